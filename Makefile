@@ -1,0 +1,43 @@
+# backplan: two commands for a fresh machine with Python 3.11+ and make.
+#   make lab    JupyterLab on notebooks/ (prints the URL to open)
+#   make test   every test: pytest over tests/ and the notebooks (nbval), after ruff
+# Both create or update the virtual environment .venv from pyproject.toml first.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.backplan-installed
+LAB_PORT ?= 8888
+APP_PORT ?= 8866
+
+.PHONY: lab app test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[all]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) --notebook-dir=notebooks
+
+app: $(STAMP)
+	$(BIN)/voila notebooks/app-plan-builder.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT)
+
+test: $(STAMP)
+	$(BIN)/ruff check backplan tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check backplan tests benchmarks
+	$(BIN)/ruff format --check backplan tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format backplan tests benchmarks
+	$(BIN)/ruff check --fix backplan tests benchmarks
+
+bench: $(STAMP)
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts

@@ -1,0 +1,366 @@
+"""The exercise catalogue: its schema, loading, validation and filters.
+
+A catalogue is a CSV (or Excel) file with one row per exercise. The shipped one holds the
+eleven NHS Choices back exercises; a clinic can copy it, edit it in a spreadsheet and load
+its own copy with ``load_catalogue(path)``.
+
+Columns
+-------
+id                 stable id: lower-case letters, digits and hyphens, unique
+name               display name
+level              ``beginners`` or ``more advanced``
+position           one of :data:`POSITIONS`
+position_detail    the starting position in plain words
+targets            body areas, separated by ``;`` (e.g. ``back;hip``)
+equipment          ``none`` or items separated by ``;`` (e.g. ``wall``, ``chair``)
+sets, reps         default dose (whole numbers)
+per_side           ``true`` when the reps are done on each side
+side               which side is counted (``leg``, ``ankle``); needed when per_side is true
+hold_min_s/max_s   hold in seconds (a range where the source gives one; 0 = no hold)
+sessions_per_day   default times a day
+easier_option      an easier version, if there is one (may be empty)
+steps              patient-facing steps, separated by ``|``
+source_dose        the source's dose in short words (may be empty)
+source             where the exercise comes from
+source_reviewed    the source's review date (YYYY-MM-DD)
+
+Examples
+--------
+>>> cat = load_catalogue()
+>>> len(cat), list(cat.level.cat.categories)
+(11, ['beginners', 'more advanced'])
+>>> list(filter_exercises(cat, level="beginners", equipment=[]).id)[:2]
+['ankle-lifts', 'heel-slides']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ._paths import data_dir
+from ._tables import read_text_table, schema_problems, spreadsheet_row, whole_number
+from .errors import CatalogueError, Problem
+
+__all__ = [
+    "ADVICE_SECTIONS",
+    "COLUMNS",
+    "LEVELS",
+    "POSITIONS",
+    "exercise",
+    "filter_exercises",
+    "load_advice",
+    "load_catalogue",
+    "split_list",
+    "split_steps",
+]
+
+LEVELS: tuple[str, ...] = ("beginners", "more advanced")
+POSITIONS: tuple[str, ...] = (
+    "lying on back",
+    "lying on stomach",
+    "lying on side",
+    "on hands and knees",
+    "kneeling",
+    "sitting",
+    "standing",
+)
+ADVICE_SECTIONS: tuple[str, ...] = (
+    "breathing",
+    "activity",
+    "gp",
+    "review",
+    "stop",
+    "emergency",
+    "urgent",
+)
+_INT_COLUMNS = {
+    "sets": (1, 10),
+    "reps": (1, 50),
+    "hold_min_s": (0, 120),
+    "hold_max_s": (0, 120),
+    "sessions_per_day": (1, 6),
+}
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_WORDS = re.compile(r"^[a-z][a-z &-]*(;[a-z][a-z &-]*)*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _text(required: bool = True) -> pa.Column:
+    checks = [pa.Check.str_length(min_value=1, error="some text (it is empty)")] if required else []
+    return pa.Column(str, checks)
+
+
+def _pattern(regex: re.Pattern[str], what: str) -> pa.Check:
+    return pa.Check(lambda v: bool(regex.match(v)), element_wise=True, error=what)
+
+
+CATALOGUE_SCHEMA = pa.DataFrameSchema(
+    {
+        "id": pa.Column(
+            str,
+            _pattern(_ID, "an id of lower-case letters, digits and hyphens (e.g. 'wall-squats')"),
+            unique=True,
+        ),
+        "name": _text(),
+        "level": pa.Column(str, pa.Check.isin(LEVELS, error=f"one of {', '.join(LEVELS)}")),
+        "position": pa.Column(
+            str, pa.Check.isin(POSITIONS, error=f"one of {', '.join(POSITIONS)}")
+        ),
+        "position_detail": _text(),
+        "targets": pa.Column(
+            str, _pattern(_WORDS, "body areas separated by ';' (e.g. 'back;hip')")
+        ),
+        "equipment": pa.Column(
+            str, _pattern(_WORDS, "'none' or items separated by ';' (e.g. 'wall' or 'chair')")
+        ),
+        "sets": pa.Column(str, whole_number(*_INT_COLUMNS["sets"])),
+        "reps": pa.Column(str, whole_number(*_INT_COLUMNS["reps"])),
+        "per_side": pa.Column(
+            str, pa.Check.isin(["true", "false"], error="true or false (lower case)")
+        ),
+        "side": _text(required=False),
+        "hold_min_s": pa.Column(str, whole_number(*_INT_COLUMNS["hold_min_s"])),
+        "hold_max_s": pa.Column(str, whole_number(*_INT_COLUMNS["hold_max_s"])),
+        "sessions_per_day": pa.Column(str, whole_number(*_INT_COLUMNS["sessions_per_day"])),
+        "easier_option": _text(required=False),
+        "steps": _text(),
+        "source_dose": _text(required=False),
+        "source": _text(),
+        "source_reviewed": pa.Column(str, _pattern(_DATE, "a date written YYYY-MM-DD")),
+    },
+    strict=False,
+    name="exercise catalogue",
+)
+
+#: The columns every catalogue must have, in the shipped order.
+COLUMNS: tuple[str, ...] = tuple(CATALOGUE_SCHEMA.columns)
+
+
+def _cross_column_problems(table: pd.DataFrame, file: str) -> list[Problem]:
+    problems = []
+    for idx, row in table.iterrows():
+        r = spreadsheet_row(idx)
+        lo, hi = row.get("hold_min_s", ""), row.get("hold_max_s", "")
+        if lo.isdigit() and hi.isdigit() and int(lo) > int(hi):
+            problems.append(Problem(file, r, "hold_max_s", f"at least hold_min_s ({lo})", hi))
+        if row.get("per_side") == "true" and not row.get("side"):
+            problems.append(
+                Problem(
+                    file, r, "side", "which side is counted (e.g. 'leg') when per_side is true", ""
+                )
+            )
+        equipment = split_list(row.get("equipment", ""))
+        if "none" in equipment and len(equipment) > 1:
+            problems.append(
+                Problem(
+                    file,
+                    r,
+                    "equipment",
+                    "'none' on its own, or a list without 'none'",
+                    row["equipment"],
+                )
+            )
+    return problems
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for col in _INT_COLUMNS:
+        out[col] = out[col].astype("int64")
+    out["per_side"] = out["per_side"].eq("true")
+    out["level"] = pd.Categorical(out["level"], categories=list(LEVELS), ordered=True)
+    out["source_reviewed"] = pd.to_datetime(out["source_reviewed"], format="%Y-%m-%d")
+    return out.reset_index(drop=True)
+
+
+def load_catalogue(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Load and validate an exercise catalogue.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A CSV or Excel file in the catalogue format. By default the shipped catalogue of
+        eleven back exercises.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per exercise in file order. ``level`` is an ordered categorical, doses are
+        ``int64``, ``per_side`` is boolean. Extra columns a clinic added are kept as text.
+
+    Raises
+    ------
+    CatalogueError
+        Listing every problem found, each with file, spreadsheet row and column.
+
+    Examples
+    --------
+    >>> cat = load_catalogue()
+    >>> cat.set_index("id").loc["wall-squats", ["reps", "hold_min_s", "equipment"]].to_dict()
+    {'reps': 10, 'hold_min_s': 5, 'equipment': 'wall'}
+    """
+    p = Path(path) if path is not None else data_dir() / "back-exercises.csv"
+    table = read_text_table(p, CatalogueError)
+    problems = schema_problems(table, CATALOGUE_SCHEMA, str(p))
+    if not any(pr.row == 1 for pr in problems):
+        problems += _cross_column_problems(table, str(p))
+    if problems:
+        raise CatalogueError(sorted(problems, key=lambda pr: (pr.row or 0, pr.column or "")))
+    return _typed(table)
+
+
+ADVICE_SCHEMA = pa.DataFrameSchema(
+    {
+        "section": pa.Column(
+            str, pa.Check.isin(ADVICE_SECTIONS, error=f"one of {', '.join(ADVICE_SECTIONS)}")
+        ),
+        "role": pa.Column(str, pa.Check.isin(["heading", "item"], error="heading or item")),
+        "text": _text(),
+    },
+    strict=False,
+    name="programme advice",
+)
+
+
+def load_advice(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Load the programme-wide advice and safety text that every handout carries.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A CSV with columns ``section``, ``role`` (heading or item) and ``text``. By default
+        the shipped ``advice.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows in file order. Every section in :data:`ADVICE_SECTIONS` is present.
+
+    Examples
+    --------
+    >>> advice = load_advice()
+    >>> advice.loc[advice.section == "emergency", "text"].iloc[0]
+    'Call 999 or go to A&E now if you have any of these:'
+    """
+    p = Path(path) if path is not None else data_dir() / "advice.csv"
+    table = read_text_table(p, CatalogueError)
+    problems = schema_problems(table, ADVICE_SCHEMA, str(p))
+    if not problems:
+        missing = [s for s in ADVICE_SECTIONS if s not in set(table["section"])]
+        problems += [
+            Problem(str(p), None, "section", f"at least one row for '{s}'") for s in missing
+        ]
+    if problems:
+        raise CatalogueError(problems)
+    return table.reset_index(drop=True)
+
+
+def split_list(text: str) -> list[str]:
+    """Split a ``;``-separated catalogue cell into its items.
+
+    Examples
+    --------
+    >>> split_list("back;hip")
+    ['back', 'hip']
+    """
+    return [item.strip() for item in str(text).split(";") if item.strip()]
+
+
+def split_steps(text: str) -> list[str]:
+    """Split a catalogue ``steps`` cell into its steps.
+
+    Examples
+    --------
+    >>> split_steps("Lie down. | Lift one leg.")
+    ['Lie down.', 'Lift one leg.']
+    """
+    return [step.strip() for step in str(text).split("|") if step.strip()]
+
+
+def exercise(catalogue: pd.DataFrame, exercise_id: str) -> pd.Series:
+    """Return one exercise's row, with an error that lists the valid ids.
+
+    Examples
+    --------
+    >>> exercise(load_catalogue(), "heel-raises")["name"]
+    'Heel raises'
+    """
+    match = catalogue.loc[catalogue["id"] == exercise_id]
+    if match.empty:
+        raise KeyError(
+            f"unknown exercise id {exercise_id!r}; the catalogue has: {', '.join(catalogue['id'])}"
+        )
+    return match.iloc[0]
+
+
+def _check_choices(name: str, values: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    values, allowed = list(values), sorted(set(allowed))
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValueError(f"{name}: unknown value(s) {unknown}; allowed values are {allowed}")
+    return values
+
+
+def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def filter_exercises(
+    catalogue: pd.DataFrame,
+    *,
+    level: str | Iterable[str] | None = None,
+    avoid_positions: str | Iterable[str] = (),
+    equipment: Iterable[str] | None = None,
+    targets: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Keep the exercises that suit a patient.
+
+    Parameters
+    ----------
+    catalogue : pandas.DataFrame
+        A loaded catalogue.
+    level : str or list of str, optional
+        Keep only these levels.
+    avoid_positions : str or list of str
+        Positions the patient cannot take, e.g. ``"lying on stomach"``.
+    equipment : list of str, optional
+        Equipment the patient has (``[]`` = nothing). Exercises that need anything else
+        are left out; ``None`` means no filter.
+    targets : str or list of str, optional
+        Keep exercises that work at least one of these body areas.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows, in catalogue order.
+
+    Examples
+    --------
+    >>> cat = load_catalogue()
+    >>> list(filter_exercises(cat, avoid_positions="lying on stomach", targets="back").id)
+    ['abdominal-contraction', 'back-leg-swing', 'knee-to-chest']
+    """
+    keep = pd.Series(True, index=catalogue.index)
+    levels = _as_list(level)
+    if levels is not None:
+        _check_choices("level", levels, catalogue["level"].cat.categories)
+        keep &= catalogue["level"].isin(levels)
+    avoid = _check_choices("avoid_positions", _as_list(avoid_positions) or [], POSITIONS)
+    keep &= ~catalogue["position"].isin(avoid)
+    if equipment is not None:
+        have = {"none", *_as_list(equipment)}
+        keep &= catalogue["equipment"].map(lambda e: set(split_list(e)) <= have)
+    wanted = _as_list(targets)
+    if wanted is not None:
+        all_targets = {t for cell in catalogue["targets"] for t in split_list(cell)}
+        _check_choices("targets", wanted, all_targets)
+        keep &= catalogue["targets"].map(lambda t: bool(set(split_list(t)) & set(wanted)))
+    return catalogue.loc[keep]

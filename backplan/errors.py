@@ -1,0 +1,101 @@
+"""One family of errors whose messages say where the problem is and what was expected.
+
+Every error raised on bad input is a :class:`BackplanError`. Errors about tables carry a
+list of :class:`Problem` records, each naming the file, the row as a person counts it in a
+spreadsheet (the header is row 1, the first data row is row 2) and the column.
+
+Examples
+--------
+>>> err = CatalogueError([Problem("cat.csv", 3, "reps", "a whole number from 1 to 50", "ten")])
+>>> print(err)
+cat.csv: 1 problem
+  - row 3, column 'reps': expected a whole number from 1 to 50, got 'ten'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "BackplanError",
+    "CatalogueError",
+    "LogError",
+    "PlanError",
+    "PlanVersionError",
+    "Problem",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell (or one row, or one column) of an input.
+
+    Attributes
+    ----------
+    file : str
+        The file (or a label such as ``"<DataFrame>"``) the value came from.
+    row : int or None
+        The spreadsheet row: 1 is the header, 2 the first data row. ``None`` when the
+        problem concerns a whole column (e.g. a missing column).
+    column : str or None
+        The column (or plan field) at fault.
+    expected : str
+        What a valid value looks like.
+    got : object
+        The value that was found; omitted from the message when ``None``.
+    label : str or None
+        Words shown after the row number, e.g. the exercise a plan row prescribes.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    expected: str
+    got: object = None
+    label: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}" + (f" ({self.label})" if self.label else ""))
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        place = ", ".join(where) or "whole file"
+        text = f"{place}: expected {self.expected}"
+        if self.got is not None:
+            text += f", got {self.got!r}"
+        return text
+
+
+class BackplanError(ValueError):
+    """Base class of every backplan input error."""
+
+
+class _ProblemsError(BackplanError):
+    """An error listing every problem found in one input, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem], source: str | None = None) -> None:
+        self.problems: list[Problem] = list(problems)
+        files = {p.file for p in self.problems}
+        self.source = source or (files.pop() if len(files) == 1 else "input")
+        n = len(self.problems)
+        lines = [f"{self.source}: {n} problem{'s' if n != 1 else ''}"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class CatalogueError(_ProblemsError):
+    """An exercise catalogue (or its advice table) failed validation."""
+
+
+class PlanError(_ProblemsError):
+    """A plan, or a change to one, is not valid. ``row`` is the prescription number."""
+
+
+class PlanVersionError(BackplanError):
+    """A saved plan was written with a schema version this backplan cannot read."""
+
+
+class LogError(_ProblemsError):
+    """An exercise log could not be read at all (rows with problems are reported instead)."""

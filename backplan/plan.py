@@ -1,0 +1,458 @@
+"""The plan document: what a physio prescribes, validated, saved and loaded as JSON.
+
+Examples
+--------
+>>> from datetime import date
+>>> from backplan import load_catalogue
+>>> cat = load_catalogue()
+>>> plan = build_plan(cat, "beginners", ["heel-slides", "wall-squats"],
+...                   patient="A.B.", start_date=date(2026, 1, 5), weeks=4, reps=8)
+>>> [(p.exercise, p.reps, p.per_side, p.hold_s) for p in plan.prescriptions]
+[('heel-slides', 8, True, 0), ('wall-squats', 8, False, 5)]
+>>> [p.reps for p in dose_in_week(plan, 4)]
+[8, 8]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .catalogue import LEVELS
+from .errors import PlanError, PlanVersionError, Problem
+from .progression import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Rule, added
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Plan",
+    "build_plan",
+    "dose_in_week",
+    "level_in_week",
+    "load_plan",
+    "next_level",
+    "plan_from_json",
+    "plan_to_json",
+    "prescriptions_from_catalogue",
+    "save_plan",
+]
+
+#: The version of the saved-plan format this backplan writes and reads.
+SCHEMA_VERSION = 1
+DOSE_FIELDS: tuple[str, ...] = tuple(DOSE_BOUNDS)
+
+
+def _unique_exercises(prescriptions: Sequence[Prescription], where: str) -> None:
+    ids = [p.exercise for p in prescriptions]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{where} lists an exercise more than once: {', '.join(dupes)}")
+
+
+class Plan(BaseModel):
+    """A home-exercise plan for one patient.
+
+    Attributes
+    ----------
+    patient : str
+        Free text; may be a pseudonym. Empty leaves a blank on the handout.
+    clinician, notes : str
+        Free text shown on the handout.
+    start_date : datetime.date
+        Day 1 of week 1.
+    weeks : int
+        Plan length, 1 to 52.
+    level : str
+        The catalogue level the plan starts at.
+    prescriptions : tuple of Prescription
+        Week-1 doses, in the order the patient should do them.
+    progression : tuple of AddDose / NextLevel
+        How doses change later; empty means every week is the same.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    patient: str = Field("", max_length=200)
+    clinician: str = Field("", max_length=200)
+    start_date: date
+    weeks: int = Field(6, ge=1, le=52)
+    notes: str = Field("", max_length=5000)
+    level: Literal[LEVELS] = LEVELS[0]  # type: ignore[valid-type]
+    prescriptions: tuple[Prescription, ...] = Field(min_length=1)
+    progression: tuple[Rule, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Plan:
+        _unique_exercises(self.prescriptions, "the plan")
+        levels = [r for r in self.progression if isinstance(r, NextLevel)]
+        if len(levels) > 1:
+            raise ValueError("a plan can move to another level only once")
+        for rule in levels:
+            _unique_exercises(rule.prescriptions, "the next level")
+            if rule.from_week > self.weeks:
+                raise ValueError(
+                    f"the next level starts in week {rule.from_week}, "
+                    f"but the plan lasts {self.weeks} weeks"
+                )
+        adds = [r for r in self.progression if isinstance(r, AddDose)]
+        for rule in adds:
+            for p in self.all_prescriptions():
+                start = getattr(p, rule.what)
+                if rule.applies_to(p) and start > rule.cap:
+                    raise ValueError(
+                        f"the cap of {rule.cap} for {rule.what} is below the starting "
+                        f"{rule.what} of {p.exercise} ({start})"
+                    )
+        return self
+
+    def all_prescriptions(self) -> list[Prescription]:
+        """Every prescription in the plan, the next level's included."""
+        out = list(self.prescriptions)
+        for rule in self.progression:
+            if isinstance(rule, NextLevel):
+                out += rule.prescriptions
+        return out
+
+
+def _phase(plan: Plan, week: int) -> tuple[str, Sequence[Prescription], int]:
+    for rule in plan.progression:
+        if isinstance(rule, NextLevel) and week >= rule.from_week:
+            return rule.level, rule.prescriptions, rule.from_week
+    return plan.level, plan.prescriptions, 1
+
+
+def level_in_week(plan: Plan, week: int) -> str:
+    """The level a plan is at in ``week`` (1-based)."""
+    return _phase(plan, week)[0]
+
+
+def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
+    """The prescriptions in force in ``week`` (1-based), with progression applied.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> p = Plan(start_date=date(2026, 1, 5), weeks=3,
+    ...          prescriptions=[Prescription(exercise="heel-raises", reps=10)],
+    ...          progression=[AddDose(what="reps", amount=2, cap=12)])
+    >>> [dose_in_week(p, w)[0].reps for w in (1, 2, 3)]
+    [10, 12, 12]
+    """
+    if not 1 <= week <= plan.weeks:
+        raise ValueError(f"week must be from 1 to {plan.weeks}, got {week}")
+    _, prescriptions, phase_start = _phase(plan, week)
+    out = []
+    for p in prescriptions:
+        update = {}
+        for rule in plan.progression:
+            if isinstance(rule, AddDose) and rule.applies_to(p):
+                current = update.get(rule.what, getattr(p, rule.what))
+                update[rule.what] = added(current, rule, week - phase_start)
+        out.append(p.model_copy(update=update) if update else p)
+    return out
+
+
+# --- building plans from a catalogue ------------------------------------------------------
+
+
+def _problems_from_validation(
+    exc: ValidationError, source: str, labels: Sequence[str] = ()
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        row = label = None
+        if len(loc) >= 2 and loc[0] == "prescriptions" and isinstance(loc[1], int):
+            row = loc[1] + 1
+            label = labels[loc[1]] if loc[1] < len(labels) else None
+            loc = loc[2:]
+        column = ".".join(str(part) for part in loc) or None
+        msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+        if msg.startswith(("less", "greater")):
+            msg = "a value " + msg
+        got = err.get("input") if err["type"] not in {"missing", "model_type"} else None
+        if isinstance(got, Mapping):
+            got = None
+        problems.append(Problem(source, row, column, msg, got, label))
+    return problems
+
+
+def _validate(model: type[BaseModel], data: Mapping[str, Any], source: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        labels = [
+            str(p.get("exercise", ""))
+            if isinstance(p, Mapping)
+            else str(getattr(p, "exercise", ""))
+            for p in data.get("prescriptions", ())
+        ]
+        raise PlanError(_problems_from_validation(exc, source, labels), source) from None
+
+
+def prescriptions_from_catalogue(
+    catalogue: pd.DataFrame,
+    exercises: Iterable[str],
+    per_exercise: Mapping[str, Mapping[str, int]] | None = None,
+    **dose: int,
+) -> tuple[Prescription, ...]:
+    """Prescriptions for ``exercises`` at their catalogue defaults, with overrides.
+
+    Parameters
+    ----------
+    catalogue : pandas.DataFrame
+        A loaded catalogue.
+    exercises : iterable of str
+        Exercise ids, in the order the patient should do them.
+    per_exercise : mapping, optional
+        ``{exercise_id: {field: value}}`` overrides for single exercises.
+    **dose
+        Overrides for every exercise: ``sets``, ``reps``, ``hold_s``,
+        ``sessions_per_day``, ``days_per_week``.
+
+    Returns
+    -------
+    tuple of Prescription
+
+    Raises
+    ------
+    PlanError
+        For an unknown exercise id (naming the valid ids) or an out-of-range dose.
+    """
+    per_exercise = dict(per_exercise or {})
+    ids = list(exercises)
+    known = set(catalogue["id"])
+    problems = []
+    for i, ex in enumerate(ids, start=1):
+        if ex not in known:
+            problems.append(
+                Problem("<plan>", i, "exercise", f"one of {', '.join(catalogue['id'])}", ex)
+            )
+    for ex in per_exercise:
+        if ex not in ids:
+            problems.append(
+                Problem("<plan>", None, "per_exercise", f"one of the plan's exercises {ids}", ex)
+            )
+    for overrides in (dose, *per_exercise.values()):
+        for key in overrides:
+            if key not in DOSE_FIELDS:
+                problems.append(
+                    Problem("<plan>", None, key, f"one of {', '.join(DOSE_FIELDS)}", key)
+                )
+    if problems:
+        raise PlanError(problems, "<plan>")
+    rows = catalogue.set_index("id")
+    out = []
+    for ex in ids:
+        row = rows.loc[ex]
+        values: dict[str, Any] = {
+            "exercise": ex,
+            "sets": int(row["sets"]),
+            "reps": int(row["reps"]),
+            "per_side": bool(row["per_side"]),
+            "hold_s": int(row["hold_min_s"]),
+            "sessions_per_day": int(row["sessions_per_day"]),
+            "days_per_week": 7,
+        }
+        values.update(dose)
+        values.update(per_exercise.get(ex, {}))
+        out.append(values)
+    return _validate(_PrescriptionList, {"prescriptions": out}, "<plan>").prescriptions
+
+
+class _PrescriptionList(BaseModel):
+    prescriptions: tuple[Prescription, ...]
+
+
+def _level_ids(catalogue: pd.DataFrame, level: str, exercises: Iterable[str] | None) -> list[str]:
+    levels = list(catalogue["level"].cat.categories)
+    if level not in levels:
+        raise PlanError([Problem("<plan>", None, "level", f"one of {', '.join(levels)}", level)])
+    if exercises is None:
+        return list(catalogue.loc[catalogue["level"] == level, "id"])
+    return [exercises] if isinstance(exercises, str) else list(exercises)
+
+
+def build_plan(
+    catalogue: pd.DataFrame,
+    level: str,
+    exercises: Iterable[str] | None = None,
+    *,
+    patient: str = "",
+    clinician: str = "",
+    start_date: date | str | None = None,
+    weeks: int = 6,
+    notes: str = "",
+    progression: Iterable[AddDose | NextLevel] = (),
+    per_exercise: Mapping[str, Mapping[str, int]] | None = None,
+    **dose: int,
+) -> Plan:
+    """Start a plan from the catalogue's default doses.
+
+    Parameters
+    ----------
+    catalogue : pandas.DataFrame
+        A loaded catalogue.
+    level : str
+        The starting level, e.g. ``"beginners"``.
+    exercises : iterable of str, optional
+        Exercise ids in order; by default every exercise of ``level``.
+    patient, clinician, notes : str
+        Free text for the handout.
+    start_date : date or ISO string, optional
+        Day 1 of week 1; today when omitted.
+    weeks : int
+        Plan length (1-52). Six weeks by default: most back pain passes in 4 to 6 weeks.
+    progression : iterable of rules
+        :class:`AddDose` and/or :class:`NextLevel` rules (see :func:`next_level`).
+    per_exercise : mapping, optional
+        ``{exercise_id: {field: value}}`` overrides for single exercises.
+    **dose
+        Overrides for every exercise: ``sets``, ``reps``, ``hold_s``,
+        ``sessions_per_day``, ``days_per_week``.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    PlanError
+        Naming the prescription row and field of every problem.
+
+    Examples
+    --------
+    >>> from backplan import load_catalogue
+    >>> plan = build_plan(load_catalogue(), "more advanced", start_date="2026-03-02",
+    ...                   sessions_per_day=2, per_exercise={"half-sit-ups": {"reps": 3}})
+    >>> [(p.exercise, p.reps, p.sessions_per_day) for p in plan.prescriptions][2:4]
+    [('half-sit-ups', 3, 2), ('back-leg-swing', 5, 2)]
+    """
+    ids = _level_ids(catalogue, level, exercises)
+    prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
+    data = {
+        "patient": patient,
+        "clinician": clinician,
+        "start_date": start_date if start_date is not None else date.today(),
+        "weeks": weeks,
+        "notes": notes,
+        "level": level,
+        "prescriptions": prescriptions,
+        "progression": tuple(progression),
+    }
+    return _validate(Plan, data, "<plan>")
+
+
+def next_level(
+    catalogue: pd.DataFrame,
+    from_week: int,
+    level: str = LEVELS[1],
+    exercises: Iterable[str] | None = None,
+    *,
+    per_exercise: Mapping[str, Mapping[str, int]] | None = None,
+    **dose: int,
+) -> NextLevel:
+    """A rule that moves a plan to ``level`` from week ``from_week``, at catalogue doses.
+
+    Examples
+    --------
+    >>> from backplan import load_catalogue
+    >>> rule = next_level(load_catalogue(), from_week=3, exercises=["knee-to-chest"])
+    >>> rule.prescriptions[0].sessions_per_day
+    3
+    """
+    ids = _level_ids(catalogue, level, exercises)
+    prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
+    try:
+        return NextLevel(from_week=from_week, level=level, prescriptions=prescriptions)
+    except ValidationError as exc:
+        raise PlanError(_problems_from_validation(exc, "<plan>"), "<plan>") from None
+
+
+# --- saving and loading ---------------------------------------------------------------------
+
+
+def plan_to_json(plan: Plan) -> str:
+    """The plan as versioned JSON text (what :func:`save_plan` writes)."""
+    return plan.model_dump_json(indent=2) + "\n"
+
+
+def plan_from_json(text: str, source: str = "<plan>") -> Plan:
+    """Read a plan from JSON text, checking its schema version first.
+
+    Raises
+    ------
+    PlanVersionError
+        When the text has no schema version or one this backplan cannot read.
+    PlanError
+        When a field is missing or out of range (naming the prescription row and field).
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            [Problem(source, None, None, f"JSON text ({exc.msg} at line {exc.lineno})")], source
+        ) from None
+    if not isinstance(data, dict):
+        raise PlanError([Problem(source, None, None, "a JSON object for one plan")], source)
+    version = data.get("schema_version")
+    if version is None:
+        raise PlanVersionError(f"{source}: no 'schema_version' field; is this a backplan plan?")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise PlanVersionError(f"{source}: schema_version {version!r} is not a known version")
+    if version > SCHEMA_VERSION:
+        raise PlanVersionError(
+            f"{source}: written by a newer backplan (schema version {version}); this backplan "
+            f"reads version {SCHEMA_VERSION}. Update backplan to open it."
+        )
+    return _validate(Plan, data, source)
+
+
+def save_plan(plan: Plan, path: str | os.PathLike[str]) -> Path:
+    """Write ``plan`` to ``path`` as JSON, atomically.
+
+    The text goes to a temporary file in the same folder, which then replaces ``path`` in
+    one step, so a crash never leaves a half-written plan.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from backplan import load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", start_date="2026-01-05")
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> load_plan(save_plan(plan, folder / "plan.json")) == plan
+    True
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(plan_to_json(plan))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def load_plan(path: str | os.PathLike[str]) -> Plan:
+    """Read a plan saved by :func:`save_plan`."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(
+            [Problem(str(p), None, None, f"a readable plan file ({exc.strerror})")]
+        ) from None
+    return plan_from_json(text, str(p))

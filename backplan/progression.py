@@ -1,0 +1,131 @@
+"""How a plan's dose changes from week to week.
+
+A plan stores its week-1 doses once, plus a list of rules; the dose in any later week is
+always worked out from those, never stored a second time.
+
+Rules
+-----
+:class:`AddDose`
+    Add ``amount`` reps (or seconds of hold) every ``every_weeks`` weeks, never above
+    ``cap``. Holds only grow on exercises that already have a hold.
+:class:`NextLevel`
+    From week ``from_week`` the plan swaps to another exercise set (usually the catalogue's
+    next level). An :class:`AddDose` rule counts its steps again from that week, starting
+    from the new exercises' own doses.
+
+Examples
+--------
+>>> rule = AddDose(what="reps", amount=2, every_weeks=1, cap=20)
+>>> [added(10, rule, weeks_in=k) for k in range(7)]
+[10, 12, 14, 16, 18, 20, 20]
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["DOSE_BOUNDS", "AddDose", "NextLevel", "Prescription", "Rule", "added"]
+
+#: Bounds a clinician would accept for each dose field (inclusive).
+DOSE_BOUNDS: dict[str, tuple[int, int]] = {
+    "sets": (1, 10),
+    "reps": (1, 50),
+    "hold_s": (0, 120),
+    "sessions_per_day": (1, 6),
+    "days_per_week": (1, 7),
+}
+
+
+def _bounded(field: str, default: int | None = None) -> object:
+    lo, hi = DOSE_BOUNDS[field]
+    if default is None:
+        return Field(ge=lo, le=hi)
+    return Field(default, ge=lo, le=hi)
+
+
+class Prescription(BaseModel):
+    """The week-1 dose of one exercise in a plan.
+
+    ``reps`` are counted per side when ``per_side`` is true ("10 on each leg").
+
+    Examples
+    --------
+    >>> Prescription(exercise="heel-slides", reps=10, per_side=True).days_per_week
+    7
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exercise: str = Field(min_length=1)
+    sets: int = _bounded("sets", 1)
+    reps: int = _bounded("reps")
+    per_side: bool = False
+    hold_s: int = _bounded("hold_s", 0)
+    sessions_per_day: int = _bounded("sessions_per_day", 1)
+    days_per_week: int = _bounded("days_per_week", 7)
+
+
+class AddDose(BaseModel):
+    """Add ``amount`` reps or seconds of hold every ``every_weeks`` weeks, up to ``cap``.
+
+    ``exercises`` limits the rule to some exercise ids; ``None`` means every exercise.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["add"] = "add"
+    what: Literal["reps", "hold_s"] = "reps"
+    amount: int = Field(ge=1, le=20)
+    every_weeks: int = Field(1, ge=1, le=52)
+    cap: int = Field(ge=1, le=120)
+    exercises: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _cap_within_bounds(self) -> AddDose:
+        hi = DOSE_BOUNDS[self.what][1]
+        if self.cap > hi:
+            raise ValueError(f"cap for {self.what} must be at most {hi}, got {self.cap}")
+        return self
+
+    def applies_to(self, prescription: Prescription) -> bool:
+        """Whether this rule changes ``prescription``'s dose."""
+        if self.exercises is not None and prescription.exercise not in self.exercises:
+            return False
+        return self.what == "reps" or prescription.hold_s > 0
+
+
+class NextLevel(BaseModel):
+    """From week ``from_week`` on, do ``prescriptions`` (exercises of ``level``) instead."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["next_level"] = "next_level"
+    from_week: int = Field(ge=2, le=52)
+    level: str = Field(min_length=1)
+    prescriptions: tuple[Prescription, ...] = Field(min_length=1)
+
+
+Rule = Annotated[AddDose | NextLevel, Field(discriminator="kind")]
+
+
+def added(start: int, rule: AddDose, weeks_in: int) -> int:
+    """The dose ``weeks_in`` weeks after ``start`` was set, under ``rule``.
+
+    Parameters
+    ----------
+    start : int
+        The dose when the phase began.
+    rule : AddDose
+        The rule.
+    weeks_in : int
+        Whole weeks since the phase began (0 for its first week).
+
+    Examples
+    --------
+    >>> added(5, AddDose(what="hold_s", amount=5, every_weeks=2, cap=30), weeks_in=3)
+    10
+    """
+    steps = weeks_in // rule.every_weeks
+    return min(start + steps * rule.amount, max(rule.cap, start))

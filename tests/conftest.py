@@ -1,0 +1,32 @@
+"""Shared fixtures: the shipped catalogue and a small plan, built once per session."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import matplotlib
+import pandas as pd
+import pytest
+
+import backplan as bp
+
+matplotlib.use("Agg")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> pd.DataFrame:
+    return bp.load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def beginner_plan(catalogue: pd.DataFrame) -> bp.Plan:
+    return bp.build_plan(
+        catalogue,
+        "beginners",
+        patient="Test patient",
+        clinician="Test physio",
+        start_date=date(2026, 1, 5),
+        weeks=4,
+    )

@@ -1,0 +1,223 @@
+"""The catalogue a physio browses: shipped facts, types, filters, and bad-file messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import backplan as bp
+from backplan.catalogue import COLUMNS
+
+SHIPPED = Path(bp.catalogue.__file__).resolve().parent.parent / "data" / "back-exercises.csv"
+
+# The dose facts of the source page (see shared/DOMAIN.md), one row per exercise:
+# id: (level, position, equipment, reps, per_side, hold_min, hold_max, sessions_per_day)
+SOURCE_FACTS = {
+    "ankle-lifts": ("beginners", "lying on back", "none", 10, True, 0, 0, 1),
+    "heel-slides": ("beginners", "lying on back", "none", 10, True, 0, 0, 1),
+    "abdominal-contraction": ("beginners", "lying on back", "none", 10, False, 5, 5, 1),
+    "wall-squats": ("beginners", "standing", "wall", 10, False, 5, 5, 1),
+    "heel-raises": ("beginners", "standing", "none", 10, False, 0, 0, 1),
+    "straight-leg-raises": ("beginners", "lying on back", "none", 10, False, 1, 5, 1),
+    "prone-leg-raises": ("more advanced", "lying on stomach", "none", 5, True, 10, 10, 1),
+    "supine-leg-raises": ("more advanced", "lying on back", "none", 5, True, 10, 10, 1),
+    "half-sit-ups": ("more advanced", "lying on back", "none", 5, False, 10, 10, 1),
+    "back-leg-swing": ("more advanced", "standing", "chair", 5, True, 0, 0, 1),
+    "knee-to-chest": ("more advanced", "lying on back", "none", 5, False, 0, 0, 3),
+}
+
+
+def test_shipped_catalogue_holds_the_source_facts(catalogue: pd.DataFrame) -> None:
+    assert list(catalogue["id"]) == list(SOURCE_FACTS)
+    cols = [
+        "level",
+        "position",
+        "equipment",
+        "reps",
+        "per_side",
+        "hold_min_s",
+        "hold_max_s",
+        "sessions_per_day",
+    ]
+    got = {row.id: tuple(getattr(row, c) for c in cols) for row in catalogue.itertuples()}
+    assert got == SOURCE_FACTS
+    assert (catalogue["source_reviewed"] == pd.Timestamp("2008-09-06")).all()
+    assert (
+        catalogue.loc[catalogue.id == "knee-to-chest", "source_dose"].str.contains("several").all()
+    )
+
+
+def test_metric_units_stand_beside_imperial_ones(catalogue: pd.DataFrame) -> None:
+    wall = catalogue.set_index("id").loc["wall-squats"]
+    assert "30 cm (12 in" in wall["position_detail"] and "30 cm (12 inches)" in wall["steps"]
+    slr = catalogue.set_index("id").loc["straight-leg-raises", "steps"]
+    assert "15 to 30 cm (6 to 12 inches)" in slr
+
+
+def test_easier_options_where_the_source_gives_them(catalogue: pd.DataFrame) -> None:
+    with_easier = set(catalogue.loc[catalogue["easier_option"] != "", "id"])
+    assert with_easier == {"supine-leg-raises", "half-sit-ups"}
+
+
+def test_columns_are_typed(catalogue: pd.DataFrame) -> None:
+    assert isinstance(catalogue["level"].dtype, pd.CategoricalDtype)
+    assert catalogue["level"].cat.ordered
+    assert list(catalogue["level"].cat.categories) == ["beginners", "more advanced"]
+    for col in ["sets", "reps", "hold_min_s", "hold_max_s", "sessions_per_day"]:
+        assert catalogue[col].dtype == "int64", col
+    assert catalogue["per_side"].dtype == bool
+    assert all(bp.split_steps(s) for s in catalogue["steps"])
+
+
+def test_advice_lives_in_data() -> None:
+    advice = bp.load_advice()
+    text = " ".join(advice["text"])
+    for fact in ["Breathe out", "hold your breath", "Walking and swimming", "GP", "999", "111"]:
+        assert fact in text
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"level": "beginners"}, 6),
+        ({"avoid_positions": "lying on stomach"}, 10),
+        ({"avoid_positions": ["lying on back", "lying on stomach"]}, 3),
+        ({"equipment": []}, 9),
+        ({"equipment": ["chair"]}, 10),
+        ({"targets": "back"}, 4),
+    ],
+)
+def test_filters(catalogue: pd.DataFrame, kwargs: dict, expected: int) -> None:
+    assert len(bp.filter_exercises(catalogue, **kwargs)) == expected
+
+
+def test_filter_with_unknown_value_names_the_allowed_ones(catalogue: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="allowed values are .*lying on stomach"):
+        bp.filter_exercises(catalogue, avoid_positions="upside down")
+
+
+# --- bad catalogues --------------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, edit) -> Path:
+    table = pd.read_csv(SHIPPED, dtype=str, keep_default_na=False)
+    table = edit(table)
+    path = tmp_path / "clinic.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+def _set(row: int, column: str, value: str):
+    def edit(t: pd.DataFrame) -> pd.DataFrame:
+        t.loc[row, column] = value
+        return t
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "row", "column", "words"),
+    [
+        (_set(2, "level", "expert"), 4, "level", "one of beginners, more advanced"),
+        (_set(0, "reps", "-3"), 2, "reps", "whole number from 1 to 50"),
+        (_set(5, "reps", "ten"), 7, "reps", "whole number from 1 to 50"),
+        (_set(4, "hold_max_s", "-1"), 6, "hold_max_s", "whole number from 0 to 120"),
+        (_set(3, "id", "ankle-lifts"), 5, "id", "no other row uses"),
+        (_set(6, "steps", ""), 8, "steps", "some text"),
+        (_set(1, "per_side", "yes"), 3, "per_side", "true or false"),
+        (_set(1, "side", ""), 3, "side", "which side is counted"),
+        (_set(5, "hold_min_s", "9"), 7, "hold_max_s", "at least hold_min_s"),
+    ],
+)
+def test_bad_cell_is_reported_with_file_row_and_column(tmp_path, edit, row, column, words) -> None:
+    path = _write(tmp_path, edit)
+    with pytest.raises(bp.CatalogueError) as info:
+        bp.load_catalogue(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"row {row}, column {column!r}" in message
+    assert words in message
+    assert any(p.row == row and p.column == column for p in info.value.problems)
+
+
+def test_missing_column_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda t: t.drop(columns=["hold_max_s"]))
+    with pytest.raises(
+        bp.CatalogueError, match=r"row 1, column 'hold_max_s': expected this column"
+    ):
+        bp.load_catalogue(path)
+
+
+def test_every_problem_is_listed_not_just_the_first(tmp_path: Path) -> None:
+    def edit(t: pd.DataFrame) -> pd.DataFrame:
+        t.loc[0, "reps"] = "x"
+        t.loc[9, "level"] = "pro"
+        t.loc[10, "name"] = ""
+        return t
+
+    with pytest.raises(bp.CatalogueError) as info:
+        bp.load_catalogue(_write(tmp_path, edit))
+    assert {(p.row, p.column) for p in info.value.problems} == {
+        (2, "reps"),
+        (11, "level"),
+        (12, "name"),
+    }
+    assert str(info.value).startswith(f"{tmp_path / 'clinic.csv'}: 3 problems")
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(bp.CatalogueError, match="(?s)nope.csv.*an existing file"):
+        bp.load_catalogue(tmp_path / "nope.csv")
+
+
+def test_blank_rows_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
+    lines = SHIPPED.read_text().splitlines()
+    lines.insert(3, "")  # a blank spreadsheet row 4
+    lines[5] = lines[5].replace(",beginners,", ",novice,", 1)  # file line 6 = row 6
+    path = tmp_path / "gaps.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(bp.CatalogueError, match=r"row 6, column 'level'"):
+        bp.load_catalogue(path)
+
+
+# --- a clinic's own catalogue ------------------------------------------------------------------
+
+CLINIC_CSV = """\
+id,name,level,position,position_detail,targets,equipment,sets,reps,per_side,side,hold_min_s,hold_max_s,sessions_per_day,easier_option,steps,source_dose,source,source_reviewed,clinic_code
+cat-camel,Cat and camel,beginners,on hands and knees,On your hands and knees.,back,mat,2,8,false,,0,0,2,,Arch your back up. | Let it sag down.,8 times,Riverside Clinic,2025-05-01,RC-01
+bridge,Bridge,beginners,lying on back,"Lie on your back, knees bent.",back;hip,none,1,12,false,,3,6,1,,Lift your bottom. | Hold. | Lower slowly.,12 times,Riverside Clinic,2025-05-01,RC-02
+side-plank,Side plank,more advanced,lying on side,Lie on your side on one elbow.,stomach,mat,1,3,true,side,10,30,1,Keep knees on the floor.,Lift your hips. | Hold. | Lower.,3 each side,Riverside Clinic,2025-05-01,RC-03
+"""
+
+
+def test_a_clinic_catalogue_loads_and_plans(tmp_path: Path) -> None:
+    path = tmp_path / "riverside.csv"
+    path.write_text(CLINIC_CSV)
+    cat = bp.load_catalogue(path)
+    assert list(cat["id"]) == ["cat-camel", "bridge", "side-plank"]
+    assert list(cat["clinic_code"]) == ["RC-01", "RC-02", "RC-03"]  # extra columns are kept
+    plan = bp.build_plan(cat, "beginners", start_date="2026-02-02", weeks=2)
+    assert [
+        (p.exercise, p.sets, p.reps, p.hold_s, p.sessions_per_day) for p in plan.prescriptions
+    ] == [
+        ("cat-camel", 2, 8, 0, 2),
+        ("bridge", 1, 12, 3, 1),
+    ]
+    vol = bp.weekly_volume(plan, cat, by=None)
+    # cat-camel 2x8x2 sessions x7 days = 224; bridge 12 x 7 = 84 reps, 84 x 3 s = 252 s
+    assert vol[["reps", "hold_seconds", "sessions"]].iloc[0].tolist() == [308, 252, 21]
+    assert list(bp.filter_exercises(cat, equipment=[]).id) == ["bridge"]
+
+
+def test_an_excel_catalogue_loads(tmp_path: Path, catalogue: pd.DataFrame) -> None:
+    path = tmp_path / "catalogue.xlsx"
+    pd.read_csv(SHIPPED, dtype=str, keep_default_na=False).to_excel(path, index=False)
+    loaded = bp.load_catalogue(path)
+    pd.testing.assert_frame_equal(loaded, catalogue)
+
+
+def test_shipped_file_has_the_documented_columns() -> None:
+    header = SHIPPED.read_text().splitlines()[0].split(",")
+    assert header == list(COLUMNS)
