@@ -88,9 +88,22 @@ __all__ = [
 
 # Submodules that pull in heavy libraries load on first use: ``backplan.charts`` etc.
 _LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli"}
+# Adherence analytics (pandas/numpy only; Dask is imported only for Dask input).
+_LAZY_ATTRS = {
+    "adherence": "adherence_report",
+    "AdherenceReport": "adherence_report",
+    "read_logs": "logs",
+    "LOG_COLUMNS": "logs",
+    "prescription_table": "prescriptions",
+    "pseudonymise": "privacy",
+    "synthetic_cohort": "demo",
+}
+__all__ += sorted(_LAZY_ATTRS)
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_ATTRS:
+        return getattr(importlib.import_module(f".{_LAZY_ATTRS[name]}", __name__), name)
     raise AttributeError(f"module 'backplan' has no attribute {name!r}")
