@@ -1,0 +1,238 @@
+"""Weekly-volume charts: one plan as stacked bars, or several plans side by side.
+
+Both functions take ``ax=None`` (a new figure is made when it is missing) and return the
+Axes they drew on. Bars use :func:`backplan.charts._style.fill_style`, so every series
+differs in fill *and* hatch and stays readable when printed in grey.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import backplan as bp
+>>> cat = bp.load_catalogue()
+>>> plan = bp.build_plan(cat, "beginners", ["heel-slides", "wall-squats"],
+...                      start_date="2026-01-05", weeks=3)
+>>> ax = plot_weekly_volume(bp.weekly_volume(plan, cat))
+>>> [round(p.get_height()) for p in ax.patches][:3]
+[140, 140, 140]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FixedLocator, MaxNLocator
+
+from ..plan import Plan
+from ..schedule import METRICS, weekly_volume
+from ._style import axes, fill_style
+
+__all__ = ["compare_plans", "plot_weekly_volume"]
+
+Metric = Literal["reps", "hold_seconds", "sessions"]
+_SERIES = {"exercise": "name", "target": "target"}
+
+
+def _check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {', '.join(METRICS)}; got {metric!r}")
+    return METRICS[metric][0].upper() + METRICS[metric][1:]
+
+
+def _week_axis(ax: Axes, weeks: Sequence[int], ylabel: str) -> None:
+    ax.set_xlabel("Week of the plan")
+    ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_locator(FixedLocator(list(weeks)))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_axisbelow(True)
+    ax.grid(axis="y", color="#cccccc", linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _stack_table(volume: pd.DataFrame, metric: str, by: str | None) -> pd.DataFrame:
+    """Week x series table of ``metric``, series in order of first appearance."""
+    if by not in ("exercise", "target", None):
+        raise ValueError(f"by must be 'exercise', 'target' or None; got {by!r}")
+    missing = [c for c in ("week", metric) if c not in volume.columns]
+    if missing:
+        raise ValueError(
+            f"volume has no {', '.join(missing)} column; make it with backplan.weekly_volume()"
+        )
+    if by is None:
+        return volume.groupby("week")[metric].sum().to_frame("whole plan")
+    column = _SERIES[by]
+    if column not in volume.columns:
+        raise ValueError(
+            f"volume has no {column!r} column; make it with backplan.weekly_volume(plan, by={by!r})"
+        )
+    table = volume.groupby(["week", column])[metric].sum().unstack(fill_value=0)
+    return table.reindex(columns=list(dict.fromkeys(volume[column]))).sort_index()
+
+
+def redraw_weekly_volume(
+    volume: pd.DataFrame,
+    metric: Metric,
+    by: Literal["exercise", "target"] | None,
+    ax: Axes,
+) -> Axes:
+    """Like :func:`plot_weekly_volume` on an Axes it drew before, replacing that chart.
+
+    When the weeks, the parts and the metric are the same as last time, the bars are
+    resized in place (much faster than drawing a new chart); otherwise the old bars and
+    legend are removed and :func:`plot_weekly_volume` draws afresh.
+    """
+    _check_metric(metric)
+    table = _stack_table(volume, metric, by)
+    shape = (metric, by, tuple(table.index), tuple(table.columns))
+    bars = list(ax.containers)
+    if getattr(ax, "_backplan_volume", None) == shape and len(bars) == len(table.columns):
+        bottom = np.zeros(len(table.index))
+        for container, label in zip(bars, table.columns, strict=True):
+            heights = table[label].to_numpy(dtype=float)
+            for rect, h, b in zip(container.patches, heights, bottom, strict=True):
+                rect.set_height(h)
+                rect.set_y(b)
+            bottom += heights
+        if ax.get_autoscaley_on():
+            ax.relim()
+            ax.autoscale_view()
+        return ax
+    for container in bars:
+        container.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.relim()
+    plot_weekly_volume(volume, metric=metric, by=by, ax=ax)
+    ax._backplan_volume = shape  # type: ignore[attr-defined]
+    return ax
+
+
+def plot_weekly_volume(
+    volume: pd.DataFrame,
+    metric: Metric = "reps",
+    by: Literal["exercise", "target"] | None = "exercise",
+    ax: Axes | None = None,
+) -> Axes:
+    """Stacked bars of one plan's weekly volume, one bar per week.
+
+    Parameters
+    ----------
+    volume : pandas.DataFrame
+        The output of :func:`backplan.weekly_volume`.
+    metric : {"reps", "hold_seconds", "sessions"}
+        Which measure to draw (units in :data:`backplan.METRICS`).
+    by : {"exercise", "target", None}
+        What the stacked parts are: exercises (needs ``weekly_volume(..., by="exercise")``),
+        body areas (``by="target"``) or one bar for the whole plan (``None``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Bar heights are the numbers in ``volume``; each part carries its label.
+
+    Examples
+    --------
+    >>> import backplan as bp
+    >>> cat = bp.load_catalogue()
+    >>> plan = bp.build_plan(cat, "beginners", ["heel-raises"], start_date="2026-01-05",
+    ...                      weeks=2)
+    >>> ax = plot_weekly_volume(bp.weekly_volume(plan, cat), metric="sessions")
+    >>> [float(p.get_height()) for p in ax.patches]
+    [7.0, 7.0]
+    """
+    ylabel = _check_metric(metric)
+    table = _stack_table(volume, metric, by)
+    ax = axes(ax)
+    weeks = [int(w) for w in table.index]
+    bottom = np.zeros(len(weeks))
+    for i, label in enumerate(table.columns):
+        heights = table[label].to_numpy(dtype=float)
+        ax.bar(weeks, heights, bottom=bottom, width=0.7, label=str(label), **fill_style(i))
+        bottom += heights
+    _week_axis(ax, weeks, ylabel)
+    if by is not None and len(table.columns):
+        ax.legend(
+            title="Exercise" if by == "exercise" else "Body area",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize="small",
+        )
+    return ax
+
+
+def compare_plans(
+    plans: Sequence[Plan] | Mapping[str, Plan],
+    labels: Sequence[str] | None = None,
+    metric: Metric = "reps",
+    catalogue: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Two or more plans side by side: one group of bars per week, one bar per plan.
+
+    Parameters
+    ----------
+    plans : sequence of Plan, or mapping of label to Plan
+        The plans to compare (at least two).
+    labels : sequence of str, optional
+        A name for each plan; by default the mapping's keys or "Plan 1", "Plan 2", ...
+    metric : {"reps", "hold_seconds", "sessions"}
+        Which weekly total to compare (units in :data:`backplan.METRICS`).
+    catalogue : pandas.DataFrame, optional
+        Passed to :func:`backplan.weekly_volume`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Each plan's bars are one container in ``ax.containers``, in plan order; their
+        heights are ``weekly_volume(plan, by=None)[metric]``.
+
+    Examples
+    --------
+    >>> import backplan as bp
+    >>> cat = bp.load_catalogue()
+    >>> easy = bp.build_plan(cat, "beginners", ["heel-raises"], start_date="2026-01-05", weeks=2)
+    >>> more = bp.build_plan(cat, "beginners", ["heel-raises"], start_date="2026-01-05", weeks=2,
+    ...                      reps=15)
+    >>> ax = compare_plans([easy, more], labels=["10 reps", "15 reps"])
+    >>> [[float(b.get_height()) for b in c] for c in ax.containers]
+    [[70.0, 70.0], [105.0, 105.0]]
+    """
+    ylabel = _check_metric(metric)
+    if isinstance(plans, Mapping):
+        names = list(plans) if labels is None else list(labels)
+        plans = list(plans.values())
+    else:
+        plans = list(plans)
+        names = [f"Plan {i}" for i in range(1, len(plans) + 1)] if labels is None else labels
+    if len(plans) < 2:
+        raise ValueError(f"compare_plans needs two or more plans; got {len(plans)}")
+    if len(names) != len(plans):
+        raise ValueError(f"labels has {len(names)} names for {len(plans)} plans")
+    ax = axes(ax)
+    width = 0.8 / len(plans)
+    all_weeks: set[int] = set()
+    for i, (plan, name) in enumerate(zip(plans, names, strict=True)):
+        totals = weekly_volume(plan, catalogue, by=None)
+        weeks = totals["week"].to_numpy()
+        all_weeks.update(int(w) for w in weeks)
+        offset = (i - (len(plans) - 1) / 2) * width
+        ax.bar(
+            weeks + offset,
+            totals[metric].to_numpy(dtype=float),
+            width=width,
+            label=str(name),
+            **fill_style(i),
+        )
+    _week_axis(ax, sorted(all_weeks), ylabel)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+    return ax

@@ -1,0 +1,217 @@
+"""The ``backplan`` command: patient handouts from saved plans, for use at a terminal.
+
+Examples
+--------
+::
+
+    backplan handout plan.json -o handout.pdf --large-print
+    backplan handout plan.json -o handout.html --clinic "Riverside Physio"
+    backplan handouts plans/ -o handouts/ --format pdf --format csv
+
+Each subcommand lives in its own ``_add_*`` function, so more can be added (for example an
+``adherence`` command) without touching the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import BackplanError
+
+__all__ = ["build_parser", "main"]
+
+_SUFFIX_FORMAT = {
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".md": "md",
+}
+_FORMATS = ("pdf", "html", "csv", "xlsx", "md")
+
+_DESCRIPTION = """\
+backplan helps physiotherapists plan home exercise for back pain.
+Use a subcommand below; add --help after it to see its options, for example:
+  backplan handout --help"""
+
+_HANDOUT_HELP = """\
+Make the handout a patient takes home from one saved plan (a .json file
+saved by backplan). The handout lists each exercise with its dose in words,
+the safety advice and a tick-box diary for every week of the plan."""
+
+_HANDOUTS_HELP = """\
+Make one handout for every saved plan (.json file) in a folder. A plan that
+cannot be read is listed as an error and the others are still made."""
+
+
+def _add_handout(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "handout",
+        help="make one patient handout from a saved plan",
+        description=_HANDOUT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  backplan handout plan.json -o handout.pdf --large-print",
+    )
+    p.add_argument("plan", type=Path, metavar="PLAN.json", help="the saved plan")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUT",
+        help="the file to write, e.g. handout.pdf",
+    )
+    _common(p, single=True)
+    p.set_defaults(run=_run_handout)
+
+
+def _add_handouts(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "handouts",
+        help="make a handout for every saved plan in a folder",
+        description=_HANDOUTS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  backplan handouts plans/ -o handouts/ --format pdf --format csv",
+    )
+    p.add_argument("plans", type=Path, metavar="PLANS_DIR", help="folder of saved plans (.json)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUT_DIR",
+        help="folder to write the handouts into (made if missing)",
+    )
+    _common(p, single=False)
+    p.set_defaults(run=_run_handouts)
+
+
+def _common(p: argparse.ArgumentParser, *, single: bool) -> None:
+    if single:
+        p.add_argument(
+            "--format",
+            choices=_FORMATS,
+            help="file type; by default taken from the end of OUT (.pdf, .html, "
+            ".csv, .xlsx or .md)",
+        )
+    else:
+        p.add_argument(
+            "--format",
+            choices=_FORMATS,
+            action="append",
+            dest="formats",
+            help="file type (pdf, html, csv, xlsx or md); give it more than once "
+            "for several types. Default: pdf",
+        )
+    p.add_argument(
+        "--large-print", action="store_true", help="large print: 18 pt bold text (PDF and HTML)"
+    )
+    p.add_argument(
+        "--page-size",
+        choices=("A4", "letter"),
+        default="A4",
+        type=_page_size,
+        help="paper size for PDF (default A4)",
+    )
+    p.add_argument("--clinic", metavar="NAME", help="clinic name to print at the top")
+
+
+def _page_size(value: str) -> str:
+    for choice in ("A4", "letter"):
+        if value.lower() == choice.lower():
+            return choice
+    return value
+
+
+def _run_handout(args: argparse.Namespace) -> int:
+    from .handout.batch import write_handout
+    from .plan import load_plan
+
+    fmt = args.format or _SUFFIX_FORMAT.get(args.output.suffix.lower())
+    if fmt is None:
+        raise BackplanError(
+            f"cannot tell the file type from {args.output.name!r}; end the name with "
+            f"{', '.join(_SUFFIX_FORMAT)} or add --format"
+        )
+    plan = load_plan(args.plan)
+    out = write_handout(
+        plan,
+        args.output,
+        fmt,
+        large_print=args.large_print,
+        page_size=args.page_size,
+        clinic=args.clinic,
+    )
+    print(f"wrote {out}")
+    return 0
+
+
+def _run_handouts(args: argparse.Namespace) -> int:
+    from .handout.batch import export_handouts
+
+    if not args.plans.is_dir():
+        raise BackplanError(f"{args.plans}: expected a folder of saved plans (.json)")
+    files = sorted(args.plans.glob("*.json"))
+    if not files:
+        raise BackplanError(f"{args.plans}: no saved plans (.json files) in this folder")
+    done = export_handouts(
+        files,
+        args.output,
+        args.formats or ("pdf",),
+        large_print=args.large_print,
+        page_size=args.page_size,
+        clinic=args.clinic,
+        progress=sys.stderr.isatty(),
+    )
+    for row in done.itertuples():
+        if row.status == "ok":
+            print(f"wrote {row.path}")
+        else:
+            print(f"error: {row.source} ({row.format}): {row.error}", file=sys.stderr)
+    bad = int((done["status"] != "ok").sum())
+    print(f"{len(done) - bad} written, {bad} failed")
+    return 1 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one subparser per subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="backplan",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(title="subcommands", dest="command", metavar="COMMAND")
+    _add_handout(sub)
+    _add_handouts(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``backplan`` command; returns the exit status (0 = success).
+
+    Examples
+    --------
+    >>> main(["handout", "missing.json", "-o", "out.pdf"])
+    1
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args))
+    except BackplanError as exc:
+        print(f"backplan: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"backplan: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Patient handouts: PDF, HTML and record tables (CSV, Excel, Markdown) from a plan.
+
+Every format carries the same content (see :mod:`backplan.handout.content`): header, one
+block per exercise with its dose in words, programme advice, a safety box and a tick-box
+diary. ReportLab, Jinja2 and openpyxl load only when a format that needs them is used.
+
+Examples
+--------
+>>> import backplan as bp
+>>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["heel-raises"],
+...                      start_date="2026-01-05", weeks=2)
+>>> bp.handout.handout_table(plan)[["weeks", "dose"]].iloc[0].tolist()
+['1-2', '10 times, once a day, every day']
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: public name -> submodule that defines it
+_WHERE = {
+    "handout_table": "table",
+    "handout_content": "content",
+    "dose_words": "text",
+    "to_pdf": "pdf",
+    "to_html": "html",
+    "to_csv": "tables",
+    "to_xlsx": "tables",
+    "to_markdown": "tables",
+    "export_handouts": "batch",
+    "FORMATS": "batch",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'backplan.handout' has no attribute {name!r}")

@@ -1,0 +1,313 @@
+"""What every handout format shows, worked out once from a plan.
+
+:func:`handout_content` turns a plan, the catalogue and the advice table into a
+:class:`Handout`: plain Python values that the PDF, HTML and table renderers lay out. No
+renderer works out a dose or holds patient-facing words of its own.
+
+Examples
+--------
+>>> from backplan import build_plan, load_catalogue
+>>> plan = build_plan(load_catalogue(), "beginners", ["heel-slides"], patient="A.B.",
+...                   start_date="2026-01-05", weeks=2)
+>>> h = handout_content(plan)
+>>> h.blocks[0].dose, len(h.diary), h.diary[0].boxes
+('10 times on each leg, once a day, every day', 2, ((1, 1, 1, 1, 1, 1, 1),))
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from ..catalogue import load_advice, load_catalogue, split_steps
+from ..errors import PlanError, Problem
+from ..plan import Plan, dose_in_week
+from ..progression import NextLevel, Prescription
+from .text import ADVICE_TITLES, TEXT, dose_words, prescribed_days
+
+__all__ = [
+    "DiaryWeek",
+    "DoseRun",
+    "ExerciseBlock",
+    "Handout",
+    "Section",
+    "dose_runs",
+    "exercise_rows",
+    "handout_content",
+    "shipped_advice",
+    "shipped_catalogue",
+]
+
+ADVICE_ORDER = ("breathing", "activity", "gp", "review")
+SAFETY_ORDER = ("stop", "emergency", "urgent")
+
+
+@functools.cache
+def shipped_catalogue() -> pd.DataFrame:
+    """The shipped catalogue, loaded and validated once per process."""
+    return load_catalogue()
+
+
+@functools.cache
+def shipped_advice() -> pd.DataFrame:
+    """The shipped advice table, loaded and validated once per process."""
+    return load_advice()
+
+
+@functools.cache
+def _shipped_rows() -> dict[str, dict[str, Any]]:
+    return _rows(shipped_catalogue())
+
+
+def _rows(catalogue: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    return {str(r["id"]): r for r in catalogue.to_dict("records")}
+
+
+def exercise_rows(plan: Plan, catalogue: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:
+    """Catalogue rows (as dicts) by id, checking that the plan's exercises are all there.
+
+    Raises
+    ------
+    PlanError
+        Naming each prescription whose exercise the catalogue does not hold.
+    """
+    rows = _shipped_rows() if catalogue is None else _rows(catalogue)
+    problems = [
+        Problem(
+            "<plan>",
+            i,
+            "exercise",
+            f"an exercise of the catalogue (one of {', '.join(rows)})",
+            p.exercise,
+        )
+        for i, p in enumerate(plan.all_prescriptions(), start=1)
+        if p.exercise not in rows
+    ]
+    if problems:
+        raise PlanError(problems, "<plan>")
+    return rows
+
+
+@dataclass(frozen=True)
+class DoseRun:
+    """Weeks ``first``..``last`` in which one exercise keeps the same dose."""
+
+    phase_start: int
+    phase_end: int
+    level: str
+    order: int
+    first: int
+    last: int
+    dose: Prescription
+
+
+def _phases(plan: Plan) -> list[tuple[int, int, str]]:
+    starts = [(1, plan.level)]
+    starts += [(r.from_week, r.level) for r in plan.progression if isinstance(r, NextLevel)]
+    ends = [s for s, _ in starts[1:]] + [plan.weeks + 1]
+    return [(s, e - 1, lvl) for (s, lvl), e in zip(starts, ends, strict=True)]
+
+
+def dose_runs(plan: Plan) -> Iterator[DoseRun]:
+    """Each exercise's dose, run by run, in plan order (phase, exercise, week).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from backplan import AddDose
+    >>> plan = Plan(start_date=date(2026, 1, 5), weeks=3,
+    ...             prescriptions=[Prescription(exercise="heel-raises", reps=10)],
+    ...             progression=[AddDose(what="reps", amount=2, cap=12)])
+    >>> [(r.first, r.last, r.dose.reps) for r in dose_runs(plan)]
+    [(1, 1, 10), (2, 3, 12)]
+    """
+    for start, end, level in _phases(plan):
+        weeks = [dose_in_week(plan, w) for w in range(start, end + 1)]
+        for order in range(len(weeks[0])):
+            first = start
+            for offset in range(1, len(weeks) + 1):
+                week = start + offset
+                if offset == len(weeks) or weeks[offset][order] != weeks[offset - 1][order]:
+                    yield DoseRun(
+                        start, end, level, order + 1, first, week - 1, weeks[offset - 1][order]
+                    )
+                    first = week
+
+
+@dataclass(frozen=True)
+class ExerciseBlock:
+    """One exercise as the patient reads it."""
+
+    number: int
+    exercise: str
+    name: str
+    position: str
+    steps: tuple[str, ...]
+    dose: str
+    easier: str
+    later: tuple[str, ...]
+    from_week: int
+    until_week: int | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading (may be empty) and its items, from ``advice.csv``."""
+
+    key: str
+    heading: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DiaryWeek:
+    """One week of the tick-box diary.
+
+    ``boxes[i][d]`` is how many boxes exercise ``i`` gets on day ``d`` (0 = a rest day).
+    """
+
+    week: int
+    days: tuple[date, ...]
+    exercises: tuple[tuple[str, str], ...]
+    boxes: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class Handout:
+    """Everything a handout shows, in reading order."""
+
+    clinic: str
+    clinician: str
+    patient: str
+    start: date
+    end: date
+    weeks: int
+    notes: str
+    blocks: tuple[ExerciseBlock, ...]
+    next_blocks: tuple[ExerciseBlock, ...]
+    next_week: int | None
+    advice: tuple[Section, ...]
+    safety: tuple[Section, ...]
+    diary: tuple[DiaryWeek, ...]
+
+
+def _sections(advice: pd.DataFrame, keys: tuple[str, ...]) -> tuple[Section, ...]:
+    rows = advice[["section", "role", "text"]].to_dict("records")
+    out = []
+    for key in keys:
+        heads = [r["text"] for r in rows if r["section"] == key and r["role"] == "heading"]
+        items = tuple(r["text"] for r in rows if r["section"] == key and r["role"] == "item")
+        out.append(Section(key, heads[0] if heads else ADVICE_TITLES.get(key, ""), items))
+    return tuple(out)
+
+
+@functools.cache
+def _shipped_sections() -> tuple[tuple[Section, ...], tuple[Section, ...]]:
+    advice = shipped_advice()
+    return _sections(advice, ADVICE_ORDER), _sections(advice, SAFETY_ORDER)
+
+
+def _blocks(plan: Plan, rows: dict[str, dict[str, Any]]) -> list[list[ExerciseBlock]]:
+    phases: dict[int, list[ExerciseBlock]] = {}
+    runs: dict[tuple[int, int], list[DoseRun]] = {}
+    for run in dose_runs(plan):
+        runs.setdefault((run.phase_start, run.order), []).append(run)
+    for number, ((start, _), ex_runs) in enumerate(runs.items(), start=1):
+        first, later = ex_runs[0], ex_runs[1:]
+        row = rows[first.dose.exercise]
+        side = str(row.get("side") or "side")
+        phases.setdefault(start, []).append(
+            ExerciseBlock(
+                number=number,
+                exercise=first.dose.exercise,
+                name=str(row["name"]),
+                position=str(row["position_detail"]),
+                steps=tuple(split_steps(row["steps"])),
+                dose=dose_words(first.dose, side),
+                easier=str(row.get("easier_option") or ""),
+                later=tuple(
+                    TEXT["later_dose"].format(week=r.first, dose=dose_words(r.dose, side))
+                    for r in later
+                ),
+                from_week=start,
+                until_week=first.phase_end if first.phase_end < plan.weeks else None,
+            )
+        )
+    return list(phases.values())
+
+
+def _diary(plan: Plan, rows: dict[str, dict[str, Any]]) -> tuple[DiaryWeek, ...]:
+    out = []
+    for week in range(1, plan.weeks + 1):
+        start = plan.start_date + timedelta(weeks=week - 1)
+        doses = dose_in_week(plan, week)
+        out.append(
+            DiaryWeek(
+                week=week,
+                days=tuple(start + timedelta(days=d) for d in range(7)),
+                exercises=tuple((p.exercise, str(rows[p.exercise]["name"])) for p in doses),
+                boxes=tuple(
+                    tuple(
+                        p.sessions_per_day if d in prescribed_days(p.days_per_week) else 0
+                        for d in range(7)
+                    )
+                    for p in doses
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def handout_content(
+    plan: Plan,
+    catalogue: pd.DataFrame | None = None,
+    *,
+    clinic: str | None = None,
+    advice: pd.DataFrame | None = None,
+) -> Handout:
+    """Work out everything a handout shows for ``plan``.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan.
+    catalogue : pandas.DataFrame, optional
+        Where exercise names, positions and steps come from; the shipped catalogue by default.
+    clinic : str, optional
+        The clinic's name for the header.
+    advice : pandas.DataFrame, optional
+        Programme advice and safety text (``load_advice()`` format); the shipped one by default.
+
+    Raises
+    ------
+    PlanError
+        When the plan names an exercise the catalogue does not hold.
+    """
+    rows = exercise_rows(plan, catalogue)
+    if advice is None:
+        advice_sections, safety_sections = _shipped_sections()
+    else:
+        advice_sections = _sections(advice, ADVICE_ORDER)
+        safety_sections = _sections(advice, SAFETY_ORDER)
+    phases = _blocks(plan, rows)
+    next_week = next((r.from_week for r in plan.progression if isinstance(r, NextLevel)), None)
+    return Handout(
+        clinic=clinic or "",
+        clinician=plan.clinician,
+        patient=plan.patient,
+        start=plan.start_date,
+        end=plan.start_date + timedelta(weeks=plan.weeks, days=-1),
+        weeks=plan.weeks,
+        notes=plan.notes,
+        blocks=tuple(phases[0]),
+        next_blocks=tuple(phases[1]) if len(phases) > 1 else (),
+        next_week=next_week,
+        advice=advice_sections,
+        safety=safety_sections,
+        diary=_diary(plan, rows),
+    )

@@ -1,0 +1,101 @@
+"""The handout as one self-contained HTML file (Jinja2 template, print CSS, no network).
+
+Every string from the plan, catalogue or advice is escaped by Jinja2's autoescape; the
+file loads no fonts, scripts or images from anywhere.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from backplan import build_plan, load_catalogue
+>>> plan = build_plan(load_catalogue(), "beginners", ["heel-raises"], start_date="2026-01-05",
+...                   weeks=1, patient="<b>A.B.</b>")
+>>> html = to_html(plan, pathlib.Path(tempfile.mkdtemp()) / "h.html").read_text()
+>>> "&lt;b&gt;A.B.&lt;/b&gt;" in html and "<b>A.B." not in html
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..plan import Plan
+from .content import Handout, handout_content
+from .text import CLINIC_TEXT, TEXT, date_words, day_label, diary_title
+
+__all__ = ["render_html", "to_html"]
+
+
+@functools.cache
+def _template() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("backplan.handout", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["day_label"] = day_label
+    env.filters["date_words"] = date_words
+    env.filters["diary_title"] = diary_title
+    return env.get_template("handout.html.j2")
+
+
+def render_html(h: Handout, *, large_print: bool = False) -> str:
+    """The HTML text of a handout (see :func:`to_html`)."""
+    length_key = "length_value_one" if h.weeks == 1 else "length_value"
+    return _template().render(
+        h=h,
+        text=TEXT,
+        clinic_text=CLINIC_TEXT,
+        large_print=large_print,
+        length=TEXT[length_key].format(
+            weeks=h.weeks, start=date_words(h.start), end=date_words(h.end)
+        ),
+    )
+
+
+def to_html(
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    catalogue: pd.DataFrame | None = None,
+    large_print: bool = False,
+    clinic: str | None = None,
+) -> Path:
+    """Write the patient handout for ``plan`` as one self-contained HTML file.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan.
+    path : path-like
+        Where to write the file (folders are created).
+    catalogue : pandas.DataFrame, optional
+        Where exercise names and steps come from; the shipped catalogue by default.
+    large_print : bool
+        18 pt bold text instead of 14 pt (on screen and in print).
+    clinic : str, optional
+        The clinic's name for the header.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    PlanError
+        When the plan names an exercise the catalogue does not hold.
+    """
+    html = render_html(handout_content(plan, catalogue, clinic=clinic), large_print=large_print)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+    return target

@@ -1,0 +1,194 @@
+"""The handout's own words: dose sentences, dates and every fixed sentence a patient reads.
+
+Everything a patient reads that does not come from the catalogue or ``advice.csv`` lives in
+:data:`TEXT`, so one readability test can score it all. Renderers take their words from
+here and from the data, never from string literals of their own.
+
+Examples
+--------
+>>> from backplan import Prescription
+>>> dose_words(Prescription(exercise="heel-slides", reps=10, per_side=True, hold_s=5,
+...                         sessions_per_day=3), side="leg")
+'10 times on each leg, hold each for 5 seconds, 3 times a day, every day'
+>>> day_label(date(2026, 1, 5))
+'Mon 5 Jan 2026'
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..progression import Prescription
+
+__all__ = [
+    "ADVICE_TITLES",
+    "CLINIC_TEXT",
+    "TEXT",
+    "date_words",
+    "day_label",
+    "diary_title",
+    "dose_words",
+    "prescribed_days",
+    "week_range",
+    "week_span",
+]
+
+#: Fixed patient-facing words, looked up by key. ``{week}`` etc. are filled in by renderers.
+TEXT: dict[str, str] = {
+    "title": "Your back exercises",
+    "intro": "Your physio chose these exercises for you. Do them in the order shown here.",
+    "clinic": "Clinic",
+    "clinician": "Physio",
+    "patient": "For",
+    "start": "Start date",
+    "length": "How long",
+    "length_value": "{weeks} weeks, from {start} to {end}",
+    "length_value_one": "1 week, from {start} to {end}",
+    "notes": "Notes from your physio",
+    "safety_title": "Stay safe",
+    "advice_title": "Good to know",
+    "exercises_title": "Your exercises",
+    "position": "Start like this:",
+    "steps": "What to do:",
+    "dose": "How much:",
+    "easier": "Easier way:",
+    "later": "Later weeks:",
+    "later_dose": "From week {week}: {dose}.",
+    "from_week": "From week {week}",
+    "until_week": "Do this until the end of week {week}. Then move on to your new exercises.",
+    "new_exercises": "New exercises from week {week}",
+    "new_exercises_intro": "Start these in week {week}. They take the place of your first exercises.",
+    "diary_title": "Your diary: week {week}",
+    "diary_dates": "({span})",
+    "diary_help": (
+        "Tick a box each time you do an exercise. Write your pain each day as a number. "
+        "0 is no pain. 10 is the worst pain you can think of."
+    ),
+    "diary_day": "Day",
+    "diary_week": "Week {week}",
+    "diary_pain": "Pain (0 to 10)",
+    "diary_rest": "Rest",
+    "page": "Page {page} of {pages}",
+}
+
+#: Section titles for the programme advice rows of ``advice.csv``.
+ADVICE_TITLES: dict[str, str] = {
+    "breathing": "Breathing",
+    "activity": "Keep active",
+    "gp": "Before you start",
+    "review": "If you are not getting better",
+}
+
+#: Words for the clinic, not the patient (printed small under each diary).
+CLINIC_TEXT: dict[str, str] = {
+    "diary_footnote": (
+        "For the clinic, to type this diary in: one log row per ticked box with patient, "
+        "date (YYYY-MM-DD; the year is in the title), exercise (the code under its name), "
+        "sets_done and reps_done blank "
+        "(a tick means the prescribed dose), pain (that day's 0-10) and note."
+    ),
+}
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def dose_words(p: Prescription, side: str = "side") -> str:
+    """The dose of one prescription as a plain sentence (without a full stop).
+
+    Parameters
+    ----------
+    p : Prescription
+        The dose in force.
+    side : str
+        What one side is called for per-side exercises (the catalogue's ``side``: ``leg``,
+        ``ankle``).
+
+    Examples
+    --------
+    >>> dose_words(Prescription(exercise="x", sets=2, reps=5, days_per_week=3))
+    '2 rounds of 5 times, once a day, on 3 days a week'
+    """
+    reps = f"{p.reps} time{'s' if p.reps != 1 else ''}"
+    if p.per_side:
+        reps += f" on each {side or 'side'}"
+    if p.sets > 1:
+        reps = f"{p.sets} rounds of {reps}"
+    parts = [reps]
+    if p.hold_s:
+        parts.append(f"hold each for {p.hold_s} second{'s' if p.hold_s != 1 else ''}")
+    parts.append(f"{_times(p.sessions_per_day)} a day")
+    days = p.days_per_week
+    parts.append("every day" if days == 7 else f"on {days} day{'s' if days != 1 else ''} a week")
+    return ", ".join(parts)
+
+
+def prescribed_days(days_per_week: int) -> tuple[int, ...]:
+    """Which days of a plan week (0 = the week's first day) carry a prescribed session.
+
+    The days are spread as evenly as possible through the week.
+
+    Examples
+    --------
+    >>> prescribed_days(3), prescribed_days(7)
+    ((0, 2, 4), (0, 1, 2, 3, 4, 5, 6))
+    """
+    n = max(1, min(7, days_per_week))
+    return tuple(sorted({(i * 7) // n for i in range(n)}))
+
+
+def day_label(d: date, year: bool = True) -> str:
+    """A date as a patient and a clinic both read it without doubt: ``Mon 5 Jan 2026``.
+
+    ``year=False`` leaves the year off (the diary prints it once, in the week's title).
+    """
+    label = f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1][:3]}"
+    return f"{label} {d.year}" if year else label
+
+
+def week_span(first: date, last: date) -> str:
+    """The dates of a diary week: ``5 Jan to 11 Jan 2026`` (both years when they differ).
+
+    Examples
+    --------
+    >>> week_span(date(2025, 12, 29), date(2026, 1, 4))
+    '29 Dec 2025 to 4 Jan 2026'
+    """
+    start = f"{first.day} {_MONTHS[first.month - 1][:3]}"
+    if first.year != last.year:
+        start += f" {first.year}"
+    return f"{start} to {last.day} {_MONTHS[last.month - 1][:3]} {last.year}"
+
+
+def date_words(d: date) -> str:
+    """A date written out: ``5 January 2026``."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def diary_title(week: Any) -> str:
+    """``Your diary: week 1 (5 Jan to 11 Jan 2026)`` for a :class:`DiaryWeek`."""
+    span = week_span(week.days[0], week.days[-1])
+    return f"{TEXT['diary_title'].format(week=week.week)} {TEXT['diary_dates'].format(span=span)}"
+
+
+def week_range(first: int, last: int) -> str:
+    """``"week 3"`` or ``"weeks 1 to 4"``."""
+    return f"week {first}" if first == last else f"weeks {first} to {last}"

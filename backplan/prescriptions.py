@@ -1,0 +1,258 @@
+"""Plans as one tidy prescription table: patient x week x exercise, progression applied.
+
+Adherence compares what a patient logged with this table. A service with thousands of
+patients can build the same table from its own database and pass it in directly.
+
+Columns
+-------
+patient            the plan's patient label (unique across plans)
+week               plan week, 1-based
+week_start         first day of that week (``start_date + 7 * (week - 1)`` days)
+week_end           last day of that week (``week_start + 6`` days)
+start_date         day 1 of week 1
+plan_weeks         how many weeks the plan lasts
+exercise           catalogue id
+sets, reps         dose in force that week (reps per side for per-side exercises)
+per_side           whether reps are counted per side
+sessions_per_day   times a day
+days_per_week      days a week
+prescribed_sessions = sessions_per_day x days_per_week
+prescribed_reps     = sets x reps x prescribed_sessions (per side, like the logs)
+
+Examples
+--------
+>>> from backplan import build_plan, load_catalogue
+>>> plan = build_plan(load_catalogue(), "beginners", ["heel-slides"], patient="P1",
+...                   start_date="2026-01-05", weeks=2)
+>>> prescription_table([plan])[["patient", "week", "exercise", "prescribed_reps"]]
+  patient  week     exercise  prescribed_reps
+0      P1     1  heel-slides               70
+1      P1     2  heel-slides               70
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from .errors import PlanError, Problem
+from .plan import Plan, dose_in_week
+
+__all__ = ["PRESCRIPTION_COLUMNS", "prescription_table"]
+
+PRESCRIPTION_COLUMNS: tuple[str, ...] = (
+    "patient",
+    "week",
+    "week_start",
+    "week_end",
+    "start_date",
+    "plan_weeks",
+    "exercise",
+    "sets",
+    "reps",
+    "per_side",
+    "sessions_per_day",
+    "days_per_week",
+    "prescribed_sessions",
+    "prescribed_reps",
+)
+#: Columns a table supplied by a service must have (plus ``start_date`` or ``week_start``).
+REQUIRED: tuple[str, ...] = (
+    "patient",
+    "week",
+    "exercise",
+    "sets",
+    "reps",
+    "sessions_per_day",
+    "days_per_week",
+)
+_INTS = ("week", "plan_weeks", "sets", "reps", "sessions_per_day", "days_per_week")
+
+
+def prescription_table(plans: Iterable[Plan] | pd.DataFrame) -> pd.DataFrame:
+    """Expand plans into one row per patient x week x exercise.
+
+    Parameters
+    ----------
+    plans : iterable of Plan, or pandas.DataFrame
+        The plans (each ``plan.patient`` must be a unique, non-empty label), or a table
+        with at least ``patient, week, exercise, sets, reps, sessions_per_day,
+        days_per_week`` and ``start_date`` or ``week_start``; missing derived columns are
+        filled in and the table is checked.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns in :data:`PRESCRIPTION_COLUMNS`; counts are ``int64``, dates are
+        ``datetime64``.
+
+    Raises
+    ------
+    PlanError
+        For an empty or repeated patient label, a missing column, or a patient whose
+        rows disagree about the start date.
+    """
+    if isinstance(plans, pd.DataFrame):
+        return _complete(plans)
+    rows = []
+    labels: dict[str, int] = {}
+    problems = []
+    for i, plan in enumerate(plans, start=1):
+        label = plan.patient
+        if not label.strip():
+            problems.append(Problem("<plans>", i, "patient", "a patient label (it is empty)"))
+        elif label in labels:
+            problems.append(
+                Problem("<plans>", i, "patient", f"a label not used by plan {labels[label]}", label)
+            )
+        labels.setdefault(label, i)
+        for week in range(1, plan.weeks + 1):
+            start = plan.start_date + timedelta(days=7 * (week - 1))
+            for p in dose_in_week(plan, week):
+                rows.append(
+                    (label, week, start, plan.start_date, plan.weeks, p.exercise, p.sets,
+                     p.reps, p.per_side, p.sessions_per_day, p.days_per_week)
+                )  # fmt: skip
+    if problems:
+        raise PlanError(problems, "<plans>")
+    cols = ["patient", "week", "week_start", "start_date", "plan_weeks", "exercise", "sets",
+            "reps", "per_side", "sessions_per_day", "days_per_week"]  # fmt: skip
+    return _complete(pd.DataFrame.from_records(rows, columns=cols))
+
+
+def _complete(table: pd.DataFrame) -> pd.DataFrame:
+    """Check a prescription table and add any derived column it lacks."""
+    missing = [c for c in REQUIRED if c not in table.columns]
+    if "start_date" not in table.columns and "week_start" not in table.columns:
+        missing.append("start_date")
+    if missing:
+        raise PlanError(
+            [Problem("<prescriptions>", 1, c, "this column in the table") for c in missing]
+        )
+    out = table.copy()
+    out["week"] = out["week"].astype("int64")
+    if "week_start" in out.columns:
+        out["week_start"] = pd.to_datetime(out["week_start"]).astype("datetime64[s]")
+    if "start_date" in out.columns:
+        out["start_date"] = pd.to_datetime(out["start_date"]).astype("datetime64[s]")
+    else:
+        out["start_date"] = out["week_start"] - pd.to_timedelta(7 * (out["week"] - 1), unit="D")
+    if "week_start" not in out.columns:
+        out["week_start"] = out["start_date"] + pd.to_timedelta(7 * (out["week"] - 1), unit="D")
+    out["week_end"] = out["week_start"] + pd.Timedelta(days=6)
+    if "plan_weeks" not in out.columns:
+        out["plan_weeks"] = out.groupby("patient", observed=True)["week"].transform("max")
+    if "per_side" not in out.columns:
+        out["per_side"] = False
+    for col in _INTS:
+        out[col] = out[col].astype("int64")
+    out["per_side"] = out["per_side"].astype(bool)
+    out["prescribed_sessions"] = out["sessions_per_day"] * out["days_per_week"]
+    out["prescribed_reps"] = out["sets"] * out["reps"] * out["prescribed_sessions"]
+    problems = []
+    pcode, patients = pd.factorize(out["patient"])
+    ecode, exercises = pd.factorize(out["exercise"])
+    start = out["start_date"].to_numpy()
+    first = np.full(len(patients), len(out), dtype=np.int64)
+    np.minimum.at(first, pcode, np.arange(len(out)))
+    for i in np.unique(pcode[start != start[first[pcode]]]):
+        problems.append(
+            Problem("<prescriptions>", None, "start_date", "one start date", patients[i])
+        )
+    week = out["week"].to_numpy()
+    bad = (week < 1) | (week > out["plan_weeks"].to_numpy())
+    for i in np.flatnonzero(bad)[:20]:
+        problems.append(Problem("<prescriptions>", int(i) + 2, "week", "from 1 to plan_weeks",
+                                int(week[i])))  # fmt: skip
+    if not problems:
+        key = (pcode * int(week.max()) + week - 1) * len(exercises) + ecode
+        seen = np.zeros(int(key.max()) + 1 if len(key) else 0, dtype=np.int64)
+        np.add.at(seen, key, 1)
+        for i in np.flatnonzero(seen[key] > 1)[:20]:
+            problems.append(
+                Problem("<prescriptions>", int(i) + 2, "exercise", "one row per patient, week "
+                        "and exercise", out["exercise"].iat[i])
+            )  # fmt: skip
+    if problems:
+        raise PlanError(problems, "<prescriptions>")
+    return out[list(PRESCRIPTION_COLUMNS)].reset_index(drop=True)
+
+
+def _days(values: object) -> np.ndarray:
+    """Dates (datetime64 of any unit, or date objects) as int64 days since 1970-01-01."""
+    return np.asarray(pd.to_datetime(pd.Series(values)).to_numpy(), dtype="datetime64[D]").astype(
+        np.int64
+    )
+
+
+def _codes_in(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each value in ``index`` (``-1`` when absent), categoricals by their codes."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return index.get_indexer(values.astype(str))
+    lookup = index.get_indexer(values.cat.categories.astype(str))
+    codes = values.cat.codes.to_numpy()
+    if np.array_equal(lookup, np.arange(len(lookup))) and (codes.min(initial=0) >= 0):
+        return codes.astype(np.int64)  # the same categories in the same order
+    return np.append(lookup, -1)[codes]  # code -1 (missing) picks the appended -1
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Integer look-ups over a prescription table, for vectorised matching of logs.
+
+    A log row of patient code ``p``, week ``w`` and exercise code ``e`` falls in table row
+    ``cell[(p * max_week + w - 1) * n_exercises + e]`` (``-1`` when nothing is prescribed).
+    """
+
+    table: pd.DataFrame
+    patients: pd.Index
+    exercises: pd.Index
+    start_day: np.ndarray
+    end_day: np.ndarray
+    max_week: int
+    cell: np.ndarray
+    row_patient: np.ndarray
+    row_week: np.ndarray
+
+    @classmethod
+    def build(cls, table: pd.DataFrame) -> Grid:
+        """Index ``table`` (as made by :func:`prescription_table`)."""
+        pcode, patients = pd.factorize(table["patient"], sort=False)
+        ecode, exercises = pd.factorize(table["exercise"], sort=False)
+        patients, exercises = pd.Index(patients.astype(str)), pd.Index(exercises.astype(str))
+        pcode, ecode = pcode.astype(np.int64), ecode.astype(np.int64)
+        week = table["week"].to_numpy(np.int64)
+        first = np.full(len(patients), len(table), dtype=np.int64)
+        np.minimum.at(first, pcode, np.arange(len(table)))
+        start_day = _days(table["start_date"].to_numpy()[first])
+        end_day = start_day + 7 * table["plan_weeks"].to_numpy(np.int64)[first] - 1
+        max_week = int(week.max()) if len(week) else 1
+        cell = np.full(len(patients) * max_week * len(exercises), -1, dtype=np.int64)
+        cell[(pcode * max_week + week - 1) * len(exercises) + ecode] = np.arange(len(table))
+        return cls(table, patients, exercises, start_day, end_day, max_week, cell, pcode, week)
+
+    def patient_codes(self, patient: pd.Series) -> np.ndarray:
+        """Codes of ``patient`` labels; ``-1`` for a label with no plan."""
+        return _codes_in(patient, self.patients)
+
+    def exercise_codes(self, exercise: pd.Series) -> np.ndarray:
+        """Codes of ``exercise`` ids; ``-1`` for an id no plan prescribes."""
+        return _codes_in(exercise, self.exercises)
+
+    def rows_inside(
+        self, pcode: np.ndarray, offset: np.ndarray, ecode: np.ndarray, inside: np.ndarray
+    ) -> np.ndarray:
+        """Table row of each log (``-1`` where not ``inside`` or nothing is prescribed).
+
+        ``offset`` is days since the patient's plan started; ``inside`` marks logs of a
+        known patient dated within the plan.
+        """
+        ok = inside & (ecode >= 0)
+        idx = (pcode * self.max_week + offset // 7) * len(self.exercises) + ecode
+        if ok.all():
+            return self.cell[idx]
+        return np.where(ok, self.cell[np.where(ok, idx, 0)], -1)

@@ -1,0 +1,76 @@
+"""Sharing a report: HTML escapes every user string; spreadsheets never run a formula."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import backplan as bp
+from backplan import Plan, Prescription
+from backplan.adherence_report import neutralise
+
+EVIL = "<script>alert(1)</script>"
+
+
+def _report() -> bp.AdherenceReport:
+    plans = [
+        Plan(patient=label, start_date=date(2026, 1, 5), weeks=1,
+             prescriptions=[Prescription(exercise="heel-raises", reps=10)])
+        for label in (EVIL, "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tTab", "\rCR")
+    ]  # fmt: skip
+    logs = pd.DataFrame({"patient": [p.patient for p in plans] + ["nobody & co"],
+                         "date": "2026-01-06", "exercise": "heel-raises", "sets_done": 1,
+                         "reps_done": 10, "note": "=cmd|' /C calc'!A0"})  # fmt: skip
+    return bp.adherence(logs, plans, as_of="2026-01-11")
+
+
+def test_html_escapes_every_user_string(tmp_path: Path) -> None:
+    report = _report()
+    text = report.to_html(tmp_path / "report.html")
+    assert EVIL not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "nobody &amp; co" in text  # the rejected row, escaped too
+    assert "<script" not in text.lower()
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == text
+    assert "min(1, done reps / prescribed reps)" in text  # the formula is shown
+    assert EVIL not in report._repr_html_()
+
+
+def test_xlsx_neutralises_formula_cells(tmp_path: Path) -> None:
+    path = _report().to_xlsx(tmp_path / "report.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["definitions", "by_patient", "flags", "cohort", "by_week",
+                               "by_exercise", "rejected"]  # fmt: skip
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+    labels = [c.value for c in book["by_patient"]["A"]][1:]
+    assert '\'=HYPERLINK("http://x")' in labels and "'+1" in labels and "'\tTab" in labels
+    notes = [c.value for c in book["rejected"][1]]
+    assert "note" in notes
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"),
+     ("\rx", "'\rx"), ("ok", "ok"), (3, 3), (None, None)],
+)  # fmt: skip
+def test_neutralise(value: object, expected: object) -> None:
+    assert neutralise(value) == expected
+
+
+def test_summary_and_definitions_are_part_of_the_report() -> None:
+    report = _report()
+    assert "8 log rows read (7 accepted, 1 rejected" in report.summary()
+    defs = report.tables()["definitions"]
+    assert "flag: pain up" in defs["term"].tolist()
+    assert defs.set_index("term").loc["session adherence", "definition"] == (
+        "min(1, done sessions / prescribed sessions)"
+    )
