@@ -66,7 +66,14 @@ from .logs import (
 from .plan import Plan
 from .prescriptions import Grid, prescription_table
 
-__all__ = ["DEFINITIONS", "FLAGS", "AdherenceReport", "adherence", "neutralise"]
+__all__ = [
+    "DEFINITIONS",
+    "FLAGS",
+    "AdherenceReport",
+    "adherence",
+    "neutralise",
+    "report_from_files",
+]
 
 #: The definitions in plain words, shown in reports and notebooks.
 DEFINITIONS: tuple[tuple[str, str], ...] = (
@@ -640,3 +647,39 @@ def adherence(
         settings={"threshold": threshold, "pain_rise": pain_rise, "quiet_days": quiet_days},
         duplicates=duplicates,
     )
+
+
+def report_from_files(
+    logs: str | os.PathLike[str],
+    plans_dir: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    as_of: date | str | None = None,
+    threshold: float = 0.8,
+) -> AdherenceReport:
+    """Read logs and a folder of saved plans, and write the report as HTML or XLSX.
+
+    This is what a ``backplan adherence LOGS -p PLANS_DIR -o REPORT.html`` command needs:
+    the output format follows the file suffix (``.html`` or ``.xlsx``).
+
+    Raises
+    ------
+    PlanError
+        When the folder holds no ``*.json`` plan, or a plan cannot be read.
+    LogError
+        When the logs cannot be read.
+    """
+    from .errors import PlanError, Problem
+    from .plan import load_plan
+
+    files = sorted(Path(plans_dir).glob("*.json"))
+    if not files:
+        raise PlanError([Problem(str(plans_dir), None, None, "a folder of saved plans (*.json)")])
+    report = adherence(logs, [load_plan(f) for f in files], as_of, threshold=threshold)
+    target = Path(output)
+    if target.suffix.lower() == ".xlsx":
+        report.to_xlsx(target)
+    elif target.suffix.lower() in {".html", ".htm"}:
+        report.to_html(target)
+    else:
+        raise ValueError(f"output must end in .html or .xlsx, got {target.name!r}")
+    return report

@@ -37,6 +37,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,9 +205,11 @@ def _blank(s: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s.isna().to_numpy()
     if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = s.cat.categories.astype(str).str.strip() == ""
+        cats = np.asarray(s.cat.categories.astype(str).str.strip() == "")
         codes = s.cat.codes.to_numpy()
-        return (codes < 0) | np.asarray(cats)[np.maximum(codes, 0)]
+        if not cats.any():
+            return codes < 0
+        return (codes < 0) | cats[np.maximum(codes, 0)]
     return (s.isna() | (s.astype("string").str.strip() == "")).to_numpy(bool)
 
 
@@ -256,6 +259,8 @@ def _isin(s: pd.Series, values: pd.Index) -> np.ndarray:
     if isinstance(s.dtype, pd.CategoricalDtype):
         ok = np.asarray(s.cat.categories.astype(str).isin(values))
         codes = s.cat.codes.to_numpy()
+        if ok.all():
+            return codes >= 0
         return (codes >= 0) & ok[np.maximum(codes, 0)]
     return s.astype(str).isin(values).to_numpy(bool)
 
@@ -286,18 +291,18 @@ class Checked:
     offset: np.ndarray | None = None
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
 def _hash(columns: Sequence[np.ndarray]) -> np.ndarray:
-    """A 64-bit hash per row of integer columns (splitmix64 mixing, vectorised)."""
+    """A 64-bit hash per row of integer columns (multiply-xor, then the splitmix64 finisher)."""
     h = np.zeros(len(columns[0]), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for c in columns:
-            z = h ^ (c.astype(np.int64).view(np.uint64) + _GOLDEN)
-            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-            h = z ^ (z >> np.uint64(31))
+            h *= np.uint64(0x100000001B3)
+            h ^= c.astype(np.int64, copy=False).view(np.uint64)
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
     return h
 
 
@@ -311,7 +316,7 @@ def _codes(s: pd.Series) -> np.ndarray:
 def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
     """Rows equal to an earlier row in every column, and that earlier row.
 
-    Rows are first narrowed by hash buckets (three rounds of ``bincount``, no sorting of
+    Rows are first narrowed by hash buckets (two rounds of ``bincount``, no sorting of
     the full table), then the few that may repeat are sorted and compared column by column,
     so the answer is exact.
 
@@ -323,11 +328,11 @@ def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
     n = len(columns[0]) if columns else 0
     pos = np.arange(n)
     h = _hash(columns) if n else np.zeros(0, np.uint64)
-    for shift in (0, 22, 44):
+    for shift in (0, 22):
         if len(pos) < 2:
             return np.zeros((2, 0), dtype=np.int64)
         bucket = ((h >> np.uint64(shift)) & np.uint64((1 << 22) - 1)).astype(np.int64)
-        keep = np.bincount(bucket, minlength=1 << 22)[bucket] > 1
+        keep = (np.bincount(bucket, minlength=1 << 22) > 1)[bucket]
         pos, h = pos[keep], h[keep]
     order = np.lexsort((pos, h))
     pos, h = pos[order], h[order]
@@ -409,6 +414,8 @@ def _row_checks(raw: pd.DataFrame, known: pd.Index, grid: Grid | None) -> tuple[
 
 #: Rows checked at a time: bounds the memory the checks need (about 100 bytes a row).
 CHUNK_ROWS = 1 << 24
+#: From this many rows on, chunks are checked in parallel threads (one per core, up to 4).
+PARALLEL_ROWS = 1 << 20
 _ARRAYS = ("day", "sets_done", "reps_done", "hold_s", "pain", "prow", "patient", "offset")
 
 
@@ -437,15 +444,21 @@ def check_rows(
     """
     n = len(raw)
     known = pd.Index(exercises).union(grid.exercises) if grid is not None else exercises
-    if n <= CHUNK_ROWS:
+    workers = min(os.cpu_count() or 1, 4) if n >= PARALLEL_ROWS else 1
+    size = min(CHUNK_ROWS, -(-n // workers)) if n else 1
+    if n <= size:
         bad, parts, day, counts, pain, prow, pcode, offset = _row_checks(raw, known, grid)
     else:
         bad = np.zeros(n, dtype=bool)
         parts = []
         arrays: dict[str, np.ndarray] = {}
-        for lo in range(0, n, CHUNK_ROWS):
-            hi = min(n, lo + CHUNK_ROWS)
-            b, p, *values = _row_checks(raw.iloc[lo:hi], known, grid)
+        starts = range(0, n, size)
+        # numpy and pandas let go of the GIL in their loops, so chunks run side by side
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(lambda lo: _row_checks(raw.iloc[lo : lo + size], known, grid),
+                               starts)  # fmt: skip
+        for lo, (b, p, *values) in zip(starts, results, strict=True):
+            hi = min(n, lo + size)
             bad[lo:hi] = b
             parts += [part.assign(pos=part["pos"] + lo) for part in p]
             flat = [values[0], *values[1].values(), *values[2:]]
@@ -461,15 +474,21 @@ def check_rows(
     # exact duplicates, among rows that passed every other check, on their parsed values
     maybe = ~bad
     if grid is not None:  # repeats share patient, day and exercise: a cheap first filter
-        key = prow * 7 + offset % 7
+        key = prow * 7 + offset % 7  # prescription row and day: patient, exercise and date
         key[bad] = 0
-        maybe &= np.bincount(key, minlength=len(grid.table) * 7)[key] > 1
+        maybe &= (np.bincount(key, minlength=len(grid.table) * 7) > 1)[key]
+        cand = np.flatnonzero(maybe)
+        keys = [key[cand]]
         del key
-    cand = np.flatnonzero(maybe)
+    else:
+        cand = np.flatnonzero(maybe)
+        keys = [day[cand], *(_codes(raw[c])[cand] for c in ("patient", "exercise"))]
     del maybe
-    keys = [day[cand], *(v[cand] for v in counts.values())]
-    keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
-    keys += [_codes(raw[c])[cand] for c in ("patient", "exercise", "note") if c in raw.columns]
+    keys += [v[cand] for v in counts.values() if v.strides != (0,)]
+    if pain.strides != (0,):
+        keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
+    if "note" in raw.columns:
+        keys.append(_codes(raw["note"])[cand])
     dup, same = cand[duplicate_pairs(keys)]
     del keys, cand
     duplicates = pd.DataFrame(

@@ -133,7 +133,7 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
         raise PlanError(
             [Problem("<prescriptions>", 1, c, "this column in the table") for c in missing]
         )
-    out = table.copy()
+    out = table.copy(deep=False)
     out["week"] = out["week"].astype("int64")
     if "week_start" in out.columns:
         out["week_start"] = pd.to_datetime(out["week_start"]).astype("datetime64[s]")
@@ -145,7 +145,10 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
         out["week_start"] = out["start_date"] + pd.to_timedelta(7 * (out["week"] - 1), unit="D")
     out["week_end"] = out["week_start"] + pd.Timedelta(days=6)
     if "plan_weeks" not in out.columns:
-        out["plan_weeks"] = out.groupby("patient", observed=True)["week"].transform("max")
+        codes, labels = pd.factorize(out["patient"])
+        longest = np.zeros(len(labels), dtype=np.int64)
+        np.maximum.at(longest, codes, out["week"].to_numpy(np.int64))
+        out["plan_weeks"] = longest[codes]
     if "per_side" not in out.columns:
         out["per_side"] = False
     for col in _INTS:
@@ -170,8 +173,7 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
                                 int(week[i])))  # fmt: skip
     if not problems:
         key = (pcode * int(week.max()) + week - 1) * len(exercises) + ecode
-        seen = np.zeros(int(key.max()) + 1 if len(key) else 0, dtype=np.int64)
-        np.add.at(seen, key, 1)
+        seen = np.bincount(key)
         for i in np.flatnonzero(seen[key] > 1)[:20]:
             problems.append(
                 Problem("<prescriptions>", int(i) + 2, "exercise", "one row per patient, week "

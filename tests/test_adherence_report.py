@@ -74,3 +74,19 @@ def test_summary_and_definitions_are_part_of_the_report() -> None:
     assert defs.set_index("term").loc["session adherence", "definition"] == (
         "min(1, done sessions / prescribed sessions)"
     )
+
+
+def test_report_from_files_writes_html_or_xlsx(tmp_path: Path) -> None:
+    from backplan.adherence_report import report_from_files
+    from backplan.demo import write_demo
+
+    demo = write_demo(tmp_path / "demo", n_patients=3, weeks=2, seed=1)
+    report = report_from_files(demo / "logs.csv", demo / "plans", tmp_path / "r.html")
+    assert "SYN-0003" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert len(report.by_patient) == 3
+    report_from_files(demo / "logs.csv", demo / "plans", tmp_path / "r.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames[0] == "definitions"
+    with pytest.raises(ValueError, match=r"\.html or \.xlsx"):
+        report_from_files(demo / "logs.csv", demo / "plans", tmp_path / "r.pdf")
+    with pytest.raises(bp.PlanError, match="saved plans"):
+        report_from_files(demo / "logs.csv", tmp_path, tmp_path / "r.html")

@@ -157,11 +157,15 @@ def test_chart_bars_equal_the_weekly_volume_table(builder, catalogue) -> None:
     assert plt.get_fignums() == figures  # the builder never opens pyplot figures
 
 
-def test_per_side_rule_is_shown_in_plain_words(builder) -> None:
-    assert builder.side_text["heel-slides"].value == "1 set of 10 on each leg"
+def test_per_side_rule_is_shown_in_the_handout_words(builder, catalogue) -> None:
+    from backplan.handout.text import dose_words
+
+    assert builder.side_text["heel-slides"].value.startswith("10 times on each leg")
     builder.dose["ankle-lifts"]["sets"].value = 2
-    assert builder.side_text["ankle-lifts"].value == "2 sets of 10 on each ankle"
-    assert builder.side_text["wall-squats"].value == "1 set of 10, hold each for 5 s"
+    assert builder.side_text["ankle-lifts"].value.startswith("2 rounds of 10 times on each ankle")
+    for p in builder.plan.prescriptions:
+        side = bp.exercise(catalogue, p.exercise)["side"] if p.per_side else ""
+        assert builder.side_text[p.exercise].value == html.escape(dose_words(p, side))
 
 
 def test_dose_controls_are_bounded_as_the_plan_model(builder) -> None:

@@ -45,8 +45,9 @@ from pydantic import BaseModel
 from ..catalogue import filter_exercises, load_catalogue, split_list
 from ..charts.volume import redraw_weekly_volume
 from ..errors import BackplanError
+from ..handout.text import dose_words
 from ..plan import Plan, build_plan, load_plan, next_level, prescriptions_from_catalogue, save_plan
-from ..progression import DOSE_BOUNDS, AddDose, NextLevel
+from ..progression import DOSE_BOUNDS, AddDose, NextLevel, Prescription
 from ..schedule import METRICS, schedule, weekly_volume
 
 __all__ = ["PlanBuilder"]
@@ -82,24 +83,6 @@ FILTERS: dict[str, tuple[str, str | None, str | None]] = {
 _PNG_DPI = 72
 _NAME_WIDTH = "300px"
 _DOSE_WIDTH = "78px"
-
-
-def dose_words(sets: int, reps: int, side: str, hold_s: int) -> str:
-    """The dose in plain words, e.g. ``"1 set of 10 on each leg"``.
-
-    Examples
-    --------
-    >>> dose_words(2, 10, "leg", 0)
-    '2 sets of 10 on each leg'
-    >>> dose_words(1, 10, "", 5)
-    '1 set of 10, hold each for 5 s'
-    """
-    text = f"{sets} set{'s' if sets != 1 else ''} of {reps}"
-    if side:
-        text += f" on each {side}"
-    if hold_s:
-        text += f", hold each for {hold_s} s"
-    return text
 
 
 def _bounds(model: type[BaseModel], field: str) -> tuple[int, int]:
@@ -247,7 +230,7 @@ class PlanBuilder:
                 )
                 box.add_class(f"bp-{field.replace('_', '-')}-{ex}")
                 self.dose[ex][field] = box
-            self.side_text[ex] = w.HTML(layout=w.Layout(width="240px"))
+            self.side_text[ex] = w.HTML(layout=w.Layout(width="430px"))
             self.exercises[ex].add_class(f"bp-pick-{ex}")
             self._rows[ex] = w.HBox(
                 [self.exercises[ex], *self.dose[ex].values(), self.side_text[ex]]
@@ -435,16 +418,19 @@ class PlanBuilder:
         return self._levels[i + 1] if i + 1 < len(self._levels) else None
 
     def _sync_form(self, shown: list[str]) -> None:
-        """Show the rows of ``shown``; grey out doses of unticked exercises; plain words."""
+        """Show the rows of ``shown``; grey out doses of unticked exercises; the dose in the
+        words of the patient's handout ("10 times on each leg, ...")."""
         for ex, row in self._rows.items():
             row.layout.display = "" if ex in shown else "none"
             ticked = self.exercises[ex].value
             for box in self.dose[ex].values():
                 box.disabled = not ticked
-            d = self.dose[ex]
-            self.side_text[ex].value = html.escape(
-                dose_words(d["sets"].value, d["reps"].value, self._side[ex], d["hold_s"].value)
+            dose = Prescription(
+                exercise=ex,
+                per_side=bool(self._side[ex]),
+                **{field: box.value for field, box in self.dose[ex].items()},
             )
+            self.side_text[ex].value = html.escape(dose_words(dose, self._side[ex]))
         self.move_week.max = max(2, self.weeks.value)
         for box in (self.add_what, self.add_amount, self.add_every, self.add_cap):
             box.disabled = not self.add_dose.value
