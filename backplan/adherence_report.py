@@ -95,6 +95,7 @@ FLAGS: dict[str, str] = {
     "no recent logs": "plan running but nothing logged in the last {d} days",
 }
 _FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_ROWS = 1_048_575  # data rows under the header row
 
 
 def neutralise(value: Any) -> Any:
@@ -207,7 +208,11 @@ class AdherenceReport:
         )
 
     def to_xlsx(self, path: str | os.PathLike[str]) -> Path:
-        """Write every table to one sheet each; formula-like text cells are neutralised."""
+        """Write every table to its own sheet; formula-like text cells are neutralised.
+
+        A table longer than a sheet allows (1,048,575 data rows) continues on sheets named
+        ``"by_exercise (2)"`` and so on.
+        """
         target = Path(path)
         with pd.ExcelWriter(target, engine="openpyxl") as writer:
             for name, table in self.tables().items():
@@ -217,7 +222,11 @@ class AdherenceReport:
                             pd.api.types.is_datetime64_any_dtype(safe[col])):  # fmt: skip
                         safe[col] = safe[col].astype(object).map(neutralise)
                 safe.columns = [neutralise(str(c)) for c in safe.columns]
-                safe.to_excel(writer, sheet_name=name, index=False)
+                # a sheet holds 1,048,576 rows: longer tables go on to "name (2)", ...
+                for part, start in enumerate(range(0, max(len(safe), 1), _SHEET_ROWS), 1):
+                    sheet = name if part == 1 else f"{name} ({part})"
+                    chunk = safe.iloc[start : start + _SHEET_ROWS]
+                    chunk.to_excel(writer, sheet_name=sheet, index=False)
         return target
 
 

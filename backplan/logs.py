@@ -413,7 +413,7 @@ def _row_checks(raw: pd.DataFrame, known: pd.Index, grid: Grid | None) -> tuple[
 
 
 #: Rows checked at a time: bounds the memory the checks need (about 100 bytes a row).
-CHUNK_ROWS = 1 << 24
+CHUNK_ROWS = 1 << 19
 #: From this many rows on, chunks are checked in parallel threads (one per core, up to 4).
 PARALLEL_ROWS = 1 << 20
 _ARRAYS = ("day", "sets_done", "reps_done", "hold_s", "pain", "prow", "patient", "offset")
@@ -452,22 +452,26 @@ def check_rows(
         bad = np.zeros(n, dtype=bool)
         parts = []
         arrays: dict[str, np.ndarray] = {}
-        starts = range(0, n, size)
-        # numpy and pandas let go of the GIL in their loops, so chunks run side by side
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(lambda lo: _row_checks(raw.iloc[lo : lo + size], known, grid),
-                               starts)  # fmt: skip
-        for lo, (b, p, *values) in zip(starts, results, strict=True):
+
+        def run(lo: int) -> list[pd.DataFrame]:
+            """Check one chunk and write its results in place (chunks never overlap)."""
             hi = min(n, lo + size)
-            bad[lo:hi] = b
-            parts += [part.assign(pos=part["pos"] + lo) for part in p]
+            b, p, *values = _row_checks(raw.iloc[lo:hi], known, grid)
             flat = [values[0], *values[1].values(), *values[2:]]
             for name, v in zip(_ARRAYS, flat, strict=True):
-                if name not in arrays:
+                if name not in arrays:  # the first chunk sets the types
                     arrays[name] = (np.broadcast_to(v[:1], (n,)) if v.strides == (0,)
                                     else np.empty(n, dtype=v.dtype))  # fmt: skip
                 if v.strides != (0,):
                     arrays[name][lo:hi] = v
+            bad[lo:hi] = b
+            return [part.assign(pos=part["pos"] + lo) for part in p]
+
+        parts += run(0)
+        # numpy and pandas let go of the GIL in their loops, so chunks run side by side
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for found in pool.map(run, range(size, n, size)):
+                parts += found
         day, pain, prow, pcode, offset = (arrays[k] for k in ("day", "pain", "prow", "patient",
                                                                "offset"))  # fmt: skip
         counts = {k: arrays[k] for k in ("sets_done", "reps_done", "hold_s")}

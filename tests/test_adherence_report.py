@@ -90,3 +90,16 @@ def test_report_from_files_writes_html_or_xlsx(tmp_path: Path) -> None:
         report_from_files(demo / "logs.csv", demo / "plans", tmp_path / "r.pdf")
     with pytest.raises(bp.PlanError, match="saved plans"):
         report_from_files(demo / "logs.csv", tmp_path, tmp_path / "r.html")
+
+
+def test_long_tables_continue_on_more_sheets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backplan import adherence_report
+
+    monkeypatch.setattr(adherence_report, "_SHEET_ROWS", 3)
+    report = _report()
+    book = openpyxl.load_workbook(report.to_xlsx(tmp_path / "long.xlsx"))
+    parts = [n for n in book.sheetnames if n.startswith("by_patient")]
+    assert parts == ["by_patient", "by_patient (2)", "by_patient (3)"]
+    assert sum(book[n].max_row - 1 for n in parts) == len(report.by_patient)
