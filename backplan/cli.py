@@ -7,9 +7,10 @@ Examples
     backplan handout plan.json -o handout.pdf --large-print
     backplan handout plan.json -o handout.html --clinic "Riverside Physio"
     backplan handouts plans/ -o handouts/ --format pdf --format csv
+    backplan adherence logs.csv -p plans/ -o report.html --as-of 2026-03-01
 
-Each subcommand lives in its own ``_add_*`` function, so more can be added (for example an
-``adherence`` command) without touching the others.
+Each subcommand lives in its own ``_add_*`` function, so more can be added without
+touching the others.
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ the safety advice and a tick-box diary for every week of the plan."""
 _HANDOUTS_HELP = """\
 Make one handout for every saved plan (.json file) in a folder. A plan that
 cannot be read is listed as an error and the others are still made."""
+
+
+_ADHERENCE_HELP = """\
+Check patients' exercise logs against their saved plans and write a report
+for a service meeting (.html or .xlsx): adherence per patient, week and
+exercise, the cohort by week, who is flagged and why, and every log row that
+was rejected with the reason. Logs may be CSV, Excel, Parquet or a folder of
+Parquet files."""
 
 
 def _add_handout(sub: argparse._SubParsersAction) -> None:
@@ -88,6 +97,59 @@ def _add_handouts(sub: argparse._SubParsersAction) -> None:
     )
     _common(p, single=False)
     p.set_defaults(run=_run_handouts)
+
+
+def _add_adherence(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "adherence",
+        help="check exercise logs against saved plans and write a report",
+        description=_ADHERENCE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  backplan adherence logs.csv -p plans/ -o report.html --as-of 2026-03-01",
+    )
+    p.add_argument("logs", type=Path, metavar="LOGS", help="the exercise logs (file or folder)")
+    p.add_argument(
+        "-p",
+        "--plans",
+        type=Path,
+        required=True,
+        metavar="PLANS_DIR",
+        help="folder of the patients' saved plans (.json)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="REPORT",
+        help="the report to write: ends in .html or .xlsx",
+    )
+    p.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="count weeks that ended by this day (default: the latest log date)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.8,
+        metavar="SHARE",
+        help="share of the dose that counts as adherent, from 0 to 1 (default 0.8)",
+    )
+    p.set_defaults(run=_run_adherence)
+
+
+def _run_adherence(args: argparse.Namespace) -> int:
+    from .adherence_report import report_from_files
+
+    if args.output.suffix.lower() not in {".html", ".htm", ".xlsx"}:
+        raise BackplanError(f"{args.output.name!r}: the report must end in .html or .xlsx")
+    if not 0 < args.threshold <= 1:
+        raise BackplanError(f"--threshold must be above 0 and at most 1, got {args.threshold}")
+    report = report_from_files(args.logs, args.plans, args.output, args.as_of, args.threshold)
+    print(report.summary())
+    print(f"wrote {args.output}")
+    return 0
 
 
 def _common(p: argparse.ArgumentParser, *, single: bool) -> None:
@@ -187,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="subcommands", dest="command", metavar="COMMAND")
     _add_handout(sub)
     _add_handouts(sub)
+    _add_adherence(sub)
     return parser
 
 

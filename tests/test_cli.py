@@ -123,3 +123,63 @@ def test_installed_script_help_reads_plainly() -> None:
         [script, "handout", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "--large-print" in result.stdout
+
+
+# --- backplan adherence ---------------------------------------------------------------------
+
+
+def _diary_logs(tmp_path: Path) -> Path:
+    """Two weeks of Siobhán's diary typed back: every session ticked in week 1, none in week 2."""
+    rows = [
+        {
+            "patient": "Siobhán Ní Bhriain",
+            "date": f"2026-01-{d:02d}",
+            "exercise": ex,
+            "sets_done": "",
+            "reps_done": "",
+            "pain": 4,
+        }
+        for d in range(5, 12)
+        for ex in ("heel-raises", "wall-squats")
+    ]
+    rows.append(
+        {
+            "patient": "Nobody",
+            "date": "2026-01-06",
+            "exercise": "heel-raises",
+            "sets_done": 1,
+            "reps_done": 10,
+            "pain": 2,
+        }
+    )
+    path = tmp_path / "logs.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_adherence_report_from_the_command_line(saved: Path, tmp_path: Path, capsys) -> None:
+    logs = _diary_logs(tmp_path)
+    out = tmp_path / "report.xlsx"
+    code = main(
+        ["adherence", str(logs), "-p", str(saved.parent), "-o", str(out), "--as-of", "2026-01-18"]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "15 log rows read (14 accepted, 1 rejected" in printed
+    book = openpyxl.load_workbook(out)
+    patients = pd.DataFrame(book["by_patient"].values)
+    header, first = list(patients.iloc[0]), list(patients.iloc[1])
+    # week 1 done in full, week 2 not at all: adherence (1 + 0) / 2
+    assert first[header.index("adherence")] == pytest.approx(0.5)
+    rejected = [list(r) for r in book["rejected"].values]
+    assert any("Nobody" in map(str, r) for r in rejected[1:])
+
+
+def test_adherence_command_refuses_bad_input(saved: Path, tmp_path: Path, capsys) -> None:
+    logs = _diary_logs(tmp_path)
+    assert main(["adherence", str(logs), "-p", str(saved.parent), "-o", "r.txt"]) == 1
+    assert "must end in .html or .xlsx" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["adherence", str(logs), "-p", str(empty), "-o", str(tmp_path / "r.html")]) == 1
+    assert "saved plans" in capsys.readouterr().err
