@@ -94,6 +94,7 @@ _LAZY_ATTRS = {
     "AdherenceReport": "adherence_report",
     "read_logs": "logs",
     "LOG_COLUMNS": "logs",
+    "LogTable": "logs",
     "prescription_table": "prescriptions",
     "pseudonymise": "privacy",
     "synthetic_cohort": "demo",
