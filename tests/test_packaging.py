@@ -112,3 +112,14 @@ def test_installed_wheel_finds_the_shipped_catalogue(tmp_path: Path) -> None:
     where, counts = out.stdout.split("\n")[:2]
     assert where.startswith(str(site)), where
     assert counts == "11 17"
+
+
+@pytest.mark.parametrize(
+    "module", ["backplan", "backplan.charts", "backplan.ui", "backplan.handout"]
+)
+def test_every_public_name_resolves(module: str) -> None:
+    import importlib
+
+    mod = importlib.import_module(module)
+    missing = [name for name in mod.__all__ if getattr(mod, name, None) is None]
+    assert missing == []
