@@ -46,7 +46,9 @@ from __future__ import annotations
 
 import html
 import os
+import threading
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -252,6 +254,27 @@ class Partials:
             self.day_logs + other.day_logs,
         )
 
+    def __sub__(self, other: Partials) -> Partials:
+        return Partials(
+            self.sessions - other.sessions,
+            self.reps - other.reps,
+            self.pain_sum - other.pain_sum,
+            self.pain_n - other.pain_n,
+            self.day_logs - other.day_logs,
+        )
+
+    @classmethod
+    def zeros(cls, grid: Grid) -> Partials:
+        """Empty sums for ``grid``."""
+        n, cells = len(grid.table), len(grid.patients) * grid.max_week
+        return cls(
+            np.zeros(n, np.int64),
+            np.zeros(n),
+            np.zeros(cells),
+            np.zeros(cells, np.int64),
+            np.zeros((len(grid.patients), 7 * grid.max_week), np.int64),
+        )
+
     def last_day(self, grid: Grid, as_of_day: int | None) -> np.ndarray:
         """Each patient's last log day on or before ``as_of_day`` (``INT64_MIN``: none)."""
         logged = self.day_logs > 0
@@ -299,6 +322,77 @@ def partials(checked: Checked, grid: Grid) -> Partials:
     )
 
 
+def _add_counts(target: np.ndarray, index: np.ndarray, weights: Any = None) -> None:
+    """``target[i] +=`` the count (or the sum of ``weights``) of each ``i`` in ``index``.
+
+    Only the span of ``index`` is counted, so a chunk of rows from a few patients is cheap.
+    """
+    if not len(index):
+        return
+    lo, hi = int(index.min()), int(index.max()) + 1
+    target[lo:hi] += np.bincount(index - lo if lo else index, weights, minlength=hi - lo)
+
+
+class _Sums:
+    """:class:`Partials` added up chunk by chunk as rows are checked (``check_rows(add=)``).
+
+    Each thread adds into its own accumulator, so no locks are held while summing; the
+    accumulators are added together at the end.
+    """
+
+    def __init__(self, grid: Grid) -> None:
+        self.grid = grid
+        t = grid.table
+        self.extra = t["sets"].to_numpy(np.int64) * t["reps"].to_numpy(np.int64) - 1
+        self.row_cell = grid.row_patient * grid.max_week + grid.row_week - 1
+        self.width = 7 * grid.max_week
+        self._local = threading.local()
+        self._all: list[Partials] = []
+        self._lock = threading.Lock()
+
+    def __call__(
+        self,
+        ok: np.ndarray,
+        prow: np.ndarray,
+        sets: np.ndarray,
+        reps: np.ndarray,
+        pain: np.ndarray,
+        patient: np.ndarray,
+        offset: np.ndarray,
+    ) -> None:
+        acc = getattr(self._local, "acc", None)
+        if acc is None:
+            acc = self._local.acc = Partials.zeros(self.grid)
+            with self._lock:
+                self._all.append(acc)
+        use = ok & (prow >= 0)
+        if not use.all():
+            prow, sets, reps, pain, patient, offset = (
+                v[use] for v in (prow, sets, reps, pain, patient, offset)
+            )
+        _add_counts(acc.sessions, prow)
+        # done reps: sets x reps per row; a tick (both blank, stored as -1 x -1 = 1) counts as
+        # the prescribed sets x reps, the difference added per prescription row
+        _add_counts(acc.reps, prow, (sets * reps).astype(np.float64))
+        ticks = prow[sets < 0]
+        if len(ticks):
+            lo, hi = int(ticks.min()), int(ticks.max()) + 1
+            acc.reps[lo:hi] += np.bincount(ticks - lo, minlength=hi - lo) * self.extra[lo:hi]
+        has = ~np.isnan(pain)
+        if has.any():
+            pw = self.row_cell[prow[has]]
+            _add_counts(acc.pain_sum, pw, pain[has])
+            _add_counts(acc.pain_n, pw)
+        _add_counts(acc.day_logs.reshape(-1), patient * self.width + offset)
+
+    def total(self) -> Partials:
+        """The sums over every chunk seen."""
+        out = Partials.zeros(self.grid) if not self._all else self._all[0]
+        for acc in self._all[1:]:
+            out = out + acc
+        return out
+
+
 def _day(value: object) -> int:
     return int(np.datetime64(pd.Timestamp(value).date(), "D").astype(np.int64))
 
@@ -336,7 +430,7 @@ def _tables(
     p_code, w_idx = np.divmod(present, grid.max_week)
     week = pd.DataFrame(
         {
-            "patient": grid.patients.to_numpy()[p_code],
+            "patient": grid.patients.take(p_code).array,  # no Python strings
             "week": (w_idx + 1).astype(np.int64),
             "week_start": (grid.start_day[p_code] + 7 * w_idx).astype("datetime64[D]"),
             "exercises": n_ex[present].astype(np.int64),
@@ -378,7 +472,7 @@ def _tables(
         mean_ses = np.where(weeks_ended > 0, mean_ses / weeks_ended, np.nan)
     patient = pd.DataFrame(
         {
-            "patient": grid.patients.to_numpy(),
+            "patient": grid.patients.array,
             "start_date": grid.start_day.astype("datetime64[D]").astype("datetime64[s]"),
             "end_date": grid.end_day.astype("datetime64[D]").astype("datetime64[s]"),
             "weeks_ended": weeks_ended.astype(np.int64),
@@ -441,7 +535,7 @@ def _flags(
         (
             low,
             "low adherence",
-            [f"adherence {adh[i]:.0%} over {n_ended[i]} ended weeks" for i in low],
+            _low_texts(adh[low], n_ended[low]),
         )
     )
     ended = week["ended"].to_numpy()
@@ -451,11 +545,12 @@ def _flags(
     first_pair = np.flatnonzero(pair) + 1
     _, keep = np.unique(who[first_pair], return_index=True)
     first_pair = first_pair[keep]
+    texts = {w: f"weeks {w - 1} and {w} below {threshold:.0%}" for w in set(wk.tolist())}
     found.append(
         (
             who[first_pair],
             "two low weeks",
-            [f"weeks {w - 1} and {w} below {threshold:.0%}" for w in wk[first_pair]],
+            [texts[w] for w in wk[first_pair].tolist()],
         )
     )
     p1, pl = patient["pain_week1"].to_numpy(), patient["pain_latest"].to_numpy()
@@ -475,7 +570,7 @@ def _flags(
     order = np.argsort(codes, kind="stable")
     out = pd.DataFrame(
         {
-            "patient": grid.patients.to_numpy()[codes[order]],
+            "patient": grid.patients.take(codes[order]).array,
             "flag": np.concatenate([[f] * len(c) for c, f, _ in found])[order]
             if len(codes)
             else np.array([], dtype=object),
@@ -483,6 +578,22 @@ def _flags(
         }
     )
     return out, codes
+
+
+def _low_texts(adh: np.ndarray, weeks: np.ndarray) -> list[str]:
+    """``f"adherence {a:.0%} over {k} ended weeks"`` for each pair, each text made once.
+
+    Python's ``:.0%`` rounds ``a * 100`` half to even, as ``np.rint`` does.
+    """
+    pct = np.rint(adh * 100).astype(np.int64).tolist()
+    texts: dict[tuple[int, int], str] = {}
+    out = []
+    for key in zip(pct, weeks.tolist(), strict=True):
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = f"adherence {key[0]}% over {key[1]} ended weeks"
+        out.append(text)
+    return out
 
 
 def part_last(patient: pd.DataFrame) -> np.ndarray:
@@ -626,6 +737,7 @@ def adherence(
     grid = Grid.build(_as_table(prescriptions))
     exercises = exercise_ids(catalogue)
     limit = None if as_of is None else _day(as_of)
+    sums = None
     if _is_dask(logs):
         part, rejected, duplicates, rows_read = _dask_partials(
             logs, grid, exercises, drop_duplicates
@@ -636,10 +748,23 @@ def adherence(
             duplicates = logs.duplicates
         else:
             raw, file, row, _ = gather(logs)
-            checked = check_rows(raw, file, row, exercises, grid, drop_duplicates)
+            sums = _Sums(grid)
+            checked = check_rows(raw, file, row, exercises, grid, drop_duplicates, add=sums,
+                                 defer_duplicates=True)  # fmt: skip
             rejected, rows_read = rejected_rows(checked), len(raw)
-            duplicates = checked.duplicates
-        part = partials(checked, grid)
+            if checked.duplicates is None:  # look for them while the tables are made
+                pool = ThreadPoolExecutor(max_workers=1)
+                duplicates = pool.submit(checked.find_duplicates)
+                pool.shutdown(wait=False)
+            else:
+                duplicates = checked.duplicates
+        part = sums.total() if sums is not None else partials(checked, grid)
+        if sums is not None and drop_duplicates and len(duplicates):
+            # the sums were made before duplicates were known: take the dropped copies out
+            probs = checked.problems
+            pos = probs.loc[probs["reason"] == "exact duplicate", "pos"].to_numpy()
+            dropped = check_rows(raw.iloc[pos], file[pos], row[pos], exercises, grid)
+            part = part - partials(dropped, grid)
     as_of_day = limit
     if as_of_day is None:
         last = part.last_day(grid, None)
@@ -647,6 +772,8 @@ def adherence(
     if as_of_day == _NONE:
         raise ValueError("no accepted log rows: give as_of to report on plans without logs")
     tables = _tables(grid, part, as_of_day, threshold, pain_rise, quiet_days)
+    if isinstance(duplicates, Future):
+        duplicates = duplicates.result()
     return AdherenceReport(
         **tables,
         rejected=rejected,

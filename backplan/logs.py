@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,11 +201,25 @@ def _shipped_ids() -> pd.Index:
 # --- vectorised checks -----------------------------------------------------------------------
 
 
-def _blank(s: pd.Series) -> np.ndarray:
+def per_category(s: pd.Series, fn: Callable[[pd.Index], Any], memo: dict | None, key: Any) -> Any:
+    """``fn(categories)`` of a categorical column, worked out once per ``memo`` and ``key``.
+
+    Chunks of one frame share their categories: ``memo`` (one dict per frame) keeps the
+    answer so that each chunk only looks up its integer codes.
+    """
+    if memo is None:
+        return fn(s.cat.categories)
+    if key not in memo:
+        memo[key] = fn(s.cat.categories)
+    return memo[key]
+
+
+def _blank(s: pd.Series, memo: dict | None = None) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s.isna().to_numpy()
     if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = np.asarray(s.cat.categories.astype(str).str.strip() == "")
+        cats = per_category(s, lambda c: np.asarray(c.astype(str).str.strip() == ""), memo,
+                            ("blank", s.name))  # fmt: skip
         codes = s.cat.codes.to_numpy()
         if not cats.any():
             return codes < 0
@@ -217,6 +231,11 @@ def _counts(s: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, list[tuple[np.
     """Whole-number counts as int64 (-1 where blank or unreadable) and the failed checks."""
     dtype = s.dtype
     if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        data, mask = _masked_parts(s)
+        if mask is not None:  # nullable Int64: values and NA mask, no copy of the column
+            data = data.astype(np.int64, copy=False)
+            negative = (data < 0) & ~mask
+            return np.where(mask | blank, np.int64(-1), data), [(negative, "negative count")]
         values = s.to_numpy(np.int64, na_value=0)
         negative = values < 0
         if blank.any():
@@ -239,12 +258,44 @@ def _floats(s: pd.Series, blank: np.ndarray) -> np.ndarray:
     return pd.to_numeric(text, errors="coerce").to_numpy(np.float64, na_value=np.nan)
 
 
+def _masked_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """Values and NA mask of a nullable integer column (mask ``None`` for plain numpy)."""
+    arr = s.array
+    data, mask = getattr(arr, "_data", None), getattr(arr, "_mask", None)
+    if isinstance(data, np.ndarray) and isinstance(mask, np.ndarray) and mask.dtype == bool:
+        return data, mask
+    return s.to_numpy(), None
+
+
+_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000,
+            "us": 86_400_000_000, "ns": 86_400_000_000_000}  # fmt: skip
+_NAT = np.iinfo(np.int64).min
+
+
+def _day_numbers(values: np.ndarray) -> np.ndarray:
+    """datetime64 values as int64 days since 1970-01-01 (floor), ``INT64_MIN`` at NaT.
+
+    Integer division of the raw ticks: the same days as ``astype("datetime64[D]")``,
+    several times faster.
+    """
+    unit, count = np.datetime_data(values.dtype)
+    per_day = _PER_DAY.get(unit)
+    if per_day is None or count != 1:
+        return values.astype("datetime64[D]").astype(np.int64)
+    ticks = values.view(np.int64)
+    days = ticks // per_day
+    nat = ticks == _NAT
+    if nat.any():
+        days[nat] = _NAT
+    return days
+
+
 def _days(s: pd.Series) -> np.ndarray:
     """Days since 1970-01-01 as int64; ``INT64_MIN`` where the date cannot be read."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         values = s.to_numpy()
         if values.dtype.kind == "M":
-            return values.astype("datetime64[D]").astype(np.int64)
+            return _day_numbers(values)
         s = pd.Series(values)  # tz-aware
     parsed = pd.to_datetime(s.astype("string"), format="ISO8601", errors="coerce")
     if parsed.dt.tz is not None:
@@ -255,9 +306,10 @@ def _days(s: pd.Series) -> np.ndarray:
     return np.where(ok, values.astype("datetime64[D]").astype(np.int64), np.iinfo(np.int64).min)
 
 
-def _isin(s: pd.Series, values: pd.Index) -> np.ndarray:
+def _isin(s: pd.Series, values: pd.Index, memo: dict | None = None) -> np.ndarray:
     if isinstance(s.dtype, pd.CategoricalDtype):
-        ok = np.asarray(s.cat.categories.astype(str).isin(values))
+        ok = per_category(s, lambda c: np.asarray(c.astype(str).isin(values)), memo,
+                          ("isin", s.name))  # fmt: skip
         codes = s.cat.codes.to_numpy()
         if ok.all():
             return codes >= 0
@@ -272,7 +324,9 @@ class Checked:
     ``ok`` marks accepted rows; ``day``, ``sets``/``reps`` (-1 when blank), ``pain``
     (NaN when blank), ``prow`` (prescription row, -1 without prescriptions), ``patient``
     (patient code in the prescriptions) and ``offset`` (days since the plan started) are
-    given for every row and meaningful where ``ok``.
+    given for every row and meaningful where ``ok``. When ``check_rows`` made sums as it
+    went (``add=``), these per-row arrays are ``None``; when it deferred the duplicate
+    search, ``duplicates`` is ``None`` until :meth:`find_duplicates` is called.
     """
 
     raw: pd.DataFrame
@@ -289,6 +343,14 @@ class Checked:
     duplicates: pd.DataFrame
     patient: np.ndarray | None = None
     offset: np.ndarray | None = None
+    search: Callable[[], tuple[np.ndarray, np.ndarray, pd.DataFrame]] | None = None
+
+    def find_duplicates(self) -> pd.DataFrame:
+        """The exact duplicates (when ``check_rows`` was asked to defer the search)."""
+        if self.duplicates is None:
+            assert self.search is not None
+            self.duplicates = self.search()[2]
+        return self.duplicates
 
 
 def _hash(columns: Sequence[np.ndarray]) -> np.ndarray:
@@ -334,7 +396,7 @@ def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
         bucket = ((h >> np.uint64(shift)) & np.uint64((1 << 22) - 1)).astype(np.int64)
         keep = (np.bincount(bucket, minlength=1 << 22) > 1)[bucket]
         pos, h = pos[keep], h[keep]
-    order = np.lexsort((pos, h))
+    order = np.argsort(h, kind="stable")  # pos is increasing: ties keep row order
     pos, h = pos[order], h[order]
     same = h[1:] == h[:-1]
     for c in columns:
@@ -346,8 +408,13 @@ def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
     return np.vstack([pos[dup], first[dup]])
 
 
-def _row_checks(raw: pd.DataFrame, known: pd.Index, grid: Grid | None) -> tuple[Any, ...]:
-    """Every check that looks at one row at a time, for one chunk of rows."""
+def _row_checks(
+    raw: pd.DataFrame, known: pd.Index, grid: Grid | None, memo: dict | None = None
+) -> tuple[Any, ...]:
+    """Every check that looks at one row at a time, for one chunk of rows.
+
+    ``memo`` (a dict shared by the chunks of one frame) keeps per-category answers.
+    """
     n = len(raw)
     bad = np.zeros(n, dtype=bool)
     parts: list[pd.DataFrame] = []
@@ -361,7 +428,7 @@ def _row_checks(raw: pd.DataFrame, known: pd.Index, grid: Grid | None) -> tuple[
     def blank(name: str) -> np.ndarray:
         if name not in raw.columns:  # an optional column left out: blank everywhere, no memory
             return np.broadcast_to(True, (n,))
-        return _blank(raw[name])
+        return _blank(raw[name], memo)
 
     blanks = {c: blank(c) for c in LOG_COLUMNS if c != "note"}
     for c in ("patient", "date", "exercise"):
@@ -369,7 +436,7 @@ def _row_checks(raw: pd.DataFrame, known: pd.Index, grid: Grid | None) -> tuple[
     day = _days(raw["date"])
     bad_day = (day == np.iinfo(np.int64).min) & ~blanks["date"]
     flag(bad_day, "date", "unparseable date")
-    unknown_ex = ~_isin(raw["exercise"], known) & ~blanks["exercise"]
+    unknown_ex = ~_isin(raw["exercise"], known, memo) & ~blanks["exercise"]
     flag(unknown_ex, "exercise", "unknown exercise")
     counts = {}
     for c in ("sets_done", "reps_done", "hold_s"):
@@ -391,32 +458,44 @@ def _row_checks(raw: pd.DataFrame, known: pd.Index, grid: Grid | None) -> tuple[
         flag(one_blank & blanks["sets_done"], "sets_done", why)
         flag(one_blank & blanks["reps_done"], "reps_done", why)
     del one_blank
-    prow = offset = pcode = np.broadcast_to(np.int64(-1), (n,))
+    prow = offset = pcode = slot = np.broadcast_to(np.int64(-1), (n,))
     if grid is not None:
         base_ok = ~(blanks["patient"] | blanks["date"] | bad_day | blanks["exercise"] | unknown_ex)
-        pcode = grid.patient_codes(raw["patient"])
-        flag((pcode < 0) & ~blanks["patient"], "patient", "unknown patient")
-        base_ok &= pcode >= 0
-        np.maximum(pcode, 0, out=pcode)
+        pcode = grid.patient_codes(raw["patient"], memo)
+        unknown = pcode < 0
+        if unknown.any():
+            flag(unknown & ~blanks["patient"], "patient", "unknown patient")
+            base_ok &= ~unknown
+            pcode = np.maximum(pcode, 0)
+        del unknown
         offset = day - grid.start_day[pcode]  # days since the plan started
-        early = base_ok & (offset < 0)
-        flag(early, "date", "date before plan start")
-        late = base_ok & (offset > (grid.end_day - grid.start_day)[pcode])
-        flag(late, "date", "date after plan end")
-        base_ok &= ~(early | late)
-        del early, late
-        prow = grid.rows_inside(pcode, offset, grid.exercise_codes(raw["exercise"]), base_ok)
+        # one unsigned comparison finds both: before the start (negative) and after the end
+        outside = base_ok & (offset.view(np.uint64) > grid.span[pcode].view(np.uint64))
+        if outside.any():
+            early = outside & (offset < 0)
+            flag(early, "date", "date before plan start")
+            flag(outside & ~early, "date", "date after plan end")
+            base_ok &= ~outside
+            del early
+        del outside
+        week0 = offset // 7
+        prow = grid.rows_in_week(pcode, week0, grid.exercise_codes(raw["exercise"], memo), base_ok)
         flag(base_ok & (prow < 0), "exercise", "exercise not prescribed that week")
-        del base_ok
+        # prescription row and day of its week: where exact repeats must fall (see check_rows)
+        slot = offset - 7 * week0
+        slot += 7 * prow
+        del base_ok, week0
     del bad_day, unknown_ex
-    return bad, parts, day, counts, pain, prow, pcode, offset
+    return bad, parts, day, counts, pain, prow, pcode, offset, slot
 
 
 #: Rows checked at a time: bounds the memory the checks need (about 100 bytes a row).
 CHUNK_ROWS = 1 << 19
+#: Rows in the first chunk, checked before the others start.
+FIRST_ROWS = 1 << 16
 #: From this many rows on, chunks are checked in parallel threads (one per core, up to 4).
 PARALLEL_ROWS = 1 << 20
-_ARRAYS = ("day", "sets_done", "reps_done", "hold_s", "pain", "prow", "patient", "offset")
+_ARRAYS = ("day", "sets_done", "reps_done", "hold_s", "pain", "prow", "patient", "offset", "slot")
 
 
 def check_rows(
@@ -426,6 +505,8 @@ def check_rows(
     exercises: pd.Index,
     grid: Grid | None = None,
     drop_duplicates: bool = False,
+    add: Callable[..., None] | None = None,
+    defer_duplicates: bool = False,
 ) -> Checked:
     """Check every row of ``raw`` at once (vectorised); see :data:`REASONS`.
 
@@ -441,24 +522,44 @@ def check_rows(
         Prescriptions; when given, patients, plan dates and weekly exercises are checked.
     drop_duplicates : bool
         Reject exact duplicates of an earlier row instead of only reporting them.
+    add : callable, optional
+        Called for each chunk as soon as it is checked, with ``ok, prow, sets, reps, pain,
+        patient, offset`` of its rows (``ok`` before duplicates are looked for), so sums
+        can be made while the chunk is in the CPU cache. The returned :class:`Checked` may
+        then leave out ``day``, ``prow``, ``patient`` and ``offset`` (``None``).
+    defer_duplicates : bool
+        Without ``drop_duplicates``, leave the search for exact duplicates to the caller:
+        ``duplicates`` is then ``None`` and ``find_duplicates()`` returns them (it can run
+        in another thread while the caller goes on).
     """
     n = len(raw)
+    # with ``add``, the sums are made per chunk: only what duplicates need is kept whole
+    skip = set(_ARRAYS) - {"slot"} if add is not None else set()
+    memo: dict = {}  # per-category answers, shared by the chunks
     known = pd.Index(exercises).union(grid.exercises) if grid is not None else exercises
     workers = min(os.cpu_count() or 1, 4) if n >= PARALLEL_ROWS else 1
     size = min(CHUNK_ROWS, -(-n // workers)) if n else 1
     if n <= size:
-        bad, parts, day, counts, pain, prow, pcode, offset = _row_checks(raw, known, grid)
+        bad, parts, day, counts, pain, prow, pcode, offset, slot = _row_checks(
+            raw, known, grid, memo
+        )
+        if add is not None:
+            add(~bad, prow, counts["sets_done"], counts["reps_done"], pain, pcode, offset)
     else:
         bad = np.zeros(n, dtype=bool)
         parts = []
         arrays: dict[str, np.ndarray] = {}
 
-        def run(lo: int) -> list[pd.DataFrame]:
+        def run(lo: int, rows: int = size) -> list[pd.DataFrame]:
             """Check one chunk and write its results in place (chunks never overlap)."""
-            hi = min(n, lo + size)
-            b, p, *values = _row_checks(raw.iloc[lo:hi], known, grid)
+            hi = min(n, lo + rows)
+            b, p, *values = _row_checks(raw.iloc[lo:hi], known, grid, memo)
             flat = [values[0], *values[1].values(), *values[2:]]
+            if add is not None:
+                add(~b, flat[5], flat[1], flat[2], flat[4], flat[6], flat[7])
             for name, v in zip(_ARRAYS, flat, strict=True):
+                if name in skip:
+                    continue
                 if name not in arrays:  # the first chunk sets the types
                     arrays[name] = (np.broadcast_to(v[:1], (n,)) if v.strides == (0,)
                                     else np.empty(n, dtype=v.dtype))  # fmt: skip
@@ -467,38 +568,55 @@ def check_rows(
             bad[lo:hi] = b
             return [part.assign(pos=part["pos"] + lo) for part in p]
 
-        parts += run(0)
+        # a small first chunk, alone, sets the array types and fills ``memo``
+        first = min(size, FIRST_ROWS)
+        parts += run(0, first)
         # numpy and pandas let go of the GIL in their loops, so chunks run side by side
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for found in pool.map(run, range(size, n, size)):
+            for found in pool.map(run, range(first, n, size)):
                 parts += found
-        day, pain, prow, pcode, offset = (arrays[k] for k in ("day", "pain", "prow", "patient",
-                                                               "offset"))  # fmt: skip
-        counts = {k: arrays[k] for k in ("sets_done", "reps_done", "hold_s")}
+        day, pain, prow, pcode, offset, slot = (
+            arrays.get(k) for k in ("day", "pain", "prow", "patient", "offset", "slot")
+        )
+        counts = {k: arrays.get(k) for k in ("sets_done", "reps_done", "hold_s")}
+
     # exact duplicates, among rows that passed every other check, on their parsed values
-    maybe = ~bad
-    if grid is not None:  # repeats share patient, day and exercise: a cheap first filter
-        key = prow * 7 + offset % 7  # prescription row and day: patient, exercise and date
-        key[bad] = 0
-        maybe &= (np.bincount(key, minlength=len(grid.table) * 7) > 1)[key]
-        cand = np.flatnonzero(maybe)
-        keys = [key[cand]]
-        del key
-    else:
-        cand = np.flatnonzero(maybe)
-        keys = [day[cand], *(_codes(raw[c])[cand] for c in ("patient", "exercise"))]
-    del maybe
-    keys += [v[cand] for v in counts.values() if v.strides != (0,)]
-    if pain.strides != (0,):
-        keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
-    if "note" in raw.columns:
-        keys.append(_codes(raw["note"])[cand])
-    dup, same = cand[duplicate_pairs(keys)]
-    del keys, cand
-    duplicates = pd.DataFrame(
-        {"file": np.asarray(file[dup], dtype=object), "row": row[dup],
-         "same_as_file": np.asarray(file[same], dtype=object), "same_as_row": row[same]}
-    )  # fmt: skip
+    def find_duplicates() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+        maybe = ~bad
+        if grid is not None:  # repeats share patient, day and exercise: a cheap first filter
+            key = slot  # prescription row and day: patient, exercise and date (our own array)
+            key[bad] = 0
+            maybe &= (np.bincount(key, minlength=len(grid.table) * 7) > 1)[key]
+            cand = np.flatnonzero(maybe)
+            keys = [key[cand]]
+            del key
+        else:
+            cand = np.flatnonzero(maybe)
+            keys = [day[cand], *(_codes(raw[c])[cand] for c in ("patient", "exercise"))]
+        del maybe
+        if pain is None:  # not kept whole: parse the candidates' values again (same answers)
+            keys += _values_at(raw, cand)
+        else:
+            keys += [v[cand] for v in counts.values() if v.strides != (0,)]
+            if pain.strides != (0,):
+                keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
+        if "note" in raw.columns:
+            keys.append(_codes(raw["note"])[cand])
+        dup, same = cand[duplicate_pairs(keys)]
+        del keys, cand
+        duplicates = pd.DataFrame(
+            {"file": _names(file, dup), "row": row[dup],
+             "same_as_file": _names(file, same), "same_as_row": row[same]}
+        )  # fmt: skip
+        return dup, same, duplicates
+
+    if defer_duplicates and not drop_duplicates:
+        problems = _problem_frame(raw, file, row, parts)
+        return Checked(
+            raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
+            pain, prow, problems, None, pcode, offset, find_duplicates,  # type: ignore[arg-type]
+        )  # fmt: skip
+    dup, _, duplicates = find_duplicates()
     if drop_duplicates and len(dup):
         bad[dup] = True
         parts.append(pd.DataFrame({"pos": dup, "column": "", "reason": "exact duplicate"}))
@@ -507,6 +625,28 @@ def check_rows(
         raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
         pain, prow, problems, duplicates, pcode, offset,
     )  # fmt: skip
+
+
+def _values_at(raw: pd.DataFrame, pos: np.ndarray) -> list[np.ndarray]:
+    """Parsed counts and pain of the rows at ``pos``, as integer columns for duplicate search."""
+    out = []
+    for c in ("sets_done", "reps_done", "hold_s", "pain"):
+        if c not in raw.columns:
+            continue
+        s = raw[c].iloc[pos]
+        blank = _blank(s)
+        if c == "pain":
+            out.append(np.nan_to_num(_floats(s, blank), nan=-1.0).view(np.int64))
+        else:
+            out.append(_counts(s, blank)[0])
+    return out
+
+
+def _names(file: Any, pos: np.ndarray) -> Any:
+    """File names at ``pos`` for a table column (a Categorical's are looked up by code)."""
+    if isinstance(file, pd.Categorical) and len(pos):
+        return pd.Index(file.categories).take(file.codes[pos]).array
+    return np.asarray(file[pos], dtype=object)
 
 
 def _problem_frame(
@@ -596,11 +736,18 @@ def gather(source: object) -> tuple[pd.DataFrame, pd.Categorical, np.ndarray, li
     names = [f for f, _ in frames]
     sizes = [len(t) for _, t in frames]
     file = pd.Categorical.from_codes(
-        np.repeat(np.arange(len(frames), dtype=np.int32), sizes), pd.Index(names).unique()
+        np.repeat(np.arange(len(frames), dtype=np.int32), sizes) if len(frames) > 1
+        else np.zeros(sizes[0], dtype=np.int8), pd.Index(names).unique()
         if len(set(names)) == len(names) else [f"{n} ({i})" for i, n in enumerate(names)]
     )  # fmt: skip
-    row = np.concatenate([np.asarray(t.index, dtype=np.int64) for _, t in frames])
-    return raw.reset_index(drop=True), file, row + spreadsheet_row(0), names
+    if len(frames) == 1 and isinstance(frames[0][1].index, pd.RangeIndex):
+        index = frames[0][1].index  # one pass, not two
+        start = spreadsheet_row(0)
+        row = np.arange(index.start + start, index.stop + start, index.step, dtype=np.int64)
+    else:
+        row = np.concatenate([np.asarray(t.index, dtype=np.int64) for _, t in frames])
+        row += spreadsheet_row(0)
+    return raw.reset_index(drop=True), file, row, names
 
 
 def read_logs(

@@ -141,14 +141,17 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
         out["start_date"] = pd.to_datetime(out["start_date"]).astype("datetime64[s]")
     else:
         out["start_date"] = out["week_start"] - pd.to_timedelta(7 * (out["week"] - 1), unit="D")
-    if "week_start" not in out.columns:
-        out["week_start"] = out["start_date"] + pd.to_timedelta(7 * (out["week"] - 1), unit="D")
+    if "week_start" not in out.columns:  # in numpy: the same microsecond dates, faster
+        weeks = (7 * (out["week"].to_numpy() - 1)).astype("timedelta64[D]")
+        out["week_start"] = pd.Series(
+            (out["start_date"].to_numpy() + weeks).astype("datetime64[us]"), index=out.index
+        )
     out["week_end"] = out["week_start"] + pd.Timedelta(days=6)
+    pcode, patients = pd.factorize(out["patient"])  # once: used below and for the checks
     if "plan_weeks" not in out.columns:
-        codes, labels = pd.factorize(out["patient"])
-        longest = np.zeros(len(labels), dtype=np.int64)
-        np.maximum.at(longest, codes, out["week"].to_numpy(np.int64))
-        out["plan_weeks"] = longest[codes]
+        longest = np.zeros(len(patients), dtype=np.int64)
+        np.maximum.at(longest, pcode, out["week"].to_numpy(np.int64))
+        out["plan_weeks"] = longest[pcode]
     if "per_side" not in out.columns:
         out["per_side"] = False
     for col in _INTS:
@@ -157,7 +160,6 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
     out["prescribed_sessions"] = out["sessions_per_day"] * out["days_per_week"]
     out["prescribed_reps"] = out["sets"] * out["reps"] * out["prescribed_sessions"]
     problems = []
-    pcode, patients = pd.factorize(out["patient"])
     ecode, exercises = pd.factorize(out["exercise"])
     start = out["start_date"].to_numpy()
     first = np.full(len(patients), len(out), dtype=np.int64)
@@ -191,13 +193,24 @@ def _days(values: object) -> np.ndarray:
     )
 
 
-def _codes_in(values: pd.Series, index: pd.Index) -> np.ndarray:
-    """Position of each value in ``index`` (``-1`` when absent), categoricals by their codes."""
+def _codes_in(
+    values: pd.Series, index: pd.Index, memo: dict | None = None, key: object = None
+) -> np.ndarray:
+    """Position of each value in ``index`` (``-1`` when absent), categoricals by their codes.
+
+    ``memo`` keeps the per-category look-up under ``key`` for the next chunk of the frame.
+    """
     if not isinstance(values.dtype, pd.CategoricalDtype):
         return index.get_indexer(values.astype(str))
-    lookup = index.get_indexer(values.cat.categories.astype(str))
+    if memo is not None and key in memo:
+        lookup, same = memo[key]
+    else:
+        lookup = index.get_indexer(values.cat.categories.astype(str))
+        same = np.array_equal(lookup, np.arange(len(lookup)))
+        if memo is not None:
+            memo[key] = lookup, same
     codes = values.cat.codes.to_numpy()
-    if np.array_equal(lookup, np.arange(len(lookup))) and (codes.min(initial=0) >= 0):
+    if same and (codes.min(initial=0) >= 0):
         return codes.astype(np.int64)  # the same categories in the same order
     return np.append(lookup, -1)[codes]  # code -1 (missing) picks the appended -1
 
@@ -220,6 +233,11 @@ class Grid:
     row_patient: np.ndarray
     row_week: np.ndarray
 
+    @property
+    def span(self) -> np.ndarray:
+        """Days from each patient's plan start to its last day (``end_day - start_day``)."""
+        return self.end_day - self.start_day
+
     @classmethod
     def build(cls, table: pd.DataFrame) -> Grid:
         """Index ``table`` (as made by :func:`prescription_table`)."""
@@ -237,13 +255,16 @@ class Grid:
         cell[(pcode * max_week + week - 1) * len(exercises) + ecode] = np.arange(len(table))
         return cls(table, patients, exercises, start_day, end_day, max_week, cell, pcode, week)
 
-    def patient_codes(self, patient: pd.Series) -> np.ndarray:
-        """Codes of ``patient`` labels; ``-1`` for a label with no plan."""
-        return _codes_in(patient, self.patients)
+    def patient_codes(self, patient: pd.Series, memo: dict | None = None) -> np.ndarray:
+        """Codes of ``patient`` labels; ``-1`` for a label with no plan.
 
-    def exercise_codes(self, exercise: pd.Series) -> np.ndarray:
+        ``memo``: a dict shared by chunks of one frame, to look categories up once.
+        """
+        return _codes_in(patient, self.patients, memo, ("patient codes", patient.name))
+
+    def exercise_codes(self, exercise: pd.Series, memo: dict | None = None) -> np.ndarray:
         """Codes of ``exercise`` ids; ``-1`` for an id no plan prescribes."""
-        return _codes_in(exercise, self.exercises)
+        return _codes_in(exercise, self.exercises, memo, ("exercise codes", exercise.name))
 
     def rows_inside(
         self, pcode: np.ndarray, offset: np.ndarray, ecode: np.ndarray, inside: np.ndarray
@@ -253,8 +274,14 @@ class Grid:
         ``offset`` is days since the patient's plan started; ``inside`` marks logs of a
         known patient dated within the plan.
         """
+        return self.rows_in_week(pcode, offset // 7, ecode, inside)
+
+    def rows_in_week(
+        self, pcode: np.ndarray, week0: np.ndarray, ecode: np.ndarray, inside: np.ndarray
+    ) -> np.ndarray:
+        """Like :meth:`rows_inside`, given the 0-based plan week (``offset // 7``)."""
         ok = inside & (ecode >= 0)
-        idx = (pcode * self.max_week + offset // 7) * len(self.exercises) + ecode
+        idx = (pcode * self.max_week + week0) * len(self.exercises) + ecode
         if ok.all():
             return self.cell[idx]
         return np.where(ok, self.cell[np.where(ok, idx, 0)], -1)
