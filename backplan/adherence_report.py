@@ -113,6 +113,39 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+#: Columns holding a share (0-1) shown as a percentage in HTML; spreadsheets keep the number.
+_SHARE_COLUMNS = frozenset(
+    {
+        "adherence",
+        "session_adherence",
+        "dose_adherence",
+        "dose_ratio",
+        "mean",
+        "median",
+        "q1",
+        "q3",
+        "share_adherent",
+    }
+)
+
+
+def _html_table(table: pd.DataFrame) -> str:
+    """An escaped HTML table with shares as percentages and other decimals to one place."""
+
+    def share(v: object) -> str:
+        return "" if pd.isna(v) else f"{v:.0%}"
+
+    def decimal(v: object) -> str:
+        return "" if pd.isna(v) else f"{v:.1f}"
+
+    formatters = {
+        col: share if col in _SHARE_COLUMNS else decimal
+        for col in table.columns
+        if pd.api.types.is_float_dtype(table[col])
+    }
+    return table.to_html(index=False, escape=True, na_rep="", border=0, formatters=formatters)
+
+
 @dataclass
 class AdherenceReport:
     """Adherence tables for a set of plans and logs.
@@ -197,7 +230,7 @@ class AdherenceReport:
             if name == "by_exercise" and len(table) > 2000:
                 parts.append("<p>First 2000 rows; the spreadsheet export has them all.</p>")
                 table = table.head(2000)
-            parts.append(table.to_html(index=False, escape=True, na_rep="", border=0))
+            parts.append(_html_table(table))
         parts.append("</body></html>")
         text = "\n".join(parts)
         if path is not None:
@@ -205,9 +238,7 @@ class AdherenceReport:
         return text
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>" + self.by_patient.head(20).to_html(
-            index=False, escape=True, na_rep=""
-        )
+        return f"<p>{html.escape(self.summary())}</p>" + _html_table(self.by_patient.head(20))
 
     def to_xlsx(self, path: str | os.PathLike[str]) -> Path:
         """Write every table to its own sheet; formula-like text cells are neutralised.

@@ -103,3 +103,11 @@ def test_long_tables_continue_on_more_sheets(
     parts = [n for n in book.sheetnames if n.startswith("by_patient")]
     assert parts == ["by_patient", "by_patient (2)", "by_patient (3)"]
     assert sum(book[n].max_row - 1 for n in parts) == len(report.by_patient)
+
+
+def test_html_shows_shares_as_percentages(tmp_path: Path) -> None:
+    report = _report()
+    text = report.to_html()
+    first = report.by_patient["adherence"].iloc[0]
+    assert f"<td>{first:.0%}</td>" in text
+    assert f"<td>{first!r}</td>" not in text  # no raw 0.123456 ratios for a meeting
