@@ -57,57 +57,68 @@ was rejected with the reason. Logs may be CSV, Excel, Parquet or a folder of
 Parquet files."""
 
 
-def _add_handout(sub: argparse._SubParsersAction) -> None:
+def _subcommand(
+    sub: argparse._SubParsersAction,
+    name: str,
+    summary: str,
+    description: str,
+    example: str,
+    source: tuple[str, str, str],
+    output: tuple[str, str],
+) -> argparse.ArgumentParser:
+    """Add subcommand ``name`` with its input argument and its required ``-o/--output``."""
     p = sub.add_parser(
-        "handout",
-        help="make one patient handout from a saved plan",
-        description=_HANDOUT_HELP,
+        name,
+        help=summary,
+        description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  backplan handout plan.json -o handout.pdf --large-print",
+        epilog=f"example:\n  backplan {name} {example}",
     )
-    p.add_argument("plan", type=Path, metavar="PLAN.json", help="the saved plan")
-    p.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        required=True,
-        metavar="OUT",
-        help="the file to write, e.g. handout.pdf",
+    dest, metavar, what = source
+    p.add_argument(dest, type=Path, metavar=metavar, help=what)
+    metavar, what = output
+    p.add_argument("-o", "--output", type=Path, required=True, metavar=metavar, help=what)
+    return p
+
+
+def _add_handout(sub: argparse._SubParsersAction) -> None:
+    p = _subcommand(
+        sub,
+        "handout",
+        "make one patient handout from a saved plan",
+        _HANDOUT_HELP,
+        "plan.json -o handout.pdf --large-print",
+        ("plan", "PLAN.json", "the saved plan"),
+        ("OUT", "the file to write, e.g. handout.pdf"),
     )
     _common(p, single=True)
     p.set_defaults(run=_run_handout)
 
 
 def _add_handouts(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "handouts",
-        help="make a handout for every saved plan in a folder",
-        description=_HANDOUTS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  backplan handouts plans/ -o handouts/ --format pdf --format csv",
-    )
-    p.add_argument("plans", type=Path, metavar="PLANS_DIR", help="folder of saved plans (.json)")
-    p.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        required=True,
-        metavar="OUT_DIR",
-        help="folder to write the handouts into (made if missing)",
+        "make a handout for every saved plan in a folder",
+        _HANDOUTS_HELP,
+        "plans/ -o handouts/ --format pdf --format csv",
+        ("plans", "PLANS_DIR", "folder of saved plans (.json)"),
+        ("OUT_DIR", "folder to write the handouts into (made if missing)"),
     )
     _common(p, single=False)
     p.set_defaults(run=_run_handouts)
 
 
 def _add_adherence(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = _subcommand(
+        sub,
         "adherence",
-        help="check exercise logs against saved plans and write a report",
-        description=_ADHERENCE_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  backplan adherence logs.csv -p plans/ -o report.html --as-of 2026-03-01",
+        "check exercise logs against saved plans and write a report",
+        _ADHERENCE_HELP,
+        "logs.csv -p plans/ -o report.html --as-of 2026-03-01",
+        ("logs", "LOGS", "the exercise logs (file or folder)"),
+        ("REPORT", "the report to write: ends in .html or .xlsx"),
     )
-    p.add_argument("logs", type=Path, metavar="LOGS", help="the exercise logs (file or folder)")
     p.add_argument(
         "-p",
         "--plans",
@@ -115,14 +126,6 @@ def _add_adherence(sub: argparse._SubParsersAction) -> None:
         required=True,
         metavar="PLANS_DIR",
         help="folder of the patients' saved plans (.json)",
-    )
-    p.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        required=True,
-        metavar="REPORT",
-        help="the report to write: ends in .html or .xlsx",
     )
     p.add_argument(
         "--as-of",

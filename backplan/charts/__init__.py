@@ -6,8 +6,7 @@ Colours and hatches are chosen to stay apart in greyscale print (see ``_style``)
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_getattr
 
 #: public name -> submodule that defines it
 _WHERE = {
@@ -22,7 +21,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    raise AttributeError(f"module 'backplan.charts' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _WHERE)

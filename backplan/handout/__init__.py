@@ -15,8 +15,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_getattr
 
 #: public name -> submodule that defines it
 _WHERE = {
@@ -35,7 +34,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    raise AttributeError(f"module 'backplan.handout' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _WHERE)
