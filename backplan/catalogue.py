@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable
@@ -205,7 +206,19 @@ def load_catalogue(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     >>> cat.set_index("id").loc["wall-squats", ["reps", "hold_min_s", "equipment"]].to_dict()
     {'reps': 10, 'hold_min_s': 5, 'equipment': 'wall'}
     """
-    p = Path(path) if path is not None else data_dir() / "back-exercises.csv"
+    if path is None:
+        return _shipped("back-exercises.csv").copy()
+    return _load_catalogue(Path(path))
+
+
+@functools.cache
+def _shipped(name: str) -> pd.DataFrame:
+    """A shipped table, read and validated once per process (callers get copies)."""
+    loader = _load_catalogue if name == "back-exercises.csv" else _load_advice
+    return loader(data_dir() / name)
+
+
+def _load_catalogue(p: Path) -> pd.DataFrame:
     table = read_text_table(p, CatalogueError)
     problems = schema_problems(table, CATALOGUE_SCHEMA, str(p))
     if not any(pr.row == 1 for pr in problems):
@@ -248,7 +261,12 @@ def load_advice(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     >>> advice.loc[advice.section == "emergency", "text"].iloc[0]
     'Call 999 or go to A&E now if you have any of these:'
     """
-    p = Path(path) if path is not None else data_dir() / "advice.csv"
+    if path is None:
+        return _shipped("advice.csv").copy()
+    return _load_advice(Path(path))
+
+
+def _load_advice(p: Path) -> pd.DataFrame:
     table = read_text_table(p, CatalogueError)
     problems = schema_problems(table, ADVICE_SCHEMA, str(p))
     if not problems:

@@ -34,7 +34,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -188,14 +187,7 @@ def _frames(source: object) -> list[tuple[str, pd.DataFrame]]:
 
 def exercise_ids(catalogue: pd.DataFrame | None = None) -> pd.Index:
     """Exercise ids of ``catalogue``, or of the shipped catalogue (read once per session)."""
-    if catalogue is not None:
-        return pd.Index(catalogue["id"])
-    return _shipped_ids()
-
-
-@functools.cache
-def _shipped_ids() -> pd.Index:
-    return pd.Index(load_catalogue()["id"])
+    return pd.Index((load_catalogue() if catalogue is None else catalogue)["id"])
 
 
 # --- vectorised checks -----------------------------------------------------------------------

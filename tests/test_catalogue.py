@@ -221,3 +221,9 @@ def test_an_excel_catalogue_loads(tmp_path: Path, catalogue: pd.DataFrame) -> No
 def test_shipped_file_has_the_documented_columns() -> None:
     header = SHIPPED.read_text().splitlines()[0].split(",")
     assert header == list(COLUMNS)
+
+
+def test_editing_a_loaded_catalogue_does_not_change_the_next_load() -> None:
+    first = bp.load_catalogue()
+    first.loc[0, "reps"] = 49
+    assert bp.load_catalogue().loc[0, "reps"] == 10

@@ -39,8 +39,6 @@ __all__ = [
     "dose_runs",
     "exercise_rows",
     "handout_content",
-    "shipped_advice",
-    "shipped_catalogue",
 ]
 
 ADVICE_ORDER = ("breathing", "activity", "gp", "review")
@@ -48,20 +46,8 @@ SAFETY_ORDER = ("stop", "emergency", "urgent")
 
 
 @functools.cache
-def shipped_catalogue() -> pd.DataFrame:
-    """The shipped catalogue, loaded and validated once per process."""
-    return load_catalogue()
-
-
-@functools.cache
-def shipped_advice() -> pd.DataFrame:
-    """The shipped advice table, loaded and validated once per process."""
-    return load_advice()
-
-
-@functools.cache
 def _shipped_rows() -> dict[str, dict[str, Any]]:
-    return _rows(shipped_catalogue())
+    return _rows(load_catalogue())
 
 
 def _rows(catalogue: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -208,7 +194,7 @@ def _sections(advice: pd.DataFrame, keys: tuple[str, ...]) -> tuple[Section, ...
 
 @functools.cache
 def _shipped_sections() -> tuple[tuple[Section, ...], tuple[Section, ...]]:
-    advice = shipped_advice()
+    advice = load_advice()
     return _sections(advice, ADVICE_ORDER), _sections(advice, SAFETY_ORDER)
 
 
