@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ._files import write_atomic
 from .catalogue import LEVELS
 from .errors import PlanError, PlanVersionError, Problem
 from .progression import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Rule, added
@@ -431,19 +431,7 @@ def save_plan(plan: Plan, path: str | os.PathLike[str]) -> Path:
     >>> load_plan(save_plan(plan, folder / "plan.json")) == plan
     True
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(plan_to_json(plan))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(path, plan_to_json(plan))
 
 
 def load_plan(path: str | os.PathLike[str]) -> Plan:
