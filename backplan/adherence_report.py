@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._cells import neutralise, neutralise_frame
 from .logs import (
     Checked,
     LogTable,
@@ -96,21 +97,7 @@ FLAGS: dict[str, str] = {
     "pain up": "mean pain in the latest week at least {r:g} points above week 1",
     "no recent logs": "plan running but nothing logged in the last {d} days",
 }
-_FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_ROWS = 1_048_575  # data rows under the header row
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix ``'`` to text a spreadsheet would run as a formula (= + - @ tab CR).
-
-    Examples
-    --------
-    >>> neutralise("=HYPERLINK(1)"), neutralise("fine"), neutralise(3)
-    ("'=HYPERLINK(1)", 'fine', 3)
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_CHARS):
-        return "'" + value
-    return value
 
 
 #: Columns holding a share (0-1) shown as a percentage in HTML; spreadsheets keep the number.
@@ -249,12 +236,7 @@ class AdherenceReport:
         target = Path(path)
         with pd.ExcelWriter(target, engine="openpyxl") as writer:
             for name, table in self.tables().items():
-                safe = table.copy()
-                for col in safe.columns:
-                    if not (pd.api.types.is_numeric_dtype(safe[col]) or
-                            pd.api.types.is_datetime64_any_dtype(safe[col])):  # fmt: skip
-                        safe[col] = safe[col].astype(object).map(neutralise)
-                safe.columns = [neutralise(str(c)) for c in safe.columns]
+                safe = neutralise_frame(table)
                 # a sheet holds 1,048,576 rows: longer tables go on to "name (2)", ...
                 for part, start in enumerate(range(0, max(len(safe), 1), _SHEET_ROWS), 1):
                     sheet = name if part == 1 else f"{name} ({part})"

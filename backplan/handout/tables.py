@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._cells import FORMULA_STARTS, neutralise, neutralise_frame
 from ..plan import Plan
 from .table import handout_table
 
@@ -33,16 +34,6 @@ __all__ = [
     "to_markdown",
     "to_xlsx",
 ]
-
-#: First characters that make a spreadsheet treat a cell as a formula (OWASP, CWE-1236).
-FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix ``'`` to text that a spreadsheet would otherwise run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def md_cell(value: Any) -> str:
@@ -58,15 +49,6 @@ def record_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFr
     table.insert(0, "clinician", plan.clinician)
     table.insert(0, "patient", plan.patient)
     return table
-
-
-def _safe(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.copy()
-    for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
-    out.columns = [neutralise(c) for c in out.columns]
-    return out
 
 
 def _target(path: str | os.PathLike[str]) -> Path:
@@ -86,7 +68,9 @@ def to_csv(
         ``path``.
     """
     target = _target(path)
-    _safe(record_table(plan, catalogue)).to_csv(target, index=False, encoding="utf-8-sig")
+    neutralise_frame(record_table(plan, catalogue)).to_csv(
+        target, index=False, encoding="utf-8-sig"
+    )
     return target
 
 
@@ -103,7 +87,7 @@ def to_xlsx(
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    table = _safe(record_table(plan, catalogue))
+    table = neutralise_frame(record_table(plan, catalogue))
     wb = Workbook()
     ws = wb.active
     ws.title = "handout"
