@@ -87,7 +87,7 @@ __all__ = [
 ]
 
 # Submodules that pull in heavy libraries load on first use: ``backplan.charts`` etc.
-_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli"}
+_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "fhir"}
 # Adherence analytics (pandas/numpy only; Dask is imported only for Dask input).
 _LAZY_ATTRS = {
     "adherence": "adherence_report",

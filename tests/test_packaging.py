@@ -44,7 +44,8 @@ def test_environment_yml_lists_the_same_requirements_as_pyproject() -> None:
 def test_import_does_not_load_heavy_libraries() -> None:
     code = (
         "import sys, backplan\n"
-        "heavy = [m for m in ('matplotlib', 'ipywidgets', 'dask', 'reportlab', 'duckdb') "
+        "heavy = [m for m in ('matplotlib', 'ipywidgets', 'dask', 'reportlab', 'duckdb', "
+        "'fhir', 'fhir_core') "
         "if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
