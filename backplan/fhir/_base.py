@@ -1,0 +1,214 @@
+"""What the FHIR mappings share: code systems, extension URLs, errors and validation.
+
+Validation uses the R4B models of ``fhir.resources`` (pydantic v2); their error locations
+become FHIRPath-like element paths such as ``CarePlan.activity[2].detail.quantity.value``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from fhir.resources.R4B import get_fhir_model_class
+
+from ..errors import BackplanError
+
+__all__ = [
+    "BASE",
+    "EXERCISE_SYSTEM",
+    "EXERCISE_THERAPY",
+    "PATIENT_LABEL_SYSTEM",
+    "UCUM",
+    "FhirError",
+    "FhirProblem",
+    "ext",
+    "ext_value",
+    "load_json",
+    "path_of",
+    "validate_resource",
+]
+
+#: Canonical base of backplan's own code systems and extensions (example.org: no server
+#: answers there; the URLs only name things).
+BASE = "http://backplan.example.org/fhir"
+EXERCISE_SYSTEM = f"{BASE}/CodeSystem/exercise"
+PATIENT_LABEL_SYSTEM = f"{BASE}/NamingSystem/patient-label"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+LOINC = "http://loinc.org"
+DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+#: SNOMED CT 229065009 "Exercise therapy", on every exercise activity and log record.
+EXERCISE_THERAPY = {"system": SNOMED, "code": "229065009", "display": "Exercise therapy"}
+
+# FHIR strings: no control characters other than tab, CR and LF (FHIR R4 datatypes, string)
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass(frozen=True)
+class FhirProblem:
+    """One thing wrong at one FHIR element.
+
+    Attributes
+    ----------
+    path : str
+        FHIRPath-like location, e.g. ``Bundle.entry[0].resource.activity[2].detail.quantity``.
+    expected : str
+        What a valid value looks like.
+    got : object
+        The value found (left out of the message when ``None``).
+    """
+
+    path: str
+    expected: str
+    got: object = None
+
+    def __str__(self) -> str:
+        text = f"{self.path}: expected {self.expected}"
+        if self.got is not None:
+            text += f", got {_short(self.got)}"
+        return text
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class FhirError(BackplanError):
+    """FHIR that is not valid, or not a shape backplan can read; names each element path.
+
+    Examples
+    --------
+    >>> err = FhirError([FhirProblem("CarePlan.status", "a code", 5)], "plan.json")
+    >>> print(err)
+    plan.json: 1 FHIR problem
+      - CarePlan.status: expected a code, got 5
+    >>> err.first_line()
+    'plan.json: CarePlan.status: expected a code, got 5'
+    """
+
+    def __init__(self, problems: Iterable[FhirProblem], source: str = "<fhir>") -> None:
+        self.problems = list(problems)
+        self.source = source
+        n = len(self.problems)
+        lines = [f"{source}: {n} FHIR problem{'s' if n != 1 else ''}"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+    def first_line(self) -> str:
+        """The first problem on one line (and how many more there are)."""
+        more = len(self.problems) - 1
+        tail = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
+        return f"{self.source}: {self.problems[0]}{tail}"
+
+
+def path_of(root: str, loc: Sequence[str | int]) -> str:
+    """``root`` followed by a pydantic error location, FHIRPath style.
+
+    Examples
+    --------
+    >>> path_of("CarePlan", ("activity", 2, "detail", "quantity"))
+    'CarePlan.activity[2].detail.quantity'
+    """
+    out = root
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _control_chars(data: Any, path: str) -> list[FhirProblem]:
+    """Strings holding characters FHIR does not allow (the models let them through)."""
+    if isinstance(data, str):
+        bad = _BAD_CHARS.search(data)
+        if bad:
+            return [FhirProblem(path, "text without control characters", bad.group())]
+        return []
+    if isinstance(data, Mapping):
+        return [p for k, v in data.items() for p in _control_chars(v, f"{path}.{k}")]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in _control_chars(v, f"{path}[{i}]")]
+    return []
+
+
+def validate_resource(data: Any, root: str) -> list[FhirProblem]:
+    """Problems with one resource under the FHIR R4B models (empty when it is valid).
+
+    Parameters
+    ----------
+    data : mapping
+        The resource as parsed JSON.
+    root : str
+        The path the resource sits at, e.g. ``"CarePlan"`` or ``"Bundle.entry[3].resource"``.
+    """
+    if not isinstance(data, Mapping):
+        return [FhirProblem(root, "a JSON object for a FHIR resource", type(data).__name__)]
+    kind = data.get("resourceType")
+    try:
+        model = get_fhir_model_class(str(kind))
+    except (KeyError, ValueError):
+        return [FhirProblem(f"{root}.resourceType", "a FHIR R4 resource type", kind)]
+    try:
+        model.model_validate(dict(data))
+    except pydantic.ValidationError as exc:
+        out = []
+        for err in exc.errors():
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            got = err.get("input") if err["type"] != "missing" else None
+            if isinstance(got, Mapping | list):
+                got = None
+            out.append(FhirProblem(path_of(root, err["loc"]), _expected(msg), got))
+        return out
+    except (KeyError, TypeError, ValueError) as exc:  # raised by fhir_core on odd shapes
+        return [FhirProblem(root, f"a valid {kind} resource ({exc})")]
+    return _control_chars(dict(data), root)
+
+
+def _expected(msg: str) -> str:
+    if msg == "Field required":
+        return "this element (it is required)"
+    if msg.startswith("Input should be "):
+        return msg.removeprefix("Input should be ")
+    return f"a valid value ({msg})"
+
+
+def ext(url: str, **value: Any) -> dict[str, Any]:
+    """An extension: ``ext(url, valueInteger=3)`` or ``ext(url, extension=[...])``."""
+    return {"url": url, **value}
+
+
+def ext_value(extensions: Sequence[Mapping[str, Any]] | None, url: str) -> list[Any]:
+    """The values (``value[x]`` or nested ``extension``) of every extension named ``url``."""
+    out = []
+    for e in extensions or ():
+        if e.get("url") == url:
+            values = [v for k, v in e.items() if k.startswith("value")]
+            out.append(values[0] if values else e.get("extension", []))
+    return out
+
+
+def load_json(source: Any, label: str | None = None) -> tuple[Any, str]:
+    """Parsed JSON and a label for messages, from a mapping, JSON text or a file path."""
+    if isinstance(source, Mapping):
+        return dict(source), label or "<fhir>"
+    if isinstance(source, str) and source.lstrip().startswith("{"):
+        text, label = source, label or "<fhir>"
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        label = label or str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise FhirError([FhirProblem("file", f"a readable file ({exc.strerror})")], label)
+    else:
+        raise TypeError(f"expected a dict, JSON text or a path, got {type(source).__name__}")
+    try:
+        return json.loads(text), label
+    except json.JSONDecodeError as exc:
+        where = f"JSON text ({exc.msg} at line {exc.lineno})"
+        raise FhirError([FhirProblem("file", where)], label) from None
