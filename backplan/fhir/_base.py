@@ -204,7 +204,9 @@ def load_json(source: Any, label: str | None = None) -> tuple[Any, str]:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise FhirError([FhirProblem("file", f"a readable file ({exc.strerror})")], label)
+            raise FhirError(
+                [FhirProblem("file", f"a readable file ({exc.strerror})")], label
+            ) from None
     else:
         raise TypeError(f"expected a dict, JSON text or a path, got {type(source).__name__}")
     try:

@@ -106,7 +106,9 @@ def _join(path: str, sub: str) -> str:
 def _one(extensions: Any, url: str, path: str, kind: str) -> Any:
     """The ``value[x]`` of the one extension named ``url`` in ``extensions``."""
     found = [
-        (i, e) for i, e in enumerate(extensions or ()) if isinstance(e, dict) and e.get("url") == url
+        (i, e)
+        for i, e in enumerate(extensions or ())
+        if isinstance(e, dict) and e.get("url") == url
     ]
     if len(found) != 1:
         raise _Bad(_join(path, "extension"), f"one extension {url!r}", len(found) or None)
@@ -195,8 +197,14 @@ PRESCRIPTION_FIELDS: dict[str, tuple[str, Writer, Reader]] = {
     ),
     "reps": (
         "detail.quantity.value (UCUM {repetitions}; per side when per_side)",
-        lambda p, d: d.update(quantity={"value": p.reps, "unit": "repetitions",
-                                        "system": UCUM, "code": "{repetitions}"}),  # fmt: skip
+        lambda p, d: d.update(
+            quantity={
+                "value": p.reps,
+                "unit": "repetitions",
+                "system": UCUM,
+                "code": "{repetitions}",
+            }
+        ),
         _read_reps,
     ),
     "per_side": (
@@ -206,8 +214,9 @@ PRESCRIPTION_FIELDS: dict[str, tuple[str, Writer, Reader]] = {
     ),
     "hold_s": (
         "detail.extension[exercise-dose].extension[hold].valueDuration (UCUM s)",
-        lambda p, d: _dose_ext(d, "hold", valueDuration={"value": p.hold_s, "unit": "s",
-                                                         "system": UCUM, "code": "s"}),  # fmt: skip
+        lambda p, d: _dose_ext(
+            d, "hold", valueDuration={"value": p.hold_s, "unit": "s", "system": UCUM, "code": "s"}
+        ),
         lambda d, path: _seconds(_read_dose(d, path, "hold", "valueDuration"), path),
     ),
     "sessions_per_day": (
@@ -261,8 +270,13 @@ def _activity(plan: Plan, step: _Step, about: Mapping[str, tuple[str, list[str],
         text += "\nHow to do it:\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1))
     detail: dict[str, Any] = {
         "extension": [ext(EXT_DOSE, extension=[])],
-        "code": {"coding": [EXERCISE_THERAPY, {"system": EXERCISE_SYSTEM, "code": p.exercise,
-                                               "display": name}], "text": name},  # fmt: skip
+        "code": {
+            "coding": [
+                EXERCISE_THERAPY,
+                {"system": EXERCISE_SYSTEM, "code": p.exercise, "display": name},
+            ],
+            "text": name,
+        },
         "status": "scheduled",
         "scheduledTiming": {"repeat": {"boundsPeriod": {"start": _iso(start), "end": _iso(end)}}},
         "description": text,
@@ -459,8 +473,9 @@ def _about(catalogue: pd.DataFrame, plan: Plan) -> dict[str, tuple[str, list[str
     problems = []
     for i, p in enumerate(plan.all_prescriptions()):
         if p.exercise not in rows.index:
-            problems.append(FhirProblem(f"plan prescription {i + 1}", "a catalogue exercise",
-                                        p.exercise))  # fmt: skip
+            problems.append(
+                FhirProblem(f"plan prescription {i + 1}", "a catalogue exercise", p.exercise)
+            )
             continue
         row = rows.loc[p.exercise]
         out[p.exercise] = (str(row["name"]), split_steps(row["steps"]), str(row["side"]))
@@ -559,8 +574,9 @@ def _find_careplan(data: Any, source: str) -> tuple[dict, str]:
     if data.get("resourceType") == "CarePlan":
         return data, "CarePlan"
     if data.get("resourceType") != "Bundle":
-        raise FhirError([FhirProblem("resourceType", "Bundle or CarePlan",
-                                     data.get("resourceType"))], source)  # fmt: skip
+        raise FhirError(
+            [FhirProblem("resourceType", "Bundle or CarePlan", data.get("resourceType"))], source
+        )
     problems = validate_resource(data, "Bundle")
     if problems:
         raise FhirError(problems, source)
@@ -643,22 +659,37 @@ def _compare(plan: Plan, ctx: _Ctx, root: str) -> list[FhirProblem]:
     """Activities that differ from what the plan's week-1 doses and rules give."""
     steps = dose_steps(plan)
     if len(steps) != len(ctx.activities):
-        return [FhirProblem(f"{root}.activity", f"{len(steps)} activities, one per exercise and "
-                            "stretch of weeks with one dose", len(ctx.activities))]  # fmt: skip
+        return [
+            FhirProblem(
+                f"{root}.activity",
+                f"{len(steps)} activities, one per exercise and stretch of weeks with one dose",
+                len(ctx.activities),
+            )
+        ]
     out = []
     for step, (i, first, last, fields, paths) in zip(steps, ctx.activities, strict=True):
         want_first = plan.start_date + timedelta(weeks=step.first - 1)
         want_last = plan.start_date + timedelta(days=7 * step.last - 1)
         bounds = f"{root}.activity[{i}].detail.scheduledTiming.repeat.boundsPeriod"
         if (first, last) != (want_first, want_last):
-            out.append(FhirProblem(bounds, f"{want_first} to {want_last} as the plan's "
-                                   "progression gives", f"{first} to {last}"))  # fmt: skip
+            out.append(
+                FhirProblem(
+                    bounds,
+                    f"{want_first} to {want_last} as the plan's progression gives",
+                    f"{first} to {last}",
+                )
+            )
             continue
         for name, value in step.dose:
             if fields[name] != value:
-                out.append(FhirProblem(paths[name], f"{value!r} as the plan's progression "
-                                       f"gives in {week_range(step.first, step.last)}",
-                                       fields[name]))  # fmt: skip
+                out.append(
+                    FhirProblem(
+                        paths[name],
+                        f"{value!r} as the plan's progression "
+                        f"gives in {week_range(step.first, step.last)}",
+                        fields[name],
+                    )
+                )
     return out
 
 
@@ -707,5 +738,3 @@ def from_fhir(bundle: Any, source: str | None = None) -> Plan:
     if problems:
         raise FhirError(problems, label)
     return plan
-
-
