@@ -24,8 +24,9 @@ _WHERE = {
     "validate_resource": "_base",
     "to_fhir": "careplan",
     "from_fhir": "careplan",
-    "PLAN_FIELDS": "careplan",
-    "PRESCRIPTION_FIELDS": "careplan",
+    "PLAN_FIELDS": "mapping",
+    "PRESCRIPTION_FIELDS": "mapping",
+    "RULE_FIELDS": "mapping",
     "logs_to_fhir": "observations",
     "logs_from_fhir": "observations",
 }

@@ -1,0 +1,398 @@
+"""The field tables of the plan <-> CarePlan mapping: one row per backplan field.
+
+:data:`PLAN_FIELDS` (plan fields), :data:`PRESCRIPTION_FIELDS` (one exercise's dose) and
+:data:`RULE_FIELDS` (progression rules) each give the FHIR element a field goes to, a
+writer and a reader. A new model field is one new row here (``tests/test_fhir.py`` fails
+while a field has none); ``docs/fhir-mapping.md`` explains each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from ..errors import PlanVersionError
+from ..plan import SCHEMA_VERSION, Plan
+from ..progression import AddDose, NextLevel, Prescription
+from ._base import (
+    BASE,
+    DATA_ABSENT,
+    EXERCISE_SYSTEM,
+    PATIENT_LABEL_SYSTEM,
+    UCUM,
+    FhirProblem,
+    ext,
+    ext_value,
+)
+
+__all__ = ["EXT_DOSE", "PLAN_FIELDS", "PRESCRIPTION_FIELDS", "RULE_FIELDS"]
+
+SD = f"{BASE}/StructureDefinition"
+EXT_SCHEMA, EXT_LEVEL = f"{SD}/plan-schema-version", f"{SD}/plan-level"
+EXT_RULE, EXT_DOSE = f"{SD}/plan-progression-rule", f"{SD}/exercise-dose"
+_UNITS = ("d", "wk")  # Timing.repeat.periodUnit: sessions a day, or a week
+
+
+# --- small readers ---------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    """One element that cannot be read; ``path`` is relative to the resource."""
+
+    def __init__(self, path: str, expected: str, got: object = None) -> None:
+        super().__init__(path)
+        self.problem = FhirProblem(path, expected, got)
+
+
+def _iso(d: date) -> str:
+    return d.isoformat()
+
+
+def _date(value: Any, path: str) -> date:
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise _Bad(path, "a date written YYYY-MM-DD", value)
+
+
+def _int(value: Any, path: str, lo: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise _Bad(path, "a whole number", value)
+    if lo is not None and value < lo:
+        raise _Bad(path, f"a whole number of at least {lo}", value)
+    return int(value)
+
+
+def _join(path: str, sub: str) -> str:
+    return f"{path}.{sub}" if path else sub
+
+
+def _one(extensions: Any, url: str, path: str, kind: str) -> Any:
+    """The ``value[x]`` of the one extension named ``url`` in ``extensions``."""
+    found = [
+        (i, e)
+        for i, e in enumerate(extensions or ())
+        if isinstance(e, dict) and e.get("url") == url
+    ]
+    if len(found) != 1:
+        raise _Bad(_join(path, "extension"), f"one extension {url!r}", len(found) or None)
+    i, e = found[0]
+    if kind not in e:
+        raise _Bad(_join(path, f"extension[{i}].{kind}"), f"a {kind} in extension {url!r}")
+    return e[kind]
+
+
+def _seconds(value: Any, path: str) -> int:
+    if not isinstance(value, dict) or value.get("code", "s") != "s":
+        raise _Bad(path, "a duration in seconds (UCUM code 's')", value)
+    return _int(value.get("value"), f"{path}.value", 0)
+
+
+# --- prescription fields ---------------------------------------------------------------------
+# Each: (the FHIR element, for docs and messages; writer(p, detail); reader(detail, path)).
+Writer = Callable[[Any, dict], None]
+Reader = Callable[[dict, str], Any]
+
+
+def _dose_ext(detail: dict, url: str, **value: Any) -> None:
+    dose = next(e for e in detail["extension"] if e["url"] == EXT_DOSE)
+    dose["extension"].append(ext(url, **value))
+
+
+def _read_dose(detail: dict, path: str, url: str, kind: str) -> Any:
+    dose = _one(detail.get("extension"), EXT_DOSE, path, "extension")
+    i = next(i for i, e in enumerate(detail["extension"]) if e.get("url") == EXT_DOSE)
+    return _one(dose, url, f"{path}.extension[{i}]", kind)
+
+
+def _write_timing(p: Prescription, detail: dict) -> None:
+    repeat = detail["scheduledTiming"]["repeat"]
+    if p.days_per_week == 7:
+        repeat.update(frequency=p.sessions_per_day, period=1, periodUnit="d")
+    else:  # sessions a week; the days they fall on go in the dose extension
+        repeat.update(frequency=p.sessions_per_day * p.days_per_week, period=1, periodUnit="wk")
+
+
+def _read_days(detail: dict, path: str) -> int:
+    days = _int(_read_dose(detail, path, "days-per-week", "valueInteger"), path, 1)
+    unit = detail.get("scheduledTiming", {}).get("repeat", {}).get("periodUnit")
+    if unit == "d" and days != 7:
+        raise _Bad(f"{path}.scheduledTiming.repeat.periodUnit", "'wk' for fewer than 7 days", unit)
+    return days
+
+
+def _read_sessions(detail: dict, path: str) -> int:
+    where = f"{path}.scheduledTiming.repeat"
+    repeat = detail.get("scheduledTiming", {}).get("repeat", {})
+    if repeat.get("period") != 1 or repeat.get("periodUnit") not in _UNITS:
+        got = (repeat.get("period"), repeat.get("periodUnit"))
+        raise _Bad(where, "period 1 with periodUnit 'd' or 'wk'", got)
+    freq = _int(repeat.get("frequency"), f"{where}.frequency", 1)
+    if repeat["periodUnit"] == "d":
+        return freq
+    days = _read_days(detail, path)
+    if freq % days:
+        raise _Bad(f"{where}.frequency", f"sessions a week that {days} days share evenly", freq)
+    return freq // days
+
+
+def _read_exercise(detail: dict, path: str) -> str:
+    codings = detail.get("code", {}).get("coding", [])
+    codes = [c.get("code") for c in codings if c.get("system") == EXERCISE_SYSTEM]
+    if len(codes) != 1 or not codes[0]:
+        raise _Bad(f"{path}.code.coding", f"one coding from {EXERCISE_SYSTEM}", len(codes))
+    return str(codes[0])
+
+
+def _read_reps(detail: dict, path: str) -> int:
+    return _int(detail.get("quantity", {}).get("value"), f"{path}.quantity.value", 1)
+
+
+PRESCRIPTION_FIELDS: dict[str, tuple[str, Writer, Reader]] = {
+    "exercise": (
+        "detail.code.coding (system backplan exercise).code",
+        lambda p, d: None,  # written with the exercise's name, see _activity
+        _read_exercise,
+    ),
+    "sets": (
+        "detail.extension[exercise-dose].extension[sets].valueInteger",
+        lambda p, d: _dose_ext(d, "sets", valueInteger=p.sets),
+        lambda d, path: _int(_read_dose(d, path, "sets", "valueInteger"), path),
+    ),
+    "reps": (
+        "detail.quantity.value (UCUM {repetitions}; per side when per_side)",
+        lambda p, d: d.update(
+            quantity={
+                "value": p.reps,
+                "unit": "repetitions",
+                "system": UCUM,
+                "code": "{repetitions}",
+            }
+        ),
+        _read_reps,
+    ),
+    "per_side": (
+        "detail.extension[exercise-dose].extension[per-side].valueBoolean",
+        lambda p, d: _dose_ext(d, "per-side", valueBoolean=p.per_side),
+        lambda d, path: bool(_read_dose(d, path, "per-side", "valueBoolean")),
+    ),
+    "hold_s": (
+        "detail.extension[exercise-dose].extension[hold].valueDuration (UCUM s)",
+        lambda p, d: _dose_ext(
+            d, "hold", valueDuration={"value": p.hold_s, "unit": "s", "system": UCUM, "code": "s"}
+        ),
+        lambda d, path: _seconds(_read_dose(d, path, "hold", "valueDuration"), path),
+    ),
+    "sessions_per_day": (
+        "detail.scheduledTiming.repeat.frequency (per period 1 d; per 1 wk: x days_per_week)",
+        _write_timing,
+        _read_sessions,
+    ),
+    "days_per_week": (
+        "detail.extension[exercise-dose].extension[days-per-week].valueInteger "
+        "(and scheduledTiming.repeat.periodUnit 'd' for 7, 'wk' otherwise)",
+        lambda p, d: _dose_ext(d, "days-per-week", valueInteger=p.days_per_week),
+        _read_days,
+    ),
+}
+
+
+# --- progression rules -----------------------------------------------------------------------
+#: Rule field -> sub-extension url and value type (``exercises`` has its own scope code).
+RULE_FIELDS: dict[str, tuple[str, str]] = {
+    "kind": ("kind", "valueCode"),
+    "what": ("what", "valueCode"),
+    "amount": ("amount", "valueInteger"),
+    "every_weeks": ("every-weeks", "valueInteger"),
+    "cap": ("cap", "valueInteger"),
+    "exercises": ("exercise", "valueCode"),
+    "from_week": ("from-week", "valueInteger"),
+    "level": ("level", "valueString"),
+    "prescriptions": ("(the activities that start in from_week)", ""),
+}
+
+
+def _rule_ext(rule: AddDose | NextLevel) -> dict:
+    parts = []
+    for name, value in rule:
+        url, kind = RULE_FIELDS[name]
+        if name == "prescriptions":
+            continue
+        if name == "exercises":
+            parts.append(ext("scope", valueCode="all" if value is None else "listed"))
+            parts += [ext(url, **{kind: v}) for v in value or ()]
+        else:
+            parts.append(ext(url, **{kind: value}))
+    return ext(EXT_RULE, extension=parts)
+
+
+def _read_rule(parts: list, path: str) -> tuple[dict, dict[str, str]]:
+    """A rule's fields (without prescriptions) and the path of each sub-extension."""
+    data: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    by_url = {url: name for name, (url, _) in RULE_FIELDS.items()}
+    for i, part in enumerate(parts):
+        url = part.get("url")
+        values = [v for k, v in part.items() if k.startswith("value")]
+        if url == "scope":
+            if values and values[0] == "listed":
+                data.setdefault("exercises", [])
+            continue
+        name = by_url.get(url)
+        if name is None or not values:
+            raise _Bad(f"{path}.extension[{i}]", "a progression rule part", url)
+        where[name] = f"{path}.extension[{i}]"
+        if name == "exercises":
+            data.setdefault("exercises", []).append(values[0])
+        else:
+            data[name] = values[0]
+    return data, where
+
+
+# --- plan fields -----------------------------------------------------------------------------
+
+
+def _write_subject(plan: Plan, cp: dict) -> None:
+    if plan.patient:
+        label = {"system": PATIENT_LABEL_SYSTEM, "value": plan.patient}
+        cp["subject"] = {"identifier": label, "display": plan.patient}
+    else:  # FHIR strings cannot be empty: say the label is absent
+        cp["subject"] = {"extension": [ext(DATA_ABSENT, valueCode="unknown")]}
+
+
+def _read_subject(cp: dict, ctx: _Ctx) -> str:
+    subject = cp.get("subject", {})
+    ident = subject.get("identifier", {})
+    if ident.get("system") == PATIENT_LABEL_SYSTEM and "value" in ident:
+        return str(ident["value"])
+    if "display" in subject:
+        return str(subject["display"])
+    if ext_value(subject.get("extension"), DATA_ABSENT):
+        return ""
+    raise _Bad("subject", "a patient label in subject.identifier or subject.display")
+
+
+def _write_period(plan: Plan, cp: dict) -> None:
+    end = plan.start_date + timedelta(days=7 * plan.weeks - 1)
+    cp["period"] = {"start": _iso(plan.start_date), "end": _iso(end)}
+
+
+def _read_weeks(cp: dict, ctx: _Ctx) -> int:
+    end = _date(cp.get("period", {}).get("end"), "period.end")
+    days = (end - ctx.start).days + 1
+    if days <= 0 or days % 7:
+        raise _Bad("period.end", "the last day of a whole week after period.start", _iso(end))
+    return days // 7
+
+
+def _read_schema(cp: dict, ctx: _Ctx) -> int:
+    version = _int(_one(cp.get("extension"), EXT_SCHEMA, "", "valueInteger"), "extension", 1)
+    if version > SCHEMA_VERSION:
+        raise PlanVersionError(
+            f"{ctx.source}: written by a newer backplan (schema version {version}); this "
+            f"backplan reads version {SCHEMA_VERSION}. Update backplan to open it."
+        )
+    return version
+
+
+def _write_progression(plan: Plan, cp: dict) -> None:
+    cp["extension"] += [_rule_ext(r) for r in plan.progression]
+
+
+def _read_progression(cp: dict, ctx: _Ctx) -> list[dict]:
+    rules = []
+    for j, e in enumerate(cp.get("extension", [])):
+        if e.get("url") != EXT_RULE:
+            continue
+        data, where = _read_rule(e.get("extension", []), f"extension[{j}]")
+        ctx.rule_paths.append((f"extension[{j}]", where))
+        if data.get("kind") == "next_level":
+            week = _int(data.get("from_week"), where.get("from_week", f"extension[{j}]"), 2)
+            data["prescriptions"] = ctx.starting(ctx.start + timedelta(weeks=week - 1))
+        rules.append(data)
+    ctx.rules = rules
+    return rules
+
+
+def _optional(key: str, inner: str | None = None) -> tuple[Writer, Callable]:
+    def write(value: str, cp: dict) -> None:
+        if value:
+            cp[key] = {inner: value} if inner else value
+
+    def read(cp: dict) -> str:
+        value = cp.get(key)
+        if inner and value is not None:
+            if inner not in value:
+                raise _Bad(key, f"{key}.{inner}", value)
+            value = value[inner]
+        return "" if value is None else str(value)
+
+    return write, read
+
+
+_author, _description = _optional("author", "display"), _optional("description")
+
+#: Plan field -> (FHIR element, writer(plan, careplan), reader(careplan, context)).
+PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, _Ctx], Any]]] = {
+    "schema_version": (
+        "CarePlan.extension[plan-schema-version].valueInteger",
+        lambda plan, cp: cp["extension"].append(ext(EXT_SCHEMA, valueInteger=SCHEMA_VERSION)),
+        _read_schema,
+    ),
+    "patient": (
+        "CarePlan.subject.identifier (system backplan patient-label).value, and .display",
+        _write_subject,
+        _read_subject,
+    ),
+    "clinician": (
+        "CarePlan.author.display",
+        lambda plan, cp: _author[0](plan.clinician, cp),
+        lambda cp, ctx: _author[1](cp),
+    ),
+    "start_date": ("CarePlan.period.start", _write_period, lambda cp, ctx: ctx.start),
+    "weeks": ("CarePlan.period.end (start + 7 x weeks - 1 day)", _write_period, _read_weeks),
+    "notes": (
+        "CarePlan.description",
+        lambda plan, cp: _description[0](plan.notes, cp),
+        lambda cp, ctx: _description[1](cp),
+    ),
+    "level": (
+        "CarePlan.extension[plan-level].valueString",
+        lambda plan, cp: cp["extension"].append(ext(EXT_LEVEL, valueString=plan.level)),
+        lambda cp, ctx: _one(cp.get("extension"), EXT_LEVEL, "", "valueString"),
+    ),
+    "prescriptions": (
+        "CarePlan.activity: the activities whose bounds start on period.start",
+        lambda plan, cp: None,  # activities are written once for every dose step
+        lambda cp, ctx: ctx.starting(ctx.start),
+    ),
+    "progression": (
+        "CarePlan.extension[plan-progression-rule], one per rule, in order; doses per "
+        "week also as time-bounded CarePlan.activity",
+        _write_progression,
+        _read_progression,
+    ),
+}
+
+
+@dataclass
+class _Ctx:
+    source: str
+    start: date
+    activities: list[tuple[int, date, date, dict, dict[str, str]]]
+    rule_paths: list[tuple[str, dict[str, str]]]
+    rules: list[dict]
+    used: dict[int, int]  # activity index -> index in the prescription list it went into
+
+    def starting(self, day: date) -> list[dict]:
+        """Prescriptions (as dicts) of the activities whose bounds start on ``day``."""
+        out = []
+        for i, first, _, fields, _ in self.activities:
+            if first == day:
+                self.used[i] = len(out)
+                out.append(fields)
+        return out
