@@ -8,6 +8,7 @@ Examples
     backplan handout plan.json -o handout.html --clinic "Riverside Physio"
     backplan handouts plans/ -o handouts/ --format pdf --format csv
     backplan adherence logs.csv -p plans/ -o report.html --as-of 2026-03-01
+    backplan fhir plan.json -o careplan.json
 
 Each subcommand lives in its own ``_add_*`` function, so more can be added without
 touching the others.
@@ -155,6 +156,55 @@ def _run_adherence(args: argparse.Namespace) -> int:
     return 0
 
 
+_FHIR_HELP = """\
+Convert between a saved plan and HL7 FHIR R4, the format health records
+exchange. A saved plan (.json) becomes a Bundle holding one CarePlan; a FHIR
+Bundle (or CarePlan) that backplan wrote becomes a saved plan again. Which way
+is told from the file's content. Both sides are checked against the FHIR R4
+models; nothing is sent anywhere."""
+
+
+def _add_fhir(sub: argparse._SubParsersAction) -> None:
+    p = _subcommand(
+        sub,
+        "fhir",
+        "convert a saved plan to a FHIR CarePlan, or back",
+        _FHIR_HELP,
+        "plan.json -o careplan.json",
+        ("source", "FILE.json", "a saved plan, or a FHIR Bundle/CarePlan"),
+        ("OUT.json", "the FHIR Bundle or saved plan to write"),
+    )
+    p.set_defaults(run=_run_fhir)
+
+
+def _run_fhir(args: argparse.Namespace) -> int:
+    """Plan -> FHIR or FHIR -> plan; a problem is one line on stderr and exit status 2."""
+    import json
+
+    from ._files import write_atomic
+    from .plan import load_plan, save_plan
+
+    try:
+        from . import fhir
+
+        try:
+            data = json.loads(args.source.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise BackplanError(f"{args.source}: not a readable JSON file ({exc})") from None
+        if isinstance(data, dict) and "resourceType" in data:
+            save_plan(fhir.from_fhir(data, source=str(args.source)), args.output)
+            print(f"wrote plan {args.output}")
+        else:
+            bundle = fhir.to_fhir(load_plan(args.source))
+            write_atomic(args.output, json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
+            print(f"wrote FHIR Bundle {args.output}")
+    except BackplanError as exc:
+        line = exc.first_line() if isinstance(exc, fhir.FhirError) else str(exc).splitlines()[0]
+        print(f"backplan: error: {line}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _common(p: argparse.ArgumentParser, *, single: bool) -> None:
     if single:
         p.add_argument(
@@ -253,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_handout(sub)
     _add_handouts(sub)
     _add_adherence(sub)
+    _add_fhir(sub)
     return parser
 
 
