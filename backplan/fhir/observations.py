@@ -226,6 +226,7 @@ def _entry_row(i: int, entry: Any) -> tuple[dict, dict, list]:
     obs = entry.get("resource") if isinstance(entry, dict) else None
     values: dict[str, Any] = dict.fromkeys(LOG_COLUMNS)
     paths = {c: root for c in LOG_COLUMNS}
+    paths.update({c: f"{root}.component" for c in MEASURES})  # where a missing measure goes
     if not isinstance(obs, dict) or obs.get("resourceType") != "Observation":
         kind = obs.get("resourceType") if isinstance(obs, dict) else None
         return values, paths, [(f"{root}.resourceType", "not an exercise record", kind)]
