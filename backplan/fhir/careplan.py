@@ -270,6 +270,8 @@ def _plan_problems(exc: pydantic.ValidationError, root: str, ctx: _Ctx) -> list[
                 week = ctx.rules[int(loc[1])].get("from_week", 2)
                 day = ctx.start + timedelta(weeks=int(week) - 1)
                 path = _rx_path(ctx, day, int(loc[4]), str(loc[5]), path)
+        if not loc:  # a rule about the plan as a whole
+            msg = f"a consistent plan ({msg})"
         out.append(FhirProblem(path, msg))
     return out
 
