@@ -157,16 +157,11 @@ def plans(draw: st.DrawFn) -> bp.Plan:
         )  # fmt: skip
     if nxt is not None:
         rules.insert(draw(st.integers(0, len(rules))), nxt)
-    return bp.Plan(
-        patient=draw(_TEXT),
-        clinician=draw(_TEXT),
-        notes=draw(_TEXT),
-        start_date=draw(st.dates(date(2000, 1, 1), date(2100, 1, 1))),
-        weeks=weeks,
-        level=draw(st.sampled_from(bp.LEVELS)),
-        prescriptions=prescriptions,
-        progression=rules,
-    )
+    texts = {field: draw(_TEXT) for field in ("patient", "clinician", "notes")}
+    day = draw(st.dates(date(2000, 1, 1), date(2100, 1, 1)))
+    level = draw(st.sampled_from(bp.LEVELS))
+    return bp.Plan(start_date=day, weeks=weeks, level=level, prescriptions=prescriptions,
+                   progression=rules, **texts)  # fmt: skip
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

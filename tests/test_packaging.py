@@ -116,7 +116,7 @@ def test_installed_wheel_finds_the_shipped_catalogue(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["backplan", "backplan.charts", "backplan.ui", "backplan.handout"]
+    "module", ["backplan", "backplan.charts", "backplan.ui", "backplan.handout", "backplan.fhir"]
 )
 def test_every_public_name_resolves(module: str) -> None:
     import importlib
