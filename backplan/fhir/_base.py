@@ -48,6 +48,8 @@ EXERCISE_THERAPY = {"system": SNOMED, "code": "229065009", "display": "Exercise 
 
 # FHIR strings: no control characters other than tab, CR and LF (FHIR R4 datatypes, string)
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# the same characters as json.dumps writes them: \b, \f or \u0000-\u001f (an odd backslash)
+_ESCAPED_BAD = re.compile(r"(?<!\\)(?:\\\\)*\\(?:b|f|u00[01][0-9a-fA-F])")
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,9 @@ def validate_resource(data: Any, root: str) -> list[FhirProblem]:
         return out
     except (KeyError, TypeError, ValueError) as exc:  # raised by fhir_core on odd shapes
         return [FhirProblem(root, f"a valid {kind} resource ({exc})")]
+    # one regex over the JSON text finds most resources clean; only then walk for the path
+    if _ESCAPED_BAD.search(json.dumps(data)) is None:
+        return []
     return _control_chars(dict(data), root)
 
 
