@@ -251,6 +251,8 @@ def test_logs_through_fhir_match_read_logs(no_network: None) -> None:
     direct = bp.read_logs(cohort.logs, cohort.plans)
     bundle = logs_to_fhir(direct.accepted)
     Bundle.model_validate(bundle)
+    urls = [e["fullUrl"] for e in bundle["entry"]]
+    assert len(set(urls)) == len(urls)  # exact duplicate rows still get their own entry
     via = logs_from_fhir(json.dumps(bundle), cohort.plans)
     assert len(via.rejected) == 0 and via.rows_read == len(direct.accepted)
     assert list(via.accepted["row"]) == list(range(len(direct.accepted)))

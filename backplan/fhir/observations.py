@@ -97,12 +97,13 @@ def _blank(value: Any) -> bool:
     return value is None or (np.ndim(value) == 0 and pd.isna(value)) or str(value).strip() == ""
 
 
-def _observation(row: Mapping[str, Any]) -> dict[str, Any]:
+def _observation(i: int, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Row ``i`` as an Observation; its id comes from the row and its position."""
     day = pd.Timestamp(row["date"]).date().isoformat()
     label = str(row["patient"])
     obs: dict[str, Any] = {
         "resourceType": "Observation",
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{BASE}/log/{sorted(row.items())}")),
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{BASE}/log/{i}/{sorted(row.items())}")),
         "status": "final",
         "category": [_ACTIVITY],
         "code": {
@@ -143,7 +144,8 @@ def logs_to_fhir(logs: pd.DataFrame) -> dict[str, Any]:
     ----------
     logs : pandas.DataFrame
         Rows with the :data:`~backplan.logs.LOG_COLUMNS` (``hold_s``, ``pain`` and ``note``
-        may be missing), e.g. ``read_logs(...).accepted``.
+        may be missing), e.g. ``read_logs(...).accepted``. Row ``i`` becomes
+        ``Bundle.entry[i]``.
 
     Raises
     ------
@@ -156,7 +158,11 @@ def logs_to_fhir(logs: pd.DataFrame) -> dict[str, Any]:
     columns = [c for c in LOG_COLUMNS if c in logs.columns]
     entries, problems = [], []
     for i, row in enumerate(logs[columns].to_dict("records")):
-        obs = _observation(row)
+        try:
+            obs = _observation(i, row)
+        except (TypeError, ValueError) as exc:  # an unreadable date or count
+            problems.append(FhirProblem(f"logs row {i}", f"a checked log row ({exc})"))
+            continue
         problems += validate_resource(obs, f"Bundle.entry[{i}].resource")
         entries.append({"fullUrl": f"urn:uuid:{obs['id']}", "resource": obs})
     if problems:
