@@ -45,7 +45,7 @@ from ._base import (
     load_json,
     validate_resource,
 )
-from .mapping import EXT_DOSE, PLAN_FIELDS, PRESCRIPTION_FIELDS, _Bad, _Ctx, _date, _iso
+from .mapping import EXT_DOSE, PLAN_FIELDS, PRESCRIPTION_FIELDS, _Bad, _Ctx, _date, _iso, locate
 
 __all__ = ["careplan", "dose_steps", "from_fhir", "to_fhir"]
 
@@ -227,7 +227,9 @@ def _read_activities(cp: dict, root: str, problems: list[FhirProblem]) -> list:
             continue
         fields, paths = {}, {}
         for name, (element, _, read) in PRESCRIPTION_FIELDS.items():
-            paths[name] = f"{root}.activity[{i}].{element.split(' ')[0]}"
+            paths[name] = (
+                f"{root}.{locate(detail, path, element.split(' ')[0].removeprefix('detail.'))}"
+            )
             try:
                 fields[name] = read(detail, path)
             except _Bad as bad:

@@ -27,7 +27,7 @@ from ._base import (
     ext_value,
 )
 
-__all__ = ["EXT_DOSE", "PLAN_FIELDS", "PRESCRIPTION_FIELDS", "RULE_FIELDS"]
+__all__ = ["EXT_DOSE", "PLAN_FIELDS", "PRESCRIPTION_FIELDS", "RULE_FIELDS", "locate"]
 
 SD = f"{BASE}/StructureDefinition"
 EXT_SCHEMA, EXT_LEVEL = f"{SD}/plan-schema-version", f"{SD}/plan-level"
@@ -71,8 +71,8 @@ def _join(path: str, sub: str) -> str:
     return f"{path}.{sub}" if path else sub
 
 
-def _one(extensions: Any, url: str, path: str, kind: str) -> Any:
-    """The ``value[x]`` of the one extension named ``url`` in ``extensions``."""
+def _one(extensions: Any, url: str, path: str, kind: str) -> tuple[Any, str]:
+    """The ``value[x]`` of the one extension named ``url`` in ``extensions``, and its path."""
     found = [
         (i, e)
         for i, e in enumerate(extensions or ())
@@ -83,7 +83,7 @@ def _one(extensions: Any, url: str, path: str, kind: str) -> Any:
     i, e = found[0]
     if kind not in e:
         raise _Bad(_join(path, f"extension[{i}].{kind}"), f"a {kind} in extension {url!r}")
-    return e[kind]
+    return e[kind], _join(path, f"extension[{i}].{kind}")
 
 
 def _seconds(value: Any, path: str) -> int:
@@ -103,10 +103,35 @@ def _dose_ext(detail: dict, url: str, **value: Any) -> None:
     dose["extension"].append(ext(url, **value))
 
 
-def _read_dose(detail: dict, path: str, url: str, kind: str) -> Any:
-    dose = _one(detail.get("extension"), EXT_DOSE, path, "extension")
-    i = next(i for i, e in enumerate(detail["extension"]) if e.get("url") == EXT_DOSE)
-    return _one(dose, url, f"{path}.extension[{i}]", kind)
+def _read_dose(detail: dict, path: str, url: str, kind: str) -> tuple[Any, str]:
+    """One part of the exercise-dose extension, and the path of its value."""
+    dose, where = _one(detail.get("extension"), EXT_DOSE, path, "extension")
+    return _one(dose, url, where.removesuffix(".extension"), kind)
+
+
+def locate(data: Any, path: str, element: str) -> str:
+    """``path`` + ``element`` with named slices (``extension[sets]``) turned into indexes.
+
+    Examples
+    --------
+    >>> detail = {"extension": [{"url": "x"}, {"url": f"{SD}/exercise-dose",
+    ...           "extension": [{"url": "sets", "valueInteger": 2}]}]}
+    >>> locate(detail, "activity[0].detail", "extension[exercise-dose].extension[sets].valueInteger")
+    'activity[0].detail.extension[1].extension[0].valueInteger'
+    """
+    for part in element.split("."):
+        name, _, key = part.partition("[")
+        data = data.get(name) if isinstance(data, dict) else None
+        path = f"{path}.{name}"
+        if key:
+            key = key.rstrip("]")
+            items = data if isinstance(data, list) else []
+            found = [i for i, e in enumerate(items) if isinstance(e, dict) and
+                     str(e.get("url", "")).split("/")[-1] == key]  # fmt: skip
+            if not found:
+                return f"{path}[{key}]"
+            data, path = items[found[0]], f"{path}[{found[0]}]"
+    return path
 
 
 def _write_timing(p: Prescription, detail: dict) -> None:
@@ -118,7 +143,7 @@ def _write_timing(p: Prescription, detail: dict) -> None:
 
 
 def _read_days(detail: dict, path: str) -> int:
-    days = _int(_read_dose(detail, path, "days-per-week", "valueInteger"), path, 1)
+    days = _int(*_read_dose(detail, path, "days-per-week", "valueInteger"), lo=1)
     unit = detail.get("scheduledTiming", {}).get("repeat", {}).get("periodUnit")
     if unit == "d" and days != 7:
         raise _Bad(f"{path}.scheduledTiming.repeat.periodUnit", "'wk' for fewer than 7 days", unit)
@@ -161,7 +186,7 @@ PRESCRIPTION_FIELDS: dict[str, tuple[str, Writer, Reader]] = {
     "sets": (
         "detail.extension[exercise-dose].extension[sets].valueInteger",
         lambda p, d: _dose_ext(d, "sets", valueInteger=p.sets),
-        lambda d, path: _int(_read_dose(d, path, "sets", "valueInteger"), path),
+        lambda d, path: _int(*_read_dose(d, path, "sets", "valueInteger")),
     ),
     "reps": (
         "detail.quantity.value (UCUM {repetitions}; per side when per_side)",
@@ -178,14 +203,14 @@ PRESCRIPTION_FIELDS: dict[str, tuple[str, Writer, Reader]] = {
     "per_side": (
         "detail.extension[exercise-dose].extension[per-side].valueBoolean",
         lambda p, d: _dose_ext(d, "per-side", valueBoolean=p.per_side),
-        lambda d, path: bool(_read_dose(d, path, "per-side", "valueBoolean")),
+        lambda d, path: bool(_read_dose(d, path, "per-side", "valueBoolean")[0]),
     ),
     "hold_s": (
         "detail.extension[exercise-dose].extension[hold].valueDuration (UCUM s)",
         lambda p, d: _dose_ext(
             d, "hold", valueDuration={"value": p.hold_s, "unit": "s", "system": UCUM, "code": "s"}
         ),
-        lambda d, path: _seconds(_read_dose(d, path, "hold", "valueDuration"), path),
+        lambda d, path: _seconds(*_read_dose(d, path, "hold", "valueDuration")),
     ),
     "sessions_per_day": (
         "detail.scheduledTiming.repeat.frequency (per period 1 d; per 1 wk: x days_per_week)",
@@ -290,7 +315,7 @@ def _read_weeks(cp: dict, ctx: _Ctx) -> int:
 
 
 def _read_schema(cp: dict, ctx: _Ctx) -> int:
-    version = _int(_one(cp.get("extension"), EXT_SCHEMA, "", "valueInteger"), "extension", 1)
+    version = _int(*_one(cp.get("extension"), EXT_SCHEMA, "", "valueInteger"), lo=1)
     if version > SCHEMA_VERSION:
         raise PlanVersionError(
             f"{ctx.source}: written by a newer backplan (schema version {version}); this "
@@ -363,7 +388,7 @@ PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, 
     "level": (
         "CarePlan.extension[plan-level].valueString",
         lambda plan, cp: cp["extension"].append(ext(EXT_LEVEL, valueString=plan.level)),
-        lambda cp, ctx: _one(cp.get("extension"), EXT_LEVEL, "", "valueString"),
+        lambda cp, ctx: _one(cp.get("extension"), EXT_LEVEL, "", "valueString")[0],
     ),
     "prescriptions": (
         "CarePlan.activity: the activities whose bounds start on period.start",
