@@ -171,6 +171,15 @@ def to_fhir(plan: Plan, catalogue: pd.DataFrame | None = None) -> dict:
     FhirError
         When an exercise is not in the catalogue or the result is not valid FHIR (a plan
         text with control characters, say), naming the element path.
+
+    Examples
+    --------
+    >>> import backplan as bp
+    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"],
+    ...                      start_date="2026-01-05", weeks=2, days_per_week=3)
+    >>> detail = to_fhir(plan)["entry"][0]["resource"]["activity"][0]["detail"]
+    >>> detail["scheduledTiming"]["repeat"]["frequency"], detail["description"].splitlines()[0]
+    (3, 'Weeks 1 to 2: 10 times, hold each for 5 seconds, once a day, on 3 days a week.')
     """
     cp = careplan(plan, catalogue)
     problems = validate_resource(cp, "CarePlan")
@@ -333,6 +342,16 @@ def from_fhir(bundle: Any, source: str | None = None) -> Plan:
         activity whose dose differs from what the plan's rules give, naming the path.
     PlanVersionError
         When the plan was written by a newer backplan.
+
+    Examples
+    --------
+    >>> import backplan as bp
+    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"],
+    ...                      start_date="2026-01-05", weeks=2)
+    >>> bundle = to_fhir(plan)
+    >>> bundle["entry"][0]["resource"]["activity"][0]["detail"]["quantity"]["value"] = 12
+    >>> from_fhir(bundle).prescriptions[0].reps  # the record changed the week-1 dose
+    12
     """
     data, label = load_json(bundle, source)
     cp, root = _find_careplan(data, label)

@@ -151,6 +151,14 @@ def logs_to_fhir(logs: pd.DataFrame) -> dict[str, Any]:
     ------
     FhirError
         When a row does not make valid FHIR, naming the entry and element.
+
+    Examples
+    --------
+    >>> row = pd.DataFrame({"patient": ["P1"], "date": ["2026-01-05"],
+    ...                     "exercise": ["heel-slides"], "sets_done": [2], "reps_done": [10]})
+    >>> obs = logs_to_fhir(row)["entry"][0]["resource"]
+    >>> obs["effectiveDateTime"], [c["valueInteger"] for c in obs["component"]]
+    ('2026-01-05', [2, 10])
     """
     missing = [c for c in ("patient", "date", "exercise") if c not in logs.columns]
     if missing:
@@ -295,6 +303,13 @@ def logs_from_fhir(
     ------
     FhirError
         When the input is not a valid Bundle at all.
+
+    Examples
+    --------
+    >>> bundle = {"resourceType": "Bundle", "type": "collection",
+    ...           "entry": [{"resource": {"resourceType": "Patient"}}]}
+    >>> logs_from_fhir(bundle).rejected[["row", "column", "reason"]].to_dict("records")
+    [{'row': 0, 'column': 'Bundle.entry[0].resource.resourceType', 'reason': 'not an exercise record'}]
     """
     data, label = load_json(bundle, source)
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
