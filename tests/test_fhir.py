@@ -349,3 +349,12 @@ def test_to_fhir_does_not_change_the_plan(plan: bp.Plan) -> None:
     before = copy.deepcopy(plan)
     to_fhir(plan)
     assert plan == before
+
+
+@pytest.mark.parametrize("module", ["", "._base", ".mapping", ".careplan", ".observations"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"backplan.fhir{module}"))
+    assert result.failed == 0 and result.attempted > 0
