@@ -159,8 +159,10 @@ def _run_adherence(args: argparse.Namespace) -> int:
 _FHIR_HELP = """\
 Convert between a saved plan and HL7 FHIR R4, the format health records
 exchange. A saved plan (.json) becomes a Bundle holding one CarePlan; a FHIR
-Bundle (or CarePlan) that backplan wrote becomes a saved plan again. Which way
-is told from the file's content. Both sides are checked against the FHIR R4
+Bundle (or CarePlan) that backplan wrote becomes a saved plan again. A Bundle
+of exercise Observations (from a patient app) becomes a log CSV for
+'backplan adherence'; each rejected entry is listed with its reason. Which way
+is told from the file's content. Everything is checked against the FHIR R4
 models; nothing is sent anywhere."""
 
 
@@ -178,7 +180,8 @@ def _add_fhir(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_fhir(args: argparse.Namespace) -> int:
-    """Plan -> FHIR or FHIR -> plan; a problem is one line on stderr and exit status 2."""
+    """Plan -> FHIR, FHIR -> plan, or FHIR logs -> CSV; a problem is one line on stderr
+    and exit status 2."""
     import json
 
     from ._files import write_atomic
@@ -191,7 +194,22 @@ def _run_fhir(args: argparse.Namespace) -> int:
             data = json.loads(args.source.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BackplanError(f"{args.source}: not a readable JSON file ({exc})") from None
-        if isinstance(data, dict) and "resourceType" in data:
+        kind = data.get("resourceType") if isinstance(data, dict) else None
+        entries = data.get("entry") if kind == "Bundle" else None
+        entries = entries if isinstance(entries, list) else []
+        kinds = {
+            e["resource"].get("resourceType")
+            for e in entries
+            if isinstance(e, dict) and isinstance(e.get("resource"), dict)
+        }
+        if kind == "Bundle" and "CarePlan" not in kinds:  # exercise logs
+            table = fhir.logs_from_fhir(data, source=str(args.source))
+            fhir.logs_to_csv(table, args.output)
+            for p in table.problem_list():
+                print(f"rejected: entry {p.row}: {p.column}: {p.label}")
+            print(f"{table.rows_read} entries: {len(table.accepted)} written, "
+                  f"{len(table.rejected)} rejected; wrote logs {args.output}")  # fmt: skip
+        elif kind is not None:
             save_plan(fhir.from_fhir(data, source=str(args.source)), args.output)
             print(f"wrote plan {args.output}")
         else:
@@ -199,7 +217,10 @@ def _run_fhir(args: argparse.Namespace) -> int:
             write_atomic(args.output, json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
             print(f"wrote FHIR Bundle {args.output}")
     except BackplanError as exc:
-        line = exc.first_line() if isinstance(exc, fhir.FhirError) else str(exc).splitlines()[0]
+        lines = str(exc).splitlines()  # a list of problems: its title and the first one
+        line = " ".join(x.strip() for x in lines[:2])
+        if isinstance(exc, fhir.FhirError):
+            line = exc.first_line()
         print(f"backplan: error: {line}", file=sys.stderr)
         return 2
     return 0

@@ -358,3 +358,19 @@ def test_docstring_examples_run(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(f"backplan.fhir{module}"))
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_cli_turns_a_fhir_diary_into_a_log_csv(tmp_path: Path, capsys) -> None:
+    entries = [_obs(0), _obs(1), _obs(2)]
+    entries[1]["resource"]["status"] = "preliminary"
+    entries[2]["resource"]["note"] = [{"text": "=HYPERLINK(1)"}]
+    diary = tmp_path / "diary.json"
+    diary.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries}))
+    out = tmp_path / "logs.csv"
+    assert main(["fhir", str(diary), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "rejected: entry 1: Bundle.entry[1].resource.status: not a final record" in printed
+    assert "3 entries: 2 written, 1 rejected" in printed
+    again = bp.read_logs(out)
+    assert len(again.accepted) == 2 and len(again.rejected) == 0
+    assert again.accepted["note"].tolist() == ["day 0", "'=HYPERLINK(1)"]  # safe in a spreadsheet

@@ -29,6 +29,7 @@ _WHERE = {
     "RULE_FIELDS": "mapping",
     "logs_to_fhir": "observations",
     "logs_from_fhir": "observations",
+    "logs_to_csv": "observations",
 }
 
 __all__ = sorted(_WHERE)

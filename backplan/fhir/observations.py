@@ -20,14 +20,18 @@ Examples
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from .._cells import neutralise_frame
+from .._files import write_atomic
+from ..errors import BackplanError, Problem
 from ..logs import LOG_COLUMNS, REASONS, REJECTED_COLUMNS, LogTable, read_logs
 from ._base import (
     BASE,
@@ -42,7 +46,14 @@ from ._base import (
     validate_resource,
 )
 
-__all__ = ["FHIR_REASONS", "MEASURES", "FhirLogTable", "logs_from_fhir", "logs_to_fhir"]
+__all__ = [
+    "FHIR_REASONS",
+    "MEASURES",
+    "FhirLogTable",
+    "logs_from_fhir",
+    "logs_to_csv",
+    "logs_to_fhir",
+]
 
 LOG_SYSTEM = f"{BASE}/CodeSystem/exercise-log"
 #: Log column -> the Observation.component code that carries it.
@@ -366,3 +377,23 @@ def _relabel(
     dups = table.duplicates.assign(file=label, same_as_file=label)
     dups["row"], dups["same_as_row"] = entry(dups["row"]), entry(dups["same_as_row"])
     return FhirLogTable(accepted, rejected, probs, dups, len(raw), (label,))
+
+
+def logs_to_csv(table: LogTable, path: str | os.PathLike[str]) -> Path:
+    """Write a table's accepted rows as a log CSV that ``read_logs`` and
+    ``backplan adherence`` read (dates YYYY-MM-DD, text cells made spreadsheet-safe).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rows = pd.DataFrame({"patient": ["P1"], "date": ["2026-01-05"],
+    ...                      "exercise": ["heel-slides"], "sets_done": [1], "reps_done": [10]})
+    >>> out = logs_to_csv(logs_from_fhir(logs_to_fhir(rows)), tempfile.mkdtemp() + "/logs.csv")
+    >>> out.read_text().splitlines()[1]
+    'P1,2026-01-05,heel-slides,1,10,,,'
+    """
+    if Path(path).suffix.lower() != ".csv":
+        raise BackplanError(f"{Path(path).name!r}: exercise logs are written as .csv")
+    frame = table.accepted[list(LOG_COLUMNS)].copy()
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    return write_atomic(path, neutralise_frame(frame).to_csv(index=False))
