@@ -10,8 +10,14 @@ Rules
     ``cap``. Holds only grow on exercises that already have a hold.
 :class:`NextLevel`
     From week ``from_week`` the plan swaps to another exercise set (usually the catalogue's
-    next level). An :class:`AddDose` rule counts its steps again from that week, starting
-    from the new exercises' own doses.
+    next level). Sets, sessions a day and days a week carry over from the plan when its
+    exercises share them (see :data:`CARRY_FIELDS`); reps and holds start again from the
+    new exercises' own doses, and an :class:`AddDose` rule counts its steps again from
+    that week.
+:class:`Revision`
+    A change a physio made after a review, from a given week: the new doses of the
+    exercises it names (those doses are then fixed: no :class:`AddDose` rule moves them),
+    exercises stopped, and who made it, when and why.
 
 Examples
 --------
@@ -22,11 +28,22 @@ Examples
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["DOSE_BOUNDS", "AddDose", "NextLevel", "Prescription", "Rule", "added"]
+__all__ = [
+    "CARRY_FIELDS",
+    "DECISIONS",
+    "DOSE_BOUNDS",
+    "AddDose",
+    "NextLevel",
+    "Prescription",
+    "Revision",
+    "Rule",
+    "added",
+]
 
 #: Bounds a clinician would accept for each dose field (inclusive).
 DOSE_BOUNDS: dict[str, tuple[int, int]] = {
@@ -96,8 +113,29 @@ class AddDose(BaseModel):
         return self.what == "reps" or prescription.hold_s > 0
 
 
+#: Dose fields a level-up keeps from the plan unless told otherwise; reps and holds reset.
+CARRY_FIELDS: tuple[str, ...] = ("sets", "sessions_per_day", "days_per_week")
+CarryField = Literal["sets", "sessions_per_day", "days_per_week"]
+
+
+class _Pending(BaseModel):
+    """What :func:`~backplan.build_plan` still has to settle for a new level (never saved)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    carry_over: tuple[CarryField, ...] = ()
+    #: (exercise, field) pairs the physio set by hand: carry-over leaves them alone
+    pinned: tuple[tuple[str, str], ...] = ()
+    #: the whole level was asked for: exercises that break restrictions are left out
+    whole_level: bool = False
+
+
 class NextLevel(BaseModel):
-    """From week ``from_week`` on, do ``prescriptions`` (exercises of ``level``) instead."""
+    """From week ``from_week`` on, do ``prescriptions`` (exercises of ``level``) instead.
+
+    The saved prescriptions are the doses the patient does: carry-over from the plan is
+    settled when the plan is built (see :func:`~backplan.next_level`).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -105,6 +143,32 @@ class NextLevel(BaseModel):
     from_week: int = Field(ge=2, le=52)
     level: str = Field(min_length=1)
     prescriptions: tuple[Prescription, ...] = Field(min_length=1)
+    pending: _Pending | None = Field(None, exclude=True, repr=False)
+
+
+#: What a review can decide, most cautious last.
+DECISIONS: tuple[str, ...] = ("progress", "hold", "step back")
+
+
+class Revision(BaseModel):
+    """A change to a plan from week ``from_week`` on, with who made it, when and why.
+
+    ``prescriptions`` are the new doses of the exercises named (an exercise the plan did
+    not have is added); ``stop`` lists exercises the patient stops. A later revision wins
+    over an earlier one for the exercises both name.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int = Field(ge=2, le=1000)
+    from_week: int = Field(ge=1, le=52)
+    decision: Literal["progress", "hold", "step back", "edit"] = "edit"
+    prescriptions: tuple[Prescription, ...] = ()
+    stop: tuple[str, ...] = ()
+    what: str = Field("", max_length=5000)
+    why: str = Field(min_length=1, max_length=5000)
+    by: str = Field(min_length=1, max_length=200)
+    made_at: datetime
 
 
 Rule = Annotated[AddDose | NextLevel, Field(discriminator="kind")]

@@ -161,11 +161,11 @@ def test_saved_plan_is_versioned_json(tmp_path: Path, beginner_plan: bp.Plan) ->
 
 def test_newer_schema_version_is_refused_clearly(tmp_path: Path, beginner_plan: bp.Plan) -> None:
     data = json.loads(bp.plan_to_json(beginner_plan))
-    data["schema_version"] = 2
+    data["schema_version"] = bp.SCHEMA_VERSION + 1
     path = tmp_path / "future.json"
     path.write_text(json.dumps(data))
     with pytest.raises(
-        bp.PlanVersionError, match="newer backplan .*schema version 2.*reads version 1"
+        bp.PlanVersionError, match="newer backplan .*schema version 3.*reads version 2"
     ):
         bp.load_plan(path)
     del data["schema_version"]
