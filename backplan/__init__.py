@@ -48,7 +48,10 @@ from .plan import (
     plan_to_json,
     save_plan,
 )
-from .progression import AddDose, NextLevel, Prescription
+from .progression import AddDose, NextLevel, Prescription, Revision
+from .restrictions import Restrictions, allowed_exercises
+from .review import Review, ReviewRule, apply_review, load_review_rules, review
+from .revisions import revise, revision_history, what_changed
 from .schedule import METRICS, schedule, weekly_volume
 
 __version__ = "0.1.0"
@@ -68,6 +71,17 @@ __all__ = [
     "PlanVersionError",
     "Prescription",
     "Problem",
+    "Restrictions",
+    "Review",
+    "ReviewRule",
+    "Revision",
+    "allowed_exercises",
+    "apply_review",
+    "load_review_rules",
+    "review",
+    "revise",
+    "revision_history",
+    "what_changed",
     "build_plan",
     "dose_in_week",
     "exercise",

@@ -76,7 +76,7 @@ MEASURES: dict[str, str] = {
     "pain_rise_week1": "this week's mean pain minus week 1's",
     "pain_rise_last_week": "this week's mean pain minus last week's",
     "pain_scores": "how many pain scores were logged that week",
-    "days_silent": "days from the last log to the review day",
+    "days_silent": "days from the last log to the review day (or the plan's last day)",
     "dose_adherence": "reps done / reps prescribed that week, at most 1",
     "session_adherence": "sessions done / sessions prescribed that week, at most 1",
     "always": "always true (the default rule)",
@@ -308,7 +308,8 @@ def _evidence(plan: Plan, report: Any, week: int) -> dict[str, Any]:
     last, _ = _pain(weeks, week - 1)
     patient = report.by_patient.loc[report.by_patient["patient"] == plan.patient].iloc[0]
     last_log = patient["last_log"]
-    as_of = report.as_of
+    # silence counts up to the review day, or to the plan's last day if it has ended
+    as_of = min(report.as_of, plan.start_date + timedelta(days=7 * plan.weeks - 1))
     if pd.isna(last_log):
         silent = (as_of - plan.start_date).days + 1
         last_log = None

@@ -18,7 +18,7 @@ Examples
 [10, 8]
 >>> what_changed(new)
 ['From week 3 (Monday 19 January), do Heel slides 8 times on each leg, once a day, every day. Before, it was 10 times.']
->>> history(new)[["revision", "from_week", "decision", "what"]].to_dict("records")[1]
+>>> revision_history(new)[["revision", "from_week", "decision", "what"]].to_dict("records")[1]
 {'revision': 2, 'from_week': 3, 'decision': 'edit', 'what': 'Heel slides: reps 10 -> 8'}
 """
 
@@ -35,7 +35,7 @@ from .errors import PlanError, Problem
 from .plan import Plan, _validate, dose_in_week
 from .progression import DOSE_BOUNDS, Prescription, Revision
 
-__all__ = ["history", "revise", "what_changed"]
+__all__ = ["revise", "revision_history", "what_changed"]
 
 _WORDS = {1: "once", 2: "twice"}
 _LABELS = {
@@ -162,7 +162,7 @@ def revise(
     return _validate(Plan, data, f"<plan, revision {number}>", cat)
 
 
-def history(plan: Plan) -> pd.DataFrame:
+def revision_history(plan: Plan) -> pd.DataFrame:
     """The plan's revisions as a table, the first plan included.
 
     Returns
