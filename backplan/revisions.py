@@ -193,7 +193,7 @@ def dose_words(p: Prescription, catalogue: pd.DataFrame | None = None) -> str:
     if p.sets > 1:
         text = f"{p.sets} sets of {text}"
     if p.hold_s:
-        text += f", holding for {p.hold_s} seconds"
+        text += f", holding for {p.hold_s} second{'s' if p.hold_s != 1 else ''}"
     days = "every day" if p.days_per_week == 7 else f"on {p.days_per_week} days a week"
     return f"{text}, {_times(p.sessions_per_day)}, {days}"
 
