@@ -32,7 +32,7 @@ import pandas as pd
 
 from .catalogue import load_catalogue
 from .errors import PlanError, Problem
-from .plan import Plan, _validate, dose_in_week
+from .plan import Plan, _validate, dose_in_week, level_in_week
 from .progression import DOSE_BOUNDS, Prescription, Revision
 
 __all__ = ["revise", "revision_history", "what_changed"]
@@ -63,6 +63,13 @@ def _starting_point(plan: Plan, week: int, exercise: str, catalogue: pd.DataFram
         "per_side": bool(row["per_side"]), "hold_s": int(row["hold_min_s"]),
         "sessions_per_day": int(row["sessions_per_day"]), "days_per_week": 7,
     }  # fmt: skip
+
+
+def _baseline(plan: Plan, week: int) -> list[Prescription]:
+    """What the patient did just before ``week``: last week's doses, within the same level."""
+    if week > 1 and level_in_week(plan, week - 1) == level_in_week(plan, week):
+        return dose_in_week(plan, week - 1)
+    return dose_in_week(plan, week)
 
 
 def _name(catalogue: pd.DataFrame, exercise: str) -> str:
@@ -157,7 +164,7 @@ def revise(
     data = plan.model_dump()
     data["revisions"] = [*data["revisions"], revision]
     candidate = _validate(Plan, data, f"<plan, revision {number}>", cat)
-    what = _summary(dose_in_week(plan, from_week), dose_in_week(candidate, from_week), cat)
+    what = _summary(_baseline(plan, from_week), dose_in_week(candidate, from_week), cat)
     data["revisions"][-1]["what"] = what
     return _validate(Plan, data, f"<plan, revision {number}>", cat)
 
@@ -216,6 +223,9 @@ def what_changed(
 ) -> list[str]:
     """Sentences for the patient saying what a revision changed (for a reprinted handout).
 
+    Each new dose is compared with what the patient did the week before the change (or,
+    at a change of level, with what the plan had for that week).
+
     Parameters
     ----------
     plan : Plan
@@ -240,7 +250,7 @@ def what_changed(
     rev = plan.revisions[number - 2]
     before = plan.model_copy(update={"revisions": plan.revisions[: number - 2]})
     after = plan.model_copy(update={"revisions": plan.revisions[: number - 1]})
-    old = {p.exercise: p for p in dose_in_week(before, rev.from_week)}
+    old = {p.exercise: p for p in _baseline(before, rev.from_week)}
     new = {p.exercise: p for p in dose_in_week(after, rev.from_week)}
     day = plan.start_date + timedelta(days=7 * (rev.from_week - 1))
     when = f"From week {rev.from_week} ({day:%A} {day.day} {day:%B})"
