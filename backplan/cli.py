@@ -188,7 +188,9 @@ def _run_review(args: argparse.Namespace) -> int:
 
     table = write_review_meeting(args.logs, args.plans, args.output, args.as_of, args.rules)
     counts = table["decision"].value_counts()
-    print(", ".join(f"{n} {d}" for d, n in counts.items()) + f"; {int(table['call'].sum())} to call")
+    print(
+        ", ".join(f"{n} {d}" for d, n in counts.items()) + f"; {int(table['call'].sum())} to call"
+    )
     print(f"wrote {args.output}")
     return 0
 

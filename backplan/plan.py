@@ -45,8 +45,11 @@ from .progression import (
     Rule,
     _Pending,
     added,
+    check_revisions,
+    revised_doses,
+    settle_level,
 )
-from .restrictions import Restrictions, allowed_exercises, restriction_problems
+from .restrictions import Restrictions, allowed_exercises, as_restrictions, restriction_problems
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -117,10 +120,15 @@ class Plan(BaseModel):
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Plan:
         _unique_exercises(self.prescriptions, "the plan")
-        _check_revisions(self)
+        check_revisions(self.revisions, self.weeks)
+        for rev in self.revisions:
+            _unique_exercises(rev.prescriptions, f"revision {rev.number}")
         context = info.context if isinstance(info.context, dict) else {}
         problems = restriction_problems(
-            _listed(self), self.restrictions, context.get("catalogue"), context.get("source", "<plan>")
+            _listed(self),
+            self.restrictions,
+            context.get("catalogue"),
+            context.get("source", "<plan>"),
         )
         if problems:
             context.setdefault("problems", []).extend(problems)
@@ -166,20 +174,10 @@ def _listed(plan: Plan) -> list[tuple[str, int | None, str]]:
         if isinstance(rule, NextLevel):
             out += [(p.exercise, i, "the next level") for i, p in enumerate(rule.prescriptions, 1)]
     for rev in plan.revisions:
-        out += [(p.exercise, i, f"revision {rev.number}") for i, p in enumerate(rev.prescriptions, 1)]
+        out += [
+            (p.exercise, i, f"revision {rev.number}") for i, p in enumerate(rev.prescriptions, 1)
+        ]
     return out
-
-
-def _check_revisions(plan: Plan) -> None:
-    for i, rev in enumerate(plan.revisions, start=2):
-        if rev.number != i:
-            raise ValueError(f"revisions must be numbered 2, 3, ... in order; found {rev.number}")
-        if rev.from_week > plan.weeks:
-            raise ValueError(
-                f"revision {rev.number} starts in week {rev.from_week}, "
-                f"but the plan lasts {plan.weeks} weeks"
-            )
-        _unique_exercises(rev.prescriptions, f"revision {rev.number}")
 
 
 def _phase(plan: Plan, week: int) -> tuple[str, Sequence[Prescription], int]:
@@ -220,29 +218,11 @@ def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
                 current = update.get(rule.what, getattr(p, rule.what))
                 update[rule.what] = added(current, rule, week - phase_start)
         out.append(p.model_copy(update=update) if update else p)
-    return _revised(plan, week, out)
-
-
-def _revised(plan: Plan, week: int, scheduled: list[Prescription]) -> list[Prescription]:
-    fixed: dict[str, Prescription] = {}
-    stopped: set[str] = set()
-    for rev in plan.revisions:
-        if rev.from_week <= week:
-            for p in rev.prescriptions:
-                fixed[p.exercise] = p
-                stopped.discard(p.exercise)
-            stopped |= set(rev.stop)
-    if not fixed and not stopped:
-        return scheduled
-    out = [fixed.pop(p.exercise, p) for p in scheduled]
-    # an exercise a revision added (in no phase of the plan) stays until stopped; one that
-    # belongs to another phase only appears in that phase's weeks
     phased = {p.exercise for p in plan.prescriptions}
     for rule in plan.progression:
         if isinstance(rule, NextLevel):
             phased |= {p.exercise for p in rule.prescriptions}
-    out += [p for ex, p in fixed.items() if ex not in phased]
-    return [p for p in out if p.exercise not in stopped]
+    return revised_doses(plan.revisions, phased, week, out)
 
 
 # --- building plans from a catalogue ------------------------------------------------------
@@ -384,43 +364,6 @@ def _level_ids(
     return [exercises] if isinstance(exercises, str) else list(exercises)
 
 
-def _restrictions(value: Restrictions | Mapping[str, Any] | None) -> Restrictions:
-    if value is None or isinstance(value, Restrictions):
-        return value or Restrictions()
-    return _validate(_RestrictionsDoc, {"restrictions": value}, "<plan>").restrictions
-
-
-class _RestrictionsDoc(BaseModel):
-    restrictions: Restrictions
-
-
-def _settle_level(
-    rule: AddDose | NextLevel,
-    catalogue: pd.DataFrame,
-    first: Sequence[Prescription],
-    restrictions: Restrictions,
-) -> AddDose | NextLevel:
-    """Carry the plan's shared sets / sessions / days into a new level; drop ruled-out ones."""
-    if not isinstance(rule, NextLevel) or rule.pending is None:
-        return rule
-    pending = rule.pending
-    kept = list(rule.prescriptions)
-    if pending.whole_level:
-        ok = set(allowed_exercises(catalogue, restrictions)["id"])
-        kept = [p for p in kept if p.exercise in ok] or kept  # none left: let the check say so
-    shared = {}
-    for field in pending.carry_over:
-        values = {getattr(p, field) for p in first}
-        if len(values) == 1:
-            shared[field] = values.pop()
-    pinned = set(pending.pinned)
-    kept = [
-        p.model_copy(update={f: v for f, v in shared.items() if (p.exercise, f) not in pinned})
-        for p in kept
-    ]
-    return rule.model_copy(update={"prescriptions": tuple(kept), "pending": None})
-
-
 def build_plan(
     catalogue: pd.DataFrame,
     level: str,
@@ -483,10 +426,11 @@ def build_plan(
     >>> [(p.exercise, p.reps, p.sessions_per_day) for p in plan.prescriptions][2:4]
     [('half-sit-ups', 3, 2), ('back-leg-swing', 5, 2)]
     """
-    limits = _restrictions(restrictions)
+    limits = as_restrictions(restrictions)
     ids = _level_ids(catalogue, level, exercises, limits)
     prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
-    rules = tuple(_settle_level(r, catalogue, prescriptions, limits) for r in progression)
+    allowed = set(allowed_exercises(catalogue, limits)["id"])
+    rules = tuple(settle_level(r, prescriptions, allowed) for r in progression)
     data = {
         "patient": patient,
         "clinician": clinician,
@@ -553,7 +497,7 @@ def next_level(
     if unknown:
         raise PlanError([Problem("<plan>", None, "carry_over", f"some of {', '.join(CARRY_FIELDS)}",
                                  f) for f in unknown])  # fmt: skip
-    limits = _restrictions(restrictions)
+    limits = as_restrictions(restrictions)
     ids = _level_ids(catalogue, level, exercises, limits)
     prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
     problems = restriction_problems(

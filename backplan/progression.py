@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence, Set
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -43,6 +44,9 @@ __all__ = [
     "Revision",
     "Rule",
     "added",
+    "check_revisions",
+    "revised_doses",
+    "settle_level",
 ]
 
 #: Bounds a clinician would accept for each dose field (inclusive).
@@ -193,3 +197,70 @@ def added(start: int, rule: AddDose, weeks_in: int) -> int:
     """
     steps = weeks_in // rule.every_weeks
     return min(start + steps * rule.amount, max(rule.cap, start))
+
+
+def settle_level(
+    rule: AddDose | NextLevel, first: Sequence[Prescription], allowed: Set[str]
+) -> AddDose | NextLevel:
+    """Settle a new level made by ``next_level`` against the plan it joins.
+
+    Carries the plan's ``first`` (week-1) sets / sessions a day / days a week where they are
+    all the same, except doses set by hand; when the whole level was asked for, leaves out
+    exercises not in ``allowed`` (the ones the restrictions allow).
+    """
+    if not isinstance(rule, NextLevel) or rule.pending is None:
+        return rule
+    pending = rule.pending
+    kept = list(rule.prescriptions)
+    if pending.whole_level:
+        kept = [p for p in kept if p.exercise in allowed] or kept  # none left: the check says so
+    shared = {}
+    for field in pending.carry_over:
+        values = {getattr(p, field) for p in first}
+        if len(values) == 1:
+            shared[field] = values.pop()
+    pinned = set(pending.pinned)
+    kept = [
+        p.model_copy(update={f: v for f, v in shared.items() if (p.exercise, f) not in pinned})
+        for p in kept
+    ]
+    return rule.model_copy(update={"prescriptions": tuple(kept), "pending": None})
+
+
+def check_revisions(revisions: Sequence[Revision], weeks: int) -> None:
+    """Raise ``ValueError`` unless revisions are numbered 2, 3, ... and start within the plan."""
+    for i, rev in enumerate(revisions, start=2):
+        if rev.number != i:
+            raise ValueError(f"revisions must be numbered 2, 3, ... in order; found {rev.number}")
+        if rev.from_week > weeks:
+            raise ValueError(
+                f"revision {rev.number} starts in week {rev.from_week}, "
+                f"but the plan lasts {weeks} weeks"
+            )
+
+
+def revised_doses(
+    revisions: Iterable[Revision],
+    phased: Set[str],
+    week: int,
+    scheduled: list[Prescription],
+) -> list[Prescription]:
+    """``scheduled`` (a week's doses from the plan's rules) with the revisions in force.
+
+    A revised exercise keeps its revised dose; an exercise a revision added (one in no
+    level of the plan, ``phased``) stays until stopped; one that belongs to a level only
+    appears in that level's weeks; stopped exercises are dropped.
+    """
+    fixed: dict[str, Prescription] = {}
+    stopped: set[str] = set()
+    for rev in revisions:
+        if rev.from_week <= week:
+            for p in rev.prescriptions:
+                fixed[p.exercise] = p
+                stopped.discard(p.exercise)
+            stopped |= set(rev.stop)
+    if not fixed and not stopped:
+        return scheduled
+    out = [fixed.pop(p.exercise, p) for p in scheduled]
+    out += [p for ex, p in fixed.items() if ex not in phased]
+    return [p for p in out if p.exercise not in stopped]

@@ -22,18 +22,22 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .catalogue import POSITIONS, filter_exercises, load_catalogue, split_list
-from .errors import Problem
+from .errors import PlanError, Problem
 
-__all__ = ["Restrictions", "allowed_exercises", "breaks", "restriction_problems"]
-
-_Item = Field(min_length=1, max_length=60)
+__all__ = [
+    "Restrictions",
+    "allowed_exercises",
+    "as_restrictions",
+    "breaks",
+    "restriction_problems",
+]
 
 
 class Restrictions(BaseModel):
@@ -101,7 +105,9 @@ def _row_reason(position: str, equipment: str, targets: str, r: Restrictions) ->
     return None
 
 
-def breaks(catalogue: pd.DataFrame | None, exercise_id: str, restrictions: Restrictions) -> str | None:
+def breaks(
+    catalogue: pd.DataFrame | None, exercise_id: str, restrictions: Restrictions
+) -> str | None:
     """Why ``exercise_id`` breaks ``restrictions`` in plain words, or ``None`` if it is allowed.
 
     Raises
@@ -114,7 +120,9 @@ def breaks(catalogue: pd.DataFrame | None, exercise_id: str, restrictions: Restr
     if match.empty:
         raise KeyError(exercise_id)
     row = match.iloc[0]
-    return _row_reason(str(row["position"]), str(row["equipment"]), str(row["targets"]), restrictions)
+    return _row_reason(
+        str(row["position"]), str(row["equipment"]), str(row["targets"]), restrictions
+    )
 
 
 def allowed_exercises(
@@ -174,3 +182,24 @@ def restriction_problems(
                         f"restrictions; this one {reason}", None, label)
             )  # fmt: skip
     return out
+
+
+def as_restrictions(value: Restrictions | Mapping[str, Any] | None) -> Restrictions:
+    """``value`` as :class:`Restrictions` (a mapping is validated; ``None`` is none).
+
+    Raises
+    ------
+    PlanError
+        Naming the field and the value that is not allowed.
+    """
+    if value is None or isinstance(value, Restrictions):
+        return value or Restrictions()
+    try:
+        return Restrictions.model_validate(value)
+    except ValidationError as exc:
+        problems = [
+            Problem("<plan>", None, "restrictions." + ".".join(map(str, e["loc"])),
+                    str(e["msg"]).removeprefix("Input should be "), e.get("input"))
+            for e in exc.errors()
+        ]  # fmt: skip
+        raise PlanError(problems) from None

@@ -237,7 +237,9 @@ def _report_for(plan: Plan, logs: object, week: int | None, catalogue: Any) -> A
 
     if isinstance(logs, bp.AdherenceReport):
         return logs
-    table = logs if isinstance(logs, bp.LogTable) else bp.read_logs(logs, [plan], catalogue=catalogue)
+    table = (
+        logs if isinstance(logs, bp.LogTable) else bp.read_logs(logs, [plan], catalogue=catalogue)
+    )
     if table.rows_read == 0:
         raise LogError([Problem("<logs>", None, None, f"log rows for {plan.patient!r}; the logs "
                                 "are empty, so there is nothing to review")])  # fmt: skip
@@ -337,7 +339,9 @@ def _reps_cap(plan: Plan, p: Prescription) -> int:
     return max(p.reps, min(caps, default=DOSE_BOUNDS["reps"][1]))
 
 
-def _decide(rules: Sequence[ReviewRule], measures: dict[str, float]) -> tuple[ReviewRule, list[str]]:
+def _decide(
+    rules: Sequence[ReviewRule], measures: dict[str, float]
+) -> tuple[ReviewRule, list[str]]:
     fired = [r for r in rules if r.fires(measures)]
     if not fired:  # a clinic file without a default rule: do not progress blindly
         fired = [ReviewRule(rule="no-rule-fired", measure="always", decision="hold",
@@ -443,7 +447,9 @@ def apply_review(
         raise PlanError([Problem("<plan>", None, "week", f"a reviewed week before the plan's last "
                                  f"(week {plan.weeks}); make a new plan to go on", decision.week)])  # fmt: skip
     now = {p.exercise: p.reps for p in dose_in_week(plan, decision.week)}
-    if now != dict(zip(decision.exercises["exercise"], decision.exercises["reps_now"], strict=True)):
+    if now != dict(
+        zip(decision.exercises["exercise"], decision.exercises["reps_now"], strict=True)
+    ):
         raise PlanError([Problem("<plan>", None, None, "the plan the review was made from; it has "
                                  "changed since, so review it again")])  # fmt: skip
     doses = {ex: {"reps": p.reps} for ex, p in decision.next_doses.items()}

@@ -67,7 +67,9 @@ def review_meeting(
 
     rules = load_review_rules() if rules is None else tuple(rules)
     report = bp.adherence(logs, list(plans), as_of=as_of, catalogue=catalogue)
-    rows = [(name, None, "cannot read", True, message, None, None, None) for name, message in unreadable]
+    rows = [
+        (name, None, "cannot read", True, message, None, None, None) for name, message in unreadable
+    ]
     for plan in plans:
         try:
             r = review(plan, report, rules=rules, catalogue=catalogue)
@@ -80,7 +82,9 @@ def review_meeting(
         rows.append((plan.patient, r.week, r.decision, r.flag, r.reason, e["dose_adherence"],
                      e["pain_now"], e["days_silent"]))  # fmt: skip
     table = pd.DataFrame.from_records(rows, columns=MEETING_COLUMNS[:-1])
-    table["urgency"] = [_URGENCY[(d, bool(c))] for d, c in zip(table["decision"], table["call"], strict=True)]
+    table["urgency"] = [
+        _URGENCY[(d, bool(c))] for d, c in zip(table["decision"], table["call"], strict=True)
+    ]
     table.attrs["as_of"] = report.as_of
     return table.sort_values(["urgency", "patient"], kind="stable").reset_index(drop=True)
 

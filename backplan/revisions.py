@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -33,7 +33,7 @@ import pandas as pd
 from .catalogue import load_catalogue
 from .errors import PlanError, Problem
 from .plan import Plan, _validate, dose_in_week, level_in_week
-from .progression import DOSE_BOUNDS, Prescription, Revision
+from .progression import DOSE_BOUNDS, Prescription
 
 __all__ = ["revise", "revision_history", "what_changed"]
 
@@ -47,7 +47,9 @@ _LABELS = {
 }
 
 
-def _starting_point(plan: Plan, week: int, exercise: str, catalogue: pd.DataFrame) -> dict[str, Any]:
+def _starting_point(
+    plan: Plan, week: int, exercise: str, catalogue: pd.DataFrame
+) -> dict[str, Any]:
     for p in dose_in_week(plan, week):
         if p.exercise == exercise:
             return p.model_dump()
@@ -147,7 +149,9 @@ def revise(
     known = in_force | {p.exercise for p in plan.all_prescriptions()}
     bad = [ex for ex in stop if ex not in known]
     if bad:
-        raise PlanError([Problem("<plan>", None, "stop", "an exercise of the plan", ex) for ex in bad])
+        raise PlanError(
+            [Problem("<plan>", None, "stop", "an exercise of the plan", ex) for ex in bad]
+        )
     new = []
     for exercise, fields in doses.items():
         unknown = [f for f in fields if f not in DOSE_BOUNDS]
@@ -159,7 +163,7 @@ def revise(
     revision = {
         "number": number, "from_week": from_week, "decision": decision,
         "prescriptions": new, "stop": stop, "why": why, "by": by,
-        "made_at": when or datetime.now(timezone.utc).replace(microsecond=0),
+        "made_at": when or datetime.now(UTC).replace(microsecond=0),
     }  # fmt: skip
     data = plan.model_dump()
     data["revisions"] = [*data["revisions"], revision]
@@ -208,7 +212,9 @@ def dose_words(p: Prescription, catalogue: pd.DataFrame | None = None) -> str:
 def _before_words(old: Prescription, new: Prescription) -> str:
     diffs = []
     if (old.sets, old.reps) != (new.sets, new.reps):
-        diffs.append(f"{old.sets} sets of {old.reps} times" if old.sets > 1 else f"{old.reps} times")
+        diffs.append(
+            f"{old.sets} sets of {old.reps} times" if old.sets > 1 else f"{old.reps} times"
+        )
     if old.hold_s != new.hold_s:
         diffs.append(f"a {old.hold_s} second hold" if old.hold_s else "no hold")
     if old.sessions_per_day != new.sessions_per_day:

@@ -113,7 +113,11 @@ def test_apply_makes_a_revision_and_keeps_earlier_weeks(plan) -> None:
     history = bp.revision_history(new)
     last = history.iloc[-1]
     assert (last["revision"], last["from_week"], last["decision"], last["by"]) == (
-        2, 4, "progress", "A. Physio")
+        2,
+        4,
+        "progress",
+        "A. Physio",
+    )
     assert last["made_at"] == pd.Timestamp(WHEN) and last["why"] == r.reason
     assert "Heel raises: reps 10 -> 12" in last["what"]
     said = bp.what_changed(new)
