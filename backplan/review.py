@@ -413,8 +413,13 @@ def review(
     rule, measures = next((r, m) for r, m in chosen_rules if DECISIONS.index(r.decision) == worst)
     reason = rule.reason(measures)
     held = table.loc[table["rule"] == rule.rule, "name"].tolist()
-    if rule.measure in {"dose_adherence", "session_adherence"} and len(held) < len(table):
-        reason = f"{', '.join(held)}: {reason}"
+    if rule.measure in {"dose_adherence", "session_adherence"}:
+        if len(held) == len(table):  # every exercise: say it with the week's mean
+            reason = rule.reason(evidence)
+        else:  # some exercises: name the first with its own figure, then the others
+            reason = f"{held[0]}: {reason}"
+            if len(held) > 1:
+                reason += f" Also held for the same reason: {', '.join(held[1:])}."
     flagged = any(r.flag and r.fires(m) for _, m in chosen_rules for r in rules)
     return Review(plan.patient, week, report.as_of, DECISIONS[worst], rule.rule, reason, flagged,
                   evidence, table, next_doses)  # fmt: skip

@@ -79,7 +79,10 @@ def review_meeting(
             rows.append((plan.patient, None, "not yet", False, why, None, None, None))
             continue
         e = r.evidence
-        rows.append((plan.patient, r.week, r.decision, r.flag, r.reason, e["dose_adherence"],
+        reason = r.reason
+        if r.week == plan.weeks:
+            reason += " This was the plan's last week: a new plan is needed to go on."
+        rows.append((plan.patient, r.week, r.decision, r.flag, reason, e["dose_adherence"],
                      e["pain_now"], e["days_silent"]))  # fmt: skip
     table = pd.DataFrame.from_records(rows, columns=MEETING_COLUMNS[:-1])
     table["urgency"] = [
@@ -127,7 +130,9 @@ body {{ font-family: Arial, Helvetica, sans-serif; font-size: 14pt; margin: 1.5e
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #444; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }}
 th {{ background: #ddd; }}
-tr.u0 td, tr.u1 td {{ background: #f2f2f2; border-left: 6px solid #000; }}
+td:first-child {{ white-space: nowrap; }}
+tr.u0 td, tr.u1 td {{ background: #f2f2f2; }}
+tr.u0 td:first-child, tr.u1 td:first-child {{ border-left: 6px solid #000; }}
 @media print {{ body {{ margin: 0; font-size: 12pt; }} }}
 </style></head><body>
 <h1>Weekly review</h1>
