@@ -46,6 +46,7 @@ from .progression import (
     _Pending,
     added,
     check_revisions,
+    level_start,
     revised_doses,
     settle_level,
 )
@@ -182,8 +183,10 @@ def _listed(plan: Plan) -> list[tuple[str, int | None, str]]:
 
 def _phase(plan: Plan, week: int) -> tuple[str, Sequence[Prescription], int]:
     for rule in plan.progression:
-        if isinstance(rule, NextLevel) and week >= rule.from_week:
-            return rule.level, rule.prescriptions, rule.from_week
+        if isinstance(rule, NextLevel):
+            start = level_start(rule, [r for r in plan.revisions if r.from_week <= week])
+            if start is not None and week >= start:
+                return rule.level, rule.prescriptions, start
     return plan.level, plan.prescriptions, 1
 
 
@@ -228,8 +231,17 @@ def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
 # --- building plans from a catalogue ------------------------------------------------------
 
 
+def _revision_row(revisions: Any, i: Any, j: Any) -> tuple[int | None, str | None]:
+    """(row, label) of prescription ``j`` of revision ``i`` in raw plan data, for messages."""
+    try:
+        exercise = revisions[i]["prescriptions"][j]["exercise"]
+        return int(j) + 1, f"{exercise}, revision {int(i) + 2}"
+    except (LookupError, TypeError, ValueError):
+        return None, None
+
+
 def _problems_from_validation(
-    exc: ValidationError, source: str, labels: Sequence[str] = ()
+    exc: ValidationError, source: str, labels: Sequence[str] = (), revisions: Any = ()
 ) -> list[Problem]:
     problems = []
     for err in exc.errors():
@@ -239,6 +251,9 @@ def _problems_from_validation(
             row = loc[1] + 1
             label = labels[loc[1]] if loc[1] < len(labels) else None
             loc = loc[2:]
+        elif len(loc) >= 4 and loc[0] == "revisions" and loc[2] == "prescriptions":
+            row, label = _revision_row(revisions, loc[1], loc[3])
+            loc = loc[4:]
         column = ".".join(str(part) for part in loc) or None
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
         if msg.startswith(("less", "greater")):
@@ -268,7 +283,8 @@ def _validate(
             else str(getattr(p, "exercise", ""))
             for p in data.get("prescriptions", ())
         ]
-        raise PlanError(_problems_from_validation(exc, source, labels), source) from None
+        problems = _problems_from_validation(exc, source, labels, data.get("revisions", ()))
+        raise PlanError(problems, source) from None
 
 
 def prescriptions_from_catalogue(
@@ -399,7 +415,7 @@ def build_plan(
     progression : iterable of rules
         :class:`AddDose` and/or :class:`NextLevel` rules (see :func:`next_level`). A new
         level takes the plan's sets, sessions a day and days a week where all the plan's
-        exercises share them, and leaves out exercises the restrictions rule out when the
+        exercises share a value changed from the catalogue's, and leaves out exercises the restrictions rule out when the
         whole level was asked for.
     per_exercise : mapping, optional
         ``{exercise_id: {field: value}}`` overrides for single exercises.
@@ -430,7 +446,8 @@ def build_plan(
     ids = _level_ids(catalogue, level, exercises, limits)
     prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
     allowed = set(allowed_exercises(catalogue, limits)["id"])
-    rules = tuple(settle_level(r, prescriptions, allowed) for r in progression)
+    defaults = prescriptions_from_catalogue(catalogue, ids)
+    rules = tuple(settle_level(r, prescriptions, allowed, defaults) for r in progression)
     data = {
         "patient": patient,
         "clinician": clinician,
@@ -460,7 +477,9 @@ def next_level(
 
     Doses start from the catalogue; given to :func:`build_plan`, the new exercises take
     the plan's own ``carry_over`` fields (sets, sessions a day, days a week) where all the
-    plan's exercises share one value. Doses you give here (``**dose`` or
+    plan's exercises share one value that the physio changed from the catalogue's (so
+    "twice a day" stays twice a day, while a plan left at catalogue doses lets the new
+    exercises keep theirs, e.g. knees to chest 3 times a day). Doses you give here (``**dose`` or
     ``per_exercise``) always win. Reps and holds reset to the new level's doses.
 
     Parameters

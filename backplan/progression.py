@@ -10,9 +10,9 @@ Rules
     ``cap``. Holds only grow on exercises that already have a hold.
 :class:`NextLevel`
     From week ``from_week`` the plan swaps to another exercise set (usually the catalogue's
-    next level). Sets, sessions a day and days a week carry over from the plan when its
-    exercises share them (see :data:`CARRY_FIELDS`); reps and holds start again from the
-    new exercises' own doses, and an :class:`AddDose` rule counts its steps again from
+    next level). Sets, sessions a day and days a week carry over from the plan when the
+    physio changed them from the catalogue and all its exercises share them (see
+    :data:`CARRY_FIELDS`); reps and holds start again from the new exercises' own doses, and an :class:`AddDose` rule counts its steps again from
     that week.
 :class:`Revision`
     A change a physio made after a review, from a given week: the new doses of the
@@ -45,6 +45,7 @@ __all__ = [
     "Rule",
     "added",
     "check_revisions",
+    "level_start",
     "revised_doses",
     "settle_level",
 ]
@@ -159,7 +160,8 @@ class Revision(BaseModel):
 
     ``prescriptions`` are the new doses of the exercises named (an exercise the plan did
     not have is added); ``stop`` lists exercises the patient stops. A later revision wins
-    over an earlier one for the exercises both name.
+    over an earlier one for the exercises both name. With ``hold_level`` a move to the
+    next level that has not happened yet waits (see :func:`level_start`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -173,6 +175,9 @@ class Revision(BaseModel):
     why: str = Field(min_length=1, max_length=5000)
     by: str = Field(min_length=1, max_length=200)
     made_at: datetime
+    #: keep the patient at their level: a move to the next level waits for a later
+    #: revision without this (e.g. a review that says progress)
+    hold_level: bool = False
 
 
 Rule = Annotated[AddDose | NextLevel, Field(discriminator="kind")]
@@ -200,13 +205,17 @@ def added(start: int, rule: AddDose, weeks_in: int) -> int:
 
 
 def settle_level(
-    rule: AddDose | NextLevel, first: Sequence[Prescription], allowed: Set[str]
+    rule: AddDose | NextLevel,
+    first: Sequence[Prescription],
+    allowed: Set[str],
+    defaults: Sequence[Prescription] = (),
 ) -> AddDose | NextLevel:
     """Settle a new level made by ``next_level`` against the plan it joins.
 
-    Carries the plan's ``first`` (week-1) sets / sessions a day / days a week where they are
-    all the same, except doses set by hand; when the whole level was asked for, leaves out
-    exercises not in ``allowed`` (the ones the restrictions allow).
+    Carries the plan's ``first`` (week-1) sets / sessions a day / days a week where all its
+    exercises share one value that the physio changed from the catalogue (``defaults``: the
+    same exercises at catalogue doses), except doses set by hand for the new level; when the
+    whole level was asked for, leaves out exercises not in ``allowed``.
     """
     if not isinstance(rule, NextLevel) or rule.pending is None:
         return rule
@@ -217,7 +226,8 @@ def settle_level(
     shared = {}
     for field in pending.carry_over:
         values = {getattr(p, field) for p in first}
-        if len(values) == 1:
+        changed = any(getattr(d, field) not in values for d in defaults)
+        if len(values) == 1 and changed:
             shared[field] = values.pop()
     pinned = set(pending.pinned)
     kept = [
@@ -264,3 +274,30 @@ def revised_doses(
     out = [fixed.pop(p.exercise, p) for p in scheduled]
     out += [p for ex, p in fixed.items() if ex not in phased]
     return [p for p in out if p.exercise not in stopped]
+
+
+def level_start(rule: NextLevel, revisions: Iterable[Revision]) -> int | None:
+    """The week the move to ``rule.level`` really happens, or ``None`` while it waits.
+
+    A revision with ``hold_level`` from a week on or before the planned move makes it
+    wait; the next revision without ``hold_level`` releases it, from that revision's week
+    (never earlier than planned).
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> up = NextLevel(from_week=4, level="more advanced",
+    ...                prescriptions=[Prescription(exercise="knee-to-chest", reps=5)])
+    >>> at = datetime(2026, 1, 1)
+    >>> hold = Revision(number=2, from_week=4, why="pain", by="me", made_at=at, hold_level=True)
+    >>> go = Revision(number=3, from_week=6, why="better", by="me", made_at=at)
+    >>> level_start(up, []), level_start(up, [hold]), level_start(up, [hold, go])
+    (4, None, 6)
+    """
+    start: int | None = rule.from_week
+    for rev in sorted(revisions, key=lambda r: (r.from_week, r.number)):
+        if rev.hold_level and start is not None and rev.from_week <= start:
+            start = None
+        elif not rev.hold_level and start is None:
+            start = max(rule.from_week, rev.from_week)
+    return start

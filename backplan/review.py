@@ -437,7 +437,9 @@ def apply_review(
 
     The plan passed in is not changed. Every reviewed exercise gets the dose the review
     proposed (a hold keeps the dose and stops automatic increases), recorded as a revision
-    with the review's reason, ``by`` and ``when``.
+    with the review's reason, ``by`` and ``when``. After a hold or a step back the patient
+    stays at their level: a planned move to the next level waits until a review says
+    progress.
 
     Raises
     ------
@@ -459,4 +461,5 @@ def apply_review(
                                  "changed since, so review it again")])  # fmt: skip
     doses = {ex: {"reps": p.reps} for ex, p in decision.next_doses.items()}
     return revise(plan, decision.week + 1, doses, why=decision.reason, by=by,
-                  decision=decision.decision, when=when, catalogue=catalogue)  # fmt: skip
+                  decision=decision.decision, hold_level=decision.decision != "progress",
+                  when=when, catalogue=catalogue)  # fmt: skip

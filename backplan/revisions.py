@@ -107,6 +107,7 @@ def revise(
     by: str,
     stop: Iterable[str] = (),
     decision: str = "edit",
+    hold_level: bool = False,
     when: datetime | None = None,
     catalogue: pd.DataFrame | None = None,
 ) -> Plan:
@@ -129,6 +130,9 @@ def revise(
         Exercises the patient stops from ``from_week``.
     decision : {"edit", "progress", "hold", "step back"}
         What kind of change this is.
+    hold_level : bool
+        Keep the patient at their level: a move to the next level that has not happened
+        yet waits until a later revision without ``hold_level``.
     when : datetime, optional
         When the change was made; now (UTC) by default.
     catalogue : pandas.DataFrame, optional
@@ -163,12 +167,15 @@ def revise(
     revision = {
         "number": number, "from_week": from_week, "decision": decision,
         "prescriptions": new, "stop": stop, "why": why, "by": by,
-        "made_at": when or datetime.now(UTC).replace(microsecond=0),
+        "made_at": when or datetime.now(UTC).replace(microsecond=0), "hold_level": hold_level,
     }  # fmt: skip
     data = plan.model_dump()
     data["revisions"] = [*data["revisions"], revision]
     candidate = _validate(Plan, data, f"<plan, revision {number}>", cat)
     what = _summary(_baseline(plan, from_week), dose_in_week(candidate, from_week), cat)
+    was, now = level_in_week(plan, from_week), level_in_week(candidate, from_week)
+    if was != now:
+        what += f"; stays at {now} (the move to {was} waits)" if hold_level else f"; moves to {now}"
     data["revisions"][-1]["what"] = what
     return _validate(Plan, data, f"<plan, revision {number}>", cat)
 

@@ -381,3 +381,7 @@ def test_level_up_without_carry_over_or_with_mixed_values(catalogue: pd.DataFram
     )  # fmt: skip
     # the plan's exercises differ in days a week: the new level keeps its own
     assert bp.dose_in_week(mixed, 3)[0].days_per_week == 7
+    untouched = bp.build_plan(catalogue, "beginners", ["heel-raises"], start_date=START,
+                              progression=[bp.next_level(catalogue, 3, exercises=["knee-to-chest"])])  # fmt: skip
+    # once a day was the catalogue's, not the physio's: knees to chest keeps 3 times a day
+    assert bp.dose_in_week(untouched, 3)[0].sessions_per_day == 3

@@ -119,6 +119,11 @@ def test_reviews_applied_never_break_restrictions_or_bounds(plan, data) -> None:
     assert_safe(new)
     now = {p.exercise: p.reps for p in bp.dose_in_week(plan, 2)}
     nxt = {p.exercise: p.reps for p in bp.dose_in_week(new, 3)}
+    if r.decision != "progress":  # no move up to the next level after a hold or step back
+        assert bp.level_in_week(new, 3) == bp.level_in_week(plan, 2)
+    if bp.level_in_week(new, 3) != bp.level_in_week(plan, 2):
+        assert r.decision == "progress"
+        return
     for ex, reps in nxt.items():
         direction = {"progress": 1, "hold": 0, "step back": -1}[
             r.exercises.set_index("exercise").at[ex, "decision"]]  # fmt: skip

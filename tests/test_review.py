@@ -228,3 +228,36 @@ def test_cli_review_most_urgent_first_and_escaped(tmp_path: Path, catalogue) -> 
     broken, sore, calm = (page.index(s) for s in ("broken.json", ">sore<", "&lt;b&gt;calm"))
     assert broken < sore < calm
     assert "Silbernagel" in page and "NHS inform" in page
+
+
+def test_revisions_add_stop_and_respect_levels(catalogue) -> None:
+    plan = bp.build_plan(catalogue, "beginners", ["heel-raises", "heel-slides"], patient="P1",
+                         start_date=START, weeks=6,
+                         progression=[bp.next_level(catalogue, 5, exercises=["knee-to-chest"])])  # fmt: skip
+    new = bp.revise(plan, 3, {"ankle-lifts": {"reps": 6}, "heel-slides": {"reps": 8}},
+                    stop=["heel-raises"], why="swap", by="A. Physio", when=WHEN)  # fmt: skip
+    week = {w: [(p.exercise, p.reps) for p in bp.dose_in_week(new, w)] for w in (2, 3, 5)}
+    assert week[2] == [("heel-raises", 10), ("heel-slides", 10)]
+    assert week[3] == [("heel-slides", 8), ("ankle-lifts", 6)]
+    # heel-slides belongs to the first level; the added ankle lifts go on until stopped
+    assert week[5] == [("knee-to-chest", 5), ("ankle-lifts", 6)]
+    said = " ".join(bp.what_changed(new))
+    assert "start doing Ankle lifts: 6 times on each ankle" in said
+    assert "stop doing Heel raises" in said and "Heel slides 8 times on each leg" in said
+    with pytest.raises(bp.PlanError, match=r"row 1 \(heel-slides, revision 2\), column 'reps'"):
+        bp.revise(plan, 3, {"heel-slides": {"reps": 0}}, why="x", by="y")
+    with pytest.raises(bp.PlanError, match="a week from 1 to 6, got 7"):
+        bp.revise(plan, 7, {"heel-slides": {"reps": 5}}, why="x", by="y")
+
+
+def test_no_level_up_after_a_hold_until_a_review_says_progress(catalogue) -> None:
+    plan = bp.build_plan(catalogue, "beginners", ["heel-raises"], patient="P1", start_date=START,
+                         weeks=6, progression=[bp.next_level(catalogue, 4, exercises=["knee-to-chest"])])  # fmt: skip
+    held = bp.apply_review(plan, bp.review(plan, make_logs(plan, 3, pain={1: 2, 2: 2, 3: 2},
+                                                           done=0.5), week=3), by="A. Physio")  # fmt: skip
+    assert [bp.level_in_week(held, w) for w in (3, 4, 5)] == ["beginners"] * 3
+    assert "the move to more advanced waits" in bp.revision_history(held)["what"].iloc[-1]
+    logs = make_logs(held, 4, pain={1: 2, 2: 2, 3: 2, 4: 2})
+    going = bp.apply_review(held, bp.review(held, logs, week=4), by="A. Physio")
+    assert [bp.level_in_week(going, w) for w in (4, 5)] == ["beginners", "more advanced"]
+    assert [p.exercise for p in bp.dose_in_week(going, 5)] == ["knee-to-chest"]
