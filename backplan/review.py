@@ -258,16 +258,44 @@ def _report_for(plan: Plan, logs: object, week: int | None, catalogue: Any) -> A
     return bp.adherence(table, [plan], as_of=as_of, catalogue=catalogue)
 
 
-def _week_of(plan: Plan, report: Any, week: int | None) -> int:
-    ended = report.by_week.loc[
-        (report.by_week["patient"] == plan.patient) & report.by_week["ended"], "week"
-    ]
+@dataclass
+class _Slice:
+    """One patient's rows of an adherence report, as plain records."""
+
+    as_of: date
+    by_exercise: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    by_week: dict[int, dict[str, Any]] = field(default_factory=dict)
+    by_patient: dict[str, Any] | None = None
+
+
+_EX_COLS = ["patient", "week", "exercise", "sets", "reps", "sessions_per_day", "days_per_week",
+            "start_date", "dose_adherence", "session_adherence"]  # fmt: skip
+_WEEK_COLS = ["patient", "week", "pain_mean", "pain_n", "ended", "adherence", "session_adherence"]
+
+
+def _slices(report: Any, patients: Sequence[str] | None = None) -> dict[str, _Slice]:
+    """Every patient's rows of ``report``, read once as records (not filtered per patient)."""
+    ex, wk, pt = report.by_exercise, report.by_week, report.by_patient
+    if patients is not None:
+        keep = set(patients)
+        ex, wk, pt = (t.loc[t["patient"].isin(keep)] for t in (ex, wk, pt))
+    out = {str(r["patient"]): _Slice(report.as_of, by_patient=r) for r in
+           pt[["patient", "last_log"]].to_dict("records")}  # fmt: skip
+    for r in wk[_WEEK_COLS].to_dict("records"):
+        out[str(r["patient"])].by_week[int(r["week"])] = r
+    for r in ex[_EX_COLS].to_dict("records"):
+        out[str(r["patient"])].by_exercise.setdefault(int(r["week"]), {})[r["exercise"]] = r
+    return out
+
+
+def _week_of(plan: Plan, report: _Slice, week: int | None) -> int:
+    ended = [w for w, r in report.by_week.items() if r["ended"]]
     if week is None:
-        if ended.empty:
+        if not ended:
             raise PlanError([Problem("<plan>", None, "week", f"a week of the plan that has ended "
                                      f"by {report.as_of}; week 1 ends "
                                      f"{plan.start_date + timedelta(days=6)}")])  # fmt: skip
-        return int(ended.max())
+        return max(ended)
     if not 1 <= week <= plan.weeks:
         raise PlanError([Problem("<plan>", None, "week", f"a week from 1 to {plan.weeks}", week)])
     if week not in set(ended):
@@ -277,39 +305,38 @@ def _week_of(plan: Plan, report: Any, week: int | None) -> int:
     return week
 
 
-def _same_plan(plan: Plan, report: Any, week: int) -> pd.DataFrame:
-    ex = report.by_exercise
-    rows = ex.loc[(ex["patient"] == plan.patient) & (ex["week"] == week)]
-    if rows.empty:
+def _same_plan(plan: Plan, report: _Slice, week: int) -> pd.DataFrame:
+    rows = report.by_exercise.get(week, {})
+    if not rows:
         raise PlanError([Problem("<plan>", None, "patient", f"a patient in the report; it has no "
                                  f"rows for {plan.patient!r} in week {week}")])  # fmt: skip
     doses = dose_in_week(plan, week)
     mine = [(p.exercise, p.sets, p.reps, p.sessions_per_day, p.days_per_week) for p in doses]
     cols = ["exercise", "sets", "reps", "sessions_per_day", "days_per_week"]
-    theirs = [tuple(r) for r in rows[cols].itertuples(index=False)]
-    start = pd.Timestamp(rows["start_date"].iloc[0]).date()
+    theirs = [tuple(r[c] for c in cols) for r in rows.values()]
+    start = pd.Timestamp(next(iter(rows.values()))["start_date"]).date()
     if sorted(mine) != sorted(theirs) or start != plan.start_date:
         raise PlanError([Problem("<plan>", None, None, f"a report made from this plan: the report "
                                  f"for {plan.patient!r} week {week} prescribes {sorted(theirs)} "
                                  f"from {start}, this plan {sorted(mine)} from "
                                  f"{plan.start_date}")])  # fmt: skip
-    return rows.set_index("exercise")
+    return rows
 
 
-def _pain(weeks: pd.DataFrame, week: int) -> tuple[float, int]:
-    row = weeks.loc[weeks["week"] == week]
-    if row.empty:
+def _pain(weeks: dict[int, dict[str, Any]], week: int) -> tuple[float, int]:
+    row = weeks.get(week)
+    if row is None:
         return math.nan, 0
-    return float(row["pain_mean"].iloc[0]), int(row["pain_n"].iloc[0])
+    return float(row["pain_mean"]), int(row["pain_n"])
 
 
-def _evidence(plan: Plan, report: Any, week: int) -> dict[str, Any]:
-    weeks = report.by_week.loc[report.by_week["patient"] == plan.patient]
+def _evidence(plan: Plan, report: _Slice, week: int) -> dict[str, Any]:
+    weeks = report.by_week
     now, n = _pain(weeks, week)
     first, _ = _pain(weeks, 1)
     last, _ = _pain(weeks, week - 1)
-    patient = report.by_patient.loc[report.by_patient["patient"] == plan.patient].iloc[0]
-    last_log = patient["last_log"]
+    patient = report.by_patient or {}
+    last_log = patient.get("last_log")
     # silence counts up to the review day, or to the plan's last day if it has ended
     as_of = min(report.as_of, plan.start_date + timedelta(days=7 * plan.weeks - 1))
     if pd.isna(last_log):
@@ -318,7 +345,7 @@ def _evidence(plan: Plan, report: Any, week: int) -> dict[str, Any]:
     else:
         last_log = pd.Timestamp(last_log).date()
         silent = max(0, (as_of - last_log).days)
-    row = weeks.loc[weeks["week"] == week].iloc[0]
+    row = weeks[week]
     return {
         "pain_now": now,
         "pain_week1": first,
@@ -389,14 +416,24 @@ def review(
     """
     rules = load_review_rules() if rules is None else tuple(rules)
     report = _report_for(plan, logs_or_report, week, catalogue)
+    names = (load_catalogue() if catalogue is None else catalogue).set_index("id")["name"]
+    found = _slices(report, [plan.patient]).get(plan.patient, _Slice(report.as_of))
+    return _review(plan, found, week, rules, names)
+
+
+def _review(
+    plan: Plan, report: _Slice, week: int | None, rules: Sequence[ReviewRule], names: pd.Series
+) -> Review:
+    if report.by_patient is None:
+        raise PlanError([Problem("<plan>", None, "patient", f"a patient in the report; it has "
+                                 f"no rows for {plan.patient!r}")])  # fmt: skip
     week = _week_of(plan, report, week)
     rows = _same_plan(plan, report, week)
     evidence = _evidence(plan, report, week)
-    names = (load_catalogue() if catalogue is None else catalogue).set_index("id")["name"]
     lines, next_doses, chosen_rules = [], {}, []
     for p in dose_in_week(plan, week):
-        measures = {**evidence, "dose_adherence": float(rows.at[p.exercise, "dose_adherence"]),
-                    "session_adherence": float(rows.at[p.exercise, "session_adherence"])}  # fmt: skip
+        measures = {**evidence, "dose_adherence": float(rows[p.exercise]["dose_adherence"]),
+                    "session_adherence": float(rows[p.exercise]["session_adherence"])}  # fmt: skip
         rule, fired = _decide(rules, measures)
         reps = min(max(p.reps + rule.change_reps, DOSE_BOUNDS["reps"][0]), _reps_cap(plan, p))
         if rule.decision == "step back":

@@ -20,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from ._files import write_atomic
+from .catalogue import load_catalogue
 from .errors import BackplanError, PlanError, Problem
 from .plan import Plan, load_plan
-from .review import ReviewRule, load_review_rules, review
+from .review import ReviewRule, _review, _Slice, _slices, load_review_rules
 
 __all__ = ["MEETING_COLUMNS", "meeting_html", "review_meeting", "write_review_meeting"]
 
@@ -67,12 +68,14 @@ def review_meeting(
 
     rules = load_review_rules() if rules is None else tuple(rules)
     report = bp.adherence(logs, list(plans), as_of=as_of, catalogue=catalogue)
+    names = (load_catalogue() if catalogue is None else catalogue).set_index("id")["name"]
+    slices = _slices(report)
     rows = [
         (name, None, "cannot read", True, message, None, None, None) for name, message in unreadable
     ]
     for plan in plans:
         try:
-            r = review(plan, report, rules=rules, catalogue=catalogue)
+            r = _review(plan, slices.get(plan.patient) or _Slice(report.as_of), None, rules, names)
         except BackplanError as exc:
             problems = getattr(exc, "problems", None)
             why = f"Not reviewed: expected {problems[0].expected}." if problems else str(exc)
