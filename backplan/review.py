@@ -40,6 +40,7 @@ a rule that compares it.
 
 from __future__ import annotations
 
+import html
 import math
 import operator
 import os
@@ -222,14 +223,26 @@ class Review:
     evidence: dict[str, Any]
     exercises: pd.DataFrame
     next_doses: dict[str, Prescription] = field(default_factory=dict)
+    rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> str:
         """One line for a clinic meeting."""
         flag = " [call]" if self.flag else ""
-        return f"{self.patient}, week {self.week}: {self.decision.upper()}{flag}: {self.reason}"
+        text = f"{self.patient}, week {self.week}: {self.decision.upper()}{flag}: {self.reason}"
+        if len(self.rejected):
+            text += (
+                f" ({len(self.rejected)} of this patient's log rows were rejected: see .rejected)"
+            )
+        return text
 
     def __repr__(self) -> str:
         return f"Review({self.summary()})"
+
+    def _repr_html_(self) -> str:
+        shown = self.exercises[["name", "reps_now", "reps_next", "dose_adherence",
+                                "session_adherence", "decision", "reason"]]  # fmt: skip
+        table = shown.to_html(index=False, escape=True, float_format=lambda v: f"{v:.0%}")
+        return f"<p><strong>{html.escape(self.summary())}</strong></p>{table}"
 
 
 def _report_for(plan: Plan, logs: object, week: int | None, catalogue: Any) -> Any:
@@ -418,7 +431,12 @@ def review(
     report = _report_for(plan, logs_or_report, week, catalogue)
     names = (load_catalogue() if catalogue is None else catalogue).set_index("id")["name"]
     found = _slices(report, [plan.patient]).get(plan.patient, _Slice(report.as_of))
-    return _review(plan, found, week, rules, names)
+    result = _review(plan, found, week, rules, names)
+    rejected = report.rejected
+    if "patient" in rejected.columns:
+        rejected = rejected.loc[rejected["patient"].astype(str) == plan.patient]
+    result.rejected = rejected.reset_index(drop=True)
+    return result
 
 
 def _review(

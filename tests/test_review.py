@@ -261,3 +261,12 @@ def test_no_level_up_after_a_hold_until_a_review_says_progress(catalogue) -> Non
     going = bp.apply_review(held, bp.review(held, logs, week=4), by="A. Physio")
     assert [bp.level_in_week(going, w) for w in (4, 5)] == ["beginners", "more advanced"]
     assert [p.exercise for p in bp.dose_in_week(going, 5)] == ["knee-to-chest"]
+
+
+def test_rejected_rows_are_reported_not_dropped(plan) -> None:
+    logs = make_logs(plan, 3, pain={1: 2, 2: 2, 3: 2})
+    bad = logs.iloc[[0]].assign(date="2025-12-30")  # before the plan starts
+    r = bp.review(plan, pd.concat([logs, bad], ignore_index=True), week=3)
+    assert len(r.rejected) == 1 and "date before plan start" in r.rejected["reason"].iloc[0]
+    assert "1 of this patient's log rows were rejected" in r.summary()
+    assert "<strong>P1, week 3: PROGRESS" in r._repr_html_()
