@@ -37,6 +37,7 @@ __all__ = [
     "as_restrictions",
     "breaks",
     "restriction_problems",
+    "unknown_words",
 ]
 
 
@@ -134,7 +135,15 @@ def allowed_exercises(
 
     This is what a plan builder lists: its filters make a :class:`Restrictions`, and this
     function gives the exercises to offer.
+
+    Raises
+    ------
+    PlanError
+        For equipment or body areas the catalogue does not know.
     """
+    problems = unknown_words(restrictions, catalogue)
+    if problems:
+        raise PlanError(problems)
     kept = filter_exercises(
         catalogue, level=level, avoid_positions=list(restrictions.avoid_positions),
         equipment=None if restrictions.equipment is None else list(restrictions.equipment),
@@ -144,6 +153,22 @@ def allowed_exercises(
         for r in kept.itertuples(index=False)
     ]
     return kept.loc[ok]
+
+
+def unknown_words(
+    restrictions: Restrictions, catalogue: pd.DataFrame, source: str = "<plan>"
+) -> list[Problem]:
+    """Equipment to lack or body areas to spare that the catalogue never uses (a typo would
+    otherwise rule nothing out)."""
+    out = []
+    for field, column in (("lacks_equipment", "equipment"), ("avoid_targets", "targets")):
+        known = {w for cell in catalogue[column] for w in split_list(cell)} - {"none"}
+        out += [
+            Problem(source, None, f"restrictions.{field}", f"one of {', '.join(sorted(known))}", w)
+            for w in getattr(restrictions, field)
+            if w not in known
+        ]
+    return out
 
 
 def restriction_problems(
@@ -162,7 +187,7 @@ def restriction_problems(
         return []
     cat = load_catalogue() if catalogue is None else catalogue
     rows = cat.set_index("id")
-    out = []
+    out = unknown_words(restrictions, cat, source)
     for exercise_id, row, where in exercises:
         label = f"{exercise_id}, {where}"
         if exercise_id not in rows.index:

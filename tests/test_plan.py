@@ -385,3 +385,14 @@ def test_level_up_without_carry_over_or_with_mixed_values(catalogue: pd.DataFram
                               progression=[bp.next_level(catalogue, 3, exercises=["knee-to-chest"])])  # fmt: skip
     # once a day was the catalogue's, not the physio's: knees to chest keeps 3 times a day
     assert bp.dose_in_week(untouched, 3)[0].sessions_per_day == 3
+
+
+def test_a_misspelt_restriction_is_an_error_not_a_silent_no_op(catalogue) -> None:
+    with pytest.raises(bp.PlanError) as info:
+        bp.build_plan(catalogue, "beginners", ["heel-raises"], start_date=START,
+                      restrictions={"lacks_equipment": ["wal"], "avoid_targets": ["hips"]})  # fmt: skip
+    message = str(info.value)
+    assert (
+        "column 'restrictions.lacks_equipment': expected one of chair, wall, got 'wal'" in message
+    )
+    assert "restrictions.avoid_targets" in message and "'hips'" in message
