@@ -48,7 +48,10 @@ from .plan import (
     plan_to_json,
     save_plan,
 )
-from .progression import AddDose, NextLevel, Prescription
+from .progression import AddDose, NextLevel, Prescription, Revision
+from .restrictions import Restrictions, allowed_exercises
+from .review import Review, ReviewRule, apply_review, load_review_rules, review
+from .revisions import revise, revision_history, what_changed
 from .schedule import METRICS, schedule, weekly_volume
 
 __version__ = "0.1.0"
@@ -68,6 +71,12 @@ __all__ = [
     "PlanVersionError",
     "Prescription",
     "Problem",
+    "Restrictions",
+    "Review",
+    "ReviewRule",
+    "Revision",
+    "allowed_exercises",
+    "apply_review",
     "build_plan",
     "dose_in_week",
     "exercise",
@@ -76,14 +85,19 @@ __all__ = [
     "load_advice",
     "load_catalogue",
     "load_plan",
+    "load_review_rules",
     "next_level",
     "plan_from_json",
     "plan_to_json",
+    "review",
+    "revise",
+    "revision_history",
     "save_plan",
     "schedule",
     "split_list",
     "split_steps",
     "weekly_volume",
+    "what_changed",
 ]
 
 # Submodules that pull in heavy libraries load on first use: ``backplan.charts`` etc.

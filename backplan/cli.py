@@ -9,6 +9,7 @@ Examples
     backplan handouts plans/ -o handouts/ --format pdf --format csv
     backplan adherence logs.csv -p plans/ -o report.html --as-of 2026-03-01
     backplan fhir plan.json -o careplan.json
+    backplan review logs.csv -p plans/ -o review.html
 
 Each subcommand lives in its own ``_add_*`` function, so more can be added without
 touching the others.
@@ -226,6 +227,45 @@ def _run_fhir(args: argparse.Namespace) -> int:
     return 0
 
 
+_REVIEW_HELP = """\
+Review each patient's latest finished week against their logs and write one
+page for a clinic meeting (.html): one line per patient, most urgent first,
+with the decision (progress, hold or step back), whether to call, and why in
+plain words. Rules come from data/review-rules.csv unless --rules names a
+clinic's own copy. Nothing in a plan changes until a physio applies a decision."""
+
+
+def _add_review(sub: argparse._SubParsersAction) -> None:
+    p = _subcommand(
+        sub,
+        "review",
+        "review patients' latest week against their logs, most urgent first",
+        _REVIEW_HELP,
+        "logs.csv -p plans/ -o review.html",
+        ("logs", "LOGS", "the exercise logs (file or folder)"),
+        ("REVIEW", "the page to write: ends in .html"),
+    )
+    p.add_argument("-p", "--plans", type=Path, required=True, metavar="PLANS_DIR",
+                   help="folder of the patients' saved plans (.json)")  # fmt: skip
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the review day (default: the latest log date)")  # fmt: skip
+    p.add_argument("--rules", type=Path, metavar="RULES.csv",
+                   help="a clinic's review rules (default: the shipped ones)")  # fmt: skip
+    p.set_defaults(run=_run_review)
+
+
+def _run_review(args: argparse.Namespace) -> int:
+    from .review_meeting import write_review_meeting
+
+    table = write_review_meeting(args.logs, args.plans, args.output, args.as_of, args.rules)
+    counts = table["decision"].value_counts()
+    print(
+        ", ".join(f"{n} {d}" for d, n in counts.items()) + f"; {int(table['call'].sum())} to call"
+    )
+    print(f"wrote {args.output}")
+    return 0
+
+
 def _common(p: argparse.ArgumentParser, *, single: bool) -> None:
     if single:
         p.add_argument(
@@ -325,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_handouts(sub)
     _add_adherence(sub)
     _add_fhir(sub)
+    _add_review(sub)
     return parser
 
 

@@ -23,12 +23,34 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from ._files import write_atomic
 from .catalogue import LEVELS
 from .errors import PlanError, PlanVersionError, Problem
-from .progression import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Rule, added
+from .progression import (
+    CARRY_FIELDS,
+    DOSE_BOUNDS,
+    AddDose,
+    NextLevel,
+    Prescription,
+    Revision,
+    Rule,
+    _Pending,
+    added,
+    check_revisions,
+    level_start,
+    revised_doses,
+    settle_level,
+)
+from .restrictions import Restrictions, allowed_exercises, as_restrictions, restriction_problems
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -45,7 +67,7 @@ __all__ = [
 ]
 
 #: The version of the saved-plan format this backplan writes and reads.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DOSE_FIELDS: tuple[str, ...] = tuple(DOSE_BOUNDS)
 
 
@@ -75,11 +97,16 @@ class Plan(BaseModel):
         Week-1 doses, in the order the patient should do them.
     progression : tuple of AddDose / NextLevel
         How doses change later; empty means every week is the same.
+    restrictions : Restrictions
+        Positions, equipment and body areas the patient must avoid; every exercise of the
+        plan, its next level and its revisions is checked against them.
+    revisions : tuple of Revision
+        Changes made after reviews, oldest first (see :mod:`backplan.revisions`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     patient: str = Field("", max_length=200)
     clinician: str = Field("", max_length=200)
     start_date: date
@@ -88,10 +115,25 @@ class Plan(BaseModel):
     level: Literal[LEVELS] = LEVELS[0]  # type: ignore[valid-type]
     prescriptions: tuple[Prescription, ...] = Field(min_length=1)
     progression: tuple[Rule, ...] = ()
+    restrictions: Restrictions = Restrictions()
+    revisions: tuple[Revision, ...] = ()
 
     @model_validator(mode="after")
-    def _consistent(self) -> Plan:
+    def _consistent(self, info: ValidationInfo) -> Plan:
         _unique_exercises(self.prescriptions, "the plan")
+        check_revisions(self.revisions, self.weeks)
+        for rev in self.revisions:
+            _unique_exercises(rev.prescriptions, f"revision {rev.number}")
+        context = info.context if isinstance(info.context, dict) else {}
+        problems = restriction_problems(
+            _listed(self),
+            self.restrictions,
+            context.get("catalogue"),
+            context.get("source", "<plan>"),
+        )
+        if problems:
+            context.setdefault("problems", []).extend(problems)
+            raise ValueError("; ".join(str(p) for p in problems))
         levels = [r for r in self.progression if isinstance(r, NextLevel)]
         if len(levels) > 1:
             raise ValueError("a plan can move to another level only once")
@@ -103,8 +145,10 @@ class Plan(BaseModel):
                     f"but the plan lasts {self.weeks} weeks"
                 )
         adds = [r for r in self.progression if isinstance(r, AddDose)]
+        phased = self.all_prescriptions()[: len(self.all_prescriptions()) - sum(
+            len(r.prescriptions) for r in self.revisions)]  # fmt: skip
         for rule in adds:
-            for p in self.all_prescriptions():
+            for p in phased:
                 start = getattr(p, rule.what)
                 if rule.applies_to(p) and start > rule.cap:
                     raise ValueError(
@@ -114,18 +158,35 @@ class Plan(BaseModel):
         return self
 
     def all_prescriptions(self) -> list[Prescription]:
-        """Every prescription in the plan, the next level's included."""
+        """Every prescription in the plan, the next level's and the revisions' included."""
         out = list(self.prescriptions)
         for rule in self.progression:
             if isinstance(rule, NextLevel):
                 out += rule.prescriptions
+        for revision in self.revisions:
+            out += revision.prescriptions
         return out
+
+
+def _listed(plan: Plan) -> list[tuple[str, int | None, str]]:
+    """(exercise, row, which list) for every prescription, for restriction messages."""
+    out = [(p.exercise, i, "the plan") for i, p in enumerate(plan.prescriptions, start=1)]
+    for rule in plan.progression:
+        if isinstance(rule, NextLevel):
+            out += [(p.exercise, i, "the next level") for i, p in enumerate(rule.prescriptions, 1)]
+    for rev in plan.revisions:
+        out += [
+            (p.exercise, i, f"revision {rev.number}") for i, p in enumerate(rev.prescriptions, 1)
+        ]
+    return out
 
 
 def _phase(plan: Plan, week: int) -> tuple[str, Sequence[Prescription], int]:
     for rule in plan.progression:
-        if isinstance(rule, NextLevel) and week >= rule.from_week:
-            return rule.level, rule.prescriptions, rule.from_week
+        if isinstance(rule, NextLevel):
+            start = level_start(rule, [r for r in plan.revisions if r.from_week <= week])
+            if start is not None and week >= start:
+                return rule.level, rule.prescriptions, start
     return plan.level, plan.prescriptions, 1
 
 
@@ -135,7 +196,10 @@ def level_in_week(plan: Plan, week: int) -> str:
 
 
 def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
-    """The prescriptions in force in ``week`` (1-based), with progression applied.
+    """The prescriptions in force in ``week`` (1-based), with progression and revisions.
+
+    A revision in force (its ``from_week`` reached) fixes the dose of each exercise it
+    names, adds exercises the plan did not have and drops those it stops.
 
     Examples
     --------
@@ -157,14 +221,27 @@ def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
                 current = update.get(rule.what, getattr(p, rule.what))
                 update[rule.what] = added(current, rule, week - phase_start)
         out.append(p.model_copy(update=update) if update else p)
-    return out
+    phased = {p.exercise for p in plan.prescriptions}
+    for rule in plan.progression:
+        if isinstance(rule, NextLevel):
+            phased |= {p.exercise for p in rule.prescriptions}
+    return revised_doses(plan.revisions, phased, week, out)
 
 
 # --- building plans from a catalogue ------------------------------------------------------
 
 
+def _revision_row(revisions: Any, i: Any, j: Any) -> tuple[int | None, str | None]:
+    """(row, label) of prescription ``j`` of revision ``i`` in raw plan data, for messages."""
+    try:
+        exercise = revisions[i]["prescriptions"][j]["exercise"]
+        return int(j) + 1, f"{exercise}, revision {int(i) + 2}"
+    except (LookupError, TypeError, ValueError):
+        return None, None
+
+
 def _problems_from_validation(
-    exc: ValidationError, source: str, labels: Sequence[str] = ()
+    exc: ValidationError, source: str, labels: Sequence[str] = (), revisions: Any = ()
 ) -> list[Problem]:
     problems = []
     for err in exc.errors():
@@ -174,6 +251,9 @@ def _problems_from_validation(
             row = loc[1] + 1
             label = labels[loc[1]] if loc[1] < len(labels) else None
             loc = loc[2:]
+        elif len(loc) >= 4 and loc[0] == "revisions" and loc[2] == "prescriptions":
+            row, label = _revision_row(revisions, loc[1], loc[3])
+            loc = loc[4:]
         column = ".".join(str(part) for part in loc) or None
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
         if msg.startswith(("less", "greater")):
@@ -185,17 +265,26 @@ def _problems_from_validation(
     return problems
 
 
-def _validate(model: type[BaseModel], data: Mapping[str, Any], source: str) -> Any:
+def _validate(
+    model: type[BaseModel],
+    data: Mapping[str, Any],
+    source: str,
+    catalogue: pd.DataFrame | None = None,
+) -> Any:
+    context: dict[str, Any] = {"catalogue": catalogue, "source": source, "problems": []}
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
+        if context["problems"]:  # restrictions broken: name each prescription
+            raise PlanError(context["problems"], source) from None
         labels = [
             str(p.get("exercise", ""))
             if isinstance(p, Mapping)
             else str(getattr(p, "exercise", ""))
             for p in data.get("prescriptions", ())
         ]
-        raise PlanError(_problems_from_validation(exc, source, labels), source) from None
+        problems = _problems_from_validation(exc, source, labels, data.get("revisions", ()))
+        raise PlanError(problems, source) from None
 
 
 def prescriptions_from_catalogue(
@@ -272,12 +361,22 @@ class _PrescriptionList(BaseModel):
     prescriptions: tuple[Prescription, ...]
 
 
-def _level_ids(catalogue: pd.DataFrame, level: str, exercises: Iterable[str] | None) -> list[str]:
+def _level_ids(
+    catalogue: pd.DataFrame,
+    level: str,
+    exercises: Iterable[str] | None,
+    restrictions: Restrictions | None = None,
+) -> list[str]:
     levels = list(catalogue["level"].cat.categories)
     if level not in levels:
         raise PlanError([Problem("<plan>", None, "level", f"one of {', '.join(levels)}", level)])
     if exercises is None:
-        return list(catalogue.loc[catalogue["level"] == level, "id"])
+        ids = list(allowed_exercises(catalogue, restrictions or Restrictions(), level)["id"])
+        if not ids:
+            what = " ".join((restrictions or Restrictions()).describe())
+            raise PlanError([Problem("<plan>", None, "level", f"a level with at least one "
+                                     f"exercise this patient may do ({what})", level)])  # fmt: skip
+        return ids
     return [exercises] if isinstance(exercises, str) else list(exercises)
 
 
@@ -293,9 +392,10 @@ def build_plan(
     notes: str = "",
     progression: Iterable[AddDose | NextLevel] = (),
     per_exercise: Mapping[str, Mapping[str, int]] | None = None,
+    restrictions: Restrictions | Mapping[str, Any] | None = None,
     **dose: int,
 ) -> Plan:
-    """Start a plan from the catalogue's default doses.
+    """Start a plan from the catalogue's default doses, keeping to the patient's restrictions.
 
     Parameters
     ----------
@@ -304,7 +404,8 @@ def build_plan(
     level : str
         The starting level, e.g. ``"beginners"``.
     exercises : iterable of str, optional
-        Exercise ids in order; by default every exercise of ``level``.
+        Exercise ids in order; by default every exercise of ``level`` that the
+        restrictions allow.
     patient, clinician, notes : str
         Free text for the handout.
     start_date : date or ISO string, optional
@@ -312,9 +413,14 @@ def build_plan(
     weeks : int
         Plan length (1-52). Six weeks by default: most back pain passes in 4 to 6 weeks.
     progression : iterable of rules
-        :class:`AddDose` and/or :class:`NextLevel` rules (see :func:`next_level`).
+        :class:`AddDose` and/or :class:`NextLevel` rules (see :func:`next_level`). A new
+        level takes the plan's sets, sessions a day and days a week where all the plan's
+        exercises share a value changed from the catalogue's, and leaves out exercises the restrictions rule out when the
+        whole level was asked for.
     per_exercise : mapping, optional
         ``{exercise_id: {field: value}}`` overrides for single exercises.
+    restrictions : Restrictions or mapping, optional
+        What the patient must avoid (see :class:`~backplan.Restrictions`); stored in the plan.
     **dose
         Overrides for every exercise: ``sets``, ``reps``, ``hold_s``,
         ``sessions_per_day``, ``days_per_week``.
@@ -336,8 +442,12 @@ def build_plan(
     >>> [(p.exercise, p.reps, p.sessions_per_day) for p in plan.prescriptions][2:4]
     [('half-sit-ups', 3, 2), ('back-leg-swing', 5, 2)]
     """
-    ids = _level_ids(catalogue, level, exercises)
+    limits = as_restrictions(restrictions)
+    ids = _level_ids(catalogue, level, exercises, limits)
     prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
+    allowed = set(allowed_exercises(catalogue, limits)["id"])
+    defaults = prescriptions_from_catalogue(catalogue, ids)
+    rules = tuple(settle_level(r, prescriptions, allowed, defaults) for r in progression)
     data = {
         "patient": patient,
         "clinician": clinician,
@@ -346,9 +456,10 @@ def build_plan(
         "notes": notes,
         "level": level,
         "prescriptions": prescriptions,
-        "progression": tuple(progression),
+        "progression": rules,
+        "restrictions": limits,
     }
-    return _validate(Plan, data, "<plan>")
+    return _validate(Plan, data, "<plan>", catalogue)
 
 
 def next_level(
@@ -358,21 +469,68 @@ def next_level(
     exercises: Iterable[str] | None = None,
     *,
     per_exercise: Mapping[str, Mapping[str, int]] | None = None,
+    carry_over: Iterable[str] = CARRY_FIELDS,
+    restrictions: Restrictions | Mapping[str, Any] | None = None,
     **dose: int,
 ) -> NextLevel:
-    """A rule that moves a plan to ``level`` from week ``from_week``, at catalogue doses.
+    """A rule that moves a plan to ``level`` from week ``from_week``.
+
+    Doses start from the catalogue; given to :func:`build_plan`, the new exercises take
+    the plan's own ``carry_over`` fields (sets, sessions a day, days a week) where all the
+    plan's exercises share one value that the physio changed from the catalogue's (so
+    "twice a day" stays twice a day, while a plan left at catalogue doses lets the new
+    exercises keep theirs, e.g. knees to chest 3 times a day). Doses you give here (``**dose`` or
+    ``per_exercise``) always win. Reps and holds reset to the new level's doses.
+
+    Parameters
+    ----------
+    catalogue : pandas.DataFrame
+        A loaded catalogue.
+    from_week : int
+        The first week at the new level (2 or later).
+    level : str
+        The new level.
+    exercises : iterable of str, optional
+        Exercise ids; by default the level's exercises the plan's restrictions allow.
+    per_exercise, **dose
+        Dose overrides, as in :func:`build_plan`.
+    carry_over : iterable of str
+        Fields taken from the plan; ``()`` starts the level at catalogue doses.
+    restrictions : Restrictions or mapping, optional
+        Checked here too (the plan's own restrictions are checked by :func:`build_plan`).
 
     Examples
     --------
     >>> from backplan import load_catalogue
-    >>> rule = next_level(load_catalogue(), from_week=3, exercises=["knee-to-chest"])
+    >>> cat = load_catalogue()
+    >>> rule = next_level(cat, from_week=3, exercises=["knee-to-chest"])
     >>> rule.prescriptions[0].sessions_per_day
     3
+    >>> plan = build_plan(cat, "beginners", ["heel-slides"], start_date="2026-01-05",
+    ...                   sessions_per_day=2, progression=[rule])
+    >>> plan.progression[0].prescriptions[0].sessions_per_day
+    2
     """
-    ids = _level_ids(catalogue, level, exercises)
+    carry = tuple(f for f in carry_over if f not in dose)
+    unknown = [f for f in carry if f not in CARRY_FIELDS]
+    if unknown:
+        raise PlanError([Problem("<plan>", None, "carry_over", f"some of {', '.join(CARRY_FIELDS)}",
+                                 f) for f in unknown])  # fmt: skip
+    limits = as_restrictions(restrictions)
+    ids = _level_ids(catalogue, level, exercises, limits)
     prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
+    problems = restriction_problems(
+        [(p.exercise, i, "the next level") for i, p in enumerate(prescriptions, 1)],
+        limits, catalogue,
+    )  # fmt: skip
+    if problems:
+        raise PlanError(problems, "<plan>")
+    pinned = tuple((ex, f) for ex, fields in (per_exercise or {}).items() for f in fields)
+    pending = _Pending(carry_over=carry, pinned=pinned, whole_level=exercises is None)  # type: ignore[arg-type]
     try:
-        return NextLevel(from_week=from_week, level=level, prescriptions=prescriptions)
+        return NextLevel(
+            from_week=from_week, level=level, prescriptions=prescriptions, pending=pending
+        )
     except ValidationError as exc:
         raise PlanError(_problems_from_validation(exc, "<plan>"), "<plan>") from None
 
@@ -385,8 +543,29 @@ def plan_to_json(plan: Plan) -> str:
     return plan.model_dump_json(indent=2) + "\n"
 
 
-def plan_from_json(text: str, source: str = "<plan>") -> Plan:
+def _migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring a saved plan's fields up to :data:`SCHEMA_VERSION` (the version is checked first).
+
+    Version 1 had no restrictions and no revisions: it gets none, so every dose stays as it
+    was (its next level keeps the doses it saved; nothing is carried over afterwards).
+
+    Examples
+    --------
+    >>> _migrate({"schema_version": 1, "weeks": 4})
+    {'schema_version': 2, 'weeks': 4, 'restrictions': {}, 'revisions': []}
+    """
+    if data.get("schema_version") == 1:
+        data = {**data, "schema_version": 2, "restrictions": {}, "revisions": []}
+    return data
+
+
+def plan_from_json(
+    text: str, source: str = "<plan>", catalogue: pd.DataFrame | None = None
+) -> Plan:
     """Read a plan from JSON text, checking its schema version first.
+
+    Files of an older schema version are migrated (see :func:`_migrate`); the plan's
+    restrictions are checked against ``catalogue`` (the shipped one by default).
 
     Raises
     ------
@@ -413,7 +592,7 @@ def plan_from_json(text: str, source: str = "<plan>") -> Plan:
             f"{source}: written by a newer backplan (schema version {version}); this backplan "
             f"reads version {SCHEMA_VERSION}. Update backplan to open it."
         )
-    return _validate(Plan, data, source)
+    return _validate(Plan, _migrate(data), source, catalogue)
 
 
 def save_plan(plan: Plan, path: str | os.PathLike[str]) -> Path:
@@ -434,8 +613,13 @@ def save_plan(plan: Plan, path: str | os.PathLike[str]) -> Path:
     return write_atomic(path, plan_to_json(plan))
 
 
-def load_plan(path: str | os.PathLike[str]) -> Plan:
-    """Read a plan saved by :func:`save_plan`."""
+def load_plan(path: str | os.PathLike[str], catalogue: pd.DataFrame | None = None) -> Plan:
+    """Read a plan saved by :func:`save_plan` (any schema version up to this one).
+
+    A plan whose exercises break its own restrictions is refused with a
+    :class:`~backplan.PlanError` naming the prescription; ``catalogue`` (the shipped one
+    by default) says where each exercise is done and what it needs.
+    """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -443,4 +627,4 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
         raise PlanError(
             [Problem(str(p), None, None, f"a readable plan file ({exc.strerror})")]
         ) from None
-    return plan_from_json(text, str(p))
+    return plan_from_json(text, str(p), catalogue)
