@@ -149,10 +149,16 @@ def test_flags(report: bp.AdherenceReport) -> None:
         ("P2", "no recent logs"),  # last log 12 January, as of 22 January
     }
     detail = report.flags.set_index(["patient", "flag"]).loc[("P1", "pain up"), "detail"]
-    assert detail == "pain 3.3 in week 1, 6.0 in week 3"
+    assert detail == "pain 3.3/10 in week 1, 6.0/10 in week 3"
+    # most urgent first: pain up (P1) before silence (P2); a patient's flags stay together
+    assert report.flags[["patient", "flag"]].values.tolist() == [
+        ["P1", "pain up"], ["P1", "low adherence"], ["P2", "no recent logs"],
+        ["P2", "low adherence"],
+    ]  # fmt: skip
+    assert report.flags["action"].str.len().gt(20).all()
     later = bp.adherence(_logs(), _plans(), as_of="2026-01-25")
-    two = later.flags[later.flags.flag == "two low weeks"].set_index("patient")["detail"]
-    assert two.to_dict() == {"P1": "weeks 2 and 3 below 80%", "P2": "weeks 1 and 2 below 80%"}
+    two = later.flags[later.flags.flag == "low weeks in a row"].set_index("patient")["detail"]
+    assert two.to_dict() == {"P1": "weeks 2-3 below 80%", "P2": "weeks 1-3 below 80%"}
 
 
 def test_thresholds_can_be_changed() -> None:
@@ -176,8 +182,8 @@ def test_cohort_quartiles_and_share_adherent() -> None:
 
 def test_pain_means(report: bp.AdherenceReport) -> None:
     p1 = report.by_patient.set_index("patient").loc["P1"]
-    assert p1.pain_week1 == pytest.approx(10 / 3, abs=1e-15)
-    assert (p1.pain_latest_week, p1.pain_latest) == (3, 6.0)
+    assert p1.pain_score_week1 == pytest.approx(10 / 3, abs=1e-15)
+    assert (p1.week_of_latest_pain, p1.pain_score_latest) == (3, 6.0)
 
 
 def test_prescription_table_is_accepted_directly(report: bp.AdherenceReport) -> None:

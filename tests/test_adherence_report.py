@@ -11,7 +11,7 @@ import pytest
 
 import backplan as bp
 from backplan import Plan, Prescription
-from backplan.adherence_report import neutralise
+from backplan._cells import neutralise
 
 EVIL = "<script>alert(1)</script>"
 
@@ -44,7 +44,7 @@ def test_xlsx_neutralises_formula_cells(tmp_path: Path) -> None:
     path = _report().to_xlsx(tmp_path / "report.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["definitions", "by_patient", "flags", "cohort", "by_week",
-                               "by_exercise", "rejected"]  # fmt: skip
+                               "by_exercise", "rejected", "duplicates"]  # fmt: skip
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -77,7 +77,7 @@ def test_summary_and_definitions_are_part_of_the_report() -> None:
 
 
 def test_report_from_files_writes_html_or_xlsx(tmp_path: Path) -> None:
-    from backplan.adherence_report import report_from_files
+    from backplan.adherence import report_from_files
     from backplan.demo import write_demo
 
     demo = write_demo(tmp_path / "demo", n_patients=3, weeks=2, seed=1)
@@ -95,7 +95,7 @@ def test_report_from_files_writes_html_or_xlsx(tmp_path: Path) -> None:
 def test_long_tables_continue_on_more_sheets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backplan import adherence_report
+    from backplan.adherence import report as adherence_report
 
     monkeypatch.setattr(adherence_report, "_SHEET_ROWS", 3)
     report = _report()

@@ -10,7 +10,7 @@ import pytest
 
 import backplan as bp
 from backplan import Plan, Prescription
-from backplan.logs import REASONS
+from backplan.adherence.read import REASONS
 
 HEADER = "patient,date,exercise,sets_done,reps_done,hold_s,pain,note\n"
 
@@ -194,7 +194,7 @@ def test_unreadable_files_raise_log_error(tmp_path: Path) -> None:
 
 
 def test_checking_in_parallel_chunks_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    from backplan import logs as logs_module
+    from backplan.adherence import check as logs_module
 
     plans, logs = bp.synthetic_cohort(n_patients=6, weeks=3, seed=8)
     logs = logs.copy()

@@ -1,194 +1,27 @@
-"""Exercise logs: reading them from files and checking every row, without per-row Python.
+"""Step 2, check: every row of a raw log frame checked at once (vectorised), no per-row Python.
 
-A log has one row per exercise session a patient did, as a patient app exports it or as a
-paper diary (the handout's tick-box grid) is typed back in.
-
-Columns (:data:`LOG_COLUMNS`)
-------------------------------
-patient     the patient label used on the plan
-date        the day, written YYYY-MM-DD
-exercise    catalogue id, e.g. ``heel-slides``
-sets_done   sets done in that session
-reps_done   reps per set (per side for per-side exercises). Leave ``sets_done`` and
-            ``reps_done`` both blank for "did the prescribed dose" (a diary tick).
-hold_s      optional: seconds held
-pain        optional: pain 0-10 (numeric rating scale)
-note        optional: free text
-
-Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2
-(Parquet files and DataFrames are numbered the same way). A file that cannot be read, or
-lacks a required column, raises :class:`~backplan.errors.LogError`. Rows with problems do
-not raise: they come back in :attr:`LogTable.rejected` with the reason, so that
-``len(accepted) + len(rejected) == rows_read`` always holds.
-
-Examples
---------
->>> import pandas as pd
->>> raw = pd.DataFrame({"patient": ["P1", "P1"], "date": ["2026-01-05", "2026-01-32"],
-...                     "exercise": ["heel-slides", "heel-slides"],
-...                     "sets_done": [1, 1], "reps_done": [10, 10]})
->>> logs = read_logs(raw)
->>> len(logs.accepted), logs.rejected[["row", "column", "reason"]].to_dict("records")
-(1, [{'row': 3, 'column': 'date', 'reason': 'unparseable date'}])
+Each check marks rows and records ``(position, column, reason)``; see
+:data:`~backplan.adherence.read.REASONS`. Accepted rows keep their parsed values as arrays
+(:class:`Checked`), which the sums (:mod:`backplan.adherence.sums`) use directly.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._tables import read_text_table, spreadsheet_row
-from .catalogue import load_catalogue
-from .errors import LogError, Problem
+from .duplicates import codes_of, duplicate_pairs
 from .prescriptions import Grid
+from .read import LOG_COLUMNS, REJECTED_COLUMNS
+from .sums import Rows
 
-__all__ = [
-    "LOG_COLUMNS",
-    "REASONS",
-    "REJECTED_COLUMNS",
-    "REQUIRED_COLUMNS",
-    "LogTable",
-    "read_logs",
-]
-
-LOG_COLUMNS: tuple[str, ...] = (
-    "patient",
-    "date",
-    "exercise",
-    "sets_done",
-    "reps_done",
-    "hold_s",
-    "pain",
-    "note",
-)
-REQUIRED_COLUMNS: tuple[str, ...] = LOG_COLUMNS[:5]
-REJECTED_COLUMNS: tuple[str, ...] = ("file", "row", "column", "reason", *LOG_COLUMNS)
-#: Every reason a row can be rejected for, with what a valid value looks like.
-REASONS: dict[str, str] = {
-    "missing value": "a value in this column",
-    "unparseable date": "a date written YYYY-MM-DD",
-    "unknown exercise": "an exercise id from the catalogue",
-    "unknown patient": "a patient label that has a plan",
-    "not a number": "a number",
-    "not a whole number": "a whole number",
-    "negative count": "a count of 0 or more",
-    "pain outside 0-10": "pain from 0 to 10",
-    "only one of sets_done and reps_done": "both sets_done and reps_done, or both blank",
-    "date before plan start": "a date on or after the plan's first day",
-    "date after plan end": "a date on or before the plan's last day",
-    "exercise not prescribed that week": "an exercise the plan sets in that week",
-    "exact duplicate": "a row that differs from every earlier row",
-}
-_PARQUET = {".parquet", ".pq"}
-_TEXT = {".csv", ".txt", ".xlsx", ".xlsm"}
-
-
-@dataclass
-class LogTable:
-    """The result of reading logs: typed accepted rows and rejected rows with reasons.
-
-    Attributes
-    ----------
-    accepted : pandas.DataFrame
-        ``file``, ``row`` and the :data:`LOG_COLUMNS`, typed: ``date`` as datetime64,
-        counts as nullable ``Int64`` (blank sets and reps mean the prescribed dose),
-        ``pain`` as float.
-    rejected : pandas.DataFrame
-        One row per rejected input row: :data:`REJECTED_COLUMNS` (the reasons and columns
-        of a row with several problems are joined with ``"; "``), original values kept.
-    problems : pandas.DataFrame
-        One row per problem: ``file, row, column, reason, got``.
-    duplicates : pandas.DataFrame
-        Exact duplicate rows: ``file, row, same_as_file, same_as_row``.
-    rows_read : int
-        Data rows read (fully empty spreadsheet rows are not counted).
-    """
-
-    accepted: pd.DataFrame
-    rejected: pd.DataFrame
-    problems: pd.DataFrame
-    duplicates: pd.DataFrame
-    rows_read: int
-    sources: tuple[str, ...] = field(default=())
-
-    def problem_list(self) -> list[Problem]:
-        """Every problem as a :class:`~backplan.errors.Problem` (file, row, column)."""
-        return [
-            Problem(str(p.file), int(p.row), str(p.column), REASONS[p.reason], p.got, p.reason)
-            for p in self.problems.itertuples(index=False)
-        ]
-
-    def __repr__(self) -> str:
-        return (
-            f"LogTable(rows_read={self.rows_read}, accepted={len(self.accepted)}, "
-            f"rejected={len(self.rejected)}, duplicates={len(self.duplicates)})"
-        )
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        found = sorted(p for p in path.iterdir() if p.suffix.lower() in _PARQUET | _TEXT)
-        if not found:
-            raise LogError([Problem(str(path), None, None, "a folder holding Parquet files")])
-        return found
-    if not path.exists():
-        raise LogError([Problem(str(path), None, None, "an existing file or folder")])
-    if path.suffix.lower() not in _PARQUET | _TEXT:
-        raise LogError([Problem(str(path), None, None, "a .csv, .xlsx or .parquet file")])
-    return [path]
-
-
-def _read_file(path: Path) -> pd.DataFrame:
-    """One file's rows; the index is the 0-based data row position in the file."""
-    if path.suffix.lower() in _PARQUET:
-        try:
-            table = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several unrelated types
-            raise LogError(
-                [Problem(str(path), None, None, f"a readable Parquet file ({exc})")]
-            ) from None
-        return table.reset_index(drop=True)
-    return read_text_table(path, LogError)
-
-
-def _check_columns(table: pd.DataFrame, file: str) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
-    if missing:
-        raise LogError([Problem(file, 1, c, "this column in the header") for c in missing], file)
-
-
-def _frames(source: object) -> list[tuple[str, pd.DataFrame]]:
-    if isinstance(source, pd.DataFrame):
-        _check_columns(source, "<DataFrame>")
-        return [("<DataFrame>", source.set_axis(pd.RangeIndex(len(source))))]
-    if isinstance(source, str | os.PathLike):
-        paths = _files(Path(source))
-    elif isinstance(source, Iterable):
-        paths = [p for s in source for p in _files(Path(s))]
-    else:
-        raise TypeError(f"logs must be a path, a list of paths or a DataFrame, got {source!r}")
-    out = []
-    for p in paths:
-        table = _read_file(p)
-        _check_columns(table, str(p))
-        out.append((str(p), table))
-    return out
-
-
-def exercise_ids(catalogue: pd.DataFrame | None = None) -> pd.Index:
-    """Exercise ids of ``catalogue``, or of the shipped catalogue (read once per session)."""
-    return pd.Index((load_catalogue() if catalogue is None else catalogue)["id"])
-
+__all__ = ["Checked", "accepted_rows", "check_rows", "rejected_rows"]
 
 # --- vectorised checks -----------------------------------------------------------------------
 
@@ -344,62 +177,6 @@ class Checked:
             self.duplicates = self.search()[2]
         return self.duplicates
 
-
-def _hash(columns: Sequence[np.ndarray]) -> np.ndarray:
-    """A 64-bit hash per row of integer columns (multiply-xor, then the splitmix64 finisher)."""
-    h = np.zeros(len(columns[0]), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for c in columns:
-            h *= np.uint64(0x100000001B3)
-            h ^= c.astype(np.int64, copy=False).view(np.uint64)
-        h ^= h >> np.uint64(30)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(27)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(31)
-    return h
-
-
-def _codes(s: pd.Series) -> np.ndarray:
-    """Integer codes of a column's values (equal values, equal codes; blank = -1)."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.cat.codes.to_numpy().astype(np.int64)
-    return pd.factorize(s, use_na_sentinel=True)[0].astype(np.int64)
-
-
-def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
-    """Rows equal to an earlier row in every column, and that earlier row.
-
-    Rows are first narrowed by hash buckets (two rounds of ``bincount``, no sorting of
-    the full table), then the few that may repeat are sorted and compared column by column,
-    so the answer is exact.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(2, k)``: positions of duplicate rows and of the rows they repeat.
-    """
-    n = len(columns[0]) if columns else 0
-    pos = np.arange(n)
-    h = _hash(columns) if n else np.zeros(0, np.uint64)
-    for shift in (0, 22):
-        if len(pos) < 2:
-            return np.zeros((2, 0), dtype=np.int64)
-        bucket = ((h >> np.uint64(shift)) & np.uint64((1 << 22) - 1)).astype(np.int64)
-        keep = (np.bincount(bucket, minlength=1 << 22) > 1)[bucket]
-        pos, h = pos[keep], h[keep]
-    order = np.argsort(h, kind="stable")  # pos is increasing: ties keep row order
-    pos, h = pos[order], h[order]
-    same = h[1:] == h[:-1]
-    for c in columns:
-        v = c[pos]
-        same &= v[1:] == v[:-1]
-    start = np.r_[True, ~same]
-    first = pos[start][np.cumsum(start) - 1]
-    dup = ~start
-    return np.vstack([pos[dup], first[dup]])
-
-
 def _row_checks(
     raw: pd.DataFrame, known: pd.Index, grid: Grid | None, memo: dict | None = None
 ) -> tuple[Any, ...]:
@@ -497,7 +274,7 @@ def check_rows(
     exercises: pd.Index,
     grid: Grid | None = None,
     drop_duplicates: bool = False,
-    add: Callable[..., None] | None = None,
+    add: Callable[[Rows], None] | None = None,
     defer_duplicates: bool = False,
 ) -> Checked:
     """Check every row of ``raw`` at once (vectorised); see :data:`REASONS`.
@@ -515,8 +292,8 @@ def check_rows(
     drop_duplicates : bool
         Reject exact duplicates of an earlier row instead of only reporting them.
     add : callable, optional
-        Called for each chunk as soon as it is checked, with ``ok, prow, sets, reps, pain,
-        patient, offset`` of its rows (``ok`` before duplicates are looked for), so sums
+        Called with the :class:`~backplan.adherence.sums.Rows` of each chunk as soon as it
+        is checked (``ok`` before duplicates are looked for), so sums
         can be made while the chunk is in the CPU cache. The returned :class:`Checked` may
         then leave out ``day``, ``prow``, ``patient`` and ``offset`` (``None``).
     defer_duplicates : bool
@@ -536,7 +313,7 @@ def check_rows(
             raw, known, grid, memo
         )
         if add is not None:
-            add(~bad, prow, counts["sets_done"], counts["reps_done"], pain, pcode, offset)
+            add(Rows(~bad, prow, counts["sets_done"], counts["reps_done"], pain, pcode, offset))
     else:
         bad = np.zeros(n, dtype=bool)
         parts = []
@@ -548,7 +325,7 @@ def check_rows(
             b, p, *values = _row_checks(raw.iloc[lo:hi], known, grid, memo)
             flat = [values[0], *values[1].values(), *values[2:]]
             if add is not None:
-                add(~b, flat[5], flat[1], flat[2], flat[4], flat[6], flat[7])
+                add(Rows(~b, flat[5], flat[1], flat[2], flat[4], flat[6], flat[7]))
             for name, v in zip(_ARRAYS, flat, strict=True):
                 if name in skip:
                     continue
@@ -584,7 +361,7 @@ def check_rows(
             del key
         else:
             cand = np.flatnonzero(maybe)
-            keys = [day[cand], *(_codes(raw[c])[cand] for c in ("patient", "exercise"))]
+            keys = [day[cand], *(codes_of(raw[c])[cand] for c in ("patient", "exercise"))]
         del maybe
         if pain is None:  # not kept whole: parse the candidates' values again (same answers)
             keys += _values_at(raw, cand)
@@ -593,7 +370,7 @@ def check_rows(
             if pain.strides != (0,):
                 keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
         if "note" in raw.columns:
-            keys.append(_codes(raw["note"])[cand])
+            keys.append(codes_of(raw["note"])[cand])
         dup, same = cand[duplicate_pairs(keys)]
         del keys, cand
         duplicates = pd.DataFrame(
@@ -709,86 +486,3 @@ def accepted_rows(checked: Checked) -> pd.DataFrame:
     )
 
 
-def log_table(checked: Checked, sources: Sequence[str] = ()) -> LogTable:
-    """Package checked rows as a :class:`LogTable`."""
-    return LogTable(
-        accepted=accepted_rows(checked),
-        rejected=rejected_rows(checked),
-        problems=checked.problems.drop(columns="pos"),
-        duplicates=checked.duplicates,
-        rows_read=len(checked.raw),
-        sources=tuple(sources),
-    )
-
-
-def gather(source: object) -> tuple[pd.DataFrame, pd.Categorical, np.ndarray, list[str]]:
-    """Read ``source`` into one frame with each row's file and spreadsheet row number."""
-    frames = _frames(source)
-    raw = pd.concat([t for _, t in frames], ignore_index=True) if len(frames) > 1 else frames[0][1]
-    names = [f for f, _ in frames]
-    sizes = [len(t) for _, t in frames]
-    file = pd.Categorical.from_codes(
-        np.repeat(np.arange(len(frames), dtype=np.int32), sizes) if len(frames) > 1
-        else np.zeros(sizes[0], dtype=np.int8), pd.Index(names).unique()
-        if len(set(names)) == len(names) else [f"{n} ({i})" for i, n in enumerate(names)]
-    )  # fmt: skip
-    if len(frames) == 1 and isinstance(frames[0][1].index, pd.RangeIndex):
-        index = frames[0][1].index  # one pass, not two
-        start = spreadsheet_row(0)
-        row = np.arange(index.start + start, index.stop + start, index.step, dtype=np.int64)
-    else:
-        row = np.concatenate([np.asarray(t.index, dtype=np.int64) for _, t in frames])
-        row += spreadsheet_row(0)
-    return raw.reset_index(drop=True), file, row, names
-
-
-def read_logs(
-    source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame,
-    prescriptions: pd.DataFrame | Iterable[object] | None = None,
-    *,
-    catalogue: pd.DataFrame | None = None,
-    drop_duplicates: bool = False,
-) -> LogTable:
-    """Read exercise logs and check every row.
-
-    Parameters
-    ----------
-    source : path, list of paths, or pandas.DataFrame
-        A CSV, Excel (.xlsx) or Parquet file, a folder of such files, a list of them, or a
-        DataFrame with the :data:`LOG_COLUMNS`.
-    prescriptions : list of Plan or prescription table, optional
-        When given, rows are also checked against the plans: unknown patient, date before
-        the plan starts or after it ends, exercise not prescribed that week.
-    catalogue : pandas.DataFrame, optional
-        Known exercise ids; the shipped catalogue by default (ids in ``prescriptions`` are
-        known too).
-    drop_duplicates : bool
-        Exact duplicate rows are always listed in ``duplicates``; with ``True`` they are
-        also rejected (the first copy is kept).
-
-    Returns
-    -------
-    LogTable
-
-    Raises
-    ------
-    LogError
-        When a file cannot be read or lacks a required column (naming file and column).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> raw = pd.DataFrame({"patient": ["P1"], "date": ["2026-01-05"],
-    ...                     "exercise": ["heel-slides"], "sets_done": [""], "reps_done": [""],
-    ...                     "pain": ["11"]})
-    >>> read_logs(raw).rejected[["row", "reason", "pain"]].to_dict("records")
-    [{'row': 2, 'reason': 'pain outside 0-10', 'pain': '11'}]
-    """
-    from .prescriptions import prescription_table
-
-    raw, file, row, sources = gather(source)
-    grid = None
-    if prescriptions is not None:
-        grid = Grid.build(prescription_table(prescriptions))  # type: ignore[arg-type]
-    checked = check_rows(raw, file, row, exercise_ids(catalogue), grid, drop_duplicates)
-    return log_table(checked, sources)

@@ -39,8 +39,8 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from .errors import PlanError, Problem
-from .plan import Plan, dose_in_week
+from ..errors import PlanError, Problem
+from ..plan import Plan, dose_in_week
 
 __all__ = ["PRESCRIPTION_COLUMNS", "prescription_table"]
 
