@@ -158,7 +158,7 @@ def test_flags(report: bp.AdherenceReport) -> None:
     assert report.flags["action"].str.len().gt(20).all()
     later = bp.adherence(_logs(), _plans(), as_of="2026-01-25")
     two = later.flags[later.flags.flag == "low weeks in a row"].set_index("patient")["detail"]
-    assert two.to_dict() == {"P1": "weeks 2-3 below 80%", "P2": "weeks 1-3 below 80%"}
+    assert two.to_dict() == {"P1": "weeks 2-3 below 80%", "P2": "weeks 1-2 below 80%"}
 
 
 def test_thresholds_can_be_changed() -> None:
