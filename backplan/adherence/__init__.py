@@ -22,8 +22,6 @@ from __future__ import annotations
 import sys
 import types
 from typing import Any
-import types
-from typing import Any
 
 from .flags import FLAG_ACTIONS, FLAGS
 from .logtable import LogTable, read_logs
@@ -50,7 +48,6 @@ __all__ = [
     "read_logs",
     "report_from_files",
 ]
-
 
 
 class _CallablePackage(types.ModuleType):

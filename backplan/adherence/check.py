@@ -18,7 +18,7 @@ import pandas as pd
 
 from .duplicates import codes_of, duplicate_pairs
 from .prescriptions import Grid
-from .read import LOG_COLUMNS, REJECTED_COLUMNS
+from .read import LOG_COLUMNS, MAX_COUNT, REJECTED_COLUMNS
 from .sums import Rows
 
 __all__ = ["Checked", "accepted_rows", "check_rows", "rejected_rows"]
@@ -52,35 +52,91 @@ def _blank(s: pd.Series, memo: dict | None = None) -> np.ndarray:
     return (s.isna() | (s.astype("string").str.strip() == "")).to_numpy(bool)
 
 
-def _counts(s: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
-    """Whole-number counts as int64 (-1 where blank or unreadable) and the failed checks."""
+#: A number as text: ASCII digits, an optional sign and decimal point; no exponent, no
+#: ``inf`` or ``nan``, no other scripts' digits.
+_DECIMAL = r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*"
+
+
+def _text_floats(values: pd.Index) -> np.ndarray:
+    """Distinct text values as float64 (NaN where not a plain decimal number)."""
+    text = pd.Series(np.asarray(values.astype(str), dtype=object), dtype="string")
+    plain = text.str.fullmatch(_DECIMAL).fillna(False).to_numpy(bool)
+    out = np.full(len(text), np.nan)
+    if plain.any():
+        out[plain] = pd.to_numeric(text[plain].str.strip()).to_numpy(np.float64)
+    return out
+
+
+def _spread(
+    s: pd.Series,
+    fn: Callable[[pd.Index], tuple[np.ndarray, ...]],
+    fill: tuple[Any, ...],
+    memo: dict | None,
+    key: Any,
+) -> list[np.ndarray]:
+    """``fn`` over each distinct value of a text column, spread to the rows by code.
+
+    Categoricals use their categories (worked out once per ``memo``); other columns are
+    factorized first. A missing value (code -1) takes ``fill``.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        answers = per_category(s, fn, memo, key)
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        answers = fn(pd.Index(uniques))
+    return [np.append(a, f)[codes] for a, f in zip(answers, fill, strict=True)]
+
+
+def _count_checks(v: np.ndarray, blank: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Counts as int64 (-1 where blank or failing) and the masks of each failed check."""
+    nan = np.isnan(v)
+    with np.errstate(invalid="ignore"):
+        negative, big = v < 0, v > MAX_COUNT
+        fraction = ~(nan | negative | big) & (v != np.floor(v))
+    fail = nan | negative | big | fraction
+    values = np.where(fail, -1.0, v).astype(np.int64)
+    return values, nan & ~blank, negative, big, fraction
+
+
+_COUNT_REASONS = ("not a number", "negative count", f"count above {MAX_COUNT}",
+                  "not a whole number")  # fmt: skip
+
+
+def _counts(
+    s: pd.Series, blank: np.ndarray, memo: dict | None = None
+) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """Whole-number counts 0 to MAX_COUNT as int64 (-1 where blank or unreadable) and the
+    failed checks. True/False, inf and numbers of 2**63 and more are not counts.
+    """
     dtype = s.dtype
     if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         data, mask = _masked_parts(s)
-        if mask is not None:  # nullable Int64: values and NA mask, no copy of the column
-            data = data.astype(np.int64, copy=False)
-            negative = (data < 0) & ~mask
-            return np.where(mask | blank, np.int64(-1), data), [(negative, "negative count")]
-        values = s.to_numpy(np.int64, na_value=0)
-        negative = values < 0
-        if blank.any():
-            values[blank] = -1
-        return values, [(negative, "negative count")]
-    v = _floats(s, blank)
-    nan = np.isnan(v)
-    fails = [(nan & ~blank, "not a number"), (v < 0, "negative count")]
-    fails.append(((v >= 0) & (v != np.floor(v)), "not a whole number"))
-    return np.where(nan | (v < 0), -1, v).astype(np.int64), fails
+        missing = blank if mask is None else (mask | blank)
+        negative = (data < 0) & ~missing  # compared in the column's own type: no overflow
+        big = (data > MAX_COUNT) & ~missing
+        values = np.where(missing | negative | big, -1, data).astype(np.int64)
+        return values, [(negative, "negative count"), (big, f"count above {MAX_COUNT}")]
+    if isinstance(dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(dtype):
+
+        def on_values(c: pd.Index) -> tuple[np.ndarray, ...]:
+            empty = np.asarray(c.astype(str).str.strip() == "")
+            return _count_checks(_text_floats(c), empty)
+
+        values, *fails = _spread(s, on_values, (-1, False, False, False, False), memo,
+                                 ("counts", s.name))  # fmt: skip
+    else:
+        values, *fails = _count_checks(_floats(s, blank), blank)
+    return values, list(zip(fails, _COUNT_REASONS, strict=True))
 
 
-def _floats(s: pd.Series, blank: np.ndarray) -> np.ndarray:
-    """Values as float64; NaN where blank or not a number."""
+def _floats(s: pd.Series, blank: np.ndarray, memo: dict | None = None) -> np.ndarray:
+    """Values as float64; NaN where blank or not a number (True/False is not a number)."""
     if pd.api.types.is_bool_dtype(s.dtype):
-        return np.where(blank, np.nan, np.inf)  # True/False is not a count or a score
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return s.to_numpy(np.float64, na_value=np.nan)
-    text = s.astype("string").where(~blank)
-    return pd.to_numeric(text, errors="coerce").to_numpy(np.float64, na_value=np.nan)
+        return np.full(len(s), np.nan)
+    if isinstance(s.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+        return _spread(s, lambda c: (_text_floats(c),), (np.nan,), memo, ("floats", s.name))[0]
+    return s.to_numpy(np.float64, na_value=np.nan)
 
 
 def _masked_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
@@ -95,6 +151,8 @@ def _masked_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
 _PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000,
             "us": 86_400_000_000, "ns": 86_400_000_000_000}  # fmt: skip
 _NAT = np.iinfo(np.int64).min
+#: Dates a log may hold: 1900-01-01 to 2100-12-31, as days since 1970-01-01.
+_FIRST_DAY, _LAST_DAY = -25_567, 47_846
 
 
 def _day_numbers(values: np.ndarray) -> np.ndarray:
@@ -115,13 +173,20 @@ def _day_numbers(values: np.ndarray) -> np.ndarray:
     return days
 
 
-def _days(s: pd.Series) -> np.ndarray:
+def _days(s: pd.Series, memo: dict | None = None) -> np.ndarray:
     """Days since 1970-01-01 as int64; ``INT64_MIN`` where the date cannot be read."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         values = s.to_numpy()
         if values.dtype.kind == "M":
             return _day_numbers(values)
         s = pd.Series(values)  # tz-aware
+    elif isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object:
+        return _spread(s, lambda c: (_parse_days(pd.Series(c)),), (_NAT,), memo,
+                       ("days", s.name))[0]  # fmt: skip
+    return _parse_days(s)
+
+
+def _parse_days(s: pd.Series) -> np.ndarray:
     parsed = pd.to_datetime(s.astype("string"), format="ISO8601", errors="coerce")
     if parsed.dt.tz is not None:
         parsed = parsed.dt.tz_localize(None)
@@ -177,6 +242,7 @@ class Checked:
             self.duplicates = self.search()[2]
         return self.duplicates
 
+
 def _row_checks(
     raw: pd.DataFrame, known: pd.Index, grid: Grid | None, memo: dict | None = None
 ) -> tuple[Any, ...]:
@@ -202,9 +268,14 @@ def _row_checks(
     blanks = {c: blank(c) for c in LOG_COLUMNS if c != "note"}
     for c in ("patient", "date", "exercise"):
         flag(blanks[c], c, "missing value")
-    day = _days(raw["date"])
-    bad_day = (day == np.iinfo(np.int64).min) & ~blanks["date"]
+    day = _days(raw["date"], memo)
+    bad_day = (day == _NAT) & ~blanks["date"]
     flag(bad_day, "date", "unparseable date")
+    far = (day != _NAT) & ((day < _FIRST_DAY) | (day > _LAST_DAY))
+    if far.any():
+        flag(far, "date", "date outside 1900-2100")
+        day = np.where(far, _NAT, day)
+        bad_day |= far
     unknown_ex = ~_isin(raw["exercise"], known, memo) & ~blanks["exercise"]
     flag(unknown_ex, "exercise", "unknown exercise")
     counts = {}
@@ -212,11 +283,11 @@ def _row_checks(
         if c not in raw.columns:
             counts[c] = np.broadcast_to(np.int64(-1), (n,))
             continue
-        counts[c], fails = _counts(raw[c], blanks[c])
+        counts[c], fails = _counts(raw[c], blanks[c], memo)
         for mask, why in fails:
             flag(mask, c, why)
     if "pain" in raw.columns:
-        pain = _floats(raw["pain"], blanks["pain"])
+        pain = _floats(raw["pain"], blanks["pain"], memo)
         flag(np.isnan(pain) & ~blanks["pain"], "pain", "not a number")
         flag((pain < 0) | (pain > 10), "pain", "pain outside 0-10")
     else:
@@ -429,12 +500,41 @@ def _problem_frame(
     pos = out["pos"].to_numpy()
     out["file"] = np.asarray(file[pos], dtype=object)
     out["row"] = row[pos]
-    got = []
-    for p, c in zip(pos, out["column"], strict=True):
-        value = raw[c].iat[p] if c in raw.columns else None
-        got.append(None if value is None or (np.ndim(value) == 0 and pd.isna(value)) else value)
+    got = np.full(len(out), None, dtype=object)
+    column = out["column"].to_numpy(object)
+    for c in pd.unique(column):  # one take per column, not one look-up per problem
+        if c not in raw.columns:
+            continue
+        at = np.flatnonzero(column == c)
+        values = _as_objects(raw[c].iloc[pos[at]])
+        got[at] = values
     out["got"] = got
     return out[columns].reset_index(drop=True)
+
+
+def _as_objects(s: pd.Series) -> np.ndarray:
+    """Values as Python objects, missing ones as ``None``."""
+    values = np.array(s.astype(object).to_numpy(), dtype=object)
+    missing = pd.isna(s).to_numpy(bool)
+    if missing.any():
+        values[missing] = None
+    return values
+
+
+def _join(pos: np.ndarray, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows`` (sorted), its distinct non-empty ``values`` joined by ``"; "``.
+
+    Vectorised: one pass per problem a row has (rarely more than three).
+    """
+    frame = pd.DataFrame({"pos": pos, "v": values})
+    frame = frame[frame["v"] != ""].drop_duplicates()
+    nth = frame.groupby("pos", sort=False).cumcount().to_numpy()
+    out = np.full(len(rows), "", dtype=object)
+    for i in range(int(nth.max()) + 1 if len(nth) else 0):
+        part = frame[nth == i]
+        at = np.searchsorted(rows, part["pos"].to_numpy())
+        out[at] = out[at] + ("" if i == 0 else "; ") + part["v"].to_numpy(object)
+    return out
 
 
 def rejected_rows(checked: Checked) -> pd.DataFrame:
@@ -443,17 +543,22 @@ def rejected_rows(checked: Checked) -> pd.DataFrame:
     if probs.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
                              for c in REJECTED_COLUMNS})  # fmt: skip
-    joined = probs.groupby("pos", sort=True).agg(
-        column=("column", lambda s: "; ".join(dict.fromkeys(x for x in s if x))),
-        reason=("reason", lambda s: "; ".join(dict.fromkeys(s))),
-    )
-    pos = joined.index.to_numpy()
-    original = checked.raw.iloc[pos].reindex(columns=list(LOG_COLUMNS)).reset_index(drop=True)
+    where = probs["pos"].to_numpy()
+    pos = np.unique(where)
     head = pd.DataFrame(
-        {"file": np.asarray(checked.file[pos], dtype=object), "row": checked.row[pos], "column": joined["column"].to_numpy(),
-         "reason": joined["reason"].to_numpy()}
+        {"file": np.asarray(checked.file[pos], dtype=object), "row": checked.row[pos],
+         "column": _join(where, probs["column"].to_numpy(object), pos),
+         "reason": _join(where, probs["reason"].to_numpy(object), pos)}
     )  # fmt: skip
-    return pd.concat([head, original], axis=1)
+    raw = checked.raw
+    for c in LOG_COLUMNS:
+        if c not in raw.columns:
+            head[c] = np.nan
+            continue
+        values = raw[c].iloc[pos].reset_index(drop=True)
+        is_cat = isinstance(values.dtype, pd.CategoricalDtype)
+        head[c] = _as_objects(values) if is_cat else values
+    return head
 
 
 def accepted_rows(checked: Checked) -> pd.DataFrame:
@@ -484,5 +589,3 @@ def accepted_rows(checked: Checked) -> pd.DataFrame:
             "note": text("note").to_numpy(),
         }
     )
-
-

@@ -70,4 +70,3 @@ def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
     first = pos[start][np.cumsum(start) - 1]
     dup = ~start
     return np.vstack([pos[dup], first[dup]])
-

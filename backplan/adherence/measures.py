@@ -188,4 +188,3 @@ def _cohort(week: pd.DataFrame, threshold: float) -> pd.DataFrame:
     out.index.name = "week"
     out["patients"] = out["patients"].astype(np.int64)
     return out.reset_index()
-

@@ -30,7 +30,7 @@ from .check import Checked, check_rows, rejected_rows
 from .logtable import LogTable
 from .measures import day_number, measure_tables, to_date
 from .prescriptions import Grid, prescription_table
-from .read import exercise_ids, gather
+from .read import LOG_COLUMNS, exercise_ids, gather
 from .report import AdherenceReport
 from .sums import NONE, Partials, Rows, Sums
 
@@ -57,8 +57,13 @@ def _from_logtable(
     against the same prescriptions; otherwise its raw rows are checked against these plans.
     """
     checked = logs.checked
-    if checked is None:
-        raise ValueError("this LogTable has no checked rows: make it with read_logs")
+    if checked is None:  # e.g. pseudonymised: check its accepted rows against the plans
+        acc = logs.accepted
+        again = check_rows(acc[list(LOG_COLUMNS)], acc["file"].to_numpy(object),
+                           acc["row"].to_numpy(np.int64), exercises, grid, drop_duplicates)  # fmt: skip
+        rejected = pd.concat([logs.rejected, rejected_rows(again)], ignore_index=True)
+        rejected = rejected.sort_values(["file", "row"], kind="stable", ignore_index=True)
+        return partials(again, grid), rejected, again.duplicates, logs.rows_read
     same = (
         logs.checked_against is not None
         and logs.drop_duplicates == drop_duplicates

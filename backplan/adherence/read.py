@@ -26,12 +26,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
-from .._tables import read_text_table, spreadsheet_row
+from .._tables import spreadsheet_row
 from ..catalogue import load_catalogue
 from ..errors import LogError, Problem
+from .formats import PARQUET, TEXT, read_log_file, unique_header
 
-__all__ = ["LOG_COLUMNS", "REASONS", "REJECTED_COLUMNS", "REQUIRED_COLUMNS", "gather"]
+__all__ = ["LOG_COLUMNS", "MAX_COUNT", "REASONS", "REJECTED_COLUMNS", "REQUIRED_COLUMNS", "gather"]
 
 
 LOG_COLUMNS: tuple[str, ...] = (
@@ -45,16 +47,20 @@ LOG_COLUMNS: tuple[str, ...] = (
     "note",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = LOG_COLUMNS[:5]
+#: The largest count (sets, reps, seconds held) a session can log.
+MAX_COUNT = 10_000
 REJECTED_COLUMNS: tuple[str, ...] = ("file", "row", "column", "reason", *LOG_COLUMNS)
 #: Every reason a row can be rejected for, with what a valid value looks like.
 REASONS: dict[str, str] = {
     "missing value": "a value in this column",
     "unparseable date": "a date written YYYY-MM-DD",
+    "date outside 1900-2100": "a date from 1900 to 2100",
     "unknown exercise": "an exercise id from the catalogue",
     "unknown patient": "a patient label that has a plan",
     "not a number": "a number",
     "not a whole number": "a whole number",
     "negative count": "a count of 0 or more",
+    f"count above {MAX_COUNT}": f"a count from 0 to {MAX_COUNT}",
     "pain outside 0-10": "pain from 0 to 10",
     "only one of sets_done and reps_done": "both sets_done and reps_done, or both blank",
     "date before plan start": "a date on or after the plan's first day",
@@ -62,40 +68,23 @@ REASONS: dict[str, str] = {
     "exercise not prescribed that week": "an exercise the plan sets in that week",
     "exact duplicate": "a row that differs from every earlier row",
 }
-_PARQUET = {".parquet", ".pq"}
-_TEXT = {".csv", ".txt", ".xlsx", ".xlsm"}
-
-
-# --- reading ---------------------------------------------------------------------------------
 
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        found = sorted(p for p in path.iterdir() if p.suffix.lower() in _PARQUET | _TEXT)
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in PARQUET | TEXT)
         if not found:
-            raise LogError([Problem(str(path), None, None, "a folder holding Parquet files")])
+            raise LogError([Problem(str(path), None, None, "a folder holding log files")])
         return found
     if not path.exists():
         raise LogError([Problem(str(path), None, None, "an existing file or folder")])
-    if path.suffix.lower() not in _PARQUET | _TEXT:
+    if path.suffix.lower() not in PARQUET | TEXT:
         raise LogError([Problem(str(path), None, None, "a .csv, .xlsx or .parquet file")])
     return [path]
 
 
-def _read_file(path: Path) -> pd.DataFrame:
-    """One file's rows; the index is the 0-based data row position in the file."""
-    if path.suffix.lower() in _PARQUET:
-        try:
-            table = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several unrelated types
-            raise LogError(
-                [Problem(str(path), None, None, f"a readable Parquet file ({exc})")]
-            ) from None
-        return table.reset_index(drop=True)
-    return read_text_table(path, LogError)
-
-
 def _check_columns(table: pd.DataFrame, file: str) -> None:
+    unique_header([str(c) for c in table.columns], file)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
         raise LogError([Problem(file, 1, c, "this column in the header") for c in missing], file)
@@ -113,7 +102,7 @@ def _frames(source: object) -> list[tuple[str, pd.DataFrame]]:
         raise TypeError(f"logs must be a path, a list of paths or a DataFrame, got {source!r}")
     out = []
     for p in paths:
-        table = _read_file(p)
+        table = read_log_file(p)
         _check_columns(table, str(p))
         out.append((str(p), table))
     return out
@@ -124,10 +113,25 @@ def exercise_ids(catalogue: pd.DataFrame | None = None) -> pd.Index:
     return pd.Index((load_catalogue() if catalogue is None else catalogue)["id"])
 
 
+def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Tables one under the other; text categoricals stay categoricals (categories joined)."""
+    columns = list(dict.fromkeys(c for t in tables for c in t.columns))
+    out = {}
+    for c in columns:
+        parts = [t[c] if c in t.columns else pd.Series([""] * len(t), dtype="category")
+                 for t in tables]  # fmt: skip
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            out[c] = union_categoricals([p.array for p in parts], ignore_order=True)
+        else:
+            out[c] = pd.concat([p.astype(object) if isinstance(p.dtype, pd.CategoricalDtype)
+                                else p for p in parts], ignore_index=True)  # fmt: skip
+    return pd.DataFrame(out)
+
+
 def gather(source: object) -> tuple[pd.DataFrame, pd.Categorical, np.ndarray, list[str]]:
     """Read ``source`` into one frame with each row's file and spreadsheet row number."""
     frames = _frames(source)
-    raw = pd.concat([t for _, t in frames], ignore_index=True) if len(frames) > 1 else frames[0][1]
+    raw = _concat([t for _, t in frames]) if len(frames) > 1 else frames[0][1]
     names = [f for f, _ in frames]
     sizes = [len(t) for _, t in frames]
     file = pd.Categorical.from_codes(
@@ -143,4 +147,3 @@ def gather(source: object) -> tuple[pd.DataFrame, pd.Categorical, np.ndarray, li
         row = np.concatenate([np.asarray(t.index, dtype=np.int64) for _, t in frames])
         row += spreadsheet_row(0)
     return raw.reset_index(drop=True), file, row, names
-

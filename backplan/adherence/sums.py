@@ -118,7 +118,6 @@ def _add_counts(target: np.ndarray, index: np.ndarray, weights: Any = None) -> N
     target[lo:hi] += np.bincount(index - lo if lo else index, weights, minlength=hi - lo)
 
 
-
 class Sums:
     """:class:`Partials` added up batch by batch (:meth:`add`), from any thread.
 
