@@ -115,7 +115,10 @@ def flag_table(
     pct = np.rint(adh[low] * 100).astype(np.int64)
     found["low adherence"] = (
         low,
-        [f"{a}% of the prescribed dose over {k} ended weeks" for a, k in zip(pct, n_ended[low])],
+        [
+            f"{a}% of the prescribed dose over {k} ended weeks"
+            for a, k in zip(pct, n_ended[low], strict=True)
+        ],
     )
     codes = np.concatenate([c for c, _ in found.values()]).astype(np.int64)
     priority = np.concatenate(

@@ -22,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import LogError, PlanError, Problem
