@@ -102,18 +102,19 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise LogError(
             [Problem(str(path), None, None, f"a readable Parquet file ({str(exc)[:200]})")]
         ) from None
-    columns = {}
-    for name, column in zip(table.column_names, table.columns, strict=True):
+    nested = {}
+    for i, (name, column) in enumerate(zip(table.column_names, table.columns, strict=True)):
         kind = column.type
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            columns[name] = column.dictionary_encode().to_pandas()
+            table = table.set_column(i, name, column.dictionary_encode())
         elif pa.types.is_nested(kind):  # a list or struct in a cell is not one value
-            values = column.to_pylist()
-            columns[name] = pd.Series([None if v is None else str(v) for v in values],
-                                      dtype=object)  # fmt: skip
-        else:
-            columns[name] = column.to_pandas()
-    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+            nested[name] = pd.Series([None if v is None else str(v) for v in column.to_pylist()],
+                                     dtype=object)  # fmt: skip
+            table = table.set_column(i, name, pa.nulls(table.num_rows))
+    out = table.to_pandas(split_blocks=True)
+    for name, values in nested.items():
+        out[name] = values
+    return out
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
