@@ -207,6 +207,10 @@ def _isin(s: pd.Series, values: pd.Index, memo: dict | None = None) -> np.ndarra
     return s.astype(str).isin(values).to_numpy(bool)
 
 
+#: Rows that failed one check: positions, column and reason.
+Part = tuple[np.ndarray, str, str]
+
+
 @dataclass
 class Checked:
     """Checked rows of one input, as arrays the adherence core can use directly.
@@ -252,13 +256,12 @@ def _row_checks(
     """
     n = len(raw)
     bad = np.zeros(n, dtype=bool)
-    parts: list[pd.DataFrame] = []
+    parts: list[Part] = []
 
     def flag(mask: np.ndarray, column: str, why: str) -> None:
         if mask.any():
             np.logical_or(bad, mask, out=bad)
-            parts.append(pd.DataFrame({"pos": np.flatnonzero(mask), "column": column,
-                                       "reason": why}))  # fmt: skip
+            parts.append((np.flatnonzero(mask), column, why))
 
     def blank(name: str) -> np.ndarray:
         if name not in raw.columns:  # an optional column left out: blank everywhere, no memory
@@ -406,7 +409,7 @@ def check_rows(
                 if v.strides != (0,):
                     arrays[name][lo:hi] = v
             bad[lo:hi] = b
-            return [part.assign(pos=part["pos"] + lo) for part in p]
+            return [(where + lo, column, why) for where, column, why in p]
 
         # a small first chunk, alone, sets the array types and fills ``memo``
         first = min(size, FIRST_ROWS)
@@ -459,7 +462,7 @@ def check_rows(
     dup, _, duplicates = find_duplicates()
     if drop_duplicates and len(dup):
         bad[dup] = True
-        parts.append(pd.DataFrame({"pos": dup, "column": "", "reason": "exact duplicate"}))
+        parts.append((dup, "", "exact duplicate"))
     problems = _problem_frame(raw, file, row, parts)
     return Checked(
         raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
@@ -490,26 +493,35 @@ def _names(file: Any, pos: np.ndarray) -> Any:
 
 
 def _problem_frame(
-    raw: pd.DataFrame, file: np.ndarray, row: np.ndarray, parts: Sequence[pd.DataFrame]
+    raw: pd.DataFrame, file: np.ndarray, row: np.ndarray, parts: Sequence[Part]
 ) -> pd.DataFrame:
+    """One row per problem, in row order: ``pos, file, row, column, reason, got``.
+
+    ``column`` and ``reason`` are categoricals (a few distinct texts); ``got`` is the
+    value found, taken one column at a time.
+    """
     columns = ["pos", "file", "row", "column", "reason", "got"]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in {"pos", "row"} else object)
                              for c in columns})  # fmt: skip
-    out = pd.concat(parts, ignore_index=True).sort_values(["pos"], kind="stable")
-    pos = out["pos"].to_numpy()
-    out["file"] = np.asarray(file[pos], dtype=object)
-    out["row"] = row[pos]
-    got = np.full(len(out), None, dtype=object)
-    column = out["column"].to_numpy(object)
-    for c in pd.unique(column):  # one take per column, not one look-up per problem
-        if c not in raw.columns:
-            continue
-        at = np.flatnonzero(column == c)
-        values = _as_objects(raw[c].iloc[pos[at]])
-        got[at] = values
-    out["got"] = got
-    return out[columns].reset_index(drop=True)
+    col_names = list(dict.fromkeys(c for _, c, _ in parts))
+    why_names = list(dict.fromkeys(w for _, _, w in parts))
+    sizes = [len(p) for p, _, _ in parts]
+    pos = np.concatenate([p for p, _, _ in parts])
+    ccode = np.repeat([col_names.index(c) for _, c, _ in parts], sizes)
+    rcode = np.repeat([why_names.index(w) for _, _, w in parts], sizes)
+    order = np.argsort(pos, kind="stable")
+    pos, ccode, rcode = pos[order], ccode[order], rcode[order]
+    got = np.full(len(pos), None, dtype=object)
+    for k, c in enumerate(col_names):  # one take per column, not one look-up per problem
+        if c in raw.columns:
+            at = np.flatnonzero(ccode == k)
+            got[at] = _as_objects(raw[c].iloc[pos[at]])
+    return pd.DataFrame(
+        {"pos": pos, "file": np.asarray(file[pos], dtype=object), "row": row[pos],
+         "column": pd.Categorical.from_codes(ccode, col_names),
+         "reason": pd.Categorical.from_codes(rcode, why_names), "got": got}
+    )  # fmt: skip
 
 
 def _as_objects(s: pd.Series) -> np.ndarray:
@@ -521,20 +533,25 @@ def _as_objects(s: pd.Series) -> np.ndarray:
     return values
 
 
-def _join(pos: np.ndarray, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """For each of ``rows`` (sorted), its distinct non-empty ``values`` joined by ``"; "``.
+def _join(pos: np.ndarray, values: pd.Categorical, starts: np.ndarray) -> np.ndarray:
+    """Per row (``pos`` sorted; ``starts``: where each row's problems begin), its distinct
+    non-empty ``values`` joined by ``"; "``.
 
-    Vectorised: one pass per problem a row has (rarely more than three).
+    Vectorised on the categories' codes: each row's set of codes becomes one bit mask,
+    and only the distinct masks (a handful) are joined as text.
     """
-    frame = pd.DataFrame({"pos": pos, "v": values})
-    frame = frame[frame["v"] != ""].drop_duplicates()
-    nth = frame.groupby("pos", sort=False).cumcount().to_numpy()
-    out = np.full(len(rows), "", dtype=object)
-    for i in range(int(nth.max()) + 1 if len(nth) else 0):
-        part = frame[nth == i]
-        at = np.searchsorted(rows, part["pos"].to_numpy())
-        out[at] = out[at] + ("" if i == 0 else "; ") + part["v"].to_numpy(object)
-    return out
+    names = list(values.categories)
+    codes = values.codes.astype(np.int64)
+    empty = np.asarray([n == "" for n in names], dtype=bool)
+    bits = np.where(empty[codes], 0, np.left_shift(1, codes % 63))
+    mask = np.bitwise_or.reduceat(bits, starts) if len(bits) else bits
+    uniq, back = np.unique(mask, return_inverse=True)
+    texts = ["; ".join(n for i, n in enumerate(names) if m >> (i % 63) & 1) for m in uniq.tolist()]
+    return np.asarray(texts, dtype=object)[back]
+
+
+def _categorical(s: pd.Series) -> pd.Categorical:
+    return s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
 
 
 def rejected_rows(checked: Checked) -> pd.DataFrame:
@@ -543,12 +560,14 @@ def rejected_rows(checked: Checked) -> pd.DataFrame:
     if probs.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
                              for c in REJECTED_COLUMNS})  # fmt: skip
-    where = probs["pos"].to_numpy()
-    pos = np.unique(where)
+    where = probs["pos"].to_numpy()  # sorted
+    starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
+    pos = where[starts]
     head = pd.DataFrame(
-        {"file": np.asarray(checked.file[pos], dtype=object), "row": checked.row[pos],
-         "column": _join(where, probs["column"].to_numpy(object), pos),
-         "reason": _join(where, probs["reason"].to_numpy(object), pos)}
+        {"file": pd.Series(np.asarray(checked.file[pos], dtype=object), dtype=object),
+         "row": checked.row[pos],
+         "column": pd.Series(_join(where, _categorical(probs["column"]), starts), dtype=object),
+         "reason": pd.Series(_join(where, _categorical(probs["reason"]), starts), dtype=object)}
     )  # fmt: skip
     raw = checked.raw
     for c in LOG_COLUMNS:
@@ -557,7 +576,7 @@ def rejected_rows(checked: Checked) -> pd.DataFrame:
             continue
         values = raw[c].iloc[pos].reset_index(drop=True)
         is_cat = isinstance(values.dtype, pd.CategoricalDtype)
-        head[c] = _as_objects(values) if is_cat else values
+        head[c] = pd.Series(_as_objects(values), dtype=object) if is_cat else values
     return head
 
 

@@ -42,6 +42,12 @@ FLAG_ACTIONS: dict[str, str] = {
 _COLUMNS = ("patient", "priority", "flag", "detail", "action")
 
 
+def _written(day: int) -> str:
+    """Days since 1970-01-01 as a date written out: ``8 Feb 2026``."""
+    d = np.datetime64(day, "D").item()
+    return f"{d.day} {d:%b %Y}"
+
+
 def _latest_low_runs(
     who: np.ndarray, week: np.ndarray, below: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -97,7 +103,7 @@ def flag_table(
         [
             "nothing logged yet"
             if last[i] == NONE
-            else f"last log {np.datetime64(int(last[i]), 'D').item():%d %b %Y}, "
+            else f"last log {_written(int(last[i]))}, "
             f"{as_of_day - last[i]} days before the report date"
             for i in quiet_now
         ],

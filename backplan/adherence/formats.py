@@ -111,7 +111,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             nested[name] = pd.Series([None if v is None else str(v) for v in column.to_pylist()],
                                      dtype=object)  # fmt: skip
             table = table.set_column(i, name, pa.nulls(table.num_rows))
-    out = table.to_pandas(split_blocks=True)
+    out = table.to_pandas(split_blocks=True).reset_index(drop=True)
     for name, values in nested.items():
         out[name] = values
     return out
