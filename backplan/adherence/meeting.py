@@ -265,6 +265,10 @@ def _weekly_grid(report: Any) -> str:
     return f"<table><thead><tr><th>Patient</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+def _rows(n: int) -> str:
+    return "1 row" if n == 1 else f"{n:,} rows"
+
+
 def _rejected(report: Any) -> str:
     rej = report.rejected
     if rej.empty:
@@ -272,7 +276,7 @@ def _rejected(report: Any) -> str:
     first = rej["reason"].str.split("; ").str[0]
     counts = first.value_counts()
     parts = [
-        f"<p>{len(rej):,} rows could not be used. Each is listed with its file, row and "
+        f"<p>{_rows(len(rej))} could not be used. Each is listed with its file, row and "
         "reason in the spreadsheet export (<code>to_xlsx</code>, <code>to_csv</code>). "
         "By main reason:</p>",
         "<table><thead><tr><th>Reason</th><th class=n>Rows</th><th>What was expected"
@@ -283,10 +287,10 @@ def _rejected(report: Any) -> str:
     parts.append("</tbody></table>")
     shown = rej.head(EXAMPLES)
     values = [
-        "; ".join(_e(getattr(row, c)) for c in str(row.column).split("; ") if c in shown.columns)
+        "; ".join(str(getattr(row, c)) for c in str(row.column).split("; ") if c in shown.columns)
         for row in shown.itertuples(index=False)
     ]
-    parts.append(f"<p>The first {len(shown)} of {len(rej):,}:</p>")
+    parts.append(f"<p>Examples: the first {_rows(len(shown))} of {len(rej):,}.</p>")
     parts.append(table_html(shown.assign(value=values)[["file", "row", "column", "reason",
                                                         "value"]].assign(value=values),
                             {"file": "File", "row": "Row", "column": "Column",
