@@ -6,31 +6,50 @@ the rejected rows and, for accepted rows, the parsed values that exact duplicate
 matched on (eight integers a row), so duplicates are found across partitions too.
 
 Rejected rows name their real file when the frame has a ``file`` column, as
-``dd.read_parquet(folder, include_path_column="file")`` makes; rows are then numbered
-within each file (first data row 2), in partition order. Without it the file is
-``"<dask>"`` and rows are numbered across the whole frame.
+:func:`read_logs_dask` makes (with a ``row`` column holding each row's spreadsheet row);
+with ``file`` but no ``row``, rows are numbered within each file in partition order.
+Without ``file`` the file is ``"<dask>"`` and rows are numbered across the whole frame.
+
+Exact duplicates are found across partitions: each partition sends back, for its accepted
+rows, the parsed values they are compared on (the note as a 64-bit hash of its text), so
+the client holds about 72 bytes per accepted row while it compares them.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._tables import spreadsheet_row
 from .check import check_rows, rejected_rows
 from .duplicates import duplicate_pairs
+from .formats import read_log_file
 from .prescriptions import Grid
-from .read import REJECTED_COLUMNS
+from .read import REJECTED_COLUMNS, _check_columns, _files
 from .sums import Partials, Rows, Sums
 
 __all__ = ["dask_partials", "read_logs_dask"]
 
 _NO_FILE = "<dask>"
+_ROWS = "\0rows"  # rows of partitions whose rows were numbered by the reader
 
 
-def read_logs_dask(path: str, **kwargs: Any) -> Any:
-    """A Dask DataFrame of a Parquet file or folder, with each row's ``file``.
+def _read_partition(path: str) -> pd.DataFrame:
+    """One log file as one partition, with each row's ``file`` and spreadsheet ``row``."""
+    table = read_log_file(Path(path))
+    _check_columns(table, path)
+    rows = np.asarray(table.index, dtype=np.int64) + spreadsheet_row(0)
+    return table.reset_index(drop=True).assign(file=path, row=rows)
+
+
+def read_logs_dask(path: str | os.PathLike[str]) -> Any:
+    """A Dask DataFrame of a log file or folder: one partition per file, read by workers
+    with the same readers as :func:`~backplan.read_logs`, each row with its ``file`` and
+    spreadsheet ``row``.
 
     Examples
     --------
@@ -38,13 +57,15 @@ def read_logs_dask(path: str, **kwargs: Any) -> Any:
     >>> _, logs = bp.synthetic_cohort(n_patients=2, weeks=1, seed=1)
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> logs.to_parquet(folder / "a.parquet", index=False)
-    >>> ddf = read_logs_dask(str(folder))
-    >>> ddf["file"].compute().str.endswith("a.parquet").all()
-    np.True_
+    >>> ddf = read_logs_dask(folder)
+    >>> part = ddf.partitions[0].compute()
+    >>> part["file"].str.endswith("a.parquet").all(), part["row"].iloc[0]
+    (np.True_, np.int64(2))
     """
     import dask.dataframe as dd
 
-    return dd.read_parquet(path, include_path_column="file", **kwargs)
+    files = [str(p) for p in _files(Path(path))]
+    return dd.from_map(_read_partition, files)
 
 
 def _one(
@@ -55,11 +76,15 @@ def _one(
     n = len(pdf)
     if "file" in pdf.columns:
         file = pdf["file"].astype(str).to_numpy(object)
-        raw = pdf.drop(columns="file")
+        raw = pdf.drop(columns=["file", "row"], errors="ignore")
     else:
         file, raw = np.full(n, _NO_FILE, dtype=object), pdf
-    local = pd.Series(file).groupby(file, sort=False).cumcount().to_numpy(np.int64) + 2
     counts = pd.Series(file).value_counts(sort=False).to_dict() if n else {}
+    if "row" in pdf.columns:  # numbered by the reader: no renumbering across partitions
+        local = pdf["row"].to_numpy(np.int64)
+        counts = {f: 0 for f in counts} | {_ROWS: n}
+    else:
+        local = pd.Series(file).groupby(file, sort=False).cumcount().to_numpy(np.int64) + 2
     checked = check_rows(raw, file, local, exercises, grid, defer_duplicates=True)
     assert checked.patient is not None and checked.offset is not None
     sums = Sums(grid)
@@ -110,7 +135,7 @@ def dask_partials(
         keys.append(renumber(key))
         for f, k in counts.items():
             offset[f] = offset.get(f, 0) + int(k)
-    rows_read = sum(offset.values())
+    rows_read = sum(offset.values())  # files numbered by the reader count under _ROWS
     key = pd.concat(keys, ignore_index=True)
     columns = ["prow", "offset", "sets", "reps", "hold", "pain", "note"]
     arrays = [key[c].to_numpy() for c in columns]

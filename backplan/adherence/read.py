@@ -121,7 +121,9 @@ def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
         parts = [t[c] if c in t.columns else pd.Series([""] * len(t), dtype="category")
                  for t in tables]  # fmt: skip
         if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
-            out[c] = union_categoricals([p.array for p in parts], ignore_order=True)
+            same = [pd.Categorical.from_codes(p.cat.codes, p.cat.categories.astype(str))
+                    for p in parts]  # fmt: skip
+            out[c] = union_categoricals(same, ignore_order=True)
         else:
             out[c] = pd.concat([p.astype(object) if isinstance(p.dtype, pd.CategoricalDtype)
                                 else p for p in parts], ignore_index=True)  # fmt: skip
