@@ -93,6 +93,7 @@ _LAZY_ATTRS = {
     "adherence": "adherence",
     "AdherenceReport": "adherence",
     "read_logs": "adherence",
+    "read_logs_dask": "adherence",
     "LOG_COLUMNS": "adherence",
     "LogTable": "adherence",
     "prescription_table": "adherence",

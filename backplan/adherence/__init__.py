@@ -23,6 +23,7 @@ import sys
 import types
 from typing import Any
 
+from .dask_logs import read_logs_dask
 from .flags import FLAG_ACTIONS, FLAGS
 from .logtable import LogTable, read_logs
 from .measures import DEFINITIONS
@@ -46,6 +47,7 @@ __all__ = [
     "adherence",
     "prescription_table",
     "read_logs",
+    "read_logs_dask",
     "report_from_files",
 ]
 

@@ -206,7 +206,9 @@ def _summary(report: Any) -> list[str]:
                    "points.")  # fmt: skip
     flagged = report.flags["patient"].nunique()
     if flagged:
-        kinds = report.flags.groupby("flag", sort=False)["patient"].nunique()
+        kinds = (
+            report.flags.sort_values("priority").groupby("flag", sort=False)["patient"].nunique()
+        )
         listed = ", ".join(f"{n} with {k}" for k, n in kinds.items())
         out.append(f"<b>{flagged} patients need a call</b> ({listed}); they are listed "
                    "next, most urgent first.")  # fmt: skip
