@@ -16,195 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import values as cells
 from .duplicates import codes_of, duplicate_pairs
 from .prescriptions import Grid
-from .read import LOG_COLUMNS, MAX_COUNT, REJECTED_COLUMNS
+from .read import LOG_COLUMNS
 from .sums import Rows
 
-__all__ = ["Checked", "accepted_rows", "check_rows", "rejected_rows"]
-
-# --- vectorised checks -----------------------------------------------------------------------
-
-
-def per_category(s: pd.Series, fn: Callable[[pd.Index], Any], memo: dict | None, key: Any) -> Any:
-    """``fn(categories)`` of a categorical column, worked out once per ``memo`` and ``key``.
-
-    Chunks of one frame share their categories: ``memo`` (one dict per frame) keeps the
-    answer so that each chunk only looks up its integer codes.
-    """
-    if memo is None:
-        return fn(s.cat.categories)
-    if key not in memo:
-        memo[key] = fn(s.cat.categories)
-    return memo[key]
-
-
-def _blank(s: pd.Series, memo: dict | None = None) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return s.isna().to_numpy()
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = per_category(s, lambda c: np.asarray(c.astype(str).str.strip() == ""), memo,
-                            ("blank", s.name))  # fmt: skip
-        codes = s.cat.codes.to_numpy()
-        if not cats.any():
-            return codes < 0
-        return (codes < 0) | cats[np.maximum(codes, 0)]
-    return (s.isna() | (s.astype("string").str.strip() == "")).to_numpy(bool)
-
-
-#: A number as text: ASCII digits, an optional sign and decimal point; no exponent, no
-#: ``inf`` or ``nan``, no other scripts' digits.
-_DECIMAL = r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*"
-
-
-def _text_floats(values: pd.Index) -> np.ndarray:
-    """Distinct text values as float64 (NaN where not a plain decimal number)."""
-    text = pd.Series(np.asarray(values.astype(str), dtype=object), dtype="string")
-    plain = text.str.fullmatch(_DECIMAL).fillna(False).to_numpy(bool)
-    out = np.full(len(text), np.nan)
-    if plain.any():
-        out[plain] = pd.to_numeric(text[plain].str.strip()).to_numpy(np.float64)
-    return out
-
-
-def _spread(
-    s: pd.Series,
-    fn: Callable[[pd.Index], tuple[np.ndarray, ...]],
-    fill: tuple[Any, ...],
-    memo: dict | None,
-    key: Any,
-) -> list[np.ndarray]:
-    """``fn`` over each distinct value of a text column, spread to the rows by code.
-
-    Categoricals use their categories (worked out once per ``memo``); other columns are
-    factorized first. A missing value (code -1) takes ``fill``.
-    """
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy()
-        answers = per_category(s, fn, memo, key)
-    else:
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        answers = fn(pd.Index(uniques))
-    return [np.append(a, f)[codes] for a, f in zip(answers, fill, strict=True)]
-
-
-def _count_checks(v: np.ndarray, blank: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Counts as int64 (-1 where blank or failing) and the masks of each failed check."""
-    nan = np.isnan(v)
-    with np.errstate(invalid="ignore"):
-        negative, big = v < 0, v > MAX_COUNT
-        fraction = ~(nan | negative | big) & (v != np.floor(v))
-    fail = nan | negative | big | fraction
-    values = np.where(fail, -1.0, v).astype(np.int64)
-    return values, nan & ~blank, negative, big, fraction
-
-
-_COUNT_REASONS = ("not a number", "negative count", f"count above {MAX_COUNT}",
-                  "not a whole number")  # fmt: skip
-
-
-def _counts(
-    s: pd.Series, blank: np.ndarray, memo: dict | None = None
-) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
-    """Whole-number counts 0 to MAX_COUNT as int64 (-1 where blank or unreadable) and the
-    failed checks. True/False, inf and numbers of 2**63 and more are not counts.
-    """
-    dtype = s.dtype
-    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        data, mask = _masked_parts(s)
-        missing = blank if mask is None else (mask | blank)
-        negative = (data < 0) & ~missing  # compared in the column's own type: no overflow
-        big = (data > MAX_COUNT) & ~missing
-        values = np.where(missing | negative | big, -1, data).astype(np.int64)
-        return values, [(negative, "negative count"), (big, f"count above {MAX_COUNT}")]
-    if isinstance(dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(dtype):
-
-        def on_values(c: pd.Index) -> tuple[np.ndarray, ...]:
-            empty = np.asarray(c.astype(str).str.strip() == "")
-            return _count_checks(_text_floats(c), empty)
-
-        values, *fails = _spread(s, on_values, (-1, False, False, False, False), memo,
-                                 ("counts", s.name))  # fmt: skip
-    else:
-        values, *fails = _count_checks(_floats(s, blank), blank)
-    return values, list(zip(fails, _COUNT_REASONS, strict=True))
-
-
-def _floats(s: pd.Series, blank: np.ndarray, memo: dict | None = None) -> np.ndarray:
-    """Values as float64; NaN where blank or not a number (True/False is not a number)."""
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return np.full(len(s), np.nan)
-    if isinstance(s.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        return _spread(s, lambda c: (_text_floats(c),), (np.nan,), memo, ("floats", s.name))[0]
-    return s.to_numpy(np.float64, na_value=np.nan)
-
-
-def _masked_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
-    """Values and NA mask of a nullable integer column (mask ``None`` for plain numpy)."""
-    arr = s.array
-    data, mask = getattr(arr, "_data", None), getattr(arr, "_mask", None)
-    if isinstance(data, np.ndarray) and isinstance(mask, np.ndarray) and mask.dtype == bool:
-        return data, mask
-    return s.to_numpy(), None
-
-
-_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000,
-            "us": 86_400_000_000, "ns": 86_400_000_000_000}  # fmt: skip
-_NAT = np.iinfo(np.int64).min
-#: Dates a log may hold: 1900-01-01 to 2100-12-31, as days since 1970-01-01.
-_FIRST_DAY, _LAST_DAY = -25_567, 47_846
-
-
-def _day_numbers(values: np.ndarray) -> np.ndarray:
-    """datetime64 values as int64 days since 1970-01-01 (floor), ``INT64_MIN`` at NaT.
-
-    Integer division of the raw ticks: the same days as ``astype("datetime64[D]")``,
-    several times faster.
-    """
-    unit, count = np.datetime_data(values.dtype)
-    per_day = _PER_DAY.get(unit)
-    if per_day is None or count != 1:
-        return values.astype("datetime64[D]").astype(np.int64)
-    ticks = values.view(np.int64)
-    days = ticks // per_day
-    nat = ticks == _NAT
-    if nat.any():
-        days[nat] = _NAT
-    return days
-
-
-def _days(s: pd.Series, memo: dict | None = None) -> np.ndarray:
-    """Days since 1970-01-01 as int64; ``INT64_MIN`` where the date cannot be read."""
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        values = s.to_numpy()
-        if values.dtype.kind == "M":
-            return _day_numbers(values)
-        s = pd.Series(values)  # tz-aware
-    elif isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object:
-        return _spread(s, lambda c: (_parse_days(pd.Series(c)),), (_NAT,), memo,
-                       ("days", s.name))[0]  # fmt: skip
-    return _parse_days(s)
-
-
-def _parse_days(s: pd.Series) -> np.ndarray:
-    parsed = pd.to_datetime(s.astype("string"), format="ISO8601", errors="coerce")
-    if parsed.dt.tz is not None:
-        parsed = parsed.dt.tz_localize(None)
-    values = parsed.to_numpy()
-    ok = ~np.isnat(values)
-    ok &= values == values.astype("datetime64[D]")  # a time of day is not a diary date
-    return np.where(ok, values.astype("datetime64[D]").astype(np.int64), np.iinfo(np.int64).min)
-
-
-def _isin(s: pd.Series, values: pd.Index, memo: dict | None = None) -> np.ndarray:
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        ok = per_category(s, lambda c: np.asarray(c.astype(str).isin(values)), memo,
-                          ("isin", s.name))  # fmt: skip
-        codes = s.cat.codes.to_numpy()
-        if ok.all():
-            return codes >= 0
-        return (codes >= 0) & ok[np.maximum(codes, 0)]
-    return s.astype(str).isin(values).to_numpy(bool)
+__all__ = ["Checked", "Part", "as_objects", "check_rows", "problem_frame"]
 
 
 #: Rows that failed one check: positions, column and reason.
@@ -266,31 +84,31 @@ def _row_checks(
     def blank(name: str) -> np.ndarray:
         if name not in raw.columns:  # an optional column left out: blank everywhere, no memory
             return np.broadcast_to(True, (n,))
-        return _blank(raw[name], memo)
+        return cells.blank(raw[name], memo)
 
     blanks = {c: blank(c) for c in LOG_COLUMNS if c != "note"}
     for c in ("patient", "date", "exercise"):
         flag(blanks[c], c, "missing value")
-    day = _days(raw["date"], memo)
-    bad_day = (day == _NAT) & ~blanks["date"]
+    day = cells.days(raw["date"], memo)
+    bad_day = (day == cells.NAT) & ~blanks["date"]
     flag(bad_day, "date", "unparseable date")
-    far = (day != _NAT) & ((day < _FIRST_DAY) | (day > _LAST_DAY))
+    far = (day != cells.NAT) & ((day < cells.FIRST_DAY) | (day > cells.LAST_DAY))
     if far.any():
         flag(far, "date", "date outside 1900-2100")
-        day = np.where(far, _NAT, day)
+        day = np.where(far, cells.NAT, day)
         bad_day |= far
-    unknown_ex = ~_isin(raw["exercise"], known, memo) & ~blanks["exercise"]
+    unknown_ex = ~cells.isin(raw["exercise"], known, memo) & ~blanks["exercise"]
     flag(unknown_ex, "exercise", "unknown exercise")
     counts = {}
     for c in ("sets_done", "reps_done", "hold_s"):
         if c not in raw.columns:
             counts[c] = np.broadcast_to(np.int64(-1), (n,))
             continue
-        counts[c], fails = _counts(raw[c], blanks[c], memo)
+        counts[c], fails = cells.counts(raw[c], blanks[c], memo)
         for mask, why in fails:
             flag(mask, c, why)
     if "pain" in raw.columns:
-        pain = _floats(raw["pain"], blanks["pain"], memo)
+        pain = cells.floats(raw["pain"], blanks["pain"], memo)
         flag(np.isnan(pain) & ~blanks["pain"], "pain", "not a number")
         flag((pain < 0) | (pain > 10), "pain", "pain outside 0-10")
     else:
@@ -454,7 +272,7 @@ def check_rows(
         return dup, same, duplicates
 
     if defer_duplicates and not drop_duplicates:
-        problems = _problem_frame(raw, file, row, parts)
+        problems = problem_frame(raw, file, row, parts)
         return Checked(
             raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
             pain, prow, problems, None, pcode, offset, find_duplicates,  # type: ignore[arg-type]
@@ -463,7 +281,7 @@ def check_rows(
     if drop_duplicates and len(dup):
         bad[dup] = True
         parts.append((dup, "", "exact duplicate"))
-    problems = _problem_frame(raw, file, row, parts)
+    problems = problem_frame(raw, file, row, parts)
     return Checked(
         raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
         pain, prow, problems, duplicates, pcode, offset,
@@ -477,11 +295,11 @@ def _values_at(raw: pd.DataFrame, pos: np.ndarray) -> list[np.ndarray]:
         if c not in raw.columns:
             continue
         s = raw[c].iloc[pos]
-        blank = _blank(s)
+        blank = cells.blank(s)
         if c == "pain":
-            out.append(np.nan_to_num(_floats(s, blank), nan=-1.0).view(np.int64))
+            out.append(np.nan_to_num(cells.floats(s, blank), nan=-1.0).view(np.int64))
         else:
-            out.append(_counts(s, blank)[0])
+            out.append(cells.counts(s, blank)[0])
     return out
 
 
@@ -492,7 +310,7 @@ def _names(file: Any, pos: np.ndarray) -> Any:
     return np.asarray(file[pos], dtype=object)
 
 
-def _problem_frame(
+def problem_frame(
     raw: pd.DataFrame, file: np.ndarray, row: np.ndarray, parts: Sequence[Part]
 ) -> pd.DataFrame:
     """One row per problem, in row order: ``pos, file, row, column, reason, got``.
@@ -516,7 +334,7 @@ def _problem_frame(
     for k, c in enumerate(col_names):  # one take per column, not one look-up per problem
         if c in raw.columns:
             at = np.flatnonzero(ccode == k)
-            got[at] = _as_objects(raw[c].iloc[pos[at]])
+            got[at] = as_objects(raw[c].iloc[pos[at]])
     return pd.DataFrame(
         {"pos": pos, "file": np.asarray(file[pos], dtype=object), "row": row[pos],
          "column": pd.Categorical.from_codes(ccode, col_names),
@@ -524,87 +342,10 @@ def _problem_frame(
     )  # fmt: skip
 
 
-def _as_objects(s: pd.Series) -> np.ndarray:
+def as_objects(s: pd.Series) -> np.ndarray:
     """Values as Python objects, missing ones as ``None``."""
     values = np.array(s.astype(object).to_numpy(), dtype=object)
     missing = pd.isna(s).to_numpy(bool)
     if missing.any():
         values[missing] = None
     return values
-
-
-def _join(pos: np.ndarray, values: pd.Categorical, starts: np.ndarray) -> np.ndarray:
-    """Per row (``pos`` sorted; ``starts``: where each row's problems begin), its distinct
-    non-empty ``values`` joined by ``"; "``.
-
-    Vectorised on the categories' codes: each row's set of codes becomes one bit mask,
-    and only the distinct masks (a handful) are joined as text.
-    """
-    names = list(values.categories)
-    codes = values.codes.astype(np.int64)
-    empty = np.asarray([n == "" for n in names], dtype=bool)
-    bits = np.where(empty[codes], 0, np.left_shift(1, codes % 63))
-    mask = np.bitwise_or.reduceat(bits, starts) if len(bits) else bits
-    uniq, back = np.unique(mask, return_inverse=True)
-    texts = ["; ".join(n for i, n in enumerate(names) if m >> (i % 63) & 1) for m in uniq.tolist()]
-    return np.asarray(texts, dtype=object)[back]
-
-
-def _categorical(s: pd.Series) -> pd.Categorical:
-    return s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
-
-
-def rejected_rows(checked: Checked) -> pd.DataFrame:
-    """One row per rejected input row: file, row, column(s), reason(s), original values."""
-    probs = checked.problems
-    if probs.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
-                             for c in REJECTED_COLUMNS})  # fmt: skip
-    where = probs["pos"].to_numpy()  # sorted
-    starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
-    pos = where[starts]
-    head = pd.DataFrame(
-        {"file": pd.Series(np.asarray(checked.file[pos], dtype=object), dtype=object),
-         "row": checked.row[pos],
-         "column": pd.Series(_join(where, _categorical(probs["column"]), starts), dtype=object),
-         "reason": pd.Series(_join(where, _categorical(probs["reason"]), starts), dtype=object)}
-    )  # fmt: skip
-    raw = checked.raw
-    for c in LOG_COLUMNS:
-        if c not in raw.columns:
-            head[c] = np.nan
-            continue
-        values = raw[c].iloc[pos].reset_index(drop=True)
-        is_cat = isinstance(values.dtype, pd.CategoricalDtype)
-        head[c] = pd.Series(_as_objects(values), dtype=object) if is_cat else values
-    return head
-
-
-def accepted_rows(checked: Checked) -> pd.DataFrame:
-    """Accepted rows, typed (see :attr:`LogTable.accepted`)."""
-    ok = checked.ok
-    raw = checked.raw.loc[ok] if not ok.all() else checked.raw
-
-    def counts(v: np.ndarray) -> pd.arrays.IntegerArray:
-        return pd.array(np.where(v[ok] < 0, None, v[ok]), dtype="Int64")
-
-    def text(name: str) -> pd.Series:
-        if name not in raw.columns:
-            return pd.Series([pd.NA] * len(raw), dtype="string")
-        s = raw[name]
-        return s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("string")
-
-    return pd.DataFrame(
-        {
-            "file": np.asarray(checked.file[ok], dtype=object),
-            "row": checked.row[ok],
-            "patient": text("patient").to_numpy(),
-            "date": checked.day[ok].astype("datetime64[D]").astype("datetime64[s]"),
-            "exercise": text("exercise").to_numpy(),
-            "sets_done": counts(checked.sets),
-            "reps_done": counts(checked.reps),
-            "hold_s": counts(checked.hold),
-            "pain": checked.pain[ok],
-            "note": text("note").to_numpy(),
-        }
-    )

@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from .._tables import spreadsheet_row
-from .check import check_rows, rejected_rows
+from .check import check_rows
 from .duplicates import duplicate_pairs
 from .formats import read_log_file
 from .prescriptions import Grid
 from .read import REJECTED_COLUMNS, _check_columns, _files
+from .rows import rejected_rows
 from .sums import Partials, Rows, Sums
 
 __all__ = ["dask_partials", "read_logs_dask"]

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import Problem
-from .check import Checked, accepted_rows, check_rows, rejected_rows
+from .check import Checked, check_rows
 from .prescriptions import Grid, prescription_table
 from .read import REASONS, exercise_ids, gather
+from .rows import accepted_rows, rejected_rows
 
 __all__ = ["LogTable", "read_logs"]
 

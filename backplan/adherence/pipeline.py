@@ -27,12 +27,13 @@ import pandas as pd
 
 from ..errors import LogError, PlanError, Problem
 from ..plan import Plan
-from .check import Checked, check_rows, rejected_rows
+from .check import Checked, check_rows
 from .logtable import LogTable
 from .measures import day_number, measure_tables, to_date
 from .prescriptions import Grid, prescription_table
 from .read import LOG_COLUMNS, exercise_ids, gather
 from .report import AdherenceReport
+from .rows import rejected_rows
 from .sums import NONE, Partials, Rows, Sums
 
 __all__ = ["adherence", "report_from_files"]
