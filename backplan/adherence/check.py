@@ -336,9 +336,11 @@ def problem_frame(
             at = np.flatnonzero(ccode == k)
             got[at] = as_objects(raw[c].iloc[pos[at]])
     return pd.DataFrame(
-        {"pos": pos, "file": np.asarray(file[pos], dtype=object), "row": row[pos],
+        {"pos": pos, "file": pd.Series(np.asarray(file[pos], dtype=object), dtype=object),
+         "row": row[pos],
          "column": pd.Categorical.from_codes(ccode, col_names),
-         "reason": pd.Categorical.from_codes(rcode, why_names), "got": got}
+         "reason": pd.Categorical.from_codes(rcode, why_names),
+         "got": pd.Series(got, dtype=object)}
     )  # fmt: skip
 
 

@@ -147,8 +147,9 @@ class Sums:
             rows.prow, rows.sets, rows.reps, rows.pain, rows.patient, rows.offset
         )  # fmt: skip
         if not use.all():
+            keep = np.flatnonzero(use)  # one index, then six quick takes
             prow, sets, reps, pain, patient, offset = (
-                v[use] for v in (prow, sets, reps, pain, patient, offset)
+                v.take(keep) for v in (prow, sets, reps, pain, patient, offset)
             )
         _add_counts(acc.sessions, prow)
         # done reps: sets x reps per row; a tick (both blank, stored as -1 x -1 = 1) counts as
