@@ -18,7 +18,7 @@ import backplan as bp
 def test_dask_worker_processes_give_the_pandas_numbers(
     tmp_path: Path, drop_duplicates: bool
 ) -> None:
-    dd = pytest.importorskip("dask.dataframe")
+    pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
     from backplan.adherence.dask_logs import read_logs_dask
 
