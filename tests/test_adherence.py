@@ -211,3 +211,30 @@ def test_patient_labels_must_be_unique() -> None:
 def test_counts_are_int64(report: bp.AdherenceReport) -> None:
     for col in ("sessions_done", "reps_done", "prescribed_reps", "prescribed_sessions"):
         assert report.by_exercise[col].dtype == np.int64
+
+
+@pytest.mark.parametrize("with_plans", [True, False])
+def test_a_log_table_is_not_checked_again(
+    monkeypatch: pytest.MonkeyPatch, with_plans: bool
+) -> None:
+    from backplan.adherence import check
+
+    plans, logs = bp.synthetic_cohort(n_patients=4, weeks=3, seed=5)
+    logs = logs.copy()
+    logs.loc[2, "pain"] = 11  # rejected by the row checks
+    logs.loc[7, "patient"] = "SYN-NOPLAN"  # rejected by the plan checks
+    expected = bp.adherence(logs, plans)
+    table = bp.read_logs(logs, plans if with_plans else None)
+    calls = []
+    real = check._row_checks
+    monkeypatch.setattr(check, "_row_checks", lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = bp.adherence(table, plans)
+    assert calls == []  # no row looked at twice
+    for name in ("by_exercise", "by_week", "by_patient", "flags"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+    assert got.rejected[["row", "reason"]].to_dict("records") == [
+        {"row": 4, "reason": "pain outside 0-10"},
+        {"row": 9, "reason": "unknown patient"},
+    ]
+    assert (got.rows_read, got.rows_accepted) == (len(logs), len(logs) - 2)
+    assert len(got.duplicates) == len(expected.duplicates)

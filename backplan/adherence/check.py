@@ -22,7 +22,7 @@ from .prescriptions import Grid
 from .read import LOG_COLUMNS
 from .sums import Rows
 
-__all__ = ["Checked", "Part", "as_objects", "check_rows", "problem_frame"]
+__all__ = ["Checked", "Part", "as_objects", "check_rows", "check_with_plans", "problem_frame"]
 
 
 #: Rows that failed one check: positions, column and reason.
@@ -122,32 +122,50 @@ def _row_checks(
     prow = offset = pcode = slot = np.broadcast_to(np.int64(-1), (n,))
     if grid is not None:
         base_ok = ~(blanks["patient"] | blanks["date"] | bad_day | blanks["exercise"] | unknown_ex)
-        pcode = grid.patient_codes(raw["patient"], memo)
-        unknown = pcode < 0
-        if unknown.any():
-            flag(unknown & ~blanks["patient"], "patient", "unknown patient")
-            base_ok &= ~unknown
-            pcode = np.maximum(pcode, 0)
-        del unknown
-        offset = day - grid.start_day[pcode]  # days since the plan started
-        # one unsigned comparison finds both: before the start (negative) and after the end
-        outside = base_ok & (offset.view(np.uint64) > grid.span[pcode].view(np.uint64))
-        if outside.any():
-            early = outside & (offset < 0)
-            flag(early, "date", "date before plan start")
-            flag(outside & ~early, "date", "date after plan end")
-            base_ok &= ~outside
-            del early
-        del outside
-        week0 = offset // 7
-        prow = grid.rows_in_week(pcode, week0, grid.exercise_codes(raw["exercise"], memo), base_ok)
-        flag(base_ok & (prow < 0), "exercise", "exercise not prescribed that week")
-        # prescription row and day of its week: where exact repeats must fall (see check_rows)
-        slot = offset - 7 * week0
-        slot += 7 * prow
-        del base_ok, week0
+        known = ~blanks["patient"]
+        prow, pcode, offset, slot = _plan_checks(raw, day, base_ok, known, grid, memo, flag)
     del bad_day, unknown_ex
     return bad, parts, day, counts, pain, prow, pcode, offset, slot
+
+
+def _plan_checks(
+    raw: pd.DataFrame,
+    day: np.ndarray,
+    base_ok: np.ndarray,
+    named: np.ndarray,
+    grid: Grid,
+    memo: dict | None,
+    flag: Callable[[np.ndarray, str, str], None],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The checks against the plans: known patient, date inside the plan, exercise set that
+    week. ``base_ok`` (changed in place) marks rows whose patient, date and exercise passed
+    the other checks; ``named`` rows with a patient label. Returns the prescription row,
+    patient code, days since the plan started and the duplicate-search slot of each row.
+    """
+    pcode = grid.patient_codes(raw["patient"], memo)
+    unknown = pcode < 0
+    if unknown.any():
+        flag(unknown & named, "patient", "unknown patient")
+        base_ok &= ~unknown
+        pcode = np.maximum(pcode, 0)
+    del unknown
+    offset = day - grid.start_day[pcode]  # days since the plan started
+    # one unsigned comparison finds both: before the start (negative) and after the end
+    outside = base_ok & (offset.view(np.uint64) > grid.span[pcode].view(np.uint64))
+    if outside.any():
+        early = outside & (offset < 0)
+        flag(early, "date", "date before plan start")
+        flag(outside & ~early, "date", "date after plan end")
+        base_ok &= ~outside
+        del early
+    del outside
+    week0 = offset // 7
+    prow = grid.rows_in_week(pcode, week0, grid.exercise_codes(raw["exercise"], memo), base_ok)
+    flag(base_ok & (prow < 0), "exercise", "exercise not prescribed that week")
+    # prescription row and day of its week: where exact repeats must fall (see check_rows)
+    slot = offset - 7 * week0
+    slot += 7 * prow
+    return prow, pcode, offset, slot
 
 
 #: Rows checked at a time: bounds the memory the checks need (about 100 bytes a row).
@@ -241,35 +259,8 @@ def check_rows(
         )
         counts = {k: arrays.get(k) for k in ("sets_done", "reps_done", "hold_s")}
 
-    # exact duplicates, among rows that passed every other check, on their parsed values
     def find_duplicates() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-        maybe = ~bad
-        if grid is not None:  # repeats share patient, day and exercise: a cheap first filter
-            key = slot  # prescription row and day: patient, exercise and date (our own array)
-            key[bad] = 0
-            maybe &= (np.bincount(key, minlength=len(grid.table) * 7) > 1)[key]
-            cand = np.flatnonzero(maybe)
-            keys = [key[cand]]
-            del key
-        else:
-            cand = np.flatnonzero(maybe)
-            keys = [day[cand], *(codes_of(raw[c])[cand] for c in ("patient", "exercise"))]
-        del maybe
-        if pain is None:  # not kept whole: parse the candidates' values again (same answers)
-            keys += _values_at(raw, cand)
-        else:
-            keys += [v[cand] for v in counts.values() if v.strides != (0,)]
-            if pain.strides != (0,):
-                keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
-        if "note" in raw.columns:
-            keys.append(codes_of(raw["note"])[cand])
-        dup, same = cand[duplicate_pairs(keys)]
-        del keys, cand
-        duplicates = pd.DataFrame(
-            {"file": _names(file, dup), "row": row[dup],
-             "same_as_file": _names(file, same), "same_as_row": row[same]}
-        )  # fmt: skip
-        return dup, same, duplicates
+        return _duplicates(raw, file, row, bad, grid, slot, day, counts, pain)
 
     if defer_duplicates and not drop_duplicates:
         problems = problem_frame(raw, file, row, parts)
@@ -286,6 +277,50 @@ def check_rows(
         raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
         pain, prow, problems, duplicates, pcode, offset,
     )  # fmt: skip
+
+
+def _duplicates(
+    raw: pd.DataFrame,
+    file: Any,
+    row: np.ndarray,
+    bad: np.ndarray,
+    grid: Grid | None,
+    slot: np.ndarray,
+    day: np.ndarray,
+    counts: dict[str, np.ndarray],
+    pain: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Exact duplicates among rows that passed every other check, on their parsed values.
+
+    ``slot`` (prescription row x 7 + day of the week, our own array) is overwritten.
+    """
+    maybe = ~bad
+    if grid is not None:  # repeats share patient, day and exercise: a cheap first filter
+        key = slot  # prescription row and day: patient, exercise and date (our own array)
+        key[bad] = 0
+        maybe &= (np.bincount(key, minlength=len(grid.table) * 7) > 1)[key]
+        cand = np.flatnonzero(maybe)
+        keys = [key[cand]]
+        del key
+    else:
+        cand = np.flatnonzero(maybe)
+        keys = [day[cand], *(codes_of(raw[c])[cand] for c in ("patient", "exercise"))]
+    del maybe
+    if pain is None:  # not kept whole: parse the candidates' values again (same answers)
+        keys += _values_at(raw, cand)
+    else:
+        keys += [v[cand] for v in counts.values() if v.strides != (0,)]
+        if pain.strides != (0,):
+            keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
+    if "note" in raw.columns:
+        keys.append(codes_of(raw["note"])[cand])
+    dup, same = cand[duplicate_pairs(keys)]
+    del keys, cand
+    duplicates = pd.DataFrame(
+        {"file": _names(file, dup), "row": row[dup],
+         "same_as_file": _names(file, same), "same_as_row": row[same]}
+    )  # fmt: skip
+    return dup, same, duplicates
 
 
 def _values_at(raw: pd.DataFrame, pos: np.ndarray) -> list[np.ndarray]:
@@ -308,6 +343,39 @@ def _names(file: Any, pos: np.ndarray) -> Any:
     if isinstance(file, pd.Categorical) and len(pos):
         return pd.Index(file.categories).take(file.codes[pos]).array
     return np.asarray(file[pos], dtype=object)
+
+
+def check_with_plans(checked: Checked, grid: Grid, drop_duplicates: bool = False) -> Checked:
+    """Rows checked without plans, now checked against ``grid`` too: only the plan checks
+    run, on the rows accepted so far (a rejected row keeps its first reasons).
+    """
+    bad = ~checked.ok
+    accepted = checked.ok.copy()
+    parts: list[Part] = []
+
+    def flag(mask: np.ndarray, column: str, why: str) -> None:
+        mask = mask & accepted
+        if mask.any():
+            np.logical_or(bad, mask, out=bad)
+            parts.append((np.flatnonzero(mask), column, why))
+
+    raw, day = checked.raw, checked.day
+    prow, pcode, offset, slot = _plan_checks(raw, day, accepted.copy(), accepted, grid, {}, flag)
+    counts = {"sets_done": checked.sets, "reps_done": checked.reps, "hold_s": checked.hold}
+    dup, _, duplicates = _duplicates(raw, checked.file, checked.row, bad, grid, slot, day,
+                                     counts, checked.pain)  # fmt: skip
+    if drop_duplicates and len(dup):
+        bad[dup] = True
+        parts.append((dup, "", "exact duplicate"))
+    new = problem_frame(raw, checked.file, checked.row, parts)
+    problems = (
+        pd.concat([checked.problems, new], ignore_index=True) if len(new) else checked.problems
+    )
+    problems = problems.sort_values("pos", kind="stable", ignore_index=True)
+    return Checked(
+        raw, checked.file, checked.row, ~bad, day, checked.sets, checked.reps, checked.hold,
+        checked.pain, prow, problems, duplicates, pcode, offset,
+    )  # fmt: skip
 
 
 def problem_frame(

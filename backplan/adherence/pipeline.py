@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..errors import LogError, PlanError, Problem
 from ..plan import Plan
-from .check import Checked, check_rows
+from .check import Checked, check_rows, check_with_plans
 from .logtable import LogTable
 from .measures import day_number, measure_tables, to_date
 from .prescriptions import Grid, prescription_table
@@ -56,7 +56,8 @@ def _from_logtable(
     logs: LogTable, grid: Grid, exercises: pd.Index, drop_duplicates: bool
 ) -> tuple[Partials, pd.DataFrame, pd.DataFrame, int]:
     """Sums of a LogTable: its checked rows are used as they are when they were checked
-    against the same prescriptions; otherwise its raw rows are checked against these plans.
+    against the same prescriptions; read without plans, only the plan checks run now; read
+    against other plans, its raw rows are checked against these.
     """
     checked = logs.checked
     if checked is None:  # e.g. pseudonymised: check its accepted rows against the plans
@@ -73,7 +74,11 @@ def _from_logtable(
     )
     if same:
         return partials(checked, grid), logs.rejected, logs.duplicates, logs.rows_read
-    again = check_rows(checked.raw, checked.file, checked.row, exercises, grid, drop_duplicates)
+    if logs.checked_against is None and not logs.drop_duplicates:
+        again = check_with_plans(checked, grid, drop_duplicates)  # only the plan checks run
+    else:  # checked against other plans: check the rows read against these ones
+        again = check_rows(checked.raw, checked.file, checked.row, exercises, grid,
+                           drop_duplicates)  # fmt: skip
     return partials(again, grid), rejected_rows(again), again.duplicates, len(checked.raw)
 
 
