@@ -16,6 +16,8 @@ first come first; a patient's flags stay together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -40,6 +42,19 @@ FLAG_ACTIONS: dict[str, str] = {
     "low adherence": "Go over the plan together at the next visit.",
 }
 _COLUMNS = ("patient", "priority", "flag", "detail", "action")
+
+
+def _texts(form: str | Callable[..., str], *values: np.ndarray) -> np.ndarray:
+    """``form`` filled in with each row of ``values``, each distinct row written once."""
+    fill = form.format if isinstance(form, str) else form
+    if not len(values[0]):
+        return np.zeros(0, dtype=object)
+    keys = pd.MultiIndex.from_arrays(values) if len(values) > 1 else pd.Index(values[0])
+    codes, uniques = pd.factorize(keys)
+    rows = uniques if len(values) > 1 else [(u,) for u in uniques]
+    written = np.array([fill(*(v.item() if hasattr(v, "item") else v for v in r))
+                        for r in rows], dtype=object)  # fmt: skip
+    return written[codes]
 
 
 def _written(day: int) -> str:
@@ -84,53 +99,43 @@ def flag_table(
     quiet: int,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The flags table (most urgent patients first) and each flag's patient code."""
-    found: dict[str, tuple[np.ndarray, list[str]]] = {}
+    found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     p1 = patient["pain_score_week1"].to_numpy()
     pl = patient["pain_score_latest"].to_numpy()
     lw = patient["week_of_latest_pain"].to_numpy(np.int64, na_value=0)
     with np.errstate(invalid="ignore"):
         up = np.flatnonzero((pl - p1 >= pain_rise - 1e-9) & (lw > 1))
-    found["pain up"] = (
-        up,
-        [f"pain {p1[i]:.1f}/10 in week 1, {pl[i]:.1f}/10 in week {lw[i]}" for i in up],
-    )
+    found["pain up"] = (up, _texts("pain {:.1f}/10 in week 1, {:.1f}/10 in week {}",
+                                   p1[up], pl[up], lw[up]))  # fmt: skip
     running = (grid.start_day <= as_of_day) & (as_of_day <= grid.end_day)
     values = patient["last_log"].to_numpy().astype("datetime64[D]")
     last = np.where(np.isnat(values), NONE, values.astype(np.int64))
     quiet_now = np.flatnonzero(running & (last < as_of_day - quiet + 1))
-    found["no recent logs"] = (
-        quiet_now,
-        [
-            "nothing logged yet"
-            if last[i] == NONE
-            else f"last log {_written(int(last[i]))}, "
-            f"{as_of_day - last[i]} days before the report date"
-            for i in quiet_now
-        ],
-    )
+    found["no recent logs"] = (quiet_now, _texts(
+        lambda d: "nothing logged yet" if d == NONE else
+        f"last log {_written(d)}, {as_of_day - d} days before the report date",
+        last[quiet_now]))  # fmt: skip
     ended = week["ended"].to_numpy()
     who, wk = week_patient[ended], week["week"].to_numpy()[ended]
     adh_w = week["adherence"].to_numpy()[ended]
     run_who, run_first, run_last = _latest_low_runs(who, wk, adh_w < threshold)
     found["low weeks in a row"] = (
         run_who,
-        [f"weeks {a}-{b} below {threshold:.0%}" for a, b in zip(run_first, run_last, strict=True)],
+        _texts("weeks {}-{} below " + f"{threshold:.0%}", run_first, run_last),
     )
     adh, n_ended = patient["adherence"].to_numpy(), patient["weeks_ended"].to_numpy()
     low = np.flatnonzero(adh < threshold)
     pct = np.rint(adh[low] * 100).astype(np.int64)
     found["low adherence"] = (
         low,
-        [
-            f"{a}% of the prescribed dose over {k} ended weeks"
-            for a, k in zip(pct, n_ended[low], strict=True)
-        ],
+        _texts("{}% of the prescribed dose over {} ended weeks", pct, n_ended[low]),
     )
     codes = np.concatenate([c for c, _ in found.values()]).astype(np.int64)
     priority = np.concatenate(
         [np.full(len(c), i, np.int64) for i, (c, _) in enumerate(found.values(), 1)]
     )
-    names = np.array(list(found), dtype=object)[priority - 1] if len(codes) else []
+    names = np.array(list(found), dtype=object)[priority - 1]
+    actions = np.array([FLAG_ACTIONS[f] for f in found], dtype=object)[priority - 1]
     top = np.full(len(grid.patients), len(found) + 1, np.int64)
     np.minimum.at(top, codes, priority)
     order = np.lexsort((priority, codes, top[codes]))
@@ -139,8 +144,8 @@ def flag_table(
             "patient": grid.patients.take(codes[order]).array,
             "priority": priority[order],
             "flag": np.asarray(names, dtype=object)[order],
-            "detail": np.array([d for _, ds in found.values() for d in ds], dtype=object)[order],
-            "action": np.array([FLAG_ACTIONS[f] for f in names], dtype=object)[order],
+            "detail": np.concatenate([ds for _, ds in found.values()])[order],
+            "action": actions[order],
         },
         columns=list(_COLUMNS),
     )
