@@ -22,7 +22,15 @@ from .prescriptions import Grid
 from .read import LOG_COLUMNS
 from .sums import Rows
 
-__all__ = ["Checked", "Part", "as_objects", "check_rows", "check_with_plans", "problem_frame"]
+__all__ = [
+    "Checked",
+    "Part",
+    "as_objects",
+    "check_rows",
+    "check_with_plans",
+    "names_at",
+    "problem_frame",
+]
 
 
 #: Rows that failed one check: positions, column and reason.
@@ -317,8 +325,8 @@ def _duplicates(
     dup, same = cand[duplicate_pairs(keys)]
     del keys, cand
     duplicates = pd.DataFrame(
-        {"file": _names(file, dup), "row": row[dup],
-         "same_as_file": _names(file, same), "same_as_row": row[same]}
+        {"file": names_at(file, dup), "row": row[dup],
+         "same_as_file": names_at(file, same), "same_as_row": row[same]}
     )  # fmt: skip
     return dup, same, duplicates
 
@@ -338,10 +346,10 @@ def _values_at(raw: pd.DataFrame, pos: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def _names(file: Any, pos: np.ndarray) -> Any:
-    """File names at ``pos`` for a table column (a Categorical's are looked up by code)."""
-    if isinstance(file, pd.Categorical) and len(pos):
-        return pd.Index(file.categories).take(file.codes[pos]).array
+def names_at(file: Any, pos: np.ndarray) -> np.ndarray:
+    """File names at ``pos`` as objects (a Categorical's are looked up by code)."""
+    if isinstance(file, pd.Categorical):
+        return np.asarray(list(file.categories), dtype=object)[file.codes[pos]]
     return np.asarray(file[pos], dtype=object)
 
 
@@ -404,7 +412,7 @@ def problem_frame(
             at = np.flatnonzero(ccode == k)
             got[at] = as_objects(raw[c].iloc[pos[at]])
     return pd.DataFrame(
-        {"pos": pos, "file": pd.Series(np.asarray(file[pos], dtype=object), dtype=object),
+        {"pos": pos, "file": pd.Series(names_at(file, pos), dtype=object),
          "row": row[pos],
          "column": pd.Categorical.from_codes(ccode, col_names),
          "reason": pd.Categorical.from_codes(rcode, why_names),
@@ -413,8 +421,11 @@ def problem_frame(
 
 
 def as_objects(s: pd.Series) -> np.ndarray:
-    """Values as Python objects, missing ones as ``None``."""
-    values = np.array(s.astype(object).to_numpy(), dtype=object)
+    """Values as Python objects, missing ones as ``None`` (dates as ``datetime``)."""
+    if s.dtype.kind == "M":  # numpy makes datetime objects in C; pandas Timestamps are slow
+        values = s.to_numpy().astype("datetime64[us]").astype(object)
+    else:
+        values = np.array(s.astype(object).to_numpy(), dtype=object)
     missing = pd.isna(s).to_numpy(bool)
     if missing.any():
         values[missing] = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .check import Checked, as_objects
+from .check import Checked, as_objects, names_at
 from .read import LOG_COLUMNS, REJECTED_COLUMNS
 
 __all__ = ["accepted_rows", "rejected_rows"]
@@ -46,7 +46,7 @@ def rejected_rows(checked: Checked) -> pd.DataFrame:
     starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
     pos = where[starts]
     head = pd.DataFrame(
-        {"file": pd.Series(np.asarray(checked.file[pos], dtype=object), dtype=object),
+        {"file": pd.Series(names_at(checked.file, pos), dtype=object),
          "row": checked.row[pos],
          "column": pd.Series(_join(where, _categorical(probs["column"]), starts), dtype=object),
          "reason": pd.Series(_join(where, _categorical(probs["reason"]), starts), dtype=object)}
