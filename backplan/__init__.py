@@ -104,12 +104,13 @@ __all__ = [
 _LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "fhir"}
 # Adherence analytics (pandas/numpy only; Dask is imported only for Dask input).
 _LAZY_ATTRS = {
-    "adherence": "adherence_report",
-    "AdherenceReport": "adherence_report",
-    "read_logs": "logs",
-    "LOG_COLUMNS": "logs",
-    "LogTable": "logs",
-    "prescription_table": "prescriptions",
+    "adherence": "adherence",
+    "AdherenceReport": "adherence",
+    "read_logs": "adherence",
+    "read_logs_dask": "adherence",
+    "LOG_COLUMNS": "adherence",
+    "LogTable": "adherence",
+    "prescription_table": "adherence",
     "pseudonymise": "privacy",
     "synthetic_cohort": "demo",
 }
@@ -120,5 +121,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in _LAZY_ATTRS:
-        return getattr(importlib.import_module(f".{_LAZY_ATTRS[name]}", __name__), name)
+        value = getattr(importlib.import_module(f".{_LAZY_ATTRS[name]}", __name__), name)
+        globals()[name] = value  # ``adherence`` is both a subpackage and its main function
+        return value
     raise AttributeError(f"module 'backplan' has no attribute {name!r}")

@@ -145,7 +145,7 @@ def _add_adherence(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_adherence(args: argparse.Namespace) -> int:
-    from .adherence_report import report_from_files
+    from .adherence import report_from_files
 
     if args.output.suffix.lower() not in {".html", ".htm", ".xlsx"}:
         raise BackplanError(f"{args.output.name!r}: the report must end in .html or .xlsx")

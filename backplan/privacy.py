@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -85,6 +86,60 @@ def _frame(table: pd.DataFrame, column: str, one: Callable[[Any], Any]) -> pd.Da
     return out
 
 
+def _ids(data: Any, column: str) -> list[str]:
+    """Every patient label in the tables of ``data``, longest first ("P10" before "P1")."""
+    found: set[str] = set()
+    for value in vars(data).values():
+        if isinstance(value, pd.DataFrame) and column in value.columns:
+            found.update(str(v) for v in pd.unique(value[column].dropna()) if str(v).strip())
+    return sorted(found, key=len, reverse=True)
+
+
+def _replace_ids(
+    values: pd.Series, pattern: re.Pattern[str], one: Callable[[Any], Any]
+) -> pd.Series:
+    """Text with every patient label inside it (a file name, a note) replaced."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [pattern.sub(lambda m: one(m.group(0)), u) if isinstance(u, str) else u
+              for u in uniques]  # fmt: skip
+    out = pd.Index(mapped, dtype=object).take(codes, allow_fill=True, fill_value=None)
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _is_text(s: pd.Series) -> bool:
+    kind = s.dtype
+    return not (pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_datetime64_any_dtype(kind))
+
+
+def _everywhere(data: Any, column: str, one: Callable[[Any], Any]) -> Any:
+    """A LogTable or report with labels replaced in every table, cell and file name.
+
+    A label can sit outside the patient column: in a file name (``logs/P1.csv``), in a
+    rejected row's other cells, in a problem's ``got``. Every text cell of every table is
+    searched for every label. A LogTable's checked rows are dropped (they hold the
+    original labels); ``adherence`` then checks its accepted rows against the plans.
+    """
+    ids = _ids(data, column)
+    pattern = re.compile("|".join(re.escape(i) for i in ids)) if ids else None
+    changes: dict[str, Any] = {}
+    for name, value in vars(data).items():
+        if not isinstance(value, pd.DataFrame):
+            continue
+        table = _frame(value, column, one)
+        if pattern is not None:
+            for c in table.columns:
+                if c != column and _is_text(table[c]):
+                    table[c] = _replace_ids(table[c], pattern, one)
+        changes[name] = table
+    if hasattr(data, "sources"):
+        changes["sources"] = tuple(
+            pattern.sub(lambda m: one(m.group(0)), s) if pattern else s for s in data.sources
+        )
+        changes["checked"] = None
+        changes["checked_against"] = None
+    return replace(data, **changes)
+
+
 def pseudonymise(data: T, key: bytes | str, column: str = "patient") -> T:
     """Replace patient labels with keyed-hash pseudonyms, everywhere in ``data``.
 
@@ -111,21 +166,10 @@ def pseudonymise(data: T, key: bytes | str, column: str = "patient") -> T:
         return _frame(data, column, one)  # type: ignore[return-value]
     if isinstance(data, list | tuple) and all(hasattr(p, "patient") for p in data):
         return type(data)(p.model_copy(update={"patient": one(p.patient)}) for p in data)  # type: ignore[return-value]
-    from .adherence_report import AdherenceReport
-    from .logs import LogTable
+    from .adherence import AdherenceReport, LogTable
 
     if isinstance(data, LogTable | AdherenceReport):
-        changes = {
-            name: _frame(value, column, one)
-            for name, value in vars(data).items()
-            if isinstance(value, pd.DataFrame)
-        }
-        if "problems" in changes:
-            probs = changes["problems"].copy()
-            mask = probs["column"] == column
-            probs.loc[mask, "got"] = probs.loc[mask, "got"].map(one)
-            changes["problems"] = probs
-        return replace(data, **changes)  # type: ignore[type-var]
+        return _everywhere(data, column, one)  # type: ignore[return-value]
     raise TypeError(
         "pseudonymise takes a DataFrame, a LogTable, an AdherenceReport or a list of plans, "
         f"got {type(data).__name__}"

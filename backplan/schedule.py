@@ -21,14 +21,14 @@ Examples
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Literal
 
 import pandas as pd
 
 from .catalogue import load_catalogue
 from .errors import PlanError, Problem
-from .plan import Plan, dose_in_week, level_in_week
+from .plan import Plan
+from .weeks import plan_weeks
 
 __all__ = ["METRICS", "schedule", "weekly_volume"]
 
@@ -60,6 +60,13 @@ _COLUMNS = [
 ]
 
 
+#: plan_weeks column -> schedule column (``reps`` is per side; ``weekly_reps`` every side)
+_FROM_WEEKS = {
+    "reps_per_side": "reps",
+    "sessions_per_week": "weekly_sessions",
+    "reps_per_week_all_sides": "weekly_reps",
+    "hold_seconds_per_week_all_sides": "weekly_hold_seconds",
+}
 #: schedule column -> weekly_volume column
 _VOLUME_NAMES = {
     "weekly_reps": "reps",
@@ -99,39 +106,9 @@ def schedule(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
         raise PlanError(
             [Problem("<plan>", None, "exercise", "an id in the catalogue", ex) for ex in missing]
         )
-    rows = []
-    for week in range(1, plan.weeks + 1):
-        start = pd.Timestamp(plan.start_date + timedelta(days=7 * (week - 1)))
-        level = level_in_week(plan, week)
-        for order, p in enumerate(dose_in_week(plan, week), start=1):
-            rows.append(
-                (
-                    week,
-                    start,
-                    level,
-                    order,
-                    p.exercise,
-                    p.sets,
-                    p.reps,
-                    p.per_side,
-                    2 if p.per_side else 1,
-                    p.hold_s,
-                    p.sessions_per_day,
-                    p.days_per_week,
-                )
-            )
-    base = [c for c in _COLUMNS if c not in {"name", "targets"} and not c.startswith("weekly_")]
-    out = pd.DataFrame.from_records(rows, columns=base)
+    weeks = plan_weeks(plan)
+    out = weeks.rename(columns=_FROM_WEEKS)[[c for c in _COLUMNS if c not in {"name", "targets"}]]
     out = out.join(info, on="exercise")
-    out["weekly_sessions"] = out["sessions_per_day"] * out["days_per_week"]
-    out["weekly_reps"] = out["sets"] * out["reps"] * out["sides"] * out["weekly_sessions"]
-    out["weekly_hold_seconds"] = out["weekly_reps"] * out["hold_s"]
-    ints = [
-        c
-        for c in _COLUMNS
-        if c not in {"week_start", "level", "exercise", "name", "targets", "per_side"}
-    ]
-    out[ints] = out[ints].astype("int64")
     return out[_COLUMNS]
 
 

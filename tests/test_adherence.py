@@ -149,10 +149,16 @@ def test_flags(report: bp.AdherenceReport) -> None:
         ("P2", "no recent logs"),  # last log 12 January, as of 22 January
     }
     detail = report.flags.set_index(["patient", "flag"]).loc[("P1", "pain up"), "detail"]
-    assert detail == "pain 3.3 in week 1, 6.0 in week 3"
+    assert detail == "pain 3.3/10 in week 1, 6.0/10 in week 3"
+    # most urgent first: pain up (P1) before silence (P2); a patient's flags stay together
+    assert report.flags[["patient", "flag"]].values.tolist() == [
+        ["P1", "pain up"], ["P1", "low adherence"], ["P2", "no recent logs"],
+        ["P2", "low adherence"],
+    ]  # fmt: skip
+    assert report.flags["action"].str.len().gt(20).all()
     later = bp.adherence(_logs(), _plans(), as_of="2026-01-25")
-    two = later.flags[later.flags.flag == "two low weeks"].set_index("patient")["detail"]
-    assert two.to_dict() == {"P1": "weeks 2 and 3 below 80%", "P2": "weeks 1 and 2 below 80%"}
+    two = later.flags[later.flags.flag == "low weeks in a row"].set_index("patient")["detail"]
+    assert two.to_dict() == {"P1": "weeks 2-3 below 80%", "P2": "weeks 1-2 below 80%"}
 
 
 def test_thresholds_can_be_changed() -> None:
@@ -176,8 +182,8 @@ def test_cohort_quartiles_and_share_adherent() -> None:
 
 def test_pain_means(report: bp.AdherenceReport) -> None:
     p1 = report.by_patient.set_index("patient").loc["P1"]
-    assert p1.pain_week1 == pytest.approx(10 / 3, abs=1e-15)
-    assert (p1.pain_latest_week, p1.pain_latest) == (3, 6.0)
+    assert p1.pain_score_week1 == pytest.approx(10 / 3, abs=1e-15)
+    assert (p1.week_of_latest_pain, p1.pain_score_latest) == (3, 6.0)
 
 
 def test_prescription_table_is_accepted_directly(report: bp.AdherenceReport) -> None:
@@ -205,3 +211,30 @@ def test_patient_labels_must_be_unique() -> None:
 def test_counts_are_int64(report: bp.AdherenceReport) -> None:
     for col in ("sessions_done", "reps_done", "prescribed_reps", "prescribed_sessions"):
         assert report.by_exercise[col].dtype == np.int64
+
+
+@pytest.mark.parametrize("with_plans", [True, False])
+def test_a_log_table_is_not_checked_again(
+    monkeypatch: pytest.MonkeyPatch, with_plans: bool
+) -> None:
+    from backplan.adherence import check
+
+    plans, logs = bp.synthetic_cohort(n_patients=4, weeks=3, seed=5)
+    logs = logs.copy()
+    logs.loc[2, "pain"] = 11  # rejected by the row checks
+    logs.loc[7, "patient"] = "SYN-NOPLAN"  # rejected by the plan checks
+    expected = bp.adherence(logs, plans)
+    table = bp.read_logs(logs, plans if with_plans else None)
+    calls = []
+    real = check._row_checks
+    monkeypatch.setattr(check, "_row_checks", lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = bp.adherence(table, plans)
+    assert calls == []  # no row looked at twice
+    for name in ("by_exercise", "by_week", "by_patient", "flags"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+    assert got.rejected[["row", "reason"]].to_dict("records") == [
+        {"row": 4, "reason": "pain outside 0-10"},
+        {"row": 9, "reason": "unknown patient"},
+    ]
+    assert (got.rows_read, got.rows_accepted) == (len(logs), len(logs) - 2)
+    assert len(got.duplicates) == len(expected.duplicates)

@@ -11,7 +11,7 @@ import pytest
 
 import backplan as bp
 from backplan import Plan, Prescription
-from backplan.adherence_report import neutralise
+from backplan._cells import neutralise
 
 EVIL = "<script>alert(1)</script>"
 
@@ -35,7 +35,7 @@ def test_html_escapes_every_user_string(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "nobody &amp; co" in text  # the rejected row, escaped too
     assert "<script" not in text.lower()
-    assert (tmp_path / "report.html").read_text(encoding="utf-8") == text
+    assert (tmp_path / "report.html").read_bytes().decode("utf-8") == text
     assert "min(1, done reps / prescribed reps)" in text  # the formula is shown
     assert EVIL not in report._repr_html_()
 
@@ -44,7 +44,7 @@ def test_xlsx_neutralises_formula_cells(tmp_path: Path) -> None:
     path = _report().to_xlsx(tmp_path / "report.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["definitions", "by_patient", "flags", "cohort", "by_week",
-                               "by_exercise", "rejected"]  # fmt: skip
+                               "by_exercise", "rejected", "duplicates"]  # fmt: skip
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -77,7 +77,7 @@ def test_summary_and_definitions_are_part_of_the_report() -> None:
 
 
 def test_report_from_files_writes_html_or_xlsx(tmp_path: Path) -> None:
-    from backplan.adherence_report import report_from_files
+    from backplan.adherence import report_from_files
     from backplan.demo import write_demo
 
     demo = write_demo(tmp_path / "demo", n_patients=3, weeks=2, seed=1)
@@ -95,7 +95,7 @@ def test_report_from_files_writes_html_or_xlsx(tmp_path: Path) -> None:
 def test_long_tables_continue_on_more_sheets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backplan import adherence_report
+    from backplan.adherence import report as adherence_report
 
     monkeypatch.setattr(adherence_report, "_SHEET_ROWS", 3)
     report = _report()
@@ -105,9 +105,74 @@ def test_long_tables_continue_on_more_sheets(
     assert sum(book[n].max_row - 1 for n in parts) == len(report.by_patient)
 
 
-def test_html_shows_shares_as_percentages(tmp_path: Path) -> None:
+def test_html_shows_shares_as_percentages_and_human_headers() -> None:
     report = _report()
     text = report.to_html()
     first = report.by_patient["adherence"].iloc[0]
-    assert f"<td>{first:.0%}</td>" in text
-    assert f"<td>{first!r}</td>" not in text  # no raw 0.123456 ratios for a meeting
+    assert f"<td class=n>{first:.0%}</td>" in text
+    assert f"{first!r}" not in text  # no raw 0.123456 ratios for a meeting
+    for raw_name in ("pain_score_week1", "session_adherence", "True", "False", "&lt;NA&gt;"):
+        assert raw_name not in text
+    assert "Latest pain (score 0-10)" in text and "Latest pain in week" in text
+    assert "6 Jan 2026" in text  # dates written out
+
+
+def _demo() -> bp.AdherenceReport:
+    from backplan.demo import load_demo
+
+    plans, logs = load_demo()
+    return bp.adherence(logs, plans)
+
+
+def test_meeting_page_words_chart_and_urgent_patients_first() -> None:
+    report = _demo()
+    text = report.to_html()
+    assert text.count("<svg") == 1 and "http://" not in text.split("<svg")[0]
+    assert "No rows were rejected." in text
+    assert "24 patients have a home exercise plan" in text
+    flagged = text.split("Patients to contact")[1].split("All patients")[0]
+    order = [p for p in report.flags["patient"].drop_duplicates()]
+    assert [flagged.index(f">{p}<") for p in order] == sorted(flagged.index(f">{p}<")
+                                                               for p in order)  # fmt: skip
+    top = report.flags.iloc[0]
+    assert top["flag"] == "pain up" and "Call this week" in flagged.split(top["patient"])[1]
+
+
+def test_rejected_rows_summarised_with_at_most_20_examples(tmp_path: Path) -> None:
+    from backplan.adherence.meeting import EXAMPLES
+
+    plans, logs = bp.synthetic_cohort(n_patients=3, weeks=2, seed=1)
+    bad = pd.concat([logs, logs.assign(pain=12)], ignore_index=True)
+    report = bp.adherence(bad, plans)
+    text = report.to_html()
+    section = text.split("Rows that could not be used")[1].split("<h2>")[0]
+    assert f"<td>pain outside 0-10</td><td class=n>{len(logs)}</td>" in section
+    examples = section.split("Examples: the first")[1]
+    assert examples.count("<tr>") - 1 == EXAMPLES < len(logs)  # the header row, then 20
+    written = report.to_csv(tmp_path / "csv")
+    assert len(pd.read_csv(written["rejected"])) == len(logs)
+    assert set(written) == {"definitions", "by_patient", "flags", "cohort", "by_week",
+                            "by_exercise", "rejected", "duplicates"}  # fmt: skip
+
+
+def test_demo_report_prints_to_at_most_six_a4_pages(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("needs the chromium package (Debian: apt-get install chromium)")
+    pypdf = pytest.importorskip("pypdf")
+    html_path = tmp_path / "report.html"
+    _demo().to_html(html_path)
+    pdf = tmp_path / "report.pdf"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--print-to-pdf={pdf}", html_path.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    pages = pypdf.PdfReader(pdf).pages
+    assert 2 <= len(pages) <= 6
+    assert "Home exercise adherence" in pages[0].extract_text()
+    assert "Patients to contact" not in pages[0].extract_text()  # page 1: words and chart

@@ -13,32 +13,51 @@ import backplan as bp
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")
 @pytest.mark.filterwarnings("ignore:The inplace keyword")
-def test_dask_on_a_local_cluster_equals_pandas(tmp_path: Path) -> None:
-    dd = pytest.importorskip("dask.dataframe")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.parametrize("drop_duplicates", [False, True])
+def test_dask_worker_processes_give_the_pandas_numbers(
+    tmp_path: Path, drop_duplicates: bool
+) -> None:
+    pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
+    from backplan.adherence.dask_logs import read_logs_dask
+
     plans, logs = bp.synthetic_cohort(n_patients=12, weeks=4, seed=21)
     logs = logs.copy()
-    logs.loc[3, "pain"] = 12  # a rejected row, numbered the same way by both
+    logs.loc[3, "pain"] = 12  # a rejected row: file a, row 5
+    third = len(logs) // 3
+    logs.loc[third + 50, "exercise"] = "nope"  # a rejected row: file b, row 52
+    # an exact copy of a row of file a, placed in file c: found across partitions
+    logs = pd.concat([logs, logs.iloc[[10]]], ignore_index=True)
     folder = tmp_path / "logs"
     folder.mkdir()
-    for i, part in enumerate((logs.iloc[:400], logs.iloc[400:900], logs.iloc[900:])):
-        part.to_parquet(folder / f"part-{i}.parquet", index=False)
-    expected = bp.adherence(logs, plans, as_of="2026-02-08")
+    cuts = [(0, third), (third, 2 * third), (2 * third, len(logs))]
+    for name, (lo, hi) in zip("abc", cuts, strict=True):
+        logs.iloc[lo:hi].to_parquet(folder / f"{name}.parquet", index=False)
+    expected = bp.adherence(folder, plans, as_of="2026-02-08", drop_duplicates=drop_duplicates)
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                  dashboard_address=None) as cluster,
         distributed.Client(cluster),
     ):  # fmt: skip
-        ddf = dd.read_parquet(folder)
+        ddf = read_logs_dask(str(folder))
         assert ddf.npartitions == 3
-        got = bp.adherence(ddf, plans, as_of="2026-02-08")
+        got = bp.adherence(ddf, plans, as_of="2026-02-08", drop_duplicates=drop_duplicates)
     for name in ("by_exercise", "by_week", "by_patient", "cohort", "flags"):
         pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
     assert (got.rows_read, got.rows_accepted) == (expected.rows_read, expected.rows_accepted)
-    assert got.rejected[["row", "reason"]].to_dict("records") == [
-        {"row": 5, "reason": "pain outside 0-10"}
-    ]
-    assert got.rejected["file"].tolist() == ["<dask>"]
+    keys = ["file", "row", "reason"]
+    assert got.rejected[keys].to_dict("records") == expected.rejected[keys].to_dict("records")
+    pd.testing.assert_frame_equal(
+        got.duplicates.sort_values(["file", "row"], ignore_index=True),
+        expected.duplicates.sort_values(["file", "row"], ignore_index=True),
+    )
+    copy = {"file": str(folder / "c.parquet"), "row": len(logs) - 2 * third + 1,
+            "same_as_file": str(folder / "a.parquet"), "same_as_row": 12}  # fmt: skip
+    assert copy in got.duplicates.to_dict("records")
+    rejected = got.rejected[keys].to_dict("records")
+    assert {"file": str(folder / "a.parquet"), "row": 5, "reason": "pain outside 0-10"} in rejected
+    assert {"file": str(folder / "b.parquet"), "row": 52, "reason": "unknown exercise"} in rejected
 
 
 def test_import_backplan_does_not_import_dask() -> None:

@@ -47,5 +47,5 @@ def test_same_seed_same_cohort_and_it_behaves_like_real_data() -> None:
     assert per_day.loc[[5, 6]].mean() < per_day.loc[[0, 1, 2, 3, 4]].mean()  # weekend dip
     dropped = report.by_patient["last_log"] < report.by_patient["end_date"] - pd.Timedelta(days=14)
     assert dropped.any()  # some drop out
-    eased = report.by_patient["pain_latest"] < report.by_patient["pain_week1"]
+    eased = report.by_patient["pain_score_latest"] < report.by_patient["pain_score_week1"]
     assert eased.mean() > 0.5  # pain eases for most

@@ -10,7 +10,7 @@ import pytest
 
 import backplan as bp
 from backplan import Plan, Prescription
-from backplan.logs import REASONS
+from backplan.adherence.read import REASONS
 
 HEADER = "patient,date,exercise,sets_done,reps_done,hold_s,pain,note\n"
 
@@ -51,6 +51,13 @@ BAD = [
     ("P1,,heel-slides,1,10,,,", "date", "missing value"),
     ("P1,2026-01-05,,1,10,,,", "exercise", "missing value"),
     ("P1,2026-01-05,wall-squats,1,10,,,", "exercise", "exercise not prescribed that week"),
+    # numbers that are not counts (issue 10)
+    ("P1,2026-01-05,heel-slides,1,inf,,,", "reps_done", "not a number"),
+    ("P1,2026-01-05,heel-slides,1,9223372036854775808,,,", "reps_done", "count above 10000"),
+    ("P1,2026-01-05,heel-slides,1,1e3,,,", "reps_done", "not a number"),
+    ("P1,2026-01-05,heel-slides,1,١٠,,,", "reps_done", "not a number"),
+    ("P1,2026-01-05,heel-slides,1,10,,nan,", "pain", "not a number"),
+    ("P1,9999-12-31,heel-slides,1,10,,,", "date", "date outside 1900-2100"),
 ]
 
 
@@ -194,7 +201,7 @@ def test_unreadable_files_raise_log_error(tmp_path: Path) -> None:
 
 
 def test_checking_in_parallel_chunks_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    from backplan import logs as logs_module
+    from backplan.adherence import check as logs_module
 
     plans, logs = bp.synthetic_cohort(n_patients=6, weeks=3, seed=8)
     logs = logs.copy()
@@ -214,3 +221,108 @@ def test_checking_in_parallel_chunks_gives_the_same_answer(monkeypatch: pytest.M
     report = bp.adherence(logs, plans)
     monkeypatch.undo()
     pd.testing.assert_frame_equal(report.by_week, bp.adherence(logs, plans).by_week)
+
+
+def _good_rows() -> pd.DataFrame:
+    return pd.DataFrame({"patient": "P1", "date": ["2026-01-05", "2026-01-06", "2026-01-07"],
+                         "exercise": "heel-slides", "sets_done": [1, 1, 1],
+                         "reps_done": [10, 10, 10]})  # fmt: skip
+
+
+def test_inf_huge_and_boolean_parquet_values_are_not_counts(tmp_path: Path) -> None:
+    import numpy as np
+
+    table = _good_rows()
+    table["reps_done"] = np.array([10.0, np.inf, 2.0**63])
+    table["sets_done"] = np.array([True, True, False])  # booleans, as Parquet stores them
+    table["pain"] = np.array([False, np.nan, np.nan], dtype=object).astype(bool)
+    path = tmp_path / "log.parquet"
+    table.to_parquet(path, index=False)
+    logs = bp.read_logs(path, [_plan()])
+    assert logs.accepted.empty
+    reasons = logs.rejected.set_index("row")["reason"].to_dict()
+    assert reasons == {
+        2: "not a number",
+        3: "not a number; count above 10000",
+        4: "not a number; count above 10000",
+    }
+    big = pd.DataFrame({**_good_rows().iloc[:1].to_dict("list"),
+                        "reps_done": pd.array([2**64 - 1], dtype="UInt64")})  # fmt: skip
+    assert bp.read_logs(big, [_plan()]).rejected["reason"].tolist() == ["count above 10000"]
+
+
+def test_one_inf_row_never_changes_a_patients_adherence() -> None:
+    good = _good_rows()
+    bad = pd.concat([good, good.iloc[:1].assign(reps_done="inf")], ignore_index=True)
+    before = bp.adherence(good, [_plan()], as_of="2026-01-18")
+    after = bp.adherence(bad, [_plan()], as_of="2026-01-18")
+    pd.testing.assert_frame_equal(after.by_week, before.by_week)
+    assert after.rows_read == 4 and len(after.rejected) == 1
+
+
+def test_list_valued_parquet_column_is_rejected_row_by_row(tmp_path: Path) -> None:
+    table = _good_rows()
+    table["reps_done"] = [[10], [1, 2], None]
+    table["note"] = [["a"], None, ["b", "c"]]
+    path = tmp_path / "log.parquet"
+    table.to_parquet(path, index=False)
+    logs = bp.read_logs(path, [_plan()])
+    assert len(logs.accepted) + len(logs.rejected) == 3
+    assert logs.rejected["row"].tolist() == [2, 3, 4]
+    assert logs.rejected["reps_done"].tolist()[:2] == ["[10]", "[1, 2]"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "frame"])
+def test_a_repeated_column_name_is_a_clear_error(tmp_path: Path, kind: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = _good_rows()
+    names = ["patient", "date", "exercise", "reps_done", "reps_done"]
+    if kind == "csv":
+        source: object = tmp_path / "log.csv"
+        (tmp_path / "log.csv").write_text(",".join(names) + "\nP1,2026-01-05,heel-slides,1,2\n")
+    elif kind == "parquet":
+        source = tmp_path / "log.parquet"
+        arrow = pa.Table.from_pandas(table, preserve_index=False).rename_columns(names)
+        pq.write_table(arrow, source)
+    else:
+        source = table.set_axis(names, axis=1)
+    with pytest.raises(bp.LogError, match="reps_done.*each column name once"):
+        bp.read_logs(source, [_plan()])
+
+
+def test_a_formula_with_no_saved_value_is_not_a_diary_tick(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["patient", "date", "exercise", "sets_done", "reps_done"])
+    sheet.append(["P1", "2026-01-05", "heel-slides", "=1+0", "=5*2"])  # no cached values
+    sheet.append(["P1", "2026-01-06", "heel-slides", None, None])  # a real tick
+    path = tmp_path / "log.xlsx"
+    book.save(path)
+    logs = bp.read_logs(path, [_plan()])
+    assert logs.rejected[["row", "reason", "sets_done"]].to_dict("records") == [
+        {"row": 2, "reason": "not a number", "sets_done": "=1+0"}
+    ]
+    assert logs.accepted["row"].tolist() == [3]
+
+
+@pytest.mark.parametrize("body", ["", "P9,2026-01-05,heel-slides,1,10,,,\n"])
+def test_header_only_or_all_rejected_logs_end_in_one_clear_line(
+    tmp_path: Path, body: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backplan.cli import main
+
+    plans = tmp_path / "plans"
+    bp.save_plan(_plan(), plans / "p1.json")
+    logs = _write(tmp_path, body)
+    code = main(["adherence", str(logs), "-p", str(plans), "-o", str(tmp_path / "r.html")])
+    err = capsys.readouterr().err
+    assert code != 0 and "Traceback" not in err
+    assert str(logs) in err and "--as-of" in err
+    assert not (tmp_path / "r.html").exists()
+    code = main(["adherence", str(logs), "-p", str(plans), "-o", str(tmp_path / "r.html"),
+                 "--as-of", "2026-01-18"])  # fmt: skip
+    assert code == 0 and (tmp_path / "r.html").exists()

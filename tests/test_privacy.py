@@ -53,3 +53,24 @@ def test_categorical_labels_plans_and_log_tables() -> None:
     table = bp.pseudonymise(bp.read_logs(bad, plans), KEY)
     assert table.rejected["patient"].tolist() == [pseudonym("NOPLAN", KEY)]
     assert table.problems["got"].tolist() == [pseudonym("NOPLAN", KEY)]
+
+
+def test_no_original_id_left_in_file_names_sources_or_other_cells(tmp_path) -> None:
+    plans, logs = bp.synthetic_cohort(n_patients=3, weeks=2, seed=4)
+    logs = logs.copy()
+    logs.loc[0, "note"] = "ask SYN-0002 about this"  # an id in another column
+    logs.loc[0, "pain"] = 12  # rejected, so the note shows in the rejected table
+    logs = pd.concat([logs, logs.iloc[[5]]], ignore_index=True)  # an exact duplicate
+    path = tmp_path / "SYN-0001-diary.csv"  # an id in the file name
+    logs.to_csv(path, index=False)
+    table = bp.pseudonymise(bp.read_logs(path, plans), KEY)
+    report = bp.pseudonymise(bp.adherence(path, plans), KEY)
+    for thing in (table, report):
+        for name, value in vars(thing).items():
+            text = value.to_csv() if isinstance(value, pd.DataFrame) else repr(value)
+            assert "SYN-" not in text, (type(thing).__name__, name)
+    assert table.sources == (str(tmp_path / f"{pseudonym('SYN-0001', KEY)}-diary.csv"),)
+    assert len(table.duplicates) >= 1 and "SYN-" not in report.to_html()
+    # a pseudonymised LogTable still gives the pseudonymised report
+    direct = bp.adherence(table, bp.pseudonymise(plans, KEY))
+    pd.testing.assert_frame_equal(direct.by_week, report.by_week)

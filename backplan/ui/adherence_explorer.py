@@ -29,7 +29,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..adherence_report import AdherenceReport, adherence
+from ..adherence import AdherenceReport, adherence
 from ..charts.adherence import plot_adherence_heatmap, plot_cohort_trend
 
 __all__ = ["WEEK_COLUMNS", "AdherenceExplorer"]

@@ -12,7 +12,8 @@ week_end           last day of that week (``week_start + 6`` days)
 start_date         day 1 of week 1
 plan_weeks         how many weeks the plan lasts
 exercise           catalogue id
-sets, reps         dose in force that week (reps per side for per-side exercises)
+sets, reps         dose in force that week (``reps`` per side for per-side exercises,
+                   ``reps_per_side`` in :func:`backplan.weeks.plan_weeks`)
 per_side           whether reps are counted per side
 sessions_per_day   times a day
 days_per_week      days a week
@@ -34,13 +35,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
-from .errors import PlanError, Problem
-from .plan import Plan, dose_in_week
+from ..errors import PlanError, Problem
+from ..plan import Plan
+from ..weeks import week_records, weeks_frame
 
 __all__ = ["PRESCRIPTION_COLUMNS", "prescription_table"]
 
@@ -98,7 +99,10 @@ def prescription_table(plans: Iterable[Plan] | pd.DataFrame) -> pd.DataFrame:
     """
     if isinstance(plans, pd.DataFrame):
         return _complete(plans)
-    rows = []
+    records: list[tuple] = []
+    patient: list[object] = []
+    start: list[object] = []
+    length: list[object] = []
     labels: dict[str, int] = {}
     problems = []
     for i, plan in enumerate(plans, start=1):
@@ -110,18 +114,15 @@ def prescription_table(plans: Iterable[Plan] | pd.DataFrame) -> pd.DataFrame:
                 Problem("<plans>", i, "patient", f"a label not used by plan {labels[label]}", label)
             )
         labels.setdefault(label, i)
-        for week in range(1, plan.weeks + 1):
-            start = plan.start_date + timedelta(days=7 * (week - 1))
-            for p in dose_in_week(plan, week):
-                rows.append(
-                    (label, week, start, plan.start_date, plan.weeks, p.exercise, p.sets,
-                     p.reps, p.per_side, p.sessions_per_day, p.days_per_week)
-                )  # fmt: skip
+        rows = week_records(plan)  # the one week-by-week expansion (dose_in_week per week)
+        records += rows
+        patient += [label] * len(rows)
+        start += [pd.Timestamp(plan.start_date)] * len(rows)
+        length += [plan.weeks] * len(rows)
     if problems:
         raise PlanError(problems, "<plans>")
-    cols = ["patient", "week", "week_start", "start_date", "plan_weeks", "exercise", "sets",
-            "reps", "per_side", "sessions_per_day", "days_per_week"]  # fmt: skip
-    return _complete(pd.DataFrame.from_records(rows, columns=cols))
+    weeks = weeks_frame(records, patient=patient, start_date=start, plan_weeks=length)
+    return _complete(weeks.rename(columns={"reps_per_side": "reps"}))
 
 
 def _complete(table: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,174 @@
+"""Step 3, sum: accepted log rows added up per prescription row, patient-week and plan day.
+
+One implementation, :class:`Sums`, serves every input: chunks of a pandas frame as they
+are checked, the rows a :class:`~backplan.LogTable` carries, and each Dask partition (whose
+:class:`Partials` are then added together).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from backplan.adherence.prescriptions import Grid
+>>> grid = Grid.build(pd.DataFrame({"patient": ["P1"], "week": [1], "exercise": ["x"],
+...     "start_date": ["2026-01-05"], "plan_weeks": [1], "sets": [2], "reps": [5]}))
+>>> sums = Sums(grid)
+>>> sums.add(Rows(ok=np.array([True, True]), prow=np.array([0, 0]), sets=np.array([1, -1]),
+...               reps=np.array([4, -1]), pain=np.array([2.0, np.nan]),
+...               patient=np.array([0, 0]), offset=np.array([0, 1])))
+>>> total = sums.total()
+>>> total.sessions.tolist(), total.reps.tolist()  # a tick counts the prescribed 2 x 5
+([2], [14.0])
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .prescriptions import Grid
+
+__all__ = ["NONE", "Partials", "Rows", "Sums"]
+
+#: "No day": the smallest int64, used where a patient has no log.
+NONE = np.iinfo(np.int64).min
+
+
+@dataclass
+class Rows:
+    """Checked log rows to add up, one array entry per row.
+
+    ``ok`` marks accepted rows; ``prow`` is the prescription row (-1: none), ``sets`` and
+    ``reps`` the counts (-1 when blank: a diary tick), ``pain`` NaN when blank, ``patient``
+    the patient code and ``offset`` days since that patient's plan started.
+    """
+
+    ok: np.ndarray
+    prow: np.ndarray
+    sets: np.ndarray
+    reps: np.ndarray
+    pain: np.ndarray
+    patient: np.ndarray
+    offset: np.ndarray
+
+
+@dataclass
+class Partials:
+    """Sums over some log rows that add up across chunks (pandas, or Dask partitions)."""
+
+    sessions: np.ndarray  # per prescription row
+    reps: np.ndarray  # per prescription row (float64 sums of whole numbers: exact below 2**53)
+    pain_sum: np.ndarray  # per patient-week cell
+    pain_n: np.ndarray
+    day_logs: np.ndarray  # logs per patient x day of the plan (patients x 7 * max_week)
+
+    def __add__(self, other: Partials) -> Partials:
+        return Partials(
+            self.sessions + other.sessions,
+            self.reps + other.reps,
+            self.pain_sum + other.pain_sum,
+            self.pain_n + other.pain_n,
+            self.day_logs + other.day_logs,
+        )
+
+    def __sub__(self, other: Partials) -> Partials:
+        return Partials(
+            self.sessions - other.sessions,
+            self.reps - other.reps,
+            self.pain_sum - other.pain_sum,
+            self.pain_n - other.pain_n,
+            self.day_logs - other.day_logs,
+        )
+
+    @classmethod
+    def zeros(cls, grid: Grid) -> Partials:
+        """Empty sums for ``grid``."""
+        n, cells = len(grid.table), len(grid.patients) * grid.max_week
+        return cls(
+            np.zeros(n, np.int64),
+            np.zeros(n),
+            np.zeros(cells),
+            np.zeros(cells, np.int64),
+            np.zeros((len(grid.patients), 7 * grid.max_week), np.int64),
+        )
+
+    def last_day(self, grid: Grid, as_of_day: int | None) -> np.ndarray:
+        """Each patient's last log day on or before ``as_of_day`` (``INT64_MIN``: none)."""
+        logged = self.day_logs > 0
+        if as_of_day is not None:
+            limit = as_of_day - grid.start_day  # last plan day to look at, per patient
+            logged = logged & (np.arange(logged.shape[1]) <= limit[:, None])
+        width = logged.shape[1]
+        last = width - 1 - np.argmax(logged[:, ::-1], axis=1)
+        return np.where(logged.any(axis=1), grid.start_day + last, NONE)
+
+
+NONE = np.iinfo(np.int64).min
+
+
+def _add_counts(target: np.ndarray, index: np.ndarray, weights: Any = None) -> None:
+    """``target[i] +=`` the count (or the sum of ``weights``) of each ``i`` in ``index``.
+
+    Only the span of ``index`` is counted, so a chunk of rows from a few patients is cheap.
+    """
+    if not len(index):
+        return
+    lo, hi = int(index.min()), int(index.max()) + 1
+    target[lo:hi] += np.bincount(index - lo if lo else index, weights, minlength=hi - lo)
+
+
+class Sums:
+    """:class:`Partials` added up batch by batch (:meth:`add`), from any thread.
+
+    Each thread adds into its own accumulator, so no lock is held while summing; the
+    accumulators are added together by :meth:`total`.
+    """
+
+    def __init__(self, grid: Grid) -> None:
+        self.grid = grid
+        t = grid.table
+        self.extra = t["sets"].to_numpy(np.int64) * t["reps"].to_numpy(np.int64) - 1
+        self.row_cell = grid.row_patient * grid.max_week + grid.row_week - 1
+        self.width = 7 * grid.max_week
+        self._local = threading.local()
+        self._all: list[Partials] = []
+        self._lock = threading.Lock()
+
+    def add(self, rows: Rows) -> None:
+        """Add the accepted rows of ``rows`` that fall on a prescription row."""
+        acc = getattr(self._local, "acc", None)
+        if acc is None:
+            acc = self._local.acc = Partials.zeros(self.grid)
+            with self._lock:
+                self._all.append(acc)
+        use = rows.ok & (rows.prow >= 0)
+        prow, sets, reps, pain, patient, offset = (
+            rows.prow, rows.sets, rows.reps, rows.pain, rows.patient, rows.offset
+        )  # fmt: skip
+        if not use.all():
+            keep = np.flatnonzero(use)  # one index, then six quick takes
+            prow, sets, reps, pain, patient, offset = (
+                v.take(keep) for v in (prow, sets, reps, pain, patient, offset)
+            )
+        _add_counts(acc.sessions, prow)
+        # done reps: sets x reps per row; a tick (both blank, stored as -1 x -1 = 1) counts as
+        # the prescribed sets x reps, the difference added per prescription row
+        _add_counts(acc.reps, prow, (sets * reps).astype(np.float64))
+        ticks = prow[sets < 0]
+        if len(ticks):
+            lo, hi = int(ticks.min()), int(ticks.max()) + 1
+            acc.reps[lo:hi] += np.bincount(ticks - lo, minlength=hi - lo) * self.extra[lo:hi]
+        has = ~np.isnan(pain)
+        if has.any():
+            pw = self.row_cell[prow[has]]
+            _add_counts(acc.pain_sum, pw, pain[has])
+            _add_counts(acc.pain_n, pw)
+        _add_counts(acc.day_logs.reshape(-1), patient * self.width + offset)
+
+    def total(self) -> Partials:
+        """The sums over every batch added."""
+        out = Partials.zeros(self.grid)
+        for acc in self._all:
+            out = out + acc
+        return out
