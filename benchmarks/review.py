@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import backplan as bp
-from backplan.adherence_report import report_from_files
+from backplan.adherence import report_from_files
 from backplan.demo import write_demo
 from backplan.review_meeting import write_review_meeting
 

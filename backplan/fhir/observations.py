@@ -31,8 +31,8 @@ import pandas as pd
 
 from .._cells import neutralise_frame
 from .._files import write_atomic
+from ..adherence import LOG_COLUMNS, REASONS, REJECTED_COLUMNS, LogTable, read_logs
 from ..errors import BackplanError, Problem
-from ..logs import LOG_COLUMNS, REASONS, REJECTED_COLUMNS, LogTable, read_logs
 from ._base import (
     BASE,
     EXERCISE_SYSTEM,
@@ -89,7 +89,7 @@ _ACTIVITY = {
 
 
 class FhirLogTable(LogTable):
-    """A :class:`~backplan.logs.LogTable` read from FHIR: ``row`` is the Bundle entry
+    """A :class:`~backplan.LogTable` read from FHIR: ``row`` is the Bundle entry
     index and ``column`` the FHIR element path."""
 
     def problem_list(self) -> list[Problem]:
@@ -154,7 +154,7 @@ def logs_to_fhir(logs: pd.DataFrame) -> dict[str, Any]:
     Parameters
     ----------
     logs : pandas.DataFrame
-        Rows with the :data:`~backplan.logs.LOG_COLUMNS` (``hold_s``, ``pain`` and ``note``
+        Rows with the :data:`~backplan.LOG_COLUMNS` (``hold_s``, ``pain`` and ``note``
         may be missing), e.g. ``read_logs(...).accepted``. Row ``i`` becomes
         ``Bundle.entry[i]``.
 
