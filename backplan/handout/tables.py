@@ -64,7 +64,8 @@ def to_csv(
     """
     table = neutralise_frame(record_table(plan, catalogue))
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+        # CRLF line ends (RFC 4180) make the writer quote a cell holding a lone CR too.
+        table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return Path(path)
 
 
