@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 #: Values a spreadsheet, a browser or ``int()`` would treat as more than text.
@@ -81,11 +81,17 @@ cell = st.one_of(
 )
 
 
-def fuzz(examples: int) -> settings:
+def fuzz(examples: int, *, shrink: bool = True) -> settings:
     """Hypothesis settings: ``examples`` examples, no deadline (CI machines are slow and
-    shared), no example database (runs do not depend on earlier runs' files)."""
+    shared), no example database (runs do not depend on earlier runs' files).
+
+    ``shrink=False`` for tests where one example takes a tenth of a second or more:
+    shrinking a failure there can take many minutes, so the failing case is shown as found.
+    """
+    phases = [Phase.explicit, Phase.generate, *([Phase.shrink] if shrink else [])]
     return settings(
         max_examples=examples,
+        phases=phases,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
