@@ -317,7 +317,7 @@ def split_steps(text: str) -> list[str]:
 
 
 def exercise(catalogue: pd.DataFrame, exercise_id: str) -> pd.Series:
-    """Return one exercise's row, with an error that lists the valid ids.
+    """Return one exercise's row; an unknown id is a :class:`CatalogueError` listing the ids.
 
     Examples
     --------
@@ -326,9 +326,8 @@ def exercise(catalogue: pd.DataFrame, exercise_id: str) -> pd.Series:
     """
     match = catalogue.loc[catalogue["id"] == exercise_id]
     if match.empty:
-        raise KeyError(
-            f"unknown exercise id {exercise_id!r}; the catalogue has: {', '.join(catalogue['id'])}"
-        )
+        known = ", ".join(catalogue["id"])
+        raise CatalogueError([Problem("<catalogue>", None, "id", f"one of {known}", exercise_id)])
     return match.iloc[0]
 
 
@@ -336,7 +335,8 @@ def _check_choices(name: str, values: Iterable[str], allowed: Iterable[str]) -> 
     values, allowed = list(values), sorted(set(allowed))
     unknown = [v for v in values if v not in allowed]
     if unknown:
-        raise ValueError(f"{name}: unknown value(s) {unknown}; allowed values are {allowed}")
+        expected = f"known values (allowed values are {allowed})"
+        raise CatalogueError([Problem("<filter>", None, name, expected, unknown)])
     return values
 
 

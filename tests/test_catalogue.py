@@ -309,3 +309,10 @@ def test_true_false_in_capitals_from_an_excel_csv_are_read(tmp_path: Path) -> No
     path = _write(tmp_path, lambda t: t.assign(per_side=t["per_side"].str.upper()))
     cat = bp.load_catalogue(path)
     assert cat["per_side"].tolist() == bp.load_catalogue()["per_side"].tolist()
+
+
+def test_unknown_ids_and_filter_values_are_backplan_errors(catalogue: pd.DataFrame) -> None:
+    with pytest.raises(bp.CatalogueError, match="(?s)column 'id'.*heel-raises.*got 'cartwheels'"):
+        bp.exercise(catalogue, "cartwheels")
+    with pytest.raises(bp.BackplanError, match="(?s)level.*beginners.*'expert'"):
+        bp.filter_exercises(catalogue, level="expert")
