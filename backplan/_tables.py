@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -44,16 +45,26 @@ def read_text_table(path: str | os.PathLike[str], error: type[Exception]) -> pd.
     if not p.is_file():
         raise error([Problem(str(p), None, None, "an existing file")])
     excel = p.suffix.lower() in {".xlsx", ".xlsm"}
-    try:
+    try:  # header=None: the header row is read as typed, so a repeated name is seen
         if excel:
-            table = pd.read_excel(p, dtype=object, na_filter=False).map(excel_cell_text)
+            raw = pd.read_excel(p, header=None, dtype=object, na_filter=False)
+            raw = raw.map(excel_cell_text)
         else:
-            table = pd.read_csv(p, dtype=str, keep_default_na=False, skip_blank_lines=False)
+            raw = pd.read_csv(
+                p, header=None, dtype=str, keep_default_na=False, skip_blank_lines=False
+            )
     except Exception as exc:  # any failure to read the file is the file's problem
         kind = "Excel workbook (.xlsx)" if excel else "CSV file in UTF-8"
         reason = short(f"{type(exc).__name__}: {exc}", 200)
         raise error([Problem(str(p), None, None, f"a readable {kind} ({reason})")]) from None
-    table = table.fillna("").astype(str)
+    raw = raw.fillna("").astype(str)
+    names = [name or f"Unnamed: {i}" for i, name in enumerate(raw.iloc[0])] if len(raw) else []
+    twice = sorted({n for n, count in Counter(names).items() if count > 1})
+    if twice:
+        raise error([Problem(str(p), 1, n, "each column name once in the header") for n in twice])
+    table = raw.iloc[1:]  # no copy: big log files stay one table in memory
+    table.index = table.index - 1  # data row i (0-based) is spreadsheet row i + 2
+    table.columns = pd.Index(names, dtype=object)
     blank = (table == "").all(axis=1)
     return table.loc[~blank]
 

@@ -316,3 +316,17 @@ def test_unknown_ids_and_filter_values_are_backplan_errors(catalogue: pd.DataFra
         bp.exercise(catalogue, "cartwheels")
     with pytest.raises(bp.BackplanError, match="(?s)level.*beginners.*'expert'"):
         bp.filter_exercises(catalogue, level="expert")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_column_named_twice_is_reported_not_silently_ignored(tmp_path, suffix) -> None:
+    table = pd.read_csv(SHIPPED, dtype=str, keep_default_na=False)
+    table.insert(len(table.columns), "reps ", table["reps"])  # as a spreadsheet shows it
+    table.columns = [*table.columns[:-1], "reps"]
+    path = tmp_path / f"twice{suffix}"
+    if suffix == ".csv":
+        table.to_csv(path, index=False)
+    else:
+        table.to_excel(path, index=False)
+    with pytest.raises(bp.CatalogueError, match=r"row 1, column 'reps': expected each column"):
+        bp.load_catalogue(path)
