@@ -44,6 +44,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from ._numbers import DATE_TEXT, parse_iso_date, parse_whole, parse_whole_series
 from ._paths import data_dir
 from ._tables import read_text_table, schema_problems, spreadsheet_row, whole_number
 from .errors import CatalogueError, Problem
@@ -89,7 +90,7 @@ _INT_COLUMNS = {
 }
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _WORDS = re.compile(r"^[a-z][a-z &-]*(;[a-z][a-z &-]*)*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BOOLEAN = ("true", "false")
 
 
 def _text(required: bool = True) -> pa.Column:
@@ -123,7 +124,10 @@ CATALOGUE_SCHEMA = pa.DataFrameSchema(
         "sets": pa.Column(str, whole_number(*_INT_COLUMNS["sets"])),
         "reps": pa.Column(str, whole_number(*_INT_COLUMNS["reps"])),
         "per_side": pa.Column(
-            str, pa.Check.isin(["true", "false"], error="true or false (lower case)")
+            str,
+            pa.Check(
+                lambda v: v.strip().lower() in _BOOLEAN, element_wise=True, error="true or false"
+            ),
         ),
         "side": _text(required=False),
         "hold_min_s": pa.Column(str, whole_number(*_INT_COLUMNS["hold_min_s"])),
@@ -133,7 +137,10 @@ CATALOGUE_SCHEMA = pa.DataFrameSchema(
         "steps": _text(),
         "source_dose": _text(required=False),
         "source": _text(),
-        "source_reviewed": pa.Column(str, _pattern(_DATE, "a date written YYYY-MM-DD")),
+        "source_reviewed": pa.Column(
+            str,
+            pa.Check(lambda v: parse_iso_date(v) is not None, element_wise=True, error=DATE_TEXT),
+        ),
     },
     strict=False,
     name="exercise catalogue",
@@ -148,9 +155,10 @@ def _cross_column_problems(table: pd.DataFrame, file: str) -> list[Problem]:
     for idx, row in table.iterrows():
         r = spreadsheet_row(idx)
         lo, hi = row.get("hold_min_s", ""), row.get("hold_max_s", "")
-        if lo.isdigit() and hi.isdigit() and int(lo) > int(hi):
+        low, high = (parse_whole(v, *_INT_COLUMNS["hold_min_s"]) for v in (lo, hi))
+        if low is not None and high is not None and low > high:
             problems.append(Problem(file, r, "hold_max_s", f"at least hold_min_s ({lo})", hi))
-        if row.get("per_side") == "true" and not row.get("side"):
+        if _is_true(row.get("per_side", "")) and not row.get("side"):
             problems.append(
                 Problem(
                     file, r, "side", "which side is counted (e.g. 'leg') when per_side is true", ""
@@ -170,11 +178,16 @@ def _cross_column_problems(table: pd.DataFrame, file: str) -> list[Problem]:
     return problems
 
 
+def _is_true(text: str) -> bool:
+    return text.strip().lower() == "true"
+
+
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """The validated text table with typed columns (every cell already passed its check)."""
     out = table.copy()
-    for col in _INT_COLUMNS:
-        out[col] = out[col].astype("int64")
-    out["per_side"] = out["per_side"].eq("true")
+    for col, (low, high) in _INT_COLUMNS.items():
+        out[col] = parse_whole_series(out[col], low, high).astype("int64")
+    out["per_side"] = out["per_side"].map(_is_true).astype(bool)
     out["level"] = pd.Categorical(out["level"], categories=list(LEVELS), ordered=True)
     out["source_reviewed"] = pd.to_datetime(out["source_reviewed"], format="%Y-%m-%d")
     return out.reset_index(drop=True)
@@ -221,6 +234,8 @@ def _shipped(name: str) -> pd.DataFrame:
 def _load_catalogue(p: Path) -> pd.DataFrame:
     table = read_text_table(p, CatalogueError)
     problems = schema_problems(table, CATALOGUE_SCHEMA, str(p))
+    if table.empty and not problems:
+        problems.append(Problem(str(p), 2, None, "at least one exercise below the header row"))
     if not any(pr.row == 1 for pr in problems):
         problems += _cross_column_problems(table, str(p))
     if problems:
@@ -302,7 +317,7 @@ def split_steps(text: str) -> list[str]:
 
 
 def exercise(catalogue: pd.DataFrame, exercise_id: str) -> pd.Series:
-    """Return one exercise's row, with an error that lists the valid ids.
+    """Return one exercise's row; an unknown id is a :class:`CatalogueError` listing the ids.
 
     Examples
     --------
@@ -311,9 +326,8 @@ def exercise(catalogue: pd.DataFrame, exercise_id: str) -> pd.Series:
     """
     match = catalogue.loc[catalogue["id"] == exercise_id]
     if match.empty:
-        raise KeyError(
-            f"unknown exercise id {exercise_id!r}; the catalogue has: {', '.join(catalogue['id'])}"
-        )
+        known = ", ".join(catalogue["id"])
+        raise CatalogueError([Problem("<catalogue>", None, "id", f"one of {known}", exercise_id)])
     return match.iloc[0]
 
 
@@ -321,7 +335,8 @@ def _check_choices(name: str, values: Iterable[str], allowed: Iterable[str]) -> 
     values, allowed = list(values), sorted(set(allowed))
     unknown = [v for v in values if v not in allowed]
     if unknown:
-        raise ValueError(f"{name}: unknown value(s) {unknown}; allowed values are {allowed}")
+        expected = f"known values (allowed values are {allowed})"
+        raise CatalogueError([Problem("<filter>", None, name, expected, unknown)])
     return values
 
 

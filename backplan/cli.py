@@ -13,16 +13,24 @@ Examples
 
 Each subcommand lives in its own ``_add_*`` function, so more can be added without
 touching the others.
+
+Exit status: 0 success; 2 a usage or input error (bad option, a file that cannot be read
+or is not valid); 1 any other failure (e.g. the output cannot be written). Errors are one
+line on stderr naming the file and the problem, never a traceback (set the environment
+variable ``BACKPLAN_DEBUG=1`` to see one for an unexpected failure).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
-from .errors import BackplanError
+from ._numbers import DATE_TEXT, parse_iso_date
+from .errors import BackplanError, short
 
 __all__ = ["build_parser", "main"]
 
@@ -131,6 +139,7 @@ def _add_adherence(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--as-of",
+        type=_iso_day,
         metavar="YYYY-MM-DD",
         help="count weeks that ended by this day (default: the latest log date)",
     )
@@ -144,14 +153,23 @@ def _add_adherence(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_run_adherence)
 
 
+def _iso_day(text: str) -> str:
+    """``--as-of``: strictly ``YYYY-MM-DD`` (no 01/02/2026, no 2026-13-01)."""
+    if parse_iso_date(text) is None:
+        raise argparse.ArgumentTypeError(f"expected {DATE_TEXT}, got {short(text)!r}")
+    return text
+
+
 def _run_adherence(args: argparse.Namespace) -> int:
+    from ._files import atomic_path
     from .adherence import report_from_files
 
     if args.output.suffix.lower() not in {".html", ".htm", ".xlsx"}:
         raise BackplanError(f"{args.output.name!r}: the report must end in .html or .xlsx")
     if not 0 < args.threshold <= 1:
         raise BackplanError(f"--threshold must be above 0 and at most 1, got {args.threshold}")
-    report = report_from_files(args.logs, args.plans, args.output, args.as_of, args.threshold)
+    with atomic_path(args.output) as tmp:  # a failed run leaves an old report as it was
+        report = report_from_files(args.logs, args.plans, tmp, args.as_of, args.threshold)
     print(report.summary())
     print(f"wrote {args.output}")
     return 0
@@ -350,12 +368,19 @@ def _run_handouts(args: argparse.Namespace) -> int:
             print(f"error: {row.source} ({row.format}): {row.error}", file=sys.stderr)
     bad = int((done["status"] != "ok").sum())
     print(f"{len(done) - bad} written, {bad} failed")
-    return 1 if bad else 0
+    return 2 if bad else 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one subparser per subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="backplan",
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -375,7 +400,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["handout", "missing.json", "-o", "out.pdf"])
-    1
+    2
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -384,12 +409,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args))
-    except BackplanError as exc:
-        print(f"backplan: error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"backplan: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+    except BackplanError as exc:  # bad input: the message names the file and the problem
+        return _fail(str(exc), 2)
+    except OSError as exc:  # e.g. the output folder cannot be written
+        return _fail(f"{exc.filename or ''}: {exc.strerror or exc}", 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as exc:  # a bug, not the user's input: still no traceback by default
+        if os.environ.get("BACKPLAN_DEBUG"):
+            raise
+        return _fail(f"unexpected {type(exc).__name__}: {exc} (BACKPLAN_DEBUG=1 shows more)", 1)
+
+
+def _fail(message: str, status: int) -> int:
+    """Print ``message`` as one line on stderr (problems joined by ';') and return status."""
+    lines = [line.strip().removeprefix("- ") for line in message.splitlines() if line.strip()]
+    head, *rest = lines or ["error"]
+    text = head + (": " + "; ".join(rest) if rest else "")
+    print(f"backplan: error: {short(text, 1000)}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

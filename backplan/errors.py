@@ -10,6 +10,13 @@ Examples
 >>> print(err)
 cat.csv: 1 problem
   - row 3, column 'reps': expected a whole number from 1 to 50, got 'ten'
+
+Messages stay short whatever the input: a value is shown up to :data:`MAX_VALUE_CHARS`
+characters and at most :data:`MAX_LISTED` problems are listed (the ``problems`` attribute
+keeps them all).
+
+>>> print(Problem("plan.json", None, "notes", "at most 5000 characters", "x" * 5_000_000))
+column 'notes': expected at most 5000 characters, got 'xxxxxxxx...xxxxxxxx' (5000000 characters)
 """
 
 from __future__ import annotations
@@ -18,13 +25,49 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "MAX_LISTED",
+    "MAX_VALUE_CHARS",
     "BackplanError",
     "CatalogueError",
     "LogError",
     "PlanError",
     "PlanVersionError",
     "Problem",
+    "short",
 ]
+
+#: The longest shown form of one bad value in a message.
+MAX_VALUE_CHARS = 60
+#: The most problems an error message lists (the ``problems`` attribute holds all).
+MAX_LISTED = 50
+
+
+def short(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    """``text`` cut to about ``limit`` characters, keeping its start and end.
+
+    Examples
+    --------
+    >>> short("abcdefghijklmnopqrstuvwxyz", 10)
+    'abc...xyz (26 characters)'
+    >>> short("fine")
+    'fine'
+    """
+    if len(text) <= limit:
+        return text
+    keep = max((limit - 3) // 2, 1)
+    return f"{text[:keep]}...{text[-keep:]} ({len(text)} characters)"
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, shortened without building a huge repr first."""
+    if isinstance(value, str | bytes) and len(value) > MAX_VALUE_CHARS:
+        keep = max((MAX_VALUE_CHARS - 3) // 2, 1)
+        cut = repr(value[:keep])[:-1] + "..." + repr(value[-keep:])[1:]
+        return f"{cut} ({len(value)} characters)"
+    try:
+        return short(repr(value))
+    except Exception:  # a value whose repr fails still gets a message
+        return f"<{type(value).__name__}>"
 
 
 @dataclass(frozen=True)
@@ -64,7 +107,7 @@ class Problem:
         place = ", ".join(where) or "whole file"
         text = f"{place}: expected {self.expected}"
         if self.got is not None:
-            text += f", got {self.got!r}"
+            text += f", got {_shown(self.got)}"
         return text
 
 
@@ -80,8 +123,10 @@ class _ProblemsError(BackplanError):
         files = {p.file for p in self.problems}
         self.source = source or (files.pop() if len(files) == 1 else "input")
         n = len(self.problems)
-        lines = [f"{self.source}: {n} problem{'s' if n != 1 else ''}"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines = [f"{short(str(self.source), 200)}: {n} problem{'s' if n != 1 else ''}"]
+        lines += [f"  - {short(str(p), 400)}" for p in self.problems[:MAX_LISTED]]
+        if n > MAX_LISTED:
+            lines.append(f"  - ... and {n - MAX_LISTED} more (see the error's .problems)")
         super().__init__("\n".join(lines))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from rendered import assert_chart_png
 
 import backplan as bp
 from backplan.ui import AdherenceExplorer
@@ -22,7 +23,7 @@ def test_picking_a_patient_shows_their_weeks(cohort: bp.demo.Cohort) -> None:
     pd.testing.assert_frame_equal(explorer.week_table, expected[explorer.week_table.columns])
     first = f"{expected['adherence'].iloc[0]:.0%}"
     assert f"<td>{first}</td>" in explorer.table.value
-    assert bytes(explorer.image.value).startswith(b"\x89PNG")
+    assert_chart_png(bytes(explorer.image.value), explorer.axes.figure)
 
 
 def test_threshold_reruns_adherence(cohort: bp.demo.Cohort) -> None:
@@ -48,7 +49,7 @@ def test_chart_switches_between_patient_and_cohort(cohort: bp.demo.Cohort) -> No
     explorer.chart_kind.value = "cohort"
     assert bytes(explorer.image.value) != patient_png
     assert explorer.axes.get_ylabel().startswith("Dose adherence")
-    assert bytes(explorer.image.value).startswith(b"\x89PNG")
+    assert_chart_png(bytes(explorer.image.value), explorer.axes.figure)
 
 
 def test_user_text_is_escaped() -> None:

@@ -227,3 +227,106 @@ def test_editing_a_loaded_catalogue_does_not_change_the_next_load() -> None:
     first = bp.load_catalogue()
     first.loc[0, "reps"] = 49
     assert bp.load_catalogue().loc[0, "reps"] == 10
+
+
+# --- numbers, dates and files a spreadsheet really produces -----------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "١٠", "٣", "1e1", "10.5", "+5", "0x10", "9" * 5000, "５"])
+def test_only_ascii_whole_numbers_count_as_a_dose(tmp_path: Path, value: str) -> None:
+    path = _write(tmp_path, _set(0, "reps", value))
+    with pytest.raises(bp.CatalogueError) as info:
+        bp.load_catalogue(path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(2, "reps")]
+    assert "a whole number from 1 to 50" in str(info.value)
+    assert len(str(info.value)) < 400  # a 5,000-digit cell does not give a 5,000-digit message
+
+
+def test_a_superscript_in_hold_min_is_reported_not_crashed_on(tmp_path: Path) -> None:
+    path = _write(tmp_path, _set(3, "hold_min_s", "²"))
+    with pytest.raises(bp.CatalogueError, match=r"row 5, column 'hold_min_s'"):
+        bp.load_catalogue(path)
+
+
+@pytest.mark.parametrize("value", ["2008-02-30", "2008-13-01", "9999-12-31", "06/09/2008", ""])
+def test_impossible_or_out_of_range_dates_are_reported(tmp_path: Path, value: str) -> None:
+    path = _write(tmp_path, _set(2, "source_reviewed", value))
+    with pytest.raises(bp.CatalogueError) as info:
+        bp.load_catalogue(path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(4, "source_reviewed")]
+    assert "a real date written YYYY-MM-DD, from 1900-01-01 to 2100-12-31" in str(info.value)
+
+
+def test_a_header_only_file_is_not_an_empty_catalogue(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text(",".join(COLUMNS) + "\n\n\n")
+    with pytest.raises(bp.CatalogueError, match=r"(?s)empty.csv.*row 2: expected at least one"):
+        bp.load_catalogue(path)
+
+
+@pytest.mark.parametrize("cut", [0, 10, 200, -100])
+def test_a_broken_or_truncated_workbook_is_a_catalogue_error(tmp_path: Path, cut: int) -> None:
+    good = tmp_path / "good.xlsx"
+    pd.read_csv(SHIPPED, dtype=str, keep_default_na=False).to_excel(good, index=False)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(good.read_bytes()[:cut] if cut else b"not a workbook at all")
+    with pytest.raises(bp.CatalogueError, match=r"(?s)bad.xlsx.*a readable Excel workbook"):
+        bp.load_catalogue(bad)
+
+
+def test_a_csv_that_is_not_utf8_is_a_catalogue_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes(SHIPPED.read_text().replace("Heel", "H\u00e9el").encode("latin-1"))
+    with pytest.raises(bp.CatalogueError, match=r"(?s)latin.csv.*a readable CSV file in UTF-8"):
+        bp.load_catalogue(path)
+
+
+def test_excel_dates_true_false_and_numbers_are_read(tmp_path: Path, catalogue) -> None:
+    """What Excel stores when a physio types 2008-09-06, TRUE and 10 into cells."""
+    from openpyxl import Workbook
+
+    table = pd.read_csv(SHIPPED, dtype=str, keep_default_na=False)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(table.columns))
+    for row in table.itertuples(index=False):
+        cells: list[object] = list(row)
+        for i, col in enumerate(table.columns):
+            if col == "source_reviewed":
+                cells[i] = pd.Timestamp(cells[i]).to_pydatetime()
+            elif col == "per_side":
+                cells[i] = cells[i] == "true"
+            elif col in {"sets", "reps", "hold_min_s", "hold_max_s", "sessions_per_day"}:
+                cells[i] = float(cells[i])  # Excel keeps every number as a float
+        ws.append(cells)
+    path = tmp_path / "typed.xlsx"
+    wb.save(path)
+    assert type(ws["S2"].value).__name__ == "datetime" and ws["J2"].value in (True, False)
+    pd.testing.assert_frame_equal(bp.load_catalogue(path), catalogue)
+
+
+def test_true_false_in_capitals_from_an_excel_csv_are_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda t: t.assign(per_side=t["per_side"].str.upper()))
+    cat = bp.load_catalogue(path)
+    assert cat["per_side"].tolist() == bp.load_catalogue()["per_side"].tolist()
+
+
+def test_unknown_ids_and_filter_values_are_backplan_errors(catalogue: pd.DataFrame) -> None:
+    with pytest.raises(bp.CatalogueError, match="(?s)column 'id'.*heel-raises.*got 'cartwheels'"):
+        bp.exercise(catalogue, "cartwheels")
+    with pytest.raises(bp.BackplanError, match="(?s)level.*beginners.*'expert'"):
+        bp.filter_exercises(catalogue, level="expert")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_column_named_twice_is_reported_not_silently_ignored(tmp_path, suffix) -> None:
+    table = pd.read_csv(SHIPPED, dtype=str, keep_default_na=False)
+    table.insert(len(table.columns), "reps ", table["reps"])  # as a spreadsheet shows it
+    table.columns = [*table.columns[:-1], "reps"]
+    path = tmp_path / f"twice{suffix}"
+    if suffix == ".csv":
+        table.to_csv(path, index=False)
+    else:
+        table.to_excel(path, index=False)
+    with pytest.raises(bp.CatalogueError, match=r"row 1, column 'reps': expected each column"):
+        bp.load_catalogue(path)

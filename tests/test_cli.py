@@ -70,14 +70,14 @@ def test_format_follows_the_file_name_or_format(saved, tmp_path, name, extra, ch
 
 
 def test_clear_errors_and_non_zero_exit(saved: Path, tmp_path: Path, capsys) -> None:
-    assert main(["handout", str(saved), "-o", str(tmp_path / "h.docx")]) == 1
+    assert main(["handout", str(saved), "-o", str(tmp_path / "h.docx")]) == 2
     err = capsys.readouterr().err
     assert "backplan: error:" in err and "h.docx" in err and ".pdf" in err
-    assert main(["handout", str(tmp_path / "missing.json"), "-o", str(tmp_path / "h.pdf")]) == 1
+    assert main(["handout", str(tmp_path / "missing.json"), "-o", str(tmp_path / "h.pdf")]) == 2
     assert "missing.json" in capsys.readouterr().err
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema_version": 1, "start_date": "2026-01-05", "prescriptions": []}')
-    assert main(["handout", str(bad), "-o", str(tmp_path / "h.pdf")]) == 1
+    assert main(["handout", str(bad), "-o", str(tmp_path / "h.pdf")]) == 2
     err = capsys.readouterr().err
     assert "bad.json" in err and "prescriptions" in err
     assert not (tmp_path / "h.pdf").exists()
@@ -105,11 +105,11 @@ def test_handouts_for_a_folder(saved: Path, tmp_path: Path, capsys) -> None:
     (saved.parent / "zz-broken.json").write_text("not json")
     code = main(["handouts", str(saved.parent), "-o", str(out)])
     captured = capsys.readouterr()
-    assert code == 1
+    assert code == 2
     assert "zz-broken.json" in captured.err and "1 written, 1 failed" in captured.out
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert main(["handouts", str(empty), "-o", str(out)]) == 1
+    assert main(["handouts", str(empty), "-o", str(out)]) == 2
     assert "no saved plans" in capsys.readouterr().err
 
 
@@ -177,9 +177,158 @@ def test_adherence_report_from_the_command_line(saved: Path, tmp_path: Path, cap
 
 def test_adherence_command_refuses_bad_input(saved: Path, tmp_path: Path, capsys) -> None:
     logs = _diary_logs(tmp_path)
-    assert main(["adherence", str(logs), "-p", str(saved.parent), "-o", "r.txt"]) == 1
+    assert main(["adherence", str(logs), "-p", str(saved.parent), "-o", "r.txt"]) == 2
     assert "must end in .html or .xlsx" in capsys.readouterr().err
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert main(["adherence", str(logs), "-p", str(empty), "-o", str(tmp_path / "r.html")]) == 1
+    assert main(["adherence", str(logs), "-p", str(empty), "-o", str(tmp_path / "r.html")]) == 2
     assert "saved plans" in capsys.readouterr().err
+
+
+# --- bad input never gives a traceback ------------------------------------------------------
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed command as a physio runs it (a real process, real stderr)."""
+    return subprocess.run(
+        [sys.executable, "-m", "backplan.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "words"),
+    [
+        ("2026-13-01", "2026-13-01"),
+        ("garbage", "garbage"),
+        ("01/02/2026", "01/02/2026"),
+        ("2026-02-30", "2026-02-30"),
+        ("2026-1-5", "2026-1-5"),
+        ("٢٠٢٦-٠١-٠٥", "YYYY-MM-DD"),
+        ("9999-12-31", "9999-12-31"),
+    ],
+)
+def test_as_of_must_be_a_real_yyyy_mm_dd_day(
+    saved: Path, tmp_path: Path, capsys, as_of: str, words: str
+) -> None:
+    logs = _diary_logs(tmp_path)
+    out = tmp_path / "r.html"
+    with pytest.raises(SystemExit) as exc:
+        main(["adherence", str(logs), "-p", str(saved.parent), "-o", str(out), "--as-of", as_of])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--as-of" in err and words in err and "YYYY-MM-DD" in err
+    assert not out.exists()
+
+
+def _bad_inputs(saved: Path, tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    """Bad invocations: arguments, and the words the one-line error must hold."""
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    texts = {
+        "latin1.json": "Siobh\u00e1n".encode("latin-1"),
+        "null.json": b'{"schema_version": 1, "start_date": "2026-01-05", "prescriptions": null}',
+        "deep.json": b"[" * 50_000 + b"]" * 50_000,
+        "digits.json": b'{"schema_version": 1, "weeks": ' + b"9" * 5000 + b"}",
+        "far.json": saved.read_bytes().replace(b"2026-01-05", b"9999-12-31"),
+        "nan.json": saved.read_bytes().replace(b'"weeks": 2', b'"weeks": NaN'),
+        "empty.json": b"",
+        "list.json": b"[]",
+        "newer.json": b'{"schema_version": 99}',
+    }
+    for name, data in texts.items():
+        (folder / name).write_bytes(data)
+    (folder / "dir.json").mkdir()
+    logs = _diary_logs(tmp_path)
+    broken_xlsx = tmp_path / "broken.xlsx"
+    broken_xlsx.write_bytes(b"PK\x03\x04 not really a workbook")
+    out = str(tmp_path / "out.pdf")
+    cases = {f"handout {n}": (["handout", str(folder / n), "-o", out], n) for n in texts}
+    cases["handout dir.json"] = (["handout", str(folder / "dir.json"), "-o", out], "dir.json")
+    cases["handout no suffix"] = (["handout", str(saved), "-o", "out"], "out")
+    cases["handouts not a folder"] = (["handouts", str(saved), "-o", str(tmp_path)], "folder")
+    cases["handouts bad format"] = (
+        ["handouts", str(folder), "-o", str(tmp_path), "--format", "doc"],
+        "doc",
+    )
+    cases["unknown command"] = (["frobnicate"], "frobnicate")
+    cases["missing output"] = (["handout", str(saved)], "-o")
+    plans = str(saved.parent)
+    report = str(tmp_path / "r.xlsx")
+    cases["adherence missing logs"] = (
+        ["adherence", str(tmp_path / "nope.csv"), "-p", plans, "-o", report],
+        "nope.csv",
+    )
+    cases["adherence broken xlsx"] = (
+        ["adherence", str(broken_xlsx), "-p", plans, "-o", report],
+        "broken.xlsx",
+    )
+    cases["adherence bad plans"] = (["adherence", str(logs), "-p", str(folder), "-o", report], "")
+    cases["adherence threshold"] = (
+        ["adherence", str(logs), "-p", plans, "-o", report, "--threshold", "7"],
+        "threshold",
+    )
+    cases["adherence threshold text"] = (
+        ["adherence", str(logs), "-p", plans, "-o", report, "--threshold", "lots"],
+        "threshold",
+    )
+    return cases
+
+
+def test_no_bad_invocation_ends_in_a_traceback(saved: Path, tmp_path: Path, capsys) -> None:
+    """Every case: exit status 2, one line on stderr that names the file or option.
+
+    Run in this process (an exception escaping ``main`` fails the test, as a traceback
+    would); one case also runs as a real process below."""
+    failures = []
+    for label, (args, words) in _bad_inputs(saved, tmp_path).items():
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+        lines = capsys.readouterr().err.splitlines()
+        ok = (
+            code == 2
+            and len(lines) == 1
+            and lines[0].startswith("backplan")
+            and "error" in lines[0]
+            and words in lines[0]
+            and len(lines[0]) <= 1100
+        )
+        if not ok:
+            failures.append((label, code, lines[-3:]))
+    assert failures == []
+    assert not (tmp_path / "out.pdf").exists() and not (tmp_path / "r.xlsx").exists()
+    latin = tmp_path / "bad" / "latin1.json"
+    result = _run("handout", str(latin), "-o", str(tmp_path / "out.pdf"), cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "latin1.json" in result.stderr
+
+
+def test_a_failed_report_leaves_the_old_one_as_it_was(saved: Path, tmp_path: Path) -> None:
+    logs = _diary_logs(tmp_path)
+    out = tmp_path / "report.xlsx"
+    assert main(["adherence", str(logs), "-p", str(saved.parent), "-o", str(out)]) == 0
+    out.chmod(0o644)
+    before = out.read_bytes()
+    bad_plans = tmp_path / "bad-plans"
+    bad_plans.mkdir()
+    (bad_plans / "p.json").write_bytes(b"\xff\xfe")
+    assert main(["adherence", str(logs), "-p", str(bad_plans), "-o", str(out)]) == 2
+    assert out.read_bytes() == before
+    assert main(["adherence", str(logs), "-p", str(saved.parent), "-o", str(out)]) == 0
+    assert out.stat().st_mode & 0o777 == 0o644  # a rewrite keeps the file's permissions
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_header_only_logs_are_an_input_error(saved: Path, tmp_path: Path) -> None:
+    logs = _diary_logs(tmp_path)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(logs.read_text().splitlines()[0] + "\n")
+    result = _run(
+        "adherence", str(header_only), "-p", str(saved.parent), "-o", "r.html", cwd=tmp_path
+    )
+    assert result.returncode == 2 and "header.csv" in result.stderr

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from rendered import assert_every_line_is_inked
 
 import backplan as bp
 from backplan.handout.content import handout_content
@@ -239,7 +240,8 @@ def test_nothing_is_drawn_in_the_page_margins(
             "bottom": pixels[-s:, :],
         }.items():
             assert strip.min() > 245, f"{png.name}: ink in the {name} margin"
-        assert pixels[s:-s, s:-s].min() < 100  # the page does carry dark text
+    for index, png in enumerate(pngs):  # every line of text is drawn, in dark ink
+        assert_every_line_is_inked(pdfs[mode], index, png, dpi=40)
 
 
 def test_a_plan_with_an_unknown_exercise_names_it(catalogue: pd.DataFrame, tmp_path) -> None:

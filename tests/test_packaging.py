@@ -18,10 +18,19 @@ ROOT = Path(__file__).resolve().parent.parent
 def _pyproject_requirements() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = set(project["dependencies"])
-    for name, extra in project["optional-dependencies"].items():
+    for extra in project["optional-dependencies"].values():
         reqs |= {r for r in extra if not r.startswith("backplan[")}
-        assert name
     return reqs
+
+
+def test_the_all_extra_installs_every_other_extra() -> None:
+    """``pip install -e .[all]`` (what ``make`` runs) must bring every optional group."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    (everything,) = extras["all"]
+    named = everything.removeprefix("backplan[").removesuffix("]").split(",")
+    assert sorted(named) == sorted(set(extras) - {"all"})
 
 
 def _environment_requirements() -> set[str]:

@@ -83,9 +83,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
                 quoted_strings_can_be_null=False,
             ),
         )  # fmt: skip
+        frame = table.to_pandas()  # decodes the column names: may meet bytes that are not UTF-8
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
         return read_text_table(path, LogError)
-    return _drop_blank_rows(table.to_pandas())
+    return _drop_blank_rows(frame)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

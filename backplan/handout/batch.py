@@ -167,9 +167,10 @@ def export_handouts(
                             page_size=page_size,
                             clinic=clinic,
                         )
-                    except (BackplanError, OSError) as exc:
-                        error = str(exc)
-                        path.unlink(missing_ok=True)
+                    except Exception as exc:  # one bad plan never stops the batch
+                        error = str(exc) or type(exc).__name__
+                        if not isinstance(exc, BackplanError | OSError):
+                            error = f"{type(exc).__name__}: {error}"
                 rows.append(
                     {
                         "plan": i,

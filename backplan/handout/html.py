@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._files import write_atomic
 from ..plan import Plan
 from .content import Handout, handout_content
 from .text import CLINIC_TEXT, TEXT, date_words, day_label, diary_title
@@ -95,7 +96,4 @@ def to_html(
         When the plan names an exercise the catalogue does not hold.
     """
     html = render_html(handout_content(plan, catalogue, clinic=clinic), large_print=large_print)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html, encoding="utf-8")
-    return target
+    return write_atomic(path, html)

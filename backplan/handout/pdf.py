@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
+from .._files import atomic_path
 from ..errors import BackplanError
 from ..plan import Plan
 from .content import ExerciseBlock, Handout, Section, handout_content
@@ -409,7 +410,8 @@ def render_pdf(
     story = _header(h, lk, width) + _safety(h, lk, width) + _advice(h, lk) + _exercises(h, lk)
     story += _diary(h, lk, wide[0] - 2 * MARGIN_X)
     footer_size = lk.body.fontSize if large_print else 12.0
-    with _binary_streams():
+    with _binary_streams(), atomic_path(target) as tmp:  # never a half-written PDF
+        doc.filename = str(tmp)
         doc.build(story, canvasmaker=_footer_canvas(h.patient, lk.body_font, footer_size))
     return target
 

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from .._cells import FORMULA_STARTS, neutralise, neutralise_frame
+from .._files import atomic_path, write_atomic
 from ..plan import Plan
 from .table import handout_table
 
@@ -51,12 +52,6 @@ def record_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFr
     return table
 
 
-def _target(path: str | os.PathLike[str]) -> Path:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
-
-
 def to_csv(
     plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
 ) -> Path:
@@ -67,11 +62,11 @@ def to_csv(
     pathlib.Path
         ``path``.
     """
-    target = _target(path)
-    neutralise_frame(record_table(plan, catalogue)).to_csv(
-        target, index=False, encoding="utf-8-sig"
-    )
-    return target
+    table = neutralise_frame(record_table(plan, catalogue))
+    with atomic_path(path) as tmp:
+        # CRLF line ends (RFC 4180) make the writer quote a cell holding a lone CR too.
+        table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return Path(path)
 
 
 def to_xlsx(
@@ -107,9 +102,9 @@ def to_xlsx(
             if isinstance(c.value, str):
                 c.data_type = "s"  # never a formula, whatever the text
     ws.freeze_panes = "A2"
-    target = _target(path)
-    wb.save(target)
-    return target
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
 
 
 def to_markdown(
@@ -130,6 +125,4 @@ def to_markdown(
     lines += [
         "| " + " | ".join(md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)
     ]
-    target = _target(path)
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return target
+    return write_atomic(path, "\n".join(lines) + "\n")
