@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from fuzz_inputs import cell, fuzz, text
 from hypothesis import example, given
 from hypothesis import strategies as st
