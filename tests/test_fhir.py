@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import socket
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,15 @@ from hypothesis import strategies as st
 import backplan as bp
 from backplan.cli import main
 from backplan.fhir import FhirError, from_fhir, logs_from_fhir, logs_to_fhir, to_fhir
+from backplan.catalogue import split_list
+from backplan.fhir.extensions import RESTRICTION_FIELDS, REVISION_DOSE_FIELDS, REVISION_FIELDS
 from backplan.fhir.mapping import PLAN_FIELDS, PRESCRIPTION_FIELDS, RULE_FIELDS
 from backplan.progression import DOSE_BOUNDS
 
 CAT = bp.load_catalogue()
 IDS = list(CAT["id"])
+EQUIPMENT = sorted({w for cell in CAT["equipment"] for w in split_list(cell)} - {"none"})
+TARGETS = sorted({w for cell in CAT["targets"] for w in split_list(cell)})
 
 
 @pytest.fixture()
@@ -134,14 +138,56 @@ def _prescriptions(draw: st.DrawFn, ids: list[str]) -> list[bp.Prescription]:
 
 
 @st.composite
+def restrictions(draw: st.DrawFn) -> tuple[bp.Restrictions, list[str]]:
+    """Restrictions that leave at least one exercise, and the exercises they allow."""
+    r = bp.Restrictions(
+        avoid_positions=draw(st.lists(st.sampled_from(bp.POSITIONS), max_size=3, unique=True)),
+        equipment=draw(st.none() | st.lists(st.sampled_from(EQUIPMENT), unique=True)),
+        lacks_equipment=draw(st.lists(st.sampled_from(EQUIPMENT), max_size=1, unique=True)),
+        avoid_targets=draw(st.lists(st.sampled_from(TARGETS), max_size=2, unique=True)),
+    )
+    allowed = list(bp.allowed_exercises(CAT, r)["id"])
+    return (r, allowed) if allowed else (bp.Restrictions(), IDS)
+
+
+# naive, UTC and odd offsets: FHIR needs a zone on a time, so naive ones travel as text
+_WHEN = st.datetimes(
+    datetime(2000, 1, 1), datetime(2100, 1, 1),
+    timezones=st.none() | st.sampled_from(
+        [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-14))]),
+)  # fmt: skip
+
+
+def _revised(draw: st.DrawFn, plan: bp.Plan, allowed: list[str]) -> bp.Plan:
+    """``plan`` after up to three revisions made through the public API (``bp.revise``)."""
+    for _ in range(draw(st.integers(0, 3))):
+        named = draw(st.lists(st.sampled_from(allowed), max_size=2, unique=True))
+        fields = st.lists(st.sampled_from(list(DOSE_BOUNDS)), max_size=3, unique=True)
+        doses = {ex: {f: draw(st.integers(*DOSE_BOUNDS[f])) for f in draw(fields)} for ex in named}
+        known = sorted({p.exercise for p in plan.all_prescriptions()})
+        try:
+            plan = bp.revise(
+                plan, draw(st.integers(1, plan.weeks)), doses,
+                why=draw(_TEXT.filter(bool)), by=draw(_TEXT.filter(bool)),
+                stop=draw(st.lists(st.sampled_from(known), max_size=1)),
+                decision=draw(st.sampled_from(["edit", *bp.progression.DECISIONS])),
+                hold_level=draw(st.booleans()), when=draw(_WHEN), catalogue=CAT,
+            )  # fmt: skip
+        except bp.PlanError:  # e.g. stopping every exercise: not a plan
+            pass
+    return plan
+
+
+@st.composite
 def plans(draw: st.DrawFn) -> bp.Plan:
-    ids = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=4, unique=True))
+    limits, allowed = draw(restrictions())
+    ids = draw(st.lists(st.sampled_from(allowed), min_size=1, max_size=4, unique=True))
     prescriptions = _prescriptions(draw, ids)
     weeks = draw(st.integers(1, 12))
     rules: list = []
     nxt = None
     if weeks >= 2 and draw(st.booleans()):
-        later = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=3, unique=True))
+        later = draw(st.lists(st.sampled_from(allowed), min_size=1, max_size=3, unique=True))
         nxt = bp.NextLevel(from_week=draw(st.integers(2, weeks)), level=draw(_TEXT.filter(bool)),
                            prescriptions=_prescriptions(draw, later))  # fmt: skip
     everyone = prescriptions + (list(nxt.prescriptions) if nxt else [])
@@ -160,15 +206,19 @@ def plans(draw: st.DrawFn) -> bp.Plan:
     texts = {field: draw(_TEXT) for field in ("patient", "clinician", "notes")}
     day = draw(st.dates(date(2000, 1, 1), date(2100, 1, 1)))
     level = draw(st.sampled_from(bp.LEVELS))
-    return bp.Plan(start_date=day, weeks=weeks, level=level, prescriptions=prescriptions,
-                   progression=rules, **texts)  # fmt: skip
+    plan = bp.Plan(start_date=day, weeks=weeks, level=level, prescriptions=prescriptions,
+                   progression=rules, restrictions=limits, **texts)  # fmt: skip
+    return _revised(draw, plan, allowed)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=plans())
 def test_plan_to_fhir_and_back_is_the_same_plan(plan: bp.Plan) -> None:
     text = json.dumps(to_fhir(plan))  # through JSON text, as a record system would send it
-    assert from_fhir(text) == plan
+    back = from_fhir(text)
+    assert back == plan
+    for old, new in zip(plan.revisions, back.revisions, strict=True):  # == ignores the zone
+        assert new.made_at.utcoffset() == old.made_at.utcoffset()
 
 
 def test_every_model_field_has_a_row_in_the_mapping() -> None:
@@ -177,6 +227,9 @@ def test_every_model_field_has_a_row_in_the_mapping() -> None:
     assert set(bp.Prescription.model_fields) == set(PRESCRIPTION_FIELDS)
     rule_fields = set(bp.AddDose.model_fields) | set(bp.NextLevel.model_fields)
     assert rule_fields == set(RULE_FIELDS)
+    assert set(bp.Restrictions.model_fields) == set(RESTRICTION_FIELDS)
+    assert set(bp.Revision.model_fields) == set(REVISION_FIELDS)
+    assert set(bp.Prescription.model_fields) == set(REVISION_DOSE_FIELDS)
 
 
 def test_a_bare_careplan_is_read_too(plan: bp.Plan) -> None:
