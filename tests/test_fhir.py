@@ -296,6 +296,130 @@ def test_not_a_careplan_bundle() -> None:
         from_fhir({"resourceType": "Patient"})
 
 
+# --- restrictions and revisions ----------------------------------------------------------------
+
+START = date(2026, 1, 5)
+RESTRICTED = bp.Restrictions(avoid_positions=["lying on stomach"], lacks_equipment=["chair"])
+
+
+@pytest.fixture(scope="module")
+def held() -> bp.Plan:
+    """A plan with restrictions, held at its level by a review (50% of reps done)."""
+    plan = bp.build_plan(CAT, "beginners", ["heel-slides", "wall-squats"], patient="SYN-0002",
+                         clinician="A. Physio", start_date=START, weeks=6, restrictions=RESTRICTED,
+                         progression=[bp.next_level(CAT, 4, exercises=["knee-to-chest"])])  # fmt: skip
+    rows = [
+        {"patient": plan.patient, "exercise": p.exercise, "sets_done": p.sets,
+         "date": (START + timedelta(days=7 * (week - 1) + day)).isoformat(),
+         "reps_done": p.reps // 2, "pain": 2.0}
+        for week in (1, 2, 3) for day in range(7) for p in bp.dose_in_week(plan, week)
+    ]  # fmt: skip
+    decision = bp.review(plan, pd.DataFrame(rows), week=3)
+    assert decision.decision == "hold"
+    when = datetime(2026, 1, 26, 9, 30, tzinfo=UTC)
+    return bp.apply_review(plan, decision, by="A. Physio", when=when, catalogue=CAT)
+
+
+def test_restrictions_travel_as_notes_and_an_exact_extension(held: bp.Plan) -> None:
+    cp = _careplan(to_fhir(held))
+    (limits,) = [e for e in cp["extension"] if e["url"].endswith("/plan-restrictions")]
+    assert limits["extension"] == [
+        {"url": "avoid-position", "valueCode": "lying on stomach"},
+        {"url": "lacks-equipment", "valueString": "chair"},
+    ]
+    notes = [n["text"] for n in cp["note"]]
+    assert notes[:2] == ["Restriction: No exercises lying on stomach.",
+                         "Restriction: No exercises that need: chair."]  # fmt: skip
+    assert "<li>No exercises lying on stomach.</li>" in cp["text"]["div"]
+    # "equipment at home: nothing" is not "equipment not recorded"
+    for equipment in ((), None):
+        r = RESTRICTED.model_copy(update={"equipment": equipment})
+        plan = bp.build_plan(CAT, "beginners", ["heel-slides"], start_date=START, restrictions=r)
+        assert from_fhir(to_fhir(plan)).restrictions.equipment == equipment
+
+
+def test_activities_follow_the_revision_in_force(held: bp.Plan) -> None:
+    cp = _careplan(to_fhir(held))
+    rows = [
+        (a["detail"]["status"], a["detail"]["code"]["coding"][1]["code"],
+         a["detail"]["scheduledTiming"]["repeat"]["boundsPeriod"]["start"],
+         a["detail"]["quantity"]["value"])
+        for a in cp["activity"]
+    ]  # fmt: skip
+    # the hold keeps the patient at beginners from week 4: the planned level-up is cancelled
+    assert rows == [
+        ("scheduled", "heel-slides", "2026-01-05", 10),
+        ("scheduled", "wall-squats", "2026-01-05", 10),
+        ("cancelled", "knee-to-chest", "2026-01-26", 5),
+        ("scheduled", "heel-slides", "2026-01-26", 10),
+        ("scheduled", "wall-squats", "2026-01-26", 10),
+    ]
+    cancelled = cp["activity"][2]["detail"]
+    assert cancelled["statusReason"]["text"].startswith("Replaced by revision 2 (from week 4")
+    later = cp["activity"][3]["detail"]
+    assert {"url": "revision", "valueInteger": 2} in later["extension"][0]["extension"]
+    assert "Dose set by revision 2" in later["description"]
+    done = cp["text"]["div"].split("<p>Restrictions")[0]  # the narrative lists what is done
+    assert "Knees to chest" not in done and done.count("Heel slides") == 2
+
+
+def test_revision_history_travels_exactly(held: bp.Plan) -> None:
+    later = bp.revise(held, 5, {"heel-slides": {"reps": 8}}, stop=["wall-squats"],
+                      why="Pain <up> in week 4.", by="B. Physio", decision="step back",
+                      hold_level=True, when=datetime(2026, 2, 1, 18, 5), catalogue=CAT)  # fmt: skip
+    cp = _careplan(to_fhir(later))
+    revisions = [e for e in cp["extension"] if e["url"].endswith("/plan-revision")]
+    assert len(revisions) == 2
+    parts = {e["url"]: e for e in revisions[1]["extension"]}
+    assert parts["stop"] == {"url": "stop", "valueCode": "wall-squats"}
+    assert parts["made-at"] == {"url": "made-at", "valueString": "2026-02-01T18:05:00"}
+    note = cp["note"][-1]
+    assert note["authorString"] == "B. Physio" and "time" not in note  # no zone: no FHIR time
+    assert note["text"].startswith("Revision 3 (step back), from week 5: Heel slides: reps 10")
+    assert "Pain &lt;up&gt; in week 4." in cp["text"]["div"]
+    assert cp["note"][-2]["time"] == "2026-01-26T09:30:00+00:00"
+    back = from_fhir(json.dumps(to_fhir(later)))
+    assert back == later
+    assert bp.revision_history(back).equals(bp.revision_history(later))
+    assert [p.exercise for p in bp.dose_in_week(back, 5)] == ["heel-slides"]
+
+
+def test_a_revision_changed_in_the_record_must_match_its_activities(held: bp.Plan) -> None:
+    bundle = to_fhir(held)
+    cp = _careplan(bundle)
+    j = next(j for j, e in enumerate(cp["extension"]) if e["url"].endswith("/plan-revision"))
+    cp["extension"][j]["extension"][3]["extension"][2]["valueInteger"] = 12  # heel-slides reps
+    with pytest.raises(FhirError, match=r"activity\[3\]\.detail\.quantity.*expected 12 .*got 10"):
+        from_fhir(bundle)
+    cp["extension"][j]["extension"][3]["extension"][2]["valueInteger"] = 99
+    path = rf"resource\.extension\[{j}\]\.extension\[3\]\.extension\[2\]: .*50"
+    with pytest.raises(FhirError, match=path):
+        from_fhir(bundle)
+    del cp["extension"][j]["extension"][7]  # who made it
+    with pytest.raises(FhirError, match=rf"extension\[{j}\]\.extension: expected a sub-exte.*'by'"):
+        from_fhir(bundle)
+
+
+def test_a_restriction_the_exercises_break_names_the_activity(held: bp.Plan) -> None:
+    bundle = to_fhir(held)
+    cp = _careplan(bundle)
+    limits = next(e for e in cp["extension"] if e["url"].endswith("/plan-restrictions"))
+    limits["extension"].insert(0, {"url": "avoid-position", "valueCode": "lying on back"})
+    with pytest.raises(FhirError) as info:
+        from_fhir(bundle)
+    j = cp["extension"].index(next(e for e in cp["extension"] if "plan-revision" in e["url"]))
+    # heel slides in the plan, knees to chest in the next level, heel slides in revision 2
+    assert [p.path.removeprefix("Bundle.entry[0].resource.") for p in info.value.problems] == [
+        "activity[0].detail.code.coding",
+        "activity[2].detail.code.coding",
+        f"extension[{j}].extension[3].extension[0]",
+    ]
+    assert "lying on back" in str(info.value) and "heel-slides" in str(info.value)
+    limits["extension"][0] = {"url": "avoid-posture", "valueCode": "sitting"}
+    with pytest.raises(FhirError, match=r"extension\[\d\]\.extension\[0\]\.url: expected one of"):
+        from_fhir(bundle)
+
+
 # --- logs from Observations --------------------------------------------------------------------
 
 
