@@ -527,7 +527,9 @@ def test_to_fhir_does_not_change_the_plan(plan: bp.Plan) -> None:
     assert plan == before
 
 
-@pytest.mark.parametrize("module", ["", "._base", ".mapping", ".careplan", ".observations"])
+@pytest.mark.parametrize(
+    "module", ["", "._base", ".mapping", ".careplan", ".extensions", ".observations"]
+)
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib

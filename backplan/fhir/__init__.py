@@ -27,6 +27,8 @@ _WHERE = {
     "PLAN_FIELDS": "mapping",
     "PRESCRIPTION_FIELDS": "mapping",
     "RULE_FIELDS": "mapping",
+    "RESTRICTION_FIELDS": "extensions",
+    "REVISION_FIELDS": "extensions",
     "logs_to_fhir": "observations",
     "logs_from_fhir": "observations",
     "logs_to_csv": "observations",

@@ -320,18 +320,21 @@ def _read_activities(cp: dict, root: str, problems: list[FhirProblem]) -> list[A
                 problems.append(_at(root, bad))
         if len(fields) == len(PRESCRIPTION_FIELDS):
             status = str(detail.get("status"))
+            mark = "extension[exercise-dose].extension[revision]"
+            paths["revision"] = f"{root}.{locate(detail, path, mark)}"
             out.append(Activity(i, first, last, fields, paths, status, revision))
     return out
 
 
 def _read_revision_mark(detail: dict, path: str) -> int | None:
-    dose = [e for e in detail.get("extension", []) if e.get("url") == EXT_DOSE]
-    marks = [
-        e for e in (dose[0].get("extension", []) if dose else []) if e.get("url") == "revision"
-    ]
-    if not marks:
+    """The revision that set an activity's dose (``None``: the plan as first written)."""
+    element = "extension[exercise-dose].extension[revision].valueInteger"
+    where = locate(detail, path, element)
+    if where.endswith("[revision]"):  # no mark
         return None
-    return _int(marks[0].get("valueInteger"), f"{path}.extension[exercise-dose].revision", 2)
+    dose = next(e for e in detail["extension"] if e.get("url") == EXT_DOSE)
+    mark = next(e for e in dose["extension"] if e.get("url") == "revision")
+    return _int(mark.get("valueInteger"), where, 2)
 
 
 def _at(root: str, bad: _Bad) -> FhirProblem:
@@ -420,7 +423,7 @@ def _compare(plan: Plan, ctx: _Ctx, root: str) -> list[FhirProblem]:
             (f"{at}.scheduledTiming.repeat.boundsPeriod", f"{want_first} to {want_last}",
              (a.first, a.last) == (want_first, want_last), f"{a.first} to {a.last}"),
             (f"{at}.status", repr(status), a.status == status, a.status),
-            (f"{at}.extension[exercise-dose].revision", f"revision mark {revision}",
+            (a.paths["revision"], f"the mark of revision {revision}",
              a.revision == revision, a.revision),
         ]  # fmt: skip
         bad = [FhirProblem(path, f"{value} as the plan gives", got)
