@@ -528,7 +528,7 @@ def test_to_fhir_does_not_change_the_plan(plan: bp.Plan) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["", "._base", ".mapping", ".careplan", ".extensions", ".observations"]
+    "module", ["", "._base", ".mapping", ".careplan", ".reading", ".extensions", ".observations"]
 )
 def test_docstring_examples_run(module: str) -> None:
     import doctest

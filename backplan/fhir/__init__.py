@@ -23,7 +23,7 @@ _WHERE = {
     "FhirProblem": "_base",
     "validate_resource": "_base",
     "to_fhir": "careplan",
-    "from_fhir": "careplan",
+    "from_fhir": "reading",
     "PLAN_FIELDS": "mapping",
     "PRESCRIPTION_FIELDS": "mapping",
     "RULE_FIELDS": "mapping",
