@@ -2,8 +2,9 @@
 
 :data:`PLAN_FIELDS` (plan fields), :data:`PRESCRIPTION_FIELDS` (one exercise's dose) and
 :data:`RULE_FIELDS` (progression rules) each give the FHIR element a field goes to, a
-writer and a reader. A new model field is one new row here (``tests/test_fhir.py`` fails
-while a field has none); ``docs/fhir-mapping.md`` explains each.
+writer and a reader. Restrictions and revisions have their own tables in
+:mod:`backplan.fhir.extensions`. A new model field is one new row (``tests/test_fhir.py``
+fails while a field has none); ``docs/fhir-mapping.md`` explains each.
 """
 
 from __future__ import annotations
