@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import socket
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import backplan as bp
+from backplan.catalogue import split_list
 from backplan.cli import main
 from backplan.fhir import FhirError, from_fhir, logs_from_fhir, logs_to_fhir, to_fhir
+from backplan.fhir.extensions import RESTRICTION_FIELDS, REVISION_DOSE_FIELDS, REVISION_FIELDS
 from backplan.fhir.mapping import PLAN_FIELDS, PRESCRIPTION_FIELDS, RULE_FIELDS
 from backplan.progression import DOSE_BOUNDS
 
 CAT = bp.load_catalogue()
 IDS = list(CAT["id"])
+EQUIPMENT = sorted({w for cell in CAT["equipment"] for w in split_list(cell)} - {"none"})
+TARGETS = sorted({w for cell in CAT["targets"] for w in split_list(cell)})
 
 
 @pytest.fixture()
@@ -134,14 +139,54 @@ def _prescriptions(draw: st.DrawFn, ids: list[str]) -> list[bp.Prescription]:
 
 
 @st.composite
+def restrictions(draw: st.DrawFn) -> tuple[bp.Restrictions, list[str]]:
+    """Restrictions that leave at least one exercise, and the exercises they allow."""
+    r = bp.Restrictions(
+        avoid_positions=draw(st.lists(st.sampled_from(bp.POSITIONS), max_size=3, unique=True)),
+        equipment=draw(st.none() | st.lists(st.sampled_from(EQUIPMENT), unique=True)),
+        lacks_equipment=draw(st.lists(st.sampled_from(EQUIPMENT), max_size=1, unique=True)),
+        avoid_targets=draw(st.lists(st.sampled_from(TARGETS), max_size=2, unique=True)),
+    )
+    allowed = list(bp.allowed_exercises(CAT, r)["id"])
+    return (r, allowed) if allowed else (bp.Restrictions(), IDS)
+
+
+# naive, UTC and odd offsets: FHIR needs a zone on a time, so naive ones travel as text
+_WHEN = st.datetimes(
+    datetime(2000, 1, 1), datetime(2100, 1, 1),
+    timezones=st.none() | st.sampled_from(
+        [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-14))]),
+)  # fmt: skip
+
+
+def _revised(draw: st.DrawFn, plan: bp.Plan, allowed: list[str]) -> bp.Plan:
+    """``plan`` after up to three revisions made through the public API (``bp.revise``)."""
+    for _ in range(draw(st.integers(0, 3))):
+        named = draw(st.lists(st.sampled_from(allowed), max_size=2, unique=True))
+        fields = st.lists(st.sampled_from(list(DOSE_BOUNDS)), max_size=3, unique=True)
+        doses = {ex: {f: draw(st.integers(*DOSE_BOUNDS[f])) for f in draw(fields)} for ex in named}
+        known = sorted({p.exercise for p in plan.all_prescriptions()})
+        with contextlib.suppress(bp.PlanError):  # e.g. stopping every exercise: not a plan
+            plan = bp.revise(
+                plan, draw(st.integers(1, plan.weeks)), doses,
+                why=draw(_TEXT.filter(bool)), by=draw(_TEXT.filter(bool)),
+                stop=draw(st.lists(st.sampled_from(known), max_size=1)),
+                decision=draw(st.sampled_from(["edit", *bp.progression.DECISIONS])),
+                hold_level=draw(st.booleans()), when=draw(_WHEN), catalogue=CAT,
+            )  # fmt: skip
+    return plan
+
+
+@st.composite
 def plans(draw: st.DrawFn) -> bp.Plan:
-    ids = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=4, unique=True))
+    limits, allowed = draw(restrictions())
+    ids = draw(st.lists(st.sampled_from(allowed), min_size=1, max_size=4, unique=True))
     prescriptions = _prescriptions(draw, ids)
     weeks = draw(st.integers(1, 12))
     rules: list = []
     nxt = None
     if weeks >= 2 and draw(st.booleans()):
-        later = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=3, unique=True))
+        later = draw(st.lists(st.sampled_from(allowed), min_size=1, max_size=3, unique=True))
         nxt = bp.NextLevel(from_week=draw(st.integers(2, weeks)), level=draw(_TEXT.filter(bool)),
                            prescriptions=_prescriptions(draw, later))  # fmt: skip
     everyone = prescriptions + (list(nxt.prescriptions) if nxt else [])
@@ -160,15 +205,19 @@ def plans(draw: st.DrawFn) -> bp.Plan:
     texts = {field: draw(_TEXT) for field in ("patient", "clinician", "notes")}
     day = draw(st.dates(date(2000, 1, 1), date(2100, 1, 1)))
     level = draw(st.sampled_from(bp.LEVELS))
-    return bp.Plan(start_date=day, weeks=weeks, level=level, prescriptions=prescriptions,
-                   progression=rules, **texts)  # fmt: skip
+    plan = bp.Plan(start_date=day, weeks=weeks, level=level, prescriptions=prescriptions,
+                   progression=rules, restrictions=limits, **texts)  # fmt: skip
+    return _revised(draw, plan, allowed)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=plans())
 def test_plan_to_fhir_and_back_is_the_same_plan(plan: bp.Plan) -> None:
     text = json.dumps(to_fhir(plan))  # through JSON text, as a record system would send it
-    assert from_fhir(text) == plan
+    back = from_fhir(text)
+    assert back == plan
+    for old, new in zip(plan.revisions, back.revisions, strict=True):  # == ignores the zone
+        assert new.made_at.utcoffset() == old.made_at.utcoffset()
 
 
 def test_every_model_field_has_a_row_in_the_mapping() -> None:
@@ -177,6 +226,9 @@ def test_every_model_field_has_a_row_in_the_mapping() -> None:
     assert set(bp.Prescription.model_fields) == set(PRESCRIPTION_FIELDS)
     rule_fields = set(bp.AddDose.model_fields) | set(bp.NextLevel.model_fields)
     assert rule_fields == set(RULE_FIELDS)
+    assert set(bp.Restrictions.model_fields) == set(RESTRICTION_FIELDS)
+    assert set(bp.Revision.model_fields) == set(REVISION_FIELDS)
+    assert set(bp.Prescription.model_fields) == set(REVISION_DOSE_FIELDS)
 
 
 def test_a_bare_careplan_is_read_too(plan: bp.Plan) -> None:
@@ -241,6 +293,130 @@ def test_not_a_careplan_bundle() -> None:
         from_fhir(empty)
     with pytest.raises(FhirError, match="resourceType: expected Bundle or CarePlan"):
         from_fhir({"resourceType": "Patient"})
+
+
+# --- restrictions and revisions ----------------------------------------------------------------
+
+START = date(2026, 1, 5)
+RESTRICTED = bp.Restrictions(avoid_positions=["lying on stomach"], lacks_equipment=["chair"])
+
+
+@pytest.fixture(scope="module")
+def held() -> bp.Plan:
+    """A plan with restrictions, held at its level by a review (50% of reps done)."""
+    plan = bp.build_plan(CAT, "beginners", ["heel-slides", "wall-squats"], patient="SYN-0002",
+                         clinician="A. Physio", start_date=START, weeks=6, restrictions=RESTRICTED,
+                         progression=[bp.next_level(CAT, 4, exercises=["knee-to-chest"])])  # fmt: skip
+    rows = [
+        {"patient": plan.patient, "exercise": p.exercise, "sets_done": p.sets,
+         "date": (START + timedelta(days=7 * (week - 1) + day)).isoformat(),
+         "reps_done": p.reps // 2, "pain": 2.0}
+        for week in (1, 2, 3) for day in range(7) for p in bp.dose_in_week(plan, week)
+    ]  # fmt: skip
+    decision = bp.review(plan, pd.DataFrame(rows), week=3)
+    assert decision.decision == "hold"
+    when = datetime(2026, 1, 26, 9, 30, tzinfo=UTC)
+    return bp.apply_review(plan, decision, by="A. Physio", when=when, catalogue=CAT)
+
+
+def test_restrictions_travel_as_notes_and_an_exact_extension(held: bp.Plan) -> None:
+    cp = _careplan(to_fhir(held))
+    (limits,) = [e for e in cp["extension"] if e["url"].endswith("/plan-restrictions")]
+    assert limits["extension"] == [
+        {"url": "avoid-position", "valueCode": "lying on stomach"},
+        {"url": "lacks-equipment", "valueString": "chair"},
+    ]
+    notes = [n["text"] for n in cp["note"]]
+    assert notes[:2] == ["Restriction: No exercises lying on stomach.",
+                         "Restriction: No exercises that need: chair."]  # fmt: skip
+    assert "<li>No exercises lying on stomach.</li>" in cp["text"]["div"]
+    # "equipment at home: nothing" is not "equipment not recorded"
+    for equipment in ((), None):
+        r = RESTRICTED.model_copy(update={"equipment": equipment})
+        plan = bp.build_plan(CAT, "beginners", ["heel-slides"], start_date=START, restrictions=r)
+        assert from_fhir(to_fhir(plan)).restrictions.equipment == equipment
+
+
+def test_activities_follow_the_revision_in_force(held: bp.Plan) -> None:
+    cp = _careplan(to_fhir(held))
+    rows = [
+        (a["detail"]["status"], a["detail"]["code"]["coding"][1]["code"],
+         a["detail"]["scheduledTiming"]["repeat"]["boundsPeriod"]["start"],
+         a["detail"]["quantity"]["value"])
+        for a in cp["activity"]
+    ]  # fmt: skip
+    # the hold keeps the patient at beginners from week 4: the planned level-up is cancelled
+    assert rows == [
+        ("scheduled", "heel-slides", "2026-01-05", 10),
+        ("scheduled", "wall-squats", "2026-01-05", 10),
+        ("cancelled", "knee-to-chest", "2026-01-26", 5),
+        ("scheduled", "heel-slides", "2026-01-26", 10),
+        ("scheduled", "wall-squats", "2026-01-26", 10),
+    ]
+    cancelled = cp["activity"][2]["detail"]
+    assert cancelled["statusReason"]["text"].startswith("Replaced by revision 2 (from week 4")
+    later = cp["activity"][3]["detail"]
+    assert {"url": "revision", "valueInteger": 2} in later["extension"][0]["extension"]
+    assert "Dose set by revision 2" in later["description"]
+    done = cp["text"]["div"].split("<p>Restrictions")[0]  # the narrative lists what is done
+    assert "Knees to chest" not in done and done.count("Heel slides") == 2
+
+
+def test_revision_history_travels_exactly(held: bp.Plan) -> None:
+    later = bp.revise(held, 5, {"heel-slides": {"reps": 8}}, stop=["wall-squats"],
+                      why="Pain <up> in week 4.", by="B. Physio", decision="step back",
+                      hold_level=True, when=datetime(2026, 2, 1, 18, 5), catalogue=CAT)  # fmt: skip
+    cp = _careplan(to_fhir(later))
+    revisions = [e for e in cp["extension"] if e["url"].endswith("/plan-revision")]
+    assert len(revisions) == 2
+    parts = {e["url"]: e for e in revisions[1]["extension"]}
+    assert parts["stop"] == {"url": "stop", "valueCode": "wall-squats"}
+    assert parts["made-at"] == {"url": "made-at", "valueString": "2026-02-01T18:05:00"}
+    note = cp["note"][-1]
+    assert note["authorString"] == "B. Physio" and "time" not in note  # no zone: no FHIR time
+    assert note["text"].startswith("Revision 3 (step back), from week 5: Heel slides: reps 10")
+    assert "Pain &lt;up&gt; in week 4." in cp["text"]["div"]
+    assert cp["note"][-2]["time"] == "2026-01-26T09:30:00+00:00"
+    back = from_fhir(json.dumps(to_fhir(later)))
+    assert back == later
+    assert bp.revision_history(back).equals(bp.revision_history(later))
+    assert [p.exercise for p in bp.dose_in_week(back, 5)] == ["heel-slides"]
+
+
+def test_a_revision_changed_in_the_record_must_match_its_activities(held: bp.Plan) -> None:
+    bundle = to_fhir(held)
+    cp = _careplan(bundle)
+    j = next(j for j, e in enumerate(cp["extension"]) if e["url"].endswith("/plan-revision"))
+    cp["extension"][j]["extension"][3]["extension"][2]["valueInteger"] = 12  # heel-slides reps
+    with pytest.raises(FhirError, match=r"activity\[3\]\.detail\.quantity.*expected 12 .*got 10"):
+        from_fhir(bundle)
+    cp["extension"][j]["extension"][3]["extension"][2]["valueInteger"] = 99
+    path = rf"resource\.extension\[{j}\]\.extension\[3\]\.extension\[2\]: .*50"
+    with pytest.raises(FhirError, match=path):
+        from_fhir(bundle)
+    del cp["extension"][j]["extension"][7]  # who made it
+    with pytest.raises(FhirError, match=rf"extension\[{j}\]\.extension: expected a sub-exte.*'by'"):
+        from_fhir(bundle)
+
+
+def test_a_restriction_the_exercises_break_names_the_activity(held: bp.Plan) -> None:
+    bundle = to_fhir(held)
+    cp = _careplan(bundle)
+    limits = next(e for e in cp["extension"] if e["url"].endswith("/plan-restrictions"))
+    limits["extension"].insert(0, {"url": "avoid-position", "valueCode": "lying on back"})
+    with pytest.raises(FhirError) as info:
+        from_fhir(bundle)
+    j = cp["extension"].index(next(e for e in cp["extension"] if "plan-revision" in e["url"]))
+    # heel slides in the plan, knees to chest in the next level, heel slides in revision 2
+    assert [p.path.removeprefix("Bundle.entry[0].resource.") for p in info.value.problems] == [
+        "activity[0].detail.code.coding",
+        "activity[2].detail.code.coding",
+        f"extension[{j}].extension[3].extension[0]",
+    ]
+    assert "lying on back" in str(info.value) and "heel-slides" in str(info.value)
+    limits["extension"][0] = {"url": "avoid-posture", "valueCode": "sitting"}
+    with pytest.raises(FhirError, match=r"extension\[\d\]\.extension\[0\]\.url: expected one of"):
+        from_fhir(bundle)
 
 
 # --- logs from Observations --------------------------------------------------------------------
@@ -351,7 +527,9 @@ def test_to_fhir_does_not_change_the_plan(plan: bp.Plan) -> None:
     assert plan == before
 
 
-@pytest.mark.parametrize("module", ["", "._base", ".mapping", ".careplan", ".observations"])
+@pytest.mark.parametrize(
+    "module", ["", "._base", ".mapping", ".careplan", ".reading", ".extensions", ".observations"]
+)
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib

@@ -2,14 +2,15 @@
 
 :data:`PLAN_FIELDS` (plan fields), :data:`PRESCRIPTION_FIELDS` (one exercise's dose) and
 :data:`RULE_FIELDS` (progression rules) each give the FHIR element a field goes to, a
-writer and a reader. A new model field is one new row here (``tests/test_fhir.py`` fails
-while a field has none); ``docs/fhir-mapping.md`` explains each.
+writer and a reader. Restrictions and revisions have their own tables in
+:mod:`backplan.fhir.extensions`. A new model field is one new row (``tests/test_fhir.py``
+fails while a field has none); ``docs/fhir-mapping.md`` explains each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,6 +26,16 @@ from ._base import (
     FhirProblem,
     ext,
     ext_value,
+)
+from .extensions import (
+    EXT_RESTRICTIONS,
+    EXT_REVISION,
+    RESTRICTION_FIELDS,
+    REVISION_FIELDS,
+    Bad,
+    read_complex,
+    write_restrictions,
+    write_revisions,
 )
 
 __all__ = ["EXT_DOSE", "PLAN_FIELDS", "PRESCRIPTION_FIELDS", "RULE_FIELDS", "locate"]
@@ -238,6 +249,7 @@ RULE_FIELDS: dict[str, tuple[str, str]] = {
     "from_week": ("from-week", "valueInteger"),
     "level": ("level", "valueString"),
     "prescriptions": ("(the activities that start in from_week)", ""),
+    "pending": ("(not carried: settled by build_plan, never saved)", ""),
 }
 
 
@@ -245,7 +257,7 @@ def _rule_ext(rule: AddDose | NextLevel) -> dict:
     parts = []
     for name, value in rule:
         url, kind = RULE_FIELDS[name]
-        if name == "prescriptions":
+        if not kind:  # prescriptions are activities; pending is never saved
             continue
         if name == "exercises":
             parts.append(ext("scope", valueCode="all" if value is None else "listed"))
@@ -359,6 +371,23 @@ def _optional(key: str, inner: str | None = None) -> tuple[Writer, Callable]:
     return write, read
 
 
+def _read_restrictions(cp: dict, ctx: _Ctx) -> dict[str, Any]:
+    try:
+        found = read_complex(cp, EXT_RESTRICTIONS, RESTRICTION_FIELDS, ctx.where, "restrictions")
+    except Bad as bad:
+        raise _Bad(bad.path, bad.expected, bad.got) from None
+    if len(found) > 1:
+        raise _Bad("extension", f"at most one extension {EXT_RESTRICTIONS!r}", len(found))
+    return found[0] if found else {}
+
+
+def _read_revisions(cp: dict, ctx: _Ctx) -> list[dict[str, Any]]:
+    try:
+        return read_complex(cp, EXT_REVISION, REVISION_FIELDS, ctx.where, "revisions")
+    except Bad as bad:
+        raise _Bad(bad.path, bad.expected, bad.got) from None
+
+
 _author, _description = _optional("author", "display"), _optional("description")
 
 #: Plan field -> (FHIR element, writer(plan, careplan), reader(careplan, context)).
@@ -401,23 +430,50 @@ PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, 
         _write_progression,
         _read_progression,
     ),
+    "restrictions": (
+        "CarePlan.extension[plan-restrictions] (none when nothing is ruled out); also "
+        "CarePlan.note, one sentence per restriction, for people",
+        write_restrictions,
+        _read_restrictions,
+    ),
+    "revisions": (
+        "CarePlan.extension[plan-revision], one per revision, in order; also CarePlan.note "
+        "(authorString, time) and the activities' status",
+        write_revisions,
+        _read_revisions,
+    ),
 }
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One activity as read: its index, bounds, dose fields and their paths, status and the
+    revision that set its dose (``None``: the plan as first written)."""
+
+    index: int
+    first: date
+    last: date
+    fields: dict[str, Any]
+    paths: dict[str, str]
+    status: str
+    revision: int | None
 
 
 @dataclass
 class _Ctx:
     source: str
     start: date
-    activities: list[tuple[int, date, date, dict, dict[str, str]]]
-    rule_paths: list[tuple[str, dict[str, str]]]
-    rules: list[dict]
-    used: dict[int, int]  # activity index -> index in the prescription list it went into
+    activities: list[Activity]  # every activity read, in order
+    rule_paths: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    rules: list[dict] = field(default_factory=list)
+    used: dict[int, int] = field(default_factory=dict)  # activity -> index in its list
+    where: dict[tuple, str] = field(default_factory=dict)  # error location -> element path
 
     def starting(self, day: date) -> list[dict]:
-        """Prescriptions (as dicts) of the activities whose bounds start on ``day``."""
+        """Prescriptions (as dicts) of the plan as first written whose bounds start on ``day``."""
         out = []
-        for i, first, _, fields, _ in self.activities:
-            if first == day:
-                self.used[i] = len(out)
-                out.append(fields)
+        for a in self.activities:
+            if a.first == day and a.revision is None:
+                self.used[a.index] = len(out)
+                out.append(a.fields)
         return out
