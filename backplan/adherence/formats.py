@@ -70,7 +70,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
     data = path.read_bytes()
     first = data.split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-    header = next(csv.reader([first.rstrip("\r")]), [])
+    try:
+        header = next(csv.reader([first.rstrip("\r")]), [])
+    except csv.Error:  # a stray CR or NUL in the header row: let pandas report it
+        header = []
     unique_header(header, str(path))
     if not header or b"\n\n" in data or b"\n\r\n" in data:
         return read_text_table(path, LogError)
