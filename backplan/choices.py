@@ -22,16 +22,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
+from pydantic import BaseModel
 
 from .catalogue import filter_exercises, split_list
 from .errors import BackplanError
-from .plan import next_level
+from .plan import Plan, next_level
 from .progression import DOSE_BOUNDS, AddDose, NextLevel
 
 __all__ = [
     "DOSE_LABELS",
+    "FIELD_BOUNDS",
     "PATIENT_FILTERS",
     "add_dose_bounds",
+    "bounds_problem",
     "cap_floor",
     "dose_problem",
     "level_after",
@@ -56,6 +59,39 @@ PATIENT_FILTERS: dict[str, tuple[str, str | None, str | None]] = {
     "no_wall": ("No wall free", None, "wall"),
     "no_chair": ("No chair", None, "chair"),
 }
+
+
+def _model_bounds(model: type[BaseModel], field: str) -> tuple[int, int]:
+    """The inclusive (ge, le) bounds pydantic checks on ``model.field``."""
+    lo = hi = None
+    for rule in model.model_fields[field].metadata:
+        lo = getattr(rule, "ge", lo)
+        hi = getattr(rule, "le", hi)
+    if lo is None or hi is None:
+        raise TypeError(f"{model.__name__}.{field} has no ge/le bounds")
+    return int(lo), int(hi)
+
+
+#: Inclusive bounds of the plan-wide numbers a form asks for, as the models check them.
+FIELD_BOUNDS: dict[str, tuple[int, int]] = {
+    "weeks": _model_bounds(Plan, "weeks"),
+    "amount": _model_bounds(AddDose, "amount"),
+    "every_weeks": _model_bounds(AddDose, "every_weeks"),
+    "from_week": _model_bounds(NextLevel, "from_week"),
+}
+
+
+def bounds_problem(name: str, value: object, lo: int, hi: int) -> str | None:
+    """``"name: lo to hi"`` when ``value`` is not a whole number in that range, else ``None``.
+
+    Examples
+    --------
+    >>> bounds_problem("weeks", 60, *FIELD_BOUNDS["weeks"])
+    'weeks: 1 to 52'
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        return f"{name}: {lo} to {hi}"
+    return None
 
 
 def levels(catalogue: pd.DataFrame) -> list[str]:
@@ -121,11 +157,7 @@ def dose_problem(field: str, value: object) -> str | None:
     >>> dose_problem("hold_s", -1)
     'hold (s): 0 to 120'
     """
-    lo, hi = DOSE_BOUNDS[field]
-    name = DOSE_LABELS[field].lower()
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        return f"{name}: {lo} to {hi}"
-    return None
+    return bounds_problem(DOSE_LABELS[field].lower(), value, *DOSE_BOUNDS[field])
 
 
 def cap_floor(what: str, starts: Iterable[int]) -> int:
