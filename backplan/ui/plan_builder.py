@@ -126,6 +126,8 @@ class PlanBuilder:
         self.form = PlanForm(self.catalogue)
         for name in _FORM_CONTROLS:
             setattr(self, name, getattr(self.form, name))
+        for key, box in self.form.filters.items():  # builder.no_stomach, builder.no_chair, ...
+            setattr(self, key, box)
         self.form.reset(self._defaults)
         self.preview_panel = Preview(self.catalogue)
         self.preview_table = self.preview_panel.table

@@ -225,7 +225,8 @@ class PlanForm:
             messages = []
             for field, box in self.dose[ex].items():
                 box.disabled = not ticked
-                problem = self._mark(box, dose_problem(field, box.value) if ticked else None)
+                problem = dose_problem(field, box.value)
+                self._mark(box, problem if ticked else None)
                 if problem:
                     messages.append(problem)
             self.row_errors[ex].value = (
@@ -234,7 +235,7 @@ class PlanForm:
                 else ""
             )
             if messages:
-                if ex in shown:
+                if ex in shown and ticked:
                     problems.append(f"{self.names[ex]}: {'; '.join(messages)}")
                 self.side_text[ex].value = ""
                 continue
@@ -257,6 +258,8 @@ class PlanForm:
         for box, name, key, active in boxes:
             lo, hi = FIELD_BOUNDS[key]
             if key == "from_week" and isinstance(self.weeks.value, int):
+                # A 1-week plan cannot move up at all; progression_rules says so.
+                active = active and self.weeks.value >= lo
                 hi = max(lo, min(hi, self.weeks.value))
             problem = self._mark(box, bounds_problem(name, box.value, lo, hi) if active else None)
             if problem:

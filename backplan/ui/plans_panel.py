@@ -112,8 +112,9 @@ class PlansPanel:
             (t.name + (" (yours)" if key.startswith("own:") else ""), key)
             for key, t in self._templates.items()
         ]
-        if select is not None:
-            self.templates.value = select
+        keys = list(self._templates)
+        if select in keys or keys:
+            self.templates.value = select if select in keys else keys[0]
         self._describe()
 
     def _describe(self) -> None:
@@ -146,13 +147,17 @@ class PlansPanel:
         self.builder.saved_as = self.plans.value
         self.builder.say(f"Opened the plan of {plan.patient or '(no name)'}.", ok=True, keep=True)
 
-    def _save(self, _: Any = None, *, replace: bool = False) -> None:
+    def _save(self, _: Any = None) -> None:
+        self.save_to(self.builder.saved_as if self._same_patient() else None)
+
+    def save_to(self, name: str | None = None) -> None:
+        """Save the plan as ``name`` (from the patient and start date by default), asking
+        before it replaces another patient's plan."""
         if not self._ready("Not saved."):
             return
         plan = self.builder.plan
-        name = self.builder.saved_as if self._same_patient() else None
         try:
-            name = self.library.save(plan, name, replace_other=replace)
+            name = self.library.save(plan, name)
         except PlanClashError as exc:
             self._pending = exc.name
             self.confirm.children[0].value = (
