@@ -8,7 +8,7 @@ import html
 import random
 import re
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -423,7 +423,7 @@ def test_templates_start_a_plan_and_a_plan_saves_as_a_template(builder, catalogu
 
 
 def _upload(name: str, data: bytes) -> tuple[dict, ...]:
-    when = datetime.now(timezone.utc)
+    when = datetime.now(UTC)
     return (
         {
             "name": name,
