@@ -14,6 +14,9 @@ from datetime import date
 from typing import Any
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle
 import pandas as pd
 
 from ..choices import (
@@ -93,9 +96,16 @@ class PlanForm:
         self.row_errors: dict[str, w.HTML] = {}
         self.pictures: dict[str, w.Box] = {}
         self.rows: dict[str, w.HBox] = {}
+        # One layout and style object per kind of control, shared by every row: each is a
+        # model the browser must build, so sharing makes the page ready sooner.
+        pick_layout, pick_style = w.Layout(width=_NAME_WIDTH), CheckboxStyle()
+        dose_layout = w.Layout(width=_DOSE_WIDTH)
+        dose_style = DescriptionStyle(description_width="0px")
+        words_layout, text_layout, text_style = w.Layout(width="300px"), w.Layout(), HTMLStyle()
+        picture_layout, words_box_layout = w.Layout(width="auto"), w.Layout()
         for ex, name in self.names.items():
             self.exercises[ex] = w.Checkbox(
-                value=True, description=name, indent=False, layout=w.Layout(width=_NAME_WIDTH)
+                value=True, description=name, indent=False, layout=pick_layout, style=pick_style
             )
             self.exercises[ex].add_class(f"bp-pick-{ex}")
             self.dose[ex] = {}
@@ -103,24 +113,24 @@ class PlanForm:
                 box = w.IntText(
                     value=0,
                     description=f"{name}: {label.lower()}",
-                    layout=w.Layout(width=_DOSE_WIDTH),
-                    style={"description_width": "0px"},
+                    layout=dose_layout,
+                    style=dose_style,
                     tooltip=f"{label} ({DOSE_BOUNDS[field][0]} to {DOSE_BOUNDS[field][1]})",
                 )
                 box.add_class(f"bp-{field.replace('_', '-')}-{ex}")
                 box.add_class("bp-sr-label")
                 self.dose[ex][field] = box
-            self.side_text[ex] = w.HTML(layout=w.Layout(width="300px"))
-            self.row_errors[ex] = w.HTML()
+            self.side_text[ex] = w.HTML(layout=words_layout, style=text_style)
+            self.row_errors[ex] = w.HTML(layout=text_layout, style=text_style)
             self.row_errors[ex].add_class(f"bp-error-{ex}")
             # Room for the exercise's picture; empty until pictures are wired in.
-            self.pictures[ex] = w.Box(layout=w.Layout(width="auto"))
+            self.pictures[ex] = w.Box(layout=picture_layout)
             self.rows[ex] = w.HBox(
                 [
                     self.pictures[ex],
                     self.exercises[ex],
                     *self.dose[ex].values(),
-                    w.VBox([self.side_text[ex], self.row_errors[ex]]),
+                    w.VBox([self.side_text[ex], self.row_errors[ex]], layout=words_box_layout),
                 ],
                 layout=w.Layout(align_items="center"),
             )
@@ -147,13 +157,16 @@ class PlanForm:
 
     def layout(self) -> w.VBox:
         """Patient and plan, exercises, progression (one group)."""
-        header = w.HBox(
-            [w.HTML("<b>Exercise</b>", layout=w.Layout(width=_NAME_WIDTH))]
-            + [
-                w.HTML(f"<b>{label}</b>", layout=w.Layout(width=_DOSE_WIDTH))
-                for label in DOSE_LABELS.values()
-            ]
-            + [w.HTML("<b>In the patient's words</b>")]
+        # Column headings in one piece, widths matching the rows below (aria-hidden: each
+        # box carries its own label for screen readers).
+        cells = [("Exercise", _NAME_WIDTH)] + [(x, _DOSE_WIDTH) for x in DOSE_LABELS.values()]
+        header = w.HTML(
+            "<div aria-hidden='true' style='display:flex;font-weight:bold;line-height:1.2'>"
+            + "".join(
+                f"<div style='width:{width};flex:none;padding-right:4px'>{html.escape(text)}</div>"
+                for text, width in cells
+            )
+            + "<div>In the patient's words</div></div>"
         )
         progression = w.VBox(
             [
