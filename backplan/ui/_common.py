@@ -29,6 +29,7 @@ STYLE = """<style>
   position: absolute !important; width: 1px !important; height: 1px !important;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .bp-app .bp-chart img { max-width: none; }
+.bp-app .bp-hidden { display: none !important; }
 .bp-app .bp-download a { display: inline-block; margin: 2px 6px 2px 0; padding: 4px 10px;
   border: 1px solid #0b57d0; border-radius: 3px; color: #0b57d0; text-decoration: none; }
 </style>"""

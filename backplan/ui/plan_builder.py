@@ -54,8 +54,6 @@ _FORM_CONTROLS = [
     "exercises",
     "dose",
     "side_text",
-    "row_errors",
-    "pictures",
     "patient",
     "clinician",
     "start_date",

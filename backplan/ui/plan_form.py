@@ -14,10 +14,10 @@ from datetime import date
 from typing import Any
 
 import ipywidgets as w
+import pandas as pd
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle
-import pandas as pd
 
 from ..choices import (
     DOSE_LABELS,
@@ -54,10 +54,10 @@ class PlanForm:
 
     Attributes
     ----------
-    level, filters, exercises, dose, side_text, row_errors, pictures
+    level, filters, exercises, dose, side_text, rows
         ``exercises[id]`` is a checkbox, ``dose[id][field]`` a number box,
-        ``row_errors[id]`` the row's message and ``pictures[id]`` an empty box kept for
-        the exercise's picture.
+        ``side_text[id]`` the dose in the patient's words (or why a value is not allowed)
+        and ``rows[id]`` the row; :meth:`set_picture` puts a picture at its start.
     patient, clinician, start_date, weeks, notes
         The plan's details.
     add_dose, add_what, add_amount, add_every, add_cap, move_up, move_week
@@ -93,16 +93,14 @@ class PlanForm:
         self.exercises: dict[str, w.Checkbox] = {}
         self.dose: dict[str, dict[str, w.IntText]] = {}
         self.side_text: dict[str, w.HTML] = {}
-        self.row_errors: dict[str, w.HTML] = {}
-        self.pictures: dict[str, w.Box] = {}
         self.rows: dict[str, w.HBox] = {}
         # One layout and style object per kind of control, shared by every row: each is a
         # model the browser must build, so sharing makes the page ready sooner.
         pick_layout, pick_style = w.Layout(width=_NAME_WIDTH), CheckboxStyle()
         dose_layout = w.Layout(width=_DOSE_WIDTH)
         dose_style = DescriptionStyle(description_width="0px")
-        words_layout, text_layout, text_style = w.Layout(width="300px"), w.Layout(), HTMLStyle()
-        picture_layout, words_box_layout = w.Layout(width="auto"), w.Layout()
+        words_layout, words_style = w.Layout(width="300px"), HTMLStyle()
+        row_layout = w.Layout(align_items="center")
         for ex, name in self.names.items():
             self.exercises[ex] = w.Checkbox(
                 value=True, description=name, indent=False, layout=pick_layout, style=pick_style
@@ -120,20 +118,19 @@ class PlanForm:
                 box.add_class(f"bp-{field.replace('_', '-')}-{ex}")
                 box.add_class("bp-sr-label")
                 self.dose[ex][field] = box
-            self.side_text[ex] = w.HTML(layout=words_layout, style=text_style)
-            self.row_errors[ex] = w.HTML(layout=text_layout, style=text_style)
-            self.row_errors[ex].add_class(f"bp-error-{ex}")
-            # Room for the exercise's picture; empty until pictures are wired in.
-            self.pictures[ex] = w.Box(layout=picture_layout)
+            # The dose in the patient's words, or why a value is not allowed.
+            self.side_text[ex] = w.HTML(layout=words_layout, style=words_style)
+            self.side_text[ex].add_class(f"bp-words-{ex}")
             self.rows[ex] = w.HBox(
-                [
-                    self.pictures[ex],
-                    self.exercises[ex],
-                    *self.dose[ex].values(),
-                    w.VBox([self.side_text[ex], self.row_errors[ex]], layout=words_box_layout),
-                ],
-                layout=w.Layout(align_items="center"),
+                [self.exercises[ex], *self.dose[ex].values(), self.side_text[ex]],
+                layout=row_layout,
             )
+
+    def set_picture(self, exercise: str, picture: w.Widget) -> None:
+        """Show ``picture`` (for example an ``ipywidgets.Image``) at the start of a row."""
+        row = self.rows[exercise]
+        rest = [c for c in row.children if c is not self.exercises[exercise]][-6:]
+        row.children = (picture, self.exercises[exercise], *rest)
 
     def _make_progression(self) -> None:
         self.add_dose = w.Checkbox(description="Add to the dose every few weeks", indent=False)
@@ -233,7 +230,10 @@ class PlanForm:
         """Show each row (or not), its words and its field messages; return the messages."""
         problems = []
         for ex, row in self.rows.items():
-            row.layout.display = "" if ex in shown else "none"
+            if ex in shown:
+                row.remove_class("bp-hidden")
+            else:
+                row.add_class("bp-hidden")
             ticked = self.exercises[ex].value
             messages = []
             for field, box in self.dose[ex].items():
@@ -242,15 +242,12 @@ class PlanForm:
                 self._mark(box, problem if ticked else None)
                 if problem:
                     messages.append(problem)
-            self.row_errors[ex].value = (
-                f"<span class='bp-field-error'>{html.escape('; '.join(messages))}</span>"
-                if messages
-                else ""
-            )
             if messages:
                 if ex in shown and ticked:
                     problems.append(f"{self.names[ex]}: {'; '.join(messages)}")
-                self.side_text[ex].value = ""
+                self.side_text[
+                    ex
+                ].value = f"<span class='bp-field-error'>{html.escape('; '.join(messages))}</span>"
                 continue
             dose = Prescription(
                 exercise=ex,
