@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import backplan as bp
+from backplan.settings import ClinicSettings, save_settings
 from backplan.ui.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,9 +35,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
         "BACKPLAN_LIBRARY": str(home / "plans"),
         "BACKPLAN_SETTINGS": str(home / "clinic.json"),
     }
-    bp.settings.save_settings(
-        bp.settings.ClinicSettings(clinic="Riverside Physio (synthetic)"), home / "clinic.json"
-    )
+    save_settings(ClinicSettings(clinic="Riverside Physio (synthetic)"), home / "clinic.json")
     with serve_app(env, home / "voila.log", preheat=False) as url:
         yield url, home / "plans"
 
@@ -112,7 +111,7 @@ def test_template_to_plan(app, browser) -> None:
     url, _ = app
     page = _open(browser, url)
     _type(page, ".bp-patient", "Tess Template")
-    page.locator(".bp-template select").select_option("first-two-weeks")
+    page.locator(".bp-template select").select_option(label="First two weeks")
     expect(page.locator("body")).to_contain_text("NHS inform", timeout=15_000)
     page.locator(".bp-use-template").click()
     expect(page.locator(".bp-status")).to_contain_text("First two weeks", timeout=15_000)
@@ -211,8 +210,8 @@ def test_layout_readable_labelled_and_keyboard_usable(app, browser, width, heigh
         assert h_left == pytest.approx(d_left, abs=1) and h_right == pytest.approx(d_right, abs=1)
     # Every control has a name a screen reader can say.
     unnamed = page.evaluate(
-        """() => [...document.querySelectorAll('.bp-app input, .bp-app select,
-              .bp-app textarea, .bp-app button')]
+        """() => [...document.querySelectorAll(
+              '.bp-app input, .bp-app select, .bp-app textarea, .bp-app button')]
             .filter(e => e.offsetParent !== null && e.type !== 'file')
             .filter(e => !((e.labels && [...e.labels].some(l => l.textContent.trim()))
                 || e.getAttribute('aria-label') || e.title || e.textContent.trim()))

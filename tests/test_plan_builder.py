@@ -19,7 +19,9 @@ import pytest
 from PIL import Image
 
 import backplan as bp
+from backplan._paths import data_dir
 from backplan.progression import DOSE_BOUNDS
+from backplan.settings import load_settings
 from backplan.ui import PlanBuilder
 
 START = date(2026, 1, 5)
@@ -470,7 +472,7 @@ def test_downloads_are_real_handouts_with_the_clinic_name(builder, tmp_path: Pat
 
     builder.clinic.clinic.value = "Riverside <Physio>"
     builder.clinic.save_button.click()
-    assert bp.settings.load_settings(tmp_path / "clinic.json").clinic == "Riverside <Physio>"
+    assert load_settings(tmp_path / "clinic.json").clinic == "Riverside <Physio>"
     builder.patient.value = "P <&> 5"
     builder.downloads.make_button.click()
     assert "Files ready for P <&> 5" in html.unescape(builder.status.value)
@@ -528,7 +530,7 @@ def test_plan_file_download_without_the_handout_module(catalogue, monkeypatch, t
 def test_review_shows_this_patients_adherence_and_flags(tmp_path: Path) -> None:
     import shutil
 
-    demo = bp._paths.data_dir() / "demo"
+    demo = data_dir() / "demo"
     plan = bp.load_plan(demo / "plans" / "SYN-0001.json")
     builder = PlanBuilder(plan=plan, library=tmp_path)
     data = (demo / "logs.csv").read_bytes()
