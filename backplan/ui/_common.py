@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import html
+from typing import Any, TypeVar
 
 import ipywidgets as w
 
-__all__ = ["STYLE", "heading", "labelled", "status_html"]
+__all__ = ["STYLE", "heading", "labelled", "plain", "status_html"]
+
+W = TypeVar("W", bound=w.Widget)
+# One plain layout (and style) per widget class, shared by every widget that keeps the
+# defaults: each is a model the browser must build before the page responds.
+_SHARED: dict[type, dict[str, w.Widget]] = {}
 
 # Readable, keyboard-friendly defaults for the apps: a visible focus ring on every control,
 # table cells aligned with their headings, invalid fields outlined, labels kept for screen
@@ -35,9 +41,26 @@ STYLE = """<style>
 </style>"""
 
 
+def plain(cls: type[W], *args: Any, **kwargs: Any) -> W:
+    """``cls(*args, **kwargs)`` sharing a default layout and style with its kind.
+
+    Only for widgets whose layout and style are never changed afterwards.
+    """
+    shared = _SHARED.get(cls)
+    if shared is None:
+        first = cls()
+        shared = {"layout": first.layout}
+        if hasattr(first, "style"):
+            shared["style"] = first.style
+        _SHARED[cls] = shared
+    for key, model in shared.items():
+        kwargs.setdefault(key, model)
+    return cls(*args, **kwargs)
+
+
 def heading(text: str) -> w.HTML:
     """A section heading (an h3, so screen readers can jump between sections)."""
-    return w.HTML(f"<h3 style='margin:10px 0 2px 0'>{html.escape(text)}</h3>")
+    return plain(w.HTML, f"<h3 style='margin:10px 0 2px 0'>{html.escape(text)}</h3>")
 
 
 def status_html(message: str, ok: bool) -> str:

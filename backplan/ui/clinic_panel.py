@@ -9,7 +9,7 @@ import ipywidgets as w
 from pydantic import ValidationError
 
 from ..settings import ClinicSettings, SettingsError, load_settings, save_settings
-from ._common import heading
+from ._common import heading, plain
 
 if TYPE_CHECKING:
     from .plan_builder import PlanBuilder
@@ -33,8 +33,9 @@ class ClinicPanel:
         self.clinic = w.Text(value=self.settings.clinic, description="Clinic name", **_WIDE)
         self.phone = w.Text(value=self.settings.phone, description="Clinic phone", **_WIDE)
         self.physio = w.Text(value=self.settings.physio, description="Physio", **_WIDE)
-        self.save_button = w.Button(description="Save clinic details", icon="save")
-        self.save_button.layout.width = "auto"
+        self.save_button = w.Button(
+            description="Save clinic details", icon="save", layout=w.Layout(width="auto")
+        )
         self.save_button.add_class("bp-save-clinic")
         self.save_button.on_click(self._save)
 
@@ -56,12 +57,13 @@ class ClinicPanel:
         self.builder.say("Clinic details saved; every handout uses them from now on.", ok=True)
 
     def layout(self) -> w.VBox:
-        return w.VBox(
+        return plain(
+            w.VBox,
             [
                 heading("Clinic details (set once)"),
                 self.clinic,
                 self.phone,
                 self.physio,
                 self.save_button,
-            ]
+            ],
         )

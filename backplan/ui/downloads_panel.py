@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from ..library import plan_file_name
 from ..plan import plan_to_json
-from ._common import heading
+from ._common import heading, plain
 from .transfer import MIME, download_link, via_temp_file
 
 if TYPE_CHECKING:
@@ -37,14 +37,15 @@ class DownloadsPanel:
         self.has_handouts = handouts_available()
         self.large_print = w.Checkbox(description="Large print", indent=False)
         self.large_print.add_class("bp-large-print")
-        self.make_button = w.Button(
+        self.make_button = plain(
+            w.Button,
             description="Make handouts and plan file" if self.has_handouts else "Make plan file",
             icon="download",
             layout=w.Layout(width="auto"),
         )
         self.make_button.add_class("bp-make-downloads")
         self.make_button.on_click(self.make)
-        self.links = w.HTML()
+        self.links = plain(w.HTML)
         self.links.add_class("bp-download")
         self.large_print.observe(lambda _: self.clear(), names="value")
 
@@ -106,10 +107,11 @@ class DownloadsPanel:
         b.say(f"Files ready for {who}: click a link to save it on this computer.", ok=True)
 
     def layout(self) -> w.VBox:
-        return w.VBox(
+        return plain(
+            w.VBox,
             [
                 heading("Handouts and files"),
-                w.HBox([self.make_button, self.large_print]),
+                plain(w.HBox, [self.make_button, self.large_print]),
                 self.links,
-            ]
+            ],
         )

@@ -37,7 +37,7 @@ from ..catalogue import load_catalogue
 from ..errors import BackplanError
 from ..library import PlanLibrary
 from ..plan import Plan, prescriptions_from_catalogue
-from ._common import STYLE, status_html
+from ._common import STYLE, plain, status_html
 from .clinic_panel import ClinicPanel
 from .downloads_panel import DownloadsPanel
 from .plan_form import PlanForm
@@ -116,7 +116,7 @@ class PlanBuilder:
         self._holding = False
         self.problem: str | None = None
         self.saved_as: str | None = None
-        self.status = w.HTML()
+        self.status = plain(w.HTML)
         self.status.add_class("bp-status")
         self._defaults = {
             p.exercise: p for p in prescriptions_from_catalogue(self.catalogue, self.catalogue.id)
@@ -132,8 +132,11 @@ class PlanBuilder:
         self.chart = self.preview_panel.chart
         self.chart_metric = self.preview_panel.metric
         self.chart_by = self.preview_panel.by
-        self.reset_button = w.Button(
-            description="Reset to catalogue doses", icon="undo", layout=w.Layout(width="auto")
+        self.reset_button = plain(
+            w.Button,
+            description="Reset to catalogue doses",
+            icon="undo",
+            layout=w.Layout(width="auto"),
         )
         self.reset_button.on_click(self._reset)
         self.downloads = DownloadsPanel(self)
@@ -245,7 +248,8 @@ class PlanBuilder:
     # --- display --------------------------------------------------------------------------
 
     def _layout(self) -> w.Box:
-        left = w.VBox(
+        left = plain(
+            w.VBox,
             [
                 self.plans.layout(),
                 self.status,
@@ -254,7 +258,8 @@ class PlanBuilder:
             ],
             layout=w.Layout(width="900px", max_width="100%", margin="0 24px 0 0"),
         )
-        right = w.VBox(
+        right = plain(
+            w.VBox,
             [
                 self.preview_panel.layout(),
                 self.downloads.layout(),
@@ -264,7 +269,7 @@ class PlanBuilder:
             layout=w.Layout(width="800px", max_width="100%"),
         )
         app = w.Box(
-            [w.HTML(STYLE), left, right],
+            [plain(w.HTML, STYLE), left, right],
             layout=w.Layout(display="flex", flex_flow="row wrap", align_items="flex-start"),
         )
         app.add_class("bp-app")

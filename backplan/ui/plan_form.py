@@ -34,7 +34,7 @@ from ..errors import BackplanError
 from ..handout.text import dose_words
 from ..plan import Plan, build_plan
 from ..progression import DOSE_BOUNDS, AddDose, NextLevel, Prescription
-from ._common import heading
+from ._common import heading, plain
 
 __all__ = ["PlanForm"]
 
@@ -119,9 +119,10 @@ class PlanForm:
                 box.add_class("bp-sr-label")
                 self.dose[ex][field] = box
             # The dose in the patient's words, or why a value is not allowed.
-            self.side_text[ex] = w.HTML(layout=words_layout, style=words_style)
+            self.side_text[ex] = plain(w.HTML, layout=words_layout, style=words_style)
             self.side_text[ex].add_class(f"bp-words-{ex}")
-            self.rows[ex] = w.HBox(
+            self.rows[ex] = plain(
+                w.HBox,
                 [self.exercises[ex], *self.dose[ex].values(), self.side_text[ex]],
                 layout=row_layout,
             )
@@ -147,7 +148,7 @@ class PlanForm:
         self.move_week = _number(4, "From week", "bp-move-week")
         for box in (self.add_amount, self.add_every, self.add_cap, self.move_week):
             box.layout.width = "170px"
-        self.progression_error = w.HTML()
+        self.progression_error = plain(w.HTML)
         self.progression_error.add_class("bp-progression-error")
 
     # --- layout ---------------------------------------------------------------------------
@@ -157,38 +158,45 @@ class PlanForm:
         # Column headings in one piece, widths matching the rows below (aria-hidden: each
         # box carries its own label for screen readers).
         cells = [("Exercise", _NAME_WIDTH)] + [(x, _DOSE_WIDTH) for x in DOSE_LABELS.values()]
-        header = w.HTML(
+        header = plain(
+            w.HTML,
             "<div aria-hidden='true' style='display:flex;font-weight:bold;line-height:1.2'>"
             + "".join(
                 f"<div style='width:{width};flex:none;padding-right:4px'>{html.escape(text)}</div>"
                 for text, width in cells
             )
-            + "<div>In the patient's words</div></div>"
+            + "<div>In the patient's words</div></div>",
         )
-        progression = w.VBox(
+        progression = plain(
+            w.VBox,
             [
-                w.HTML("<b>Progression</b>"),
-                w.HBox([self.add_dose, self.add_what]),
-                w.HBox([self.add_amount, self.add_every, self.add_cap]),
-                w.HBox([self.move_up, self.move_week]),
+                plain(w.HTML, "<b>Progression</b>"),
+                plain(w.HBox, [self.add_dose, self.add_what]),
+                plain(w.HBox, [self.add_amount, self.add_every, self.add_cap]),
+                plain(w.HBox, [self.move_up, self.move_week]),
                 self.progression_error,
-            ]
+            ],
         )
         progression.add_class("bp-group")
-        return w.VBox(
+        return plain(
+            w.VBox,
             [
                 heading("Patient and plan"),
-                w.HBox(
-                    [w.VBox([self.patient, self.clinician]), w.VBox([self.start_date, self.weeks])]
+                plain(
+                    w.HBox,
+                    [
+                        plain(w.VBox, [self.patient, self.clinician]),
+                        plain(w.VBox, [self.start_date, self.weeks]),
+                    ],
                 ),
                 self.notes,
                 heading("Exercises"),
-                w.HBox([self.level]),
-                w.HBox(list(self.filters.values()), layout=w.Layout(flex_flow="row wrap")),
+                plain(w.HBox, [self.level]),
+                plain(w.HBox, list(self.filters.values()), layout=w.Layout(flex_flow="row wrap")),
                 header,
                 *self.rows.values(),
                 progression,
-            ]
+            ],
         )
 
     def controls(self) -> Iterator[w.Widget]:

@@ -15,7 +15,7 @@ from ..errors import BackplanError
 from ..library import PlanClashError, PlanLibrary
 from ..plan import plan_from_json
 from ..templates import TemplateError, plan_from_template, template_from_plan
-from ._common import heading
+from ._common import heading, plain
 from .transfer import uploaded
 
 if TYPE_CHECKING:
@@ -32,8 +32,9 @@ class PlansPanel:
     def __init__(self, builder: PlanBuilder, library: PlanLibrary) -> None:
         self.builder = builder
         self.library = library
-        self.where = w.HTML(
-            f"Plans are kept in {html.escape(library.label)}, one file per patient and start date."
+        self.where = plain(
+            w.HTML,
+            f"Plans are kept in {html.escape(library.label)}, one file per patient and start date.",
         )
         self.search = w.Text(description="Find patient", placeholder="part of a name", **_WIDE)
         self.search.add_class("bp-search")
@@ -41,13 +42,15 @@ class PlansPanel:
             options=[], rows=6, description="Saved plans", layout=w.Layout(width="460px"), **_WIDE
         )
         self.plans.add_class("bp-plans")
-        self.open_button = w.Button(description="Open plan", icon="folder-open")
-        self.save_button = w.Button(description="Save plan", icon="save", button_style="primary")
-        self.save_new_button = w.Button(description="Save as new plan", icon="copy")
-        self.replace_button = w.Button(description="Replace it", button_style="danger")
-        self.keep_button = w.Button(description="Keep both: save as new")
+        self.open_button = plain(w.Button, description="Open plan", icon="folder-open")
+        self.save_button = plain(
+            w.Button, description="Save plan", icon="save", button_style="primary"
+        )
+        self.save_new_button = plain(w.Button, description="Save as new plan", icon="copy")
+        self.replace_button = plain(w.Button, description="Replace it", button_style="danger")
+        self.keep_button = plain(w.Button, description="Keep both: save as new")
         self.confirm = w.VBox(
-            [w.HTML(), w.HBox([self.keep_button, self.replace_button])],
+            [plain(w.HTML), plain(w.HBox, [self.keep_button, self.replace_button])],
             layout=w.Layout(display="none"),
         )
         self.confirm.add_class("bp-confirm")
@@ -65,12 +68,13 @@ class PlansPanel:
         self.upload_plan.add_class("bp-upload-plan")
         self.templates = w.Dropdown(description="Template", **_WIDE)
         self.templates.add_class("bp-template")
-        self.template_about = w.HTML()
-        self.use_template = w.Button(description="Start plan from template", icon="file")
-        self.use_template.layout.width = "auto"
+        self.template_about = plain(w.HTML)
+        self.use_template = w.Button(
+            description="Start plan from template", icon="file", layout=w.Layout(width="auto")
+        )
         self.use_template.add_class("bp-use-template")
         self.template_name = w.Text(description="New template name", **_WIDE)
-        self.save_template = w.Button(description="Save as template", icon="save")
+        self.save_template = plain(w.Button, description="Save as template", icon="save")
         self.save_template.add_class("bp-save-template")
         self._pending: Any = None
         self.search.observe(lambda _: self.refresh(), names="value")
@@ -265,18 +269,19 @@ class PlansPanel:
     # --- layout ---------------------------------------------------------------------------
 
     def layout(self) -> w.VBox:
-        return w.VBox(
+        return plain(
+            w.VBox,
             [
                 heading("Patients' plans"),
                 self.where,
                 self.search,
                 self.plans,
-                w.HBox([self.open_button, self.save_button, self.save_new_button]),
+                plain(w.HBox, [self.open_button, self.save_button, self.save_new_button]),
                 self.confirm,
                 self.upload_plan,
                 heading("Templates"),
-                w.HBox([self.templates, self.use_template]),
+                plain(w.HBox, [self.templates, self.use_template]),
                 self.template_about,
-                w.HBox([self.template_name, self.save_template]),
-            ]
+                plain(w.HBox, [self.template_name, self.save_template]),
+            ],
         )

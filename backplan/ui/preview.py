@@ -15,7 +15,7 @@ import pandas as pd
 from ..charts.volume import VolumeChart
 from ..plan import Plan
 from ..schedule import METRICS, schedule, weekly_volume
-from ._common import heading
+from ._common import heading, plain
 
 __all__ = ["PREVIEW_COLUMNS", "Preview"]
 
@@ -53,7 +53,7 @@ class Preview:
         self.side = {
             r.id: (str(r.side) if r.per_side else "") for r in catalogue.itertuples(index=False)
         }
-        self.table = w.HTML()
+        self.table = plain(w.HTML)
         self.table.add_class("bp-preview")
         self.frame = pd.DataFrame(columns=list(PREVIEW_COLUMNS))
         self.metric = w.Dropdown(
@@ -67,7 +67,7 @@ class Preview:
             value="exercise",
             description="Split",
         )
-        self.chart = w.HTML()
+        self.chart = plain(w.HTML)
         self.chart.add_class("bp-chart")
         self.drawing = VolumeChart()
         self.png = b""
@@ -93,12 +93,13 @@ class Preview:
         self.chart.value = f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
     def layout(self) -> w.VBox:
-        return w.VBox(
+        return plain(
+            w.VBox,
             [
                 heading("Preview: week 1 and the last week"),
                 self.table,
                 heading("Weekly volume"),
-                w.HBox([self.metric, self.by]),
+                plain(w.HBox, [self.metric, self.by]),
                 self.chart,
-            ]
+            ],
         )

@@ -12,7 +12,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..errors import BackplanError
-from ._common import heading, status_html
+from ._common import heading, plain, status_html
 from .transfer import hide_folder, uploaded, uploaded_file
 
 if TYPE_CHECKING:
@@ -48,9 +48,11 @@ class ReviewPanel:
             accept=".csv,.xlsx,.parquet", multiple=False, description="Upload logs…"
         )
         self.upload_logs.add_class("bp-upload-logs")
-        self.result = w.HTML()
+        self.result = plain(w.HTML)
         self.result.add_class("bp-review")
-        self.decision = w.VBox()
+        self.decision = plain(
+            w.VBox,
+        )
         self.decision.add_class("bp-review-decision")
         self.report: Any = None
         self.upload_logs.observe(self._uploaded, names="value")
@@ -117,12 +119,13 @@ class ReviewPanel:
         return "".join(parts)
 
     def layout(self) -> w.VBox:
-        return w.VBox(
+        return plain(
+            w.VBox,
             [
                 heading("Review this patient's logs"),
-                w.HTML("Upload the patient's exercise logs (CSV, Excel or Parquet)."),
+                plain(w.HTML, "Upload the patient's exercise logs (CSV, Excel or Parquet)."),
                 self.upload_logs,
                 self.result,
                 self.decision,
-            ]
+            ],
         )
