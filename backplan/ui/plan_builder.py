@@ -121,7 +121,7 @@ class PlanBuilder:
         self._defaults = {
             p.exercise: p for p in prescriptions_from_catalogue(self.catalogue, self.catalogue.id)
         }
-        self.form = PlanForm(self.catalogue)
+        self.form = PlanForm(self.catalogue, self._defaults)
         for name in _FORM_CONTROLS:
             setattr(self, name, getattr(self.form, name))
         for key, box in self.form.filters.items():  # builder.no_stomach, builder.no_chair, ...
@@ -153,6 +153,7 @@ class PlanBuilder:
         self.widget = self._layout()
         for control in (*self.form.controls(), self.chart_metric, self.chart_by):
             control.observe(self._changed, names="value")
+        self.form.on_new_control.append(lambda c: c.observe(self._changed, names="value"))
 
     # --- what the preview shows -----------------------------------------------------------
 

@@ -9,7 +9,7 @@ A value out of range is never clamped: the field is outlined, its row says why
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -64,8 +64,9 @@ class PlanForm:
         Progression, grouped in one box.
     """
 
-    def __init__(self, catalogue: pd.DataFrame) -> None:
+    def __init__(self, catalogue: pd.DataFrame, defaults: dict[str, Prescription]) -> None:
         self.catalogue = catalogue
+        self.defaults = defaults
         self.ids: list[str] = list(catalogue["id"])
         self.order: list[str] = list(self.ids)
         self.levels = levels(catalogue)
@@ -94,14 +95,35 @@ class PlanForm:
         self.dose: dict[str, dict[str, w.IntText]] = {}
         self.side_text: dict[str, w.HTML] = {}
         self.rows: dict[str, w.HBox] = {}
+        self.rows_box = plain(w.VBox)
+        self.on_new_control: list[Callable[[w.Widget], None]] = []
         # One layout and style object per kind of control, shared by every row: each is a
         # model the browser must build, so sharing makes the page ready sooner.
-        pick_layout, pick_style = w.Layout(width=_NAME_WIDTH), CheckboxStyle()
-        dose_layout = w.Layout(width=_DOSE_WIDTH)
-        dose_style = DescriptionStyle(description_width="0px")
-        words_layout, words_style = w.Layout(width="300px"), HTMLStyle()
-        row_layout = w.Layout(align_items="center")
-        for ex, name in self.names.items():
+        self._looks = {
+            "pick": (w.Layout(width=_NAME_WIDTH), CheckboxStyle()),
+            "dose": (w.Layout(width=_DOSE_WIDTH), DescriptionStyle(description_width="0px")),
+            "words": (w.Layout(width="300px"), HTMLStyle()),
+            "row": (w.Layout(align_items="center"), None),
+        }
+        # Rows are made when their level is first shown (fewer models to load at first).
+        self.make_rows(self.ids_of(self.levels[0]))
+
+    def ids_of(self, level: str) -> list[str]:
+        """The catalogue's exercise ids of ``level``."""
+        return list(self.catalogue.loc[self.catalogue["level"] == level, "id"])
+
+    def make_rows(self, ids: Iterable[str]) -> None:
+        """Make the form rows of ``ids`` that do not exist yet, ticked at catalogue doses."""
+        new = [ex for ex in ids if ex not in self.rows]
+        if not new:
+            return
+        (pick_layout, pick_style), (dose_layout, dose_style) = (
+            self._looks["pick"],
+            self._looks["dose"],
+        )
+        words_layout, words_style = self._looks["words"]
+        for ex in new:
+            name = self.names[ex]
             self.exercises[ex] = w.Checkbox(
                 value=True, description=name, indent=False, layout=pick_layout, style=pick_style
             )
@@ -109,7 +131,7 @@ class PlanForm:
             self.dose[ex] = {}
             for field, label in DOSE_LABELS.items():
                 box = w.IntText(
-                    value=0,
+                    value=getattr(self.defaults[ex], field),
                     description=f"{name}: {label.lower()}",
                     layout=dose_layout,
                     style=dose_style,
@@ -124,8 +146,12 @@ class PlanForm:
             self.rows[ex] = plain(
                 w.HBox,
                 [self.exercises[ex], *self.dose[ex].values(), self.side_text[ex]],
-                layout=row_layout,
+                layout=self._looks["row"][0],
             )
+            for control in (self.exercises[ex], *self.dose[ex].values()):
+                for hook in self.on_new_control:
+                    hook(control)
+        self.rows_box.children = [self.rows[ex] for ex in self.ids if ex in self.rows]
 
     def set_picture(self, exercise: str, picture: w.Widget) -> None:
         """Show ``picture`` (for example an ``ipywidgets.Image``) at the start of a row."""
@@ -194,7 +220,7 @@ class PlanForm:
                 plain(w.HBox, [self.level]),
                 plain(w.HBox, list(self.filters.values()), layout=w.Layout(flex_flow="row wrap")),
                 header,
-                *self.rows.values(),
+                self.rows_box,
                 progression,
             ],
         )
@@ -297,6 +323,7 @@ class PlanForm:
             at fault are outlined and say why.
         """
         shown = self.shown()
+        self.make_rows(shown)
         problems = self._row_problems(shown) + self._number_problems()
         self.progression_error.value = ""
         if problems:
@@ -367,12 +394,13 @@ class PlanForm:
                 f"This plan uses exercises the catalogue does not have: {', '.join(unknown)}"
             )
         ids = [p.exercise for p in plan.prescriptions]
+        self.make_rows(self.ids_of(plan.level))
         for box in self.filters.values():
             box.value = False
         self.order = ids + [ex for ex in self.ids if ex not in ids]
         self.level.value = plan.level
-        for ex in self.ids:
-            self.exercises[ex].value = ex in ids
+        for ex, box in self.exercises.items():
+            box.value = ex in ids
         self.set_doses(plan.prescriptions)
         self.patient.value = plan.patient
         self.clinician.value = plan.clinician
@@ -396,8 +424,8 @@ class PlanForm:
         for box in self.filters.values():
             box.value = False
         self.order = list(self.ids)
-        for ex in self.ids:
-            self.exercises[ex].value = True
-        self.set_doses(defaults.values())
+        for box in self.exercises.values():
+            box.value = True
+        self.set_doses(p for ex, p in defaults.items() if ex in self.rows)
         self.add_dose.value = False
         self.move_up.value = False
