@@ -552,3 +552,24 @@ def test_builder_shows_itself_as_the_last_line_of_a_cell(builder) -> None:
     bundle = builder._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == builder.widget.model_id
+
+
+def test_a_builder_made_ahead_of_time_starts_today(builder, monkeypatch) -> None:
+    """Voila's preheated kernel may build the app yesterday; the physio sees today."""
+    import backplan.ui.plan_builder as module
+
+    builder.start_date.value = builder._made_on
+    builder.library.save(builder.plan.model_copy(update={"patient": "Saved Later"}))
+
+    class Tomorrow(date):
+        @classmethod
+        def today(cls) -> date:
+            return date(2099, 1, 1)
+
+    monkeypatch.setattr(module, "date", Tomorrow)
+    builder.fresh_start()
+    assert builder.plan.start_date == date(2099, 1, 1)
+    assert any("Saved Later" in label for label, _ in builder.plans.plans.options)
+    builder.start_date.value = START  # a date the physio chose is kept
+    builder.fresh_start()
+    assert builder.plan.start_date == START

@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import ipywidgets as w
@@ -114,6 +115,7 @@ class PlanBuilder:
         self.catalogue = load_catalogue() if catalogue is None else catalogue
         self.library = library if isinstance(library, PlanLibrary) else PlanLibrary(library)
         self._holding = False
+        self._made_on = date.today()
         self.problem: str | None = None
         self.saved_as: str | None = None
         self.status = plain(w.HTML)
@@ -238,6 +240,19 @@ class PlanBuilder:
                 "next level). They are kept until you change something here.",
                 ok=True,
             )
+
+    def fresh_start(self) -> None:
+        """Bring a builder made ahead of time up to date for the physio opening it now.
+
+        A preheated Voila kernel builds the app before anyone asks, perhaps yesterday: the
+        start date moves to today (unless a plan or the physio chose one) and the list of
+        saved plans is read again.
+        """
+        today = date.today()
+        if self.start_date.value == self._made_on and today != self._made_on:
+            self.start_date.value = today
+        self._made_on = today
+        self.plans.refresh()
 
     def _reset(self, _: Any = None) -> None:
         with self._quiet():
