@@ -187,6 +187,35 @@ def test_invalid_value_shows_its_message_and_changes_nothing(app, browser) -> No
     page.close()
 
 
+def _upload(page: object, css: str, path: Path) -> None:
+    """Click an upload button as a physio would and pick ``path`` in the file chooser."""
+    with page.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
+        page.locator(css).click()  # type: ignore[attr-defined]
+    chooser.value.set_files(str(path))
+
+
+def test_uploaded_plan_and_logs_show_this_patients_review(app, browser, tmp_path) -> None:
+    from playwright.sync_api import expect
+
+    from backplan._paths import data_dir
+
+    url, _ = app
+    demo = data_dir() / "demo"
+    page = _open(browser, url)
+    _upload(page, ".bp-upload-plan", demo / "plans" / "SYN-0001.json")
+    expect(page.locator(".bp-status")).to_contain_text("Opened SYN-0001.json", timeout=15_000)
+    assert page.locator(".bp-patient input").input_value() == "SYN-0001"
+    _upload(page, ".bp-upload-logs", demo / "logs.csv")
+    review = page.locator(".bp-review")
+    expect(review).to_contain_text("Adherence over ended weeks", timeout=30_000)
+    expected = bp.adherence(demo / "logs.csv", [bp.load_plan(demo / "plans" / "SYN-0001.json")])
+    assert f"{expected.by_patient.iloc[0]['adherence']:.0%}" in review.inner_text()
+    assert "/tmp" not in page.locator(".bp-app").inner_text()
+    review.scroll_into_view_if_needed()
+    _shot(page, "app-review.png", full=False)
+    page.close()
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
 def test_layout_readable_labelled_and_keyboard_usable(app, browser, width, height) -> None:
     url, _ = app

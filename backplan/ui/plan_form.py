@@ -100,7 +100,10 @@ class PlanForm:
         # One layout and style object per kind of control, shared by every row: each is a
         # model the browser must build, so sharing makes the page ready sooner.
         self._looks = {
-            "pick": (w.Layout(width=_NAME_WIDTH), CheckboxStyle()),
+            "pick": (
+                w.Layout(width=_NAME_WIDTH, min_width=_NAME_WIDTH, max_width=_NAME_WIDTH),
+                CheckboxStyle(),
+            ),
             "dose": (w.Layout(width=_DOSE_WIDTH), DescriptionStyle(description_width="0px")),
             "words": (w.Layout(width="300px"), HTMLStyle()),
             "row": (w.Layout(align_items="center"), None),
