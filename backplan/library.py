@@ -127,6 +127,9 @@ class PlanLibrary:
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_library_folder()
         self.problems: list[str] = []
+        # file name -> (modified time, size, entry or problem): a search reads each
+        # plan file once, not on every key press.
+        self._seen: dict[str, tuple[float, int, PlanEntry | str]] = {}
 
     @property
     def label(self) -> str:
@@ -152,24 +155,38 @@ class PlanLibrary:
         found = []
         needle = search.strip().lower()
         for path in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
-            try:
-                plan = load_plan(path)
-            except BackplanError as exc:
-                self.problems.append(f"{path.name}: {str(exc).replace(str(path), path.name)}")
-                continue
-            if needle and needle not in plan.patient.lower() and needle not in path.name:
-                continue
-            found.append(
-                PlanEntry(
-                    name=path.name,
-                    patient=plan.patient,
-                    start_date=plan.start_date,
-                    level=plan.level,
-                    weeks=plan.weeks,
-                    saved=datetime.fromtimestamp(path.stat().st_mtime),
-                )
-            )
+            entry = self._entry(path)
+            if isinstance(entry, str):
+                self.problems.append(entry)
+            elif not needle or needle in entry.patient.lower() or needle in entry.name:
+                found.append(entry)
         return sorted(found, key=lambda e: (e.saved, e.name), reverse=True)
+
+    def _entry(self, path: Path) -> PlanEntry | str:
+        """The list entry for one file (or why it cannot be read), read again only when
+        the file changed."""
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            return f"{path.name}: cannot read ({exc.strerror})"
+        seen = self._seen.get(path.name)
+        if seen is not None and seen[:2] == (stat.st_mtime, stat.st_size):
+            return seen[2]
+        entry: PlanEntry | str
+        try:
+            plan = load_plan(path)
+            entry = PlanEntry(
+                name=path.name,
+                patient=plan.patient,
+                start_date=plan.start_date,
+                level=plan.level,
+                weeks=plan.weeks,
+                saved=datetime.fromtimestamp(stat.st_mtime),
+            )
+        except BackplanError as exc:
+            entry = f"{path.name}: {str(exc).replace(str(path), path.name)}"
+        self._seen[path.name] = (stat.st_mtime, stat.st_size, entry)
+        return entry
 
     def open(self, name: str) -> Plan:
         """The plan saved as ``name``."""
@@ -187,6 +204,9 @@ class PlanLibrary:
         PlanClashError
             When ``name`` holds another patient's plan and ``replace_other`` is false.
         """
+        if not plan.patient.strip():
+            # Two unnamed plans would look like one patient's and replace each other.
+            raise BackplanError("patient: type the patient's name or pseudonym before saving")
         name = name or plan_file_name(plan)
         path = self._path(name)
         if path.exists() and not replace_other:

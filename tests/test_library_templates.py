@@ -54,6 +54,13 @@ def test_the_same_patient_saves_over_their_own_plan(tmp_path: Path, plan) -> Non
     assert lib.save_as_new(plan) == "ann-example_2026-01-05-2.json"
 
 
+def test_a_plan_without_a_patient_label_is_not_saved(tmp_path: Path, plan) -> None:
+    lib = PlanLibrary(tmp_path)
+    with pytest.raises(bp.BackplanError, match="patient: type the patient's name"):
+        lib.save(plan.model_copy(update={"patient": " "}))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_bad_names_and_files_are_reported_not_followed(tmp_path: Path, plan) -> None:
     lib = PlanLibrary(tmp_path)
     for bad in ("../x.json", "/etc/passwd", "a/b.json", "x.txt"):
