@@ -113,6 +113,19 @@ _LAZY_ATTRS = {
     "prescription_table": "adherence",
     "pseudonymise": "privacy",
     "synthetic_cohort": "demo",
+    # Planning choices, the plan library and templates (used by the plan builder).
+    "PATIENT_FILTERS": "choices",
+    "dose_problem": "choices",
+    "level_after": "choices",
+    "progression_rules": "choices",
+    "suitable_exercises": "choices",
+    "PlanLibrary": "library",
+    "PlanClashError": "library",
+    "plan_file_name": "library",
+    "PlanTemplate": "templates",
+    "plan_from_template": "templates",
+    "shipped_templates": "templates",
+    "template_from_plan": "templates",
 }
 __all__ += sorted(_LAZY_ATTRS)
 

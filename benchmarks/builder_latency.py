@@ -30,11 +30,11 @@ CHANGES = 50
 
 def _time_change(builder: PlanBuilder, control: object, value: object) -> tuple[float, float]:
     """Wall and CPU seconds from setting ``control.value`` until the preview shows it."""
-    before = (builder.preview_table.value, builder.chart.outputs)
+    before = (builder.preview_table.value, builder.chart.value)
     start, cpu = time.perf_counter(), time.process_time()
     control.value = value  # type: ignore[attr-defined]
     elapsed = (time.perf_counter() - start, time.process_time() - cpu)
-    after = (builder.preview_table.value, builder.chart.outputs)
+    after = (builder.preview_table.value, builder.chart.value)
     if builder.problem is not None or after[0] == before[0] or after[1] == before[1]:
         raise SystemExit(f"setting {value!r} did not refresh the preview: {builder.problem}")
     return elapsed

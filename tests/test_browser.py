@@ -1,145 +1,266 @@
-"""The Voila plan-builder app in a real Chromium: the page a physio sees must work.
+"""The Voila plan-builder app in a real Chromium: each clinic workflow, end to end.
 
-Needs Debian's ``chromium`` package (Playwright's own browser download does not work here).
+Needs Debian's ``chromium`` package and the Python package ``playwright`` (Playwright's own
+browser download is not used); each test is skipped, naming what is missing, without
+them. Screenshots go to ``artifacts/`` for review.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import backplan as bp
+from backplan.settings import ClinicSettings, save_settings
+from backplan.ui.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "notebooks" / "app-plan-builder.ipynb"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+ARTIFACTS = ROOT / "artifacts"
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """Serve the app with Voila on a free localhost port; always stop it afterwards."""
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Serve the app with Voila (plans and clinic details in a temporary folder)."""
+    pytest.importorskip("playwright", reason="needs the Python package playwright")
     if not Path(CHROMIUM).exists():
-        pytest.skip("needs Chromium at /usr/bin/chromium: apt-get install chromium")
-    save_dir = tmp_path / "plans"
-    port = _free_port()
-    log = (tmp_path / "voila.log").open("w")
-    env = {**os.environ, "BACKPLAN_SAVE_DIR": str(save_dir), "MPLBACKEND": "Agg"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voila",
-            str(APP),
-            "--no-browser",
-            "--Voila.ip=127.0.0.1",
-            f"--port={port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"Voila did not start:\n{(tmp_path / 'voila.log').read_text()}")
-                time.sleep(0.3)
-        yield url, save_dir
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        log.close()
+        pytest.skip(f"needs Chromium at {CHROMIUM}: apt-get install chromium")
+    home = tmp_path_factory.mktemp("clinic")
+    env = {
+        "BACKPLAN_LIBRARY": str(home / "plans"),
+        "BACKPLAN_SETTINGS": str(home / "clinic.json"),
+    }
+    save_settings(ClinicSettings(clinic="Riverside Physio (synthetic)"), home / "clinic.json")
+    with serve_app(env, home / "voila.log", preheat=False) as url:
+        yield url, home / "plans"
 
 
-def test_app_builds_previews_and_saves_a_plan(app: tuple[str, Path]) -> None:
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture(scope="module")
+def browser(app: tuple[str, Path]) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
 
-    url, save_dir = app
-    artifacts = ROOT / "artifacts"
-    artifacts.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1300, "height": 1800})
-            page.goto(url)
-            preview = page.locator(".bp-preview")
-            chart = page.locator(".bp-chart img")
-            expect(preview.locator("table")).to_be_visible(timeout=60_000)
-            # Voila hides the code: the physio sees the form, not Python.
-            assert "import" not in page.locator("body").inner_text()
-            table_before = preview.inner_text()
-            assert "Heel slides" in table_before
-            src_before = chart.get_attribute("src")
-            assert src_before and src_before.startswith("data:image/png")
-
-            page.locator(".bp-level select").select_option("more advanced")
-            expect(preview).to_contain_text("Knees to chest", timeout=15_000)
-            assert "Heel slides" not in preview.inner_text()
-            expect(chart).not_to_have_attribute("src", src_before, timeout=15_000)
-
-            table_level = preview.inner_text()
-            src_level = chart.get_attribute("src")
-            reps = page.locator(".bp-reps-knee-to-chest input")
-            reps.fill("9")
-            reps.press("Tab")
-            expect(preview).not_to_have_text(table_level, timeout=15_000)
-            expect(chart).not_to_have_attribute("src", src_level, timeout=15_000)
-            row = preview.locator("tr", has_text="Knees to chest").first
-            assert row.locator("td").nth(3).inner_text() == "9"
-
-            target = save_dir / "from-browser.json"
-            path = page.locator(".bp-path input")
-            path.fill(str(target))
-            path.press("Tab")
-            page.locator(".bp-save").click()
-            expect(page.locator(".bp-status")).to_contain_text("Plan saved", timeout=15_000)
-            shot = artifacts / "plan-builder.png"
-            page.screenshot(path=str(shot), full_page=True)
-            print(f"screenshot: {shot}")
+            yield chromium
         finally:
-            browser.close()
-    plan = bp.load_plan(target)
-    assert plan.level == "more advanced"
-    assert {p.exercise: p.reps for p in plan.prescriptions}["knee-to-chest"] == 9
+            chromium.close()
+
+
+def _open(browser: object, url: str, width: int = 1920, height: int = 1080) -> object:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(  # type: ignore[attr-defined]
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
+    page.goto(url)
+    expect(page.locator(".bp-preview table")).to_be_visible(timeout=60_000)
+    return page
+
+
+def _shot(page: object, name: str, full: bool = True) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=full)  # type: ignore[attr-defined]
+    print(f"screenshot: {path}")
+    return path
+
+
+def _type(page: object, css: str, text: str) -> None:
+    box = page.locator(f"{css} input, {css} textarea").first  # type: ignore[attr-defined]
+    box.fill(text)
+    box.press("Tab")
+
+
+def test_two_patients_saved_and_both_intact(app, browser) -> None:
+    from playwright.sync_api import expect
+
+    url, plans = app
+    page = _open(browser, url)
+    status = page.locator(".bp-status")
+    _type(page, ".bp-patient", "Ann Example")
+    page.locator(".bp-save").click()
+    expect(status).to_contain_text("Saved the plan of Ann Example", timeout=15_000)
+    _type(page, ".bp-patient", "Bob Example")
+    _type(page, ".bp-reps-heel-raises", "12")
+    expect(page.locator(".bp-preview")).to_contain_text("12", timeout=15_000)
+    page.locator(".bp-save").click()
+    expect(status).to_contain_text("Saved the plan of Bob Example", timeout=15_000)
+    listing = page.locator(".bp-plans select")
+    expect(listing).to_contain_text("Ann Example")
+    expect(listing).to_contain_text("Bob Example")
+    body = page.locator("body").inner_text()
+    assert str(plans) not in body and "/tmp" not in body  # no server path on screen
+    _shot(page, "app-two-patients.png", full=False)
+    ann = bp.load_plan(next(plans.glob("ann-example_*.json")))
+    bob = bp.load_plan(next(plans.glob("bob-example_*.json")))
+    assert ann.patient == "Ann Example" and bob.patient == "Bob Example"
+    assert {p.exercise: p.reps for p in ann.prescriptions}["heel-raises"] == 10
+    assert {p.exercise: p.reps for p in bob.prescriptions}["heel-raises"] == 12
+    page.close()
+
+
+def test_template_to_plan(app, browser) -> None:
+    from playwright.sync_api import expect
+
+    url, _ = app
+    page = _open(browser, url)
+    _type(page, ".bp-patient", "Tess Template")
+    page.locator(".bp-template select").select_option(label="First two weeks")
+    expect(page.locator("body")).to_contain_text("NHS inform", timeout=15_000)
+    page.locator(".bp-use-template").click()
+    expect(page.locator(".bp-status")).to_contain_text("First two weeks", timeout=15_000)
+    row = page.locator(".bp-preview tr", has_text="Heel slides").last
+    cells = row.locator("td")
+    assert cells.nth(0).inner_text() == "2"  # the last week of a 2-week plan
+    assert cells.nth(3).inner_text() == "7"  # 5 reps, 2 more in week 2
+    assert cells.nth(6).inner_text() == "3"  # 3 times a day
+    assert page.locator(".bp-patient input").input_value() == "Tess Template"
+    _shot(page, "app-template.png", full=False)
+    page.close()
+
+
+def test_downloaded_pdf_opens_and_names_the_patient(app, browser, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+    from pypdf import PdfReader
+
+    url, _ = app
+    page = _open(browser, url)
+    _type(page, ".bp-patient", "Dora Download")
+    page.locator(".bp-make-downloads").click()
+    link = page.locator(".bp-download a", has_text="Handout (PDF)")
+    expect(link).to_be_visible(timeout=30_000)
+    assert "/tmp" not in page.locator(".bp-app").inner_text()
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.startswith("dora-download_")
+    pdf = tmp_path / download.suggested_filename
+    download.save_as(pdf)
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Dora Download" in text and "Riverside Physio (synthetic)" in text
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "70",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(ARTIFACTS / "app-pdf"),
+        ],
+        check=True,
+    )
+    with page.expect_download() as info:
+        page.locator(".bp-download a", has_text="Plan file").click()
+    plan_file = tmp_path / info.value.suggested_filename
+    info.value.save_as(plan_file)
+    assert bp.load_plan(plan_file).patient == "Dora Download"
+    _shot(page, "app-downloads.png", full=False)
+    page.close()
+
+
+def test_invalid_value_shows_its_message_and_changes_nothing(app, browser) -> None:
+    from playwright.sync_api import expect
+
+    url, _ = app
+    page = _open(browser, url)
+    preview = page.locator(".bp-preview")
+    before = preview.inner_text()
+    _type(page, ".bp-reps-heel-raises", "99")
+    error = page.locator(".bp-words-heel-raises .bp-field-error")
+    expect(error).to_contain_text("reps: 1 to 50", timeout=15_000)
+    expect(page.locator(".bp-status")).to_contain_text("nothing was changed")
+    assert page.locator(".bp-reps-heel-raises input").input_value() == "99"  # not clamped
+    assert preview.inner_text() == before
+    page.locator(".bp-reps-heel-raises").scroll_into_view_if_needed()
+    _shot(page, "app-invalid.png", full=False)
+    page.close()
+
+
+def _upload(page: object, css: str, path: Path) -> None:
+    """Click an upload button as a physio would and pick ``path`` in the file chooser."""
+    with page.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
+        page.locator(css).click()  # type: ignore[attr-defined]
+    chooser.value.set_files(str(path))
+
+
+def test_uploaded_plan_and_logs_show_this_patients_review(app, browser, tmp_path) -> None:
+    from playwright.sync_api import expect
+
+    from backplan._paths import data_dir
+
+    url, _ = app
+    demo = data_dir() / "demo"
+    page = _open(browser, url)
+    _upload(page, ".bp-upload-plan", demo / "plans" / "SYN-0001.json")
+    expect(page.locator(".bp-status")).to_contain_text("Opened SYN-0001.json", timeout=15_000)
+    assert page.locator(".bp-patient input").input_value() == "SYN-0001"
+    _upload(page, ".bp-upload-logs", demo / "logs.csv")
+    review = page.locator(".bp-review")
+    expect(review).to_contain_text("Adherence over ended weeks", timeout=30_000)
+    expected = bp.adherence(demo / "logs.csv", [bp.load_plan(demo / "plans" / "SYN-0001.json")])
+    assert f"{expected.by_patient.iloc[0]['adherence']:.0%}" in review.inner_text()
+    assert "/tmp" not in page.locator(".bp-app").inner_text()
+    review.scroll_into_view_if_needed()
+    _shot(page, "app-review.png", full=False)
+    page.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
+def test_layout_readable_labelled_and_keyboard_usable(app, browser, width, height) -> None:
+    url, _ = app
+    page = _open(browser, url, width, height)
+    # Nothing runs off the right edge.
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+    # The chart is shown at its natural size, so its 12 px legend text stays 12 px.
+    chart = page.locator(".bp-chart img")
+    natural, shown = chart.evaluate("i => [i.naturalWidth, i.getBoundingClientRect().width]")
+    assert natural == pytest.approx(shown, abs=1)
+    assert "repetitions per week" in chart.get_attribute("alt")
+    # Preview headings sit over their columns.
+    lefts = page.evaluate(
+        """() => { const t = document.querySelector('.bp-preview table');
+        const th = [...t.querySelectorAll('th')].map(c => c.getBoundingClientRect());
+        const td = [...t.querySelector('tbody tr').querySelectorAll('td')]
+            .map(c => c.getBoundingClientRect());
+        return th.map((h, i) => [h.left, td[i].left, h.right, td[i].right]); }"""
+    )
+    for h_left, d_left, h_right, d_right in lefts:
+        assert h_left == pytest.approx(d_left, abs=1) and h_right == pytest.approx(d_right, abs=1)
+    # Every control has a name a screen reader can say.
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll(
+              '.bp-app input, .bp-app select, .bp-app textarea, .bp-app button')]
+            .filter(e => e.offsetParent !== null && e.type !== 'file')
+            .filter(e => !((e.labels && [...e.labels].some(l => l.textContent.trim()))
+                || e.getAttribute('aria-label') || e.title || e.textContent.trim()))
+            .map(e => e.outerHTML.slice(0, 80))"""
+    )
+    assert unnamed == []
+    # Tab reaches the form and the focused control shows a visible outline.
+    page.locator(".bp-search input").focus()
+    outlines = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        outlines.append(
+            page.evaluate(
+                "() => { const s = getComputedStyle(document.activeElement);"
+                " return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]; }"
+            )
+        )
+    assert all(style != "none" and width_ != "0px" for _, style, width_ in outlines), outlines
+    _shot(page, f"app-{width}x{height}.png", full=False)
+    page.close()
 
 
 def test_voila_uses_this_environment_for_the_kernel() -> None:

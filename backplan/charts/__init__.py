@@ -12,6 +12,7 @@ from .._lazy import lazy_getattr
 _WHERE = {
     "plot_weekly_volume": "volume",
     "compare_plans": "volume",
+    "VolumeChart": "volume",
     "plot_adherence_heatmap": "adherence",
     "plot_cohort_trend": "adherence",
     "plot_exercise_adherence": "adherence",

@@ -1,0 +1,154 @@
+"""Plan templates: a plan's exercises, doses and progression without any patient data.
+
+A template is saved from a plan (the patient, clinician, notes and start date are left
+out) and a new plan starts from it. backplan ships three, written from the sources in the
+project's domain notes (``data/templates/``).
+
+Examples
+--------
+>>> import backplan as bp
+>>> shipped = shipped_templates()
+>>> sorted(shipped)
+['beginners-daily', 'first-two-weeks', 'more-advanced']
+>>> plan = plan_from_template(shipped["first-two-weeks"], patient="P-001",
+...                           start_date="2026-01-05")
+>>> {(p.reps, p.sessions_per_day) for p in plan.prescriptions}
+{(5, 3)}
+>>> template_from_plan(plan, "Mine").model_dump().get("patient") is None
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ._files import write_atomic
+from ._paths import data_dir
+from .catalogue import LEVELS
+from .errors import BackplanError
+from .plan import Plan
+from .progression import Prescription, Rule
+
+__all__ = [
+    "PlanTemplate",
+    "TemplateError",
+    "load_template",
+    "plan_from_template",
+    "save_template",
+    "shipped_templates",
+    "template_from_plan",
+    "template_id",
+]
+
+
+class TemplateError(BackplanError):
+    """A template file could not be read."""
+
+
+class PlanTemplate(BaseModel):
+    """A reusable plan: level, week-1 doses and progression; no patient, no dates.
+
+    Attributes
+    ----------
+    name : str
+        What the physio sees in the list ("First two weeks").
+    description : str
+        When to use it.
+    source : str
+        Where the doses come from.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["template"] = "template"
+    schema_version: Literal[1] = 1
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field("", max_length=2000)
+    source: str = Field("", max_length=2000)
+    weeks: int = Field(6, ge=1, le=52)
+    level: Literal[LEVELS] = LEVELS[0]  # type: ignore[valid-type]
+    prescriptions: tuple[Prescription, ...] = Field(min_length=1)
+    progression: tuple[Rule, ...] = ()
+
+
+def template_id(name: str) -> str:
+    """A file-safe id for a template name ("First two weeks" -> "first-two-weeks")."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60].strip("-")
+    return slug or "template"
+
+
+def template_from_plan(
+    plan: Plan, name: str, *, description: str = "", source: str = ""
+) -> PlanTemplate:
+    """Keep ``plan``'s level, doses, length and progression; drop everything personal."""
+    try:
+        return PlanTemplate(
+            name=name.strip(),
+            description=description,
+            source=source,
+            weeks=plan.weeks,
+            level=plan.level,
+            prescriptions=plan.prescriptions,
+            progression=plan.progression,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(map(str, first["loc"])) or "template"
+        raise TemplateError(f"{field}: {first['msg']}") from None
+
+
+def plan_from_template(
+    template: PlanTemplate,
+    *,
+    patient: str = "",
+    clinician: str = "",
+    start_date: date | str | None = None,
+    notes: str = "",
+) -> Plan:
+    """A new plan for one patient from ``template``, starting on ``start_date`` (today)."""
+    return Plan.model_validate(
+        {
+            "patient": patient,
+            "clinician": clinician,
+            "start_date": start_date if start_date is not None else date.today(),
+            "notes": notes,
+            "weeks": template.weeks,
+            "level": template.level,
+            "prescriptions": template.prescriptions,
+            "progression": template.progression,
+        }
+    )
+
+
+def save_template(template: PlanTemplate, path: str | os.PathLike[str]) -> Path:
+    """Write ``template`` as JSON, atomically."""
+    return write_atomic(path, template.model_dump_json(indent=2) + "\n")
+
+
+def load_template(path: str | os.PathLike[str]) -> PlanTemplate:
+    """Read a template written by :func:`save_template`, naming the file and field on error."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        return PlanTemplate.model_validate(data)
+    except OSError as exc:
+        raise TemplateError(f"{p.name}: cannot read the template ({exc.strerror})") from None
+    except ValueError as exc:  # JSON and pydantic errors
+        if isinstance(exc, ValidationError):
+            first = exc.errors()[0]
+            where = ".".join(map(str, first["loc"])) or "template"
+            raise TemplateError(f"{p.name}: {where}: {first['msg']}") from None
+        raise TemplateError(f"{p.name}: not a backplan template (expected JSON)") from None
+
+
+def shipped_templates() -> dict[str, PlanTemplate]:
+    """The templates that come with backplan, by id, in file-name order."""
+    folder = data_dir() / "templates"
+    return {p.stem: load_template(p) for p in sorted(folder.glob("*.json"))}

@@ -1,0 +1,117 @@
+"""Handouts and the plan file, made for the browser to save: PDF, web page, Excel, JSON.
+
+Each file is made in a private temporary folder, sent to the browser as a download link
+and removed from the server; no server path is shown. Handouts carry the clinic details
+from :mod:`backplan.settings`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from ..library import plan_file_name
+from ..plan import plan_to_json
+from ._common import heading, plain
+from .transfer import MIME, download_link, via_temp_file
+
+if TYPE_CHECKING:
+    from .plan_builder import PlanBuilder
+
+__all__ = ["DownloadsPanel", "handouts_available"]
+
+
+def handouts_available() -> bool:
+    """Whether ``backplan.handout`` (and so PDF, HTML and Excel handouts) is installed."""
+    return importlib.util.find_spec("backplan.handout") is not None
+
+
+class DownloadsPanel:
+    """A button that makes the files and a row of links that save them."""
+
+    def __init__(self, builder: PlanBuilder) -> None:
+        self.builder = builder
+        self.has_handouts = handouts_available()
+        self.large_print = w.Checkbox(description="Large print", indent=False)
+        self.large_print.add_class("bp-large-print")
+        self.make_button = plain(
+            w.Button,
+            description="Make handouts and plan file" if self.has_handouts else "Make plan file",
+            icon="download",
+            layout=w.Layout(width="auto"),
+        )
+        self.make_button.add_class("bp-make-downloads")
+        self.make_button.on_click(self.make)
+        self.links = plain(w.HTML)
+        self.links.add_class("bp-download")
+        self.large_print.observe(lambda _: self.clear(), names="value")
+
+    def clear(self) -> None:
+        """Forget links made for an older version of the plan."""
+        self.links.value = ""
+
+    def files(self) -> dict[str, tuple[str, bytes]]:
+        """``{label: (file name, bytes)}`` for the current plan."""
+        b = self.builder
+        plan = b.plan
+        stem = plan_file_name(plan)[: -len(".json")]
+        out = {"Plan file (JSON)": (f"{stem}.json", plan_to_json(plan).encode("utf-8"))}
+        if not self.has_handouts:
+            return out
+        handout = importlib.import_module("backplan.handout")
+        clinic = b.clinic.settings.clinic or None
+        large = self.large_print.value
+        extra = "-large-print" if large else ""
+        out["Handout (PDF)"] = (
+            f"{stem}{extra}.pdf",
+            via_temp_file(
+                lambda p: handout.to_pdf(
+                    plan, p, catalogue=b.catalogue, large_print=large, clinic=clinic
+                ),
+                "handout.pdf",
+            ),
+        )
+        out["Handout (web page)"] = (
+            f"{stem}{extra}.html",
+            via_temp_file(
+                lambda p: handout.to_html(
+                    plan, p, catalogue=b.catalogue, large_print=large, clinic=clinic
+                ),
+                "handout.html",
+            ),
+        )
+        out["Exercise table (Excel)"] = (
+            f"{stem}.xlsx",
+            via_temp_file(lambda p: handout.to_xlsx(plan, p, catalogue=b.catalogue), "table.xlsx"),
+        )
+        return out
+
+    def make(self, _: Any = None) -> None:
+        b = self.builder
+        if b.problem is not None:
+            b.say(f"No files made. {b.problem}", ok=False)
+            return
+        try:
+            files = self.files()
+        except (ValueError, OSError) as exc:  # BackplanError is a ValueError
+            b.say(f"Could not make the files. {exc}", ok=False)
+            return
+        self.links.value = "".join(
+            download_link(data, name, MIME[name.rsplit(".", 1)[1]], label)
+            for label, (name, data) in files.items()
+        )
+        who = b.plan.patient or "(no name)"
+        b.say(f"Files ready for {who}: click a link to save it on this computer.", ok=True)
+
+    def layout(self) -> w.VBox:
+        return plain(
+            w.VBox,
+            [
+                heading("Handouts and files"),
+                plain(w.HBox, [self.make_button, self.large_print]),
+                self.links,
+            ],
+        )

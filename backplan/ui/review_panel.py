@@ -1,0 +1,131 @@
+"""Review one patient: upload their logs, see adherence by week and the flags.
+
+Uses the public :func:`backplan.read_logs` and :func:`backplan.adherence`. Only rows for
+the open plan's patient are counted; rows the reader rejects are counted and explained.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+import pandas as pd
+
+from ..errors import BackplanError
+from ._common import heading, plain, status_html
+from .transfer import hide_folder, uploaded, uploaded_file
+
+if TYPE_CHECKING:
+    from .plan_builder import PlanBuilder
+
+__all__ = ["ReviewPanel"]
+
+_WEEK_COLUMNS = {
+    "week": "Week",
+    "adherence": "Dose done",
+    "session_adherence": "Sessions done",
+    "pain_mean": "Mean pain (0-10)",
+}
+
+
+def _percent(x: object) -> str:
+    return "" if pd.isna(x) else f"{float(x):.0%}"  # type: ignore[arg-type]
+
+
+class ReviewPanel:
+    """Logs upload, this patient's adherence and flags, and a place for the decision.
+
+    Attributes
+    ----------
+    decision : ipywidgets.VBox
+        Empty for now: the review decision and its "apply as a new revision" button
+        (issue 8) go here.
+    """
+
+    def __init__(self, builder: PlanBuilder) -> None:
+        self.builder = builder
+        self.upload_logs = w.FileUpload(
+            accept=".csv,.xlsx,.parquet", multiple=False, description="Upload logs…"
+        )
+        self.upload_logs.add_class("bp-upload-logs")
+        self.result = plain(w.HTML)
+        self.result.add_class("bp-review")
+        self.decision = plain(
+            w.VBox,
+        )
+        self.decision.add_class("bp-review-decision")
+        self.report: Any = None
+        self.upload_logs.observe(self._uploaded, names="value")
+
+    def _uploaded(self, change: dict[str, Any]) -> None:
+        got = uploaded(change["new"])
+        if got is None:
+            return
+        name, data = got
+        try:
+            self.review(name, data)
+        finally:
+            self.upload_logs.value = ()
+
+    def review(self, name: str, data: bytes) -> None:
+        """Read the log file ``name`` (its bytes) and show the open plan's adherence."""
+        import backplan as bp
+
+        plan = self.builder.plan
+        with uploaded_file(name, data) as path:
+            try:
+                logs = bp.read_logs(path)
+            except (BackplanError, OSError, ValueError) as exc:
+                self.result.value = status_html(hide_folder(str(exc), path.parent), ok=False)
+                return
+        label = plan.patient
+        mine = logs.accepted[logs.accepted["patient"] == label]
+        rejected = logs.rejected[logs.rejected["patient"].astype(str) == label]
+        if mine.empty:
+            self.result.value = status_html(
+                f"{name} has no accepted log rows for {label or '(no name)'} "
+                f"({logs.rows_read} rows read). The plan's patient label must match the "
+                "logs' patient column.",
+                ok=False,
+            )
+            return
+        self.report = bp.adherence(mine[list(bp.LOG_COLUMNS)], [plan])
+        self.result.value = self._summary(name, len(mine), len(rejected))
+
+    def _summary(self, name: str, accepted: int, rejected: int) -> str:
+        import html
+
+        r = self.report
+        row = r.by_patient.iloc[0]
+        weeks = r.by_week.loc[r.by_week["ended"], list(_WEEK_COLUMNS)].rename(columns=_WEEK_COLUMNS)
+        for col in ("Dose done", "Sessions done"):
+            weeks[col] = weeks[col].map(_percent)
+        weeks["Mean pain (0-10)"] = weeks["Mean pain (0-10)"].map(
+            lambda x: "" if pd.isna(x) else f"{x:.1f}"
+        )
+        flags = r.flags[["flag", "detail"]].rename(columns={"flag": "Flag", "detail": "Why"})
+        parts = [
+            f"<p><b>{html.escape(name)}</b>: {accepted} rows for this patient"
+            + (f", {rejected} rejected" if rejected else "")
+            + f", up to {r.as_of}.</p>",
+            f"<p><b>Adherence over ended weeks: {_percent(row['adherence'])}</b> "
+            f"({'adherent' if row['adherent'] else 'below the target'}).</p>",
+            weeks.to_html(index=False, escape=True, border=0, classes="bp-table"),
+            "<p><b>Flags</b></p>",
+            flags.to_html(index=False, escape=True, border=0, classes="bp-table")
+            if len(flags)
+            else "<p>No flags.</p>",
+        ]
+        return "".join(parts)
+
+    def layout(self) -> w.VBox:
+        return plain(
+            w.VBox,
+            [
+                heading("Review this patient's logs"),
+                plain(w.HTML, "Upload the patient's exercise logs (CSV, Excel or Parquet)."),
+                self.upload_logs,
+                self.result,
+                self.decision,
+            ],
+        )
