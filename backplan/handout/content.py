@@ -28,7 +28,7 @@ from ..catalogue import load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
 from ..plan import Plan, dose_in_week
 from ..progression import NextLevel, Prescription
-from .text import ADVICE_TITLES, TEXT, dose_words, prescribed_days
+from .text import ADVICE_TITLES, TEXT, dose_words, fill_placeholders, prescribed_days
 
 __all__ = [
     "DiaryWeek",
@@ -207,15 +207,20 @@ def _blocks(plan: Plan, rows: dict[str, dict[str, Any]]) -> list[list[ExerciseBl
         first, later = ex_runs[0], ex_runs[1:]
         row = rows[first.dose.exercise]
         side = str(row.get("side") or "side")
+        doses = [r.dose for r in ex_runs]
+
+        def fill(text: Any, doses: list[Prescription] = doses, side: str = side) -> str:
+            return fill_placeholders("" if pd.isna(text) else str(text), doses, side)
+
         phases.setdefault(start, []).append(
             ExerciseBlock(
                 number=number,
                 exercise=first.dose.exercise,
                 name=str(row["name"]),
-                position=str(row["position_detail"]),
-                steps=tuple(split_steps(row["steps"])),
+                position=fill(row["position_detail"]),
+                steps=tuple(fill(s) for s in split_steps(row["steps"])),
                 dose=dose_words(first.dose, side),
-                easier=str(row.get("easier_option") or ""),
+                easier=fill(row.get("easier_option") or ""),
                 later=tuple(
                     TEXT["later_dose"].format(week=r.first, dose=dose_words(r.dose, side))
                     for r in later

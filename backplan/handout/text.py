@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -29,6 +31,7 @@ __all__ = [
     "day_label",
     "diary_title",
     "dose_words",
+    "fill_placeholders",
     "prescribed_days",
     "week_range",
     "week_span",
@@ -70,6 +73,10 @@ TEXT: dict[str, str] = {
     "diary_pain": "Pain (0 to 10)",
     "diary_rest": "Rest",
     "page": "Page {page} of {pages}",
+    "varies_times": "the number of times shown in \"How much\"",
+    "varies_seconds": "the number of seconds shown in \"How much\"",
+    "varies_number": "the number shown in \"How much\"",
+    "hold_none": "a moment",
 }
 
 #: Section titles for the programme advice rows of ``advice.csv``.
@@ -139,6 +146,44 @@ def dose_words(p: Prescription, side: str = "side") -> str:
     days = p.days_per_week
     parts.append("every day" if days == 7 else f"on {days} day{'s' if days != 1 else ''} a week")
     return ", ".join(parts)
+
+
+_FILL = re.compile(r"\{(\w+)\}(\s+(?:seconds?|times?)\b)?")
+
+
+def fill_placeholders(text: str, doses: Sequence[Prescription], side: str = "side") -> str:
+    """Fill a catalogue sentence's placeholders from the doses one exercise block covers.
+
+    A number that stays the same in every dose is written in; one that changes from week to
+    week points to the dose line instead, so the sentence can never disagree with it. A
+    unit after the placeholder (``seconds``, ``times``) agrees with the number.
+
+    Examples
+    --------
+    >>> p = Prescription(exercise="x", reps=1, hold_s=5, per_side=True)
+    >>> fill_placeholders("Do {reps} times with each {side}. Hold {hold_s} seconds.", [p], "leg")
+    'Do 1 time with each leg. Hold 5 seconds.'
+    >>> fill_placeholders("Hold {hold_s} seconds.", [p, p.model_copy(update={"hold_s": 8})])
+    'Hold the number of seconds shown in "How much".'
+    """
+
+    def one(m: re.Match[str]) -> str:
+        name, unit = m.group(1), (m.group(2) or "").strip()
+        if name == "side":
+            return (side or "side") + (m.group(2) or "")
+        values = {int(getattr(d, name)) for d in doses}
+        if len(values) != 1:
+            if unit:
+                return TEXT["varies_seconds" if unit.startswith("second") else "varies_times"]
+            return TEXT["varies_number"]
+        (v,) = values
+        if name == "hold_s" and v == 0 and unit:
+            return TEXT["hold_none"]
+        if not unit:
+            return str(v)
+        return f"{v} {unit.rstrip('s')}{'' if v == 1 else 's'}"
+
+    return _FILL.sub(one, text)
 
 
 def prescribed_days(days_per_week: int) -> tuple[int, ...]:
