@@ -30,7 +30,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
@@ -41,6 +41,7 @@ __all__ = [
     "exercise_picture",
     "exercise_picture_svg",
     "picture_drawing",
+    "picture_markup",
     "picture_svg",
     "poses",
 ]
@@ -230,22 +231,23 @@ def exercise_picture_svg(
 
     Use it in HTML, in notebooks (``IPython.display.HTML``) and in ipywidgets ``HTML``.
     """
+    return picture_markup(exercise_id, _image_path(exercise_id, catalogue), height_mm)
+
+
+def picture_markup(exercise_id: str, image: str = "", height_mm: float = 35.0) -> str:
+    """Like :func:`exercise_picture_svg`, given the clinic's picture file (if any)."""
     label = f"Picture of {exercise_id}: start and end position"
-    own = _image_path(exercise_id, catalogue)
-    if own:
-        return _file_svg(own, escape(label))
+    if image:
+        return _file_svg(image, label)
     pic = exercise_picture(exercise_id)
     return picture_svg(pic, height_mm, label) if pic else ""
 
 
-def picture_drawing(
-    exercise_id: str, max_width: float, height: float, catalogue: pd.DataFrame | None = None
-) -> Any | None:
+def picture_drawing(exercise_id: str, max_width: float, height: float, image: str = "") -> Any:
     """A ReportLab flowable of the exercise's picture at most ``max_width`` x ``height``
-    points, or ``None`` when the exercise has no picture."""
-    own = _image_path(exercise_id, catalogue)
-    if own:
-        return _file_flowable(own, max_width, height)
+    points (the clinic's ``image`` file when given), or ``None`` when there is none."""
+    if image:
+        return _file_flowable(image, max_width, height)
     pic = exercise_picture(exercise_id)
     if pic is None:
         return None

@@ -28,7 +28,16 @@ from ..catalogue import load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
 from ..plan import Plan, dose_in_week
 from ..progression import NextLevel, Prescription
-from .text import ADVICE_TITLES, TEXT, dose_words, fill_placeholders, prescribed_days
+from ..settings import ClinicSettings, load_settings
+from .text import (
+    ADVICE_TITLES,
+    TEXT,
+    date_words,
+    dose_short,
+    dose_words,
+    fill_placeholders,
+    prescribed_days,
+)
 
 __all__ = [
     "DiaryWeek",
@@ -139,6 +148,7 @@ class ExerciseBlock:
     later: tuple[str, ...]
     from_week: int
     until_week: int | None
+    image: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,7 @@ class DiaryWeek:
     days: tuple[date, ...]
     exercises: tuple[tuple[str, str], ...]
     boxes: tuple[tuple[int, ...], ...]
+    doses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,9 @@ class Handout:
     advice: tuple[Section, ...]
     safety: tuple[Section, ...]
     diary: tuple[DiaryWeek, ...]
+    phone: str = ""
+    physio: str = ""
+    credits: tuple[str, ...] = ()
 
 
 def _sections(advice: pd.DataFrame, keys: tuple[str, ...]) -> tuple[Section, ...]:
@@ -227,6 +241,7 @@ def _blocks(plan: Plan, rows: dict[str, dict[str, Any]]) -> list[list[ExerciseBl
                 ),
                 from_week=start,
                 until_week=first.phase_end if first.phase_end < plan.weeks else None,
+                image=str(row.get("image") or ""),
             )
         )
     return list(phases.values())
@@ -242,6 +257,9 @@ def _diary(plan: Plan, rows: dict[str, dict[str, Any]]) -> tuple[DiaryWeek, ...]
                 week=week,
                 days=tuple(start + timedelta(days=d) for d in range(7)),
                 exercises=tuple((p.exercise, str(rows[p.exercise]["name"])) for p in doses),
+                doses=tuple(
+                    dose_short(p, str(rows[p.exercise].get("side") or "side")) for p in doses
+                ),
                 boxes=tuple(
                     tuple(
                         p.sessions_per_day if d in prescribed_days(p.days_per_week) else 0
@@ -254,12 +272,33 @@ def _diary(plan: Plan, rows: dict[str, dict[str, Any]]) -> tuple[DiaryWeek, ...]
     return tuple(out)
 
 
+def _credits(plan: Plan, rows: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+    """Where the exercises, pictures and safety text come from."""
+    sources: dict[str, str] = {}
+    for p in plan.all_prescriptions():
+        row = rows[p.exercise]
+        reviewed = row.get("source_reviewed")
+        when = date_words(reviewed.date()) if isinstance(reviewed, pd.Timestamp) else ""
+        sources.setdefault(str(row.get("source") or ""), when)
+    out = [
+        TEXT["credit_exercises"].format(source=src, reviewed=when)
+        if when
+        else TEXT["credit_exercises_undated"].format(source=src)
+        for src, when in sources.items()
+        if src
+    ]
+    return (*out, TEXT["credit_pictures"], TEXT["credit_safety"])
+
+
 def handout_content(
     plan: Plan,
     catalogue: pd.DataFrame | None = None,
     *,
     clinic: str | None = None,
     advice: pd.DataFrame | None = None,
+    phone: str | None = None,
+    physio: str | None = None,
+    settings: ClinicSettings | None = None,
 ) -> Handout:
     """Work out everything a handout shows for ``plan``.
 
@@ -273,6 +312,11 @@ def handout_content(
         The clinic's name for the header.
     advice : pandas.DataFrame, optional
         Programme advice and safety text (``load_advice()`` format); the shipped one by default.
+    phone, physio : str, optional
+        The clinic's phone number and a physio to contact, for every page's footer.
+    settings : ClinicSettings, optional
+        Clinic details used where ``clinic``, ``phone`` or ``physio`` are not given; by
+        default :func:`backplan.settings.load_settings` (the clinic's settings file).
 
     Raises
     ------
@@ -287,8 +331,14 @@ def handout_content(
         safety_sections = _sections(advice, SAFETY_ORDER)
     phases = _blocks(plan, rows)
     next_week = next((r.from_week for r in plan.progression if isinstance(r, NextLevel)), None)
+    if settings is None and None in (clinic, phone, physio):
+        settings = load_settings()
+    settings = settings or ClinicSettings()
     return Handout(
-        clinic=clinic or "",
+        clinic=settings.clinic if clinic is None else clinic,
+        phone=settings.phone if phone is None else phone,
+        physio=settings.physio if physio is None else physio,
+        credits=_credits(plan, rows),
         clinician=plan.clinician,
         patient=plan.patient,
         start=plan.start_date,

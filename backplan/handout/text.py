@@ -30,6 +30,7 @@ __all__ = [
     "date_words",
     "day_label",
     "diary_title",
+    "dose_short",
     "dose_words",
     "fill_placeholders",
     "prescribed_days",
@@ -73,10 +74,28 @@ TEXT: dict[str, str] = {
     "diary_pain": "Pain (0 to 10)",
     "diary_rest": "Rest",
     "page": "Page {page} of {pages}",
-    "varies_times": "the number of times shown in \"How much\"",
-    "varies_seconds": "the number of seconds shown in \"How much\"",
-    "varies_number": "the number shown in \"How much\"",
+    "varies_times": 'the number of times shown in "How much"',
+    "varies_seconds": 'the number of seconds shown in "How much"',
+    "varies_number": 'the number shown in "How much"',
     "hold_none": "a moment",
+    "phone": "Phone",
+    "credits_title": "Where this comes from",
+    "credit_exercises": "Exercises: {source}, medical review {reviewed}.",
+    "credit_exercises_undated": "Exercises: {source}.",
+    "credit_pictures": "Pictures: drawn for backplan from its own body-position data.",
+    "credit_safety": (
+        "Safety advice: from NHS advice on back pain (nhs.uk and NHS inform), in our own words."
+    ),
+    "diary_intro_title": "Your diary",
+    "diary_how": (
+        "Each time you do an exercise, tick one box for that day. "
+        "Each day, write how bad your pain was as a number from 0 to 10. "
+        "0 is no pain. 10 is the worst pain you can think of. "
+        "Use the note space for anything you want to tell your physio."
+    ),
+    "diary_exercise": "Exercise and how much",
+    "diary_note": "Note",
+    "diary_span": "Week {week}: {span}",
 }
 
 #: Section titles for the programme advice rows of ``advice.csv``.
@@ -95,6 +114,25 @@ CLINIC_TEXT: dict[str, str] = {
         "sets_done and reps_done blank "
         "(a tick means the prescribed dose), pain (that day's 0-10) and note."
     ),
+    "page_title": "For the clinic: typing this diary back in",
+    "page_intro": (
+        "This page is for the clinic. When the patient brings the diary back, type one line "
+        "into the log file (CSV or Excel) for every ticked box. Fill the columns like this:"
+    ),
+    "page_columns": (
+        "patient: the name at the top of this handout, written the same way each time.|"
+        "date: the day of the tick, as year-month-day, e.g. 2026-01-05.|"
+        "exercise: the code from the table below.|"
+        "sets_done and reps_done: leave empty. A tick means the full dose was done.|"
+        "pain: the number the patient wrote for that day (0 to 10), or leave empty.|"
+        "note: the patient's note for that day, or leave empty."
+    ),
+    "page_after": (
+        "Then read the file with backplan.read_logs (or 'backplan adherence' on the command "
+        "line). It reports any line it cannot accept, with the row and the reason."
+    ),
+    "page_code": "Code",
+    "page_exercise": "Exercise",
 }
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -134,14 +172,7 @@ def dose_words(p: Prescription, side: str = "side") -> str:
     >>> dose_words(Prescription(exercise="x", sets=2, reps=5, days_per_week=3))
     '2 rounds of 5 times, once a day, on 3 days a week'
     """
-    reps = f"{p.reps} time{'s' if p.reps != 1 else ''}"
-    if p.per_side:
-        reps += f" on each {side or 'side'}"
-    if p.sets > 1:
-        reps = f"{p.sets} rounds of {reps}"
-    parts = [reps]
-    if p.hold_s:
-        parts.append(f"hold each for {p.hold_s} second{'s' if p.hold_s != 1 else ''}")
+    parts = [dose_short(p, side)]
     parts.append(f"{_times(p.sessions_per_day)} a day")
     days = p.days_per_week
     parts.append("every day" if days == 7 else f"on {days} day{'s' if days != 1 else ''} a week")
@@ -184,6 +215,24 @@ def fill_placeholders(text: str, doses: Sequence[Prescription], side: str = "sid
         return f"{v} {unit.rstrip('s')}{'' if v == 1 else 's'}"
 
     return _FILL.sub(one, text)
+
+
+def dose_short(p: Prescription, side: str = "side") -> str:
+    """What one session holds (reps, rounds, hold), for the diary beside its tick boxes.
+
+    Examples
+    --------
+    >>> dose_short(Prescription(exercise="x", reps=10, per_side=True, hold_s=5), "leg")
+    '10 times on each leg, hold each for 5 seconds'
+    """
+    reps = f"{p.reps} time{'s' if p.reps != 1 else ''}"
+    if p.per_side:
+        reps += f" on each {side or 'side'}"
+    if p.sets > 1:
+        reps = f"{p.sets} rounds of {reps}"
+    if p.hold_s:
+        reps += f", hold each for {p.hold_s} second{'s' if p.hold_s != 1 else ''}"
+    return reps
 
 
 def prescribed_days(days_per_week: int) -> tuple[int, ...]:
