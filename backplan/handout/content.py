@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -45,6 +46,7 @@ __all__ = [
     "ExerciseBlock",
     "Handout",
     "Section",
+    "box_layout",
     "dose_runs",
     "exercise_rows",
     "handout_content",
@@ -99,6 +101,18 @@ class DoseRun:
     first: int
     last: int
     dose: Prescription
+
+
+def box_layout(k: int) -> tuple[int, int]:
+    """Boxes per row and rows for ``k`` tick boxes: even rows, never 2 + 1.
+
+    Examples
+    --------
+    >>> [box_layout(k) for k in range(1, 7)]
+    [(1, 1), (2, 1), (3, 1), (2, 2), (3, 2), (3, 2)]
+    """
+    per_row = k if k <= 3 else math.ceil(k / 2)
+    return per_row, math.ceil(k / per_row)
 
 
 def _phases(plan: Plan) -> list[tuple[int, int, str]]:

@@ -23,9 +23,19 @@ from typing import Any
 
 import pandas as pd
 
+from .._files import write_atomic
 from ..plan import Plan
-from .content import Handout, handout_content
-from .text import CLINIC_TEXT, TEXT, date_words, day_label, diary_title
+from ..settings import ClinicSettings
+from .content import ExerciseBlock, Handout, box_layout, handout_content
+from .text import (
+    CLINIC_TEXT,
+    TEXT,
+    date_words,
+    day_label,
+    diary_heading,
+    diary_name,
+    footer_lines,
+)
 
 __all__ = ["render_html", "to_html"]
 
@@ -43,18 +53,33 @@ def _template() -> Any:
     )
     env.filters["day_label"] = day_label
     env.filters["date_words"] = date_words
-    env.filters["diary_title"] = diary_title
+    env.filters["diary_heading"] = diary_heading
+    env.filters["diary_name"] = diary_name
     return env.get_template("handout.html.j2")
 
 
-def render_html(h: Handout, *, large_print: bool = False) -> str:
+def _picture(block: ExerciseBlock) -> str:
+    from ..pictures import picture_markup
+
+    return picture_markup(block.exercise, block.image, 40.0)
+
+
+def render_html(h: Handout, *, large_print: bool = False, page_size: str = "A4") -> str:
     """The HTML text of a handout (see :func:`to_html`)."""
     length_key = "length_value_one" if h.weeks == 1 else "length_value"
+    codes: dict[str, str] = {}
+    for week in h.diary:
+        codes.update(week.exercises)
     return _template().render(
         h=h,
         text=TEXT,
         clinic_text=CLINIC_TEXT,
         large_print=large_print,
+        page_size="letter" if str(page_size).lower() == "letter" else "A4",
+        picture=_picture,
+        box_layout=box_layout,
+        codes=list(codes.items()),
+        contact=" · ".join([*footer_lines(h), h.patient]),
         length=TEXT[length_key].format(
             weeks=h.weeks, start=date_words(h.start), end=date_words(h.end)
         ),
@@ -67,7 +92,11 @@ def to_html(
     *,
     catalogue: pd.DataFrame | None = None,
     large_print: bool = False,
+    page_size: str = "A4",
     clinic: str | None = None,
+    phone: str | None = None,
+    physio: str | None = None,
+    settings: ClinicSettings | None = None,
 ) -> Path:
     """Write the patient handout for ``plan`` as one self-contained HTML file.
 
@@ -80,9 +109,11 @@ def to_html(
     catalogue : pandas.DataFrame, optional
         Where exercise names and steps come from; the shipped catalogue by default.
     large_print : bool
-        18 pt bold text instead of 14 pt (on screen and in print).
-    clinic : str, optional
-        The clinic's name for the header.
+        18 pt text (16 pt at least) instead of 14 pt, on screen and in print.
+    page_size : {"A4", "letter"}
+        The paper the print view is laid out for.
+    clinic, phone, physio, settings
+        Clinic details, as for :func:`backplan.handout.to_pdf`.
 
     Returns
     -------
@@ -94,8 +125,10 @@ def to_html(
     PlanError
         When the plan names an exercise the catalogue does not hold.
     """
-    html = render_html(handout_content(plan, catalogue, clinic=clinic), large_print=large_print)
+    content = handout_content(
+        plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings
+    )
+    html = render_html(content, large_print=large_print, page_size=page_size)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html, encoding="utf-8")
-    return target
+    return write_atomic(target, html)

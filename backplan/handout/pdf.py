@@ -35,7 +35,7 @@ from ..plan import Plan
 from ..settings import ClinicSettings
 from .content import ExerciseBlock, Handout, Section, handout_content
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, para, plain, register_fonts
-from .text import CLINIC_TEXT, TEXT, date_words
+from .text import CLINIC_TEXT, TEXT, date_words, footer_lines
 
 __all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "register_fonts", "render_pdf", "to_pdf"]
 
@@ -52,10 +52,8 @@ def _header(h: Handout, lk: Look, width: float) -> list[Any]:
     from reportlab.platypus import Table, TableStyle
 
     length_key = "length_value_one" if h.weeks == 1 else "length_value"
+    # the clinic, its phone and the physio are in every page's footer
     rows = [
-        (TEXT["clinic"], h.clinic),
-        (TEXT["phone"], h.phone),
-        (TEXT["clinician"], h.clinician or h.physio),
         (TEXT["patient"], h.patient),
         (
             TEXT["length"],
@@ -82,6 +80,14 @@ def _header(h: Handout, lk: Look, width: float) -> list[Any]:
         )
     )
     return [plain(TEXT["title"], lk.title), table]
+
+
+def _first_page(h: Handout, lk: Look, width: float, height: float) -> list[Any]:
+    """Title, header and the safety box, ordered so that the safety box is on page 1."""
+    head, safety = _header(h, lk, width), _safety(h, lk, width)
+    tall = sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in head)
+    tall += sum(f.wrap(width, height)[1] for f in safety)
+    return head + safety if tall <= height else head[:1] + safety + head[1:]
 
 
 def _notes(h: Handout, lk: Look) -> list[Any]:
@@ -239,17 +245,6 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
     ]
 
 
-def footer_lines(h: Handout) -> list[str]:
-    """The clinic's contact line(s) shown at the foot of every page (may be empty)."""
-    parts = [h.clinic]
-    if h.phone:
-        parts.append(f"{TEXT['phone']}: {h.phone}")
-    physio = h.clinician or h.physio
-    if physio:
-        parts.append(f"{TEXT['clinician']}: {physio}")
-    return [" · ".join(p for p in parts if p)] if any(parts) else []
-
-
 def _footer_canvas(h: Handout, contact: list[str], size: float) -> type:
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
@@ -348,7 +343,8 @@ def render_pdf(
         )
 
     diary_h = diary_page[1] - MARGIN_TOP - margin_bottom
-    story = _header(h, lk, width) + _safety(h, lk, width) + _notes(h, lk) + _advice(h, lk)
+    main_h = portrait[1] - MARGIN_TOP - margin_bottom
+    story = _first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
     story += _exercises(h, lk, width) + _credits(h, lk)
     story += _diary(h, lk, diary_page[0] - 2 * MARGIN_X, diary_h) + _clinic_page(h, lk, width)
     with atomic_path(target) as tmp, _binary_streams():

@@ -14,17 +14,15 @@ always stays inside its cell; drawing directly is several times faster than a Re
 from __future__ import annotations
 
 import functools
-import math
-import re
 from dataclasses import dataclass
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from .content import DiaryWeek
-from .text import TEXT, day_label, week_span
+from .content import DiaryWeek, box_layout
+from .text import TEXT, day_label, diary_heading, diary_name
 
-__all__ = ["DiaryGrid", "GridLook", "box_layout", "diary_min_width", "wrap_words"]
+__all__ = ["DiaryGrid", "GridLook", "diary_min_width", "wrap_words"]
 
 PAD = 4.0
 MM = 72 / 25.4
@@ -71,18 +69,6 @@ class GridLook:
     title: float
 
 
-def box_layout(k: int) -> tuple[int, int]:
-    """Boxes per row and rows for ``k`` tick boxes: even rows, never 2 + 1.
-
-    Examples
-    --------
-    >>> [box_layout(k) for k in range(1, 7)]
-    [(1, 1), (2, 1), (3, 1), (2, 2), (3, 2), (3, 2)]
-    """
-    per_row = k if k <= 3 else math.ceil(k / 2)
-    return per_row, math.ceil(k / per_row)
-
-
 def _gap(g: GridLook) -> float:
     return g.box * 0.45
 
@@ -116,17 +102,6 @@ def _least_exercise_width(name: str, dose: str, k: int, g: GridLook) -> float:
         + 2 * PAD
         + 1.0  # slack, so that rounding never cuts the longest word
     )
-
-
-def diary_name(name: str) -> str:
-    """An exercise's name without its bracketed part, to keep diary columns narrow.
-
-    Examples
-    --------
-    >>> diary_name("Tummy squeeze (abdominal contraction)")
-    'Tummy squeeze'
-    """
-    return re.sub(r"\s*\([^)]*\)", "", name).strip() or name
 
 
 def _exercise_columns(week: DiaryWeek) -> list[tuple[str, str, int]]:
@@ -210,11 +185,7 @@ class DiaryGrid(Flowable):
         return [("text", c) for c in cells]
 
     def title(self) -> str:
-        span = week_span(self.week.days[0], self.week.days[-1])
-        first = day_label(self.week.days[0], year=False).split()[0]
-        last = day_label(self.week.days[-1], year=False).split()[0]
-        span = f"{first} {span.replace(' to ', f' to {last} ', 1)}"
-        return TEXT["diary_span"].format(week=self.week.week, span=span)
+        return diary_heading(self.week)
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         self.width = sum(self.widths)

@@ -29,10 +29,13 @@ __all__ = [
     "TEXT",
     "date_words",
     "day_label",
+    "diary_heading",
+    "diary_name",
     "diary_title",
     "dose_short",
     "dose_words",
     "fill_placeholders",
+    "footer_lines",
     "prescribed_days",
     "week_range",
     "week_span",
@@ -281,6 +284,45 @@ def diary_title(week: Any) -> str:
     """``Your diary: week 1 (5 Jan to 11 Jan 2026)`` for a :class:`DiaryWeek`."""
     span = week_span(week.days[0], week.days[-1])
     return f"{TEXT['diary_title'].format(week=week.week)} {TEXT['diary_dates'].format(span=span)}"
+
+
+def diary_heading(week: Any) -> str:
+    """``Week 1: Mon 5 Jan to Sun 11 Jan 2026`` for a :class:`DiaryWeek` (the diary's title).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> days = (date(2025, 12, 29), date(2026, 1, 4))
+    >>> diary_heading(SimpleNamespace(week=2, days=days))
+    'Week 2: Mon 29 Dec 2025 to Sun 4 Jan 2026'
+    """
+    first, last = week.days[0], week.days[-1]
+    span = week_span(first, last)
+    start, end = span.split(" to ")
+    span = f"{_DAYS[first.weekday()]} {start} to {_DAYS[last.weekday()]} {end}"
+    return TEXT["diary_span"].format(week=week.week, span=span)
+
+
+def diary_name(name: str) -> str:
+    """An exercise's name without its bracketed part, to keep diary columns narrow.
+
+    Examples
+    --------
+    >>> diary_name("Tummy squeeze (abdominal contraction)")
+    'Tummy squeeze'
+    """
+    return re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+
+
+def footer_lines(h: Any) -> list[str]:
+    """The clinic contact line shown at the foot of every page (empty without details)."""
+    parts = [h.clinic]
+    if h.phone:
+        parts.append(f"{TEXT['phone']}: {h.phone}")
+    physio = h.clinician or h.physio
+    if physio:
+        parts.append(f"{TEXT['clinician']}: {physio}")
+    return [" · ".join(p for p in parts if p)] if any(parts) else []
 
 
 def week_range(first: int, last: int) -> str:
