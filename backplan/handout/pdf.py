@@ -41,7 +41,7 @@ __all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "register_fonts", "render_pdf"
 
 #: Page margins in points (left/right, top); the bottom margin grows with the footer.
 MARGIN_X, MARGIN_TOP = 13 * MM, 13 * MM
-FOOTER_Y = 9 * MM
+FOOTER_Y = 13 * MM
 
 
 def _labelled(label: str, text: str, lk: Look) -> Any:
@@ -232,7 +232,13 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
         repeatRows=1,
     )
     codes.setStyle(
-        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+                ("FONT", (0, 0), (-1, -1), REGULAR),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
     )
     return [
         NextPageTemplate("main"),
