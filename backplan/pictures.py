@@ -189,9 +189,12 @@ def exercise_picture(exercise_id: str) -> Picture | None:
     return _shipped_picture(exercise_id)
 
 
-def picture_svg(pic: Picture, height_mm: float | None = None, label: str = "") -> str:
-    """SVG text of a :class:`Picture`, ``height_mm`` high (its natural size by default)."""
-    h = height_mm or pic.height
+def picture_svg(
+    pic: Picture, height_mm: float | None = None, label: str = "", max_width_mm: float = 150.0
+) -> str:
+    """SVG text of a :class:`Picture`, ``height_mm`` high (its natural size by default) and
+    at most ``max_width_mm`` wide."""
+    h = min(height_mm or pic.height, max_width_mm * pic.height / pic.width)
     w = pic.width * h / pic.height
     k = h / pic.height  # strokes keep their printed width (millimetres) at any size
     out = [
