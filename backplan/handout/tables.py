@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from .._cells import FORMULA_STARTS, neutralise, neutralise_frame
+from .._files import atomic_path, write_atomic
 from ..plan import Plan
 from .table import handout_table
 
@@ -68,9 +69,9 @@ def to_csv(
         ``path``.
     """
     target = _target(path)
-    neutralise_frame(record_table(plan, catalogue)).to_csv(
-        target, index=False, encoding="utf-8-sig"
-    )
+    table = neutralise_frame(record_table(plan, catalogue))
+    with atomic_path(target) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
     return target
 
 
@@ -108,7 +109,8 @@ def to_xlsx(
                 c.data_type = "s"  # never a formula, whatever the text
     ws.freeze_panes = "A2"
     target = _target(path)
-    wb.save(target)
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
     return target
 
 
@@ -130,6 +132,4 @@ def to_markdown(
     lines += [
         "| " + " | ".join(md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)
     ]
-    target = _target(path)
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return target
+    return write_atomic(_target(path), "\n".join(lines) + "\n")
