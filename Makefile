@@ -43,7 +43,7 @@ bench: $(STAMP)
 
 # every handout variant as PNG pages under artifacts/proofs/, to look at before a release
 proofs: $(STAMP)
-	$(BIN)/python benchmarks/proofs.py artifacts/proofs
+	$(BIN)/python -m backplan.handout.proofs artifacts/proofs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts

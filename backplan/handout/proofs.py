@@ -4,7 +4,7 @@ A4 and Letter x clear and large print x beginners and more advanced x 1 and 3 se
 day, plus a long note, a non-Latin name, a 500-character name and a clinic's own picture.
 PDFs and PNG pages (pdftoppm, 50 dpi) go to ``artifacts/proofs/``; an HTML handout too.
 
-Run: ``.venv/bin/python benchmarks/proofs.py [folder]``
+Run: ``make proofs`` or ``.venv/bin/python -m backplan.handout.proofs [folder]``
 """
 
 from __future__ import annotations
