@@ -87,7 +87,7 @@ __all__ = [
 ]
 
 # Submodules that pull in heavy libraries load on first use: ``backplan.charts`` etc.
-_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli"}
+_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "pictures"}
 # Adherence analytics (pandas/numpy only; Dask is imported only for Dask input).
 _LAZY_ATTRS = {
     "adherence": "adherence_report",
@@ -98,6 +98,7 @@ _LAZY_ATTRS = {
     "prescription_table": "prescriptions",
     "pseudonymise": "privacy",
     "synthetic_cohort": "demo",
+    "exercise_picture_svg": "pictures",
 }
 __all__ += sorted(_LAZY_ATTRS)
 

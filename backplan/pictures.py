@@ -216,34 +216,41 @@ def picture_svg(
     return "\n".join([*out, "</g>", "</svg>"])
 
 
-def _file_svg(path: str, label: str) -> str:
+def _file_svg(path: str, label: str, height_mm: float, max_width_mm: float) -> str:
     data = Path(path).read_bytes()
     if path.lower().endswith(".svg"):
         mime = "image/svg+xml"
     else:
         mime = "image/png" if path.lower().endswith(".png") else "image/jpeg"
     uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-    return f'<img src="{uri}" alt={quoteattr(label)} style="max-height:45mm;max-width:100%">'
+    style = f"max-height:{height_mm:.0f}mm;max-width:min({max_width_mm:.0f}mm,100%)"
+    return f'<img src="{uri}" alt={quoteattr(label)} style="{style}">'
 
 
 def exercise_picture_svg(
-    exercise_id: str, catalogue: pd.DataFrame | None = None, height_mm: float = 35.0
+    exercise_id: str,
+    catalogue: pd.DataFrame | None = None,
+    height_mm: float = 35.0,
+    max_width_mm: float = 150.0,
 ) -> str:
     """Markup showing an exercise's picture: SVG for our drawings, ``<img>`` for a clinic's
     own picture (embedded, no network), ``""`` when the exercise has none.
 
     Use it in HTML, in notebooks (``IPython.display.HTML``) and in ipywidgets ``HTML``.
     """
-    return picture_markup(exercise_id, _image_path(exercise_id, catalogue), height_mm)
+    image = _image_path(exercise_id, catalogue)
+    return picture_markup(exercise_id, image, height_mm, max_width_mm)
 
 
-def picture_markup(exercise_id: str, image: str = "", height_mm: float = 35.0) -> str:
+def picture_markup(
+    exercise_id: str, image: str = "", height_mm: float = 35.0, max_width_mm: float = 150.0
+) -> str:
     """Like :func:`exercise_picture_svg`, given the clinic's picture file (if any)."""
     label = f"Picture of {exercise_id}: start and end position"
     if image:
-        return _file_svg(image, label)
+        return _file_svg(image, label, height_mm, max_width_mm)
     pic = exercise_picture(exercise_id)
-    return picture_svg(pic, height_mm, label) if pic else ""
+    return picture_svg(pic, height_mm, label, max_width_mm) if pic else ""
 
 
 def picture_drawing(exercise_id: str, max_width: float, height: float, image: str = "") -> Any:

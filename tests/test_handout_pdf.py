@@ -240,7 +240,7 @@ def test_nothing_is_drawn_in_the_page_margins(
     pages = PdfReader(pdfs[mode]).pages
     for png, page in zip(pngs, pages, strict=True):
         pixels = np.asarray(Image.open(png).convert("L"))
-        h, w = pixels.shape
+        _, w = pixels.shape
         per_mm = w / (float(page.mediabox.width) / MM)
         s = int(strip_mm * per_mm)
         for name, strip in {

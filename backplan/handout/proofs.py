@@ -73,7 +73,8 @@ def variants() -> list[tuple[str, bp.Plan, dict]]:
     return out
 
 
-def main(folder: str = "artifacts/proofs") -> int:
+def render_proofs(folder: str = "artifacts/proofs") -> int:
+    """Write every variant's PDF and PNG pages (and an HTML handout) into ``folder``."""
     out = Path(folder)
     if out.exists():
         shutil.rmtree(out)
@@ -84,9 +85,9 @@ def main(folder: str = "artifacts/proofs") -> int:
         pages = len(list(out.glob(f"{name}-*.png")))
         print(f"{name}: {pages} pages")
     _, plan, _ = variants()[0]
-    bp.handout.to_html(plan, out / "beginners.html")
+    bp.handout.to_html(plan, out / "beginners.html", settings=SETTINGS)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    sys.exit(render_proofs(*sys.argv[1:]))
