@@ -306,8 +306,9 @@ def _image_problem(path: Path) -> str | None:
         return f"a picture file of at most {IMAGE_MAX_BYTES // 1_000_000} MB (it has {size} bytes)"
     if kind == ".svg":
         return None if b"<svg" in _svg_head(path) else "an SVG picture (no <svg> element found)"
+    name = "PNG" if kind == ".png" else "JPEG"
     if not head.startswith(IMAGE_TYPES[kind]):
-        return f"a {kind[1:].upper()} picture (the file is not one)"
+        return f"a {name} picture (the file is not one)"
     try:
         from PIL import Image
 
@@ -315,7 +316,7 @@ def _image_problem(path: Path) -> str | None:
             img.verify()
             w, h = img.size
     except Exception:  # any decoder failure means a damaged picture
-        return f"a {kind[1:].upper()} picture that can be opened (the file is damaged)"
+        return f"a {name} picture that can be opened (the file is damaged)"
     if max(w, h) > IMAGE_MAX_PIXELS:
         return f"a picture at most {IMAGE_MAX_PIXELS} pixels wide and high (it is {w}x{h})"
     return None
