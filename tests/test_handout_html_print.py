@@ -4,8 +4,8 @@ never split, a diary week stays on one page, pictures are drawn."""
 from __future__ import annotations
 
 import shutil
-import unicodedata
 import subprocess
+import unicodedata
 from datetime import date
 from pathlib import Path
 

@@ -91,6 +91,28 @@ def test_no_page_is_near_empty(handout) -> None:
         assert len(body.split()) >= 40, f"page {i} holds almost nothing: {body[:80]!r}"
 
 
+def _lowest_text(page) -> float:
+    """The height (points from the bottom) of the lowest line above the footer."""
+    ys: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+        if text.strip() and y > 40 * MM:  # above the footer's three lines
+            ys.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return min(ys, default=float(page.mediabox.height))
+
+
+def test_every_page_is_at_least_a_quarter_full(handout) -> None:
+    """No page holds only a footer line or a scrap of text carried over."""
+    _, path, _ = handout
+    for i, page in enumerate(PdfReader(path).pages, start=1):
+        height = float(page.mediabox.height)
+        used = (height - 13 * MM - _lowest_text(page)) / (height - 13 * MM - 40 * MM)
+        assert used >= 0.25, f"page {i} is {used:.0%} full"
+
+
 def test_one_tick_box_per_prescribed_session_of_the_promised_size(handout) -> None:
     plan, path, large = handout
     side = (7.5 if large else 6.0) * MM

@@ -181,13 +181,9 @@ def _exercises(h: Handout, lk: Look, width: float) -> list[Any]:
 
 
 def _credits(h: Handout, lk: Look) -> list[Any]:
-    from reportlab.platypus import KeepTogether
-
     style = lk.body if lk.large else lk.small
     title = lk.label if lk.large else lk.small_label
-    return [
-        KeepTogether([plain(TEXT["credits_title"], title), *(plain(c, style) for c in h.credits)])
-    ]
+    return [plain(TEXT["credits_title"], title), *(plain(c, style) for c in h.credits)]
 
 
 def _grid_look(lk: Look) -> Any:
@@ -205,7 +201,9 @@ def _diary(h: Handout, lk: Look, width: float, height: float) -> list[Any]:
 
     g = _grid_look(lk)
     intro = [plain(TEXT["diary_intro_title"], lk.h2), plain(TEXT["diary_how"], lk.body)]
-    out: list[Any] = [KeepTogether(intro), NextPageTemplate("diary"), PageBreak()]
+    # credits and the diary's instructions share a page, so neither is left on its own
+    out: list[Any] = [KeepTogether([*_credits(h, lk), *intro]), NextPageTemplate("diary")]
+    out.append(PageBreak())
     for i, week in enumerate(h.diary):
         if i:
             out.append(Spacer(1, lk.body.fontSize * 0.8))
@@ -351,7 +349,7 @@ def render_pdf(
     diary_h = diary_page[1] - MARGIN_TOP - margin_bottom
     main_h = portrait[1] - MARGIN_TOP - margin_bottom
     story = _first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
-    story += _exercises(h, lk, width) + _credits(h, lk)
+    story += _exercises(h, lk, width)
     story += _diary(h, lk, diary_page[0] - 2 * MARGIN_X, diary_h) + _clinic_page(h, lk, width)
     with atomic_path(target) as tmp, _binary_streams():
         doc = BaseDocTemplate(
