@@ -25,6 +25,9 @@ from .text import TEXT, day_label, diary_heading, diary_name
 __all__ = ["DiaryGrid", "GridLook", "diary_min_width", "wrap_words"]
 
 PAD = 4.0
+#: Clear space around a cell's tick boxes (points), so a pen mark stays in its box.
+BOX_PAD = 6.0
+BOX_PAD_Y = 4.5
 MM = 72 / 25.4
 
 
@@ -97,7 +100,7 @@ def _least_exercise_width(name: str, dose: str, k: int, g: GridLook) -> float:
         max(
             _longest_word(name, g.bold, g.size),
             _longest_word(dose, g.regular, g.size),
-            _boxes_width(k, g),
+            _boxes_width(k, g) + 2 * (BOX_PAD - PAD),
         )
         + 2 * PAD
         + 1.0  # slack, so that rounding never cuts the longest word
@@ -165,7 +168,7 @@ class DiaryGrid(Flowable):
         self.title_h = g.title * 1.5
         self.head_h = max(len(lines) for _, lines in self.head) * self.lead + 2 * PAD
         box_rows = max((box_layout(max(b))[1] for b in week.boxes if max(b)), default=1)
-        boxes_h = box_rows * g.box + (box_rows - 1) * _gap(g) + 2 * PAD
+        boxes_h = box_rows * g.box + (box_rows - 1) * _gap(g) + 2 * BOX_PAD_Y
         self.row_h = max(boxes_h, self.lead + 2 * PAD, 9 * MM)
 
     def _inner(self, col: int) -> float:
@@ -232,7 +235,7 @@ class DiaryGrid(Flowable):
             for i in range(len(self.week.exercises)):
                 k = self.week.boxes[i][d]
                 if k:
-                    boxes += self._boxes(k, xs[i + 1] + PAD, y - PAD)
+                    boxes += self._boxes(k, xs[i + 1] + BOX_PAD, y - BOX_PAD_Y)
                 else:
                     t.setFont(g.regular, g.size)
                     t.setTextOrigin(xs[i + 1] + PAD, y - PAD - g.size * 0.95)
