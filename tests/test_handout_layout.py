@@ -173,3 +173,30 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path, beginner_plan: bp.Pla
         bp.handout.to_pdf(broken, target)
     assert target.read_bytes() == b"old handout"
     assert [p.name for p in tmp_path.iterdir()] == ["h.pdf"]  # no temporary file left
+
+
+def test_a_500_character_name_wraps_and_is_never_clipped(tmp_path: Path) -> None:
+    """The plan refuses a patient label over 200 characters with a clear error; a clinic name
+    of 500 characters given as an argument wraps in the header and the footer."""
+    cat = bp.load_catalogue()
+    with pytest.raises(bp.PlanError, match="at most 200 characters"):
+        bp.build_plan(cat, "beginners", patient="N" * 500, start_date="2026-01-05")
+    plan = bp.build_plan(cat, "beginners", ["heel-raises"], start_date="2026-01-05", weeks=1)
+    clinic = " ".join(["Riverside"] * 50)[:500]
+    out = bp.handout.to_pdf(plan, tmp_path / "c.pdf", clinic=clinic, large_print=True)
+    for page in PdfReader(out).pages:
+        assert _words(page.extract_text()).count("Riverside") == clinic.count("Riverside")
+
+
+def test_clinic_details_come_from_the_settings_file_and_arguments_win(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backplan.settings import save_settings
+
+    monkeypatch.setenv("BACKPLAN_SETTINGS", str(tmp_path / "clinic.json"))
+    save_settings(ClinicSettings(clinic="Hilltop Physio", phone="0800 000 111", physio="B. Physio"))
+    plan = bp.build_plan(bp.load_catalogue(), "beginners", ["heel-raises"], start_date="2026-01-05")
+    out = bp.handout.to_pdf(plan, tmp_path / "s.pdf", phone="0800 999 999")
+    for page in PdfReader(out).pages:
+        text = _words(page.extract_text())
+        assert "Hilltop Physio" in text and "0800 999 999" in text and "B. Physio" in text
