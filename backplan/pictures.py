@@ -48,7 +48,7 @@ __all__ = [
 
 #: Segment lengths of the figure, in figure units (standing height is about 1.9).
 LENGTHS = {"trunk": 0.52, "neck": 0.07, "head": 0.10, "upper": 0.29, "fore": 0.27}
-LEG = (0.45, 0.43, 0.14)
+LEG = (0.45, 0.43, 0.17)
 #: Drawing sizes in millimetres: figure unit, strokes, gap between panels.
 UNIT_MM, STROKE_MM, THIN_MM, GAP_MM, PAD_MM = 16.0, 1.0, 0.5, 10.0, 2.0
 GREY = "#707070"
