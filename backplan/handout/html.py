@@ -70,12 +70,14 @@ def render_html(h: Handout, *, large_print: bool = False, page_size: str = "A4")
     codes: dict[str, str] = {}
     for week in h.diary:
         codes.update(week.exercises)
+    max_boxes = max((k for week in h.diary for row in week.boxes for k in row), default=1)
     return _template().render(
         h=h,
         text=TEXT,
         clinic_text=CLINIC_TEXT,
         large_print=large_print,
         page_size="letter" if str(page_size).lower() == "letter" else "A4",
+        diary_landscape=large_print or max_boxes >= 3,
         picture=_picture,
         box_layout=box_layout,
         codes=list(codes.items()),

@@ -2,7 +2,8 @@
 
 A4 and Letter x clear and large print x beginners and more advanced x 1 and 3 sessions a
 day, plus a long note, a non-Latin name, a 500-character name and a clinic's own picture.
-PDFs and PNG pages (pdftoppm, 50 dpi) go to ``artifacts/proofs/``; an HTML handout too.
+PDFs and PNG pages (pdftoppm, 50 dpi) go to ``artifacts/proofs/``, and the HTML handout's
+print view as printed by headless Chromium (clear and large print).
 
 Run: ``make proofs`` or ``.venv/bin/python -m backplan.handout.proofs [folder]``
 """
@@ -84,9 +85,36 @@ def render_proofs(folder: str = "artifacts/proofs") -> int:
         subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(out / name)], check=True)
         pages = len(list(out.glob(f"{name}-*.png")))
         print(f"{name}: {pages} pages")
-    _, plan, _ = variants()[0]
-    bp.handout.to_html(plan, out / "beginners.html", settings=SETTINGS)
+    for name, plan, kwargs in variants()[:4:3]:  # clear A4 and large print A4
+        html = bp.handout.to_html(plan, out / f"html-{name}.html", settings=SETTINGS, **kwargs)
+        _print_html(html, out / f"html-{name}")
     return 0
+
+
+def _print_html(html: Path, stem: Path) -> None:
+    """The HTML handout's print view, printed by headless Chromium, as PNG pages."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("chromium is missing: HTML print proofs skipped")
+        return
+    pdf = stem.with_suffix(".pdf")
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-pdf-header-footer",
+    ]
+    subprocess.run(
+        [chromium, *flags, f"--print-to-pdf={pdf}", html.resolve().as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(stem)], check=True)
+    print(f"{stem.name}: {len(list(stem.parent.glob(stem.name + '-*.png')))} pages")
 
 
 if __name__ == "__main__":
