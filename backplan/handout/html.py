@@ -58,10 +58,14 @@ def _template() -> Any:
     return env.get_template("handout.html.j2")
 
 
-def _picture(block: ExerciseBlock) -> str:
+def _pictures(large_print: bool) -> Any:
+    """The picture markup function for the template: 28 mm high, 36 mm in large print."""
     from ..pictures import picture_markup
 
-    return picture_markup(block.exercise, block.image, 40.0)
+    def picture(block: ExerciseBlock) -> str:
+        return picture_markup(block.exercise, block.image, 36.0 if large_print else 28.0)
+
+    return picture
 
 
 def render_html(h: Handout, *, large_print: bool = False, page_size: str = "A4") -> str:
@@ -78,7 +82,7 @@ def render_html(h: Handout, *, large_print: bool = False, page_size: str = "A4")
         large_print=large_print,
         page_size="letter" if str(page_size).lower() == "letter" else "A4",
         diary_landscape=large_print or max_boxes >= 3,
-        picture=_picture,
+        picture=_pictures(large_print),
         box_layout=box_layout,
         codes=list(codes.items()),
         contact=" · ".join([*footer_lines(h), h.patient]),
