@@ -170,3 +170,18 @@ def test_plain_text_clinic_steps_still_work(tmp_path):
     plan = bp.build_plan(cat, "beginners", ["abdominal-contraction"], start_date="2026-01-05")
     block = handout_content(plan, cat).blocks[0]
     assert block.steps == ("Lie on your back.", "Squeeze your tummy.", "Relax.")
+
+
+def test_record_tables_fill_placeholders_from_each_runs_dose(tmp_path):
+    plan = bp.build_plan(
+        CAT,
+        "more advanced",
+        ["half-sit-ups"],
+        start_date="2026-01-05",
+        weeks=2,
+        progression=[bp.AddDose(what="reps", amount=2, cap=20)],
+    )
+    table = bp.handout.handout_table(plan)
+    assert list(table.easier_option.str.extract(r"Do this (\d+) times")[0]) == ["5", "7"]
+    md = bp.handout.to_markdown(plan, tmp_path / "h.md").read_text()
+    assert "{" not in md
