@@ -200,3 +200,44 @@ def test_clinic_details_come_from_the_settings_file_and_arguments_win(
     for page in PdfReader(out).pages:
         text = _words(page.extract_text())
         assert "Hilltop Physio" in text and "0800 999 999" in text and "B. Physio" in text
+
+
+@pytest.mark.parametrize("size", ["A4", "letter"])
+@pytest.mark.parametrize("large", [False, True], ids=["clear", "large"])
+def test_diary_fits_the_page_at_1_to_6_sessions_a_day(size: str, large: bool, tmp_path) -> None:
+    """The grid inside the page margins and every box drawn, at full size. A week stays whole
+    on one page in clear print at 1 to 6 sessions and in large print at 1 or 2 (3 on A4); a
+    large-print week with more boxes than a page holds goes on to a second page, whole days
+    at a time, under its title "(continued)" and the header again."""
+    from backplan.handout.pdf import _diary_layout
+    from backplan.handout.pdf_diary import diary_min_width
+    from backplan.handout.pdf_style import look
+
+    cat = bp.load_catalogue()
+    for sessions in range(1, 7):
+        plan = bp.build_plan(
+            cat, "beginners", start_date="2026-01-05", weeks=2, sessions_per_day=sessions
+        )
+        h = handout_content(plan, settings=SETTINGS)
+        page, g = _diary_layout(h, look(large), bp.handout.pdf._page_size(size))
+        assert diary_min_width(h.diary, g) <= page[0] - 26 * MM, sessions
+        path = bp.handout.to_pdf(
+            plan, tmp_path / f"{sessions}.pdf", page_size=size, large_print=large, settings=SETTINGS
+        )
+        pages = _pages(path)
+        whole = not large or sessions <= 2 or (sessions == 3 and size == "A4")
+        for week in h.diary:
+            on = [t for t, _ in pages if diary_heading(week) in t]
+            assert len(on) == 1 if whole else 1 <= len(on) <= 3, (sessions, len(on))
+            assert all(f"{diary_heading(week)} (continued)" in t for t in on[1:])
+            rows = " ".join(t.replace(diary_heading(week), "") for t in on)
+            for day in week.days:
+                assert rows.count(f"{day:%a} {day.day} {day:%b}") == 1
+        side = (7.5 if large else 6.0) * MM
+        drawn = sum(
+            1
+            for _, stream in pages
+            for *_, w, hh in (tuple(map(float, m)) for m in RECT.findall(stream))
+            if abs(w - side) < 0.01 and abs(hh - side) < 0.01
+        )
+        assert drawn == 2 * 7 * 6 * sessions

@@ -103,16 +103,20 @@ class DoseRun:
     dose: Prescription
 
 
-def box_layout(k: int) -> tuple[int, int]:
-    """Boxes per row and rows for ``k`` tick boxes: even rows, never 2 + 1.
+def box_layout(k: int, most: int = 3) -> tuple[int, int]:
+    """Boxes per row and rows for ``k`` tick boxes, at most ``most`` a row, in as few and
+    as even rows as possible (3 boxes stay in one row; 4 are 2 + 2, never 3 + 1).
 
     Examples
     --------
     >>> [box_layout(k) for k in range(1, 7)]
     [(1, 1), (2, 1), (3, 1), (2, 2), (3, 2), (3, 2)]
+    >>> [box_layout(k, most=2) for k in (3, 4, 6)]
+    [(2, 2), (2, 2), (2, 3)]
     """
-    per_row = k if k <= 3 else math.ceil(k / 2)
-    return per_row, math.ceil(k / per_row)
+    rows = math.ceil(k / max(1, most))
+    per_row = math.ceil(k / rows)
+    return per_row, rows
 
 
 def _phases(plan: Plan) -> list[tuple[int, int, str]]:

@@ -186,20 +186,34 @@ def _credits(h: Handout, lk: Look) -> list[Any]:
     return [plain(TEXT["credits_title"], title), *(plain(c, style) for c in h.credits)]
 
 
-def _grid_look(lk: Look) -> Any:
+def _grid_look(lk: Look, most: int = 3) -> Any:
     from .pdf_diary import GridLook
 
-    return GridLook(BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize)
+    return GridLook(BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize, most)
 
 
-def _diary(h: Handout, lk: Look, width: float, height: float) -> list[Any]:
+def _diary_layout(h: Handout, lk: Look, portrait: tuple[float, float]) -> tuple[Any, Any]:
+    """Diary page size and grid look: portrait if the weeks fit, else landscape, else
+    landscape with fewer tick boxes a row (stacked, never smaller)."""
+    from reportlab.lib.pagesizes import landscape
+
+    from .pdf_diary import diary_min_width
+
+    options = [(portrait, 3), (landscape(portrait), 3), (portrait, 2), (landscape(portrait), 2)]
+    for page, most in options:
+        g = _grid_look(lk, most)
+        if diary_min_width(h.diary, g) <= page[0] - 2 * MARGIN_X:
+            return page, g
+    return landscape(portrait), _grid_look(lk, 1)
+
+
+def _diary(h: Handout, lk: Look, g: Any, width: float, height: float) -> list[Any]:
     """How to use the diary (after the credits, on a portrait page), then the weeks on
     diary pages, as many to a page as fit."""
     from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Spacer
 
     from .pdf_diary import DiaryGrid
 
-    g = _grid_look(lk)
     intro = [plain(TEXT["diary_intro_title"], lk.h2), plain(TEXT["diary_how"], lk.body)]
     # credits and the diary's instructions share a page, so neither is left on its own
     out: list[Any] = [KeepTogether([*_credits(h, lk), *intro]), NextPageTemplate("diary")]
@@ -317,18 +331,14 @@ def render_pdf(
     h: Handout, path: str | os.PathLike[str], *, large_print: bool = False, page_size: str = "A4"
 ) -> Path:
     """Lay out ready-made handout content as a PDF, written atomically (see :func:`to_pdf`)."""
-    from reportlab.lib.pagesizes import landscape
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
-
-    from .pdf_diary import diary_min_width
 
     lk = look(large_print)
     portrait = _page_size(page_size)
     width = portrait[0] - 2 * MARGIN_X
     contact = _contact_lines(h, lk.footer_size, width)
     margin_bottom = FOOTER_Y + (len(contact) + 1) * lk.footer_size * 1.25 + 4 * MM
-    fits_portrait = diary_min_width(h.diary, _grid_look(lk)) <= width
-    diary_page = portrait if fits_portrait else landscape(portrait)
+    diary_page, grid_look = _diary_layout(h, lk, portrait)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
 
@@ -350,7 +360,9 @@ def render_pdf(
     main_h = portrait[1] - MARGIN_TOP - margin_bottom
     story = _first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
     story += _exercises(h, lk, width)
-    story += _diary(h, lk, diary_page[0] - 2 * MARGIN_X, diary_h) + _clinic_page(h, lk, width)
+    story += _diary(h, lk, grid_look, diary_page[0] - 2 * MARGIN_X, diary_h) + _clinic_page(
+        h, lk, width
+    )
     with atomic_path(target) as tmp, _binary_streams():
         doc = BaseDocTemplate(
             str(tmp),

@@ -26,7 +26,7 @@ __all__ = ["DiaryGrid", "GridLook", "diary_min_width", "wrap_words"]
 
 PAD = 4.0
 #: Clear space around a cell's tick boxes (points), so a pen mark stays in its box.
-BOX_PAD = 6.0
+BOX_PAD = 4.5
 BOX_PAD_Y = 4.5
 MM = 72 / 25.4
 
@@ -70,14 +70,15 @@ class GridLook:
     size: float
     box: float
     title: float
+    most: int = 3  # tick boxes a row at most
 
 
 def _gap(g: GridLook) -> float:
-    return g.box * 0.45
+    return g.box * 0.35
 
 
 def _boxes_width(k: int, g: GridLook) -> float:
-    per_row, _ = box_layout(k)
+    per_row, _ = box_layout(k, g.most)
     return per_row * g.box + (per_row - 1) * _gap(g)
 
 
@@ -167,7 +168,7 @@ class DiaryGrid(Flowable):
         self.head = self._head()
         self.title_h = g.title * 1.5
         self.head_h = max(len(lines) for _, lines in self.head) * self.lead + 2 * PAD
-        box_rows = max((box_layout(max(b))[1] for b in week.boxes if max(b)), default=1)
+        box_rows = max((box_layout(max(b), g.most)[1] for b in week.boxes if max(b)), default=1)
         boxes_h = box_rows * g.box + (box_rows - 1) * _gap(g) + 2 * BOX_PAD_Y
         self.row_h = max(boxes_h, self.lead + 2 * PAD, 9 * MM)
 
@@ -188,7 +189,8 @@ class DiaryGrid(Flowable):
         return [("text", c) for c in cells]
 
     def title(self) -> str:
-        return diary_heading(self.week)
+        more = f" {TEXT['diary_continued']}" if self.days[0] != 0 else ""
+        return diary_heading(self.week) + more
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         self.width = sum(self.widths)
@@ -196,9 +198,11 @@ class DiaryGrid(Flowable):
         return self.width, self.height
 
     def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
-        """Never split a week that fits on a page: it moves to the next page whole."""
+        """Never split a week that fits on a page: it moves to the next page whole. A week
+        taller than a page starts on a fresh page and goes on, whole days at a time, under
+        its title and header again."""
         self.wrap(avail_w, avail_h)
-        if self.height <= self.frame_height:
+        if self.height <= self.frame_height or avail_h < self.frame_height - 1:
             return []
         n = int((avail_h - self.title_h - self.head_h) // self.row_h)
         if n <= 0 or n >= len(self.days):
@@ -253,7 +257,7 @@ class DiaryGrid(Flowable):
             c.rect(x, yb, g.box, g.box, stroke=1, fill=0)
 
     def _boxes(self, k: int, x: float, top: float) -> list[tuple[float, float]]:
-        per_row, _ = box_layout(k)
+        per_row, _ = box_layout(k, self.g.most)
         s, gap = self.g.box, _gap(self.g)
         return [
             (x + (n % per_row) * (s + gap), top - s - (n // per_row) * (s + gap)) for n in range(k)

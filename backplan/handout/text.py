@@ -99,6 +99,7 @@ TEXT: dict[str, str] = {
     "diary_exercise": "Exercise and how much",
     "diary_note": "Note",
     "diary_span": "Week {week}: {span}",
+    "diary_continued": "(continued)",
 }
 
 #: Section titles for the programme advice rows of ``advice.csv``.
