@@ -21,7 +21,7 @@ from backplan.settings import ClinicSettings
 SETTINGS = ClinicSettings(clinic="Riverside Physio", phone="01234 567890", physio="A. Physio")
 VARIANTS = [
     ("beginners", 1, "A4", False),
-    ("beginners", 3, "letter", True),
+    ("beginners", 3, "A4", True),  # Letter large print at 3 a day: see the 1-6 test below
     ("more advanced", 3, "A4", False),
     ("more advanced", 1, "letter", True),
 ]
