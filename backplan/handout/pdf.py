@@ -20,9 +20,7 @@ b'%PDF-'
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -34,14 +32,11 @@ from ..errors import BackplanError
 from ..plan import Plan
 from ..settings import ClinicSettings
 from .content import ExerciseBlock, Handout, Section, handout_content
+from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, para, plain, register_fonts
 from .text import CLINIC_TEXT, TEXT, date_words, footer_lines
 
 __all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "register_fonts", "render_pdf", "to_pdf"]
-
-#: Page margins in points (left/right, top); the bottom margin grows with the footer.
-MARGIN_X, MARGIN_TOP = 13 * MM, 13 * MM
-FOOTER_Y = 13 * MM
 
 
 def _labelled(label: str, text: str, lk: Look) -> Any:
@@ -263,52 +258,6 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
     ]
 
 
-def _footer_canvas(h: Handout, contact: list[str], size: float) -> type:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.pdfgen.canvas import Canvas
-
-    patient = h.patient
-
-    class NumberedCanvas(Canvas):
-        """Draws the clinic contact, the patient and "Page x of y" at the foot of each page."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["initialFontName"] = REGULAR  # no stray Helvetica reference on any page
-            kwargs["initialFontSize"] = size
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._draw_footer(total)
-                super().showPage()
-            super().save()
-
-        def _draw_footer(self, total: int) -> None:
-            page_w = self._pagesize[0]
-            text = TEXT["page"].format(page=self._pageNumber, pages=total)
-            text_w = stringWidth(text, BOLD, size)
-            self.setFillColor("black")
-            self.setFont(BOLD, size)
-            self.drawRightString(page_w - MARGIN_X, FOOTER_Y, text)
-            room = page_w - 2 * MARGIN_X - text_w - size * 2
-            label = patient
-            while label and stringWidth(label, REGULAR, size) > room:
-                label = label[:-2] + "…"
-            self.setFont(REGULAR, size)
-            self.drawString(MARGIN_X, FOOTER_Y, label)
-            for i, line in enumerate(reversed(contact), start=1):
-                self.drawString(MARGIN_X, FOOTER_Y + i * size * 1.25, line)
-
-    return NumberedCanvas
-
-
 def _page_size(page_size: str) -> tuple[float, float]:
     from reportlab.lib.pagesizes import A4, LETTER
 
@@ -363,7 +312,7 @@ def render_pdf(
     story += _diary(h, lk, grid_look, diary_page[0] - 2 * MARGIN_X, diary_h) + _clinic_page(
         h, lk, width
     )
-    with atomic_path(target) as tmp, _binary_streams():
+    with atomic_path(target) as tmp, binary_streams():
         doc = BaseDocTemplate(
             str(tmp),
             pagesize=portrait,
@@ -377,22 +326,8 @@ def render_pdf(
                 PageTemplate("diary", [frame(diary_page, "diary")], pagesize=diary_page),
             ],
         )
-        doc.build(story, canvasmaker=_footer_canvas(h, contact, lk.footer_size))
+        doc.build(story, canvasmaker=footer_canvas(h, contact, lk.footer_size))
     return target
-
-
-@contextlib.contextmanager
-def _binary_streams() -> Iterator[None]:
-    """Write compressed streams as binary, not ASCII85 text (ReportLab's default): smaller
-    files, and the encoding is a tenth of the build time without ReportLab's C speed-ups."""
-    from reportlab import rl_config
-
-    before = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = before
 
 
 def to_pdf(
