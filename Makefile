@@ -12,7 +12,7 @@ APP_PORT ?= 8866
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab app test lint format bench clean
+.PHONY: lab app test lint format bench proofs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	status=0; for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
+
+# every handout variant as PNG pages under artifacts/proofs/, to look at before a release
+proofs: $(STAMP)
+	$(BIN)/python -m backplan.handout.proofs artifacts/proofs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts

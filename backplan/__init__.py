@@ -101,7 +101,7 @@ __all__ = [
 ]
 
 # Submodules that pull in heavy libraries load on first use: ``backplan.charts`` etc.
-_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "fhir"}
+_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "fhir", "pictures"}
 # Adherence analytics (pandas/numpy only; Dask is imported only for Dask input).
 _LAZY_ATTRS = {
     "adherence": "adherence",
@@ -126,6 +126,7 @@ _LAZY_ATTRS = {
     "plan_from_template": "templates",
     "shipped_templates": "templates",
     "template_from_plan": "templates",
+    "exercise_picture_svg": "pictures",
 }
 __all__ += sorted(_LAZY_ATTRS)
 

@@ -23,6 +23,13 @@ steps              patient-facing steps, separated by ``|``
 source_dose        the source's dose in short words (may be empty)
 source             where the exercise comes from
 source_reviewed    the source's review date (YYYY-MM-DD)
+image              optional: a PNG, JPEG or SVG picture of the exercise, path relative to
+                   the catalogue file
+
+Steps, the easier option and the position may hold placeholders that the handout fills
+from the dose in force, so the words never disagree with it: ``{reps}``, ``{sets}``,
+``{hold_s}``, ``{sessions_per_day}``, ``{days_per_week}`` and ``{side}`` (see
+:data:`STEP_PLACEHOLDERS`). Plain text without placeholders works too.
 
 Examples
 --------
@@ -54,6 +61,7 @@ __all__ = [
     "COLUMNS",
     "LEVELS",
     "POSITIONS",
+    "STEP_PLACEHOLDERS",
     "exercise",
     "filter_exercises",
     "load_advice",
@@ -238,9 +246,126 @@ def _load_catalogue(p: Path) -> pd.DataFrame:
         problems.append(Problem(str(p), 2, None, "at least one exercise below the header row"))
     if not any(pr.row == 1 for pr in problems):
         problems += _cross_column_problems(table, str(p))
+    problems += placeholder_problems(table, str(p)) + image_problems(table, str(p), p.parent)
     if problems:
         raise CatalogueError(sorted(problems, key=lambda pr: (pr.row or 0, pr.column or "")))
-    return _typed(table)
+    return _with_image_paths(_typed(table), p.parent)
+
+
+# --- placeholders in patient text and pictures (handout issue 9) ---------------------------
+
+#: Placeholders a catalogue's text may use; the handout fills them from the dose in force.
+STEP_PLACEHOLDERS: dict[str, str] = {
+    "reps": "times (or times on each side)",
+    "sets": "rounds",
+    "hold_s": "seconds to hold",
+    "sessions_per_day": "times a day",
+    "days_per_week": "days a week",
+    "side": "what one side is called (the 'side' column, e.g. leg)",
+}
+#: Columns whose text may hold placeholders.
+PLACEHOLDER_COLUMNS: tuple[str, ...] = ("position_detail", "steps", "easier_option")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+#: Picture files a clinic catalogue may give, and the largest accepted.
+IMAGE_TYPES: dict[str, bytes] = {
+    ".png": b"\x89PNG\r\n\x1a\n",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".svg": b"",
+}
+IMAGE_MAX_BYTES = 2_000_000
+IMAGE_MAX_PIXELS = 4000
+
+
+def placeholder_problems(table: pd.DataFrame, file: str) -> list[Problem]:
+    """Unknown placeholders and stray braces in the text columns, by row and column.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"steps": ["Do {reps} times.", "Hold {hold}."]})
+    >>> [(p.row, p.column, p.got) for p in placeholder_problems(t, "c.csv")]
+    [(3, 'steps', '{hold}')]
+    """
+    allowed = ", ".join(f"{{{k}}}" for k in STEP_PLACEHOLDERS)
+    problems = []
+    for col in PLACEHOLDER_COLUMNS:
+        if col not in table.columns:
+            continue
+        for idx, text in table[col].items():
+            text = "" if pd.isna(text) else str(text)
+            for name in _PLACEHOLDER.findall(text):
+                if name not in STEP_PLACEHOLDERS:
+                    expected = f"placeholders from {allowed}"
+                    problems.append(
+                        Problem(file, spreadsheet_row(idx), col, expected, f"{{{name}}}")
+                    )
+            if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
+                problems.append(
+                    Problem(file, spreadsheet_row(idx), col, f"braces only around {allowed}", text)
+                )
+    return problems
+
+
+def _image_problem(path: Path) -> str | None:
+    """Why ``path`` is not a usable picture, or ``None`` when it is."""
+    kind = path.suffix.lower()
+    if kind not in IMAGE_TYPES:
+        return "a picture file ending .png, .jpg, .jpeg or .svg"
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(512)
+    except OSError:
+        return "a picture file that exists and can be read"
+    if size > IMAGE_MAX_BYTES:
+        return f"a picture file of at most {IMAGE_MAX_BYTES // 1_000_000} MB (it has {size} bytes)"
+    if kind == ".svg":
+        return None if b"<svg" in _svg_head(path) else "an SVG picture (no <svg> element found)"
+    name = "PNG" if kind == ".png" else "JPEG"
+    if not head.startswith(IMAGE_TYPES[kind]):
+        return f"a {name} picture (the file is not one)"
+    try:
+        from PIL import Image
+
+        with Image.open(path) as img:
+            img.verify()
+            w, h = img.size
+    except Exception:  # any decoder failure means a damaged picture
+        return f"a {name} picture that can be opened (the file is damaged)"
+    if max(w, h) > IMAGE_MAX_PIXELS:
+        return f"a picture at most {IMAGE_MAX_PIXELS} pixels wide and high (it is {w}x{h})"
+    return None
+
+
+def _svg_head(path: Path) -> bytes:
+    try:
+        return path.read_bytes()[:4096]
+    except OSError:
+        return b""
+
+
+def image_problems(table: pd.DataFrame, file: str, folder: Path) -> list[Problem]:
+    """Missing, unreadable or oversized pictures in the optional ``image`` column."""
+    if "image" not in table.columns:
+        return []
+    problems = []
+    for idx, cell in table["image"].items():
+        name = "" if pd.isna(cell) else str(cell).strip()
+        if name:
+            why = _image_problem(folder / name)
+            if why:
+                problems.append(Problem(file, spreadsheet_row(idx), "image", why, name))
+    return problems
+
+
+def _with_image_paths(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """The ``image`` column as absolute paths (empty where an exercise has no picture)."""
+    if "image" in table.columns:
+        table["image"] = [
+            str((folder / str(c).strip()).resolve()) if str(c).strip() else ""
+            for c in table["image"].fillna("")
+        ]
+    return table
 
 
 ADVICE_SCHEMA = pa.DataFrameSchema(

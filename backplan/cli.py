@@ -302,7 +302,9 @@ def _common(p: argparse.ArgumentParser, *, single: bool) -> None:
             "for several types. Default: pdf",
         )
     p.add_argument(
-        "--large-print", action="store_true", help="large print: 18 pt bold text (PDF and HTML)"
+        "--large-print",
+        action="store_true",
+        help="large print: 18 pt text, nothing under 16 pt (PDF and HTML)",
     )
     p.add_argument(
         "--page-size",
@@ -311,7 +313,9 @@ def _common(p: argparse.ArgumentParser, *, single: bool) -> None:
         type=_page_size,
         help="paper size for PDF (default A4)",
     )
-    p.add_argument("--clinic", metavar="NAME", help="clinic name to print at the top")
+    p.add_argument("--clinic", metavar="NAME", help="clinic name (default: clinic settings)")
+    p.add_argument("--phone", metavar="NUMBER", help="clinic phone (default: clinic settings)")
+    p.add_argument("--physio", metavar="NAME", help="physio contact (default: clinic settings)")
 
 
 def _page_size(value: str) -> str:
@@ -339,6 +343,8 @@ def _run_handout(args: argparse.Namespace) -> int:
         large_print=args.large_print,
         page_size=args.page_size,
         clinic=args.clinic,
+        phone=args.phone,
+        physio=args.physio,
     )
     print(f"wrote {out}")
     return 0
@@ -359,6 +365,8 @@ def _run_handouts(args: argparse.Namespace) -> int:
         large_print=args.large_print,
         page_size=args.page_size,
         clinic=args.clinic,
+        phone=args.phone,
+        physio=args.physio,
         progress=sys.stderr.isatty(),
     )
     for row in done.itertuples():

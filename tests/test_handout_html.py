@@ -55,6 +55,8 @@ def test_user_text_is_escaped_everywhere(attack: str, catalogue, tmp_path: Path)
 
 def test_html_loads_nothing_from_anywhere(progressing: bp.Plan, tmp_path: Path) -> None:
     html = bp.handout.to_html(progressing, tmp_path / "h.html").read_text()
+    assert html.count("<svg") == 4  # a picture for each exercise, drawn inline
+    html = html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a download
     for banned in ("<script", "<link", "<img", "<iframe", "@import", "url(", "src=", "http"):
         assert banned not in html.lower(), banned
     assert "@media print" in html and "@page" in html
@@ -68,11 +70,12 @@ def test_html_has_the_same_content_as_the_pdf(progressing: bp.Plan, tmp_path: Pa
     for line in bp.load_advice()["text"]:
         assert line.replace("&", "&amp;") in text
     for week in range(1, progressing.weeks + 1):
-        assert TEXT["diary_title"].format(week=week) in text
-    assert "Your diary: week 1 (2 Mar to 8 Mar 2026)" in text
+        assert f"Week {week}: " in text
+    assert "Week 1: Mon 2 Mar to Sun 8 Mar 2026" in text
     assert TEXT["from_week"].format(week=3) in text
     assert "Mon 2 Mar" in text and "Sun 29 Mar" in text
-    assert CLINIC_TEXT["diary_footnote"].replace("'", "&#39;") in text
+    assert CLINIC_TEXT["page_title"] in text
+    assert "10 times, hold each for 5 seconds" in text  # the dose beside the tick boxes
     # heel raises: 2 boxes on 3 days of each beginners week, rest days on the other 4
     week1 = html.split('id="diary-1"')[1].split('id="diary-2"')[0]
     heel_cells = [row.split("<td>")[3] for row in week1.split("<tr>")[2:]]
@@ -83,6 +86,7 @@ def test_html_has_the_same_content_as_the_pdf(progressing: bp.Plan, tmp_path: Pa
 def test_large_print_html_uses_bigger_bold_text(progressing: bp.Plan, tmp_path: Path) -> None:
     normal = bp.handout.to_html(progressing, tmp_path / "n.html").read_text()
     large = bp.handout.to_html(progressing, tmp_path / "l.html", large_print=True).read_text()
-    assert "--size: 14pt" in normal and "--weight: 400" in normal
-    assert "--size: 18pt" in large and "--weight: 700" in large
+    assert "--size: 14pt" in normal and "--box: 6mm" in normal
+    assert "--size: 18pt" in large and "--box: 7.5mm" in large and "--small: 16pt" in large
+    assert "--weight: 400" in large  # body regular; labels and headings bold
     assert "font-style: italic" not in large and "uppercase" not in large

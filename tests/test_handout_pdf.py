@@ -22,7 +22,7 @@ from rendered import assert_every_line_is_inked
 import backplan as bp
 from backplan.handout.content import handout_content
 from backplan.handout.pdf import BOLD, MM, REGULAR
-from backplan.handout.text import CLINIC_TEXT, TEXT, day_label, diary_title
+from backplan.handout.text import CLINIC_TEXT, TEXT, day_label, diary_heading, diary_name
 
 PATIENT = "Zoë Ñúñez-O'Brien"
 CLINICIAN = "Siobhán Ní Bhriain"
@@ -106,10 +106,9 @@ def _chunks(path: Path) -> list[tuple[int, str, str, float, float, float]]:
     return out
 
 
-def _clinic_only(text: str, plan: bp.Plan) -> bool:
-    """Exercise codes and the typing-back footnote are for the clinic and may be small."""
-    ids = {p.exercise for p in plan.all_prescriptions()}
-    return text in ids or _words(text) in _words(CLINIC_TEXT["diary_footnote"])
+def _clinic_page(path: Path) -> int:
+    """The number of the last page: the clinic's page on typing the diary back in."""
+    return len(PdfReader(path).pages)
 
 
 @pytest.mark.parametrize("mode", ["normal", "large", "letter", "large-letter"])
@@ -127,20 +126,24 @@ def test_pdf_holds_every_exercise_dose_safety_text_and_diary_week(
     assert TEXT["safety_title"] in text
     for line in advice["text"]:
         assert _words(line) in text, line
-    steps = catalogue.set_index("id")["steps"]
-    for ex in table["exercise"].unique():
-        for step in bp.split_steps(steps[ex]):
+    content = handout_content(plan)
+    for block in (*content.blocks, *content.next_blocks):
+        for step in block.steps:
             assert _words(step) in text, step
-    diary = handout_content(plan).diary
-    for week in range(1, plan.weeks + 1):
-        title = diary_title(diary[week - 1])
-        (page,) = [p for p in pages if title in p]  # one page per week, all 7 days on it
-        first = plan.start_date + pd.Timedelta(weeks=week - 1)
-        for d in range(7):
-            assert day_label(first + pd.Timedelta(days=d), year=False) in page
-        for p in bp.dose_in_week(plan, week):
-            assert p.exercise in page
-    assert _words(CLINIC_TEXT["diary_footnote"]) in text
+            assert "{" not in step
+    names = dict(catalogue[["id", "name"]].values)
+    for week in content.diary:
+        title = diary_heading(week)
+        (page,) = [p for p in pages if title in p]  # a week is never split: all 7 days here
+        for day in week.days:
+            assert day_label(day, year=False) in page
+        for p, dose in zip(bp.dose_in_week(plan, week.week), week.doses, strict=True):
+            assert _words(diary_name(names[p.exercise])) in page
+            assert dose in page  # the dose beside its tick boxes
+            assert p.exercise not in page  # clinic codes stay off the patient's pages
+    clinic = pages[-1]
+    assert CLINIC_TEXT["page_title"] in clinic
+    assert all(p.exercise in clinic for p in plan.all_prescriptions())
 
 
 def test_every_page_is_numbered_out_of_the_total(pdfs: dict[str, Path]) -> None:
@@ -169,28 +172,37 @@ def test_dejavu_sans_is_embedded_and_nothing_is_italic(pdfs: dict[str, Path]) ->
         assert "/FontFile2" in font["/FontDescriptor"].get_object()  # embedded subset
 
 
-@pytest.mark.parametrize(("mode", "least"), [("normal", 12.0), ("large", 16.0)])
-def test_text_is_big_enough(mode: str, least: float, pdfs: dict[str, Path], plan: bp.Plan) -> None:
+@pytest.mark.parametrize(
+    ("mode", "least"),
+    [("normal", 12.0), ("letter", 12.0), ("large", 16.0), ("large-letter", 16.0)],
+)
+def test_text_is_big_enough(mode: str, least: float, pdfs: dict[str, Path]) -> None:
+    """Large print: every word the patient reads >= 16 pt; the clinic's page >= 12 pt."""
     chunks = _chunks(pdfs[mode])
     assert chunks
-    small = [c for c in chunks if c[3] < least - 0.01 and not _clinic_only(c[1], plan)]
+    clinic = _clinic_page(pdfs[mode])
+    small = [c for c in chunks if c[3] < least - 0.01 and c[0] != clinic]
     assert small == []
-    body = [c[3] for c in chunks if not _clinic_only(c[1], plan)]
-    assert np.median(body) >= (14 if mode == "normal" else 18)
+    assert min(c[3] for c in chunks) >= 12.0 - 0.01
+    steps = [c[3] for c in chunks if c[1] == "Lie flat on your back."]  # a step of the body
+    assert steps and set(steps) == {14.0 if least == 12.0 else 18.0}
 
 
-def test_large_print_is_bold_and_reflows_onto_more_pages(pdfs: dict[str, Path], plan) -> None:
-    chunks = [c for c in _chunks(pdfs["large"]) if not _clinic_only(c[1], plan)]
-    assert all(c[2].endswith("DejaVuSans-Bold") for c in chunks)
+def test_large_print_body_is_regular_and_labels_bold(pdfs: dict[str, Path]) -> None:
+    chunks = _chunks(pdfs["large"])
+    fonts = {c[1]: c[2] for c in chunks}
+    assert fonts[TEXT["dose"]].endswith("DejaVuSans-Bold")
+    assert fonts[TEXT["safety_title"]].endswith("DejaVuSans-Bold")
+    regular = [c for c in chunks if not c[2].endswith("Bold")]
+    assert len(regular) > len(chunks) / 2  # the body is regular, so labels stand out
     assert len(PdfReader(pdfs["large"]).pages) > len(PdfReader(pdfs["normal"]).pages)
 
 
-def test_letter_pages_are_letter_sized_with_landscape_diary(pdfs: dict[str, Path]) -> None:
-    pages = PdfReader(pdfs["letter"]).pages
-    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages]
-    assert sizes[0] == (612, 792)
-    assert sizes[-1] == (792, 612)
-    assert set(sizes) == {(612, 792), (792, 612)}
+def test_letter_pages_are_letter_sized(pdfs: dict[str, Path]) -> None:
+    for mode in ("letter", "large-letter"):
+        pages = PdfReader(pdfs[mode]).pages
+        sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages}
+        assert (612, 792) in sizes and sizes <= {(612, 792), (792, 612)}
 
 
 @pytest.mark.parametrize("mode", ["normal", "large"])
@@ -221,17 +233,16 @@ def _render(path: Path, folder: Path) -> list[Path]:
 def test_nothing_is_drawn_in_the_page_margins(
     mode: str, pdfs: dict[str, Path], tmp_path: Path
 ) -> None:
-    """Content frames start 15 mm from each edge; the footer sits 13 mm up. The outer 12 mm
+    """Content frames start 13 mm from each edge; the footer sits 13 mm up. The outer 12 mm
     of every page (what many printers cannot print anyway) must stay blank."""
     pngs = _render(pdfs[mode], tmp_path)
     assert len(pngs) == len(PdfReader(pdfs[mode]).pages)
     strip_mm = 12
-    for png in pngs:
+    pages = PdfReader(pdfs[mode]).pages
+    for png, page in zip(pngs, pages, strict=True):
         pixels = np.asarray(Image.open(png).convert("L"))
-        h, w = pixels.shape
-        per_mm = w / (float(PdfReader(pdfs[mode]).pages[0].mediabox.width) / MM)
-        if w > h:  # landscape diary page
-            per_mm = w / (float(PdfReader(pdfs[mode]).pages[-1].mediabox.width) / MM)
+        _, w = pixels.shape
+        per_mm = w / (float(page.mediabox.width) / MM)
         s = int(strip_mm * per_mm)
         for name, strip in {
             "left": pixels[:, :s],

@@ -98,6 +98,8 @@ def patient_sentences(catalogue: pd.DataFrame) -> list[str]:
         "pages": 9,
         "span": "5 Jan to 11 Jan 2026",
         "dose": "10 times, once a day, every day",
+        "source": "NHS Choices",
+        "reviewed": "6 September 2008",
     }
     parts += [t.format(**sample) for t in TEXT.values()]
     parts += list(ADVICE_TITLES.values())

@@ -29,6 +29,7 @@ _WHERE = {
     "to_markdown": "tables",
     "export_handouts": "batch",
     "FORMATS": "batch",
+    "render_proofs": "proofs",
 }
 
 __all__ = sorted(_WHERE)

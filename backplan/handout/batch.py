@@ -27,8 +27,9 @@ import pandas as pd
 
 from ..errors import BackplanError
 from ..plan import Plan, load_plan
+from ..settings import ClinicSettings
 
-__all__ = ["FORMATS", "export_handouts", "safe_name", "write_handout"]
+__all__ = ["FORMATS", "default_workers", "export_handouts", "safe_name", "write_handout"]
 
 #: format name -> file suffix
 FORMATS: dict[str, str] = {
@@ -87,15 +88,79 @@ def write_handout(
     large_print: bool = False,
     page_size: str = "A4",
     clinic: str | None = None,
+    phone: str | None = None,
+    physio: str | None = None,
 ) -> Path:
     """Write one handout in format ``fmt`` (one of :data:`FORMATS`), passing on what applies."""
     (fmt,) = check_formats([fmt])
     kwargs: dict[str, Any] = {"catalogue": catalogue}
     if fmt in {"pdf", "html"}:
-        kwargs.update(large_print=large_print, clinic=clinic)
-    if fmt == "pdf":
-        kwargs["page_size"] = page_size
+        kwargs.update(
+            large_print=large_print,
+            page_size=page_size,
+            clinic=clinic,
+            phone=phone,
+            physio=physio,
+        )
     return _writer(fmt)(plan, path, **kwargs)
+
+
+def _write_one(
+    i: int,
+    plan: Plan | None,
+    stem: str,
+    problem: str,
+    wanted: tuple[str, ...],
+    out_dir: Path,
+    options: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Write every format of one plan; one result row per format (errors caught)."""
+    rows = []
+    for fmt in wanted:
+        path = out_dir / f"{stem}{FORMATS[fmt]}"
+        error = problem
+        if plan is not None:
+            try:
+                write_handout(plan, path, fmt, **options)
+            except Exception as exc:  # one bad plan never stops the batch
+                error = str(exc) or type(exc).__name__
+                if not isinstance(exc, BackplanError | OSError):
+                    error = f"{type(exc).__name__}: {error}"
+        rows.append(
+            {
+                "plan": i,
+                "patient": plan.patient if plan is not None else "",
+                "format": fmt,
+                "file": "" if error else path.name,
+                "path": "" if error else str(path),
+                "status": "error" if error else "ok",
+                "error": error,
+            }
+        )
+    return rows
+
+
+def _write_chunk(jobs: list[tuple[Any, ...]]) -> list[list[dict[str, Any]]]:
+    return [_write_one(*job) for job in jobs]
+
+
+def _pool(workers: int) -> Any:
+    """Worker processes; forked where the system allows, so they start with backplan and
+    ReportLab already loaded."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def default_workers() -> int:
+    """How many processes :func:`export_handouts` uses by default: every core it may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def export_handouts(
@@ -107,12 +172,17 @@ def export_handouts(
     large_print: bool = False,
     page_size: str = "A4",
     clinic: str | None = None,
+    phone: str | None = None,
+    physio: str | None = None,
+    settings: ClinicSettings | None = None,
     progress: bool = True,
+    workers: int | None = None,
 ) -> pd.DataFrame:
-    """Write one handout per plan (and per format) into ``folder``.
+    """Write one handout per plan (and per format) into ``folder``, on every core.
 
     A plan that cannot be read or written is reported in the result and the others are
-    still written.
+    still written. Each file is written atomically: a failed write leaves no half file and
+    keeps an older file of the same name intact.
 
     Parameters
     ----------
@@ -125,10 +195,13 @@ def export_handouts(
         Any of ``pdf``, ``html``, ``csv``, ``xlsx``, ``md``.
     catalogue : pandas.DataFrame, optional
         The catalogue the plans use; the shipped one by default.
-    large_print, page_size, clinic
-        As for :func:`backplan.handout.to_pdf`.
+    large_print, page_size, clinic, phone, physio, settings
+        As for :func:`backplan.handout.to_pdf`; the clinic settings file is read once.
     progress : bool
         Show a progress bar (tqdm) while writing.
+    workers : int, optional
+        Processes to write with; every core by default (:func:`default_workers`), 1 to
+        write in this process. Small batches are written in this process.
 
     Returns
     -------
@@ -139,53 +212,57 @@ def export_handouts(
     """
     from tqdm.auto import tqdm
 
+    from ..settings import load_settings
+
     wanted = check_formats(formats)
     out_dir = Path(folder)
     out_dir.mkdir(parents=True, exist_ok=True)
-    items = list(plans)
-    rows = []
-    bar = tqdm(total=len(items) * len(wanted), desc="handouts", unit="file", disable=not progress)
+    if settings is None and None in (clinic, phone, physio):
+        settings = load_settings()
+    settings = settings or ClinicSettings()
+    options: dict[str, Any] = {
+        "catalogue": catalogue,
+        "large_print": large_print,
+        "page_size": page_size,
+        "clinic": settings.clinic if clinic is None else clinic,
+        "phone": settings.phone if phone is None else phone,
+        "physio": settings.physio if physio is None else physio,
+    }
+    jobs, sources = [], []
+    for i, item in enumerate(plans, start=1):
+        sources.append("<Plan>" if isinstance(item, Plan) else str(item))
+        try:
+            plan = item if isinstance(item, Plan) else load_plan(item)
+            jobs.append((i, plan, safe_name(plan.patient, i), "", wanted, out_dir, options))
+        except (BackplanError, OSError) as exc:
+            jobs.append((i, None, safe_name("", i), str(exc), wanted, out_dir, options))
+    n = workers or default_workers()
+    results: list[list[dict[str, Any]]] = []
+    bar = tqdm(total=len(jobs) * len(wanted), desc="handouts", unit="file", disable=not progress)
     try:
-        for i, item in enumerate(items, start=1):
-            source = "<Plan>" if isinstance(item, Plan) else str(item)
-            try:
-                plan = item if isinstance(item, Plan) else load_plan(item)
-                patient, stem, problem = plan.patient, safe_name(plan.patient, i), ""
-            except (BackplanError, OSError) as exc:
-                plan, patient, stem, problem = None, "", safe_name("", i), str(exc)
-            for fmt in wanted:
-                path = out_dir / f"{stem}{FORMATS[fmt]}"
-                error = problem
-                if plan is not None:
-                    try:
-                        write_handout(
-                            plan,
-                            path,
-                            fmt,
-                            catalogue=catalogue,
-                            large_print=large_print,
-                            page_size=page_size,
-                            clinic=clinic,
-                        )
-                    except Exception as exc:  # one bad plan never stops the batch
-                        error = str(exc) or type(exc).__name__
-                        if not isinstance(exc, BackplanError | OSError):
-                            error = f"{type(exc).__name__}: {error}"
-                rows.append(
-                    {
-                        "plan": i,
-                        "source": source,
-                        "patient": patient,
-                        "format": fmt,
-                        "file": "" if error else path.name,
-                        "path": "" if error else str(path),
-                        "status": "error" if error else "ok",
-                        "error": error,
-                    }
-                )
-                bar.update(1)
+        if n <= 1 or len(jobs) < 8:
+            for job in jobs:
+                results.append(_write_one(*job))
+                bar.update(len(wanted))
+        else:
+            size = max(1, min(16, len(jobs) // (n * 4)))
+            chunks = [jobs[k : k + size] for k in range(0, len(jobs), size)]
+            _warm(wanted)
+            with _pool(n) as pool:
+                for done in pool.map(_write_chunk, chunks):
+                    results += done
+                    bar.update(len(done) * len(wanted))
     finally:
         bar.close()
+    rows = [{**row, "source": sources[row["plan"] - 1]} for result in results for row in result]
     return pd.DataFrame(
         rows, columns=["plan", "source", "patient", "format", "file", "path", "status", "error"]
     )
+
+
+def _warm(wanted: tuple[str, ...]) -> None:
+    """Load what the writers need before forking, so each worker does not load it again."""
+    if "pdf" in wanted:
+        from .pdf_style import look
+
+        look(False), look(True)

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,7 +29,16 @@ from ..catalogue import load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
 from ..plan import Plan, dose_in_week
 from ..progression import NextLevel, Prescription
-from .text import ADVICE_TITLES, TEXT, dose_words, prescribed_days
+from ..settings import ClinicSettings, load_settings
+from .text import (
+    ADVICE_TITLES,
+    TEXT,
+    date_words,
+    dose_short,
+    dose_words,
+    fill_placeholders,
+    prescribed_days,
+)
 
 __all__ = [
     "DiaryWeek",
@@ -36,6 +46,7 @@ __all__ = [
     "ExerciseBlock",
     "Handout",
     "Section",
+    "box_layout",
     "dose_runs",
     "exercise_rows",
     "handout_content",
@@ -92,6 +103,22 @@ class DoseRun:
     dose: Prescription
 
 
+def box_layout(k: int, most: int = 3) -> tuple[int, int]:
+    """Boxes per row and rows for ``k`` tick boxes, at most ``most`` a row, in as few and
+    as even rows as possible (3 boxes stay in one row; 4 are 2 + 2, never 3 + 1).
+
+    Examples
+    --------
+    >>> [box_layout(k) for k in range(1, 7)]
+    [(1, 1), (2, 1), (3, 1), (2, 2), (3, 2), (3, 2)]
+    >>> [box_layout(k, most=2) for k in (3, 4, 6)]
+    [(2, 2), (2, 2), (2, 3)]
+    """
+    rows = math.ceil(k / max(1, most))
+    per_row = math.ceil(k / rows)
+    return per_row, rows
+
+
 def _phases(plan: Plan) -> list[tuple[int, int, str]]:
     starts = [(1, plan.level)]
     starts += [(r.from_week, r.level) for r in plan.progression if isinstance(r, NextLevel)]
@@ -139,6 +166,7 @@ class ExerciseBlock:
     later: tuple[str, ...]
     from_week: int
     until_week: int | None
+    image: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +189,7 @@ class DiaryWeek:
     days: tuple[date, ...]
     exercises: tuple[tuple[str, str], ...]
     boxes: tuple[tuple[int, ...], ...]
+    doses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +209,9 @@ class Handout:
     advice: tuple[Section, ...]
     safety: tuple[Section, ...]
     diary: tuple[DiaryWeek, ...]
+    phone: str = ""
+    physio: str = ""
+    credits: tuple[str, ...] = ()
 
 
 def _sections(advice: pd.DataFrame, keys: tuple[str, ...]) -> tuple[Section, ...]:
@@ -207,21 +239,27 @@ def _blocks(plan: Plan, rows: dict[str, dict[str, Any]]) -> list[list[ExerciseBl
         first, later = ex_runs[0], ex_runs[1:]
         row = rows[first.dose.exercise]
         side = str(row.get("side") or "side")
+        doses = [r.dose for r in ex_runs]
+
+        def fill(text: Any, doses: list[Prescription] = doses, side: str = side) -> str:
+            return fill_placeholders("" if pd.isna(text) else str(text), doses, side)
+
         phases.setdefault(start, []).append(
             ExerciseBlock(
                 number=number,
                 exercise=first.dose.exercise,
                 name=str(row["name"]),
-                position=str(row["position_detail"]),
-                steps=tuple(split_steps(row["steps"])),
+                position=fill(row["position_detail"]),
+                steps=tuple(fill(s) for s in split_steps(row["steps"])),
                 dose=dose_words(first.dose, side),
-                easier=str(row.get("easier_option") or ""),
+                easier=fill(row.get("easier_option") or ""),
                 later=tuple(
                     TEXT["later_dose"].format(week=r.first, dose=dose_words(r.dose, side))
                     for r in later
                 ),
                 from_week=start,
                 until_week=first.phase_end if first.phase_end < plan.weeks else None,
+                image=str(row.get("image") or ""),
             )
         )
     return list(phases.values())
@@ -237,6 +275,9 @@ def _diary(plan: Plan, rows: dict[str, dict[str, Any]]) -> tuple[DiaryWeek, ...]
                 week=week,
                 days=tuple(start + timedelta(days=d) for d in range(7)),
                 exercises=tuple((p.exercise, str(rows[p.exercise]["name"])) for p in doses),
+                doses=tuple(
+                    dose_short(p, str(rows[p.exercise].get("side") or "side")) for p in doses
+                ),
                 boxes=tuple(
                     tuple(
                         p.sessions_per_day if d in prescribed_days(p.days_per_week) else 0
@@ -249,12 +290,33 @@ def _diary(plan: Plan, rows: dict[str, dict[str, Any]]) -> tuple[DiaryWeek, ...]
     return tuple(out)
 
 
+def _credits(plan: Plan, rows: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+    """Where the exercises, pictures and safety text come from."""
+    sources: dict[str, str] = {}
+    for p in plan.all_prescriptions():
+        row = rows[p.exercise]
+        reviewed = row.get("source_reviewed")
+        when = date_words(reviewed.date()) if isinstance(reviewed, pd.Timestamp) else ""
+        sources.setdefault(str(row.get("source") or ""), when)
+    out = [
+        TEXT["credit_exercises"].format(source=src, reviewed=when)
+        if when
+        else TEXT["credit_exercises_undated"].format(source=src)
+        for src, when in sources.items()
+        if src
+    ]
+    return (*out, TEXT["credit_pictures"], TEXT["credit_safety"])
+
+
 def handout_content(
     plan: Plan,
     catalogue: pd.DataFrame | None = None,
     *,
     clinic: str | None = None,
     advice: pd.DataFrame | None = None,
+    phone: str | None = None,
+    physio: str | None = None,
+    settings: ClinicSettings | None = None,
 ) -> Handout:
     """Work out everything a handout shows for ``plan``.
 
@@ -268,6 +330,11 @@ def handout_content(
         The clinic's name for the header.
     advice : pandas.DataFrame, optional
         Programme advice and safety text (``load_advice()`` format); the shipped one by default.
+    phone, physio : str, optional
+        The clinic's phone number and a physio to contact, for every page's footer.
+    settings : ClinicSettings, optional
+        Clinic details used where ``clinic``, ``phone`` or ``physio`` are not given; by
+        default :func:`backplan.settings.load_settings` (the clinic's settings file).
 
     Raises
     ------
@@ -282,8 +349,14 @@ def handout_content(
         safety_sections = _sections(advice, SAFETY_ORDER)
     phases = _blocks(plan, rows)
     next_week = next((r.from_week for r in plan.progression if isinstance(r, NextLevel)), None)
+    if settings is None and None in (clinic, phone, physio):
+        settings = load_settings()
+    settings = settings or ClinicSettings()
     return Handout(
-        clinic=clinic or "",
+        clinic=settings.clinic if clinic is None else clinic,
+        phone=settings.phone if phone is None else phone,
+        physio=settings.physio if physio is None else physio,
+        credits=_credits(plan, rows),
         clinician=plan.clinician,
         patient=plan.patient,
         start=plan.start_date,

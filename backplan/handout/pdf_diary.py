@@ -1,28 +1,34 @@
-"""The tick-box diary grid of the PDF handout, drawn straight onto the canvas.
+"""The pen-and-paper diary of the PDF handout, drawn straight onto the canvas.
 
-One grid per plan week: a row per day (its real date; the year is in the week's title), a
-column per exercise (name, and its catalogue id in small print for the clinic), then a pain
-column. A cell holds one square per prescribed session, or the word "Rest". Drawing the grid directly is several
-times faster than a ReportLab ``Table`` of the same cells, and every size is worked out
-here, so text always stays inside its cell.
+One grid per plan week, under its title (``Week 1: Mon 5 Jan to Sun 11 Jan 2026``): a row
+per day with its date on one line, a column per exercise headed by its name and its dose,
+then a pain box (0 to 10) and room for a note. A cell holds one tick box per prescribed
+session, laid out in even rows (3 boxes side by side, 4 as 2 + 2, 6 as 3 + 3), or the word
+"Rest". A week is never split across pages (unless it alone is taller than a page), and as
+many weeks share a page as fit. :func:`diary_min_width` tells the page builder whether the
+diary fits portrait pages or needs landscape ones. Every size is worked out here, so text
+always stays inside its cell; drawing directly is several times faster than a ReportLab
+``Table`` of the same cells.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
-from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from .content import DiaryWeek
-from .text import TEXT, day_label
+from .content import DiaryWeek, box_layout
+from .text import TEXT, day_label, diary_heading, diary_name
 
-__all__ = ["DiaryGrid", "GridLook", "wrap_words"]
+__all__ = ["DiaryGrid", "GridLook", "diary_min_width", "wrap_words"]
 
-PAD = 6.0
+PAD = 4.0
+#: Clear space around a cell's tick boxes (points), so a pen mark stays in its box.
+BOX_PAD = 4.5
+BOX_PAD_Y = 4.5
+MM = 72 / 25.4
 
 
 def wrap_words(words: list[str], font: str, size: float, width: float) -> list[str]:
@@ -30,7 +36,7 @@ def wrap_words(words: list[str], font: str, size: float, width: float) -> list[s
     return list(_wrap(tuple(words), font, size, round(width, 2)))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=8192)
 def _wrap(words: tuple[str, ...], font: str, size: float, width: float) -> tuple[str, ...]:
     lines: list[str] = []
     for word in _fit_words(words, font, size, width):
@@ -57,145 +63,155 @@ def _fit_words(words: tuple[str, ...], font: str, size: float, width: float) -> 
 
 @dataclass(frozen=True)
 class GridLook:
-    """Fonts and sizes of the grid."""
+    """Fonts and sizes of the grid: text size, tick-box side (points), title size."""
 
     bold: str
-    body_font: str
     regular: str
     size: float
     box: float
-    small: float
+    title: float
+    most: int = 3  # tick boxes a row at most
+
+
+def _gap(g: GridLook) -> float:
+    return g.box * 0.35
+
+
+def _boxes_width(k: int, g: GridLook) -> float:
+    per_row, _ = box_layout(k, g.most)
+    return per_row * g.box + (per_row - 1) * _gap(g)
+
+
+def _longest_word(text: str, font: str, size: float) -> float:
+    return max((stringWidth(w, font, size) for w in text.split()), default=0.0)
+
+
+@functools.lru_cache(maxsize=512)
+def _fixed_widths(g: GridLook) -> tuple[float, float, float]:
+    """Day, pain and (least) note column widths."""
+    day = max(stringWidth(f"{d} 30 Sep", g.bold, g.size) for d in ("Mon", "Wed", "Thu"))
+    day = max(day, _longest_word(TEXT["diary_day"], g.bold, g.size))
+    pain = max(_longest_word(TEXT["diary_pain"], g.bold, g.size), 12 * MM)
+    note = max(_longest_word(TEXT["diary_note"], g.bold, g.size), 16 * MM)
+    return day + 2 * PAD, pain + 2 * PAD, note + 2 * PAD
+
+
+def _least_exercise_width(name: str, dose: str, k: int, g: GridLook) -> float:
+    return (
+        max(
+            _longest_word(name, g.bold, g.size),
+            _longest_word(dose, g.regular, g.size),
+            _boxes_width(k, g) + 2 * (BOX_PAD - PAD),
+        )
+        + 2 * PAD
+        + 1.0  # slack, so that rounding never cuts the longest word
+    )
+
+
+def _exercise_columns(week: DiaryWeek) -> list[tuple[str, str, int]]:
+    doses = week.doses or ("",) * len(week.exercises)
+    return [
+        (diary_name(name), dose, max(week.boxes[i]))
+        for i, ((_, name), dose) in enumerate(zip(week.exercises, doses, strict=True))
+    ]
+
+
+def diary_min_width(weeks: tuple[DiaryWeek, ...], g: GridLook) -> float:
+    """The narrowest page width (points) on which every diary week fits."""
+    day, pain, note = _fixed_widths(g)
+    return max(
+        (
+            day
+            + pain
+            + note
+            + sum(_least_exercise_width(n, d, max(k, 1), g) for n, d, k in _exercise_columns(w))
+            for w in weeks
+        ),
+        default=0.0,
+    )
 
 
 def column_widths(week: DiaryWeek, g: GridLook, width: float) -> list[float]:
-    """Day column, one column per exercise, pain column.
-
-    The exercise columns share the room so that the longest name needs as few lines as
-    possible; what is left over is shared in proportion.
-    """
-    names = tuple(name for _, name in week.exercises)
-    return list(_widths(names, g.bold, g.size, round(width, 2)))
-
-
-@functools.lru_cache(maxsize=256)
-def _widths(names: tuple[str, ...], font: str, size: float, width: float) -> tuple[float, ...]:
-    day_w = max(stringWidth(w, font, size) for w in (TEXT["diary_day"], "Wed 30 Sep")) + 2 * PAD
-    pain_w = max(stringWidth(w, font, size) for w in TEXT["diary_pain"].split()) + 2 * PAD
-    pain_w = max(pain_w, stringWidth("00", font, size) * 2 + 2 * PAD)
-    room = width - day_w - pain_w
-    full = [stringWidth(n, font, size) + 2 * PAD for n in names]
-    for lines in range(1, 9):
-        need = [_least_width(n, font, size, lines) + 2 * PAD for n in names]
-        if sum(need) <= room:
-            spare = room - sum(need)
-            extra = [max(f - n, 1.0) for f, n in zip(full, need, strict=True)]
-            cols = [n + spare * e / sum(extra) for n, e in zip(need, extra, strict=True)]
-            return (day_w, *cols, pain_w)
-    return (day_w, *([room / len(names)] * len(names)), pain_w)
-
-
-def _least_width(name: str, font: str, size: float, lines: int) -> float:
-    """The narrowest text width at which ``name`` wraps onto at most ``lines`` lines."""
-    words = tuple(name.split())
-    lo = max(stringWidth(w, font, size) for w in words)
-    width = lo
-    while len(_wrap(words, font, size, round(width, 2))) > lines:
-        width += 2
-    return width
+    """Day, one column per exercise, pain and note; spare room goes to the exercise columns
+    (fewer header lines) and the note."""
+    day, pain, note = _fixed_widths(g)
+    cols = _exercise_columns(week)
+    least = [_least_exercise_width(n, d, max(k, 1), g) for n, d, k in cols]
+    full = [
+        max(stringWidth(n, g.bold, g.size), stringWidth(d, g.regular, g.size)) / 2 + 2 * PAD
+        for n, d, _ in cols
+    ]
+    spare = max(width - day - pain - note - sum(least), 0.0)
+    want = [max(f - m, 0.0) for f, m in zip(full, least, strict=True)]
+    give = min(spare * 0.8, sum(want))
+    ex = [
+        m + (give * w / sum(want) if sum(want) else 0.0) for m, w in zip(least, want, strict=True)
+    ]
+    return [day, *ex, pain, note + spare - give]
 
 
 class DiaryGrid(Flowable):
-    """One diary week (or some of its days, after a page split) as a grid."""
+    """One diary week (or some of its days, when a week alone is taller than a page)."""
 
     def __init__(
-        self, week: DiaryWeek, g: GridLook, width: float, days: tuple[int, ...] = tuple(range(7))
+        self,
+        week: DiaryWeek,
+        g: GridLook,
+        width: float,
+        frame_height: float,
+        days: tuple[int, ...] = tuple(range(7)),
     ) -> None:
         super().__init__()
-        self.week, self.g, self.days = week, g, days
+        self.week, self.g, self.days, self.frame_height = week, g, days, frame_height
         self.widths = column_widths(week, g, width)
-        self.lead = g.size * 1.25
-        self.box_side = g.box * 0.8
+        self.lead = g.size * 1.22
         self.head = self._head()
-        self.row_cells = [self._row(d) for d in days]
-        self.head_h = self._height(self.head) + PAD + g.small * 1.3
-        self.row_h = [max(self._height(cells), g.size * 2.0) for cells in self.row_cells]
+        self.title_h = g.title * 1.5
+        self.head_h = max(len(lines) for _, lines in self.head) * self.lead + 2 * PAD
+        box_rows = max((box_layout(max(b), g.most)[1] for b in week.boxes if max(b)), default=1)
+        boxes_h = box_rows * g.box + (box_rows - 1) * _gap(g) + 2 * BOX_PAD_Y
+        self.row_h = max(boxes_h, self.lead + 2 * PAD, 9 * MM)
 
-    # layout ---------------------------------------------------------------------------
     def _inner(self, col: int) -> float:
         return self.widths[col] - 2 * PAD
 
-    def _head(self) -> list[Any]:
+    def _head(self) -> list[tuple[str, list[tuple[str, str]]]]:
         g = self.g
-        names = [TEXT["diary_day"], *(n for _, n in self.week.exercises), TEXT["diary_pain"]]
-        cells = [
-            ("text", wrap_words(n.split(), g.bold, g.size, self._inner(i)))
-            for i, n in enumerate(names)
-        ]
-        week = TEXT["diary_week"].format(week=self.week.week)
-        cells[0] = (
-            "text",
-            [*wrap_words(week.split(), g.bold, g.size, self._inner(0)), *cells[0][1]],
-        )
-        return cells
+        cells = [[(g.bold, line) for line in wrap_words([TEXT["diary_day"]], g.bold, g.size, 1e6)]]
+        for i, (name, dose, _) in enumerate(_exercise_columns(self.week), start=1):
+            w = self._inner(i)
+            lines = [(g.bold, t) for t in wrap_words(name.split(), g.bold, g.size, w)]
+            lines += [(g.regular, t) for t in wrap_words(dose.split(), g.regular, g.size, w)]
+            cells.append(lines)
+        for n, key in enumerate(("diary_pain", "diary_note"), start=len(cells)):
+            words = TEXT[key].split()
+            cells.append([(g.bold, t) for t in wrap_words(words, g.bold, g.size, self._inner(n))])
+        return [("text", c) for c in cells]
 
-    def _row(self, d: int) -> list[Any]:
-        g = self.g
-        cells: list[Any] = [
-            (
-                "text",
-                wrap_words(
-                    day_label(self.week.days[d], year=False).split(), g.bold, g.size, self._inner(0)
-                ),
-            )
-        ]
-        for i in range(len(self.week.exercises)):
-            k = self.week.boxes[i][d]
-            if k:
-                per_line = max(
-                    1, int((self._inner(i + 1) + self.box_side * 0.6) // (self.box_side * 1.6))
-                )
-                cells.append(("boxes", k, per_line))
-            else:
-                words = TEXT["diary_rest"].split()
-                cells.append(("rest", wrap_words(words, g.body_font, g.size, self._inner(i + 1))))
-        cells.append(("text", []))
-        return cells
-
-    def _height(self, cells: list[Any]) -> float:
-        tallest = 0.0
-        for cell in cells:
-            if cell[0] == "boxes":
-                rows = math.ceil(cell[1] / cell[2])
-                h = rows * self.box_side + (rows - 1) * self.box_side * 0.6
-            else:
-                h = len(cell[1]) * self.lead
-            tallest = max(tallest, h)
-        return tallest + 2 * PAD
+    def title(self) -> str:
+        more = f" {TEXT['diary_continued']}" if self.days[0] != 0 else ""
+        return diary_heading(self.week) + more
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         self.width = sum(self.widths)
-        self.height = self.head_h + sum(self.row_h)
+        self.height = self.title_h + self.head_h + self.row_h * len(self.days)
         return self.width, self.height
 
     def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
-        room, n = avail_h - self.head_h, 0
-        while n < len(self.days) and room >= self.row_h[n]:
-            room -= self.row_h[n]
-            n += 1
-        if n == 0 or n == len(self.days):
+        """Never split a week that fits on a page: it moves to the next page whole. A week
+        taller than a page starts on a fresh page and goes on, whole days at a time, under
+        its title and header again."""
+        self.wrap(avail_w, avail_h)
+        if self.height <= self.frame_height or avail_h < self.frame_height - 1:
+            return []
+        n = int((avail_h - self.title_h - self.head_h) // self.row_h)
+        if n <= 0 or n >= len(self.days):
             return []
         width = sum(self.widths)
         return [
-            DiaryGrid(self.week, self.g, width, self.days[:n]),
-            DiaryGrid(self.week, self.g, width, self.days[n:]),
+            DiaryGrid(self.week, self.g, width, self.frame_height, self.days[:n]),
+            DiaryGrid(self.week, self.g, width, self.frame_height, self.days[n:]),
         ]
-
-    # drawing --------------------------------------------------------------------------
-    def _text(self, t: Any, lines: list[str], font: str, x: float, top: float) -> None:
-        t.setFont(font, self.g.size)
-        for j, line in enumerate(lines):
-            t.setTextOrigin(x + PAD, top - PAD - self.g.size * 0.95 - j * self.lead)
-            t.textOut(line)
 
     def draw(self) -> None:
         c, g = self.canv, self.g
@@ -204,24 +220,31 @@ class DiaryGrid(Flowable):
             xs.append(xs[-1] + w)
         top = self.height
         t = c.beginText()
-        # header: names, then each exercise id in small print (shrunk to fit its column)
-        for i, cell in enumerate(self.head):
-            self._text(t, cell[1], g.bold, xs[i], top)
-        id_y = top - self.head_h + PAD * 0.6
-        for i, (ex, _) in enumerate(self.week.exercises, start=1):
-            size = min(g.small, self._inner(i) / max(stringWidth(ex, g.regular, 1), 1e-6))
-            t.setFont(g.regular, size)
-            t.setTextOrigin(xs[i] + PAD, id_y)
-            t.textOut(ex)
+        t.setFont(g.bold, g.title)
+        t.setTextOrigin(0, top - g.title)
+        t.textOut(self.title())
+        top -= self.title_h
+        for i, (_, lines) in enumerate(self.head):
+            for j, (font, line) in enumerate(lines):
+                t.setFont(font, g.size)
+                t.setTextOrigin(xs[i] + PAD, top - PAD - g.size * 0.95 - j * self.lead)
+                t.textOut(line)
         y = top - self.head_h
         row_tops = [top, y]
-        for cells, h in zip(self.row_cells, self.row_h, strict=True):
-            for i, cell in enumerate(cells):
-                if cell[0] == "boxes":
-                    self._boxes(cell[1], cell[2], xs[i] + PAD, y - PAD)
+        boxes: list[tuple[float, float]] = []
+        for d in self.days:
+            t.setFont(g.bold, g.size)
+            t.setTextOrigin(xs[0] + PAD, y - PAD - g.size * 0.95)
+            t.textOut(day_label(self.week.days[d], year=False))
+            for i in range(len(self.week.exercises)):
+                k = self.week.boxes[i][d]
+                if k:
+                    boxes += self._boxes(k, xs[i + 1] + BOX_PAD, y - BOX_PAD_Y)
                 else:
-                    self._text(t, cell[1], g.bold if i == 0 else g.body_font, xs[i], y)
-            y -= h
+                    t.setFont(g.regular, g.size)
+                    t.setTextOrigin(xs[i + 1] + PAD, y - PAD - g.size * 0.95)
+                    t.textOut(TEXT["diary_rest"])
+            y -= self.row_h
             row_tops.append(y)
         c.drawText(t)
         c.setStrokeColor("black")
@@ -229,10 +252,13 @@ class DiaryGrid(Flowable):
         c.grid(xs, row_tops)
         c.setLineWidth(2)
         c.rect(0, 0, xs[-1], top)
+        c.setLineWidth(1.5)
+        for x, yb in boxes:
+            c.rect(x, yb, g.box, g.box, stroke=1, fill=0)
 
-    def _boxes(self, k: int, per_line: int, x: float, top: float) -> None:
-        c, s = self.canv, self.box_side
-        c.setLineWidth(1.2)
-        for n in range(k):
-            row, col = divmod(n, per_line)
-            c.rect(x + col * s * 1.6, top - s - row * s * 1.6, s, s, stroke=1, fill=0)
+    def _boxes(self, k: int, x: float, top: float) -> list[tuple[float, float]]:
+        per_row, _ = box_layout(k, self.g.most)
+        s, gap = self.g.box, _gap(self.g)
+        return [
+            (x + (n % per_row) * (s + gap), top - s - (n // per_row) * (s + gap)) for n in range(k)
+        ]

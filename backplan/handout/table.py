@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..plan import Plan
 from .content import dose_runs, exercise_rows
-from .text import dose_words
+from .text import dose_words, fill_placeholders
 
 __all__ = ["TABLE_COLUMNS", "handout_table"]
 
@@ -69,6 +69,7 @@ def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataF
     for run in dose_runs(plan):
         p = run.dose
         row = rows[p.exercise]
+        side = str(row.get("side") or "side")
         records.append(
             {
                 "weeks": str(run.first) if run.first == run.last else f"{run.first}-{run.last}",
@@ -78,15 +79,15 @@ def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataF
                 "order": run.order,
                 "exercise": p.exercise,
                 "name": str(row["name"]),
-                "position": str(row["position_detail"]),
+                "position": fill_placeholders(str(row["position_detail"]), [p], side),
                 "sets": p.sets,
                 "reps": p.reps,
                 "per_side": p.per_side,
                 "hold_s": p.hold_s,
                 "sessions_per_day": p.sessions_per_day,
                 "days_per_week": p.days_per_week,
-                "dose": dose_words(p, str(row.get("side") or "side")),
-                "easier_option": str(row.get("easier_option") or ""),
+                "dose": dose_words(p, side),
+                "easier_option": fill_placeholders(str(row.get("easier_option") or ""), [p], side),
             }
         )
     return pd.DataFrame.from_records(records, columns=list(TABLE_COLUMNS))

@@ -62,11 +62,12 @@ def to_csv(
     pathlib.Path
         ``path``.
     """
+    target = Path(path)
     table = neutralise_frame(record_table(plan, catalogue))
-    with atomic_path(path) as tmp:
+    with atomic_path(target) as tmp:
         # CRLF line ends (RFC 4180) make the writer quote a cell holding a lone CR too.
         table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-    return Path(path)
+    return target
 
 
 def to_xlsx(
@@ -102,9 +103,10 @@ def to_xlsx(
             if isinstance(c.value, str):
                 c.data_type = "s"  # never a formula, whatever the text
     ws.freeze_panes = "A2"
-    with atomic_path(path) as tmp:
+    target = Path(path)
+    with atomic_path(target) as tmp:
         wb.save(tmp)
-    return Path(path)
+    return target
 
 
 def to_markdown(
@@ -125,4 +127,4 @@ def to_markdown(
     lines += [
         "| " + " | ".join(md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)
     ]
-    return write_atomic(path, "\n".join(lines) + "\n")
+    return write_atomic(Path(path), "\n".join(lines) + "\n")

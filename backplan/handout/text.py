@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -27,8 +29,13 @@ __all__ = [
     "TEXT",
     "date_words",
     "day_label",
+    "diary_heading",
+    "diary_name",
     "diary_title",
+    "dose_short",
     "dose_words",
+    "fill_placeholders",
+    "footer_lines",
     "prescribed_days",
     "week_range",
     "week_span",
@@ -70,6 +77,29 @@ TEXT: dict[str, str] = {
     "diary_pain": "Pain (0 to 10)",
     "diary_rest": "Rest",
     "page": "Page {page} of {pages}",
+    "varies_times": 'the number of times shown in "How much"',
+    "varies_seconds": 'the number of seconds shown in "How much"',
+    "varies_number": 'the number shown in "How much"',
+    "hold_none": "a moment",
+    "phone": "Phone",
+    "credits_title": "Where this comes from",
+    "credit_exercises": "Exercises: {source}, medical review {reviewed}.",
+    "credit_exercises_undated": "Exercises: {source}.",
+    "credit_pictures": "Pictures: drawn for backplan from its own body-position data.",
+    "credit_safety": (
+        "Safety advice: from NHS advice on back pain (nhs.uk and NHS inform), in our own words."
+    ),
+    "diary_intro_title": "Your diary",
+    "diary_how": (
+        "Each time you do an exercise, tick one box for that day. "
+        "Each day, write how bad your pain was as a number from 0 to 10. "
+        "0 is no pain. 10 is the worst pain you can think of. "
+        "Use the note space for anything you want to tell your physio."
+    ),
+    "diary_exercise": "Exercise and how much",
+    "diary_note": "Note",
+    "diary_span": "Week {week}: {span}",
+    "diary_continued": "(continued)",
 }
 
 #: Section titles for the programme advice rows of ``advice.csv``.
@@ -88,6 +118,25 @@ CLINIC_TEXT: dict[str, str] = {
         "sets_done and reps_done blank "
         "(a tick means the prescribed dose), pain (that day's 0-10) and note."
     ),
+    "page_title": "For the clinic: typing this diary back in",
+    "page_intro": (
+        "This page is for the clinic. When the patient brings the diary back, type one line "
+        "into the log file (CSV or Excel) for every ticked box. Fill the columns like this:"
+    ),
+    "page_columns": (
+        "patient: the name at the top of this handout, written the same way each time.|"
+        "date: the day of the tick, as year-month-day, e.g. 2026-01-05.|"
+        "exercise: the code from the table below.|"
+        "sets_done and reps_done: leave empty. A tick means the full dose was done.|"
+        "pain: the number the patient wrote for that day (0 to 10), or leave empty.|"
+        "note: the patient's note for that day, or leave empty."
+    ),
+    "page_after": (
+        "Then read the file with backplan.read_logs (or 'backplan adherence' on the command "
+        "line). It reports any line it cannot accept, with the row and the reason."
+    ),
+    "page_code": "Code",
+    "page_exercise": "Exercise",
 }
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -127,18 +176,67 @@ def dose_words(p: Prescription, side: str = "side") -> str:
     >>> dose_words(Prescription(exercise="x", sets=2, reps=5, days_per_week=3))
     '2 rounds of 5 times, once a day, on 3 days a week'
     """
+    parts = [dose_short(p, side)]
+    parts.append(f"{_times(p.sessions_per_day)} a day")
+    days = p.days_per_week
+    parts.append("every day" if days == 7 else f"on {days} day{'s' if days != 1 else ''} a week")
+    return ", ".join(parts)
+
+
+_FILL = re.compile(r"\{(\w+)\}(\s+(?:seconds?|times?)\b)?")
+
+
+def fill_placeholders(text: str, doses: Sequence[Prescription], side: str = "side") -> str:
+    """Fill a catalogue sentence's placeholders from the doses one exercise block covers.
+
+    A number that stays the same in every dose is written in; one that changes from week to
+    week points to the dose line instead, so the sentence can never disagree with it. A
+    unit after the placeholder (``seconds``, ``times``) agrees with the number.
+
+    Examples
+    --------
+    >>> p = Prescription(exercise="x", reps=1, hold_s=5, per_side=True)
+    >>> fill_placeholders("Do {reps} times with each {side}. Hold {hold_s} seconds.", [p], "leg")
+    'Do 1 time with each leg. Hold 5 seconds.'
+    >>> fill_placeholders("Hold {hold_s} seconds.", [p, p.model_copy(update={"hold_s": 8})])
+    'Hold the number of seconds shown in "How much".'
+    """
+
+    def one(m: re.Match[str]) -> str:
+        name, unit = m.group(1), (m.group(2) or "").strip()
+        if name == "side":
+            return (side or "side") + (m.group(2) or "")
+        values = {int(getattr(d, name)) for d in doses}
+        if len(values) != 1:
+            if unit:
+                return TEXT["varies_seconds" if unit.startswith("second") else "varies_times"]
+            return TEXT["varies_number"]
+        (v,) = values
+        if name == "hold_s" and v == 0 and unit:
+            return TEXT["hold_none"]
+        if not unit:
+            return str(v)
+        return f"{v} {unit.rstrip('s')}{'' if v == 1 else 's'}"
+
+    return _FILL.sub(one, text)
+
+
+def dose_short(p: Prescription, side: str = "side") -> str:
+    """What one session holds (reps, rounds, hold), for the diary beside its tick boxes.
+
+    Examples
+    --------
+    >>> dose_short(Prescription(exercise="x", reps=10, per_side=True, hold_s=5), "leg")
+    '10 times on each leg, hold each for 5 seconds'
+    """
     reps = f"{p.reps} time{'s' if p.reps != 1 else ''}"
     if p.per_side:
         reps += f" on each {side or 'side'}"
     if p.sets > 1:
         reps = f"{p.sets} rounds of {reps}"
-    parts = [reps]
     if p.hold_s:
-        parts.append(f"hold each for {p.hold_s} second{'s' if p.hold_s != 1 else ''}")
-    parts.append(f"{_times(p.sessions_per_day)} a day")
-    days = p.days_per_week
-    parts.append("every day" if days == 7 else f"on {days} day{'s' if days != 1 else ''} a week")
-    return ", ".join(parts)
+        reps += f", hold each for {p.hold_s} second{'s' if p.hold_s != 1 else ''}"
+    return reps
 
 
 def prescribed_days(days_per_week: int) -> tuple[int, ...]:
@@ -187,6 +285,45 @@ def diary_title(week: Any) -> str:
     """``Your diary: week 1 (5 Jan to 11 Jan 2026)`` for a :class:`DiaryWeek`."""
     span = week_span(week.days[0], week.days[-1])
     return f"{TEXT['diary_title'].format(week=week.week)} {TEXT['diary_dates'].format(span=span)}"
+
+
+def diary_heading(week: Any) -> str:
+    """``Week 1: Mon 5 Jan to Sun 11 Jan 2026`` for a :class:`DiaryWeek` (the diary's title).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> days = (date(2025, 12, 29), date(2026, 1, 4))
+    >>> diary_heading(SimpleNamespace(week=2, days=days))
+    'Week 2: Mon 29 Dec 2025 to Sun 4 Jan 2026'
+    """
+    first, last = week.days[0], week.days[-1]
+    span = week_span(first, last)
+    start, end = span.split(" to ")
+    span = f"{_DAYS[first.weekday()]} {start} to {_DAYS[last.weekday()]} {end}"
+    return TEXT["diary_span"].format(week=week.week, span=span)
+
+
+def diary_name(name: str) -> str:
+    """An exercise's name without its bracketed part, to keep diary columns narrow.
+
+    Examples
+    --------
+    >>> diary_name("Tummy squeeze (abdominal contraction)")
+    'Tummy squeeze'
+    """
+    return re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+
+
+def footer_lines(h: Any) -> list[str]:
+    """The clinic contact line shown at the foot of every page (empty without details)."""
+    parts = [h.clinic]
+    if h.phone:
+        parts.append(f"{TEXT['phone']}: {h.phone}")
+    physio = h.clinician or h.physio
+    if physio:
+        parts.append(f"{TEXT['clinician']}: {physio}")
+    return [" · ".join(p for p in parts if p)] if any(parts) else []
 
 
 def week_range(first: int, last: int) -> str:

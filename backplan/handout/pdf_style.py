@@ -1,0 +1,168 @@
+"""Fonts and paragraph styles of the PDF handout, and a paragraph cache shared by its parts.
+
+Clear print: body 14 pt, labels bold, nothing under 12 pt. Large print (RNIB/UKAAF): body
+18 pt regular, labels and headings bold, every word the patient reads at least 16 pt and
+nothing at all under 12 pt. The face is DejaVu Sans (shipped with matplotlib), embedded so
+that any Latin, Greek or Cyrillic name prints.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+__all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "Look", "look", "para", "plain", "register_fonts"]
+
+REGULAR, BOLD = "BackplanSans", "BackplanSans-Bold"
+MM = 72 / 25.4
+
+
+def _page_sizes() -> dict[str, tuple[float, float]]:
+    from reportlab.lib.pagesizes import A4, LETTER
+
+    return {"a4": A4, "letter": LETTER}
+
+
+#: Accepted ``page_size`` values (case does not matter).
+PAGE_SIZES: tuple[str, ...] = ("A4", "letter")
+
+
+@functools.cache
+def register_fonts() -> tuple[str, str]:
+    """Register DejaVu Sans (regular and bold) with ReportLab, once per process."""
+    import matplotlib
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+    pdfmetrics.registerFont(TTFont(REGULAR, os.path.join(folder, "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, os.path.join(folder, "DejaVuSans-Bold.ttf")))
+    for italic in (0, 1):  # no italic face: <i> falls back to upright
+        addMapping(REGULAR, 0, italic, REGULAR)
+        addMapping(REGULAR, 1, italic, BOLD)
+        addMapping(BOLD, 0, italic, BOLD)
+        addMapping(BOLD, 1, italic, BOLD)
+    return REGULAR, BOLD
+
+
+@dataclass(frozen=True)
+class Look:
+    """Fonts, sizes and paragraph styles for one print mode."""
+
+    large: bool
+    body: Any
+    label: Any
+    title: Any
+    h2: Any
+    h3: Any
+    tag: Any
+    item: Any
+    step: Any
+    small: Any
+    small_label: Any
+    diary_size: float
+    box_mm: float
+    footer_size: float
+    picture_mm: float
+
+
+@functools.cache
+def look(large_print: bool) -> Look:
+    """The styles for clear print (14 pt) or large print (18 pt), built once."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_LEFT
+    from reportlab.lib.styles import ParagraphStyle
+
+    register_fonts()
+    size = 18.0 if large_print else 14.0
+    small = 12.0
+
+    def style(name: str, font: str, pt: float, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(
+            name,
+            fontName=font,
+            fontSize=pt,
+            leading=round(pt * 1.3, 1),
+            bulletFontName=font,
+            bulletFontSize=pt,
+            alignment=TA_LEFT,
+            textColor=colors.black,
+            **kw,
+        )
+
+    return Look(
+        large=large_print,
+        body=style("body", REGULAR, size, spaceAfter=size * 0.3),
+        label=style("label", BOLD, size, spaceBefore=size * 0.3, keepWithNext=1),
+        title=style("title", BOLD, size + 10, spaceAfter=size * 0.4),
+        h2=style(
+            "h2", BOLD, size + 6, spaceBefore=size * 0.8, spaceAfter=size * 0.4, keepWithNext=1
+        ),
+        h3=style(
+            "h3", BOLD, size + 3, spaceBefore=size * 0.4, spaceAfter=size * 0.2, keepWithNext=1
+        ),
+        tag=style("tag", BOLD, size, spaceAfter=size * 0.2, keepWithNext=1),
+        item=style("item", REGULAR, size, leftIndent=size * 1.2, bulletIndent=size * 0.2),
+        step=style("step", REGULAR, size, leftIndent=size * 1.6, bulletIndent=0),
+        small=style("small", REGULAR, small, spaceAfter=small * 0.3),
+        small_label=style("small_label", BOLD, small + 2, spaceBefore=small, keepWithNext=1),
+        diary_size=16.0 if large_print else 12.0,
+        box_mm=7.5 if large_print else 6.0,
+        footer_size=16.0 if large_print else 12.0,
+        picture_mm=40.0 if large_print else 32.0,
+    )
+
+
+_CACHE_LIMIT = 20_000
+_FRAGS: dict[tuple[str, int, str | None], Any] = {}
+_LINES: dict[tuple[Any, ...], Any] = {}
+
+
+@functools.cache
+def _paragraph_class() -> type:
+    from reportlab.platypus import Paragraph
+
+    class CachedParagraph(Paragraph):
+        """A Paragraph that reuses line breaks worked out for the same text and width.
+
+        Most handout text (steps, advice, safety) repeats from one handout to the next, and
+        line breaking is the slowest part of a ReportLab build.
+        """
+
+        cache_key: tuple[str, int, str | None] | None = None
+
+        def breakLines(self, width: Any) -> Any:
+            if self.cache_key is None:
+                return super().breakLines(width)
+            key = (self.cache_key, tuple(width) if isinstance(width, list) else width)
+            lines = _LINES.get(key)
+            if lines is None:
+                lines = super().breakLines(width)
+                if len(_LINES) < _CACHE_LIMIT:
+                    _LINES[key] = lines
+            return lines
+
+    return CachedParagraph
+
+
+def para(markup: str, style: Any, bullet: str | None = None) -> Any:
+    """A Paragraph whose parsed markup and line breaks are cached across handouts."""
+    cls = _paragraph_class()
+    key = (markup, id(style), bullet)
+    parsed = _FRAGS.get(key)
+    if parsed is None:
+        para = cls(markup, style, bulletText=bullet)
+        if len(_FRAGS) < _CACHE_LIMIT:
+            _FRAGS[key] = (para.frags, para.bulletText)
+    else:
+        para = cls(markup, style, bulletText=parsed[1], frags=parsed[0])
+    para.cache_key = key
+    return para
+
+
+def plain(text: str, style: Any, bulletText: str | None = None) -> Any:
+    return para(escape(text), style, bulletText)

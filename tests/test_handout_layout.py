@@ -1,0 +1,243 @@
+"""Print-safe layout, read back from the PDF with pypdf: blocks kept whole, the safety box on
+page 1, no near-empty page, a picture beside every exercise, one tick box of the right size
+per prescribed session, and a diary week never split."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+import backplan as bp
+from backplan.handout.content import handout_content
+from backplan.handout.pdf_style import MM
+from backplan.handout.text import diary_heading
+from backplan.settings import ClinicSettings
+
+SETTINGS = ClinicSettings(clinic="Riverside Physio", phone="01234 567890", physio="A. Physio")
+VARIANTS = [
+    ("beginners", 1, "A4", False),
+    ("beginners", 3, "A4", True),  # Letter large print at 3 a day: see the 1-6 test below
+    ("more advanced", 3, "A4", False),
+    ("more advanced", 1, "letter", True),
+]
+LINE = re.compile(rb"[\d.\-]+ [\d.\-]+ m [\d.\-]+ [\d.\-]+ l S")
+RECT = re.compile(rb"([\d.\-]+) ([\d.\-]+) ([\d.\-]+) ([\d.\-]+) re")
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: "-".join(map(str, v)))
+def handout(request, tmp_path_factory) -> tuple[bp.Plan, Path, bool]:
+    level, sessions, size, large = request.param
+    cat = bp.load_catalogue()
+    plan = bp.build_plan(
+        cat,
+        level,
+        patient="Zoë Ñúñez-O'Brien",
+        clinician="Siobhán Ní Bhriain",
+        start_date=date(2026, 3, 9),
+        weeks=4,
+        notes=" ".join(["Go gently at first and stop if the pain spreads down a leg."] * 6),
+        sessions_per_day=sessions,
+        per_exercise={cat.loc[cat.level == level, "id"].iloc[0]: {"days_per_week": 3}},
+        progression=[bp.AddDose(what="reps", amount=1, every_weeks=2, cap=20)],
+    )
+    path = tmp_path_factory.mktemp("layout") / "h.pdf"
+    bp.handout.to_pdf(plan, path, page_size=size, large_print=large, settings=SETTINGS)
+    return plan, path, large
+
+
+def _pages(path: Path) -> list[tuple[str, bytes]]:
+    return [(_words(p.extract_text()), p.get_contents().get_data()) for p in PdfReader(path).pages]
+
+
+def test_safety_box_is_whole_on_page_one(handout) -> None:
+    _, path, _ = handout
+    first = _pages(path)[0][0]
+    advice = bp.load_advice()
+    safety = advice.loc[advice.section.isin(["stop", "emergency", "urgent"]), "text"]
+    for line in safety:
+        assert _words(line) in first, line
+
+
+def test_every_exercise_block_is_on_one_page_with_its_picture(handout) -> None:
+    plan, path, _ = handout
+    pages = _pages(path)
+    h = handout_content(plan, settings=SETTINGS)
+    for b in (*h.blocks, *h.next_blocks):
+        heading = f"{b.number}. {b.name}"
+        (where,) = [i for i, (text, _) in enumerate(pages) if heading in text]
+        text, stream = pages[where]
+        for part in (*b.steps, b.dose, *b.later, b.easier):
+            assert _words(part) in text, (heading, part)  # heading, steps, dose: one page
+        assert len(LINE.findall(stream)) >= 10, heading  # the stick figure's lines
+
+
+def test_no_page_is_near_empty(handout) -> None:
+    """Every page carries real content, not just a footer or a continuation line."""
+    _, path, _ = handout
+    footer = re.compile(r"Page \d+ of \d+")
+    for i, (text, _) in enumerate(_pages(path), start=1):
+        body = footer.sub("", text)
+        for bit in ("Riverside Physio", "Phone: 01234 567890", "Siobhán Ní Bhriain", "Zoë"):
+            body = body.replace(bit, "")
+        assert len(body.split()) >= 40, f"page {i} holds almost nothing: {body[:80]!r}"
+
+
+def _lowest_text(page) -> float:
+    """The height (points from the bottom) of the lowest line above the footer."""
+    ys: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+        if text.strip() and y > 40 * MM:  # above the footer's three lines
+            ys.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return min(ys, default=float(page.mediabox.height))
+
+
+def test_every_page_is_at_least_a_quarter_full(handout) -> None:
+    """No page holds only a footer line or a scrap of text carried over."""
+    _, path, _ = handout
+    for i, page in enumerate(PdfReader(path).pages, start=1):
+        height = float(page.mediabox.height)
+        used = (height - 13 * MM - _lowest_text(page)) / (height - 13 * MM - 40 * MM)
+        assert used >= 0.25, f"page {i} is {used:.0%} full"
+
+
+def test_one_tick_box_per_prescribed_session_of_the_promised_size(handout) -> None:
+    plan, path, large = handout
+    side = (7.5 if large else 6.0) * MM
+    assert side >= (7 if large else 5) * MM
+    h = handout_content(plan, settings=SETTINGS)
+    boxes = 0
+    for text, stream in _pages(path):
+        if any(diary_heading(w) in text for w in h.diary):
+            rects = [tuple(map(float, m)) for m in RECT.findall(stream)]
+            boxes += sum(
+                1 for _, _, w, hh in rects if abs(w - side) < 0.01 and abs(hh - side) < 0.01
+            )
+    expected = sum(sum(sum(row) for row in week.boxes) for week in h.diary)
+    assert boxes == expected > 0
+
+
+def test_a_diary_week_is_never_split_and_dates_never_wrap(handout) -> None:
+    plan, path, _ = handout
+    pages = [t for t, _ in _pages(path)]
+    for week in handout_content(plan, settings=SETTINGS).diary:
+        (page,) = [p for p in pages if diary_heading(week) in p]
+        for day in week.days:
+            label = f"{day:%a} {day.day} {day:%b}"
+            assert label in page  # the whole date on one line
+            for dose in week.doses:
+                assert dose in page
+
+
+def test_clinic_contact_and_credits_are_printed(handout) -> None:
+    _, path, _ = handout
+    pages = [t for t, _ in _pages(path)]
+    assert all("01234 567890" in p and "Riverside Physio" in p for p in pages)
+    text = " ".join(pages)
+    assert "NHS Choices" in text and "medical review 6 September 2008" in text
+    assert "Safety advice: from NHS advice on back pain" in text
+    assert "sets_done" not in " ".join(pages[:-1])  # clinic words only on the clinic page
+
+
+def test_a_step_longer_than_a_page_flows_on_without_a_crash(tmp_path: Path) -> None:
+    table = pd.read_csv(bp._paths.data_dir() / "back-exercises.csv", dtype=str).fillna("")
+    table.loc[0, "steps"] = " | ".join(["Lift your toes up and put them down slowly."] * 120)
+    source = tmp_path / "clinic.csv"
+    table.to_csv(source, index=False)
+    cat = bp.load_catalogue(source)
+    plan = bp.build_plan(cat, "beginners", ["ankle-lifts"], start_date="2026-01-05", weeks=1)
+    out = bp.handout.to_pdf(plan, tmp_path / "long.pdf", catalogue=cat, large_print=True)
+    text = _words(" ".join(p.extract_text() for p in PdfReader(out).pages))
+    assert text.count("Lift your toes up and put them down slowly.") == 120
+
+
+def test_a_failed_write_keeps_the_old_file(tmp_path: Path, beginner_plan: bp.Plan) -> None:
+    target = tmp_path / "h.pdf"
+    target.write_bytes(b"old handout")
+    broken = beginner_plan.model_copy(
+        update={"prescriptions": (bp.Prescription(exercise="cartwheels", reps=5),)}
+    )
+    with pytest.raises(bp.PlanError):
+        bp.handout.to_pdf(broken, target)
+    assert target.read_bytes() == b"old handout"
+    assert [p.name for p in tmp_path.iterdir()] == ["h.pdf"]  # no temporary file left
+
+
+def test_a_500_character_name_wraps_and_is_never_clipped(tmp_path: Path) -> None:
+    """The plan refuses a patient label over 200 characters with a clear error; a clinic name
+    of 500 characters given as an argument wraps in the header and the footer."""
+    cat = bp.load_catalogue()
+    with pytest.raises(bp.PlanError, match="at most 200 characters"):
+        bp.build_plan(cat, "beginners", patient="N" * 500, start_date="2026-01-05")
+    plan = bp.build_plan(cat, "beginners", ["heel-raises"], start_date="2026-01-05", weeks=1)
+    clinic = " ".join(["Riverside"] * 50)[:500]
+    out = bp.handout.to_pdf(plan, tmp_path / "c.pdf", clinic=clinic, large_print=True)
+    for page in PdfReader(out).pages:
+        assert _words(page.extract_text()).count("Riverside") == clinic.count("Riverside")
+
+
+def test_clinic_details_come_from_the_settings_file_and_arguments_win(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backplan.settings import save_settings
+
+    monkeypatch.setenv("BACKPLAN_SETTINGS", str(tmp_path / "clinic.json"))
+    save_settings(ClinicSettings(clinic="Hilltop Physio", phone="0800 000 111", physio="B. Physio"))
+    plan = bp.build_plan(bp.load_catalogue(), "beginners", ["heel-raises"], start_date="2026-01-05")
+    out = bp.handout.to_pdf(plan, tmp_path / "s.pdf", phone="0800 999 999")
+    for page in PdfReader(out).pages:
+        text = _words(page.extract_text())
+        assert "Hilltop Physio" in text and "0800 999 999" in text and "B. Physio" in text
+
+
+@pytest.mark.parametrize("size", ["A4", "letter"])
+@pytest.mark.parametrize("large", [False, True], ids=["clear", "large"])
+def test_diary_fits_the_page_at_1_to_6_sessions_a_day(size: str, large: bool, tmp_path) -> None:
+    """The grid inside the page margins and every box drawn, at full size. A week stays whole
+    on one page in clear print at 1 to 6 sessions and in large print at 1 or 2 (3 on A4); a
+    large-print week with more boxes than a page holds goes on to a second page, whole days
+    at a time, under its title "(continued)" and the header again."""
+    from backplan.handout.pdf import _diary_layout
+    from backplan.handout.pdf_diary import diary_min_width
+    from backplan.handout.pdf_style import look
+
+    cat = bp.load_catalogue()
+    for sessions in range(1, 7):
+        plan = bp.build_plan(
+            cat, "beginners", start_date="2026-01-05", weeks=2, sessions_per_day=sessions
+        )
+        h = handout_content(plan, settings=SETTINGS)
+        page, g = _diary_layout(h, look(large), bp.handout.pdf._page_size(size))
+        assert diary_min_width(h.diary, g) <= page[0] - 26 * MM, sessions
+        path = bp.handout.to_pdf(
+            plan, tmp_path / f"{sessions}.pdf", page_size=size, large_print=large, settings=SETTINGS
+        )
+        pages = _pages(path)
+        whole = not large or sessions <= 2 or (sessions == 3 and size == "A4")
+        for week in h.diary:
+            on = [t for t, _ in pages if diary_heading(week) in t]
+            assert len(on) == 1 if whole else 1 <= len(on) <= 3, (sessions, len(on))
+            assert all(f"{diary_heading(week)} (continued)" in t for t in on[1:])
+            rows = " ".join(t.replace(diary_heading(week), "") for t in on)
+            for day in week.days:
+                assert rows.count(f"{day:%a} {day.day} {day:%b}") == 1
+        side = (7.5 if large else 6.0) * MM
+        drawn = sum(
+            1
+            for _, stream in pages
+            for *_, w, hh in (tuple(map(float, m)) for m in RECT.findall(stream))
+            if abs(w - side) < 0.01 and abs(hh - side) < 0.01
+        )
+        assert drawn == 2 * 7 * 6 * sessions
