@@ -27,9 +27,10 @@ import pandas as pd
 
 from ..catalogue import load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
-from ..plan import Plan, dose_in_week
-from ..progression import NextLevel, Prescription
+from ..plan import Plan
+from ..progression import Prescription
 from ..settings import ClinicSettings, load_settings
+from ..weeks import week_records
 from .text import (
     ADVICE_TITLES,
     TEXT,
@@ -119,15 +120,49 @@ def box_layout(k: int, most: int = 3) -> tuple[int, int]:
     return per_row, rows
 
 
-def _phases(plan: Plan) -> list[tuple[int, int, str]]:
-    starts = [(1, plan.level)]
-    starts += [(r.from_week, r.level) for r in plan.progression if isinstance(r, NextLevel)]
-    ends = [s for s, _ in starts[1:]] + [plan.weeks + 1]
-    return [(s, e - 1, lvl) for (s, lvl), e in zip(starts, ends, strict=True)]
+WeekDoses = tuple[int, str, tuple[Prescription, ...]]
 
 
-def dose_runs(plan: Plan) -> Iterator[DoseRun]:
+def week_doses(plan: Plan) -> list[WeekDoses]:
+    """``(week, level, doses)`` for every week of ``plan``, from the one plan -> weeks
+    expansion (:func:`backplan.weeks.week_records`), so progression rules and revisions are
+    applied in one place."""
+    by_week: dict[int, tuple[str, list[Prescription]]] = {}
+    for week, _, level, _, ex, sets, reps, per_side, _, hold_s, per_day, days in week_records(plan):
+        by_week.setdefault(week, (level, []))[1].append(
+            Prescription.model_construct(  # already validated in the plan
+                exercise=ex,
+                sets=sets,
+                reps=reps,
+                per_side=per_side,
+                hold_s=hold_s,
+                sessions_per_day=per_day,
+                days_per_week=days,
+            )
+        )
+    out, level = [], plan.level
+    for week in range(1, plan.weeks + 1):
+        level, doses = by_week.get(week, (level, []))
+        out.append((week, level, tuple(doses)))
+    return out
+
+
+def _phases(weeks: list[WeekDoses]) -> list[list[WeekDoses]]:
+    """The weeks in runs at the same level (a change of level starts a new run)."""
+    out: list[list[WeekDoses]] = []
+    for w in weeks:
+        if not out or out[-1][-1][1] != w[1]:
+            out.append([])
+        out[-1].append(w)
+    return out
+
+
+def dose_runs(plan: Plan, weeks: list[WeekDoses] | None = None) -> Iterator[DoseRun]:
     """Each exercise's dose, run by run, in plan order (phase, exercise, week).
+
+    Within a level, exercises come in the order they first appear; an exercise that a
+    revision adds, stops or changes starts or ends a run in the week it does so.
+    ``weeks`` is :func:`week_doses` of the plan, when the caller has it already.
 
     Examples
     --------
@@ -139,17 +174,21 @@ def dose_runs(plan: Plan) -> Iterator[DoseRun]:
     >>> [(r.first, r.last, r.dose.reps) for r in dose_runs(plan)]
     [(1, 1, 10), (2, 3, 12)]
     """
-    for start, end, level in _phases(plan):
-        weeks = [dose_in_week(plan, w) for w in range(start, end + 1)]
-        for order in range(len(weeks[0])):
-            first = start
-            for offset in range(1, len(weeks) + 1):
-                week = start + offset
-                if offset == len(weeks) or weeks[offset][order] != weeks[offset - 1][order]:
-                    yield DoseRun(
-                        start, end, level, order + 1, first, week - 1, weeks[offset - 1][order]
-                    )
-                    first = week
+    for phase in _phases(week_doses(plan) if weeks is None else weeks):
+        start, end, level = phase[0][0], phase[-1][0], phase[0][1]
+        by_exercise: dict[str, list[tuple[int, Prescription]]] = {}
+        for week, _, doses in phase:
+            for p in doses:
+                by_exercise.setdefault(p.exercise, []).append((week, p))
+        for order, seen in enumerate(by_exercise.values(), start=1):
+            first, dose = seen[0]
+            last = first
+            for week, p in seen[1:]:
+                if week != last + 1 or p != dose:
+                    yield DoseRun(start, end, level, order, first, last, dose)
+                    first, dose = week, p
+                last = week
+            yield DoseRun(start, end, level, order, first, last, dose)
 
 
 @dataclass(frozen=True)
@@ -167,6 +206,8 @@ class ExerciseBlock:
     from_week: int
     until_week: int | None
     image: str = ""
+    #: the last week of an exercise that a revision stops before the end of its level
+    stop_week: int | None = None
 
 
 @dataclass(frozen=True)
@@ -230,16 +271,19 @@ def _shipped_sections() -> tuple[tuple[Section, ...], tuple[Section, ...]]:
     return _sections(advice, ADVICE_ORDER), _sections(advice, SAFETY_ORDER)
 
 
-def _blocks(plan: Plan, rows: dict[str, dict[str, Any]]) -> list[list[ExerciseBlock]]:
+def _blocks(
+    plan: Plan, rows: dict[str, dict[str, Any]], weeks: list[WeekDoses]
+) -> list[list[ExerciseBlock]]:
     phases: dict[int, list[ExerciseBlock]] = {}
     runs: dict[tuple[int, int], list[DoseRun]] = {}
-    for run in dose_runs(plan):
+    for run in dose_runs(plan, weeks):
         runs.setdefault((run.phase_start, run.order), []).append(run)
     for number, ((start, _), ex_runs) in enumerate(runs.items(), start=1):
         first, later = ex_runs[0], ex_runs[1:]
         row = rows[first.dose.exercise]
         side = str(row.get("side") or "side")
         doses = [r.dose for r in ex_runs]
+        last = ex_runs[-1].last
 
         def fill(text: Any, doses: list[Prescription] = doses, side: str = side) -> str:
             return fill_placeholders("" if pd.isna(text) else str(text), doses, side)
@@ -257,19 +301,21 @@ def _blocks(plan: Plan, rows: dict[str, dict[str, Any]]) -> list[list[ExerciseBl
                     TEXT["later_dose"].format(week=r.first, dose=dose_words(r.dose, side))
                     for r in later
                 ),
-                from_week=start,
+                from_week=first.first,
                 until_week=first.phase_end if first.phase_end < plan.weeks else None,
                 image=str(row.get("image") or ""),
+                stop_week=last if last < first.phase_end else None,
             )
         )
     return list(phases.values())
 
 
-def _diary(plan: Plan, rows: dict[str, dict[str, Any]]) -> tuple[DiaryWeek, ...]:
+def _diary(
+    plan: Plan, rows: dict[str, dict[str, Any]], weeks: list[WeekDoses]
+) -> tuple[DiaryWeek, ...]:
     out = []
-    for week in range(1, plan.weeks + 1):
+    for week, _, doses in weeks:
         start = plan.start_date + timedelta(weeks=week - 1)
-        doses = dose_in_week(plan, week)
         out.append(
             DiaryWeek(
                 week=week,
@@ -347,8 +393,10 @@ def handout_content(
     else:
         advice_sections = _sections(advice, ADVICE_ORDER)
         safety_sections = _sections(advice, SAFETY_ORDER)
-    phases = _blocks(plan, rows)
-    next_week = next((r.from_week for r in plan.progression if isinstance(r, NextLevel)), None)
+    weeks = week_doses(plan)
+    phases = _blocks(plan, rows, weeks)
+    levels = _phases(weeks)
+    next_week = levels[1][0][0] if len(levels) > 1 else None
     if settings is None and None in (clinic, phone, physio):
         settings = load_settings()
     settings = settings or ClinicSettings()
@@ -368,5 +416,5 @@ def handout_content(
         next_week=next_week,
         advice=advice_sections,
         safety=safety_sections,
-        diary=_diary(plan, rows),
+        diary=_diary(plan, rows, weeks),
     )
