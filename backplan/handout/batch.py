@@ -8,10 +8,8 @@ Examples
 ...                   start_date="2026-01-05", weeks=1)
 >>> done = export_handouts([plan], tempfile.mkdtemp(), formats=("html", "csv"),
 ...                        progress=False)
->>> done[["patient", "format", "file", "status"]]
-  patient format                file status
-0  Zoë N.   html  001-zoe-n.html     ok
-1  Zoë N.    csv   001-zoe-n.csv     ok
+>>> done[["patient", "format", "file", "status"]].values.tolist()
+[['Zoë N.', 'html', '001-zoe-n.html', 'ok'], ['Zoë N.', 'csv', '001-zoe-n.csv', 'ok']]
 """
 
 from __future__ import annotations

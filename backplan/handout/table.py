@@ -5,10 +5,11 @@ Examples
 >>> from backplan import AddDose, build_plan, load_catalogue
 >>> plan = build_plan(load_catalogue(), "beginners", ["heel-raises"], start_date="2026-01-05",
 ...                   weeks=3, progression=[AddDose(what="reps", amount=2, every_weeks=2, cap=14)])
->>> handout_table(plan)[["weeks", "exercise", "reps", "dose"]]
-  weeks     exercise  reps                                   dose
-0   1-2  heel-raises    10  10 times, once a day, every day
-1     3  heel-raises    12  12 times, once a day, every day
+>>> table = handout_table(plan)
+>>> table[["weeks", "exercise", "reps", "dose"]].values.tolist()
+[['1-2', 'heel-raises', 10, '10 times, once a day, every day'], ['3', 'heel-raises', 12, '12 times, once a day, every day']]
+>>> list(table.columns) == list(TABLE_COLUMNS)
+True
 """
 
 from __future__ import annotations
