@@ -29,6 +29,7 @@ from ..catalogue import load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
 from ..plan import Plan
 from ..progression import Prescription
+from ..revisions import what_changed
 from ..settings import ClinicSettings, load_settings
 from ..weeks import week_records
 from .text import (
@@ -253,6 +254,10 @@ class Handout:
     phone: str = ""
     physio: str = ""
     credits: tuple[str, ...] = ()
+    #: the latest revision's sentences for the patient (:func:`backplan.what_changed`)
+    changes: tuple[str, ...] = ()
+    #: the day that revision was made (``None`` for a plan never revised)
+    changed_on: date | None = None
 
 
 def _sections(advice: pd.DataFrame, keys: tuple[str, ...]) -> tuple[Section, ...]:
@@ -417,4 +422,6 @@ def handout_content(
         advice=advice_sections,
         safety=safety_sections,
         diary=_diary(plan, rows, weeks),
+        changes=tuple(what_changed(plan, catalogue=catalogue)) if plan.revisions else (),
+        changed_on=plan.revisions[-1].made_at.date() if plan.revisions else None,
     )

@@ -77,12 +77,60 @@ def _header(h: Handout, lk: Look, width: float) -> list[Any]:
     return [plain(TEXT["title"], lk.title), table]
 
 
+def _tall(flowables: list[Any], width: float, height: float) -> float:
+    return sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+
 def _first_page(h: Handout, lk: Look, width: float, height: float) -> list[Any]:
-    """Title, header and the safety box, ordered so that the safety box is on page 1."""
-    head, safety = _header(h, lk, width), _safety(h, lk, width)
-    tall = sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in head)
-    tall += sum(f.wrap(width, height)[1] for f in safety)
-    return head + safety if tall <= height else head[:1] + safety + head[1:]
+    """Title, header, what has changed (a reprint after a revision) and the safety box, in
+    the first of these orders that keeps the whole safety box on page 1: title, header,
+    changes, safety; title, changes, safety, header; title, safety, changes, header."""
+    title, header = _header(h, lk, width)
+    changed, safety = _changed(h, lk, width), _safety(h, lk, width)
+    orders = [
+        [title, header, *changed, *safety],
+        [title, *changed, *safety, header],
+        [title, *safety, *changed, header],
+    ]
+    for order in orders[:-1]:
+        end = order.index(safety[-1]) + 1
+        if _tall(order[:end], width, height) <= height:
+            return order
+    return orders[-1]
+
+
+def _boxed(rows: list[list[Any]], width: float, line: float) -> Any:
+    """One column of flowables in a box drawn with a ``line``-point rule, never split."""
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table(rows, colWidths=[width], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), line, "black"),
+                ("FONT", (0, 0), (-1, -1), REGULAR),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
+                ("NOSPLIT", (0, 0), (-1, -1)),
+            ]
+        )
+    )
+    return table
+
+
+def _changed(h: Handout, lk: Look, width: float) -> list[Any]:
+    """The "What has changed" box of a handout reprinted after a revision (else nothing)."""
+    from reportlab.platypus import Spacer
+
+    if not h.changes:
+        return []
+    rows = [[plain(TEXT["changed_title"], lk.h3)]]
+    if h.changed_on is not None:
+        rows.append([plain(TEXT["changed_intro"].format(date=date_words(h.changed_on)), lk.body)])
+    rows += [[plain(c, lk.item, bulletText="•")] for c in h.changes]
+    return [Spacer(1, lk.body.fontSize * 0.6), _boxed(rows, width, 1.5)]
 
 
 def _notes(h: Handout, lk: Look) -> list[Any]:
@@ -99,26 +147,12 @@ def _bullets(section: Section, lk: Look) -> list[Any]:
 
 
 def _safety(h: Handout, lk: Look, width: float) -> list[Any]:
-    from reportlab.platypus import Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer
 
     rows = [[plain(TEXT["safety_title"], lk.h3)]]
     for section in h.safety:
         rows += [[f] for f in _bullets(section, lk)]
-    table = Table(rows, colWidths=[width], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), 2.5, "black"),
-                ("FONT", (0, 0), (-1, -1), REGULAR),
-                ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
-                ("NOSPLIT", (0, 0), (-1, -1)),
-            ]
-        )
-    )
-    return [Spacer(1, lk.body.fontSize * 0.6), table]
+    return [Spacer(1, lk.body.fontSize * 0.6), _boxed(rows, width, 2.5)]
 
 
 def _advice(h: Handout, lk: Look) -> list[Any]:
@@ -149,7 +183,9 @@ def _block(b: ExerciseBlock, lk: Look, width: float) -> list[Any]:
     if b.later:
         parts.append(plain(TEXT["later"], lk.label))
         parts += [plain(s, lk.item, bulletText="•") for s in b.later]
-    if b.until_week is not None:
+    if b.stop_week is not None:
+        parts.append(plain(TEXT["stop_week"].format(week=b.stop_week), lk.body))
+    elif b.until_week is not None:
         parts.append(plain(TEXT["until_week"].format(week=b.until_week), lk.body))
     return parts
 
