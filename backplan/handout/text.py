@@ -101,8 +101,7 @@ TEXT: dict[str, str] = {
     "diary_span": "Week {week}: {span}",
     "diary_continued": "(continued)",
     "changed_title": "What has changed",
-    "changed_intro": "Your physio changed your plan on {date}. This handout takes the place of "
-    "the one you had before.",
+    "changed_intro": "Your physio changed your plan on {date}.",
     "stop_week": "Do this until the end of week {week}. Then stop doing it.",
 }
 
