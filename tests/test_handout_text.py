@@ -100,11 +100,18 @@ def patient_sentences(catalogue: pd.DataFrame) -> list[str]:
         "dose": "10 times, once a day, every day",
         "source": "NHS Choices",
         "reviewed": "6 September 2008",
+        "date": "15 March 2026",
     }
     parts += [t.format(**sample) for t in TEXT.values()]
     parts += list(ADVICE_TITLES.values())
-    for p in bp.build_plan(catalogue, "beginners", start_date=date(2026, 1, 5)).prescriptions:
+    plan = bp.build_plan(catalogue, "beginners", start_date=date(2026, 1, 5))
+    for p in plan.prescriptions:
         parts.append(dose_words(p, "leg"))
+    revised = bp.revise(  # a reprinted handout's "What has changed" box
+        plan, 3, {"heel-slides": {"reps": 8}, "wall-squats": {}}, stop=["heel-raises"],
+        why="Pain went up.", by="Physio", catalogue=catalogue,
+    )  # fmt: skip
+    parts += bp.what_changed(revised, catalogue=catalogue)
     return [_sentence(p) for p in parts if p.strip()]
 
 
