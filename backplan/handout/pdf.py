@@ -217,42 +217,61 @@ def _credits(h: Handout, lk: Look) -> list[Any]:
     return [plain(TEXT["credits_title"], title), *(plain(c, style) for c in h.credits)]
 
 
-def _grid_look(lk: Look, most: int = 3) -> Any:
+def _grid_look(lk: Look, most: int = 3, gap: float = 0.35) -> Any:
     from .pdf_diary import GridLook
 
-    return GridLook(BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize, most)
+    return GridLook(BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize, most, gap)
 
 
-def _diary_layout(h: Handout, lk: Look, portrait: tuple[float, float]) -> tuple[Any, Any]:
-    """Diary page size and grid look: portrait if the weeks fit, else landscape, else
-    landscape with fewer tick boxes a row (stacked, never smaller)."""
+#: Diary page shapes to try, best first: (landscape, tick boxes a row at most, gap between
+#: boxes as a share of a box). Boxes never get smaller; at most the gaps narrow.
+_DIARY_SHAPES = (
+    (False, 3, 0.35), (True, 3, 0.35), (False, 2, 0.35), (True, 2, 0.35),
+    (False, 3, 0.2), (True, 3, 0.2), (False, 6, 0.35), (True, 6, 0.35),
+    (False, 6, 0.2), (True, 6, 0.2), (False, 2, 0.2), (True, 2, 0.2),
+)  # fmt: skip
+
+
+def _diary_layout(
+    h: Handout, lk: Look, portrait: tuple[float, float], margin_bottom: float
+) -> tuple[Any, Any, int]:
+    """Diary page size, grid look and parts a week: the first shape in which every week
+    fits one page whole; when none does (large print, many boxes), the fewest parts a week
+    (each a whole Monday to Sunday, see :func:`~backplan.handout.pdf_diary.week_parts`)."""
     from reportlab.lib.pagesizes import landscape
 
-    from .pdf_diary import diary_min_width
+    from .pdf_diary import diary_fits
 
-    options = [(portrait, 3), (landscape(portrait), 3), (portrait, 2), (landscape(portrait), 2)]
-    for page, most in options:
-        g = _grid_look(lk, most)
-        if diary_min_width(h.diary, g) <= page[0] - 2 * MARGIN_X:
-            return page, g
-    return landscape(portrait), _grid_look(lk, 1)
+    most_parts = max((len(w.exercises) for w in h.diary), default=1)
+    for parts in range(1, most_parts + 1):
+        for land, most, gap in _DIARY_SHAPES:
+            page = landscape(portrait) if land else portrait
+            g = _grid_look(lk, most, gap)
+            frame = (page[0] - 2 * MARGIN_X, page[1] - MARGIN_TOP - margin_bottom)
+            if diary_fits(h.diary, g, parts, *frame):
+                return page, g, parts
+    return landscape(portrait), _grid_look(lk, 1), most_parts
 
 
-def _diary(h: Handout, lk: Look, g: Any, width: float, height: float) -> list[Any]:
+def _diary(h: Handout, lk: Look, g: Any, parts: int, width: float, height: float) -> list[Any]:
     """How to use the diary (after the credits, on a portrait page), then the weeks on
-    diary pages, as many to a page as fit."""
+    diary pages, as many to a page as fit; a week in parts starts a fresh page."""
     from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Spacer
 
-    from .pdf_diary import DiaryGrid
+    from .pdf_diary import DiaryGrid, week_parts
 
     intro = [plain(TEXT["diary_intro_title"], lk.h2), plain(TEXT["diary_how"], lk.body)]
     # credits and the diary's instructions share a page, so neither is left on its own
     out: list[Any] = [KeepTogether([*_credits(h, lk), *intro]), NextPageTemplate("diary")]
     out.append(PageBreak())
     for i, week in enumerate(h.diary):
+        split = week_parts(week, parts)
         if i:
-            out.append(Spacer(1, lk.body.fontSize * 0.8))
-        out.append(DiaryGrid(week, g, width, height))
+            out.append(PageBreak() if len(split) > 1 else Spacer(1, lk.body.fontSize * 0.8))
+        for n, part in enumerate(split, start=1):
+            if n > 1:
+                out.append(Spacer(1, lk.body.fontSize * 0.8))
+            out.append(DiaryGrid(part, g, width, height, part=(n, len(split))))
     return out
 
 
@@ -323,7 +342,7 @@ def render_pdf(
     width = portrait[0] - 2 * MARGIN_X
     contact = _contact_lines(h, lk.footer_size, width)
     margin_bottom = FOOTER_Y + (len(contact) + 1) * lk.footer_size * 1.25 + 4 * MM
-    diary_page, grid_look = _diary_layout(h, lk, portrait)
+    diary_page, grid_look, parts = _diary_layout(h, lk, portrait, margin_bottom)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
 
@@ -345,9 +364,8 @@ def render_pdf(
     main_h = portrait[1] - MARGIN_TOP - margin_bottom
     story = _first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
     story += _exercises(h, lk, width)
-    story += _diary(h, lk, grid_look, diary_page[0] - 2 * MARGIN_X, diary_h) + _clinic_page(
-        h, lk, width
-    )
+    story += _diary(h, lk, grid_look, parts, diary_page[0] - 2 * MARGIN_X, diary_h)
+    story += _clinic_page(h, lk, width)
     with atomic_path(target) as tmp, binary_streams():
         doc = BaseDocTemplate(
             str(tmp),

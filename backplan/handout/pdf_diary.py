@@ -4,9 +4,11 @@ One grid per plan week, under its title (``Week 1: Mon 5 Jan to Sun 11 Jan 2026`
 per day with its date on one line, a column per exercise headed by its name and its dose,
 then a pain box (0 to 10) and room for a note. A cell holds one tick box per prescribed
 session, laid out in even rows (3 boxes side by side, 4 as 2 + 2, 6 as 3 + 3), or the word
-"Rest". A week is never split across pages (unless it alone is taller than a page), and as
-many weeks share a page as fit. :func:`diary_min_width` tells the page builder whether the
-diary fits portrait pages or needs landscape ones. Every size is worked out here, so text
+"Rest". A week is never split across pages, and as many weeks share a page as fit. When
+a week's boxes cannot fit one page at their full size (large print, many exercises, 4 to
+6 sessions a day), its exercises are shared out over "parts" (:func:`week_parts`), each a
+whole week from Monday to Sunday; the pain and note columns are on part 1.
+:func:`diary_fits` tells the page builder which page shape, box rows and parts work. Every size is worked out here, so text
 always stays inside its cell; drawing directly is several times faster than a ReportLab
 ``Table`` of the same cells.
 """
@@ -14,7 +16,9 @@ always stays inside its cell; drawing directly is several times faster than a Re
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import itertools
+import math
+from dataclasses import dataclass, replace
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
@@ -22,7 +26,7 @@ from reportlab.platypus import Flowable
 from .content import DiaryWeek, box_layout
 from .text import TEXT, day_label, diary_heading, diary_name
 
-__all__ = ["DiaryGrid", "GridLook", "diary_min_width", "wrap_words"]
+__all__ = ["DiaryGrid", "GridLook", "diary_fits", "diary_min_width", "week_parts", "wrap_words"]
 
 PAD = 4.0
 #: Clear space around a cell's tick boxes (points), so a pen mark stays in its box.
@@ -71,10 +75,11 @@ class GridLook:
     box: float
     title: float
     most: int = 3  # tick boxes a row at most
+    gap: float = 0.35  # the space between tick boxes, as a share of a box's side
 
 
 def _gap(g: GridLook) -> float:
-    return g.box * 0.35
+    return g.box * g.gap
 
 
 def _boxes_width(k: int, g: GridLook) -> float:
@@ -116,25 +121,69 @@ def _exercise_columns(week: DiaryWeek) -> list[tuple[str, str, int]]:
     ]
 
 
-def diary_min_width(weeks: tuple[DiaryWeek, ...], g: GridLook) -> float:
-    """The narrowest page width (points) on which every diary week fits."""
+def _least_width(week: DiaryWeek, g: GridLook, notes: bool = True) -> float:
     day, pain, note = _fixed_widths(g)
-    return max(
-        (
-            day
-            + pain
-            + note
-            + sum(_least_exercise_width(n, d, max(k, 1), g) for n, d, k in _exercise_columns(w))
-            for w in weeks
-        ),
-        default=0.0,
+    cols = _exercise_columns(week)
+    return (
+        day
+        + (pain + note if notes else 0.0)
+        + sum(_least_exercise_width(n, d, max(k, 1), g) for n, d, k in cols)
     )
 
 
-def column_widths(week: DiaryWeek, g: GridLook, width: float) -> list[float]:
-    """Day, one column per exercise, pain and note; spare room goes to the exercise columns
-    (fewer header lines) and the note."""
+def diary_min_width(weeks: tuple[DiaryWeek, ...], g: GridLook) -> float:
+    """The narrowest page width (points) on which every diary week fits in one part."""
+    return max((_least_width(w, g) for w in weeks), default=0.0)
+
+
+def week_parts(week: DiaryWeek, parts: int) -> list[DiaryWeek]:
+    """The week with its exercises shared out, in order, over ``parts`` weeks as even as
+    possible; each part keeps all seven days.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> w = DiaryWeek(1, (date(2026, 1, 5),) * 7, tuple((f"e{i}", f"E{i}") for i in range(5)),
+    ...               ((1,) * 7,) * 5, ("10 times",) * 5)
+    >>> [[ex for ex, _ in p.exercises] for p in week_parts(w, 2)]
+    [['e0', 'e1', 'e2'], ['e3', 'e4']]
+    """
+    n = len(week.exercises)
+    parts = max(1, min(parts, n))
+    if parts == 1:
+        return [week]
+    ends = [math.ceil(i * n / parts) for i in range(parts + 1)]
+    return [
+        replace(
+            week,
+            exercises=week.exercises[a:b],
+            boxes=week.boxes[a:b],
+            doses=week.doses[a:b] if week.doses else (),
+        )
+        for a, b in itertools.pairwise(ends)
+    ]
+
+
+def diary_fits(
+    weeks: tuple[DiaryWeek, ...], g: GridLook, parts: int, width: float, height: float
+) -> bool:
+    """Whether every week, in ``parts`` parts, fits a ``width`` x ``height`` frame whole."""
+    for week in weeks:
+        for i, part in enumerate(week_parts(week, parts), start=1):
+            if _least_width(part, g, notes=i == 1) > width:
+                return False
+            grid = DiaryGrid(part, g, width, height, part=(i, parts))
+            if grid.wrap(width, height)[1] > height:
+                return False
+    return True
+
+
+def column_widths(week: DiaryWeek, g: GridLook, width: float, notes: bool = True) -> list[float]:
+    """Day, one column per exercise, pain and note (when ``notes``); spare room goes to the
+    exercise columns (fewer header lines) and the note."""
     day, pain, note = _fixed_widths(g)
+    if not notes:
+        pain = note = 0.0
     cols = _exercise_columns(week)
     least = [_least_exercise_width(n, d, max(k, 1), g) for n, d, k in cols]
     full = [
@@ -143,11 +192,12 @@ def column_widths(week: DiaryWeek, g: GridLook, width: float) -> list[float]:
     ]
     spare = max(width - day - pain - note - sum(least), 0.0)
     want = [max(f - m, 0.0) for f, m in zip(full, least, strict=True)]
-    give = min(spare * 0.8, sum(want))
+    give = min(spare * 0.8, sum(want)) if notes else spare
     ex = [
-        m + (give * w / sum(want) if sum(want) else 0.0) for m, w in zip(least, want, strict=True)
+        m + (give * w / sum(want) if sum(want) else give / len(want))
+        for m, w in zip(least, want, strict=True)
     ]
-    return [day, *ex, pain, note + spare - give]
+    return [day, *ex, pain, note + spare - give] if notes else [day, *ex]
 
 
 class DiaryGrid(Flowable):
@@ -160,13 +210,17 @@ class DiaryGrid(Flowable):
         width: float,
         frame_height: float,
         days: tuple[int, ...] = tuple(range(7)),
+        part: tuple[int, int] = (1, 1),
     ) -> None:
         super().__init__()
         self.week, self.g, self.days, self.frame_height = week, g, days, frame_height
-        self.widths = column_widths(week, g, width)
+        self.part, self.notes = part, part[0] == 1
+        self.widths = column_widths(week, g, width, self.notes)
         self.lead = g.size * 1.22
         self.head = self._head()
-        self.title_h = g.title * 1.5
+        # the title wraps (never runs off the page); a line more for each line it wraps to
+        self.title_lines = wrap_words(self.title().split(), g.bold, g.title, sum(self.widths))
+        self.title_h = g.title * 1.5 + (len(self.title_lines) - 1) * g.title * 1.2
         self.head_h = max(len(lines) for _, lines in self.head) * self.lead + 2 * PAD
         box_rows = max((box_layout(max(b), g.most)[1] for b in week.boxes if max(b)), default=1)
         boxes_h = box_rows * g.box + (box_rows - 1) * _gap(g) + 2 * BOX_PAD_Y
@@ -183,13 +237,15 @@ class DiaryGrid(Flowable):
             lines = [(g.bold, t) for t in wrap_words(name.split(), g.bold, g.size, w)]
             lines += [(g.regular, t) for t in wrap_words(dose.split(), g.regular, g.size, w)]
             cells.append(lines)
-        for n, key in enumerate(("diary_pain", "diary_note"), start=len(cells)):
+        for n, key in enumerate(("diary_pain", "diary_note")[: 2 * self.notes], start=len(cells)):
             words = TEXT[key].split()
             cells.append([(g.bold, t) for t in wrap_words(words, g.bold, g.size, self._inner(n))])
         return [("text", c) for c in cells]
 
     def title(self) -> str:
         more = f" {TEXT['diary_continued']}" if self.days[0] != 0 else ""
+        if self.part[1] > 1:
+            more = f" {TEXT['diary_part'].format(part=self.part[0], parts=self.part[1])}" + more
         return diary_heading(self.week) + more
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
@@ -209,8 +265,8 @@ class DiaryGrid(Flowable):
             return []
         width = sum(self.widths)
         return [
-            DiaryGrid(self.week, self.g, width, self.frame_height, self.days[:n]),
-            DiaryGrid(self.week, self.g, width, self.frame_height, self.days[n:]),
+            DiaryGrid(self.week, self.g, width, self.frame_height, self.days[:n], self.part),
+            DiaryGrid(self.week, self.g, width, self.frame_height, self.days[n:], self.part),
         ]
 
     def draw(self) -> None:
@@ -221,8 +277,9 @@ class DiaryGrid(Flowable):
         top = self.height
         t = c.beginText()
         t.setFont(g.bold, g.title)
-        t.setTextOrigin(0, top - g.title)
-        t.textOut(self.title())
+        for i, line in enumerate(self.title_lines):
+            t.setTextOrigin(0, top - g.title - i * g.title * 1.2)
+            t.textOut(line)
         top -= self.title_h
         for i, (_, lines) in enumerate(self.head):
             for j, (font, line) in enumerate(lines):

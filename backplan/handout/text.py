@@ -100,6 +100,7 @@ TEXT: dict[str, str] = {
     "diary_note": "Note",
     "diary_span": "Week {week}: {span}",
     "diary_continued": "(continued)",
+    "diary_part": "(part {part} of {parts})",
     "changed_title": "What has changed",
     "changed_intro": "Your physio changed your plan on {date}.",
     "stop_week": "Do this until the end of week {week}. Then stop doing it.",
