@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 import backplan as bp
 from backplan.handout.content import handout_content
-from backplan.handout.pdf_style import MM
-from backplan.handout.text import diary_heading
+from backplan.handout.pdf_style import MM, look
+from backplan.handout.text import diary_heading, diary_name
 from backplan.settings import ClinicSettings
 
 SETTINGS = ClinicSettings(clinic="Riverside Physio", phone="01234 567890", physio="A. Physio")
@@ -205,13 +205,13 @@ def test_clinic_details_come_from_the_settings_file_and_arguments_win(
 @pytest.mark.parametrize("size", ["A4", "letter"])
 @pytest.mark.parametrize("large", [False, True], ids=["clear", "large"])
 def test_diary_fits_the_page_at_1_to_6_sessions_a_day(size: str, large: bool, tmp_path) -> None:
-    """The grid inside the page margins and every box drawn, at full size. A week stays whole
-    on one page in clear print at 1 to 6 sessions and in large print at 1 or 2 (3 on A4); a
-    large-print week with more boxes than a page holds goes on to a second page, whole days
-    at a time, under its title "(continued)" and the header again."""
+    """The grid inside the page margins and every box drawn, at full size. A week never
+    splits across pages: it is whole on one page (every clear-print week, and large print
+    up to 3 a day), or, when its boxes cannot fit one page at full size (large print, six
+    exercises, 4 to 6 a day), its exercises are shared out over parts, each part on one
+    page with all seven days; never a week "(continued)" over days."""
     from backplan.handout.pdf import _diary_layout
-    from backplan.handout.pdf_diary import diary_min_width
-    from backplan.handout.pdf_style import look
+    from backplan.handout.pdf_diary import diary_fits
 
     cat = bp.load_catalogue()
     for sessions in range(1, 7):
@@ -219,20 +219,27 @@ def test_diary_fits_the_page_at_1_to_6_sessions_a_day(size: str, large: bool, tm
             cat, "beginners", start_date="2026-01-05", weeks=2, sessions_per_day=sessions
         )
         h = handout_content(plan, settings=SETTINGS)
-        page, g = _diary_layout(h, look(large), bp.handout.pdf._page_size(size))
-        assert diary_min_width(h.diary, g) <= page[0] - 26 * MM, sessions
         path = bp.handout.to_pdf(
             plan, tmp_path / f"{sessions}.pdf", page_size=size, large_print=large, settings=SETTINGS
         )
         pages = _pages(path)
-        whole = not large or sessions <= 2 or (sessions == 3 and size == "A4")
+        assert not any("(continued)" in t for t, _ in pages), sessions
         for week in h.diary:
             on = [t for t, _ in pages if diary_heading(week) in t]
-            assert len(on) == 1 if whole else 1 <= len(on) <= 3, (sessions, len(on))
-            assert all(f"{diary_heading(week)} (continued)" in t for t in on[1:])
-            rows = " ".join(t.replace(diary_heading(week), "") for t in on)
-            for day in week.days:
-                assert rows.count(f"{day:%a} {day.day} {day:%b}") == 1
+            assert len(on) == 1 if not large or sessions <= 3 else len(on) == 2, (sessions, on)
+            for i, text in enumerate(on, start=1):
+                if len(on) > 1:
+                    assert f"{diary_heading(week)} (part {i} of {len(on)})" in text
+                rows = text.replace(diary_heading(week), "")
+                for day in week.days:
+                    assert rows.count(f"{day:%a} {day.day} {day:%b}") == 1  # all 7 days
+            for (_, name), dose in zip(week.exercises, week.doses, strict=True):
+                assert sum(f"{diary_name(name)} {dose}" in t for t in on) == 1, name
+            assert sum("Pain (0 to 10)" in t for t in on) == 1  # pain and note once a week
+        margin = 40 * MM if large else 30 * MM  # the footer's lines, at most
+        portrait = bp.handout.pdf._page_size(size)
+        page, g, parts = _diary_layout(h, look(large), portrait, margin)
+        assert diary_fits(h.diary, g, parts, page[0] - 26 * MM, page[1] - 13 * MM - margin)
         side = (7.5 if large else 6.0) * MM
         drawn = sum(
             1
@@ -241,3 +248,21 @@ def test_diary_fits_the_page_at_1_to_6_sessions_a_day(size: str, large: bool, tm
             if abs(w - side) < 0.01 and abs(hh - side) < 0.01
         )
         assert drawn == 2 * 7 * 6 * sessions
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["clear", "large"])
+def test_every_date_of_the_year_fits_the_day_column(large: bool) -> None:
+    """ "Wed 30 May" is wider than "Wed 30 Sep": no date may run over its cell's edge."""
+    from datetime import timedelta
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from backplan.handout.pdf import _grid_look
+    from backplan.handout.pdf_diary import PAD, _fixed_widths
+    from backplan.handout.text import day_label
+
+    g = _grid_look(look(large))
+    room = _fixed_widths(g)[0] - 2 * PAD
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(366)]
+    widest = max(stringWidth(day_label(d, year=False), g.bold, g.size) for d in days)
+    assert widest <= room

@@ -19,6 +19,7 @@ import functools
 import itertools
 import math
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
@@ -94,7 +95,12 @@ def _longest_word(text: str, font: str, size: float) -> float:
 @functools.lru_cache(maxsize=512)
 def _fixed_widths(g: GridLook) -> tuple[float, float, float]:
     """Day, pain and (least) note column widths."""
-    day = max(stringWidth(f"{d} 30 Sep", g.bold, g.size) for d in ("Mon", "Wed", "Thu"))
+    # the widest date label of any day and month (``Wed 30 May``), so no date leaves its cell
+    day = max(
+        stringWidth(day_label(date(2026, m, 20) + timedelta(days=d), year=False), g.bold, g.size)
+        for m in range(1, 13)
+        for d in range(7)
+    )
     day = max(day, _longest_word(TEXT["diary_day"], g.bold, g.size))
     pain = max(_longest_word(TEXT["diary_pain"], g.bold, g.size), 12 * MM)
     note = max(_longest_word(TEXT["diary_note"], g.bold, g.size), 16 * MM)
