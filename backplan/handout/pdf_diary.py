@@ -225,7 +225,7 @@ class DiaryGrid(Flowable):
         self.lead = g.size * 1.22
         self.head = self._head()
         # the title wraps (never runs off the page); a line more for each line it wraps to
-        self.title_lines = wrap_words(self.title().split(), g.bold, g.title, sum(self.widths))
+        self.title_lines = wrap_words(self._title_words(), g.bold, g.title, sum(self.widths))
         self.title_h = g.title * 1.5 + (len(self.title_lines) - 1) * g.title * 1.2
         self.head_h = max(len(lines) for _, lines in self.head) * self.lead + 2 * PAD
         box_rows = max((box_layout(max(b), g.most)[1] for b in week.boxes if max(b)), default=1)
@@ -248,11 +248,17 @@ class DiaryGrid(Flowable):
             cells.append([(g.bold, t) for t in wrap_words(words, g.bold, g.size, self._inner(n))])
         return [("text", c) for c in cells]
 
-    def title(self) -> str:
-        more = f" {TEXT['diary_continued']}" if self.days[0] != 0 else ""
+    def _title_words(self) -> list[str]:
+        """The title's words; "(part 1 of 2)" and "(continued)" stay whole on one line."""
+        words = diary_heading(self.week).split()
         if self.part[1] > 1:
-            more = f" {TEXT['diary_part'].format(part=self.part[0], parts=self.part[1])}" + more
-        return diary_heading(self.week) + more
+            words.append(TEXT["diary_part"].format(part=self.part[0], parts=self.part[1]))
+        if self.days[0] != 0:
+            words.append(TEXT["diary_continued"])
+        return words
+
+    def title(self) -> str:
+        return " ".join(self._title_words())
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         self.width = sum(self.widths)

@@ -1,7 +1,8 @@
 """Render every handout variant to PNG pages for a person to look at: ``make proofs``.
 
 A4 and Letter x clear and large print x beginners and more advanced x 1 and 3 sessions a
-day, plus a long note, a non-Latin name, a 500-character name and a clinic's own picture.
+day, plus a long note, a non-Latin name, a 200-character name, large print at 4 and 6
+sessions a day (the diary's biggest weeks) and a plan reprinted after a revision.
 PDFs and PNG pages (pdftoppm, 50 dpi) go to ``artifacts/proofs/``, and the HTML handout's
 print view as printed by headless Chromium (clear and large print).
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import backplan as bp
@@ -71,6 +72,21 @@ def variants() -> list[tuple[str, bp.Plan, dict]]:
                     {"page_size": "A4", "large_print": large},
                 )
             )
+    for sessions in (4, 6):
+        plan = bp.build_plan(
+            cat, "beginners", patient="Ana Lopes (synthetic)", start_date=date(2026, 3, 9),
+            weeks=3, sessions_per_day=sessions,
+        )  # fmt: skip
+        for size in ("A4", "letter"):
+            name = f"beginners-{sessions}x-{size.lower()}-large"
+            out.append((name, plan, {"page_size": size, "large_print": True}))
+    revised = bp.revise(
+        out[0][1], 3, {"heel-slides": {"reps": 8}, "wall-squats": {"reps": 6}},
+        stop=["heel-raises"], why="Pain went up in week 2.", by="Siobhán Ní Bhriain",
+        when=datetime(2026, 3, 20, 9, 0),
+    )  # fmt: skip
+    for large in (False, True):
+        out.append((f"revised-{'large' if large else 'clear'}", revised, {"large_print": large}))
     return out
 
 
@@ -85,7 +101,9 @@ def render_proofs(folder: str = "artifacts/proofs") -> int:
         subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(out / name)], check=True)
         pages = len(list(out.glob(f"{name}-*.png")))
         print(f"{name}: {pages} pages")
-    for name, plan, kwargs in variants()[:4:3]:  # clear A4 and large print A4
+    in_html = {"beginners-1x-a4-clear", "beginners-1x-a4-large", "beginners-6x-a4-large",
+               "revised-clear"}  # fmt: skip
+    for name, plan, kwargs in [v for v in variants() if v[0] in in_html]:
         html = bp.handout.to_html(plan, out / f"html-{name}.html", settings=SETTINGS, **kwargs)
         _print_html(html, out / f"html-{name}")
     return 0
