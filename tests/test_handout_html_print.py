@@ -71,3 +71,37 @@ def test_print_view_keeps_blocks_whole(large: bool, tmp_path: Path) -> None:
         for day in week.days:
             assert day_label(day, year=False) in page
     assert TEXT["credits_title"] in " ".join(pages)
+
+
+@pytest.mark.parametrize(("size", "sessions"), [("A4", 6), ("letter", 3)])
+def test_large_print_diary_weeks_never_split_over_days(
+    size: str, sessions: int, tmp_path: Path
+) -> None:
+    """Six exercises in large print at 6 a day (A4) or 3 a day (Letter): each page of the
+    printed diary holds a whole Monday to Sunday for the exercises on it; a week whose
+    boxes cannot fit one page is printed in parts, every exercise in exactly one part."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    plan = bp.build_plan(
+        bp.load_catalogue(), "beginners", start_date=date(2026, 3, 9), weeks=2,
+        sessions_per_day=sessions, patient="Synthetic patient F",
+    )  # fmt: skip
+    html = bp.handout.to_html(plan, tmp_path / "h.html", large_print=True, page_size=size)
+    pdf = tmp_path / "h.pdf"
+    subprocess.run(
+        [CHROMIUM, *FLAGS, f"--print-to-pdf={pdf}", html.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pages = [_words(p.extract_text()) for p in PdfReader(pdf).pages]
+    for week in handout_content(plan).diary:
+        on = [p for p in pages if diary_heading(week) in p]
+        assert on, week.week
+        for page in on:
+            rows = page.replace(diary_heading(week), "")
+            for day in week.days:
+                assert rows.count(day_label(day, year=False)) == 1, (week.week, day)
+        for _, name in week.exercises:
+            short = name.split(" (")[0]
+            assert sum(short in p for p in on) == 1, name

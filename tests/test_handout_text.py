@@ -101,6 +101,8 @@ def patient_sentences(catalogue: pd.DataFrame) -> list[str]:
         "source": "NHS Choices",
         "reviewed": "6 September 2008",
         "date": "15 March 2026",
+        "part": 1,
+        "parts": 2,
     }
     parts += [t.format(**sample) for t in TEXT.values()]
     parts += list(ADVICE_TITLES.values())

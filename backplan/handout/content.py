@@ -17,9 +17,10 @@ Examples
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -52,6 +53,7 @@ __all__ = [
     "dose_runs",
     "exercise_rows",
     "handout_content",
+    "week_parts",
 ]
 
 ADVICE_ORDER = ("breathing", "activity", "gp", "review")
@@ -119,6 +121,34 @@ def box_layout(k: int, most: int = 3) -> tuple[int, int]:
     rows = math.ceil(k / max(1, most))
     per_row = math.ceil(k / rows)
     return per_row, rows
+
+
+def week_parts(week: DiaryWeek, parts: int) -> list[DiaryWeek]:
+    """The week with its exercises shared out, in order, over ``parts`` weeks as even as
+    possible; each part keeps all seven days.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> w = DiaryWeek(1, (date(2026, 1, 5),) * 7, tuple((f"e{i}", f"E{i}") for i in range(5)),
+    ...               ((1,) * 7,) * 5, ("10 times",) * 5)
+    >>> [[ex for ex, _ in p.exercises] for p in week_parts(w, 2)]
+    [['e0', 'e1', 'e2'], ['e3', 'e4']]
+    """
+    n = len(week.exercises)
+    parts = max(1, min(parts, n))
+    if parts == 1:
+        return [week]
+    ends = [math.ceil(i * n / parts) for i in range(parts + 1)]
+    return [
+        replace(
+            week,
+            exercises=week.exercises[a:b],
+            boxes=week.boxes[a:b],
+            doses=week.doses[a:b] if week.doses else (),
+        )
+        for a, b in itertools.pairwise(ends)
+    ]
 
 
 WeekDoses = tuple[int, str, tuple[Prescription, ...]]

@@ -26,7 +26,7 @@ import pandas as pd
 from .._files import write_atomic
 from ..plan import Plan
 from ..settings import ClinicSettings
-from .content import ExerciseBlock, Handout, box_layout, handout_content
+from .content import ExerciseBlock, Handout, box_layout, handout_content, week_parts
 from .text import (
     CLINIC_TEXT,
     TEXT,
@@ -68,20 +68,77 @@ def _pictures(large_print: bool) -> Any:
     return picture
 
 
+def _column_mm(name: str, dose: str, k: int, em: float, box: float, gap: float) -> float:
+    """The least width (mm) of an exercise column: its tick boxes, or its longest word
+    (DejaVu Sans: about 0.7 em a character in bold, 0.62 em in regular)."""
+    per_row, _ = box_layout(max(k, 1))
+    boxes = per_row * box + (per_row - 1) * gap + 2.0
+    word = max(
+        [len(w) * 0.7 * em for w in diary_name(name).split()]
+        + [len(w) * 0.62 * em for w in dose.split()]
+    )
+    return max(boxes, word + 1.0)
+
+
+def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, int]:
+    """Landscape or not, and parts a week, for the print view: the first that keeps every
+    diary week whole on one page. Large print with two rows of tick boxes a day (4 to 6
+    sessions) is taller than a landscape page, so those weeks go on portrait pages, their
+    exercises shared out over parts (each a whole Monday to Sunday) where they are too many
+    for the width. Widths are estimated in mm from the CSS below and DejaVu Sans."""
+    em = (16.0 if large_print else 12.0) * 25.4 / 72
+    box, gap = (7.5, 1.6) if large_print else (6.0, 2.5)
+    short, long = (215.9, 279.4) if page_size == "letter" else (210.0, 297.0)
+    max_boxes = max((k for week in h.diary for row in week.boxes for k in row), default=1)
+    tall = large_print and box_layout(max_boxes)[1] > 1
+    first = (large_print or max_boxes >= 3) and not tall  # landscape, as before
+    most_parts = max((len(w.exercises) for w in h.diary), default=1)
+    for parts in range(1, most_parts + 1):
+        # a week in parts prints best on portrait pages: short parts share a page
+        shapes = (first, not first) if parts == 1 else (False, True)
+        for landscape in [x for x in shapes if not (x and tall)]:
+            width = (long if landscape else short) - 26.0
+            fits = all(
+                7.4 * em
+                + 2.0  # the day column and the table's borders
+                + (3.2 * em + max(0.08 * width, 16.0) if n == 1 else 0.0)  # pain and note
+                + sum(
+                    _column_mm(name, dose, max(b), em, box, gap)
+                    for (_, name), dose, b in zip(
+                        part.exercises, part.doses, part.boxes, strict=True
+                    )
+                )
+                <= width
+                for week in h.diary
+                for n, part in enumerate(week_parts(week, parts), start=1)
+            )
+            if fits:
+                return landscape, parts
+    return False, most_parts
+
+
 def render_html(h: Handout, *, large_print: bool = False, page_size: str = "A4") -> str:
     """The HTML text of a handout (see :func:`to_html`)."""
     length_key = "length_value_one" if h.weeks == 1 else "length_value"
     codes: dict[str, str] = {}
     for week in h.diary:
         codes.update(week.exercises)
-    max_boxes = max((k for week in h.diary for row in week.boxes for k in row), default=1)
+    size = "letter" if str(page_size).lower() == "letter" else "A4"
+    landscape, parts = _diary_pages(h, large_print, size.lower())
+    diary = [
+        (part, n, len(split))
+        for week in h.diary
+        for split in [week_parts(week, parts)]
+        for n, part in enumerate(split, start=1)
+    ]
     return _template().render(
         h=h,
         text=TEXT,
         clinic_text=CLINIC_TEXT,
         large_print=large_print,
-        page_size="letter" if str(page_size).lower() == "letter" else "A4",
-        diary_landscape=large_print or max_boxes >= 3,
+        page_size=size,
+        diary_landscape=landscape,
+        diary=diary,
         picture=_pictures(large_print),
         box_layout=box_layout,
         codes=list(codes.items()),

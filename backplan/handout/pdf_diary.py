@@ -16,18 +16,16 @@ always stays inside its cell; drawing directly is several times faster than a Re
 from __future__ import annotations
 
 import functools
-import itertools
-import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from .content import DiaryWeek, box_layout
+from .content import DiaryWeek, box_layout, week_parts
 from .text import TEXT, day_label, diary_heading, diary_name
 
-__all__ = ["DiaryGrid", "GridLook", "diary_fits", "diary_min_width", "week_parts", "wrap_words"]
+__all__ = ["DiaryGrid", "GridLook", "diary_fits", "diary_min_width", "wrap_words"]
 
 PAD = 4.0
 #: Clear space around a cell's tick boxes (points), so a pen mark stays in its box.
@@ -140,34 +138,6 @@ def _least_width(week: DiaryWeek, g: GridLook, notes: bool = True) -> float:
 def diary_min_width(weeks: tuple[DiaryWeek, ...], g: GridLook) -> float:
     """The narrowest page width (points) on which every diary week fits in one part."""
     return max((_least_width(w, g) for w in weeks), default=0.0)
-
-
-def week_parts(week: DiaryWeek, parts: int) -> list[DiaryWeek]:
-    """The week with its exercises shared out, in order, over ``parts`` weeks as even as
-    possible; each part keeps all seven days.
-
-    Examples
-    --------
-    >>> from datetime import date
-    >>> w = DiaryWeek(1, (date(2026, 1, 5),) * 7, tuple((f"e{i}", f"E{i}") for i in range(5)),
-    ...               ((1,) * 7,) * 5, ("10 times",) * 5)
-    >>> [[ex for ex, _ in p.exercises] for p in week_parts(w, 2)]
-    [['e0', 'e1', 'e2'], ['e3', 'e4']]
-    """
-    n = len(week.exercises)
-    parts = max(1, min(parts, n))
-    if parts == 1:
-        return [week]
-    ends = [math.ceil(i * n / parts) for i in range(parts + 1)]
-    return [
-        replace(
-            week,
-            exercises=week.exercises[a:b],
-            boxes=week.boxes[a:b],
-            doses=week.doses[a:b] if week.doses else (),
-        )
-        for a, b in itertools.pairwise(ends)
-    ]
 
 
 def diary_fits(
