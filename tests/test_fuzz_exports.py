@@ -114,7 +114,11 @@ def _markup(html: str) -> _Markup:
 
 BASELINE = _markup(
     to_html(
-        bp.build_plan(SHIPPED, "beginners", start_date="2026-01-05", weeks=2), FOLDER / "base.html"
+        bp.build_plan(SHIPPED, "beginners", start_date="2026-01-05", weeks=2),
+        FOLDER / "base.html",
+        clinic="Clinic",  # a handout with every part: contact details add a footer
+        phone="0123",
+        physio="A. Physio",
     ).read_text()
 )
 
