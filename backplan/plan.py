@@ -37,7 +37,7 @@ from ._files import write_atomic
 from ._jsonio import load_json, read_bytes
 from ._numbers import check_date
 from .catalogue import LEVELS
-from .errors import PlanError, PlanVersionError, Problem
+from .errors import PlanError, PlanVersionError, Problem, short
 from .progression import (
     CARRY_FIELDS,
     DOSE_BOUNDS,
@@ -587,7 +587,9 @@ def plan_from_json(
     if version is None:
         raise PlanVersionError(f"{source}: no 'schema_version' field; is this a backplan plan?")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise PlanVersionError(f"{source}: schema_version {version!r} is not a known version")
+        raise PlanVersionError(
+            f"{source}: schema_version {short(repr(version))} is not a known version"
+        )
     if version > SCHEMA_VERSION:
         raise PlanVersionError(
             f"{source}: written by a newer backplan (schema version {version}); this backplan "
