@@ -242,9 +242,9 @@ def test_inf_huge_and_boolean_parquet_values_are_not_counts(tmp_path: Path) -> N
     assert logs.accepted.empty
     reasons = logs.rejected.set_index("row")[["column", "reason"]].agg(": ".join, axis=1)
     assert reasons.to_dict() == {
-        2: "sets_done: not a number",
-        3: "sets_done; reps_done: not a number",  # True and inf alike
-        4: "sets_done; reps_done: not a number; count above 10000",
+        2: "sets_done; pain: not a number",
+        3: "sets_done; reps_done; pain: not a number",  # True and inf alike
+        4: "sets_done; reps_done; pain: not a number; count above 10000",
     }
     big = pd.DataFrame({**_good_rows().iloc[:1].to_dict("list"),
                         "reps_done": pd.array([2**64 - 1], dtype="UInt64")})  # fmt: skip
