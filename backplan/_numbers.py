@@ -260,7 +260,9 @@ def _masked_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
     return s.to_numpy(), None
 
 
-def whole_numbers(values: pd.Series | pd.Index, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
+def whole_numbers(
+    values: pd.Series | pd.Index, low: int, high: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Every value of a column as a whole number from ``low`` to ``high``, and why not.
 
     Text is parsed once per distinct value (categoricals once per category); integer and
@@ -291,7 +293,8 @@ def whole_numbers(values: pd.Series | pd.Index, low: int, high: int) -> tuple[np
         numbers, why = (np.append(a, f)[codes] for a, f in zip(per_value, fill, strict=True))
         return numbers, why
     if pd.api.types.is_bool_dtype(kind):
-        return numbers, np.where(s.isna().to_numpy(bool), Why.MISSING, Why.NOT_A_NUMBER).astype(np.uint8)
+        why = np.where(s.isna().to_numpy(bool), Why.MISSING, Why.NOT_A_NUMBER)
+        return numbers, why.astype(np.uint8)
     if pd.api.types.is_integer_dtype(kind):
         data, mask = _masked_parts(s)
         with np.errstate(invalid="ignore"):  # compared in the column's own type: no overflow

@@ -363,7 +363,9 @@ def _catalogue_with(column: str, value: str, tmp_path: Path) -> pd.DataFrame | N
         return None
 
 
-SHIPPED_CATALOGUE = Path(bp.catalogue.__file__).resolve().parent.parent / "data" / "back-exercises.csv"
+SHIPPED_CATALOGUE = (
+    Path(bp.catalogue.__file__).resolve().parent.parent / "data" / "back-exercises.csv"
+)
 
 
 def test_catalogue_and_logs_read_a_number_the_same_way(tmp_path: Path) -> None:
