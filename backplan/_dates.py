@@ -148,7 +148,7 @@ def date_days(values: pd.Series | pd.Index) -> np.ndarray:
     if isinstance(s.dtype, pd.CategoricalDtype):
         return np.append(date_days(s.cat.categories), NO_DAY)[s.cat.codes.to_numpy()]
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        if getattr(s.dt, "tz", None) is not None:
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
             s = s.dt.tz_localize(None)  # the day where the clinic is
         return _day_numbers(s.to_numpy())
     if pd.api.types.is_numeric_dtype(s.dtype):

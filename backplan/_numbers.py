@@ -252,7 +252,6 @@ def whole_numbers(
     _check_bounds(low, high)
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     kind, n = s.dtype, len(s)
-    numbers = np.full(n, -1, dtype=np.int64)
     if isinstance(kind, pd.CategoricalDtype):
         per_value = whole_numbers(s.cat.categories, low, high)
         codes = s.cat.codes.to_numpy()
@@ -260,29 +259,34 @@ def whole_numbers(
         numbers, why = (np.append(a, f)[codes] for a, f in zip(per_value, fill, strict=True))
         return numbers, why
     if pd.api.types.is_bool_dtype(kind):
+        numbers = np.full(n, -1, dtype=np.int64)
         why = np.where(s.isna().to_numpy(bool), Why.MISSING, Why.NOT_A_NUMBER)
         return numbers, why.astype(np.uint8)
     if pd.api.types.is_integer_dtype(kind):
         data, mask = _masked_parts(s)
-        with np.errstate(invalid="ignore"):  # compared in the column's own type: no overflow
-            why = np.select([data < 0, data > high, data < low],
-                            [Why.NEGATIVE, Why.ABOVE, Why.BELOW], Why.OK).astype(np.uint8)  # fmt: skip
-        if mask is not None:
-            why[mask] = Why.MISSING
+        if data.dtype.kind == "u":  # above every bound stays above; then it fits int64
+            data = np.minimum(data, high + 1).astype(np.int64)
+        refused = (data < low) | (data > high)
     elif pd.api.types.is_float_dtype(kind):
         data = s.to_numpy(np.float64, na_value=np.nan)
-        with np.errstate(invalid="ignore"):
-            why = np.select(
-                [np.isnan(data), np.isinf(data), data < 0, data > high, data != np.floor(data),
-                 data < low],
-                [Why.MISSING, Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE, Why.FRACTION, Why.BELOW],
-                Why.OK,
-            ).astype(np.uint8)  # fmt: skip
+        mask = np.isnan(data)
+        with np.errstate(invalid="ignore"):  # NaN fails every comparison
+            refused = ~((data >= low) & (data <= high) & (data == np.floor(data)) | mask)
     else:
         return distinct_map(s, lambda v: _one_whole(v, low, high), (-1, Why.MISSING),
-                         (np.int64, np.uint8))  # type: ignore[return-value]  # fmt: skip
-    ok = why == Why.OK
-    numbers[ok] = data[ok]
+                            (np.int64, np.uint8))  # type: ignore[return-value]  # fmt: skip
+    # Why.MISSING is 1: a missing value's code is its mask as bytes
+    why = np.zeros(n, dtype=np.uint8) if mask is None else mask.astype(np.uint8)
+    if mask is not None:
+        refused &= ~mask  # the values under the mask mean nothing
+    fail = refused if mask is None else refused | mask
+    numbers = np.where(fail, -1, data).astype(np.int64, copy=False)
+    if refused.any():  # the reasons, worked out for the refused values only
+        at = np.flatnonzero(refused)
+        bad = data[at]
+        conditions = [np.abs(bad) == np.inf, bad < 0, bad > high, bad != np.floor(bad)]
+        why[at] = np.select(conditions, [Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE,
+                                         Why.FRACTION], Why.BELOW)  # fmt: skip
     return numbers, why
 
 
@@ -339,5 +343,6 @@ def decimal_numbers(values: pd.Series | pd.Index) -> np.ndarray:
         return np.full(len(s), np.nan)
     if pd.api.types.is_numeric_dtype(s.dtype):
         data = s.to_numpy(np.float64, na_value=np.nan)
-        return np.where(np.isinf(data), np.nan, data)
+        infinite = np.isinf(data)
+        return np.where(infinite, np.nan, data) if infinite.any() else data
     return distinct_map(s, lambda v: (_one_decimal(v),), (math.nan,), (np.float64,))[0]

@@ -75,23 +75,27 @@ def counts(
         (numbers, why), codes = _on_categories(
             s, lambda c: whole_numbers(c, 0, MAX_COUNT), memo, ("counts", s.name)
         )
-        found = np.unique(why)  # the reasons among the categories: usually none
         values = np.append(numbers, -1)[codes]
-        if not np.isin(found, _FAILS).any():
+        if why.max(initial=0) <= Why.MISSING:  # no category fails: the usual case
             return values, []
         why = np.append(why, Why.MISSING)[codes]
     else:
         values, why = whole_numbers(s, 0, MAX_COUNT)
-        found = np.flatnonzero(np.bincount(why, minlength=len(Why)))
+        if why.max(initial=0) <= Why.MISSING:  # every value a count or blank: the usual case
+            return values, []
+    # a typed column's blanks are its missing values; text may hold other blanks (a no-break
+    # space) that are no number but not a reason to reject either
+    typed = pd.api.types.is_numeric_dtype(s.dtype)
     fails = []
     for code in _FAILS:
-        if code in found:
-            fails.append(((why == code) & ~blank, why_text(code, 0, MAX_COUNT)))
+        mask = why == code
+        if mask.any():
+            fails.append((mask if typed else mask & ~blank, why_text(code, 0, MAX_COUNT)))
     return values, fails
 
 
 #: The reasons a count can fail (in the order rejected rows list them).
-_FAILS = np.array([Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE, Why.FRACTION, Why.BELOW])
+_FAILS = (Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE, Why.FRACTION, Why.BELOW)
 
 
 def floats(s: pd.Series, blank: np.ndarray, memo: dict | None = None) -> np.ndarray:
