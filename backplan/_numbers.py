@@ -264,9 +264,12 @@ def whole_numbers(
         return numbers, why.astype(np.uint8)
     if pd.api.types.is_integer_dtype(kind):
         data, mask = _masked_parts(s)
-        if data.dtype.kind == "u":  # above every bound stays above; then it fits int64
-            data = np.minimum(data, high + 1).astype(np.int64)
-        refused = (data < low) | (data > high)
+        if data.dtype == np.uint64:  # above every bound stays above; then it fits int64
+            data = np.minimum(data, np.uint64(high + 1))
+        data = data.astype(np.int64, copy=False)
+        # one unsigned comparison finds values below ``low`` (negative once shifted) and
+        # above ``high`` alike
+        refused = (data - low if low else data).view(np.uint64) > high - low
     elif pd.api.types.is_float_dtype(kind):
         data = s.to_numpy(np.float64, na_value=np.nan)
         mask = np.isnan(data)
@@ -280,7 +283,9 @@ def whole_numbers(
     if mask is not None:
         refused &= ~mask  # the values under the mask mean nothing
     fail = refused if mask is None else refused | mask
-    numbers = np.where(fail, -1, data).astype(np.int64, copy=False)
+    with np.errstate(invalid="ignore"):  # NaN and inf are cast to nonsense, then replaced
+        numbers = data.astype(np.int64)
+    np.putmask(numbers, fail, -1)
     if refused.any():  # the reasons, worked out for the refused values only
         at = np.flatnonzero(refused)
         bad = data[at]

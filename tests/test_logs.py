@@ -394,3 +394,28 @@ def test_catalogue_and_logs_read_a_date_the_same_way(tmp_path: Path) -> None:
         assert (loaded is not None) == ok, text
         if loaded is not None:
             assert loaded.loc[0, "source_reviewed"] == pd.Timestamp("2026-01-05")
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "Int64", "float32",
+                                   "float64", "object", "string"])  # fmt: skip
+def test_typed_count_columns_give_the_same_reasons(dtype: str) -> None:
+    """A DataFrame or Parquet column of any integer, float or text type: same answers."""
+    values = [10, -3, 120, 7] if dtype == "int8" else [10, -3, 20000, 7]
+    rows = pd.concat([_good_rows()] * 2, ignore_index=True).iloc[:4]
+    rows["date"] = ["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08"]
+    rows["reps_done"] = pd.Series(values).astype(dtype)
+    logs = bp.read_logs(rows, [_plan()])
+    assert logs.accepted["reps_done"].tolist() == ([10, 120, 7] if dtype == "int8" else [10, 7])
+    reasons = logs.rejected.set_index("row")["reason"].to_dict()
+    assert reasons == ({3: "negative count"} if dtype == "int8"
+                       else {3: "negative count", 4: "count above 10000"})  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "uint64", "UInt64"])
+def test_unsigned_count_columns_are_bounded(dtype: str) -> None:
+    big = 255 if dtype == "uint8" else 2**64 - 1
+    rows = _good_rows().assign(reps_done=pd.Series([10, big, 0]).astype(dtype))
+    logs = bp.read_logs(rows, [_plan()])
+    assert logs.accepted["reps_done"].tolist() == ([10, 255, 0] if big == 255 else [10, 0])
+    if big != 255:
+        assert logs.rejected["reason"].tolist() == ["count above 10000"]
