@@ -57,7 +57,7 @@ from ._paths import data_dir
 from ._tables import read_text_table, spreadsheet_row
 from .catalogue import load_catalogue
 from .errors import LogError, PlanError, Problem, _ProblemsError
-from .plan import Plan, dose_in_week
+from .plan import Plan, dose_in_week, level_in_week
 from .progression import DECISIONS, DOSE_BOUNDS, AddDose, Prescription
 from .revisions import revise
 
@@ -431,7 +431,7 @@ def review(
     report = _report_for(plan, logs_or_report, week, catalogue)
     names = (load_catalogue() if catalogue is None else catalogue).set_index("id")["name"]
     found = _slices(report, [plan.patient]).get(plan.patient, _Slice(report.as_of))
-    result = _review(plan, found, week, rules, names)
+    result = _review(plan, found, week, rules, names, catalogue)
     rejected = report.rejected
     if "patient" in rejected.columns:
         rejected = rejected.loc[rejected["patient"].astype(str) == plan.patient]
@@ -440,7 +440,12 @@ def review(
 
 
 def _review(
-    plan: Plan, report: _Slice, week: int | None, rules: Sequence[ReviewRule], names: pd.Series
+    plan: Plan,
+    report: _Slice,
+    week: int | None,
+    rules: Sequence[ReviewRule],
+    names: pd.Series,
+    catalogue: pd.DataFrame | None = None,
 ) -> Review:
     if report.by_patient is None:
         raise PlanError([Problem("<plan>", None, "patient", f"a patient in the report; it has "
@@ -476,6 +481,11 @@ def _review(
             if len(held) > 1:
                 reason += f" Also held for the same reason: {', '.join(held[1:])}."
     flagged = any(r.flag and r.fires(m) for _, m in chosen_rules for r in rules)
+    if DECISIONS[worst] == "progress" and week < plan.weeks:
+        moved = revise(plan, week + 1, {}, why="review", by="review", catalogue=catalogue)
+        level = level_in_week(moved, week + 1)
+        if level != level_in_week(plan, week):
+            reason += f" From week {week + 1} the patient moves up to {level}."
     return Review(plan.patient, week, report.as_of, DECISIONS[worst], rule.rule, reason, flagged,
                   evidence, table, next_doses)  # fmt: skip
 
@@ -515,6 +525,10 @@ def apply_review(
         raise PlanError([Problem("<plan>", None, None, "the plan the review was made from; it has "
                                  "changed since, so review it again")])  # fmt: skip
     doses = {ex: {"reps": p.reps} for ex, p in decision.next_doses.items()}
+    if decision.decision == "progress":  # a move to the next level: its exercises, not these
+        moved = revise(plan, decision.week + 1, {}, why=decision.reason, by=by, catalogue=catalogue)
+        if level_in_week(moved, decision.week + 1) != level_in_week(plan, decision.week):
+            doses = {}
     return revise(plan, decision.week + 1, doses, why=decision.reason, by=by,
                   decision=decision.decision, hold_level=decision.decision != "progress",
                   when=when, catalogue=catalogue)  # fmt: skip

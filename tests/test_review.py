@@ -317,7 +317,8 @@ def test_progress_to_a_waiting_level_records_the_move(level_up_plan) -> None:
     # no dose in the revision for exercises the patient no longer does
     assert {p.exercise for p in last.prescriptions} <= {"knee-to-chest"}
     assert last.what.startswith("moves to more advanced"), last.what
-    assert "Heel slides: stopped" in last.what and "Knee to chest: added" in last.what
+    assert "From week 5 the patient moves up to more advanced." in last.why
+    assert "Heel slides: stopped" in last.what and "Knees to chest (eases strain): added" in last.what
 
 
 def test_a_revised_exercise_cannot_also_be_stopped(level_up_plan) -> None:
