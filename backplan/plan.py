@@ -147,6 +147,10 @@ class Plan(BaseModel):
                     f"the next level starts in week {rule.from_week}, "
                     f"but the plan lasts {self.weeks} weeks"
                 )
+        for week in range(1, self.weeks + 1) if self.revisions else ():
+            if not dose_in_week(self, week):
+                raise ValueError(f"at least one exercise in every week; the revisions stop "
+                                 f"them all from week {week} (to end the plan, make a new one)")  # fmt: skip
         adds = [r for r in self.progression if isinstance(r, AddDose)]
         phased = self.all_prescriptions()[: len(self.all_prescriptions()) - sum(
             len(r.prescriptions) for r in self.revisions)]  # fmt: skip

@@ -485,7 +485,7 @@ def _review(
         moved = revise(plan, week + 1, {}, why="review", by="review", catalogue=catalogue)
         level = level_in_week(moved, week + 1)
         if level != level_in_week(plan, week):
-            reason += f" From week {week + 1} the patient moves up to {level}."
+            reason += f" As the plan has a next level, from week {week + 1} the patient moves up to {level} instead."
     return Review(plan.patient, week, report.as_of, DECISIONS[worst], rule.rule, reason, flagged,
                   evidence, table, next_doses)  # fmt: skip
 

@@ -87,7 +87,8 @@ def _name(catalogue: pd.DataFrame, exercise: str) -> str:
 def _level_words(before: Plan, after: Plan, week: int) -> list[str]:
     was, now = level_in_week(before, week), level_in_week(after, week)
     if was == now:
-        return []
+        moving = week > 1 and level_in_week(after, week - 1) != now
+        return [f"moves to {now} as planned"] if moving else []
     if week > 1 and level_in_week(before, week - 1) == now:
         return [f"stays at {now} (the move to {was} waits)"]
     return [f"moves to {now}"]
@@ -127,7 +128,11 @@ def _never_done(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> list
     for p in rev.prescriptions:
         if p.exercise in done or p.exercise in waiting:
             continue
-        name, was, now = _name(cat, p.exercise), level_in_week(before, week), level_in_week(after, week)
+        name, was, now = (
+            _name(cat, p.exercise),
+            level_in_week(before, week),
+            level_in_week(after, week),
+        )
         if week > 1 and level_in_week(before, week - 1) != now and was != now:
             why = (f"the move to {now} that was waiting would start in week {week}; pass "
                    f"hold_level=True to keep the patient at {was}, or revise the {now} exercises")  # fmt: skip
@@ -284,8 +289,9 @@ def what_changed(
 ) -> list[str]:
     """Sentences for the patient saying what a revision changed (for a reprinted handout).
 
-    Each new dose is compared with what the patient did the week before the change (or,
-    at a change of level, with what the plan had for that week).
+    Each new dose is compared with what the patient did the week before the change (a
+    change of level says which exercises start and stop; a hold that postpones one says to
+    keep going as now).
 
     Parameters
     ----------
@@ -311,7 +317,8 @@ def what_changed(
     rev = plan.revisions[number - 2]
     before = plan.model_copy(update={"revisions": plan.revisions[: number - 2]})
     after = plan.model_copy(update={"revisions": plan.revisions[: number - 1]})
-    old = {p.exercise: p for p in _baseline(before, after, rev.from_week)}
+    last = max(rev.from_week - 1, 1)  # what the patient did the week before
+    old = {p.exercise: p for p in dose_in_week(before, last)}
     new = {p.exercise: p for p in dose_in_week(after, rev.from_week)}
     day = plan.start_date + timedelta(days=7 * (rev.from_week - 1))
     when = f"From week {rev.from_week} ({day:%A} {day.day} {day:%B})"

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import backplan as bp
@@ -205,7 +205,11 @@ def assert_words_are_true(before: bp.Plan, after: bp.Plan) -> None:
                 old, _, value = item.rsplit(" ", 3)[1:]
                 assert getattr(new[ex], field) == int(value), rev.what
                 assert int(old) in {getattr(d[ex], field) for d in (last, planned) if ex in d}
-    if week > 1 and new == last and bp.level_in_week(after, week - 1) == bp.level_in_week(after, week):
+    if (
+        week > 1
+        and new == last
+        and bp.level_in_week(after, week - 1) == bp.level_in_week(after, week)
+    ):
         assert not any(w in rev.what for w in ("added", "stopped", "->")), rev.what
         assert bp.what_changed(after) == [bp.what_changed(after)[0]]
         assert "keep doing your exercises" in bp.what_changed(after)[0]
@@ -251,7 +255,7 @@ def one_step(plan: bp.Plan, data: st.DataObject) -> bp.Plan:
                      hold_level=data.draw(st.booleans(), label="hold_level"))  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=level_up_plans(), data=st.data())
 def test_revisions_and_reviews_do_what_they_say(plan, data) -> None:
     for _ in range(data.draw(st.integers(1, 4), label="steps")):
@@ -260,7 +264,9 @@ def test_revisions_and_reviews_do_what_they_say(plan, data) -> None:
             plan = one_step(plan, data)
         except (bp.PlanError, bp.LogError) as exc:
             assert plan is before and str(exc)  # refused with a reason; the plan is unchanged
+            event(f"refused: {str(exc).splitlines()[-1][:60]}")
             continue
+        event("applied")
         assert_safe(plan)
         assert_revisions_hold(plan)
         assert_words_are_true(before, plan)
