@@ -255,7 +255,7 @@ def one_step(plan: bp.Plan, data: st.DataObject) -> bp.Plan:
                      hold_level=data.draw(st.booleans(), label="hold_level"))  # fmt: skip
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=level_up_plans(), data=st.data())
 def test_revisions_and_reviews_do_what_they_say(plan, data) -> None:
     for _ in range(data.draw(st.integers(1, 4), label="steps")):
