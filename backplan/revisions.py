@@ -85,13 +85,21 @@ def _name(catalogue: pd.DataFrame, exercise: str) -> str:
 
 
 def _level_words(before: Plan, after: Plan, week: int) -> list[str]:
-    was, now = level_in_week(before, week), level_in_week(after, week)
-    if was == now:
-        moving = week > 1 and level_in_week(after, week - 1) != now
-        return [f"moves to {now} as planned"] if moving else []
-    if week > 1 and level_in_week(before, week - 1) == now:
-        return [f"stays at {now} (the move to {was} waits)"]
-    return [f"moves to {now}"]
+    """What a revision did to the plan's move to its next level, if anything."""
+    for rule in before.progression:
+        if not isinstance(rule, NextLevel):
+            continue
+        was, now = level_start(rule, before.revisions), level_start(rule, after.revisions)
+        base, up = before.level, rule.level
+        if was == now:
+            return [f"moves to {up} as planned"] if now == week > 1 else []
+        if now is None:
+            planned = f" planned for week {was}" if was is not None and was > week else ""
+            return [f"stays at {base} (the move to {up}{planned} waits)"]
+        if now == week:
+            return [f"moves to {up}"]
+        return [f"the move to {up} goes ahead in week {now}"]
+    return []
 
 
 def _summary(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> str:

@@ -190,8 +190,15 @@ def assert_words_are_true(before: bp.Plan, after: bp.Plan) -> None:
     new = doses(after, week)
     last = doses(before, week - 1) if week > 1 else doses(before, week)
     planned = doses(before, week)
+    levels = [
+        (bp.level_in_week(before, w), bp.level_in_week(after, w))
+        for w in range(week, after.weeks + 1)
+    ]
+    moved = any(was != now for was, now in levels)
+    said = any(w in rev.what for w in ("stays at", "moves to", "the move to"))
+    assert moved == said or rev.what.startswith(f"moves to {levels[0][1]} as planned"), rev.what
     for part in rev.what.split("; "):
-        if part.startswith(("stays at", "moves to", "doses ")):
+        if part.startswith(("stays at", "moves to", "the move to", "doses ")):
             continue
         name, change = part.rsplit(": ", 1)
         ex = NAMES[name]

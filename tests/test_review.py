@@ -332,3 +332,14 @@ def test_a_revised_exercise_cannot_also_be_stopped(level_up_plan) -> None:
 def test_a_revision_cannot_stop_every_exercise(level_up_plan) -> None:
     with pytest.raises(bp.PlanError, match="at least one exercise in every week.*from week 2"):
         bp.revise(level_up_plan, 2, {}, stop=["heel-slides", "wall-squats"], why="x", by="y")
+
+
+def test_a_hold_before_the_level_up_week_says_the_move_waits(level_up_plan) -> None:
+    logs = make_logs(level_up_plan, 2, pain={1: 2, 2: 2}, done=0.5)
+    held = bp.apply_review(level_up_plan, bp.review(level_up_plan, logs, week=2), by="A. Physio")
+    assert [bp.level_in_week(held, w) for w in (3, 4)] == ["beginners", "beginners"]
+    what = held.revisions[-1].what
+    assert what.startswith("stays at beginners (the move to more advanced planned for week 4 "
+                           "waits)"), what  # fmt: skip
+    going = bp.revise(held, 3, {}, why="better", by="A. Physio")  # releases it, as planned
+    assert going.revisions[-1].what.startswith("the move to more advanced goes ahead in week 4")
