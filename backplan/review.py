@@ -481,11 +481,10 @@ def _review(
             if len(held) > 1:
                 reason += f" Also held for the same reason: {', '.join(held[1:])}."
     flagged = any(r.flag and r.fires(m) for _, m in chosen_rules for r in rules)
-    if DECISIONS[worst] == "progress" and week < plan.weeks:
-        moved = revise(plan, week + 1, {}, why="review", by="review", catalogue=catalogue)
-        level = level_in_week(moved, week + 1)
-        if level != level_in_week(plan, week):
-            reason += f" As the plan has a next level, from week {week + 1} the patient moves up to {level} instead."
+    level = _moves_up(plan, week, catalogue) if DECISIONS[worst] == "progress" else None
+    if level:
+        reason += (f" As the plan has a next level, from week {week + 1} the patient moves up "
+                   f"to {level} instead.")  # fmt: skip
     return Review(plan.patient, week, report.as_of, DECISIONS[worst], rule.rule, reason, flagged,
                   evidence, table, next_doses)  # fmt: skip
 
@@ -525,10 +524,26 @@ def apply_review(
         raise PlanError([Problem("<plan>", None, None, "the plan the review was made from; it has "
                                  "changed since, so review it again")])  # fmt: skip
     doses = {ex: {"reps": p.reps} for ex, p in decision.next_doses.items()}
-    if decision.decision == "progress":  # a move to the next level: its exercises, not these
-        moved = revise(plan, decision.week + 1, {}, why=decision.reason, by=by, catalogue=catalogue)
-        if level_in_week(moved, decision.week + 1) != level_in_week(plan, decision.week):
-            doses = {}
+    hold = decision.decision != "progress"
+    if not hold:  # a move to the next level: its exercises, not these; none possible: stay
+        level = _moves_up(plan, decision.week, catalogue)
+        doses, hold = ({}, False) if level else (doses, level is None)
     return revise(plan, decision.week + 1, doses, why=decision.reason, by=by,
-                  decision=decision.decision, hold_level=decision.decision != "progress",
-                  when=when, catalogue=catalogue)  # fmt: skip
+                  decision=decision.decision, hold_level=hold, when=when,
+                  catalogue=catalogue)  # fmt: skip
+
+
+def _moves_up(plan: Plan, week: int, catalogue: pd.DataFrame | None) -> str | None:
+    """The level a progress after ``week`` moves to: "" when no move is due, None when none can be.
+
+    A move that would leave a week without exercises (e.g. all the next level's were
+    stopped) cannot happen: the patient progresses within their level.
+    """
+    if week >= plan.weeks:
+        return ""
+    try:
+        moved = revise(plan, week + 1, {}, why="review", by="review", catalogue=catalogue)
+    except PlanError:
+        return None
+    level = level_in_week(moved, week + 1)
+    return level if level != level_in_week(plan, week) else ""

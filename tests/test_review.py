@@ -343,3 +343,15 @@ def test_a_hold_before_the_level_up_week_says_the_move_waits(level_up_plan) -> N
                            "waits)"), what  # fmt: skip
     going = bp.revise(held, 3, {}, why="better", by="A. Physio")  # releases it, as planned
     assert going.revisions[-1].what.startswith("the move to more advanced goes ahead in week 4")
+
+
+def test_progress_when_the_next_level_has_nothing_left_stays_at_the_level(level_up_plan) -> None:
+    logs = make_logs(level_up_plan, 3, pain={1: 2, 2: 2, 3: 2}, done=0.5)
+    held = bp.apply_review(level_up_plan, bp.review(level_up_plan, logs, week=3), by="A. Physio")
+    held = bp.revise(held, 4, {}, stop=["knee-to-chest"], why="hurts", by="A. Physio",
+                     hold_level=True)  # fmt: skip
+    r = bp.review(held, make_logs(held, 4, pain={w: 2 for w in range(1, 5)}), week=4)
+    assert r.decision == "progress" and "moves up" not in r.reason
+    going = bp.apply_review(held, r, by="A. Physio")
+    assert [(p.exercise, p.reps) for p in bp.dose_in_week(going, 5)] == [
+        ("heel-slides", 12), ("wall-squats", 12)]  # fmt: skip
