@@ -189,7 +189,8 @@ def revise(
         What kind of change this is.
     hold_level : bool
         Keep the patient at their level: a move to the next level that has not happened
-        yet waits until a later revision without ``hold_level``.
+        yet waits until a later revision without ``hold_level``. Without it, a waiting
+        move goes ahead from ``from_week`` (and a planned one happens as planned).
     when : datetime, optional
         When the change was made; now (UTC) by default.
     catalogue : pandas.DataFrame, optional
@@ -199,7 +200,18 @@ def revise(
     ------
     PlanError
         For a week outside the plan, an out-of-range dose or a broken restriction, naming
-        the revision and the prescription.
+        the revision and the prescription; for an exercise both given a dose and stopped;
+        for a week left with no exercise; and for a dose the patient would never do (an
+        exercise of one level named from a week the plan is at another, e.g. when the
+        revision lets a waiting move to the next level go ahead): nothing is dropped
+        silently.
+
+    Notes
+    -----
+    The revision's ``what`` (see :func:`revision_history`) names only real changes: doses
+    compared with last week's (with the week's own at a change of level), exercises
+    added or stopped, and what happened to the move to the next level ("stays at
+    beginners (the move to more advanced waits)", "moves to more advanced").
     """
     cat = load_catalogue() if catalogue is None else catalogue
     if not 1 <= from_week <= plan.weeks:
