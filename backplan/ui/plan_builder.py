@@ -37,7 +37,8 @@ import pandas as pd
 from ..catalogue import load_catalogue
 from ..errors import BackplanError
 from ..library import PlanLibrary
-from ..plan import Plan, prescriptions_from_catalogue
+from ..plan import Plan, _validate, prescriptions_from_catalogue
+from ..progression import Revision
 from ._common import STYLE, plain, status_html
 from .clinic_panel import ClinicPanel
 from .downloads_panel import DownloadsPanel
@@ -118,6 +119,9 @@ class PlanBuilder:
         self._made_on = date.today()
         self.problem: str | None = None
         self.saved_as: str | None = None
+        # Revisions of the open plan (after reviews): the form cannot edit them, and every
+        # plan it makes keeps them, so saving keeps the plan's history.
+        self.revisions: tuple[Revision, ...] = ()
         self.status = plain(w.HTML)
         self.status.add_class("bp-status")
         self._defaults = {
@@ -190,9 +194,20 @@ class PlanBuilder:
             self._refresh()
 
     def plan_from_form(self) -> Plan:
-        """The plan the form describes (see :meth:`PlanForm.read`)."""
+        """The plan the form describes (see :meth:`PlanForm.read`), with the open plan's
+        revisions."""
         with self._quiet():
-            return self.form.read()
+            plan = self.form.read()
+        if not self.revisions:
+            return plan
+        data = {**dict(plan), "revisions": self.revisions}
+        try:
+            return _validate(Plan, data, "<plan>", self.catalogue)
+        except BackplanError as exc:
+            raise BackplanError(
+                f"This change does not fit the plan's revisions (changes made after a "
+                f"review). {exc}"
+            ) from None
 
     def _refresh(self) -> None:
         if hasattr(self, "downloads"):
@@ -215,6 +230,8 @@ class PlanBuilder:
     def _show(self, plan: Plan) -> None:
         self.plan = plan
         self.preview_panel.show(plan)
+        if hasattr(self, "review"):
+            self.review.plan_changed()
 
     def say(self, message: str, ok: bool, keep: bool = False) -> None:
         """Show ``message`` in the status line (``keep`` adds to a note already there)."""
@@ -229,6 +246,7 @@ class PlanBuilder:
         Parts of a plan the form cannot express (for example changed next-level doses) are
         kept as they are until the next change, with a note in :attr:`status`.
         """
+        self.revisions = plan.revisions
         with self._quiet():
             self.form.apply(plan)
         self._refresh()

@@ -26,20 +26,28 @@ from ..choices import (
     add_dose_bounds,
     bounds_problem,
     dose_problem,
+    filters_of,
     levels,
     progression_rules,
+    restrictions_from_filters,
     suitable_exercises,
 )
 from ..errors import BackplanError
 from ..handout.text import dose_words
+from ..pictures import exercise_picture_svg
 from ..plan import Plan, build_plan
 from ..progression import DOSE_BOUNDS, AddDose, NextLevel, Prescription
+from ..restrictions import Restrictions
 from ._common import heading, plain
 
 __all__ = ["PlanForm"]
 
 _NAME_WIDTH = "250px"
 _DOSE_WIDTH = "66px"
+_WORDS_WIDTH = "300px"
+# Pictures fill the words column: tall enough to read a standing figure, as wide as the
+# column for a lying one (two poses side by side).
+_PICTURE_MM = {"height_mm": 20.0, "max_width_mm": 78.0}
 _WIDE = {"style": {"description_width": "initial"}}
 
 
@@ -54,10 +62,14 @@ class PlanForm:
 
     Attributes
     ----------
-    level, filters, exercises, dose, side_text, rows
+    level, filters, exercises, dose, side_text, pictures, rows
         ``exercises[id]`` is a checkbox, ``dose[id][field]`` a number box,
-        ``side_text[id]`` the dose in the patient's words (or why a value is not allowed)
-        and ``rows[id]`` the row; :meth:`set_picture` puts a picture at its start.
+        ``side_text[id]`` the dose in the patient's words (or why a value is not allowed),
+        ``pictures[id]`` the exercise's start and end position (see :meth:`set_picture`)
+        and ``rows[id]`` the row.
+    kept_restrictions, restrictions_note
+        The opened plan's restrictions (what the filters cannot show is kept in every plan
+        the form makes), and the line that says that part in words.
     patient, clinician, start_date, weeks, notes
         The plan's details.
     add_dose, add_what, add_amount, add_every, add_cap, move_up, move_week
@@ -80,6 +92,9 @@ class PlanForm:
             key: w.Checkbox(value=False, description=label, indent=False)
             for key, (label, _, _) in PATIENT_FILTERS.items()
         }
+        self.kept_restrictions = Restrictions()
+        self.restrictions_note = plain(w.HTML)
+        self.restrictions_note.add_class("bp-restrictions-note")
         self._make_rows()
         self.patient = w.Text(description="Patient", placeholder="name or pseudonym")
         self.patient.add_class("bp-patient")
@@ -94,6 +109,7 @@ class PlanForm:
         self.exercises: dict[str, w.Checkbox] = {}
         self.dose: dict[str, dict[str, w.IntText]] = {}
         self.side_text: dict[str, w.HTML] = {}
+        self.pictures: dict[str, w.Widget] = {}
         self.rows: dict[str, w.HBox] = {}
         self.rows_box = plain(w.VBox)
         self.on_new_control: list[Callable[[w.Widget], None]] = []
@@ -105,7 +121,7 @@ class PlanForm:
                 CheckboxStyle(),
             ),
             "dose": (w.Layout(width=_DOSE_WIDTH), DescriptionStyle(description_width="0px")),
-            "words": (w.Layout(width="300px"), HTMLStyle()),
+            "words": (w.Layout(width=_WORDS_WIDTH), HTMLStyle()),
             "row": (w.Layout(align_items="center"), None),
         }
         # Rows are made when their level is first shown (fewer models to load at first).
@@ -146,9 +162,17 @@ class PlanForm:
             # The dose in the patient's words, or why a value is not allowed.
             self.side_text[ex] = plain(w.HTML, layout=words_layout, style=words_style)
             self.side_text[ex].add_class(f"bp-words-{ex}")
+            self.pictures[ex] = plain(
+                w.HTML, exercise_picture_svg(ex, self.catalogue, **_PICTURE_MM)
+            )
+            self.pictures[ex].add_class(f"bp-picture-{ex}")
             self.rows[ex] = plain(
                 w.HBox,
-                [self.exercises[ex], *self.dose[ex].values(), self.side_text[ex]],
+                [
+                    self.exercises[ex],
+                    *self.dose[ex].values(),
+                    plain(w.VBox, [self.side_text[ex], self.pictures[ex]]),
+                ],
                 layout=self._looks["row"][0],
             )
             for control in (self.exercises[ex], *self.dose[ex].values()):
@@ -157,10 +181,12 @@ class PlanForm:
         self.rows_box.children = [self.rows[ex] for ex in self.ids if ex in self.rows]
 
     def set_picture(self, exercise: str, picture: w.Widget) -> None:
-        """Show ``picture`` (for example an ``ipywidgets.Image``) at the start of a row."""
-        row = self.rows[exercise]
-        rest = [c for c in row.children if c is not self.exercises[exercise]][-6:]
-        row.children = (picture, self.exercises[exercise], *rest)
+        """Show ``picture`` (for example an ``ipywidgets.Image``) under the row's words,
+        instead of the exercise's drawing from :func:`backplan.exercise_picture_svg`."""
+        self.make_rows([exercise])
+        self.pictures[exercise] = picture
+        *controls, words = self.rows[exercise].children
+        words.children = (self.side_text[exercise], picture)
 
     def _make_progression(self) -> None:
         self.add_dose = w.Checkbox(description="Add to the dose every few weeks", indent=False)
@@ -222,6 +248,7 @@ class PlanForm:
                 heading("Exercises"),
                 plain(w.HBox, [self.level]),
                 plain(w.HBox, list(self.filters.values()), layout=w.Layout(flex_flow="row wrap")),
+                self.restrictions_note,
                 header,
                 self.rows_box,
                 progression,
@@ -239,21 +266,23 @@ class PlanForm:
 
     # --- from controls to plan ------------------------------------------------------------
 
-    def _filter_choice(self) -> tuple[list[str], list[str]]:
+    def restrictions(self) -> Restrictions:
+        """The patient's restrictions: the ticked filters and those kept from a plan."""
         on = [key for key, box in self.filters.items() if box.value]
-        avoid = [p for key in on if (p := PATIENT_FILTERS[key][1])]
-        missing = [e for key in on if (e := PATIENT_FILTERS[key][2])]
-        return avoid, missing
+        return restrictions_from_filters(on, keep=self.kept_restrictions)
+
+    def keep_restrictions(self, kept: Restrictions) -> None:
+        """Keep an opened plan's restrictions; say in words what the filters cannot show."""
+        self.kept_restrictions = kept
+        words = " ".join(filters_of(kept)[1].describe())
+        self.restrictions_note.value = (
+            f"Also kept from the plan: {html.escape(words)}" if words else ""
+        )
 
     def shown(self) -> list[str]:
-        """Exercise ids the level and the patient's filters allow, in the form's order."""
-        avoid, missing = self._filter_choice()
+        """Exercise ids the level and the patient's restrictions allow, in the form's order."""
         return suitable_exercises(
-            self.catalogue,
-            self.level.value,
-            avoid_positions=avoid,
-            missing_equipment=missing,
-            order=self.order,
+            self.catalogue, self.level.value, restrictions=self.restrictions(), order=self.order
         )
 
     def _mark(self, box: w.Widget, problem: str | None) -> str | None:
@@ -336,7 +365,7 @@ class PlanForm:
             raise BackplanError("Tick at least one exercise for the plan.")
         if self.start_date.value is None:
             raise BackplanError("Choose the date the plan starts.")
-        avoid, missing = self._filter_choice()
+        limits = self.restrictions()
         add = None
         if self.add_dose.value:
             what = self.add_what.value
@@ -356,8 +385,7 @@ class PlanForm:
                 weeks=self.weeks.value,
                 add=add,
                 move_up_week=self.move_week.value if self.move_up.value else None,
-                avoid_positions=avoid,
-                missing_equipment=missing,
+                restrictions=limits,
             )
         except BackplanError as exc:
             self._mark(self.add_cap, str(exc) if str(exc).startswith("up to") else None)
@@ -376,6 +404,7 @@ class PlanForm:
             weeks=self.weeks.value,
             notes=self.notes.value,
             progression=rules,
+            restrictions=limits,
             per_exercise={
                 ex: {field: box.value for field, box in self.dose[ex].items()} for ex in chosen
             },
@@ -398,8 +427,10 @@ class PlanForm:
             )
         ids = [p.exercise for p in plan.prescriptions]
         self.make_rows(self.ids_of(plan.level))
-        for box in self.filters.values():
-            box.value = False
+        on, _ = filters_of(plan.restrictions)
+        for key, box in self.filters.items():
+            box.value = key in on
+        self.keep_restrictions(plan.restrictions)
         self.order = ids + [ex for ex in self.ids if ex not in ids]
         self.level.value = plan.level
         for ex, box in self.exercises.items():
@@ -423,9 +454,11 @@ class PlanForm:
             self.move_week.value = ups[0].from_week
 
     def reset(self, defaults: dict[str, Prescription]) -> None:
-        """Every exercise ticked at its catalogue dose; no filters, no progression."""
-        for box in self.filters.values():
-            box.value = False
+        """Every exercise ticked at its catalogue dose, no progression.
+
+        The patient's restrictions stay: resetting doses never lets back an exercise the
+        physio ruled out.
+        """
         self.order = list(self.ids)
         for box in self.exercises.values():
             box.value = True
