@@ -270,6 +270,7 @@ def progression_rules(
     restrictions: Restrictions | None = None,
     avoid_positions: Iterable[str] = (),
     missing_equipment: Iterable[str] = (),
+    next_exercises: Sequence[str] | None = None,
     next_doses: dict[str, dict[str, int]] | None = None,
 ) -> list[AddDose | NextLevel]:
     """The progression a form describes, checked, with a message a physio understands.
@@ -289,6 +290,8 @@ def progression_rules(
     restrictions : Restrictions, optional
         The patient's restrictions (``avoid_positions`` and ``missing_equipment`` add to
         them); the next level keeps to them.
+    next_exercises : sequence of str, optional
+        The next level's exercises, in order; by default all those the restrictions allow.
     next_doses : dict, optional
         ``{exercise_id: {field: value}}``: next-level doses set by hand. Other fields take
         the plan's sets, times a day and days a week, or the catalogue's doses (see
@@ -331,6 +334,7 @@ def progression_rules(
                 catalogue,
                 move_up_week,
                 upper,
+                next_exercises,
                 restrictions=limits,
                 per_exercise=next_doses or None,
             )

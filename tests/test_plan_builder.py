@@ -296,6 +296,46 @@ def test_move_to_next_level_matches_next_level(builder, catalogue) -> None:
     assert bp.level_in_week(builder.plan, 5) == "more advanced"
 
 
+def test_next_level_keeps_the_plans_sessions_and_can_be_set_by_hand(builder, catalogue) -> None:
+    for boxes in builder.dose.values():
+        boxes["sessions_per_day"].value = 2
+    builder.weeks.value = 8
+    builder.move_up.value = True
+    builder.move_week.value = 5
+    (rule,) = builder.plan.progression
+    assert {p.sessions_per_day for p in rule.prescriptions} == {2}  # twice a day stays
+    shown = builder.next_rows.dose["knee-to-chest"]
+    assert shown["sessions_per_day"].value == 2 and shown["reps"].disabled
+    assert "twice a day" in builder.next_rows.side_text["knee-to-chest"].value
+    builder.next_by_hand.value = True
+    builder.next_rows.dose["knee-to-chest"]["reps"].value = 6
+    builder.next_rows.exercises["half-sit-ups"].value = False
+    fields = ["sets", "reps", "hold_s", "sessions_per_day", "days_per_week"]
+    kept = [p for p in rule.prescriptions if p.exercise != "half-sit-ups"]
+    by_hand = {p.exercise: {f: getattr(p, f) for f in fields} for p in kept}
+    by_hand["knee-to-chest"]["reps"] = 6
+    expected = bp.build_plan(
+        catalogue,
+        "beginners",
+        start_date=START,
+        weeks=8,
+        sessions_per_day=2,
+        progression=[
+            bp.next_level(catalogue, 5, "more advanced", list(by_hand), per_exercise=by_hand)
+        ],
+    )
+    assert builder.problem is None and builder.plan == expected
+    builder.next_rows.dose["knee-to-chest"]["reps"].value = 99
+    assert builder.problem == "Next level: Knees to chest (eases strain): reps: 1 to 50"
+    assert builder.plan == expected
+    builder.next_rows.dose["knee-to-chest"]["reps"].value = 6
+    # Opened again, the plan shows its next level as set by hand, with nothing lost.
+    other = PlanBuilder(catalogue, library=builder.library, settings_path=builder.clinic.path)
+    other.apply_plan(expected)
+    assert other.next_by_hand.value and other.plan == expected
+    assert "cannot show" not in other.status.value
+
+
 @pytest.mark.parametrize(
     ("action", "words"),
     [

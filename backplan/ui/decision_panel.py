@@ -154,7 +154,7 @@ class DecisionPanel:
                 "reps_next": "Reps next",
                 "decision": "Decision",
                 "reason": "Why",
-            }  # fmt: skip
+            }
         )[["Exercise", "Reps now", "Reps next", "Decision", "Why"]]
         call = " <b>Call the patient.</b>" if r.flag else ""
         parts = [
@@ -239,7 +239,7 @@ class DecisionPanel:
                 "why": "Why",
                 "by": "By",
                 "made_at": "When",
-            }  # fmt: skip
+            }
         )
         self.changes.value = (
             "<p><b>What the patient is told changed</b></p><ul>"

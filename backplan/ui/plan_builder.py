@@ -68,6 +68,8 @@ _FORM_CONTROLS = [
     "add_cap",
     "move_up",
     "move_week",
+    "next_by_hand",
+    "next_rows",
 ]
 
 
@@ -243,19 +245,26 @@ class PlanBuilder:
     def apply_plan(self, plan: Plan) -> None:
         """Set every control from ``plan`` and show it.
 
-        Parts of a plan the form cannot express (for example changed next-level doses) are
-        kept as they are until the next change, with a note in :attr:`status`.
+        A next level whose exercises or doses differ from what the level-up gives shows as
+        set by hand. Parts of a plan the form cannot express are kept as they are until the
+        next change, with a note in :attr:`status`.
         """
         self.revisions = plan.revisions
         with self._quiet():
             self.form.apply(plan)
         self._refresh()
+        if self.problem is None and self.plan != plan:
+            # Next-level exercises or doses the physio chose: show them as set by hand.
+            with self._quiet():
+                by_hand = self.form.apply_next_level(plan)
+            if by_hand:
+                self._refresh()
         if self.problem is not None or self.plan != plan:
             self.problem = None
             self._show(plan)
             self.say(
-                "This plan has settings the form cannot show (such as changed doses at the "
-                "next level). They are kept until you change something here.",
+                "This plan has settings the form cannot show. They are kept until you "
+                "change something here.",
                 ok=True,
             )
 
