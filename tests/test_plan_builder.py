@@ -680,6 +680,10 @@ def test_review_decision_applies_as_a_revision_and_saving_keeps_the_history(
     assert opened.revisions == revised.revisions and opened.notes == "Walk daily as well."
     # The review shown was for the plan before: it cannot be applied twice.
     assert decider.apply_button.disabled
+    # Another patient's plan puts this patient's logs and decision away.
+    builder.apply_plan(plan.model_copy(update={"patient": "SYN-0002"}))
+    assert builder.review.logs is None and decider.shown.value == ""
+    assert builder.review.result.value == "" and decider.changes.value == ""
 
 
 def test_review_without_a_physio_name_is_not_applied(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ class DecisionPanel:
             description="Apply this decision as a new revision",
             icon="check",
             disabled=True,
-            layout=w.Layout(width="auto"),
+            layout=w.Layout(width="auto", display="none"),
             tooltip="Makes a new revision of the plan; the old doses stay in its history.",
         )
         self.apply_button.add_class("bp-apply-review")
@@ -111,6 +111,7 @@ class DecisionPanel:
         """Show no decision (no logs for this plan)."""
         self.result = self.reviewed = None
         self.apply_button.disabled = True
+        self.apply_button.layout.display = "none"
         self.again_button.layout.display = "none"
         self.shown.value = ""
 
@@ -128,6 +129,7 @@ class DecisionPanel:
             self.shown.value = status_html(f"No review decision yet. {exc}", ok=False)
             return
         self.result, self.reviewed = result, plan
+        self.apply_button.layout.display = None
         self.shown.value = self._describe(result)
         self.apply_button.disabled = result.week >= plan.weeks
         if result.week >= plan.weeks:

@@ -75,6 +75,8 @@ class DoseRows:
         Words before each control's screen-reader label (e.g. ``"Next level: "``).
     pictures : bool
         Whether rows show the exercise's picture.
+    words_width : str
+        Width of the words column (CSS).
 
     Attributes
     ----------
@@ -93,6 +95,7 @@ class DoseRows:
         prefix: str = "bp-",
         label: str = "",
         pictures: bool = True,
+        words_width: str = WORDS_WIDTH,
     ) -> None:
         self.defaults = defaults
         self.hooks = hooks
@@ -117,7 +120,7 @@ class DoseRows:
                 CheckboxStyle(),
             ),
             "dose": (w.Layout(width=DOSE_WIDTH), DescriptionStyle(description_width="0px")),
-            "words": (w.Layout(width=WORDS_WIDTH), HTMLStyle()),
+            "words": (w.Layout(width=words_width), HTMLStyle()),
             "row": w.Layout(align_items="center"),
         }
 

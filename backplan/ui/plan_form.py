@@ -139,7 +139,9 @@ class PlanForm:
         self.progression_error = plain(w.HTML)
         self.progression_error.add_class("bp-progression-error")
         self.next_by_hand = w.Checkbox(
-            description="Set the next level's exercises and doses by hand", indent=False
+            description="Set the next level's exercises and doses by hand",
+            indent=False,
+            layout=w.Layout(width="auto"),
         )
         self.next_by_hand.add_class("bp-next-by-hand")
         self.next_rows = DoseRows(
@@ -149,6 +151,7 @@ class PlanForm:
             prefix="bp-next-",
             label="Next level: ",
             pictures=False,
+            words_width="270px",  # inside the progression box's border and padding
         )
         self.next_box = plain(
             w.VBox,

@@ -56,7 +56,8 @@ class ReviewPanel:
         self.decider = DecisionPanel(builder)
         self.decision = self.decider.box
         self.report: Any = None
-        self.logs: tuple[str, pd.DataFrame, int] | None = None  # file name, rows, rejected
+        # file name, this patient's rows, how many rejected, the patient
+        self.logs: tuple[str, pd.DataFrame, int, str] | None = None
         self.decider.again_button.on_click(lambda _: self.recheck())
         self.upload_logs.observe(self._uploaded, names="value")
 
@@ -96,7 +97,7 @@ class ReviewPanel:
             self.logs = None
             self.decider.forget()
             return
-        self.logs = (name, mine[list(bp.LOG_COLUMNS)], len(rejected))
+        self.logs = (name, mine[list(bp.LOG_COLUMNS)], len(rejected), label)
         self.recheck()
 
     def recheck(self) -> None:
@@ -105,13 +106,18 @@ class ReviewPanel:
 
         if self.logs is None:
             return
-        name, mine, rejected = self.logs
+        name, mine, rejected, _ = self.logs
         self.report = bp.adherence(mine, [self.builder.plan])
         self.result.value = self._summary(name, len(mine), rejected)
         self.decider.decide(self.report)
 
     def plan_changed(self) -> None:
-        """Called by the builder whenever the plan shown changes."""
+        """Called by the builder whenever the plan shown changes: logs of another patient
+        are put away, and a review of an older plan goes stale."""
+        if self.logs is not None and self.builder.plan.patient != self.logs[3]:
+            self.logs = self.report = None
+            self.result.value = ""
+            self.decider.forget()
         self.decider.plan_changed()
 
     def _summary(self, name: str, accepted: int, rejected: int) -> str:
