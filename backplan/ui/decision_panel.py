@@ -54,7 +54,7 @@ def _number(value: Any, kind: str) -> str:
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, escape=True, border=0, classes="bp-table")
+    return frame.to_html(index=False, escape=True, border=0, classes="bp-table bp-text")
 
 
 class DecisionPanel:
