@@ -302,7 +302,8 @@ def test_next_level_keeps_the_plans_sessions_and_can_be_set_by_hand(builder, cat
     builder.weeks.value = 8
     builder.move_up.value = True
     builder.move_week.value = 5
-    (rule,) = builder.plan.progression
+    rule_plan = builder.plan
+    (rule,) = rule_plan.progression
     assert {p.sessions_per_day for p in rule.prescriptions} == {2}  # twice a day stays
     shown = builder.next_rows.dose["knee-to-chest"]
     assert shown["sessions_per_day"].value == 2 and shown["reps"].disabled
@@ -329,6 +330,12 @@ def test_next_level_keeps_the_plans_sessions_and_can_be_set_by_hand(builder, cat
     assert builder.problem == "Next level: Knees to chest (eases strain): reps: 1 to 50"
     assert builder.plan == expected
     builder.next_rows.dose["knee-to-chest"]["reps"].value = 6
+    builder.next_by_hand.value = False  # back to what the level-up gives
+    assert builder.plan.progression == rule_plan.progression and builder.problem is None
+    builder.next_by_hand.value = True
+    builder.next_rows.dose["knee-to-chest"]["reps"].value = 6
+    builder.next_rows.exercises["half-sit-ups"].value = False
+    assert builder.plan == expected
     # Opened again, the plan shows its next level as set by hand, with nothing lost.
     other = PlanBuilder(catalogue, library=builder.library, settings_path=builder.clinic.path)
     other.apply_plan(expected)

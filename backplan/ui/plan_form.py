@@ -251,10 +251,9 @@ class PlanForm:
         self.next_box.remove_class("bp-hidden")
         shown = suitable_exercises(self.catalogue, upper, restrictions=limits)
         self.next_rows.make(shown)
-        by_hand = self.next_by_hand.value
-        problems = self.next_rows.problems(shown, editable=by_hand)
-        if not by_hand:
-            return None, None, problems
+        if not self.next_by_hand.value:  # the rows only show what the level-up gives
+            return None, None, []
+        problems = self.next_rows.problems(shown)
         chosen = [ex for ex in shown if self.next_rows.exercises[ex].value]
         if not chosen:
             problems.append("Tick at least one exercise for the next level.")
