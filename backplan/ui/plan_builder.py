@@ -5,7 +5,9 @@ The builder only edits and shows. The plan comes from :func:`backplan.build_plan
 :func:`backplan.schedule`, :func:`backplan.weekly_volume` and
 :class:`backplan.charts.VolumeChart`, files from :class:`backplan.PlanLibrary`,
 :mod:`backplan.templates` and :mod:`backplan.handout`, clinic details from
-:mod:`backplan.settings` and the review from :func:`backplan.adherence`.
+:mod:`backplan.settings` and the review from :func:`backplan.adherence`,
+:func:`backplan.review` and :func:`backplan.apply_review`. The patient filters are the
+plan's :class:`backplan.Restrictions`.
 
 Every control is an attribute, so a test (or a curious physio) can set ``.value`` and call
 ``.click()`` without a browser.
@@ -105,6 +107,9 @@ class PlanBuilder:
         The message line and the "reset to catalogue doses" button.
     saved_as : str or None
         The library file name of the open plan, once opened or saved.
+    revisions : tuple of Revision
+        The open plan's revisions (changes after reviews): every plan the form makes keeps
+        them, so saving keeps the plan's history.
     """
 
     def __init__(
