@@ -119,6 +119,8 @@ _LAZY_ATTRS = {
     "level_after": "choices",
     "progression_rules": "choices",
     "suitable_exercises": "choices",
+    "restrictions_from_filters": "choices",
+    "filters_of": "choices",
     "PlanLibrary": "library",
     "PlanClashError": "library",
     "plan_file_name": "library",

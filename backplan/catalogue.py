@@ -51,7 +51,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ._numbers import DATE_TEXT, parse_iso_date, parse_whole, parse_whole_series
+from ._numbers import DATE_TEXT, date_days, parse_iso_date, parse_whole, parse_whole_series
 from ._paths import data_dir
 from ._tables import read_text_table, schema_problems, spreadsheet_row, whole_number
 from .errors import CatalogueError, Problem
@@ -197,7 +197,7 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
         out[col] = parse_whole_series(out[col], low, high).astype("int64")
     out["per_side"] = out["per_side"].map(_is_true).astype(bool)
     out["level"] = pd.Categorical(out["level"], categories=list(LEVELS), ordered=True)
-    out["source_reviewed"] = pd.to_datetime(out["source_reviewed"], format="%Y-%m-%d")
+    out["source_reviewed"] = pd.to_datetime(date_days(out["source_reviewed"]), unit="D")
     return out.reset_index(drop=True)
 
 

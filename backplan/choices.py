@@ -9,8 +9,13 @@ Examples
 >>> cat = bp.load_catalogue()
 >>> level_after(cat, "beginners")
 'more advanced'
->>> suitable_exercises(cat, "more advanced", missing_equipment=["chair"])[:2]
+>>> limits = restrictions_from_filters(["no_chair"])
+>>> limits.lacks_equipment
+('chair',)
+>>> suitable_exercises(cat, "more advanced", restrictions=limits)[:2]
 ['prone-leg-raises', 'supine-leg-raises']
+>>> filters_of(limits)
+(['no_chair'], Restrictions(avoid_positions=(), equipment=None, lacks_equipment=(), avoid_targets=()))
 >>> dose_problem("reps", 99)
 'reps: 1 to 50'
 >>> cap_floor("hold_s", [0, 5, 10])
@@ -24,10 +29,10 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 from pydantic import BaseModel
 
-from .catalogue import filter_exercises, split_list
 from .errors import BackplanError
 from .plan import Plan, next_level
 from .progression import DOSE_BOUNDS, AddDose, NextLevel
+from .restrictions import Restrictions, allowed_exercises
 
 __all__ = [
     "DOSE_LABELS",
@@ -37,9 +42,11 @@ __all__ = [
     "bounds_problem",
     "cap_floor",
     "dose_problem",
+    "filters_of",
     "level_after",
     "levels",
     "progression_rules",
+    "restrictions_from_filters",
     "suitable_exercises",
 ]
 
@@ -114,37 +121,114 @@ def level_after(catalogue: pd.DataFrame, level: str) -> str | None:
     return order[i + 1] if i + 1 < len(order) else None
 
 
+def restrictions_from_filters(
+    keys: Iterable[str], keep: Restrictions | None = None
+) -> Restrictions:
+    """The :class:`~backplan.Restrictions` that the ticked :data:`PATIENT_FILTERS` describe.
+
+    Parameters
+    ----------
+    keys : iterable of str
+        Keys of :data:`PATIENT_FILTERS` that are ticked.
+    keep : Restrictions, optional
+        The restrictions of an opened plan. The filters decide their own positions and
+        equipment; everything else (other positions, equipment the patient has, body
+        areas to spare) is kept, in its order, so nothing the physio ruled out is lost.
+
+    Raises
+    ------
+    BackplanError
+        For a key that is not a patient filter.
+    """
+    keys = list(keys)
+    unknown = [k for k in keys if k not in PATIENT_FILTERS]
+    if unknown:
+        raise BackplanError(
+            f"patient filters are {', '.join(PATIENT_FILTERS)}; got {', '.join(unknown)}"
+        )
+    base = keep or Restrictions()
+    update = {}
+    for field, i in (("avoid_positions", 1), ("lacks_equipment", 2)):
+        controlled = {v[i] for v in PATIENT_FILTERS.values() if v[i]}
+        ticked = [v for k in keys if (v := PATIENT_FILTERS[k][i])]
+        kept = [v for v in getattr(base, field) if v not in controlled or v in ticked]
+        update[field] = tuple(dict.fromkeys([*kept, *ticked]))
+    return base.model_copy(update=update)
+
+
+def filters_of(restrictions: Restrictions) -> tuple[list[str], Restrictions]:
+    """The patient filters that show ``restrictions``, and what is left over.
+
+    The left-over part (other positions, equipment the patient has, body areas to spare)
+    is what a form cannot tick; :func:`restrictions_from_filters` keeps it.
+    """
+    on = [
+        key
+        for key, (_, position, lacks) in PATIENT_FILTERS.items()
+        if (position is None or position in restrictions.avoid_positions)
+        and (lacks is None or lacks in restrictions.lacks_equipment)
+    ]
+    shown_positions = {PATIENT_FILTERS[k][1] for k in on}
+    shown_lacks = {PATIENT_FILTERS[k][2] for k in on}
+    rest = restrictions.model_copy(
+        update={
+            "avoid_positions": tuple(
+                p for p in restrictions.avoid_positions if p not in shown_positions
+            ),
+            "lacks_equipment": tuple(
+                e for e in restrictions.lacks_equipment if e not in shown_lacks
+            ),
+        }
+    )
+    return on, rest
+
+
 def suitable_exercises(
     catalogue: pd.DataFrame,
     level: str,
     *,
+    restrictions: Restrictions | None = None,
     avoid_positions: Iterable[str] = (),
     missing_equipment: Iterable[str] = (),
     order: Sequence[str] | None = None,
 ) -> list[str]:
     """Exercise ids of ``level`` a patient can do, in ``order`` (catalogue order by default).
 
+    The exercises are those :func:`backplan.allowed_exercises` gives for the restrictions:
+    this is the same rule :func:`backplan.build_plan` and :func:`backplan.next_level`
+    enforce.
+
     Parameters
     ----------
+    restrictions : Restrictions, optional
+        The patient's restrictions (see :func:`restrictions_from_filters`).
     avoid_positions : iterable of str
-        Positions the patient cannot take (see :data:`backplan.POSITIONS`).
+        More positions the patient cannot take (see :data:`backplan.POSITIONS`).
     missing_equipment : iterable of str
-        Things the patient does not have at home (``"wall"``, ``"chair"``); exercises that
-        need none of them stay in.
+        More things the patient does not have at home (``"wall"``, ``"chair"``).
     order : sequence of str, optional
         The order to return ids in (ids not in it are left out).
     """
-    missing = set(missing_equipment)
-    equipment = None
-    if missing:
-        have = {e for cell in catalogue["equipment"] for e in split_list(cell)}
-        equipment = sorted(have - missing - {"none"})
-    found = set(
-        filter_exercises(
-            catalogue, level=level, avoid_positions=list(avoid_positions), equipment=equipment
-        )["id"]
-    )
+    limits = _with(restrictions, avoid_positions, missing_equipment)
+    found = set(allowed_exercises(catalogue, limits, level=level)["id"])
     return [ex for ex in (catalogue["id"] if order is None else order) if ex in found]
+
+
+def _with(
+    restrictions: Restrictions | None, avoid: Iterable[str], lacks: Iterable[str]
+) -> Restrictions:
+    """``restrictions`` with more positions to avoid and equipment lacked."""
+    base = restrictions or Restrictions()
+    avoid, lacks = list(avoid), list(lacks)
+    if not avoid and not lacks:
+        return base
+    return Restrictions.model_validate(
+        {
+            **base.model_dump(),
+            "avoid_positions": tuple(dict.fromkeys([*base.avoid_positions, *avoid])),
+            "lacks_equipment": tuple(dict.fromkeys([*base.lacks_equipment, *lacks])),
+        }
+    )
 
 
 def dose_problem(field: str, value: object) -> str | None:
@@ -183,8 +267,11 @@ def progression_rules(
     weeks: int,
     add: dict[str, int | str] | None = None,
     move_up_week: int | None = None,
+    restrictions: Restrictions | None = None,
     avoid_positions: Iterable[str] = (),
     missing_equipment: Iterable[str] = (),
+    next_exercises: Sequence[str] | None = None,
+    next_doses: dict[str, dict[str, int]] | None = None,
 ) -> list[AddDose | NextLevel]:
     """The progression a form describes, checked, with a message a physio understands.
 
@@ -200,6 +287,15 @@ def progression_rules(
         ``{"what": "reps" | "hold_s", "amount": n, "every_weeks": n, "cap": n}``.
     move_up_week : int, optional
         Move to the next level from this week, with the exercises that suit the patient.
+    restrictions : Restrictions, optional
+        The patient's restrictions (``avoid_positions`` and ``missing_equipment`` add to
+        them); the next level keeps to them.
+    next_exercises : sequence of str, optional
+        The next level's exercises, in order; by default all those the restrictions allow.
+    next_doses : dict, optional
+        ``{exercise_id: {field: value}}``: next-level doses set by hand. Other fields take
+        the plan's sets, times a day and days a week, or the catalogue's doses (see
+        :func:`backplan.next_level`).
 
     Raises
     ------
@@ -225,17 +321,24 @@ def progression_rules(
             raise BackplanError(
                 "A 1-week plan cannot move to the next level. Make the plan longer."
             )
-        ids = suitable_exercises(
-            catalogue, upper, avoid_positions=avoid_positions, missing_equipment=missing_equipment
-        )
-        if not ids:
+        limits = _with(restrictions, avoid_positions, missing_equipment)
+        if not suitable_exercises(catalogue, upper, restrictions=limits):
             raise BackplanError(
                 f"No '{upper}' exercise suits this patient's filters, so the plan "
                 "cannot move to the next level."
             )
         if not 2 <= move_up_week <= weeks:
             raise BackplanError(f"from week: 2 to {weeks} (the plan's length)")
-        rules.append(next_level(catalogue, move_up_week, upper, ids))
+        rules.append(
+            next_level(
+                catalogue,
+                move_up_week,
+                upper,
+                next_exercises,
+                restrictions=limits,
+                per_exercise=next_doses or None,
+            )
+        )
     if add is not None:
         what = str(add["what"])
         values = list((starts or {}).get(what, ()))

@@ -15,11 +15,9 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -33,27 +31,22 @@ from pydantic import (
     model_validator,
 )
 
-from ._files import write_atomic
-from ._jsonio import load_json, read_bytes
 from ._numbers import check_date
 from .catalogue import LEVELS
-from .errors import PlanError, PlanVersionError, Problem
+from .errors import PlanError, Problem
 from .progression import (
-    CARRY_FIELDS,
     DOSE_BOUNDS,
     AddDose,
     NextLevel,
     Prescription,
     Revision,
     Rule,
-    _Pending,
     added,
     check_revisions,
     level_start,
     revised_doses,
-    settle_level,
 )
-from .restrictions import Restrictions, allowed_exercises, as_restrictions, restriction_problems
+from .restrictions import Restrictions, restriction_problems
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -147,6 +140,10 @@ class Plan(BaseModel):
                     f"the next level starts in week {rule.from_week}, "
                     f"but the plan lasts {self.weeks} weeks"
                 )
+        for week in range(1, self.weeks + 1) if self.revisions else ():
+            if not dose_in_week(self, week):
+                raise ValueError(f"at least one exercise in every week; the revisions stop "
+                                 f"them all from week {week} (to end the plan, make a new one)")  # fmt: skip
         adds = [r for r in self.progression if isinstance(r, AddDose)]
         phased = self.all_prescriptions()[: len(self.all_prescriptions()) - sum(
             len(r.prescriptions) for r in self.revisions)]  # fmt: skip
@@ -231,7 +228,7 @@ def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
     return revised_doses(plan.revisions, phased, week, out)
 
 
-# --- building plans from a catalogue ------------------------------------------------------
+# --- checking plan data, with messages naming the row and field ---------------------------
 
 
 def _revision_row(revisions: Any, i: Any, j: Any) -> tuple[int | None, str | None]:
@@ -293,332 +290,7 @@ def _validate(
         raise PlanError(problems, source) from None
 
 
-def prescriptions_from_catalogue(
-    catalogue: pd.DataFrame,
-    exercises: Iterable[str],
-    per_exercise: Mapping[str, Mapping[str, int]] | None = None,
-    **dose: int,
-) -> tuple[Prescription, ...]:
-    """Prescriptions for ``exercises`` at their catalogue defaults, with overrides.
-
-    Parameters
-    ----------
-    catalogue : pandas.DataFrame
-        A loaded catalogue.
-    exercises : iterable of str
-        Exercise ids, in the order the patient should do them.
-    per_exercise : mapping, optional
-        ``{exercise_id: {field: value}}`` overrides for single exercises.
-    **dose
-        Overrides for every exercise: ``sets``, ``reps``, ``hold_s``,
-        ``sessions_per_day``, ``days_per_week``.
-
-    Returns
-    -------
-    tuple of Prescription
-
-    Raises
-    ------
-    PlanError
-        For an unknown exercise id (naming the valid ids) or an out-of-range dose.
-    """
-    per_exercise = dict(per_exercise or {})
-    ids = list(exercises)
-    known = set(catalogue["id"])
-    problems = []
-    for i, ex in enumerate(ids, start=1):
-        if ex not in known:
-            problems.append(
-                Problem("<plan>", i, "exercise", f"one of {', '.join(catalogue['id'])}", ex)
-            )
-    for ex in per_exercise:
-        if ex not in ids:
-            problems.append(
-                Problem("<plan>", None, "per_exercise", f"one of the plan's exercises {ids}", ex)
-            )
-    for overrides in (dose, *per_exercise.values()):
-        for key in overrides:
-            if key not in DOSE_FIELDS:
-                problems.append(
-                    Problem("<plan>", None, key, f"one of {', '.join(DOSE_FIELDS)}", key)
-                )
-    if problems:
-        raise PlanError(problems, "<plan>")
-    rows = catalogue.set_index("id")
-    out = []
-    for ex in ids:
-        row = rows.loc[ex]
-        values: dict[str, Any] = {
-            "exercise": ex,
-            "sets": int(row["sets"]),
-            "reps": int(row["reps"]),
-            "per_side": bool(row["per_side"]),
-            "hold_s": int(row["hold_min_s"]),
-            "sessions_per_day": int(row["sessions_per_day"]),
-            "days_per_week": 7,
-        }
-        values.update(dose)
-        values.update(per_exercise.get(ex, {}))
-        out.append(values)
-    return _validate(_PrescriptionList, {"prescriptions": out}, "<plan>").prescriptions
-
-
-class _PrescriptionList(BaseModel):
-    prescriptions: tuple[Prescription, ...]
-
-
-def _level_ids(
-    catalogue: pd.DataFrame,
-    level: str,
-    exercises: Iterable[str] | None,
-    restrictions: Restrictions | None = None,
-) -> list[str]:
-    levels = list(catalogue["level"].cat.categories)
-    if level not in levels:
-        raise PlanError([Problem("<plan>", None, "level", f"one of {', '.join(levels)}", level)])
-    if exercises is None:
-        ids = list(allowed_exercises(catalogue, restrictions or Restrictions(), level)["id"])
-        if not ids:
-            what = " ".join((restrictions or Restrictions()).describe())
-            raise PlanError([Problem("<plan>", None, "level", f"a level with at least one "
-                                     f"exercise this patient may do ({what})", level)])  # fmt: skip
-        return ids
-    return [exercises] if isinstance(exercises, str) else list(exercises)
-
-
-def build_plan(
-    catalogue: pd.DataFrame,
-    level: str,
-    exercises: Iterable[str] | None = None,
-    *,
-    patient: str = "",
-    clinician: str = "",
-    start_date: date | str | None = None,
-    weeks: int = 6,
-    notes: str = "",
-    progression: Iterable[AddDose | NextLevel] = (),
-    per_exercise: Mapping[str, Mapping[str, int]] | None = None,
-    restrictions: Restrictions | Mapping[str, Any] | None = None,
-    **dose: int,
-) -> Plan:
-    """Start a plan from the catalogue's default doses, keeping to the patient's restrictions.
-
-    Parameters
-    ----------
-    catalogue : pandas.DataFrame
-        A loaded catalogue.
-    level : str
-        The starting level, e.g. ``"beginners"``.
-    exercises : iterable of str, optional
-        Exercise ids in order; by default every exercise of ``level`` that the
-        restrictions allow.
-    patient, clinician, notes : str
-        Free text for the handout.
-    start_date : date or ISO string, optional
-        Day 1 of week 1; today when omitted.
-    weeks : int
-        Plan length (1-52). Six weeks by default: most back pain passes in 4 to 6 weeks.
-    progression : iterable of rules
-        :class:`AddDose` and/or :class:`NextLevel` rules (see :func:`next_level`). A new
-        level takes the plan's sets, sessions a day and days a week where all the plan's
-        exercises share a value changed from the catalogue's, and leaves out exercises the restrictions rule out when the
-        whole level was asked for.
-    per_exercise : mapping, optional
-        ``{exercise_id: {field: value}}`` overrides for single exercises.
-    restrictions : Restrictions or mapping, optional
-        What the patient must avoid (see :class:`~backplan.Restrictions`); stored in the plan.
-    **dose
-        Overrides for every exercise: ``sets``, ``reps``, ``hold_s``,
-        ``sessions_per_day``, ``days_per_week``.
-
-    Returns
-    -------
-    Plan
-
-    Raises
-    ------
-    PlanError
-        Naming the prescription row and field of every problem.
-
-    Examples
-    --------
-    >>> from backplan import load_catalogue
-    >>> plan = build_plan(load_catalogue(), "more advanced", start_date="2026-03-02",
-    ...                   sessions_per_day=2, per_exercise={"half-sit-ups": {"reps": 3}})
-    >>> [(p.exercise, p.reps, p.sessions_per_day) for p in plan.prescriptions][2:4]
-    [('half-sit-ups', 3, 2), ('back-leg-swing', 5, 2)]
-    """
-    limits = as_restrictions(restrictions)
-    ids = _level_ids(catalogue, level, exercises, limits)
-    prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
-    allowed = set(allowed_exercises(catalogue, limits)["id"])
-    defaults = prescriptions_from_catalogue(catalogue, ids)
-    rules = tuple(settle_level(r, prescriptions, allowed, defaults) for r in progression)
-    data = {
-        "patient": patient,
-        "clinician": clinician,
-        "start_date": start_date if start_date is not None else date.today(),
-        "weeks": weeks,
-        "notes": notes,
-        "level": level,
-        "prescriptions": prescriptions,
-        "progression": rules,
-        "restrictions": limits,
-    }
-    return _validate(Plan, data, "<plan>", catalogue)
-
-
-def next_level(
-    catalogue: pd.DataFrame,
-    from_week: int,
-    level: str = LEVELS[1],
-    exercises: Iterable[str] | None = None,
-    *,
-    per_exercise: Mapping[str, Mapping[str, int]] | None = None,
-    carry_over: Iterable[str] = CARRY_FIELDS,
-    restrictions: Restrictions | Mapping[str, Any] | None = None,
-    **dose: int,
-) -> NextLevel:
-    """A rule that moves a plan to ``level`` from week ``from_week``.
-
-    Doses start from the catalogue; given to :func:`build_plan`, the new exercises take
-    the plan's own ``carry_over`` fields (sets, sessions a day, days a week) where all the
-    plan's exercises share one value that the physio changed from the catalogue's (so
-    "twice a day" stays twice a day, while a plan left at catalogue doses lets the new
-    exercises keep theirs, e.g. knees to chest 3 times a day). Doses you give here (``**dose`` or
-    ``per_exercise``) always win. Reps and holds reset to the new level's doses.
-
-    Parameters
-    ----------
-    catalogue : pandas.DataFrame
-        A loaded catalogue.
-    from_week : int
-        The first week at the new level (2 or later).
-    level : str
-        The new level.
-    exercises : iterable of str, optional
-        Exercise ids; by default the level's exercises the plan's restrictions allow.
-    per_exercise, **dose
-        Dose overrides, as in :func:`build_plan`.
-    carry_over : iterable of str
-        Fields taken from the plan; ``()`` starts the level at catalogue doses.
-    restrictions : Restrictions or mapping, optional
-        Checked here too (the plan's own restrictions are checked by :func:`build_plan`).
-
-    Examples
-    --------
-    >>> from backplan import load_catalogue
-    >>> cat = load_catalogue()
-    >>> rule = next_level(cat, from_week=3, exercises=["knee-to-chest"])
-    >>> rule.prescriptions[0].sessions_per_day
-    3
-    >>> plan = build_plan(cat, "beginners", ["heel-slides"], start_date="2026-01-05",
-    ...                   sessions_per_day=2, progression=[rule])
-    >>> plan.progression[0].prescriptions[0].sessions_per_day
-    2
-    """
-    carry = tuple(f for f in carry_over if f not in dose)
-    unknown = [f for f in carry if f not in CARRY_FIELDS]
-    if unknown:
-        raise PlanError([Problem("<plan>", None, "carry_over", f"some of {', '.join(CARRY_FIELDS)}",
-                                 f) for f in unknown])  # fmt: skip
-    limits = as_restrictions(restrictions)
-    ids = _level_ids(catalogue, level, exercises, limits)
-    prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
-    problems = restriction_problems(
-        [(p.exercise, i, "the next level") for i, p in enumerate(prescriptions, 1)],
-        limits, catalogue,
-    )  # fmt: skip
-    if problems:
-        raise PlanError(problems, "<plan>")
-    pinned = tuple((ex, f) for ex, fields in (per_exercise or {}).items() for f in fields)
-    pending = _Pending(carry_over=carry, pinned=pinned, whole_level=exercises is None)  # type: ignore[arg-type]
-    try:
-        return NextLevel(
-            from_week=from_week, level=level, prescriptions=prescriptions, pending=pending
-        )
-    except ValidationError as exc:
-        raise PlanError(_problems_from_validation(exc, "<plan>"), "<plan>") from None
-
-
-# --- saving and loading ---------------------------------------------------------------------
-
-
-def plan_to_json(plan: Plan) -> str:
-    """The plan as versioned JSON text (what :func:`save_plan` writes)."""
-    return plan.model_dump_json(indent=2) + "\n"
-
-
-def _migrate(data: dict[str, Any]) -> dict[str, Any]:
-    """Bring a saved plan's fields up to :data:`SCHEMA_VERSION` (the version is checked first).
-
-    Version 1 had no restrictions and no revisions: it gets none, so every dose stays as it
-    was (its next level keeps the doses it saved; nothing is carried over afterwards).
-
-    Examples
-    --------
-    >>> _migrate({"schema_version": 1, "weeks": 4})
-    {'schema_version': 2, 'weeks': 4, 'restrictions': {}, 'revisions': []}
-    """
-    if data.get("schema_version") == 1:
-        data = {**data, "schema_version": 2, "restrictions": {}, "revisions": []}
-    return data
-
-
-def plan_from_json(
-    text: str | bytes, source: str = "<plan>", catalogue: pd.DataFrame | None = None
-) -> Plan:
-    """Read a plan from JSON text, checking its schema version first.
-
-    Files of an older schema version are migrated (see :func:`_migrate`); the plan's
-    restrictions are checked against ``catalogue`` (the shipped one by default).
-
-    Raises
-    ------
-    PlanVersionError
-        When the text has no schema version or one this backplan cannot read.
-    PlanError
-        When a field is missing or out of range (naming the prescription row and field).
-    """
-    data = load_json(text, source)  # every JSON failure is a PlanError
-    if not isinstance(data, dict):
-        raise PlanError([Problem(source, None, None, "a JSON object for one plan")], source)
-    version = data.get("schema_version")
-    if version is None:
-        raise PlanVersionError(f"{source}: no 'schema_version' field; is this a backplan plan?")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise PlanVersionError(f"{source}: schema_version {version!r} is not a known version")
-    if version > SCHEMA_VERSION:
-        raise PlanVersionError(
-            f"{source}: written by a newer backplan (schema version {version}); this backplan "
-            f"reads version {SCHEMA_VERSION}. Update backplan to open it."
-        )
-    return _validate(Plan, _migrate(data), source, catalogue)
-
-
-def save_plan(plan: Plan, path: str | os.PathLike[str]) -> Path:
-    """Write ``plan`` to ``path`` as JSON, atomically.
-
-    The text goes to a temporary file in the same folder, which then replaces ``path`` in
-    one step, so a crash never leaves a half-written plan.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from backplan import load_catalogue
-    >>> plan = build_plan(load_catalogue(), "beginners", start_date="2026-01-05")
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> load_plan(save_plan(plan, folder / "plan.json")) == plan
-    True
-    """
-    return write_atomic(path, plan_to_json(plan))
-
-
-def load_plan(path: str | os.PathLike[str], catalogue: pd.DataFrame | None = None) -> Plan:
-    """Read a plan saved by :func:`save_plan` (any schema version up to this one).
-
-    A plan whose exercises break its own restrictions is refused with a
-    :class:`~backplan.PlanError` naming the prescription; ``catalogue`` (the shipped one
-    by default) says where each exercise is done and what it needs.
-    """
-    return plan_from_json(read_bytes(path), str(path), catalogue)
+# Building (plan_build) and saving/loading (plan_io) live in their own modules, imported
+# last as they need Plan; every name stays importable from here too.
+from .plan_build import build_plan, next_level, prescriptions_from_catalogue  # noqa: E402
+from .plan_io import _migrate, load_plan, plan_from_json, plan_to_json, save_plan  # noqa: E402, F401

@@ -42,23 +42,18 @@ from __future__ import annotations
 
 import html
 import math
-import operator
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ._paths import data_dir
-from ._tables import read_text_table, spreadsheet_row
 from .catalogue import load_catalogue
-from .errors import LogError, PlanError, Problem, _ProblemsError
-from .plan import Plan, dose_in_week
+from .errors import LogError, PlanError, Problem
+from .plan import Plan, dose_in_week, level_in_week
 from .progression import DECISIONS, DOSE_BOUNDS, AddDose, Prescription
+from .review_rules import MEASURES, ReviewRule, ReviewRulesError, load_review_rules
 from .revisions import revise
 
 __all__ = [
@@ -70,115 +65,6 @@ __all__ = [
     "load_review_rules",
     "review",
 ]
-
-#: What a rule can compare, in plain words.
-MEASURES: dict[str, str] = {
-    "pain_now": "mean pain score (0-10) logged during the week",
-    "pain_rise_week1": "this week's mean pain minus week 1's",
-    "pain_rise_last_week": "this week's mean pain minus last week's",
-    "pain_scores": "how many pain scores were logged that week",
-    "days_silent": "days from the last log to the review day (or the plan's last day)",
-    "dose_adherence": "reps done / reps prescribed that week, at most 1",
-    "session_adherence": "sessions done / sessions prescribed that week, at most 1",
-    "always": "always true (the default rule)",
-}
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    ">": operator.gt,
-    ">=": operator.ge,
-    "<": operator.lt,
-    "<=": operator.le,
-}
-
-
-class ReviewRulesError(_ProblemsError):
-    """A review-rules file failed validation (file, row and column named)."""
-
-
-class ReviewRule(BaseModel):
-    """One review rule: when ``measure op value`` holds, decide ``decision``.
-
-    ``says`` is the plain-words reason; it may use ``{got}`` (the measure), ``{value}``
-    (the threshold) and ``{change}`` (reps added or taken off).
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    rule: str = Field(min_length=1, max_length=60)
-    measure: Literal[tuple(MEASURES)]  # type: ignore[valid-type]
-    op: Literal["", ">", ">=", "<", "<="] = ""
-    value: float | None = None
-    decision: Literal[DECISIONS]  # type: ignore[valid-type]
-    flag: bool = False
-    change_reps: int = Field(0, ge=-10, le=10)
-    says: str = Field(min_length=1, max_length=500)
-    source: str = Field("", max_length=500)
-
-    @field_validator("says")
-    @classmethod
-    def _template(cls, text: str) -> str:
-        try:
-            text.format(got=0.5, value=0.5, change=1)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(f"text using only {{got}}, {{value}} and {{change}} ({exc})") from None
-        return text
-
-    def fires(self, measures: dict[str, float]) -> bool:
-        """Whether this rule fires for ``measures`` (a missing measure never fires)."""
-        if self.measure == "always":
-            return True
-        got = measures.get(self.measure, math.nan)
-        if self.value is None or not self.op or got is None or math.isnan(got):
-            return False
-        return _OPS[self.op](got, self.value)
-
-    def reason(self, measures: dict[str, float]) -> str:
-        """The rule's words with the numbers filled in."""
-        got = measures.get(self.measure, math.nan)
-        return self.says.format(got=got, value=self.value or 0.0, change=abs(self.change_reps))
-
-
-def load_review_rules(path: str | os.PathLike[str] | None = None) -> tuple[ReviewRule, ...]:
-    """Read review rules from a CSV or Excel file; the shipped ``review-rules.csv`` by default.
-
-    Columns: ``rule, measure, op, value, decision, flag, change_reps, says, source``.
-
-    Raises
-    ------
-    ReviewRulesError
-        Naming the file, row and column of every problem.
-
-    Examples
-    --------
-    >>> rules = load_review_rules()
-    >>> [(r.rule, r.op, r.value, r.decision) for r in rules][:2]
-    [('pain-too-high', '>', 5.0, 'step back'), ('pain-up-since-week-1', '>=', 2.0, 'step back')]
-    """
-    p = Path(path) if path is not None else data_dir() / "review-rules.csv"
-    table = read_text_table(p, ReviewRulesError)
-    rules, problems = [], []
-    for index, row in table.iterrows():
-        data: dict[str, Any] = {k: v.strip() for k, v in row.items() if v.strip() != ""}
-        if "flag" in data:
-            data["flag"] = data["flag"].lower() in {"true", "yes", "1"}
-        try:
-            rule = ReviewRule.model_validate(data)
-            if rule.measure != "always" and (not rule.op or rule.value is None):
-                raise ValueError("op and value")
-            rules.append(rule)
-        except ValidationError as exc:
-            for err in exc.errors():
-                column = ".".join(str(x) for x in err["loc"]) or None
-                msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
-                problems.append(Problem(str(p), spreadsheet_row(int(index)), column, msg,
-                                        err.get("input")))  # fmt: skip
-        except ValueError:
-            problems.append(Problem(str(p), spreadsheet_row(int(index)), "op",
-                                    "an op and a value for every measure but 'always'"))  # fmt: skip
-    if not rules and not problems:
-        problems.append(Problem(str(p), None, None, "at least one rule"))
-    if problems:
-        raise ReviewRulesError(problems, str(p))
-    return tuple(rules)
 
 
 @dataclass
@@ -431,7 +317,7 @@ def review(
     report = _report_for(plan, logs_or_report, week, catalogue)
     names = (load_catalogue() if catalogue is None else catalogue).set_index("id")["name"]
     found = _slices(report, [plan.patient]).get(plan.patient, _Slice(report.as_of))
-    result = _review(plan, found, week, rules, names)
+    result = _review(plan, found, week, rules, names, catalogue)
     rejected = report.rejected
     if "patient" in rejected.columns:
         rejected = rejected.loc[rejected["patient"].astype(str) == plan.patient]
@@ -440,7 +326,12 @@ def review(
 
 
 def _review(
-    plan: Plan, report: _Slice, week: int | None, rules: Sequence[ReviewRule], names: pd.Series
+    plan: Plan,
+    report: _Slice,
+    week: int | None,
+    rules: Sequence[ReviewRule],
+    names: pd.Series,
+    catalogue: pd.DataFrame | None = None,
 ) -> Review:
     if report.by_patient is None:
         raise PlanError([Problem("<plan>", None, "patient", f"a patient in the report; it has "
@@ -476,6 +367,10 @@ def _review(
             if len(held) > 1:
                 reason += f" Also held for the same reason: {', '.join(held[1:])}."
     flagged = any(r.flag and r.fires(m) for _, m in chosen_rules for r in rules)
+    level = _moves_up(plan, week, catalogue) if DECISIONS[worst] == "progress" else None
+    if level:
+        reason += (f" As the plan has a next level, from week {week + 1} the patient moves up "
+                   f"to {level} instead.")  # fmt: skip
     return Review(plan.patient, week, report.as_of, DECISIONS[worst], rule.rule, reason, flagged,
                   evidence, table, next_doses)  # fmt: skip
 
@@ -515,6 +410,26 @@ def apply_review(
         raise PlanError([Problem("<plan>", None, None, "the plan the review was made from; it has "
                                  "changed since, so review it again")])  # fmt: skip
     doses = {ex: {"reps": p.reps} for ex, p in decision.next_doses.items()}
+    hold = decision.decision != "progress"
+    if not hold:  # a move to the next level: its exercises, not these; none possible: stay
+        level = _moves_up(plan, decision.week, catalogue)
+        doses, hold = ({}, False) if level else (doses, level is None)
     return revise(plan, decision.week + 1, doses, why=decision.reason, by=by,
-                  decision=decision.decision, hold_level=decision.decision != "progress",
-                  when=when, catalogue=catalogue)  # fmt: skip
+                  decision=decision.decision, hold_level=hold, when=when,
+                  catalogue=catalogue)  # fmt: skip
+
+
+def _moves_up(plan: Plan, week: int, catalogue: pd.DataFrame | None) -> str | None:
+    """The level a progress after ``week`` moves to: "" when no move is due, None when none can be.
+
+    A move that would leave a week without exercises (e.g. all the next level's were
+    stopped) cannot happen: the patient progresses within their level.
+    """
+    if week >= plan.weeks:
+        return ""
+    try:
+        moved = revise(plan, week + 1, {}, why="review", by="review", catalogue=catalogue)
+    except PlanError:
+        return None
+    level = level_in_week(moved, week + 1)
+    return level if level != level_in_week(plan, week) else ""

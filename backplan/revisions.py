@@ -33,7 +33,7 @@ import pandas as pd
 from .catalogue import load_catalogue
 from .errors import PlanError, Problem
 from .plan import Plan, _validate, dose_in_week, level_in_week
-from .progression import DOSE_BOUNDS, Prescription
+from .progression import DOSE_BOUNDS, NextLevel, Prescription, level_start
 
 __all__ = ["revise", "revision_history", "what_changed"]
 
@@ -67,11 +67,16 @@ def _starting_point(
     }  # fmt: skip
 
 
-def _baseline(plan: Plan, week: int) -> list[Prescription]:
-    """What the patient did just before ``week``: last week's doses, within the same level."""
-    if week > 1 and level_in_week(plan, week - 1) == level_in_week(plan, week):
-        return dose_in_week(plan, week - 1)
-    return dose_in_week(plan, week)
+def _baseline(before: Plan, after: Plan, week: int) -> list[Prescription]:
+    """What a revision's doses in ``week`` are compared with.
+
+    Last week's doses when ``after`` keeps the patient at last week's level (a hold that
+    postpones a level-up changes nothing the patient does); otherwise what ``before`` had
+    for ``week`` (at a change of level).
+    """
+    if week > 1 and level_in_week(before, week - 1) == level_in_week(after, week):
+        return dose_in_week(before, week - 1)
+    return dose_in_week(before, week)
 
 
 def _name(catalogue: pd.DataFrame, exercise: str) -> str:
@@ -79,10 +84,29 @@ def _name(catalogue: pd.DataFrame, exercise: str) -> str:
     return str(match.iloc[0]) if len(match) else exercise
 
 
-def _summary(before: list[Prescription], after: list[Prescription], cat: pd.DataFrame) -> str:
-    old = {p.exercise: p for p in before}
-    new = {p.exercise: p for p in after}
-    parts = []
+def _level_words(before: Plan, after: Plan, week: int) -> list[str]:
+    """What a revision did to the plan's move to its next level, if anything."""
+    for rule in before.progression:
+        if not isinstance(rule, NextLevel):
+            continue
+        was, now = level_start(rule, before.revisions), level_start(rule, after.revisions)
+        base, up = before.level, rule.level
+        if was == now:
+            return [f"moves to {up} as planned"] if now == week > 1 else []
+        if now is None:
+            planned = f" planned for week {was}" if was is not None and was > week else ""
+            return [f"stays at {base} (the move to {up}{planned} waits)"]
+        if now == week:
+            return [f"moves to {up}"]
+        return [f"the move to {up} goes ahead in week {now}"]
+    return []
+
+
+def _summary(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> str:
+    """What a revision changed, in words, for the plan's history."""
+    old = {p.exercise: p for p in _baseline(before, after, week)}
+    new = {p.exercise: p for p in dose_in_week(after, week)}
+    parts = _level_words(before, after, week)
     for ex, p in new.items():
         if ex not in old:
             parts.append(f"{_name(cat, ex)}: added")
@@ -95,7 +119,40 @@ def _summary(before: list[Prescription], after: list[Prescription], cat: pd.Data
         if diffs:
             parts.append(f"{_name(cat, ex)}: {', '.join(diffs)}")
     parts += [f"{_name(cat, ex)}: stopped" for ex in old if ex not in new]
-    return "; ".join(parts) or "doses kept as they are (no automatic increase)"
+    if len(parts) > len(_level_words(before, after, week)):
+        return "; ".join(parts)
+    named = after.revisions[-1].prescriptions if after.revisions else ()
+    kept = "doses kept as they are (no automatic increase)" if named else "doses not changed"
+    return "; ".join([*parts, kept])
+
+
+def _never_done(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> list[Problem]:
+    """A problem for each revised exercise the patient would never do with its new dose."""
+    rev = after.revisions[-1]
+    waiting = {p.exercise for rule in after.progression if isinstance(rule, NextLevel)
+               and level_start(rule, after.revisions) is None for p in rule.prescriptions}  # fmt: skip
+    done = {p.exercise for w in range(week, after.weeks + 1) for p in dose_in_week(after, w)}
+    problems = []
+    for p in rev.prescriptions:
+        if p.exercise in done or p.exercise in waiting:
+            continue
+        name, was, now = (
+            _name(cat, p.exercise),
+            level_in_week(before, week),
+            level_in_week(after, week),
+        )
+        if week > 1 and level_in_week(before, week - 1) != now and was != now:
+            why = (f"the move to {now} that was waiting would start in week {week}; pass "
+                   f"hold_level=True to keep the patient at {was}, or revise the {now} exercises")  # fmt: skip
+        elif week > 1 and level_in_week(before, week - 1) != now:
+            why = (f"the plan moves to {now} in week {week}; pass hold_level=True to keep the patient at "
+                   f"{level_in_week(before, week - 1)}, or revise the {now} exercises")  # fmt: skip
+        else:
+            why = f"it is not in the plan in any week from week {week} on"
+        problems.append(Problem(f"<plan, revision {rev.number}>", None, "doses",
+                                f"a dose the patient will do; {name} would be dropped, as {why}",
+                                p.exercise))  # fmt: skip
+    return problems
 
 
 def revise(
@@ -132,7 +189,8 @@ def revise(
         What kind of change this is.
     hold_level : bool
         Keep the patient at their level: a move to the next level that has not happened
-        yet waits until a later revision without ``hold_level``.
+        yet waits until a later revision without ``hold_level``. Without it, a waiting
+        move goes ahead from ``from_week`` (and a planned one happens as planned).
     when : datetime, optional
         When the change was made; now (UTC) by default.
     catalogue : pandas.DataFrame, optional
@@ -142,13 +200,29 @@ def revise(
     ------
     PlanError
         For a week outside the plan, an out-of-range dose or a broken restriction, naming
-        the revision and the prescription.
+        the revision and the prescription; for an exercise both given a dose and stopped;
+        for a week left with no exercise; and for a dose the patient would never do (an
+        exercise of one level named from a week the plan is at another, e.g. when the
+        revision lets a waiting move to the next level go ahead): nothing is dropped
+        silently.
+
+    Notes
+    -----
+    The revision's ``what`` (see :func:`revision_history`) names only real changes: doses
+    compared with last week's (with the week's own at a change of level), exercises
+    added or stopped, and what happened to the move to the next level ("stays at
+    beginners (the move to more advanced waits)", "moves to more advanced").
     """
     cat = load_catalogue() if catalogue is None else catalogue
     if not 1 <= from_week <= plan.weeks:
         raise PlanError([Problem("<plan>", None, "from_week", f"a week from 1 to {plan.weeks}",
                                  from_week)])  # fmt: skip
     stop = tuple(stop)
+    both = sorted(set(stop) & set(doses))
+    if both:
+        raise PlanError([Problem("<plan>", None, "stop", "an exercise that is not also given a "
+                                 "new dose (it cannot be both revised and stopped)", ex)
+                         for ex in both])  # fmt: skip
     in_force = {p.exercise for p in dose_in_week(plan, from_week)}
     known = in_force | {p.exercise for p in plan.all_prescriptions()}
     bad = [ex for ex in stop if ex not in known]
@@ -172,11 +246,10 @@ def revise(
     data = plan.model_dump()
     data["revisions"] = [*data["revisions"], revision]
     candidate = _validate(Plan, data, f"<plan, revision {number}>", cat)
-    what = _summary(_baseline(plan, from_week), dose_in_week(candidate, from_week), cat)
-    was, now = level_in_week(plan, from_week), level_in_week(candidate, from_week)
-    if was != now:
-        what += f"; stays at {now} (the move to {was} waits)" if hold_level else f"; moves to {now}"
-    data["revisions"][-1]["what"] = what
+    dropped = _never_done(plan, candidate, from_week, cat)
+    if dropped:
+        raise PlanError(dropped, f"<plan, revision {number}>")
+    data["revisions"][-1]["what"] = _summary(plan, candidate, from_week, cat)
     return _validate(Plan, data, f"<plan, revision {number}>", cat)
 
 
@@ -236,8 +309,9 @@ def what_changed(
 ) -> list[str]:
     """Sentences for the patient saying what a revision changed (for a reprinted handout).
 
-    Each new dose is compared with what the patient did the week before the change (or,
-    at a change of level, with what the plan had for that week).
+    Each new dose is compared with what the patient did the week before the change (a
+    change of level says which exercises start and stop; a hold that postpones one says to
+    keep going as now).
 
     Parameters
     ----------
@@ -263,7 +337,8 @@ def what_changed(
     rev = plan.revisions[number - 2]
     before = plan.model_copy(update={"revisions": plan.revisions[: number - 2]})
     after = plan.model_copy(update={"revisions": plan.revisions[: number - 1]})
-    old = {p.exercise: p for p in _baseline(before, rev.from_week)}
+    last = max(rev.from_week - 1, 1)  # what the patient did the week before
+    old = {p.exercise: p for p in dose_in_week(before, last)}
     new = {p.exercise: p for p in dose_in_week(after, rev.from_week)}
     day = plan.start_date + timedelta(days=7 * (rev.from_week - 1))
     when = f"From week {rev.from_week} ({day:%A} {day.day} {day:%B})"

@@ -211,8 +211,47 @@ def test_uploaded_plan_and_logs_show_this_patients_review(app, browser, tmp_path
     expected = bp.adherence(demo / "logs.csv", [bp.load_plan(demo / "plans" / "SYN-0001.json")])
     assert f"{expected.by_patient.iloc[0]['adherence']:.0%}" in review.inner_text()
     assert "/tmp" not in page.locator(".bp-app").inner_text()
-    review.scroll_into_view_if_needed()
+    # The plan has ended: the decision is shown, but only a new plan can go on.
+    decision = page.locator(".bp-decision")
+    expect(decision).to_contain_text("Week 8 review", timeout=15_000)
+    expect(page.locator(".bp-apply-review button, button.bp-apply-review")).to_be_disabled()
+    page.close()
+
+
+def test_review_decision_applied_as_a_revision(app, browser, tmp_path) -> None:
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    from backplan._paths import data_dir
+
+    url, _ = app
+    demo = data_dir() / "demo"
+    plan = bp.load_plan(demo / "plans" / "SYN-0001.json")
+    logs = pd.read_csv(demo / "logs.csv")
+    end = pd.Timestamp(plan.start_date) + pd.Timedelta(days=28)
+    four_weeks = tmp_path / "four-weeks.csv"
+    logs[pd.to_datetime(logs["date"]) < end].to_csv(four_weeks, index=False)
+    expected = bp.review(plan, four_weeks)
+    page = _open(browser, url, 1280, 800)
+    _upload(page, ".bp-upload-plan", demo / "plans" / "SYN-0001.json")
+    expect(page.locator(".bp-status")).to_contain_text("Opened SYN-0001.json", timeout=15_000)
+    _upload(page, ".bp-upload-logs", four_weeks)
+    decision = page.locator(".bp-decision")
+    expect(decision).to_contain_text(
+        f"Week {expected.week} review: {expected.decision.upper()}", timeout=30_000
+    )
+    assert expected.reason in decision.inner_text()
+    decision.scroll_into_view_if_needed()
     _shot(page, "app-review.png", full=False)
+    page.locator(".bp-apply-review").click()
+    expect(page.locator(".bp-status")).to_contain_text("applied as revision 2", timeout=15_000)
+    changes = page.locator(".bp-changes")
+    expect(changes).to_contain_text("What the patient is told changed")
+    revised = bp.apply_review(plan, expected, by=plan.clinician)
+    for sentence in bp.what_changed(revised):
+        assert sentence in changes.inner_text()
+    changes.scroll_into_view_if_needed()
+    _shot(page, "app-review-applied.png", full=False)
     page.close()
 
 
@@ -259,6 +298,10 @@ def test_layout_readable_labelled_and_keyboard_usable(app, browser, width, heigh
             )
         )
     assert all(style != "none" and width_ != "0px" for _, style, width_ in outlines), outlines
+    # Each exercise shows its picture, big enough to see the pose.
+    picture = page.locator(".bp-picture-wall-squats svg")
+    box = picture.bounding_box()
+    assert box is not None and box["height"] >= 60, box
     _shot(page, f"app-{width}x{height}.png", full=False)
     page.close()
 

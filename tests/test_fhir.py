@@ -552,3 +552,15 @@ def test_cli_turns_a_fhir_diary_into_a_log_csv(tmp_path: Path, capsys) -> None:
     again = bp.read_logs(out)
     assert len(again.accepted) == 2 and len(again.rejected) == 0
     assert again.accepted["note"].tolist() == ["day 0", "'=HYPERLINK(1)"]  # safe in a spreadsheet
+
+
+def test_instructions_carry_the_dose_not_placeholders() -> None:
+    cat = bp.load_catalogue()
+    for level in ("beginners", "more advanced"):
+        plan = bp.build_plan(cat, level, start_date="2026-01-05", reps=7)
+        bundle = bp.fhir.to_fhir(plan, cat)
+        (careplan,) = [e["resource"] for e in bundle["entry"]
+                       if e["resource"]["resourceType"] == "CarePlan"]  # fmt: skip
+        for activity in careplan["activity"]:
+            text = activity["detail"]["description"]
+            assert "{" not in text and "}" not in text, text

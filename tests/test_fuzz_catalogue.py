@@ -28,10 +28,11 @@ FOLDER = Path(tempfile.mkdtemp(prefix="fuzz-catalogue-"))
 
 
 def _valid_number(value: str, column: str) -> bool:
-    """The test's own reading of a dose cell: ASCII digits, inside the column's range."""
+    """The test's own reading of a dose cell: ASCII digits (a decimal point and zeros only
+    may follow, as exports write 12.0), inside the column's range."""
     low, high = _INT_COLUMNS[column]
-    text = value.strip(" \t")
-    return bool(re.fullmatch(r"[0-9]{1,16}", text)) and low <= int(text) <= high
+    match = re.fullmatch(r"0*([0-9]{1,16})(?:\.0+)?", value.strip(" \t"))
+    return bool(match) and low <= int(match.group(1)) <= high
 
 
 edits = st.lists(

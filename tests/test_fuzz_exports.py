@@ -112,11 +112,18 @@ def _markup(html: str) -> _Markup:
     return parser
 
 
+#: The markup of a handout with every optional part filled (patient, clinician, notes and
+#: a clinic, which adds the contact footer): generated text may add no tag or attribute.
 BASELINE = _markup(
     to_html(
-        bp.build_plan(SHIPPED, "beginners", start_date="2026-01-05", weeks=2), FOLDER / "base.html"
+        bp.build_plan(SHIPPED, "beginners", start_date="2026-01-05", weeks=2, patient="A. Patient",
+                      clinician="B. Physio", notes="Take it slowly."),
+        FOLDER / "base.html",
+        clinic="Clinic",
+        phone="0123",
+        physio="A. Physio",
     ).read_text()
-)
+)  # fmt: skip
 
 
 @fuzz(30, shrink=False)

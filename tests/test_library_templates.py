@@ -139,3 +139,46 @@ def test_choices_give_the_rules_a_form_needs(catalogue) -> None:
         )
     rules = progression_rules(catalogue, "beginners", weeks=6, move_up_week=3)
     assert rules == [bp.next_level(catalogue, 3)]
+
+
+def test_form_filters_are_the_plans_restrictions_with_one_rule(catalogue) -> None:
+    from itertools import combinations
+
+    from backplan.choices import (
+        PATIENT_FILTERS,
+        filters_of,
+        restrictions_from_filters,
+        suitable_exercises,
+    )
+
+    keys = list(PATIENT_FILTERS)
+    for n in range(len(keys) + 1):
+        for on in combinations(keys, n):
+            limits = restrictions_from_filters(on)
+            assert filters_of(limits) == (list(on), bp.Restrictions())
+            for level in ("beginners", "more advanced"):
+                allowed = list(bp.allowed_exercises(catalogue, limits, level=level)["id"])
+                assert suitable_exercises(catalogue, level, restrictions=limits) == allowed
+    # The older keywords still work, through the same rule.
+    assert suitable_exercises(catalogue, "beginners", missing_equipment=["wall"]) == list(
+        bp.allowed_exercises(catalogue, bp.Restrictions(lacks_equipment=["wall"]), "beginners").id
+    )
+    # An opened plan's other restrictions are kept when filters change, in their order.
+    opened = bp.Restrictions(avoid_positions=["sitting", "lying on back"], avoid_targets=["hip"])
+    assert filters_of(opened) == (
+        ["no_back"],
+        bp.Restrictions(avoid_positions=["sitting"], avoid_targets=["hip"]),
+    )
+    assert restrictions_from_filters(["no_back"], keep=opened) == opened
+    assert restrictions_from_filters([], keep=opened) == bp.Restrictions(
+        avoid_positions=["sitting"], avoid_targets=["hip"]
+    )
+    with pytest.raises(bp.BackplanError, match="no_sofa"):
+        restrictions_from_filters(["no_sofa"])
+    # The next level keeps to them too.
+    rules = progression_rules(
+        catalogue, "beginners", weeks=6, move_up_week=3,
+        restrictions=restrictions_from_filters(["no_stomach", "no_chair"]),
+    )  # fmt: skip
+    assert [p.exercise for p in rules[0].prescriptions] == [
+        "supine-leg-raises", "half-sit-ups", "knee-to-chest"]  # fmt: skip

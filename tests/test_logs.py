@@ -240,11 +240,11 @@ def test_inf_huge_and_boolean_parquet_values_are_not_counts(tmp_path: Path) -> N
     table.to_parquet(path, index=False)
     logs = bp.read_logs(path, [_plan()])
     assert logs.accepted.empty
-    reasons = logs.rejected.set_index("row")["reason"].to_dict()
-    assert reasons == {
-        2: "not a number",
-        3: "not a number; count above 10000",
-        4: "not a number; count above 10000",
+    reasons = logs.rejected.set_index("row")[["column", "reason"]].agg(": ".join, axis=1)
+    assert reasons.to_dict() == {
+        2: "sets_done; pain: not a number",
+        3: "sets_done; reps_done; pain: not a number",  # True and inf alike
+        4: "sets_done; reps_done; pain: not a number; count above 10000",
     }
     big = pd.DataFrame({**_good_rows().iloc[:1].to_dict("list"),
                         "reps_done": pd.array([2**64 - 1], dtype="UInt64")})  # fmt: skip
@@ -326,3 +326,96 @@ def test_header_only_or_all_rejected_logs_end_in_one_clear_line(
     code = main(["adherence", str(logs), "-p", str(plans), "-o", str(tmp_path / "r.html"),
                  "--as-of", "2026-01-18"])  # fmt: skip
     assert code == 0 and (tmp_path / "r.html").exists()
+
+
+# --- one rule for numbers and dates, shared with the catalogue (issue 10) ---------------------
+
+NUMBER_TEXTS = {  # cell text -> the whole number it is (None: refused)
+    "12": 12, "012": 12, " 12 ": 12, "12.0": 12, "12.00": 12,  # 12.0: as exports write it
+    "12.": None, ".0": None, "12.5": None, "-0": None, "-3": None, "+5": None, "1e1": None,
+    "inf": None, "nan": None, "١٠": None, "²": None, "1,000": None, "0x10": None,
+    "TRUE": None, "9" * 30: None,
+}  # fmt: skip
+DATE_TEXTS = {  # cell text -> accepted as that day
+    "2026-01-05": True, " 2026-01-05 ": True, "2026-01-05 00:00:00": True,
+    "2026-01-05T00:00": True, "2026-01-05T10:30": False, "2026-1-5": False,
+    "2026-01": False, "20260105": False, "05/01/2026": False, "٢٠٢٦-01-05": False,
+}  # fmt: skip
+
+
+def _log_with(column: str, values: list[str], tmp_path: Path) -> bp.LogTable:
+    rows = pd.DataFrame({"patient": "P1", "date": "2026-01-05", "exercise": "heel-slides",
+                         "sets_done": "1", "reps_done": "10"}, index=range(len(values)))  # fmt: skip
+    rows[column] = values
+    path = tmp_path / "log.csv"
+    rows.to_csv(path, index=False)
+    return bp.read_logs(path)
+
+
+def _catalogue_with(column: str, value: str, tmp_path: Path) -> pd.DataFrame | None:
+    table = pd.read_csv(SHIPPED_CATALOGUE, dtype=str, keep_default_na=False)
+    table.loc[0, column] = value
+    path = tmp_path / "catalogue.csv"
+    table.to_csv(path, index=False)
+    try:
+        return bp.load_catalogue(path)
+    except bp.CatalogueError:
+        return None
+
+
+SHIPPED_CATALOGUE = (
+    Path(bp.catalogue.__file__).resolve().parent.parent / "data" / "back-exercises.csv"
+)
+
+
+def test_catalogue_and_logs_read_a_number_the_same_way(tmp_path: Path) -> None:
+    texts = list(NUMBER_TEXTS)
+    logs = _log_with("reps_done", texts, tmp_path)
+    in_logs = dict.fromkeys(texts)
+    for r, reps in zip(logs.accepted["row"], logs.accepted["reps_done"], strict=True):
+        in_logs[texts[r - 2]] = int(reps)
+    in_catalogue = {}
+    for text in texts:
+        loaded = _catalogue_with("reps", text, tmp_path)
+        in_catalogue[text] = None if loaded is None else int(loaded.loc[0, "reps"])
+    assert in_logs == NUMBER_TEXTS
+    assert in_catalogue == NUMBER_TEXTS
+
+
+def test_catalogue_and_logs_read_a_date_the_same_way(tmp_path: Path) -> None:
+    texts = list(DATE_TEXTS)
+    logs = _log_with("date", texts, tmp_path)
+    accepted = {texts[r - 2]: d for r, d in zip(logs.accepted["row"], logs.accepted["date"],
+                                                strict=True)}  # fmt: skip
+    assert {t: t in accepted for t in texts} == DATE_TEXTS
+    assert {pd.Timestamp(d) for d in accepted.values()} == {pd.Timestamp("2026-01-05")}
+    for text, ok in DATE_TEXTS.items():
+        loaded = _catalogue_with("source_reviewed", text, tmp_path)
+        assert (loaded is not None) == ok, text
+        if loaded is not None:
+            assert loaded.loc[0, "source_reviewed"] == pd.Timestamp("2026-01-05")
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "Int64", "float32",
+                                   "float64", "object", "string"])  # fmt: skip
+def test_typed_count_columns_give_the_same_reasons(dtype: str) -> None:
+    """A DataFrame or Parquet column of any integer, float or text type: same answers."""
+    values = [10, -3, 120, 7] if dtype == "int8" else [10, -3, 20000, 7]
+    rows = pd.concat([_good_rows()] * 2, ignore_index=True).iloc[:4]
+    rows["date"] = ["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08"]
+    rows["reps_done"] = pd.Series(values).astype(dtype)
+    logs = bp.read_logs(rows, [_plan()])
+    assert logs.accepted["reps_done"].tolist() == ([10, 120, 7] if dtype == "int8" else [10, 7])
+    reasons = logs.rejected.set_index("row")["reason"].to_dict()
+    assert reasons == ({3: "negative count"} if dtype == "int8"
+                       else {3: "negative count", 4: "count above 10000"})  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "uint64", "UInt64"])
+def test_unsigned_count_columns_are_bounded(dtype: str) -> None:
+    big = 255 if dtype == "uint8" else 2**64 - 1
+    rows = _good_rows().assign(reps_done=pd.Series([10, big, 0]).astype(dtype))
+    logs = bp.read_logs(rows, [_plan()])
+    assert logs.accepted["reps_done"].tolist() == ([10, 255, 0] if big == 255 else [10, 0])
+    if big != 255:
+        assert logs.rejected["reason"].tolist() == ["count above 10000"]

@@ -198,18 +198,42 @@ def test_weeks_out_of_range_is_named(builder) -> None:
     assert builder.plan.weeks == 6
 
 
-def test_patient_filters_use_filter_exercises(builder, catalogue) -> None:
+def test_patient_filters_write_the_plans_restrictions(builder, catalogue) -> None:
     builder.level.value = "more advanced"
     builder.no_stomach.value = True
     builder.no_chair.value = True
-    expected = bp.filter_exercises(
-        catalogue, level="more advanced", avoid_positions=["lying on stomach"], equipment=["wall"]
-    )
+    limits = bp.Restrictions(avoid_positions=["lying on stomach"], lacks_equipment=["chair"])
+    assert builder.plan.restrictions == limits
+    expected = bp.allowed_exercises(catalogue, limits, level="more advanced")
     assert [p.exercise for p in builder.plan.prescriptions] == list(expected.id)
     assert "bp-hidden" in builder.form.rows["prone-leg-raises"]._dom_classes
     builder.level.value = "beginners"
     builder.no_wall.value = True
     builder.no_back.value = True
+    assert [p.exercise for p in builder.plan.prescriptions] == ["heel-raises"]
+    assert builder.plan.restrictions.describe() == [
+        "No exercises lying on stomach.",
+        "No exercises lying on back.",
+        "No exercises that need: wall, chair.",
+    ]
+
+
+def test_an_opened_plan_shows_its_restrictions(builder, catalogue) -> None:
+    limits = bp.Restrictions(
+        avoid_positions=["lying on back", "sitting"],
+        lacks_equipment=["wall"],
+        avoid_targets=["hip"],
+    )
+    plan = bp.build_plan(catalogue, "beginners", start_date=START, restrictions=limits)
+    builder.apply_plan(plan)
+    assert builder.plan == plan and builder.problem is None
+    assert builder.no_back.value and builder.no_wall.value
+    assert not builder.no_stomach.value and not builder.no_chair.value
+    # What the filters cannot tick is kept, and said in words.
+    note = builder.form.restrictions_note.value
+    assert "sitting" in note and "hip" in note
+    builder.dose["heel-raises"]["reps"].value = 12
+    assert builder.plan.restrictions == limits
     assert [p.exercise for p in builder.plan.prescriptions] == ["heel-raises"]
 
 
@@ -266,9 +290,57 @@ def test_move_to_next_level_matches_next_level(builder, catalogue) -> None:
             bp.AddDose(what="hold_s", amount=2, every_weeks=2, cap=20),
             bp.next_level(catalogue, 5, "more advanced", upper),
         ],
+        restrictions=bp.Restrictions(avoid_positions=["lying on stomach"]),
     )
     assert builder.plan == expected
     assert bp.level_in_week(builder.plan, 5) == "more advanced"
+
+
+def test_next_level_keeps_the_plans_sessions_and_can_be_set_by_hand(builder, catalogue) -> None:
+    for boxes in builder.dose.values():
+        boxes["sessions_per_day"].value = 2
+    builder.weeks.value = 8
+    builder.move_up.value = True
+    builder.move_week.value = 5
+    rule_plan = builder.plan
+    (rule,) = rule_plan.progression
+    assert {p.sessions_per_day for p in rule.prescriptions} == {2}  # twice a day stays
+    shown = builder.next_rows.dose["knee-to-chest"]
+    assert shown["sessions_per_day"].value == 2 and shown["reps"].disabled
+    assert "twice a day" in builder.next_rows.side_text["knee-to-chest"].value
+    builder.next_by_hand.value = True
+    builder.next_rows.dose["knee-to-chest"]["reps"].value = 6
+    builder.next_rows.exercises["half-sit-ups"].value = False
+    fields = ["sets", "reps", "hold_s", "sessions_per_day", "days_per_week"]
+    kept = [p for p in rule.prescriptions if p.exercise != "half-sit-ups"]
+    by_hand = {p.exercise: {f: getattr(p, f) for f in fields} for p in kept}
+    by_hand["knee-to-chest"]["reps"] = 6
+    expected = bp.build_plan(
+        catalogue,
+        "beginners",
+        start_date=START,
+        weeks=8,
+        sessions_per_day=2,
+        progression=[
+            bp.next_level(catalogue, 5, "more advanced", list(by_hand), per_exercise=by_hand)
+        ],
+    )
+    assert builder.problem is None and builder.plan == expected
+    builder.next_rows.dose["knee-to-chest"]["reps"].value = 99
+    assert builder.problem == "Next level: Knees to chest (eases strain): reps: 1 to 50"
+    assert builder.plan == expected
+    builder.next_rows.dose["knee-to-chest"]["reps"].value = 6
+    builder.next_by_hand.value = False  # back to what the level-up gives
+    assert builder.plan.progression == rule_plan.progression and builder.problem is None
+    builder.next_by_hand.value = True
+    builder.next_rows.dose["knee-to-chest"]["reps"].value = 6
+    builder.next_rows.exercises["half-sit-ups"].value = False
+    assert builder.plan == expected
+    # Opened again, the plan shows its next level as set by hand, with nothing lost.
+    other = PlanBuilder(catalogue, library=builder.library, settings_path=builder.clinic.path)
+    other.apply_plan(expected)
+    assert other.next_by_hand.value and other.plan == expected
+    assert "cannot show" not in other.status.value
 
 
 @pytest.mark.parametrize(
@@ -455,7 +527,14 @@ def test_reset_returns_to_catalogue_doses(builder, catalogue) -> None:
     builder.no_wall.value = True
     builder.add_dose.value = True
     builder.reset_button.click()
-    assert builder.plan == bp.build_plan(catalogue, "beginners", patient="P-3", start_date=START)
+    assert builder.plan == bp.build_plan(
+        catalogue,
+        "beginners",
+        patient="P-3",
+        start_date=START,
+        restrictions=bp.Restrictions(lacks_equipment=["wall"]),
+    )
+    assert builder.no_wall.value  # resetting doses keeps what the physio ruled out
     assert "reset" in builder.status.value
 
 
@@ -470,6 +549,8 @@ def test_downloads_are_real_handouts_with_the_clinic_name(builder, tmp_path: Pat
     from pypdf import PdfReader
 
     builder.clinic.clinic.value = "Riverside <Physio>"
+    builder.clinic.phone.value = "01234 567890"
+    builder.clinic.physio.value = "Sam Okafor"
     builder.clinic.save_button.click()
     assert load_settings(tmp_path / "clinic.json").clinic == "Riverside <Physio>"
     builder.patient.value = "P <&> 5"
@@ -488,6 +569,7 @@ def test_downloads_are_real_handouts_with_the_clinic_name(builder, tmp_path: Pat
     pdf.write_bytes(files["p-5_2026-01-05.pdf"])
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "P <&> 5" in text and "Riverside <Physio>" in text
+    assert "01234 567890" in text and "Sam Okafor" in text  # the app's clinic, every handout
     for p in builder.plan.prescriptions:
         name = bp.exercise(builder.catalogue, p.exercise)["name"]
         assert name.split(" (")[0] in text
@@ -501,8 +583,12 @@ def test_downloads_are_real_handouts_with_the_clinic_name(builder, tmp_path: Pat
     builder.downloads.make_button.click()
     large = _links(builder)["p-5_2026-01-05-large-print.html"].decode()
     direct = bp.handout.to_html(
-        builder.plan, tmp_path / "d.html", large_print=True, clinic="Riverside <Physio>"
+        builder.plan,
+        tmp_path / "d.html",
+        large_print=True,
+        settings=load_settings(tmp_path / "clinic.json"),
     ).read_text()
+    assert "01234 567890" in large and "Sam Okafor" in large
     assert large == direct
     builder.dose["heel-raises"]["reps"].value = 12
     assert builder.downloads.links.value == ""  # a changed plan needs new files
@@ -535,12 +621,89 @@ def test_review_shows_this_patients_adherence_and_flags(tmp_path: Path) -> None:
     row = expected.by_patient.iloc[0]
     assert f"{row['adherence']:.0%}" in shown
     assert "clinic-logs.csv" in shown and "/tmp" not in shown
-    assert builder.review.decision.children == ()  # the review decision lands here later
+    # The plan has ended: the decision is shown but cannot be applied.
+    assert "Week 8 review" in builder.review.decider.shown.value
+    assert builder.review.decider.apply_button.disabled
     other = plan.model_copy(update={"patient": "Nobody"})
     builder.apply_plan(other)
     builder.review.upload_logs.value = _upload("clinic-logs.csv", data)
     assert "no accepted log rows for Nobody" in builder.review.result.value
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_review_decision_applies_as_a_revision_and_saving_keeps_the_history(
+    tmp_path: Path,
+) -> None:
+    demo = data_dir() / "demo"
+    plan = bp.load_plan(demo / "plans" / "SYN-0001.json")
+    logs = pd.read_csv(demo / "logs.csv")
+    logs = logs[
+        pd.to_datetime(logs["date"]) < pd.Timestamp(plan.start_date) + pd.Timedelta(days=28)
+    ]
+    builder = PlanBuilder(plan=plan, library=tmp_path / "plans", settings_path=tmp_path / "c.json")
+    builder.clinic.physio.value = "Sam Okafor"
+    builder.clinic.save_button.click()
+    builder.review.upload_logs.value = _upload("four-weeks.csv", logs.to_csv(index=False).encode())
+    expected = bp.review(
+        plan,
+        bp.read_logs(demo / "logs.csv").accepted.pipe(
+            lambda f: f[f["date"] < pd.Timestamp(plan.start_date) + pd.Timedelta(days=28)]
+        ),
+    )
+    decider = builder.review.decider
+    shown = html.unescape(decider.shown.value)
+    assert f"Week {expected.week} review: {expected.decision.upper()}" in shown
+    assert expected.reason in shown and expected.rule.replace("-", " ") in shown
+    assert "Reps done" in shown and "Days since the last log" in shown
+    assert builder.plan == plan  # a decision never changes the plan by itself
+    assert not decider.apply_button.disabled
+    decider.apply_button.click()
+    revised = builder.plan
+    assert builder.problem is None and len(revised.revisions) == 1
+    rev = revised.revisions[0]
+    assert (rev.by, rev.decision, rev.why, rev.from_week) == (
+        "Sam Okafor",
+        expected.decision,
+        expected.reason,
+        expected.week + 1,
+    )
+    direct = bp.apply_review(plan, expected, by="Sam Okafor", when=rev.made_at)
+    assert revised == direct
+    assert [bp.dose_in_week(revised, w) for w in range(1, 9)] == [
+        bp.dose_in_week(direct, w) for w in range(1, 9)
+    ]
+    changes = html.unescape(decider.changes.value)
+    for sentence in bp.what_changed(revised):
+        assert sentence in changes
+    assert "Sam Okafor" in changes and "Revision" in changes
+    volume = bp.weekly_volume(bp.schedule(revised, builder.catalogue), by="exercise")
+    pd.testing.assert_frame_equal(builder.volume, volume)  # the preview shows the revision
+    # Editing the revised plan keeps the history; saving and opening it again too.
+    builder.notes.value = "Walk daily as well."
+    assert builder.plan.revisions == revised.revisions
+    builder.plans.save_button.click()
+    assert builder.saved_as is not None
+    opened = builder.library.open(builder.saved_as)
+    assert opened.revisions == revised.revisions and opened.notes == "Walk daily as well."
+    # The review shown was for the plan before: it cannot be applied twice.
+    assert decider.apply_button.disabled
+    # Another patient's plan puts this patient's logs and decision away.
+    builder.apply_plan(plan.model_copy(update={"patient": "SYN-0002"}))
+    assert builder.review.logs is None and decider.shown.value == ""
+    assert builder.review.result.value == "" and decider.changes.value == ""
+
+
+def test_review_without_a_physio_name_is_not_applied(tmp_path: Path) -> None:
+    demo = data_dir() / "demo"
+    plan = bp.load_plan(demo / "plans" / "SYN-0001.json").model_copy(update={"clinician": ""})
+    logs = pd.read_csv(demo / "logs.csv")
+    logs = logs[
+        pd.to_datetime(logs["date"]) < pd.Timestamp(plan.start_date) + pd.Timedelta(days=21)
+    ]
+    builder = PlanBuilder(plan=plan, library=tmp_path, settings_path=tmp_path / "none.json")
+    builder.review.upload_logs.value = _upload("logs.csv", logs.to_csv(index=False).encode())
+    builder.review.decider.apply_button.click()
+    assert "physio" in builder.status.value and builder.plan == plan
 
 
 def test_builder_shows_itself_as_the_last_line_of_a_cell(builder) -> None:

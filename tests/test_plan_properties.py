@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import backplan as bp
@@ -137,3 +137,149 @@ def test_earlier_weeks_never_change(week: int) -> None:
                          progression=[bp.AddDose(what="reps", amount=2, cap=20)])  # fmt: skip
     new = bp.revise(plan, 3, {"heel-raises": {"reps": 5}}, why="x", by="y")
     assert bp.dose_in_week(new, week) == bp.dose_in_week(plan, week)
+
+
+# --- sequences of revisions and reviews: what they say is what happens -----------------------
+
+NAMES = dict(zip(CAT["name"], CAT["id"], strict=True))
+
+
+def levels_of(plan: bp.Plan) -> dict[str, set[str]]:
+    out = {plan.level: {p.exercise for p in plan.prescriptions}}
+    for rule in plan.progression:
+        if isinstance(rule, bp.NextLevel):
+            out[rule.level] = {p.exercise for p in rule.prescriptions}
+    return out
+
+
+def doses(plan: bp.Plan, week: int) -> dict[str, bp.Prescription]:
+    return {p.exercise: p for p in bp.dose_in_week(plan, week)}
+
+
+def assert_revisions_hold(plan: bp.Plan) -> None:
+    """Every revision's doses are done from its week on, until a later revision changes them.
+
+    A revised exercise of one level is done in every week at that level (a planned level-up
+    ends it); one of no level is done every week. A later revision that names the exercise
+    or moves the level in a week takes over from that week.
+    """
+    lists = levels_of(plan)
+    phased = set().union(*lists.values())
+    for i, rev in enumerate(plan.revisions):
+        upto = plan.model_copy(update={"revisions": plan.revisions[: i + 1]})
+        for p in rev.prescriptions:
+            shown = []
+            for week in range(rev.from_week, plan.weeks + 1):
+                level = bp.level_in_week(upto, week)
+                belongs = p.exercise in lists[level] or p.exercise not in phased
+                got = doses(upto, week).get(p.exercise)
+                assert got == (p if belongs else None), (rev.number, week, p, got)
+                shown.append(got is not None)
+                later = [r for r in plan.revisions[i + 1 :] if r.from_week <= week and (
+                    p.exercise in r.stop or p.exercise in {q.exercise for q in r.prescriptions})]  # fmt: skip
+                if not later and bp.level_in_week(plan, week) == level:
+                    assert doses(plan, week).get(p.exercise) == got, (rev.number, week, p)
+            waiting = p.exercise in set().union(*(lists[lv] for lv in lists if lv != plan.level))
+            assert any(shown) or waiting, f"revision {rev.number} is never done: {p}"
+
+
+def assert_words_are_true(before: bp.Plan, after: bp.Plan) -> None:
+    """The latest revision's ``what`` and :func:`what_changed` name only real changes."""
+    rev = after.revisions[-1]
+    week = rev.from_week
+    new = doses(after, week)
+    last = doses(before, week - 1) if week > 1 else doses(before, week)
+    planned = doses(before, week)
+    levels = [
+        (bp.level_in_week(before, w), bp.level_in_week(after, w))
+        for w in range(week, after.weeks + 1)
+    ]
+    moved = any(was != now for was, now in levels)
+    said = any(w in rev.what for w in ("stays at", "moves to", "the move to"))
+    assert moved == said or rev.what.startswith(f"moves to {levels[0][1]} as planned"), rev.what
+    for part in rev.what.split("; "):
+        if part.startswith(("stays at", "moves to", "the move to", "doses ")):
+            continue
+        name, change = part.rsplit(": ", 1)
+        ex = NAMES[name]
+        if change == "added":
+            assert ex in new and (ex not in last or ex not in planned), rev.what
+        elif change == "stopped":
+            assert ex not in new and (ex in last or ex in planned), rev.what
+        else:
+            for item in change.split(", "):
+                field = {v: k for k, v in bp.revisions._LABELS.items()}[item.rsplit(" ", 3)[0]]
+                old, _, value = item.rsplit(" ", 3)[1:]
+                assert getattr(new[ex], field) == int(value), rev.what
+                assert int(old) in {getattr(d[ex], field) for d in (last, planned) if ex in d}
+    if (
+        week > 1
+        and new == last
+        and bp.level_in_week(after, week - 1) == bp.level_in_week(after, week)
+    ):
+        assert not any(w in rev.what for w in ("added", "stopped", "->")), rev.what
+        assert bp.what_changed(after) == [bp.what_changed(after)[0]]
+        assert "keep doing your exercises" in bp.what_changed(after)[0]
+    for sentence in bp.what_changed(after):
+        for name, ex in NAMES.items():
+            if f"start doing {name}:" in sentence:
+                assert ex in new and ex not in last, sentence
+            if f"stop doing {name}." in sentence:
+                assert ex not in new and (ex in last or ex in planned), sentence
+
+
+@st.composite
+def level_up_plans(draw: st.DrawFn) -> bp.Plan | None:
+    """Plans with a level-up (often), so holds and moves meet revisions."""
+    weeks = draw(st.integers(3, 8))
+    base = draw(st.lists(st.sampled_from(["heel-slides", "wall-squats", "heel-raises",
+                                          "straight-leg-raises"]), min_size=1, max_size=3, unique=True))  # fmt: skip
+    rules: list = []
+    if draw(st.integers(0, 3)):
+        up = draw(st.lists(st.sampled_from(["knee-to-chest", "heel-slides", "half-sit-ups"]),
+                           min_size=1, max_size=2, unique=True))  # fmt: skip
+        rules.append(bp.next_level(CAT, draw(st.integers(2, weeks)), exercises=up))
+    if draw(st.booleans()):
+        rules.append(bp.AddDose(what="reps", amount=draw(st.integers(1, 3)), cap=30))
+    return bp.build_plan(CAT, "beginners", base, patient="P1", start_date=START, weeks=weeks,
+                         progression=rules)  # fmt: skip
+
+
+def one_step(plan: bp.Plan, data: st.DataObject) -> bp.Plan:
+    if data.draw(st.booleans(), label="review"):
+        week = data.draw(st.integers(1, plan.weeks - 1), label="reviewed week")
+        done = data.draw(st.lists(st.sampled_from([3 / 7, 1.0]), min_size=week, max_size=week))
+        pain = data.draw(st.lists(st.none() | st.integers(0, 8), min_size=week, max_size=week))
+        r = bp.review(plan, logs_for(plan, week, done, pain), week=week)
+        return bp.apply_review(plan, r, by="test")
+    week = data.draw(st.integers(1, plan.weeks), label="week")
+    known = sorted({p.exercise for p in plan.all_prescriptions()} | {"ankle-lifts"})
+    named = data.draw(st.lists(st.sampled_from(known), max_size=2, unique=True), label="named")
+    given = {ex: data.draw(st.fixed_dictionaries({}, optional={
+        "reps": st.integers(1, 30), "sessions_per_day": st.integers(1, 3)})) for ex in named}  # fmt: skip
+    stop = data.draw(st.lists(st.sampled_from(known), max_size=1), label="stop")
+    return bp.revise(plan, week, given, stop=stop, why="property", by="test",
+                     hold_level=data.draw(st.booleans(), label="hold_level"))  # fmt: skip
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=level_up_plans() | safe_plans(), data=st.data())
+def test_revisions_and_reviews_do_what_they_say(plan, data) -> None:
+    if plan is None:
+        return
+    plan = plan.model_copy(update={"patient": "P1"})
+    for _ in range(data.draw(st.integers(1, 4), label="steps")):
+        before = plan
+        try:
+            plan = one_step(plan, data)
+        except (bp.PlanError, bp.LogError) as exc:
+            assert plan is before and str(exc)  # refused with a reason; the plan is unchanged
+            event(f"refused: {str(exc).splitlines()[-1][:60]}")
+            continue
+        event("applied")
+        assert_safe(plan)
+        assert_revisions_hold(plan)
+        assert_words_are_true(before, plan)
+        text = bp.plan_to_json(plan)
+        again = bp.plan_from_json(text)
+        assert again == plan and bp.plan_to_json(again) == text

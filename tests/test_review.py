@@ -270,3 +270,88 @@ def test_rejected_rows_are_reported_not_dropped(plan) -> None:
     assert len(r.rejected) == 1 and "date before plan start" in r.rejected["reason"].iloc[0]
     assert "1 of this patient's log rows were rejected" in r.summary()
     assert "<strong>P1, week 3: PROGRESS" in r._repr_html_()
+
+
+# --- revisions say what really changed and are never silently dropped ------------------------
+
+
+@pytest.fixture(scope="module")
+def level_up_plan() -> bp.Plan:
+    cat = bp.load_catalogue()
+    return bp.build_plan(cat, "beginners", ["heel-slides", "wall-squats"], patient="P1",
+                         start_date=START, weeks=6,
+                         progression=[bp.next_level(cat, 4, exercises=["knee-to-chest"])])  # fmt: skip
+
+
+def test_a_hold_that_postpones_the_level_up_says_only_that(level_up_plan) -> None:
+    logs = make_logs(level_up_plan, 3, pain={1: 2, 2: 2, 3: 2}, done=0.5)
+    held = bp.apply_review(level_up_plan, bp.review(level_up_plan, logs, week=3), by="A. Physio")
+    what = bp.revision_history(held)["what"].iloc[-1]
+    assert "added" not in what and "stopped" not in what, what
+    assert "stays at beginners (the move to more advanced waits)" in what
+    # the patient is told to go on as last week, not to "start" exercises they already do
+    said = " ".join(bp.what_changed(held))
+    assert "start doing" not in said and "stop doing" not in said, said
+    assert "keep doing your exercises" in said
+
+
+def test_a_revision_that_would_lift_a_waiting_level_up_is_not_dropped(level_up_plan) -> None:
+    logs = make_logs(level_up_plan, 3, pain={1: 2, 2: 2, 3: 2}, done=0.5)
+    held = bp.apply_review(level_up_plan, bp.review(level_up_plan, logs, week=3), by="A. Physio")
+    # without hold_level the waiting move would go ahead in week 5 and drop this new dose
+    with pytest.raises(bp.PlanError, match=r"Heel slides.*more advanced.*hold_level=True"):
+        bp.revise(held, 5, {"heel-slides": {"reps": 6}}, why="sore", by="A. Physio", when=WHEN)
+    kept = bp.revise(held, 5, {"heel-slides": {"reps": 6}}, why="sore", by="A. Physio",
+                     hold_level=True, when=WHEN)  # fmt: skip
+    assert bp.dose_in_week(kept, 5)[0].reps == 6
+    assert bp.revision_history(kept)["what"].iloc[-1].startswith("Heel slides: reps 10 -> 6")
+
+
+def test_progress_to_a_waiting_level_records_the_move(level_up_plan) -> None:
+    logs = make_logs(level_up_plan, 3, pain={1: 2, 2: 2, 3: 2}, done=0.5)
+    held = bp.apply_review(level_up_plan, bp.review(level_up_plan, logs, week=3), by="A. Physio")
+    going = bp.apply_review(held, bp.review(held, make_logs(held, 4, pain={w: 2 for w in range(1, 5)}),
+                                            week=4), by="A. Physio")  # fmt: skip
+    assert [p.exercise for p in bp.dose_in_week(going, 5)] == ["knee-to-chest"]
+    last = going.revisions[-1]
+    # no dose in the revision for exercises the patient no longer does
+    assert {p.exercise for p in last.prescriptions} <= {"knee-to-chest"}
+    assert last.what.startswith("moves to more advanced"), last.what
+    assert "from week 5 the patient moves up to more advanced instead" in last.why
+    assert (
+        "Heel slides: stopped" in last.what and "Knees to chest (eases strain): added" in last.what
+    )
+
+
+def test_a_revised_exercise_cannot_also_be_stopped(level_up_plan) -> None:
+    with pytest.raises(bp.PlanError, match="both"):
+        bp.revise(level_up_plan, 2, {"heel-slides": {"reps": 6}}, stop=["heel-slides"],
+                  why="x", by="y")  # fmt: skip
+
+
+def test_a_revision_cannot_stop_every_exercise(level_up_plan) -> None:
+    with pytest.raises(bp.PlanError, match="at least one exercise in every week.*from week 2"):
+        bp.revise(level_up_plan, 2, {}, stop=["heel-slides", "wall-squats"], why="x", by="y")
+
+
+def test_a_hold_before_the_level_up_week_says_the_move_waits(level_up_plan) -> None:
+    logs = make_logs(level_up_plan, 2, pain={1: 2, 2: 2}, done=0.5)
+    held = bp.apply_review(level_up_plan, bp.review(level_up_plan, logs, week=2), by="A. Physio")
+    assert [bp.level_in_week(held, w) for w in (3, 4)] == ["beginners", "beginners"]
+    what = held.revisions[-1].what
+    assert what.startswith("stays at beginners (the move to more advanced planned for week 4 "
+                           "waits)"), what  # fmt: skip
+    going = bp.revise(held, 3, {}, why="better", by="A. Physio")  # releases it, as planned
+    assert going.revisions[-1].what.startswith("the move to more advanced goes ahead in week 4")
+
+
+def test_progress_when_the_next_level_has_nothing_left_stays_at_the_level(level_up_plan) -> None:
+    logs = make_logs(level_up_plan, 3, pain={1: 2, 2: 2, 3: 2}, done=0.5)
+    held = bp.apply_review(level_up_plan, bp.review(level_up_plan, logs, week=3), by="A. Physio")
+    held = bp.revise(held, 4, {}, stop=["knee-to-chest"], why="hurts", by="A. Physio",
+                     hold_level=True)  # fmt: skip
+    r = bp.review(held, make_logs(held, 4, pain={w: 2 for w in range(1, 5)}), week=4)
+    assert r.decision == "progress" and "moves up" not in r.reason
+    going = bp.apply_review(held, r, by="A. Physio")
+    assert [(p.exercise, p.reps) for p in bp.dose_in_week(going, 5)] == [
+        ("heel-slides", 12), ("wall-squats", 12)]  # fmt: skip

@@ -337,7 +337,7 @@ def _values_at(raw: pd.DataFrame, pos: np.ndarray) -> list[np.ndarray]:
     for c in ("sets_done", "reps_done", "hold_s", "pain"):
         if c not in raw.columns:
             continue
-        s = raw[c].iloc[pos]
+        s = pd.Series(raw[c].array.take(pos))  # no index to build: quicker than iloc
         blank = cells.blank(s)
         if c == "pain":
             out.append(np.nan_to_num(cells.floats(s, blank), nan=-1.0).view(np.int64))

@@ -63,6 +63,10 @@ class Partials:
     pain_n: np.ndarray
     day_logs: np.ndarray  # logs per patient x day of the plan (patients x 7 * max_week)
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The five arrays, in field order."""
+        return self.sessions, self.reps, self.pain_sum, self.pain_n, self.day_logs
+
     def __add__(self, other: Partials) -> Partials:
         return Partials(
             self.sessions + other.sessions,
@@ -168,7 +172,11 @@ class Sums:
 
     def total(self) -> Partials:
         """The sums over every batch added."""
-        out = Partials.zeros(self.grid)
-        for acc in self._all:
-            out = out + acc
+        if not self._all:
+            return Partials.zeros(self.grid)
+        first, *others = self._all
+        out = Partials(*(a.copy() for a in first.arrays()))
+        for acc in others:  # in place: no new arrays per batch
+            for mine, theirs in zip(out.arrays(), acc.arrays(), strict=True):
+                mine += theirs
         return out

@@ -1,14 +1,19 @@
 """Cell values of a log parsed without per-row Python: blanks, counts, numbers, dates.
 
-Text columns are parsed once per distinct value (a log repeats the same few patients,
-exercises, dates and counts) and spread back to the rows by integer codes.
+Which cell is a count, a number or a date is decided by :mod:`backplan._numbers`, the
+parser the catalogue uses too: ASCII digits only, ``12.0`` is the whole number 12 (as
+spreadsheet exports write it), no ``inf``, ``nan``, exponent or True/False. Text columns
+are parsed once per distinct value (a log repeats the same few patients, exercises, dates
+and counts) and spread back to the rows by integer codes; categorical columns once per
+frame (``memo``), however many chunks are checked.
 
 Examples
 --------
 >>> import pandas as pd
->>> values, fails = counts(pd.Series(["10", "inf", "-2", "1.5", ""]), blank(pd.Series([""] * 5)))
->>> values.tolist(), [(why, mask.tolist()) for mask, why in fails if mask.any()]
-([10, -1, -1, -1, -1], [('not a number', [False, True, False, False, False]), ('negative count', [False, False, True, False, False]), ('not a whole number', [False, False, False, True, False])])
+>>> s = pd.Series(["10", "inf", "-2", "1.5", "", "7.0"])
+>>> values, fails = counts(s, blank(s))
+>>> values.tolist(), [(why, mask.tolist()[:4]) for mask, why in fails if mask.any()]
+([10, -1, -1, -1, -1, 7], [('not a number', [False, True, False, False]), ('negative count', [False, False, True, False]), ('not a whole number', [False, False, False, True])])
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._numbers import FIRST_DAY, LAST_DAY, Why, date_days, decimal_numbers, whole_numbers, why_text
+from .._numbers import NO_DAY as NAT
 from .read import MAX_COUNT
 
 __all__ = ["FIRST_DAY", "LAST_DAY", "NAT", "blank", "counts", "days", "floats", "isin"]
@@ -50,148 +57,63 @@ def blank(s: pd.Series, memo: dict | None = None) -> np.ndarray:
     return (s.isna() | (s.astype("string").str.strip() == "")).to_numpy(bool)
 
 
-#: A number as text: ASCII digits, an optional sign and decimal point; no exponent, no
-#: ``inf`` or ``nan``, no other scripts' digits.
-_DECIMAL = r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*"
-
-
-def _text_floats(values: pd.Index) -> np.ndarray:
-    """Distinct text values as float64 (NaN where not a plain decimal number)."""
-    text = pd.Series(np.asarray(values.astype(str), dtype=object), dtype="string")
-    plain = text.str.fullmatch(_DECIMAL).fillna(False).to_numpy(bool)
-    out = np.full(len(text), np.nan)
-    if plain.any():
-        out[plain] = pd.to_numeric(text[plain].str.strip()).to_numpy(np.float64)
-    return out
-
-
-def _spread(
-    s: pd.Series,
-    fn: Callable[[pd.Index], tuple[np.ndarray, ...]],
-    fill: tuple[Any, ...],
-    memo: dict | None,
-    key: Any,
-) -> list[np.ndarray]:
-    """``fn`` over each distinct value of a text column, spread to the rows by code.
-
-    Categoricals use their categories (worked out once per ``memo``); other columns are
-    factorized first. A missing value (code -1) takes ``fill``.
-    """
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy()
-        answers = per_category(s, fn, memo, key)
-    else:
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        answers = fn(pd.Index(uniques))
-    return [np.append(a, f)[codes] for a, f in zip(answers, fill, strict=True)]
-
-
-def _count_checks(v: np.ndarray, blank: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Counts as int64 (-1 where blank or failing) and the masks of each failed check."""
-    nan = np.isnan(v)
-    with np.errstate(invalid="ignore"):
-        negative, big = v < 0, v > MAX_COUNT
-        fraction = ~(nan | negative | big) & (v != np.floor(v))
-    fail = nan | negative | big | fraction
-    values = np.where(fail, -1.0, v).astype(np.int64)
-    return values, nan & ~blank, negative, big, fraction
-
-
-_COUNT_REASONS = ("not a number", "negative count", f"count above {MAX_COUNT}",
-                  "not a whole number")  # fmt: skip
+def _on_categories(
+    s: pd.Series, fn: Callable[[pd.Index], Any], memo: dict | None, key: Any
+) -> tuple[Any, np.ndarray]:
+    """``fn`` of a categorical column's categories (once per ``memo``) and the row codes."""
+    return per_category(s, fn, memo, key), s.cat.codes.to_numpy()
 
 
 def counts(
     s: pd.Series, blank: np.ndarray, memo: dict | None = None
 ) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
     """Whole-number counts 0 to MAX_COUNT as int64 (-1 where blank or unreadable) and the
-    failed checks. True/False, inf and numbers of 2**63 and more are not counts.
+    failed checks, by the rules of :func:`backplan._numbers.whole_numbers` (``12.0`` is
+    12; True/False, inf, ``1e3`` and numbers of 2**63 and more are not counts).
     """
-    dtype = s.dtype
-    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        data, mask = _masked_parts(s)
-        missing = blank if mask is None else (mask | blank)
-        negative = (data < 0) & ~missing  # compared in the column's own type: no overflow
-        big = (data > MAX_COUNT) & ~missing
-        values = np.where(missing | negative | big, -1, data).astype(np.int64)
-        return values, [(negative, "negative count"), (big, f"count above {MAX_COUNT}")]
-    if isinstance(dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(dtype):
-
-        def on_values(c: pd.Index) -> tuple[np.ndarray, ...]:
-            empty = np.asarray(c.astype(str).str.strip() == "")
-            return _count_checks(_text_floats(c), empty)
-
-        values, *fails = _spread(s, on_values, (-1, False, False, False, False), memo,
-                                 ("counts", s.name))  # fmt: skip
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        (numbers, why), codes = _on_categories(
+            s, lambda c: whole_numbers(c, 0, MAX_COUNT), memo, ("counts", s.name)
+        )
+        values = np.append(numbers, -1)[codes]
+        if why.max(initial=0) <= Why.MISSING:  # no category fails: the usual case
+            return values, []
+        why = np.append(why, Why.MISSING)[codes]
     else:
-        values, *fails = _count_checks(floats(s, blank), blank)
-    return values, list(zip(fails, _COUNT_REASONS, strict=True))
+        values, why = whole_numbers(s, 0, MAX_COUNT)
+        if why.max(initial=0) <= Why.MISSING:  # every value a count or blank: the usual case
+            return values, []
+    # a typed column's blanks are its missing values; text may hold other blanks (a no-break
+    # space) that are no number but not a reason to reject either
+    typed = pd.api.types.is_numeric_dtype(s.dtype)
+    fails = []
+    for code in _FAILS:
+        mask = why == code
+        if mask.any():
+            fails.append((mask if typed else mask & ~blank, why_text(code, 0, MAX_COUNT)))
+    return values, fails
+
+
+#: The reasons a count can fail (in the order rejected rows list them).
+_FAILS = (Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE, Why.FRACTION, Why.BELOW)
 
 
 def floats(s: pd.Series, blank: np.ndarray, memo: dict | None = None) -> np.ndarray:
-    """Values as float64; NaN where blank or not a number (True/False is not a number)."""
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return np.full(len(s), np.nan)
-    if isinstance(s.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        return _spread(s, lambda c: (_text_floats(c),), (np.nan,), memo, ("floats", s.name))[0]
-    return s.to_numpy(np.float64, na_value=np.nan)
-
-
-def _masked_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
-    """Values and NA mask of a nullable integer column (mask ``None`` for plain numpy)."""
-    arr = s.array
-    data, mask = getattr(arr, "_data", None), getattr(arr, "_mask", None)
-    if isinstance(data, np.ndarray) and isinstance(mask, np.ndarray) and mask.dtype == bool:
-        return data, mask
-    return s.to_numpy(), None
-
-
-_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000,
-            "us": 86_400_000_000, "ns": 86_400_000_000_000}  # fmt: skip
-NAT = np.iinfo(np.int64).min
-#: Dates a log may hold: 1900-01-01 to 2100-12-31, as days since 1970-01-01.
-FIRST_DAY, LAST_DAY = -25_567, 47_846
-
-
-def _day_numbers(values: np.ndarray) -> np.ndarray:
-    """datetime64 values as int64 days since 1970-01-01 (floor), ``INT64_MIN`` at NaT.
-
-    Integer division of the raw ticks: the same days as ``astype("datetime64[D]")``,
-    several times faster.
-    """
-    unit, count = np.datetime_data(values.dtype)
-    per_day = _PER_DAY.get(unit)
-    if per_day is None or count != 1:
-        return values.astype("datetime64[D]").astype(np.int64)
-    ticks = values.view(np.int64)
-    days = ticks // per_day
-    nat = ticks == NAT
-    if nat.any():
-        days[nat] = NAT
-    return days
+    """Values as float64; NaN where blank or not a number (True/False and inf are not
+    numbers), by the rules of :func:`backplan._numbers.decimal_numbers`."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        numbers, codes = _on_categories(s, decimal_numbers, memo, ("floats", s.name))
+        return np.append(numbers, np.nan)[codes]
+    return decimal_numbers(s)
 
 
 def days(s: pd.Series, memo: dict | None = None) -> np.ndarray:
-    """Days since 1970-01-01 as int64; ``INT64_MIN`` where the date cannot be read."""
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        values = s.to_numpy()
-        if values.dtype.kind == "M":
-            return _day_numbers(values)
-        s = pd.Series(values)  # tz-aware
-    elif isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object:
-        return _spread(s, lambda c: (_parse_days(pd.Series(c)),), (NAT,), memo,
-                       ("days", s.name))[0]  # fmt: skip
-    return _parse_days(s)
-
-
-def _parse_days(s: pd.Series) -> np.ndarray:
-    parsed = pd.to_datetime(s.astype("string"), format="ISO8601", errors="coerce")
-    if parsed.dt.tz is not None:
-        parsed = parsed.dt.tz_localize(None)
-    values = parsed.to_numpy()
-    ok = ~np.isnat(values)
-    ok &= values == values.astype("datetime64[D]")  # a time of day is not a diary date
-    return np.where(ok, values.astype("datetime64[D]").astype(np.int64), np.iinfo(np.int64).min)
+    """Days since 1970-01-01 as int64; :data:`NAT` where the date cannot be read (see
+    :func:`backplan._numbers.date_days`; the 1900-2100 range is checked by the caller)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        numbers, codes = _on_categories(s, date_days, memo, ("days", s.name))
+        return np.append(numbers, NAT)[codes]
+    return date_days(s)
 
 
 def isin(s: pd.Series, values: pd.Index, memo: dict | None = None) -> np.ndarray:

@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from ..catalogue import load_catalogue, split_steps
-from ..handout.text import dose_words, week_range
+from ..handout.text import dose_words, fill_placeholders, week_range
 from ..plan import Plan, _phase, dose_in_week
 from ..progression import Prescription
 from ._base import (
@@ -136,7 +136,8 @@ def _activity(
     if revision is not None:
         text += f"\nDose set by {_why(plan, revision)}"
     if steps:
-        text += "\nHow to do it:\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1))
+        filled = [fill_placeholders(s, [p], side) for s in steps]  # numbers from this dose
+        text += "\nHow to do it:\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(filled, 1))
     dose = [] if revision is None else [ext("revision", valueInteger=revision)]
     detail: dict[str, Any] = {
         "extension": [ext(EXT_DOSE, extension=dose)],

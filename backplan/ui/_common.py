@@ -27,6 +27,7 @@ STYLE = """<style>
 .bp-app .bp-table th { text-align: left; vertical-align: bottom; background: #f2f2f2; }
 .bp-app .bp-table td:nth-child(n+3), .bp-app .bp-table th:nth-child(n+3) { text-align: right; }
 .bp-app .bp-table td:nth-child(5), .bp-app .bp-table th:nth-child(5) { text-align: left; }
+.bp-app .bp-table.bp-text td, .bp-app .bp-table.bp-text th { text-align: left; }
 .bp-app .bp-invalid input { border: 2px solid #b00020 !important; background: #fff4f4; }
 .bp-app .bp-field-error { color: #b00020; font-weight: bold; }
 .bp-app .bp-group { border: 1px solid #bbb; border-radius: 4px; padding: 4px 8px;

@@ -62,27 +62,30 @@ class DownloadsPanel:
         if not self.has_handouts:
             return out
         handout = importlib.import_module("backplan.handout")
-        clinic = b.clinic.settings.clinic or None
+        # The clinic details this app shows and saves (not whatever settings file the
+        # server happens to have): name, phone and physio on every page.
+        clinic = b.clinic.settings
+        details = {
+            "clinic": clinic.clinic,
+            "phone": clinic.phone,
+            "physio": clinic.physio,
+            "settings": clinic,
+        }
         large = self.large_print.value
         extra = "-large-print" if large else ""
-        out["Handout (PDF)"] = (
-            f"{stem}{extra}.pdf",
-            via_temp_file(
-                lambda p: handout.to_pdf(
-                    plan, p, catalogue=b.catalogue, large_print=large, clinic=clinic
+        for label, kind, write in (
+            ("Handout (PDF)", "pdf", handout.to_pdf),
+            ("Handout (web page)", "html", handout.to_html),
+        ):
+            out[label] = (
+                f"{stem}{extra}.{kind}",
+                via_temp_file(
+                    lambda p, write=write: write(
+                        plan, p, catalogue=b.catalogue, large_print=large, **details
+                    ),
+                    f"handout.{kind}",
                 ),
-                "handout.pdf",
-            ),
-        )
-        out["Handout (web page)"] = (
-            f"{stem}{extra}.html",
-            via_temp_file(
-                lambda p: handout.to_html(
-                    plan, p, catalogue=b.catalogue, large_print=large, clinic=clinic
-                ),
-                "handout.html",
-            ),
-        )
+            )
         out["Exercise table (Excel)"] = (
             f"{stem}.xlsx",
             via_temp_file(lambda p: handout.to_xlsx(plan, p, catalogue=b.catalogue), "table.xlsx"),

@@ -5,7 +5,9 @@ The builder only edits and shows. The plan comes from :func:`backplan.build_plan
 :func:`backplan.schedule`, :func:`backplan.weekly_volume` and
 :class:`backplan.charts.VolumeChart`, files from :class:`backplan.PlanLibrary`,
 :mod:`backplan.templates` and :mod:`backplan.handout`, clinic details from
-:mod:`backplan.settings` and the review from :func:`backplan.adherence`.
+:mod:`backplan.settings` and the review from :func:`backplan.adherence`,
+:func:`backplan.review` and :func:`backplan.apply_review`. The patient filters are the
+plan's :class:`backplan.Restrictions`.
 
 Every control is an attribute, so a test (or a curious physio) can set ``.value`` and call
 ``.click()`` without a browser.
@@ -37,7 +39,8 @@ import pandas as pd
 from ..catalogue import load_catalogue
 from ..errors import BackplanError
 from ..library import PlanLibrary
-from ..plan import Plan, prescriptions_from_catalogue
+from ..plan import Plan, _validate, prescriptions_from_catalogue
+from ..progression import Revision
 from ._common import STYLE, plain, status_html
 from .clinic_panel import ClinicPanel
 from .downloads_panel import DownloadsPanel
@@ -67,6 +70,8 @@ _FORM_CONTROLS = [
     "add_cap",
     "move_up",
     "move_week",
+    "next_by_hand",
+    "next_rows",
 ]
 
 
@@ -102,6 +107,9 @@ class PlanBuilder:
         The message line and the "reset to catalogue doses" button.
     saved_as : str or None
         The library file name of the open plan, once opened or saved.
+    revisions : tuple of Revision
+        The open plan's revisions (changes after reviews): every plan the form makes keeps
+        them, so saving keeps the plan's history.
     """
 
     def __init__(
@@ -118,6 +126,9 @@ class PlanBuilder:
         self._made_on = date.today()
         self.problem: str | None = None
         self.saved_as: str | None = None
+        # Revisions of the open plan (after reviews): the form cannot edit them, and every
+        # plan it makes keeps them, so saving keeps the plan's history.
+        self.revisions: tuple[Revision, ...] = ()
         self.status = plain(w.HTML)
         self.status.add_class("bp-status")
         self._defaults = {
@@ -190,9 +201,20 @@ class PlanBuilder:
             self._refresh()
 
     def plan_from_form(self) -> Plan:
-        """The plan the form describes (see :meth:`PlanForm.read`)."""
+        """The plan the form describes (see :meth:`PlanForm.read`), with the open plan's
+        revisions."""
         with self._quiet():
-            return self.form.read()
+            plan = self.form.read()
+        if not self.revisions:
+            return plan
+        data = {**dict(plan), "revisions": self.revisions}
+        try:
+            return _validate(Plan, data, "<plan>", self.catalogue)
+        except BackplanError as exc:
+            raise BackplanError(
+                f"This change does not fit the plan's revisions (changes made after a "
+                f"review). {exc}"
+            ) from None
 
     def _refresh(self) -> None:
         if hasattr(self, "downloads"):
@@ -215,6 +237,8 @@ class PlanBuilder:
     def _show(self, plan: Plan) -> None:
         self.plan = plan
         self.preview_panel.show(plan)
+        if hasattr(self, "review"):
+            self.review.plan_changed()
 
     def say(self, message: str, ok: bool, keep: bool = False) -> None:
         """Show ``message`` in the status line (``keep`` adds to a note already there)."""
@@ -226,18 +250,26 @@ class PlanBuilder:
     def apply_plan(self, plan: Plan) -> None:
         """Set every control from ``plan`` and show it.
 
-        Parts of a plan the form cannot express (for example changed next-level doses) are
-        kept as they are until the next change, with a note in :attr:`status`.
+        A next level whose exercises or doses differ from what the level-up gives shows as
+        set by hand. Parts of a plan the form cannot express are kept as they are until the
+        next change, with a note in :attr:`status`.
         """
+        self.revisions = plan.revisions
         with self._quiet():
             self.form.apply(plan)
         self._refresh()
+        if self.problem is None and self.plan != plan:
+            # Next-level exercises or doses the physio chose: show them as set by hand.
+            with self._quiet():
+                by_hand = self.form.apply_next_level(plan)
+            if by_hand:
+                self._refresh()
         if self.problem is not None or self.plan != plan:
             self.problem = None
             self._show(plan)
             self.say(
-                "This plan has settings the form cannot show (such as changed doses at the "
-                "next level). They are kept until you change something here.",
+                "This plan has settings the form cannot show. They are kept until you "
+                "change something here.",
                 ok=True,
             )
 

@@ -9,37 +9,34 @@ A value out of range is never clamped: the field is outlined, its row says why
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-from ipywidgets.widgets.widget_bool import CheckboxStyle
-from ipywidgets.widgets.widget_description import DescriptionStyle
-from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..choices import (
-    DOSE_LABELS,
     FIELD_BOUNDS,
     PATIENT_FILTERS,
     add_dose_bounds,
     bounds_problem,
-    dose_problem,
+    filters_of,
+    level_after,
     levels,
     progression_rules,
+    restrictions_from_filters,
     suitable_exercises,
 )
 from ..errors import BackplanError
-from ..handout.text import dose_words
 from ..plan import Plan, build_plan
 from ..progression import DOSE_BOUNDS, AddDose, NextLevel, Prescription
+from ..restrictions import Restrictions
 from ._common import heading, plain
+from .dose_rows import DoseRows, dose_header, mark
 
 __all__ = ["PlanForm"]
 
-_NAME_WIDTH = "250px"
-_DOSE_WIDTH = "66px"
 _WIDE = {"style": {"description_width": "initial"}}
 
 
@@ -54,14 +51,23 @@ class PlanForm:
 
     Attributes
     ----------
-    level, filters, exercises, dose, side_text, rows
+    level, filters, exercises, dose, side_text, pictures, rows
         ``exercises[id]`` is a checkbox, ``dose[id][field]`` a number box,
-        ``side_text[id]`` the dose in the patient's words (or why a value is not allowed)
-        and ``rows[id]`` the row; :meth:`set_picture` puts a picture at its start.
+        ``side_text[id]`` the dose in the patient's words (or why a value is not allowed),
+        ``pictures[id]`` the exercise's start and end position (see :meth:`set_picture`)
+        and ``rows[id]`` the row.
+    kept_restrictions, restrictions_note
+        The opened plan's restrictions (what the filters cannot show is kept in every plan
+        the form makes), and the line that says that part in words.
     patient, clinician, start_date, weeks, notes
         The plan's details.
     add_dose, add_what, add_amount, add_every, add_cap, move_up, move_week
         Progression, grouped in one box.
+    next_by_hand, next_rows
+        "Set next-level doses by hand", and the next level's rows (a
+        :class:`~backplan.ui.dose_rows.DoseRows`: ``next_rows.dose[id][field]``). Left
+        unticked, the rows show the doses :func:`backplan.next_level` gives (the plan's
+        sets, times a day and days a week carry over; reps and holds reset).
     """
 
     def __init__(self, catalogue: pd.DataFrame, defaults: dict[str, Prescription]) -> None:
@@ -70,16 +76,15 @@ class PlanForm:
         self.ids: list[str] = list(catalogue["id"])
         self.order: list[str] = list(self.ids)
         self.levels = levels(catalogue)
-        self.side = {
-            r.id: (str(r.side) if r.per_side else "") for r in catalogue.itertuples(index=False)
-        }
-        self.names = dict(zip(catalogue["id"], catalogue["name"].astype(str), strict=True))
         self.level = w.Dropdown(options=self.levels, value=self.levels[0], description="Level")
         self.level.add_class("bp-level")
         self.filters = {
             key: w.Checkbox(value=False, description=label, indent=False)
             for key, (label, _, _) in PATIENT_FILTERS.items()
         }
+        self.kept_restrictions = Restrictions()
+        self.restrictions_note = plain(w.HTML)
+        self.restrictions_note.add_class("bp-restrictions-note")
         self._make_rows()
         self.patient = w.Text(description="Patient", placeholder="name or pseudonym")
         self.patient.add_class("bp-patient")
@@ -91,23 +96,15 @@ class PlanForm:
         self._make_progression()
 
     def _make_rows(self) -> None:
-        self.exercises: dict[str, w.Checkbox] = {}
-        self.dose: dict[str, dict[str, w.IntText]] = {}
-        self.side_text: dict[str, w.HTML] = {}
-        self.rows: dict[str, w.HBox] = {}
-        self.rows_box = plain(w.VBox)
         self.on_new_control: list[Callable[[w.Widget], None]] = []
-        # One layout and style object per kind of control, shared by every row: each is a
-        # model the browser must build, so sharing makes the page ready sooner.
-        self._looks = {
-            "pick": (
-                w.Layout(width=_NAME_WIDTH, min_width=_NAME_WIDTH, max_width=_NAME_WIDTH),
-                CheckboxStyle(),
-            ),
-            "dose": (w.Layout(width=_DOSE_WIDTH), DescriptionStyle(description_width="0px")),
-            "words": (w.Layout(width="300px"), HTMLStyle()),
-            "row": (w.Layout(align_items="center"), None),
-        }
+        self.main = DoseRows(self.catalogue, self.defaults, self.on_new_control)
+        self.exercises = self.main.exercises
+        self.dose = self.main.dose
+        self.side_text = self.main.side_text
+        self.pictures = self.main.pictures
+        self.rows = self.main.rows
+        self.rows_box = self.main.box
+        self.names = self.main.names
         # Rows are made when their level is first shown (fewer models to load at first).
         self.make_rows(self.ids_of(self.levels[0]))
 
@@ -115,52 +112,14 @@ class PlanForm:
         """The catalogue's exercise ids of ``level``."""
         return list(self.catalogue.loc[self.catalogue["level"] == level, "id"])
 
-    def make_rows(self, ids: Iterable[str]) -> None:
+    def make_rows(self, ids: Any) -> None:
         """Make the form rows of ``ids`` that do not exist yet, ticked at catalogue doses."""
-        new = [ex for ex in ids if ex not in self.rows]
-        if not new:
-            return
-        (pick_layout, pick_style), (dose_layout, dose_style) = (
-            self._looks["pick"],
-            self._looks["dose"],
-        )
-        words_layout, words_style = self._looks["words"]
-        for ex in new:
-            name = self.names[ex]
-            self.exercises[ex] = w.Checkbox(
-                value=True, description=name, indent=False, layout=pick_layout, style=pick_style
-            )
-            self.exercises[ex].add_class(f"bp-pick-{ex}")
-            self.dose[ex] = {}
-            for field, label in DOSE_LABELS.items():
-                box = w.IntText(
-                    value=getattr(self.defaults[ex], field),
-                    description=f"{name}: {label.lower()}",
-                    layout=dose_layout,
-                    style=dose_style,
-                    tooltip=f"{label} ({DOSE_BOUNDS[field][0]} to {DOSE_BOUNDS[field][1]})",
-                )
-                box.add_class(f"bp-{field.replace('_', '-')}-{ex}")
-                box.add_class("bp-sr-label")
-                self.dose[ex][field] = box
-            # The dose in the patient's words, or why a value is not allowed.
-            self.side_text[ex] = plain(w.HTML, layout=words_layout, style=words_style)
-            self.side_text[ex].add_class(f"bp-words-{ex}")
-            self.rows[ex] = plain(
-                w.HBox,
-                [self.exercises[ex], *self.dose[ex].values(), self.side_text[ex]],
-                layout=self._looks["row"][0],
-            )
-            for control in (self.exercises[ex], *self.dose[ex].values()):
-                for hook in self.on_new_control:
-                    hook(control)
-        self.rows_box.children = [self.rows[ex] for ex in self.ids if ex in self.rows]
+        self.main.make(ids)
 
     def set_picture(self, exercise: str, picture: w.Widget) -> None:
-        """Show ``picture`` (for example an ``ipywidgets.Image``) at the start of a row."""
-        row = self.rows[exercise]
-        rest = [c for c in row.children if c is not self.exercises[exercise]][-6:]
-        row.children = (picture, self.exercises[exercise], *rest)
+        """Show ``picture`` (for example an ``ipywidgets.Image``) under the row's words,
+        instead of the exercise's drawing from :func:`backplan.exercise_picture_svg`."""
+        self.main.set_picture(exercise, picture)
 
     def _make_progression(self) -> None:
         self.add_dose = w.Checkbox(description="Add to the dose every few weeks", indent=False)
@@ -179,23 +138,42 @@ class PlanForm:
             box.layout.width = "170px"
         self.progression_error = plain(w.HTML)
         self.progression_error.add_class("bp-progression-error")
+        self.next_by_hand = w.Checkbox(
+            description="Set the next level's exercises and doses by hand",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
+        self.next_by_hand.add_class("bp-next-by-hand")
+        self.next_rows = DoseRows(
+            self.catalogue,
+            self.defaults,
+            self.on_new_control,
+            prefix="bp-next-",
+            label="Next level: ",
+            pictures=False,
+            words_width="270px",  # inside the progression box's border and padding
+        )
+        self.next_box = plain(
+            w.VBox,
+            [
+                plain(
+                    w.HTML,
+                    "Unless set by hand, the next level keeps the plan's sets, times a day "
+                    "and days a week (when all its exercises share them); reps and holds "
+                    "start at the new level's.",
+                ),
+                self.next_by_hand,
+                dose_header("Next level"),
+                self.next_rows.box,
+            ],
+        )
+        self.next_box.add_class("bp-hidden")
 
     # --- layout ---------------------------------------------------------------------------
 
     def layout(self) -> w.VBox:
         """Patient and plan, exercises, progression (one group)."""
-        # Column headings in one piece, widths matching the rows below (aria-hidden: each
-        # box carries its own label for screen readers).
-        cells = [("Exercise", _NAME_WIDTH)] + [(x, _DOSE_WIDTH) for x in DOSE_LABELS.values()]
-        header = plain(
-            w.HTML,
-            "<div aria-hidden='true' style='display:flex;font-weight:bold;line-height:1.2'>"
-            + "".join(
-                f"<div style='width:{width};flex:none;padding-right:4px'>{html.escape(text)}</div>"
-                for text, width in cells
-            )
-            + "<div>In the patient's words</div></div>",
-        )
+        header = dose_header()
         progression = plain(
             w.VBox,
             [
@@ -203,6 +181,7 @@ class PlanForm:
                 plain(w.HBox, [self.add_dose, self.add_what]),
                 plain(w.HBox, [self.add_amount, self.add_every, self.add_cap]),
                 plain(w.HBox, [self.move_up, self.move_week]),
+                self.next_box,
                 self.progression_error,
             ],
         )
@@ -222,6 +201,7 @@ class PlanForm:
                 heading("Exercises"),
                 plain(w.HBox, [self.level]),
                 plain(w.HBox, list(self.filters.values()), layout=w.Layout(flex_flow="row wrap")),
+                self.restrictions_note,
                 header,
                 self.rows_box,
                 progression,
@@ -235,64 +215,61 @@ class PlanForm:
             yield from boxes.values()
         yield from (self.patient, self.clinician, self.start_date, self.weeks, self.notes)
         yield from (self.add_dose, self.add_what, self.add_amount, self.add_every, self.add_cap)
-        yield from (self.move_up, self.move_week)
+        yield from (self.move_up, self.move_week, self.next_by_hand)
+        yield from self.next_rows.exercises.values()
+        for boxes in self.next_rows.dose.values():
+            yield from boxes.values()
 
     # --- from controls to plan ------------------------------------------------------------
 
-    def _filter_choice(self) -> tuple[list[str], list[str]]:
+    def restrictions(self) -> Restrictions:
+        """The patient's restrictions: the ticked filters and those kept from a plan."""
         on = [key for key, box in self.filters.items() if box.value]
-        avoid = [p for key in on if (p := PATIENT_FILTERS[key][1])]
-        missing = [e for key in on if (e := PATIENT_FILTERS[key][2])]
-        return avoid, missing
+        return restrictions_from_filters(on, keep=self.kept_restrictions)
 
-    def shown(self) -> list[str]:
-        """Exercise ids the level and the patient's filters allow, in the form's order."""
-        avoid, missing = self._filter_choice()
-        return suitable_exercises(
-            self.catalogue,
-            self.level.value,
-            avoid_positions=avoid,
-            missing_equipment=missing,
-            order=self.order,
+    def keep_restrictions(self, kept: Restrictions) -> None:
+        """Keep an opened plan's restrictions; say in words what the filters cannot show."""
+        self.kept_restrictions = kept
+        words = " ".join(filters_of(kept)[1].describe())
+        self.restrictions_note.value = (
+            f"Also kept from the plan: {html.escape(words)}" if words else ""
         )
 
-    def _mark(self, box: w.Widget, problem: str | None) -> str | None:
-        if problem:
-            box.add_class("bp-invalid")
-        else:
-            box.remove_class("bp-invalid")
-        return problem
+    def shown(self) -> list[str]:
+        """Exercise ids the level and the patient's restrictions allow, in the form's order."""
+        return suitable_exercises(
+            self.catalogue, self.level.value, restrictions=self.restrictions(), order=self.order
+        )
 
-    def _row_problems(self, shown: list[str]) -> list[str]:
-        """Show each row (or not), its words and its field messages; return the messages."""
-        problems = []
-        for ex, row in self.rows.items():
-            if ex in shown:
-                row.remove_class("bp-hidden")
-            else:
-                row.add_class("bp-hidden")
-            ticked = self.exercises[ex].value
-            messages = []
-            for field, box in self.dose[ex].items():
-                box.disabled = not ticked
-                problem = dose_problem(field, box.value)
-                self._mark(box, problem if ticked else None)
-                if problem:
-                    messages.append(problem)
-            if messages:
-                if ex in shown and ticked:
-                    problems.append(f"{self.names[ex]}: {'; '.join(messages)}")
-                self.side_text[
-                    ex
-                ].value = f"<span class='bp-field-error'>{html.escape('; '.join(messages))}</span>"
-                continue
-            dose = Prescription(
-                exercise=ex,
-                per_side=bool(self.side[ex]),
-                **{field: box.value for field, box in self.dose[ex].items()},
-            )
-            self.side_text[ex].value = html.escape(dose_words(dose, self.side[ex]))
-        return problems
+    def _next_level(self, limits: Restrictions) -> tuple[list[str] | None, dict | None, list]:
+        """The next level's exercises and doses set by hand (``None``: automatic), and the
+        messages of its rows."""
+        upper = level_after(self.catalogue, self.level.value) if self.move_up.value else None
+        if upper is None:
+            self.next_box.add_class("bp-hidden")
+            return None, None, []
+        self.next_box.remove_class("bp-hidden")
+        shown = suitable_exercises(self.catalogue, upper, restrictions=limits)
+        self.next_rows.make(shown)
+        if not self.next_by_hand.value:  # the rows only show what the level-up gives
+            return None, None, []
+        problems = self.next_rows.problems(shown)
+        chosen = [ex for ex in shown if self.next_rows.exercises[ex].value]
+        if not chosen:
+            problems.append("Tick at least one exercise for the next level.")
+        return chosen, {ex: self.next_rows.values(ex) for ex in chosen}, problems
+
+    def _show_next_level(self, plan: Plan) -> None:
+        """Show the doses the next level got (carry-over settled) in its rows."""
+        if self.next_by_hand.value:
+            return
+        for rule in plan.progression:
+            if isinstance(rule, NextLevel):
+                ids = {p.exercise for p in rule.prescriptions}
+                for ex, box in self.next_rows.exercises.items():
+                    box.value = ex in ids
+                self.next_rows.set_doses(rule.prescriptions)
+                self.next_rows.problems(list(ids), editable=False)
 
     def _number_problems(self) -> list[str]:
         boxes = [(self.weeks, "weeks", "weeks", True)]
@@ -308,7 +285,7 @@ class PlanForm:
                 # A 1-week plan cannot move up at all; progression_rules says so.
                 active = active and self.weeks.value >= lo
                 hi = max(lo, min(hi, self.weeks.value))
-            problem = self._mark(box, bounds_problem(name, box.value, lo, hi) if active else None)
+            problem = mark(box, bounds_problem(name, box.value, lo, hi) if active else None)
             if problem:
                 problems.append(problem)
         for box in (self.add_what, self.add_amount, self.add_every, self.add_cap):
@@ -327,7 +304,10 @@ class PlanForm:
         """
         shown = self.shown()
         self.make_rows(shown)
-        problems = self._row_problems(shown) + self._number_problems()
+        limits = self.restrictions()
+        problems = self.main.problems(shown) + self._number_problems()
+        next_ids, next_doses, next_problems = self._next_level(limits)
+        problems += next_problems
         self.progression_error.value = ""
         if problems:
             raise BackplanError("\n".join(problems))
@@ -336,7 +316,6 @@ class PlanForm:
             raise BackplanError("Tick at least one exercise for the plan.")
         if self.start_date.value is None:
             raise BackplanError("Choose the date the plan starts.")
-        avoid, missing = self._filter_choice()
         add = None
         if self.add_dose.value:
             what = self.add_what.value
@@ -356,17 +335,18 @@ class PlanForm:
                 weeks=self.weeks.value,
                 add=add,
                 move_up_week=self.move_week.value if self.move_up.value else None,
-                avoid_positions=avoid,
-                missing_equipment=missing,
+                restrictions=limits,
+                next_exercises=next_ids,
+                next_doses=next_doses,
             )
         except BackplanError as exc:
-            self._mark(self.add_cap, str(exc) if str(exc).startswith("up to") else None)
+            mark(self.add_cap, str(exc) if str(exc).startswith("up to") else None)
             self.progression_error.value = (
                 f"<span class='bp-field-error'>{html.escape(str(exc))}</span>"
             )
             raise
-        self._mark(self.add_cap, None)
-        return build_plan(
+        mark(self.add_cap, None)
+        plan = build_plan(
             self.catalogue,
             self.level.value,
             chosen,
@@ -376,18 +356,17 @@ class PlanForm:
             weeks=self.weeks.value,
             notes=self.notes.value,
             progression=rules,
-            per_exercise={
-                ex: {field: box.value for field, box in self.dose[ex].items()} for ex in chosen
-            },
+            restrictions=limits,
+            per_exercise={ex: self.main.values(ex) for ex in chosen},
         )
+        self._show_next_level(plan)
+        return plan
 
     # --- from plan to controls ------------------------------------------------------------
 
     def set_doses(self, prescriptions: Any) -> None:
         """Set each listed exercise's dose boxes from ``prescriptions``."""
-        for p in prescriptions:
-            for field, box in self.dose[p.exercise].items():
-                box.value = getattr(p, field)
+        self.main.set_doses(prescriptions)
 
     def apply(self, plan: Plan) -> None:
         """Set every control from ``plan`` (the caller holds refreshes meanwhile)."""
@@ -398,8 +377,10 @@ class PlanForm:
             )
         ids = [p.exercise for p in plan.prescriptions]
         self.make_rows(self.ids_of(plan.level))
-        for box in self.filters.values():
-            box.value = False
+        on, _ = filters_of(plan.restrictions)
+        for key, box in self.filters.items():
+            box.value = key in on
+        self.keep_restrictions(plan.restrictions)
         self.order = ids + [ex for ex in self.ids if ex not in ids]
         self.level.value = plan.level
         for ex, box in self.exercises.items():
@@ -419,16 +400,34 @@ class PlanForm:
             self.add_every.value = adds[0].every_weeks
             self.add_cap.value = adds[0].cap
         self.move_up.value = bool(ups)
+        self.next_by_hand.value = False
         if ups:
             self.move_week.value = ups[0].from_week
 
+    def apply_next_level(self, plan: Plan) -> bool:
+        """Set the next level's rows by hand from ``plan`` (whose next-level exercises or
+        doses differ from what the level-up gives); ``False`` when it has no next level."""
+        ups = [r for r in plan.progression if isinstance(r, NextLevel)]
+        if not ups:
+            return False
+        ids = {p.exercise for p in ups[0].prescriptions}
+        self.next_rows.make(ids)
+        for ex, box in self.next_rows.exercises.items():
+            box.value = ex in ids
+        self.next_rows.set_doses(ups[0].prescriptions)
+        self.next_by_hand.value = True
+        return True
+
     def reset(self, defaults: dict[str, Prescription]) -> None:
-        """Every exercise ticked at its catalogue dose; no filters, no progression."""
-        for box in self.filters.values():
-            box.value = False
+        """Every exercise ticked at its catalogue dose, no progression.
+
+        The patient's restrictions stay: resetting doses never lets back an exercise the
+        physio ruled out.
+        """
         self.order = list(self.ids)
         for box in self.exercises.values():
             box.value = True
         self.set_doses(p for ex, p in defaults.items() if ex in self.rows)
         self.add_dose.value = False
         self.move_up.value = False
+        self.next_by_hand.value = False

@@ -1,6 +1,7 @@
-"""Review one patient: upload their logs, see adherence by week and the flags.
+"""Review one patient: upload their logs, see adherence by week, the flags and the decision.
 
-Uses the public :func:`backplan.read_logs` and :func:`backplan.adherence`. Only rows for
+Uses the public :func:`backplan.read_logs`, :func:`backplan.adherence` and (through
+:class:`~backplan.ui.decision_panel.DecisionPanel`) :func:`backplan.review`. Only rows for
 the open plan's patient are counted; rows the reader rejects are counted and explained.
 """
 
@@ -13,6 +14,7 @@ import pandas as pd
 
 from ..errors import BackplanError
 from ._common import heading, plain, status_html
+from .decision_panel import DecisionPanel
 from .transfer import hide_folder, uploaded, uploaded_file
 
 if TYPE_CHECKING:
@@ -33,13 +35,14 @@ def _percent(x: object) -> str:
 
 
 class ReviewPanel:
-    """Logs upload, this patient's adherence and flags, and a place for the decision.
+    """Logs upload, this patient's adherence and flags, and the review decision.
 
     Attributes
     ----------
     decision : ipywidgets.VBox
-        Empty for now: the review decision and its "apply as a new revision" button
-        (issue 8) go here.
+        The review decision, its evidence and rule, the "apply as a new revision" button
+        and the plan's changes after reviews (see ``decider``, a
+        :class:`~backplan.ui.decision_panel.DecisionPanel`).
     """
 
     def __init__(self, builder: PlanBuilder) -> None:
@@ -50,11 +53,12 @@ class ReviewPanel:
         self.upload_logs.add_class("bp-upload-logs")
         self.result = plain(w.HTML)
         self.result.add_class("bp-review")
-        self.decision = plain(
-            w.VBox,
-        )
-        self.decision.add_class("bp-review-decision")
+        self.decider = DecisionPanel(builder)
+        self.decision = self.decider.box
         self.report: Any = None
+        # file name, this patient's rows, how many rejected, the patient
+        self.logs: tuple[str, pd.DataFrame, int, str] | None = None
+        self.decider.again_button.on_click(lambda _: self.recheck())
         self.upload_logs.observe(self._uploaded, names="value")
 
     def _uploaded(self, change: dict[str, Any]) -> None:
@@ -77,6 +81,8 @@ class ReviewPanel:
                 logs = bp.read_logs(path)
             except (BackplanError, OSError, ValueError) as exc:
                 self.result.value = status_html(hide_folder(str(exc), path.parent), ok=False)
+                self.logs = None
+                self.decider.forget()
                 return
         label = plan.patient
         mine = logs.accepted[logs.accepted["patient"] == label]
@@ -88,9 +94,31 @@ class ReviewPanel:
                 "logs' patient column.",
                 ok=False,
             )
+            self.logs = None
+            self.decider.forget()
             return
-        self.report = bp.adherence(mine[list(bp.LOG_COLUMNS)], [plan])
-        self.result.value = self._summary(name, len(mine), len(rejected))
+        self.logs = (name, mine[list(bp.LOG_COLUMNS)], len(rejected), label)
+        self.recheck()
+
+    def recheck(self) -> None:
+        """Adherence and the review decision of the open plan, from the logs uploaded."""
+        import backplan as bp
+
+        if self.logs is None:
+            return
+        name, mine, rejected, _ = self.logs
+        self.report = bp.adherence(mine, [self.builder.plan])
+        self.result.value = self._summary(name, len(mine), rejected)
+        self.decider.decide(self.report)
+
+    def plan_changed(self) -> None:
+        """Called by the builder whenever the plan shown changes: logs of another patient
+        are put away, and a review of an older plan goes stale."""
+        if self.logs is not None and self.builder.plan.patient != self.logs[3]:
+            self.logs = self.report = None
+            self.result.value = ""
+            self.decider.forget()
+        self.decider.plan_changed()
 
     def _summary(self, name: str, accepted: int, rejected: int) -> str:
         import html
