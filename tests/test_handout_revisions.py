@@ -70,6 +70,8 @@ def test_pdf_says_what_changed_and_keeps_safety_on_page_one(
     intro = TEXT["changed_intro"].format(date=date_words(date(2026, 3, 15)))
     for sentence in (intro, *changes):
         assert _words(sentence) in pages[where], sentence
+    # heel raises, stopped by the revision, says when to stop beside its steps
+    assert _words(TEXT["stop_week"].format(week=2)) in " ".join(pages)
     if not large:  # room for both: what changed comes before the safety box
         first = pages[0]
         assert first.index(TEXT["changed_title"]) < first.index(TEXT["safety_title"])
@@ -171,6 +173,7 @@ def test_html_says_what_changed_right_after_the_safety_box(
     for sentence in bp.what_changed(revised):
         assert _words(sentence) in box
     assert "Pain went up" not in html  # the clinic's reason is for the clinic's records
+    assert TEXT["stop_week"].format(week=2) in html
 
 
 def test_html_change_text_is_escaped(catalogue, tmp_path: Path) -> None:
