@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -32,7 +31,7 @@ from ..plan import Plan
 from ..progression import Prescription
 from ..revisions import what_changed
 from ..settings import ClinicSettings, load_settings
-from ..weeks import week_records
+from .runs import DoseRun, WeekDoses, dose_runs, level_phases, week_doses
 from .text import (
     ADVICE_TITLES,
     TEXT,
@@ -94,19 +93,6 @@ def exercise_rows(plan: Plan, catalogue: pd.DataFrame | None = None) -> dict[str
     return rows
 
 
-@dataclass(frozen=True)
-class DoseRun:
-    """Weeks ``first``..``last`` in which one exercise keeps the same dose."""
-
-    phase_start: int
-    phase_end: int
-    level: str
-    order: int
-    first: int
-    last: int
-    dose: Prescription
-
-
 def box_layout(k: int, most: int = 3) -> tuple[int, int]:
     """Boxes per row and rows for ``k`` tick boxes, at most ``most`` a row, in as few and
     as even rows as possible (3 boxes stay in one row; 4 are 2 + 2, never 3 + 1).
@@ -149,77 +135,6 @@ def week_parts(week: DiaryWeek, parts: int) -> list[DiaryWeek]:
         )
         for a, b in itertools.pairwise(ends)
     ]
-
-
-WeekDoses = tuple[int, str, tuple[Prescription, ...]]
-
-
-def week_doses(plan: Plan) -> list[WeekDoses]:
-    """``(week, level, doses)`` for every week of ``plan``, from the one plan -> weeks
-    expansion (:func:`backplan.weeks.week_records`), so progression rules and revisions are
-    applied in one place."""
-    by_week: dict[int, tuple[str, list[Prescription]]] = {}
-    for week, _, level, _, ex, sets, reps, per_side, _, hold_s, per_day, days in week_records(plan):
-        by_week.setdefault(week, (level, []))[1].append(
-            Prescription.model_construct(  # already validated in the plan
-                exercise=ex,
-                sets=sets,
-                reps=reps,
-                per_side=per_side,
-                hold_s=hold_s,
-                sessions_per_day=per_day,
-                days_per_week=days,
-            )
-        )
-    out, level = [], plan.level
-    for week in range(1, plan.weeks + 1):
-        level, doses = by_week.get(week, (level, []))
-        out.append((week, level, tuple(doses)))
-    return out
-
-
-def _phases(weeks: list[WeekDoses]) -> list[list[WeekDoses]]:
-    """The weeks in runs at the same level (a change of level starts a new run)."""
-    out: list[list[WeekDoses]] = []
-    for w in weeks:
-        if not out or out[-1][-1][1] != w[1]:
-            out.append([])
-        out[-1].append(w)
-    return out
-
-
-def dose_runs(plan: Plan, weeks: list[WeekDoses] | None = None) -> Iterator[DoseRun]:
-    """Each exercise's dose, run by run, in plan order (phase, exercise, week).
-
-    Within a level, exercises come in the order they first appear; an exercise that a
-    revision adds, stops or changes starts or ends a run in the week it does so.
-    ``weeks`` is :func:`week_doses` of the plan, when the caller has it already.
-
-    Examples
-    --------
-    >>> from datetime import date
-    >>> from backplan import AddDose
-    >>> plan = Plan(start_date=date(2026, 1, 5), weeks=3,
-    ...             prescriptions=[Prescription(exercise="heel-raises", reps=10)],
-    ...             progression=[AddDose(what="reps", amount=2, cap=12)])
-    >>> [(r.first, r.last, r.dose.reps) for r in dose_runs(plan)]
-    [(1, 1, 10), (2, 3, 12)]
-    """
-    for phase in _phases(week_doses(plan) if weeks is None else weeks):
-        start, end, level = phase[0][0], phase[-1][0], phase[0][1]
-        by_exercise: dict[str, list[tuple[int, Prescription]]] = {}
-        for week, _, doses in phase:
-            for p in doses:
-                by_exercise.setdefault(p.exercise, []).append((week, p))
-        for order, seen in enumerate(by_exercise.values(), start=1):
-            first, dose = seen[0]
-            last = first
-            for week, p in seen[1:]:
-                if week != last + 1 or p != dose:
-                    yield DoseRun(start, end, level, order, first, last, dose)
-                    first, dose = week, p
-                last = week
-            yield DoseRun(start, end, level, order, first, last, dose)
 
 
 @dataclass(frozen=True)
@@ -430,7 +345,7 @@ def handout_content(
         safety_sections = _sections(advice, SAFETY_ORDER)
     weeks = week_doses(plan)
     phases = _blocks(plan, rows, weeks)
-    levels = _phases(weeks)
+    levels = level_phases(weeks)
     next_week = levels[1][0][0] if len(levels) > 1 else None
     if settings is None and None in (clinic, phone, physio):
         settings = load_settings()

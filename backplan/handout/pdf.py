@@ -1,11 +1,13 @@
 """The printed handout: a PDF built with ReportLab platypus.
 
-Page 1 holds the header and the "Stay safe" box, which is never split. Each exercise is one
-block (heading, picture, steps, dose, later weeks, easier way) that never splits across
-pages unless it alone is longer than a page. Then the credits, the pen diary (several weeks
-a page; portrait when it fits, else landscape) and one page for the clinic on how to type
-the diary back in. Every page's footer carries the clinic, its phone, the physio, the
-patient and the page number. Styles are in :mod:`backplan.handout.pdf_style`.
+Page 1 holds the header, what has changed (after a revision) and the "Stay safe" box, which
+is never split (see :mod:`backplan.handout.pdf_page_one`). Each exercise is one block
+(heading, picture, steps, dose, later weeks, easier way) that never splits across pages
+unless it alone is longer than a page. Then the credits, the pen diary (several weeks a
+page; portrait or landscape, whichever holds a week whole; a week too big for one page at
+full size is printed in parts, each a whole Monday to Sunday) and one page for the clinic
+on how to type the diary back in. Every page's footer carries the clinic, its phone, the
+physio, the patient and the page number. Styles are in :mod:`backplan.handout.pdf_style`.
 
 Examples
 --------
@@ -31,106 +33,17 @@ from .._files import atomic_path
 from ..errors import BackplanError
 from ..plan import Plan
 from ..settings import ClinicSettings
-from .content import ExerciseBlock, Handout, Section, handout_content
+from .content import ExerciseBlock, Handout, handout_content
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
+from .pdf_page_one import bullets, first_page
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, para, plain, register_fonts
-from .text import CLINIC_TEXT, TEXT, date_words, footer_lines
+from .text import CLINIC_TEXT, TEXT, footer_lines
 
 __all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "register_fonts", "render_pdf", "to_pdf"]
 
 
 def _labelled(label: str, text: str, lk: Look) -> Any:
     return para(f"<b>{escape(label)}</b> {escape(text)}", lk.body)
-
-
-def _header(h: Handout, lk: Look, width: float) -> list[Any]:
-    from reportlab.platypus import Table, TableStyle
-
-    length_key = "length_value_one" if h.weeks == 1 else "length_value"
-    # the clinic, its phone and the physio are in every page's footer
-    rows = [
-        (TEXT["patient"], h.patient),
-        (
-            TEXT["length"],
-            TEXT[length_key].format(
-                weeks=h.weeks, start=date_words(h.start), end=date_words(h.end)
-            ),
-        ),
-    ]
-    label_w = width * 0.28
-    table = Table(
-        [[plain(k, lk.label), plain(v, lk.body)] for k, v in rows if v],
-        colWidths=[label_w, width - label_w],
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONT", (0, 0), (-1, -1), REGULAR),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return [plain(TEXT["title"], lk.title), table]
-
-
-def _tall(flowables: list[Any], width: float, height: float) -> float:
-    return sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
-
-
-def _first_page(h: Handout, lk: Look, width: float, height: float) -> list[Any]:
-    """Title, header, what has changed (a reprint after a revision) and the safety box, in
-    the first of these orders that keeps the whole safety box on page 1: title, header,
-    changes, safety; title, changes, safety, header; title, safety, changes, header."""
-    title, header = _header(h, lk, width)
-    changed, safety = _changed(h, lk, width), _safety(h, lk, width)
-    orders = [
-        [title, header, *changed, *safety],
-        [title, *changed, *safety, header],
-        [title, *safety, *changed, header],
-    ]
-    for order in orders[:-1]:
-        end = order.index(safety[-1]) + 1
-        if _tall(order[:end], width, height) <= height:
-            return order
-    return orders[-1]
-
-
-def _boxed(rows: list[list[Any]], width: float, line: float) -> Any:
-    """One column of flowables in a box drawn with a ``line``-point rule, never split."""
-    from reportlab.platypus import Table, TableStyle
-
-    table = Table(rows, colWidths=[width], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), line, "black"),
-                ("FONT", (0, 0), (-1, -1), REGULAR),
-                ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
-                ("NOSPLIT", (0, 0), (-1, -1)),
-            ]
-        )
-    )
-    return table
-
-
-def _changed(h: Handout, lk: Look, width: float) -> list[Any]:
-    """The "What has changed" box of a handout reprinted after a revision (else nothing)."""
-    from reportlab.platypus import Spacer
-
-    if not h.changes:
-        return []
-    rows = [[plain(TEXT["changed_title"], lk.h3)]]
-    if h.changed_on is not None:
-        rows.append([plain(TEXT["changed_intro"].format(date=date_words(h.changed_on)), lk.body)])
-    rows += [[plain(c, lk.item, bulletText="•")] for c in h.changes]
-    return [Spacer(1, lk.body.fontSize * 0.6), _boxed(rows, width, 1.5)]
 
 
 def _notes(h: Handout, lk: Look) -> list[Any]:
@@ -141,27 +54,13 @@ def _notes(h: Handout, lk: Look) -> list[Any]:
     return out
 
 
-def _bullets(section: Section, lk: Look) -> list[Any]:
-    out = [plain(section.heading, lk.label)] if section.heading else []
-    return out + [plain(item, lk.item, bulletText="•") for item in section.items]
-
-
-def _safety(h: Handout, lk: Look, width: float) -> list[Any]:
-    from reportlab.platypus import Spacer
-
-    rows = [[plain(TEXT["safety_title"], lk.h3)]]
-    for section in h.safety:
-        rows += [[f] for f in _bullets(section, lk)]
-    return [Spacer(1, lk.body.fontSize * 0.6), _boxed(rows, width, 2.5)]
-
-
 def _advice(h: Handout, lk: Look) -> list[Any]:
     from reportlab.platypus import KeepTogether
 
     out: list[Any] = []
     for i, section in enumerate(h.advice):
         head = [plain(TEXT["advice_title"], lk.h2)] if i == 0 else []
-        out.append(KeepTogether(head + _bullets(section, lk)))
+        out.append(KeepTogether(head + bullets(section, lk)))
     return out
 
 
@@ -362,7 +261,7 @@ def render_pdf(
 
     diary_h = diary_page[1] - MARGIN_TOP - margin_bottom
     main_h = portrait[1] - MARGIN_TOP - margin_bottom
-    story = _first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
+    story = first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
     story += _exercises(h, lk, width)
     story += _diary(h, lk, grid_look, parts, diary_page[0] - 2 * MARGIN_X, diary_h)
     story += _clinic_page(h, lk, width)
