@@ -419,3 +419,16 @@ def test_unsigned_count_columns_are_bounded(dtype: str) -> None:
     assert logs.accepted["reps_done"].tolist() == ([10, 255, 0] if big == 255 else [10, 0])
     if big != 255:
         assert logs.rejected["reason"].tolist() == ["count above 10000"]
+
+
+def test_a_prescription_table_reads_dates_and_numbers_by_the_same_rules() -> None:
+    table = bp.prescription_table([_plan()])
+    assert table["start_date"].dtype == "datetime64[s]"
+    text = table.assign(start_date="2026-01-05", week=table["week"].astype(str))
+    pd.testing.assert_frame_equal(bp.prescription_table(text), table)
+    for column, value in (("start_date", "2026-01"), ("start_date", "9999-01-05"),
+                          ("week", "1.5"), ("sets", "inf")):  # fmt: skip
+        bad = table.astype({column: object})
+        bad.loc[1, column] = value
+        with pytest.raises(bp.PlanError, match=rf"row 3, column '{column}'"):
+            bp.prescription_table(bad)

@@ -39,6 +39,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._numbers import (
+    DATE_TEXT,
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_BOUND,
+    Why,
+    date_days,
+    expected_text,
+    whole_numbers,
+)
 from ..errors import PlanError, Problem
 from ..plan import Plan
 from ..weeks import week_records, weeks_frame
@@ -135,12 +145,13 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
             [Problem("<prescriptions>", 1, c, "this column in the table") for c in missing]
         )
     out = table.copy(deep=False)
-    out["week"] = out["week"].astype("int64")
-    if "week_start" in out.columns:
-        out["week_start"] = pd.to_datetime(out["week_start"]).astype("datetime64[s]")
-    if "start_date" in out.columns:
-        out["start_date"] = pd.to_datetime(out["start_date"]).astype("datetime64[s]")
-    else:
+    for col in _INTS:  # whole numbers and dates read as everywhere (backplan._numbers)
+        if col in out.columns:
+            out[col] = _whole(out[col], col)
+    for col in ("week_start", "start_date"):
+        if col in out.columns:
+            out[col] = _dates(out[col], col)
+    if "start_date" not in out.columns:
         out["start_date"] = out["week_start"] - pd.to_timedelta(7 * (out["week"] - 1), unit="D")
     if "week_start" not in out.columns:  # in numpy: the same microsecond dates, faster
         weeks = (7 * (out["week"].to_numpy() - 1)).astype("timedelta64[D]")
@@ -155,8 +166,7 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
         out["plan_weeks"] = longest[pcode]
     if "per_side" not in out.columns:
         out["per_side"] = False
-    for col in _INTS:
-        out[col] = out[col].astype("int64")
+    out["plan_weeks"] = out["plan_weeks"].astype("int64")
     out["per_side"] = out["per_side"].astype(bool)
     out["prescribed_sessions"] = out["sessions_per_day"] * out["days_per_week"]
     out["prescribed_reps"] = out["sets"] * out["reps"] * out["prescribed_sessions"]
@@ -185,6 +195,29 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
     if problems:
         raise PlanError(problems, "<prescriptions>")
     return out[list(PRESCRIPTION_COLUMNS)].reset_index(drop=True)
+
+
+def _bad_cells(bad: np.ndarray, values: pd.Series, column: str, expected: str) -> None:
+    """A PlanError naming the first 20 rows where ``bad`` is set, if any."""
+    if bad.any():
+        raise PlanError(
+            [Problem("<prescriptions>", int(i) + 2, column, expected, values.iat[i])
+             for i in np.flatnonzero(bad)[:20]], "<prescriptions>"
+        )  # fmt: skip
+
+
+def _whole(values: pd.Series, column: str) -> pd.Series:
+    """A column of whole numbers 0 to :data:`~backplan._numbers.MAX_BOUND` as int64."""
+    numbers, why = whole_numbers(values, 0, MAX_BOUND)
+    _bad_cells(why != Why.OK, values, column, expected_text(0, MAX_BOUND))
+    return pd.Series(numbers, index=values.index)
+
+
+def _dates(values: pd.Series, column: str) -> pd.Series:
+    """A column of dates (text ``YYYY-MM-DD`` or dates) as midnight ``datetime64[s]``."""
+    days = date_days(values)
+    _bad_cells((days < FIRST_DAY) | (days > LAST_DAY), values, column, DATE_TEXT)
+    return pd.Series(days.astype("datetime64[D]").astype("datetime64[s]"), index=values.index)
 
 
 def _days(values: object) -> np.ndarray:
