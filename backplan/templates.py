@@ -25,16 +25,18 @@ import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._files import write_atomic
 from ._paths import data_dir
-from .catalogue import LEVELS
+from .catalogue import LEVELS, load_catalogue
 from .errors import BackplanError
 from .plan import Plan
-from .progression import Prescription, Rule
+from .progression import NextLevel, Prescription, Rule
+from .restrictions import Restrictions, allowed_exercises, as_restrictions
 
 __all__ = [
     "PlanTemplate",
@@ -111,8 +113,41 @@ def plan_from_template(
     clinician: str = "",
     start_date: date | str | None = None,
     notes: str = "",
+    restrictions: Restrictions | dict[str, Any] | None = None,
+    catalogue: pd.DataFrame | None = None,
 ) -> Plan:
-    """A new plan for one patient from ``template``, starting on ``start_date`` (today)."""
+    """A new plan for one patient from ``template``, starting on ``start_date`` (today).
+
+    The plan keeps the patient's ``restrictions``: the template's exercises that break them
+    are left out (compare the plan's exercises with the template's to say which).
+
+    Raises
+    ------
+    TemplateError
+        When no exercise of the template (or of its next level) suits the restrictions.
+    """
+    limits = as_restrictions(restrictions)
+    prescriptions, progression = template.prescriptions, template.progression
+    if not limits.is_empty():
+        cat = load_catalogue() if catalogue is None else catalogue
+        allowed = set(allowed_exercises(cat, limits)["id"])
+
+        def keep(ps: tuple[Prescription, ...], where: str) -> tuple[Prescription, ...]:
+            kept = tuple(p for p in ps if p.exercise in allowed)
+            if not kept:
+                raise TemplateError(
+                    f"No exercise of {where} of the template '{template.name}' suits this "
+                    f"patient: {' '.join(limits.describe())}"
+                )
+            return kept
+
+        prescriptions = keep(prescriptions, "week 1")
+        progression = tuple(
+            r.model_copy(update={"prescriptions": keep(r.prescriptions, "the next level")})
+            if isinstance(r, NextLevel)
+            else r
+            for r in progression
+        )
     return Plan.model_validate(
         {
             "patient": patient,
@@ -121,9 +156,11 @@ def plan_from_template(
             "notes": notes,
             "weeks": template.weeks,
             "level": template.level,
-            "prescriptions": template.prescriptions,
-            "progression": template.progression,
-        }
+            "prescriptions": prescriptions,
+            "progression": progression,
+            "restrictions": limits,
+        },
+        context={"catalogue": catalogue},
     )
 
 

@@ -495,6 +495,27 @@ def test_templates_start_a_plan_and_a_plan_saves_as_a_template(builder, catalogu
     assert reps["heel-raises"] == 7 and builder.plan.patient == "P-8"
 
 
+def test_a_template_keeps_the_patients_restrictions(builder, catalogue) -> None:
+    builder.patient.value = "P-9"
+    builder.no_wall.value = True
+    builder.plans.templates.value = "first-two-weeks"
+    builder.plans.use_template.click()
+    plan = builder.plan
+    assert builder.no_wall.value and plan.restrictions.lacks_equipment == ("wall",)
+    assert "wall-squats" not in {p.exercise for p in plan.all_prescriptions()}
+    status = html.unescape(builder.status.value)
+    assert "Left out for this patient's restrictions: Wall squats." in status
+    template = bp.shipped_templates()["first-two-weeks"]
+    limits = bp.Restrictions(lacks_equipment=["wall"])
+    assert plan == bp.plan_from_template(
+        template, patient="P-9", start_date=START, restrictions=limits
+    )
+    builder.no_back.value = True
+    builder.plans.use_template.click()  # standing exercises only: heel raises
+    assert [p.exercise for p in builder.plan.prescriptions] == ["heel-raises"]
+    assert builder.plan.restrictions.avoid_positions == ("lying on back",)
+
+
 def _upload(name: str, data: bytes) -> tuple[dict, ...]:
     when = datetime.now(UTC)
     return (

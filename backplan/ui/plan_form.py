@@ -83,6 +83,7 @@ class PlanForm:
             for key, (label, _, _) in PATIENT_FILTERS.items()
         }
         self.kept_restrictions = Restrictions()
+        self._suitable_ids: dict[tuple[str, Restrictions], list[str]] = {}
         self.restrictions_note = plain(w.HTML)
         self.restrictions_note.add_class("bp-restrictions-note")
         self._make_rows()
@@ -237,9 +238,15 @@ class PlanForm:
 
     def shown(self) -> list[str]:
         """Exercise ids the level and the patient's restrictions allow, in the form's order."""
-        return suitable_exercises(
-            self.catalogue, self.level.value, restrictions=self.restrictions(), order=self.order
-        )
+        return self._suitable(self.level.value, self.restrictions(), self.order)
+
+    def _suitable(self, level: str, limits: Restrictions, order: list[str]) -> list[str]:
+        # Asked on every change; the answer depends only on the level and restrictions.
+        key = (level, limits)
+        if key not in self._suitable_ids:
+            self._suitable_ids[key] = suitable_exercises(self.catalogue, level, restrictions=limits)
+        found = set(self._suitable_ids[key])
+        return [ex for ex in order if ex in found]
 
     def _next_level(self, limits: Restrictions) -> tuple[list[str] | None, dict | None, list]:
         """The next level's exercises and doses set by hand (``None``: automatic), and the
@@ -249,7 +256,7 @@ class PlanForm:
             self.next_box.add_class("bp-hidden")
             return None, None, []
         self.next_box.remove_class("bp-hidden")
-        shown = suitable_exercises(self.catalogue, upper, restrictions=limits)
+        shown = self._suitable(upper, limits, self.next_rows.ids)
         self.next_rows.make(shown)
         if not self.next_by_hand.value:  # the rows only show what the level-up gives
             return None, None, []

@@ -14,6 +14,7 @@ import ipywidgets as w
 from ..errors import BackplanError
 from ..library import PlanClashError, PlanLibrary
 from ..plan import plan_from_json
+from ..progression import NextLevel
 from ..templates import TemplateError, plan_from_template, template_from_plan
 from ._common import heading, plain
 from .transfer import uploaded
@@ -240,16 +241,29 @@ class PlansPanel:
         if t is None:
             return
         b = self.builder
-        plan = plan_from_template(
-            t,
-            patient=b.patient.value,
-            clinician=b.clinician.value,
-            start_date=b.start_date.value,
-            notes=b.notes.value,
-        )
+        try:
+            plan = plan_from_template(
+                t,
+                patient=b.patient.value,
+                clinician=b.clinician.value,
+                start_date=b.start_date.value,
+                notes=b.notes.value,
+                restrictions=b.form.restrictions(),  # the patient's, kept
+                catalogue=b.catalogue,
+            )
+        except BackplanError as exc:
+            b.say(f"Template not used. {exc}", ok=False)
+            return
         b.apply_plan(plan)
         b.saved_as = None
         b.say(f"Started a new plan from the template '{t.name}'.", ok=True, keep=True)
+        used = {p.exercise for p in plan.all_prescriptions()}
+        left = [p.exercise for p in t.prescriptions if p.exercise not in used]
+        left += [p.exercise for r in t.progression if isinstance(r, NextLevel)
+                 for p in r.prescriptions if p.exercise not in used]  # fmt: skip
+        if left:
+            names = ", ".join(dict.fromkeys(b.form.names[ex] for ex in left))
+            b.say(f"Left out for this patient's restrictions: {names}.", ok=True, keep=True)
 
     def _save_template(self, _: Any = None) -> None:
         if not self._ready("Template not saved."):
