@@ -33,7 +33,7 @@ import pandas as pd
 from .catalogue import load_catalogue
 from .errors import PlanError, Problem
 from .plan import Plan, _validate, dose_in_week, level_in_week
-from .progression import DOSE_BOUNDS, NextLevel, Prescription, level_start
+from .progression import DOSE_BOUNDS, NextLevel, Prescription, Revision, level_start
 
 __all__ = ["revise", "revision_history", "what_changed"]
 
@@ -106,7 +106,7 @@ def _summary(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> str:
     """What a revision changed, in words, for the plan's history."""
     old = {p.exercise: p for p in _baseline(before, after, week)}
     new = {p.exercise: p for p in dose_in_week(after, week)}
-    parts = _level_words(before, after, week)
+    parts = []
     for ex, p in new.items():
         if ex not in old:
             parts.append(f"{_name(cat, ex)}: added")
@@ -119,11 +119,24 @@ def _summary(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> str:
         if diffs:
             parts.append(f"{_name(cat, ex)}: {', '.join(diffs)}")
     parts += [f"{_name(cat, ex)}: stopped" for ex in old if ex not in new]
-    if len(parts) > len(_level_words(before, after, week)):
-        return "; ".join(parts)
-    named = after.revisions[-1].prescriptions if after.revisions else ()
-    kept = "doses kept as they are (no automatic increase)" if named else "doses not changed"
-    return "; ".join([*parts, kept])
+    rev = after.revisions[-1]
+    if not parts:
+        parts = ["doses kept as they are (no automatic increase)" if rev.prescriptions
+                 else "doses not changed"]  # fmt: skip
+    return "; ".join([*_level_words(before, after, week), *parts, *_replaced(before, rev, cat)])
+
+
+def _replaced(before: Plan, rev: Revision, cat: pd.DataFrame) -> list[str]:
+    """Earlier revisions from a later week whose changes ``rev`` overrides, in words."""
+    named = {p.exercise for p in rev.prescriptions} | set(rev.stop)
+    out = []
+    for old in before.revisions:
+        hit = [p.exercise for p in old.prescriptions] + list(old.stop)
+        hit = [_name(cat, ex) for ex in dict.fromkeys(hit) if ex in named]
+        if old.from_week > rev.from_week and hit:
+            out.append(f"replaces revision {old.number} (from week {old.from_week}) for "
+                       f"{', '.join(hit)}")  # fmt: skip
+    return out
 
 
 def _never_done(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> list[Problem]:

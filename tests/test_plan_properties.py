@@ -197,8 +197,13 @@ def assert_words_are_true(before: bp.Plan, after: bp.Plan) -> None:
     moved = any(was != now for was, now in levels)
     said = any(w in rev.what for w in ("stays at", "moves to", "the move to"))
     assert moved == said or rev.what.startswith(f"moves to {levels[0][1]} as planned"), rev.what
+    named = {p.exercise for p in rev.prescriptions} | set(rev.stop)
+    for old in before.revisions:
+        touched = named & ({p.exercise for p in old.prescriptions} | set(old.stop))
+        said = f"replaces revision {old.number} (from week {old.from_week})" in rev.what
+        assert said == (old.from_week > week and bool(touched)), rev.what
     for part in rev.what.split("; "):
-        if part.startswith(("stays at", "moves to", "the move to", "doses ")):
+        if part.startswith(("stays at", "moves to", "the move to", "doses ", "replaces")):
             continue
         name, change = part.rsplit(": ", 1)
         ex = NAMES[name]

@@ -355,3 +355,11 @@ def test_progress_when_the_next_level_has_nothing_left_stays_at_the_level(level_
     going = bp.apply_review(held, r, by="A. Physio")
     assert [(p.exercise, p.reps) for p in bp.dose_in_week(going, 5)] == [
         ("heel-slides", 12), ("wall-squats", 12)]  # fmt: skip
+
+
+def test_a_revision_that_overrides_a_later_one_says_so(plan) -> None:
+    later = bp.revise(plan, 5, {"heel-slides": {"reps": 6}}, why="planned", by="A. Physio")
+    sooner = bp.revise(later, 4, {"heel-slides": {"reps": 12}}, why="review", by="A. Physio")
+    assert bp.dose_in_week(sooner, 5)[1].reps == 12
+    what = sooner.revisions[-1].what
+    assert what == "Heel slides: reps 10 -> 12; replaces revision 2 (from week 5) for Heel slides"
