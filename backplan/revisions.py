@@ -139,6 +139,22 @@ def _replaced(before: Plan, rev: Revision, cat: pd.DataFrame) -> list[str]:
     return out
 
 
+def _why_never(before: Plan, after: Plan, week: int, exercise: str) -> str:
+    """Why a revised ``exercise`` would never be done from ``week`` on, with what to do."""
+    was, now = level_in_week(before, week), level_in_week(after, week)
+    last = level_in_week(before, week - 1) if week > 1 else was
+    if last != now:  # the move happens in this very week
+        waited = f"the move to {now} that was waiting would start"
+        start = waited if was != now else f"the plan moves to {now}"
+        return (f"{start} in week {week}; pass hold_level=True to keep the "
+                f"patient at {last}, or revise the {now} exercises")  # fmt: skip
+    if exercise in {p.exercise for p in before.prescriptions} and now != before.level:
+        first = min(w for w in range(1, week + 1) if level_in_week(after, w) == now)
+        return (f"it is a {before.level} exercise, and the plan is at {now} from week {first}; "
+                f"revise the {now} exercises instead")  # fmt: skip
+    return f"it is not in the plan in any week from week {week} on"
+
+
 def _never_done(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> list[Problem]:
     """A problem for each revised exercise the patient would never do with its new dose."""
     rev = after.revisions[-1]
@@ -149,19 +165,7 @@ def _never_done(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> list
     for p in rev.prescriptions:
         if p.exercise in done or p.exercise in waiting:
             continue
-        name, was, now = (
-            _name(cat, p.exercise),
-            level_in_week(before, week),
-            level_in_week(after, week),
-        )
-        if week > 1 and level_in_week(before, week - 1) != now and was != now:
-            why = (f"the move to {now} that was waiting would start in week {week}; pass "
-                   f"hold_level=True to keep the patient at {was}, or revise the {now} exercises")  # fmt: skip
-        elif week > 1 and level_in_week(before, week - 1) != now:
-            why = (f"the plan moves to {now} in week {week}; pass hold_level=True to keep the patient at "
-                   f"{level_in_week(before, week - 1)}, or revise the {now} exercises")  # fmt: skip
-        else:
-            why = f"it is not in the plan in any week from week {week} on"
+        name, why = _name(cat, p.exercise), _why_never(before, after, week, p.exercise)
         problems.append(Problem(f"<plan, revision {rev.number}>", None, "doses",
                                 f"a dose the patient will do; {name} would be dropped, as {why}",
                                 p.exercise))  # fmt: skip

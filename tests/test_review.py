@@ -363,3 +363,9 @@ def test_a_revision_that_overrides_a_later_one_says_so(plan) -> None:
     assert bp.dose_in_week(sooner, 5)[1].reps == 12
     what = sooner.revisions[-1].what
     assert what == "Heel slides: reps 10 -> 12; replaces revision 2 (from week 5) for Heel slides"
+
+
+def test_a_dose_for_a_level_the_plan_has_left_is_refused(level_up_plan) -> None:
+    with pytest.raises(bp.PlanError, match=r"Heel slides would be dropped.*beginners exercise"
+                                            r".*more advanced from week 4"):  # fmt: skip
+        bp.revise(level_up_plan, 5, {"heel-slides": {"reps": 6}}, why="x", by="y")
