@@ -110,20 +110,41 @@ def _summary(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> str:
     for ex, p in new.items():
         if ex not in old:
             parts.append(f"{_name(cat, ex)}: added")
-            continue
-        diffs = [
-            f"{_LABELS[f]} {getattr(old[ex], f)} -> {getattr(p, f)}"
-            for f in DOSE_BOUNDS
-            if getattr(old[ex], f) != getattr(p, f)
-        ]
-        if diffs:
-            parts.append(f"{_name(cat, ex)}: {', '.join(diffs)}")
+        elif diffs := _diffs(old[ex], p):
+            parts.append(f"{_name(cat, ex)}: {diffs}")
     parts += [f"{_name(cat, ex)}: stopped" for ex in old if ex not in new]
     rev = after.revisions[-1]
+    parts += [
+        w
+        for p in rev.prescriptions
+        if p.exercise not in new
+        for w in _ahead(before, after, week, p, cat)
+    ]
     if not parts:
         parts = ["doses kept as they are (no automatic increase)" if rev.prescriptions
                  else "doses not changed"]  # fmt: skip
     return "; ".join([*_level_words(before, after, week), *parts, *_replaced(before, rev, cat)])
+
+
+def _diffs(old: Prescription, new: Prescription) -> str:
+    """``"reps 10 -> 8, times a day 1 -> 2"``: the dose fields that differ."""
+    return ", ".join(f"{_LABELS[f]} {getattr(old, f)} -> {getattr(new, f)}" for f in DOSE_BOUNDS
+                     if getattr(old, f) != getattr(new, f))  # fmt: skip
+
+
+def _ahead(before: Plan, after: Plan, week: int, p: Prescription, cat: pd.DataFrame) -> list[str]:
+    """Words for a dose set ahead, for the next level the plan is not at yet in ``week``."""
+    rule = next((r for r in after.progression if isinstance(r, NextLevel)), None)
+    if rule is None or p.exercise not in {q.exercise for q in rule.prescriptions}:
+        return []
+    first = next((w for w in range(week, after.weeks + 1)
+                  if p.exercise in {q.exercise for q in dose_in_week(after, w)}), None)  # fmt: skip
+    was = {q.exercise: q for q in dose_in_week(before, first)} if first else {}
+    if p.exercise not in was:  # the move waits: the dose it would start with
+        was = {q.exercise: q for q in before.all_prescriptions()}  # the latest wins
+    when = f"from week {first}" if first else "when the move happens"
+    diffs = _diffs(was[p.exercise], p)
+    return [f"{_name(cat, p.exercise)}: {diffs} (at {rule.level}, {when})"] if diffs else []
 
 
 def _replaced(before: Plan, rev: Revision, cat: pd.DataFrame) -> list[str]:

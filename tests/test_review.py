@@ -369,3 +369,10 @@ def test_a_dose_for_a_level_the_plan_has_left_is_refused(level_up_plan) -> None:
     with pytest.raises(bp.PlanError, match=r"Heel slides would be dropped.*beginners exercise"
                                             r".*more advanced from week 4"):  # fmt: skip
         bp.revise(level_up_plan, 5, {"heel-slides": {"reps": 6}}, why="x", by="y")
+
+
+def test_a_next_level_dose_set_ahead_is_named_in_the_history(level_up_plan) -> None:
+    new = bp.revise(level_up_plan, 2, {"knee-to-chest": {"reps": 7}}, why="x", by="y")
+    assert bp.dose_in_week(new, 4)[0].reps == 7
+    assert new.revisions[-1].what == (
+        "Knees to chest (eases strain): reps 5 -> 7 (at more advanced, from week 4)")
