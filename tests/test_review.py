@@ -375,4 +375,5 @@ def test_a_next_level_dose_set_ahead_is_named_in_the_history(level_up_plan) -> N
     new = bp.revise(level_up_plan, 2, {"knee-to-chest": {"reps": 7}}, why="x", by="y")
     assert bp.dose_in_week(new, 4)[0].reps == 7
     assert new.revisions[-1].what == (
-        "Knees to chest (eases strain): reps 5 -> 7 (at more advanced, from week 4)")
+        "Knees to chest (eases strain): reps 5 -> 7 (at more advanced, from week 4)"
+    )
