@@ -33,7 +33,7 @@ import pandas as pd
 from .catalogue import load_catalogue
 from .errors import PlanError, Problem
 from .plan import Plan, _validate, dose_in_week, level_in_week
-from .progression import DOSE_BOUNDS, NextLevel, Prescription, level_start
+from .progression import DOSE_BOUNDS, NextLevel, Prescription, Revision, level_start
 
 __all__ = ["revise", "revision_history", "what_changed"]
 
@@ -106,24 +106,74 @@ def _summary(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> str:
     """What a revision changed, in words, for the plan's history."""
     old = {p.exercise: p for p in _baseline(before, after, week)}
     new = {p.exercise: p for p in dose_in_week(after, week)}
-    parts = _level_words(before, after, week)
+    parts = []
     for ex, p in new.items():
         if ex not in old:
             parts.append(f"{_name(cat, ex)}: added")
-            continue
-        diffs = [
-            f"{_LABELS[f]} {getattr(old[ex], f)} -> {getattr(p, f)}"
-            for f in DOSE_BOUNDS
-            if getattr(old[ex], f) != getattr(p, f)
-        ]
-        if diffs:
-            parts.append(f"{_name(cat, ex)}: {', '.join(diffs)}")
+        elif diffs := _diffs(old[ex], p):
+            parts.append(f"{_name(cat, ex)}: {diffs}")
     parts += [f"{_name(cat, ex)}: stopped" for ex in old if ex not in new]
-    if len(parts) > len(_level_words(before, after, week)):
-        return "; ".join(parts)
-    named = after.revisions[-1].prescriptions if after.revisions else ()
-    kept = "doses kept as they are (no automatic increase)" if named else "doses not changed"
-    return "; ".join([*parts, kept])
+    rev = after.revisions[-1]
+    parts += [
+        w
+        for p in rev.prescriptions
+        if p.exercise not in new
+        for w in _ahead(before, after, week, p, cat)
+    ]
+    if not parts:
+        parts = ["doses kept as they are (no automatic increase)" if rev.prescriptions
+                 else "doses not changed"]  # fmt: skip
+    return "; ".join([*_level_words(before, after, week), *parts, *_replaced(before, rev, cat)])
+
+
+def _diffs(old: Prescription, new: Prescription) -> str:
+    """``"reps 10 -> 8, times a day 1 -> 2"``: the dose fields that differ."""
+    return ", ".join(f"{_LABELS[f]} {getattr(old, f)} -> {getattr(new, f)}" for f in DOSE_BOUNDS
+                     if getattr(old, f) != getattr(new, f))  # fmt: skip
+
+
+def _ahead(before: Plan, after: Plan, week: int, p: Prescription, cat: pd.DataFrame) -> list[str]:
+    """Words for a dose set ahead, for the next level the plan is not at yet in ``week``."""
+    rule = next((r for r in after.progression if isinstance(r, NextLevel)), None)
+    if rule is None or p.exercise not in {q.exercise for q in rule.prescriptions}:
+        return []
+    first = next((w for w in range(week, after.weeks + 1)
+                  if p.exercise in {q.exercise for q in dose_in_week(after, w)}), None)  # fmt: skip
+    was = {q.exercise: q for q in dose_in_week(before, first)} if first else {}
+    if p.exercise not in was:  # the move waits: the dose it would start with
+        was = {q.exercise: q for q in before.all_prescriptions()}  # the latest wins
+    when = f"from week {first}" if first else "when the move happens"
+    diffs = _diffs(was[p.exercise], p)
+    return [f"{_name(cat, p.exercise)}: {diffs} (at {rule.level}, {when})"] if diffs else []
+
+
+def _replaced(before: Plan, rev: Revision, cat: pd.DataFrame) -> list[str]:
+    """Earlier revisions from a later week whose changes ``rev`` overrides, in words."""
+    named = {p.exercise for p in rev.prescriptions} | set(rev.stop)
+    out = []
+    for old in before.revisions:
+        hit = [p.exercise for p in old.prescriptions] + list(old.stop)
+        hit = [_name(cat, ex) for ex in dict.fromkeys(hit) if ex in named]
+        if old.from_week > rev.from_week and hit:
+            out.append(f"replaces revision {old.number} (from week {old.from_week}) for "
+                       f"{', '.join(hit)}")  # fmt: skip
+    return out
+
+
+def _why_never(before: Plan, after: Plan, week: int, exercise: str) -> str:
+    """Why a revised ``exercise`` would never be done from ``week`` on, with what to do."""
+    was, now = level_in_week(before, week), level_in_week(after, week)
+    last = level_in_week(before, week - 1) if week > 1 else was
+    if last != now:  # the move happens in this very week
+        waited = f"the move to {now} that was waiting would start"
+        start = waited if was != now else f"the plan moves to {now}"
+        return (f"{start} in week {week}; pass hold_level=True to keep the "
+                f"patient at {last}, or revise the {now} exercises")  # fmt: skip
+    if exercise in {p.exercise for p in before.prescriptions} and now != before.level:
+        first = min(w for w in range(1, week + 1) if level_in_week(after, w) == now)
+        return (f"it is a {before.level} exercise, and the plan is at {now} from week {first}; "
+                f"revise the {now} exercises instead")  # fmt: skip
+    return f"it is not in the plan in any week from week {week} on"
 
 
 def _never_done(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> list[Problem]:
@@ -136,19 +186,7 @@ def _never_done(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> list
     for p in rev.prescriptions:
         if p.exercise in done or p.exercise in waiting:
             continue
-        name, was, now = (
-            _name(cat, p.exercise),
-            level_in_week(before, week),
-            level_in_week(after, week),
-        )
-        if week > 1 and level_in_week(before, week - 1) != now and was != now:
-            why = (f"the move to {now} that was waiting would start in week {week}; pass "
-                   f"hold_level=True to keep the patient at {was}, or revise the {now} exercises")  # fmt: skip
-        elif week > 1 and level_in_week(before, week - 1) != now:
-            why = (f"the plan moves to {now} in week {week}; pass hold_level=True to keep the patient at "
-                   f"{level_in_week(before, week - 1)}, or revise the {now} exercises")  # fmt: skip
-        else:
-            why = f"it is not in the plan in any week from week {week} on"
+        name, why = _name(cat, p.exercise), _why_never(before, after, week, p.exercise)
         problems.append(Problem(f"<plan, revision {rev.number}>", None, "doses",
                                 f"a dose the patient will do; {name} would be dropped, as {why}",
                                 p.exercise))  # fmt: skip

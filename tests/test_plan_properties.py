@@ -197,8 +197,13 @@ def assert_words_are_true(before: bp.Plan, after: bp.Plan) -> None:
     moved = any(was != now for was, now in levels)
     said = any(w in rev.what for w in ("stays at", "moves to", "the move to"))
     assert moved == said or rev.what.startswith(f"moves to {levels[0][1]} as planned"), rev.what
+    named = {p.exercise for p in rev.prescriptions} | set(rev.stop)
+    for old in before.revisions:
+        touched = named & ({p.exercise for p in old.prescriptions} | set(old.stop))
+        said = f"replaces revision {old.number} (from week {old.from_week})" in rev.what
+        assert said == (old.from_week > week and bool(touched)), rev.what
     for part in rev.what.split("; "):
-        if part.startswith(("stays at", "moves to", "the move to", "doses ")):
+        if part.startswith(("stays at", "moves to", "the move to", "doses ", "replaces")):
             continue
         name, change = part.rsplit(": ", 1)
         ex = NAMES[name]
@@ -206,18 +211,30 @@ def assert_words_are_true(before: bp.Plan, after: bp.Plan) -> None:
             assert ex in new and (ex not in last or ex not in planned), rev.what
         elif change == "stopped":
             assert ex not in new and (ex in last or ex in planned), rev.what
+        elif " (at " in change:  # a dose set ahead for the next level: not in force yet
+            given = {p.exercise: p for p in rev.prescriptions}
+            assert ex in given and ex not in new, rev.what
+            for item in change.split(" (at ")[0].split(", "):
+                field = {v: k for k, v in bp.revisions._LABELS.items()}[item.rsplit(" ", 3)[0]]
+                assert getattr(given[ex], field) == int(item.rsplit(" ", 1)[1]), rev.what
         else:
             for item in change.split(", "):
                 field = {v: k for k, v in bp.revisions._LABELS.items()}[item.rsplit(" ", 3)[0]]
                 old, _, value = item.rsplit(" ", 3)[1:]
                 assert getattr(new[ex], field) == int(value), rev.what
                 assert int(old) in {getattr(d[ex], field) for d in (last, planned) if ex in d}
+    if rev.what.startswith("doses kept"):  # each dose named is the one it would have had
+        for p in rev.prescriptions:
+            done = [w for w in range(week, after.weeks + 1) if p.exercise in doses(after, w)]
+            if done and done[0] > week:  # set ahead: the same as the plan had for then
+                assert doses(before, done[0]).get(p.exercise, p) == p, rev.what
     if (
         week > 1
         and new == last
         and bp.level_in_week(after, week - 1) == bp.level_in_week(after, week)
     ):
-        assert not any(w in rev.what for w in ("added", "stopped", "->")), rev.what
+        now = [part for part in rev.what.split("; ") if " (at " not in part]  # not set ahead
+        assert not any(w in part for part in now for w in ("added", "stopped", "->")), rev.what
         assert bp.what_changed(after) == [bp.what_changed(after)[0]]
         assert "keep doing your exercises" in bp.what_changed(after)[0]
     for sentence in bp.what_changed(after):

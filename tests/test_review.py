@@ -355,3 +355,25 @@ def test_progress_when_the_next_level_has_nothing_left_stays_at_the_level(level_
     going = bp.apply_review(held, r, by="A. Physio")
     assert [(p.exercise, p.reps) for p in bp.dose_in_week(going, 5)] == [
         ("heel-slides", 12), ("wall-squats", 12)]  # fmt: skip
+
+
+def test_a_revision_that_overrides_a_later_one_says_so(plan) -> None:
+    later = bp.revise(plan, 5, {"heel-slides": {"reps": 6}}, why="planned", by="A. Physio")
+    sooner = bp.revise(later, 4, {"heel-slides": {"reps": 12}}, why="review", by="A. Physio")
+    assert bp.dose_in_week(sooner, 5)[1].reps == 12
+    what = sooner.revisions[-1].what
+    assert what == "Heel slides: reps 10 -> 12; replaces revision 2 (from week 5) for Heel slides"
+
+
+def test_a_dose_for_a_level_the_plan_has_left_is_refused(level_up_plan) -> None:
+    with pytest.raises(bp.PlanError, match=r"Heel slides would be dropped.*beginners exercise"
+                                            r".*more advanced from week 4"):  # fmt: skip
+        bp.revise(level_up_plan, 5, {"heel-slides": {"reps": 6}}, why="x", by="y")
+
+
+def test_a_next_level_dose_set_ahead_is_named_in_the_history(level_up_plan) -> None:
+    new = bp.revise(level_up_plan, 2, {"knee-to-chest": {"reps": 7}}, why="x", by="y")
+    assert bp.dose_in_week(new, 4)[0].reps == 7
+    assert new.revisions[-1].what == (
+        "Knees to chest (eases strain): reps 5 -> 7 (at more advanced, from week 4)"
+    )
