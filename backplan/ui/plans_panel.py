@@ -221,7 +221,7 @@ class PlansPanel:
             return
         name, data = got
         try:
-            plan = plan_from_json(data.decode("utf-8", errors="replace"), name)
+            plan = plan_from_json(bytes(data), name)  # bytes: not UTF-8 is a PlanError
             self.builder.apply_plan(plan)
         except BackplanError as exc:
             self.builder.say(f"Could not open {name}. {exc}", ok=False)
