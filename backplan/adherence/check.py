@@ -422,6 +422,12 @@ def problem_frame(
 
 def as_objects(s: pd.Series) -> np.ndarray:
     """Values as Python objects, missing ones as ``None`` (dates as ``datetime``)."""
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.categories.dtype.kind in "OT":
+        # text categories: take each row's category by code, no per-row conversion
+        codes = s.cat.codes.to_numpy()
+        cats = np.asarray(s.cat.categories, dtype=object)
+        values = np.append(cats, None)[codes] if len(cats) else np.full(len(s), None, object)
+        return values
     if s.dtype.kind == "M":  # numpy makes datetime objects in C; pandas Timestamps are slow
         values = s.to_numpy().astype("datetime64[us]").astype(object)
     else:

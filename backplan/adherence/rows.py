@@ -27,7 +27,16 @@ def _join(pos: np.ndarray, values: pd.Categorical, starts: np.ndarray) -> np.nda
     empty = np.asarray([n == "" for n in names], dtype=bool)
     bits = np.where(empty[codes], 0, np.left_shift(1, codes % 63))
     mask = np.bitwise_or.reduceat(bits, starts) if len(bits) else bits
-    uniq, back = np.unique(mask, return_inverse=True)
+    top = int(mask.max()) if len(mask) else 0
+    if top < 1 << 20:  # a few categories: look the masks up in a table, no sort
+        seen = np.zeros(top + 1, dtype=bool)
+        seen[mask] = True
+        uniq = np.flatnonzero(seen)
+        slot = np.zeros(top + 1, dtype=np.intp)
+        slot[uniq] = np.arange(len(uniq))
+        back = slot[mask]
+    else:
+        uniq, back = np.unique(mask, return_inverse=True)
     texts = ["; ".join(n for i, n in enumerate(names) if m >> (i % 63) & 1) for m in uniq.tolist()]
     return np.asarray(texts, dtype=object)[back]
 
