@@ -90,14 +90,14 @@ def _from_frame(
     sums = Sums(grid)
     checked = check_rows(raw, file, row, exercises, grid, drop_duplicates, add=sums.add,
                          defer_duplicates=True)  # fmt: skip
-    rejected = rejected_rows(checked)
-    part = sums.total()
     duplicates: pd.DataFrame | Future
     if checked.duplicates is None:  # look for them while the tables are made
         pool = ThreadPoolExecutor(max_workers=1)
         duplicates = pool.submit(checked.find_duplicates)
         pool.shutdown(wait=False)
-    else:
+    rejected = rejected_rows(checked)  # made while the duplicates are looked for
+    part = sums.total()
+    if checked.duplicates is not None:
         duplicates = checked.duplicates
         if drop_duplicates and len(duplicates):
             # the sums were made before duplicates were known: take the dropped copies out
