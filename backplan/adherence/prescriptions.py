@@ -240,12 +240,19 @@ def _codes_in(
         lookup, same = memo[key]
     else:
         lookup = index.get_indexer(values.cat.categories.astype(str))
-        same = np.array_equal(lookup, np.arange(len(lookup)))
+        # the categories known, in the same order, up to ``same``; only unknown ones after
+        known = int(np.argmin(lookup)) if (lookup < 0).any() else len(lookup)
+        prefix = np.array_equal(lookup[:known], np.arange(known)) and (lookup[known:] < 0).all()
+        same = known if prefix else -1
         if memo is not None:
             memo[key] = lookup, same
     codes = values.cat.codes.to_numpy()
-    if same and (codes.min(initial=0) >= 0):
+    if same == len(lookup) and (codes.min(initial=0) >= 0):
         return codes.astype(np.int64)  # the same categories in the same order
+    if same >= 0:  # codes are positions; unknown categories (and missing, -1) become -1
+        out = codes.astype(np.int64)
+        out[out >= same] = -1
+        return out
     return np.append(lookup, -1)[codes]  # code -1 (missing) picks the appended -1
 
 
