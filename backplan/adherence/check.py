@@ -194,6 +194,7 @@ def check_rows(
     drop_duplicates: bool = False,
     add: Callable[[Rows], None] | None = None,
     defer_duplicates: bool = False,
+    got: bool = True,
 ) -> Checked:
     """Check every row of ``raw`` at once (vectorised); see :data:`REASONS`.
 
@@ -218,6 +219,9 @@ def check_rows(
         Without ``drop_duplicates``, leave the search for exact duplicates to the caller:
         ``duplicates`` is then ``None`` and ``find_duplicates()`` returns them (it can run
         in another thread while the caller goes on).
+    got : bool
+        Fill the problems' ``got`` column (the values found); without it, ``got`` is
+        ``None`` (for callers that only need each problem's row, column and reason).
     """
     n = len(raw)
     # with ``add``, the sums are made per chunk: only what duplicates need is kept whole
@@ -271,7 +275,7 @@ def check_rows(
         return _duplicates(raw, file, row, bad, grid, slot, day, counts, pain)
 
     if defer_duplicates and not drop_duplicates:
-        problems = problem_frame(raw, file, row, parts)
+        problems = problem_frame(raw, file, row, parts, got)
         return Checked(
             raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
             pain, prow, problems, None, pcode, offset, find_duplicates,  # type: ignore[arg-type]
@@ -280,7 +284,7 @@ def check_rows(
     if drop_duplicates and len(dup):
         bad[dup] = True
         parts.append((dup, "", "exact duplicate"))
-    problems = problem_frame(raw, file, row, parts)
+    problems = problem_frame(raw, file, row, parts, got)
     return Checked(
         raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
         pain, prow, problems, duplicates, pcode, offset,
@@ -387,12 +391,16 @@ def check_with_plans(checked: Checked, grid: Grid, drop_duplicates: bool = False
 
 
 def problem_frame(
-    raw: pd.DataFrame, file: np.ndarray, row: np.ndarray, parts: Sequence[Part]
+    raw: pd.DataFrame,
+    file: np.ndarray,
+    row: np.ndarray,
+    parts: Sequence[Part],
+    values: bool = True,
 ) -> pd.DataFrame:
     """One row per problem, in row order: ``pos, file, row, column, reason, got``.
 
     ``column`` and ``reason`` are categoricals (a few distinct texts); ``got`` is the
-    value found, taken one column at a time.
+    value found, taken one column at a time (``None`` throughout without ``values``).
     """
     columns = ["pos", "file", "row", "column", "reason", "got"]
     if not parts:
@@ -407,7 +415,7 @@ def problem_frame(
     order = np.argsort(pos, kind="stable")
     pos, ccode, rcode = pos[order], ccode[order], rcode[order]
     got = np.full(len(pos), None, dtype=object)
-    for k, c in enumerate(col_names):  # one take per column, not one look-up per problem
+    for k, c in enumerate(col_names if values else ()):  # one take per column, not one look-up per problem
         if c in raw.columns:
             at = np.flatnonzero(ccode == k)
             got[at] = as_objects(raw[c].iloc[pos[at]])

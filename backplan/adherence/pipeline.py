@@ -89,7 +89,7 @@ def _from_frame(
     raw, file, row, _ = gather(logs)
     sums = Sums(grid)
     checked = check_rows(raw, file, row, exercises, grid, drop_duplicates, add=sums.add,
-                         defer_duplicates=True)  # fmt: skip
+                         defer_duplicates=True, got=False)  # fmt: skip
     duplicates: pd.DataFrame | Future
     if checked.duplicates is None:  # look for them while the tables are made
         pool = ThreadPoolExecutor(max_workers=1)
