@@ -19,6 +19,15 @@ from PIL import Image
 from pypdf import PdfReader
 
 
+def print_html(html: Path, pdf: Path) -> Path:
+    """Chromium's print view of ``html`` as ``pdf``; skips the test naming the package."""
+    from backplan._chromium import chromium_path, print_to_pdf
+
+    if chromium_path() is None:
+        pytest.skip("chromium is missing: install the Debian package chromium")
+    return print_to_pdf(html, pdf)
+
+
 def pdftoppm(
     pdf: Path, folder: Path, dpi: int, first: int = 1, last: int | None = None
 ) -> list[Path]:

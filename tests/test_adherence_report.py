@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from rendered import print_html
 
 import backplan as bp
 from backplan import Plan, Prescription
@@ -156,22 +157,10 @@ def test_rejected_rows_summarised_with_at_most_20_examples(tmp_path: Path) -> No
 
 
 def test_demo_report_prints_to_at_most_six_a4_pages(tmp_path: Path) -> None:
-    import shutil
-    import subprocess
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("needs the chromium package (Debian: apt-get install chromium)")
     pypdf = pytest.importorskip("pypdf")
     html_path = tmp_path / "report.html"
     _demo().to_html(html_path)
-    pdf = tmp_path / "report.pdf"
-    subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--print-to-pdf={pdf}", html_path.as_uri()],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+    pdf = print_html(html_path, tmp_path / "report.pdf")
     pages = pypdf.PdfReader(pdf).pages
     assert 2 <= len(pages) <= 6
     assert "Home exercise adherence" in pages[0].extract_text()

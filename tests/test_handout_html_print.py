@@ -3,29 +3,17 @@ never split, a diary week stays on one page, pictures are drawn."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import unicodedata
 from datetime import date
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from rendered import print_html
 
 import backplan as bp
 from backplan.handout.content import handout_content
 from backplan.handout.text import TEXT, day_label, diary_heading
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-pdf-header-footer",
-]
 
 
 def _words(text: str) -> str:
@@ -34,8 +22,6 @@ def _words(text: str) -> str:
 
 @pytest.mark.parametrize("large", [False, True], ids=["clear", "large"])
 def test_print_view_keeps_blocks_whole(large: bool, tmp_path: Path) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
     cat = bp.load_catalogue()
     plan = bp.build_plan(
         cat,
@@ -49,13 +35,7 @@ def test_print_view_keeps_blocks_whole(large: bool, tmp_path: Path) -> None:
         progression=[bp.AddDose(what="reps", amount=1, cap=20)],
     )
     html = bp.handout.to_html(plan, tmp_path / "h.html", large_print=large)
-    pdf = tmp_path / "h.pdf"
-    subprocess.run(
-        [CHROMIUM, *FLAGS, f"--print-to-pdf={pdf}", html.as_uri()],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    pdf = print_html(html, tmp_path / "h.pdf")
     pages = [_words(p.extract_text()) for p in PdfReader(pdf).pages]
     assert len(pages) >= 4
     advice = bp.load_advice()
@@ -80,20 +60,12 @@ def test_large_print_diary_weeks_never_split_over_days(
     """Six exercises in large print at 6 a day (A4) or 3 a day (Letter): each page of the
     printed diary holds a whole Monday to Sunday for the exercises on it; a week whose
     boxes cannot fit one page is printed in parts, every exercise in exactly one part."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
     plan = bp.build_plan(
         bp.load_catalogue(), "beginners", start_date=date(2026, 3, 9), weeks=2,
         sessions_per_day=sessions, patient="Synthetic patient F",
     )  # fmt: skip
     html = bp.handout.to_html(plan, tmp_path / "h.html", large_print=True, page_size=size)
-    pdf = tmp_path / "h.pdf"
-    subprocess.run(
-        [CHROMIUM, *FLAGS, f"--print-to-pdf={pdf}", html.as_uri()],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    pdf = print_html(html, tmp_path / "h.pdf")
     pages = [_words(p.extract_text()) for p in PdfReader(pdf).pages]
     for week in handout_content(plan).diary:
         on = [p for p in pages if diary_heading(week) in p]

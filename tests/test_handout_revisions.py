@@ -4,8 +4,6 @@ page 1, and every dose line and diary column follows ``dose_in_week``."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import unicodedata
 from datetime import date, datetime
 from html.parser import HTMLParser
@@ -13,12 +11,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from rendered import print_html
 
 import backplan as bp
 from backplan.handout.content import handout_content
 from backplan.handout.text import TEXT, date_words, diary_heading, dose_short, dose_words
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _words(text: str) -> str:
@@ -189,16 +186,8 @@ def test_html_change_text_is_escaped(catalogue, tmp_path: Path) -> None:
 def test_html_print_view_keeps_safety_whole_on_page_one(
     revised: bp.Plan, large: bool, tmp_path: Path
 ) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
     html = bp.handout.to_html(revised, tmp_path / "h.html", large_print=large)
-    pdf = tmp_path / "h.pdf"
-    subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri()],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+    pdf = print_html(html, tmp_path / "h.pdf")
     pages = [_words(p.extract_text()) for p in PdfReader(pdf).pages]
     for line in _safety_lines():
         assert _words(line) in pages[0], line

@@ -415,7 +415,9 @@ def problem_frame(
     order = np.argsort(pos, kind="stable")
     pos, ccode, rcode = pos[order], ccode[order], rcode[order]
     got = np.full(len(pos), None, dtype=object)
-    for k, c in enumerate(col_names if values else ()):  # one take per column, not one look-up per problem
+    for k, c in enumerate(
+        col_names if values else ()
+    ):  # one take per column, not one look-up per problem
         if c in raw.columns:
             at = np.flatnonzero(ccode == k)
             got[at] = as_objects(raw[c].iloc[pos[at]])

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import backplan as bp
+from backplan._chromium import chromium_path, print_to_pdf
 from backplan.settings import ClinicSettings
 
 SETTINGS = ClinicSettings(
@@ -111,26 +112,10 @@ def render_proofs(folder: str = "artifacts/proofs") -> int:
 
 def _print_html(html: Path, stem: Path) -> None:
     """The HTML handout's print view, printed by headless Chromium, as PNG pages."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    if chromium_path() is None:
         print("chromium is missing: HTML print proofs skipped")
         return
-    pdf = stem.with_suffix(".pdf")
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-pdf-header-footer",
-    ]
-    subprocess.run(
-        [chromium, *flags, f"--print-to-pdf={pdf}", html.resolve().as_uri()],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    pdf = print_to_pdf(html, stem.with_suffix(".pdf"))
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(stem)], check=True)
     print(f"{stem.name}: {len(list(stem.parent.glob(stem.name + '-*.png')))} pages")
 
