@@ -49,11 +49,13 @@ def _texts(form: str | Callable[..., str], *values: np.ndarray) -> np.ndarray:
     fill = form.format if isinstance(form, str) else form
     if not len(values[0]):
         return np.zeros(0, dtype=object)
-    keys = pd.MultiIndex.from_arrays(values) if len(values) > 1 else pd.Index(values[0])
-    codes, uniques = pd.factorize(keys)
-    rows = uniques if len(values) > 1 else [(u,) for u in uniques]
-    written = np.array([fill(*(v.item() if hasattr(v, "item") else v for v in r))
-                        for r in rows], dtype=object)  # fmt: skip
+    codes = np.zeros(len(values[0]), dtype=np.int64)
+    for v in values:  # one code per distinct row, column by column (kept below len(rows))
+        column, distinct = pd.factorize(v, use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * len(distinct) + column)
+    first = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    written = np.array([fill(*(v[i].item() for v in values)) for i in first], dtype=object)
     return written[codes]
 
 

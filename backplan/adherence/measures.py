@@ -24,6 +24,7 @@ Flags (thresholds can be changed) are made in :mod:`backplan.adherence.flags`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -73,22 +74,15 @@ def measure_tables(
     week_end_day = grid.start_day[grid.row_patient] + 7 * grid.row_week - 1
     ex["ended"] = week_end_day <= as_of_day
 
-    # patient-week: cells of a dense patient x week array, filled with bincount
-    cells = len(grid.patients) * grid.max_week
-    pw = grid.row_patient * grid.max_week + grid.row_week - 1
-
-    def per_week(values: np.ndarray) -> np.ndarray:
-        return np.bincount(pw, weights=values, minlength=cells)
-
-    n_ex = np.bincount(pw, minlength=cells)
-    present = np.flatnonzero(n_ex)
+    # patient-week cells of a dense patient x week array
+    present, n_ex, per_week = _week_cells(grid)
     p_code, w_idx = np.divmod(present, grid.max_week)
     week = pd.DataFrame(
         {
             "patient": grid.patients.take(p_code).array,  # no Python strings
             "week": (w_idx + 1).astype(np.int64),
             "week_start": (grid.start_day[p_code] + 7 * w_idx).astype("datetime64[D]"),
-            "exercises": n_ex[present].astype(np.int64),
+            "exercises": n_ex,
         }
     )
     week["week_start"] = week["week_start"].astype("datetime64[s]")
@@ -99,11 +93,9 @@ def measure_tables(
         ("reps_prescribed", "prescribed_reps"),
         ("reps_done", "reps_done"),
     ):
-        week[name] = np.rint(per_week(ex[column].to_numpy(np.float64))[present]).astype(np.int64)
-    week["session_adherence"] = (
-        per_week(ex["session_adherence"].to_numpy())[present] / n_ex[present]
-    )
-    week["adherence"] = per_week(ex["dose_adherence"].to_numpy())[present] / n_ex[present]
+        week[name] = per_week(ex[column].to_numpy(np.int64))
+    week["session_adherence"] = per_week(ex["session_adherence"].to_numpy()) / n_ex
+    week["adherence"] = per_week(ex["dose_adherence"].to_numpy()) / n_ex
     pain_n = part.pain_n[present]
     with np.errstate(invalid="ignore", divide="ignore"):
         week["pain_mean"] = np.where(pain_n > 0, part.pain_sum[present] / pain_n, np.nan)
@@ -172,19 +164,60 @@ def measure_tables(
     }
 
 
+def _week_cells(grid: Grid) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """The patient-week cells with prescriptions (``patient code * max_week + week - 1``),
+    how many exercise rows each has, and a function adding a per-row column up per cell.
+
+    Whole numbers in a table in patient-then-week order (as :func:`prescription_table`
+    makes from plans) are added up in one pass over each run of rows. Fractions are always
+    added in row order, one after the other, so a mean of exactly 0.8 is the same 0.8 in
+    every table order and on Dask.
+    """
+    pw = grid.row_patient * grid.max_week + grid.row_week - 1
+    counts = np.bincount(pw, minlength=len(grid.patients) * grid.max_week)
+    present = np.flatnonzero(counts)
+    grouped = len(pw) > 0 and bool((pw[1:] >= pw[:-1]).all())
+    starts = np.cumsum(counts[present]) - counts[present] if grouped else None
+
+    def per_week(values: np.ndarray) -> np.ndarray:
+        if values.dtype.kind in "iu" and starts is not None:
+            return np.add.reduceat(values, starts)
+        sums = np.bincount(pw, weights=values, minlength=len(counts))[present]
+        return np.rint(sums).astype(np.int64) if values.dtype.kind in "iu" else sums
+
+    return present, counts[present].astype(np.int64), per_week
+
+
 def _cohort(week: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    ended = week[week["ended"]]
-    grouped = ended.groupby("week")["adherence"]
-    out = pd.DataFrame(
+    """Per plan week, over the patient-weeks that have ended: how many, mean, median and
+    quartiles (linear interpolation, as pandas and numpy) and the share adherent."""
+    ended = week["ended"].to_numpy()
+    adh = week["adherence"].to_numpy()[ended]
+    wk = week["week"].to_numpy()[ended]
+    order = np.argsort(wk, kind="stable")  # small whole numbers: a quick radix sort
+    adh, wk = adh[order], wk[order]
+    first = np.flatnonzero(np.r_[True, wk[1:] != wk[:-1]]) if len(wk) else np.zeros(0, int)
+    size = np.diff(np.r_[first, len(wk)])
+    for lo, n in zip(first, size, strict=True):  # then each week's values in order
+        adh[lo : lo + n].sort()
+
+    def quantile(q: float) -> np.ndarray:
+        at = (size - 1) * q
+        lo = np.floor(at).astype(np.int64)
+        hi = np.minimum(lo + 1, size - 1)
+        low, high = adh[first + lo], adh[first + hi]
+        return low + (high - low) * (at - lo)
+
+    sums = np.add.reduceat(adh, first) if len(first) else np.zeros(0)
+    adherent = (adh >= threshold).astype(np.int64)
+    return pd.DataFrame(
         {
-            "patients": grouped.size(),
-            "mean": grouped.mean(),
-            "median": grouped.median(),
-            "q1": grouped.quantile(0.25),
-            "q3": grouped.quantile(0.75),
-            "share_adherent": (ended["adherence"] >= threshold).groupby(ended["week"]).mean(),
+            "week": wk[first].astype(np.int64),
+            "patients": size.astype(np.int64),
+            "mean": sums / size,
+            "median": quantile(0.5),
+            "q1": quantile(0.25),
+            "q3": quantile(0.75),
+            "share_adherent": (np.add.reduceat(adherent, first) if len(first) else sums) / size,
         }
     )
-    out.index.name = "week"
-    out["patients"] = out["patients"].astype(np.int64)
-    return out.reset_index()

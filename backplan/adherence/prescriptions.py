@@ -147,7 +147,9 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy(deep=False)
     for col in _INTS:  # whole numbers and dates read as everywhere (backplan._numbers)
         if col in out.columns:
-            out[col] = _whole(out[col], col)
+            numbers = _whole(out[col], col)
+            if numbers.dtype != out[col].dtype:  # int64 columns are kept as they are
+                out[col] = numbers
     for col in ("week_start", "start_date"):
         if col in out.columns:
             out[col] = _dates(out[col], col)
@@ -159,10 +161,14 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
             (out["start_date"].to_numpy() + weeks).astype("datetime64[us]"), index=out.index
         )
     out["week_end"] = out["week_start"] + pd.Timedelta(days=6)
-    pcode, patients = pd.factorize(out["patient"])  # once: used below and for the checks
+    pcode, patients, first = _distinct(out["patient"])  # once: used below and for the checks
     if "plan_weeks" not in out.columns:
-        longest = np.zeros(len(patients), dtype=np.int64)
-        np.maximum.at(longest, pcode, out["week"].to_numpy(np.int64))
+        week = out["week"].to_numpy(np.int64)
+        if len(week) and (np.diff(pcode) >= 0).all():  # rows sorted by patient: runs
+            longest = np.maximum.reduceat(week, first)
+        else:
+            longest = np.zeros(len(patients), dtype=np.int64)
+            np.maximum.at(longest, pcode, week)
         out["plan_weeks"] = longest[pcode]
     if "per_side" not in out.columns:
         out["per_side"] = False
@@ -171,10 +177,8 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
     out["prescribed_sessions"] = out["sessions_per_day"] * out["days_per_week"]
     out["prescribed_reps"] = out["sets"] * out["reps"] * out["prescribed_sessions"]
     problems = []
-    ecode, exercises = pd.factorize(out["exercise"])
+    ecode, exercises, _ = _distinct(out["exercise"], any_order=True)
     start = out["start_date"].to_numpy()
-    first = np.full(len(patients), len(out), dtype=np.int64)
-    np.minimum.at(first, pcode, np.arange(len(out)))
     for i in np.unique(pcode[start != start[first[pcode]]]):
         problems.append(
             Problem("<prescriptions>", None, "start_date", "one start date", patients[i])
@@ -225,6 +229,31 @@ def _days(values: object) -> np.ndarray:
     return np.asarray(pd.to_datetime(pd.Series(values)).to_numpy(), dtype="datetime64[D]").astype(
         np.int64
     )
+
+
+def _distinct(
+    values: pd.Series, any_order: bool = False
+) -> tuple[np.ndarray, pd.Index, np.ndarray | None]:
+    """Codes (int64), distinct values and each value's first row, like ``pd.factorize``.
+
+    A categorical column already in order (codes 0, 0, 1, 2, 2, ... with every category
+    used, as a table sorted by patient has) uses its own codes without hashing. With
+    ``any_order`` (when the order of the distinct values does not matter), so does any
+    categorical column that uses every category; the first rows are then not worked out
+    (``None``).
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype) and len(values):
+        codes = values.cat.codes.to_numpy()
+        n = len(values.cat.categories)
+        step = np.diff(codes)
+        if codes[0] == 0 and codes[-1] == n - 1 and ((step == 0) | (step == 1)).all():
+            return codes.astype(np.int64), values.cat.categories, np.r_[0, np.flatnonzero(step) + 1]
+        if any_order and codes.min() >= 0 and np.bincount(codes, minlength=n).all():
+            return codes.astype(np.int64), values.cat.categories, None
+    codes, uniques = pd.factorize(values, sort=False)
+    first = np.full(len(uniques), len(values), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(values)))
+    return codes.astype(np.int64), pd.Index(uniques), first
 
 
 def _codes_in(
@@ -282,13 +311,10 @@ class Grid:
     @classmethod
     def build(cls, table: pd.DataFrame) -> Grid:
         """Index ``table`` (as made by :func:`prescription_table`)."""
-        pcode, patients = pd.factorize(table["patient"], sort=False)
-        ecode, exercises = pd.factorize(table["exercise"], sort=False)
+        pcode, patients, first = _distinct(table["patient"])
+        ecode, exercises, _ = _distinct(table["exercise"], any_order=True)
         patients, exercises = pd.Index(patients.astype(str)), pd.Index(exercises.astype(str))
-        pcode, ecode = pcode.astype(np.int64), ecode.astype(np.int64)
         week = table["week"].to_numpy(np.int64)
-        first = np.full(len(patients), len(table), dtype=np.int64)
-        np.minimum.at(first, pcode, np.arange(len(table)))
         start_day = _days(table["start_date"].to_numpy()[first])
         end_day = start_day + 7 * table["plan_weeks"].to_numpy(np.int64)[first] - 1
         max_week = int(week.max()) if len(week) else 1
