@@ -274,6 +274,8 @@ def whole_numbers(
         # one unsigned comparison finds values below ``low`` (negative once shifted) and
         # above ``high`` alike
         refused = (data - low if low else data).view(np.uint64) > high - low
+        if mask is not None and not refused.any():  # every value fits (masked ones too)
+            return np.where(mask, -1, data), mask.astype(np.uint8)
     elif pd.api.types.is_float_dtype(kind):
         data = s.to_numpy(np.float64, na_value=np.nan)
         mask = np.isnan(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -432,3 +433,33 @@ def test_a_prescription_table_reads_dates_and_numbers_by_the_same_rules() -> Non
         bad.loc[1, column] = value
         with pytest.raises(bp.PlanError, match=rf"row 3, column '{column}'"):
             bp.prescription_table(bad)
+
+
+def _pairs_by_hand(columns: list[np.ndarray]) -> np.ndarray:
+    seen: dict[tuple, int] = {}
+    pairs = []
+    for i, key in enumerate(zip(*columns, strict=True)):
+        if key in seen:
+            pairs.append((i, seen[key]))
+        else:
+            seen[key] = i
+    return np.array(pairs, dtype=np.int64).T.reshape(2, -1)
+
+
+@pytest.mark.parametrize("weak_hash", [False, True])
+def test_duplicate_search_is_exact_even_when_hashes_collide(
+    monkeypatch: pytest.MonkeyPatch, weak_hash: bool
+) -> None:
+    # every row that repeats an earlier one is paired with its first copy, in row order;
+    # with a hash of only 7 values, rows that differ share hashes all the time
+    from backplan.adherence import duplicates
+
+    if weak_hash:
+        real = duplicates._hash
+        monkeypatch.setattr(duplicates, "_hash", lambda cols: real(cols) % np.uint64(7))
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        n = int(rng.integers(0, 2000))
+        columns = [rng.integers(0, int(rng.integers(1, 6)), n) for _ in range(rng.integers(1, 4))]
+        got = duplicates.duplicate_pairs(columns)
+        np.testing.assert_array_equal(got, _pairs_by_hand(columns))

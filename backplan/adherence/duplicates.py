@@ -43,24 +43,40 @@ def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
     """Rows equal to an earlier row in every column, and that earlier row.
 
     Rows are first narrowed by hash buckets (two rounds of ``bincount``, no sorting of
-    the full table), then the few that may repeat are sorted and compared column by column,
-    so the answer is exact.
+    the full table), then the few that may repeat are grouped by their 64-bit hash and
+    compared column by column, so the answer is exact.
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(2, k)``: positions of duplicate rows and of the rows they repeat.
+        Shape ``(2, k)``: positions of duplicate rows (in row order) and of the first rows
+        they repeat.
     """
     n = len(columns[0]) if columns else 0
     pos = np.arange(n)
     h = _hash(columns) if n else np.zeros(0, np.uint64)
-    for shift in (0, 22):
+    for shift in (0, 32):
         if len(pos) < 2:
             return np.zeros((2, 0), dtype=np.int64)
-        bucket = ((h >> np.uint64(shift)) & np.uint64((1 << 22) - 1)).astype(np.int64)
-        keep = (np.bincount(bucket, minlength=1 << 22) > 1)[bucket]
+        bits = min(22, max(10, len(pos).bit_length() + 1))  # about 2-4 buckets a row
+        bucket = ((h >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).astype(np.int64)
+        keep = (np.bincount(bucket, minlength=1 << bits) > 1)[bucket]
         pos, h = pos[keep], h[keep]
-    order = np.argsort(h, kind="stable")  # pos is increasing: ties keep row order
+    # equal hashes get equal codes, numbered in order of first appearance
+    codes = pd.factorize(h)[0]
+    first = np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]] if len(codes) else []
+    dup = pos[~first]
+    same = pos[first][codes[~first]]
+    if all(np.array_equal(c[dup], c[same]) for c in columns):
+        return np.vstack([dup, same])
+    return _pairs_by_sorting(columns, pos, h)  # two different rows share a hash: rare
+
+
+def _pairs_by_sorting(columns: Sequence[np.ndarray], pos: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """:func:`duplicate_pairs` for rows ``pos`` with hashes ``h``, exact when hashes collide:
+    rows sorted by hash and then by every column, then each compared with the one before."""
+    values = [c[pos] for c in columns]
+    order = np.lexsort([*values[::-1], h])  # stable: pos is increasing, ties keep row order
     pos, h = pos[order], h[order]
     same = h[1:] == h[:-1]
     for c in columns:
@@ -69,4 +85,5 @@ def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
     start = np.r_[True, ~same]
     first = pos[start][np.cumsum(start) - 1]
     dup = ~start
-    return np.vstack([pos[dup], first[dup]])
+    pairs = np.vstack([pos[dup], first[dup]])
+    return pairs[:, np.argsort(pairs[0], kind="stable")]

@@ -155,18 +155,22 @@ class Sums:
             prow, sets, reps, pain, patient, offset = (
                 v.take(keep) for v in (prow, sets, reps, pain, patient, offset)
             )
-        _add_counts(acc.sessions, prow)
+        if not len(prow):
+            return
+        lo, hi = int(prow.min()), int(prow.max()) + 1  # the rows' span, found once
+        at = prow - lo if lo else prow
+        acc.sessions[lo:hi] += np.bincount(at, minlength=hi - lo)
         # done reps: sets x reps per row; a tick (both blank, stored as -1 x -1 = 1) counts as
         # the prescribed sets x reps, the difference added per prescription row
-        _add_counts(acc.reps, prow, (sets * reps).astype(np.float64))
-        ticks = prow[sets < 0]
+        done = np.multiply(sets, reps, dtype=np.float64)
+        acc.reps[lo:hi] += np.bincount(at, done, minlength=hi - lo)
+        ticks = np.flatnonzero(sets < 0)
         if len(ticks):
-            lo, hi = int(ticks.min()), int(ticks.max()) + 1
-            acc.reps[lo:hi] += np.bincount(ticks - lo, minlength=hi - lo) * self.extra[lo:hi]
-        has = ~np.isnan(pain)
-        if has.any():
-            pw = self.row_cell[prow[has]]
-            _add_counts(acc.pain_sum, pw, pain[has])
+            acc.reps[lo:hi] += np.bincount(at.take(ticks), minlength=hi - lo) * self.extra[lo:hi]
+        scored = np.flatnonzero(pain == pain)  # not NaN
+        if len(scored):
+            pw = self.row_cell.take(prow.take(scored))
+            _add_counts(acc.pain_sum, pw, pain.take(scored))
             _add_counts(acc.pain_n, pw)
         _add_counts(acc.day_logs.reshape(-1), patient * self.width + offset)
 
