@@ -463,3 +463,32 @@ def test_duplicate_search_is_exact_even_when_hashes_collide(
         columns = [rng.integers(0, int(rng.integers(1, 6)), n) for _ in range(rng.integers(1, 4))]
         got = duplicates.duplicate_pairs(columns)
         np.testing.assert_array_equal(got, _pairs_by_hand(columns))
+
+
+@pytest.mark.parametrize("order", ["as logged", "shuffled", "copies next to their rows"])
+def test_duplicates_of_rows_checked_in_chunks_match_one_search_over_all_rows(
+    monkeypatch: pytest.MonkeyPatch, order: str
+) -> None:
+    # rows checked in chunks (in threads) must give exactly the pairs one search over every
+    # row finds, whatever the row order, each pair in row order
+    from backplan.adherence import check as logs_module
+
+    plans, logs = bp.synthetic_cohort(n_patients=8, weeks=3, seed=4)
+    rng = np.random.default_rng(5)
+    copies = logs.iloc[rng.choice(len(logs), 120)].copy()
+    near = copies.iloc[:40].copy()
+    near["reps_done"] = near["reps_done"] + 1  # same slot, different values: not a repeat
+    logs = pd.concat([logs, copies, near], ignore_index=True)
+    if order == "shuffled":
+        logs = logs.sample(frac=1, random_state=3).reset_index(drop=True)
+    elif order == "copies next to their rows":
+        logs = logs.sort_values(["patient", "date", "exercise"], kind="stable")
+        logs = logs.reset_index(drop=True)
+    whole = bp.adherence(logs, plans).duplicates
+    assert len(whole) >= 100
+    for size in (29, 200):
+        monkeypatch.setattr(logs_module, "CHUNK_ROWS", size)
+        monkeypatch.setattr(logs_module, "FIRST_ROWS", size)
+        monkeypatch.setattr(logs_module, "PARALLEL_ROWS", 50)
+        chunked = bp.adherence(logs, plans).duplicates
+        pd.testing.assert_frame_equal(chunked, whole)
