@@ -261,9 +261,10 @@ def check_rows(
 
         # a small first chunk, alone, sets the array types and fills ``memo``
         first = min(size, FIRST_ROWS)
-        parts += run(0, first)
-        # numpy and pandas let go of the GIL in their loops, so chunks run side by side
+        # numpy and pandas let go of the GIL in their loops, so chunks run side by side;
+        # the first runs alone in a pool thread (not this one: one sum accumulator fewer)
         with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts += pool.submit(run, 0, first).result()
             for found in pool.map(run, range(first, n, size)):
                 parts += found
         day, pain, prow, pcode, offset, slot = (
