@@ -264,10 +264,9 @@ def whole_numbers(
         return numbers, why.astype(np.uint8)
     if pd.api.types.is_integer_dtype(kind):
         data, mask = _masked_parts(s)
-        if mask is None and data.dtype == np.int64 and n:
-            # plain int64 inside the bounds (the usual typed column): kept as it is
-            if data.min() >= low and data.max() <= high:
-                return data, np.zeros(n, dtype=np.uint8)
+        inside = n and mask is None and data.dtype == np.int64
+        if inside and data.min() >= low and data.max() <= high:
+            return data, np.zeros(n, dtype=np.uint8)  # plain int64 within bounds: as it is
         if data.dtype == np.uint64:  # above every bound stays above; then it fits int64
             data = np.minimum(data, np.uint64(high + 1))
         data = data.astype(np.int64, copy=False)

@@ -313,31 +313,22 @@ def _duplicates(
         key[bad] = 0
         maybe &= (np.bincount(key, minlength=len(grid.table) * 7) > 1)[key]
         cand = np.flatnonzero(maybe)
-        first = [key[cand]]
+        keys = [key[cand]]
         del key
     else:
         cand = np.flatnonzero(maybe)
-        first = [day[cand], *(codes_of(raw[c])[cand] for c in ("patient", "exercise"))]
+        keys = [day[cand], *(codes_of(raw[c])[cand] for c in ("patient", "exercise"))]
     del maybe
-    note = codes_of(raw["note"]) if "note" in raw.columns else None
-
-    def search(at: np.ndarray) -> np.ndarray:
-        """Pairs (duplicate, first copy) among the candidates ``cand[at]``."""
-        pos = cand[at]
-        keys = [k[at] for k in first]
-        if pain is None:  # not kept whole: parse the candidates' values again (same answers)
-            keys += _values_at(raw, pos)
-        else:
-            keys += [v[pos] for v in counts.values() if v.strides != (0,)]
-            if pain.strides != (0,):
-                keys.append(np.nan_to_num(pain[pos], nan=-1.0).view(np.int64))
-        if note is not None:
-            keys.append(note[pos])
-        return pos[duplicate_pairs(keys)]
-
-    pairs = search(np.arange(len(cand)))
-    del first, cand
-    dup, same = pairs[:, np.argsort(pairs[0], kind="stable")]  # in row order
+    if pain is None:  # not kept whole: parse the candidates' values again (same answers)
+        keys += _values_at(raw, cand)
+    else:
+        keys += [v[cand] for v in counts.values() if v.strides != (0,)]
+        if pain.strides != (0,):
+            keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
+    if "note" in raw.columns:
+        keys.append(codes_of(raw["note"])[cand])
+    dup, same = cand[duplicate_pairs(keys)]  # in row order
+    del keys, cand
     duplicates = pd.DataFrame(
         {"file": names_at(file, dup), "row": row[dup],
          "same_as_file": names_at(file, same), "same_as_row": row[same]}

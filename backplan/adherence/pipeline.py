@@ -30,7 +30,7 @@ from ..plan import Plan
 from .check import Checked, check_rows, check_with_plans
 from .logtable import LogTable
 from .measures import day_number, measure_tables, to_date
-from .prescriptions import Grid, prescription_table
+from .prescriptions import Grid, prescription_grid, prescription_table
 from .read import LOG_COLUMNS, exercise_ids, gather
 from .report import AdherenceReport
 from .rows import rejected_rows
@@ -162,7 +162,7 @@ def adherence(
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be above 0 and at most 1, got {threshold}")
-    grid = Grid.build(_as_table(prescriptions))
+    grid = prescription_grid(prescriptions)
     exercises = exercise_ids(catalogue)
     duplicates: pd.DataFrame | Future
     if _is_dask(logs):

@@ -53,7 +53,7 @@ from ..errors import PlanError, Problem
 from ..plan import Plan
 from ..weeks import week_records, weeks_frame
 
-__all__ = ["PRESCRIPTION_COLUMNS", "prescription_table"]
+__all__ = ["PRESCRIPTION_COLUMNS", "prescription_grid", "prescription_table"]
 
 PRESCRIPTION_COLUMNS: tuple[str, ...] = (
     "patient",
@@ -137,6 +137,22 @@ def prescription_table(plans: Iterable[Plan] | pd.DataFrame) -> pd.DataFrame:
 
 def _complete(table: pd.DataFrame) -> pd.DataFrame:
     """Check a prescription table and add any derived column it lacks."""
+    return _checked(table, index=False)[0]
+
+
+def prescription_grid(prescriptions: Iterable[Plan] | pd.DataFrame) -> Grid:
+    """:func:`prescription_table` of ``prescriptions`` with its :class:`Grid`, indexed with
+    the codes the table's checks already worked out."""
+    if isinstance(prescriptions, pd.DataFrame):
+        grid = _checked(prescriptions, index=True)[1]
+    else:
+        grid = Grid.build(prescription_table(list(prescriptions)))
+    assert grid is not None
+    return grid
+
+
+def _checked(table: pd.DataFrame, index: bool) -> tuple[pd.DataFrame, Grid | None]:
+    """:func:`_complete`, and with ``index`` the table's :class:`Grid` too."""
     missing = [c for c in REQUIRED if c not in table.columns]
     if "start_date" not in table.columns and "week_start" not in table.columns:
         missing.append("start_date")
@@ -188,17 +204,30 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
     for i in np.flatnonzero(bad)[:20]:
         problems.append(Problem("<prescriptions>", int(i) + 2, "week", "from 1 to plan_weeks",
                                 int(week[i])))  # fmt: skip
-    if not problems:
-        key = (pcode * int(week.max()) + week - 1) * len(exercises) + ecode
-        seen = np.bincount(key)
-        for i in np.flatnonzero(seen[key] > 1)[:20]:
-            problems.append(
-                Problem("<prescriptions>", int(i) + 2, "exercise", "one row per patient, week "
-                        "and exercise", out["exercise"].iat[i])
-            )  # fmt: skip
+    max_week = int(week.max()) if len(week) else 1
+    cell = np.zeros(0, np.int64)
+    if not problems:  # each patient, week and exercise once: a row's cell holds that row
+        key = (pcode * max_week + week - 1) * len(exercises) + ecode
+        cell = np.full(len(patients) * max_week * len(exercises), -1, dtype=np.int64)
+        rows = np.arange(len(key))
+        cell[key] = rows
+        if (cell[key] != rows).any():  # a later row took the cell: list every copy
+            seen = np.bincount(key)
+            for i in np.flatnonzero(seen[key] > 1)[:20]:
+                problems.append(
+                    Problem("<prescriptions>", int(i) + 2, "exercise", "one row per patient, "
+                            "week and exercise", out["exercise"].iat[i])
+                )  # fmt: skip
     if problems:
         raise PlanError(problems, "<prescriptions>")
-    return out[list(PRESCRIPTION_COLUMNS)].reset_index(drop=True)
+    out = out[list(PRESCRIPTION_COLUMNS)].reset_index(drop=True)
+    if not index:
+        return out, None
+    start_day = _days(start[first])
+    end_day = start_day + 7 * out["plan_weeks"].to_numpy(np.int64)[first] - 1
+    names = pd.Index(patients.astype(str)), pd.Index(exercises.astype(str))
+    grid = Grid(out, *names, start_day, end_day, max_week, cell, pcode, week.astype(np.int64))
+    return out, grid
 
 
 def _bad_cells(bad: np.ndarray, values: pd.Series, column: str, expected: str) -> None:
