@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .check import Checked, check_rows
-from .prescriptions import Grid, prescription_table
+from .prescriptions import Grid, prescription_grid
 from .read import REASONS, exercise_ids, gather
 from .rows import accepted_rows, rejected_rows
 
@@ -151,6 +151,6 @@ def read_logs(
     raw, file, row, sources = gather(source)
     grid = None
     if prescriptions is not None:
-        grid = Grid.build(prescription_table(prescriptions))  # type: ignore[arg-type]
+        grid = prescription_grid(prescriptions)  # type: ignore[arg-type]
     checked = check_rows(raw, file, row, exercise_ids(catalogue), grid, drop_duplicates)
     return log_table(checked, sources, grid, drop_duplicates)

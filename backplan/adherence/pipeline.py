@@ -30,7 +30,7 @@ from ..plan import Plan
 from .check import Checked, check_rows, check_with_plans
 from .logtable import LogTable
 from .measures import day_number, measure_tables, to_date
-from .prescriptions import Grid, prescription_grid, prescription_table
+from .prescriptions import Grid, prescription_grid
 from .read import LOG_COLUMNS, exercise_ids, gather
 from .report import AdherenceReport
 from .rows import rejected_rows
@@ -106,12 +106,6 @@ def _from_frame(
             dropped = check_rows(raw.iloc[pos], file[pos], row[pos], exercises, grid)
             part = part - partials(dropped, grid)
     return part, rejected, duplicates, len(raw)
-
-
-def _as_table(prescriptions: Iterable[Plan] | pd.DataFrame) -> pd.DataFrame:
-    if isinstance(prescriptions, pd.DataFrame):
-        return prescription_table(prescriptions)
-    return prescription_table(list(prescriptions))
 
 
 def adherence(

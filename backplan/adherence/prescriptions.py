@@ -109,6 +109,11 @@ def prescription_table(plans: Iterable[Plan] | pd.DataFrame) -> pd.DataFrame:
     """
     if isinstance(plans, pd.DataFrame):
         return _complete(plans)
+    return _complete(_plans_frame(plans))
+
+
+def _plans_frame(plans: Iterable[Plan]) -> pd.DataFrame:
+    """The week-by-week rows of ``plans``, before :func:`_complete` checks them."""
     records: list[tuple] = []
     patient: list[object] = []
     start: list[object] = []
@@ -132,7 +137,7 @@ def prescription_table(plans: Iterable[Plan] | pd.DataFrame) -> pd.DataFrame:
     if problems:
         raise PlanError(problems, "<plans>")
     weeks = weeks_frame(records, patient=patient, start_date=start, plan_weeks=length)
-    return _complete(weeks.rename(columns={"reps_per_side": "reps"}))
+    return weeks.rename(columns={"reps_per_side": "reps"})
 
 
 def _complete(table: pd.DataFrame) -> pd.DataFrame:
@@ -143,10 +148,10 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
 def prescription_grid(prescriptions: Iterable[Plan] | pd.DataFrame) -> Grid:
     """:func:`prescription_table` of ``prescriptions`` with its :class:`Grid`, indexed with
     the codes the table's checks already worked out."""
-    if isinstance(prescriptions, pd.DataFrame):
-        grid = _checked(prescriptions, index=True)[1]
-    else:
-        grid = Grid.build(prescription_table(list(prescriptions)))
+    table = (
+        prescriptions if isinstance(prescriptions, pd.DataFrame) else _plans_frame(prescriptions)
+    )
+    grid = _checked(table, index=True)[1]
     assert grid is not None
     return grid
 
