@@ -167,7 +167,7 @@ def best_of(repeat: int, fn: object) -> tuple[float, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     rx, logs = build(args.patients)
     print(f"{args.patients} patients, {len(rx):,} prescription rows, {len(logs):,} log rows")

@@ -84,27 +84,29 @@ def _from_logtable(
 
 def _from_frame(
     logs: object, grid: Grid, exercises: pd.Index, drop_duplicates: bool
-) -> tuple[Partials, pd.DataFrame, pd.DataFrame | Future, int]:
+) -> tuple[Partials, pd.DataFrame | Future, pd.DataFrame | Future, int]:
     """Read and check ``logs``, adding up each chunk as soon as it is checked."""
     raw, file, row, _ = gather(logs)
     sums = Sums(grid)
     checked = check_rows(raw, file, row, exercises, grid, drop_duplicates, add=sums.add,
                          defer_duplicates=True, got=False)  # fmt: skip
-    duplicates: pd.DataFrame | Future
-    if checked.duplicates is None:  # look for them while the tables are made
-        pool = ThreadPoolExecutor(max_workers=1)
+    # the duplicates and the rejected-row table are made in other threads while the sums
+    # and measures are (each a Future; ``adherence`` waits for them at the end)
+    pool = ThreadPoolExecutor(max_workers=2)
+    duplicates: pd.DataFrame | Future = checked.duplicates
+    if duplicates is None:
         duplicates = pool.submit(checked.find_duplicates)
-        pool.shutdown(wait=False)
-    rejected = rejected_rows(checked)  # made while the duplicates are looked for
+    rejected: pd.DataFrame | Future = (
+        rejected_rows(checked) if checked.problems.empty else pool.submit(rejected_rows, checked)
+    )
+    pool.shutdown(wait=False)
     part = sums.total()
-    if checked.duplicates is not None:
-        duplicates = checked.duplicates
-        if drop_duplicates and len(duplicates):
-            # the sums were made before duplicates were known: take the dropped copies out
-            probs = checked.problems
-            pos = probs.loc[probs["reason"] == "exact duplicate", "pos"].to_numpy()
-            dropped = check_rows(raw.iloc[pos], file[pos], row[pos], exercises, grid)
-            part = part - partials(dropped, grid)
+    if isinstance(duplicates, pd.DataFrame) and drop_duplicates and len(duplicates):
+        # the sums were made before duplicates were known: take the dropped copies out
+        probs = checked.problems
+        pos = probs.loc[probs["reason"] == "exact duplicate", "pos"].to_numpy()
+        dropped = check_rows(raw.iloc[pos], file[pos], row[pos], exercises, grid)
+        part = part - partials(dropped, grid)
     return part, rejected, duplicates, len(raw)
 
 
@@ -185,6 +187,8 @@ def adherence(
     tables = measure_tables(grid, part, as_of_day, threshold, pain_rise, quiet_days)
     if isinstance(duplicates, Future):
         duplicates = duplicates.result()
+    if isinstance(rejected, Future):
+        rejected = rejected.result()
     return AdherenceReport(
         **tables,
         rejected=rejected,

@@ -78,11 +78,17 @@ def counts(
         values = np.append(numbers, -1)[codes]
         if why.max(initial=0) <= Why.MISSING:  # no category fails: the usual case
             return values, []
-        why = np.append(why, Why.MISSING)[codes]
-    else:
-        values, why = whole_numbers(s, 0, MAX_COUNT)
-        if why.max(initial=0) <= Why.MISSING:  # every value a count or blank: the usual case
-            return values, []
+        fails = []
+        for code in _FAILS:  # each reason found among the categories, spread to the rows
+            failing = why == code
+            if failing.any():
+                fails.append(
+                    (np.append(failing, False)[codes] & ~blank, why_text(code, 0, MAX_COUNT))
+                )
+        return values, fails
+    values, why = whole_numbers(s, 0, MAX_COUNT)
+    if why.max(initial=0) <= Why.MISSING:  # every value a count or blank: the usual case
+        return values, []
     # a typed column's blanks are its missing values; text may hold other blanks (a no-break
     # space) that are no number but not a reason to reject either
     typed = pd.api.types.is_numeric_dtype(s.dtype)
