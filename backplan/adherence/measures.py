@@ -142,8 +142,8 @@ def measure_tables(
     pain1 = np.full(n_p, np.nan)
     one = sel[week_no[sel] == 1]
     pain1[p_code[one]] = pain_mean[one]
-    _, back = np.unique(p_code[sel][::-1], return_index=True)  # rows are sorted by week
-    last_rows = sel[len(sel) - 1 - back]
+    who = p_code[sel]  # rows are sorted by patient, then week: the last of each patient's run
+    last_rows = sel[np.r_[who[1:] != who[:-1], True]] if len(sel) else sel
     latest_week = np.zeros(n_p, dtype=np.int64)
     latest_pain = np.full(n_p, np.nan)
     latest_week[p_code[last_rows]] = week_no[last_rows]
