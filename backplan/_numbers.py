@@ -266,7 +266,9 @@ def whole_numbers(
         data, mask = _masked_parts(s)
         inside = n and mask is None and data.dtype == np.int64
         if inside and data.min() >= low and data.max() <= high:
-            return data, np.zeros(n, dtype=np.uint8)  # plain int64 within bounds: as it is
+            kept = data.view()  # plain int64 within bounds: the column's own values, read-only
+            kept.flags.writeable = False
+            return kept, np.zeros(n, dtype=np.uint8)
         if data.dtype == np.uint64:  # above every bound stays above; then it fits int64
             data = np.minimum(data, np.uint64(high + 1))
         data = data.astype(np.int64, copy=False)
