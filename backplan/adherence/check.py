@@ -183,6 +183,7 @@ FIRST_ROWS = 1 << 16
 #: From this many rows on, chunks are checked in parallel threads (one per core, up to 4).
 PARALLEL_ROWS = 1 << 20
 _ARRAYS = ("day", "sets_done", "reps_done", "hold_s", "pain", "prow", "patient", "offset", "slot")
+_COUNTS = ("sets_done", "reps_done", "hold_s")
 
 
 def check_rows(
@@ -224,8 +225,9 @@ def check_rows(
         ``None`` (for callers that only need each problem's row, column and reason).
     """
     n = len(raw)
-    # with ``add``, the sums are made per chunk: only what duplicates need is kept whole
-    skip = set(_ARRAYS) - {"slot"} if add is not None else set()
+    # with ``add``, the sums are made per chunk: only what duplicates need is kept whole,
+    # the counts as int16 (they are -1 to MAX_COUNT)
+    skip = set(_ARRAYS) - {"slot", *_COUNTS} if add is not None else set()
     memo: dict = {}  # per-category answers, shared by the chunks
     known = pd.Index(exercises).union(grid.exercises) if grid is not None else exercises
     workers = min(os.cpu_count() or 1, 4) if n >= PARALLEL_ROWS else 1
@@ -252,8 +254,9 @@ def check_rows(
                 if name in skip:
                     continue
                 if name not in arrays:  # the first chunk sets the types
+                    kind = np.int16 if add is not None and name in _COUNTS else v.dtype
                     arrays[name] = (np.broadcast_to(v[:1], (n,)) if v.strides == (0,)
-                                    else np.empty(n, dtype=v.dtype))  # fmt: skip
+                                    else np.empty(n, dtype=kind))  # fmt: skip
                 if v.strides != (0,):
                     arrays[name][lo:hi] = v
             bad[lo:hi] = b
@@ -319,12 +322,11 @@ def _duplicates(
         cand = np.flatnonzero(maybe)
         keys = [day[cand], *(codes_of(raw[c])[cand] for c in ("patient", "exercise"))]
     del maybe
-    if pain is None:  # not kept whole: parse the candidates' values again (same answers)
-        keys += _values_at(raw, cand)
-    else:
-        keys += [v[cand] for v in counts.values() if v.strides != (0,)]
-        if pain.strides != (0,):
-            keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
+    keys += [v[cand] for v in counts.values() if v.strides != (0,)]
+    if pain is None:  # not kept whole: parse the candidates' pain again (same answers)
+        keys += _values_at(raw, cand, ("pain",))
+    elif pain.strides != (0,):
+        keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
     if "note" in raw.columns:
         keys.append(codes_of(raw["note"])[cand])
     dup, same = cand[duplicate_pairs(keys)]  # in row order
@@ -336,10 +338,12 @@ def _duplicates(
     return dup, same, duplicates
 
 
-def _values_at(raw: pd.DataFrame, pos: np.ndarray) -> list[np.ndarray]:
+def _values_at(
+    raw: pd.DataFrame, pos: np.ndarray, columns: Sequence[str] = (*_COUNTS, "pain")
+) -> list[np.ndarray]:
     """Parsed counts and pain of the rows at ``pos``, as integer columns for duplicate search."""
     out = []
-    for c in ("sets_done", "reps_done", "hold_s", "pain"):
+    for c in columns:
         if c not in raw.columns:
             continue
         s = pd.Series(raw[c].array.take(pos))  # no index to build: quicker than iloc
