@@ -175,12 +175,12 @@ class Sums:
         _add_counts(acc.day_logs.reshape(-1), patient * self.width + offset)
 
     def total(self) -> Partials:
-        """The sums over every batch added."""
+        """The sums over every batch added (call it once every batch is in)."""
         if not self._all:
             return Partials.zeros(self.grid)
-        first, *others = self._all
-        out = Partials(*(a.copy() for a in first.arrays()))
-        for acc in others:  # in place: no new arrays per batch
+        out, *others = self._all
+        for acc in others:  # into the first accumulator, in place: no new arrays
             for mine, theirs in zip(out.arrays(), acc.arrays(), strict=True):
                 mine += theirs
+        self._all = [out]  # added up once: a second call gives the same sums
         return out
