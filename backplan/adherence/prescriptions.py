@@ -385,4 +385,6 @@ class Grid:
         idx = (pcode * self.max_week + week0) * len(self.exercises) + ecode
         if ok.all():
             return self.cell[idx]
-        return np.where(ok, self.cell[np.where(ok, idx, 0)], -1)
+        rows = self.cell.take(idx, mode="clip")  # where not ok, idx may point anywhere
+        np.putmask(rows, ~ok, -1)
+        return rows

@@ -92,10 +92,11 @@ def counts(
     # a typed column's blanks are its missing values; text may hold other blanks (a no-break
     # space) that are no number but not a reason to reject either
     typed = pd.api.types.is_numeric_dtype(s.dtype)
+    found = np.bincount(why, minlength=max(_FAILS) + 1)  # which reasons occur, in one pass
     fails = []
     for code in _FAILS:
-        mask = why == code
-        if mask.any():
+        if found[code]:
+            mask = why == code
             fails.append((mask if typed else mask & ~blank, why_text(code, 0, MAX_COUNT)))
     return values, fails
 
