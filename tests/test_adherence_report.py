@@ -165,3 +165,15 @@ def test_demo_report_prints_to_at_most_six_a4_pages(tmp_path: Path) -> None:
     assert 2 <= len(pages) <= 6
     assert "Home exercise adherence" in pages[0].extract_text()
     assert "Patients to contact" not in pages[0].extract_text()  # page 1: words and chart
+
+
+def test_found_values_are_escaped_and_a_date_is_never_split() -> None:
+    # a date found in a rejected row stays on one line in print (no break at its hyphens);
+    # every found value is still escaped
+    plans, logs = bp.synthetic_cohort(n_patients=2, weeks=2, seed=1)
+    logs = logs.astype({"date": object, "exercise": object}).copy()
+    logs.loc[0, "date"] = "2031-01-01"
+    logs.loc[1, "exercise"] = EVIL
+    section = bp.adherence(logs, plans).to_html().split("Examples: the first")[1]
+    assert "<span class=nb>2031-01-01</span>" in section
+    assert "&lt;script&gt;" in section and "<script" not in section

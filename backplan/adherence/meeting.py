@@ -49,7 +49,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 0.4pt solid #777; padding: 1mm 1.4mm; text-align: left; vertical-align: top; }
 th { background: #e4e4e4; font-weight: bold; }
 td.n, th.n { text-align: right; }
-td.n, td.d { white-space: nowrap; }
+td.n, td.d, .nb { white-space: nowrap; }
 th { font-size: 8.5pt; }
 .urgent1 td:first-child { border-left: 2.5pt solid #000; }
 figure { margin: 3mm 0; }
@@ -84,6 +84,13 @@ def _yes(v: object) -> str:
     return "" if v is None or pd.isna(v) else ("yes" if v else "no")
 
 
+def _found(v: object) -> str:
+    """Values found, ``"; "``-separated: each short one kept on one line, so a date such as
+    2031-01-01 is never split at its hyphens (long text still wraps)."""
+    pieces = str(v).split("; ")
+    return "; ".join(f"<span class=nb>{_e(p)}</span>" if len(p) <= 20 else _e(p) for p in pieces)
+
+
 #: Human headers and formats for the columns the page shows (right-aligned when numeric).
 _COLUMNS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     "patient": ("Patient", _e, "d"),
@@ -105,6 +112,7 @@ _COLUMNS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     "mean": ("Mean", _pct, "n"),
     "median": ("Median", _pct, "n"),
     "share_adherent": ("Reached target", _pct, "n"),
+    "value": ("Value found", _found, ""),
 }
 
 
@@ -293,8 +301,7 @@ def _rejected(report: Any) -> str:
         for row in shown.itertuples(index=False)
     ]
     parts.append(f"<p>Examples: the first {_rows(len(shown))} of {len(rej):,}.</p>")
-    parts.append(table_html(shown.assign(value=values)[["file", "row", "column", "reason",
-                                                        "value"]].assign(value=values),
+    parts.append(table_html(shown.assign(value=values),
                             {"file": "File", "row": "Row", "column": "Column",
                              "reason": "Reason", "value": "Value found"}))  # fmt: skip
     return "".join(parts)
