@@ -1,12 +1,12 @@
-"""The one parser for numbers and dates typed by people: ASCII digits, stated ranges.
+"""The one parser for numbers typed by people: ASCII digits, stated ranges.
 
 Catalogue doses and log counts, pain scores and dates come from CSV, Excel and Parquet
 files. Python's own ``int()``, ``float()`` and ``str.isdigit()`` accept far more than a
 clinic means: ``"²"`` passes ``isdigit()`` and then crashes ``int()``, Arabic-Indic ``"١٠"``
 reads as 10, ``float("inf")``, ``"1e3"`` and ``True`` count as numbers, and a 5,000-digit
 string takes quadratic time to convert. The catalogue (:mod:`backplan.catalogue`) and the
-logs (:mod:`backplan.adherence.values`) both read numbers and dates here, so a cell means
-the same in both.
+logs (:mod:`backplan.adherence.values`) both read numbers here (and dates in
+:mod:`backplan._dates`), so a cell means the same in both.
 
 Whole numbers (doses, counts)
 -----------------------------
@@ -35,8 +35,7 @@ number (``1.5``, ``.0``, ``12.``), or below ``low``. A blank cell (empty text, `
 Decimal numbers (pain scores) use the same grammar with any fraction allowed
 (:func:`decimal_numbers`).
 
-Dates follow the same rules (ASCII digits, a stated range): see :mod:`backplan._dates`,
-whose names are re-exported here.
+Dates follow the same rules (ASCII digits, a stated range): see :mod:`backplan._dates`.
 
 Examples
 --------
@@ -66,33 +65,13 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from ._dates import (
-    DATE_TEXT,
-    FIRST_DATE,
-    FIRST_DAY,
-    LAST_DATE,
-    LAST_DAY,
-    NO_DAY,
-    check_date,
-    date_days,
-    parse_iso_date,
-)
 from ._distinct import distinct_map
 
 __all__ = [
-    "DATE_TEXT",
-    "FIRST_DATE",
-    "FIRST_DAY",
-    "LAST_DATE",
-    "LAST_DAY",
     "MAX_BOUND",
-    "NO_DAY",
     "Why",
-    "check_date",
-    "date_days",
     "decimal_numbers",
     "expected_text",
-    "parse_iso_date",
     "parse_whole",
     "parse_whole_series",
     "whole_numbers",

@@ -51,7 +51,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ._numbers import DATE_TEXT, date_days, parse_iso_date, parse_whole, parse_whole_series
+from ._dates import DATE_TEXT, date_days, parse_iso_date
+from ._numbers import parse_whole, parse_whole_series
 from ._paths import data_dir
 from ._tables import read_text_table, schema_problems, spreadsheet_row, whole_number
 from .errors import CatalogueError, Problem

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from ._numbers import DATE_TEXT, parse_iso_date
+from ._dates import DATE_TEXT, parse_iso_date
 from .errors import BackplanError, short
 
 __all__ = ["build_parser", "main"]

@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from ._numbers import check_date
+from ._dates import check_date
 from .catalogue import LEVELS
 from .errors import PlanError, Problem
 from .progression import (

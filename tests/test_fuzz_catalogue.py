@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import backplan as bp
 from backplan._cells import visible_controls
-from backplan._numbers import FIRST_DATE, LAST_DATE
+from backplan._dates import FIRST_DATE, LAST_DATE
 from backplan.catalogue import _INT_COLUMNS, COLUMNS
 
 SHIPPED = Path(bp.catalogue.__file__).resolve().parent.parent / "data" / "back-exercises.csv"

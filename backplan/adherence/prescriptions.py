@@ -39,16 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._numbers import (
-    DATE_TEXT,
-    FIRST_DAY,
-    LAST_DAY,
-    MAX_BOUND,
-    Why,
-    date_days,
-    expected_text,
-    whole_numbers,
-)
+from .._dates import DATE_TEXT, FIRST_DAY, LAST_DAY, date_days
+from .._numbers import MAX_BOUND, Why, expected_text, whole_numbers
 from ..errors import PlanError, Problem
 from ..plan import Plan
 from ..weeks import week_records, weeks_frame

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._numbers import FIRST_DAY, LAST_DAY, Why, date_days, decimal_numbers, whole_numbers, why_text
-from .._numbers import NO_DAY as NAT
+from .._dates import FIRST_DAY, LAST_DAY, date_days
+from .._dates import NO_DAY as NAT
+from .._numbers import Why, decimal_numbers, whole_numbers, why_text
 from .read import MAX_COUNT
 
 __all__ = ["FIRST_DAY", "LAST_DAY", "NAT", "blank", "counts", "days", "floats", "isin"]
@@ -116,7 +117,7 @@ def floats(s: pd.Series, blank: np.ndarray, memo: dict | None = None) -> np.ndar
 
 def days(s: pd.Series, memo: dict | None = None) -> np.ndarray:
     """Days since 1970-01-01 as int64; :data:`NAT` where the date cannot be read (see
-    :func:`backplan._numbers.date_days`; the 1900-2100 range is checked by the caller)."""
+    :func:`backplan._dates.date_days`; the 1900-2100 range is checked by the caller)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         numbers, codes = _on_categories(s, date_days, memo, ("days", s.name))
         return np.append(numbers, NAT)[codes]
