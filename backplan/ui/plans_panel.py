@@ -17,7 +17,7 @@ from ..plan import plan_from_json
 from ..progression import NextLevel
 from ..templates import TemplateError, plan_from_template, template_from_plan
 from ._common import heading, plain
-from .transfer import uploaded
+from .transfer import on_upload
 
 if TYPE_CHECKING:
     from .plan_builder import PlanBuilder
@@ -85,7 +85,7 @@ class PlansPanel:
         self.save_new_button.on_click(self._save_new)
         self.replace_button.on_click(self._replace)
         self.keep_button.on_click(self._keep_both)
-        self.upload_plan.observe(self._uploaded, names="value")
+        on_upload(self.upload_plan, self._open_upload)
         self.use_template.on_click(self._use_template)
         self.save_template.on_click(self._save_template)
         self.refresh()
@@ -215,19 +215,13 @@ class PlansPanel:
     def _keep_both(self, _: Any = None) -> None:
         self._save_new()
 
-    def _uploaded(self, change: dict[str, Any]) -> None:
-        got = uploaded(change["new"])
-        if got is None:
-            return
-        name, data = got
+    def _open_upload(self, name: str, data: bytes) -> None:
         try:
-            plan = plan_from_json(bytes(data), name)  # bytes: not UTF-8 is a PlanError
+            plan = plan_from_json(data, name)  # bytes: not UTF-8 is a PlanError
             self.builder.apply_plan(plan)
         except BackplanError as exc:
             self.builder.say(f"Could not open {name}. {exc}", ok=False)
             return
-        finally:
-            self.upload_plan.value = ()
         self.builder.saved_as = None
         self.builder.say(
             f"Opened {name} (the plan of {plan.patient or '(no name)'}). Save it to keep it "

@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import BackplanError
 from ._common import heading, plain, status_html
 from .decision_panel import DecisionPanel
-from .transfer import hide_folder, uploaded, uploaded_file
+from .transfer import hide_folder, on_upload, uploaded_file
 
 if TYPE_CHECKING:
     from .plan_builder import PlanBuilder
@@ -59,17 +59,7 @@ class ReviewPanel:
         # file name, this patient's rows, how many rejected, the patient
         self.logs: tuple[str, pd.DataFrame, int, str] | None = None
         self.decider.again_button.on_click(lambda _: self.recheck())
-        self.upload_logs.observe(self._uploaded, names="value")
-
-    def _uploaded(self, change: dict[str, Any]) -> None:
-        got = uploaded(change["new"])
-        if got is None:
-            return
-        name, data = got
-        try:
-            self.review(name, data)
-        finally:
-            self.upload_logs.value = ()
+        on_upload(self.upload_logs, self.review)
 
     def review(self, name: str, data: bytes) -> None:
         """Read the log file ``name`` (its bytes) and show the open plan's adherence."""

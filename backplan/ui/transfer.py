@@ -51,6 +51,22 @@ def uploaded(value: Any) -> tuple[str, bytes] | None:
     return str(first["name"]), bytes(first["content"])
 
 
+def on_upload(upload: Any, handle: Callable[[str, bytes], object]) -> None:
+    """Call ``handle(name, data)`` with each file put into the FileUpload ``upload``, then
+    empty it, so that choosing the same file again is seen as a new upload."""
+
+    def changed(change: dict[str, Any]) -> None:
+        got = uploaded(change["new"])
+        if got is None:
+            return
+        try:
+            handle(*got)
+        finally:
+            upload.value = ()
+
+    upload.observe(changed, names="value")
+
+
 @contextmanager
 def uploaded_file(name: str, data: bytes) -> Iterator[Path]:
     """The upload as a file of the same name in a private temporary folder, removed after."""
