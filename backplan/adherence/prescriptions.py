@@ -317,6 +317,7 @@ class Grid:
 
     A log row of patient code ``p``, week ``w`` and exercise code ``e`` falls in table row
     ``cell[(p * max_week + w - 1) * n_exercises + e]`` (``-1`` when nothing is prescribed).
+    Made by :func:`prescription_grid`, from the codes the table's checks work out.
     """
 
     table: pd.DataFrame
@@ -333,20 +334,6 @@ class Grid:
     def span(self) -> np.ndarray:
         """Days from each patient's plan start to its last day (``end_day - start_day``)."""
         return self.end_day - self.start_day
-
-    @classmethod
-    def build(cls, table: pd.DataFrame) -> Grid:
-        """Index ``table`` (as made by :func:`prescription_table`)."""
-        pcode, patients, first = _distinct(table["patient"])
-        ecode, exercises, _ = _distinct(table["exercise"], any_order=True)
-        patients, exercises = pd.Index(patients.astype(str)), pd.Index(exercises.astype(str))
-        week = table["week"].to_numpy(np.int64)
-        start_day = _days(table["start_date"].to_numpy()[first])
-        end_day = start_day + 7 * table["plan_weeks"].to_numpy(np.int64)[first] - 1
-        max_week = int(week.max()) if len(week) else 1
-        cell = np.full(len(patients) * max_week * len(exercises), -1, dtype=np.int64)
-        cell[(pcode * max_week + week - 1) * len(exercises) + ecode] = np.arange(len(table))
-        return cls(table, patients, exercises, start_day, end_day, max_week, cell, pcode, week)
 
     def patient_codes(self, patient: pd.Series, memo: dict | None = None) -> np.ndarray:
         """Codes of ``patient`` labels; ``-1`` for a label with no plan.

@@ -7,9 +7,10 @@ are checked, the rows a :class:`~backplan.LogTable` carries, and each Dask parti
 Examples
 --------
 >>> import numpy as np, pandas as pd
->>> from backplan.adherence.prescriptions import Grid
->>> grid = Grid.build(pd.DataFrame({"patient": ["P1"], "week": [1], "exercise": ["x"],
-...     "start_date": ["2026-01-05"], "plan_weeks": [1], "sets": [2], "reps": [5]}))
+>>> from backplan.adherence.prescriptions import prescription_grid
+>>> grid = prescription_grid(pd.DataFrame({"patient": ["P1"], "week": [1], "exercise": ["x"],
+...     "start_date": ["2026-01-05"], "sets": [2], "reps": [5], "sessions_per_day": [1],
+...     "days_per_week": [7]}))
 >>> sums = Sums(grid)
 >>> sums.add(Rows(ok=np.array([True, True]), prow=np.array([0, 0]), sets=np.array([1, -1]),
 ...               reps=np.array([4, -1]), pain=np.array([2.0, np.nan]),
