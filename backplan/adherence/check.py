@@ -177,7 +177,7 @@ def _plan_checks(
 
 
 #: Rows checked at a time: bounds the memory the checks need (about 100 bytes a row).
-CHUNK_ROWS = 1 << 19
+CHUNK_ROWS = 1 << 18
 #: Rows in the first chunk, checked before the others start.
 FIRST_ROWS = 1 << 16
 #: From this many rows on, chunks are checked in parallel threads (one per core, up to 4).

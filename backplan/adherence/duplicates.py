@@ -58,7 +58,8 @@ def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
     for shift in (0, 32):
         if len(pos) < 2:
             return np.zeros((2, 0), dtype=np.int64)
-        bits = min(22, max(10, len(pos).bit_length() + 1))  # about 2-4 buckets a row
+        # about 2-4 buckets a row, at most 2**21 (16 MB of counts, reused, not mapped anew)
+        bits = min(21, max(10, len(pos).bit_length() + 1))
         bucket = ((h >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).astype(np.int64)
         keep = (np.bincount(bucket, minlength=1 << bits) > 1)[bucket]
         pos, h = pos[keep], h[keep]
