@@ -272,13 +272,19 @@ def whole_numbers(
     with np.errstate(invalid="ignore"):  # NaN and inf are cast to nonsense, then replaced
         numbers = data.astype(np.int64)
     np.putmask(numbers, fail, -1)
-    if refused.any():  # the reasons, worked out for the refused values only
+    return numbers, _why_refused(why, refused, data, high)
+
+
+def _why_refused(why: np.ndarray, refused: np.ndarray, data: np.ndarray, high: int) -> np.ndarray:
+    """``why`` (changed in place) with the reason of each ``refused`` value of ``data``,
+    worked out for the refused values only."""
+    if refused.any():
         at = np.flatnonzero(refused)
         bad = data[at]
         conditions = [np.abs(bad) == np.inf, bad < 0, bad > high, bad != np.floor(bad)]
         why[at] = np.select(conditions, [Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE,
                                          Why.FRACTION], Why.BELOW)  # fmt: skip
-    return numbers, why
+    return why
 
 
 def parse_whole_series(values: pd.Series, low: int, high: int) -> pd.Series:

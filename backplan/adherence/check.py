@@ -155,7 +155,7 @@ def _plan_checks(
     if unknown.any():
         flag(unknown & named, "patient", "unknown patient")
         base_ok &= ~unknown
-        pcode = np.maximum(pcode, 0)
+        np.maximum(pcode, 0, out=pcode)  # our own array: any code, the row is rejected
     del unknown
     offset = day - grid.start_day[pcode]  # days since the plan started
     # one unsigned comparison finds both: before the start (negative) and after the end
@@ -333,7 +333,7 @@ def _duplicates(
     del keys, cand
     duplicates = pd.DataFrame(
         {"file": names_at(file, dup), "row": row[dup],
-         "same_as_file": names_at(file, same), "same_as_row": row[same]}
+         "same_as_file": names_at(file, same), "same_as_row": row[same]}, copy=False
     )  # fmt: skip
     return dup, same, duplicates
 
@@ -431,7 +431,8 @@ def problem_frame(
          "row": row[pos],
          "column": pd.Categorical.from_codes(ccode, col_names),
          "reason": pd.Categorical.from_codes(rcode, why_names),
-         "got": pd.Series(got, dtype=object)}
+         "got": pd.Series(got, dtype=object)},
+        copy=False,  # new arrays: used as they are, not copied into one block per type
     )  # fmt: skip
 
 

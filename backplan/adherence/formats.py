@@ -98,8 +98,13 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
-        unique_header(pq.read_schema(path).names, str(path))
-        table = pq.read_table(path)
+        schema = pq.read_schema(path)
+        unique_header(schema.names, str(path))
+        # text columns are read as dictionaries straight from the file's own dictionary pages
+        text = [
+            f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        ]
+        table = pq.read_table(path, read_dictionary=text)
     except LogError:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types

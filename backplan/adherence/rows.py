@@ -70,7 +70,7 @@ def rejected_rows(checked: Checked) -> pd.DataFrame:
         values = pd.Series(raw[c].array.take(pos), dtype=raw[c].dtype)  # quicker than iloc
         is_cat = isinstance(values.dtype, pd.CategoricalDtype)
         columns[c] = pd.Series(as_objects(values), dtype=object) if is_cat else values
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # new columns: not copied into blocks by type
 
 
 def accepted_rows(checked: Checked) -> pd.DataFrame:

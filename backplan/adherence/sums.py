@@ -147,33 +147,45 @@ class Sums:
             acc = self._local.acc = Partials.zeros(self.grid)
             with self._lock:
                 self._all.append(acc)
-        use = rows.ok & (rows.prow >= 0)
-        prow, sets, reps, pain, patient, offset = (
-            rows.prow, rows.sets, rows.reps, rows.pain, rows.patient, rows.offset
-        )  # fmt: skip
-        if not use.all():
-            keep = np.flatnonzero(use)  # one index, then six quick takes
-            prow, sets, reps, pain, patient, offset = (
-                v.take(keep) for v in (prow, sets, reps, pain, patient, offset)
-            )
+        prow, sets, reps, pain = rows.prow, rows.sets, rows.reps, rows.pain
         if not len(prow):
             return
-        lo, hi = int(prow.min()), int(prow.max()) + 1  # the rows' span, found once
-        at = prow - lo if lo else prow
-        acc.sessions[lo:hi] += np.bincount(at, minlength=hi - lo)
+        # the span of prescription rows, found once: as unsigned, -1 (none) is the largest
+        lo, hi = int(prow.view(np.uint64).min()), int(prow.max()) + 1
+        if hi <= 0:
+            return  # no row falls on a prescription row
+        use = rows.ok & (prow >= 0)
+        every = bool(use.all())
+        # bin 0 takes every row left out (rejected, or on no prescription row) and is dropped:
+        # one masked write, where taking the used rows out would copy six arrays
+        at = prow - (lo - 1)
+        if not every:
+            np.putmask(at, ~use, 0)
+        width = hi - lo + 1
+        acc.sessions[lo:hi] += np.bincount(at, minlength=width)[1:]
         # done reps: sets x reps per row; a tick (both blank, stored as -1 x -1 = 1) counts as
         # the prescribed sets x reps, the difference added per prescription row
         done = np.multiply(sets, reps, dtype=np.float64)
-        acc.reps[lo:hi] += np.bincount(at, done, minlength=hi - lo)
+        acc.reps[lo:hi] += np.bincount(at, done, minlength=width)[1:]
         ticks = np.flatnonzero(sets < 0)
         if len(ticks):
-            acc.reps[lo:hi] += np.bincount(at.take(ticks), minlength=hi - lo) * self.extra[lo:hi]
-        scored = np.flatnonzero(pain == pain)  # not NaN
+            acc.reps[lo:hi] += np.bincount(at.take(ticks), minlength=width)[1:] * self.extra[lo:hi]
+        scored = np.flatnonzero(pain == pain if every else (pain == pain) & use)  # not NaN
         if len(scored):
             pw = self.row_cell.take(prow.take(scored))
             _add_counts(acc.pain_sum, pw, pain.take(scored))
             _add_counts(acc.pain_n, pw)
-        _add_counts(acc.day_logs.reshape(-1), patient * self.width + offset)
+        day = rows.patient * self.width  # patient x plan day
+        day += rows.offset
+        day_logs = acc.day_logs.reshape(-1)
+        if every:
+            _add_counts(day_logs, day)
+        elif use.any():  # rows left out are counted on a used row's day, then taken off
+            left_out = ~use
+            ref = day[int(np.argmax(use))]
+            np.putmask(day, left_out, ref)
+            _add_counts(day_logs, day)
+            day_logs[ref] -= np.count_nonzero(left_out)
 
     def total(self) -> Partials:
         """The sums over every batch added (call it once every batch is in)."""

@@ -93,7 +93,8 @@ def counts(
     # a typed column's blanks are its missing values; text may hold other blanks (a no-break
     # space) that are no number but not a reason to reject either
     typed = pd.api.types.is_numeric_dtype(s.dtype)
-    found = np.bincount(why, minlength=max(_FAILS) + 1)  # which reasons occur, in one pass
+    # which reasons occur: counted over the few failing values only
+    found = np.bincount(why[why > Why.MISSING], minlength=max(_FAILS) + 1)
     fails = []
     for code in _FAILS:
         if found[code]:
@@ -131,5 +132,5 @@ def isin(s: pd.Series, values: pd.Index, memo: dict | None = None) -> np.ndarray
         codes = s.cat.codes.to_numpy()
         if ok.all():
             return codes >= 0
-        return (codes >= 0) & ok[np.maximum(codes, 0)]
+        return np.append(ok, False)[codes]  # code -1 (missing) picks the appended False
     return s.astype(str).isin(values).to_numpy(bool)
