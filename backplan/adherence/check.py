@@ -46,7 +46,8 @@ class Checked:
     (patient code in the prescriptions) and ``offset`` (days since the plan started) are
     given for every row and meaningful where ``ok``. When ``check_rows`` made sums as it
     went (``add=``), these per-row arrays are ``None``; when it deferred the duplicate
-    search, ``duplicates`` is ``None`` until :meth:`find_duplicates` is called.
+    search, ``duplicates`` is ``None`` until :meth:`find_duplicates` is called, and the
+    table of :attr:`problems` is made when first asked for (possibly in another thread).
     """
 
     raw: pd.DataFrame
@@ -59,11 +60,18 @@ class Checked:
     hold: np.ndarray
     pain: np.ndarray
     prow: np.ndarray
-    problems: pd.DataFrame
+    listed: pd.DataFrame | Callable[[], pd.DataFrame]  # see :attr:`problems`
     duplicates: pd.DataFrame
     patient: np.ndarray | None = None
     offset: np.ndarray | None = None
     search: Callable[[], tuple[np.ndarray, np.ndarray, pd.DataFrame]] | None = None
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """One row per problem found (see :func:`problem_frame`)."""
+        if callable(self.listed):  # deferred by ``check_rows``: made once, when first needed
+            self.listed = self.listed()
+        return self.listed
 
     def find_duplicates(self) -> pd.DataFrame:
         """The exact duplicates (when ``check_rows`` was asked to defer the search)."""
@@ -279,10 +287,10 @@ def check_rows(
         return _duplicates(raw, file, row, bad, grid, slot, day, counts, pain)
 
     if defer_duplicates and not drop_duplicates:
-        problems = problem_frame(raw, file, row, parts, got)
         return Checked(
             raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
-            pain, prow, problems, None, pcode, offset, find_duplicates,  # type: ignore[arg-type]
+            pain, prow, lambda: problem_frame(raw, file, row, parts, got), None, pcode, offset,
+            find_duplicates,  # type: ignore[arg-type]
         )  # fmt: skip
     dup, _, duplicates = find_duplicates()
     if drop_duplicates and len(dup):

@@ -19,28 +19,28 @@ def _join(pos: np.ndarray, values: pd.Categorical, starts: np.ndarray) -> np.nda
     """Per row (``pos`` sorted; ``starts``: where each row's problems begin), its distinct
     non-empty ``values`` joined by ``"; "``.
 
-    Vectorised on the categories' codes: each row's set of codes becomes one bit mask,
-    and only the distinct masks (a handful) are joined as text.
+    A row with one problem (most rows) takes its own text; for rows with several, each row's
+    set of codes becomes one bit mask, and only the distinct masks (a handful) are joined.
     """
     names = list(values.categories)
+    codes = values.codes
+    out = np.asarray(names, dtype=object)[codes[starts]]
+    sizes = np.diff(np.r_[starts, len(pos)])
+    several = np.flatnonzero(sizes > 1)
+    if not len(several):
+        return out
+    # the problems of those rows only, and where each of their rows begins
+    counts = sizes[several]
+    first = np.cumsum(counts) - counts
+    at = np.repeat(starts[several] - first, counts) + np.arange(int(counts.sum()))
+    mine = codes.take(at).astype(np.int64)
     empty = np.asarray([n == "" for n in names], dtype=bool)
-    if len(starts) == len(pos):  # one problem a row (the usual case): its own text
-        return np.asarray([n if n else "" for n in names], dtype=object)[values.codes]
-    codes = values.codes.astype(np.int64)
-    bits = np.where(empty[codes], 0, np.left_shift(1, codes % 63))
-    mask = np.bitwise_or.reduceat(bits, starts) if len(bits) else bits
-    top = int(mask.max()) if len(mask) else 0
-    if top < 1 << 20:  # a few categories: look the masks up in a table, no sort
-        seen = np.zeros(top + 1, dtype=bool)
-        seen[mask] = True
-        uniq = np.flatnonzero(seen)
-        slot = np.zeros(top + 1, dtype=np.intp)
-        slot[uniq] = np.arange(len(uniq))
-        back = slot[mask]
-    else:
-        uniq, back = np.unique(mask, return_inverse=True)
+    bits = np.where(empty[mine], 0, np.left_shift(1, mine % 63))
+    mask = np.bitwise_or.reduceat(bits, first)
+    uniq, back = np.unique(mask, return_inverse=True)
     texts = ["; ".join(n for i, n in enumerate(names) if m >> (i % 63) & 1) for m in uniq.tolist()]
-    return np.asarray(texts, dtype=object)[back]
+    out[several] = np.asarray(texts, dtype=object)[back]
+    return out
 
 
 def _categorical(s: pd.Series) -> pd.Categorical:
