@@ -15,9 +15,9 @@ from .read import LOG_COLUMNS, REJECTED_COLUMNS
 __all__ = ["accepted_rows", "rejected_rows"]
 
 
-def _join(pos: np.ndarray, values: pd.Categorical, starts: np.ndarray) -> np.ndarray:
-    """Per row (``pos`` sorted; ``starts``: where each row's problems begin), its distinct
-    non-empty ``values`` joined by ``"; "``.
+def _join(values: pd.Categorical, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Per row (its problems ``sizes[i]`` entries from ``starts[i]``, in a table sorted by
+    row), its distinct non-empty ``values`` joined by ``"; "``.
 
     A row with one problem (most rows) takes its own text; for rows with several, each row's
     set of codes becomes one bit mask, and only the distinct masks (a handful) are joined.
@@ -25,7 +25,6 @@ def _join(pos: np.ndarray, values: pd.Categorical, starts: np.ndarray) -> np.nda
     names = list(values.categories)
     codes = values.codes
     out = np.asarray(names, dtype=object)[codes[starts]]
-    sizes = np.diff(np.r_[starts, len(pos)])
     several = np.flatnonzero(sizes > 1)
     if not len(several):
         return out
@@ -47,6 +46,17 @@ def _categorical(s: pd.Series) -> pd.Categorical:
     return s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
 
 
+def _as_read(s: pd.Series, pos: np.ndarray) -> pd.Series:
+    """The values of ``s`` at ``pos`` as read; text categories as text objects."""
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.categories.dtype.kind in "OT":
+        text = np.append(np.asarray(s.cat.categories, dtype=object), None)  # code -1: None
+        return pd.Series(text[s.cat.codes.to_numpy()[pos]], dtype=object)
+    values = pd.Series(s.array.take(pos), dtype=s.dtype)  # quicker than iloc
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.Series(as_objects(values), dtype=object)
+    return values
+
+
 def rejected_rows(checked: Checked) -> pd.DataFrame:
     """One row per rejected input row: file, row, column(s), reason(s), original values."""
     probs = checked.problems
@@ -55,21 +65,17 @@ def rejected_rows(checked: Checked) -> pd.DataFrame:
                              for c in REJECTED_COLUMNS})  # fmt: skip
     where = probs["pos"].to_numpy()  # sorted
     starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
+    sizes = np.diff(starts, append=len(where))  # problems per row
     pos = where[starts]
     columns: dict[str, object] = {
         "file": pd.Series(names_at(checked.file, pos), dtype=object),
         "row": checked.row[pos],
-        "column": pd.Series(_join(where, _categorical(probs["column"]), starts), dtype=object),
-        "reason": pd.Series(_join(where, _categorical(probs["reason"]), starts), dtype=object),
+        "column": pd.Series(_join(_categorical(probs["column"]), starts, sizes), dtype=object),
+        "reason": pd.Series(_join(_categorical(probs["reason"]), starts, sizes), dtype=object),
     }
     raw = checked.raw
-    for c in LOG_COLUMNS:  # each column's values as read (text categories as text)
-        if c not in raw.columns:
-            columns[c] = np.full(len(pos), np.nan)
-            continue
-        values = pd.Series(raw[c].array.take(pos), dtype=raw[c].dtype)  # quicker than iloc
-        is_cat = isinstance(values.dtype, pd.CategoricalDtype)
-        columns[c] = pd.Series(as_objects(values), dtype=object) if is_cat else values
+    for c in LOG_COLUMNS:  # each column's values as read
+        columns[c] = _as_read(raw[c], pos) if c in raw.columns else np.full(len(pos), np.nan)
     return pd.DataFrame(columns, copy=False)  # new columns: not copied into blocks by type
 
 
