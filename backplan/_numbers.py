@@ -254,8 +254,14 @@ def whole_numbers(
         # one unsigned comparison finds values below ``low`` (negative once shifted) and
         # above ``high`` alike
         refused = (data - low if low else data).view(np.uint64) > high - low
-        if mask is not None and not refused.any():  # every value fits (masked ones too)
-            return np.where(mask, -1, data), mask.astype(np.uint8)
+        # Why.MISSING is 1: a missing value's code is its mask as bytes
+        why = np.zeros(n, dtype=np.uint8) if mask is None else mask.astype(np.uint8)
+        if not refused.any():  # every value fits (masked ones too): the usual case
+            return (data if mask is None else np.where(mask, -1, data)), why
+        if mask is not None:
+            refused &= ~mask  # the values under the mask mean nothing
+        numbers = np.where(refused if mask is None else refused | mask, -1, data)
+        return numbers, _why_refused(why, refused, data, high)
     elif pd.api.types.is_float_dtype(kind):
         data = s.to_numpy(np.float64, na_value=np.nan)
         mask = np.isnan(data)

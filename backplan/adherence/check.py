@@ -423,10 +423,12 @@ def problem_frame(
     why_names = list(dict.fromkeys(w for _, _, w in parts))
     sizes = [len(p) for p, _, _ in parts]
     pos = np.concatenate([p for p, _, _ in parts])
-    ccode = np.repeat([col_names.index(c) for _, c, _ in parts], sizes)
-    rcode = np.repeat([why_names.index(w) for _, _, w in parts], sizes)
     order = np.argsort(pos, kind="stable")
-    pos, ccode, rcode = pos[order], ccode[order], rcode[order]
+    pos = pos[order]
+    # which part each problem came from, as small codes (few parts: one byte each)
+    part = np.repeat(np.arange(len(parts), dtype=np.int16), sizes).take(order)
+    ccode = np.array([col_names.index(c) for _, c, _ in parts], dtype=np.int16).take(part)
+    rcode = np.array([why_names.index(w) for _, _, w in parts], dtype=np.int16).take(part)
     got = np.full(len(pos), None, dtype=object)
     for k, c in enumerate(
         col_names if values else ()
