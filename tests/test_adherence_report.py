@@ -177,3 +177,17 @@ def test_found_values_are_escaped_and_a_date_is_never_split() -> None:
     section = bp.adherence(logs, plans).to_html().split("Examples: the first")[1]
     assert "<span class=nb>2031-01-01</span>" in section
     assert "&lt;script&gt;" in section and "<script" not in section
+
+
+def test_found_values_say_blank_and_show_a_typed_date_as_its_day() -> None:
+    # a meeting reads "(blank)" for an empty cell, not an empty box, "nan" or "None"; a date
+    # read as a date (Parquet, Excel) shows as its day, not with a midnight time
+    plans, logs = bp.synthetic_cohort(n_patients=2, weeks=2, seed=1)
+    logs = logs.astype({"sets_done": object, "reps_done": object}).copy()
+    logs["date"] = pd.to_datetime(logs["date"])
+    logs.loc[0, ["sets_done", "reps_done"]] = [None, -4]  # one count blank, one negative
+    logs.loc[1, "date"] = pd.Timestamp("2031-01-01")  # typed, after the plan ends
+    section = bp.adherence(logs, plans).to_html().split("Examples: the first")[1]
+    assert "<span class=nb>-4</span>; <span class=nb>(blank)</span>" in section
+    assert "<span class=nb>2031-01-01</span>" in section
+    assert "00:00" not in section and ">nan<" not in section and ">None<" not in section

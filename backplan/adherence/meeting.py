@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,16 @@ def _count(v: object) -> str:
 
 def _yes(v: object) -> str:
     return "" if v is None or pd.isna(v) else ("yes" if v else "no")
+
+
+def _as_found(v: object) -> str:
+    """One value as found in a rejected row: ``(blank)`` for an empty cell, a date at
+    midnight as its day."""
+    if v is None or (not isinstance(v, str) and bool(pd.isna(v))) or str(v).strip() == "":
+        return "(blank)"
+    if isinstance(v, datetime) and v == datetime.combine(v.date(), datetime.min.time()):
+        return v.date().isoformat()
+    return str(v)
 
 
 def _found(v: object) -> str:
@@ -297,9 +308,10 @@ def _rejected(report: Any) -> str:
     parts.append("</tbody></table>")
     shown = rej.head(EXAMPLES)
     values = [
-        "; ".join(str(getattr(row, c)) for c in str(row.column).split("; ") if c in shown.columns)
+        "; ".join(_as_found(getattr(row, c)) for c in str(row.column).split("; ")
+                  if c in shown.columns)
         for row in shown.itertuples(index=False)
-    ]
+    ]  # fmt: skip
     parts.append(f"<p>Examples: the first {_rows(len(shown))} of {len(rej):,}.</p>")
     parts.append(table_html(shown.assign(value=values),
                             {"file": "File", "row": "Row", "column": "Column",
