@@ -73,6 +73,14 @@ class Checked:
             self.listed = self.listed()
         return self.listed
 
+    def problem_codes(self) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
+        """Each problem's row position (sorted), column and reason, as in :attr:`problems`
+        (without making that table when it is not made yet)."""
+        if isinstance(self.listed, _Listing):
+            return self.listed.codes()
+        p = self.problems
+        return p["pos"].to_numpy(), _categorical(p["column"]), _categorical(p["reason"])
+
     def find_duplicates(self) -> pd.DataFrame:
         """The exact duplicates (when ``check_rows`` was asked to defer the search)."""
         if self.duplicates is None:
@@ -289,7 +297,7 @@ def check_rows(
     if defer_duplicates and not drop_duplicates:
         return Checked(
             raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
-            pain, prow, lambda: problem_frame(raw, file, row, parts, got), None, pcode, offset,
+            pain, prow, _Listing(raw, file, row, parts, got), None, pcode, offset,
             find_duplicates,  # type: ignore[arg-type]
         )  # fmt: skip
     dup, _, duplicates = find_duplicates()
@@ -403,47 +411,76 @@ def check_with_plans(checked: Checked, grid: Grid, drop_duplicates: bool = False
     )  # fmt: skip
 
 
+def sorted_problems(parts: Sequence[Part]) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
+    """Each problem's row position, column and reason, in row order (a row's problems in the
+    order found): what :func:`problem_frame` and the rejected-row table are made from."""
+    col_names = list(dict.fromkeys(c for _, c, _ in parts))
+    why_names = list(dict.fromkeys(w for _, _, w in parts))
+    sizes = [len(p) for p, _, _ in parts]
+    pos = np.concatenate([p for p, _, _ in parts]) if parts else np.zeros(0, np.int64)
+    order = np.argsort(pos, kind="stable")
+    pos = pos[order]
+    # which part each problem came from, as small codes (few parts: two bytes each)
+    part = np.repeat(np.arange(len(parts), dtype=np.int16), sizes).take(order)
+    ccode = np.array([col_names.index(c) for _, c, _ in parts], dtype=np.int16).take(part)
+    rcode = np.array([why_names.index(w) for _, _, w in parts], dtype=np.int16).take(part)
+    return (pos, pd.Categorical.from_codes(ccode, col_names),
+            pd.Categorical.from_codes(rcode, why_names))  # fmt: skip
+
+
 def problem_frame(
     raw: pd.DataFrame,
     file: np.ndarray,
     row: np.ndarray,
     parts: Sequence[Part],
     values: bool = True,
+    codes: tuple[np.ndarray, pd.Categorical, pd.Categorical] | None = None,
 ) -> pd.DataFrame:
     """One row per problem, in row order: ``pos, file, row, column, reason, got``.
 
     ``column`` and ``reason`` are categoricals (a few distinct texts); ``got`` is the
     value found, taken one column at a time (``None`` throughout without ``values``).
+    ``codes``: :func:`sorted_problems` of ``parts``, when already worked out.
     """
     columns = ["pos", "file", "row", "column", "reason", "got"]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in {"pos", "row"} else object)
                              for c in columns})  # fmt: skip
-    col_names = list(dict.fromkeys(c for _, c, _ in parts))
-    why_names = list(dict.fromkeys(w for _, _, w in parts))
-    sizes = [len(p) for p, _, _ in parts]
-    pos = np.concatenate([p for p, _, _ in parts])
-    order = np.argsort(pos, kind="stable")
-    pos = pos[order]
-    # which part each problem came from, as small codes (few parts: one byte each)
-    part = np.repeat(np.arange(len(parts), dtype=np.int16), sizes).take(order)
-    ccode = np.array([col_names.index(c) for _, c, _ in parts], dtype=np.int16).take(part)
-    rcode = np.array([why_names.index(w) for _, _, w in parts], dtype=np.int16).take(part)
+    pos, column, reason = sorted_problems(parts) if codes is None else codes
     got = np.full(len(pos), None, dtype=object)
     for k, c in enumerate(
-        col_names if values else ()
+        column.categories if values else ()
     ):  # one take per column, not one look-up per problem
         if c in raw.columns:
-            at = np.flatnonzero(ccode == k)
+            at = np.flatnonzero(column.codes == k)
             got[at] = as_objects(raw[c].iloc[pos[at]])
     return pd.DataFrame(
         {"pos": pos, "file": pd.Series(names_at(file, pos), dtype=object),
-         "row": row[pos],
-         "column": pd.Categorical.from_codes(ccode, col_names),
-         "reason": pd.Categorical.from_codes(rcode, why_names),
+         "row": row[pos], "column": column, "reason": reason,
          "got": pd.Series(got, dtype=object)},
         copy=False,  # new arrays: used as they are, not copied into one block per type
     )  # fmt: skip
+
+
+class _Listing:
+    """The problems of ``check_rows``, listed when first asked for: as codes for the
+    rejected-row table, as :func:`problem_frame` for :attr:`Checked.problems`."""
+
+    def __init__(self, raw: pd.DataFrame, file: Any, row: np.ndarray, parts: list, got: bool):
+        self.args, self.parts, self.got = (raw, file, row), parts, got
+        self._codes: tuple[np.ndarray, pd.Categorical, pd.Categorical] | None = None
+
+    def codes(self) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
+        if self._codes is None:
+            self._codes = sorted_problems(self.parts)
+        return self._codes
+
+    def __call__(self) -> pd.DataFrame:
+        return problem_frame(*self.args, self.parts, self.got, self.codes())
+
+
+def _categorical(s: pd.Series) -> pd.Categorical:
+    return s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
 
 
 def as_objects(s: pd.Series) -> np.ndarray:

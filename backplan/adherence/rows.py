@@ -42,10 +42,6 @@ def _join(values: pd.Categorical, starts: np.ndarray, sizes: np.ndarray) -> np.n
     return out
 
 
-def _categorical(s: pd.Series) -> pd.Categorical:
-    return s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
-
-
 def _as_read(s: pd.Series, pos: np.ndarray) -> pd.Series:
     """The values of ``s`` at ``pos`` as read; text categories as text objects."""
     if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.categories.dtype.kind in "OT":
@@ -59,19 +55,18 @@ def _as_read(s: pd.Series, pos: np.ndarray) -> pd.Series:
 
 def rejected_rows(checked: Checked) -> pd.DataFrame:
     """One row per rejected input row: file, row, column(s), reason(s), original values."""
-    probs = checked.problems
-    if probs.empty:
+    where, column, reason = checked.problem_codes()  # ``where`` sorted
+    if not len(where):
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
                              for c in REJECTED_COLUMNS})  # fmt: skip
-    where = probs["pos"].to_numpy()  # sorted
     starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
     sizes = np.diff(starts, append=len(where))  # problems per row
     pos = where[starts]
     columns: dict[str, object] = {
         "file": pd.Series(names_at(checked.file, pos), dtype=object),
         "row": checked.row[pos],
-        "column": pd.Series(_join(_categorical(probs["column"]), starts, sizes), dtype=object),
-        "reason": pd.Series(_join(_categorical(probs["reason"]), starts, sizes), dtype=object),
+        "column": pd.Series(_join(column, starts, sizes), dtype=object),
+        "reason": pd.Series(_join(reason, starts, sizes), dtype=object),
     }
     raw = checked.raw
     for c in LOG_COLUMNS:  # each column's values as read
