@@ -90,8 +90,8 @@ def _from_frame(
     sums = Sums(grid)
     checked = check_rows(raw, file, row, exercises, grid, drop_duplicates, add=sums.add,
                          defer_duplicates=True, got=False)  # fmt: skip
-    # the duplicates and the problem and rejected-row tables are made in other threads while
-    # the sums and measures are (each a Future; ``adherence`` waits for them at the end)
+    # the duplicates and the rejected-row table are made in other threads while the sums
+    # and measures are (each a Future; ``adherence`` waits for them at the end)
     pool = ThreadPoolExecutor(max_workers=2)
     duplicates: pd.DataFrame | Future = checked.duplicates
     if duplicates is None:
