@@ -254,14 +254,10 @@ def whole_numbers(
         # one unsigned comparison finds values below ``low`` (negative once shifted) and
         # above ``high`` alike
         refused = (data - low if low else data).view(np.uint64) > high - low
-        # Why.MISSING is 1: a missing value's code is its mask as bytes
-        why = np.zeros(n, dtype=np.uint8) if mask is None else mask.astype(np.uint8)
         if not refused.any():  # every value fits (masked ones too): the usual case
-            return (data if mask is None else np.where(mask, -1, data)), why
-        if mask is not None:
-            refused &= ~mask  # the values under the mask mean nothing
-        numbers = np.where(refused if mask is None else refused | mask, -1, data)
-        return numbers, _why_refused(why, refused, data, high)
+            if mask is None:
+                return data, np.zeros(n, dtype=np.uint8)
+            return np.where(mask, -1, data), mask.astype(np.uint8)
     elif pd.api.types.is_float_dtype(kind):
         data = s.to_numpy(np.float64, na_value=np.nan)
         mask = np.isnan(data)
@@ -275,22 +271,15 @@ def whole_numbers(
     if mask is not None:
         refused &= ~mask  # the values under the mask mean nothing
     fail = refused if mask is None else refused | mask
-    with np.errstate(invalid="ignore"):  # NaN and inf are cast to nonsense, then replaced
-        numbers = data.astype(np.int64)
-    np.putmask(numbers, fail, -1)
-    return numbers, _why_refused(why, refused, data, high)
-
-
-def _why_refused(why: np.ndarray, refused: np.ndarray, data: np.ndarray, high: int) -> np.ndarray:
-    """``why`` (changed in place) with the reason of each ``refused`` value of ``data``,
-    worked out for the refused values only."""
-    if refused.any():
+    # one pass: refused values become -1 before the cast (NaN and inf never reach it)
+    numbers = np.where(fail, -1, data).astype(np.int64, copy=False)
+    if refused.any():  # the reasons, worked out for the refused values only
         at = np.flatnonzero(refused)
         bad = data[at]
         conditions = [np.abs(bad) == np.inf, bad < 0, bad > high, bad != np.floor(bad)]
         why[at] = np.select(conditions, [Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE,
                                          Why.FRACTION], Why.BELOW)  # fmt: skip
-    return why
+    return numbers, why
 
 
 def parse_whole_series(values: pd.Series, low: int, high: int) -> pd.Series:

@@ -11,12 +11,19 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+
+
+def printed_words(text: str) -> str:
+    """Text extracted from a printed page, as single-spaced words (Chromium prints "fl" and
+    other ligatures as one glyph: NFKC splits them back into letters)."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
 def print_html(html: Path, pdf: Path) -> Path:

@@ -3,21 +3,16 @@ never split, a diary week stays on one page, pictures are drawn."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from rendered import print_html
+from rendered import print_html, printed_words
 
 import backplan as bp
 from backplan.handout.content import handout_content
 from backplan.handout.text import TEXT, day_label, diary_heading
-
-
-def _words(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).split())  # Chromium prints "fl" ligatures
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["clear", "large"])
@@ -36,16 +31,16 @@ def test_print_view_keeps_blocks_whole(large: bool, tmp_path: Path) -> None:
     )
     html = bp.handout.to_html(plan, tmp_path / "h.html", large_print=large)
     pdf = print_html(html, tmp_path / "h.pdf")
-    pages = [_words(p.extract_text()) for p in PdfReader(pdf).pages]
+    pages = [printed_words(p.extract_text()) for p in PdfReader(pdf).pages]
     assert len(pages) >= 4
     advice = bp.load_advice()
     for line in advice.loc[advice.section.isin(["stop", "emergency", "urgent"]), "text"]:
-        assert _words(line) in pages[0], line  # the safety box, whole, on page 1
+        assert printed_words(line) in pages[0], line  # the safety box, whole, on page 1
     h = handout_content(plan)
     for b in h.blocks:
         (page,) = [p for p in pages if f"{b.number}. {b.name}" in p]
         for part in (*b.steps, b.dose, *b.later):
-            assert _words(part) in page, part
+            assert printed_words(part) in page, part
     for week in h.diary:
         (page,) = [p for p in pages if diary_heading(week) in p]
         for day in week.days:
@@ -66,7 +61,7 @@ def test_large_print_diary_weeks_never_split_over_days(
     )  # fmt: skip
     html = bp.handout.to_html(plan, tmp_path / "h.html", large_print=True, page_size=size)
     pdf = print_html(html, tmp_path / "h.pdf")
-    pages = [_words(p.extract_text()) for p in PdfReader(pdf).pages]
+    pages = [printed_words(p.extract_text()) for p in PdfReader(pdf).pages]
     for week in handout_content(plan).diary:
         on = [p for p in pages if diary_heading(week) in p]
         assert on, week.week

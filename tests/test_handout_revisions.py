@@ -4,22 +4,17 @@ page 1, and every dose line and diary column follows ``dose_in_week``."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from rendered import print_html
+from rendered import print_html, printed_words
 
 import backplan as bp
 from backplan.handout.content import handout_content
 from backplan.handout.text import TEXT, date_words, diary_heading, dose_short, dose_words
-
-
-def _words(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).split())  # Chromium prints "fl" ligatures
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +51,9 @@ def test_pdf_says_what_changed_and_keeps_safety_on_page_one(
     revised: bp.Plan, large: bool, size: str, tmp_path: Path
 ) -> None:
     path = bp.handout.to_pdf(revised, tmp_path / "h.pdf", large_print=large, page_size=size)
-    pages = [_words(p.extract_text()) for p in PdfReader(path).pages]
+    pages = [printed_words(p.extract_text()) for p in PdfReader(path).pages]
     for line in _safety_lines():
-        assert _words(line) in pages[0], line
+        assert printed_words(line) in pages[0], line
     changes = bp.what_changed(revised)
     assert len(changes) >= 3  # heel slides revised, wall squats new, heel raises stopped
     # the box is whole on one page: page 1, or (large print, no room) the top of page 2
@@ -66,9 +61,9 @@ def test_pdf_says_what_changed_and_keeps_safety_on_page_one(
     assert where == 0 if not large else where in (0, 1)
     intro = TEXT["changed_intro"].format(date=date_words(date(2026, 3, 15)))
     for sentence in (intro, *changes):
-        assert _words(sentence) in pages[where], sentence
+        assert printed_words(sentence) in pages[where], sentence
     # heel raises, stopped by the revision, says when to stop beside its steps
-    assert _words(TEXT["stop_week"].format(week=2)) in " ".join(pages)
+    assert printed_words(TEXT["stop_week"].format(week=2)) in " ".join(pages)
     if not large:  # room for both: what changed comes before the safety box
         first = pages[0]
         assert first.index(TEXT["changed_title"]) < first.index(TEXT["safety_title"])
@@ -83,10 +78,10 @@ def test_a_one_line_change_fits_above_the_safety_box_in_large_print(
     one = bp.revise(plan, 4, {"heel-slides": {"reps": 9}}, why="Better.", by="Physio")
     (sentence,) = bp.what_changed(one)
     path = bp.handout.to_pdf(one, tmp_path / "h.pdf", large_print=True)
-    first = _words(PdfReader(path).pages[0].extract_text())
+    first = printed_words(PdfReader(path).pages[0].extract_text())
     for line in _safety_lines():
-        assert _words(line) in first, line
-    assert _words(sentence) in first
+        assert printed_words(line) in first, line
+    assert printed_words(sentence) in first
     assert first.index(TEXT["changed_title"]) < first.index(TEXT["safety_title"])
 
 
@@ -166,9 +161,9 @@ def test_html_says_what_changed_right_after_the_safety_box(
     parsed = _Sections()
     parsed.feed(html)
     assert parsed.order[:3] == ["safety", "changed", "about"]
-    box = _words(parsed.text["changed"])
+    box = printed_words(parsed.text["changed"])
     for sentence in bp.what_changed(revised):
-        assert _words(sentence) in box
+        assert printed_words(sentence) in box
     assert "Pain went up" not in html  # the clinic's reason is for the clinic's records
     assert TEXT["stop_week"].format(week=2) in html
 
@@ -188,11 +183,11 @@ def test_html_print_view_keeps_safety_whole_on_page_one(
 ) -> None:
     html = bp.handout.to_html(revised, tmp_path / "h.html", large_print=large)
     pdf = print_html(html, tmp_path / "h.pdf")
-    pages = [_words(p.extract_text()) for p in PdfReader(pdf).pages]
+    pages = [printed_words(p.extract_text()) for p in PdfReader(pdf).pages]
     for line in _safety_lines():
-        assert _words(line) in pages[0], line
+        assert printed_words(line) in pages[0], line
     (where,) = [i for i, p in enumerate(pages) if TEXT["changed_title"] in p]
     for sentence in bp.what_changed(revised):  # the box is whole on one page
-        assert _words(sentence) in pages[where], sentence
+        assert printed_words(sentence) in pages[where], sentence
     for week in handout_content(revised).diary:
         assert sum(diary_heading(week) in p for p in pages) == 1
