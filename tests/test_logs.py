@@ -224,6 +224,27 @@ def test_checking_in_parallel_chunks_gives_the_same_answer(monkeypatch: pytest.M
     pd.testing.assert_frame_equal(report.by_week, bp.adherence(logs, plans).by_week)
 
 
+def test_a_rows_problems_are_named_in_check_order_whatever_came_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from backplan.adherence import check as logs_module
+
+    plans, logs = bp.synthetic_cohort(n_patients=6, weeks=3, seed=8)
+    logs = logs.copy()
+    logs["date"] = logs["date"].astype(object)
+    logs.loc[3, "date"] = "2031-01-01"  # the first chunk finds only a late date
+    logs.loc[200, ["date", "pain"]] = ["2031-01-01", 15]  # a late date and pain 15
+    monkeypatch.setattr(logs_module, "CHUNK_ROWS", 37)
+    monkeypatch.setattr(logs_module, "FIRST_ROWS", 37)
+    monkeypatch.setattr(logs_module, "PARALLEL_ROWS", 50)
+    for report in (bp.adherence(logs, plans), bp.read_logs(logs, plans)):
+        late = report.rejected.set_index("row").loc[202]
+        assert (late["column"], late["reason"]) == (
+            "pain; date",
+            "pain outside 0-10; date after plan end",
+        )
+
+
 def _good_rows() -> pd.DataFrame:
     return pd.DataFrame({"patient": "P1", "date": ["2026-01-05", "2026-01-06", "2026-01-07"],
                          "exercise": "heel-slides", "sets_done": [1, 1, 1],

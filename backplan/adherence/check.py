@@ -16,13 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._numbers import why_text
 from . import values as cells
 from .duplicates import codes_of, duplicate_pairs
 from .prescriptions import Grid
-from .read import LOG_COLUMNS
+from .read import LOG_COLUMNS, MAX_COUNT
 from .sums import Rows
 
 __all__ = [
+    "FOUND",
     "Checked",
     "Part",
     "as_objects",
@@ -30,11 +32,63 @@ __all__ = [
     "check_with_plans",
     "names_at",
     "problem_frame",
+    "row_codes",
+    "text_column",
 ]
 
 
 #: Rows that failed one check: positions, column and reason.
 Part = tuple[np.ndarray, str, str]
+
+_COUNTS = ("sets_done", "reps_done", "hold_s")
+_ONE_BLANK = "only one of sets_done and reps_done"
+#: Every problem a check can find, as ``(column, reason)``, in the order the checks run. A
+#: rejected row names its columns and reasons in this order, and each problem is one bit of
+#: the row's problem code (see :func:`row_codes`).
+FOUND: tuple[tuple[str, str], ...] = (
+    ("patient", "missing value"),
+    ("date", "missing value"),
+    ("exercise", "missing value"),
+    ("date", "unparseable date"),
+    ("date", "date outside 1900-2100"),
+    ("exercise", "unknown exercise"),
+    *((c, why_text(why, 0, MAX_COUNT)) for c in _COUNTS for why in cells.FAILS),
+    ("pain", "not a number"),
+    ("pain", "pain outside 0-10"),
+    ("sets_done", _ONE_BLANK),
+    ("reps_done", _ONE_BLANK),
+    ("patient", "unknown patient"),
+    ("date", "date before plan start"),
+    ("date", "date after plan end"),
+    ("exercise", "exercise not prescribed that week"),
+    ("", "exact duplicate"),
+)
+_BIT = {found: np.uint32(1 << i) for i, found in enumerate(FOUND)}
+assert len(_BIT) == len(FOUND) <= 32  # one bit each in a uint32
+
+
+def row_codes(
+    parts: Sequence[Part], n: int, start: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The positions (in order) of the rows with a problem among ``n`` rows, and each one's
+    problem code: a bit per problem, in the order of :data:`FOUND`.
+
+    ``start``: rows and codes found before, that ``parts`` add to.
+
+    >>> rows, codes = row_codes([(np.array([1, 3]), "pain", "not a number"),
+    ...                          (np.array([3]), "date", "date after plan end")], 5)
+    >>> rows.tolist(), [[FOUND[i] for i in range(32) if c >> i & 1] for c in codes.tolist()]
+    ([1, 3], [[('pain', 'not a number')], [('pain', 'not a number'), ('date', 'date after plan end')]])
+    """
+    if not parts and start is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+    code = np.zeros(n, np.uint32)
+    if start is not None:
+        code[start[0]] = start[1]
+    for where, column, why in parts:
+        code[where] |= _BIT[column, why]
+    rows = np.flatnonzero(code)
+    return rows, code[rows]
 
 
 @dataclass
@@ -48,6 +102,7 @@ class Checked:
     went (``add=``), these per-row arrays are ``None``; when it deferred the duplicate
     search, ``duplicates`` is ``None`` until :meth:`find_duplicates` is called, and the
     table of :attr:`problems` is made when first asked for (possibly in another thread).
+    ``found`` holds the rows with a problem and their problem codes (see :func:`row_codes`).
     """
 
     raw: pd.DataFrame
@@ -61,6 +116,7 @@ class Checked:
     pain: np.ndarray
     prow: np.ndarray
     listed: pd.DataFrame | Callable[[], pd.DataFrame]  # see :attr:`problems`
+    found: tuple[np.ndarray, np.ndarray]
     duplicates: pd.DataFrame
     patient: np.ndarray | None = None
     offset: np.ndarray | None = None
@@ -72,14 +128,6 @@ class Checked:
         if callable(self.listed):  # deferred by ``check_rows``: made once, when first needed
             self.listed = self.listed()
         return self.listed
-
-    def problem_codes(self) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
-        """Each problem's row position (sorted), column and reason, as in :attr:`problems`
-        (without making that table when it is not made yet)."""
-        if isinstance(self.listed, _Listing):
-            return self.listed.codes()
-        p = self.problems
-        return p["pos"].to_numpy(), _categorical(p["column"]), _categorical(p["reason"])
 
     def find_duplicates(self) -> pd.DataFrame:
         """The exact duplicates (when ``check_rows`` was asked to defer the search)."""
@@ -124,7 +172,7 @@ def _row_checks(
     unknown_ex = ~cells.isin(raw["exercise"], known, memo) & ~blanks["exercise"]
     flag(unknown_ex, "exercise", "unknown exercise")
     counts = {}
-    for c in ("sets_done", "reps_done", "hold_s"):
+    for c in _COUNTS:
         if c not in raw.columns:
             counts[c] = np.broadcast_to(np.int64(-1), (n,))
             continue
@@ -139,9 +187,8 @@ def _row_checks(
         pain = np.broadcast_to(np.nan, (n,))
     one_blank = blanks["sets_done"] != blanks["reps_done"]
     if one_blank.any():
-        why = "only one of sets_done and reps_done"
-        flag(one_blank & blanks["sets_done"], "sets_done", why)
-        flag(one_blank & blanks["reps_done"], "reps_done", why)
+        flag(one_blank & blanks["sets_done"], "sets_done", _ONE_BLANK)
+        flag(one_blank & blanks["reps_done"], "reps_done", _ONE_BLANK)
     del one_blank
     prow = offset = pcode = slot = np.broadcast_to(np.int64(-1), (n,))
     if grid is not None:
@@ -199,7 +246,6 @@ FIRST_ROWS = 1 << 16
 #: From this many rows on, chunks are checked in parallel threads (one per core, up to 4).
 PARALLEL_ROWS = 1 << 20
 _ARRAYS = ("day", "sets_done", "reps_done", "hold_s", "pain", "prow", "patient", "offset", "slot")
-_COUNTS = ("sets_done", "reps_done", "hold_s")
 
 
 def check_rows(
@@ -252,17 +298,20 @@ def check_rows(
         bad, parts, day, counts, pain, prow, pcode, offset, slot = _row_checks(
             raw, known, grid, memo
         )
+        found = row_codes(parts, n)
         if add is not None:
             add(Rows(~bad, prow, counts["sets_done"], counts["reps_done"], pain, pcode, offset))
     else:
         bad = np.zeros(n, dtype=bool)
         parts = []
+        codes = []
         arrays: dict[str, np.ndarray] = {}
 
-        def run(lo: int, rows: int = size) -> list[pd.DataFrame]:
+        def run(lo: int, rows: int = size) -> tuple[list[Part], tuple[np.ndarray, np.ndarray]]:
             """Check one chunk and write its results in place (chunks never overlap)."""
             hi = min(n, lo + rows)
             b, p, *values = _row_checks(raw.iloc[lo:hi], known, grid, memo)
+            where, code = row_codes(p, hi - lo)  # while the chunk's problems are at hand
             flat = [values[0], *values[1].values(), *values[2:]]
             if add is not None:
                 add(Rows(~b, flat[5], flat[1], flat[2], flat[4], flat[6], flat[7]))
@@ -276,16 +325,18 @@ def check_rows(
                 if v.strides != (0,):
                     arrays[name][lo:hi] = v
             bad[lo:hi] = b
-            return [(where + lo, column, why) for where, column, why in p]
+            return [(at + lo, column, why) for at, column, why in p], (where + lo, code)
 
         # a small first chunk, alone, sets the array types and fills ``memo``
         first = min(size, FIRST_ROWS)
         # numpy and pandas let go of the GIL in their loops, so chunks run side by side;
         # the first runs alone in a pool thread (not this one: one sum accumulator fewer)
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            parts += pool.submit(run, 0, first).result()
-            for found in pool.map(run, range(first, n, size)):
-                parts += found
+            for p, c in [pool.submit(run, 0, first).result(),
+                         *pool.map(run, range(first, n, size))]:  # fmt: skip
+                parts += p
+                codes.append(c)
+        found = (np.concatenate([w for w, _ in codes]), np.concatenate([c for _, c in codes]))
         day, pain, prow, pcode, offset, slot = (
             arrays.get(k) for k in ("day", "pain", "prow", "patient", "offset", "slot")
         )
@@ -297,17 +348,18 @@ def check_rows(
     if defer_duplicates and not drop_duplicates:
         return Checked(
             raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
-            pain, prow, _Listing(raw, file, row, parts, got), None, pcode, offset,
+            pain, prow, _Listing(raw, file, row, parts, got), found, None, pcode, offset,
             find_duplicates,  # type: ignore[arg-type]
         )  # fmt: skip
     dup, _, duplicates = find_duplicates()
     if drop_duplicates and len(dup):
         bad[dup] = True
         parts.append((dup, "", "exact duplicate"))
+        found = row_codes(parts[-1:], n, found)
     problems = problem_frame(raw, file, row, parts, got)
     return Checked(
         raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
-        pain, prow, problems, duplicates, pcode, offset,
+        pain, prow, problems, found, duplicates, pcode, offset,
     )  # fmt: skip
 
 
@@ -378,6 +430,12 @@ def names_at(file: Any, pos: np.ndarray) -> np.ndarray:
     return np.asarray(file[pos], dtype=object)
 
 
+def text_column(values: np.ndarray) -> pd.Series:
+    """An object array as a column of objects, not copied (pandas would copy it, or make it
+    a string column when given the bare array)."""
+    return pd.Series(values, dtype=object, copy=False)
+
+
 def check_with_plans(checked: Checked, grid: Grid, drop_duplicates: bool = False) -> Checked:
     """Rows checked without plans, now checked against ``grid`` too: only the plan checks
     run, on the rows accepted so far (a rejected row keeps its first reasons).
@@ -405,15 +463,16 @@ def check_with_plans(checked: Checked, grid: Grid, drop_duplicates: bool = False
         pd.concat([checked.problems, new], ignore_index=True) if len(new) else checked.problems
     )
     problems = problems.sort_values("pos", kind="stable", ignore_index=True)
+    found = row_codes(parts, len(raw), checked.found) if parts else checked.found
     return Checked(
         raw, checked.file, checked.row, ~bad, day, checked.sets, checked.reps, checked.hold,
-        checked.pain, prow, problems, duplicates, pcode, offset,
+        checked.pain, prow, problems, found, duplicates, pcode, offset,
     )  # fmt: skip
 
 
 def sorted_problems(parts: Sequence[Part]) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
     """Each problem's row position, column and reason, in row order (a row's problems in the
-    order found): what :func:`problem_frame` and the rejected-row table are made from."""
+    order found): what :func:`problem_frame` is made from."""
     col_names = list(dict.fromkeys(c for _, c, _ in parts))
     why_names = list(dict.fromkeys(w for _, _, w in parts))
     sizes = [len(p) for p, _, _ in parts]
@@ -434,19 +493,17 @@ def problem_frame(
     row: np.ndarray,
     parts: Sequence[Part],
     values: bool = True,
-    codes: tuple[np.ndarray, pd.Categorical, pd.Categorical] | None = None,
 ) -> pd.DataFrame:
     """One row per problem, in row order: ``pos, file, row, column, reason, got``.
 
     ``column`` and ``reason`` are categoricals (a few distinct texts); ``got`` is the
     value found, taken one column at a time (``None`` throughout without ``values``).
-    ``codes``: :func:`sorted_problems` of ``parts``, when already worked out.
     """
     columns = ["pos", "file", "row", "column", "reason", "got"]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in {"pos", "row"} else object)
                              for c in columns})  # fmt: skip
-    pos, column, reason = sorted_problems(parts) if codes is None else codes
+    pos, column, reason = sorted_problems(parts)
     got = np.full(len(pos), None, dtype=object)
     for k, c in enumerate(
         column.categories if values else ()
@@ -455,32 +512,22 @@ def problem_frame(
             at = np.flatnonzero(column.codes == k)
             got[at] = as_objects(raw[c].iloc[pos[at]])
     return pd.DataFrame(
-        {"pos": pos, "file": pd.Series(names_at(file, pos), dtype=object),
+        {"pos": pos, "file": text_column(names_at(file, pos)),
          "row": row[pos], "column": column, "reason": reason,
-         "got": pd.Series(got, dtype=object)},
+         "got": text_column(got)},
         copy=False,  # new arrays: used as they are, not copied into one block per type
     )  # fmt: skip
 
 
 class _Listing:
-    """The problems of ``check_rows``, listed when first asked for: as codes for the
-    rejected-row table, as :func:`problem_frame` for :attr:`Checked.problems`."""
+    """The problems of ``check_rows`` as :func:`problem_frame`, made when first asked for
+    (see :attr:`Checked.problems`)."""
 
     def __init__(self, raw: pd.DataFrame, file: Any, row: np.ndarray, parts: list, got: bool):
         self.args, self.parts, self.got = (raw, file, row), parts, got
-        self._codes: tuple[np.ndarray, pd.Categorical, pd.Categorical] | None = None
-
-    def codes(self) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
-        if self._codes is None:
-            self._codes = sorted_problems(self.parts)
-        return self._codes
 
     def __call__(self) -> pd.DataFrame:
-        return problem_frame(*self.args, self.parts, self.got, self.codes())
-
-
-def _categorical(s: pd.Series) -> pd.Categorical:
-    return s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
+        return problem_frame(*self.args, self.parts, self.got)
 
 
 def as_objects(s: pd.Series) -> np.ndarray:

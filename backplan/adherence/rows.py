@@ -9,64 +9,52 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .check import Checked, as_objects, names_at
+from .check import FOUND, Checked, as_objects, names_at, text_column
 from .read import LOG_COLUMNS, REJECTED_COLUMNS
 
 __all__ = ["accepted_rows", "rejected_rows"]
 
 
-def _join(values: pd.Categorical, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Per row (its problems ``sizes[i]`` entries from ``starts[i]``, in a table sorted by
-    row), its distinct non-empty ``values`` joined by ``"; "``.
+def _in_words(codes: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """Each row's columns and reasons in words, from its problem code (see
+    :func:`~backplan.adherence.check.row_codes`): the distinct names in the order of
+    :data:`~backplan.adherence.check.FOUND`, joined by ``"; "``.
 
-    A row with one problem (most rows) takes its own text; for rows with several, each row's
-    set of codes becomes one bit mask, and only the distinct masks (a handful) are joined.
+    Rows share a few distinct codes: each code is put in words once.
     """
-    names = list(values.categories)
-    codes = values.codes
-    out = np.asarray(names, dtype=object)[codes[starts]]
-    several = np.flatnonzero(sizes > 1)
-    if not len(several):
-        return out
-    # the problems of those rows only, and where each of their rows begins
-    counts = sizes[several]
-    first = np.cumsum(counts) - counts
-    at = np.repeat(starts[several] - first, counts) + np.arange(int(counts.sum()))
-    mine = codes.take(at).astype(np.int64)
-    empty = np.asarray([n == "" for n in names], dtype=bool)
-    bits = np.where(empty[mine], 0, np.left_shift(1, mine % 63))
-    mask = np.bitwise_or.reduceat(bits, first)
-    uniq, back = np.unique(mask, return_inverse=True)
-    texts = ["; ".join(n for i, n in enumerate(names) if m >> (i % 63) & 1) for m in uniq.tolist()]
-    out[several] = np.asarray(texts, dtype=object)[back]
-    return out
+    labels, distinct = pd.factorize(codes)
+    columns, reasons = [], []
+    for code in distinct.tolist():
+        found = [pair for i, pair in enumerate(FOUND) if code >> i & 1]
+        columns.append("; ".join(dict.fromkeys(c for c, _ in found if c)))
+        reasons.append("; ".join(dict.fromkeys(why for _, why in found)))
+    return (text_column(np.asarray(columns, dtype=object)[labels]),
+            text_column(np.asarray(reasons, dtype=object)[labels]))  # fmt: skip
 
 
 def _as_read(s: pd.Series, pos: np.ndarray) -> pd.Series:
     """The values of ``s`` at ``pos`` as read; text categories as text objects."""
     if isinstance(s.dtype, pd.CategoricalDtype) and s.cat.categories.dtype.kind in "OT":
         text = np.append(np.asarray(s.cat.categories, dtype=object), None)  # code -1: None
-        return pd.Series(text[s.cat.codes.to_numpy()[pos]], dtype=object)
+        return text_column(text[s.cat.codes.to_numpy()[pos]])
     values = pd.Series(s.array.take(pos), dtype=s.dtype)  # quicker than iloc
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return pd.Series(as_objects(values), dtype=object)
+        return text_column(as_objects(values))
     return values
 
 
 def rejected_rows(checked: Checked) -> pd.DataFrame:
     """One row per rejected input row: file, row, column(s), reason(s), original values."""
-    where, column, reason = checked.problem_codes()  # ``where`` sorted
-    if not len(where):
+    pos, codes = checked.found  # ``pos`` in row order
+    if not len(pos):
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
                              for c in REJECTED_COLUMNS})  # fmt: skip
-    starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
-    sizes = np.diff(starts, append=len(where))  # problems per row
-    pos = where[starts]
+    column, reason = _in_words(codes)
     columns: dict[str, object] = {
-        "file": pd.Series(names_at(checked.file, pos), dtype=object),
+        "file": text_column(names_at(checked.file, pos)),
         "row": checked.row[pos],
-        "column": pd.Series(_join(column, starts, sizes), dtype=object),
-        "reason": pd.Series(_join(reason, starts, sizes), dtype=object),
+        "column": column,
+        "reason": reason,
     }
     raw = checked.raw
     for c in LOG_COLUMNS:  # each column's values as read

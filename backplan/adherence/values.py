@@ -29,7 +29,7 @@ from .._dates import NO_DAY as NAT
 from .._numbers import Why, decimal_numbers, whole_numbers, why_text
 from .read import MAX_COUNT
 
-__all__ = ["FIRST_DAY", "LAST_DAY", "NAT", "blank", "counts", "days", "floats", "isin"]
+__all__ = ["FAILS", "FIRST_DAY", "LAST_DAY", "NAT", "blank", "counts", "days", "floats", "isin"]
 
 
 def per_category(s: pd.Series, fn: Callable[[pd.Index], Any], memo: dict | None, key: Any) -> Any:
@@ -80,7 +80,7 @@ def counts(
         if why.max(initial=0) <= Why.MISSING:  # no category fails: the usual case
             return values, []
         fails = []
-        for code in _FAILS:  # each reason found among the categories, spread to the rows
+        for code in FAILS:  # each reason found among the categories, spread to the rows
             failing = why == code
             if failing.any():
                 fails.append(
@@ -94,9 +94,9 @@ def counts(
     # space) that are no number but not a reason to reject either
     typed = pd.api.types.is_numeric_dtype(s.dtype)
     # which reasons occur: counted over the few failing values only
-    found = np.bincount(why[why > Why.MISSING], minlength=max(_FAILS) + 1)
+    found = np.bincount(why[why > Why.MISSING], minlength=max(FAILS) + 1)
     fails = []
-    for code in _FAILS:
+    for code in FAILS:
         if found[code]:
             mask = why == code
             fails.append((mask if typed else mask & ~blank, why_text(code, 0, MAX_COUNT)))
@@ -104,7 +104,7 @@ def counts(
 
 
 #: The reasons a count can fail (in the order rejected rows list them).
-_FAILS = (Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE, Why.FRACTION, Why.BELOW)
+FAILS = (Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE, Why.FRACTION, Why.BELOW)
 
 
 def floats(s: pd.Series, blank: np.ndarray, memo: dict | None = None) -> np.ndarray:
