@@ -68,26 +68,28 @@ assert len(_BIT) == len(FOUND) <= 32  # one bit each in a uint32
 
 
 def row_codes(
-    parts: Sequence[Part], n: int, start: tuple[np.ndarray, np.ndarray] | None = None
+    parts: Sequence[Part], bad: np.ndarray, start: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The positions (in order) of the rows with a problem among ``n`` rows, and each one's
-    problem code: a bit per problem, in the order of :data:`FOUND`.
+    """The positions of the ``bad`` rows (in order) and each one's problem code: a bit per
+    problem in ``parts``, in the order of :data:`FOUND`.
 
-    ``start``: rows and codes found before, that ``parts`` add to.
+    ``start``: rows and codes found before, that ``parts`` add to (``bad`` includes them).
 
     >>> rows, codes = row_codes([(np.array([1, 3]), "pain", "not a number"),
-    ...                          (np.array([3]), "date", "date after plan end")], 5)
+    ...                          (np.array([3]), "date", "date after plan end")],
+    ...                         np.array([False, True, False, True, False]))
     >>> rows.tolist(), [[FOUND[i] for i in range(32) if c >> i & 1] for c in codes.tolist()]
     ([1, 3], [[('pain', 'not a number')], [('pain', 'not a number'), ('date', 'date after plan end')]])
     """
-    if not parts and start is None:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint32)
-    code = np.zeros(n, np.uint32)
+    if not parts and start is None:  # nothing found (the usual case): no codes to make
+        rows = np.flatnonzero(bad)
+        return rows, np.zeros(len(rows), np.uint32)
+    code = np.zeros(len(bad), np.uint32)
     if start is not None:
         code[start[0]] = start[1]
     for where, column, why in parts:
         code[where] |= _BIT[column, why]
-    rows = np.flatnonzero(code)
+    rows = np.flatnonzero(bad)
     return rows, code[rows]
 
 
@@ -298,7 +300,7 @@ def check_rows(
         bad, parts, day, counts, pain, prow, pcode, offset, slot = _row_checks(
             raw, known, grid, memo
         )
-        found = row_codes(parts, n)
+        found = row_codes(parts, bad)
         if add is not None:
             add(Rows(~bad, prow, counts["sets_done"], counts["reps_done"], pain, pcode, offset))
     else:
@@ -311,7 +313,7 @@ def check_rows(
             """Check one chunk and write its results in place (chunks never overlap)."""
             hi = min(n, lo + rows)
             b, p, *values = _row_checks(raw.iloc[lo:hi], known, grid, memo)
-            where, code = row_codes(p, hi - lo)  # while the chunk's problems are at hand
+            where, code = row_codes(p, b)  # while the chunk's problems are at hand
             flat = [values[0], *values[1].values(), *values[2:]]
             if add is not None:
                 add(Rows(~b, flat[5], flat[1], flat[2], flat[4], flat[6], flat[7]))
@@ -355,7 +357,7 @@ def check_rows(
     if drop_duplicates and len(dup):
         bad[dup] = True
         parts.append((dup, "", "exact duplicate"))
-        found = row_codes(parts[-1:], n, found)
+        found = row_codes(parts[-1:], bad, found)
     problems = problem_frame(raw, file, row, parts, got)
     return Checked(
         raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
@@ -463,7 +465,7 @@ def check_with_plans(checked: Checked, grid: Grid, drop_duplicates: bool = False
         pd.concat([checked.problems, new], ignore_index=True) if len(new) else checked.problems
     )
     problems = problems.sort_values("pos", kind="stable", ignore_index=True)
-    found = row_codes(parts, len(raw), checked.found) if parts else checked.found
+    found = row_codes(parts, bad, checked.found) if parts else checked.found
     return Checked(
         raw, checked.file, checked.row, ~bad, day, checked.sets, checked.reps, checked.hold,
         checked.pain, prow, problems, found, duplicates, pcode, offset,
