@@ -65,80 +65,72 @@ def measure_tables(
 ) -> dict[str, pd.DataFrame]:
     """The report's tables (by exercise, week, patient, cohort, flags) from ``part``."""
     t = grid.table
-    ex = t.copy(deep=False)
-    ex["sessions_done"] = part.sessions
-    ex["reps_done"] = np.rint(part.reps).astype(np.int64)
-    ex["session_adherence"] = np.minimum(1.0, np.divide(part.sessions, ex["prescribed_sessions"]))
-    ex["dose_ratio"] = np.divide(ex["reps_done"].to_numpy(), ex["prescribed_reps"].to_numpy())
-    ex["dose_adherence"] = np.minimum(1.0, ex["dose_ratio"])
+    # each table is made from its columns at once: inserting them one by one costs more
+    sessions = part.sessions
+    reps_done = np.rint(part.reps).astype(np.int64)
+    session_adherence = np.minimum(1.0, sessions / t["prescribed_sessions"].to_numpy())
+    dose_ratio = reps_done / t["prescribed_reps"].to_numpy()
+    dose_adherence = np.minimum(1.0, dose_ratio)
     week_end_day = grid.start_day[grid.row_patient] + 7 * grid.row_week - 1
-    ex["ended"] = week_end_day <= as_of_day
+    ex = pd.DataFrame(
+        {
+            **{c: t[c] for c in t.columns},
+            "sessions_done": sessions,
+            "reps_done": reps_done,
+            "session_adherence": session_adherence,
+            "dose_ratio": dose_ratio,
+            "dose_adherence": dose_adherence,
+            "ended": week_end_day <= as_of_day,
+        },
+        copy=False,
+    )
 
     # patient-week cells of a dense patient x week array
     present, n_ex, per_week = _week_cells(grid)
     p_code, w_idx = np.divmod(present, grid.max_week)
+    week_start = (grid.start_day[p_code] + 7 * w_idx).astype("datetime64[D]")
+    pain_n = part.pain_n[present]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pain_mean = np.where(pain_n > 0, part.pain_sum[present] / pain_n, np.nan)
+    adherence = per_week(dose_adherence) / n_ex
+    week_ended = week_start + np.timedelta64(6, "D") <= np.datetime64(as_of_day, "D")
     week = pd.DataFrame(
         {
             "patient": grid.patients.take(p_code).array,  # no Python strings
             "week": (w_idx + 1).astype(np.int64),
-            "week_start": (grid.start_day[p_code] + 7 * w_idx).astype("datetime64[D]"),
+            "week_start": week_start.astype("datetime64[s]"),
+            "week_end": (week_start + np.timedelta64(6, "D")).astype("datetime64[us]"),
             "exercises": n_ex,
-        }
+            "sessions_prescribed": per_week(t["prescribed_sessions"].to_numpy(np.int64)),
+            "sessions_done": per_week(sessions),
+            "reps_prescribed": per_week(t["prescribed_reps"].to_numpy(np.int64)),
+            "reps_done": per_week(reps_done),
+            "session_adherence": per_week(session_adherence) / n_ex,
+            "adherence": adherence,
+            "pain_mean": pain_mean,
+            "pain_n": pain_n,
+            "ended": week_ended,
+            "adherent": pd.arrays.BooleanArray(adherence >= threshold, ~week_ended),
+        },
+        copy=False,
     )
-    week["week_start"] = week["week_start"].astype("datetime64[s]")
-    week.insert(3, "week_end", week["week_start"] + pd.Timedelta(days=6))
-    for name, column in (
-        ("sessions_prescribed", "prescribed_sessions"),
-        ("sessions_done", "sessions_done"),
-        ("reps_prescribed", "prescribed_reps"),
-        ("reps_done", "reps_done"),
-    ):
-        week[name] = per_week(ex[column].to_numpy(np.int64))
-    week["session_adherence"] = per_week(ex["session_adherence"].to_numpy()) / n_ex
-    week["adherence"] = per_week(ex["dose_adherence"].to_numpy()) / n_ex
-    pain_n = part.pain_n[present]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        week["pain_mean"] = np.where(pain_n > 0, part.pain_sum[present] / pain_n, np.nan)
-    week["pain_n"] = pain_n
-    end_day = grid.start_day[p_code] + 7 * (w_idx + 1) - 1
-    week["ended"] = end_day <= as_of_day
-    week["adherent"] = (week["adherence"] >= threshold).astype("boolean")
-    week.loc[~week["ended"], "adherent"] = pd.NA
 
     # patient
     n_p = len(grid.patients)
-    ended = week["ended"].to_numpy()
-    wp = p_code[ended]
-    weeks_ended = np.bincount(wp, minlength=n_p)
+    wp = p_code[week_ended]
+    weeks_ended = np.bincount(wp, minlength=n_p).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_adh = np.bincount(wp, weights=week["adherence"].to_numpy()[ended], minlength=n_p)
+        mean_adh = np.bincount(wp, weights=adherence[week_ended], minlength=n_p)
         mean_adh = np.where(weeks_ended > 0, mean_adh / weeks_ended, np.nan)
         mean_ses = np.bincount(
-            wp, weights=week["session_adherence"].to_numpy()[ended], minlength=n_p
+            wp, weights=week["session_adherence"].to_numpy()[week_ended], minlength=n_p
         )
         mean_ses = np.where(weeks_ended > 0, mean_ses / weeks_ended, np.nan)
-    patient = pd.DataFrame(
-        {
-            "patient": grid.patients.array,
-            "start_date": grid.start_day.astype("datetime64[D]").astype("datetime64[s]"),
-            "end_date": grid.end_day.astype("datetime64[D]").astype("datetime64[s]"),
-            "weeks_ended": weeks_ended.astype(np.int64),
-            "adherence": mean_adh,
-            "session_adherence": mean_ses,
-        }
-    )
-    patient["adherent"] = (patient["adherence"] >= threshold).astype("boolean")
-    patient.loc[weeks_ended == 0, "adherent"] = pd.NA
     last = part.last_day(grid, as_of_day)
-    patient["last_log"] = pd.Series(
-        np.where(last == NONE, np.datetime64("NaT"), last.astype("datetime64[D]"))
-    ).astype("datetime64[s]")
     # pain in week 1 and in the latest started week with pain scores
-    has_pain = week["pain_n"].to_numpy() > 0
-    started = week["week_start"].to_numpy().astype("datetime64[D]").astype(np.int64) <= as_of_day
-    sel = np.flatnonzero(has_pain & started)
-    pain_mean = week["pain_mean"].to_numpy()
-    week_no = week["week"].to_numpy()
+    started = week_start <= np.datetime64(as_of_day, "D")
+    sel = np.flatnonzero((pain_n > 0) & started)
+    week_no = w_idx + 1
     pain1 = np.full(n_p, np.nan)
     one = sel[week_no[sel] == 1]
     pain1[p_code[one]] = pain_mean[one]
@@ -148,10 +140,24 @@ def measure_tables(
     latest_pain = np.full(n_p, np.nan)
     latest_week[p_code[last_rows]] = week_no[last_rows]
     latest_pain[p_code[last_rows]] = pain_mean[last_rows]
-    patient["pain_score_week1"] = pain1
-    patient["pain_score_latest"] = latest_pain
-    patient["week_of_latest_pain"] = pd.array(np.where(latest_week > 0, latest_week, None),
-                                              dtype="Int64")  # fmt: skip
+    patient = pd.DataFrame(
+        {
+            "patient": grid.patients.array,
+            "start_date": grid.start_day.astype("datetime64[D]").astype("datetime64[s]"),
+            "end_date": grid.end_day.astype("datetime64[D]").astype("datetime64[s]"),
+            "weeks_ended": weeks_ended,
+            "adherence": mean_adh,
+            "session_adherence": mean_ses,
+            "adherent": pd.arrays.BooleanArray(mean_adh >= threshold, weeks_ended == 0),
+            "last_log": np.where(
+                last == NONE, np.datetime64("NaT"), last.astype("datetime64[D]")
+            ).astype("datetime64[s]"),
+            "pain_score_week1": pain1,
+            "pain_score_latest": latest_pain,
+            "week_of_latest_pain": pd.arrays.IntegerArray(latest_week, latest_week == 0),
+        },
+        copy=False,
+    )
 
     flags, codes = flag_table(grid, week, p_code, patient, as_of_day, threshold, pain_rise, quiet)
     patient["flags"] = np.bincount(codes, minlength=n_p).astype(np.int64)
