@@ -171,7 +171,13 @@ def _row_checks(
         flag(far, "date", "date outside 1900-2100")
         day = np.where(far, cells.NAT, day)
         bad_day |= far
-    unknown_ex = ~cells.isin(raw["exercise"], known, memo) & ~blanks["exercise"]
+    if grid is not None:  # one look-up: the code in the plans, -2 for an unknown id
+        ecode = grid.exercise_codes(raw["exercise"], memo, known)
+        unknown_ex = ecode == -2
+    else:
+        ecode = None
+        unknown_ex = ~cells.isin(raw["exercise"], known, memo)
+    unknown_ex &= ~blanks["exercise"]
     flag(unknown_ex, "exercise", "unknown exercise")
     counts = {}
     for c in _COUNTS:
@@ -196,7 +202,8 @@ def _row_checks(
     if grid is not None:
         base_ok = ~(blanks["patient"] | blanks["date"] | bad_day | blanks["exercise"] | unknown_ex)
         known = ~blanks["patient"]
-        prow, pcode, offset, slot = _plan_checks(raw, day, base_ok, known, grid, memo, flag)
+        prow, pcode, offset, slot = _plan_checks(raw, day, base_ok, known, grid, memo, flag,
+                                                 ecode)  # fmt: skip
     del bad_day, unknown_ex
     return bad, parts, day, counts, pain, prow, pcode, offset, slot
 
@@ -209,20 +216,22 @@ def _plan_checks(
     grid: Grid,
     memo: dict | None,
     flag: Callable[[np.ndarray, str, str], None],
+    ecode: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The checks against the plans: known patient, date inside the plan, exercise set that
     week. ``base_ok`` (changed in place) marks rows whose patient, date and exercise passed
-    the other checks; ``named`` rows with a patient label. Returns the prescription row,
-    patient code, days since the plan started and the duplicate-search slot of each row.
+    the other checks; ``named`` rows with a patient label; ``ecode`` the exercise codes, if
+    looked up already. Returns the prescription row, patient code (-1: no plan), days
+    since the plan started and the duplicate-search slot of each row.
     """
     pcode = grid.patient_codes(raw["patient"], memo)
     unknown = pcode < 0
     if unknown.any():
         flag(unknown & named, "patient", "unknown patient")
         base_ok &= ~unknown
-        np.maximum(pcode, 0, out=pcode)  # our own array: any code, the row is rejected
     del unknown
-    offset = day - grid.start_day[pcode]  # days since the plan started
+    # days since the plan started (code -1 picks the last plan: the row is rejected anyway)
+    offset = day - grid.start_day[pcode]
     # one unsigned comparison finds both: before the start (negative) and after the end
     outside = base_ok & (offset.view(np.uint64) > grid.span[pcode].view(np.uint64))
     if outside.any():
@@ -233,7 +242,9 @@ def _plan_checks(
         del early
     del outside
     week0 = offset // 7
-    prow = grid.rows_in_week(pcode, week0, grid.exercise_codes(raw["exercise"], memo), base_ok)
+    if ecode is None:
+        ecode = grid.exercise_codes(raw["exercise"], memo)
+    prow = grid.rows_in_week(pcode, week0, ecode, base_ok)
     flag(base_ok & (prow < 0), "exercise", "exercise not prescribed that week")
     # prescription row and day of its week: where exact repeats must fall (see check_rows)
     slot = offset - 7 * week0

@@ -283,32 +283,38 @@ def _distinct(
 
 
 def _codes_in(
-    values: pd.Series, index: pd.Index, memo: dict | None = None, key: object = None
+    values: pd.Series,
+    index: pd.Index,
+    memo: dict | None = None,
+    key: object = None,
+    known: pd.Index | None = None,
 ) -> np.ndarray:
-    """Position of each value in ``index`` (``-1`` when absent), categoricals by their codes.
+    """Position of each value in ``index``: ``-1`` when absent (or missing), ``-2`` when
+    ``known`` is given and holds the value neither. Categoricals are looked up by code.
 
     ``memo`` keeps the per-category look-up under ``key`` for the next chunk of the frame.
     """
     if not isinstance(values.dtype, pd.CategoricalDtype):
-        return index.get_indexer(values.astype(str))
+        text = values.astype(str)
+        out = index.get_indexer(text)
+        if known is not None:
+            out[(out < 0) & ~text.isin(known).to_numpy(bool)] = -2
+        return out
     if memo is not None and key in memo:
         lookup, same = memo[key]
     else:
-        lookup = index.get_indexer(values.cat.categories.astype(str))
-        # the categories known, in the same order, up to ``same``; only unknown ones after
-        known = int(np.argmin(lookup)) if (lookup < 0).any() else len(lookup)
-        prefix = np.array_equal(lookup[:known], np.arange(known)) and (lookup[known:] < 0).all()
-        same = known if prefix else -1
+        names = values.cat.categories.astype(str)
+        lookup = index.get_indexer(names)
+        if known is not None:
+            lookup[(lookup < 0) & ~names.isin(known)] = -2
+        same = np.array_equal(lookup, np.arange(len(lookup)))  # the same names, same order
+        lookup = np.append(lookup, -1)  # code -1 (missing) picks the appended -1
         if memo is not None:
             memo[key] = lookup, same
     codes = values.cat.codes.to_numpy()
-    if same == len(lookup) and (codes.min(initial=0) >= 0):
-        return codes.astype(np.int64)  # the same categories in the same order
-    if same >= 0:  # codes are positions; unknown categories (and missing, -1) become -1
-        out = codes.astype(np.int64)
-        out[out >= same] = -1
-        return out
-    return np.append(lookup, -1)[codes]  # code -1 (missing) picks the appended -1
+    if same and codes.min(initial=0) >= 0:
+        return codes.astype(np.int64)
+    return lookup[codes]
 
 
 @dataclass(frozen=True)
@@ -342,9 +348,13 @@ class Grid:
         """
         return _codes_in(patient, self.patients, memo, ("patient codes", patient.name))
 
-    def exercise_codes(self, exercise: pd.Series, memo: dict | None = None) -> np.ndarray:
-        """Codes of ``exercise`` ids; ``-1`` for an id no plan prescribes."""
-        return _codes_in(exercise, self.exercises, memo, ("exercise codes", exercise.name))
+    def exercise_codes(
+        self, exercise: pd.Series, memo: dict | None = None, known: pd.Index | None = None
+    ) -> np.ndarray:
+        """Codes of ``exercise`` ids; ``-1`` for an id no plan prescribes, ``-2`` for one
+        that is not in ``known`` either (when given)."""
+        key = ("exercise codes", exercise.name, known is not None)
+        return _codes_in(exercise, self.exercises, memo, key, known)
 
     def rows_inside(
         self, pcode: np.ndarray, offset: np.ndarray, ecode: np.ndarray, inside: np.ndarray
