@@ -10,7 +10,7 @@ turns, so a busy machine slows both alike, DuckDB in a forked child process (see
 
 Four cases: CSV and Parquet, all rows good and 10% bad rows.
 
-Run: ``.venv/bin/python benchmarks/adherence_files.py [--patients 3000] [--repeat 5]``
+Run: ``.venv/bin/python benchmarks/adherence_files.py [--patients 3000] [--repeat 9]``
 Targets: ours / DuckDB <= 1.5 for each file; 10% bad <= 1.2 x all good (ours).
 """
 
@@ -150,7 +150,7 @@ def write(logs: pd.DataFrame, folder: Path, name: str) -> tuple[Path, Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=3_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args(argv)
     rx, logs = build(args.patients)
     rx = bp.prescription_table(rx)

@@ -82,26 +82,11 @@ def _from_logtable(
     return partials(again, grid), rejected_rows(again), again.duplicates, len(checked.raw)
 
 
-def _read_with_plans(logs: object, prescriptions: object) -> tuple[tuple, Grid]:
-    """:func:`gather` ``logs`` and make the prescriptions' grid at the same time (pyarrow
-    and numpy read and sort without holding the GIL). A problem with the plans is raised
-    before one with the logs, as when they are read in turn."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        planned = pool.submit(prescription_grid, prescriptions)
-        try:
-            read = gather(logs)
-        except Exception:
-            if planned.exception() is not None:
-                raise planned.exception() from None  # type: ignore[misc]
-            raise
-        return read, planned.result()
-
-
 def _from_frame(
-    raw: pd.DataFrame, file: object, row: np.ndarray, grid: Grid, exercises: pd.Index,
-    drop_duplicates: bool,
-) -> tuple[Partials, pd.DataFrame | Future, pd.DataFrame | Future, int]:  # fmt: skip
-    """Check the rows read, adding up each chunk as soon as it is checked."""
+    logs: object, grid: Grid, exercises: pd.Index, drop_duplicates: bool
+) -> tuple[Partials, pd.DataFrame | Future, pd.DataFrame | Future, int]:
+    """Read and check ``logs``, adding up each chunk as soon as it is checked."""
+    raw, file, row, _ = gather(logs)
     sums = Sums(grid)
     checked = check_rows(raw, file, row, exercises, grid, drop_duplicates, add=sums.add,
                          defer_duplicates=True, got=False)  # fmt: skip
@@ -173,25 +158,21 @@ def adherence(
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be above 0 and at most 1, got {threshold}")
+    grid = prescription_grid(prescriptions)
+    exercises = exercise_ids(catalogue)
     duplicates: pd.DataFrame | Future
-    if _is_dask(logs) or isinstance(logs, LogTable):
-        grid = prescription_grid(prescriptions)
-        exercises = exercise_ids(catalogue)
-        if _is_dask(logs):
-            from .dask_logs import dask_partials
+    if _is_dask(logs):
+        from .dask_logs import dask_partials
 
-            part, rejected, duplicates, rows_read = dask_partials(
-                logs, grid, exercises, drop_duplicates
-            )
-        else:
-            part, rejected, duplicates, rows_read = _from_logtable(
-                logs, grid, exercises, drop_duplicates
-            )
-    else:
-        (raw, file, row, _), grid = _read_with_plans(logs, prescriptions)
-        part, rejected, duplicates, rows_read = _from_frame(
-            raw, file, row, grid, exercise_ids(catalogue), drop_duplicates
+        part, rejected, duplicates, rows_read = dask_partials(
+            logs, grid, exercises, drop_duplicates
         )
+    elif isinstance(logs, LogTable):
+        part, rejected, duplicates, rows_read = _from_logtable(
+            logs, grid, exercises, drop_duplicates
+        )
+    else:
+        part, rejected, duplicates, rows_read = _from_frame(logs, grid, exercises, drop_duplicates)
     as_of_day = None if as_of is None else day_number(as_of)
     if as_of_day is None:
         last = part.last_day(grid, None)
