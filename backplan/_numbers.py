@@ -306,7 +306,7 @@ def parse_whole_series(values: pd.Series, low: int, high: int) -> pd.Series:
     [<NA>, <NA>]
     """
     numbers, why = whole_numbers(values, low, high)
-    return pd.Series(pd.arrays.IntegerArray(numbers, why != Why.OK), index=values.index)
+    return pd.Series(pd.arrays.IntegerArray(numbers, why != int(Why.OK)), index=values.index)
 
 
 def _one_decimal(value: object) -> float:

@@ -239,7 +239,7 @@ def _bad_cells(bad: np.ndarray, values: pd.Series, column: str, expected: str) -
 def _whole(values: pd.Series, column: str) -> pd.Series:
     """A column of whole numbers 0 to :data:`~backplan._numbers.MAX_BOUND` as int64."""
     numbers, why = whole_numbers(values, 0, MAX_BOUND)
-    _bad_cells(why != Why.OK, values, column, expected_text(0, MAX_BOUND))
+    _bad_cells(why != int(Why.OK), values, column, expected_text(0, MAX_BOUND))
     return pd.Series(numbers, index=values.index)
 
 

@@ -94,11 +94,12 @@ def counts(
     # space) that are no number but not a reason to reject either
     typed = pd.api.types.is_numeric_dtype(s.dtype)
     # which reasons occur: counted over the few failing values only
-    found = np.bincount(why[why > Why.MISSING], minlength=max(FAILS) + 1)
+    # (array comparisons take plain ints: numpy is many times slower with an IntEnum)
+    found = np.bincount(why[why > int(Why.MISSING)], minlength=max(FAILS) + 1)
     fails = []
     for code in FAILS:
         if found[code]:
-            mask = why == code
+            mask = why == int(code)
             fails.append((mask if typed else mask & ~blank, why_text(code, 0, MAX_COUNT)))
     return values, fails
 
