@@ -72,9 +72,8 @@ def measure_tables(
     dose_ratio = reps_done / t["prescribed_reps"].to_numpy()
     dose_adherence = np.minimum(1.0, dose_ratio)
     week_end_day = grid.start_day[grid.row_patient] + 7 * grid.row_week - 1
-    ex = pd.DataFrame(
+    done = pd.DataFrame(
         {
-            **{c: t[c] for c in t.columns},
             "sessions_done": sessions,
             "reps_done": reps_done,
             "session_adherence": session_adherence,
@@ -82,8 +81,10 @@ def measure_tables(
             "dose_adherence": dose_adherence,
             "ended": week_end_day <= as_of_day,
         },
+        index=t.index,
         copy=False,
     )
+    ex = pd.concat([t, done], axis=1)  # the table's columns are shared, not copied
 
     # patient-week cells of a dense patient x week array
     present, n_ex, per_week = _week_cells(grid)
