@@ -96,6 +96,15 @@ def test_a_row_with_several_problems_is_one_rejected_row(tmp_path: Path) -> None
     assert len(logs.problems) == 2
 
 
+def test_a_rows_columns_and_reasons_line_up(tmp_path: Path) -> None:
+    # an earlier row's date problem must not move "date" ahead of this row's count column
+    body = "P1,2026-01-32,heel-slides,1,10,,,\nP1,2025-12-01,heel-slides,-1,10,,,\n"
+    logs = bp.read_logs(_write(tmp_path, body), [_plan()])
+    both = logs.rejected.set_index("row").loc[3]
+    assert both["column"] == "sets_done; date"
+    assert both["reason"] == "negative count; date before plan start"
+
+
 def test_accounting_holds_on_a_messy_file(tmp_path: Path) -> None:
     body = "".join(line + "\n" for line, _, _ in BAD) + "P1,2026-01-05,heel-slides,,,,,\n"
     logs = bp.read_logs(_write(tmp_path, body), [_plan()])
