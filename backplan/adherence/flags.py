@@ -44,19 +44,27 @@ FLAG_ACTIONS: dict[str, str] = {
 _COLUMNS = ("patient", "priority", "flag", "detail", "action")
 
 
-def _texts(form: str | Callable[..., str], *values: np.ndarray) -> np.ndarray:
-    """``form`` filled in with each row of ``values``, each distinct row written once."""
+def _texts(form: str | Callable[..., str], *values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``form`` filled in with each row of ``values``: each row's code and the distinct
+    texts (each distinct row is written once)."""
     fill = form.format if isinstance(form, str) else form
     if not len(values[0]):
-        return np.zeros(0, dtype=object)
+        return np.zeros(0, dtype=np.int64), []
     codes = np.zeros(len(values[0]), dtype=np.int64)
     for v in values:  # one code per distinct row, column by column (kept below len(rows))
         column, distinct = pd.factorize(v, use_na_sentinel=False)
         codes, _ = pd.factorize(codes * len(distinct) + column)
     first = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
     np.minimum.at(first, codes, np.arange(len(codes)))
-    written = np.array([fill(*(v[i].item() for v in values)) for i in first], dtype=object)
-    return written[codes]
+    return codes, [fill(*(v[i].item() for v in values)) for i in first]
+
+
+def _picked(texts: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``texts[codes]`` as a pandas string column, picked by pyarrow: only the distinct
+    texts become pyarrow strings, not one Python object per row."""
+    import pyarrow as pa
+
+    return pd.array(pa.array(texts, pa.large_string()).take(pa.array(codes)), dtype="str")
 
 
 def _written(day: int) -> str:
@@ -101,7 +109,7 @@ def flag_table(
     quiet: int,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The flags table (most urgent patients first) and each flag's patient code."""
-    found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    found: dict[str, tuple[np.ndarray, tuple[np.ndarray, list[str]]]] = {}
     p1 = patient["pain_score_week1"].to_numpy()
     pl = patient["pain_score_latest"].to_numpy()
     lw = patient["week_of_latest_pain"].to_numpy(np.int64, na_value=0)
@@ -136,8 +144,12 @@ def flag_table(
     priority = np.concatenate(
         [np.full(len(c), i, np.int64) for i, (c, _) in enumerate(found.values(), 1)]
     )
-    names = np.array(list(found), dtype=object)[priority - 1]
-    actions = np.array([FLAG_ACTIONS[f] for f in found], dtype=object)[priority - 1]
+    # each flag's detail codes, moved past the texts of the flags before it
+    texts: list[str] = []
+    details = []
+    for _, (text_codes, written) in found.values():
+        details.append(text_codes + len(texts))
+        texts += written
     top = np.full(len(grid.patients), len(found) + 1, np.int64)
     np.minimum.at(top, codes, priority)
     order = np.lexsort((priority, codes, top[codes]))
@@ -145,9 +157,9 @@ def flag_table(
         {
             "patient": grid.patients.take(codes[order]).array,
             "priority": priority[order],
-            "flag": np.asarray(names, dtype=object)[order],
-            "detail": np.concatenate([ds for _, ds in found.values()])[order],
-            "action": actions[order],
+            "flag": _picked(list(found), priority[order] - 1),
+            "detail": _picked(texts, np.concatenate(details)[order]),
+            "action": _picked([FLAG_ACTIONS[f] for f in found], priority[order] - 1),
         },
         columns=list(_COLUMNS),
     )
