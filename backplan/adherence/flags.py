@@ -56,7 +56,8 @@ def _texts(form: str | Callable[..., str], *values: np.ndarray) -> tuple[np.ndar
         codes, _ = pd.factorize(codes * len(distinct) + column)
     first = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
     np.minimum.at(first, codes, np.arange(len(codes)))
-    return codes, [fill(*(v[i].item() for v in values)) for i in first]
+    rows = zip(*(v[first].tolist() for v in values), strict=True)
+    return codes, [fill(*row) for row in rows]
 
 
 def _picked(texts: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
