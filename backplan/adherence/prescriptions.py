@@ -375,5 +375,7 @@ class Grid:
         if ok.all():
             return self.cell[idx]
         rows = self.cell.take(idx, mode="clip")  # where not ok, idx may point anywhere
-        np.putmask(rows, ~ok, -1)
+        rows += 1  # then -1 where not ok: three quick passes beat one masked write
+        rows *= ok
+        rows -= 1
         return rows
