@@ -439,6 +439,10 @@ def _values_at(
 def names_at(file: Any, pos: np.ndarray) -> np.ndarray:
     """File names at ``pos`` as objects (a Categorical's are looked up by code)."""
     if isinstance(file, pd.Categorical):
+        if len(file.categories) == 1:  # one file (the usual case): filled, not taken
+            out = np.empty(len(pos), dtype=object)
+            out.fill(file.categories[0])
+            return out
         return np.asarray(list(file.categories), dtype=object)[file.codes[pos]]
     return np.asarray(file[pos], dtype=object)
 
