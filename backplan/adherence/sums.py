@@ -157,7 +157,7 @@ class Sums:
         use = rows.ok & (prow >= 0)
         every = bool(use.all())
         # bin 0 takes every row left out (rejected, or on no prescription row) and is dropped:
-        # one masked write, where taking the used rows out would copy six arrays
+        # one multiply, where taking the used rows out would copy six arrays
         at = prow - (lo - 1)
         if not every:
             at *= use  # quicker than a masked write
