@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -361,7 +362,8 @@ def check_rows(
     if defer_duplicates and not drop_duplicates:
         return Checked(
             raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
-            pain, prow, _Listing(raw, file, row, parts, got), found, None, pcode, offset,
+            pain, prow, partial(problem_frame, raw, file, row, parts, got), found, None, pcode,
+            offset,
             find_duplicates,  # type: ignore[arg-type]
         )  # fmt: skip
     dup, _, duplicates = find_duplicates()
@@ -487,23 +489,6 @@ def check_with_plans(checked: Checked, grid: Grid, drop_duplicates: bool = False
     )  # fmt: skip
 
 
-def sorted_problems(parts: Sequence[Part]) -> tuple[np.ndarray, pd.Categorical, pd.Categorical]:
-    """Each problem's row position, column and reason, in row order (a row's problems in the
-    order found): what :func:`problem_frame` is made from."""
-    col_names = list(dict.fromkeys(c for _, c, _ in parts))
-    why_names = list(dict.fromkeys(w for _, _, w in parts))
-    sizes = [len(p) for p, _, _ in parts]
-    pos = np.concatenate([p for p, _, _ in parts]) if parts else np.zeros(0, np.int64)
-    order = np.argsort(pos, kind="stable")
-    pos = pos[order]
-    # which part each problem came from, as small codes (few parts: two bytes each)
-    part = np.repeat(np.arange(len(parts), dtype=np.int16), sizes).take(order)
-    ccode = np.array([col_names.index(c) for _, c, _ in parts], dtype=np.int16).take(part)
-    rcode = np.array([why_names.index(w) for _, _, w in parts], dtype=np.int16).take(part)
-    return (pos, pd.Categorical.from_codes(ccode, col_names),
-            pd.Categorical.from_codes(rcode, why_names))  # fmt: skip
-
-
 def problem_frame(
     raw: pd.DataFrame,
     file: np.ndarray,
@@ -520,7 +505,20 @@ def problem_frame(
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in {"pos", "row"} else object)
                              for c in columns})  # fmt: skip
-    pos, column, reason = sorted_problems(parts)
+    col_names = list(dict.fromkeys(c for _, c, _ in parts))
+    why_names = list(dict.fromkeys(w for _, _, w in parts))
+    sizes = [len(p) for p, _, _ in parts]
+    pos = np.concatenate([p for p, _, _ in parts])
+    order = np.argsort(pos, kind="stable")  # row order; a row's problems in the order found
+    pos = pos[order]
+    # which part each problem came from, as small codes (few parts: two bytes each)
+    part = np.repeat(np.arange(len(parts), dtype=np.int16), sizes).take(order)
+    column = pd.Categorical.from_codes(
+        np.array([col_names.index(c) for _, c, _ in parts], dtype=np.int16).take(part), col_names
+    )
+    reason = pd.Categorical.from_codes(
+        np.array([why_names.index(w) for _, _, w in parts], dtype=np.int16).take(part), why_names
+    )
     got = np.full(len(pos), None, dtype=object)
     for k, c in enumerate(
         column.categories if values else ()
@@ -534,17 +532,6 @@ def problem_frame(
          "got": text_column(got)},
         copy=False,  # new arrays: used as they are, not copied into one block per type
     )  # fmt: skip
-
-
-class _Listing:
-    """The problems of ``check_rows`` as :func:`problem_frame`, made when first asked for
-    (see :attr:`Checked.problems`)."""
-
-    def __init__(self, raw: pd.DataFrame, file: Any, row: np.ndarray, parts: list, got: bool):
-        self.args, self.parts, self.got = (raw, file, row), parts, got
-
-    def __call__(self) -> pd.DataFrame:
-        return problem_frame(*self.args, self.parts, self.got)
 
 
 def as_objects(s: pd.Series) -> np.ndarray:

@@ -94,19 +94,21 @@ def measure_tables(
     with np.errstate(invalid="ignore", divide="ignore"):
         pain_mean = np.where(pain_n > 0, part.pain_sum[present] / pain_n, np.nan)
     adherence = per_week(dose_adherence) / n_ex
-    week_ended = week_start + np.timedelta64(6, "D") <= np.datetime64(as_of_day, "D")
+    week_session_adherence = per_week(session_adherence) / n_ex
+    week_end = week_start + np.timedelta64(6, "D")
+    week_ended = week_end <= np.datetime64(as_of_day, "D")
     week = pd.DataFrame(
         {
             "patient": grid.patients.take(p_code).array,  # no Python strings
             "week": (w_idx + 1).astype(np.int64),
             "week_start": week_start.astype("datetime64[s]"),
-            "week_end": (week_start + np.timedelta64(6, "D")).astype("datetime64[us]"),
+            "week_end": week_end.astype("datetime64[us]"),
             "exercises": n_ex,
             "sessions_prescribed": per_week(t["prescribed_sessions"].to_numpy(np.int64)),
             "sessions_done": per_week(sessions),
             "reps_prescribed": per_week(t["prescribed_reps"].to_numpy(np.int64)),
             "reps_done": per_week(reps_done),
-            "session_adherence": per_week(session_adherence) / n_ex,
+            "session_adherence": week_session_adherence,
             "adherence": adherence,
             "pain_mean": pain_mean,
             "pain_n": pain_n,
@@ -123,9 +125,7 @@ def measure_tables(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_adh = np.bincount(wp, weights=adherence[week_ended], minlength=n_p)
         mean_adh = np.where(weeks_ended > 0, mean_adh / weeks_ended, np.nan)
-        mean_ses = np.bincount(
-            wp, weights=week["session_adherence"].to_numpy()[week_ended], minlength=n_p
-        )
+        mean_ses = np.bincount(wp, weights=week_session_adherence[week_ended], minlength=n_p)
         mean_ses = np.where(weeks_ended > 0, mean_ses / weeks_ended, np.nan)
     last = part.last_day(grid, as_of_day)
     # pain in week 1 and in the latest started week with pain scores

@@ -356,20 +356,14 @@ class Grid:
         key = ("exercise codes", exercise.name, known is not None)
         return _codes_in(exercise, self.exercises, memo, key, known)
 
-    def rows_inside(
-        self, pcode: np.ndarray, offset: np.ndarray, ecode: np.ndarray, inside: np.ndarray
-    ) -> np.ndarray:
-        """Table row of each log (``-1`` where not ``inside`` or nothing is prescribed).
-
-        ``offset`` is days since the patient's plan started; ``inside`` marks logs of a
-        known patient dated within the plan.
-        """
-        return self.rows_in_week(pcode, offset // 7, ecode, inside)
-
     def rows_in_week(
         self, pcode: np.ndarray, week0: np.ndarray, ecode: np.ndarray, inside: np.ndarray
     ) -> np.ndarray:
-        """Like :meth:`rows_inside`, given the 0-based plan week (``offset // 7``)."""
+        """Table row of each log (``-1`` where not ``inside`` or nothing is prescribed).
+
+        ``week0`` is the 0-based plan week (days since the plan started // 7); ``inside``
+        marks logs of a known patient dated within the plan.
+        """
         ok = inside & (ecode >= 0)
         idx = (pcode * self.max_week + week0) * len(self.exercises) + ecode
         if ok.all():

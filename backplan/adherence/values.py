@@ -94,18 +94,18 @@ def counts(
     # space) that are no number but not a reason to reject either
     typed = pd.api.types.is_numeric_dtype(s.dtype)
     # which reasons occur: counted over the few failing values only
-    # (array comparisons take plain ints: numpy is many times slower with an IntEnum)
     found = np.bincount(why[why > int(Why.MISSING)], minlength=max(FAILS) + 1)
     fails = []
     for code in FAILS:
         if found[code]:
-            mask = why == int(code)
+            mask = why == code
             fails.append((mask if typed else mask & ~blank, why_text(code, 0, MAX_COUNT)))
     return values, fails
 
 
-#: The reasons a count can fail (in the order rejected rows list them).
-FAILS = (Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE, Why.FRACTION, Why.BELOW)
+#: The reasons a count can fail (in the order rejected rows list them), as plain ints:
+#: numpy compares an array with an ``IntEnum`` many times slower than with an int.
+FAILS = tuple(int(w) for w in (Why.NOT_A_NUMBER, Why.NEGATIVE, Why.ABOVE, Why.FRACTION, Why.BELOW))
 
 
 def floats(s: pd.Series, blank: np.ndarray, memo: dict | None = None) -> np.ndarray:
