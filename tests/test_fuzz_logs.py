@@ -116,3 +116,28 @@ def test_accepted_counts_are_ascii_whole_numbers(rows) -> None:
                 # same rule as the catalogue's doses
                 match = re.fullmatch(r"([0-9]+)(?:\.0+)?", source)
                 assert pd.isna(value) or (match and int(match.group(1)) == int(value))
+
+
+small_valid_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "patient": st.sampled_from(["P1", "P2"]),
+            "date": st.sampled_from(["2026-01-05", "2026-01-06", "2026-01-07"]),
+            "exercise": st.sampled_from(["heel-slides", "wall-squats"]),
+            "sets_done": st.integers(0, 3),
+            "reps_done": st.integers(0, 3),
+        }
+    ),
+    max_size=12,
+)
+
+
+@fuzz(200)
+@given(small_valid_rows)
+def test_read_logs_without_plans_accepts_any_small_valid_frame(rows) -> None:
+    """No plans: every well-formed row is accepted and exact repeats are counted, whether
+    the frame has none, some or only repeats (a one-patient file once raised TypeError)."""
+    frame = pd.DataFrame(rows, columns=["patient", "date", "exercise", "sets_done", "reps_done"])
+    table = bp.read_logs(frame)
+    assert len(table.accepted) == table.rows_read == len(frame)
+    assert len(table.duplicates) == int(frame.duplicated().sum())

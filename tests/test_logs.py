@@ -522,3 +522,32 @@ def test_duplicates_of_rows_checked_in_chunks_match_one_search_over_all_rows(
         monkeypatch.setattr(logs_module, "PARALLEL_ROWS", 50)
         chunked = bp.adherence(logs, plans).duplicates
         pd.testing.assert_frame_equal(chunked, whole)
+
+
+def test_read_logs_without_plans_works_for_every_demo_patients_own_file() -> None:
+    """Most one-patient logs have no repeated row; that path once raised a TypeError."""
+    plans, logs_csv = bp.demo.load_demo()
+    logs = pd.read_csv(logs_csv)
+    for patient, own in logs.groupby("patient"):
+        table = bp.read_logs(own)
+        assert (table.rows_read, len(table.rejected)) == (len(own), 0), patient
+
+
+@pytest.mark.parametrize("n_rows,n_copies", [(0, 1), (1, 1), (5, 1), (1, 4), (6, 2)])
+def test_read_logs_without_plans_empty_one_row_no_and_all_duplicates(
+    n_rows: int, n_copies: int
+) -> None:
+    days = pd.date_range("2026-01-05", periods=max(n_rows, 1)).strftime("%Y-%m-%d")
+    rows = pd.DataFrame(
+        {
+            "patient": "P1",
+            "date": days[:n_rows],
+            "exercise": "heel-slides",
+            "sets_done": 1,
+            "reps_done": 10,
+        }
+    )
+    frame = pd.concat([rows] * n_copies, ignore_index=True)
+    table = bp.read_logs(frame)
+    assert table.rows_read == len(frame) == len(table.accepted)
+    assert len(table.duplicates) == n_rows * (n_copies - 1)

@@ -65,7 +65,9 @@ def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
         pos, h = pos[keep], h[keep]
     # equal hashes get equal codes, numbered in order of first appearance
     codes = pd.factorize(h)[0]
-    first = np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]] if len(codes) else []
+    if not len(codes):  # every row was alone in a bucket: no duplicates
+        return np.zeros((2, 0), dtype=np.int64)
+    first = np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]]
     dup = pos[~first]
     same = pos[first][codes[~first]]
     if all(np.array_equal(c[dup], c[same]) for c in columns):
