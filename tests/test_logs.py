@@ -526,7 +526,7 @@ def test_duplicates_of_rows_checked_in_chunks_match_one_search_over_all_rows(
 
 def test_read_logs_without_plans_works_for_every_demo_patients_own_file() -> None:
     """Most one-patient logs have no repeated row; that path once raised a TypeError."""
-    plans, logs_csv = bp.demo.load_demo()
+    _plans, logs_csv = bp.demo.load_demo()
     logs = pd.read_csv(logs_csv)
     for patient, own in logs.groupby("patient"):
         table = bp.read_logs(own)
