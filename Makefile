@@ -12,7 +12,7 @@ APP_PORT ?= 8866
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab app test lint format bench proofs clean
+.PHONY: lab app test fuzz lint format bench proofs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,14 @@ lab: $(STAMP)
 app: $(STAMP)
 	$(BIN)/voila notebooks/app-plan-builder.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) --preheat_kernel=True --pool_size=1
 
+# two workers (one per core on CI's 2-core machine); a test file always runs in one worker
 test: $(STAMP)
 	$(BIN)/ruff check backplan tests benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# the property tests with at least 1,000 examples each (minutes; not part of make test)
+fuzz: $(STAMP)
+	BACKPLAN_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:nbval tests -k "fuzz or propert"
 
 lint: $(STAMP)
 	$(BIN)/ruff check backplan tests benchmarks

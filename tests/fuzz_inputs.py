@@ -12,6 +12,7 @@ every property sees at least 1,000 generated inputs per run.
 
 from __future__ import annotations
 
+import os
 import re
 
 from hypothesis import HealthCheck, Phase, settings
@@ -82,13 +83,15 @@ cell = st.one_of(
 
 
 def fuzz(examples: int, *, shrink: bool = True) -> settings:
-    """Hypothesis settings: ``examples`` examples, no deadline (CI machines are slow and
+    """Hypothesis settings: ``examples`` examples (at least ``BACKPLAN_FUZZ_EXAMPLES``, which
+    ``make fuzz`` sets to 1,000 or more), no deadline (CI machines are slow and
     shared), no example database (runs do not depend on earlier runs' files).
 
     ``shrink=False`` for tests where one example takes a tenth of a second or more:
     shrinking a failure there can take many minutes, so the failing case is shown as found.
     """
     phases = [Phase.explicit, Phase.generate, *([Phase.shrink] if shrink else [])]
+    examples = max(examples, int(os.environ.get("BACKPLAN_FUZZ_EXAMPLES", "0") or 0))
     return settings(
         max_examples=examples,
         phases=phases,
