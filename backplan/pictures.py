@@ -34,7 +34,7 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
-from ._paths import data_dir
+from ._io.paths import data_dir
 
 __all__ = [
     "Picture",

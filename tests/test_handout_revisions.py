@@ -14,7 +14,7 @@ from rendered import print_html, printed_words
 
 import backplan as bp
 from backplan.handout.content import handout_content
-from backplan.handout.text import TEXT, date_words, diary_heading, dose_short, dose_words
+from backplan.words import TEXT, date_words, diary_heading, dose_short, dose_words
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 import backplan as bp
+from backplan._io.paths import data_dir
 from backplan.pictures import exercise_picture, picture_drawing, picture_svg, poses
 
 
@@ -62,7 +63,7 @@ def test_lines_are_black_or_grey_and_thick_enough_for_greyscale() -> None:
 
 
 def _clinic_catalogue(tmp_path: Path, image: str) -> Path:
-    table = pd.read_csv(bp._paths.data_dir() / "back-exercises.csv", dtype=str).fillna("")
+    table = pd.read_csv(data_dir() / "back-exercises.csv", dtype=str).fillna("")
     table["image"] = ""
     table.loc[4, "image"] = image  # heel-raises, spreadsheet row 6
     path = tmp_path / "clinic.csv"
@@ -111,7 +112,7 @@ def test_an_oversized_picture_in_pixels_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_exercise_without_a_picture_still_prints(tmp_path: Path) -> None:
-    table = pd.read_csv(bp._paths.data_dir() / "back-exercises.csv", dtype=str).fillna("")
+    table = pd.read_csv(data_dir() / "back-exercises.csv", dtype=str).fillna("")
     table.loc[0, "id"] = "toe-taps"  # a clinic exercise with no pose data and no image
     path = tmp_path / "clinic.csv"
     table.to_csv(path, index=False)
