@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .plan.rules import Prescription
+if TYPE_CHECKING:
+    from .plan.rules import Prescription
 
 __all__ = [
     "ADVICE_TITLES",
@@ -29,6 +30,7 @@ __all__ = [
     "TEXT",
     "date_words",
     "day_label",
+    "days_a_week",
     "diary_heading",
     "diary_name",
     "diary_title",
@@ -37,6 +39,7 @@ __all__ = [
     "fill_placeholders",
     "footer_lines",
     "prescribed_days",
+    "times_a_day",
     "week_range",
     "week_span",
 ]
@@ -177,14 +180,22 @@ def dose_words(p: Prescription, side: str = "side") -> str:
 
     Examples
     --------
+    >>> from backplan import Prescription
     >>> dose_words(Prescription(exercise="x", sets=2, reps=5, days_per_week=3))
     '2 rounds of 5 times, once a day, on 3 days a week'
     """
-    parts = [dose_short(p, side)]
-    parts.append(f"{_times(p.sessions_per_day)} a day")
-    days = p.days_per_week
-    parts.append("every day" if days == 7 else f"on {days} day{'s' if days != 1 else ''} a week")
-    return ", ".join(parts)
+    return ", ".join([dose_short(p, side), times_a_day(p.sessions_per_day),
+                      days_a_week(p.days_per_week)])  # fmt: skip
+
+
+def times_a_day(n: int) -> str:
+    """``once a day``, ``twice a day``, ``3 times a day``."""
+    return f"{_times(n)} a day"
+
+
+def days_a_week(n: int) -> str:
+    """``every day`` or ``on 3 days a week``."""
+    return "every day" if n == 7 else f"on {n} day{'s' if n != 1 else ''} a week"
 
 
 _FILL = re.compile(r"\{(\w+)\}(\s+(?:seconds?|times?)\b)?")
@@ -199,6 +210,7 @@ def fill_placeholders(text: str, doses: Sequence[Prescription], side: str = "sid
 
     Examples
     --------
+    >>> from backplan import Prescription
     >>> p = Prescription(exercise="x", reps=1, hold_s=5, per_side=True)
     >>> fill_placeholders("Do {reps} times with each {side}. Hold {hold_s} seconds.", [p], "leg")
     'Do 1 time with each leg. Hold 5 seconds.'
@@ -230,6 +242,7 @@ def dose_short(p: Prescription, side: str = "side") -> str:
 
     Examples
     --------
+    >>> from backplan import Prescription
     >>> dose_short(Prescription(exercise="x", reps=10, per_side=True, hold_s=5), "leg")
     '10 times on each leg, hold each for 5 seconds'
     """

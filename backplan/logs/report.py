@@ -17,8 +17,8 @@ import pandas as pd
 from .._io.cells import neutralise_frame
 from .._io.files import atomic_path
 from .flags import FLAGS
-from .read import REASONS
 from .measures import DEFINITIONS
+from .read import REASONS
 
 __all__ = ["TABLES", "AdherenceReport"]
 

@@ -32,13 +32,13 @@ import pandas as pd
 
 from ..catalogue import load_catalogue
 from ..errors import PlanError, Problem
+from ..words import days_a_week, dose_short, dose_words, times_a_day
 from .model import Plan, _validate
 from .rules import DOSE_BOUNDS, NextLevel, Prescription, Revision, level_start
 from .weeks import dose_in_week, level_in_week
 
 __all__ = ["revise", "revision_history", "what_changed"]
 
-_WORDS = {1: "once", 2: "twice"}
 _LABELS = {
     "sets": "sets",
     "reps": "reps",
@@ -310,36 +310,27 @@ def revision_history(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
-def _times(n: int) -> str:
-    return f"{_WORDS.get(n, f'{n} times')} a day"
+def _side(catalogue: pd.DataFrame, exercise: str) -> str:
+    """What one side of ``exercise`` is called (the catalogue's ``side``), ``side`` if none."""
+    side = catalogue.loc[catalogue["id"] == exercise, "side"]
+    word = str(side.iloc[0]) if len(side) else ""
+    return word if word not in {"", "nan", "<NA>"} else "side"
 
 
-def dose_words(p: Prescription, catalogue: pd.DataFrame | None = None) -> str:
-    """One exercise's dose in plain words, e.g. ``"8 times on each leg, once a day, every day"``."""
-    cat = load_catalogue() if catalogue is None else catalogue
-    side = cat.loc[cat["id"] == p.exercise, "side"]
-    side_word = str(side.iloc[0]) if len(side) and str(side.iloc[0]) not in {"", "nan"} else "side"
-    text = f"{p.reps} times" + (f" on each {side_word}" if p.per_side else "")
-    if p.sets > 1:
-        text = f"{p.sets} sets of {text}"
-    if p.hold_s:
-        text += f", holding for {p.hold_s} second{'s' if p.hold_s != 1 else ''}"
-    days = "every day" if p.days_per_week == 7 else f"on {p.days_per_week} days a week"
-    return f"{text}, {_times(p.sessions_per_day)}, {days}"
+def _patient_dose(p: Prescription, catalogue: pd.DataFrame) -> str:
+    """The dose in the handout's own words (:func:`backplan.words.dose_words`)."""
+    return dose_words(p, _side(catalogue, p.exercise))
 
 
 def _before_words(old: Prescription, new: Prescription) -> str:
+    """The parts of the old dose that changed, in the same words as the new dose."""
     diffs = []
-    if (old.sets, old.reps) != (new.sets, new.reps):
-        diffs.append(
-            f"{old.sets} sets of {old.reps} times" if old.sets > 1 else f"{old.reps} times"
-        )
-    if old.hold_s != new.hold_s:
-        diffs.append(f"a {old.hold_s} second hold" if old.hold_s else "no hold")
+    if (old.sets, old.reps, old.hold_s) != (new.sets, new.reps, new.hold_s):
+        diffs.append(dose_short(old.model_copy(update={"per_side": False})))
     if old.sessions_per_day != new.sessions_per_day:
-        diffs.append(_times(old.sessions_per_day))
+        diffs.append(times_a_day(old.sessions_per_day))
     if old.days_per_week != new.days_per_week:
-        diffs.append("every day" if old.days_per_week == 7 else f"{old.days_per_week} days a week")
+        diffs.append(days_a_week(old.days_per_week))
     return " and ".join(diffs)
 
 
@@ -385,9 +376,9 @@ def what_changed(
     for ex, p in new.items():
         name = _name(cat, ex)
         if ex not in old:
-            out.append(f"{when}, start doing {name}: {dose_words(p, cat)}.")
+            out.append(f"{when}, start doing {name}: {_patient_dose(p, cat)}.")
         elif old[ex] != p:
-            out.append(f"{when}, do {name} {dose_words(p, cat)}. Before, it was "
+            out.append(f"{when}, do {name} {_patient_dose(p, cat)}. Before, it was "
                        f"{_before_words(old[ex], p)}.")  # fmt: skip
     out += [f"{when}, stop doing {_name(cat, ex)}." for ex in old if ex not in new]
     return out or [f"{when}, keep doing your exercises as you do now."]
