@@ -101,7 +101,7 @@ __all__ = [
 ]
 
 # Submodules that pull in heavy libraries load on first use: ``backplan.charts`` etc.
-_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "fhir", "pictures"}
+_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "fhir", "pictures", "outcomes"}
 # Adherence analytics (pandas/numpy only; Dask is imported only for Dask input).
 _LAZY_ATTRS = {
     "adherence": "adherence",
@@ -129,6 +129,19 @@ _LAZY_ATTRS = {
     "shipped_templates": "templates",
     "template_from_plan": "templates",
     "exercise_picture_svg": "pictures",
+    # Outcomes: scores, STarT Back groups, change that matters, adherence against outcome.
+    "OutcomeError": "outcomes",
+    "OutcomeLine": "outcomes",
+    "OutcomeTable": "outcomes",
+    "load_outcome_measures": "outcomes",
+    "outcome_by_adherence": "outcomes",
+    "outcome_changes": "outcomes",
+    "outcome_finding": "outcomes",
+    "outcome_lines": "outcomes",
+    "read_outcomes": "outcomes",
+    "review_rules_for": "outcomes",
+    "start_back": "outcomes",
+    "with_start_back": "outcomes",
 }
 __all__ += sorted(_LAZY_ATTRS)
 
