@@ -130,11 +130,31 @@ def daily_scores(outcomes: OutcomeTable | pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _by_key(frame: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """Rows as records, grouped by (patient, measure), in date order."""
+def _records(accepted: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Accepted rows as plain records grouped by (patient, measure), in date order."""
+    cols = ["patient", "measure", "date", "item", "score", "goal", "timepoint"]
+    frame = accepted[cols].sort_values("date", kind="stable")
+    values = {c: frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in cols}
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for r in frame.sort_values("date", kind="stable").to_dict("records"):
+    for i in range(len(frame)):
+        r = {c: values[c][i] for c in cols}
         out.setdefault((r["patient"], r["measure"]), []).append(r)
+    return out
+
+
+def _days(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per day (rows in date order): the total, or the mean of the activities."""
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        if out and out[-1]["date"] == r["date"]:
+            day = out[-1]
+            day["scores"].append(r["score"])
+            day["baseline"] |= r["timepoint"] == "baseline"
+        else:
+            out.append({"date": r["date"], "scores": [r["score"]],
+                        "baseline": r["timepoint"] == "baseline"})  # fmt: skip
+    for day in out:
+        day["score"] = sum(day["scores"]) / len(day["scores"])
     return out
 
 
@@ -159,7 +179,7 @@ def _goals(items: list[dict[str, Any]], better: str) -> tuple[int, Any]:
     latest: dict[str, float] = {}
     for r in items:  # in date order: later rows win
         latest[r["item"]] = r["score"]
-        if r["goal"] == r["goal"]:
+        if r["goal"] is not None and r["goal"] == r["goal"]:
             goal[r["item"]] = r["goal"]
     if not goal:
         return 0, pd.NA
@@ -208,12 +228,12 @@ def outcome_changes(
     m = table.measures if measures is None else measures
     specs = (load_outcome_measures() if m is None else m).to_dict("index")
     order = {name: i for i, name in enumerate(specs)}
-    days_of = _by_key(daily_scores(table))
-    items_of = _by_key(table.accepted.loc[table.accepted["item"].notna()])
-    keys = sorted(days_of, key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
+    rows_of = _records(table.accepted)
+    keys = sorted(rows_of, key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
     out = []
     for patient, measure in keys:
-        spec, days = specs[measure], days_of[(patient, measure)]
+        spec, rows = specs[measure], rows_of[(patient, measure)]
+        days = _days(rows)
         marked = [d["date"] for d in days if d["baseline"]]
         first = min(marked) if marked else days[0]["date"]
         base = next(d["score"] for d in days if d["date"] == first)
@@ -226,7 +246,7 @@ def outcome_changes(
             "important": pd.NA, "direction": pd.NA, "followed_up": bool(later),
             "scores": 1 + len(later), "goals": 0, "goals_met": pd.NA,
         }  # fmt: skip
-        items = items_of.get((patient, measure), [])
+        items = [r for r in rows if r["item"] is not None]
         if items:
             record["goals"], record["goals_met"] = _goals(items, spec["better"])
         if later:

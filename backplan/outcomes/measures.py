@@ -47,8 +47,10 @@ from ..errors import Problem, _ProblemsError
 __all__ = [
     "MEASURE_COLUMNS",
     "OutcomeError",
+    "folded",
     "load_outcome_measures",
     "measure_id",
+    "measure_lookup",
     "shipped_measures",
 ]
 
@@ -200,10 +202,16 @@ def load_outcome_measures(path: str | os.PathLike[str] | None = None) -> pd.Data
     return frame.set_index("measure", drop=False)
 
 
+def measure_lookup(measures: pd.DataFrame) -> dict[str, str]:
+    """Every id, name and alias (folded: any case, spaces squeezed) -> the measure id."""
+    return {n: str(m) for m, row in measures.iterrows() for n in _names(row)}
+
+
 def measure_id(text: object, measures: pd.DataFrame) -> str | None:
     """The id of the measure ``text`` names (its id, name or an alias, any case), or None."""
-    wanted = _key(text)
-    for m, row in measures.iterrows():
-        if wanted in _names(row):
-            return str(m)
-    return None
+    return measure_lookup(measures).get(_key(text))
+
+
+def folded(text: object) -> str:
+    """``text`` as :func:`measure_lookup` keys it."""
+    return _key(text)

@@ -51,7 +51,7 @@ from .._numbers import decimal_numbers
 from .._tables import spreadsheet_row
 from ..adherence.formats import PARQUET, TEXT, read_log_file, unique_header
 from ..errors import LogError, Problem
-from .measures import OutcomeError, load_outcome_measures, measure_id
+from .measures import OutcomeError, folded, load_outcome_measures, measure_lookup
 
 __all__ = [
     "OUTCOME_COLUMNS",
@@ -212,7 +212,8 @@ def _check_cells(rows: _Rows) -> dict[str, Any]:
     outside = (days != NO_DAY) & ((days < FIRST_DAY) | (days > LAST_DAY))
     for i in np.flatnonzero(outside):
         rows.bad(i, "date", "date outside 1900-2100", DATE_TEXT, col["date"].iat[i])
-    names = {v: measure_id(v, m) for v in pd.unique(col["measure"][~blank["measure"]])}
+    lookup = measure_lookup(m)
+    names = {v: lookup.get(folded(v)) for v in pd.unique(col["measure"][~blank["measure"]])}
     ids = np.array([None if b else names[v] for v, b in zip(col["measure"], blank["measure"],
                                                              strict=True)], dtype=object)  # fmt: skip
     known = ", ".join(m.index)
@@ -283,9 +284,9 @@ def _check_rows(rows: _Rows, v: dict[str, Any], starts: dict[str, int] | None) -
             rows.bad(i, "patient", "unknown patient", "a patient label that has a plan",
                      v["patient"][i])  # fmt: skip
         elif v["days"][i] < start:
-            first = np.datetime64(start, "D")
+            first = np.datetime64(int(start), "D")
             rows.bad(i, "date", "date before plan start", f"a date on or after the plan's first "
-                     f"day, {first}", str(np.datetime64(v["days"][i], "D")))  # fmt: skip
+                     f"day, {first}", str(np.datetime64(int(v["days"][i]), "D")))  # fmt: skip
     ok = [i for i in ok if i not in rows.found]
 
     def where(i: int) -> str:
