@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,8 @@ import pandas as pd
 from .._dates import DATE_TEXT, FIRST_DAY, LAST_DAY, NO_DAY, date_days
 from .._numbers import decimal_numbers
 from .._tables import spreadsheet_row
-from ..adherence.formats import PARQUET, TEXT, read_log_file, unique_header
+from ..adherence.formats import read_log_file, unique_header
+from ..adherence.read import _files as log_files
 from ..errors import LogError, Problem
 from .measures import OutcomeError, folded, load_outcome_measures, measure_lookup
 
@@ -123,16 +124,13 @@ class OutcomeTable:
 
 
 def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        found = sorted(p for p in path.iterdir() if p.suffix.lower() in PARQUET | TEXT)
-        if not found:
-            raise OutcomeError([Problem(str(path), None, None, "a folder holding outcome files")])
-        return found
-    if not path.is_file():
-        raise OutcomeError([Problem(str(path), None, None, "an existing file or folder")])
-    if path.suffix.lower() not in PARQUET | TEXT:
-        raise OutcomeError([Problem(str(path), None, None, "a .csv, .xlsx or .parquet file")])
-    return [path]
+    """The files at ``path`` (a folder's CSV, Excel and Parquet files), as the logs find them."""
+    try:
+        return log_files(path)
+    except LogError as exc:
+        said = [replace(p, expected=p.expected.replace("log files", "outcome files"))
+                for p in exc.problems]  # fmt: skip
+        raise OutcomeError(said) from None
 
 
 def _as_text_frame(table: pd.DataFrame) -> pd.DataFrame:
