@@ -91,7 +91,17 @@ __all__ = [
 
 # The one lazy table: heavy or seldom-used parts load on first use, so ``import backplan``
 # needs pandas, pandera and pydantic only. Subpackages first, then name -> module.
-_LAZY_SUBMODULES = ("charts", "ui", "handout", "demo", "cli", "fhir", "pictures", "logs")
+_LAZY_SUBMODULES = (
+    "charts",
+    "ui",
+    "handout",
+    "demo",
+    "cli",
+    "fhir",
+    "pictures",
+    "logs",
+    "outcomes",
+)
 _LAZY_ATTRS = {
     # exercise logs and adherence (pandas/numpy; Dask only for Dask input)
     "adherence": "logs",
@@ -118,6 +128,19 @@ _LAZY_ATTRS = {
     "shipped_templates": "plan.templates",
     "template_from_plan": "plan.templates",
     "exercise_picture_svg": "pictures",
+    # Outcomes: scores, STarT Back groups, change that matters, adherence against outcome.
+    "OutcomeError": "outcomes",
+    "OutcomeLine": "outcomes",
+    "OutcomeTable": "outcomes",
+    "load_outcome_measures": "outcomes",
+    "outcome_by_adherence": "outcomes",
+    "outcome_changes": "outcomes",
+    "outcome_finding": "outcomes",
+    "outcome_lines": "outcomes",
+    "read_outcomes": "outcomes",
+    "review_rules_for": "outcomes",
+    "start_back": "outcomes",
+    "with_start_back": "outcomes",
     # old names kept for one release; each warns and says what replaces it
     "filter_exercises": "_deprecated",
     "suitable_exercises": "_deprecated",

@@ -26,14 +26,17 @@ import pandas as pd
 
 from ._io.paths import data_dir
 from .catalogue import load_catalogue
+from .outcomes.synthetic import synthetic_outcomes
 from .plan import Plan, build_plan, dose_in_week, load_plan, plan_to_json
 from .plan.rules import AddDose
 
 __all__ = [
     "DEMO_SETTINGS",
     "Cohort",
+    "DemoOutcomes",
     "demo_as_of",
     "load_demo",
+    "load_demo_outcomes",
     "synthetic_cohort",
     "write_demo",
 ]
@@ -49,10 +52,22 @@ Everything in this folder is made up by `backplan.demo.synthetic_cohort` from a 
 - `plans/SYN-*.json`: one plan per synthetic patient (patient labels start with `SYN-`).
 - `logs.csv`: one row per exercise session done; the `note` column says `synthetic`.
   Rows with blank `sets_done` and `reps_done` are diary ticks (the prescribed dose).
+- `outcomes.csv`: outcome scores (NPRS, ODI or RMDQ, MSK-HQ, PSFS activities with goals)
+  at baseline and follow-up, made to follow each patient's logs; the `note` column says
+  `synthetic`. Read with `backplan.read_outcomes`.
+- `start-back.csv`: each patient's nine STarT Back item scores (0/1) at baseline; no item
+  wording (it belongs to Keele University).
 
 Regenerate with `python -c "import backplan.demo as d; d.write_demo('data/demo')"`;
 a test checks these files equal what the generator makes.
 """
+
+
+class DemoOutcomes(NamedTuple):
+    """Where the shipped synthetic outcome scores and STarT Back answers are."""
+
+    outcomes: Path
+    start_back: Path
 
 
 class Cohort(NamedTuple):
@@ -176,6 +191,9 @@ def write_demo(
     for plan in plans:
         (target / "plans" / f"{plan.patient}.json").write_text(plan_to_json(plan), "utf-8")
     logs.to_csv(target / "logs.csv", index=False, lineterminator="\n")
+    scores, groups = synthetic_outcomes(plans, logs, seed=seed, as_of=demo_as_of(weeks))
+    scores.to_csv(target / "outcomes.csv", index=False, lineterminator="\n")
+    groups.to_csv(target / "start-back.csv", index=False, lineterminator="\n")
     settings = ", ".join(f"{k}={v}" for k, v in {"n_patients": n_patients, "weeks": weeks,
                                                   "seed": seed}.items())  # fmt: skip
     (target / "README.md").write_text(_README.format(settings=settings), "utf-8")
@@ -187,3 +205,18 @@ def load_demo(folder: str | os.PathLike[str] | None = None) -> tuple[list[Plan],
     base = Path(folder) if folder is not None else data_dir() / "demo"
     plans = [load_plan(p) for p in sorted((base / "plans").glob("*.json"))]
     return plans, base / "logs.csv"
+
+
+def load_demo_outcomes(folder: str | os.PathLike[str] | None = None) -> DemoOutcomes:
+    """The paths of the shipped synthetic outcome scores and STarT Back answers.
+
+    They belong to the patients of :func:`load_demo` (see ``data/demo/README.md``).
+
+    Examples
+    --------
+    >>> found = load_demo_outcomes()
+    >>> found.outcomes.name, found.start_back.name
+    ('outcomes.csv', 'start-back.csv')
+    """
+    base = Path(folder) if folder is not None else data_dir() / "demo"
+    return DemoOutcomes(base / "outcomes.csv", base / "start-back.csv")

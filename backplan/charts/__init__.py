@@ -17,6 +17,7 @@ _WHERE = {
     "plot_cohort_trend": "adherence",
     "plot_exercise_adherence": "adherence",
     "plot_pain_vs_adherence": "adherence",
+    "plot_outcome_by_adherence": "outcomes",
 }
 
 __all__ = sorted(_WHERE)

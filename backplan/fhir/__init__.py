@@ -32,6 +32,10 @@ _WHERE = {
     "logs_to_fhir": "observations",
     "logs_from_fhir": "observations",
     "logs_to_csv": "observations",
+    "outcomes_to_fhir": "outcomes",
+    "outcomes_from_fhir": "outcomes",
+    "start_back_to_fhir": "outcomes",
+    "start_back_from_fhir": "outcomes",
 }
 
 __all__ = sorted(_WHERE)

@@ -42,6 +42,7 @@ __all__ = ["EXT_DOSE", "PLAN_FIELDS", "PRESCRIPTION_FIELDS", "RULE_FIELDS", "loc
 
 SD = f"{BASE}/StructureDefinition"
 EXT_SCHEMA, EXT_LEVEL = f"{SD}/plan-schema-version", f"{SD}/plan-level"
+EXT_START_BACK = f"{SD}/plan-start-back"
 EXT_RULE, EXT_DOSE = f"{SD}/plan-progression-rule", f"{SD}/exercise-dose"
 _UNITS = ("d", "wk")  # Timing.repeat.periodUnit: sessions a day, or a week
 
@@ -391,6 +392,18 @@ def _read_revisions(cp: dict, ctx: _Ctx) -> list[dict[str, Any]]:
 _author, _description = _optional("author", "display"), _optional("description")
 
 #: Plan field -> (FHIR element, writer(plan, careplan), reader(careplan, context)).
+def _write_start_back(plan: Plan, cp: dict) -> None:
+    if plan.start_back is not None:
+        cp["extension"].append(ext(EXT_START_BACK, valueCode=plan.start_back))
+
+
+def _read_start_back(cp: dict, ctx: _Ctx) -> Any:
+    if not any(isinstance(e, dict) and e.get("url") == EXT_START_BACK
+               for e in cp.get("extension") or ()):  # fmt: skip
+        return None
+    return _one(cp.get("extension"), EXT_START_BACK, "", "valueCode")[0]
+
+
 PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, _Ctx], Any]]] = {
     "schema_version": (
         "CarePlan.extension[plan-schema-version].valueInteger",
@@ -418,6 +431,12 @@ PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, 
         "CarePlan.extension[plan-level].valueString",
         lambda plan, cp: cp["extension"].append(ext(EXT_LEVEL, valueString=plan.level)),
         lambda cp, ctx: _one(cp.get("extension"), EXT_LEVEL, "", "valueString")[0],
+    ),
+    "start_back": (
+        "CarePlan.extension[plan-start-back].valueCode (low, medium or high; none when the "
+        "patient was not stratified)",
+        _write_start_back,
+        _read_start_back,
     ),
     "prescriptions": (
         "CarePlan.activity: the activities whose bounds start on period.start",

@@ -26,8 +26,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
+    model_serializer,
     model_validator,
 )
 
@@ -76,6 +78,11 @@ class Plan(BaseModel):
         plan, its next level and its revisions is checked against them.
     revisions : tuple of Revision
         Changes made after reviews, oldest first (see :mod:`backplan.plan.revise`).
+    start_back : {"low", "medium", "high"} or None
+        The patient's STarT Back risk group at first contact (see
+        :func:`backplan.start_back`); ``None`` when not stratified. A high-risk plan is
+        reviewed with time-based progression (:func:`backplan.review_rules_for`). Left out
+        of the saved file while ``None``, so plans saved before it existed load unchanged.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -91,6 +98,14 @@ class Plan(BaseModel):
     progression: tuple[Rule, ...] = ()
     restrictions: Restrictions = Restrictions()
     revisions: tuple[Revision, ...] = ()
+    start_back: Literal["low", "medium", "high"] | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_no_group(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        if self.start_back is None:
+            data.pop("start_back", None)
+        return data
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Plan:
