@@ -391,6 +391,7 @@ def _read_revisions(cp: dict, ctx: _Ctx) -> list[dict[str, Any]]:
 
 _author, _description = _optional("author", "display"), _optional("description")
 
+
 #: Plan field -> (FHIR element, writer(plan, careplan), reader(careplan, context)).
 def _write_start_back(plan: Plan, cp: dict) -> None:
     if plan.start_back is not None:
