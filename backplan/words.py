@@ -37,6 +37,7 @@ __all__ = [
     "dose_short",
     "dose_words",
     "fill_placeholders",
+    "hold_words",
     "footer_lines",
     "prescribed_days",
     "times_a_day",
@@ -252,8 +253,13 @@ def dose_short(p: Prescription, side: str = "side") -> str:
     if p.sets > 1:
         reps = f"{p.sets} rounds of {reps}"
     if p.hold_s:
-        reps += f", hold each for {p.hold_s} second{'s' if p.hold_s != 1 else ''}"
+        reps += f", {hold_words(p.hold_s)}"
     return reps
+
+
+def hold_words(seconds: int) -> str:
+    """``hold each for 5 seconds``, or ``no hold`` for 0."""
+    return f"hold each for {seconds} second{'s' if seconds != 1 else ''}" if seconds else "no hold"
 
 
 def prescribed_days(days_per_week: int) -> tuple[int, ...]:

@@ -202,6 +202,6 @@ def test_what_changed_words_a_dose_exactly_as_the_handout_does(catalogue) -> Non
     new = bp.dose_in_week(revised, 2)[0]
     said = bp.what_changed(revised, catalogue=catalogue)[0]
     assert f"do Heel slides {dose_words(new, 'leg')}." in said
-    assert "Before, it was 10 times." in said
+    assert "Before, it was 10 times and no hold." in said
     block = handout_content(revised, catalogue).blocks[0]
     assert dose_words(new, "leg") in " ".join(block.later)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..catalogue import load_catalogue
 from ..errors import PlanError, Problem
-from ..words import days_a_week, dose_short, dose_words, times_a_day
+from ..words import days_a_week, dose_short, dose_words, hold_words, times_a_day
 from .model import Plan, _validate
 from .rules import DOSE_BOUNDS, NextLevel, Prescription, Revision, level_start
 from .weeks import dose_in_week, level_in_week
@@ -325,8 +325,10 @@ def _patient_dose(p: Prescription, catalogue: pd.DataFrame) -> str:
 def _before_words(old: Prescription, new: Prescription) -> str:
     """The parts of the old dose that changed, in the same words as the new dose."""
     diffs = []
-    if (old.sets, old.reps, old.hold_s) != (new.sets, new.reps, new.hold_s):
-        diffs.append(dose_short(old.model_copy(update={"per_side": False})))
+    if (old.sets, old.reps) != (new.sets, new.reps):
+        diffs.append(dose_short(old.model_copy(update={"per_side": False, "hold_s": 0})))
+    if old.hold_s != new.hold_s:
+        diffs.append(hold_words(old.hold_s))
     if old.sessions_per_day != new.sessions_per_day:
         diffs.append(times_a_day(old.sessions_per_day))
     if old.days_per_week != new.days_per_week:
