@@ -19,8 +19,9 @@ FOOTER_Y = 13 * MM
 
 
 def footer_canvas(h: Handout, contact: list[str], size: float) -> type:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
+
+    from .pdf_text import draw_line, fit_text, text_width
 
     patient = h.patient
 
@@ -48,18 +49,12 @@ def footer_canvas(h: Handout, contact: list[str], size: float) -> type:
         def _draw_footer(self, total: int) -> None:
             page_w = self._pagesize[0]
             text = TEXT["page"].format(page=self._pageNumber, pages=total)
-            text_w = stringWidth(text, BOLD, size)
             self.setFillColor("black")
-            self.setFont(BOLD, size)
-            self.drawRightString(page_w - MARGIN_X, FOOTER_Y, text)
-            room = page_w - 2 * MARGIN_X - text_w - size * 2
-            label = patient
-            while label and stringWidth(label, REGULAR, size) > room:
-                label = label[:-2] + "…"
-            self.setFont(REGULAR, size)
-            self.drawString(MARGIN_X, FOOTER_Y, label)
+            draw_line(self, page_w - MARGIN_X, FOOTER_Y, text, BOLD, size, align="right")
+            room = page_w - 2 * MARGIN_X - text_width(text, BOLD, size) - size * 2
+            draw_line(self, MARGIN_X, FOOTER_Y, fit_text(patient, REGULAR, size, room), REGULAR, size)
             for i, line in enumerate(reversed(contact), start=1):
-                self.drawString(MARGIN_X, FOOTER_Y + i * size * 1.25, line)
+                draw_line(self, MARGIN_X, FOOTER_Y + i * size * 1.25, line, REGULAR, size)
 
     return NumberedCanvas
 

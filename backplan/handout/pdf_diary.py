@@ -19,10 +19,12 @@ import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from ..scripts import is_rtl
 from .content import DiaryWeek, box_layout, week_parts
+from .pdf_text import draw_line, needs_layout
+from .pdf_text import text_width as stringWidth
 from .text import TEXT, day_label, diary_heading, diary_name
 
 __all__ = ["DiaryGrid", "GridLook", "diary_fits", "diary_min_width", "wrap_words"]
@@ -258,16 +260,26 @@ class DiaryGrid(Flowable):
             xs.append(xs[-1] + w)
         top = self.height
         t = c.beginText()
-        t.setFont(g.bold, g.title)
+        shaped: list[tuple[float, float, str, str, float, str]] = []
+
+        def put(x: float, y: float, text: str, font: str, size: float, right: float) -> None:
+            """Plain text goes in one text object; text in other scripts is drawn after,
+            shaped (right-aligned in its cell when it reads right to left)."""
+            if needs_layout(text):
+                rtl = is_rtl(text)
+                shaped.append((right if rtl else x, y, text, font, size, "right" if rtl else "left"))
+            else:
+                t.setFont(font, size)
+                t.setTextOrigin(x, y)
+                t.textOut(text)
+
         for i, line in enumerate(self.title_lines):
-            t.setTextOrigin(0, top - g.title - i * g.title * 1.2)
-            t.textOut(line)
+            put(0, top - g.title - i * g.title * 1.2, line, g.bold, g.title, xs[-1])
         top -= self.title_h
         for i, (_, lines) in enumerate(self.head):
             for j, (font, line) in enumerate(lines):
-                t.setFont(font, g.size)
-                t.setTextOrigin(xs[i] + PAD, top - PAD - g.size * 0.95 - j * self.lead)
-                t.textOut(line)
+                y = top - PAD - g.size * 0.95 - j * self.lead
+                put(xs[i] + PAD, y, line, font, g.size, xs[i + 1] - PAD)
         y = top - self.head_h
         row_tops = [top, y]
         boxes: list[tuple[float, float]] = []
@@ -286,6 +298,8 @@ class DiaryGrid(Flowable):
             y -= self.row_h
             row_tops.append(y)
         c.drawText(t)
+        for x, y, text, font, size, align in shaped:
+            draw_line(c, x, y, text, font, size, align)
         c.setStrokeColor("black")
         c.setLineWidth(1)
         c.grid(xs, row_tops)

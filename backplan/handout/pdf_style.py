@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 __all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "Look", "look", "para", "plain", "register_fonts"]
 
@@ -118,6 +119,7 @@ def look(large_print: bool) -> Look:
 
 
 _CACHE_LIMIT = 20_000
+_TAGS = re.compile(r"</?b>")
 _FRAGS: dict[tuple[str, int, str | None], Any] = {}
 _LINES: dict[tuple[Any, ...], Any] = {}
 
@@ -149,8 +151,38 @@ def _paragraph_class() -> type:
     return CachedParagraph
 
 
+_SIMPLE: dict[str, bool] = {}
+
+
+def _simple(markup: str) -> bool:
+    """Whether ReportLab's Paragraph can set ``markup`` (Latin, Greek and Cyrillic in
+    DejaVu Sans, left to right, no combining marks)."""
+    simple = _SIMPLE.get(markup)
+    if simple is None:
+        from .pdf_text import needs_layout
+
+        simple = not needs_layout(unescape(_TAGS.sub("", markup)))
+        if len(_SIMPLE) < _CACHE_LIMIT:
+            _SIMPLE[markup] = simple
+    return simple
+
+
 def para(markup: str, style: Any, bullet: str | None = None) -> Any:
-    """A Paragraph whose parsed markup and line breaks are cached across handouts."""
+    """A Paragraph whose parsed markup and line breaks are cached across handouts; text in
+    any other script, or reading right to left, gets a
+    :func:`~backplan.handout.pdf_text.ScriptParagraph` (shaped, in visual order, right
+    aligned when it reads right to left).
+
+    Examples
+    --------
+    >>> lk = look(False)
+    >>> type(para("Ann", lk.body)).__name__, type(para("<b>Name:</b> 王小明", lk.body)).__name__
+    ('CachedParagraph', 'ScriptParagraphImpl')
+    """
+    if not _simple(markup):
+        from .pdf_text import ScriptParagraph, spans_of
+
+        return ScriptParagraph(spans_of(markup, style.fontName == BOLD), style, bullet)
     cls = _paragraph_class()
     key = (markup, id(style), bullet)
     parsed = _FRAGS.get(key)
