@@ -52,19 +52,17 @@ __all__ = ["FACES", "Face", "check_printable", "face", "font_runs", "has_char", 
 _NOTO = "manimgx_fonts"
 _CJK = "justmytype_intl_cjk"
 
+_SCRIPTS = (
+    "Arabic", "Hebrew", "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Tamil", "Armenian",
+    "Ethiopic", "Georgian", "Kannada", "Khmer", "Lao", "Malayalam", "Myanmar", "Oriya",
+    "Sinhala", "Telugu", "Thai", "Symbols",
+)  # fmt: skip
 #: face key -> (pip package, file inside it, variable font?). "dejavu" is matplotlib's
 #: DejaVu Sans (static regular and bold files).
 FACES: dict[str, tuple[str, str, bool]] = {
     "dejavu": ("matplotlib", "mpl-data/fonts/ttf/DejaVuSans.ttf", False),
     "noto": (_NOTO, "NotoSans[wght].ttf", True),
-    **{
-        script.lower(): (_NOTO, f"NotoSans{script}[wght].ttf", True)
-        for script in (
-            "Arabic", "Hebrew", "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Tamil",
-            "Armenian", "Ethiopic", "Georgian", "Kannada", "Khmer", "Lao", "Malayalam",
-            "Myanmar", "Oriya", "Sinhala", "Telugu", "Thai", "Symbols",
-        )
-    },  # fmt: skip
+    **{script.lower(): (_NOTO, f"NotoSans{script}[wght].ttf", True) for script in _SCRIPTS},
     "emoji": (_NOTO, "NotoEmoji[wght].ttf", True),
     "zh": (_CJK, "fonts/ofl/notosanssc/NotoSansSC[wght].ttf", True),
     "zh-hant": (_CJK, "fonts/ofl/notosanstc/NotoSansTC[wght].ttf", True),
@@ -168,6 +166,8 @@ def missing_char(text: str, language: str | None = None) -> str | None:
     >>> missing_char("Ann Smith"), missing_char("ok \\ue000")
     (None, '\\ue000')
     """
+    if text.isascii():  # DejaVu Sans has every printable ASCII character
+        return None
     cjk = _cjk(text, language)
     for ch in dict.fromkeys(text):
         if not _invisible(ch) and not any(has_char(k, ch) for k in _chain(script_of(ch), cjk)):

@@ -236,6 +236,10 @@ def render_pdf(
     """Lay out ready-made handout content as a PDF, written atomically (see :func:`to_pdf`)."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
+    from .printable import check_fonts, check_names
+
+    check_names(h)
+    check_fonts(h)  # a character no font has: an error naming it, never an empty box
     lk = look(large_print)
     portrait = _page_size(page_size)
     width = portrait[0] - 2 * MARGIN_X
@@ -326,7 +330,9 @@ def to_pdf(
     PlanError
         When the plan names an exercise the catalogue does not hold.
     BackplanError
-        For an unknown page size.
+        For an unknown page size; for a character that none of the shipped fonts has
+        (naming the field, the character and its code point); for a name with a word that
+        mixes Latin, Greek and Cyrillic letters. Nothing is written then.
     """
     content = handout_content(
         plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings

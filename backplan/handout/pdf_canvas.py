@@ -52,7 +52,9 @@ def footer_canvas(h: Handout, contact: list[str], size: float) -> type:
             self.setFillColor("black")
             draw_line(self, page_w - MARGIN_X, FOOTER_Y, text, BOLD, size, align="right")
             room = page_w - 2 * MARGIN_X - text_width(text, BOLD, size) - size * 2
-            draw_line(self, MARGIN_X, FOOTER_Y, fit_text(patient, REGULAR, size, room), REGULAR, size)
+            draw_line(
+                self, MARGIN_X, FOOTER_Y, fit_text(patient, REGULAR, size, room), REGULAR, size
+            )
             for i, line in enumerate(reversed(contact), start=1):
                 draw_line(self, MARGIN_X, FOOTER_Y + i * size * 1.25, line, REGULAR, size)
 

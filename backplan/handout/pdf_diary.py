@@ -267,7 +267,9 @@ class DiaryGrid(Flowable):
             shaped (right-aligned in its cell when it reads right to left)."""
             if needs_layout(text):
                 rtl = is_rtl(text)
-                shaped.append((right if rtl else x, y, text, font, size, "right" if rtl else "left"))
+                shaped.append(
+                    (right if rtl else x, y, text, font, size, "right" if rtl else "left")
+                )
             else:
                 t.setFont(font, size)
                 t.setTextOrigin(x, y)

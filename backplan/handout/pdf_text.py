@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import unescape
 
+from ..errors import BackplanError
 from ..scripts import direction, script_of
 from .fonts import Face, face, has_char, runs_of
 
@@ -68,7 +69,9 @@ TALL_FACES = frozenset(
     }
 )  # fmt: skip
 #: no line starts with these, and none ends with the opening ones (CJK line breaking)
-_NO_START = set("、。，．,.!?！？)）]」』】〕〉》ゝゞーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・：；:;")
+_NO_START = set(
+    "、。，．,.!?！？)）]」』】〕〉》ゝゞーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・：；:;"
+)
 _NO_END = set("(（[「『【〔〈《")
 _BREAK_ANYWHERE = frozenset({"Han", "CJK", "Hiragana", "Katakana"})
 
@@ -141,6 +144,12 @@ def _shape(
     if language:
         buf.language = language
     hb.shape(f.hb, buf, {})
+    for info in buf.glyph_infos:  # an empty box ("notdef"), never drawn
+        if info.codepoint == 0 and not text[info.cluster].isspace():
+            raise BackplanError(
+                f"cannot print {text[info.cluster]!r} (U+{ord(text[info.cluster]):04X}) in "
+                f"{key}: the font has no glyph for it"
+            )
     em = 1.0 / f.upem
     return tuple(
         (info.codepoint, info.cluster, pos.x_advance * em, pos.x_offset * em, pos.y_offset * em)
@@ -301,7 +310,9 @@ class Laid:
                 best = i
         return best
 
-    def visual(self, a: int, b: int) -> list[tuple[_Run, list[tuple[int, int, float, float, float]]]]:
+    def visual(
+        self, a: int, b: int
+    ) -> list[tuple[_Run, list[tuple[int, int, float, float, float]]]]:
         """The runs of characters ``a`` to ``b`` in visual order, each with its glyphs."""
         pieces = []
         for run in self.runs:
@@ -328,47 +339,92 @@ class Laid:
 
     def draw(self, canvas: Any, x: float, y: float, a: int, b: int) -> None:
         """Draw characters ``a`` to ``b`` (one line) with the left end of its baseline at
-        ``(x, y)``."""
+        ``(x, y)``. Clusters that are their own text at their natural width go out as
+        strings; any other cluster glyph by glyph (see :meth:`_cluster`)."""
         size = self.size
         for run, glyphs in self.visual(a, b):
             rl = run.face.rl.face
-            clusters = _clusters(glyphs)
             ends = sorted({g[1] for g in run.glyphs} | {run.end})
             plain: list[str] = []
             plain_x = x
-
-            def flush() -> None:
-                if plain:
-                    _text(canvas, run.face.name, size, plain_x, y, "".join(plain))
-                    plain.clear()
-
-            for cluster in clusters:
+            for cluster in _clusters(glyphs):
                 c = cluster[0][1]
                 source = self.text[c : ends[ends.index(c) + 1]]
                 codes = [_code(rl, g[0], source) for g in cluster]
                 exact = len(cluster) == 1 and codes[0] == source
-                simple = exact and all(
-                    abs(g[3]) < 1e-6 and abs(g[4]) < 1e-6 and abs(g[2] * 1000 - rl.charWidths.get(ord(codes[0]), 0)) < 0.5
-                    for g in cluster
-                )
-                if simple:
+                g = cluster[0]
+                if (
+                    exact
+                    and abs(g[3]) < 1e-6
+                    and abs(g[4]) < 1e-6
+                    and abs(g[2] * 1000 - rl.charWidths.get(ord(codes[0]), 0)) < 0.5
+                ):
                     if not plain:
                         plain_x = x
                     plain.append(codes[0])
-                    x += cluster[0][2] * size
+                    x += g[2] * size
                     continue
-                flush()
-                if not exact:
-                    canvas.addLiteral(_actual_text(source))
-                for (_, _, adv, dx, dy), code in zip(cluster, codes, strict=True):
-                    _text(canvas, run.face.name, size, x + dx * size, y + dy * size, code)
-                    x += adv * size
-                if not exact:
-                    canvas.addLiteral("EMC")
-            flush()
+                if plain:
+                    _text(canvas, run.face.name, size, plain_x, y, "".join(plain))
+                    plain = []
+                x = self._cluster(canvas, run.face, x, y, cluster, codes, source, exact)
+            if plain:
+                _text(canvas, run.face.name, size, plain_x, y, "".join(plain))
+
+    def _cluster(
+        self, canvas: Any, f: Face, x: float, y: float, cluster: list, codes: list[str],
+        source: str, exact: bool,
+    ) -> float:  # fmt: skip
+        """Draw one cluster glyph by glyph; returns the pen position after it.
+
+        A cluster that is not its own text is a ``/Span`` with ``/ActualText``. Readers
+        take such a span to run from its first glyph's origin to its last glyph's end, so
+        glyphs that advance go first and the last one drawn is given the width that ends
+        the span where the cluster ends (else a mark placed inside the cluster would end the
+        span early, and ``pdftotext`` would break the word there)."""
+        size, rl = self.size, f.rl.face
+        pen, placed = x, []
+        for g, code in zip(cluster, codes, strict=True):
+            placed.append((g, code, pen + g[3] * size, y + g[4] * size))
+            pen += g[2] * size
+        placed.sort(key=lambda p: p[0][2] == 0)
+        if not exact:
+            canvas.addLiteral(_actual_text(source))
+        for k, (g, code, gx, gy) in enumerate(placed):
+            if not exact and k == len(placed) - 1:
+                code = _sized(rl, g[0], code, (pen - gx) / size * 1000)
+            _text(canvas, f.name, size, gx, gy, code)
+        if not exact:
+            canvas.addLiteral("EMC")
+        return pen
 
 
-def _clusters(glyphs: list[tuple[int, int, float, float, float]]) -> list[list[tuple[int, int, float, float, float]]]:
+def _sized(rl: Any, gid: int, code: str, width: float) -> str:
+    """``code``, or a private-use code for the same glyph whose width in the PDF is
+    ``width`` (thousandths of an em)."""
+    if abs(rl.charWidths.get(ord(code), 0) - width) < 0.5:
+        return code
+    variants = rl.__dict__.setdefault("_backplan_widths", {})
+    key = (gid, round(width))
+    if key not in variants:
+        new = _free_code(rl)
+        rl.charToGlyph[new] = gid
+        rl.charWidths[new] = round(width)
+        variants[key] = chr(new)
+    return variants[key]
+
+
+def _free_code(rl: Any) -> int:
+    code = rl.__dict__.get("_backplan_next", 0xE000)
+    while code in rl.charToGlyph:
+        code += 1
+    rl._backplan_next = code + 1
+    return code
+
+
+def _clusters(
+    glyphs: list[tuple[int, int, float, float, float]],
+) -> list[list[tuple[int, int, float, float, float]]]:
     out: list[list[tuple[int, int, float, float, float]]] = []
     for g in glyphs:
         if out and out[-1][0][1] == g[1]:
@@ -387,12 +443,12 @@ def _code(rl: Any, gid: int, source: str) -> str:
     chars = rl.glyphToChar.get(gid)
     if chars:
         return chr(chars[0])
-    code = 0xE000
-    while code in rl.charToGlyph:
-        code += 1
+    code = _free_code(rl)
     rl.charToGlyph[code] = gid
     rl.glyphToChar.setdefault(gid, []).append(code)
-    rl.charWidths[code] = rl.hmetrics[gid][0] * 1000 / rl.unitsPerEm if gid < len(rl.hmetrics) else 0
+    rl.charWidths[code] = (
+        rl.hmetrics[gid][0] * 1000 / rl.unitsPerEm if gid < len(rl.hmetrics) else 0
+    )
     return chr(code)
 
 
@@ -499,7 +555,9 @@ def _paragraph_class() -> type:
             self.laid = _laid(spans, style.fontSize, rtl)
             self.rtl = self.laid.rtl
             self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
-            self.leading = max(style.leading, style.fontSize * 1.6) if self.laid.tall else style.leading
+            self.leading = (
+                max(style.leading, style.fontSize * 1.6) if self.laid.tall else style.leading
+            )
             self._fixed = _lines
             self._lines: list[tuple[int, int]] = []
 
@@ -534,10 +592,7 @@ def _paragraph_class() -> type:
             for n, (a, b) in enumerate(self._lines):
                 indent = s.leftIndent + (s.firstLineIndent if n == 0 else 0)
                 w = self.laid.width(a, b)
-                if self.rtl:
-                    x = self.width - indent - w
-                else:
-                    x = indent
+                x = self.width - indent - w if self.rtl else indent
                 self.laid.draw(c, x, y, a, b)
                 if n == 0 and self.bulletText:
                     font, size = s.bulletFontName, s.bulletFontSize
@@ -559,7 +614,7 @@ def _lines_cached(laid: Laid, widths: tuple[float, float]) -> list[tuple[int, in
     return laid.lines([round(w, 2) for w in widths])
 
 
-def ScriptParagraph(  # noqa: N802 - a flowable class, made on first use
+def ScriptParagraph(
     spans: tuple[tuple[str, bool], ...], style: Any, bulletText: str | None = None
 ) -> Any:
     """A paragraph flowable for text in any script (:func:`spans_of` makes ``spans``)."""
