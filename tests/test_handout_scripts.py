@@ -26,29 +26,14 @@ from backplan.handout.content import handout_content
 from backplan.handout.pdf import MM, render_pdf
 from backplan.handout.pdf_style import REGULAR
 from backplan.handout.pdf_text import Laid, fit_text, text_width
+from backplan.handout.proofs import SCRIPT_NAMES
 from backplan.settings import ClinicSettings
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="pdftotext is missing: install poppler-utils"
 )
 
-#: one synthetic name (or phrase) in every script the handout promises to print
-SAMPLES = {
-    "Latin": "Zoë Ñúñez-O'Brien, Łukasz Żółć, Nguyễn Thị Ánh, Đorđe Šćepanović",
-    "Greek": "Αλέξανδρος Παπαδόπουλος",
-    "Cyrillic": "Александра Иванова",
-    "Arabic": "محمد عبد الله",
-    "Urdu": "عائشہ پروین",
-    "Hebrew": "שרה כהן",
-    "Devanagari": "प्रिया शर्मा",
-    "Bengali": "সুমন চৌধুরী",
-    "Gurmukhi": "ਹਰਪ੍ਰੀਤ ਸਿੰਘ",
-    "Gujarati": "જયેશ પટેલ",
-    "Tamil": "கார்த்திக் சுப்பிரமணியம்",
-    "Chinese": "王小明",
-    "Japanese": "山田 はなこ",
-    "Korean": "김민준",
-}
+SAMPLES = SCRIPT_NAMES  # one synthetic name in every script the handout prints
 SETTINGS = ClinicSettings(clinic="Riverside Physio", phone="01234 567890", physio="A. Physio")
 _MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
