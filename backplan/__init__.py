@@ -101,7 +101,7 @@ __all__ = [
 ]
 
 # Submodules that pull in heavy libraries load on first use: ``backplan.charts`` etc.
-_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "fhir", "pictures"}
+_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "fhir", "pictures", "scripts"}
 # Adherence analytics (pandas/numpy only; Dask is imported only for Dask input).
 _LAZY_ATTRS = {
     "adherence": "adherence",

@@ -2,8 +2,10 @@
 
 Clear print: body 14 pt, labels bold, nothing under 12 pt. Large print (RNIB/UKAAF): body
 18 pt regular, labels and headings bold, every word the patient reads at least 16 pt and
-nothing at all under 12 pt. The face is DejaVu Sans (shipped with matplotlib), embedded so
-that any Latin, Greek or Cyrillic name prints.
+nothing at all under 12 pt. The face is DejaVu Sans (shipped with matplotlib), embedded,
+for Latin, Greek and Cyrillic; text in any other script (or right to left) goes to
+:mod:`backplan.handout.pdf_text`, which picks a Noto face per script
+(:mod:`backplan.handout.fonts`), shapes it and orders it for reading.
 """
 
 from __future__ import annotations
