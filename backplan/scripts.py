@@ -36,10 +36,12 @@ import unicodedata
 from typing import Literal
 
 __all__ = [
+    "RTL_LANGUAGES",
     "RTL_SCRIPTS",
     "cjk_language",
     "direction",
     "is_rtl",
+    "language_direction",
     "mixed_script_words",
     "script_of",
     "scripts_in",
@@ -162,6 +164,29 @@ def cjk_language(text: str) -> Literal["zh", "ja", "ko"] | None:
     if found & {"Han", "CJK"}:
         return "zh"
     return None
+
+
+#: Languages written right to left (ISO 639-1/-3 codes), for :func:`language_direction`.
+RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "ug", "ur", "yi"}
+)
+
+
+def language_direction(language: str) -> Literal["ltr", "rtl"]:
+    """The direction a language is written in, from its code (``"ur"``, ``"pa-Arab"``,
+    ``"en-GB"``): the page direction of a handout in that language.
+
+    Examples
+    --------
+    >>> language_direction("ur"), language_direction("ar-EG"), language_direction("pl")
+    ('rtl', 'rtl', 'ltr')
+    >>> language_direction("pa-Arab"), language_direction("pa")  # Shahmukhi, Gurmukhi
+    ('rtl', 'ltr')
+    """
+    parts = language.replace("_", "-").lower().split("-")
+    if "arab" in parts[1:] or "hebr" in parts[1:]:
+        return "rtl"
+    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
 
 
 _WORD = re.compile(r"\w+")

@@ -8,6 +8,7 @@ every line is inked, and the HTML handout's ``dir``/``lang`` attributes.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import shutil
 import subprocess
@@ -18,11 +19,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fuzz_inputs import fuzz
+from hypothesis import given
+from hypothesis import strategies as st
 from rendered import assert_every_line_is_inked, pdftoppm
 
 import backplan as bp
 from backplan.errors import BackplanError
 from backplan.handout.content import handout_content
+from backplan.handout.html import render_html
 from backplan.handout.pdf import MM, render_pdf
 from backplan.handout.pdf_style import REGULAR
 from backplan.handout.pdf_text import Laid, fit_text, text_width
@@ -205,3 +210,46 @@ def test_fonts_load_lazily() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_right_to_left_pages(catalogue: pd.DataFrame, tmp_path: Path) -> None:
+    """``direction="rtl"`` (a handout in Arabic or Urdu): the diary's columns run from the
+    right (day, exercises, pain, note), header labels stand on the right, the page number
+    on the left and the patient on the right of the footer; the HTML page is dir="rtl"."""
+    h = handout_content(plan_for(catalogue, SAMPLES["Urdu"]), settings=SETTINGS)
+    pdf = render_pdf(h, tmp_path / "rtl.pdf", direction="rtl")
+    diary = next(n for n in range(1, 8) if "Week 1" in read_back(pdf, "-f", str(n), "-l", str(n)))
+    words = {w[3]: w for w in boxes(pdf, diary)}
+    assert words["Day"][0] > words["Pain"][0] > words["Note"][0]
+    first = boxes(pdf, 1)
+    page = next(w for w in first if w[3] == "Page")
+    assert page[0] < 13 * MM + 1  # the page number starts at the left margin
+    assert next(w for w in first if w[3] == "For")[0] > 595.28 / 2  # the label, on the right
+    html = render_html(h, direction="rtl")
+    assert '<html lang="en-GB" dir="rtl">' in html
+    with pytest.raises(BackplanError, match="direction must be 'ltr' or 'rtl'"):
+        render_pdf(h, tmp_path / "x.pdf", direction="up")
+
+
+_SCRIPT_CHARS = st.sampled_from(
+    list("".join(SAMPLES.values()) + " 0123456789.,:()-×…\u200c\u200d\u0301")
+)
+
+
+@fuzz(60)
+@given(st.lists(st.text(_SCRIPT_CHARS, min_size=1, max_size=12), min_size=1, max_size=8))
+def test_lines_hold_every_character_once_in_reading_order(words: list[str]) -> None:
+    """Any mix of the scripts: the lines cover the text in order, none is wider than the
+    room unless it is one unbreakable piece, and each line's runs are a permutation of its
+    characters (nothing drawn twice or lost)."""
+    text = " ".join(words)
+    laid = Laid.of(text, 14)
+    room = 120.0
+    lines = laid.lines(room)
+    assert all(a < b for a, b in lines)
+    assert all(b <= a2 for (_, b), (a2, _) in itertools.pairwise(lines))
+    assert "".join(text[a:b] for a, b in lines).replace(" ", "") == text.replace(" ", "")
+    for a, b in lines:
+        assert laid.width(a, b) <= room + 0.01 or not any(laid.starts[a + 1 : b])
+        drawn = sorted(i for run, glyphs in laid.visual(a, b) for i in {g[1] for g in glyphs})
+        assert drawn == sorted(i for i in range(a, b) if laid.starts[i])

@@ -47,7 +47,16 @@ from typing import Any
 from ..errors import BackplanError
 from ..scripts import cjk_language, script_of
 
-__all__ = ["FACES", "Face", "check_printable", "face", "font_runs", "has_char", "missing_char"]
+__all__ = [
+    "FACES",
+    "Face",
+    "check_printable",
+    "cjk_key",
+    "face",
+    "font_runs",
+    "has_char",
+    "missing_char",
+]
 
 _NOTO = "manimgx_fonts"
 _CJK = "justmytype_intl_cjk"
@@ -148,7 +157,15 @@ def _cannot(ch: str) -> BackplanError:
     return BackplanError(f"cannot print {_describe(ch)}: none of the fonts backplan ships has it")
 
 
-def _cjk(text: str, language: str | None) -> str:
+def cjk_key(text: str, language: str | None = None) -> str:
+    """The face key (``"zh"``, ``"zh-hant"``, ``"ja"``, ``"ko"``) for Han characters in
+    ``text``: from ``language`` when given, else from the text's kana or hangul.
+
+    Examples
+    --------
+    >>> cjk_key("王小明"), cjk_key("王小明", "ja"), cjk_key("김민준"), cjk_key("臺灣", "zh-TW")
+    ('zh', 'ja', 'ko', 'zh-hant')
+    """
     if language:
         lang = language.lower()
         if lang in ("zh-hant", "zh-tw", "zh-hk", "zh-mo"):
@@ -168,7 +185,7 @@ def missing_char(text: str, language: str | None = None) -> str | None:
     """
     if text.isascii():  # DejaVu Sans has every printable ASCII character
         return None
-    cjk = _cjk(text, language)
+    cjk = cjk_key(text, language)
     for ch in dict.fromkeys(text):
         if not _invisible(ch) and not any(has_char(k, ch) for k in _chain(script_of(ch), cjk)):
             return ch
@@ -196,7 +213,7 @@ def font_runs(text: str, language: str | None = None) -> list[tuple[str, str]]:
     >>> font_runs("山田 はな")  # kana: the Japanese face, also for the kanji
     [('ja', '山田 はな')]
     """
-    return [(key, text[a:b]) for key, a, b in runs_of(text, _cjk(text, language))]
+    return [(key, text[a:b]) for key, a, b in runs_of(text, cjk_key(text, language))]
 
 
 @functools.lru_cache(maxsize=4096)

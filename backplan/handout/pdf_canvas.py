@@ -18,7 +18,7 @@ MARGIN_X, MARGIN_TOP = 13 * MM, 13 * MM
 FOOTER_Y = 13 * MM
 
 
-def footer_canvas(h: Handout, contact: list[str], size: float) -> type:
+def footer_canvas(h: Handout, contact: list[str], size: float, rtl: bool = False) -> type:
     from reportlab.pdfgen.canvas import Canvas
 
     from .pdf_text import draw_line, fit_text, text_width
@@ -50,13 +50,16 @@ def footer_canvas(h: Handout, contact: list[str], size: float) -> type:
             page_w = self._pagesize[0]
             text = TEXT["page"].format(page=self._pageNumber, pages=total)
             self.setFillColor("black")
-            draw_line(self, page_w - MARGIN_X, FOOTER_Y, text, BOLD, size, align="right")
+            # left to right: contact and patient from the left, the page number on the
+            # right; right to left: mirrored
+            start, end = (page_w - MARGIN_X, MARGIN_X) if rtl else (MARGIN_X, page_w - MARGIN_X)
+            near, far = ("right", "left") if rtl else ("left", "right")
+            draw_line(self, end, FOOTER_Y, text, BOLD, size, align=far)
             room = page_w - 2 * MARGIN_X - text_width(text, BOLD, size) - size * 2
-            draw_line(
-                self, MARGIN_X, FOOTER_Y, fit_text(patient, REGULAR, size, room), REGULAR, size
-            )
+            label = fit_text(patient, REGULAR, size, room)
+            draw_line(self, start, FOOTER_Y, label, REGULAR, size, align=near)
             for i, line in enumerate(reversed(contact), start=1):
-                draw_line(self, MARGIN_X, FOOTER_Y + i * size * 1.25, line, REGULAR, size)
+                draw_line(self, start, FOOTER_Y + i * size * 1.25, line, REGULAR, size, near)
 
     return NumberedCanvas
 

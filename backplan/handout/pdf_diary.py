@@ -77,6 +77,7 @@ class GridLook:
     title: float
     most: int = 3  # tick boxes a row at most
     gap: float = 0.35  # the space between tick boxes, as a share of a box's side
+    rtl: bool = False  # columns in reading order from the right (day column rightmost)
 
 
 def _gap(g: GridLook) -> float:
@@ -258,6 +259,9 @@ class DiaryGrid(Flowable):
         xs = [0.0]
         for w in self.widths:
             xs.append(xs[-1] + w)
+        full = xs[-1]
+        # where column i starts on the page: mirrored when the diary reads right to left
+        left = [full - xs[i + 1] if g.rtl else xs[i] for i in range(len(self.widths))]
         top = self.height
         t = c.beginText()
         shaped: list[tuple[float, float, str, str, float, str]] = []
@@ -281,22 +285,21 @@ class DiaryGrid(Flowable):
         for i, (_, lines) in enumerate(self.head):
             for j, (font, line) in enumerate(lines):
                 y = top - PAD - g.size * 0.95 - j * self.lead
-                put(xs[i] + PAD, y, line, font, g.size, xs[i + 1] - PAD)
+                put(left[i] + PAD, y, line, font, g.size, left[i] + self.widths[i] - PAD)
         y = top - self.head_h
         row_tops = [top, y]
         boxes: list[tuple[float, float]] = []
         for d in self.days:
-            t.setFont(g.bold, g.size)
-            t.setTextOrigin(xs[0] + PAD, y - PAD - g.size * 0.95)
-            t.textOut(day_label(self.week.days[d], year=False))
+            label = day_label(self.week.days[d], year=False)
+            baseline = y - PAD - g.size * 0.95
+            put(left[0] + PAD, baseline, label, g.bold, g.size, left[0] + self.widths[0] - PAD)
             for i in range(len(self.week.exercises)):
                 k = self.week.boxes[i][d]
                 if k:
-                    boxes += self._boxes(k, xs[i + 1] + BOX_PAD, y - BOX_PAD_Y)
+                    boxes += self._boxes(k, left[i + 1] + BOX_PAD, y - BOX_PAD_Y)
                 else:
-                    t.setFont(g.regular, g.size)
-                    t.setTextOrigin(xs[i + 1] + PAD, y - PAD - g.size * 0.95)
-                    t.textOut(TEXT["diary_rest"])
+                    right = left[i + 1] + self.widths[i + 1] - PAD
+                    put(left[i + 1] + PAD, baseline, TEXT["diary_rest"], g.regular, g.size, right)
             y -= self.row_h
             row_tops.append(y)
         c.drawText(t)
@@ -304,7 +307,7 @@ class DiaryGrid(Flowable):
             draw_line(c, x, y, text, font, size, align)
         c.setStrokeColor("black")
         c.setLineWidth(1)
-        c.grid(xs, row_tops)
+        c.grid(sorted(full - x for x in xs) if g.rtl else xs, row_tops)
         c.setLineWidth(2)
         c.rect(0, 0, xs[-1], top)
         c.setLineWidth(1.5)

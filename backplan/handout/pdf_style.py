@@ -57,6 +57,7 @@ class Look:
     """Fonts, sizes and paragraph styles for one print mode."""
 
     large: bool
+    rtl: bool
     body: Any
     label: Any
     title: Any
@@ -74,8 +75,10 @@ class Look:
 
 
 @functools.cache
-def look(large_print: bool) -> Look:
-    """The styles for clear print (14 pt) or large print (18 pt), built once."""
+def look(large_print: bool, rtl: bool = False) -> Look:
+    """The styles for clear print (14 pt) or large print (18 pt), built once; ``rtl`` lays
+    the page furniture out right to left (header labels, diary columns and footer
+    mirrored), for a handout in a language written that way."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
@@ -99,6 +102,7 @@ def look(large_print: bool) -> Look:
 
     return Look(
         large=large_print,
+        rtl=rtl,
         body=style("body", REGULAR, size, spaceAfter=size * 0.3),
         label=style("label", BOLD, size, spaceBefore=size * 0.3, keepWithNext=1),
         title=style("title", BOLD, size + 10, spaceAfter=size * 0.4),

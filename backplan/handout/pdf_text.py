@@ -49,7 +49,7 @@ from xml.sax.saxutils import unescape
 
 from ..errors import BackplanError
 from ..scripts import direction, script_of
-from .fonts import Face, face, has_char, runs_of
+from .fonts import Face, cjk_key, face, has_char, runs_of
 
 __all__ = [
     "Laid",
@@ -206,10 +206,8 @@ class Laid:
         self.rtl = direction(text) == "rtl" if rtl is None else rtl
         bolds = [b for t, b in spans for _ in t]
         cjk = language if language in ("zh", "zh-hant", "ja", "ko") else None
-        from .fonts import _cjk
-
         faces = [""] * len(text)
-        for key, a, b in runs_of(text, _cjk(text, cjk)):
+        for key, a, b in runs_of(text, cjk_key(text, cjk)):
             faces[a:b] = [key] * (b - a)
         levels = _levels(text, self.rtl) if self._bidi(text) else [int(self.rtl)] * len(text)
         self.levels = levels
