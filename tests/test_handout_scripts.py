@@ -22,7 +22,7 @@ import pytest
 from fuzz_inputs import fuzz
 from hypothesis import given
 from hypothesis import strategies as st
-from rendered import assert_every_line_is_inked, pdftoppm
+from rendered import assert_every_line_is_inked, pdftoppm, text_lines
 
 import backplan as bp
 from backplan.errors import BackplanError
@@ -107,8 +107,8 @@ def test_right_to_left_name_is_right_aligned(name_pdfs: dict) -> None:
 
 
 def test_every_script_prints_and_reads_back(catalogue: pd.DataFrame, tmp_path: Path) -> None:
-    """Each sample, as a note line, comes back from the PDF as typed; each page is inked
-    where its text is."""
+    """Each sample, as a note line, comes back from the PDF as typed; page 1 is inked where
+    its text is; nothing on the first pages is under 16 pt (large print)."""
     notes = "\n".join(SAMPLES.values())
     plan = plan_for(catalogue, SAMPLES["Tamil"], notes=notes)
     pdf = bp.handout.to_pdf(plan, tmp_path / "all.pdf", large_print=True, settings=SETTINGS)
@@ -122,6 +122,8 @@ def test_every_script_prints_and_reads_back(catalogue: pd.DataFrame, tmp_path: P
     assert missing == []
     png = pdftoppm(pdf, tmp_path, 40, 1, 1)[0]
     assert_every_line_is_inked(pdf, 0, png, 40)
+    sizes = [size for page in (0, 1) for _, _, size, _ in text_lines(pdf, page)]
+    assert min(sizes) >= 16  # large print, in every script
 
 
 def test_shaping_joins_arabic_and_reorders_indic() -> None:
