@@ -74,6 +74,12 @@ _NO_START = set(
 )
 _NO_END = set("(（[「『【〔〈《")
 _BREAK_ANYWHERE = frozenset({"Han", "CJK", "Hiragana", "Katakana"})
+_AS_SPACE = {
+    cp: " "
+    for cp in range(0x3001)
+    if (chr(cp).isspace() or unicodedata.category(chr(cp)) == "Cc")
+    and chr(cp) not in "\u00a0\u2007\u202f"
+}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -201,7 +207,9 @@ class Laid:
         rtl: bool | None = None,
         language: str | None = None,
     ) -> None:
-        text = "".join(t for t, _ in spans)
+        # every breaking space, tab, line break or control character lays out as a space (as
+        # in ReportLab's Paragraph); no-break spaces stay
+        text = "".join(t for t, _ in spans).translate(_AS_SPACE)
         self.text, self.size = text, size
         self.rtl = direction(text) == "rtl" if rtl is None else rtl
         bolds = [b for t, b in spans for _ in t]
@@ -209,7 +217,7 @@ class Laid:
         faces = [""] * len(text)
         for key, a, b in runs_of(text, cjk_key(text, cjk)):
             faces[a:b] = [key] * (b - a)
-        levels = _levels(text, self.rtl) if self._bidi(text) else [int(self.rtl)] * len(text)
+        levels = _levels(text, self.rtl) if self.rtl or self._bidi(text) else [0] * len(text)
         self.levels = levels
         self.runs: list[_Run] = []
         self.advance = [0.0] * len(text)  # em; a cluster's width on its first character
@@ -252,10 +260,10 @@ class Laid:
         """Where a line may start: after spaces, and between CJK characters."""
         text, out = self.text, []
         for i in range(1, len(text)):
-            if not self.starts[i] or text[i].isspace():
+            if not self.starts[i] or text[i] == " ":
                 continue
             before, here = text[i - 1], text[i]
-            if before.isspace() or (
+            if before == " " or (
                 (script_of(before) in _BREAK_ANYWHERE or script_of(here) in _BREAK_ANYWHERE)
                 and here not in _NO_START
                 and before not in _NO_END
@@ -271,7 +279,7 @@ class Laid:
         text, n = self.text, len(self.text)
         out: list[tuple[int, int]] = []
         start = 0
-        while start < n and text[start].isspace():
+        while start < n and text[start] == " ":
             start += 1
         cuts = [b for b in self._breaks() if b > start] + [n]
         while start < n:
@@ -290,12 +298,12 @@ class Laid:
             assert end is not None
             out.append((start, self._trim(start, end)))
             start = end
-            while start < n and text[start].isspace():
+            while start < n and text[start] == " ":
                 start += 1
         return out
 
     def _trim(self, a: int, b: int) -> int:
-        while b > a and self.text[b - 1].isspace():
+        while b > a and self.text[b - 1] == " ":
             b -= 1
         return b
 
