@@ -101,6 +101,7 @@ _LAZY_SUBMODULES = (
     "pictures",
     "logs",
     "outcomes",
+    "scripts",
 )
 _LAZY_ATTRS = {
     # exercise logs and adherence (pandas/numpy; Dask only for Dask input)

@@ -21,12 +21,13 @@ import openpyxl
 import pandas as pd
 import pytest
 from fuzz_inputs import fuzz, some_text, text
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 import backplan as bp
 from backplan.handout import export_handouts, to_csv, to_html, to_markdown, to_pdf, to_xlsx
+from backplan.scripts import mixed_script_words
 
 FOLDER = Path(tempfile.mkdtemp(prefix="fuzz-exports-"))
 SHIPPED = bp.load_catalogue()
@@ -126,18 +127,29 @@ BASELINE = _markup(
 )  # fmt: skip
 
 
+def _mixed_names(plan: bp.Plan, clinic: str) -> bool:
+    """A name with a word mixing Latin, Greek and Cyrillic letters (refused on purpose)."""
+    return any(mixed_script_words(name or "") for name in (plan.patient, plan.clinician, clinic))
+
+
 @fuzz(30, shrink=False)
 @given(handouts())
 def test_html_and_pdf_hold_no_script_or_event_handler(case) -> None:
     plan, catalogue, clinic = case
+    assume(not _mixed_names(plan, clinic))  # refused with a message (test_handout_scripts)
     html = to_html(plan, FOLDER / "h.html", catalogue=catalogue, clinic=clinic).read_text()
     seen = _markup(html)
     assert set(seen.tags) <= set(BASELINE.tags), set(seen.tags) - set(BASELINE.tags)
-    assert {name for name, _ in seen.attrs} <= {name for name, _ in BASELINE.attrs}
+    # lang="zh"/"ja"/"ko" marks Chinese, Japanese and Korean text (the baseline has none)
+    assert {name for name, _ in seen.attrs} <= {name for name, _ in BASELINE.attrs} | {"lang"}
     assert not [n for n, _ in seen.attrs if n.startswith("on")]
     assert not [v for _, v in seen.attrs if v and v.strip().lower().startswith("javascript:")]
 
-    path = to_pdf(plan, FOLDER / "h.pdf", catalogue=catalogue, clinic=clinic)
+    try:
+        path = to_pdf(plan, FOLDER / "h.pdf", catalogue=catalogue, clinic=clinic)
+    except bp.BackplanError as err:  # a character no shipped font has, named, never a box
+        assert "cannot print" in str(err), err
+        return
     reader = PdfReader(path)
     root = reader.trailer["/Root"]
     # No action can run: no document actions, no JavaScript names, no links or widgets.
@@ -150,6 +162,7 @@ def test_html_and_pdf_hold_no_script_or_event_handler(case) -> None:
 @given(handouts())
 def test_a_batch_writes_every_plan_whatever_its_text(case) -> None:
     plan, catalogue, clinic = case
+    assume(not _mixed_names(plan, clinic))
     out = FOLDER / "batch"
     formats = ("csv", "xlsx", "md", "html")
     done = export_handouts(

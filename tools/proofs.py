@@ -1,7 +1,8 @@
 """Render every handout variant to PNG pages for a person to look at: ``make proofs``.
 
 A4 and Letter x clear and large print x beginners and more advanced x 1 and 3 sessions a
-day, plus a long note, a non-Latin name, a 200-character name, large print at 4 and 6
+day, plus a long note, a non-Latin name, a 200-character name, a name and notes in every
+script the handout prints (:data:`SCRIPT_NAMES`), large print at 4 and 6
 sessions a day (the diary's biggest weeks) and a plan reprinted after a revision.
 PDFs and PNG pages (pdftoppm, 50 dpi) go to ``artifacts/proofs/``, and the HTML handout's
 print view as printed by headless Chromium (clear and large print).
@@ -24,6 +25,27 @@ from tools.chromium import chromium_path, print_to_pdf
 SETTINGS = ClinicSettings(
     clinic="Riverside Physio (synthetic)", phone="01234 567890", physio="A. Physio"
 )
+#: one synthetic name in every script the handout prints (each also a note line)
+SCRIPT_NAMES = {
+    "Latin": "Zoë Ñúñez-O'Brien, Łukasz Żółć, Nguyễn Thị Ánh, Đorđe Šćepanović",
+    "Greek": "Αλέξανδρος Παπαδόπουλος",
+    "Cyrillic": "Александра Иванова",
+    "Arabic": "محمد عبد الله",
+    "Urdu": "عائشہ پروین",
+    "Hebrew": "שרה כהן",
+    "Devanagari": "प्रिया शर्मा",
+    "Bengali": "সুমন চৌধুরী",
+    "Gurmukhi": "ਹਰਪ੍ਰੀਤ ਸਿੰਘ",
+    "Gujarati": "જયેશ પટેલ",
+    "Tamil": "கார்த்திக் சுப்பிரமணியம்",
+    "Chinese": "王小明",
+    "Japanese": "山田 はなこ",
+    "Korean": "김민준",
+}
+CLINIC_TEXT_SAMPLES = {
+    "Arabic": ("رفع الكعب", "واقفاً، ويداك على ظهر كرسي", "قف مستقيماً|ارفع كعبيك ببطء|عد ببطء"),
+    "Chinese": ("提踵", "站立，双手扶椅背", "站直|慢慢抬起脚跟|慢慢放下"),
+}
 LONG_NOTE = " ".join(
     ["Go gently for the first few days and stop if the pain spreads down a leg."] * 8
 )
@@ -55,6 +77,13 @@ def variants() -> list[tuple[str, bp.Plan, dict]]:
         "long-note": {"notes": LONG_NOTE, "patient": "Ana Lopes (synthetic)"},
         "non-latin": {"patient": "Αλέξανδρος Παπαδόπουλος / Александра Иванова (synthetic)"},
         "name-200": {"patient": ("Bartholomew-Maximilian " * 10)[:200]},
+        **{
+            f"script-{key.lower()}": {
+                "patient": f"{name} (synthetic)",
+                "notes": f"{name}: 2 × 10, {key} 123.\n" + "\n".join(SCRIPT_NAMES.values()),
+            }
+            for key, name in SCRIPT_NAMES.items()
+        },
     }
     for name, extra in special.items():
         plan = bp.build_plan(
@@ -73,6 +102,21 @@ def variants() -> list[tuple[str, bp.Plan, dict]]:
                     {"page_size": "A4", "large_print": large},
                 )
             )
+    # a clinic's own catalogue text in Arabic and Chinese (proof text only, not reviewed
+    # translations): exercise headings, steps and diary columns in those scripts
+    for key, (name, position, steps) in CLINIC_TEXT_SAMPLES.items():
+        own = cat.copy()
+        row = own.id == "heel-raises"
+        own.loc[row, "name"], own.loc[row, "position_detail"], own.loc[row, "steps"] = (
+            name, position, steps,
+        )  # fmt: skip
+        plan = bp.build_plan(
+            own, "beginners", ["heel-raises", "knee-to-chest"], start_date=date(2026, 3, 9),
+            weeks=2, patient=SCRIPT_NAMES[key],
+        )  # fmt: skip
+        for large in (False, True):
+            kwargs = {"large_print": large, "catalogue": own}
+            out.append((f"catalogue-{key.lower()}-{'large' if large else 'clear'}", plan, kwargs))
     for sessions in (4, 6):
         plan = bp.build_plan(
             cat, "beginners", patient="Ana Lopes (synthetic)", start_date=date(2026, 3, 9),
@@ -103,7 +147,7 @@ def render_proofs(folder: str = "artifacts/proofs") -> int:
         pages = len(list(out.glob(f"{name}-*.png")))
         print(f"{name}: {pages} pages")
     in_html = {"beginners-1x-a4-clear", "beginners-1x-a4-large", "beginners-6x-a4-large",
-               "revised-clear"}  # fmt: skip
+               "revised-clear", "script-arabic-clear", "script-chinese-large"}  # fmt: skip
     for name, plan, kwargs in [v for v in variants() if v[0] in in_html]:
         html = bp.handout.to_html(plan, out / f"html-{name}.html", settings=SETTINGS, **kwargs)
         _print_html(html, out / f"html-{name}")

@@ -19,12 +19,13 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from .._io.files import write_atomic
 from ..plan import Plan
+from ..scripts import cjk_language
 from ..settings import ClinicSettings
 from ..words import (
     CLINIC_TEXT,
@@ -55,7 +56,39 @@ def _template() -> Any:
     env.filters["date_words"] = date_words
     env.filters["diary_heading"] = diary_heading
     env.filters["diary_name"] = diary_name
+    env.filters["text_attrs"] = text_attrs
+    env.filters["lang_attr"] = lang_attr
     return env.get_template("handout.html.j2")
+
+
+def lang_attr(text: str) -> Any:
+    """`` lang="zh"`` (``ja``, ``ko``) for text in Chinese, Japanese or Korean, so the
+    browser draws the shared Han characters in that language's forms; else nothing.
+
+    Examples
+    --------
+    >>> str(lang_attr("山田 はなこ")), str(lang_attr("Ann"))
+    (' lang="ja"', '')
+    """
+    from markupsafe import Markup
+
+    lang = cjk_language(text)
+    return Markup(f' lang="{lang}"') if lang else Markup("")
+
+
+def text_attrs(text: str) -> Any:
+    """`` dir="auto"`` for a block of text a clinic or patient supplies (the browser then
+    reads it in the direction of its first letter: a name in Arabic or Hebrew reads right
+    to left, with digits and Latin words in their places), plus :func:`lang_attr`.
+
+    Examples
+    --------
+    >>> str(text_attrs("محمد عبد الله")), str(text_attrs("王小明"))
+    (' dir="auto"', ' dir="auto" lang="zh"')
+    """
+    from markupsafe import Markup
+
+    return Markup(' dir="auto"') + lang_attr(text)
 
 
 def _pictures(large_print: bool) -> Any:
@@ -117,8 +150,19 @@ def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, i
     return False, most_parts
 
 
-def render_html(h: Handout, *, large_print: bool = False, page_size: str = "A4") -> str:
-    """The HTML text of a handout (see :func:`to_html`)."""
+def render_html(
+    h: Handout,
+    *,
+    large_print: bool = False,
+    page_size: str = "A4",
+    direction: Literal["ltr", "rtl"] = "ltr",
+) -> str:
+    """The HTML text of a handout (see :func:`to_html`). ``direction="rtl"`` lays the page
+    out right to left (``<html dir="rtl">``: text starts on the right, tables and the diary
+    are mirrored), for a handout in a language written that way."""
+    from .printable import check_names
+
+    check_names(h)
     length_key = "length_value_one" if h.weeks == 1 else "length_value"
     codes: dict[str, str] = {}
     for week in h.diary:
@@ -142,7 +186,8 @@ def render_html(h: Handout, *, large_print: bool = False, page_size: str = "A4")
         picture=_pictures(large_print),
         box_layout=box_layout,
         codes=list(codes.items()),
-        contact=" · ".join([*footer_lines(h), h.patient]),
+        contact=[part for part in [*footer_lines(h), h.patient] if part],
+        direction=direction,
         length=TEXT[length_key].format(
             weeks=h.weeks, start=date_words(h.start), end=date_words(h.end)
         ),
@@ -187,6 +232,8 @@ def to_html(
     ------
     PlanError
         When the plan names an exercise the catalogue does not hold.
+    BackplanError
+        For a name with a word that mixes Latin, Greek and Cyrillic letters.
     """
     content = handout_content(
         plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings

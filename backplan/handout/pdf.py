@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -119,7 +119,9 @@ def _credits(h: Handout, lk: Look) -> list[Any]:
 def _grid_look(lk: Look, most: int = 3, gap: float = 0.35) -> Any:
     from .pdf_diary import GridLook
 
-    return GridLook(BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize, most, gap)
+    return GridLook(
+        BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize, most, gap, rtl=lk.rtl
+    )
 
 
 #: Diary page shapes to try, best first: (landscape, tick boxes a row at most, gap between
@@ -180,18 +182,16 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
     seen: dict[str, str] = {}
     for week in h.diary:
         seen.update(week.exercises)
-    codes = Table(
+    rows = [
         [
-            [
-                plain(CLINIC_TEXT["page_code"], lk.small_label),
-                plain(CLINIC_TEXT["page_exercise"], lk.small_label),
-            ]
+            plain(CLINIC_TEXT["page_code"], lk.small_label),
+            plain(CLINIC_TEXT["page_exercise"], lk.small_label),
         ]
-        + [[plain(code, lk.small), plain(name, lk.small)] for code, name in seen.items()],
-        colWidths=[width * 0.4, width * 0.6],
-        hAlign="LEFT",
-        repeatRows=1,
-    )
+    ] + [[plain(code, lk.small), plain(name, lk.small)] for code, name in seen.items()]
+    widths = [width * 0.4, width * 0.6]
+    if lk.rtl:  # columns in reading order, from the right
+        rows, widths = [row[::-1] for row in rows], widths[::-1]
+    codes = Table(rows, colWidths=widths, hAlign="RIGHT" if lk.rtl else "LEFT", repeatRows=1)
     codes.setStyle(
         TableStyle(
             [
@@ -231,12 +231,29 @@ def _contact_lines(h: Handout, size: float, width: float) -> list[str]:
 
 
 def render_pdf(
-    h: Handout, path: str | os.PathLike[str], *, large_print: bool = False, page_size: str = "A4"
+    h: Handout,
+    path: str | os.PathLike[str],
+    *,
+    large_print: bool = False,
+    page_size: str = "A4",
+    direction: Literal["ltr", "rtl"] = "ltr",
 ) -> Path:
-    """Lay out ready-made handout content as a PDF, written atomically (see :func:`to_pdf`)."""
+    """Lay out ready-made handout content as a PDF, written atomically (see :func:`to_pdf`).
+
+    ``direction="rtl"`` lays the pages out right to left, for a handout in a language
+    written that way: header labels on the right, diary columns in reading order from the
+    right (day, exercises, pain, note), the clinic page's table mirrored, the footer's
+    patient on the right and the page number on the left. Each text block aligns by its
+    own direction in either case (an Arabic block right, an English one left)."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-    lk = look(large_print)
+    from .printable import check_fonts, check_names
+
+    check_names(h)
+    check_fonts(h)  # a character no font has: an error naming it, never an empty box
+    if direction not in ("ltr", "rtl"):
+        raise BackplanError(f"direction must be 'ltr' or 'rtl', got {direction!r}")
+    lk = look(large_print, direction == "rtl")
     portrait = _page_size(page_size)
     width = portrait[0] - 2 * MARGIN_X
     contact = _contact_lines(h, lk.footer_size, width)
@@ -279,7 +296,7 @@ def render_pdf(
                 PageTemplate("diary", [frame(diary_page, "diary")], pagesize=diary_page),
             ],
         )
-        doc.build(story, canvasmaker=footer_canvas(h, contact, lk.footer_size))
+        doc.build(story, canvasmaker=footer_canvas(h, contact, lk.footer_size, lk.rtl))
     return target
 
 
@@ -326,7 +343,9 @@ def to_pdf(
     PlanError
         When the plan names an exercise the catalogue does not hold.
     BackplanError
-        For an unknown page size.
+        For an unknown page size; for a character that none of the shipped fonts has
+        (naming the field, the character and its code point); for a name with a word that
+        mixes Latin, Greek and Cyrillic letters. Nothing is written then.
     """
     content = handout_content(
         plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings

@@ -18,9 +18,10 @@ MARGIN_X, MARGIN_TOP = 13 * MM, 13 * MM
 FOOTER_Y = 13 * MM
 
 
-def footer_canvas(h: Handout, contact: list[str], size: float) -> type:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+def footer_canvas(h: Handout, contact: list[str], size: float, rtl: bool = False) -> type:
     from reportlab.pdfgen.canvas import Canvas
+
+    from .pdf_text import draw_line, fit_text, text_width
 
     patient = h.patient
 
@@ -48,18 +49,17 @@ def footer_canvas(h: Handout, contact: list[str], size: float) -> type:
         def _draw_footer(self, total: int) -> None:
             page_w = self._pagesize[0]
             text = TEXT["page"].format(page=self._pageNumber, pages=total)
-            text_w = stringWidth(text, BOLD, size)
             self.setFillColor("black")
-            self.setFont(BOLD, size)
-            self.drawRightString(page_w - MARGIN_X, FOOTER_Y, text)
-            room = page_w - 2 * MARGIN_X - text_w - size * 2
-            label = patient
-            while label and stringWidth(label, REGULAR, size) > room:
-                label = label[:-2] + "…"
-            self.setFont(REGULAR, size)
-            self.drawString(MARGIN_X, FOOTER_Y, label)
+            # left to right: contact and patient from the left, the page number on the
+            # right; right to left: mirrored
+            start, end = (page_w - MARGIN_X, MARGIN_X) if rtl else (MARGIN_X, page_w - MARGIN_X)
+            near, far = ("right", "left") if rtl else ("left", "right")
+            draw_line(self, end, FOOTER_Y, text, BOLD, size, align=far)
+            room = page_w - 2 * MARGIN_X - text_width(text, BOLD, size) - size * 2
+            label = fit_text(patient, REGULAR, size, room)
+            draw_line(self, start, FOOTER_Y, label, REGULAR, size, align=near)
             for i, line in enumerate(reversed(contact), start=1):
-                self.drawString(MARGIN_X, FOOTER_Y + i * size * 1.25, line)
+                draw_line(self, start, FOOTER_Y + i * size * 1.25, line, REGULAR, size, near)
 
     return NumberedCanvas
 

@@ -19,11 +19,13 @@ import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from ..scripts import is_rtl
 from ..words import TEXT, day_label, diary_heading, diary_name
 from .content import DiaryWeek, box_layout, week_parts
+from .pdf_text import draw_line, needs_layout
+from .pdf_text import text_width as stringWidth
 
 __all__ = ["DiaryGrid", "GridLook", "diary_fits", "diary_min_width", "wrap_words"]
 
@@ -75,6 +77,7 @@ class GridLook:
     title: float
     most: int = 3  # tick boxes a row at most
     gap: float = 0.35  # the space between tick boxes, as a share of a box's side
+    rtl: bool = False  # columns in reading order from the right (day column rightmost)
 
 
 def _gap(g: GridLook) -> float:
@@ -256,39 +259,55 @@ class DiaryGrid(Flowable):
         xs = [0.0]
         for w in self.widths:
             xs.append(xs[-1] + w)
+        full = xs[-1]
+        # where column i starts on the page: mirrored when the diary reads right to left
+        left = [full - xs[i + 1] if g.rtl else xs[i] for i in range(len(self.widths))]
         top = self.height
         t = c.beginText()
-        t.setFont(g.bold, g.title)
+        shaped: list[tuple[float, float, str, str, float, str]] = []
+
+        def put(x: float, y: float, text: str, font: str, size: float, right: float) -> None:
+            """Plain text goes in one text object; text in other scripts is drawn after,
+            shaped (right-aligned in its cell when it reads right to left)."""
+            if needs_layout(text):
+                rtl = is_rtl(text)
+                shaped.append(
+                    (right if rtl else x, y, text, font, size, "right" if rtl else "left")
+                )
+            else:
+                t.setFont(font, size)
+                t.setTextOrigin(x, y)
+                t.textOut(text)
+
         for i, line in enumerate(self.title_lines):
-            t.setTextOrigin(0, top - g.title - i * g.title * 1.2)
-            t.textOut(line)
+            put(0, top - g.title - i * g.title * 1.2, line, g.bold, g.title, xs[-1])
         top -= self.title_h
         for i, (_, lines) in enumerate(self.head):
             for j, (font, line) in enumerate(lines):
-                t.setFont(font, g.size)
-                t.setTextOrigin(xs[i] + PAD, top - PAD - g.size * 0.95 - j * self.lead)
-                t.textOut(line)
+                y = top - PAD - g.size * 0.95 - j * self.lead
+                put(left[i] + PAD, y, line, font, g.size, left[i] + self.widths[i] - PAD)
         y = top - self.head_h
         row_tops = [top, y]
         boxes: list[tuple[float, float]] = []
         for d in self.days:
-            t.setFont(g.bold, g.size)
-            t.setTextOrigin(xs[0] + PAD, y - PAD - g.size * 0.95)
-            t.textOut(day_label(self.week.days[d], year=False))
+            label = day_label(self.week.days[d], year=False)
+            baseline = y - PAD - g.size * 0.95
+            put(left[0] + PAD, baseline, label, g.bold, g.size, left[0] + self.widths[0] - PAD)
             for i in range(len(self.week.exercises)):
                 k = self.week.boxes[i][d]
                 if k:
-                    boxes += self._boxes(k, xs[i + 1] + BOX_PAD, y - BOX_PAD_Y)
+                    boxes += self._boxes(k, left[i + 1] + BOX_PAD, y - BOX_PAD_Y)
                 else:
-                    t.setFont(g.regular, g.size)
-                    t.setTextOrigin(xs[i + 1] + PAD, y - PAD - g.size * 0.95)
-                    t.textOut(TEXT["diary_rest"])
+                    right = left[i + 1] + self.widths[i + 1] - PAD
+                    put(left[i + 1] + PAD, baseline, TEXT["diary_rest"], g.regular, g.size, right)
             y -= self.row_h
             row_tops.append(y)
         c.drawText(t)
+        for x, y, text, font, size, align in shaped:
+            draw_line(c, x, y, text, font, size, align)
         c.setStrokeColor("black")
         c.setLineWidth(1)
-        c.grid(xs, row_tops)
+        c.grid(sorted(full - x for x in xs) if g.rtl else xs, row_tops)
         c.setLineWidth(2)
         c.rect(0, 0, xs[-1], top)
         c.setLineWidth(1.5)

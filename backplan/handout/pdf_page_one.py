@@ -27,17 +27,17 @@ def _header(h: Handout, lk: Look, width: float) -> list[Any]:
         ),
     ]
     label_w = width * 0.28
-    table = Table(
-        [[plain(k, lk.label), plain(v, lk.body)] for k, v in rows if v],
-        colWidths=[label_w, width - label_w],
-        hAlign="LEFT",
-    )
+    cells = [[plain(k, lk.label), plain(v, lk.body)] for k, v in rows if v]
+    widths = [label_w, width - label_w]
+    if lk.rtl:  # labels on the right, read first
+        cells, widths = [row[::-1] for row in cells], widths[::-1]
+    table = Table(cells, colWidths=widths, hAlign="RIGHT" if lk.rtl else "LEFT")
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("FONT", (0, 0), (-1, -1), REGULAR),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING" if lk.rtl else "LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
             ]

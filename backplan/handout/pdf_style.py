@@ -2,21 +2,24 @@
 
 Clear print: body 14 pt, labels bold, nothing under 12 pt. Large print (RNIB/UKAAF): body
 18 pt regular, labels and headings bold, every word the patient reads at least 16 pt and
-nothing at all under 12 pt. The face is DejaVu Sans (shipped with matplotlib), embedded so
-that any Latin, Greek or Cyrillic name prints.
+nothing at all under 12 pt. The face is DejaVu Sans (shipped with matplotlib), embedded,
+for Latin, Greek and Cyrillic; text in any other script (or right to left) goes to
+:mod:`backplan.handout.pdf_text`, which picks a Noto face per script
+(:mod:`backplan.handout.fonts`), shapes it and orders it for reading.
 """
 
 from __future__ import annotations
 
 import functools
-import os
+import re
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
+
+from .fonts import BOLD, REGULAR, register_fonts
 
 __all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "Look", "look", "para", "plain", "register_fonts"]
 
-REGULAR, BOLD = "BackplanSans", "BackplanSans-Bold"
 MM = 72 / 25.4
 
 
@@ -30,30 +33,12 @@ def _page_sizes() -> dict[str, tuple[float, float]]:
 PAGE_SIZES: tuple[str, ...] = ("A4", "letter")
 
 
-@functools.cache
-def register_fonts() -> tuple[str, str]:
-    """Register DejaVu Sans (regular and bold) with ReportLab, once per process."""
-    import matplotlib
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
-    pdfmetrics.registerFont(TTFont(REGULAR, os.path.join(folder, "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, os.path.join(folder, "DejaVuSans-Bold.ttf")))
-    for italic in (0, 1):  # no italic face: <i> falls back to upright
-        addMapping(REGULAR, 0, italic, REGULAR)
-        addMapping(REGULAR, 1, italic, BOLD)
-        addMapping(BOLD, 0, italic, BOLD)
-        addMapping(BOLD, 1, italic, BOLD)
-    return REGULAR, BOLD
-
-
 @dataclass(frozen=True)
 class Look:
     """Fonts, sizes and paragraph styles for one print mode."""
 
     large: bool
+    rtl: bool
     body: Any
     label: Any
     title: Any
@@ -71,8 +56,10 @@ class Look:
 
 
 @functools.cache
-def look(large_print: bool) -> Look:
-    """The styles for clear print (14 pt) or large print (18 pt), built once."""
+def look(large_print: bool, rtl: bool = False) -> Look:
+    """The styles for clear print (14 pt) or large print (18 pt), built once; ``rtl`` lays
+    the page furniture out right to left (header labels, diary columns and footer
+    mirrored), for a handout in a language written that way."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
@@ -96,6 +83,7 @@ def look(large_print: bool) -> Look:
 
     return Look(
         large=large_print,
+        rtl=rtl,
         body=style("body", REGULAR, size, spaceAfter=size * 0.3),
         label=style("label", BOLD, size, spaceBefore=size * 0.3, keepWithNext=1),
         title=style("title", BOLD, size + 10, spaceAfter=size * 0.4),
@@ -118,6 +106,7 @@ def look(large_print: bool) -> Look:
 
 
 _CACHE_LIMIT = 20_000
+_TAGS = re.compile(r"</?b>")
 _FRAGS: dict[tuple[str, int, str | None], Any] = {}
 _LINES: dict[tuple[Any, ...], Any] = {}
 
@@ -149,8 +138,38 @@ def _paragraph_class() -> type:
     return CachedParagraph
 
 
+_SIMPLE: dict[str, bool] = {}
+
+
+def _simple(markup: str) -> bool:
+    """Whether ReportLab's Paragraph can set ``markup`` (Latin, Greek and Cyrillic in
+    DejaVu Sans, left to right, no combining marks)."""
+    simple = _SIMPLE.get(markup)
+    if simple is None:
+        from .pdf_text import needs_layout
+
+        simple = not needs_layout(unescape(_TAGS.sub("", markup)))
+        if len(_SIMPLE) < _CACHE_LIMIT:
+            _SIMPLE[markup] = simple
+    return simple
+
+
 def para(markup: str, style: Any, bullet: str | None = None) -> Any:
-    """A Paragraph whose parsed markup and line breaks are cached across handouts."""
+    """A Paragraph whose parsed markup and line breaks are cached across handouts; text in
+    any other script, or reading right to left, gets a
+    :func:`~backplan.handout.pdf_text.ScriptParagraph` (shaped, in visual order, right
+    aligned when it reads right to left).
+
+    Examples
+    --------
+    >>> lk = look(False)
+    >>> type(para("Ann", lk.body)).__name__, type(para("<b>Name:</b> 王小明", lk.body)).__name__
+    ('CachedParagraph', 'ScriptParagraphImpl')
+    """
+    if not _simple(markup):
+        from .pdf_text import ScriptParagraph, spans_of
+
+        return ScriptParagraph(spans_of(markup, style.fontName == BOLD), style, bullet)
     cls = _paragraph_class()
     key = (markup, id(style), bullet)
     parsed = _FRAGS.get(key)
