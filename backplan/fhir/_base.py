@@ -18,15 +18,20 @@ import pydantic
 from fhir.resources.R4B import get_fhir_model_class
 
 from ..errors import BackplanError
+from .settings import CANONICAL
 
 __all__ = [
     "BASE",
+    "EXERCISE_ACTIVITY",
     "EXERCISE_SYSTEM",
     "EXERCISE_THERAPY",
+    "OBSERVATION_ACTIVITY",
     "PATIENT_LABEL_SYSTEM",
+    "PA_CATEGORY",
     "UCUM",
     "FhirError",
     "FhirProblem",
+    "clean_strings",
     "ext",
     "ext_value",
     "load_json",
@@ -34,17 +39,35 @@ __all__ = [
     "validate_resource",
 ]
 
-#: Canonical base of backplan's own code systems and extensions (example.org: no server
-#: answers there; the URLs only name things).
-BASE = "http://backplan.example.org/fhir"
+#: Canonical base of backplan's own code systems and extensions as written inside the
+#: package (a clinic's own base replaces it on the way out, see ``settings.py``).
+BASE = CANONICAL
 EXERCISE_SYSTEM = f"{BASE}/CodeSystem/exercise"
+#: The patient-label system of files written before plans had Patients (still read).
 PATIENT_LABEL_SYSTEM = f"{BASE}/NamingSystem/patient-label"
+PLAN_ID_SYSTEM = f"{BASE}/sid/plan-id"
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"
 DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
-#: SNOMED CT 229065009 "Exercise therapy", on every exercise activity and log record.
+#: SNOMED CT 229065009 "Exercise therapy", on every exercise activity and log record
+#: (checked against tx.fhir.org's answer cached in HL7/physical-activity, input-cache).
 EXERCISE_THERAPY = {"system": SNOMED, "code": "229065009", "display": "Exercise therapy"}
+#: LOINC 73985-4 "Exercise activity": the code of a log Observation whose value is the
+#: exercise done (the Physical Activity IG's activity-measure pattern; HL7/physical-activity,
+#: input/fsh/Vocabulary.fsh, ValueSet PAObservationActivityMeasures).
+EXERCISE_ACTIVITY = {"system": LOINC, "code": "73985-4", "display": "Exercise activity"}
+#: The Physical Activity IG's category, beside the core ``activity`` category.
+PA_CATEGORY = {
+    "system": "http://hl7.org/fhir/us/physical-activity/CodeSystem/pa-temporary-codes",
+    "code": "PhysicalActivity",
+    "display": "Physical Activity",
+}
+OBSERVATION_ACTIVITY = {
+    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+    "code": "activity",
+    "display": "Activity",
+}
 
 # FHIR strings: no control characters other than tab, CR and LF (FHIR R4 datatypes, string)
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -168,10 +191,13 @@ def validate_resource(data: Any, root: str) -> list[FhirProblem]:
         return out
     except (KeyError, TypeError, ValueError) as exc:  # raised by fhir_core on odd shapes
         return [FhirProblem(root, f"a valid {kind} resource ({exc})")]
+    from .invariants import invariant_problems  # needs FhirProblem from here
+
+    out = invariant_problems(dict(data), root)
     # one regex over the JSON text finds most resources clean; only then walk for the path
     if _ESCAPED_BAD.search(json.dumps(data)) is None:
-        return []
-    return _control_chars(dict(data), root)
+        return out
+    return out + _control_chars(dict(data), root)
 
 
 def _expected(msg: str) -> str:
@@ -219,3 +245,28 @@ def load_json(source: Any, label: str | None = None) -> tuple[Any, str]:
     except json.JSONDecodeError as exc:
         where = f"JSON text ({exc.msg} at line {exc.lineno})"
         raise FhirError([FhirProblem("file", where)], label) from None
+
+
+def clean_strings(data: Any, path: str) -> tuple[Any, list[FhirProblem]]:
+    """``data`` with every string's odd spaces made plain and its ends trimmed.
+
+    Text that is nothing but spaces cannot be FHIR (a string holds at least one
+    character that is not a space): each is a problem at its path.
+    """
+    from .invariants import clean_text
+
+    problems: list[FhirProblem] = []
+
+    def walk(node: Any, at: str) -> Any:
+        if isinstance(node, str):
+            text = clean_text(node)
+            if not text:
+                problems.append(FhirProblem(at, "text with something other than spaces", node))
+            return text
+        if isinstance(node, Mapping):
+            return {k: walk(v, f"{at}.{k}") for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, f"{at}[{i}]") for i, v in enumerate(node)]
+        return node
+
+    return walk(data, path), problems

@@ -1,7 +1,7 @@
 """The field tables of the plan <-> CarePlan mapping: one row per backplan field.
 
-:data:`PLAN_FIELDS` (plan fields), :data:`PRESCRIPTION_FIELDS` (one exercise's dose) and
-:data:`RULE_FIELDS` (progression rules) each give the FHIR element a field goes to, a
+:data:`PLAN_FIELDS` (plan fields), :data:`DETAIL_FIELDS` (one dose, as files written before
+ServiceRequests held it) and :data:`RULE_FIELDS` (progression rules) each give the FHIR element a field goes to, a
 writer and a reader. Restrictions and revisions have their own tables in
 :mod:`backplan.fhir.extensions`. A new model field is one new row (``tests/test_fhir.py``
 fails while a field has none); ``docs/fhir-mapping.md`` explains each.
@@ -9,6 +9,7 @@ fails while a field has none); ``docs/fhir-mapping.md`` explains each.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,13 +20,11 @@ from ..plan import SCHEMA_VERSION, Plan
 from ..progression import AddDose, NextLevel, Prescription
 from ._base import (
     BASE,
-    DATA_ABSENT,
     EXERCISE_SYSTEM,
-    PATIENT_LABEL_SYSTEM,
+    PLAN_ID_SYSTEM,
     UCUM,
     FhirProblem,
     ext,
-    ext_value,
 )
 from .extensions import (
     EXT_RESTRICTIONS,
@@ -37,13 +36,15 @@ from .extensions import (
     write_restrictions,
     write_revisions,
 )
+from .patients import Resolver, label_of
 
-__all__ = ["EXT_DOSE", "PLAN_FIELDS", "PRESCRIPTION_FIELDS", "RULE_FIELDS", "locate"]
+__all__ = ["DETAIL_FIELDS", "EXT_DOSE", "PLAN_FIELDS", "RULE_FIELDS", "locate"]
 
 SD = f"{BASE}/StructureDefinition"
 EXT_SCHEMA, EXT_LEVEL = f"{SD}/plan-schema-version", f"{SD}/plan-level"
 EXT_RULE, EXT_DOSE = f"{SD}/plan-progression-rule", f"{SD}/exercise-dose"
 _UNITS = ("d", "wk")  # Timing.repeat.periodUnit: sessions a day, or a week
+_PLAN_ID = re.compile(r"[A-Za-z0-9.-]{1,64}")
 
 
 # --- small readers ---------------------------------------------------------------------------
@@ -188,7 +189,9 @@ def _read_reps(detail: dict, path: str) -> int:
     return _int(detail.get("quantity", {}).get("value"), f"{path}.quantity.value", 1)
 
 
-PRESCRIPTION_FIELDS: dict[str, tuple[str, Writer, Reader]] = {
+#: Prescription field -> (element of ``CarePlan.activity.detail``, writer, reader): how
+#: files written before ServiceRequests held each dose (still read).
+DETAIL_FIELDS: dict[str, tuple[str, Writer, Reader]] = {
     "exercise": (
         "detail.code.coding (system backplan exercise).code",
         lambda p, d: None,  # written with the exercise's name, see _activity
@@ -293,24 +296,23 @@ def _read_rule(parts: list, path: str) -> tuple[dict, dict[str, str]]:
 # --- plan fields -----------------------------------------------------------------------------
 
 
-def _write_subject(plan: Plan, cp: dict) -> None:
-    if plan.patient:
-        label = {"system": PATIENT_LABEL_SYSTEM, "value": plan.patient}
-        cp["subject"] = {"identifier": label, "display": plan.patient}
-    else:  # FHIR strings cannot be empty: say the label is absent
-        cp["subject"] = {"extension": [ext(DATA_ABSENT, valueCode="unknown")]}
-
-
 def _read_subject(cp: dict, ctx: _Ctx) -> str:
-    subject = cp.get("subject", {})
-    ident = subject.get("identifier", {})
-    if ident.get("system") == PATIENT_LABEL_SYSTEM and "value" in ident:
-        return str(ident["value"])
-    if "display" in subject:
-        return str(subject["display"])
-    if ext_value(subject.get("extension"), DATA_ABSENT):
-        return ""
-    raise _Bad("subject", "a patient label in subject.identifier or subject.display")
+    label, problem = label_of(cp.get("subject"), ctx.resolver)
+    if problem is not None:
+        raise _Bad(_join("subject", problem.path), problem.expected, problem.got)
+    return label or ""
+
+
+def _read_plan_id(cp: dict, ctx: _Ctx) -> str:
+    """The plan's id from ``CarePlan.identifier`` ("" for files written before plan ids)."""
+    for i, ident in enumerate(cp.get("identifier") or []):
+        if isinstance(ident, dict) and ident.get("system") == PLAN_ID_SYSTEM:
+            value = ident.get("value")
+            if not isinstance(value, str) or not _PLAN_ID.fullmatch(value):
+                raise _Bad(f"identifier[{i}].value", "a plan id (letters, digits, - and ., "
+                           "at most 64)", value)  # fmt: skip
+            return value
+    return ""
 
 
 def _write_period(plan: Plan, cp: dict) -> None:
@@ -398,8 +400,9 @@ PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, 
         _read_schema,
     ),
     "patient": (
-        "CarePlan.subject.identifier (system backplan patient-label).value, and .display",
-        _write_subject,
+        "CarePlan.subject: a Patient whose identifier (the clinic's system) is the label, "
+        "or a conditional reference; .display the label",
+        lambda plan, cp: None,  # written with the Patient, see patients.py
         _read_subject,
     ),
     "clinician": (
@@ -438,9 +441,14 @@ PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, 
     ),
     "revisions": (
         "CarePlan.extension[plan-revision], one per revision, in order; also CarePlan.note "
-        "(authorString, time) and the activities' status",
+        "(authorString, time), meta.versionId, one Provenance each and the activities' status",
         write_revisions,
         _read_revisions,
+    ),
+    "plan_id": (
+        "CarePlan.identifier (system plan-id).value; also CarePlan.id",
+        lambda plan, cp: None,  # written with the CarePlan's id, see careplan.py
+        _read_plan_id,
     ),
 }
 
@@ -457,6 +465,7 @@ class Activity:
     paths: dict[str, str]
     status: str
     revision: int | None
+    status_path: str = ""
 
 
 @dataclass
@@ -468,6 +477,7 @@ class _Ctx:
     rules: list[dict] = field(default_factory=list)
     used: dict[int, int] = field(default_factory=dict)  # activity -> index in its list
     where: dict[tuple, str] = field(default_factory=dict)  # error location -> element path
+    resolver: Resolver = field(default_factory=lambda: Resolver({}))
 
     def starting(self, day: date) -> list[dict]:
         """Prescriptions (as dicts) of the plan as first written whose bounds start on ``day``."""
