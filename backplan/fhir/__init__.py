@@ -34,7 +34,7 @@ _WHERE = {
     "RESTRICTION_FIELDS": "extensions",
     "REVISION_FIELDS": "extensions",
     "logs_to_fhir": "observations",
-    "logs_from_fhir": "observations",
+    "logs_from_fhir": "log_reading",
     "logs_to_csv": "observations",
 }
 

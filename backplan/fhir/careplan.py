@@ -280,7 +280,7 @@ def to_fhir(
     Examples
     --------
     >>> import backplan as bp
-    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"],
+    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"], patient="P-07",
     ...                      start_date="2026-01-05", weeks=2, days_per_week=3)
     >>> sr = to_fhir(plan, as_of="2026-01-05")["entry"][1]["resource"]
     >>> sr["occurrenceTiming"]["repeat"]["count"], sr["patientInstruction"].splitlines()[0]

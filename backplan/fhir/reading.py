@@ -373,10 +373,10 @@ def from_fhir(
     Examples
     --------
     >>> import backplan as bp
-    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"],
+    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"], patient="P-07",
     ...                      start_date="2026-01-05", weeks=2)
     >>> bundle = bp.fhir.to_fhir(plan)
-    >>> bundle["entry"][2]["resource"]["status"] = "entered-in-error"
+    >>> bundle["entry"][2]["resource"]["status"] = "entered-in-error"  # the CarePlan
     >>> from_fhir(bundle)
     Traceback (most recent call last):
     ...
@@ -403,10 +403,10 @@ def activity_statuses(
     Examples
     --------
     >>> import backplan as bp
-    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"],
+    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"], patient="P-07",
     ...                      start_date="2026-01-05", weeks=2)
     >>> bundle = bp.fhir.to_fhir(plan, as_of="2026-01-10")
-    >>> bundle["entry"][1]["resource"]["status"] = "on-hold"
+    >>> bundle["entry"][1]["resource"]["status"] = "on-hold"  # the ServiceRequest
     >>> activity_statuses(bundle)[["exercise", "status"]].to_dict("records")
     [{'exercise': 'wall-squats', 'status': 'on-hold'}]
     """
