@@ -41,6 +41,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
+import pydantic
 
 from ..catalogue import load_catalogue, split_steps
 from ..plan import Plan, _phase, dose_in_week
@@ -54,13 +55,14 @@ from ._base import (
     clean_strings,
     validate_resource,
 )
+from .invariants import clean_text
 from .mapping import PLAN_FIELDS
 from .patients import patient_reference
 from .provenance import provenances
 from .requests import service_request
 from .settings import CANONICAL, FhirSettings, rebase
 
-__all__ = ["careplan", "dose_steps", "layout", "plan_end", "to_fhir"]
+__all__ = ["careplan", "clean_plan", "dose_steps", "layout", "plan_end", "to_fhir"]
 
 # --- activities: one per exercise and stretch of weeks with one dose -------------------------
 
@@ -129,6 +131,51 @@ def layout(plan: Plan) -> list[tuple[_Step, str, int | None]]:
 def _why(plan: Plan, number: int) -> str:
     rev = plan.revisions[number - 2]
     return f"revision {number} (from week {rev.from_week}, by {rev.by}): {rev.why}"
+
+
+def _cleaned(node: Any) -> Any:
+    if isinstance(node, str):
+        return clean_text(node)
+    if isinstance(node, dict):
+        return {k: _cleaned(v) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [_cleaned(v) for v in node]
+    return node
+
+
+def clean_plan(plan: Plan) -> Plan:
+    """The plan as :func:`to_fhir` writes it: every text with plain spaces, trimmed.
+
+    No-break and other Unicode spaces become plain spaces (HL7's JSON schema, and the
+    JavaScript tools that apply it, refuse them) and text loses leading and trailing spaces;
+    text that was only spaces becomes empty, and is left out like any empty text.
+
+    Raises
+    ------
+    FhirError
+        When the cleaned plan is not valid (a revision's reason that was only spaces).
+
+    Examples
+    --------
+    >>> import backplan as bp
+    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["heel-slides"],
+    ...                      patient="Ann\u00a0B. ", start_date="2026-01-05")
+    >>> clean_plan(plan).patient, clean_plan(plan).plan_id == plan.plan_id
+    ('Ann B.', True)
+    """
+    data = plan.model_dump()
+    cleaned = _cleaned(data)
+    if cleaned == data:
+        return plan
+    try:
+        return Plan.model_validate(cleaned)
+    except pydantic.ValidationError as exc:
+        problems = [
+            FhirProblem(".".join(map(str, e["loc"])) or "plan", "text with something other than "
+                        f"spaces ({str(e['msg']).removeprefix('Value error, ')})", e.get("input"))
+            for e in exc.errors()
+        ]  # fmt: skip
+        raise FhirError(problems, "<plan>") from None
 
 
 def plan_end(plan: Plan) -> date:
@@ -288,6 +335,7 @@ def to_fhir(
     """
     settings = settings or FhirSettings()
     day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    plan = clean_plan(plan)
     if bundle_type not in ("transaction", "collection"):
         raise ValueError(f"bundle_type must be 'transaction' or 'collection', got {bundle_type!r}")
     if bundle_type == "collection" and settings.patients == "conditional":

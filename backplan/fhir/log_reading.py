@@ -232,7 +232,9 @@ def logs_from_fhir(
     problems = validate_resource(shell, "Bundle")
     if problems:
         raise FhirError(problems, label)
-    resolver = Resolver(index_bundle(data), label_systems(settings), dict(patients or {}))
+    resolver = Resolver(
+        index_bundle(data), systems=label_systems(settings), patients=dict(patients or {})
+    )
     resources = [e.get("resource") if isinstance(e, Mapping) else e for e in entries]
     numbers = [i for i, r in enumerate(resources)
                if not (isinstance(r, Mapping) and r.get("resourceType") == "Patient")]  # fmt: skip

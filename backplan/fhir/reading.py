@@ -307,7 +307,7 @@ def _read(
     if problems:
         raise FhirError(problems, label)
     index = index_bundle(data) if data.get("resourceType") == "Bundle" else {}
-    resolver = Resolver(index, label_systems(settings), dict(patients or {}))
+    resolver = Resolver(index, systems=label_systems(settings), patients=dict(patients or {}))
     ctx = _Ctx(label, date.min, [], resolver=resolver.with_contained(cp))
     try:
         ctx.start = _date((cp.get("period") or {}).get("start"), "period.start")

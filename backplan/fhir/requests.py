@@ -57,6 +57,7 @@ from .mapping import (
     _read_dose,
     _read_exercise,
     _seconds,
+    locate,
 )
 
 __all__ = ["PRESCRIPTION_FIELDS", "read_request", "request_id", "service_request", "timing_words"]
@@ -229,7 +230,7 @@ def read_request(
     except _Bad as bad:
         return date.min, date.min, {}, {}, None, [bad]
     for name, (element, read) in PRESCRIPTION_FIELDS.items():
-        paths[name] = f"{path}.{element.split(' ')[0]}"
+        paths[name] = locate(dict(sr), path, element.split(" ")[0])
         try:
             fields[name] = read(sr, path)
         except _Bad as bad:
