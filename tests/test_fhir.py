@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 import pytest
 from fhir.resources.R4B.bundle import Bundle
-from hypothesis import HealthCheck, given, settings
+from fuzz_inputs import fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 
 import backplan as bp
@@ -268,11 +269,11 @@ def plans(draw: st.DrawFn) -> bp.Plan:
     return _revised(draw, plan, allowed)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(20, shrink=False)  # make fuzz: 1,000
 @given(plan=plans())
-def test_plan_to_fhir_and_back_is_the_same_plan(plan: bp.Plan) -> None:
+def test_property_plan_to_fhir_and_back_is_the_same_plan(plan: bp.Plan) -> None:
     text = json.dumps(to_fhir(plan))  # through JSON text, as a record system would send it
-    back = from_fhir(text)
+    back = from_fhir(text, catalogue=CAT)
     assert back == plan
     for old, new in zip(plan.revisions, back.revisions, strict=True):  # == ignores the zone
         assert new.made_at.utcoffset() == old.made_at.utcoffset()

@@ -32,6 +32,7 @@ __all__ = [
     "FhirError",
     "FhirProblem",
     "clean_strings",
+    "dig",
     "ext",
     "ext_value",
     "load_json",
@@ -206,6 +207,19 @@ def _expected(msg: str) -> str:
     if msg.startswith("Input should be "):
         return msg.removeprefix("Input should be ")
     return f"a valid value ({msg})"
+
+
+def dig(data: Any, *keys: str) -> Any:
+    """``data[k1][k2]...``, or ``None`` where a level is missing or not an object.
+
+    Examples
+    --------
+    >>> dig({"a": {"b": 1}}, "a", "b"), dig({"a": None}, "a", "b"), dig({"a": [1]}, "a", "b")
+    (1, None, None)
+    """
+    for key in keys:
+        data = data.get(key) if isinstance(data, Mapping) else None
+    return data
 
 
 def ext(url: str, **value: Any) -> dict[str, Any]:

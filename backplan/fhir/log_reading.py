@@ -74,7 +74,12 @@ def _date_of(obs: Mapping[str, Any], root: str) -> tuple[Any, str]:
 def _codings(concept: Any) -> list[tuple[Any, Any]]:
     if not isinstance(concept, Mapping) or not isinstance(concept.get("coding"), list):
         return []
-    return [(c.get("system"), c.get("code")) for c in concept["coding"] if isinstance(c, Mapping)]
+    return [
+        (c.get("system"), c.get("code"))
+        for c in concept["coding"]
+        if isinstance(c, Mapping)
+        and all(isinstance(c.get(k), str | None) for k in ("system", "code"))
+    ]
 
 
 def _exercise(obs: Mapping[str, Any], root: str) -> tuple[Any, str, bool]:
@@ -89,8 +94,9 @@ def _exercise(obs: Mapping[str, Any], root: str) -> tuple[Any, str, bool]:
     return None, f"{root}.code", activity in _codings(obs.get("code"))
 
 
-def _unit(value: Mapping[str, Any]) -> Any:
-    return value.get("code", value.get("unit"))
+def _unit(value: Mapping[str, Any]) -> str | None:
+    unit = value.get("code", value.get("unit"))
+    return unit if isinstance(unit, str) or unit is None else repr(unit)
 
 
 def _measure(part: Mapping[str, Any], column: str, where: str) -> tuple[Any, str, str | None]:
@@ -151,7 +157,7 @@ def _entry_row(i: int, obs: Any, resolver: Resolver) -> tuple[dict, dict, list[F
     exercise, where, is_exercise = _exercise(obs, root)
     if not is_exercise:
         problems.append((f"{root}.code", "not an exercise record", None))
-    if obs.get("status") not in _FINAL:
+    if not isinstance(obs.get("status"), str) or obs["status"] not in _FINAL:
         problems.append((f"{root}.status", "not a final record", obs.get("status")))
     values["exercise"], paths["exercise"] = exercise, where
     label, problem = label_of(obs.get("subject"), resolver.with_contained(obs))

@@ -24,6 +24,7 @@ from ._base import (
     PLAN_ID_SYSTEM,
     UCUM,
     FhirProblem,
+    dig,
     ext,
 )
 from .extensions import (
@@ -156,7 +157,7 @@ def _write_timing(p: Prescription, detail: dict) -> None:
 
 def _read_days(detail: dict, path: str) -> int:
     days = _int(*_read_dose(detail, path, "days-per-week", "valueInteger"), lo=1)
-    unit = detail.get("scheduledTiming", {}).get("repeat", {}).get("periodUnit")
+    unit = dig(detail, "scheduledTiming", "repeat", "periodUnit")
     if unit == "d" and days != 7:
         raise _Bad(f"{path}.scheduledTiming.repeat.periodUnit", "'wk' for fewer than 7 days", unit)
     return days
@@ -164,7 +165,7 @@ def _read_days(detail: dict, path: str) -> int:
 
 def _read_sessions(detail: dict, path: str) -> int:
     where = f"{path}.scheduledTiming.repeat"
-    repeat = detail.get("scheduledTiming", {}).get("repeat", {})
+    repeat = dig(detail, "scheduledTiming", "repeat") or {}
     if repeat.get("period") != 1 or repeat.get("periodUnit") not in _UNITS:
         got = (repeat.get("period"), repeat.get("periodUnit"))
         raise _Bad(where, "period 1 with periodUnit 'd' or 'wk'", got)
@@ -178,7 +179,7 @@ def _read_sessions(detail: dict, path: str) -> int:
 
 
 def _read_exercise(detail: dict, path: str) -> str:
-    codings = detail.get("code", {}).get("coding", [])
+    codings = dig(detail, "code", "coding") or []
     codes = [c.get("code") for c in codings if c.get("system") == EXERCISE_SYSTEM]
     if len(codes) != 1 or not codes[0]:
         raise _Bad(f"{path}.code.coding", f"one coding from {EXERCISE_SYSTEM}", len(codes))
@@ -186,7 +187,7 @@ def _read_exercise(detail: dict, path: str) -> str:
 
 
 def _read_reps(detail: dict, path: str) -> int:
-    return _int(detail.get("quantity", {}).get("value"), f"{path}.quantity.value", 1)
+    return _int(dig(detail, "quantity", "value"), f"{path}.quantity.value", 1)
 
 
 #: Prescription field -> (element of ``CarePlan.activity.detail``, writer, reader): how
@@ -321,7 +322,7 @@ def _write_period(plan: Plan, cp: dict) -> None:
 
 
 def _read_weeks(cp: dict, ctx: _Ctx) -> int:
-    end = _date(cp.get("period", {}).get("end"), "period.end")
+    end = _date(dig(cp, "period", "end"), "period.end")
     days = (end - ctx.start).days + 1
     if days <= 0 or days % 7:
         raise _Bad("period.end", "the last day of a whole week after period.start", _iso(end))
@@ -344,10 +345,10 @@ def _write_progression(plan: Plan, cp: dict) -> None:
 
 def _read_progression(cp: dict, ctx: _Ctx) -> list[dict]:
     rules = []
-    for j, e in enumerate(cp.get("extension", [])):
+    for j, e in enumerate(cp.get("extension") or []):
         if e.get("url") != EXT_RULE:
             continue
-        data, where = _read_rule(e.get("extension", []), f"extension[{j}]")
+        data, where = _read_rule(e.get("extension") or [], f"extension[{j}]")
         ctx.rule_paths.append((f"extension[{j}]", where))
         if data.get("kind") == "next_level":
             week = _int(data.get("from_week"), where.get("from_week", f"extension[{j}]"), 2)

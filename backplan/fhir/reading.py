@@ -35,7 +35,7 @@ import pydantic
 from ..errors import Problem
 from ..handout.text import week_range
 from ..plan import Plan
-from ._base import FhirError, FhirProblem, load_json, validate_resource
+from ._base import FhirError, FhirProblem, dig, load_json, validate_resource
 from .careplan import layout
 from .extensions import find_path
 from .invariants import modifier_problems
@@ -104,7 +104,7 @@ def _detail_activity(
     """An activity written before ServiceRequests: the dose in ``activity.detail``."""
     path = f"activity[{i}].detail"
     try:
-        bounds = detail.get("scheduledTiming", {}).get("repeat", {}).get("boundsPeriod", {})
+        bounds = dig(detail, "scheduledTiming", "repeat", "boundsPeriod") or {}
         where = f"{path}.scheduledTiming.repeat.boundsPeriod"
         first = _date(bounds.get("start"), f"{where}.start")
         last = _date(bounds.get("end"), f"{where}.end")

@@ -46,6 +46,7 @@ from ._base import (
     EXERCISE_THERAPY,
     PA_CATEGORY,
     UCUM,
+    dig,
     ext,
 )
 from .mapping import (
@@ -70,7 +71,7 @@ Reader = Callable[[Mapping[str, Any], str], Any]
 
 
 def _sessions(sr: Mapping[str, Any], path: str) -> int:
-    repeat = sr.get("occurrenceTiming", {}).get("repeat", {})
+    repeat = dig(sr, "occurrenceTiming", "repeat") or {}
     where = f"{path}.occurrenceTiming.repeat"
     if repeat.get("period") != 1 or repeat.get("periodUnit") != "d":
         got = (repeat.get("period"), repeat.get("periodUnit"))
@@ -208,7 +209,7 @@ def service_request(
 
 
 def _bounds(sr: Mapping[str, Any], path: str) -> tuple[date, date]:
-    bounds = sr.get("occurrenceTiming", {}).get("repeat", {}).get("boundsPeriod", {})
+    bounds = dig(sr, "occurrenceTiming", "repeat", "boundsPeriod") or {}
     where = f"{path}.occurrenceTiming.repeat.boundsPeriod"
     return _date(bounds.get("start"), f"{where}.start"), _date(bounds.get("end"), f"{where}.end")
 
@@ -237,8 +238,8 @@ def read_request(
             problems.append(bad)
     mark = None
     try:
-        dose = next(e for e in sr.get("extension", []) if e.get("url") == EXT_DOSE)
-        marks = [e for e in dose.get("extension", []) if e.get("url") == "revision"]
+        dose = next(e for e in sr.get("extension") or [] if e.get("url") == EXT_DOSE)
+        marks = [e for e in dose.get("extension") or [] if e.get("url") == "revision"]
         if marks:
             mark = _int(marks[0].get("valueInteger"), f"{path}.extension.revision", 2)
     except StopIteration:
@@ -249,7 +250,7 @@ def read_request(
         return first, last, fields, paths, mark, problems
     sides = 2 if fields["per_side"] else 1
     want = fields["sets"] * fields["reps"] * sides
-    got = sr.get("quantityQuantity", {}).get("value")
+    got = dig(sr, "quantityQuantity", "value")
     if got != want:
         problems.append(_Bad(f"{path}.quantityQuantity.value",
                              f"{want} (sets x reps x sides, as the exercise-dose extension gives)",
@@ -257,7 +258,7 @@ def read_request(
     days = (last - first).days + 1
     if days > 0 and days % 7 == 0:
         want = fields["sessions_per_day"] * fields["days_per_week"] * (days // 7)
-        got = sr.get("occurrenceTiming", {}).get("repeat", {}).get("count")
+        got = dig(sr, "occurrenceTiming", "repeat", "count")
         if got != want:
             problems.append(_Bad(f"{path}.occurrenceTiming.repeat.count",
                                  f"{want} sessions in all (a day x days a week x weeks)", got))  # fmt: skip
