@@ -36,6 +36,7 @@ _WHERE = {
     "logs_to_fhir": "observations",
     "logs_from_fhir": "log_reading",
     "logs_to_csv": "observations",
+    "write_package": "package",
 }
 
 __all__ = sorted(_WHERE)

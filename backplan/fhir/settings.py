@@ -85,7 +85,7 @@ class FhirSettings(BaseModel):
 def rebase(data: Any, bases: Iterable[str] = KNOWN_BASES, to: str = CANONICAL) -> Any:
     """``data`` with every ``url`` or ``system`` under one of ``bases`` moved to ``to``.
 
-    Only the values of ``url`` and ``system`` keys change (extensions, codings,
+    Only the values of ``url``, ``system`` and ``fixedUri`` keys change (extensions, codings,
     identifiers); text and references are left as they are. A new object is returned.
     """
     starts = tuple(f"{b}/" for b in bases if b != to)
@@ -96,7 +96,11 @@ def rebase(data: Any, bases: Iterable[str] = KNOWN_BASES, to: str = CANONICAL) -
         if isinstance(node, dict):
             out = {}
             for key, value in node.items():
-                if key in ("url", "system") and isinstance(value, str) and value.startswith(starts):
+                if (
+                    key in ("url", "system", "fixedUri")
+                    and isinstance(value, str)
+                    and value.startswith(starts)
+                ):
                     base = next(s for s in starts if value.startswith(s))
                     value = f"{to}/{value[len(base) :]}"
                 out[key] = walk(value)
