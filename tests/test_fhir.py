@@ -759,3 +759,81 @@ def test_text_is_written_with_plain_spaces_and_trimmed(plan: bp.Plan) -> None:
     assert _careplan(bundle)["description"] == "a b"
     assert _careplan(bundle)["author"] == {"display": "A. Physio"}
     assert from_fhir(bundle).notes == "a b"
+
+
+def test_cli_options_for_a_clinic(plan: bp.Plan, tmp_path: Path, capsys) -> None:
+    nhs = plan.model_copy(update={"patient": "943 476 5919"})
+    saved = bp.save_plan(nhs, tmp_path / "plan.json")
+    out = tmp_path / "bundle.json"
+    args = ["fhir", str(saved), "-o", str(out), "--patient-system", bp.fhir.NHS_NUMBER]
+    assert main([*args, "--patients", "conditional", "--as-of", "2026-03-02"]) == 0
+    bundle = json.loads(out.read_text())
+    cp = _careplan(bundle)
+    assert cp["status"] == "completed" and not _of(bundle, "Patient")
+    assert cp["subject"]["reference"] == f"Patient?identifier={bp.fhir.NHS_NUMBER}|9434765919"
+    back = tmp_path / "back.json"
+    assert main(["fhir", str(out), "-o", str(back), "--patient-system", bp.fhir.NHS_NUMBER]) == 0
+    assert bp.load_plan(back) == nhs
+    capsys.readouterr()
+    assert main([*args, "--patients", "conditional", "--collection"]) == 2
+    assert "only in a transaction" in capsys.readouterr().err
+    assert main(["fhir", str(saved), "-o", str(out), "--canonical", "nope"]) == 2
+    assert "--canonical: expected an http(s) URL" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_careplan_from_another_system_in_one_line(tmp_path: Path, capsys) -> None:
+    """HL7's pregnancy example used to give "unexpected KeyError"."""
+    other = {"resourceType": "CarePlan", "status": "active", "intent": "plan",
+             "subject": {"reference": "Patient/1", "display": "Eve Everywoman"},
+             "period": {"start": "2013-01-01", "end": "2013-10-01"},
+             "activity": [{"reference": {"display": "Prenatal vitamin MedicationRequest"}},
+                          {"detail": {"kind": "Appointment", "status": "scheduled",
+                                      "code": {"text": "First Antenatal encounter"}}}]}  # fmt: skip
+    src = tmp_path / "preg.json"
+    src.write_text(json.dumps(other))
+    assert main(["fhir", str(src), "-o", str(tmp_path / "plan.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "CarePlan.activity[0]" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"status": "entered-in-error"}, "entered in error"),
+        ({"status": "revoked"}, "revoked"),
+        ({"status": "unknown"}, "does not know"),
+        ({"status": "bogus"}, "one of draft, active"),
+        ({"intent": "proposal"}, "only proposed"),
+        ({"implicitRules": "http://example.org/rules"}, "implicitRules"),
+        ({"modifierExtension": [{"url": "http://example.org/x", "valueBoolean": True}]},
+         "modifierExtension"),
+    ],
+)  # fmt: skip
+def test_what_changes_a_plans_meaning_is_refused(plan: bp.Plan, change: dict, words: str) -> None:
+    bundle = to_fhir(plan)
+    _careplan(bundle).update(change)
+    with pytest.raises(FhirError, match=words):
+        from_fhir(bundle)
+
+
+def test_progress_a_record_adds_is_kept(plan: bp.Plan) -> None:
+    bundle = to_fhir(plan, as_of="2026-01-20")
+    requests = _of(bundle, "ServiceRequest")
+    requests[0]["status"] = "on-hold"
+    assert from_fhir(bundle) == plan
+    statuses = bp.fhir.activity_statuses(bundle)
+    assert list(statuses["status"][:3]) == ["on-hold", "active", "completed"]
+    requests[1]["doNotPerform"] = True
+    with pytest.raises(FhirError, match="doNotPerform says not to do it"):
+        from_fhir(bundle)
+    legacy = json.loads(
+        (Path(__file__).parent / "data/fhir/legacy/legacy-careplan.json").read_text()
+    )
+    details = [a["detail"] for a in legacy["entry"][0]["resource"]["activity"]
+               if a["detail"]["status"] == "scheduled"]  # fmt: skip
+    for detail, status in zip(details, ["completed", "in-progress", "stopped"], strict=False):
+        detail["status"] = status  # an EHR marking progress on an old file
+    assert (
+        from_fhir(legacy).plan_id
+        == bp.load_plan(Path(__file__).parent / "data/fhir/legacy/legacy-plan.json").plan_id
+    )

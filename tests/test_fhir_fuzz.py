@@ -171,7 +171,7 @@ def mutated(draw: st.DrawFn, seeds: list[dict]) -> dict:
         if op == "delete":
             del parent[key]
         elif op == "replace":
-            parent[key] = draw(ODD)
+            parent[key] = copy.deepcopy(draw(ODD))  # st.just gives the same object each time
         elif op == "wrap":
             parent[key] = [parent[key]] if not isinstance(parent[key], list) else parent[key][:1]
         elif op == "duplicate" and isinstance(parent, list):

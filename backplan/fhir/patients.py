@@ -155,8 +155,17 @@ def label_of(ref: Any, resolver: Resolver) -> tuple[str | None, FhirProblem | No
     """The patient label a ``subject`` (or ``performer``) reference gives, or a problem.
 
     The problem's path is relative (``reference``, ``identifier``...); the caller adds where
-    the reference sits.
+    the reference sits. An identifier written without the spaces of the label (an NHS
+    number ``943 476 5919`` is ``9434765919``) gives the label as the display spells it.
     """
+    label, problem = _label_of(ref, resolver)
+    shown = ref.get("display") if isinstance(ref, Mapping) else None
+    if label and isinstance(shown, str) and shown != label and shown.replace(" ", "") == label:
+        return shown, None
+    return label, problem
+
+
+def _label_of(ref: Any, resolver: Resolver) -> tuple[str | None, FhirProblem | None]:
     if not isinstance(ref, Mapping):
         return None, FhirProblem("", "a reference to the patient", ref)
     target = ref.get("reference")
