@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._base import FhirProblem
@@ -67,6 +67,9 @@ TYPED: dict[tuple[str, str], tuple[str, ...]] = {
     ("text", "status"): ("generated", "extensions", "additional", "empty"),
     ("identifier", "use"): ("usual", "official", "temp", "secondary", "old"),
 }
+#: element names worth a look (everything else is skipped at once)
+_CODED = {g.rsplit(".", 1)[-1] for g in REQUIRED} | {k for _, k in TYPED} | {"activity"}
+_MODIFIERS = {"implicitRules", "modifierExtension", "doNotPerform", "status", "intent"}
 #: statuses after which backplan reads a resource (others are refused by modifier_problems)
 READABLE: dict[str, tuple[str, ...]] = {
     "CarePlan.status": ("draft", "active", "on-hold", "completed"),
@@ -99,24 +102,42 @@ def walk(data: Any, path: str, generic: str) -> Iterator[tuple[str, str, str, An
     ``generic`` is the path without indexes, starting at the resource type; contained and
     Bundle entry resources start again at their own type.
     """
-    if isinstance(data, dict):
-        for key, value in data.items():
-            here, kind = f"{path}.{key}", f"{generic}.{key}"
-            if key in ("resource",) or (key == "contained"):
-                items = value if isinstance(value, list) else [value]
-                for i, item in enumerate(items):
-                    at = f"{here}[{i}]" if isinstance(value, list) else here
-                    rt = item.get("resourceType") if isinstance(item, dict) else None
-                    yield at, str(rt), key, item
-                    yield from walk(item, at, str(rt))
-                continue
-            yield here, kind, key, value
-            if isinstance(value, list):
-                for i, item in enumerate(value):
-                    yield f"{here}[{i}]", kind, key, item
-                    yield from walk(item, f"{here}[{i}]", kind)
-            else:
-                yield from walk(value, here, kind)
+    found: list[tuple[str, str, str, Any]] = []
+    _visit(data, [path], generic, lambda at, g, k, v: found.append((_path(at), g, k, v)) or False)
+    return iter(found)
+
+
+def _path(parts: list) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p)
+                   for i, p in enumerate(parts))  # fmt: skip
+
+
+Visitor = Callable[[list, str, str, Any], Any]
+
+
+def _visit(data: Any, parts: list, generic: str, seen: Visitor) -> None:
+    """Call ``seen(parts, generic, key, value)`` for every element (and list item) below
+    ``data``; ``parts`` is the path as a list, turned into text only when needed."""
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        here = [*parts, key]
+        if key == "resource" or key == "contained":
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                at = [*here, i] if isinstance(value, list) else here
+                kind = str(item.get("resourceType")) if isinstance(item, dict) else "None"
+                seen(at, kind, key, item)
+                _visit(item, at, kind, seen)
+            continue
+        kind = f"{generic}.{key}"
+        seen(here, kind, key, value)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                seen([*here, i], kind, key, item)
+                _visit(item, [*here, i], kind, seen)
+        elif isinstance(value, dict):
+            _visit(value, here, kind, seen)
 
 
 def _coded(value: Any, allowed: tuple[str, ...], path: str) -> list[FhirProblem]:
@@ -131,23 +152,20 @@ def invariant_problems(resource: Any, root: str) -> list[FhirProblem]:
     """Required-binding codes and ``cpl-3`` broken anywhere in ``resource``."""
     if not isinstance(resource, dict):
         return []
-    kind = str(resource.get("resourceType"))
-    out = []
-    seen: set[str] = set()
-    for path, generic, key, value in walk(resource, root, kind):
-        if isinstance(value, list) or path in seen:  # lists: checked item by item
-            continue
-        seen.add(path)
-        parent = generic.rsplit(".", 2)[-2] if generic.count(".") >= 1 else ""
+    out: list[FhirProblem] = []
+
+    def seen(parts: list, generic: str, key: str, value: Any) -> None:
+        if key not in _CODED or isinstance(value, list):
+            return  # not a coded element; a list: checked item by item
+        parent = generic.rsplit(".", 2)[-2] if "." in generic else ""
         allowed = REQUIRED.get(generic) or TYPED.get((parent, key))
         if allowed:
-            out += _coded(value, allowed, path)
-        if (
-            generic.endswith("CarePlan.activity")
-            and isinstance(value, dict)
-            and ("detail" in value and "reference" in value)
-        ):
-            out.append(FhirProblem(path, "a reference or a detail, not both (cpl-3)"))
+            out.extend(_coded(value, allowed, _path(parts)))
+        if (isinstance(value, dict) and "detail" in value and "reference" in value
+                and generic.endswith("CarePlan.activity")):  # fmt: skip
+            out.append(FhirProblem(_path(parts), "a reference or a detail, not both (cpl-3)"))
+
+    _visit(resource, [root], str(resource.get("resourceType")), seen)
     return out
 
 
@@ -155,26 +173,31 @@ def modifier_problems(resource: Any, root: str) -> list[FhirProblem]:
     """What makes a resource mean something other than what backplan would read it as."""
     if not isinstance(resource, dict):
         return []
-    kind = str(resource.get("resourceType"))
-    out = []
-    for path, generic, key, value in walk(resource, root, kind):
-        if isinstance(value, list) and key != "modifierExtension":
-            continue
-        if key == "implicitRules":
-            out.append(FhirProblem(path, "no implicitRules (rules backplan cannot know)", value))
-        elif key == "modifierExtension" and not path.endswith("]") and value:
+    out: list[FhirProblem] = []
+
+    def seen(parts: list, generic: str, key: str, value: Any) -> None:
+        if key not in _MODIFIERS:
+            return
+        if key == "implicitRules" and not isinstance(parts[-1], int):
+            out.append(
+                FhirProblem(_path(parts), "no implicitRules (rules backplan cannot know)", value)
+            )
+        elif key == "modifierExtension" and not isinstance(parts[-1], int) and value:
             urls = (
                 [e.get("url") for e in value if isinstance(e, dict)]
                 if isinstance(value, list)
                 else []
             )
-            out.append(
-                FhirProblem(path, "no modifierExtension backplan does not know", urls or value)
-            )
+            out.append(FhirProblem(_path(parts), "no modifierExtension backplan does not know",
+                                   urls or value))  # fmt: skip
         elif key == "doNotPerform" and value is True:
-            out.append(FhirProblem(path, "something to do (doNotPerform says not to do it)", value))
+            out.append(
+                FhirProblem(_path(parts), "something to do (doNotPerform says not to do it)", value)
+            )
         elif generic in READABLE and isinstance(value, str) and value not in READABLE[generic]:
             why = _WHY.get(value)
             expected = f"one of {', '.join(READABLE[generic])}" + (f" ({why})" if why else "")
-            out.append(FhirProblem(path, expected, value))
+            out.append(FhirProblem(_path(parts), expected, value))
+
+    _visit(resource, [root], str(resource.get("resourceType")), seen)
     return out

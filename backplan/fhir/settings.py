@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -86,10 +87,15 @@ def rebase(data: Any, bases: Iterable[str] = KNOWN_BASES, to: str = CANONICAL) -
     """``data`` with every ``url`` or ``system`` under one of ``bases`` moved to ``to``.
 
     Only the values of ``url``, ``system`` and ``fixedUri`` keys change (extensions, codings,
-    identifiers); text and references are left as they are. A new object is returned.
+    identifiers); text and references are left as they are. ``data`` itself is returned
+    when nothing is under those bases, a changed copy otherwise.
     """
     starts = tuple(f"{b}/" for b in bases if b != to)
-    if not starts:
+    try:
+        text = json.dumps(data, ensure_ascii=False)  # C speed: most files need no change
+    except (TypeError, ValueError, RecursionError):
+        text = None  # not plain JSON: walk it all
+    if text is not None and not any(s in text for s in starts):
         return data
 
     def walk(node: Any) -> Any:
