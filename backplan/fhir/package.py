@@ -139,13 +139,11 @@ def _elements(prefix: str, eid: str, url: str, body: Sequence[str] | Sequence[Su
     return out
 
 
-def _structure_definition(url: str, title: str, text: str, contexts: Sequence[str],
-                          body: Sequence[Any]) -> dict:  # fmt: skip
+def _header(kind: str, url: str, title: str, text: str) -> dict[str, Any]:
+    """What every definition opens with: type, id (the URL's last part), url, names."""
     sid = url.rsplit("/", 1)[-1]
-    elements = [{"id": "Extension", "path": "Extension", "short": title, "definition": text}]
-    elements += _elements("Extension", "Extension", url, body)
     return {
-        "resourceType": "StructureDefinition",
+        "resourceType": kind,
         "id": sid,
         "url": url,
         "version": VERSION,
@@ -154,6 +152,15 @@ def _structure_definition(url: str, title: str, text: str, contexts: Sequence[st
         "status": "active",
         "publisher": "backplan developers",
         "description": text,
+    }
+
+
+def _structure_definition(url: str, title: str, text: str, contexts: Sequence[str],
+                          body: Sequence[Any]) -> dict:  # fmt: skip
+    elements = [{"id": "Extension", "path": "Extension", "short": title, "definition": text}]
+    elements += _elements("Extension", "Extension", url, body)
+    return {
+        **_header("StructureDefinition", url, title, text),
         # no fhirVersion: HL7's R4 JSON schema lists versions up to 4.0.0 only, so 4.0.1
         # would fail it; package.json says 4.0.1
         "kind": "complex-type",
@@ -167,17 +174,8 @@ def _structure_definition(url: str, title: str, text: str, contexts: Sequence[st
 
 
 def _code_system(url: str, title: str, text: str, concepts: list[dict], content: str) -> dict:
-    sid = url.rsplit("/", 1)[-1]
     return {
-        "resourceType": "CodeSystem",
-        "id": sid,
-        "url": url,
-        "version": VERSION,
-        "name": "".join(w.capitalize() for w in sid.split("-")),
-        "title": title,
-        "status": "active",
-        "publisher": "backplan developers",
-        "description": text,
+        **_header("CodeSystem", url, title, text),
         "caseSensitive": True,
         "content": content,
         "count": len(concepts),
