@@ -216,17 +216,41 @@ def _examples(settings: FhirSettings) -> dict[str, dict]:
     }
 
 
-def _page(resource: dict, canonical: str) -> str:
+_STYLE = ("<style>body{font-family:sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}"
+          "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem;"
+          "text-align:left;vertical-align:top}pre{white-space:pre-wrap;background:#f4f4f4;"
+          "padding:.5rem}</style>")  # fmt: skip
+
+
+def _rows(resource: dict) -> tuple[list[str], list[list[str]]]:
+    """A table of what a definition holds: sub-extensions, or codes."""
+    if resource["resourceType"] == "CodeSystem":
+        return ["code", "display"], [[c["code"], c["display"]] for c in resource["concept"]]
+    rows = []
+    shorts = {e["id"]: e.get("short", "") for e in resource["differential"]["element"]}
+    for e in resource["differential"]["element"]:
+        if e["path"].endswith(".value[x]") and "type" in e:
+            slice_id = e["id"].removesuffix(".value[x]")
+            name = slice_id.removeprefix("Extension").lstrip(".")
+            name = name.replace("extension:", "").replace(".", " / ") or "(the value)"
+            rows.append([name, " or ".join(t["code"] for t in e["type"]), shorts.get(slice_id, "")])
+    return ["part", "type", "holds"], rows
+
+
+def _page(resource: dict) -> str:
     esc = html.escape
     title = resource.get("title", resource["id"])
     body = json.dumps(resource, indent=2, ensure_ascii=False)
+    head, rows = _rows(resource)
+    table = "<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
+    table += "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{esc(title)}</title></head><body>\n<h1>{esc(title)}</h1>\n"
+        f"<title>{esc(title)}</title>{_STYLE}</head><body>\n<h1>{esc(title)}</h1>\n"
         f"<p>{esc(resource.get('description', ''))}</p>\n<p>Canonical URL: <code>"
         f"{esc(resource['url'])}</code>. Part of backplan's FHIR package "
-        f'(<a href="{esc(canonical)}/index.html">all definitions</a>).</p>\n'
-        f"<pre>{esc(body)}</pre>\n</body></html>\n"
+        f'(<a href="../index.html">all definitions</a>).</p>\n{table}</table>\n'
+        f"<h2>The definition (FHIR R4 JSON)</h2>\n<pre>{esc(body)}</pre>\n</body></html>\n"
     )
 
 
@@ -251,7 +275,7 @@ def write_package(folder: str | os.PathLike[str], settings: FhirSettings | None 
     for r in resources:
         name = f"{r['resourceType']}-{r['id']}.json"
         write_atomic(out / "package" / name, json.dumps(r, indent=2, ensure_ascii=False) + "\n")
-        write_atomic(out / r["resourceType"] / f"{r['id']}.html", _page(r, base))
+        write_atomic(out / r["resourceType"] / f"{r['id']}.html", _page(r))
         files.append({"filename": name, "resourceType": r["resourceType"], "id": r["id"],
                       "url": r["url"], "version": VERSION,
                       "kind": r.get("kind"), "type": r.get("type")})  # fmt: skip
@@ -282,7 +306,7 @@ def write_package(folder: str | os.PathLike[str], settings: FhirSettings | None 
     )
     write_atomic(out / "index.html", (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<title>backplan FHIR definitions</title></head><body>\n"
+        f"<title>backplan FHIR definitions</title>{_STYLE}</head><body>\n"
         "<h1>backplan FHIR definitions</h1>\n<p>The extensions and code systems backplan "
         f"writes (FHIR R4 4.0.1). Package: <a href=\"package/package.json\">package/</a>; "
         "examples (synthetic data) in <a href=\"package/example/\">package/example/</a>. "
