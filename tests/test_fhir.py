@@ -23,7 +23,8 @@ from backplan.cli import main
 from backplan.fhir import FhirError, from_fhir, logs_from_fhir, logs_to_fhir, to_fhir
 from backplan.fhir.extensions import RESTRICTION_FIELDS, REVISION_DOSE_FIELDS, REVISION_FIELDS
 from backplan.fhir.invariants import clean_text
-from backplan.fhir.mapping import DETAIL_FIELDS, PLAN_FIELDS, RULE_FIELDS
+from backplan.fhir.legacy import DETAIL_FIELDS
+from backplan.fhir.mapping import PLAN_FIELDS, RULE_FIELDS
 from backplan.fhir.requests import PRESCRIPTION_FIELDS
 from backplan.progression import DOSE_BOUNDS
 

@@ -1,7 +1,6 @@
 """The field tables of the plan <-> CarePlan mapping: one row per backplan field.
 
-:data:`PLAN_FIELDS` (plan fields), :data:`DETAIL_FIELDS` (one dose, as files written before
-ServiceRequests held it) and :data:`RULE_FIELDS` (progression rules) each give the FHIR element a field goes to, a
+:data:`PLAN_FIELDS` (plan fields) and :data:`RULE_FIELDS` (progression rules) each give the FHIR element a field goes to, a
 writer and a reader. Restrictions and revisions have their own tables in
 :mod:`backplan.fhir.extensions`. A new model field is one new row (``tests/test_fhir.py``
 fails while a field has none); ``docs/fhir-mapping.md`` explains each.
@@ -17,12 +16,11 @@ from typing import Any
 
 from ..errors import PlanVersionError
 from ..plan import SCHEMA_VERSION, Plan
-from ..progression import AddDose, NextLevel, Prescription
+from ..progression import AddDose, NextLevel
 from ._base import (
     BASE,
     EXERCISE_SYSTEM,
     PLAN_ID_SYSTEM,
-    UCUM,
     FhirProblem,
     dig,
     ext,
@@ -39,7 +37,7 @@ from .extensions import (
 )
 from .patients import Resolver, label_of
 
-__all__ = ["DETAIL_FIELDS", "EXT_DOSE", "PLAN_FIELDS", "RULE_FIELDS", "locate"]
+__all__ = ["EXT_DOSE", "PLAN_FIELDS", "RULE_FIELDS", "locate"]
 
 SD = f"{BASE}/StructureDefinition"
 EXT_SCHEMA, EXT_LEVEL = f"{SD}/plan-schema-version", f"{SD}/plan-level"
@@ -105,15 +103,10 @@ def _seconds(value: Any, path: str) -> int:
     return _int(value.get("value"), f"{path}.value", 0)
 
 
-# --- prescription fields ---------------------------------------------------------------------
+# --- dose fields: shared by ServiceRequests (requests.py) and older files (legacy.py) --------
 # Each: (the FHIR element, for docs and messages; writer(p, detail); reader(detail, path)).
 Writer = Callable[[Any, dict], None]
 Reader = Callable[[dict, str], Any]
-
-
-def _dose_ext(detail: dict, url: str, **value: Any) -> None:
-    dose = next(e for e in detail["extension"] if e["url"] == EXT_DOSE)
-    dose["extension"].append(ext(url, **value))
 
 
 def _read_dose(detail: dict, path: str, url: str, kind: str) -> tuple[Any, str]:
@@ -147,98 +140,12 @@ def locate(data: Any, path: str, element: str) -> str:
     return path
 
 
-def _write_timing(p: Prescription, detail: dict) -> None:
-    repeat = detail["scheduledTiming"]["repeat"]
-    if p.days_per_week == 7:
-        repeat.update(frequency=p.sessions_per_day, period=1, periodUnit="d")
-    else:  # sessions a week; the days they fall on go in the dose extension
-        repeat.update(frequency=p.sessions_per_day * p.days_per_week, period=1, periodUnit="wk")
-
-
-def _read_days(detail: dict, path: str) -> int:
-    days = _int(*_read_dose(detail, path, "days-per-week", "valueInteger"), lo=1)
-    unit = dig(detail, "scheduledTiming", "repeat", "periodUnit")
-    if unit == "d" and days != 7:
-        raise _Bad(f"{path}.scheduledTiming.repeat.periodUnit", "'wk' for fewer than 7 days", unit)
-    return days
-
-
-def _read_sessions(detail: dict, path: str) -> int:
-    where = f"{path}.scheduledTiming.repeat"
-    repeat = dig(detail, "scheduledTiming", "repeat") or {}
-    if repeat.get("period") != 1 or repeat.get("periodUnit") not in _UNITS:
-        got = (repeat.get("period"), repeat.get("periodUnit"))
-        raise _Bad(where, "period 1 with periodUnit 'd' or 'wk'", got)
-    freq = _int(repeat.get("frequency"), f"{where}.frequency", 1)
-    if repeat["periodUnit"] == "d":
-        return freq
-    days = _read_days(detail, path)
-    if freq % days:
-        raise _Bad(f"{where}.frequency", f"sessions a week that {days} days share evenly", freq)
-    return freq // days
-
-
 def _read_exercise(detail: dict, path: str) -> str:
     codings = dig(detail, "code", "coding") or []
     codes = [c.get("code") for c in codings if c.get("system") == EXERCISE_SYSTEM]
     if len(codes) != 1 or not codes[0]:
         raise _Bad(f"{path}.code.coding", f"one coding from {EXERCISE_SYSTEM}", len(codes))
     return str(codes[0])
-
-
-def _read_reps(detail: dict, path: str) -> int:
-    return _int(dig(detail, "quantity", "value"), f"{path}.quantity.value", 1)
-
-
-#: Prescription field -> (element of ``CarePlan.activity.detail``, writer, reader): how
-#: files written before ServiceRequests held each dose (still read).
-DETAIL_FIELDS: dict[str, tuple[str, Writer, Reader]] = {
-    "exercise": (
-        "detail.code.coding (system backplan exercise).code",
-        lambda p, d: None,  # written with the exercise's name, see _activity
-        _read_exercise,
-    ),
-    "sets": (
-        "detail.extension[exercise-dose].extension[sets].valueInteger",
-        lambda p, d: _dose_ext(d, "sets", valueInteger=p.sets),
-        lambda d, path: _int(*_read_dose(d, path, "sets", "valueInteger")),
-    ),
-    "reps": (
-        "detail.quantity.value (UCUM {repetitions}; per side when per_side)",
-        lambda p, d: d.update(
-            quantity={
-                "value": p.reps,
-                "unit": "repetitions",
-                "system": UCUM,
-                "code": "{repetitions}",
-            }
-        ),
-        _read_reps,
-    ),
-    "per_side": (
-        "detail.extension[exercise-dose].extension[per-side].valueBoolean",
-        lambda p, d: _dose_ext(d, "per-side", valueBoolean=p.per_side),
-        lambda d, path: bool(_read_dose(d, path, "per-side", "valueBoolean")[0]),
-    ),
-    "hold_s": (
-        "detail.extension[exercise-dose].extension[hold].valueDuration (UCUM s)",
-        lambda p, d: _dose_ext(
-            d, "hold", valueDuration={"value": p.hold_s, "unit": "s", "system": UCUM, "code": "s"}
-        ),
-        lambda d, path: _seconds(*_read_dose(d, path, "hold", "valueDuration")),
-    ),
-    "sessions_per_day": (
-        "detail.scheduledTiming.repeat.frequency (per period 1 d; per 1 wk: x days_per_week)",
-        _write_timing,
-        _read_sessions,
-    ),
-    "days_per_week": (
-        "detail.extension[exercise-dose].extension[days-per-week].valueInteger "
-        "(and scheduledTiming.repeat.periodUnit 'd' for 7, 'wk' otherwise)",
-        lambda p, d: _dose_ext(d, "days-per-week", valueInteger=p.days_per_week),
-        _read_days,
-    ),
-}
 
 
 # --- progression rules -----------------------------------------------------------------------

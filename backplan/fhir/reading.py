@@ -35,20 +35,17 @@ import pydantic
 from ..errors import Problem
 from ..handout.text import week_range
 from ..plan import Plan
-from ._base import FhirError, FhirProblem, dig, load_json, validate_resource
+from ._base import FhirError, FhirProblem, load_json, validate_resource
 from .careplan import layout
 from .extensions import find_path
 from .invariants import modifier_problems
+from .legacy import detail_activity
 from .mapping import (
-    DETAIL_FIELDS,
-    EXT_DOSE,
     PLAN_FIELDS,
     Activity,
     _Bad,
     _Ctx,
     _date,
-    _int,
-    locate,
 )
 from .patients import Resolver, index_bundle, label_systems
 from .requests import LIVE, REPLACED, read_request
@@ -98,37 +95,6 @@ def _find_careplan(data: Any, source: str) -> tuple[dict, str]:
     return data["entry"][found[0]]["resource"], f"Bundle.entry[{found[0]}].resource"
 
 
-def _detail_activity(
-    i: int, detail: dict, root: str, problems: list[FhirProblem]
-) -> Activity | None:
-    """An activity written before ServiceRequests: the dose in ``activity.detail``."""
-    path = f"activity[{i}].detail"
-    try:
-        bounds = dig(detail, "scheduledTiming", "repeat", "boundsPeriod") or {}
-        where = f"{path}.scheduledTiming.repeat.boundsPeriod"
-        first = _date(bounds.get("start"), f"{where}.start")
-        last = _date(bounds.get("end"), f"{where}.end")
-        revision = _read_revision_mark(detail, path)
-    except _Bad as bad:
-        problems.append(_at(root, bad))
-        return None
-    fields, paths = {}, {}
-    for name, (element, _, read) in DETAIL_FIELDS.items():
-        paths[name] = (
-            f"{root}.{locate(detail, path, element.split(' ')[0].removeprefix('detail.'))}"
-        )
-        try:
-            fields[name] = read(detail, path)
-        except _Bad as bad:
-            problems.append(_at(root, bad))
-    if len(fields) != len(DETAIL_FIELDS):
-        return None
-    mark = "extension[exercise-dose].extension[revision]"
-    paths["revision"] = f"{root}.{locate(detail, path, mark)}"
-    status = str(detail.get("status"))
-    return Activity(i, first, last, fields, paths, status, revision, f"{root}.{path}.status")
-
-
 def _request_activity(
     i: int, act: dict, root: str, ctx: _Ctx, where: dict[int, str], problems: list[FhirProblem]
 ) -> Activity | None:
@@ -159,7 +125,7 @@ def _read_activities(
     out = []
     for i, act in enumerate(cp.get("activity") or []):
         if act.get("detail") is not None:
-            found = _detail_activity(i, act["detail"], root, problems)
+            found = detail_activity(i, act["detail"], root, problems)
         elif act.get("reference") is not None:
             found = _request_activity(i, act, root, ctx, where, problems)
         else:
@@ -168,17 +134,6 @@ def _read_activities(
         if found is not None:
             out.append(found)
     return out
-
-
-def _read_revision_mark(detail: dict, path: str) -> int | None:
-    """The revision that set an activity's dose (``None``: the plan as first written)."""
-    element = "extension[exercise-dose].extension[revision].valueInteger"
-    where = locate(detail, path, element)
-    if where.endswith("[revision]") or where.endswith("[exercise-dose]"):  # no mark
-        return None
-    dose = next(e for e in detail.get("extension") or [] if e.get("url") == EXT_DOSE)
-    mark = next(e for e in dose.get("extension") or [] if e.get("url") == "revision")
-    return _int(mark.get("valueInteger"), where, 2)
 
 
 def _at(root: str, bad: _Bad) -> FhirProblem:
