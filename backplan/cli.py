@@ -27,7 +27,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ._io.dates import DATE_TEXT, parse_iso_date
 from .errors import BackplanError, short
@@ -177,25 +177,59 @@ def _run_adherence(args: argparse.Namespace) -> int:
 
 _FHIR_HELP = """\
 Convert between a saved plan and HL7 FHIR R4, the format health records
-exchange. A saved plan (.json) becomes a Bundle holding one CarePlan; a FHIR
-Bundle (or CarePlan) that backplan wrote becomes a saved plan again. A Bundle
-of exercise Observations (from a patient app) becomes a log CSV for
-'backplan adherence'; each rejected entry is listed with its reason. Which way
-is told from the file's content. Everything is checked against the FHIR R4
-models; nothing is sent anywhere."""
+exchange. A saved plan (.json) becomes a transaction Bundle a FHIR server takes
+(POST it to the server's base URL): the patient, one ServiceRequest per exercise
+and stretch of weeks, the CarePlan and its history. A FHIR Bundle (or CarePlan)
+that backplan wrote becomes a saved plan again. A Bundle of exercise
+Observations (from a patient app) becomes a log CSV for 'backplan adherence';
+each rejected entry is listed with its reason. Which way is told from the
+file's content. Everything is checked against the FHIR R4 models and R4's
+required codes; nothing is sent anywhere."""
 
 
 def _add_fhir(sub: argparse._SubParsersAction) -> None:
     p = _subcommand(
         sub,
         "fhir",
-        "convert a saved plan to a FHIR CarePlan, or back",
+        "convert a saved plan to a FHIR Bundle for a health record, or back",
         _FHIR_HELP,
-        "plan.json -o careplan.json",
+        "plan.json -o careplan.json --patient-system https://fhir.nhs.uk/Id/nhs-number",
         ("source", "FILE.json", "a saved plan, or a FHIR Bundle/CarePlan"),
         ("OUT.json", "the FHIR Bundle or saved plan to write"),
     )
+    p.add_argument("--patient-system", default="", metavar="URL",
+                   help="the identifier system of your patient labels, e.g. "
+                        "https://fhir.nhs.uk/Id/nhs-number (default: backplan's own)")  # fmt: skip
+    p.add_argument("--patients", choices=("resource", "conditional"), default="resource",
+                   help="send a Patient with the label (default), or refer to the server's "
+                        "Patient by identifier only")  # fmt: skip
+    p.add_argument("--canonical", default="", metavar="URL",
+                   help="the base of backplan's extension URLs, if your service publishes "
+                        "them elsewhere (default: backplan's)")  # fmt: skip
+    p.add_argument("--as-of", type=_iso_day, metavar="YYYY-MM-DD",
+                   help="the day statuses are worked out for: a plan is 'completed' after "
+                        "its last day (default: today)")  # fmt: skip
+    p.add_argument("--collection", action="store_true",
+                   help="write a collection Bundle (a file to keep) instead of a transaction")  # fmt: skip
     p.set_defaults(run=_run_fhir)
+
+
+def _fhir_settings(args: argparse.Namespace) -> Any:
+    from pydantic import ValidationError
+
+    from .fhir import FhirSettings
+
+    given = {"patient_system": args.patient_system, "patients": args.patients}
+    if args.canonical:
+        given["canonical"] = args.canonical.rstrip("/")
+    try:
+        return FhirSettings(**given)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        option = "--" + str(err["loc"][0]).replace("_", "-")
+        raise BackplanError(
+            f"{option}: expected an http(s) URL, got {err.get('input')!r}"
+        ) from None
 
 
 def _run_fhir(args: argparse.Namespace) -> int:
@@ -209,9 +243,10 @@ def _run_fhir(args: argparse.Namespace) -> int:
     try:
         from . import fhir
 
+        settings = _fhir_settings(args)
         try:
             data = json.loads(args.source.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise BackplanError(f"{args.source}: not a readable JSON file ({exc})") from None
         kind = data.get("resourceType") if isinstance(data, dict) else None
         entries = data.get("entry") if kind == "Bundle" else None
@@ -222,19 +257,28 @@ def _run_fhir(args: argparse.Namespace) -> int:
             if isinstance(e, dict) and isinstance(e.get("resource"), dict)
         }
         if kind == "Bundle" and "CarePlan" not in kinds:  # exercise logs
-            table = fhir.logs_from_fhir(data, source=str(args.source))
+            table = fhir.logs_from_fhir(data, source=str(args.source), settings=settings)
             fhir.logs_to_csv(table, args.output)
             for p in table.problem_list():
                 print(f"rejected: entry {p.row}: {p.column}: {p.label}")
             print(f"{table.rows_read} entries: {len(table.accepted)} written, "
                   f"{len(table.rejected)} rejected; wrote logs {args.output}")  # fmt: skip
         elif kind is not None:
-            save_plan(fhir.from_fhir(data, source=str(args.source)), args.output)
+            save_plan(fhir.from_fhir(data, source=str(args.source), settings=settings), args.output)
             print(f"wrote plan {args.output}")
         else:
-            bundle = fhir.to_fhir(load_plan(args.source))
+            bundle_type = "collection" if args.collection else "transaction"
+            try:
+                bundle = fhir.to_fhir(load_plan(args.source), settings=settings,
+                                      as_of=args.as_of, bundle_type=bundle_type)  # fmt: skip
+            except ValueError as exc:  # conditional references need a transaction
+                if isinstance(exc, BackplanError):
+                    raise
+                raise BackplanError(f"--patients conditional: {exc}") from None
             write_atomic(args.output, json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
-            print(f"wrote FHIR Bundle {args.output}")
+            print(
+                f"wrote FHIR Bundle {args.output} ({bundle_type}, {len(bundle['entry'])} entries)"
+            )
     except BackplanError as exc:
         lines = str(exc).splitlines()  # a list of problems: its title and the first one
         line = " ".join(x.strip() for x in lines[:2])

@@ -9,24 +9,29 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pydantic
 from fhir.resources.R4B import get_fhir_model_class
 
-from ..errors import BackplanError
+from .problems import FhirError, FhirProblem
+from .settings import CANONICAL
 
 __all__ = [
     "BASE",
+    "EXERCISE_ACTIVITY",
     "EXERCISE_SYSTEM",
     "EXERCISE_THERAPY",
+    "OBSERVATION_ACTIVITY",
     "PATIENT_LABEL_SYSTEM",
+    "PA_CATEGORY",
     "UCUM",
     "FhirError",
     "FhirProblem",
+    "clean_strings",
+    "dig",
     "ext",
     "ext_value",
     "load_json",
@@ -34,80 +39,40 @@ __all__ = [
     "validate_resource",
 ]
 
-#: Canonical base of backplan's own code systems and extensions (example.org: no server
-#: answers there; the URLs only name things).
-BASE = "http://backplan.example.org/fhir"
+#: Canonical base of backplan's own code systems and extensions as written inside the
+#: package (a clinic's own base replaces it on the way out, see ``settings.py``).
+BASE = CANONICAL
 EXERCISE_SYSTEM = f"{BASE}/CodeSystem/exercise"
+#: The patient-label system of files written before plans had Patients (still read).
 PATIENT_LABEL_SYSTEM = f"{BASE}/NamingSystem/patient-label"
+PLAN_ID_SYSTEM = f"{BASE}/sid/plan-id"
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"
 DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
-#: SNOMED CT 229065009 "Exercise therapy", on every exercise activity and log record.
+#: SNOMED CT 229065009 "Exercise therapy", on every exercise activity and log record
+#: (checked against tx.fhir.org's answer cached in HL7/physical-activity, input-cache).
 EXERCISE_THERAPY = {"system": SNOMED, "code": "229065009", "display": "Exercise therapy"}
+#: LOINC 73985-4 "Exercise activity": the code of a log Observation whose value is the
+#: exercise done (the Physical Activity IG's activity-measure pattern; HL7/physical-activity,
+#: input/fsh/Vocabulary.fsh, ValueSet PAObservationActivityMeasures).
+EXERCISE_ACTIVITY = {"system": LOINC, "code": "73985-4", "display": "Exercise activity"}
+#: The Physical Activity IG's category, beside the core ``activity`` category.
+PA_CATEGORY = {
+    "system": "http://hl7.org/fhir/us/physical-activity/CodeSystem/pa-temporary-codes",
+    "code": "PhysicalActivity",
+    "display": "Physical Activity",
+}
+OBSERVATION_ACTIVITY = {
+    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+    "code": "activity",
+    "display": "Activity",
+}
 
 # FHIR strings: no control characters other than tab, CR and LF (FHIR R4 datatypes, string)
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # the same characters as json.dumps writes them: \b, \f or \u0000-\u001f (an odd backslash)
 _ESCAPED_BAD = re.compile(r"(?<!\\)(?:\\\\)*\\(?:b|f|u00[01][0-9a-fA-F])")
-
-
-@dataclass(frozen=True)
-class FhirProblem:
-    """One thing wrong at one FHIR element.
-
-    Attributes
-    ----------
-    path : str
-        FHIRPath-like location, e.g. ``Bundle.entry[0].resource.activity[2].detail.quantity``.
-    expected : str
-        What a valid value looks like.
-    got : object
-        The value found (left out of the message when ``None``).
-    """
-
-    path: str
-    expected: str
-    got: object = None
-
-    def __str__(self) -> str:
-        text = f"{self.path}: expected {self.expected}"
-        if self.got is not None:
-            text += f", got {_short(self.got)}"
-        return text
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-class FhirError(BackplanError):
-    """FHIR that is not valid, or not a shape backplan can read; names each element path.
-
-    Examples
-    --------
-    >>> err = FhirError([FhirProblem("CarePlan.status", "a code", 5)], "plan.json")
-    >>> print(err)
-    plan.json: 1 FHIR problem
-      - CarePlan.status: expected a code, got 5
-    >>> err.first_line()
-    'plan.json: CarePlan.status: expected a code, got 5'
-    """
-
-    def __init__(self, problems: Iterable[FhirProblem], source: str = "<fhir>") -> None:
-        self.problems = list(problems)
-        self.source = source
-        n = len(self.problems)
-        lines = [f"{source}: {n} FHIR problem{'s' if n != 1 else ''}"]
-        lines += [f"  - {p}" for p in self.problems]
-        super().__init__("\n".join(lines))
-
-    def first_line(self) -> str:
-        """The first problem on one line (and how many more there are)."""
-        more = len(self.problems) - 1
-        tail = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
-        return f"{self.source}: {self.problems[0]}{tail}"
 
 
 def path_of(root: str, loc: Sequence[str | int]) -> str:
@@ -168,10 +133,13 @@ def validate_resource(data: Any, root: str) -> list[FhirProblem]:
         return out
     except (KeyError, TypeError, ValueError) as exc:  # raised by fhir_core on odd shapes
         return [FhirProblem(root, f"a valid {kind} resource ({exc})")]
+    from .invariants import invariant_problems
+
+    out = invariant_problems(dict(data), root)
     # one regex over the JSON text finds most resources clean; only then walk for the path
     if _ESCAPED_BAD.search(json.dumps(data)) is None:
-        return []
-    return _control_chars(dict(data), root)
+        return out
+    return out + _control_chars(dict(data), root)
 
 
 def _expected(msg: str) -> str:
@@ -180,6 +148,19 @@ def _expected(msg: str) -> str:
     if msg.startswith("Input should be "):
         return msg.removeprefix("Input should be ")
     return f"a valid value ({msg})"
+
+
+def dig(data: Any, *keys: str) -> Any:
+    """``data[k1][k2]...``, or ``None`` where a level is missing or not an object.
+
+    Examples
+    --------
+    >>> dig({"a": {"b": 1}}, "a", "b"), dig({"a": None}, "a", "b"), dig({"a": [1]}, "a", "b")
+    (1, None, None)
+    """
+    for key in keys:
+        data = data.get(key) if isinstance(data, Mapping) else None
+    return data
 
 
 def ext(url: str, **value: Any) -> dict[str, Any]:
@@ -219,3 +200,28 @@ def load_json(source: Any, label: str | None = None) -> tuple[Any, str]:
     except json.JSONDecodeError as exc:
         where = f"JSON text ({exc.msg} at line {exc.lineno})"
         raise FhirError([FhirProblem("file", where)], label) from None
+
+
+def clean_strings(data: Any, path: str) -> tuple[Any, list[FhirProblem]]:
+    """``data`` with every string's odd spaces made plain and its ends trimmed.
+
+    Text that is nothing but spaces cannot be FHIR (a string holds at least one
+    character that is not a space): each is a problem at its path.
+    """
+    from .invariants import clean_text
+
+    problems: list[FhirProblem] = []
+
+    def walk(node: Any, at: str) -> Any:
+        if isinstance(node, str):
+            text = clean_text(node)
+            if not text:
+                problems.append(FhirProblem(at, "text with something other than spaces", node))
+            return text
+        if isinstance(node, Mapping):
+            return {k: walk(v, f"{at}.{k}") for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, f"{at}[{i}]") for i, v in enumerate(node)]
+        return node
+
+    return walk(data, path), problems

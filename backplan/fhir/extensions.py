@@ -245,7 +245,7 @@ def read_complex(
     under ``key`` (``("revisions", 0, "why")``).
     """
     out = []
-    for j, e in enumerate(cp.get("extension", [])):
+    for j, e in enumerate(cp.get("extension") or []):
         if e.get("url") != url:
             continue
         values, paths = read_parts(table, e.get("extension"), f"extension[{j}]")

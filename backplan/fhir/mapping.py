@@ -1,7 +1,6 @@
 """The field tables of the plan <-> CarePlan mapping: one row per backplan field.
 
-:data:`PLAN_FIELDS` (plan fields), :data:`PRESCRIPTION_FIELDS` (one exercise's dose) and
-:data:`RULE_FIELDS` (progression rules) each give the FHIR element a field goes to, a
+:data:`PLAN_FIELDS` (plan fields) and :data:`RULE_FIELDS` (progression rules) each give the FHIR element a field goes to, a
 writer and a reader. Restrictions and revisions have their own tables in
 :mod:`backplan.fhir.extensions`. A new model field is one new row (``tests/test_fhir.py``
 fails while a field has none); ``docs/fhir-mapping.md`` explains each.
@@ -9,6 +8,7 @@ fails while a field has none); ``docs/fhir-mapping.md`` explains each.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,17 +16,8 @@ from typing import Any
 
 from ..errors import PlanVersionError
 from ..plan import SCHEMA_VERSION, Plan
-from ..plan.rules import AddDose, NextLevel, Prescription
-from ._base import (
-    BASE,
-    DATA_ABSENT,
-    EXERCISE_SYSTEM,
-    PATIENT_LABEL_SYSTEM,
-    UCUM,
-    FhirProblem,
-    ext,
-    ext_value,
-)
+from ..plan.rules import AddDose, NextLevel
+from ._base import BASE, EXERCISE_SYSTEM, PLAN_ID_SYSTEM, FhirProblem, dig, ext
 from .extensions import (
     EXT_RESTRICTIONS,
     EXT_REVISION,
@@ -37,14 +28,16 @@ from .extensions import (
     write_restrictions,
     write_revisions,
 )
+from .patients import Resolver, label_of
 
-__all__ = ["EXT_DOSE", "PLAN_FIELDS", "PRESCRIPTION_FIELDS", "RULE_FIELDS", "locate"]
+__all__ = ["EXT_DOSE", "PLAN_FIELDS", "RULE_FIELDS", "locate"]
 
 SD = f"{BASE}/StructureDefinition"
 EXT_SCHEMA, EXT_LEVEL = f"{SD}/plan-schema-version", f"{SD}/plan-level"
 EXT_START_BACK = f"{SD}/plan-start-back"
 EXT_RULE, EXT_DOSE = f"{SD}/plan-progression-rule", f"{SD}/exercise-dose"
 _UNITS = ("d", "wk")  # Timing.repeat.periodUnit: sessions a day, or a week
+_PLAN_ID = re.compile(r"[A-Za-z0-9.-]{1,64}")
 
 
 # --- small readers ---------------------------------------------------------------------------
@@ -104,15 +97,10 @@ def _seconds(value: Any, path: str) -> int:
     return _int(value.get("value"), f"{path}.value", 0)
 
 
-# --- prescription fields ---------------------------------------------------------------------
+# --- dose fields: shared by ServiceRequests (requests.py) and older files (legacy.py) --------
 # Each: (the FHIR element, for docs and messages; writer(p, detail); reader(detail, path)).
 Writer = Callable[[Any, dict], None]
 Reader = Callable[[dict, str], Any]
-
-
-def _dose_ext(detail: dict, url: str, **value: Any) -> None:
-    dose = next(e for e in detail["extension"] if e["url"] == EXT_DOSE)
-    dose["extension"].append(ext(url, **value))
 
 
 def _read_dose(detail: dict, path: str, url: str, kind: str) -> tuple[Any, str]:
@@ -146,96 +134,12 @@ def locate(data: Any, path: str, element: str) -> str:
     return path
 
 
-def _write_timing(p: Prescription, detail: dict) -> None:
-    repeat = detail["scheduledTiming"]["repeat"]
-    if p.days_per_week == 7:
-        repeat.update(frequency=p.sessions_per_day, period=1, periodUnit="d")
-    else:  # sessions a week; the days they fall on go in the dose extension
-        repeat.update(frequency=p.sessions_per_day * p.days_per_week, period=1, periodUnit="wk")
-
-
-def _read_days(detail: dict, path: str) -> int:
-    days = _int(*_read_dose(detail, path, "days-per-week", "valueInteger"), lo=1)
-    unit = detail.get("scheduledTiming", {}).get("repeat", {}).get("periodUnit")
-    if unit == "d" and days != 7:
-        raise _Bad(f"{path}.scheduledTiming.repeat.periodUnit", "'wk' for fewer than 7 days", unit)
-    return days
-
-
-def _read_sessions(detail: dict, path: str) -> int:
-    where = f"{path}.scheduledTiming.repeat"
-    repeat = detail.get("scheduledTiming", {}).get("repeat", {})
-    if repeat.get("period") != 1 or repeat.get("periodUnit") not in _UNITS:
-        got = (repeat.get("period"), repeat.get("periodUnit"))
-        raise _Bad(where, "period 1 with periodUnit 'd' or 'wk'", got)
-    freq = _int(repeat.get("frequency"), f"{where}.frequency", 1)
-    if repeat["periodUnit"] == "d":
-        return freq
-    days = _read_days(detail, path)
-    if freq % days:
-        raise _Bad(f"{where}.frequency", f"sessions a week that {days} days share evenly", freq)
-    return freq // days
-
-
 def _read_exercise(detail: dict, path: str) -> str:
-    codings = detail.get("code", {}).get("coding", [])
+    codings = dig(detail, "code", "coding") or []
     codes = [c.get("code") for c in codings if c.get("system") == EXERCISE_SYSTEM]
     if len(codes) != 1 or not codes[0]:
         raise _Bad(f"{path}.code.coding", f"one coding from {EXERCISE_SYSTEM}", len(codes))
     return str(codes[0])
-
-
-def _read_reps(detail: dict, path: str) -> int:
-    return _int(detail.get("quantity", {}).get("value"), f"{path}.quantity.value", 1)
-
-
-PRESCRIPTION_FIELDS: dict[str, tuple[str, Writer, Reader]] = {
-    "exercise": (
-        "detail.code.coding (system backplan exercise).code",
-        lambda p, d: None,  # written with the exercise's name, see _activity
-        _read_exercise,
-    ),
-    "sets": (
-        "detail.extension[exercise-dose].extension[sets].valueInteger",
-        lambda p, d: _dose_ext(d, "sets", valueInteger=p.sets),
-        lambda d, path: _int(*_read_dose(d, path, "sets", "valueInteger")),
-    ),
-    "reps": (
-        "detail.quantity.value (UCUM {repetitions}; per side when per_side)",
-        lambda p, d: d.update(
-            quantity={
-                "value": p.reps,
-                "unit": "repetitions",
-                "system": UCUM,
-                "code": "{repetitions}",
-            }
-        ),
-        _read_reps,
-    ),
-    "per_side": (
-        "detail.extension[exercise-dose].extension[per-side].valueBoolean",
-        lambda p, d: _dose_ext(d, "per-side", valueBoolean=p.per_side),
-        lambda d, path: bool(_read_dose(d, path, "per-side", "valueBoolean")[0]),
-    ),
-    "hold_s": (
-        "detail.extension[exercise-dose].extension[hold].valueDuration (UCUM s)",
-        lambda p, d: _dose_ext(
-            d, "hold", valueDuration={"value": p.hold_s, "unit": "s", "system": UCUM, "code": "s"}
-        ),
-        lambda d, path: _seconds(*_read_dose(d, path, "hold", "valueDuration")),
-    ),
-    "sessions_per_day": (
-        "detail.scheduledTiming.repeat.frequency (per period 1 d; per 1 wk: x days_per_week)",
-        _write_timing,
-        _read_sessions,
-    ),
-    "days_per_week": (
-        "detail.extension[exercise-dose].extension[days-per-week].valueInteger "
-        "(and scheduledTiming.repeat.periodUnit 'd' for 7, 'wk' otherwise)",
-        lambda p, d: _dose_ext(d, "days-per-week", valueInteger=p.days_per_week),
-        _read_days,
-    ),
-}
 
 
 # --- progression rules -----------------------------------------------------------------------
@@ -294,24 +198,23 @@ def _read_rule(parts: list, path: str) -> tuple[dict, dict[str, str]]:
 # --- plan fields -----------------------------------------------------------------------------
 
 
-def _write_subject(plan: Plan, cp: dict) -> None:
-    if plan.patient:
-        label = {"system": PATIENT_LABEL_SYSTEM, "value": plan.patient}
-        cp["subject"] = {"identifier": label, "display": plan.patient}
-    else:  # FHIR strings cannot be empty: say the label is absent
-        cp["subject"] = {"extension": [ext(DATA_ABSENT, valueCode="unknown")]}
-
-
 def _read_subject(cp: dict, ctx: _Ctx) -> str:
-    subject = cp.get("subject", {})
-    ident = subject.get("identifier", {})
-    if ident.get("system") == PATIENT_LABEL_SYSTEM and "value" in ident:
-        return str(ident["value"])
-    if "display" in subject:
-        return str(subject["display"])
-    if ext_value(subject.get("extension"), DATA_ABSENT):
-        return ""
-    raise _Bad("subject", "a patient label in subject.identifier or subject.display")
+    label, problem = label_of(cp.get("subject"), ctx.resolver)
+    if problem is not None:
+        raise _Bad(_join("subject", problem.path), problem.expected, problem.got)
+    return label or ""
+
+
+def _read_plan_id(cp: dict, ctx: _Ctx) -> str:
+    """The plan's id from ``CarePlan.identifier`` ("" for files written before plan ids)."""
+    for i, ident in enumerate(cp.get("identifier") or []):
+        if isinstance(ident, dict) and ident.get("system") == PLAN_ID_SYSTEM:
+            value = ident.get("value")
+            if not isinstance(value, str) or not _PLAN_ID.fullmatch(value):
+                raise _Bad(f"identifier[{i}].value", "a plan id (letters, digits, - and ., "
+                           "at most 64)", value)  # fmt: skip
+            return value
+    return ""
 
 
 def _write_period(plan: Plan, cp: dict) -> None:
@@ -320,7 +223,7 @@ def _write_period(plan: Plan, cp: dict) -> None:
 
 
 def _read_weeks(cp: dict, ctx: _Ctx) -> int:
-    end = _date(cp.get("period", {}).get("end"), "period.end")
+    end = _date(dig(cp, "period", "end"), "period.end")
     days = (end - ctx.start).days + 1
     if days <= 0 or days % 7:
         raise _Bad("period.end", "the last day of a whole week after period.start", _iso(end))
@@ -343,10 +246,10 @@ def _write_progression(plan: Plan, cp: dict) -> None:
 
 def _read_progression(cp: dict, ctx: _Ctx) -> list[dict]:
     rules = []
-    for j, e in enumerate(cp.get("extension", [])):
+    for j, e in enumerate(cp.get("extension") or []):
         if e.get("url") != EXT_RULE:
             continue
-        data, where = _read_rule(e.get("extension", []), f"extension[{j}]")
+        data, where = _read_rule(e.get("extension") or [], f"extension[{j}]")
         ctx.rule_paths.append((f"extension[{j}]", where))
         if data.get("kind") == "next_level":
             week = _int(data.get("from_week"), where.get("from_week", f"extension[{j}]"), 2)
@@ -412,8 +315,9 @@ PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, 
         _read_schema,
     ),
     "patient": (
-        "CarePlan.subject.identifier (system backplan patient-label).value, and .display",
-        _write_subject,
+        "CarePlan.subject: a Patient whose identifier (the clinic's system) is the label, "
+        "or a conditional reference; .display the label",
+        lambda plan, cp: None,  # written with the Patient, see patients.py
         _read_subject,
     ),
     "clinician": (
@@ -458,9 +362,14 @@ PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, 
     ),
     "revisions": (
         "CarePlan.extension[plan-revision], one per revision, in order; also CarePlan.note "
-        "(authorString, time) and the activities' status",
+        "(authorString, time), meta.versionId, one Provenance each and the activities' status",
         write_revisions,
         _read_revisions,
+    ),
+    "plan_id": (
+        "CarePlan.identifier (system plan-id).value; also CarePlan.id",
+        lambda plan, cp: None,  # written with the CarePlan's id, see careplan.py
+        _read_plan_id,
     ),
 }
 
@@ -477,6 +386,7 @@ class Activity:
     paths: dict[str, str]
     status: str
     revision: int | None
+    status_path: str = ""
 
 
 @dataclass
@@ -488,6 +398,7 @@ class _Ctx:
     rules: list[dict] = field(default_factory=list)
     used: dict[int, int] = field(default_factory=dict)  # activity -> index in its list
     where: dict[tuple, str] = field(default_factory=dict)  # error location -> element path
+    resolver: Resolver = field(default_factory=lambda: Resolver({}))
 
     def starting(self, day: date) -> list[dict]:
         """Prescriptions (as dicts) of the plan as first written whose bounds start on ``day``."""

@@ -1,9 +1,18 @@
-"""A CarePlan that :func:`~backplan.fhir.to_fhir` wrote, read back into the very same plan.
+"""A plan read back from FHIR: what :func:`~backplan.fhir.to_fhir` wrote, any version.
 
-Every field is read through the tables in :mod:`backplan.fhir.mapping` and
-:mod:`backplan.fhir.extensions`; the activities are then compared with what the plan
-gives (:func:`~backplan.fhir.careplan.layout`), so a dose changed in the record on its own
-is refused with its element path rather than silently dropped.
+:func:`from_fhir` takes a Bundle (transaction, collection, search results...) or a bare
+CarePlan. It reads every plan field through the tables in :mod:`backplan.fhir.mapping`
+and :mod:`backplan.fhir.extensions`, and each activity from the ServiceRequest it
+references (in the Bundle or ``contained``) or, for files written before ServiceRequests,
+from its ``detail``. The activities are then compared with what the plan gives
+(:func:`~backplan.fhir.careplan.layout`), so a dose changed in the record on its own is
+refused with its element path rather than silently dropped.
+
+Before anything is read, what would change the meaning is refused with a clear message: a
+status saying the plan is void (``revoked``, ``entered-in-error``, ``unknown``), an intent
+that is not a plan, ``doNotPerform``, ``implicitRules`` or a ``modifierExtension``.
+Progress a record system added (an activity ``in-progress``, ``completed``, ``stopped``,
+``on-hold``) is accepted, and :func:`activity_statuses` lists it.
 
 Examples
 --------
@@ -16,6 +25,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,19 +38,33 @@ from ..words import week_range
 from ._base import FhirError, FhirProblem, load_json, validate_resource
 from .careplan import layout
 from .extensions import find_path
-from .mapping import (
-    EXT_DOSE,
-    PLAN_FIELDS,
-    PRESCRIPTION_FIELDS,
-    Activity,
-    _Bad,
-    _Ctx,
-    _date,
-    _int,
-    locate,
-)
+from .invariants import modifier_problems
+from .legacy import detail_activity
+from .mapping import PLAN_FIELDS, Activity, _Bad, _Ctx, _date
+from .patients import Resolver, index_bundle, label_systems
+from .requests import LIVE, REPLACED, read_request
+from .settings import CANONICAL, FhirSettings, rebase
 
-__all__ = ["from_fhir"]
+__all__ = ["activity_statuses", "from_fhir"]
+
+#: activity statuses that fit each state backplan writes (ServiceRequest and detail)
+_FITS = {
+    "scheduled": {*LIVE, "not-started", "scheduled", "in-progress", "stopped"},
+    "cancelled": {*REPLACED, "cancelled", "stopped"},
+}
+
+
+def _locations(data: Mapping[str, Any], cp: Mapping[str, Any], root: str) -> dict[int, str]:
+    """Where each resource of the Bundle and each contained one sits, by ``id()``."""
+    out: dict[int, str] = {}
+    entries = data.get("entry") if data.get("resourceType") == "Bundle" else None
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, Mapping) and isinstance(entry.get("resource"), Mapping):
+            out[id(entry["resource"])] = f"Bundle.entry[{i}].resource"
+    inner = cp.get("contained")
+    for i, res in enumerate(inner if isinstance(inner, list) else []):
+        out[id(res)] = f"{root}.contained[{i}]"
+    return out
 
 
 def _find_careplan(data: Any, source: str) -> tuple[dict, str]:
@@ -57,57 +81,53 @@ def _find_careplan(data: Any, source: str) -> tuple[dict, str]:
         raise FhirError(problems, source)
     found = [
         i
-        for i, e in enumerate(data.get("entry", []))
-        if e.get("resource", {}).get("resourceType") == "CarePlan"
+        for i, e in enumerate(data.get("entry") or [])
+        if (e.get("resource") or {}).get("resourceType") == "CarePlan"
     ]
     if len(found) != 1:
         raise FhirError([FhirProblem("Bundle.entry", "exactly one CarePlan", len(found))], source)
     return data["entry"][found[0]]["resource"], f"Bundle.entry[{found[0]}].resource"
 
 
-def _read_activities(cp: dict, root: str, problems: list[FhirProblem]) -> list[Activity]:
-    out = []
-    for i, act in enumerate(cp.get("activity", [])):
-        path = f"activity[{i}].detail"
-        detail = act.get("detail")
-        if detail is None:
-            problems.append(FhirProblem(f"{root}.{path}", "an activity detail (not a reference)"))
-            continue
-        try:
-            bounds = detail.get("scheduledTiming", {}).get("repeat", {}).get("boundsPeriod", {})
-            where = f"{path}.scheduledTiming.repeat.boundsPeriod"
-            first = _date(bounds.get("start"), f"{where}.start")
-            last = _date(bounds.get("end"), f"{where}.end")
-            revision = _read_revision_mark(detail, path)
-        except _Bad as bad:
-            problems.append(_at(root, bad))
-            continue
-        fields, paths = {}, {}
-        for name, (element, _, read) in PRESCRIPTION_FIELDS.items():
-            paths[name] = (
-                f"{root}.{locate(detail, path, element.split(' ')[0].removeprefix('detail.'))}"
-            )
-            try:
-                fields[name] = read(detail, path)
-            except _Bad as bad:
-                problems.append(_at(root, bad))
-        if len(fields) == len(PRESCRIPTION_FIELDS):
-            status = str(detail.get("status"))
-            mark = "extension[exercise-dose].extension[revision]"
-            paths["revision"] = f"{root}.{locate(detail, path, mark)}"
-            out.append(Activity(i, first, last, fields, paths, status, revision))
-    return out
-
-
-def _read_revision_mark(detail: dict, path: str) -> int | None:
-    """The revision that set an activity's dose (``None``: the plan as first written)."""
-    element = "extension[exercise-dose].extension[revision].valueInteger"
-    where = locate(detail, path, element)
-    if where.endswith("[revision]"):  # no mark
+def _request_activity(
+    i: int, act: dict, root: str, ctx: _Ctx, where: dict[int, str], problems: list[FhirProblem]
+) -> Activity | None:
+    """An activity that references a ServiceRequest: the dose read from it."""
+    ref = act.get("reference") or {}
+    sr = ctx.resolver.find(ref.get("reference"))
+    at = f"{root}.activity[{i}].reference"
+    if not isinstance(sr, Mapping) or sr.get("resourceType") != "ServiceRequest":
+        problems.append(FhirProblem(at, "a reference to a ServiceRequest in this Bundle or "
+                                    "contained in the CarePlan", ref.get("reference")))  # fmt: skip
         return None
-    dose = next(e for e in detail["extension"] if e.get("url") == EXT_DOSE)
-    mark = next(e for e in dose["extension"] if e.get("url") == "revision")
-    return _int(mark.get("valueInteger"), where, 2)
+    path = where.get(id(sr), at)
+    found = modifier_problems(sr, path)
+    if path.startswith(f"{root}.contained") or root == "CarePlan":
+        found = found or []  # contained resources were checked with the CarePlan
+    problems += found
+    first, last, fields, paths, mark, bad = read_request(sr, path)
+    problems += [b.problem for b in bad]
+    if found or bad:
+        return None
+    paths["revision"] = f"{path}.extension"
+    return Activity(i, first, last, fields, paths, str(sr.get("status")), mark, f"{path}.status")
+
+
+def _read_activities(
+    cp: dict, root: str, ctx: _Ctx, where: dict[int, str], problems: list[FhirProblem]
+) -> list[Activity]:
+    out = []
+    for i, act in enumerate(cp.get("activity") or []):
+        if act.get("detail") is not None:
+            found = detail_activity(i, act["detail"], root, problems)
+        elif act.get("reference") is not None:
+            found = _request_activity(i, act, root, ctx, where, problems)
+        else:
+            problems.append(FhirProblem(f"{root}.activity[{i}]", "a reference to a ServiceRequest"))
+            found = None
+        if found is not None:
+            out.append(found)
+    return out
 
 
 def _at(root: str, bad: _Bad) -> FhirProblem:
@@ -191,11 +211,12 @@ def _compare(plan: Plan, ctx: _Ctx, root: str) -> list[FhirProblem]:
     for (step, status, revision), a in zip(want, ctx.activities, strict=True):
         want_first = plan.start_date + timedelta(weeks=step.first - 1)
         want_last = plan.start_date + timedelta(days=7 * step.last - 1)
-        at = f"{root}.activity[{a.index}].detail"
+        at = a.status_path.removesuffix(".status")
+        timing = "occurrenceTiming" if "resource" in at or "contained" in at else "scheduledTiming"
         checks = [
-            (f"{at}.scheduledTiming.repeat.boundsPeriod", f"{want_first} to {want_last}",
+            (f"{at}.{timing}.repeat.boundsPeriod", f"{want_first} to {want_last}",
              (a.first, a.last) == (want_first, want_last), f"{a.first} to {a.last}"),
-            (f"{at}.status", repr(status), a.status == status, a.status),
+            (a.status_path, f"a status that fits {status!r}", a.status in _FITS[status], a.status),
             (a.paths["revision"], f"the mark of revision {revision}",
              a.revision == revision, a.revision),
         ]  # fmt: skip
@@ -217,49 +238,31 @@ def _compare(plan: Plan, ctx: _Ctx, root: str) -> list[FhirProblem]:
     return out
 
 
-def from_fhir(
-    bundle: Any, source: str | None = None, catalogue: pd.DataFrame | None = None
-) -> Plan:
-    """Read a plan back from a Bundle (or a bare CarePlan) that :func:`to_fhir` wrote.
-
-    Parameters
-    ----------
-    bundle : dict, JSON text or path
-        The Bundle holding exactly one CarePlan, or the CarePlan itself.
-    source : str, optional
-        A name for messages (the file name by default).
-    catalogue : pandas.DataFrame, optional
-        What the plan's restrictions are checked against; the shipped catalogue by default.
-
-    Raises
-    ------
-    FhirError
-        Invalid FHIR (checked with the R4B models), a missing backplan element, or an
-        activity whose dose differs from what the plan's rules give, naming the path.
-    PlanVersionError
-        When the plan was written by a newer backplan.
-
-    Examples
-    --------
-    >>> import backplan as bp
-    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"],
-    ...                      start_date="2026-01-05", weeks=2)
-    >>> bundle = bp.fhir.to_fhir(plan)
-    >>> bundle["entry"][0]["resource"]["activity"][0]["detail"]["quantity"]["value"] = 12
-    >>> from_fhir(bundle).prescriptions[0].reps  # the record changed the week-1 dose
-    12
-    """
+def _read(
+    bundle: Any,
+    source: str | None,
+    catalogue: pd.DataFrame | None,
+    settings: FhirSettings | None,
+    patients: Mapping[str, str] | None,
+) -> tuple[Plan, _Ctx, dict]:
+    settings = settings or FhirSettings()
     data, label = load_json(bundle, source)
+    data = rebase(data, settings.bases(), CANONICAL)
     cp, root = _find_careplan(data, label)
     problems = validate_resource(cp, root) if root == "CarePlan" else []  # a Bundle: checked
     if problems:
         raise FhirError(problems, label)
-    ctx = _Ctx(label, date.min, [])
+    problems = modifier_problems(cp, root)
+    if problems:
+        raise FhirError(problems, label)
+    index = index_bundle(data) if data.get("resourceType") == "Bundle" else {}
+    resolver = Resolver(index, systems=label_systems(settings), patients=dict(patients or {}))
+    ctx = _Ctx(label, date.min, [], resolver=resolver.with_contained(cp))
     try:
-        ctx.start = _date(cp.get("period", {}).get("start"), "period.start")
+        ctx.start = _date((cp.get("period") or {}).get("start"), "period.start")
     except _Bad as bad:
         raise FhirError([_at(root, bad)], label) from None
-    ctx.activities = _read_activities(cp, root, problems)
+    ctx.activities = _read_activities(cp, root, ctx, _locations(data, cp, root), problems)
     values = {}
     for name, (_, _, read) in PLAN_FIELDS.items():
         try:
@@ -278,4 +281,86 @@ def from_fhir(
     problems = _compare(plan, ctx, root)
     if problems:
         raise FhirError(problems, label)
-    return plan
+    return plan, ctx, cp
+
+
+def from_fhir(
+    bundle: Any,
+    source: str | None = None,
+    catalogue: pd.DataFrame | None = None,
+    *,
+    settings: FhirSettings | None = None,
+    patients: Mapping[str, str] | None = None,
+) -> Plan:
+    """Read a plan back from a Bundle (or a bare CarePlan) that :func:`to_fhir` wrote.
+
+    Parameters
+    ----------
+    bundle : dict, JSON text or path
+        A Bundle holding exactly one CarePlan (and the ServiceRequests its activities
+        reference), or the CarePlan itself (ServiceRequests ``contained``).
+    source : str, optional
+        A name for messages (the file name by default).
+    catalogue : pandas.DataFrame, optional
+        What the plan's restrictions are checked against; the shipped catalogue by default.
+    settings : FhirSettings, optional
+        The clinic's canonical base and patient identifier system, read besides backplan's
+        own (and the placeholder base of earlier versions).
+    patients : mapping, optional
+        Patient references (``"Patient/123"``) to labels, for records whose Patient is not
+        in the Bundle and whose reference has no display.
+
+    Raises
+    ------
+    FhirError
+        Invalid FHIR (checked with the R4B models and R4's required codes), a plan the
+        record says is void, a missing backplan element, or an activity whose dose
+        differs from what the plan's rules give, naming the path.
+    PlanVersionError
+        When the plan was written by a newer backplan.
+
+    Examples
+    --------
+    >>> import backplan as bp
+    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"], patient="P-07",
+    ...                      start_date="2026-01-05", weeks=2)
+    >>> bundle = bp.fhir.to_fhir(plan)
+    >>> bundle["entry"][2]["resource"]["status"] = "entered-in-error"  # the CarePlan
+    >>> from_fhir(bundle)
+    Traceback (most recent call last):
+    ...
+    backplan.fhir.problems.FhirError: <fhir>: 1 FHIR problem
+      - Bundle.entry[2].resource.status: expected one of draft, active, on-hold, completed (the record says this was entered in error), got 'entered-in-error'
+    """
+    return _read(bundle, source, catalogue, settings, patients)[0]
+
+
+def activity_statuses(
+    bundle: Any,
+    source: str | None = None,
+    catalogue: pd.DataFrame | None = None,
+    *,
+    settings: FhirSettings | None = None,
+    patients: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Each activity of a plan read from FHIR with the status the record gives it.
+
+    Returns a table with ``activity`` (its index), ``exercise``, ``first_day``,
+    ``last_day``, ``status`` (as found, e.g. ``in-progress`` or ``completed``) and
+    ``element`` (where the status sits). The plan must read (:func:`from_fhir`).
+
+    Examples
+    --------
+    >>> import backplan as bp
+    >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", ["wall-squats"], patient="P-07",
+    ...                      start_date="2026-01-05", weeks=2)
+    >>> bundle = bp.fhir.to_fhir(plan, as_of="2026-01-10")
+    >>> bundle["entry"][1]["resource"]["status"] = "on-hold"  # the ServiceRequest
+    >>> activity_statuses(bundle)[["exercise", "status"]].to_dict("records")
+    [{'exercise': 'wall-squats', 'status': 'on-hold'}]
+    """
+    _, ctx, _ = _read(bundle, source, catalogue, settings, patients)
+    rows = [(a.index, a.fields["exercise"], a.first, a.last, a.status, a.status_path)
+            for a in ctx.activities]  # fmt: skip
+    columns = ["activity", "exercise", "first_day", "last_day", "status", "element"]
+    return pd.DataFrame(rows, columns=columns)

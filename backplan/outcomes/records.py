@@ -18,7 +18,7 @@ better      optional: ``lower`` or ``higher`` as the clinic's system exports it;
 note        optional free text
 
 Files are read with the log readers (CSV, Excel, Parquet, a folder of them), numbers
-with :mod:`backplan._numbers` and dates with :mod:`backplan._dates`, so a cell means the
+with :mod:`backplan._io.numbers` and dates with :mod:`backplan._io.dates`, so a cell means the
 same as in a log. Nothing is dropped: every row is accepted or rejected with its file,
 spreadsheet row, column and reason (``rows_read == len(accepted) + len(rejected)``).
 

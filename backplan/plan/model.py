@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -40,7 +42,7 @@ from .restrictions import Restrictions, restriction_problems
 from .rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Revision, Rule, check_revisions
 from .weeks import dose_in_week
 
-__all__ = ["DOSE_FIELDS", "SCHEMA_VERSION", "Plan"]
+__all__ = ["DOSE_FIELDS", "SCHEMA_VERSION", "Plan", "new_plan_id", "stable_plan_id"]
 
 #: The version of the saved-plan format this backplan writes and reads.
 SCHEMA_VERSION = 2
@@ -83,6 +85,12 @@ class Plan(BaseModel):
         :func:`backplan.start_back`); ``None`` when not stratified. A high-risk plan is
         reviewed with time-based progression (:func:`backplan.review_rules_for`). Left out
         of the saved file while ``None``, so plans saved before it existed load unchanged.
+    plan_id : str
+        The plan's identity, stored in the file and kept by every revision (health records
+        file each revision as a new version of one CarePlan with this id). A plan made or
+        loaded without one gets :func:`stable_plan_id` of its first-written content, so a
+        file saved before ids existed gets the same id at every load; give a plan
+        :func:`new_plan_id` to make it distinct from any other.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -99,6 +107,7 @@ class Plan(BaseModel):
     restrictions: Restrictions = Restrictions()
     revisions: tuple[Revision, ...] = ()
     start_back: Literal["low", "medium", "high"] | None = None
+    plan_id: str = Field("", max_length=64, pattern=r"^([A-Za-z0-9.-]{1,64})?$")
 
     @model_serializer(mode="wrap")
     def _leave_out_no_group(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -106,6 +115,12 @@ class Plan(BaseModel):
         if self.start_back is None:
             data.pop("start_back", None)
         return data
+
+    @model_validator(mode="after")
+    def _with_id(self) -> Plan:
+        if not self.plan_id:  # frozen: set once, here, before anyone sees the plan
+            object.__setattr__(self, "plan_id", stable_plan_id(self))
+        return self
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Plan:
@@ -159,6 +174,35 @@ class Plan(BaseModel):
         for revision in self.revisions:
             out += revision.prescriptions
         return out
+
+
+def stable_plan_id(plan: Plan) -> str:
+    """The id a plan without one gets: a UUID from what a revision never changes.
+
+    Everything but the revisions (and the id and schema version) goes in: patient label,
+    start date, weeks, level, week-1 doses, rules, restrictions, clinician and notes. A
+    revision keeps the stored id, so the id stays put for the plan's whole life.
+
+    Examples
+    --------
+    >>> p = Plan(start_date=date(2026, 1, 5), prescriptions=[Prescription(exercise="heel-raises", reps=8)])
+    >>> p.plan_id == stable_plan_id(p) and len(p.plan_id)
+    36
+    """
+    first = plan.model_dump(mode="json", exclude={"plan_id", "revisions", "schema_version"})
+    text = json.dumps(first, sort_keys=True, ensure_ascii=False)
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"backplan:plan:{text}"))
+
+
+def new_plan_id() -> str:
+    """A random plan id (UUID 4), for ``plan.model_copy(update={"plan_id": new_plan_id()})``.
+
+    Examples
+    --------
+    >>> len(new_plan_id()), new_plan_id() != new_plan_id()
+    (36, True)
+    """
+    return str(uuid.uuid4())
 
 
 def _listed(plan: Plan) -> list[tuple[str, int | None, str]]:
