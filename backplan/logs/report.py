@@ -16,6 +16,7 @@ import pandas as pd
 
 from .._io.cells import neutralise_frame
 from .._io.files import atomic_path
+from ..errors import BackplanError, short
 from .flags import FLAGS
 from .measures import DEFINITIONS
 from .read import REASONS
@@ -32,7 +33,10 @@ TABLES: tuple[str, ...] = (
     "by_exercise",
     "rejected",
     "duplicates",
+    "unreadable_plans",
 )
+#: Page sizes the meeting page prints on.
+PAGE_SIZES: tuple[str, ...] = ("A4", "letter")
 _SHEET_ROWS = 1_048_575  # data rows under the header row
 
 
@@ -62,6 +66,9 @@ class AdherenceReport:
         Rejected log rows with file, row, column and reason.
     duplicates : pandas.DataFrame
         Exact duplicate rows: ``file, row, same_as_file, same_as_row``.
+    unreadable_plans : pandas.DataFrame
+        ``file, reason``: plan files of a folder that could not be read (their patients'
+        logs are rejected as "unknown patient").
     """
 
     by_exercise: pd.DataFrame
@@ -75,6 +82,9 @@ class AdherenceReport:
     rows_accepted: int
     settings: dict[str, float] = field(default_factory=dict)
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unreadable_plans: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["file", "reason"], dtype=object)
+    )
 
     def summary(self) -> str:
         """Counts and settings in one line."""
@@ -102,17 +112,27 @@ class AdherenceReport:
             for name in TABLES
         }
 
-    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
-        """The page for a clinic meeting, made to print on A4; every user string escaped.
+    def to_html(self, path: str | os.PathLike[str] | None = None, *, page_size: str = "A4") -> str:
+        """The page for a clinic meeting, made to print on A4 (or US ``"letter"``); every
+        user string escaped.
 
         Page 1 sums the cohort up in words with one chart; then the flagged patients, most
         urgent first, with evidence and a suggested action; then patients, weeks and
         rejected rows (summarised by reason, at most 20 examples: ``to_xlsx`` and
         ``to_csv`` have them all). Writes the page to ``path`` too when given.
+
+        Raises
+        ------
+        BackplanError
+            For a page size other than ``"A4"`` or ``"letter"``.
         """
         from ..pages.meeting import meeting_html  # the page layer, loaded when asked for
 
-        text = meeting_html(self, REASONS)
+        sizes = {s.lower(): s for s in PAGE_SIZES}
+        if not isinstance(page_size, str) or page_size.lower() not in sizes:
+            raise BackplanError(f"page_size: expected one of {', '.join(PAGE_SIZES)}, "
+                                f"got {short(repr(page_size))}")  # fmt: skip
+        text = meeting_html(self, REASONS, page_size=sizes[page_size.lower()])
         if path is not None:
             with atomic_path(path) as tmp:
                 tmp.write_text(text, encoding="utf-8")

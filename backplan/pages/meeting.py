@@ -33,7 +33,7 @@ __all__ = ["EXAMPLES", "meeting_html", "table_html"]
 EXAMPLES = 20
 
 _CSS = """
-@page { size: A4; margin: 14mm 14mm 16mm 14mm; }
+@page { size: PAGE_SIZE; margin: 14mm 14mm 16mm 14mm; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #111;
        max-width: 182mm; margin: 0 auto; line-height: 1.35; }
 h1 { font-size: 17pt; margin: 0 0 2mm; }
@@ -112,8 +112,8 @@ _COLUMNS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     "session_adherence": ("Sessions done", _pct, "n"),
     "adherent": ("Reached target", _yes, ""),
     "last_log": ("Last log", _day, "d"),
-    "pain_score_week1": ("Pain score week 1 (0-10)", _num, "n"),
-    "pain_score_latest": ("Latest pain score (0-10)", _num, "n"),
+    "pain_score_week1": ("Pain during exercise, week 1 (0-10)", _num, "n"),
+    "pain_score_latest": ("Latest pain during exercise (0-10)", _num, "n"),
     "week_of_latest_pain": ("Week of latest pain score", _count, "n"),
     "flags": ("Flags", _count, "n"),
     "week": ("Week", _count, "n"),
@@ -218,9 +218,9 @@ def _summary(report: Any) -> list[str]:
     eased = int((pain_up <= -report.settings.get("pain_rise", 2)).sum())
     scored = int(pain_up.notna().sum())
     if scored:
-        out.append(f"Of {scored} patients with pain scores in week 1 and later, {eased} "
-                   f"report pain down by at least {report.settings.get('pain_rise', 2):g} "
-                   "points.")  # fmt: skip
+        out.append(f"Of {scored} patients with scores of pain during exercise in week 1 and "
+                   f"later, {eased} report it down by at least "
+                   f"{report.settings.get('pain_rise', 2):g} points.")  # fmt: skip
     flagged = report.flags["patient"].nunique()
     if flagged:
         kinds = (
@@ -317,9 +317,30 @@ def _rejected(report: Any, reasons: dict[str, str]) -> str:
     return "".join(parts)
 
 
-def meeting_html(report: Any, reasons: dict[str, str]) -> str:
+def _unreadable_line(report: Any) -> str:
+    """One line naming the plan files that could not be read (never a path)."""
+    bad = report.unreadable_plans
+    if bad.empty:
+        return ""
+    names = ", ".join(_e(n) for n in bad["file"].head(5))
+    more = f" and {len(bad) - 5:,} more" if len(bad) > 5 else ""
+    which = "1 plan file" if len(bad) == 1 else f"{len(bad):,} plan files"
+    return (f"<p><b>{which} could not be read</b> ({names}{more}): their patients are not "
+            "in this report and their logs are rejected as unknown patients. The files "
+            "and reasons are listed at the end.</p>")  # fmt: skip
+
+
+def _unreadable(report: Any) -> str:
+    bad = report.unreadable_plans
+    if bad.empty:
+        return ""
+    return ("<h2>Plan files that could not be read</h2>"
+            + table_html(bad, {"file": "File", "reason": "Why"}))  # fmt: skip
+
+
+def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") -> str:
     """The whole page (see the module docstring); ``reasons`` explains each rejection
-    reason (:data:`backplan.logs.REASONS`)."""
+    reason (:data:`backplan.logs.REASONS`); ``page_size`` is a CSS page size."""
     t = report.settings.get("threshold", 0.8)
     as_of = _day(report.as_of) if report.as_of else "no date"
     summary = "".join(f"<p class=lead>{s}</p>" for s in _summary(report))
@@ -331,8 +352,8 @@ def meeting_html(report: Any, reasons: dict[str, str]) -> str:
         report.by_patient,
         {"patient": "Patient", "start_date": "Plan start", "weeks_ended": "Weeks ended",
          "adherence": "Dose done", "session_adherence": "Sessions done",
-         "pain_score_week1": "Pain week 1 (score 0-10)",
-         "pain_score_latest": "Latest pain (score 0-10)",
+         "pain_score_week1": "Pain during, week 1 (0-10)",
+         "pain_score_latest": "Latest pain during (0-10)",
          "week_of_latest_pain": "Latest pain in week", "last_log": "Last log",
          "flags": "Flags"},
     )  # fmt: skip
@@ -347,10 +368,11 @@ def meeting_html(report: Any, reasons: dict[str, str]) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         "<title>Exercise adherence: clinic meeting</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{_CSS.replace('PAGE_SIZE', page_size)}</style></head><body>",
         "<h1>Home exercise adherence</h1>",
         f"<p class=note>Report date {_e(as_of)} (weeks that ended by this day count). "
         f"Target: {t:.0%} of the prescribed dose. {_data_line(report)}</p>",
+        _unreadable_line(report),
         summary,
         f"<figure>{_chart_svg(report)}<figcaption>Dose done each week, over patients whose "
         "week has ended: median (line), middle half of patients (band), mean (dashed), "
@@ -368,6 +390,7 @@ def meeting_html(report: Any, reasons: dict[str, str]) -> str:
         cohort,
         "<h2>Rows that could not be used</h2>",
         _rejected(report, reasons),
+        _unreadable(report),
         "<h2>How the numbers are worked out</h2>",
         f"<ul class=note>{definitions}</ul>",
         "</body></html>",
