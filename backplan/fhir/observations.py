@@ -61,7 +61,7 @@ MEASURES: dict[str, dict[str, str]] = {
     "sets_done": {"system": LOG_SYSTEM, "code": "sets-done", "display": "Sets done"},
     "reps_done": {"system": LOG_SYSTEM, "code": "reps-done", "display": "Reps done per set"},
     "hold_s": {"system": LOG_SYSTEM, "code": "hold", "display": "Hold (seconds)"},
-    "pain": {
+    "pain_during": {
         "system": LOINC,
         "code": "72514-3",
         "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
@@ -174,6 +174,8 @@ def logs_to_fhir(logs: pd.DataFrame) -> dict[str, Any]:
     missing = [c for c in ("patient", "date", "exercise") if c not in logs.columns]
     if missing:
         raise FhirError([FhirProblem(f"logs column {c!r}", "this column") for c in missing])
+    if "pain" in logs.columns and "pain_during" not in logs.columns:  # the old log column
+        logs = logs.rename(columns={"pain": "pain_during"})
     columns = [c for c in LOG_COLUMNS if c in logs.columns]
     entries, problems = [], []
     for i, row in enumerate(logs[columns].to_dict("records")):
@@ -390,7 +392,7 @@ def logs_to_csv(table: LogTable, path: str | os.PathLike[str]) -> Path:
     ...                      "exercise": ["heel-slides"], "sets_done": [1], "reps_done": [10]})
     >>> out = logs_to_csv(logs_from_fhir(logs_to_fhir(rows)), tempfile.mkdtemp() + "/logs.csv")
     >>> out.read_text().splitlines()[1]
-    'P1,2026-01-05,heel-slides,1,10,,,'
+    'P1,2026-01-05,heel-slides,1,10,,,,'
     """
     if Path(path).suffix.lower() != ".csv":
         raise BackplanError(f"{Path(path).name!r}: exercise logs are written as .csv")
