@@ -84,7 +84,11 @@ def test_every_reason_names_file_row_and_column(
 def test_rejected_rows_keep_the_original_values(tmp_path: Path) -> None:
     path = _write(tmp_path, "P1,2026-01-05,heel-slides,1,10,,11,my note\n")
     rejected = bp.read_logs(path, [_plan()]).rejected
-    assert rejected.loc[0, ["pain_during", "note", "date"]].tolist() == ["11", "my note", "2026-01-05"]
+    assert rejected.loc[0, ["pain_during", "note", "date"]].tolist() == [
+        "11",
+        "my note",
+        "2026-01-05",
+    ]
 
 
 def test_a_row_with_several_problems_is_one_rejected_row(tmp_path: Path) -> None:

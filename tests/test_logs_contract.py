@@ -77,7 +77,9 @@ def test_other_columns_are_kept_as_written() -> None:
     assert table.rejected["comment"].tolist() == ["ok"]
 
 
-@pytest.mark.parametrize("typed", ["ZOË ADAMS", "  zoë   adams ", unicodedata.normalize("NFD", "Zoë Adams")])
+@pytest.mark.parametrize(
+    "typed", ["ZOË ADAMS", "  zoë   adams ", unicodedata.normalize("NFD", "Zoë Adams")]
+)
 def test_a_label_typed_another_way_is_the_same_patient(typed: str) -> None:
     # issue 21: an NFD-typed or upper-case label was rejected as "unknown patient"
     table = bp.read_logs(_week(typed), [_plan()])

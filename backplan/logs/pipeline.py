@@ -158,8 +158,9 @@ def adherence(
             rows_accepted=tally.rows_read - len(rejected_rows),
             settings={"threshold": threshold, "pain_rise": pain_rise, "quiet_days": quiet_days},
             duplicates=duplicates.result(),
-            unreadable_plans=pd.DataFrame(plans.unreadable, columns=["file", "reason"],
-                                          dtype=object),  # fmt: skip
+            unreadable_plans=pd.DataFrame(
+                plans.unreadable, columns=["file", "reason"], dtype=object
+            ),
         )
 
 

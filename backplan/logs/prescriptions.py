@@ -303,8 +303,7 @@ def _checked(table: pd.DataFrame, index: bool) -> tuple[pd.DataFrame, Grid | Non
     start_day = _days(start[first])
     end_day = start_day + 7 * out["plan_weeks"].to_numpy(np.int64)[first] - 1
     names = pd.Index(patients.astype(str)), pd.Index(exercises.astype(str))
-    grid = Grid(out, *names, start_day, end_day, max_week, cell, pcode, week.astype(np.int64),
-                keys)
+    grid = Grid(out, *names, start_day, end_day, max_week, cell, pcode, week.astype(np.int64), keys)
     return out, grid
 
 

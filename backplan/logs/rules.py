@@ -66,17 +66,25 @@ ROW_RULES: tuple[RowRule, ...] = (
     RowRule("date", "date outside 1900-2100", "a date from 1900 to 2100", "cell"),
     RowRule("exercise", "unknown exercise", "an exercise id from the catalogue", "cell"),
     *_count_rules(),
-    *(r for c in PAIN_COLUMNS for r in (
-        RowRule(c, "not a number", "a number", "cell"),
-        RowRule(c, "pain outside 0-10", "pain from 0 to 10", "cell"),
-    )),  # fmt: skip
+    *(
+        r
+        for c in PAIN_COLUMNS
+        for r in (
+            RowRule(c, "not a number", "a number", "cell"),
+            RowRule(c, "pain outside 0-10", "pain from 0 to 10", "cell"),
+        )
+    ),
     RowRule("sets_done", _ONE_BLANK, "both sets_done and reps_done, or both blank", "row"),
     RowRule("reps_done", _ONE_BLANK, "both sets_done and reps_done, or both blank", "row"),
     RowRule("patient", "unknown patient", "a patient label that has a plan", "plan"),
     RowRule("date", "date before plan start", "a date on or after the plan's first day", "plan"),
     RowRule("date", "date after plan end", "a date on or before the plan's last day", "plan"),
-    RowRule("exercise", "exercise not prescribed that week",
-            "an exercise the plan sets in that week", "plan"),  # fmt: skip
+    RowRule(
+        "exercise",
+        "exercise not prescribed that week",
+        "an exercise the plan sets in that week",
+        "plan",
+    ),
     RowRule("", "exact duplicate", "a row that differs from every earlier row", "repeat"),
 )
 assert len(ROW_RULES) <= 32  # one bit each in a uint32 problem code

@@ -284,19 +284,23 @@ def _flag_rows(report: Any) -> str:
     flags = report.flags
     if flags.empty:
         return "<p>No patient is flagged: nobody needs a call because of these logs.</p>"
-    by_patient = report.by_patient.set_index("patient")
-    rows = []
-    for patient, group in flags.groupby("patient", sort=False):
-        info = by_patient.loc[patient]
-        why = "<br>".join(f"<b>{_e(f)}</b>: {_e(d)}"
-                          for f, d in zip(group["flag"], group["detail"], strict=True))  # fmt: skip
-        top = int(group["priority"].min())
-        rows.append(
-            f'<tr class="urgent{top}"><td class=d>{_e(patient)}</td><td>{why}</td>'
-            f"<td>{_e(group['action'].iloc[0])}</td>"
-            f'<td class="n">{_pct(info["adherence"])}</td>'
-            f"<td class=d>{_day(info['last_log'])}</td></tr>"
-        )
+    # a patient's flags are together, most urgent first: one table row per run of rows
+    who = flags["patient"].to_numpy(object)
+    first = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    last = np.r_[first[1:], len(who)]
+    why = [f"<b>{_e(f)}</b>: {_e(d)}" for f, d in zip(flags["flag"], flags["detail"], strict=True)]
+    action = flags["action"].to_numpy(object)
+    top = flags["priority"].to_numpy()
+    patients = report.by_patient
+    at = pd.Index(patients["patient"].astype(object)).get_indexer(who[first])
+    adherence = patients["adherence"].to_numpy()[at]
+    last_log = patients["last_log"].to_numpy()[at]
+    rows = [
+        f'<tr class="urgent{int(top[a:b].min())}"><td class=d>{_e(who[a])}</td>'
+        f"<td>{'<br>'.join(why[a:b])}</td><td>{_e(action[a])}</td>"
+        f'<td class="n">{_pct(adh)}</td><td class=d>{_day(day)}</td></tr>'
+        for a, b, adh, day in zip(first, last, adherence, last_log, strict=True)
+    ]
     head = ("<table><thead><tr><th>Patient</th><th>Why (evidence)</th><th>Suggested action</th>"
             '<th class="n">Dose done</th><th>Last log</th></tr></thead><tbody>')  # fmt: skip
     return head + "".join(rows) + "</tbody></table>"
