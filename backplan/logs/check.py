@@ -62,11 +62,11 @@ def row_codes(
 
     ``start``: rows and codes found before, that ``parts`` add to (``bad`` includes them).
 
-    >>> rows, codes = row_codes([(np.array([1, 3]), "pain", "not a number"),
+    >>> rows, codes = row_codes([(np.array([1, 3]), "pain_during", "not a number"),
     ...                          (np.array([3]), "date", "date after plan end")],
     ...                         np.array([False, True, False, True, False]))
     >>> rows.tolist(), [[FOUND[i] for i in range(32) if c >> i & 1] for c in codes.tolist()]
-    ([1, 3], [[('pain', 'not a number')], [('pain', 'not a number'), ('date', 'date after plan end')]])
+    ([1, 3], [[('pain_during', 'not a number')], [('pain_during', 'not a number'), ('date', 'date after plan end')]])
     """
     if not parts and start is None:  # nothing found (the usual case): no codes to make
         rows = np.flatnonzero(bad)
