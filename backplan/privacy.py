@@ -116,8 +116,7 @@ def _everywhere(data: Any, column: str, one: Callable[[Any], Any]) -> Any:
 
     A label can sit outside the patient column: in a file name (``logs/P1.csv``), in a
     rejected row's other cells, in a problem's ``got``. Every text cell of every table is
-    searched for every label. A LogTable's checked rows are dropped (they hold the
-    original labels); ``adherence`` then checks its accepted rows against the plans.
+    searched for every label.
     """
     ids = _ids(data, column)
     pattern = re.compile("|".join(re.escape(i) for i in ids)) if ids else None
@@ -135,8 +134,6 @@ def _everywhere(data: Any, column: str, one: Callable[[Any], Any]) -> Any:
         changes["sources"] = tuple(
             pattern.sub(lambda m: one(m.group(0)), s) if pattern else s for s in data.sources
         )
-        changes["checked"] = None
-        changes["checked_against"] = None
     return replace(data, **changes)
 
 

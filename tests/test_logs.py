@@ -84,7 +84,11 @@ def test_every_reason_names_file_row_and_column(
 def test_rejected_rows_keep_the_original_values(tmp_path: Path) -> None:
     path = _write(tmp_path, "P1,2026-01-05,heel-slides,1,10,,11,my note\n")
     rejected = bp.read_logs(path, [_plan()]).rejected
-    assert rejected.loc[0, ["pain", "note", "date"]].tolist() == ["11", "my note", "2026-01-05"]
+    assert rejected.loc[0, ["pain_during", "note", "date"]].tolist() == [
+        "11",
+        "my note",
+        "2026-01-05",
+    ]
 
 
 def test_a_row_with_several_problems_is_one_rejected_row(tmp_path: Path) -> None:
@@ -184,7 +188,7 @@ def test_accepted_rows_are_typed(tmp_path: Path) -> None:
     assert acc["sets_done"].isna().tolist() == [True, False]
     assert acc["reps_done"].tolist()[1] == 8
     assert acc["date"].dt.day.tolist() == [5, 6]
-    assert acc["pain"].tolist()[0] == 3.0
+    assert acc["pain_during"].tolist()[0] == 3.0
     assert acc["row"].tolist() == [2, 3]
 
 

@@ -113,7 +113,7 @@ def _measure(part: Mapping[str, Any], column: str, where: str) -> tuple[Any, str
                 return value, path, "hold not in seconds"
             if unit == "min" and isinstance(value, int | float) and not isinstance(value, bool):
                 value = value * 60
-        elif column == "pain" and unit not in _SCORE_UNITS:
+        elif column.startswith("pain") and unit not in _SCORE_UNITS:
             return value, path, "pain not a 0-10 score"
         elif column in ("sets_done", "reps_done") and unit not in _COUNT_UNITS:
             return value, path, "count with a unit"

@@ -78,7 +78,12 @@ MEASURES: dict[str, dict[str, str]] = {
     "sets_done": {"system": LOG_SYSTEM, "code": "sets-done", "display": "Sets done"},
     "reps_done": {"system": LOG_SYSTEM, "code": "reps-done", "display": "Reps done per set"},
     "hold_s": {"system": LOG_SYSTEM, "code": "hold", "display": "Hold (seconds)"},
-    "pain": PAIN,
+    "pain_during": PAIN,
+    "pain_next_morning": {
+        "system": LOG_SYSTEM,
+        "code": "pain-next-morning",
+        "display": "Pain the next morning (0-10)",
+    },
 }
 #: Reasons only FHIR input can have, with what a valid entry looks like.
 FHIR_REASONS: dict[str, str] = {
@@ -228,6 +233,8 @@ def logs_to_fhir(
     missing = [c for c in ("patient", "date", "exercise") if c not in logs.columns]
     if missing:
         raise FhirError([FhirProblem(f"logs column {c!r}", "this column") for c in missing])
+    if "pain" in logs.columns and "pain_during" not in logs.columns:  # the old log column
+        logs = logs.rename(columns={"pain": "pain_during"})
     columns = [c for c in LOG_COLUMNS if c in logs.columns]
     orders = _orders(plans)
     entries, problems = [], []
@@ -272,7 +279,7 @@ def logs_to_csv(table: LogTable, path: str | os.PathLike[str]) -> Path:
     ...                      "exercise": ["heel-slides"], "sets_done": [1], "reps_done": [10]})
     >>> out = logs_to_csv(logs_from_fhir(logs_to_fhir(rows)), tempfile.mkdtemp() + "/logs.csv")
     >>> out.read_text().splitlines()[1]
-    'P1,2026-01-05,heel-slides,1,10,,,'
+    'P1,2026-01-05,heel-slides,1,10,,,,'
     """
     if Path(path).suffix.lower() != ".csv":
         raise BackplanError(f"{Path(path).name!r}: exercise logs are written as .csv")

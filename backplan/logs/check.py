@@ -1,14 +1,15 @@
 """Step 2, check: every row of a raw log frame checked at once (vectorised), no per-row Python.
 
-Each check marks rows and records ``(position, column, reason)``; see
-:data:`~backplan.logs.read.REASONS`. Accepted rows keep their parsed values as arrays
-(:class:`Checked`), which the sums (:mod:`backplan.logs.sums`) use directly.
+The rules are data (:data:`~backplan.logs.rules.ROW_RULES`); this module runs them. Each
+check marks rows and records ``(position, column, reason)``. Accepted rows keep their
+parsed values as arrays (:class:`Checked`), which the sums (:mod:`backplan.logs.sums`)
+use directly.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -17,11 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._io.numbers import why_text
+from ..identity import patient_key
 from . import values as cells
 from .duplicates import codes_of, duplicate_pairs
 from .prescriptions import Grid
-from .read import LOG_COLUMNS, MAX_COUNT
+from .read import LOG_COLUMNS
+from .rules import COUNT_COLUMNS, PAIN_COLUMNS, ROW_RULES
 from .sums import Rows
 
 __all__ = [
@@ -30,8 +32,9 @@ __all__ = [
     "Part",
     "as_objects",
     "check_rows",
-    "check_with_plans",
     "names_at",
+    "patient_codes",
+    "plan_checks",
     "problem_frame",
     "row_codes",
     "text_column",
@@ -41,29 +44,12 @@ __all__ = [
 #: Rows that failed one check: positions, column and reason.
 Part = tuple[np.ndarray, str, str]
 
-_COUNTS = ("sets_done", "reps_done", "hold_s")
+_COUNTS = COUNT_COLUMNS
 _ONE_BLANK = "only one of sets_done and reps_done"
-#: Every problem a check can find, as ``(column, reason)``, in the order the checks run. A
+#: Every problem a check can find, as ``(column, reason)``, in the order of the rules. A
 #: rejected row names its columns and reasons in this order, and each problem is one bit of
 #: the row's problem code (see :func:`row_codes`).
-FOUND: tuple[tuple[str, str], ...] = (
-    ("patient", "missing value"),
-    ("date", "missing value"),
-    ("exercise", "missing value"),
-    ("date", "unparseable date"),
-    ("date", "date outside 1900-2100"),
-    ("exercise", "unknown exercise"),
-    *((c, why_text(why, 0, MAX_COUNT)) for c in _COUNTS for why in cells.FAILS),
-    ("pain", "not a number"),
-    ("pain", "pain outside 0-10"),
-    ("sets_done", _ONE_BLANK),
-    ("reps_done", _ONE_BLANK),
-    ("patient", "unknown patient"),
-    ("date", "date before plan start"),
-    ("date", "date after plan end"),
-    ("exercise", "exercise not prescribed that week"),
-    ("", "exact duplicate"),
-)
+FOUND: tuple[tuple[str, str], ...] = tuple((r.column, r.reason) for r in ROW_RULES)
 _BIT = {found: np.uint32(1 << i) for i, found in enumerate(FOUND)}
 assert len(_BIT) == len(FOUND) <= 32  # one bit each in a uint32
 
@@ -76,11 +62,11 @@ def row_codes(
 
     ``start``: rows and codes found before, that ``parts`` add to (``bad`` includes them).
 
-    >>> rows, codes = row_codes([(np.array([1, 3]), "pain", "not a number"),
+    >>> rows, codes = row_codes([(np.array([1, 3]), "pain_during", "not a number"),
     ...                          (np.array([3]), "date", "date after plan end")],
     ...                         np.array([False, True, False, True, False]))
     >>> rows.tolist(), [[FOUND[i] for i in range(32) if c >> i & 1] for c in codes.tolist()]
-    ([1, 3], [[('pain', 'not a number')], [('pain', 'not a number'), ('date', 'date after plan end')]])
+    ([1, 3], [[('pain_during', 'not a number')], [('pain_during', 'not a number'), ('date', 'date after plan end')]])
     """
     if not parts and start is None:  # nothing found (the usual case): no codes to make
         rows = np.flatnonzero(bad)
@@ -94,36 +80,40 @@ def row_codes(
     return rows, code[rows]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Checked:
     """Checked rows of one input, as arrays the adherence core can use directly.
 
-    ``ok`` marks accepted rows; ``day``, ``sets``/``reps`` (-1 when blank), ``pain``
-    (NaN when blank), ``prow`` (prescription row, -1 without prescriptions), ``patient``
-    (patient code in the prescriptions) and ``offset`` (days since the plan started) are
-    given for every row and meaningful where ``ok``. When ``check_rows`` made sums as it
-    went (``add=``), these per-row arrays are ``None``; when it deferred the duplicate
-    search, ``duplicates`` is ``None`` until :meth:`find_duplicates` is called, and the
-    table of :attr:`problems` is made when first asked for (possibly in another thread).
-    ``found`` holds the rows with a problem and their problem codes (see :func:`row_codes`).
+    ``ok`` marks accepted rows; ``found`` holds the rows with a problem and their problem
+    codes (see :func:`row_codes`). ``day``, ``sets``/``reps``/``hold`` (-1 when blank),
+    ``pain``/``morning`` (pain during and next morning, NaN when blank), ``prow``
+    (prescription row, -1 without prescriptions), ``patient`` (patient code in the
+    prescriptions) and ``offset`` (days since the plan started) are given for every row and
+    meaningful where ``ok``; when the sums were made as the rows were checked (``add=`` of
+    :func:`check_rows`), the arrays the sums alone need are ``None``. ``duplicates`` is
+    ``None`` until :meth:`find_duplicates` runs when the search was deferred; the table of
+    :attr:`problems` is made when first asked for. ``shown`` names columns in reasons as
+    the input named them (``pain`` for ``pain_during``).
     """
 
     raw: pd.DataFrame
-    file: np.ndarray
+    file: Any
     row: np.ndarray
     ok: np.ndarray
-    day: np.ndarray
+    found: tuple[np.ndarray, np.ndarray]
+    shown: Mapping[str, str]
+    day: np.ndarray | None
     sets: np.ndarray
     reps: np.ndarray
     hold: np.ndarray
-    pain: np.ndarray
-    prow: np.ndarray
-    listed: pd.DataFrame | Callable[[], pd.DataFrame]  # see :attr:`problems`
-    found: tuple[np.ndarray, np.ndarray]
-    duplicates: pd.DataFrame
-    patient: np.ndarray | None = None
-    offset: np.ndarray | None = None
-    search: Callable[[], tuple[np.ndarray, np.ndarray, pd.DataFrame]] | None = None
+    pain: np.ndarray | None
+    morning: np.ndarray | None
+    prow: np.ndarray | None
+    patient: np.ndarray | None
+    offset: np.ndarray | None
+    listed: pd.DataFrame | Callable[[], pd.DataFrame]
+    duplicates: pd.DataFrame | None
+    search: Callable[[], tuple[np.ndarray, np.ndarray, pd.DataFrame]]
 
     @property
     def problems(self) -> pd.DataFrame:
@@ -135,9 +125,26 @@ class Checked:
     def find_duplicates(self) -> pd.DataFrame:
         """The exact duplicates (when ``check_rows`` was asked to defer the search)."""
         if self.duplicates is None:
-            assert self.search is not None
             self.duplicates = self.search()[2]
         return self.duplicates
+
+    def rows(self) -> Rows:
+        """The accepted rows' values, for :class:`~backplan.logs.sums.Sums`."""
+        assert self.prow is not None and self.patient is not None and self.offset is not None
+        assert self.pain is not None and self.morning is not None
+        return Rows(self.ok, self.prow, self.sets, self.reps, self.pain, self.morning,
+                    self.patient, self.offset)  # fmt: skip
+
+
+def patient_codes(s: pd.Series) -> np.ndarray:
+    """Integer codes of patient labels as :func:`~backplan.identity.patient_key` compares
+    them (labels naming the same patient share a code; blank = -1)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    same = pd.factorize(pd.Index([patient_key(str(u)) for u in uniques], dtype=object))[0]
+    return np.append(same, -1)[codes].astype(np.int64)
 
 
 def _row_checks(
@@ -188,12 +195,14 @@ def _row_checks(
         counts[c], fails = cells.counts(raw[c], blanks[c], memo)
         for mask, why in fails:
             flag(mask, c, why)
-    if "pain" in raw.columns:
-        pain = cells.floats(raw["pain"], blanks["pain"], memo)
-        flag(np.isnan(pain) & ~blanks["pain"], "pain", "not a number")
-        flag((pain < 0) | (pain > 10), "pain", "pain outside 0-10")
-    else:
-        pain = np.broadcast_to(np.nan, (n,))
+    pains = {}
+    for c in PAIN_COLUMNS:
+        if c not in raw.columns:
+            pains[c] = np.broadcast_to(np.nan, (n,))
+            continue
+        pains[c] = cells.floats(raw[c], blanks[c], memo)
+        flag(np.isnan(pains[c]) & ~blanks[c], c, "not a number")
+        flag((pains[c] < 0) | (pains[c] > 10), c, "pain outside 0-10")
     one_blank = blanks["sets_done"] != blanks["reps_done"]
     if one_blank.any():
         flag(one_blank & blanks["sets_done"], "sets_done", _ONE_BLANK)
@@ -203,13 +212,13 @@ def _row_checks(
     if grid is not None:
         base_ok = ~(blanks["patient"] | blanks["date"] | bad_day | blanks["exercise"] | unknown_ex)
         known = ~blanks["patient"]
-        prow, pcode, offset, slot = _plan_checks(raw, day, base_ok, known, grid, memo, flag,
-                                                 ecode)  # fmt: skip
+        prow, pcode, offset, slot = plan_checks(raw, day, base_ok, known, grid, memo, flag,
+                                                ecode)  # fmt: skip
     del bad_day, unknown_ex
-    return bad, parts, day, counts, pain, prow, pcode, offset, slot
+    return bad, parts, day, counts, pains, prow, pcode, offset, slot
 
 
-def _plan_checks(
+def plan_checks(
     raw: pd.DataFrame,
     day: np.ndarray,
     base_ok: np.ndarray,
@@ -259,19 +268,23 @@ CHUNK_ROWS = 1 << 18
 FIRST_ROWS = 1 << 16
 #: From this many rows on, chunks are checked in parallel threads (one per core, up to 4).
 PARALLEL_ROWS = 1 << 20
-_ARRAYS = ("day", "sets_done", "reps_done", "hold_s", "pain", "prow", "patient", "offset", "slot")
+_ARRAYS = ("day", *COUNT_COLUMNS, *PAIN_COLUMNS, "prow", "patient", "offset", "slot")
+#: What only the sums need: not kept whole when the sums are made chunk by chunk.
+_SUMS_ONLY = frozenset(_ARRAYS) - {"slot", *COUNT_COLUMNS}
 
 
 def check_rows(
     raw: pd.DataFrame,
-    file: np.ndarray,
+    file: Any,
     row: np.ndarray,
     exercises: pd.Index,
     grid: Grid | None = None,
     drop_duplicates: bool = False,
+    *,
     add: Callable[[Rows], None] | None = None,
     defer_duplicates: bool = False,
     got: bool = True,
+    shown: Mapping[str, str] | None = None,
 ) -> Checked:
     """Check every row of ``raw`` at once (vectorised); see :data:`REASONS`.
 
@@ -289,92 +302,91 @@ def check_rows(
         Reject exact duplicates of an earlier row instead of only reporting them.
     add : callable, optional
         Called with the :class:`~backplan.logs.sums.Rows` of each chunk as soon as it
-        is checked (``ok`` before duplicates are looked for), so sums
-        can be made while the chunk is in the CPU cache. The returned :class:`Checked` may
-        then leave out ``day``, ``prow``, ``patient`` and ``offset`` (``None``).
+        is checked, so sums can be made while the chunk is in the CPU cache (only without
+        ``drop_duplicates``: a duplicate is known only once every row is checked). The
+        arrays only the sums need are then ``None`` in the result.
     defer_duplicates : bool
-        Without ``drop_duplicates``, leave the search for exact duplicates to the caller:
-        ``duplicates`` is then ``None`` and ``find_duplicates()`` returns them (it can run
-        in another thread while the caller goes on).
+        Leave the search for exact duplicates to the caller: ``duplicates`` is then
+        ``None`` and ``find_duplicates()`` returns them (it can run in another thread).
     got : bool
         Fill the problems' ``got`` column (the values found); without it, ``got`` is
         ``None`` (for callers that only need each problem's row, column and reason).
+    shown : mapping, optional
+        Column names to show in reasons (see :class:`~backplan.logs.read.Gathered`).
     """
+    assert add is None or not drop_duplicates, "sums made as rows are checked keep duplicates"
     n = len(raw)
-    # with ``add``, the sums are made per chunk: only what duplicates need is kept whole,
-    # the counts as int16 (they are -1 to MAX_COUNT)
-    skip = set(_ARRAYS) - {"slot", *_COUNTS} if add is not None else set()
+    # with ``add``, only what duplicates need is kept whole, the counts as int16 (-1 to 10,000)
+    skip = _SUMS_ONLY if add is not None else frozenset()
     memo: dict = {}  # per-category answers, shared by the chunks
     known = pd.Index(exercises).union(grid.exercises) if grid is not None else exercises
     workers = min(os.cpu_count() or 1, 4) if n >= PARALLEL_ROWS else 1
     size = min(CHUNK_ROWS, -(-n // workers)) if n else 1
-    if n <= size:
-        bad, parts, day, counts, pain, prow, pcode, offset, slot = _row_checks(
-            raw, known, grid, memo
-        )
-        found = row_codes(parts, bad)
+    bad = np.zeros(n, dtype=bool)
+    parts: list[Part] = []
+    arrays: dict[str, np.ndarray] = {}
+
+    def run(lo: int, rows: int = size) -> tuple[list[Part], tuple[np.ndarray, np.ndarray]]:
+        """Check one chunk and write its results in place (chunks never overlap)."""
+        hi = min(n, lo + rows)
+        whole = lo == 0 and hi == n
+        b, p, day, counts, pains, *plan = _row_checks(raw if whole else raw.iloc[lo:hi], known,
+                                                      grid, memo)  # fmt: skip
+        where, code = row_codes(p, b)  # while the chunk's problems are at hand
+        flat = [day, *counts.values(), *pains.values(), *plan]
         if add is not None:
-            add(Rows(~bad, prow, counts["sets_done"], counts["reps_done"], pain, pcode, offset))
+            add(Rows(~b, plan[0], counts["sets_done"], counts["reps_done"],
+                     *pains.values(), plan[1], plan[2]))  # fmt: skip
+        for name, v in zip(_ARRAYS, flat, strict=True):
+            if name in skip:
+                continue
+            if whole:
+                arrays[name] = v
+                continue
+            if name not in arrays:  # the first chunk sets the types
+                kind = np.int16 if add is not None and name in _COUNTS else v.dtype
+                arrays[name] = (np.broadcast_to(v[:1], (n,)) if v.strides == (0,)
+                                else np.empty(n, dtype=kind))  # fmt: skip
+            if v.strides != (0,):
+                arrays[name][lo:hi] = v
+        bad[lo:hi] = b
+        return [(at + lo, column, why) for at, column, why in p], (where + lo, code)
+
+    if n <= size:
+        parts, found = run(0, max(n, 1))
     else:
-        bad = np.zeros(n, dtype=bool)
-        parts = []
         codes = []
-        arrays: dict[str, np.ndarray] = {}
-
-        def run(lo: int, rows: int = size) -> tuple[list[Part], tuple[np.ndarray, np.ndarray]]:
-            """Check one chunk and write its results in place (chunks never overlap)."""
-            hi = min(n, lo + rows)
-            b, p, *values = _row_checks(raw.iloc[lo:hi], known, grid, memo)
-            where, code = row_codes(p, b)  # while the chunk's problems are at hand
-            flat = [values[0], *values[1].values(), *values[2:]]
-            if add is not None:
-                add(Rows(~b, flat[5], flat[1], flat[2], flat[4], flat[6], flat[7]))
-            for name, v in zip(_ARRAYS, flat, strict=True):
-                if name in skip:
-                    continue
-                if name not in arrays:  # the first chunk sets the types
-                    kind = np.int16 if add is not None and name in _COUNTS else v.dtype
-                    arrays[name] = (np.broadcast_to(v[:1], (n,)) if v.strides == (0,)
-                                    else np.empty(n, dtype=kind))  # fmt: skip
-                if v.strides != (0,):
-                    arrays[name][lo:hi] = v
-            bad[lo:hi] = b
-            return [(at + lo, column, why) for at, column, why in p], (where + lo, code)
-
-        # a small first chunk, alone, sets the array types and fills ``memo``
+        # a small first chunk, alone, sets the array types and fills ``memo``; numpy and
+        # pandas let go of the GIL in their loops, so the other chunks run side by side
         first = min(size, FIRST_ROWS)
-        # numpy and pandas let go of the GIL in their loops, so chunks run side by side;
-        # the first runs alone in a pool thread (not this one: one sum accumulator fewer)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for p, c in [pool.submit(run, 0, first).result(),
                          *pool.map(run, range(first, n, size))]:  # fmt: skip
                 parts += p
                 codes.append(c)
         found = (np.concatenate([w for w, _ in codes]), np.concatenate([c for _, c in codes]))
-        day, pain, prow, pcode, offset, slot = (
-            arrays.get(k) for k in ("day", "pain", "prow", "patient", "offset", "slot")
-        )
-        counts = {k: arrays.get(k) for k in ("sets_done", "reps_done", "hold_s")}
+    a = arrays.get
+    counts = {k: arrays[k] for k in COUNT_COLUMNS}
+    pains = {k: a(k) for k in PAIN_COLUMNS}
+    shown = dict(shown or {})
 
     def find_duplicates() -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-        return _duplicates(raw, file, row, bad, grid, slot, day, counts, pain)
+        return _duplicates(raw, file, row, bad, grid, a("slot"), a("day"), counts, pains)
 
-    if defer_duplicates and not drop_duplicates:
-        return Checked(
-            raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
-            pain, prow, partial(problem_frame, raw, file, row, parts, got), found, None, pcode,
-            offset,
-            find_duplicates,  # type: ignore[arg-type]
-        )  # fmt: skip
-    dup, _, duplicates = find_duplicates()
-    if drop_duplicates and len(dup):
-        bad[dup] = True
-        parts.append((dup, "", "exact duplicate"))
-        found = row_codes(parts[-1:], bad, found)
-    problems = problem_frame(raw, file, row, parts, got)
+    duplicates = None
+    if drop_duplicates or not defer_duplicates:
+        dup, _, duplicates = find_duplicates()
+        if drop_duplicates and len(dup):
+            bad[dup] = True
+            parts.append((dup, "", "exact duplicate"))
+            found = row_codes(parts[-1:], bad, found)
+    listed = partial(problem_frame, raw, file, row, parts, got, shown)
     return Checked(
-        raw, file, row, ~bad, day, counts["sets_done"], counts["reps_done"], counts["hold_s"],
-        pain, prow, problems, found, duplicates, pcode, offset,
+        raw=raw, file=file, row=row, ok=~bad, found=found, shown=shown, day=a("day"),
+        sets=counts["sets_done"], reps=counts["reps_done"], hold=counts["hold_s"],
+        pain=pains["pain_during"], morning=pains["pain_next_morning"], prow=a("prow"),
+        patient=a("patient"), offset=a("offset"), listed=listed, duplicates=duplicates,
+        search=find_duplicates,
     )  # fmt: skip
 
 
@@ -384,17 +396,21 @@ def _duplicates(
     row: np.ndarray,
     bad: np.ndarray,
     grid: Grid | None,
-    slot: np.ndarray,
-    day: np.ndarray,
+    slot: np.ndarray | None,
+    day: np.ndarray | None,
     counts: dict[str, np.ndarray],
-    pain: np.ndarray | None,
+    pains: dict[str, np.ndarray | None],
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Exact duplicates among rows that passed every other check, on their parsed values.
+    """The one rule for exact duplicates: rows that passed every other check and repeat an
+    earlier row's patient (as :func:`~backplan.identity.patient_key` compares labels), day,
+    exercise, counts, pain scores and note (as written). Values are compared parsed, so
+    ``10`` and ``10.0`` are the same count.
 
     ``slot`` (prescription row x 7 + day of the week, our own array) is overwritten.
     """
     maybe = ~bad
     if grid is not None:  # repeats share patient, day and exercise: a cheap first filter
+        assert slot is not None
         key = slot  # prescription row and day: patient, exercise and date (our own array)
         key[bad] = 0
         maybe &= (np.bincount(key, minlength=len(grid.table) * 7) > 1)[key]
@@ -402,14 +418,16 @@ def _duplicates(
         keys = [key[cand]]
         del key
     else:
+        assert day is not None
         cand = np.flatnonzero(maybe)
-        keys = [day[cand], *(codes_of(raw[c])[cand] for c in ("patient", "exercise"))]
+        keys = [day[cand], patient_codes(raw["patient"])[cand], codes_of(raw["exercise"])[cand]]
     del maybe
     keys += [v[cand] for v in counts.values() if v.strides != (0,)]
-    if pain is None:  # not kept whole: parse the candidates' pain again (same answers)
-        keys += _values_at(raw, cand, ("pain",))
-    elif pain.strides != (0,):
-        keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
+    for c, pain in pains.items():
+        if pain is None:  # not kept whole: parse the candidates' pain again (same answers)
+            keys += _pain_at(raw, cand, c)
+        elif pain.strides != (0,):
+            keys.append(np.nan_to_num(pain[cand], nan=-1.0).view(np.int64))
     if "note" in raw.columns:
         keys.append(codes_of(raw["note"])[cand])
     dup, same = cand[duplicate_pairs(keys)]  # in row order
@@ -421,21 +439,12 @@ def _duplicates(
     return dup, same, duplicates
 
 
-def _values_at(
-    raw: pd.DataFrame, pos: np.ndarray, columns: Sequence[str] = (*_COUNTS, "pain")
-) -> list[np.ndarray]:
-    """Parsed counts and pain of the rows at ``pos``, as integer columns for duplicate search."""
-    out = []
-    for c in columns:
-        if c not in raw.columns:
-            continue
-        s = pd.Series(raw[c].array.take(pos))  # no index to build: quicker than iloc
-        blank = cells.blank(s)
-        if c == "pain":
-            out.append(np.nan_to_num(cells.floats(s, blank), nan=-1.0).view(np.int64))
-        else:
-            out.append(cells.counts(s, blank)[0])
-    return out
+def _pain_at(raw: pd.DataFrame, pos: np.ndarray, column: str) -> list[np.ndarray]:
+    """Parsed pain scores of the rows at ``pos``, as integers for the duplicate search."""
+    if column not in raw.columns:
+        return []
+    s = pd.Series(raw[column].array.take(pos))  # no index to build: quicker than iloc
+    return [np.nan_to_num(cells.floats(s, cells.blank(s)), nan=-1.0).view(np.int64)]
 
 
 def names_at(file: Any, pos: np.ndarray) -> np.ndarray:
@@ -455,55 +464,23 @@ def text_column(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype=object, copy=False)
 
 
-def check_with_plans(checked: Checked, grid: Grid, drop_duplicates: bool = False) -> Checked:
-    """Rows checked without plans, now checked against ``grid`` too: only the plan checks
-    run, on the rows accepted so far (a rejected row keeps its first reasons).
-    """
-    bad = ~checked.ok
-    accepted = checked.ok.copy()
-    parts: list[Part] = []
-
-    def flag(mask: np.ndarray, column: str, why: str) -> None:
-        mask = mask & accepted
-        if mask.any():
-            np.logical_or(bad, mask, out=bad)
-            parts.append((np.flatnonzero(mask), column, why))
-
-    raw, day = checked.raw, checked.day
-    prow, pcode, offset, slot = _plan_checks(raw, day, accepted.copy(), accepted, grid, {}, flag)
-    counts = {"sets_done": checked.sets, "reps_done": checked.reps, "hold_s": checked.hold}
-    dup, _, duplicates = _duplicates(raw, checked.file, checked.row, bad, grid, slot, day,
-                                     counts, checked.pain)  # fmt: skip
-    if drop_duplicates and len(dup):
-        bad[dup] = True
-        parts.append((dup, "", "exact duplicate"))
-    new = problem_frame(raw, checked.file, checked.row, parts)
-    problems = (
-        pd.concat([checked.problems, new], ignore_index=True) if len(new) else checked.problems
-    )
-    problems = problems.sort_values("pos", kind="stable", ignore_index=True)
-    found = row_codes(parts, bad, checked.found) if parts else checked.found
-    return Checked(
-        raw, checked.file, checked.row, ~bad, day, checked.sets, checked.reps, checked.hold,
-        checked.pain, prow, problems, found, duplicates, pcode, offset,
-    )  # fmt: skip
-
-
 def problem_frame(
     raw: pd.DataFrame,
     file: np.ndarray,
     row: np.ndarray,
     parts: Sequence[Part],
     values: bool = True,
+    shown: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """One row per problem, in row order: ``pos, file, row, column, reason, got``.
+    """One row per problem, in row order: ``file, row, column, reason, got``.
 
     ``column`` and ``reason`` are categoricals (a few distinct texts); ``got`` is the
-    value found, taken one column at a time (``None`` throughout without ``values``).
+    value found, taken one column at a time (``None`` throughout without ``values``);
+    ``shown`` renames columns as the input named them.
     """
-    columns = ["pos", "file", "row", "column", "reason", "got"]
+    columns = ["file", "row", "column", "reason", "got"]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in {"pos", "row"} else object)
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
                              for c in columns})  # fmt: skip
     col_names = list(dict.fromkeys(c for _, c, _ in parts))
     why_names = list(dict.fromkeys(w for _, _, w in parts))
@@ -526,8 +503,10 @@ def problem_frame(
         if c in raw.columns:
             at = np.flatnonzero(column.codes == k)
             got[at] = as_objects(raw[c].iloc[pos[at]])
+    if shown:
+        column = column.rename_categories([shown.get(c, c) for c in column.categories])
     return pd.DataFrame(
-        {"pos": pos, "file": text_column(names_at(file, pos)),
+        {"file": text_column(names_at(file, pos)),
          "row": row[pos], "column": column, "reason": reason,
          "got": text_column(got)},
         copy=False,  # new arrays: used as they are, not copied into one block per type

@@ -25,15 +25,16 @@ import numpy as np
 import pandas as pd
 
 from .._io.spreadsheets import spreadsheet_row
-from .check import check_rows
+from .check import FOUND, check_rows
 from .duplicates import duplicate_pairs
+from .engines import Tally
 from .formats import read_log_file
 from .prescriptions import Grid
-from .read import REJECTED_COLUMNS, _check_columns, _files
-from .rows import rejected_rows
-from .sums import Partials, Rows, Sums
+from .read import _check_columns, _files
+from .rows import rejected_of
+from .sums import Partials, Sums
 
-__all__ = ["dask_partials", "read_logs_dask"]
+__all__ = ["dask_tally", "read_logs_dask"]
 
 _NO_FILE = "<dask>"
 _ROWS = "\0rows"  # rows of partitions whose rows were numbered by the reader
@@ -41,8 +42,7 @@ _ROWS = "\0rows"  # rows of partitions whose rows were numbered by the reader
 
 def _read_partition(path: str) -> pd.DataFrame:
     """One log file as one partition, with each row's ``file`` and spreadsheet ``row``."""
-    table = read_log_file(Path(path))
-    _check_columns(table, path)
+    table = _check_columns(read_log_file(Path(path)), path)
     rows = np.asarray(table.index, dtype=np.int64) + spreadsheet_row(0)
     return table.reset_index(drop=True).assign(file=path, row=rows)
 
@@ -69,10 +69,9 @@ def read_logs_dask(path: str | os.PathLike[str]) -> Any:
     return dd.from_map(_read_partition, files)
 
 
-def _one(
-    pdf: pd.DataFrame, grid: Grid, exercises: pd.Index
-) -> tuple[Partials, pd.DataFrame, dict[str, int], pd.DataFrame]:
-    """Check and sum one partition; rows numbered within each file of this partition."""
+def _rows_of(pdf: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, int]]:
+    """A partition's log columns, each row's file and row number (within each file of this
+    partition unless the reader numbered them), and how many rows each file has here."""
     pdf = pdf.reset_index(drop=True)
     n = len(pdf)
     if "file" in pdf.columns:
@@ -80,52 +79,86 @@ def _one(
         raw = pdf.drop(columns=["file", "row"], errors="ignore")
     else:
         file, raw = np.full(n, _NO_FILE, dtype=object), pdf
+    raw = _check_columns(raw, _NO_FILE)
     counts = pd.Series(file).value_counts(sort=False).to_dict() if n else {}
     if "row" in pdf.columns:  # numbered by the reader: no renumbering across partitions
         local = pdf["row"].to_numpy(np.int64)
         counts = {f: 0 for f in counts} | {_ROWS: n}
     else:
         local = pd.Series(file).groupby(file, sort=False).cumcount().to_numpy(np.int64) + 2
+    return raw, file, local, counts
+
+
+def _one(
+    pdf: pd.DataFrame, grid: Grid, exercises: pd.Index
+) -> tuple[Partials, pd.DataFrame, dict[str, int], pd.DataFrame]:
+    """Check and sum one partition: its sums, rejected rows, rows per file, and the parsed
+    values of its accepted rows that exact duplicates are matched on."""
+    raw, file, local, counts = _rows_of(pdf)
     checked = check_rows(raw, file, local, exercises, grid, defer_duplicates=True)
-    assert checked.patient is not None and checked.offset is not None
     sums = Sums(grid)
-    sums.add(Rows(checked.ok, checked.prow, checked.sets, checked.reps, checked.pain,
-                  checked.patient, checked.offset))  # fmt: skip
+    sums.add(checked.rows())
+    assert checked.prow is not None and checked.offset is not None
     ok = checked.ok & (checked.prow >= 0)
     note = (
         pd.util.hash_pandas_object(raw["note"].astype("string"), index=False).to_numpy()
         if "note" in raw.columns
-        else np.zeros(n, np.uint64)
+        else np.zeros(len(raw), np.uint64)
     )
+
+    def score(v: np.ndarray | None) -> np.ndarray:
+        assert v is not None
+        return np.nan_to_num(np.broadcast_to(v, (len(raw),))[ok], nan=-1.0)
+
     keys = pd.DataFrame(
         {
             "file": file[ok],
             "row": local[ok],
+            "pos": np.flatnonzero(ok),
             "prow": checked.prow[ok],
             "offset": checked.offset[ok],
             "sets": checked.sets[ok],
             "reps": checked.reps[ok],
-            "hold": checked.hold[ok] if checked.hold.strides != (0,) else -1,
-            "pain": np.nan_to_num(checked.pain[ok], nan=-1.0),
+            "hold": np.broadcast_to(checked.hold, (len(raw),))[ok],
+            "pain": score(checked.pain),
+            "morning": score(checked.morning),
             "note": note[ok].view(np.int64),
         }
     )
-    return sums.total(), rejected_rows(checked), counts, keys
+    return sums.total(), rejected_of(checked), counts, keys
 
 
-def dask_partials(
-    ddf: Any, grid: Grid, exercises: pd.Index, drop_duplicates: bool
-) -> tuple[Partials, pd.DataFrame, pd.DataFrame, int]:
-    """Check and add up each Dask partition, then combine the small per-partition results."""
+def _dropped(
+    pdf: pd.DataFrame, pos: np.ndarray, grid: Grid, exercises: pd.Index
+) -> tuple[Partials, pd.DataFrame]:
+    """The sums and rejected rows of the copies at ``pos`` in one partition, which another
+    row repeats exactly: checked again as they are (so their values are as written), and
+    rejected as exact duplicates by the one row builder."""
+    raw, file, local, _ = _rows_of(pdf)
+    raw, file, local = raw.iloc[pos].reset_index(drop=True), file[pos], local[pos]
+    checked = check_rows(raw, file, local, exercises, grid, defer_duplicates=True)
+    sums = Sums(grid)
+    sums.add(checked.rows())
+    checked.found = (np.arange(len(pos)), np.full(len(pos), _DUPLICATE_BIT, np.uint32))
+    return sums.total(), rejected_of(checked)
+
+
+def dask_tally(ddf: Any, grid: Grid, exercises: pd.Index, drop_duplicates: bool) -> Tally:
+    """Check and add up each Dask partition, then combine the small per-partition results.
+
+    With ``drop_duplicates``, the copies found across partitions are read again where
+    they live (a second, small pass), so their rejected rows keep every value as written.
+    """
     import dask
 
-    results = dask.compute(*[dask.delayed(_one)(p, grid, exercises) for p in ddf.to_delayed()])
+    parts = ddf.to_delayed()
+    results = dask.compute(*[dask.delayed(_one)(p, grid, exercises) for p in parts])
     if not results:
         raise ValueError("the Dask frame has no partitions")
     total = Partials.zeros(grid)
     offset: dict[str, int] = {}
     rejected, keys = [], []
-    for part, rej, counts, key in results:
+    for i, (part, rej, counts, key) in enumerate(results):
         total = total + part
         shift = {f: offset.get(f, 0) for f in counts}
 
@@ -133,14 +166,16 @@ def dask_partials(
             return t.assign(row=t["row"] + t["file"].map(shift).fillna(0).astype(np.int64))
 
         rejected.append(renumber(rej))
-        keys.append(renumber(key))
+        keys.append(renumber(key).assign(part=i))
         for f, k in counts.items():
             offset[f] = offset.get(f, 0) + int(k)
     rows_read = sum(offset.values())  # files numbered by the reader count under _ROWS
     key = pd.concat(keys, ignore_index=True)
-    columns = ["prow", "offset", "sets", "reps", "hold", "pain", "note"]
+    columns = ["prow", "offset", "sets", "reps", "hold", "pain", "morning", "note"]
     arrays = [key[c].to_numpy() for c in columns]
-    arrays[5] = arrays[5].astype(np.float64).view(np.int64)
+    for c in ("pain", "morning"):
+        at = columns.index(c)
+        arrays[at] = arrays[at].astype(np.float64).view(np.int64)
     dup, same = duplicate_pairs(arrays)
     duplicates = pd.DataFrame(
         {"file": key["file"].to_numpy(object)[dup], "row": key["row"].to_numpy()[dup],
@@ -149,38 +184,22 @@ def dask_partials(
     )  # fmt: skip
     rejected_all = pd.concat(rejected, ignore_index=True)
     if drop_duplicates and len(dup):
-        total = total - _dropped_sums(key.iloc[dup], grid)
-        rejected_all = pd.concat([rejected_all, _dropped_rows(key.iloc[dup], grid)],
-                                 ignore_index=True)  # fmt: skip
+        copies = key.iloc[dup]
+        work = [dask.delayed(_dropped)(parts[i], group["pos"].to_numpy(), grid, exercises)
+                for i, group in copies.groupby("part", sort=True)]  # fmt: skip
+        for (part, rej), (_, group) in zip(dask.compute(*work), copies.groupby("part", sort=True),
+                                           strict=True):  # fmt: skip
+            total = _less(total, part)
+            rej = rej.assign(row=group["row"].to_numpy())  # numbered as the first pass did
+            rejected_all = pd.concat([rejected_all, rej], ignore_index=True)
         rejected_all = rejected_all.sort_values(["file", "row"], kind="stable", ignore_index=True)
-    return total, rejected_all, duplicates, rows_read
+    rej_final = rejected_all
+    return Tally(total, rows_read, lambda: rej_final, lambda: duplicates)
 
 
-def _dropped_sums(key: pd.DataFrame, grid: Grid) -> Partials:
-    sums = Sums(grid)
-    prow = key["prow"].to_numpy()
-    pain = key["pain"].to_numpy(np.float64)
-    sums.add(Rows(np.ones(len(key), bool), prow, key["sets"].to_numpy(), key["reps"].to_numpy(),
-                  np.where(pain < 0, np.nan, pain), grid.row_patient[prow],
-                  key["offset"].to_numpy()))  # fmt: skip
-    return sums.total()
+def _less(total: Partials, part: Partials) -> Partials:
+    """``total`` without the rows summed in ``part`` (copies dropped after the sums)."""
+    return Partials(*(a - b for a, b in zip(total.arrays(), part.arrays(), strict=True)))
 
 
-def _dropped_rows(key: pd.DataFrame, grid: Grid) -> pd.DataFrame:
-    """Rejected rows for dropped duplicates, from their parsed values."""
-    prow = key["prow"].to_numpy()
-    t = grid.table
-    day = grid.start_day[grid.row_patient[prow]] + key["offset"].to_numpy()
-
-    def count(c: str) -> pd.array:
-        v = key[c].to_numpy()
-        return pd.array(np.where(v < 0, None, v), dtype="Int64")
-
-    out = pd.DataFrame(
-        {"file": key["file"].to_numpy(object), "row": key["row"].to_numpy(), "column": "",
-         "reason": "exact duplicate", "patient": t["patient"].to_numpy()[prow],
-         "date": day.astype("datetime64[D]").astype(str), "exercise": t["exercise"].to_numpy()[prow],
-         "sets_done": count("sets"), "reps_done": count("reps"), "hold_s": count("hold"),
-         "pain": key["pain"].where(key["pain"] >= 0), "note": pd.NA}
-    )  # fmt: skip
-    return out[list(REJECTED_COLUMNS)]
+_DUPLICATE_BIT = np.uint32(1 << FOUND.index(("", "exact duplicate")))

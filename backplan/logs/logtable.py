@@ -1,8 +1,7 @@
 """The result of reading logs (:class:`LogTable`) and :func:`read_logs`, which makes one.
 
 Rows with problems do not raise: they come back in :attr:`LogTable.rejected` with the
-reason, so that ``len(accepted) + len(rejected) == rows_read`` always holds. The table
-keeps its checked rows, so :func:`~backplan.adherence` does not check them again.
+reason, so that ``len(accepted) + len(rejected) == rows_read`` always holds.
 
 Examples
 --------
@@ -18,16 +17,16 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..errors import Problem
-from .check import Checked, check_rows
-from .prescriptions import Grid, prescription_grid
+from .check import check_rows
+from .prescriptions import Prescriptions, plan_grid
 from .read import REASONS, exercise_ids, gather
-from .rows import accepted_rows, rejected_rows
+from .rows import accepted_rows, rejected_of
 
 __all__ = ["LogTable", "read_logs"]
 
@@ -36,30 +35,29 @@ __all__ = ["LogTable", "read_logs"]
 class LogTable:
     """The result of reading logs: typed accepted rows and rejected rows with reasons.
 
+    A plain record: everything it holds is below, and :func:`~backplan.adherence` works
+    from these tables (an accepted row is never parsed again).
+
     Attributes
     ----------
     accepted : pandas.DataFrame
         ``file``, ``row`` and the :data:`LOG_COLUMNS`, typed: ``date`` as datetime64,
         counts as nullable ``Int64`` (blank sets and reps mean the prescribed dose),
-        ``pain`` as float.
+        ``pain_during`` and ``pain_next_morning`` as float (NaN when blank), ``note`` as
+        written ('' when blank); then any other input column, as written.
     rejected : pandas.DataFrame
         One row per rejected input row: :data:`REJECTED_COLUMNS` (the reasons and columns
-        of a row with several problems are joined with ``"; "``), original values kept.
+        of a row with several problems are joined with ``"; "``), then any other input
+        column; every value as written.
     problems : pandas.DataFrame
         One row per problem: ``file, row, column, reason, got``.
     duplicates : pandas.DataFrame
-        Exact duplicate rows: ``file, row, same_as_file, same_as_row``.
+        Exact duplicate rows: ``file, row, same_as_file, same_as_row``. With
+        ``drop_duplicates=True`` the copies are among the rejected rows too.
     rows_read : int
         Data rows read (fully empty spreadsheet rows are not counted).
     sources : tuple of str
         The files read.
-    checked : Checked
-        The checked rows behind the tables, kept so that :func:`~backplan.adherence`
-        does not check them again (``None`` for a table built by hand).
-    checked_against : pandas.DataFrame or None
-        The prescription table the rows were checked against, if any.
-    drop_duplicates : bool
-        Whether exact duplicates were rejected.
     """
 
     accepted: pd.DataFrame
@@ -68,9 +66,6 @@ class LogTable:
     duplicates: pd.DataFrame
     rows_read: int
     sources: tuple[str, ...] = field(default=())
-    checked: Checked | None = field(default=None, repr=False, compare=False)
-    checked_against: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    drop_duplicates: bool = False
 
     def problem_list(self) -> list[Problem]:
         """Every problem as a :class:`~backplan.errors.Problem` (file, row, column)."""
@@ -86,29 +81,9 @@ class LogTable:
         )
 
 
-def log_table(
-    checked: Checked,
-    sources: Sequence[str] = (),
-    grid: Grid | None = None,
-    drop_duplicates: bool = False,
-) -> LogTable:
-    """Package checked rows as a :class:`LogTable` (which keeps ``checked``)."""
-    return LogTable(
-        accepted=accepted_rows(checked),
-        rejected=rejected_rows(checked),
-        problems=checked.problems.drop(columns="pos"),
-        duplicates=checked.duplicates,
-        rows_read=len(checked.raw),
-        sources=tuple(sources),
-        checked=checked,
-        checked_against=None if grid is None else grid.table,
-        drop_duplicates=drop_duplicates,
-    )
-
-
 def read_logs(
     source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame,
-    prescriptions: pd.DataFrame | Iterable[object] | None = None,
+    prescriptions: Prescriptions | None = None,
     *,
     catalogue: pd.DataFrame | None = None,
     drop_duplicates: bool = False,
@@ -120,7 +95,7 @@ def read_logs(
     source : path, list of paths, or pandas.DataFrame
         A CSV, Excel (.xlsx) or Parquet file, a folder of such files, a list of them, or a
         DataFrame with the :data:`LOG_COLUMNS`.
-    prescriptions : list of Plan or prescription table, optional
+    prescriptions : list of Plan, prescription table, or folder of saved plans, optional
         When given, rows are also checked against the plans: unknown patient, date before
         the plan starts or after it ends, exercise not prescribed that week.
     catalogue : pandas.DataFrame, optional
@@ -137,7 +112,10 @@ def read_logs(
     Raises
     ------
     LogError
-        When a file cannot be read or lacks a required column (naming file and column).
+        When a file cannot be read or lacks a required column (naming file and column),
+        or ``source`` is an empty list.
+    PlanError
+        When ``prescriptions`` holds no plan, or a plan is not valid.
 
     Examples
     --------
@@ -145,12 +123,18 @@ def read_logs(
     >>> raw = pd.DataFrame({"patient": ["P1"], "date": ["2026-01-05"],
     ...                     "exercise": ["heel-slides"], "sets_done": [""], "reps_done": [""],
     ...                     "pain": ["11"]})
-    >>> read_logs(raw).rejected[["row", "reason", "pain"]].to_dict("records")
-    [{'row': 2, 'reason': 'pain outside 0-10', 'pain': '11'}]
+    >>> read_logs(raw).rejected[["row", "column", "reason", "pain_during"]].to_dict("records")
+    [{'row': 2, 'column': 'pain', 'reason': 'pain outside 0-10', 'pain_during': '11'}]
     """
-    raw, file, row, sources = gather(source)
-    grid = None
-    if prescriptions is not None:
-        grid = prescription_grid(prescriptions)  # type: ignore[arg-type]
-    checked = check_rows(raw, file, row, exercise_ids(catalogue), grid, drop_duplicates)
-    return log_table(checked, sources, grid, drop_duplicates)
+    rows = gather(source)
+    grid = None if prescriptions is None else plan_grid(prescriptions).grid
+    checked = check_rows(rows.raw, rows.file, rows.row, exercise_ids(catalogue), grid,
+                         drop_duplicates, shown=rows.shown)  # fmt: skip
+    return LogTable(
+        accepted=accepted_rows(checked),
+        rejected=rejected_of(checked),
+        problems=checked.problems,
+        duplicates=checked.find_duplicates(),
+        rows_read=len(rows.raw),
+        sources=tuple(rows.sources),
+    )

@@ -34,7 +34,7 @@ from .flags import flag_table
 from .prescriptions import Grid
 from .sums import NONE, Partials
 
-__all__ = ["DEFINITIONS", "day_number", "measure_tables", "to_date"]
+__all__ = ["DEFINITIONS", "measure_tables", "to_date"]
 
 #: The definitions in plain words, shown in reports and notebooks.
 DEFINITIONS: tuple[tuple[str, str], ...] = (
@@ -48,11 +48,6 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("patient-week adherence", "mean dose adherence over the week's exercises (none = 0)"),
     ("patient adherence", "mean over weeks that have ended by as_of"),
 )
-
-
-def day_number(value: object) -> int:
-    """A date (or ISO text) as days since 1970-01-01."""
-    return int(np.datetime64(pd.Timestamp(value).date(), "D").astype(np.int64))
 
 
 def to_date(day: int) -> date | None:
@@ -91,8 +86,10 @@ def measure_tables(
     p_code, w_idx = np.divmod(present, grid.max_week)
     week_start = (grid.start_day[p_code] + 7 * w_idx).astype("datetime64[D]")
     pain_n = part.pain_n[present]
+    morning_n = part.morning_n[present]
     with np.errstate(invalid="ignore", divide="ignore"):
         pain_mean = np.where(pain_n > 0, part.pain_sum[present] / pain_n, np.nan)
+        morning_mean = np.where(morning_n > 0, part.morning_sum[present] / morning_n, np.nan)
     adherence = per_week(dose_adherence) / n_ex
     week_session_adherence = per_week(session_adherence) / n_ex
     week_end = week_start + np.timedelta64(6, "D")
@@ -112,6 +109,8 @@ def measure_tables(
             "adherence": adherence,
             "pain_mean": pain_mean,
             "pain_n": pain_n,
+            "pain_next_morning_mean": morning_mean,
+            "pain_next_morning_n": morning_n,
             "ended": week_ended,
             "adherent": pd.arrays.BooleanArray(adherence >= threshold, ~week_ended),
         },

@@ -33,8 +33,11 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,10 +45,23 @@ import pandas as pd
 from .._io.dates import DATE_TEXT, FIRST_DAY, LAST_DAY, date_days
 from .._io.numbers import MAX_BOUND, Why, expected_text, whole_numbers
 from ..errors import PlanError, Problem
+from ..identity import patient_key
 from ..plan import Plan
-from ..plan.weeks import week_records, weeks_frame
+from ..plan.store import read_plan_folder
+from ..plan.weeks import plans_weeks
 
-__all__ = ["PRESCRIPTION_COLUMNS", "prescription_grid", "prescription_table"]
+__all__ = [
+    "PRESCRIPTION_COLUMNS",
+    "PlanSource",
+    "Prescriptions",
+    "plan_grid",
+    "prescription_grid",
+    "prescription_table",
+]
+
+#: What ``read_logs`` and ``adherence`` take as the plans: Plan objects, a prescription
+#: table, or a folder of saved plans.
+Prescriptions = Iterable[Plan] | pd.DataFrame | str | os.PathLike[str]
 
 PRESCRIPTION_COLUMNS: tuple[str, ...] = (
     "patient",
@@ -106,30 +122,70 @@ def prescription_table(plans: Iterable[Plan] | pd.DataFrame) -> pd.DataFrame:
 
 def _plans_frame(plans: Iterable[Plan]) -> pd.DataFrame:
     """The week-by-week rows of ``plans``, before :func:`_complete` checks them."""
-    records: list[tuple] = []
-    patient: list[object] = []
-    start: list[object] = []
-    length: list[object] = []
+    plans = list(plans)
     labels: dict[str, int] = {}
     problems = []
     for i, plan in enumerate(plans, start=1):
-        label = plan.patient
-        if not label.strip():
+        key = patient_key(plan.patient)
+        if not key:
             problems.append(Problem("<plans>", i, "patient", "a patient label (it is empty)"))
-        elif label in labels:
-            problems.append(
-                Problem("<plans>", i, "patient", f"a label not used by plan {labels[label]}", label)
-            )
-        labels.setdefault(label, i)
-        rows = week_records(plan)  # the one week-by-week expansion (dose_in_week per week)
-        records += rows
-        patient += [label] * len(rows)
-        start += [pd.Timestamp(plan.start_date)] * len(rows)
-        length += [plan.weeks] * len(rows)
+        elif key in labels:
+            problems.append(Problem("<plans>", i, "patient",
+                                    f"a label not used by plan {labels[key]}", plan.patient))  # fmt: skip
+        labels.setdefault(key, i)
     if problems:
         raise PlanError(problems, "<plans>")
-    weeks = weeks_frame(records, patient=patient, start_date=start, plan_weeks=length)
+    weeks = plans_weeks(plans)  # the one expansion, all plans at once
+    at = weeks.pop("plan").to_numpy()
+    start = np.array([p.start_date.toordinal() for p in plans], np.int64) - _EPOCH_ORDINAL
+    weeks["patient"] = pd.Index([p.patient for p in plans], dtype="str").take(at)
+    weeks["start_date"] = start.astype("datetime64[D]").astype("datetime64[s]")[at]
+    weeks["plan_weeks"] = np.array([p.weeks for p in plans], np.int64)[at]
     return weeks.rename(columns={"reps_per_side": "reps"})
+
+
+_EPOCH_ORDINAL = pd.Timestamp("1970-01-01").toordinal()
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """The plans as a :class:`Grid`, and the plan files that could not be read (``(file
+    name, why)``, from a folder of saved plans)."""
+
+    grid: Grid
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+
+def plan_grid(prescriptions: Prescriptions) -> PlanSource:
+    """Plan objects, a prescription table or a folder of saved plans, expanded once.
+
+    A folder is read by :func:`backplan.plan.store.read_plan_folder` (the one rule: an
+    unreadable plan file is listed by name with the reason, and the rest goes on).
+
+    Raises
+    ------
+    PlanError
+        When there is no plan at all, or a plan or table is not valid.
+    """
+    if isinstance(prescriptions, str | os.PathLike):
+        folder = read_plan_folder(Path(prescriptions))
+        return PlanSource(prescription_grid(folder.plans), list(folder.unreadable))
+    if isinstance(prescriptions, pd.DataFrame):
+        if prescriptions.empty:
+            raise PlanError([Problem("<prescriptions>", None, None, "at least one prescription "
+                                     "row (the table is empty)")])  # fmt: skip
+        return PlanSource(prescription_grid(prescriptions))
+    if not isinstance(prescriptions, Iterable) or isinstance(prescriptions, bytes):
+        raise PlanError([Problem("<plans>", None, None, "a list of plans, a prescription table "
+                                 f"or a folder of saved plans (got {type(prescriptions).__name__})")])  # fmt: skip
+    plans = tuple(prescriptions)
+    if not plans:
+        raise PlanError([Problem("<plans>", None, None, "at least one plan (the list is empty)")])
+    wrong = [i for i, p in enumerate(plans, 1) if not isinstance(p, Plan)]
+    if wrong:
+        raise PlanError([Problem("<plans>", i, None, "a Plan", type(plans[i - 1]).__name__)
+                         for i in wrong[:20]])  # fmt: skip
+    return PlanSource(prescription_grid(plans))
 
 
 def _complete(table: pd.DataFrame) -> pd.DataFrame:
@@ -140,12 +196,28 @@ def _complete(table: pd.DataFrame) -> pd.DataFrame:
 def prescription_grid(prescriptions: Iterable[Plan] | pd.DataFrame) -> Grid:
     """:func:`prescription_table` of ``prescriptions`` with its :class:`Grid`, indexed with
     the codes the table's checks already worked out."""
-    table = (
-        prescriptions if isinstance(prescriptions, pd.DataFrame) else _plans_frame(prescriptions)
-    )
-    grid = _checked(table, index=True)[1]
+    if isinstance(prescriptions, pd.DataFrame):
+        grid = _checked(prescriptions, index=True)[1]
+        assert grid is not None
+        return grid
+    plans = tuple(prescriptions)
+    with _LOCK:
+        for held, grid in _RECENT:  # the same Plan objects as a recent call: expanded once
+            if len(held) == len(plans) and all(a is b for a, b in zip(held, plans, strict=True)):
+                return grid
+    grid = _checked(_plans_frame(plans), index=True)[1]
     assert grid is not None
+    with _LOCK:
+        _RECENT.insert(0, (plans, grid))
+        del _RECENT[2:]
     return grid
+
+
+# Plans are frozen documents, so the grid of the same Plan objects (held here, so their ids
+# cannot be reused) never changes: ``adherence(read_logs(path, plans), plans)`` expands the
+# plans once. The two most recent sets are kept.
+_RECENT: list[tuple[tuple[Plan, ...], Grid]] = []
+_LOCK = threading.Lock()
 
 
 def _checked(table: pd.DataFrame, index: bool) -> tuple[pd.DataFrame, Grid | None]:
@@ -175,6 +247,14 @@ def _checked(table: pd.DataFrame, index: bool) -> tuple[pd.DataFrame, Grid | Non
         )
     out["week_end"] = out["week_start"] + pd.Timedelta(days=6)
     pcode, patients, first = _distinct(out["patient"])  # once: used below and for the checks
+    keys = pd.Index([patient_key(str(label)) for label in patients], dtype=object)
+    if keys.has_duplicates:  # "Ann Smith" and "ANN SMITH": one patient, two labels
+        same = keys[keys.duplicated(keep=False)]
+        raise PlanError([Problem("<prescriptions>", None, "patient", "one label per patient "
+                                 "(labels that differ only in case, accents' encoding or "
+                                 "spaces name the same patient)",
+                                 [str(x) for x, k in zip(patients, keys, strict=True) if k in set(same)])],
+                        "<prescriptions>")  # fmt: skip
     if "plan_weeks" not in out.columns:
         week = out["week"].to_numpy(np.int64)
         if len(week) and (np.diff(pcode) >= 0).all():  # rows sorted by patient: runs
@@ -223,7 +303,7 @@ def _checked(table: pd.DataFrame, index: bool) -> tuple[pd.DataFrame, Grid | Non
     start_day = _days(start[first])
     end_day = start_day + 7 * out["plan_weeks"].to_numpy(np.int64)[first] - 1
     names = pd.Index(patients.astype(str)), pd.Index(exercises.astype(str))
-    grid = Grid(out, *names, start_day, end_day, max_week, cell, pcode, week.astype(np.int64))
+    grid = Grid(out, *names, start_day, end_day, max_week, cell, pcode, week.astype(np.int64), keys)
     return out, grid
 
 
@@ -288,13 +368,20 @@ def _codes_in(
     memo: dict | None = None,
     key: object = None,
     known: pd.Index | None = None,
+    normal: Callable[[str], str] | None = None,
 ) -> np.ndarray:
     """Position of each value in ``index``: ``-1`` when absent (or missing), ``-2`` when
-    ``known`` is given and holds the value neither. Categoricals are looked up by code.
+    ``known`` is given and holds the value neither. Categoricals are looked up by code;
+    ``normal`` (e.g. :func:`~backplan.identity.patient_key`) is applied to each distinct
+    value first.
 
     ``memo`` keeps the per-category look-up under ``key`` for the next chunk of the frame.
     """
     if not isinstance(values.dtype, pd.CategoricalDtype):
+        if normal is not None:  # each distinct value normalised once
+            codes, uniques = pd.factorize(values)
+            found = index.get_indexer([normal(str(u)) for u in uniques])
+            return np.append(found, -1)[codes]
         text = values.astype(str)
         out = index.get_indexer(text)
         if known is not None:
@@ -304,6 +391,8 @@ def _codes_in(
         lookup, same = memo[key]
     else:
         names = values.cat.categories.astype(str)
+        if normal is not None:
+            names = pd.Index([normal(n) for n in names], dtype=object)
         lookup = index.get_indexer(names)
         if known is not None:
             lookup[(lookup < 0) & ~names.isin(known)] = -2
@@ -335,6 +424,7 @@ class Grid:
     cell: np.ndarray
     row_patient: np.ndarray
     row_week: np.ndarray
+    keys: pd.Index  # each patient's label as compared (backplan.identity.patient_key)
 
     @property
     def span(self) -> np.ndarray:
@@ -342,11 +432,13 @@ class Grid:
         return self.end_day - self.start_day
 
     def patient_codes(self, patient: pd.Series, memo: dict | None = None) -> np.ndarray:
-        """Codes of ``patient`` labels; ``-1`` for a label with no plan.
+        """Codes of ``patient`` labels; ``-1`` for a label with no plan. Labels are
+        matched by :func:`~backplan.identity.patient_key` ("ZOË" is Zoë's plan).
 
         ``memo``: a dict shared by chunks of one frame, to look categories up once.
         """
-        return _codes_in(patient, self.patients, memo, ("patient codes", patient.name))
+        return _codes_in(patient, self.keys, memo, ("patient codes", patient.name),
+                         normal=patient_key)  # fmt: skip
 
     def exercise_codes(
         self, exercise: pd.Series, memo: dict | None = None, known: pd.Index | None = None

@@ -16,9 +16,11 @@ import pandas as pd
 
 from .._io.cells import neutralise_frame
 from .._io.files import atomic_path
+from ..errors import BackplanError, short
 from .flags import FLAGS
 from .measures import DEFINITIONS
 from .read import REASONS
+from .workbook import write_workbook
 
 __all__ = ["TABLES", "AdherenceReport"]
 
@@ -32,8 +34,10 @@ TABLES: tuple[str, ...] = (
     "by_exercise",
     "rejected",
     "duplicates",
+    "unreadable_plans",
 )
-_SHEET_ROWS = 1_048_575  # data rows under the header row
+#: Page sizes the meeting page prints on.
+PAGE_SIZES: tuple[str, ...] = ("A4", "letter")
 
 
 @dataclass
@@ -62,6 +66,9 @@ class AdherenceReport:
         Rejected log rows with file, row, column and reason.
     duplicates : pandas.DataFrame
         Exact duplicate rows: ``file, row, same_as_file, same_as_row``.
+    unreadable_plans : pandas.DataFrame
+        ``file, reason``: plan files of a folder that could not be read (their patients'
+        logs are rejected as "unknown patient").
     """
 
     by_exercise: pd.DataFrame
@@ -75,6 +82,9 @@ class AdherenceReport:
     rows_accepted: int
     settings: dict[str, float] = field(default_factory=dict)
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unreadable_plans: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["file", "reason"], dtype=object)
+    )
 
     def summary(self) -> str:
         """Counts and settings in one line."""
@@ -102,17 +112,27 @@ class AdherenceReport:
             for name in TABLES
         }
 
-    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
-        """The page for a clinic meeting, made to print on A4; every user string escaped.
+    def to_html(self, path: str | os.PathLike[str] | None = None, *, page_size: str = "A4") -> str:
+        """The page for a clinic meeting, made to print on A4 (or US ``"letter"``); every
+        user string escaped.
 
         Page 1 sums the cohort up in words with one chart; then the flagged patients, most
         urgent first, with evidence and a suggested action; then patients, weeks and
         rejected rows (summarised by reason, at most 20 examples: ``to_xlsx`` and
         ``to_csv`` have them all). Writes the page to ``path`` too when given.
-        """
-        from ..pages.meeting import meeting_html  # the page layer, loaded when asked for
 
-        text = meeting_html(self, REASONS)
+        Raises
+        ------
+        BackplanError
+            For a page size other than ``"A4"`` or ``"letter"``.
+        """
+        from ..pages.meeting import meeting_html
+
+        sizes = {s.lower(): s for s in PAGE_SIZES}
+        if not isinstance(page_size, str) or page_size.lower() not in sizes:
+            raise BackplanError(f"page_size: expected one of {', '.join(PAGE_SIZES)}, "
+                                f"got {short(repr(page_size))}")  # fmt: skip
+        text = meeting_html(self, REASONS, page_size=sizes[page_size.lower()])
         if path is not None:
             with atomic_path(path) as tmp:
                 tmp.write_text(text, encoding="utf-8")
@@ -128,15 +148,12 @@ class AdherenceReport:
 
         A table longer than a sheet allows (1,048,575 data rows) continues on sheets named
         ``"by_exercise (2)"`` and so on. The file is replaced only when it is complete.
+        Written column by column (:mod:`backplan.logs.workbook`): a million rows take
+        seconds, not minutes.
         """
         target = Path(path)
-        with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, table in self.tables().items():
-                safe = neutralise_frame(table)
-                for part, start in enumerate(range(0, max(len(safe), 1), _SHEET_ROWS), 1):
-                    sheet = name if part == 1 else f"{name} ({part})"
-                    chunk = safe.iloc[start : start + _SHEET_ROWS]
-                    chunk.to_excel(writer, sheet_name=sheet, index=False)
+        with atomic_path(target) as tmp:
+            write_workbook(tmp, self.tables())
         return target
 
     def to_csv(self, folder: str | os.PathLike[str]) -> dict[str, Path]:

@@ -1,10 +1,14 @@
-"""The checked rows as tables: one row per problem, per rejected row, per accepted row.
+"""The one builder of row tables: accepted rows (typed) and rejected rows (as written).
 
 Built column by column (no Python loop over rows), so 100,000 rejected rows cost about as
-much as a few column copies.
+much as a few column copies. Every engine (a frame, a :class:`~backplan.LogTable`, Dask
+partitions) makes its rejected rows here.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,10 +19,10 @@ from .read import LOG_COLUMNS, REJECTED_COLUMNS
 __all__ = ["accepted_rows", "rejected_rows"]
 
 
-def _in_words(codes: np.ndarray) -> tuple[pd.Series, pd.Series]:
+def _in_words(codes: np.ndarray, shown: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
     """Each row's columns and reasons in words, from its problem code (see
     :func:`~backplan.logs.check.row_codes`): the distinct names in the order of
-    :data:`~backplan.logs.check.FOUND`, joined by ``"; "``.
+    :data:`~backplan.logs.check.FOUND`, joined by ``"; "``; columns named as ``shown``.
 
     Rows share a few distinct codes: each code is put in words once.
     """
@@ -26,7 +30,7 @@ def _in_words(codes: np.ndarray) -> tuple[pd.Series, pd.Series]:
     columns, reasons = [], []
     for code in distinct.tolist():
         found = [pair for i, pair in enumerate(FOUND) if code >> i & 1]
-        columns.append("; ".join(dict.fromkeys(c for c, _ in found if c)))
+        columns.append("; ".join(dict.fromkeys(shown.get(c, c) for c, _ in found if c)))
         reasons.append("; ".join(dict.fromkeys(why for _, why in found)))
     return (text_column(np.asarray(columns, dtype=object)[labels]),
             text_column(np.asarray(reasons, dtype=object)[labels]))  # fmt: skip
@@ -43,29 +47,48 @@ def _as_read(s: pd.Series, pos: np.ndarray) -> pd.Series:
     return values
 
 
-def rejected_rows(checked: Checked) -> pd.DataFrame:
-    """One row per rejected input row: file, row, column(s), reason(s), original values."""
-    pos, codes = checked.found  # ``pos`` in row order
+def extra_columns(raw: pd.DataFrame) -> list[str]:
+    """Input columns beyond the :data:`LOG_COLUMNS` (kept as written, after them)."""
+    return [c for c in raw.columns if c not in LOG_COLUMNS and c not in ("file", "row")]
+
+
+def rejected_rows(
+    raw: pd.DataFrame,
+    file: Any,
+    row: np.ndarray,
+    found: tuple[np.ndarray, np.ndarray],
+    shown: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """One row per rejected input row: file, row, column(s), reason(s) and every input
+    column as written (``found``: the rejected rows' positions in row order and their
+    problem codes, see :func:`~backplan.logs.check.row_codes`)."""
+    pos, codes = found
+    extra = extra_columns(raw)
     if not len(pos):
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
-                             for c in REJECTED_COLUMNS})  # fmt: skip
-    column, reason = _in_words(codes)
+                             for c in (*REJECTED_COLUMNS, *extra)})  # fmt: skip
+    column, reason = _in_words(codes, shown or {})
     columns: dict[str, object] = {
-        "file": text_column(names_at(checked.file, pos)),
-        "row": checked.row[pos],
+        "file": text_column(names_at(file, pos)),
+        "row": row[pos],
         "column": column,
         "reason": reason,
     }
-    raw = checked.raw
-    for c in LOG_COLUMNS:  # each column's values as read
+    for c in (*LOG_COLUMNS, *extra):  # each column's values as read
         columns[c] = _as_read(raw[c], pos) if c in raw.columns else np.full(len(pos), np.nan)
     return pd.DataFrame(columns, copy=False)  # new columns: not copied into blocks by type
+
+
+def rejected_of(checked: Checked) -> pd.DataFrame:
+    """:func:`rejected_rows` of checked rows."""
+    return rejected_rows(checked.raw, checked.file, checked.row, checked.found, checked.shown)
 
 
 def accepted_rows(checked: Checked) -> pd.DataFrame:
     """Accepted rows, typed (see :attr:`LogTable.accepted`)."""
     ok = checked.ok
     raw = checked.raw.loc[ok] if not ok.all() else checked.raw
+    assert checked.day is not None and checked.pain is not None and checked.morning is not None
 
     def counts(v: np.ndarray) -> pd.arrays.IntegerArray:
         return pd.array(np.where(v[ok] < 0, None, v[ok]), dtype="Int64")
@@ -76,17 +99,27 @@ def accepted_rows(checked: Checked) -> pd.DataFrame:
         s = raw[name]
         return s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("string")
 
-    return pd.DataFrame(
-        {
-            "file": np.asarray(checked.file[ok], dtype=object),
-            "row": checked.row[ok],
-            "patient": text("patient").to_numpy(),
-            "date": checked.day[ok].astype("datetime64[D]").astype("datetime64[s]"),
-            "exercise": text("exercise").to_numpy(),
-            "sets_done": counts(checked.sets),
-            "reps_done": counts(checked.reps),
-            "hold_s": counts(checked.hold),
-            "pain": checked.pain[ok],
-            "note": text("note").to_numpy(),
-        }
-    )
+    def written(name: str) -> np.ndarray:
+        """Text kept exactly as written, '' when blank."""
+        if name not in raw.columns:
+            return np.full(len(raw), "", dtype=object)
+        values = as_objects(raw[name])
+        values[pd.isna(values)] = ""
+        return values.astype(str).astype(object) if values.dtype != object else values
+
+    out = {
+        "file": np.asarray(checked.file[ok], dtype=object),
+        "row": checked.row[ok],
+        "patient": text("patient").to_numpy(),
+        "date": checked.day[ok].astype("datetime64[D]").astype("datetime64[s]"),
+        "exercise": text("exercise").to_numpy(),
+        "sets_done": counts(checked.sets),
+        "reps_done": counts(checked.reps),
+        "hold_s": counts(checked.hold),
+        "pain_during": checked.pain[ok],
+        "pain_next_morning": checked.morning[ok],
+        "note": written("note"),
+    }
+    for c in extra_columns(raw):
+        out[c] = _as_read(raw[c], np.arange(len(raw)))
+    return pd.DataFrame(out)

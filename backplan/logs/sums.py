@@ -14,7 +14,8 @@ Examples
 >>> sums = Sums(grid)
 >>> sums.add(Rows(ok=np.array([True, True]), prow=np.array([0, 0]), sets=np.array([1, -1]),
 ...               reps=np.array([4, -1]), pain=np.array([2.0, np.nan]),
-...               patient=np.array([0, 0]), offset=np.array([0, 1])))
+...               morning=np.array([np.nan, 1.0]), patient=np.array([0, 0]),
+...               offset=np.array([0, 1])))
 >>> total = sums.total()
 >>> total.sessions.tolist(), total.reps.tolist()  # a tick counts the prescribed 2 x 5
 ([2], [14.0])
@@ -41,8 +42,9 @@ class Rows:
     """Checked log rows to add up, one array entry per row.
 
     ``ok`` marks accepted rows; ``prow`` is the prescription row (-1: none), ``sets`` and
-    ``reps`` the counts (-1 when blank: a diary tick), ``pain`` NaN when blank, ``patient``
-    the patient code and ``offset`` days since that patient's plan started.
+    ``reps`` the counts (-1 when blank: a diary tick), ``pain`` (during the exercise) and
+    ``morning`` (pain the next morning) NaN when blank, ``patient`` the patient code and
+    ``offset`` days since that patient's plan started.
     """
 
     ok: np.ndarray
@@ -50,6 +52,7 @@ class Rows:
     sets: np.ndarray
     reps: np.ndarray
     pain: np.ndarray
+    morning: np.ndarray
     patient: np.ndarray
     offset: np.ndarray
 
@@ -60,31 +63,19 @@ class Partials:
 
     sessions: np.ndarray  # per prescription row
     reps: np.ndarray  # per prescription row (float64 sums of whole numbers: exact below 2**53)
-    pain_sum: np.ndarray  # per patient-week cell
+    pain_sum: np.ndarray  # pain during, per patient-week cell
     pain_n: np.ndarray
+    morning_sum: np.ndarray  # pain next morning, per patient-week cell
+    morning_n: np.ndarray
     day_logs: np.ndarray  # logs per patient x day of the plan (patients x 7 * max_week)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """The five arrays, in field order."""
-        return self.sessions, self.reps, self.pain_sum, self.pain_n, self.day_logs
+        """The arrays, in field order."""
+        return (self.sessions, self.reps, self.pain_sum, self.pain_n, self.morning_sum,
+                self.morning_n, self.day_logs)  # fmt: skip
 
     def __add__(self, other: Partials) -> Partials:
-        return Partials(
-            self.sessions + other.sessions,
-            self.reps + other.reps,
-            self.pain_sum + other.pain_sum,
-            self.pain_n + other.pain_n,
-            self.day_logs + other.day_logs,
-        )
-
-    def __sub__(self, other: Partials) -> Partials:
-        return Partials(
-            self.sessions - other.sessions,
-            self.reps - other.reps,
-            self.pain_sum - other.pain_sum,
-            self.pain_n - other.pain_n,
-            self.day_logs - other.day_logs,
-        )
+        return Partials(*(a + b for a, b in zip(self.arrays(), other.arrays(), strict=True)))
 
     @classmethod
     def zeros(cls, grid: Grid) -> Partials:
@@ -93,6 +84,8 @@ class Partials:
         return cls(
             np.zeros(n, np.int64),
             np.zeros(n),
+            np.zeros(cells),
+            np.zeros(cells, np.int64),
             np.zeros(cells),
             np.zeros(cells, np.int64),
             np.zeros((len(grid.patients), 7 * grid.max_week), np.int64),
@@ -107,9 +100,6 @@ class Partials:
         width = logged.shape[1]
         last = width - 1 - np.argmax(logged[:, ::-1], axis=1)
         return np.where(logged.any(axis=1), grid.start_day + last, NONE)
-
-
-NONE = np.iinfo(np.int64).min
 
 
 def _add_counts(target: np.ndarray, index: np.ndarray, weights: Any = None) -> None:
@@ -170,11 +160,15 @@ class Sums:
         ticks = np.flatnonzero(sets < 0)
         if len(ticks):
             acc.reps[lo:hi] += np.bincount(at.take(ticks), minlength=width)[1:] * self.extra[lo:hi]
-        scored = np.flatnonzero(pain == pain if every else (pain == pain) & use)  # not NaN
-        if len(scored):
-            pw = self.row_cell.take(prow.take(scored))
-            _add_counts(acc.pain_sum, pw, pain.take(scored))
-            _add_counts(acc.pain_n, pw)
+        for score, total, n in ((pain, acc.pain_sum, acc.pain_n),
+                                (rows.morning, acc.morning_sum, acc.morning_n)):  # fmt: skip
+            if score.strides == (0,):  # a column the logs lack: no scores
+                continue
+            scored = np.flatnonzero(score == score if every else (score == score) & use)
+            if len(scored):  # (NaN != NaN: blank scores are left out)
+                pw = self.row_cell.take(prow.take(scored))
+                _add_counts(total, pw, score.take(scored))
+                _add_counts(n, pw)
         day = rows.patient * self.width  # patient x plan day
         day += rows.offset
         day_logs = acc.day_logs.reshape(-1)

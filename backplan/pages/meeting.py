@@ -19,7 +19,6 @@ Examples
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -33,7 +32,7 @@ __all__ = ["EXAMPLES", "meeting_html", "table_html"]
 EXAMPLES = 20
 
 _CSS = """
-@page { size: A4; margin: 14mm 14mm 16mm 14mm; }
+@page { size: PAGE_SIZE; margin: 14mm 14mm 16mm 14mm; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #111;
        max-width: 182mm; margin: 0 auto; line-height: 1.35; }
 h1 { font-size: 17pt; margin: 0 0 2mm; }
@@ -112,8 +111,8 @@ _COLUMNS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     "session_adherence": ("Sessions done", _pct, "n"),
     "adherent": ("Reached target", _yes, ""),
     "last_log": ("Last log", _day, "d"),
-    "pain_score_week1": ("Pain score week 1 (0-10)", _num, "n"),
-    "pain_score_latest": ("Latest pain score (0-10)", _num, "n"),
+    "pain_score_week1": ("Pain during exercise, week 1 (0-10)", _num, "n"),
+    "pain_score_latest": ("Latest pain during exercise (0-10)", _num, "n"),
     "week_of_latest_pain": ("Week of latest pain score", _count, "n"),
     "flags": ("Flags", _count, "n"),
     "week": ("Week", _count, "n"),
@@ -165,25 +164,61 @@ def _plain(v: object) -> str:
 
 
 def _chart_svg(report: Any) -> str:
-    """The cohort trend chart as inline SVG (no user text in it)."""
-    import matplotlib
+    """The cohort trend as inline SVG drawn here (no user text in it, and no matplotlib,
+    so the page is made in milliseconds): the median with its quartile band, the mean
+    dashed, the target dotted; greyscale, and readable without colour."""
+    c = report.cohort
+    t = report.settings.get("threshold", 0.8)
+    w, h, left, right, top, bottom = 700, 280, 56, 12, 14, 60
+    if c.empty:
+        return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 700 60" role="img">'
+                '<text x="10" y="35" font-size="13">No week has ended yet.</text></svg>')  # fmt: skip
+    weeks = c["week"].to_numpy(float)
+    lo_w, hi_w = weeks.min(), max(weeks.max(), weeks.min() + 1)
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    def x(v: float) -> float:
+        return left + (v - lo_w) / (hi_w - lo_w) * (w - left - right)
 
-    from ..charts.adherence import plot_cohort_trend
+    def y(v: float) -> float:
+        return top + (1.05 - min(max(float(v), 0.0), 1.05)) / 1.05 * (h - top - bottom)
 
-    with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
-        fig, ax = plt.subplots(figsize=(7.0, 2.9), layout="constrained")
-        try:
-            plot_cohort_trend(report, ax=ax)
-            ax.set_title("")
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg")
-        finally:
-            plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg") :]
+    def points(xs: Any, ys: Any) -> str:
+        return " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(xs, ys, strict=True))
+
+    band = points(weeks, c["q3"]) + " " + points(weeks[::-1], c["q1"].to_numpy()[::-1])
+    grid = "".join(
+        f'<line x1="{left}" x2="{w - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ccc"/>'
+        f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.0%}</text>'
+        for v in (0, 0.25, 0.5, 0.75, 1.0)
+    )
+    step = max(1, int(np.ceil(len(weeks) / 16)))
+    ticks = "".join(f'<text x="{x(v):.1f}" y="{h - bottom + 16}" text-anchor="middle">{int(v)}'
+                    "</text>" for v in weeks[::step])  # fmt: skip
+    dots = "".join(f'<circle cx="{x(a):.1f}" cy="{y(b):.1f}" r="3" fill="#000"/>'
+                   for a, b in zip(weeks, c["median"], strict=True))  # fmt: skip
+    legend = (f'<g transform="translate({left + 8},{h - 10})">'
+              '<rect width="14" height="8" fill="#ddd" stroke="#888"/>'
+              '<text x="18" y="8">middle half of patients</text>'
+              '<line x1="170" x2="190" y1="4" y2="4" stroke="#000" stroke-width="2"/>'
+              '<text x="194" y="8">median</text>'
+              '<line x1="250" x2="270" y1="4" y2="4" stroke="#555" stroke-dasharray="5,3"/>'
+              '<text x="274" y="8">mean</text>'
+              '<line x1="320" x2="340" y1="4" y2="4" stroke="#000" stroke-dasharray="1,3"/>'
+              f'<text x="344" y="8">target ({t:.0%})</text></g>')  # fmt: skip
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
+        'aria-label="Dose done each week: median and middle half of patients" '
+        'font-family="DejaVu Sans, Arial, sans-serif" font-size="11">'
+        f'{grid}<polygon points="{band}" fill="#ddd" stroke="#888" stroke-width="0.8"/>'
+        f'<polyline points="{points(weeks, c["mean"])}" fill="none" stroke="#555" '
+        'stroke-dasharray="5,3" stroke-width="1.5"/>'
+        f'<polyline points="{points(weeks, c["median"])}" fill="none" stroke="#000" '
+        f'stroke-width="2"/>{dots}'
+        f'<line x1="{left}" x2="{w - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#000" '
+        'stroke-dasharray="1,3"/>'
+        f'{ticks}<text x="{(left + w - right) / 2:.0f}" y="{h - bottom + 30}" '
+        f'text-anchor="middle">Week of the plan</text>{legend}</svg>'
+    )
 
 
 def _summary(report: Any) -> list[str]:
@@ -218,9 +253,9 @@ def _summary(report: Any) -> list[str]:
     eased = int((pain_up <= -report.settings.get("pain_rise", 2)).sum())
     scored = int(pain_up.notna().sum())
     if scored:
-        out.append(f"Of {scored} patients with pain scores in week 1 and later, {eased} "
-                   f"report pain down by at least {report.settings.get('pain_rise', 2):g} "
-                   "points.")  # fmt: skip
+        out.append(f"Of {scored} patients with scores of pain during exercise in week 1 and "
+                   f"later, {eased} report it down by at least "
+                   f"{report.settings.get('pain_rise', 2):g} points.")  # fmt: skip
     flagged = report.flags["patient"].nunique()
     if flagged:
         kinds = (
@@ -249,19 +284,23 @@ def _flag_rows(report: Any) -> str:
     flags = report.flags
     if flags.empty:
         return "<p>No patient is flagged: nobody needs a call because of these logs.</p>"
-    by_patient = report.by_patient.set_index("patient")
-    rows = []
-    for patient, group in flags.groupby("patient", sort=False):
-        info = by_patient.loc[patient]
-        why = "<br>".join(f"<b>{_e(f)}</b>: {_e(d)}"
-                          for f, d in zip(group["flag"], group["detail"], strict=True))  # fmt: skip
-        top = int(group["priority"].min())
-        rows.append(
-            f'<tr class="urgent{top}"><td class=d>{_e(patient)}</td><td>{why}</td>'
-            f"<td>{_e(group['action'].iloc[0])}</td>"
-            f'<td class="n">{_pct(info["adherence"])}</td>'
-            f"<td class=d>{_day(info['last_log'])}</td></tr>"
-        )
+    # a patient's flags are together, most urgent first: one table row per run of rows
+    who = flags["patient"].to_numpy(object)
+    first = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    last = np.r_[first[1:], len(who)]
+    why = [f"<b>{_e(f)}</b>: {_e(d)}" for f, d in zip(flags["flag"], flags["detail"], strict=True)]
+    action = flags["action"].to_numpy(object)
+    top = flags["priority"].to_numpy()
+    patients = report.by_patient
+    at = pd.Index(patients["patient"].astype(object)).get_indexer(who[first])
+    adherence = patients["adherence"].to_numpy()[at]
+    last_log = patients["last_log"].to_numpy()[at]
+    rows = [
+        f'<tr class="urgent{int(top[a:b].min())}"><td class=d>{_e(who[a])}</td>'
+        f"<td>{'<br>'.join(why[a:b])}</td><td>{_e(action[a])}</td>"
+        f'<td class="n">{_pct(adh)}</td><td class=d>{_day(day)}</td></tr>'
+        for a, b, adh, day in zip(first, last, adherence, last_log, strict=True)
+    ]
     head = ("<table><thead><tr><th>Patient</th><th>Why (evidence)</th><th>Suggested action</th>"
             '<th class="n">Dose done</th><th>Last log</th></tr></thead><tbody>')  # fmt: skip
     return head + "".join(rows) + "</tbody></table>"
@@ -317,9 +356,30 @@ def _rejected(report: Any, reasons: dict[str, str]) -> str:
     return "".join(parts)
 
 
-def meeting_html(report: Any, reasons: dict[str, str]) -> str:
+def _unreadable_line(report: Any) -> str:
+    """One line naming the plan files that could not be read (never a path)."""
+    bad = report.unreadable_plans
+    if bad.empty:
+        return ""
+    names = ", ".join(_e(n) for n in bad["file"].head(5))
+    more = f" and {len(bad) - 5:,} more" if len(bad) > 5 else ""
+    which = "1 plan file" if len(bad) == 1 else f"{len(bad):,} plan files"
+    return (f"<p><b>{which} could not be read</b> ({names}{more}): their patients are not "
+            "in this report and their logs are rejected as unknown patients. The files "
+            "and reasons are listed at the end.</p>")  # fmt: skip
+
+
+def _unreadable(report: Any) -> str:
+    bad = report.unreadable_plans
+    if bad.empty:
+        return ""
+    return ("<h2>Plan files that could not be read</h2>"
+            + table_html(bad, {"file": "File", "reason": "Why"}))  # fmt: skip
+
+
+def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") -> str:
     """The whole page (see the module docstring); ``reasons`` explains each rejection
-    reason (:data:`backplan.logs.REASONS`)."""
+    reason (:data:`backplan.logs.REASONS`); ``page_size`` is a CSS page size."""
     t = report.settings.get("threshold", 0.8)
     as_of = _day(report.as_of) if report.as_of else "no date"
     summary = "".join(f"<p class=lead>{s}</p>" for s in _summary(report))
@@ -331,8 +391,8 @@ def meeting_html(report: Any, reasons: dict[str, str]) -> str:
         report.by_patient,
         {"patient": "Patient", "start_date": "Plan start", "weeks_ended": "Weeks ended",
          "adherence": "Dose done", "session_adherence": "Sessions done",
-         "pain_score_week1": "Pain week 1 (score 0-10)",
-         "pain_score_latest": "Latest pain (score 0-10)",
+         "pain_score_week1": "Pain during, week 1 (0-10)",
+         "pain_score_latest": "Latest pain during (0-10)",
          "week_of_latest_pain": "Latest pain in week", "last_log": "Last log",
          "flags": "Flags"},
     )  # fmt: skip
@@ -347,10 +407,11 @@ def meeting_html(report: Any, reasons: dict[str, str]) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         "<title>Exercise adherence: clinic meeting</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{_CSS.replace('PAGE_SIZE', page_size)}</style></head><body>",
         "<h1>Home exercise adherence</h1>",
         f"<p class=note>Report date {_e(as_of)} (weeks that ended by this day count). "
         f"Target: {t:.0%} of the prescribed dose. {_data_line(report)}</p>",
+        _unreadable_line(report),
         summary,
         f"<figure>{_chart_svg(report)}<figcaption>Dose done each week, over patients whose "
         "week has ended: median (line), middle half of patients (band), mean (dashed), "
@@ -368,6 +429,7 @@ def meeting_html(report: Any, reasons: dict[str, str]) -> str:
         cohort,
         "<h2>Rows that could not be used</h2>",
         _rejected(report, reasons),
+        _unreadable(report),
         "<h2>How the numbers are worked out</h2>",
         f"<ul class=note>{definitions}</ul>",
         "</body></html>",

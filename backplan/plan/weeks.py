@@ -27,11 +27,12 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .rules import AddDose, NextLevel, Prescription, added, level_start, revised_doses
@@ -48,6 +49,7 @@ __all__ = [
     "level_in_week",
     "level_phases",
     "plan_weeks",
+    "plans_weeks",
     "week_doses",
     "week_records",
     "weeks_frame",
@@ -125,6 +127,175 @@ def weeks_frame(records: list[tuple], **extra: list[object]) -> pd.DataFrame:
     for name, values in extra.items():
         out[name] = values
     return out
+
+
+# --- many plans at once ------------------------------------------------------------------
+
+
+def _segments(plan: Plan) -> Iterator[tuple[int, int, str, int, list[Prescription], set[str]]]:
+    """Stretches of weeks in which a plan's exercises, level and revisions stay the same.
+
+    The phase (:func:`_phase`) and the revisions in force change only in a week a
+    :class:`NextLevel` or a :class:`Revision` names, so each stretch is worked out once:
+    ``(first week, last week, level, phase start, doses at the first week before any
+    AddDose, exercises a revision fixes)``. Within a stretch only :class:`AddDose` moves a
+    dose, and it is a formula of the week.
+    """
+    changes = {1, *(r.from_week for r in plan.revisions)}
+    changes |= {r.from_week for r in plan.progression if isinstance(r, NextLevel)}
+    starts = sorted(w for w in changes if w <= plan.weeks)
+    phased = {p.exercise for p in plan.prescriptions}
+    for rule in plan.progression:
+        if isinstance(rule, NextLevel):
+            phased |= {p.exercise for p in rule.prescriptions}
+    levels = any(isinstance(r, NextLevel) for r in plan.progression)
+    for first, after in zip(starts, [*starts[1:], plan.weeks + 1], strict=True):
+        level, prescriptions, phase_start = (
+            _phase(plan, first) if levels else (plan.level, plan.prescriptions, 1)
+        )
+        # a revision in force fixes the dose of every exercise it names: no AddDose moves it
+        fixed = {q.exercise for r in plan.revisions if r.from_week <= first
+                 for q in r.prescriptions}  # fmt: skip
+        doses = revised_doses(plan.revisions, phased, first, list(prescriptions))
+        yield first, after - 1, level, phase_start, doses, fixed
+
+
+def plans_weeks(plans: Iterable[Plan]) -> pd.DataFrame:
+    """:func:`plan_weeks` of many plans in one table, worked out with array arithmetic.
+
+    Row for row the same as ``plan_weeks(plan)`` of each plan in turn (a property test
+    checks it), with a first column ``plan``: the plan's position in ``plans``. Each plan's
+    stretches of unchanged exercises (see :func:`_segments`) are found once in Python; the
+    weeks inside them, and every :class:`AddDose` step, are numpy arithmetic, so 5,000
+    plans of 12 weeks take a small fraction of a second.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from backplan import AddDose, Plan, Prescription
+    >>> plan = Plan(start_date=date(2026, 1, 5), weeks=3,
+    ...             prescriptions=[Prescription(exercise="heel-raises", reps=10)],
+    ...             progression=[AddDose(what="reps", amount=2, cap=12)])
+    >>> plans_weeks([plan, plan])[["plan", "week", "reps_per_side"]].values.tolist()
+    [[0, 1, 10], [0, 2, 12], [0, 3, 12], [1, 1, 10], [1, 2, 12], [1, 3, 12]]
+    """
+    seg_plan, seg_first, seg_weeks, seg_size, seg_level = [], [], [], [], []
+    rows: list[tuple] = []  # per segment entry: plan, order, dose, phase start, rules
+    start_day = []
+    for i, plan in enumerate(plans):
+        start_day.append(plan.start_date.toordinal())
+        rules = [r for r in plan.progression if isinstance(r, AddDose)]
+        if len(rules) == len(plan.progression) and not plan.revisions:  # one stretch
+            segments: Iterable[tuple] = [(1, plan.weeks, plan.level, 1, plan.prescriptions, ())]
+        else:
+            segments = _segments(plan)
+        for first, last, level, phase_start, doses, fixed in segments:
+            seg_plan.append(i)
+            seg_first.append(first)
+            seg_weeks.append(last - first + 1)
+            seg_size.append(len(doses))
+            seg_level.append(level)
+            for order, p in enumerate(doses, start=1):
+                moving = [r for r in rules if r.applies_to(p)] if rules else ()
+                rows.append((order, p, phase_start, () if p.exercise in fixed else moving))
+    return _expand(rows, np.array(seg_plan, np.int64), np.array(seg_first, np.int64),
+                   np.array(seg_weeks, np.int64), np.array(seg_size, np.int64),
+                   seg_level, np.array(start_day, np.int64))  # fmt: skip
+
+
+def _steps(rules: list[list[AddDose]], what: str) -> tuple[np.ndarray, ...]:
+    """Each entry's ``what`` rules as arrays ``(entries, k)``: amount, every, cap; a rule
+    slot an entry lacks adds 0 (the dose stays as it is)."""
+    picked = [[r for r in rs if r.what == what] for rs in rules]
+    k = max((len(r) for r in picked), default=0)
+    amount = np.zeros((len(picked), k), np.int64)
+    every = np.ones((len(picked), k), np.int64)
+    cap = np.zeros((len(picked), k), np.int64)
+    for i, rs in enumerate(picked):
+        for j, r in enumerate(rs):
+            amount[i, j], every[i, j], cap[i, j] = r.amount, r.every_weeks, r.cap
+    return amount, every, cap
+
+
+def _grown(
+    base: np.ndarray, weeks_in: np.ndarray, steps: tuple[np.ndarray, ...], entry: np.ndarray
+) -> np.ndarray:
+    """:func:`~backplan.plan.rules.added` of each rule slot in turn, for every row
+    (``entry``: each row's segment entry, whose rules ``steps`` holds)."""
+    value = base
+    for amount, every, cap in zip(*(s.T for s in steps), strict=True):
+        a, e, c = amount[entry], every[entry], cap[entry]
+        value = np.minimum(value + weeks_in // e * a, np.maximum(c, value))
+    return value
+
+
+def _expand(
+    rows: list[tuple],
+    seg_plan: np.ndarray,
+    seg_first: np.ndarray,
+    seg_weeks: np.ndarray,
+    seg_size: np.ndarray,
+    seg_level: list[str],
+    start_day: np.ndarray,
+) -> pd.DataFrame:
+    """Segment entries spread over their weeks: the :func:`plans_weeks` table."""
+    sizes = seg_size * seg_weeks
+    total = int(sizes.sum())
+    seg = np.repeat(np.arange(len(sizes)), sizes)
+    k = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    size = seg_size[seg]
+    week = seg_first[seg] + k // size
+    entry = np.repeat(np.cumsum(seg_size) - seg_size, sizes) + k % size
+    order = np.array([r[0] for r in rows], np.int64)
+    doses = [r[1] for r in rows]
+
+    def field(name: str, kind: type = np.int64) -> np.ndarray:
+        return np.array([getattr(p, name) for p in doses], kind)
+
+    weeks_in = week - np.array([r[2] for r in rows], np.int64)[entry]
+    rules = [list(r[3]) for r in rows]
+    reps = _grown(field("reps")[entry], weeks_in, _steps(rules, "reps"), entry)
+    hold = _grown(field("hold_s")[entry], weeks_in, _steps(rules, "hold_s"), entry)
+    per_side = field("per_side", bool)[entry]
+    sides = np.where(per_side, 2, 1).astype(np.int64)
+    sets = field("sets")[entry]
+    per_day, days = field("sessions_per_day")[entry], field("days_per_week")[entry]
+    per_week = per_day * days
+    reps_week = sets * reps * per_week
+    plan = seg_plan[seg]
+    day = start_day[plan] + 7 * (week - 1) - _EPOCH_ORDINAL
+    out = pd.DataFrame(
+        {
+            "plan": plan,
+            "week": week,
+            "week_start": day.astype("datetime64[D]").astype("datetime64[s]"),
+            "level": _texts(seg_level, seg),
+            "order": order[entry],
+            "exercise": _texts([p.exercise for p in doses], entry),
+            "sets": sets,
+            "reps_per_side": reps,
+            "per_side": per_side,
+            "sides": sides,
+            "hold_s": hold,
+            "sessions_per_day": per_day,
+            "days_per_week": days,
+            "sessions_per_week": per_week,
+            "reps_per_week_per_side": reps_week,
+            "reps_per_week_all_sides": reps_week * sides,
+            "hold_seconds_per_week_all_sides": reps_week * sides * hold,
+        },
+        copy=False,  # new arrays: used as they are, not copied into one block per type
+    )
+    return out
+
+
+_EPOCH_ORDINAL = pd.Timestamp("1970-01-01").toordinal()
+
+
+def _texts(values: list[str], at: np.ndarray) -> pd.Series:
+    """``values[at]`` as a text column, each distinct text made once."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    return pd.Series(pd.Index(uniques, dtype="str").take(codes[at]))
 
 
 # --- the dose in force in one week -----------------------------------------------------
