@@ -108,8 +108,29 @@ _CLAUSE = re.compile(r"[,:()\[\]]+|\s[-–—]+\s")
 BREAK = ","
 #: words that end a negation's reach ("no pain and my bum is numb": the numb is not negated)
 _SCOPE_ENDS = frozenset(
-    "and since because cos so then now which who apart except plus also still but however "
-    "although though whereas yet ,".split()
+    [
+        "and",
+        "since",
+        "because",
+        "cos",
+        "so",
+        "then",
+        "now",
+        "which",
+        "who",
+        "apart",
+        "except",
+        "plus",
+        "also",
+        "still",
+        "but",
+        "however",
+        "although",
+        "though",
+        "whereas",
+        "yet",
+        ",",
+    ]
 )
 _RUNS = re.compile(r"(.)\1{2,}")
 
