@@ -118,6 +118,12 @@ _LAZY_ATTRS = {
     "shipped_templates": "plan.templates",
     "template_from_plan": "plan.templates",
     "exercise_picture_svg": "pictures",
+    # doses a physio would sign, and warning signs in what patients write
+    "plan_warnings": "plan.warnings",
+    "accept_warnings": "plan.warnings",
+    "PlanWarning": "plan.warnings",
+    "check_note": "triage.redflags",
+    "load_red_flags": "triage.redflags",
     # old names kept for one release; each warns and says what replaces it
     "filter_exercises": "_deprecated",
     "suitable_exercises": "_deprecated",

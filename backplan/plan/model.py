@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -38,7 +38,7 @@ from .restrictions import Restrictions, restriction_problems
 from .rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Revision, Rule, check_revisions
 from .weeks import dose_in_week
 
-__all__ = ["DOSE_FIELDS", "SCHEMA_VERSION", "Plan"]
+__all__ = ["DOSE_FIELDS", "SCHEMA_VERSION", "Plan", "WarningsAccepted"]
 
 #: The version of the saved-plan format this backplan writes and reads.
 SCHEMA_VERSION = 2
@@ -50,6 +50,18 @@ def _unique_exercises(prescriptions: Sequence[Prescription], where: str) -> None
     dupes = sorted(i for i, n in counts.items() if n > 1)
     if dupes:
         raise ValueError(f"{where} lists an exercise more than once: {', '.join(dupes)}")
+
+
+class WarningsAccepted(BaseModel):
+    """A physio read a plan's dose warnings and accepted them (see
+    :func:`backplan.plan.warnings.accept_warnings`): who, when, and the warnings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    by: str = Field(min_length=1, max_length=200)
+    at: datetime
+    codes: tuple[str, ...] = Field((), max_length=1000)
+    messages: tuple[Annotated[str, Field(max_length=1000)], ...] = Field((), max_length=1000)
 
 
 class Plan(BaseModel):
@@ -76,6 +88,8 @@ class Plan(BaseModel):
         plan, its next level and its revisions is checked against them.
     revisions : tuple of Revision
         Changes made after reviews, oldest first (see :mod:`backplan.plan.revise`).
+    warnings_accepted : WarningsAccepted or None
+        Who accepted the plan's dose warnings (:func:`backplan.plan_warnings`), and when.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -91,6 +105,7 @@ class Plan(BaseModel):
     progression: tuple[Rule, ...] = ()
     restrictions: Restrictions = Restrictions()
     revisions: tuple[Revision, ...] = ()
+    warnings_accepted: WarningsAccepted | None = None
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Plan:
