@@ -8,12 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from fuzz_inputs import fuzz
 from hypothesis import given
 from hypothesis import strategies as st
 
 import backplan as bp
 from backplan.plan.warnings import load_dose_limits
-from fuzz_inputs import fuzz
 
 CAT = bp.load_catalogue()
 LIMITS = load_dose_limits()
