@@ -107,7 +107,8 @@ def _fixed_widths(g: GridLook) -> tuple[float, float, float]:
         10 * MM,  # room for "10" written by a stiff hand
     )
     note = max(_longest_word(TEXT["diary_note"], g.bold, g.size), 16 * MM)
-    return day + 2 * PAD, pain + 2 * PAD, note + 2 * PAD
+    # a point of slack, so that rounding never cuts a header word ("doin-g")
+    return day + 2 * PAD, pain + 2 * PAD + 1.0, note + 2 * PAD + 1.0
 
 
 def _least_exercise_width(name: str, dose: str, k: int, g: GridLook) -> float:
