@@ -33,7 +33,7 @@ dose = st.fixed_dictionaries({
 })  # fmt: skip
 
 
-@fuzz(60)
+@fuzz(30)
 @given(dose=dose, per_side=st.booleans())
 def test_reps_a_day_warns_exactly_above_the_limit(dose: dict, per_side: bool) -> None:
     ex = "heel-slides" if per_side else "wall-squats"
@@ -47,7 +47,7 @@ def test_reps_a_day_warns_exactly_above_the_limit(dose: dict, per_side: bool) ->
         assert [(w.exercise, w.week, w.value) for w in hit] == [(ex, 1, a_day)]
 
 
-@fuzz(60)
+@fuzz(30)
 @given(dose=dose)
 def test_minutes_a_day_warn_exactly_above_the_limit(dose: dict) -> None:
     plan = bp.build_plan(CAT, "beginners", ["wall-squats"], start_date="2026-01-05", weeks=1,
@@ -61,7 +61,7 @@ def test_minutes_a_day_warn_exactly_above_the_limit(dose: dict) -> None:
                                       reps_per_day=10**5)  # fmt: skip
 
 
-@fuzz(60)
+@fuzz(30)
 @given(reps=st.integers(1, 40), amount=st.integers(1, 10))
 def test_a_weekly_rise_warns_exactly_above_the_limit(reps: int, amount: int) -> None:
     rule = bp.AddDose(what="reps", amount=amount, cap=min(50, reps + amount))
