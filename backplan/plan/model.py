@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    model_serializer,
     model_validator,
 )
 
@@ -106,6 +107,14 @@ class Plan(BaseModel):
     restrictions: Restrictions = Restrictions()
     revisions: tuple[Revision, ...] = ()
     warnings_accepted: WarningsAccepted | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_record(self, handler: Any) -> Any:
+        """A plan whose warnings no one accepted is saved exactly as before the field came."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("warnings_accepted", 0) is None:
+            del data["warnings_accepted"]
+        return data
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Plan:

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_serializer
 
 from ..catalogue import (
     NOT_EQUIPMENT,
@@ -82,6 +82,14 @@ class Restrictions(BaseModel):
     lacks_equipment: tuple[str, ...] = ()
     avoid_targets: tuple[str, ...] = ()
     precautions: tuple[str, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_no_precautions(self, handler: Any) -> Any:
+        """Restrictions without precautions are saved exactly as before the field came."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("precautions", 0) in ((), []):
+            del data["precautions"]
+        return data
 
     @field_validator("precautions")
     @classmethod
