@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from fuzz_inputs import fuzz, text
+from hypothesis import given
 
 from backplan.triage.redflags import (
     LONG_NOTE,
@@ -115,3 +117,11 @@ def test_a_bad_lexicon_file_names_file_row_and_column(tmp_path: Path) -> None:
     assert "row 3, column 'category'" in text and "row 4, column 'pattern'" in text
     assert "row 5, column 'pattern'" in text and "row 6, column 'id'" in text
     assert check_note("numb bum").category == "999 now"  # the shipped lexicon still works
+
+
+@fuzz(60)
+@given(note=text)
+def test_any_text_gets_a_status_never_an_exception(note: str) -> None:
+    found = check_note(note)
+    assert found.status in {"red flag", "read it", "clear"}
+    assert (found.status == "red flag") == bool(found.matches)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fuzz_inputs import cell, fuzz
+from hypothesis import given
+from hypothesis import strategies as st
 
 import backplan as bp
 from backplan.triage.cohort import review_meeting
@@ -212,3 +215,20 @@ def test_the_cli_refuses_a_bad_rules_file_with_one_line(tmp_path: Path, plan) ->
 def test_a_week_that_is_not_a_week_number_is_a_clear_error(plan, week) -> None:
     with pytest.raises(bp.PlanError, match="week"):
         bp.review(plan, logs(plan, 2), week=week)
+
+
+@fuzz(60)
+@given(column=st.sampled_from(["measure", "op", "value", "decision", "flag", "change_reps",
+                               "says"]), value=cell)  # fmt: skip
+def test_any_edited_cell_loads_or_is_a_rules_error(tmp_path_factory, column, value) -> None:
+    """A clinic's edit of any cell gives valid rules or a ReviewRulesError, nothing else."""
+    frame = pd.read_csv(SHIPPED, dtype=str, keep_default_na=False)
+    frame.loc[0, column] = value
+    path = tmp_path_factory.mktemp("rules") / "rules.csv"
+    frame.to_csv(path, index=False)
+    try:
+        rules = bp.load_review_rules(path)
+    except bp.BackplanError:
+        return
+    for rule in rules:  # what loaded is in range and can say its reason
+        rule.reason({"pain_worst": 6.0, "pain_now": 4.0})
