@@ -142,6 +142,12 @@ _LAZY_ATTRS = {
     "review_rules_for": "outcomes",
     "start_back": "outcomes",
     "with_start_back": "outcomes",
+    # doses a physio would sign, and warning signs in what patients write
+    "plan_warnings": "plan.warnings",
+    "accept_warnings": "plan.warnings",
+    "PlanWarning": "plan.warnings",
+    "check_note": "triage.redflags",
+    "load_red_flags": "triage.redflags",
     # old names kept for one release; each warns and says what replaces it
     "filter_exercises": "_deprecated",
     "suitable_exercises": "_deprecated",

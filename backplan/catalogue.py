@@ -25,6 +25,11 @@ source             where the exercise comes from
 source_reviewed    the source's review date (YYYY-MM-DD)
 image              optional: a PNG, JPEG or SVG picture of the exercise, path relative to
                    the catalogue file
+unsuitable_for     optional: precautions (:func:`load_precautions`) this exercise does not
+                   suit, separated by ``;`` (e.g. ``hip replacement`` for knees to chest)
+
+A wall is not equipment (every home has one): a patient with no equipment can still do
+wall squats; ``lacks_equipment=["wall"]`` rules them out where no wall is free.
 
 Steps, the easier option and the position may hold placeholders that the handout fills
 from the dose in force, so the words never disagree with it: ``{reps}``, ``{sets}``,
@@ -61,11 +66,13 @@ __all__ = [
     "ADVICE_SECTIONS",
     "COLUMNS",
     "LEVELS",
+    "NOT_EQUIPMENT",
     "POSITIONS",
     "STEP_PLACEHOLDERS",
     "exercise",
     "load_advice",
     "load_catalogue",
+    "load_precautions",
     "rows_matching",
     "split_list",
     "split_steps",
@@ -97,6 +104,8 @@ _INT_COLUMNS = {
     "hold_max_s": (0, 120),
     "sessions_per_day": (1, 6),
 }
+#: Things an exercise may need that every home has: never counted as equipment to own.
+NOT_EQUIPMENT: tuple[str, ...] = ("wall",)
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _WORDS = re.compile(r"^[a-z][a-z &-]*(;[a-z][a-z &-]*)*$")
 _BOOLEAN = ("true", "false")
@@ -173,6 +182,11 @@ def _cross_column_problems(table: pd.DataFrame, file: str) -> list[Problem]:
                     file, r, "side", "which side is counted (e.g. 'leg') when per_side is true", ""
                 )
             )
+        known = load_precautions()
+        for word in split_list(row.get("unsuitable_for", "")):
+            if word not in known:
+                problems.append(Problem(file, r, "unsuitable_for", f"precautions from "
+                                        f"{', '.join(known)} separated by ';'", word))  # fmt: skip
         equipment = split_list(row.get("equipment", ""))
         if "none" in equipment and len(equipment) > 1:
             problems.append(
@@ -420,6 +434,24 @@ def _load_advice(p: Path) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+@functools.cache
+def _precautions() -> tuple[tuple[str, tuple[str, str]], ...]:
+    table = read_text_table(data_dir() / "precautions.csv", CatalogueError)
+    return tuple((r["id"].strip(), (r["means"].strip(), r["source"].strip()))
+                 for _, r in table.iterrows())  # fmt: skip
+
+
+def load_precautions() -> dict[str, tuple[str, str]]:
+    """Precautions a plan can record (``data/precautions.csv``): ``{id: (means, source)}``.
+
+    Examples
+    --------
+    >>> load_precautions()["hip replacement"][0]
+    'no bending the hip past 90 degrees (so knees to chest is out)'
+    """
+    return dict(_precautions())
+
+
 def split_list(text: str) -> list[str]:
     """Split a ``;``-separated catalogue cell into its items.
 
@@ -515,7 +547,7 @@ def rows_matching(
     avoid = _check_choices("avoid_positions", _as_list(avoid_positions) or [], POSITIONS)
     keep &= ~catalogue["position"].isin(avoid)
     if equipment is not None:
-        have = {"none", *_as_list(equipment)}
+        have = {"none", *NOT_EQUIPMENT, *_as_list(equipment)}
         keep &= catalogue["equipment"].map(lambda e: set(split_list(e)) <= have)
     wanted = _as_list(targets)
     if wanted is not None:

@@ -380,6 +380,10 @@ def _run_handout(args: argparse.Namespace) -> int:
             f"{', '.join(_SUFFIX_FORMAT)} or add --format"
         )
     plan = load_plan(args.plan)
+    from .plan.warnings import unaccepted
+
+    for warning in unaccepted(plan):  # shown before printing; the physio may accept them
+        print(f"warning: {warning.message}", file=sys.stderr)
     out = write_handout(
         plan,
         args.output,

@@ -65,20 +65,32 @@ TEXT: dict[str, str] = {
     "dose": "How much:",
     "easier": "Easier way:",
     "later": "Later weeks:",
-    "later_dose": "From week {week}: {dose}.",
+    "later_dose": "From week {week}: {dose}. Only if last week felt OK.",
     "from_week": "From week {week}",
     "until_week": "Do this until the end of week {week}. Then move on to your new exercises.",
     "new_exercises": "New exercises from week {week}",
-    "new_exercises_intro": "Start these in week {week}. They take the place of your first exercises.",
+    "new_exercises_intro": (
+        "Start these in week {week}, only if last week felt OK. "
+        "They take the place of your first exercises."
+    ),
     "diary_title": "Your diary: week {week}",
     "diary_dates": "({span})",
     "diary_help": (
         "Tick a box each time you do an exercise. Write your pain each day as a number. "
         "0 is no pain. 10 is the worst pain you can think of."
     ),
+    "pain_title": "How much pain is OK",
+    "pain_scale_intro": "Score your pain from 0 to 10. 0 is no pain. 10 is the worst pain you can think of.",
+    "pain_ok": "0 to 3: fine. Carry on.",
+    "pain_settle": "4 or 5: OK, if it has settled by the next morning.",
+    "pain_stop": "Over 5: stop that exercise and call your physio.",
+    "pain_more": "Do not do more until a week has felt OK.",
+    "call_physio": "Call your physio on {phone}.",
+    "call_physio_no_phone": "Call your physio. Write their phone number here: ______________",
     "diary_day": "Day",
     "diary_week": "Week {week}",
-    "diary_pain": "Pain (0 to 10)",
+    "diary_pain": "Pain doing them (0 to 10)",
+    "diary_morning": "Pain next day (0 to 10)",
     "diary_rest": "Rest",
     "page": "Page {page} of {pages}",
     "varies_times": 'the number of times shown in "How much"',
@@ -96,9 +108,11 @@ TEXT: dict[str, str] = {
     "diary_intro_title": "Your diary",
     "diary_how": (
         "Each time you do an exercise, tick one box for that day. "
-        "Each day, write how bad your pain was as a number from 0 to 10. "
+        "Each day, write your pain while you exercise as a number from 0 to 10. "
+        "The next morning, write how your pain is then, in the 'next day' box. "
         "0 is no pain. 10 is the worst pain you can think of. "
-        "Use the note space for anything you want to tell your physio."
+        "Use the note space for anything you want to tell your physio. "
+        "Write pain and notes on days you miss too."
     ),
     "diary_exercise": "Exercise and how much",
     "diary_note": "Note",
@@ -124,7 +138,9 @@ CLINIC_TEXT: dict[str, str] = {
         "For the clinic, to type this diary in: one log row per ticked box with patient, "
         "date (YYYY-MM-DD; the year is in the title), exercise (the code under its name), "
         "sets_done and reps_done blank "
-        "(a tick means the prescribed dose), pain (that day's 0-10) and note."
+        "(a tick means the prescribed dose), pain_during and pain_next_morning (that day's "
+        "0-10) and note; a day with no tick but a pain score or note: one row, sets_done 0 "
+        "and reps_done 0."
     ),
     "page_title": "For the clinic: typing this diary back in",
     "page_intro": (
@@ -136,8 +152,14 @@ CLINIC_TEXT: dict[str, str] = {
         "date: the day of the tick, as year-month-day, e.g. 2026-01-05.|"
         "exercise: the code from the table below.|"
         "sets_done and reps_done: leave empty. A tick means the full dose was done.|"
-        "pain: the number the patient wrote for that day (0 to 10), or leave empty.|"
-        "note: the patient's note for that day, or leave empty."
+        "pain_during: the 'pain doing them' number for that day (0 to 10), or leave "
+        "empty.|"
+        "pain_next_morning: the 'pain next day' number written on that day's line (0 to "
+        "10), or leave empty.|"
+        "note: the patient's note for that day, or leave empty. backplan reads every note "
+        "for warning signs.|"
+        "A day with no tick but a pain score or a note: type one line with sets_done 0 and "
+        "reps_done 0, and the pain and note, so they are not lost."
     ),
     "page_after": (
         "Then read the file with backplan.read_logs (or 'backplan adherence' on the command "

@@ -29,7 +29,8 @@ def test_ticked_diary_typed_back_is_accepted_by_read_logs(tmp_path: Path) -> Non
     clinic_page = PdfReader(pdf).pages[-1].extract_text()
     h = handout_content(plan)
     # the clinic page names every column the log file needs, in plain words
-    for column in ("patient", "date", "exercise", "sets_done and reps_done", "pain", "note"):
+    for column in ("patient", "date", "exercise", "sets_done and reps_done", "pain_during",
+                   "pain_next_morning", "note"):  # fmt: skip
         assert f"{column}:" in " ".join(clinic_page.split())
     rows = []
     for week in h.diary:  # the patient ticked every box and wrote pain 3 and a note

@@ -134,12 +134,14 @@ def test_a_diary_week_is_never_split_and_dates_never_wrap(handout) -> None:
     plan, path, _ = handout
     pages = [t for t, _ in _pages(path)]
     for week in handout_content(plan, settings=SETTINGS).diary:
-        (page,) = [p for p in pages if diary_heading(week) in p]
+        # one page, or (large print with two pain columns) parts that are each a whole week
+        on = [p for p in pages if diary_heading(week) in p]
+        assert 1 <= len(on) <= 2 and all("(continued)" not in p for p in on)
         for day in week.days:
             label = f"{day:%a} {day.day} {day:%b}"
-            assert label in page  # the whole date on one line
-            for dose in week.doses:
-                assert dose in page
+            assert all(label in page for page in on)  # the whole date on one line
+        for dose in week.doses:
+            assert any(dose in page for page in on)
 
 
 def test_clinic_contact_and_credits_are_printed(handout) -> None:
@@ -208,8 +210,8 @@ def test_clinic_details_come_from_the_settings_file_and_arguments_win(
 def test_diary_fits_the_page_at_1_to_6_sessions_a_day(size: str, large: bool, tmp_path) -> None:
     """The grid inside the page margins and every box drawn, at full size. A week never
     splits across pages: it is whole on one page (every clear-print week, and large print
-    up to 3 a day), or, when its boxes cannot fit one page at full size (large print, six
-    exercises, 4 to 6 a day), its exercises are shared out over parts, each part on one
+    up to 2 a day), or, when its boxes cannot fit one page at full size (large print, six
+    exercises and two pain columns, 3 to 6 a day), its exercises are shared out over parts, each part on one
     page with all seven days; never a week "(continued)" over days."""
     from backplan.handout.pdf import _diary_layout
     from backplan.handout.pdf_diary import diary_fits
@@ -227,7 +229,7 @@ def test_diary_fits_the_page_at_1_to_6_sessions_a_day(size: str, large: bool, tm
         assert not any("(continued)" in t for t, _ in pages), sessions
         for week in h.diary:
             on = [t for t, _ in pages if diary_heading(week) in t]
-            assert len(on) == 1 if not large or sessions <= 3 else len(on) == 2, (sessions, on)
+            assert len(on) == 1 if not large or sessions <= 2 else len(on) >= 2, (sessions, on)
             for i, text in enumerate(on, start=1):
                 if len(on) > 1:
                     assert f"{diary_heading(week)} (part {i} of {len(on)})" in text
@@ -236,7 +238,7 @@ def test_diary_fits_the_page_at_1_to_6_sessions_a_day(size: str, large: bool, tm
                     assert rows.count(f"{day:%a} {day.day} {day:%b}") == 1  # all 7 days
             for (_, name), dose in zip(week.exercises, week.doses, strict=True):
                 assert sum(f"{diary_name(name)} {dose}" in t for t in on) == 1, name
-            assert sum("Pain (0 to 10)" in t for t in on) == 1  # pain and note once a week
+            assert sum(t.count("(0") >= 2 for t in on) == 1  # both pains and note once a week
         margin = 40 * MM if large else 30 * MM  # the footer's lines, at most
         portrait = bp.handout.pdf._page_size(size)
         page, g, parts = _diary_layout(h, look(large), portrait, margin)

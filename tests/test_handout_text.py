@@ -96,6 +96,7 @@ def patient_sentences(catalogue: pd.DataFrame) -> list[str]:
         "date": "15 March 2026",
         "part": 1,
         "parts": 2,
+        "phone": "01234 567890",
     }
     parts += [t.format(**sample) for t in TEXT.values()]
     parts += list(ADVICE_TITLES.values())

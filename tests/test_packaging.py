@@ -121,7 +121,7 @@ def test_installed_wheel_finds_the_shipped_catalogue(tmp_path: Path) -> None:
     )
     where, counts = out.stdout.split("\n")[:2]
     assert where.startswith(str(site)), where
-    assert counts == "11 17"
+    assert counts == "11 21"
 
 
 @pytest.mark.parametrize(

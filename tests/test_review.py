@@ -58,7 +58,7 @@ CASES = [
      False, 10),
     ("silent 10 days", dict(pain={1: 2, 2: 2, 3: 2}, stop_after_day=11), "hold",
      "no-recent-logs", True, 10),
-    ("pain > 5", dict(pain={1: 6, 2: 6, 3: 6}), "step back", "pain-too-high", True, 8),
+    ("pain > 5", dict(pain={1: 6, 2: 6, 3: 6}), "step back", "pain-worst-day", True, 8),
 ]  # fmt: skip
 
 

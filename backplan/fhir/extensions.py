@@ -30,9 +30,11 @@ from ._base import BASE, ext
 __all__ = [
     "EXT_RESTRICTIONS",
     "EXT_REVISION",
+    "EXT_WARNINGS_ACCEPTED",
     "RESTRICTION_FIELDS",
     "REVISION_DOSE_FIELDS",
     "REVISION_FIELDS",
+    "WARNINGS_ACCEPTED_FIELDS",
     "Part",
     "read_parts",
     "write_parts",
@@ -40,6 +42,7 @@ __all__ = [
 
 SD = f"{BASE}/StructureDefinition"
 EXT_RESTRICTIONS, EXT_REVISION = f"{SD}/plan-restrictions", f"{SD}/plan-revision"
+EXT_WARNINGS_ACCEPTED = f"{SD}/plan-warnings-accepted"
 
 
 class Bad(Exception):
@@ -89,6 +92,15 @@ RESTRICTION_FIELDS: dict[str, Part] = {
     "equipment": Part("equipment", "valueString", many=True, optional=True),
     "lacks_equipment": Part("lacks-equipment", "valueString", many=True),
     "avoid_targets": Part("avoid-target", "valueString", many=True),
+    "precautions": Part("precaution", "valueCode", many=True),
+}
+
+#: WarningsAccepted field -> sub-extension of ``plan-warnings-accepted``.
+WARNINGS_ACCEPTED_FIELDS: dict[str, Part] = {
+    "by": Part("by", "valueString"),
+    "at": Part("at", "valueDateTime"),
+    "codes": Part("code", "valueCode", many=True),
+    "messages": Part("message", "valueString", many=True),
 }
 
 #: Revision field -> sub-extension of ``plan-revision``. ``made_at`` is a ``valueDateTime``
@@ -221,6 +233,13 @@ def write_restrictions(plan: Plan, cp: dict) -> None:
     )
     notes = cp.setdefault("note", [])
     notes += [_note(f"Restriction: {line}") for line in r.describe()]
+
+
+def write_warnings_accepted(plan: Plan, cp: dict) -> None:
+    """The ``plan-warnings-accepted`` extension: who accepted the dose warnings, and when."""
+    if plan.warnings_accepted is not None:
+        parts = write_parts(WARNINGS_ACCEPTED_FIELDS, dict(plan.warnings_accepted))
+        cp["extension"].append(ext(EXT_WARNINGS_ACCEPTED, extension=parts))
 
 
 def write_revisions(plan: Plan, cp: dict) -> None:

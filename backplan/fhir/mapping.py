@@ -21,16 +21,19 @@ from ._base import BASE, EXERCISE_SYSTEM, PLAN_ID_SYSTEM, FhirProblem, dig, ext
 from .extensions import (
     EXT_RESTRICTIONS,
     EXT_REVISION,
+    EXT_WARNINGS_ACCEPTED,
     RESTRICTION_FIELDS,
     REVISION_FIELDS,
+    WARNINGS_ACCEPTED_FIELDS,
     Bad,
     read_complex,
     write_restrictions,
     write_revisions,
+    write_warnings_accepted,
 )
 from .patients import Resolver, label_of
 
-__all__ = ["EXT_DOSE", "PLAN_FIELDS", "RULE_FIELDS", "locate"]
+__all__ = ["EXT_DOSE", "EXT_START_BACK", "PLAN_FIELDS", "RULE_FIELDS", "locate"]
 
 SD = f"{BASE}/StructureDefinition"
 EXT_SCHEMA, EXT_LEVEL = f"{SD}/plan-schema-version", f"{SD}/plan-level"
@@ -285,6 +288,17 @@ def _read_restrictions(cp: dict, ctx: _Ctx) -> dict[str, Any]:
     return found[0] if found else {}
 
 
+def _read_warnings_accepted(cp: dict, ctx: _Ctx) -> dict[str, Any] | None:
+    try:
+        found = read_complex(cp, EXT_WARNINGS_ACCEPTED, WARNINGS_ACCEPTED_FIELDS, ctx.where,
+                             "warnings_accepted")  # fmt: skip
+    except Bad as bad:
+        raise _Bad(bad.path, bad.expected, bad.got) from None
+    if len(found) > 1:
+        raise _Bad("extension", f"at most one extension {EXT_WARNINGS_ACCEPTED!r}", len(found))
+    return found[0] if found else None
+
+
 def _read_revisions(cp: dict, ctx: _Ctx) -> list[dict[str, Any]]:
     try:
         return read_complex(cp, EXT_REVISION, REVISION_FIELDS, ctx.where, "revisions")
@@ -359,6 +373,12 @@ PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, 
         "CarePlan.note, one sentence per restriction, for people",
         write_restrictions,
         _read_restrictions,
+    ),
+    "warnings_accepted": (
+        "CarePlan.extension[plan-warnings-accepted] (by, at, the warning codes and messages; "
+        "none when no one accepted warnings)",
+        write_warnings_accepted,
+        _read_warnings_accepted,
     ),
     "revisions": (
         "CarePlan.extension[plan-revision], one per revision, in order; also CarePlan.note "

@@ -36,8 +36,16 @@ from typing import Any
 from .._io.files import write_atomic
 from ..catalogue import load_catalogue
 from ._base import EXERCISE_SYSTEM, FhirError, validate_resource
-from .extensions import EXT_RESTRICTIONS, EXT_REVISION, RESTRICTION_FIELDS, REVISION_FIELDS, Part
-from .mapping import EXT_DOSE, EXT_LEVEL, EXT_RULE, EXT_SCHEMA, RULE_FIELDS
+from .extensions import (
+    EXT_RESTRICTIONS,
+    EXT_REVISION,
+    EXT_WARNINGS_ACCEPTED,
+    RESTRICTION_FIELDS,
+    REVISION_FIELDS,
+    WARNINGS_ACCEPTED_FIELDS,
+    Part,
+)
+from .mapping import EXT_DOSE, EXT_LEVEL, EXT_RULE, EXT_SCHEMA, EXT_START_BACK, RULE_FIELDS
 from .observations import LOG_SYSTEM, MEASURES
 from .settings import CANONICAL, FhirSettings, rebase
 
@@ -104,6 +112,12 @@ _EXTENSIONS: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...] | tuple[
      _from_parts(RESTRICTION_FIELDS)),
     (EXT_REVISION, "Plan revision", "One change made after a review: from which week, the new "
      "doses, exercises stopped, why, by whom and when.", ("CarePlan",), _from_parts(REVISION_FIELDS)),
+    (EXT_START_BACK, "STarT Back risk group", "The patient's STarT Back risk group at first "
+     "contact (low, medium or high); a high-risk plan is reviewed with time-based "
+     "progression.", ("CarePlan",), ("code",)),
+    (EXT_WARNINGS_ACCEPTED, "Dose warnings accepted", "A physio read the plan's dose warnings "
+     "and accepted them: who, when, and the warnings.", ("CarePlan",),
+     _from_parts(WARNINGS_ACCEPTED_FIELDS)),
     (EXT_DOSE, "Exercise dose", "The exact dose of one exercise: sets, reps per set and side, "
      "per side, hold, days a week. Standard elements carry the same dose (quantity, timing).",
      ("ServiceRequest", "CarePlan.activity.detail"), _DOSE),

@@ -203,6 +203,10 @@ class Handout:
     changes: tuple[str, ...] = ()
     #: the day that revision was made (``None`` for a plan never revised)
     changed_on: date | None = None
+    #: "Call your physio on <phone>." (a line to write the number on when there is none)
+    call: str = ""
+    #: the "How much pain is OK" box: the 0-10 scale's bands and what to do
+    pain_rules: tuple[str, ...] = ()
 
 
 def _sections(advice: pd.DataFrame, keys: tuple[str, ...]) -> tuple[Section, ...]:
@@ -369,4 +373,18 @@ def handout_content(
         diary=_diary(plan, rows, weeks),
         changes=tuple(what_changed(plan, catalogue=catalogue)) if plan.revisions else (),
         changed_on=plan.revisions[-1].made_at.date() if plan.revisions else None,
+        call=_call_line(settings.phone if phone is None else phone),
+        pain_rules=PAIN_RULES,
+    )
+
+
+#: The "How much pain is OK" box, after the pain-monitoring model (Silbernagel 2007, a
+#: trial in Achilles tendinopathy, adapted for backs; NHS inform: stop if it hurts more).
+PAIN_RULES: tuple[str, ...] = (TEXT["pain_ok"], TEXT["pain_settle"], TEXT["pain_stop"],
+                               TEXT["pain_more"])  # fmt: skip
+
+
+def _call_line(phone: str) -> str:
+    return (
+        TEXT["call_physio"].format(phone=phone) if phone.strip() else TEXT["call_physio_no_phone"]
     )

@@ -134,7 +134,7 @@ def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, i
             fits = all(
                 7.4 * em
                 + 2.0  # the day column and the table's borders
-                + (3.2 * em + max(0.08 * width, 16.0) if n == 1 else 0.0)  # pain and note
+                + (2 * 4.6 * em + max(0.08 * width, 16.0) if n == 1 else 0.0)  # pains, note
                 + sum(
                     _column_mm(name, dose, max(b), em, box, gap)
                     for (_, name), dose, b in zip(

@@ -2,7 +2,8 @@
 
 One grid per plan week, under its title (``Week 1: Mon 5 Jan to Sun 11 Jan 2026``): a row
 per day with its date on one line, a column per exercise headed by its name and its dose,
-then a pain box (0 to 10) and room for a note. A cell holds one tick box per prescribed
+then two pain boxes (0 to 10: pain doing the exercises, and pain the next morning, as the
+pain-monitoring model asks) and room for a note. A cell holds one tick box per prescribed
 session, laid out in even rows (3 boxes side by side, 4 as 2 + 2, 6 as 3 + 3), or the word
 "Rest". A week is never split across pages, and as many weeks share a page as fit. When
 a week's boxes cannot fit one page at their full size (large print, many exercises, 4 to
@@ -95,7 +96,7 @@ def _longest_word(text: str, font: str, size: float) -> float:
 
 @functools.lru_cache(maxsize=512)
 def _fixed_widths(g: GridLook) -> tuple[float, float, float]:
-    """Day, pain and (least) note column widths."""
+    """Day, pain (each of the two pain columns) and (least) note column widths."""
     # the widest date label of any day and month (``Wed 30 May``), so no date leaves its cell
     day = max(
         stringWidth(day_label(date(2026, m, 20) + timedelta(days=d), year=False), g.bold, g.size)
@@ -103,9 +104,14 @@ def _fixed_widths(g: GridLook) -> tuple[float, float, float]:
         for d in range(7)
     )
     day = max(day, _longest_word(TEXT["diary_day"], g.bold, g.size))
-    pain = max(_longest_word(TEXT["diary_pain"], g.bold, g.size), 12 * MM)
+    pain = max(
+        _longest_word(TEXT["diary_pain"], g.bold, g.size),
+        _longest_word(TEXT["diary_morning"], g.bold, g.size),
+        10 * MM,  # room for "10" written by a stiff hand
+    )
     note = max(_longest_word(TEXT["diary_note"], g.bold, g.size), 16 * MM)
-    return day + 2 * PAD, pain + 2 * PAD, note + 2 * PAD
+    # a point of slack, so that rounding never cuts a header word ("doin-g")
+    return day + 2 * PAD, pain + 2 * PAD + 1.0, note + 2 * PAD + 1.0
 
 
 def _least_exercise_width(name: str, dose: str, k: int, g: GridLook) -> float:
@@ -133,7 +139,7 @@ def _least_width(week: DiaryWeek, g: GridLook, notes: bool = True) -> float:
     cols = _exercise_columns(week)
     return (
         day
-        + (pain + note if notes else 0.0)
+        + (2 * pain + note if notes else 0.0)
         + sum(_least_exercise_width(n, d, max(k, 1), g) for n, d, k in cols)
     )
 
@@ -158,8 +164,8 @@ def diary_fits(
 
 
 def column_widths(week: DiaryWeek, g: GridLook, width: float, notes: bool = True) -> list[float]:
-    """Day, one column per exercise, pain and note (when ``notes``); spare room goes to the
-    exercise columns (fewer header lines) and the note."""
+    """Day, one column per exercise, the two pain columns and note (when ``notes``); spare
+    room goes to the exercise columns (fewer header lines) and the note."""
     day, pain, note = _fixed_widths(g)
     if not notes:
         pain = note = 0.0
@@ -169,14 +175,14 @@ def column_widths(week: DiaryWeek, g: GridLook, width: float, notes: bool = True
         max(stringWidth(n, g.bold, g.size), stringWidth(d, g.regular, g.size)) / 2 + 2 * PAD
         for n, d, _ in cols
     ]
-    spare = max(width - day - pain - note - sum(least), 0.0)
+    spare = max(width - day - 2 * pain - note - sum(least), 0.0)
     want = [max(f - m, 0.0) for f, m in zip(full, least, strict=True)]
     give = min(spare * 0.8, sum(want)) if notes else spare
     ex = [
         m + (give * w / sum(want) if sum(want) else give / len(want))
         for m, w in zip(least, want, strict=True)
     ]
-    return [day, *ex, pain, note + spare - give] if notes else [day, *ex]
+    return [day, *ex, pain, pain, note + spare - give] if notes else [day, *ex]
 
 
 class DiaryGrid(Flowable):
@@ -216,7 +222,8 @@ class DiaryGrid(Flowable):
             lines = [(g.bold, t) for t in wrap_words(name.split(), g.bold, g.size, w)]
             lines += [(g.regular, t) for t in wrap_words(dose.split(), g.regular, g.size, w)]
             cells.append(lines)
-        for n, key in enumerate(("diary_pain", "diary_note")[: 2 * self.notes], start=len(cells)):
+        keys = ("diary_pain", "diary_morning", "diary_note")[: 3 * self.notes]
+        for n, key in enumerate(keys, start=len(cells)):
             words = TEXT[key].split()
             cells.append([(g.bold, t) for t in wrap_words(words, g.bold, g.size, self._inner(n))])
         return [("text", c) for c in cells]

@@ -9,7 +9,7 @@ from ..words import TEXT, date_words
 from .content import Handout, Section
 from .pdf_style import REGULAR, Look, plain
 
-__all__ = ["bullets", "first_page"]
+__all__ = ["bullets", "first_page", "pain_box"]
 
 
 def _header(h: Handout, lk: Look, width: float) -> list[Any]:
@@ -61,11 +61,41 @@ def first_page(h: Handout, lk: Look, width: float, height: float) -> list[Any]:
         [title, *changed, *safety, header],
         [title, *safety, *changed, header],
     ]
+    pain = pain_box(h, lk, width)
     for order in orders[:-1]:
         end = order.index(safety[-1]) + 1
         if _tall(order[:end], width, height) <= height:
-            return order
-    return orders[-1]
+            return order + pain
+    return orders[-1] + pain
+
+
+def pain_box(h: Handout, lk: Look, width: float) -> list[Any]:
+    """The "How much pain is OK" box: a 0 to 10 scale in three bands, and what to do."""
+    from reportlab.platypus import Spacer, Table, TableStyle
+
+    if not h.pain_rules:
+        return []
+    cell = (width - 20) / 11
+    scale = Table([[plain(str(n), lk.label) for n in range(11)],
+                   [plain("fine", lk.body), "", "", "", plain("OK if it settles", lk.body), "",
+                    plain("stop and call", lk.body), "", "", "", ""]],
+                  colWidths=[cell] * 11, hAlign="LEFT")  # fmt: skip
+    scale.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR),
+        ("GRID", (0, 0), (-1, 0), 1, "black"),
+        ("BOX", (0, 1), (3, 1), 1, "black"), ("BOX", (4, 1), (5, 1), 1, "black"),
+        ("BOX", (6, 1), (10, 1), 1, "black"),
+        ("SPAN", (0, 1), (3, 1)), ("SPAN", (4, 1), (5, 1)), ("SPAN", (6, 1), (10, 1)),
+        ("BACKGROUND", (4, 0), (5, 1), "#dddddd"), ("BACKGROUND", (6, 0), (10, 1), "#aaaaaa"),
+        ("ALIGN", (0, 0), (-1, 0), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]))  # fmt: skip
+    rows = [[plain(TEXT["pain_title"], lk.h3)], [plain(TEXT["pain_scale_intro"], lk.body)],
+            [scale], [Spacer(1, lk.body.fontSize * 0.4)]]  # fmt: skip
+    rows += [[plain(rule, lk.item, bulletText="•")] for rule in h.pain_rules]
+    if h.call:
+        rows.append([plain(h.call, lk.label)])
+    return [Spacer(1, lk.body.fontSize * 0.6), _boxed(rows, width, 2.0)]
 
 
 def _boxed(rows: list[list[Any]], width: float, line: float) -> Any:
@@ -108,9 +138,23 @@ def bullets(section: Section, lk: Look) -> list[Any]:
 
 
 def _safety(h: Handout, lk: Look, width: float) -> list[Any]:
-    from reportlab.platypus import Spacer
+    """The "Stay safe" box: the stop rule across the box, then the 999 and the GP/111 lists
+    side by side (so the box, with nhs.uk's lists in full, stays on page 1 in large print)."""
+    from reportlab.platypus import Spacer, Table, TableStyle
 
-    rows = [[plain(TEXT["safety_title"], lk.h3)]]
+    rows = [[plain(TEXT["safety_title"], lk.h3)]]  # the phone is in every page's footer
+    lists = [s for s in h.safety if s.heading]
     for section in h.safety:
-        rows += [[f] for f in bullets(section, lk)]
+        if not section.heading:
+            rows += [[f] for f in bullets(section, lk)]
+    if lists:
+        inner = width - 20
+        cols = Table([[bullets(s, lk) for s in lists]], colWidths=[inner / len(lists)] * len(lists),
+                     hAlign="LEFT")  # fmt: skip
+        cols.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), REGULAR),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]))  # fmt: skip
+        rows.append([cols])
     return [Spacer(1, lk.body.fontSize * 0.6), _boxed(rows, width, 2.5)]

@@ -29,14 +29,38 @@ def _cell(value: object, kind: str = "") -> str:
     return html.escape(str(value))
 
 
+def _notes_section(notes: pd.DataFrame) -> str:
+    """The notes with a warning sign or that a person must read, patient by patient."""
+    if notes is None or not len(notes):
+        return ""
+    shown = notes.loc[notes["status"] != "clear"]
+    if not len(shown):
+        return ""
+    rows = []
+    for r in shown.itertuples(index=False):
+        what = (f"<strong>{_cell(r.category)}</strong>: {_cell(r.concept)} "
+                f"({_cell(r.stands_for)})" if r.status == "red flag"
+                else f"Read it yourself: {_cell(r.read_reason)}")  # fmt: skip
+        when = _cell(r.date) if r.date is not None else f"{_cell(r.date_text)} (date unreadable)"
+        rows.append(f"<tr><td>{_cell(r.patient)}</td><td>{when}</td><td>{_cell(r.note)}</td>"
+                    f"<td>{what}</td><td>{_cell(r.file)} row {_cell(r.row, 'int')}</td></tr>")  # fmt: skip
+    return (
+        "<h2>Notes that need you</h2>\n<p>Warning signs found in what patients wrote, and "
+        "notes no machine could check. A false alarm is possible; a miss is worse.</p>\n"
+        "<table class='notes'><thead><tr><th>Patient</th><th>Date</th><th>Note</th>"
+        "<th>Why</th><th>Where</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
 def review_page(table: pd.DataFrame, rules: Sequence[ReviewRule] | None = None) -> str:
     """The weekly-review table of a clinic meeting as one self-contained, printable HTML
-    page (every string escaped)."""
+    page (every string escaped). Patients to refer come first (their row is marked), and
+    the notes that need the physio are listed under the table."""
     rules = load_review_rules() if rules is None else tuple(rules)
     as_of = table.attrs.get("as_of")
     body = []
     for r in table.itertuples(index=False):
-        call = "Call" if r.call else ""
+        call = "Call today" if r.decision == "refer" else "Call" if r.call else ""
         body.append(
             f"<tr class='u{r.urgency}'><td>{_cell(r.patient)}</td><td>{_cell(r.week, 'int')}</td>"
             f"<td><strong>{_cell(r.decision)}</strong></td><td>{call}</td>"
@@ -57,19 +81,24 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #444; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }}
 th {{ background: #ddd; }}
 td:first-child {{ white-space: nowrap; }}
-tr.u0 td, tr.u1 td {{ background: #f2f2f2; }}
-tr.u0 td:first-child, tr.u1 td:first-child {{ border-left: 6px solid #000; }}
+tr.u0 td {{ background: #e6e6e6; font-weight: bold; }}
+tr.u0 td:first-child {{ border-left: 10px solid #000; }}
+tr.u1 td, tr.u2 td {{ background: #f2f2f2; }}
+tr.u1 td:first-child, tr.u2 td:first-child {{ border-left: 6px solid #000; }}
+table.notes td {{ font-weight: normal; }}
 @media print {{ body {{ margin: 0; font-size: 12pt; }} }}
 </style></head><body>
 <h1>Weekly review</h1>
 <p>Each patient's latest finished week, reviewed against their logs up to {_cell(as_of)}.
-Most urgent first. "Call" means a rule asks you to contact the patient. Nothing in a plan
+Most urgent first. "Refer" means a patient wrote something that may be a warning sign:
+call them today. "Call" means a rule asks you to contact the patient. Nothing in a plan
 changes until a physio applies a decision.</p>
 <table><thead><tr><th>Patient</th><th>Week</th><th>Decision</th><th>Call</th><th>Why</th>
 <th>Reps done</th><th>Pain (0-10)</th><th>Days with no log</th></tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody></table>
+{_notes_section(table.attrs.get("notes"))}
 <h2>Rules used (the first most cautious rule that fires decides)</h2>
 <ol>{rule_items}</ol>
 </body></html>

@@ -15,7 +15,7 @@ Examples
 >>> exercise_ids(cat, "more advanced", restrictions=limits)[:2]
 ['prone-leg-raises', 'supine-leg-raises']
 >>> filters_of(limits)
-(['no_chair'], Restrictions(avoid_positions=(), equipment=None, lacks_equipment=(), avoid_targets=()))
+(['no_chair'], Restrictions(avoid_positions=(), equipment=None, lacks_equipment=(), avoid_targets=(), precautions=()))
 >>> dose_problem("reps", 99)
 'reps: 1 to 50'
 >>> cap_floor("hold_s", [0, 5, 10])

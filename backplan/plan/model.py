@@ -19,7 +19,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -42,7 +42,14 @@ from .restrictions import Restrictions, restriction_problems
 from .rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Revision, Rule, check_revisions
 from .weeks import dose_in_week
 
-__all__ = ["DOSE_FIELDS", "SCHEMA_VERSION", "Plan", "new_plan_id", "stable_plan_id"]
+__all__ = [
+    "DOSE_FIELDS",
+    "SCHEMA_VERSION",
+    "Plan",
+    "WarningsAccepted",
+    "new_plan_id",
+    "stable_plan_id",
+]
 
 #: The version of the saved-plan format this backplan writes and reads.
 SCHEMA_VERSION = 2
@@ -54,6 +61,18 @@ def _unique_exercises(prescriptions: Sequence[Prescription], where: str) -> None
     dupes = sorted(i for i, n in counts.items() if n > 1)
     if dupes:
         raise ValueError(f"{where} lists an exercise more than once: {', '.join(dupes)}")
+
+
+class WarningsAccepted(BaseModel):
+    """A physio read a plan's dose warnings and accepted them (see
+    :func:`backplan.plan.warnings.accept_warnings`): who, when, and the warnings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    by: str = Field(min_length=1, max_length=200)
+    at: datetime
+    codes: tuple[str, ...] = Field((), max_length=1000)
+    messages: tuple[Annotated[str, Field(max_length=1000)], ...] = Field((), max_length=1000)
 
 
 class Plan(BaseModel):
@@ -91,6 +110,8 @@ class Plan(BaseModel):
         loaded without one gets :func:`stable_plan_id` of its first-written content, so a
         file saved before ids existed gets the same id at every load; give a plan
         :func:`new_plan_id` to make it distinct from any other.
+    warnings_accepted : WarningsAccepted or None
+        Who accepted the plan's dose warnings (:func:`backplan.plan_warnings`), and when.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -108,12 +129,17 @@ class Plan(BaseModel):
     revisions: tuple[Revision, ...] = ()
     start_back: Literal["low", "medium", "high"] | None = None
     plan_id: str = Field("", max_length=64, pattern=r"^([A-Za-z0-9.-]{1,64})?$")
+    warnings_accepted: WarningsAccepted | None = None
 
     @model_serializer(mode="wrap")
-    def _leave_out_no_group(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+    def _leave_out_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Fields added since version 2 are saved only when they hold something, so a plan
+        that uses none of them is saved exactly as before they came."""
         data = handler(self)
-        if self.start_back is None:
-            data.pop("start_back", None)
+        if isinstance(data, dict):
+            for name in ("start_back", "warnings_accepted"):
+                if data.get(name, 0) is None:
+                    del data[name]
         return data
 
     @model_validator(mode="after")
@@ -189,7 +215,9 @@ def stable_plan_id(plan: Plan) -> str:
     >>> p.plan_id == stable_plan_id(p) and len(p.plan_id)
     36
     """
-    first = plan.model_dump(mode="json", exclude={"plan_id", "revisions", "schema_version"})
+    first = plan.model_dump(
+        mode="json", exclude={"plan_id", "revisions", "schema_version", "warnings_accepted"}
+    )
     text = json.dumps(first, sort_keys=True, ensure_ascii=False)
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"backplan:plan:{text}"))
 

@@ -14,6 +14,8 @@ Examples
 >>> r = Restrictions(avoid_positions=["lying on stomach"], lacks_equipment=["wall"])
 >>> r.describe()
 ['No exercises lying on stomach.', 'No exercises that need: wall.']
+>>> Restrictions(precautions=["hip replacement"]).describe()
+['Hip replacement: no bending the hip past 90 degrees (so knees to chest is out).']
 >>> list(allowed_exercises(cat, r, level="beginners").id)
 ['ankle-lifts', 'heel-slides', 'abdominal-contraction', 'heel-raises', 'straight-leg-raises']
 >>> breaks(cat, "prone-leg-raises", r)
@@ -26,9 +28,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_serializer
 
-from ..catalogue import POSITIONS, load_catalogue, rows_matching, split_list
+from ..catalogue import (
+    NOT_EQUIPMENT,
+    POSITIONS,
+    load_catalogue,
+    load_precautions,
+    rows_matching,
+    split_list,
+)
 from ..errors import PlanError, Problem
 
 __all__ = [
@@ -55,6 +64,10 @@ class Restrictions(BaseModel):
         Equipment the patient does not have (e.g. ``"wall"``, ``"chair"``).
     avoid_targets : tuple of str
         Body areas to spare (e.g. ``"hip"`` after hip surgery): no exercise working them.
+    precautions : tuple of str
+        Conditions from :func:`~backplan.catalogue.load_precautions` (``"hip replacement"``,
+        ``"osteoporosis"``, ``"pregnancy after 16 weeks"``...): no exercise whose catalogue
+        row lists them in ``unsuitable_for``.
 
     Examples
     --------
@@ -68,6 +81,24 @@ class Restrictions(BaseModel):
     equipment: tuple[str, ...] | None = None
     lacks_equipment: tuple[str, ...] = ()
     avoid_targets: tuple[str, ...] = ()
+    precautions: tuple[str, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_no_precautions(self, handler: Any) -> Any:
+        """Restrictions without precautions are saved exactly as before the field came."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("precautions", 0) in ((), []):
+            del data["precautions"]
+        return data
+
+    @field_validator("precautions")
+    @classmethod
+    def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = load_precautions()
+        bad = [p for p in value if p not in known]
+        if bad:
+            raise ValueError(f"one of {', '.join(known)}; got {', '.join(map(repr, bad))}")
+        return value
 
     def is_empty(self) -> bool:
         """Whether nothing is ruled out."""
@@ -76,6 +107,7 @@ class Restrictions(BaseModel):
             or self.equipment is not None
             or self.lacks_equipment
             or self.avoid_targets
+            or self.precautions
         )
 
     def describe(self) -> list[str]:
@@ -88,16 +120,24 @@ class Restrictions(BaseModel):
             out.append(f"No exercises that need: {', '.join(self.lacks_equipment)}.")
         if self.avoid_targets:
             out.append(f"No exercises that work: {', '.join(self.avoid_targets)}.")
+        known = load_precautions()
+        out += [f"{p[0].upper()}{p[1:]}: {known[p][0]}." for p in self.precautions]
         return out
 
 
-def _row_reason(position: str, equipment: str, targets: str, r: Restrictions) -> str | None:
+def _row_reason(
+    position: str, equipment: str, targets: str, r: Restrictions, unsuitable: str = ""
+) -> str | None:
     if position in r.avoid_positions:
         return f"is done {position}, a position this patient must avoid"
+    risky = [p for p in split_list(unsuitable) if p in r.precautions]
+    if risky:
+        means = load_precautions()[risky[0]][0]
+        return f"does not suit a patient with {risky[0]} ({means})"
     needs = set(split_list(equipment)) - {"none"}
     lacking = sorted(needs & set(r.lacks_equipment))
-    if r.equipment is not None:
-        lacking = sorted(set(lacking) | (needs - set(r.equipment)))
+    if r.equipment is not None:  # a wall is not equipment: every home has one
+        lacking = sorted(set(lacking) | (needs - set(r.equipment) - set(NOT_EQUIPMENT)))
     if lacking:
         return f"needs {', '.join(lacking)}, which this patient does not have"
     spared = sorted(set(split_list(targets)) & set(r.avoid_targets))
@@ -122,8 +162,15 @@ def breaks(
         raise KeyError(exercise_id)
     row = match.iloc[0]
     return _row_reason(
-        str(row["position"]), str(row["equipment"]), str(row["targets"]), restrictions
-    )
+        str(row["position"]), str(row["equipment"]), str(row["targets"]), restrictions,
+        _unsuitable(row),
+    )  # fmt: skip
+
+
+def _unsuitable(row: Any) -> str:
+    """A catalogue row's ``unsuitable_for`` cell ('' where a catalogue has no such column)."""
+    value = row.get("unsuitable_for", "") if hasattr(row, "get") else ""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def allowed_exercises(
@@ -173,8 +220,9 @@ def allowed_exercises(
         targets=targets,
     )  # fmt: skip
     ok = [
-        _row_reason(r.position, r.equipment, r.targets, restrictions) is None
-        for r in kept.itertuples(index=False)
+        _row_reason(r["position"], r["equipment"], r["targets"], restrictions, _unsuitable(r))
+        is None
+        for r in kept.to_dict("records")
     ]
     return kept.loc[ok]
 
@@ -185,6 +233,10 @@ def unknown_words(
     """Equipment to lack or body areas to spare that the catalogue never uses (a typo would
     otherwise rule nothing out)."""
     out = []
+    if restrictions.precautions and "unsuitable_for" not in catalogue.columns:
+        out.append(Problem(source, None, "restrictions.precautions", "a catalogue with an "
+                           "'unsuitable_for' column, so the precautions can be checked",
+                           list(restrictions.precautions)))  # fmt: skip
     for field, column in (("lacks_equipment", "equipment"), ("avoid_targets", "targets")):
         known = {w for cell in catalogue[column] for w in split_list(cell)} - {"none"}
         out += [
@@ -223,8 +275,9 @@ def restriction_problems(
             continue
         info = rows.loc[exercise_id]
         reason = _row_reason(
-            str(info["position"]), str(info["equipment"]), str(info["targets"]), restrictions
-        )
+            str(info["position"]), str(info["equipment"]), str(info["targets"]), restrictions,
+            _unsuitable(info),
+        )  # fmt: skip
         if reason is not None:
             out.append(
                 Problem(source, row, "exercise", f"an exercise that keeps to the plan's "

@@ -37,7 +37,10 @@ from .model import Plan, _validate
 from .rules import DOSE_BOUNDS, NextLevel, Prescription, Revision, level_start
 from .weeks import dose_in_week, level_in_week
 
-__all__ = ["revise", "revision_history", "what_changed"]
+__all__ = ["STEP_BACK_SHARE", "revise", "revision_history", "step_back_reps", "what_changed"]
+
+#: A step back takes about this share of the reps off (never a fixed number of reps).
+STEP_BACK_SHARE = 0.2
 
 _LABELS = {
     "sets": "sets",
@@ -290,6 +293,44 @@ def revise(
         raise PlanError(dropped, f"<plan, revision {number}>")
     data["revisions"][-1]["what"] = _summary(plan, candidate, from_week, cat)
     return _validate(Plan, data, f"<plan, revision {number}>", cat)
+
+
+def step_back_reps(plan: Plan, week: int, exercise: str, least: int = 1) -> int:
+    """The reps of ``exercise`` after a step back from ``week``: proportional, never a fixed -2.
+
+    The last dose the patient managed comfortably comes first: the reps before the latest
+    revision that progressed this exercise (a review said "progress" from them), when
+    that is below the reps now and no more than :data:`STEP_BACK_SHARE` under them.
+    Otherwise about 20% fewer reps, and at least ``least`` fewer; never below 1.
+
+    Examples
+    --------
+    >>> from backplan import build_plan, load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", ["heel-slides"], reps=40,
+    ...                   start_date="2026-01-05")
+    >>> step_back_reps(plan, 2, "heel-slides"), step_back_reps(plan, 2, "heel-slides", least=10)
+    (32, 30)
+    >>> up = revise(plan, 3, {"heel-slides": {"reps": 44}}, why="comfortable", by="me",
+    ...             decision="progress")
+    >>> step_back_reps(up, 3, "heel-slides")  # back to the 40 they managed
+    40
+    """
+    now = next((p.reps for p in dose_in_week(plan, week) if p.exercise == exercise), None)
+    if now is None:
+        raise PlanError([Problem("<plan>", None, "exercise", f"an exercise of week {week}",
+                                 exercise)])  # fmt: skip
+    share = max(1, min(now - max(least, 1), round(now * (1 - STEP_BACK_SHARE))))
+    for rev in reversed(plan.revisions):
+        if rev.decision != "progress" or rev.from_week > week or rev.from_week < 2:
+            continue
+        if exercise not in {p.exercise for p in rev.prescriptions}:
+            continue
+        before = plan.model_copy(update={"revisions": plan.revisions[: rev.number - 2]})
+        was = [p.reps for p in dose_in_week(before, rev.from_week - 1) if p.exercise == exercise]
+        if was and share <= was[0] < now and now - was[0] >= min(least, now - 1):
+            return was[0]
+        break
+    return share if now > 1 else 1
 
 
 def revision_history(plan: Plan) -> pd.DataFrame:

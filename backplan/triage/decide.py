@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -53,8 +54,11 @@ from ..catalogue import load_catalogue
 from ..errors import LogError, PlanError, Problem
 from ..logs import AdherenceReport, LogTable, adherence, read_logs
 from ..plan import Plan, dose_in_week, level_in_week
-from ..plan.revise import revise
+from ..plan.revise import revise, step_back_reps
 from ..plan.rules import DECISIONS, DOSE_BOUNDS, AddDose, Prescription
+from .notes import log_notes, notes_between, referral, to_read
+from .pain import pain_measures
+from .redflags import Lexicon
 from .rules import MEASURES, ReviewRule, ReviewRulesError, load_review_rules
 
 __all__ = [
@@ -80,8 +84,9 @@ class Review:
     as_of : datetime.date
         The review day: logs up to this day were looked at.
     decision : str
-        ``"progress"``, ``"hold"`` or ``"step back"`` for the plan (the most cautious of
-        the exercises').
+        ``"refer"`` when a note of the week shows a warning sign (it outranks everything:
+        call the patient today), else ``"progress"``, ``"hold"`` or ``"step back"`` for the
+        plan (the most cautious of the exercises').
     rule : str
         The rule that fired for the plan's decision.
     reason : str
@@ -98,6 +103,15 @@ class Review:
         ``rules_fired``.
     next_doses : dict
         exercise -> the :class:`~backplan.Prescription` proposed from the next week.
+    rejected : pandas.DataFrame
+        This patient's rejected log rows.
+    notes : pandas.DataFrame
+        Every note the patient wrote from the first day of the reviewed week to the review
+        day (and every note of theirs whose date cannot be read), matched or not, with what
+        the check found (see :func:`backplan.triage.notes.log_notes`).
+    notes_checked : bool
+        False when the review was given an adherence report: it holds no notes, so none
+        were read (pass the logs instead).
     """
 
     patient: str
@@ -111,6 +125,15 @@ class Review:
     exercises: pd.DataFrame
     next_doses: dict[str, Prescription] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes_checked: bool = True
+
+    @property
+    def red_flags(self) -> pd.DataFrame:
+        """The notes with a warning sign (the reason for a ``"refer"``)."""
+        if not len(self.notes):
+            return self.notes
+        return self.notes.loc[self.notes["status"] == "red flag"].reset_index(drop=True)
 
     def summary(self) -> str:
         """One line for a clinic meeting."""
@@ -120,6 +143,8 @@ class Review:
             text += (
                 f" ({len(self.rejected)} of this patient's log rows were rejected: see .rejected)"
             )
+        if not self.notes_checked:
+            text += " Notes were not read: review the logs, not an adherence report."
         return text
 
     def __repr__(self) -> str:
@@ -129,13 +154,20 @@ class Review:
         shown = self.exercises[["name", "reps_now", "reps_next", "dose_adherence",
                                 "session_adherence", "decision", "reason"]]  # fmt: skip
         table = shown.to_html(index=False, escape=True, float_format=lambda v: f"{v:.0%}")
-        return f"<p><strong>{html.escape(self.summary())}</strong></p>{table}"
+        notes = ""
+        if len(self.notes):
+            cols = ["date_text", "note", "status", "category", "concept", "read_reason"]
+            notes = "<p>Notes</p>" + self.notes[cols].to_html(index=False, escape=True)
+        return f"<p><strong>{html.escape(self.summary())}</strong></p>{table}{notes}"
 
 
-def _report_for(plan: Plan, logs: object, week: int | None, catalogue: Any) -> Any:
+def _table_for(plan: Plan, logs: object, catalogue: Any) -> LogTable | None:
     if isinstance(logs, AdherenceReport):
-        return logs
-    table = logs if isinstance(logs, LogTable) else read_logs(logs, [plan], catalogue=catalogue)
+        return None
+    return logs if isinstance(logs, LogTable) else read_logs(logs, [plan], catalogue=catalogue)
+
+
+def _report_for(plan: Plan, table: LogTable, week: int | None, catalogue: Any) -> Any:
     if table.rows_read == 0:
         raise LogError([Problem("<logs>", None, None, f"log rows for {plan.patient!r}; the logs "
                                 "are empty, so there is nothing to review")])  # fmt: skip
@@ -184,6 +216,20 @@ def _slices(report: Any, patients: Sequence[str] | None = None) -> dict[str, _Sl
     return out
 
 
+def _checked_week(plan: Plan, week: object) -> int | None:
+    """``week`` as a week of ``plan``; anything else (``True``, ``'2'``, ``10**6``) is a
+    :class:`~backplan.PlanError` naming it."""
+    if week is None:
+        return None
+    if isinstance(week, bool) or not isinstance(week, numbers.Integral):
+        raise PlanError([Problem("<plan>", None, "week", f"a week number from 1 to "
+                                 f"{plan.weeks} (a whole number, not text or True/False)",
+                                 week)])  # fmt: skip
+    if not 1 <= int(week) <= plan.weeks:
+        raise PlanError([Problem("<plan>", None, "week", f"a week from 1 to {plan.weeks}", week)])
+    return int(week)
+
+
 def _week_of(plan: Plan, report: _Slice, week: int | None) -> int:
     ended = [w for w, r in report.by_week.items() if r["ended"]]
     if week is None:
@@ -226,11 +272,24 @@ def _pain(weeks: dict[int, dict[str, Any]], week: int) -> tuple[float, int]:
     return float(row["pain_mean"]), int(row["pain_n"])
 
 
-def _evidence(plan: Plan, report: _Slice, week: int) -> dict[str, Any]:
+def _week_days(plan: Plan, week: int) -> tuple[date, date]:
+    first = plan.start_date + timedelta(days=7 * (week - 1))
+    return first, first + timedelta(days=6)
+
+
+def _evidence(
+    plan: Plan, report: _Slice, week: int, rows: pd.DataFrame | None = None
+) -> dict[str, Any]:
     weeks = report.by_week
     now, n = _pain(weeks, week)
     first, _ = _pain(weeks, 1)
     last, _ = _pain(weeks, week - 1)
+    worst = rises = math.nan
+    if rows is not None:  # day by day, from the log rows: the worst day and next mornings
+        measures = [pain_measures(rows, *_week_days(plan, w)) for w in (week, 1, week - 1)]
+        now, first = measures[0]["pain_now"], measures[1]["pain_now"]
+        last = measures[2]["pain_now"] if week > 1 else math.nan
+        n, worst, rises = (measures[0][k] for k in ("pain_scores", "pain_worst", "morning_rises"))
     patient = report.by_patient or {}
     last_log = patient.get("last_log")
     # silence counts up to the review day, or to the plan's last day if it has ended
@@ -244,11 +303,14 @@ def _evidence(plan: Plan, report: _Slice, week: int) -> dict[str, Any]:
     row = weeks[week]
     return {
         "pain_now": now,
+        "pain_worst": worst,
+        "morning_rises": rises,
         "pain_week1": first,
         "pain_last_week": last,
         "pain_rise_week1": now - first if week > 1 else math.nan,
         "pain_rise_last_week": now - last if week > 1 else math.nan,
         "pain_scores": n,
+        "pain_scores_after_week1": n if week > 1 else math.nan,
         "days_silent": silent,
         "last_log": last_log,
         "dose_adherence": float(row["adherence"]),
@@ -281,8 +343,9 @@ def review(
     *,
     rules: Sequence[ReviewRule] | None = None,
     catalogue: pd.DataFrame | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Review:
-    """Decide progress, hold or step back for one ended week of ``plan``, from the logs.
+    """Decide refer, progress, hold or step back for one ended week of ``plan``, from the logs.
 
     Parameters
     ----------
@@ -291,35 +354,88 @@ def review(
     logs_or_report : path, DataFrame, LogTable or AdherenceReport
         The patient's logs (read and checked against ``plan``), or a report from
         :func:`~backplan.adherence` that includes this plan; with a report, the review day
-        is the report's ``as_of``.
+        is the report's ``as_of``, and notes and day-by-day pain cannot be read (a report
+        holds neither): pass the logs.
     week : int, optional
         The plan week to review; it must have ended. By default the latest ended week.
     rules : sequence of ReviewRule, optional
         See :func:`load_review_rules`; the shipped rules by default.
     catalogue : pandas.DataFrame, optional
         Exercise ids and names; the shipped catalogue by default.
+    lexicon : Lexicon, optional
+        Red flags to look for in the notes (:func:`~backplan.triage.redflags.load_red_flags`).
 
     Returns
     -------
     Review
+        A note from the reviewed week to the review day with a warning sign makes the
+        decision ``"refer"`` (call the patient today), whatever the rules say; so does one
+        in a row rejected for a bad date. Every note of those days is in ``Review.notes``.
 
     Raises
     ------
     LogError
-        No logs at all, or logs of another patient or plan (no row fits this plan).
+        No logs at all, or logs of another patient or plan (no row fits this plan) and
+        no warning sign in any of their notes.
     PlanError
-        A week outside the plan or not yet ended, or a report made from another plan.
+        A week that is not a whole number of the plan, or not yet ended, or a report made
+        from another plan.
     """
+    week = _checked_week(plan, week)
     rules = load_review_rules() if rules is None else tuple(rules)
-    report = _report_for(plan, logs_or_report, week, catalogue)
+    table = _table_for(plan, logs_or_report, catalogue)
+    notes = log_notes(table, lexicon) if table is not None else None
     names = (load_catalogue() if catalogue is None else catalogue).set_index("id")["name"]
-    found = _slices(report, [plan.patient]).get(plan.patient, _Slice(report.as_of))
-    result = _review(plan, found, week, rules, names, catalogue)
-    rejected = report.rejected
+    try:
+        report = logs_or_report if table is None else _report_for(plan, table, week, catalogue)
+        found = _slices(report, [plan.patient]).get(plan.patient, _Slice(report.as_of))
+        rows = None if table is None else _rows_of(table.accepted, plan.patient)
+        result = _review(plan, found, week, rules, names, catalogue, rows, notes)
+    except (LogError, PlanError) as exc:
+        flagged = _only_notes(plan, notes, week)
+        if flagged is None:
+            raise
+        flagged.reason += f" The rest of the review could not be done: {_first_line(exc)}"
+        return flagged
+    rejected = getattr(report, "rejected", pd.DataFrame())
     if "patient" in rejected.columns:
         rejected = rejected.loc[rejected["patient"].astype(str) == plan.patient]
     result.rejected = rejected.reset_index(drop=True)
     return result
+
+
+def _first_line(exc: Exception) -> str:
+    problems = getattr(exc, "problems", None)
+    return f"expected {problems[0].expected}." if problems else str(exc)
+
+
+def _rows_of(accepted: pd.DataFrame, patient: str) -> pd.DataFrame:
+    """One patient's accepted rows (labels compared as :func:`~backplan.identity.patient_key`)."""
+    from ..identity import patient_key
+
+    key = patient_key(patient)
+    labels = accepted["patient"].astype(str)
+    keys = {label: patient_key(label) for label in pd.unique(labels)}
+    return accepted.loc[labels.map(keys) == key]
+
+
+def _only_notes(plan: Plan, notes: pd.DataFrame | None, week: int | None) -> Review | None:
+    """A referral made from the notes alone, when the logs cannot be reviewed (all rows
+    rejected, no week ended) but a note shows a warning sign; else ``None``."""
+    if notes is None:
+        return None
+    first = _week_days(plan, week)[0] if week else None
+    mine = notes_between(notes, plan.patient, first, None)
+    reason = referral(mine)
+    if not reason:
+        return None
+    dated = [d for d in mine["date"] if d is not None]
+    as_of = max(dated) if dated else plan.start_date
+    shown = week or max(1, min(plan.weeks, (as_of - plan.start_date).days // 7 + 1))
+    columns = ["exercise", "name", "reps_now", "reps_next", "dose_adherence",
+               "session_adherence", "decision", "rule", "reason", "rules_fired"]  # fmt: skip
+    return Review(plan.patient, shown, as_of, "refer", "red-flag", reason, True, {},
+                  pd.DataFrame(columns=columns), {}, notes=mine)  # fmt: skip
 
 
 def _review(
@@ -329,32 +445,37 @@ def _review(
     rules: Sequence[ReviewRule],
     names: pd.Series,
     catalogue: pd.DataFrame | None = None,
+    rows: pd.DataFrame | None = None,
+    notes: pd.DataFrame | None = None,
 ) -> Review:
     if report.by_patient is None:
         raise PlanError([Problem("<plan>", None, "patient", f"a patient in the report; it has "
                                  f"no rows for {plan.patient!r}")])  # fmt: skip
     week = _week_of(plan, report, week)
-    rows = _same_plan(plan, report, week)
-    evidence = _evidence(plan, report, week)
+    table_rows = _same_plan(plan, report, week)
+    evidence = _evidence(plan, report, week, rows)
     lines, next_doses, chosen_rules = [], {}, []
     for p in dose_in_week(plan, week):
-        measures = {**evidence, "dose_adherence": float(rows[p.exercise]["dose_adherence"]),
-                    "session_adherence": float(rows[p.exercise]["session_adherence"])}  # fmt: skip
+        measures = {**evidence,
+                    "dose_adherence": float(table_rows[p.exercise]["dose_adherence"]),
+                    "session_adherence": float(table_rows[p.exercise]["session_adherence"])}  # fmt: skip
         rule, fired = _decide(rules, measures)
-        reps = min(max(p.reps + rule.change_reps, DOSE_BOUNDS["reps"][0]), _reps_cap(plan, p))
         if rule.decision == "step back":
-            reps = min(reps, p.reps)
+            reps = step_back_reps(plan, week, p.exercise, least=abs(rule.change_reps))
+        else:
+            reps = min(max(p.reps + rule.change_reps, DOSE_BOUNDS["reps"][0]), _reps_cap(plan, p))
         next_doses[p.exercise] = p.model_copy(update={"reps": reps})
         chosen_rules.append((rule, measures))
         lines.append((p.exercise, names.get(p.exercise, p.exercise), p.reps, reps,
                       measures["dose_adherence"], measures["session_adherence"], rule.decision,
-                      rule.rule, rule.reason(measures), ", ".join(fired)))  # fmt: skip
+                      rule.rule, rule.reason(measures, p.reps - reps), ", ".join(fired)))  # fmt: skip
     table = pd.DataFrame.from_records(lines, columns=[
         "exercise", "name", "reps_now", "reps_next", "dose_adherence", "session_adherence",
         "decision", "rule", "reason", "rules_fired"])  # fmt: skip
     worst = max(DECISIONS.index(r.decision) for r, _ in chosen_rules)
-    rule, measures = next((r, m) for r, m in chosen_rules if DECISIONS.index(r.decision) == worst)
-    reason = rule.reason(measures)
+    index, (rule, measures) = next((i, rm) for i, rm in enumerate(chosen_rules)
+                                   if DECISIONS.index(rm[0].decision) == worst)  # fmt: skip
+    reason = table["reason"].iloc[index]
     held = table.loc[table["rule"] == rule.rule, "name"].tolist()
     if rule.measure in {"dose_adherence", "session_adherence"}:
         if len(held) == len(table):  # every exercise: say it with the week's mean
@@ -368,8 +489,20 @@ def _review(
     if level:
         reason += (f" As the plan has a next level, from week {week + 1} the patient moves up "
                    f"to {level} instead.")  # fmt: skip
-    return Review(plan.patient, week, report.as_of, DECISIONS[worst], rule.rule, reason, flagged,
-                  evidence, table, next_doses)  # fmt: skip
+    decision, chosen = DECISIONS[worst], rule.rule
+    mine = pd.DataFrame()
+    if notes is not None:
+        mine = notes_between(notes, plan.patient, _week_days(plan, week)[0], report.as_of)
+        refer, read = referral(mine), to_read(mine)
+        if refer:  # a warning sign outranks every rule: the doses stay, the patient is called
+            decision, chosen, flagged = "refer", "red-flag", True
+            reason = f"{refer} (The rules alone said: {DECISIONS[worst]}.)"
+            next_doses = {p.exercise: p for p in dose_in_week(plan, week)}
+        elif read:
+            reason, flagged = f"{reason} {read}", True
+    return Review(plan.patient, week, report.as_of, decision, chosen, reason, flagged,
+                  evidence, table, next_doses, notes=mine,
+                  notes_checked=notes is not None)  # fmt: skip
 
 
 def apply_review(
@@ -397,6 +530,11 @@ def apply_review(
     if decision.patient != plan.patient:
         raise PlanError([Problem("<plan>", None, "patient", f"a review of this plan's patient "
                                  f"{plan.patient!r}", decision.patient)])  # fmt: skip
+    if decision.decision == "refer":
+        raise PlanError([Problem("<review>", None, "decision", "a review that is not a "
+                                 "referral: call the patient today about the warning sign in "
+                                 "their notes; once they have been seen, change the plan by "
+                                 "hand (bp.revise)", "refer")])  # fmt: skip
     if decision.week >= plan.weeks:
         raise PlanError([Problem("<plan>", None, "week", f"a reviewed week before the plan's last "
                                  f"(week {plan.weeks}); make a new plan to go on", decision.week)])  # fmt: skip

@@ -1,0 +1,193 @@
+"""What patients wrote in their logs, every free-text cell, checked for warning signs.
+
+:func:`log_notes` takes every free-text cell of every row read, accepted or rejected (a row
+rejected for a bad date can still say "can't pee properly"): the ``note`` column and any
+other column that is not one of the log's numbers, dates or ids (``comment``, ``how I
+felt``...). Each distinct text is checked once with :func:`~backplan.triage.redflags.check_note`.
+:func:`notes_between` keeps one patient's notes of some days (and every note whose date
+cannot be read, which is never dropped).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from backplan import read_logs
+>>> raw = pd.DataFrame({"patient": ["P1", "P1"], "date": ["2026-03-12", "2026-03-1x"],
+...                     "exercise": ["heel-slides"] * 2, "sets_done": [1, 1],
+...                     "reps_done": [10, 10], "note": ["fine", "numb bum"]})
+>>> notes = log_notes(read_logs(raw))
+>>> notes[["date_text", "note", "status", "category", "accepted"]].to_dict("records")[1]
+{'date_text': '2026-03-1x', 'note': 'numb bum', 'status': 'red flag', 'category': '999 now', 'accepted': False}
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from .._io.dates import parse_iso_date
+from ..identity import patient_key
+from .redflags import Lexicon, check_notes
+
+__all__ = ["NOTE_COLUMNS", "STRUCTURED_COLUMNS", "log_notes", "notes_between"]
+
+#: Log columns that hold numbers, dates or ids, not free text.
+STRUCTURED_COLUMNS = frozenset({
+    "patient", "date", "exercise", "sets_done", "reps_done", "hold_s", "pain", "pain_during",
+    "pain_next_morning", "file", "row", "column", "reason",
+})  # fmt: skip
+#: The columns of :func:`log_notes`.
+NOTE_COLUMNS = ["patient", "date", "date_text", "column", "note", "status", "category",
+                "concept", "stands_for", "source", "matched", "read_reason", "file", "row",
+                "accepted", "rows"]  # fmt: skip
+
+
+def _text(values: Any) -> pd.Series:
+    s = pd.Series(values)
+    return s.astype("string").fillna("").astype(object)
+
+
+def _cells(table: Any) -> pd.DataFrame:
+    """Every non-blank free-text cell: patient, date as written, column, text, file, row."""
+    checked = getattr(table, "checked", None)
+    raw = getattr(checked, "raw", None)
+    if raw is not None:
+        frames = [(raw, checked.file, checked.row, checked.ok)]
+    else:  # a table built by hand: the rows it holds
+        acc, rej = table.accepted, table.rejected
+        frames = [
+            (acc, acc.get("file", ""), acc.get("row", 0), True),
+            (rej, rej.get("file", ""), rej.get("row", 0), False),
+        ]
+    out = []
+    for frame, file, row, ok in frames:
+        if not len(frame):
+            continue
+        base = pd.DataFrame({
+            "patient": _text(frame["patient"].to_numpy()) if "patient" in frame else "",
+            "date_text": _text(frame["date"].to_numpy()) if "date" in frame else "",
+            "file": _text(pd.Series(file, index=range(len(frame))).to_numpy()),
+            "row": pd.Series(row, index=range(len(frame))).to_numpy(),
+            "accepted": pd.Series(ok, index=range(len(frame))).to_numpy(bool),
+        })  # fmt: skip
+        for column in [c for c in frame.columns if str(c) not in STRUCTURED_COLUMNS]:
+            text = _text(frame[column].to_numpy())
+            keep = text.str.strip() != ""
+            if keep.any():
+                out.append(base.loc[keep.to_numpy()].assign(column=str(column),
+                                                            note=text[keep].to_numpy()))  # fmt: skip
+    if not out:
+        return pd.DataFrame(columns=["patient", "date_text", "file", "row", "accepted",
+                                     "column", "note"])  # fmt: skip
+    return pd.concat(out, ignore_index=True)
+
+
+def log_notes(table: Any, lexicon: Lexicon | None = None) -> pd.DataFrame:
+    """Every free-text cell of the logs, one row per patient, day, column and text.
+
+    Parameters
+    ----------
+    table : LogTable
+        From :func:`~backplan.read_logs` (accepted and rejected rows are both read).
+    lexicon : Lexicon, optional
+        See :func:`~backplan.triage.redflags.load_red_flags`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`NOTE_COLUMNS`: ``date`` (a date, or ``None`` when the row's date cannot be
+        read; ``date_text`` is as written), the ``column`` and ``note`` as written, what
+        the check found (``status`` "red flag", "read it" or "clear", the most urgent
+        ``category``, its ``concept``, ``stands_for`` and ``source``, the ``matched``
+        words, the ``read_reason``), the first ``file`` and ``row`` with that text, whether
+        that row was ``accepted``, and how many ``rows`` repeat it that day.
+    """
+    cells = _cells(table)
+    if cells.empty:
+        return pd.DataFrame(columns=NOTE_COLUMNS)
+    cells["key"] = [patient_key(p) for p in cells["patient"]]
+    groups = cells.groupby(["key", "date_text", "column", "note"], sort=False, dropna=False)
+    first = groups.head(1).copy()
+    first["rows"] = groups["row"].transform("size").loc[first.index].to_numpy()
+    checks = dict(zip(pd.unique(first["note"]), check_notes(pd.unique(first["note"]), lexicon),
+                      strict=True))  # fmt: skip
+    found = [checks[n] for n in first["note"]]
+    top = [c.matches[0] if c.matches else None for c in found]
+    first["date"] = [parse_iso_date(d.strip()) for d in first["date_text"]]
+    first["status"] = [c.status for c in found]
+    first["category"] = [c.category for c in found]
+    for name in ("concept", "stands_for", "source"):
+        first[name] = [getattr(m, name) if m else "" for m in top]
+    first["matched"] = ["; ".join(m.words for m in c.matches) for c in found]
+    first["read_reason"] = [c.read_reason for c in found]
+    return first[NOTE_COLUMNS].reset_index(drop=True)
+
+
+def notes_between(
+    notes: pd.DataFrame, patient: str, first: date | None, last: date | None
+) -> pd.DataFrame:
+    """One patient's notes dated ``first`` to ``last`` (either end open when ``None``), and
+    every note of theirs whose date cannot be read; dated notes first, in date order."""
+    if notes.empty:
+        return notes.copy()
+    key = patient_key(patient)
+    mine = notes.loc[[patient_key(p) == key for p in notes["patient"]]]
+    when = mine["date"]
+    keep = [d is None or ((first is None or d >= first) and (last is None or d <= last))
+            for d in when]  # fmt: skip
+    mine = mine.loc[keep]
+    order = sorted(range(len(mine)), key=lambda i: (mine["date"].iloc[i] is None,
+                                                    mine["date"].iloc[i] or date.min))  # fmt: skip
+    return mine.iloc[order].reset_index(drop=True)
+
+
+_ACTIONS = {"999 now": "nhs.uk: call 999 or go to A&E now",
+            "GP/111 today": "nhs.uk: call 111 or see a GP today"}  # fmt: skip
+
+
+def _when(row: Any) -> str:
+    d = row["date"]
+    if d is None:
+        return f"in a note whose date cannot be read ({row['date_text']!r}, {row['file']} row {row['row']})"
+    return f"on {d.day} {d:%B}"
+
+
+def referral(notes: pd.DataFrame) -> str:
+    """The words of a referral for a patient's notes with red flags ('' when there are none).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> notes = pd.DataFrame([{"date": date(2026, 3, 12), "date_text": "2026-03-12",
+    ...     "note": "numb bum", "status": "red flag", "category": "999 now",
+    ...     "concept": "possible cauda equina sign", "file": "logs.csv", "row": 5}])
+    >>> referral(notes)
+    "Call the patient today: on 12 March they wrote 'numb bum': possible cauda equina sign; nhs.uk: call 999 or go to A&E now."
+    """
+    from .redflags import CATEGORIES, quote
+
+    flagged = notes.loc[notes["status"] == "red flag"] if len(notes) else notes
+    if not len(flagged):
+        return ""
+    rank = {c: i for i, c in enumerate(CATEGORIES)}
+    order = sorted(range(len(flagged)), key=lambda i: rank.get(flagged["category"].iloc[i], 9))
+    top = flagged.iloc[order[0]]
+    text = (f"Call the patient today: {_when(top)} they wrote '{quote(top['note'])}': "
+            f"{top['concept']}; {_ACTIONS.get(top['category'], top['category'])}.")  # fmt: skip
+    if len(flagged) > 1:
+        n = len(flagged) - 1
+        text += f" {n} more note{'s' if n > 1 else ''} with warning signs: see the notes."
+    return text
+
+
+def to_read(notes: pd.DataFrame) -> str:
+    """Words asking the physio to read notes no machine could check ('' when none)."""
+    if not len(notes):
+        return ""
+    unread = notes.loc[(notes["status"] != "red flag") & (notes["read_reason"] != "")]
+    if not len(unread):
+        return ""
+    n, first = len(unread), unread.iloc[0]
+    return (f"Read {n} note{'s' if n > 1 else ''} yourself ({first['read_reason']}; first "
+            f"{_when(first).removeprefix('on ')}).")  # fmt: skip
