@@ -9,7 +9,7 @@ Examples
 ...     warnings.simplefilter("always")
 ...     rows = filter_exercises(bp.load_catalogue(), level="beginners", equipment=[])
 >>> "allowed_exercises" in str(caught[0].message), len(rows)
-(True, 5)
+(True, 6)
 """
 
 from __future__ import annotations

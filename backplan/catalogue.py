@@ -414,7 +414,7 @@ def load_advice(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     --------
     >>> advice = load_advice()
     >>> advice.loc[advice.section == "emergency", "text"].iloc[0]
-    'Call 999 or go to A&E now if you have any of these:'
+    'Call 999 or go to A&E now if you have:'
     """
     if path is None:
         return _shipped("advice.csv").copy()

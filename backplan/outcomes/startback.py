@@ -169,7 +169,7 @@ def review_rules_for(
     >>> import backplan as bp
     >>> plan = bp.build_plan(bp.load_catalogue(), "beginners", start_date="2026-01-05")
     >>> review_rules_for(plan)[0].rule
-    'pain-too-high'
+    'pain-worst-day'
     >>> review_rules_for(with_start_back(plan, "high"))[-1].rule
     'on-timetable'
     """
