@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import (
-    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -31,14 +30,14 @@ from pydantic import (
     model_validator,
 )
 
-from .._io.dates import check_date
+from .._io.typed import Day, Text, Whole, whole_value
 from ..catalogue import LEVELS
 from ..errors import PlanError, Problem
 from .restrictions import Restrictions, restriction_problems
 from .rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Revision, Rule, check_revisions
 from .weeks import dose_in_week
 
-__all__ = ["DOSE_FIELDS", "SCHEMA_VERSION", "Plan"]
+__all__ = ["DOSE_FIELDS", "SCHEMA_VERSION", "Plan", "plan_argument"]
 
 #: The version of the saved-plan format this backplan writes and reads.
 SCHEMA_VERSION = 2
@@ -46,6 +45,8 @@ DOSE_FIELDS: tuple[str, ...] = tuple(DOSE_BOUNDS)
 
 
 def _unique_exercises(prescriptions: Sequence[Prescription], where: str) -> None:
+    if len({p.exercise for p in prescriptions}) == len(prescriptions):
+        return
     counts = Counter(p.exercise for p in prescriptions)  # linear: 40k rows load in well under 1 s
     dupes = sorted(i for i, n in counts.items() if n > 1)
     if dupes:
@@ -80,12 +81,12 @@ class Plan(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[2] = SCHEMA_VERSION
-    patient: str = Field("", max_length=200)
-    clinician: str = Field("", max_length=200)
-    start_date: Annotated[date, AfterValidator(check_date)]
-    weeks: int = Field(6, ge=1, le=52)
-    notes: str = Field("", max_length=5000)
+    schema_version: Annotated[Literal[2], BeforeValidator(whole_value)] = SCHEMA_VERSION
+    patient: Text = Field("", max_length=200)
+    clinician: Text = Field("", max_length=200)
+    start_date: Day
+    weeks: Whole = Field(6, ge=1, le=52)
+    notes: Text = Field("", max_length=5000)
     level: Literal[LEVELS] = LEVELS[0]  # type: ignore[valid-type]
     prescriptions: tuple[Prescription, ...] = Field(min_length=1)
     progression: tuple[Rule, ...] = ()
@@ -144,6 +145,21 @@ class Plan(BaseModel):
         for revision in self.revisions:
             out += revision.prescriptions
         return out
+
+
+def plan_argument(value: object, name: str = "plan") -> Plan:
+    """``value`` when it is a :class:`Plan`, else a :class:`PlanError` naming the argument.
+
+    >>> plan_argument({"patient": "A"})
+    Traceback (most recent call last):
+    ...
+    backplan.errors.PlanError: <plan>: 1 problem
+      - column 'plan': expected a Plan (from build_plan or load_plan), got 'dict'
+    """
+    if isinstance(value, Plan):
+        return value
+    expected = "a Plan (from build_plan or load_plan)"
+    raise PlanError([Problem("<plan>", None, name, expected, type(value).__name__)], "<plan>")
 
 
 def _listed(plan: Plan) -> list[tuple[str, int | None, str]]:

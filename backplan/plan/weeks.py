@@ -133,7 +133,7 @@ def weeks_frame(records: list[tuple], **extra: list[object]) -> pd.DataFrame:
 def _phase(plan: Plan, week: int) -> tuple[str, Sequence[Prescription], int]:
     for rule in plan.progression:
         if isinstance(rule, NextLevel):
-            start = level_start(rule, [r for r in plan.revisions if r.from_week <= week])
+            start = level_start(rule, plan.revisions, until_week=week)
             if start is not None and week >= start:
                 return rule.level, rule.prescriptions, start
     return plan.level, plan.prescriptions, 1
