@@ -187,6 +187,21 @@ def _revision_row(revisions: Any, i: Any, j: Any) -> tuple[int | None, str | Non
         return None, None
 
 
+def _expected(err: Mapping[str, Any]) -> str:
+    """What pydantic's error ``err`` expected, in the words of the rest of backplan."""
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    if kind == "string_too_long":
+        return f"text of at most {ctx['max_length']} characters"
+    if kind == "string_too_short":
+        return "some text (not empty)" if ctx["min_length"] == 1 else (
+            f"text of at least {ctx['min_length']} characters")  # fmt: skip
+    if kind == "string_type":
+        return "text"
+    msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+    return "a value " + msg if msg.startswith(("less", "greater")) else msg
+
+
 def _problems_from_validation(
     exc: ValidationError, source: str, labels: Sequence[str] = (), revisions: Any = ()
 ) -> list[Problem]:
@@ -202,9 +217,7 @@ def _problems_from_validation(
             row, label = _revision_row(revisions, loc[1], loc[3])
             loc = loc[4:]
         column = ".".join(str(part) for part in loc) or None
-        msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
-        if msg.startswith(("less", "greater")):
-            msg = "a value " + msg
+        msg = _expected(err)
         got = err.get("input") if err["type"] not in {"missing", "model_type"} else None
         if isinstance(got, Mapping):
             got = None
