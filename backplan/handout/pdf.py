@@ -30,11 +30,13 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from .._io.files import atomic_path
-from ..errors import BackplanError
 from ..plan import Plan
+from ..plan.build import catalogue_argument
+from ..plan.model import plan_argument
 from ..settings import ClinicSettings
 from ..words import CLINIC_TEXT, TEXT, footer_lines
 from .content import ExerciseBlock, Handout, handout_content
+from .options import handout_options, page_size_value
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, para, plain, register_fonts
@@ -215,19 +217,38 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
 def _page_size(page_size: str) -> tuple[float, float]:
     from reportlab.lib.pagesizes import A4, LETTER
 
-    sizes = {"a4": A4, "letter": LETTER}
-    key = str(page_size).lower()
-    if key not in sizes:
-        raise BackplanError(f"page_size must be one of {', '.join(PAGE_SIZES)}, got {page_size!r}")
-    return sizes[key]
+    return {"A4": A4, "letter": LETTER}[page_size_value(page_size)]
+
+
+#: The most lines the clinic's contact details take at the foot of a page when they fit;
+#: longer details get at most :data:`_LINES_EACH` lines each (clinic, phone, physio).
+_CONTACT_LINES, _LINES_EACH = 3, 2
 
 
 def _contact_lines(h: Handout, size: float, width: float) -> list[str]:
+    """The footer's contact lines, their height bounded whatever the details' length: in
+    full when they fit :data:`_CONTACT_LINES` lines, else each detail on its own lines,
+    cut with "…" after :data:`_LINES_EACH` (so the phone number always shows)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     from .pdf_diary import wrap_words
 
-    return [
-        line for text in footer_lines(h) for line in wrap_words(text.split(), REGULAR, size, width)
-    ]
+    def wrap(text: str) -> list[str]:
+        return wrap_words(text.split(), REGULAR, size, width)
+
+    lines = [line for text in footer_lines(h) for line in wrap(text)]
+    if len(lines) <= _CONTACT_LINES:
+        return lines
+    out = []
+    for part in " · ".join(footer_lines(h)).split(" · "):
+        kept = wrap(part)
+        if len(kept) > _LINES_EACH:
+            kept = kept[:_LINES_EACH]
+            while kept[-1] and stringWidth(kept[-1] + "…", REGULAR, size) > width:
+                kept[-1] = kept[-1][:-1]
+            kept[-1] += "…"
+        out += kept
+    return out
 
 
 def render_pdf(
@@ -236,8 +257,9 @@ def render_pdf(
     """Lay out ready-made handout content as a PDF, written atomically (see :func:`to_pdf`)."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-    lk = look(large_print)
-    portrait = _page_size(page_size)
+    options = handout_options(large_print=large_print, page_size=page_size)
+    lk = look(options["large_print"])
+    portrait = _page_size(options["page_size"])
     width = portrait[0] - 2 * MARGIN_X
     contact = _contact_lines(h, lk.footer_size, width)
     margin_bottom = FOOTER_Y + (len(contact) + 1) * lk.footer_size * 1.25 + 4 * MM
@@ -324,11 +346,15 @@ def to_pdf(
     Raises
     ------
     PlanError
-        When the plan names an exercise the catalogue does not hold.
+        When the plan names an exercise the catalogue does not hold, or ``plan`` or
+        ``catalogue`` is not one.
     BackplanError
-        For an unknown page size.
+        For an option that is not valid (see :func:`~backplan.handout.options.handout_options`):
+        a page size other than A4 or letter, ``large_print`` not True or False, a clinic
+        detail longer than the clinic settings allow.
     """
-    content = handout_content(
-        plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings
-    )
-    return render_pdf(content, path, large_print=large_print, page_size=page_size)
+    options = handout_options(large_print=large_print, page_size=page_size, clinic=clinic,
+                              phone=phone, physio=physio, settings=settings)  # fmt: skip
+    large, size = options.pop("large_print"), options.pop("page_size")
+    content = handout_content(plan_argument(plan), catalogue_argument(catalogue), **options)
+    return render_pdf(content, path, large_print=large, page_size=size)
