@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._io.files import ReadError, read_capped, write_atomic
+from ._io.files import ReadError, as_path, read_capped, write_atomic
 from ._io.json import load_json
 from ._io.typed import Text
 from .errors import BackplanError, PlanError, Problem
@@ -69,7 +69,7 @@ class ClinicSettings(BaseModel):
 def settings_path(path: str | os.PathLike[str] | None = None) -> Path:
     """Where the clinic settings are read from and written to (see the module notes)."""
     if path is not None:
-        return Path(path)
+        return as_path(path)
     if os.environ.get("BACKPLAN_SETTINGS"):
         return Path(os.environ["BACKPLAN_SETTINGS"])
     base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
@@ -111,4 +111,6 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> ClinicSettings:
 
 def save_settings(settings: ClinicSettings, path: str | os.PathLike[str] | None = None) -> Path:
     """Write the clinic settings atomically and return the file's path."""
+    if not isinstance(settings, ClinicSettings):
+        raise SettingsError(f"settings: expected ClinicSettings, got {type(settings).__name__}")
     return write_atomic(settings_path(path), settings.model_dump_json(indent=2) + "\n")

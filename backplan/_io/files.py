@@ -32,7 +32,15 @@ from typing import IO
 
 from ..errors import BackplanError
 
-__all__ = ["ReadError", "atomic_path", "check_readable", "read_capped", "same_file", "write_atomic"]
+__all__ = [
+    "ReadError",
+    "as_path",
+    "atomic_path",
+    "check_readable",
+    "read_capped",
+    "same_file",
+    "write_atomic",
+]
 
 
 class ReadError(BackplanError):
@@ -48,6 +56,25 @@ class ReadError(BackplanError):
 
 def _unreadable(name: str, exc: OSError) -> ReadError:
     return ReadError(name, f"a readable file ({exc.strerror or type(exc).__name__})")
+
+
+def as_path(value: object, name: str = "path") -> Path:
+    """``value`` as a :class:`~pathlib.Path` when it is a usable file path: text or a
+    path-like object, not empty, without NUL characters; else a :class:`BackplanError`
+    naming the argument.
+
+    >>> as_path("plans/ann.json")
+    PosixPath('plans/ann.json')
+    >>> as_path("")
+    Traceback (most recent call last):
+    ...
+    backplan.errors.BackplanError: path: expected a file path, got ''
+    """
+    text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(text, str) or not text or "\0" in text:
+        got = repr(text) if isinstance(text, str) else type(value).__name__
+        raise BackplanError(f"{name}: expected a file path, got {got}")
+    return Path(text)
 
 
 def _mode_for(target: Path) -> int:
@@ -75,7 +102,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     >>> target.read_text()
     'a,b\\n'
     """
-    target = Path(path)
+    target = as_path(path)
+    if target.is_dir():
+        raise BackplanError(f"{target}: expected a file to write, found a folder")
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(target)
     # The temporary name ends in the target's suffix, so writers that pick a format from
@@ -172,7 +201,7 @@ def read_capped(
     ...
     backplan._io.files.ReadError: zero: expected a file, found a device
     """
-    p = Path(path)
+    p = as_path(path)
     label = p.name or str(p) if name is None else name
     fd = _open_regular(p, label)
     try:
@@ -198,7 +227,7 @@ def check_readable(path: str | os.PathLike[str], name: str | None = None) -> Non
     ...
     backplan._io.files.ReadError: null: expected a file or a folder, found a device
     """
-    p = Path(path)
+    p = as_path(path)
     label = p.name or str(p) if name is None else name
     try:
         if p.is_dir():

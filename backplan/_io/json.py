@@ -131,6 +131,8 @@ def load_json(text: str | bytes, source: str = "<plan>") -> Any:
     backplan.errors.PlanError: p.json: 1 problem
       - whole file: expected whole numbers of at most 18 digits, got '9999999999999999999999999999...9999999999999999999999999999' (5000 characters)
     """
+    if not isinstance(text, str | bytes | bytearray):
+        _fail(source, "JSON text (str or bytes)", type(text).__name__)
     if len(text) > MAX_BYTES:
         _fail(source, f"a plan file of at most {MAX_BYTES // 2**20} MB")
     if isinstance(text, bytes | bytearray):

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._io.files import write_atomic
+from .._io.files import as_path, write_atomic
 from ..plan import Plan
 from ..plan.build import catalogue_argument
 from ..plan.model import plan_argument
@@ -201,6 +201,6 @@ def to_html(
     large, size = options.pop("large_print"), options.pop("page_size")
     content = handout_content(plan_argument(plan), catalogue_argument(catalogue), **options)
     html = render_html(content, large_print=large, page_size=size)
-    target = Path(path)
+    target = as_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(target, html)

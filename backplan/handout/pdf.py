@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from .._io.files import atomic_path
+from .._io.files import as_path, atomic_path
 from ..plan import Plan
 from ..plan.build import catalogue_argument
 from ..plan.model import plan_argument
@@ -264,7 +264,7 @@ def render_pdf(
     contact = _contact_lines(h, lk.footer_size, width)
     margin_bottom = FOOTER_Y + (len(contact) + 1) * lk.footer_size * 1.25 + 4 * MM
     diary_page, grid_look, parts = _diary_layout(h, lk, portrait, margin_bottom)
-    target = Path(path)
+    target = as_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
 
     def frame(size: tuple[float, float], name: str) -> Frame:

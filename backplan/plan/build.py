@@ -168,7 +168,7 @@ def _level_ids(
     restrictions: Restrictions | None = None,
 ) -> list[str]:
     levels = list(catalogue["level"].cat.categories)
-    if level not in levels:
+    if not isinstance(level, str) or level not in levels:
         raise PlanError([Problem("<plan>", None, "level", f"one of {', '.join(levels)}", level)])
     if exercises is None:
         ids = list(allowed_exercises(catalogue, restrictions or Restrictions(), level)["id"])
