@@ -102,7 +102,14 @@ def test_same_file_sees_through_links_and_dots(tmp_path):
 
 
 def test_writes_need_a_file_path(tmp_path):
-    for bad in ("", None, 5, tmp_path):
+    """Only a regular file is ever replaced: run as root, a write to ``-o /dev/zero`` once
+    replaced the device with a file (found by the property tests)."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    for bad in ("", None, 5, tmp_path, pipe, tmp_path / "link"):
+        if bad == tmp_path / "link":
+            bad.symlink_to(pipe)
         with pytest.raises(bp.BackplanError):
             write_atomic(bad, "x")
-    assert [p.name for p in tmp_path.iterdir()] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "pipe"]
+    assert pipe.is_fifo()

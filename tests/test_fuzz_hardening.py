@@ -299,6 +299,7 @@ def _workspace(plan_text: str) -> Path:
                   "exercise": "heel-raises", "sets_done": 1, "reps_done": 10,
                   "pain": 2}).to_csv(root / "logs.csv", index=False)  # fmt: skip
     (root / "sub").mkdir()
+    os.mkfifo(root / "pipe")
     return root
 
 
@@ -316,8 +317,11 @@ def _inputs(args: list[str]) -> dict[str, bytes]:
     return found
 
 
+#: Paths an invocation may name, in the workspace: inputs, links to them, a path through
+#: "..", a folder, a named pipe, new files. Never a real device: run as root, a bug that
+#: wrote over one would break the machine (it happened: /dev/zero became a FHIR Bundle).
 PATHS = ["plans/ann.json", "link.json", "hard.json", "sub/../plans/ann.json", "logs.csv",
-         "plans", "sub", "missing.json", "/dev/zero", "out.md", "out.csv", "out.json",
+         "plans", "sub", "missing.json", "pipe", "out.md", "out.csv", "out.json",
          "r.xlsx", "x" * 300]  # fmt: skip
 #: A sensible invocation of each subcommand, which the test then bends.
 BASE = {
@@ -347,7 +351,7 @@ def test_any_invocation_ends_well_or_in_one_line_and_leaves_inputs(
     workspace = _workspace(plan_text)
 
     def where(name: str) -> str:
-        return str(workspace / name) if name in PATHS and not name.startswith("/") else name
+        return str(workspace / name) if name in PATHS else name
 
     args = [command, *BASE.get(command, ["plans/ann.json", "-o", "out.md"])]
     if source is not None:

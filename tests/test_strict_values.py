@@ -140,3 +140,18 @@ def test_handout_options_outside_the_choices_are_refused(
         with pytest.raises(bp.BackplanError, match=option):
             write(plan, tmp_path / "h.out", **{option: value})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_longest_clinic_details_allowed_still_make_a_handout(plan: bp.Plan, tmp_path) -> None:
+    """Clinic details at their limits (200, 60 and 200 characters) in large print on Letter
+    once left no room for the "Stay safe" box (LayoutError): the footer then gives the
+    phone number in full and shortens the rest with "…"."""
+    from pypdf import PdfReader
+
+    phone = "01234 567890 (Mon-Fri 9-5), or 07700 900123 after hours"
+    out = handout.to_pdf(plan, tmp_path / "h.pdf", large_print=True, page_size="letter",
+                         clinic=("Riverside Community Physiotherapy " * 7)[:200],
+                         phone=phone, physio="M" * 200)  # fmt: skip
+    pages = PdfReader(out).pages
+    assert all(phone in " ".join(p.extract_text().split()) for p in pages)
+    assert "…" in pages[0].extract_text()

@@ -91,7 +91,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path``.
 
     Use it for writers that want a file name (ReportLab, openpyxl, pandas). On any
-    exception the temporary file is removed and ``path`` is left untouched.
+    exception the temporary file is removed and ``path`` is left untouched. Only a
+    regular file (or a new name) is written: a folder, a device such as ``/dev/null`` or a
+    named pipe at ``path`` is refused with a :class:`BackplanError` before anything is
+    written (replacing it, as root may, would break the system for everyone).
 
     Examples
     --------
@@ -103,8 +106,12 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     'a,b\\n'
     """
     target = as_path(path)
-    if target.is_dir():
-        raise BackplanError(f"{target}: expected a file to write, found a folder")
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:  # nothing there yet (or a link to nothing): a new file
+        mode = stat.S_IFREG
+    if not stat.S_ISREG(mode):  # never replace a folder, a device (/dev/zero), a pipe
+        raise BackplanError(f"{target}: expected a file to write, found {_kind(mode)}")
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(target)
     # The temporary name ends in the target's suffix, so writers that pick a format from

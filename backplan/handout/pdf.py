@@ -30,6 +30,7 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from .._io.files import as_path, atomic_path
+from ..errors import BackplanError, short
 from ..plan import Plan
 from ..plan.build import catalogue_argument
 from ..plan.model import plan_argument
@@ -220,15 +221,16 @@ def _page_size(page_size: str) -> tuple[float, float]:
     return {"A4": A4, "letter": LETTER}[page_size_value(page_size)]
 
 
-#: The most lines the clinic's contact details take at the foot of a page when they fit;
-#: longer details get at most :data:`_LINES_EACH` lines each (clinic, phone, physio).
-_CONTACT_LINES, _LINES_EACH = 3, 2
+#: Footer budgets to try, in lines of contact details: all of them first; when the page
+#: furniture then leaves too little room for a block that must stay whole (the "Stay safe"
+#: box in large print on Letter, with 200-character clinic and physio names), fewer.
+_CONTACT_BUDGETS: tuple[int | None, ...] = (None, 8, 5, 3)
 
 
-def _contact_lines(h: Handout, size: float, width: float) -> list[str]:
-    """The footer's contact lines, their height bounded whatever the details' length: in
-    full when they fit :data:`_CONTACT_LINES` lines, else each detail on its own lines,
-    cut with "…" after :data:`_LINES_EACH` (so the phone number always shows)."""
+def _contact_lines(h: Handout, size: float, width: float, budget: int | None = None) -> list[str]:
+    """The footer's contact lines: all of them, or at most ``budget``. Within a budget
+    each detail (clinic, phone, physio) gets its own lines, the phone in full first, the
+    others cut with "…" where they do not fit."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     from .pdf_diary import wrap_words
@@ -237,34 +239,62 @@ def _contact_lines(h: Handout, size: float, width: float) -> list[str]:
         return wrap_words(text.split(), REGULAR, size, width)
 
     lines = [line for text in footer_lines(h) for line in wrap(text)]
-    if len(lines) <= _CONTACT_LINES:
+    if budget is None or len(lines) <= budget:
         return lines
-    out = []
-    for part in " · ".join(footer_lines(h)).split(" · "):
-        kept = wrap(part)
-        if len(kept) > _LINES_EACH:
-            kept = kept[:_LINES_EACH]
-            while kept[-1] and stringWidth(kept[-1] + "…", REGULAR, size) > width:
-                kept[-1] = kept[-1][:-1]
-            kept[-1] += "…"
-        out += kept
-    return out
+    raw = " · ".join(footer_lines(h)).split(" · ")
+    parts = [wrap(part) for part in raw]
+    phone_text = f"{TEXT['phone']}: {h.phone}"
+    phone = raw.index(phone_text) if h.phone and phone_text in raw else None
+    order = ([phone] if phone is not None else []) + [i for i in range(len(parts)) if i != phone]
+    room = budget
+    for n, i in enumerate(order):
+        later = len(order) - n - 1  # leave each later detail one line at least
+        keep = max(1, min(len(parts[i]), room - later))
+        if keep < len(parts[i]):
+            cut = parts[i][:keep]
+            while cut[-1] and stringWidth(cut[-1] + "…", REGULAR, size) > width:
+                cut[-1] = cut[-1][:-1]
+            parts[i] = [*cut[:-1], cut[-1] + "…"]
+        room -= len(parts[i])
+    return [line for part in parts for line in part]
 
 
 def render_pdf(
     h: Handout, path: str | os.PathLike[str], *, large_print: bool = False, page_size: str = "A4"
 ) -> Path:
-    """Lay out ready-made handout content as a PDF, written atomically (see :func:`to_pdf`)."""
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+    """Lay out ready-made handout content as a PDF, written atomically (see :func:`to_pdf`).
+
+    Raises
+    ------
+    BackplanError
+        For an option that is not valid, or content that cannot be laid out on the page
+        even with the shortest footer.
+    """
+    from reportlab.platypus.doctemplate import LayoutError
 
     options = handout_options(large_print=large_print, page_size=page_size)
     lk = look(options["large_print"])
     portrait = _page_size(options["page_size"])
+    target = as_path(path)
+    for budget in _CONTACT_BUDGETS:
+        contact = _contact_lines(h, lk.footer_size, portrait[0] - 2 * MARGIN_X, budget)
+        try:
+            return _laid_out(h, target, lk, portrait, contact)
+        except LayoutError as exc:
+            problem = str(exc)
+    raise BackplanError(f"{target.name}: the handout does not fit {options['page_size']} pages "
+                        f"({short(problem, 200)})")  # fmt: skip
+
+
+def _laid_out(
+    h: Handout, target: Path, lk: Look, portrait: tuple[float, float], contact: list[str]
+) -> Path:
+    """The PDF at ``target``, its footer holding the ``contact`` lines."""
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
     width = portrait[0] - 2 * MARGIN_X
-    contact = _contact_lines(h, lk.footer_size, width)
     margin_bottom = FOOTER_Y + (len(contact) + 1) * lk.footer_size * 1.25 + 4 * MM
     diary_page, grid_look, parts = _diary_layout(h, lk, portrait, margin_bottom)
-    target = as_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
 
     def frame(size: tuple[float, float], name: str) -> Frame:
