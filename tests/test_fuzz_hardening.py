@@ -85,7 +85,7 @@ def _same_meaning(kind: str, written: object, read: object) -> bool:
     return isinstance(written, str) and read == written
 
 
-@fuzz(300)
+@fuzz(150)
 @given(field=st.sampled_from(sorted(FIELDS)), value=anything)
 @example(field=("prescriptions", 0, "reps"), value=True)
 @example(field=("revisions", 0, "made_at"), value=2026)
@@ -121,7 +121,7 @@ def _revise_with(plan: bp.Plan, name: str, value: object) -> bp.Plan:
     return bp.revise(plan, **kwargs)
 
 
-@fuzz(200)
+@fuzz(100)
 @given(
     name=st.sampled_from(
         ["from_week", "doses", "why", "by", "stop", "decision", "hold_level", "when", "catalogue"]
@@ -141,7 +141,7 @@ def test_revise_gives_a_plan_or_a_backplan_error(plan, name, value) -> None:
     assert len(rev.what) <= WHAT_CHARS
 
 
-@fuzz(100)
+@fuzz(60)
 @given(
     name=st.sampled_from(
         [
@@ -188,7 +188,7 @@ def test_any_run_of_revisions_keeps_every_summary_within_its_field(plan, steps) 
 # --- class 10 and 6: handout options and settings files ---------------------------------------
 
 
-@fuzz(300)
+@fuzz(150)
 @given(
     large_print=st.one_of(st.booleans(), anything),
     page_size=st.one_of(st.sampled_from(["A4", "a4", "letter", "LETTER", "A3", "A5"]), anything),
@@ -210,7 +210,7 @@ def test_handout_options_are_taken_as_given_or_refused_by_name(
     assert got["clinic"] is clinic and got["phone"] is phone
 
 
-@fuzz(200)
+@fuzz(100)
 @given(
     st.one_of(
         st.binary(max_size=200),
@@ -255,7 +255,7 @@ def _word_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}{end}", re.IGNORECASE)
 
 
-@fuzz(200)
+@fuzz(100)
 @given(
     labels=st.lists(label, min_size=1, max_size=5, unique_by=lambda s: s.strip().lower()),
     pieces=st.lists(
@@ -336,7 +336,7 @@ OPTIONS = st.sampled_from(["--clinic", "--phone", "--physio", "--as-of", "--thre
 VALUES = st.one_of(st.sampled_from(PATHS), cell, text, st.sampled_from(HOSTILE))
 
 
-@fuzz(60, shrink=False)
+@fuzz(50, shrink=False)
 @given(
     command=st.sampled_from([*BASE, "nope"]),
     source=st.one_of(st.none(), st.sampled_from(PATHS)),
