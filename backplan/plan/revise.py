@@ -134,16 +134,17 @@ def _summary(before: Plan, after: Plan, week: int, cat: Mapping[str, str]) -> st
 
 def _bounded(parts: list[str], limit: int = WHAT_CHARS) -> str:
     """``parts`` joined with ``"; "`` in at most ``limit`` characters: the parts that fit,
-    then how many more there are (each part cut to a tenth of the limit at most).
+    then how many more there are (a part longer than half the limit is cut with "…").
 
-    >>> _bounded(["a: added", "b: added", "c: added"], 30)
-    'a: added; and 2 more changes'
+    >>> _bounded(["Heel slides: reps 10 -> 8", "Wall squats: added", "Bridges: stopped"], 60)
+    'Heel slides: reps 10 -> 8; and 2 more changes'
     """
-    room = limit - len("; and 99999 more changes")
-    cut = [p if len(p) <= limit // 10 else p[: limit // 10 - 1] + "…" for p in parts]
+    half = limit // 2
+    cut = [p if len(p) <= half else p[: half - 1] + "…" for p in parts]
     text = "; ".join(cut)
     if len(text) <= limit:
         return text
+    room = limit - len("; and 99999 more changes")
     kept: list[str] = []
     size = 0
     for part in cut:
