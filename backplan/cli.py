@@ -15,9 +15,17 @@ Each subcommand lives in its own ``_add_*`` function, so more can be added witho
 touching the others.
 
 Exit status: 0 success; 2 a usage or input error (bad option, a file that cannot be read
-or is not valid); 1 any other failure (e.g. the output cannot be written). Errors are one
-line on stderr naming the file and the problem, never a traceback (set the environment
-variable ``BACKPLAN_DEBUG=1`` to see one for an unexpected failure).
+or is not valid, an output that would land on an input); 1 any other failure (e.g. the
+output cannot be written). Errors are one line on stderr naming the file and the problem,
+never a traceback (set the environment variable ``BACKPLAN_DEBUG=1`` to see one for an
+unexpected failure).
+
+Before any work every argument is checked: each is at most a stated length (a path
+:data:`MAX_PATH_CHARS`, clinic details as in the clinic settings), ``--as-of`` is a real
+``YYYY-MM-DD`` day from 1900 to 2100, every input can be read (a file, or a folder; never a
+device or a pipe, which could block for ever), and the output is none of the inputs,
+however its path is written (the same file, a hard or symbolic link, a path with ``..``):
+nothing is written and no input changes when a check fails.
 """
 
 from __future__ import annotations
@@ -25,14 +33,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ._io.dates import DATE_TEXT, parse_iso_date
+from ._io.files import check_readable, same_file
+from ._io.numbers import parse_decimal
 from .errors import BackplanError, short
 
-__all__ = ["build_parser", "main"]
+__all__ = ["MAX_ARG_CHARS", "MAX_PATH_CHARS", "build_parser", "main"]
+
+#: The longest path accepted (Linux's PATH_MAX); each file or folder name at most 255 bytes.
+MAX_PATH_CHARS = 4096
+#: The longest argument of any kind (a longer one is a usage error before anything runs).
+MAX_ARG_CHARS = MAX_PATH_CHARS
 
 _SUFFIX_FORMAT = {
     ".pdf": "pdf",
@@ -85,10 +100,43 @@ def _subcommand(
         epilog=f"example:\n  backplan {name} {example}",
     )
     dest, metavar, what = source
-    p.add_argument(dest, type=Path, metavar=metavar, help=what)
+    p.add_argument(dest, type=_path, metavar=metavar, help=what)
     metavar, what = output
-    p.add_argument("-o", "--output", type=Path, required=True, metavar=metavar, help=what)
+    p.add_argument("-o", "--output", type=_path, required=True, metavar=metavar, help=what)
     return p
+
+
+def _path(text: str) -> Path:
+    """A path argument: not empty, no NUL, at most :data:`MAX_PATH_CHARS` characters and
+    255 bytes a name (longer ones fail later, deep inside the system, as a write error)."""
+    expected = f"a path of at most {MAX_PATH_CHARS} characters, each name at most 255 bytes"
+    if not text or "\0" in text or len(text) > MAX_PATH_CHARS:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {short(text)!r}")
+    try:
+        too_long = any(len(os.fsencode(part)) > 255 for part in Path(text).parts)
+    except UnicodeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a path in valid text, got {short(text)!r}"
+        ) from None
+    if too_long:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {short(text)!r}")
+    return Path(text)
+
+
+def _text(name: str) -> Callable[[str], str]:
+    """An argparse type for the clinic detail ``name``: text within the settings' limit."""
+    from .handout.options import CLINIC_LIMITS
+
+    limit = CLINIC_LIMITS[name]
+
+    def check(text: str) -> str:
+        if len(text) > limit:
+            raise argparse.ArgumentTypeError(
+                f"expected at most {limit} characters, got {short(text)!r}"
+            )
+        return text
+
+    return check
 
 
 def _add_handout(sub: argparse._SubParsersAction) -> None:
@@ -132,7 +180,7 @@ def _add_adherence(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "-p",
         "--plans",
-        type=Path,
+        type=_path,
         required=True,
         metavar="PLANS_DIR",
         help="folder of the patients' saved plans (.json)",
@@ -145,19 +193,31 @@ def _add_adherence(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--threshold",
-        type=float,
+        type=_share,
         default=0.8,
         metavar="SHARE",
         help="share of the dose that counts as adherent, from 0 to 1 (default 0.8)",
     )
-    p.set_defaults(run=_run_adherence)
+    p.set_defaults(run=_run_adherence, inputs={"logs": "logs", "plans": "plans"})
 
 
 def _iso_day(text: str) -> str:
-    """``--as-of``: strictly ``YYYY-MM-DD`` (no 01/02/2026, no 2026-13-01)."""
-    if parse_iso_date(text) is None:
+    """``--as-of``: a real day by the one date rule (``YYYY-MM-DD``, 1900-2100; no
+    01/02/2026, no 2026-02-30, no ``today``)."""
+    day = parse_iso_date(text)
+    if day is None:
         raise argparse.ArgumentTypeError(f"expected {DATE_TEXT}, got {short(text)!r}")
-    return text
+    return day.isoformat()
+
+
+def _share(text: str) -> float:
+    """``--threshold``: a decimal number above 0 and at most 1, by the one number rule."""
+    share = parse_decimal(text)
+    if share is None or not 0 < share <= 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a share above 0 and at most 1 (e.g. 0.8), got {short(text)!r}"
+        )
+    return share
 
 
 def _run_adherence(args: argparse.Namespace) -> int:
@@ -166,8 +226,6 @@ def _run_adherence(args: argparse.Namespace) -> int:
 
     if args.output.suffix.lower() not in {".html", ".htm", ".xlsx"}:
         raise BackplanError(f"{args.output.name!r}: the report must end in .html or .xlsx")
-    if not 0 < args.threshold <= 1:
-        raise BackplanError(f"--threshold must be above 0 and at most 1, got {args.threshold}")
     with atomic_path(args.output) as tmp:  # a failed run leaves an old report as it was
         report = report_from_files(args.logs, args.plans, tmp, args.as_of, args.threshold)
     print(report.summary())
@@ -211,7 +269,7 @@ def _add_fhir(sub: argparse._SubParsersAction) -> None:
                         "its last day (default: today)")  # fmt: skip
     p.add_argument("--collection", action="store_true",
                    help="write a collection Bundle (a file to keep) instead of a transaction")  # fmt: skip
-    p.set_defaults(run=_run_fhir)
+    p.set_defaults(run=_run_fhir, inputs={"source": "file"})
 
 
 def _fhir_settings(args: argparse.Namespace) -> Any:
@@ -237,17 +295,16 @@ def _run_fhir(args: argparse.Namespace) -> int:
     and exit status 2."""
     import json
 
-    from ._io.files import write_atomic
+    from ._io.files import read_capped, write_atomic
+    from ._io.json import MAX_BYTES, load_json
     from .plan import load_plan, save_plan
 
     try:
         from . import fhir
 
         settings = _fhir_settings(args)
-        try:
-            data = json.loads(args.source.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise BackplanError(f"{args.source}: not a readable JSON file ({exc})") from None
+        source = str(args.source)
+        data = load_json(read_capped(args.source, MAX_BYTES, "JSON file", source), source)
         kind = data.get("resourceType") if isinstance(data, dict) else None
         entries = data.get("entry") if kind == "Bundle" else None
         entries = entries if isinstance(entries, list) else []
@@ -284,8 +341,7 @@ def _run_fhir(args: argparse.Namespace) -> int:
         line = " ".join(x.strip() for x in lines[:2])
         if isinstance(exc, fhir.FhirError):
             line = exc.first_line()
-        print(f"backplan: error: {line}", file=sys.stderr)
-        return 2
+        return _fail(line, 2)
     return 0
 
 
@@ -307,13 +363,13 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
         ("logs", "LOGS", "the exercise logs (file or folder)"),
         ("REVIEW", "the page to write: ends in .html"),
     )
-    p.add_argument("-p", "--plans", type=Path, required=True, metavar="PLANS_DIR",
+    p.add_argument("-p", "--plans", type=_path, required=True, metavar="PLANS_DIR",
                    help="folder of the patients' saved plans (.json)")  # fmt: skip
-    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+    p.add_argument("--as-of", type=_iso_day, metavar="YYYY-MM-DD",
                    help="the review day (default: the latest log date)")  # fmt: skip
-    p.add_argument("--rules", type=Path, metavar="RULES.csv",
+    p.add_argument("--rules", type=_path, metavar="RULES.csv",
                    help="a clinic's review rules (default: the shipped ones)")  # fmt: skip
-    p.set_defaults(run=_run_review)
+    p.set_defaults(run=_run_review, inputs={"logs": "logs", "plans": "plans", "rules": "file"})
 
 
 def _run_review(args: argparse.Namespace) -> int:
@@ -357,16 +413,24 @@ def _common(p: argparse.ArgumentParser, *, single: bool) -> None:
         type=_page_size,
         help="paper size for PDF (default A4)",
     )
-    p.add_argument("--clinic", metavar="NAME", help="clinic name (default: clinic settings)")
-    p.add_argument("--phone", metavar="NUMBER", help="clinic phone (default: clinic settings)")
-    p.add_argument("--physio", metavar="NAME", help="physio contact (default: clinic settings)")
+    p.add_argument("--clinic", metavar="NAME", type=_text("clinic"),
+                   help="clinic name (default: clinic settings)")  # fmt: skip
+    p.add_argument("--phone", metavar="NUMBER", type=_text("phone"),
+                   help="clinic phone (default: clinic settings)")  # fmt: skip
+    p.add_argument("--physio", metavar="NAME", type=_text("physio"),
+                   help="physio contact (default: clinic settings)")  # fmt: skip
+    # the clinic settings file is read too: it must not be written over either
+    p.set_defaults(inputs={("plan" if single else "plans"): "file" if single else "plans",
+                           "settings": "file"})  # fmt: skip
 
 
 def _page_size(value: str) -> str:
-    for choice in ("A4", "letter"):
-        if value.lower() == choice.lower():
-            return choice
-    return value
+    from .handout.options import page_size_value
+
+    try:
+        return page_size_value(value)
+    except BackplanError:
+        return value  # argparse then names the choices
 
 
 def _run_handout(args: argparse.Namespace) -> int:
@@ -403,6 +467,8 @@ def _run_handouts(args: argparse.Namespace) -> int:
 
     if not args.plans.is_dir():
         raise BackplanError(f"{args.plans}: expected a folder of saved plans (.json)")
+    if args.output.exists() and not args.output.is_dir():
+        raise BackplanError(f"{args.output}: expected a folder to write the handouts into")
     files = sorted(args.plans.glob("*.json"))
     if not files:
         raise BackplanError(f"{args.plans}: no saved plans (.json files) in this folder")
@@ -417,21 +483,25 @@ def _run_handouts(args: argparse.Namespace) -> int:
         physio=args.physio,
         progress=sys.stderr.isatty(),
     )
+    failed = []
     for row in done.itertuples():
         if row.status == "ok":
             print(f"wrote {row.path}")
-        else:
-            print(f"error: {row.source} ({row.format}): {row.error}", file=sys.stderr)
-    bad = int((done["status"] != "ok").sum())
-    print(f"{len(done) - bad} written, {bad} failed")
-    return 2 if bad else 0
+        else:  # each failure's reason on one line: its first problem
+            reason = " ".join(x.strip() for x in str(row.error).splitlines()[:2])
+            failed.append(f"{Path(row.source).name} ({row.format}): {reason}")
+    print(f"{len(done) - len(failed)} written, {len(failed)} failed")
+    if failed:
+        return _fail(f"{len(failed)} handout(s) not made: " + " | ".join(failed), 2)
+    return 0
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr (and exit status 2)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        text = f"{_one_line(message)} (see {self.prog} --help)"
+        self.exit(2, f"{self.prog}: error: {short(text, 1000)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -458,17 +528,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["handout", "missing.json", "-o", "out.pdf"])
     2
     """
+    if argv is not None and not all(isinstance(a, str) for a in argv):
+        return _fail("every argument must be text", 2)
+    too_long = [a for a in (sys.argv[1:] if argv is None else argv) if len(a) > MAX_ARG_CHARS]
+    if too_long:
+        return _fail(f"an argument of at most {MAX_ARG_CHARS} characters expected, got "
+                     f"{short(too_long[0])!r}", 2)  # fmt: skip
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    inputs: list[Path] = []
     try:
+        inputs = _inputs(args)
+        _refuse_output_over_input(args.output, inputs)
         return int(args.run(args))
     except BackplanError as exc:  # bad input: the message names the file and the problem
         return _fail(str(exc), 2)
-    except OSError as exc:  # e.g. the output folder cannot be written
-        return _fail(f"{exc.filename or ''}: {exc.strerror or exc}", 1)
+    except OSError as exc:  # an input that cannot be read is bad input; else a write failed
+        names = [n for n in (exc.filename, exc.filename2) if n]
+        status = 2 if any(same_file(n, i) for n in names for i in inputs) else 1
+        return _fail(f"{names[0] if names else 'a file'}: {exc.strerror or exc}", status)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
     except Exception as exc:  # a bug, not the user's input: still no traceback by default
@@ -477,11 +558,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"unexpected {type(exc).__name__}: {exc} (BACKPLAN_DEBUG=1 shows more)", 1)
 
 
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """Every file and folder the subcommand reads (each checked readable), and for a folder
+    the files in it that are read (plans, logs)."""
+    from .logs.formats import PARQUET, TEXT
+    from .settings import settings_path
+
+    found: list[Path] = []
+    for dest, kind in getattr(args, "inputs", {}).items():
+        if dest == "settings":
+            path = settings_path()
+            if path.exists():  # read by the handout (a missing file means no details)
+                found.append(path)
+            continue
+        path = getattr(args, dest, None)
+        if path is None:
+            continue
+        check_readable(path, str(path))
+        found.append(path)
+        if kind in {"plans", "logs"} and path.is_dir():
+            wanted = {".json"} if kind == "plans" else PARQUET | TEXT
+            found += [p for p in path.iterdir() if p.suffix.lower() in wanted]
+    return found
+
+
+def _refuse_output_over_input(output: Path, inputs: Sequence[Path]) -> None:
+    """Raise when ``output`` is any input however written (link, hard link, ``..``)."""
+    for path in inputs:
+        if same_file(output, path):
+            raise BackplanError(
+                f"{output}: this is an input ({path}); choose another output, so the input "
+                "stays as it is"
+            )
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every line break and control character made a space."""
+    return "".join(" " if ch.isspace() or not ch.isprintable() else ch for ch in text)
+
+
 def _fail(message: str, status: int) -> int:
     """Print ``message`` as one line on stderr (problems joined by ';') and return status."""
     lines = [line.strip().removeprefix("- ") for line in message.splitlines() if line.strip()]
     head, *rest = lines or ["error"]
-    text = head + (": " + "; ".join(rest) if rest else "")
+    text = _one_line(head + (": " + "; ".join(rest) if rest else ""))
     print(f"backplan: error: {short(text, 1000)}", file=sys.stderr)
     return status
 

@@ -6,13 +6,24 @@ pseudonymised with one key still join up. Keep the key outside the notebook and 
 it anyone can re-create the mapping. Pseudonymised data is still personal data under UK
 GDPR (article 4(5)).
 
+A label is replaced wherever it appears: the patient column, and inside every other text
+(notes, reasons, file names, a plan's notes and its revisions' reasons). Inside text a
+label counts as a whole word, in any case and spacing ("ann  smith" for "Ann Smith"), never
+as part of a longer word or number ("P1" is not replaced inside "P10"). A label with no
+letter at all (``"11"``) is replaced only where it is a whole cell or a whole file name,
+because inside text it cannot be told from a dose or a date ("11 Jan 2026" stays as it
+is): give patients labels with a letter (``P-011``) if notes may name them.
+
 Examples
 --------
 >>> import pandas as pd
->>> table = pd.DataFrame({"patient": ["Ann", "Bob", "Ann"]})
+>>> table = pd.DataFrame({"patient": ["Ann", "Bob", "Ann"],
+...                       "note": ["", "saw Ann on 11 Jan", "Annie rang"]})
 >>> out = pseudonymise(table, key="a long secret kept somewhere safe")
 >>> out["patient"].nunique(), out["patient"].str.startswith("PSN-").all()
 (2, np.True_)
+>>> out["note"].tolist()[1:] == [f"saw {out['patient'][0]} on 11 Jan", "Annie rang"]
+True
 """
 
 from __future__ import annotations
@@ -20,17 +31,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any, TypeVar
 
 import pandas as pd
+
+from .errors import BackplanError
+from .identity import patient_key
 
 __all__ = ["MIN_KEY_BYTES", "pseudonym", "pseudonymise"]
 
 #: Shortest key accepted, in bytes (128 bits).
 MIN_KEY_BYTES = 16
 _PREFIX = "PSN-"
+#: Table columns that hold file names (a letterless label may be a whole file name there).
+_FILE_COLUMNS = frozenset({"file", "same_as_file"})
+_WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"\s+")
 T = TypeVar("T")
 
 
@@ -38,9 +57,9 @@ def _key_bytes(key: bytes | str) -> bytes:
     if isinstance(key, str):
         key = key.encode("utf-8")
     if not isinstance(key, bytes):
-        raise TypeError(f"key must be bytes or str, got {type(key).__name__}")
+        raise BackplanError(f"key: expected bytes or text, got {type(key).__name__}")
     if len(key) < MIN_KEY_BYTES:
-        raise ValueError(
+        raise BackplanError(
             f"key must be at least {MIN_KEY_BYTES} bytes long (got {len(key)}); a short key "
             "can be guessed, which would undo the pseudonyms"
         )
@@ -72,7 +91,85 @@ def _mapper(key: bytes) -> Callable[[Any], Any]:
     return one
 
 
+def _has_letter(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+class _Labels:
+    """Finds patient labels inside text (see the module notes) and replaces them.
+
+    Each label is looked up by its first word, so text is scanned once whatever the
+    number of labels; the label's full form is then checked at that place.
+    """
+
+    def __init__(self, labels: Iterable[str], one: Callable[[Any], Any]) -> None:
+        self.by_key: dict[str, str] = {}  # patient_key -> pseudonym (first spelling wins)
+        self.by_word: dict[str, list[tuple[int, int, re.Pattern[str], bool, str]]] = {}
+        for label in sorted({str(v) for v in labels if str(v).strip()}):
+            key = patient_key(label)
+            self.by_key.setdefault(key, one(label))
+            first = _WORD.search(key)
+            if not _has_letter(label) or first is None:
+                continue  # letterless: whole cells and file names only
+            parts = [re.escape(part) for part in _SPACES.split(key)]
+            full = re.compile(r"\s+".join(parts), re.IGNORECASE)
+            # a label starting with punctuation ("(Ann)") is looked up by its first word,
+            # then checked from that many characters before it
+            entry = (len(key), first.start(), full, _WORD.match(key[-1]) is not None)
+            self.by_word.setdefault(first.group(), []).append((*entry, self.by_key[key]))
+        for found in self.by_word.values():
+            found.sort(key=lambda x: -x[0])  # the longest label first ("Ann Smith", "Ann")
+
+    def __bool__(self) -> bool:
+        return bool(self.by_key)
+
+    def cell(self, text: str) -> str | None:
+        """The pseudonym when the whole of ``text`` is a label, else ``None``."""
+        return self.by_key.get(patient_key(text))
+
+    def text(self, text: str) -> str:
+        """``text`` with every label in it (as a whole word) replaced."""
+        whole = self.cell(text)
+        if whole is not None:
+            return whole
+        if not self.by_word:
+            return text
+        nfc = unicodedata.normalize("NFC", text)
+        out, done = [], 0
+        for word in _WORD.finditer(nfc):
+            for _, before, full, word_end, alias in self.by_word.get(word.group().casefold(), ()):
+                start = word.start() - before
+                if start < done:
+                    continue
+                match = full.match(nfc, start)
+                if match is None or (word_end and not self._ends_word(nfc, match.end())):
+                    continue
+                out += [nfc[done:start], alias]
+                done = match.end()
+                break
+        # no label found: the text comes back exactly as it was (not even normalised)
+        return text if not out else "".join([*out, nfc[done:]])
+
+    @staticmethod
+    def _ends_word(text: str, end: int) -> bool:
+        if end >= len(text):
+            return True
+        after = text[end]
+        return not (_WORD.match(after) or unicodedata.category(after).startswith("M"))
+
+    def path(self, text: str) -> str:
+        """A file name or path: labels in it, and a part or stem that is a label."""
+        parts = re.split(r"([/\\])", self.text(text))
+        for i, part in enumerate(parts):
+            stem, dot, suffix = part.rpartition(".") if "." in part else (part, "", "")
+            alias = self.cell(part) or (self.cell(stem) if stem else None)
+            if alias is not None:
+                parts[i] = alias if self.cell(part) else alias + dot + suffix
+        return "".join(parts)
+
+
 def _frame(table: pd.DataFrame, column: str, one: Callable[[Any], Any]) -> pd.DataFrame:
+    """``table`` with its patient column replaced, label by label."""
     if column not in table.columns:
         return table
     out = table.copy()
@@ -86,29 +183,52 @@ def _frame(table: pd.DataFrame, column: str, one: Callable[[Any], Any]) -> pd.Da
     return out
 
 
-def _ids(data: Any, column: str) -> list[str]:
-    """Every patient label in the tables of ``data``, longest first ("P10" before "P1")."""
-    found: set[str] = set()
-    for value in vars(data).values():
-        if isinstance(value, pd.DataFrame) and column in value.columns:
-            found.update(str(v) for v in pd.unique(value[column].dropna()) if str(v).strip())
-    return sorted(found, key=len, reverse=True)
-
-
-def _replace_ids(
-    values: pd.Series, pattern: re.Pattern[str], one: Callable[[Any], Any]
-) -> pd.Series:
-    """Text with every patient label inside it (a file name, a note) replaced."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = [pattern.sub(lambda m: one(m.group(0)), u) if isinstance(u, str) else u
-              for u in uniques]  # fmt: skip
+def _replace_in(values: pd.Series, change: Callable[[str], str]) -> pd.Series:
+    """A text column with ``change`` applied to each distinct text (other values kept)."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): value by value
+        return values.map(lambda v: change(v) if isinstance(v, str) else v)
+    mapped = [change(u) if isinstance(u, str) else u for u in uniques]
+    if all(m is u for m, u in zip(mapped, uniques, strict=True)):
+        return values
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.rename_categories(mapped) if len(set(mapped)) == len(mapped) else (
+            pd.Series(pd.Index(mapped, dtype=object).take(codes, allow_fill=True),
+                      index=values.index, dtype=object))  # fmt: skip
     out = pd.Index(mapped, dtype=object).take(codes, allow_fill=True, fill_value=None)
     return pd.Series(out, index=values.index, dtype=object)
 
 
 def _is_text(s: pd.Series) -> bool:
     kind = s.dtype
-    return not (pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_datetime64_any_dtype(kind))
+    return not (
+        pd.api.types.is_numeric_dtype(kind)
+        or pd.api.types.is_bool_dtype(kind)
+        or pd.api.types.is_datetime64_any_dtype(kind)
+    )
+
+
+def _table(
+    table: pd.DataFrame, column: str, one: Callable[[Any], Any], labels: _Labels
+) -> pd.DataFrame:
+    """``table`` with labels replaced in the patient column and in every text cell."""
+    out = _frame(table, column, one)
+    if not labels:
+        return out
+    for c in out.columns:
+        if c != column and _is_text(out[c]):
+            change = labels.path if c in _FILE_COLUMNS else labels.text
+            out[c] = _replace_in(out[c], change)
+    return out
+
+
+def _labels_in(tables: Iterable[pd.DataFrame], column: str) -> set[str]:
+    found: set[str] = set()
+    for value in tables:
+        if column in value.columns:
+            found.update(str(v) for v in pd.unique(value[column].dropna()))
+    return found
 
 
 def _everywhere(data: Any, column: str, one: Callable[[Any], Any]) -> Any:
@@ -118,23 +238,46 @@ def _everywhere(data: Any, column: str, one: Callable[[Any], Any]) -> Any:
     rejected row's other cells, in a problem's ``got``. Every text cell of every table is
     searched for every label.
     """
-    ids = _ids(data, column)
-    pattern = re.compile("|".join(re.escape(i) for i in ids)) if ids else None
-    changes: dict[str, Any] = {}
-    for name, value in vars(data).items():
-        if not isinstance(value, pd.DataFrame):
-            continue
-        table = _frame(value, column, one)
-        if pattern is not None:
-            for c in table.columns:
-                if c != column and _is_text(table[c]):
-                    table[c] = _replace_ids(table[c], pattern, one)
-        changes[name] = table
+    tables = {n: v for n, v in vars(data).items() if isinstance(v, pd.DataFrame)}
+    labels = _Labels(_labels_in(tables.values(), column), one)
+    changes: dict[str, Any] = {n: _table(v, column, one, labels) for n, v in tables.items()}
     if hasattr(data, "sources"):
-        changes["sources"] = tuple(
-            pattern.sub(lambda m: one(m.group(0)), s) if pattern else s for s in data.sources
-        )
+        changes["sources"] = tuple(labels.path(s) for s in data.sources)
     return replace(data, **changes)
+
+
+def _fitted(model: Any, field: str, text: str, where: str) -> str:
+    """``text`` when it fits ``model.field``'s length limit, else a PlanError saying so."""
+    from .errors import PlanError, Problem
+
+    limit = next((m.max_length for m in type(model).model_fields[field].metadata
+                  if getattr(m, "max_length", None) is not None), None)  # fmt: skip
+    if limit is not None and len(text) > limit:
+        expected = (f"text of at most {limit} characters once its patient labels are "
+                    "pseudonyms (20 characters each)")  # fmt: skip
+        raise PlanError([Problem(where, None, field, expected, text)], where)
+    return text
+
+
+def _plans(plans: Iterable[Any], one: Callable[[Any], Any]) -> list[Any]:
+    """Plans with the patient replaced, and every label in their free text too (notes,
+    the clinician, each revision's summary, reason and author)."""
+    plans = list(plans)
+    labels = _Labels((p.patient for p in plans), one)
+    out = []
+    for plan in plans:
+        patient = one(plan.patient) if plan.patient.strip() else plan.patient
+        where = f"<plan of {patient or 'no name'}>"
+
+        def texts(model: Any, fields: tuple[str, ...], where: str = where) -> dict[str, str]:
+            return {f: _fitted(model, f, labels.text(getattr(model, f)), where) for f in fields}
+
+        revisions = tuple(
+            r.model_copy(update=texts(r, ("what", "why", "by"))) for r in plan.revisions
+        )
+        update = {"patient": patient, **texts(plan, ("notes", "clinician")), "revisions": revisions}
+        out.append(plan.model_copy(update=update))
+    return out
 
 
 def pseudonymise(data: T, key: bytes | str, column: str = "patient") -> T:
@@ -142,7 +285,7 @@ def pseudonymise(data: T, key: bytes | str, column: str = "patient") -> T:
 
     Parameters
     ----------
-    data : DataFrame, LogTable, AdherenceReport, or list of Plan
+    data : DataFrame, LogTable, AdherenceReport, Plan, or list of Plan
         Logs, a prescription table, a report (every table in it), or plans.
     key : bytes or str
         The secret, at least 16 bytes. It is used, never stored.
@@ -151,23 +294,32 @@ def pseudonymise(data: T, key: bytes | str, column: str = "patient") -> T:
 
     Returns
     -------
-    The same kind of object, with new labels; the input is not changed.
+    The same kind of object, with new labels; the input is not changed. Labels are
+    replaced in the patient column and inside all other text (see the module notes).
 
     Raises
     ------
-    ValueError
-        For an empty or short key.
+    BackplanError
+        For an empty or short key, a ``column`` that is not text, or ``data`` of another
+        kind; a :class:`~backplan.PlanError` when a plan's text with pseudonyms would be
+        longer than its field allows (a pseudonym has 20 characters).
     """
     one = _mapper(_key_bytes(key))
-    if isinstance(data, pd.DataFrame):
-        return _frame(data, column, one)  # type: ignore[return-value]
-    if isinstance(data, list | tuple) and all(hasattr(p, "patient") for p in data):
-        return type(data)(p.model_copy(update={"patient": one(p.patient)}) for p in data)  # type: ignore[return-value]
+    if not isinstance(column, str):
+        raise BackplanError(f"column: expected the name of a column, got {type(column).__name__}")
     from .logs import AdherenceReport, LogTable
+    from .plan.model import Plan
 
+    if isinstance(data, pd.DataFrame):
+        labels = _Labels(_labels_in([data], column), one)
+        return _table(data, column, one, labels)  # type: ignore[return-value]
+    if isinstance(data, Plan):
+        return _plans([data], one)[0]  # type: ignore[return-value]
+    if isinstance(data, list | tuple) and all(isinstance(p, Plan) for p in data):
+        return type(data)(_plans(data, one))  # type: ignore[return-value]
     if isinstance(data, LogTable | AdherenceReport):
         return _everywhere(data, column, one)  # type: ignore[return-value]
-    raise TypeError(
-        "pseudonymise takes a DataFrame, a LogTable, an AdherenceReport or a list of plans, "
-        f"got {type(data).__name__}"
+    raise BackplanError(
+        "data: pseudonymise takes a DataFrame, a LogTable, an AdherenceReport, a Plan or a "
+        f"list of plans, got {type(data).__name__}"
     )

@@ -19,16 +19,27 @@ True
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._io.files import write_atomic
-from .errors import BackplanError, Problem
+from ._io.files import ReadError, as_path, read_capped, write_atomic
+from ._io.json import load_json
+from ._io.typed import Text
+from .errors import BackplanError, PlanError, Problem
 
-__all__ = ["ClinicSettings", "SettingsError", "load_settings", "save_settings", "settings_path"]
+__all__ = [
+    "MAX_SETTINGS_BYTES",
+    "ClinicSettings",
+    "SettingsError",
+    "load_settings",
+    "save_settings",
+    "settings_path",
+]
+
+#: The largest clinic settings file read (three short fields need well under 1 KB).
+MAX_SETTINGS_BYTES = 64 * 1024
 
 
 class SettingsError(BackplanError):
@@ -50,15 +61,15 @@ class ClinicSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    clinic: str = Field("", max_length=200)
-    phone: str = Field("", max_length=60)
-    physio: str = Field("", max_length=200)
+    clinic: Text = Field("", max_length=200)
+    phone: Text = Field("", max_length=60)
+    physio: Text = Field("", max_length=200)
 
 
 def settings_path(path: str | os.PathLike[str] | None = None) -> Path:
     """Where the clinic settings are read from and written to (see the module notes)."""
     if path is not None:
-        return Path(path)
+        return as_path(path)
     if os.environ.get("BACKPLAN_SETTINGS"):
         return Path(os.environ["BACKPLAN_SETTINGS"])
     base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
@@ -66,17 +77,24 @@ def settings_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> ClinicSettings:
-    """Read the clinic settings; empty settings when the file does not exist."""
+    """Read the clinic settings; empty settings when the file does not exist.
+
+    Raises
+    ------
+    SettingsError
+        Naming the file: unreadable, not a file (a folder, a device such as ``/dev/zero``,
+        a pipe), over :data:`MAX_SETTINGS_BYTES`, not JSON, or a field that is not valid.
+    """
     p = settings_path(path)
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        return ClinicSettings()
-    except OSError as exc:
-        raise SettingsError(f"{p}: cannot read the clinic settings ({exc.strerror})") from None
+        raw = read_capped(p, MAX_SETTINGS_BYTES, "clinic settings file", str(p))
+    except ReadError as exc:
+        if isinstance(exc.__cause__, FileNotFoundError):
+            return ClinicSettings()
+        raise SettingsError(f"{exc} (clinic settings)") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = load_json(raw, str(p))
+    except PlanError:
         raise SettingsError(f"{p}: expected a JSON object of clinic details") from None
     if not isinstance(data, dict):
         raise SettingsError(f"{p}: expected a JSON object of clinic details")
@@ -93,4 +111,6 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> ClinicSettings:
 
 def save_settings(settings: ClinicSettings, path: str | os.PathLike[str] | None = None) -> Path:
     """Write the clinic settings atomically and return the file's path."""
+    if not isinstance(settings, ClinicSettings):
+        raise SettingsError(f"settings: expected ClinicSettings, got {type(settings).__name__}")
     return write_atomic(settings_path(path), settings.model_dump_json(indent=2) + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -332,3 +333,143 @@ def test_header_only_logs_are_an_input_error(saved: Path, tmp_path: Path) -> Non
         "adherence", str(header_only), "-p", str(saved.parent), "-o", "r.html", cwd=tmp_path
     )
     assert result.returncode == 2 and "header.csv" in result.stderr
+
+
+# --- nothing overwritten, nothing hangs, every argument checked (issue 21) ------------------
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (links followed) with its bytes: what must not change."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_fifo()
+    }
+
+
+def _code(args: list[str]) -> int | str | None:
+    """The exit status of ``main(args)``, whether argparse exits or main returns."""
+    try:
+        return main(args)
+    except SystemExit as exc:
+        return exc.code
+
+
+def _one_error(capsys, code: int | str | None, *words: str) -> str:
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("backplan"), lines
+    assert all(w in lines[0] for w in words), (words, lines)
+    return lines[0]
+
+
+def _outputs_over_inputs(saved: Path, tmp_path: Path) -> dict[str, list[str]]:
+    """Invocations whose output resolves to one of their inputs, each written another way."""
+    plans, logs = saved.parent, _diary_logs(tmp_path)
+    (tmp_path / "link.json").symlink_to(saved)
+    os.link(saved, tmp_path / "hard.json")
+    (tmp_path / "sub").mkdir()
+    xlsx = tmp_path / "logs.xlsx"
+    pd.read_csv(logs).to_excel(xlsx, index=False)
+    rules = tmp_path / "rules.html"
+    rules.write_text("the output check comes before any reading")
+    out_pdf = ["--format", "pdf"]
+    return {
+        "same file": ["handout", str(saved), "-o", str(saved), *out_pdf],
+        "symbolic link as output": [
+            "handout",
+            str(saved),
+            "-o",
+            str(tmp_path / "link.json"),
+            *out_pdf,
+        ],
+        "symbolic link as input": [
+            "handout",
+            str(tmp_path / "link.json"),
+            "-o",
+            str(saved),
+            *out_pdf,
+        ],
+        "hard link": ["handout", str(saved), "-o", str(tmp_path / "hard.json"), *out_pdf],
+        "path with ..": [
+            "handout",
+            str(saved),
+            "-o",
+            f"{tmp_path}/sub/../plans/{saved.name}",
+            *out_pdf,
+        ],
+        "fhir": ["fhir", str(saved), "-o", str(saved)],
+        "adherence over its logs": ["adherence", str(xlsx), "-p", str(plans), "-o", str(xlsx)],
+        "review over its rules": [
+            *("review", str(logs), "-p", str(plans), "--rules", str(rules), "-o", str(rules))
+        ],
+        "handouts into the plans": ["handouts", str(plans), "-o", str(plans)],
+    }
+
+
+def test_an_output_that_resolves_to_an_input_is_refused(
+    saved: Path, tmp_path: Path, capsys
+) -> None:
+    """Exit 2, one line naming the output; nothing written, no input changed (the CLI once
+    replaced a saved plan with its own PDF and exited 0)."""
+    for label, args in _outputs_over_inputs(saved, tmp_path).items():
+        before = _tree(tmp_path)
+        code = main(args)
+        line = _one_error(capsys, code, "input")
+        assert args[args.index("-o") + 1] in line, label
+        assert _tree(tmp_path) == before, label
+
+
+def test_inputs_that_cannot_be_read_are_input_errors(saved: Path, tmp_path: Path, capsys) -> None:
+    """Unreadable logs exit 2 as the README says (once exit 1 with no file named); a pipe
+    or a device is refused at once, never waited on."""
+    fifo = tmp_path / "logs.csv"
+    os.mkfifo(fifo)
+    args = ["-p", str(saved.parent), "-o", str(tmp_path / "r.html")]
+    _one_error(capsys, main(["adherence", str(fifo), *args]), "logs.csv", "pipe")
+    _one_error(capsys, main(["review", str(fifo), *args]), "logs.csv", "pipe")
+    _one_error(capsys, main(["handout", "/dev/zero", "-o", str(tmp_path / "h.md")]), "device")
+    if Path("/proc/self/mem").exists():  # reading it at offset 0 fails with EIO
+        broken = tmp_path / "broken.csv"
+        broken.symlink_to("/proc/self/mem")
+        _one_error(capsys, main(["adherence", str(broken), *args]), "broken.csv", "readable")
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize(
+    "as_of", ["2026-02-30", "today", "now", "March 1 2026", "1/3/2026", "9999-12-31", "5"]
+)
+def test_review_as_of_takes_only_a_real_day(saved: Path, tmp_path: Path, capsys, as_of) -> None:
+    """``backplan review --as-of 2026-02-30`` once exited 1 with "unexpected DateParseError"."""
+    logs = _diary_logs(tmp_path)
+    out = tmp_path / "review.html"
+    code = _code(["review", str(logs), "-p", str(saved.parent), "-o", str(out), "--as-of", as_of])
+    _one_error(capsys, code, "--as-of", "YYYY-MM-DD", as_of)
+    assert not out.exists()
+
+
+def test_every_argument_has_a_length_cap(saved: Path, tmp_path: Path, capsys) -> None:
+    """A 10,000-character --clinic once ran for 51-94 s and then failed with LayoutError."""
+    out = str(tmp_path / "h.pdf")
+    cases = {
+        "--clinic": ["--clinic", "W" * 10_000],
+        "--clinic ": ["--clinic", "W" * 201],
+        "--phone": ["--phone", "9" * 61],
+        "--physio": ["--physio", "M" * 201],
+    }
+    for words, extra in cases.items():
+        code = _code(["handout", str(saved), "-o", out, *extra])
+        _one_error(capsys, code, words.strip() if len(extra[1]) < 1000 else "at most")
+    for path in ["x" * 5000 + ".pdf", "x" * 300 + ".pdf", f"{tmp_path}/" + "d" * 256 + "/h.pdf"]:
+        _one_error(capsys, _code(["handout", str(saved), "-o", path]), "at most")
+    assert not (tmp_path / "h.pdf").exists()
+
+
+def test_handouts_errors_are_one_line(saved: Path, tmp_path: Path, capsys) -> None:
+    (saved.parent / "a-broken.json").write_text('{"schema_version": 2, "weeks": true}')
+    (saved.parent / "b-empty.json").write_text("")
+    code = main(["handouts", str(saved.parent), "-o", str(tmp_path / "out"), "--format", "md"])
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert code == 2 and len(lines) == 1, lines
+    assert "a-broken.json" in lines[0] and "b-empty.json" in lines[0] and "2 handout" in lines[0]
+    assert "1 written, 2 failed" in captured.out

@@ -179,13 +179,17 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path, beginner_plan: bp.Pla
 
 
 def test_a_500_character_name_wraps_and_is_never_clipped(tmp_path: Path) -> None:
-    """The plan refuses a patient label over 200 characters with a clear error; a clinic name
-    of 500 characters given as an argument wraps in the header and the footer."""
+    """The plan refuses a patient label over 200 characters with a clear error, and so does a
+    handout a clinic name over 200 (the clinic settings' limit; issue 21: a 10,000-character
+    one once took a minute and failed); a clinic name of 200 characters wraps in the footer,
+    every word on every page."""
     cat = bp.load_catalogue()
     with pytest.raises(bp.PlanError, match="at most 200 characters"):
         bp.build_plan(cat, "beginners", patient="N" * 500, start_date="2026-01-05")
     plan = bp.build_plan(cat, "beginners", ["heel-raises"], start_date="2026-01-05", weeks=1)
-    clinic = " ".join(["Riverside"] * 50)[:500]
+    with pytest.raises(bp.BackplanError, match="clinic: expected text of at most 200"):
+        bp.handout.to_pdf(plan, tmp_path / "c.pdf", clinic=" ".join(["Riverside"] * 50))
+    clinic = " ".join(["Riverside"] * 50)[:200]
     out = bp.handout.to_pdf(plan, tmp_path / "c.pdf", clinic=clinic, large_print=True)
     for page in PdfReader(out).pages:
         assert _words(page.extract_text()).count("Riverside") == clinic.count("Riverside")

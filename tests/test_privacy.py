@@ -74,3 +74,73 @@ def test_no_original_id_left_in_file_names_sources_or_other_cells(tmp_path) -> N
     # a pseudonymised LogTable still gives the pseudonymised report
     direct = bp.adherence(table, bp.pseudonymise(plans, KEY))
     pd.testing.assert_frame_equal(direct.by_week, report.by_week)
+
+
+# --- all free text, whole words (issue 21) ---------------------------------------------------
+
+
+def test_labels_in_plan_notes_and_revision_reasons_are_replaced(catalogue) -> None:
+    """pseudonymise once left the patient's name in plan notes and revision reasons."""
+    plan = bp.build_plan(catalogue, "beginners", ["heel-raises"], patient="Ann Smith",
+                         notes="Ann Smith walks her dog; ANN  SMITH's knee", start_date="2026-01-05")  # fmt: skip
+    plan = bp.revise(plan, 2, {"heel-raises": {"reps": 5}}, why="Ann Smith said it hurt",
+                     by="A. Physio", when=pd.Timestamp("2026-01-10").to_pydatetime())  # fmt: skip
+    alias = pseudonym("Ann Smith", KEY)
+    for shared in (bp.pseudonymise(plan, KEY), bp.pseudonymise([plan], KEY)[0]):
+        text = bp.plan_to_json(shared)
+        assert "ann" not in text.lower(), text
+        assert shared.notes == f"{alias} walks her dog; {alias}'s knee"
+        assert shared.revisions[0].why == f"{alias} said it hurt"
+        assert bp.plan_from_json(text) == shared  # still a valid plan
+    assert plan.patient == "Ann Smith"  # the input is not changed
+
+
+def test_numeric_labels_do_not_rewrite_dates_or_numbers() -> None:
+    """With labels "1".."12" every digit of every text cell was once replaced ("11 Jan
+    2026" became "PSN-... Jan PSN-...")."""
+    labels = [str(i) for i in range(1, 13)]
+    logs = pd.DataFrame({"patient": labels,
+                         "note": ["11 Jan 2026", "did 12 reps", "3", "P3 rang"] * 3,
+                         "file": ["logs/1.csv", "x/2026-01-11.csv", "12", "7.csv"] * 3})  # fmt: skip
+    out = bp.pseudonymise(logs, KEY)
+    assert out["patient"].tolist() == [pseudonym(x, KEY) for x in labels]
+    assert out["note"].tolist()[:4] == [
+        "11 Jan 2026",
+        "did 12 reps",
+        pseudonym("3", KEY),
+        "P3 rang",
+    ]
+    assert out["file"].tolist()[:4] == [f"logs/{pseudonym('1', KEY)}.csv", "x/2026-01-11.csv",
+                                        pseudonym("12", KEY), f"{pseudonym('7', KEY)}.csv"]  # fmt: skip
+
+
+def test_labels_match_as_whole_words_in_any_case_and_spacing() -> None:
+    logs = pd.DataFrame({"patient": ["P1", "J.S.", "Zoë Adams"],
+                         "note": ["P10 is not P1", "saw j.s. today", "ZOË   adams, Zoëy"]})  # fmt: skip
+    out = bp.pseudonymise(logs, KEY)
+    p1, js, zoe = (pseudonym(x, KEY) for x in ("P1", "J.S.", "Zoë Adams"))
+    assert out["note"].tolist() == [f"P10 is not {p1}", f"saw {js} today", f"{zoe}, Zoëy"]
+    untouched = pd.DataFrame({"patient": ["Ann"], "note": ["Annie and Joanna"]})
+    assert bp.pseudonymise(untouched, KEY)["note"].tolist() == ["Annie and Joanna"]
+
+
+def test_review_page_names_an_unreadable_plan_by_file_name_only(tmp_path, capsys) -> None:
+    """``backplan review`` once wrote the absolute path of an unreadable plan into the page."""
+    from backplan.cli import main
+
+    plans, logs = bp.synthetic_cohort(n_patients=2, weeks=2, seed=5)
+    folder = tmp_path / "Ann Smith's plans"
+    for i, plan in enumerate(plans):
+        bp.save_plan(plan, folder / f"p{i}.json")
+    (folder / "broken.json").write_text("{")
+    logs.loc[0, "pain"] = 11  # a rejected row: its file is listed in the report's page
+    logs.to_csv(tmp_path / "logs.csv", index=False)
+    review, report = tmp_path / "review.html", tmp_path / "report.html"
+    args = [str(tmp_path / "logs.csv"), "-p", str(folder), "-o"]
+    assert main(["review", *args, str(review)]) == 0
+    (folder / "broken.json").unlink()  # adherence reads every plan or none
+    assert main(["adherence", *args, str(report)]) == 0
+    capsys.readouterr()
+    for page in (review.read_text(), report.read_text()):
+        assert str(tmp_path) not in page and "Ann Smith" not in page
+    assert "broken.json" in review.read_text() and "logs.csv" in report.read_text()

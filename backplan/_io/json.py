@@ -25,10 +25,10 @@ from __future__ import annotations
 import json
 import math
 import os
-from pathlib import Path
 from typing import Any, NoReturn
 
 from ..errors import PlanError, Problem
+from .files import ReadError, read_capped
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS", "load_json", "read_bytes"]
 
@@ -131,6 +131,8 @@ def load_json(text: str | bytes, source: str = "<plan>") -> Any:
     backplan.errors.PlanError: p.json: 1 problem
       - whole file: expected whole numbers of at most 18 digits, got '9999999999999999999999999999...9999999999999999999999999999' (5000 characters)
     """
+    if not isinstance(text, str | bytes | bytearray):
+        _fail(source, "JSON text (str or bytes)", type(text).__name__)
     if len(text) > MAX_BYTES:
         _fail(source, f"a plan file of at most {MAX_BYTES // 2**20} MB")
     if isinstance(text, bytes | bytearray):
@@ -165,15 +167,13 @@ def load_json(text: str | bytes, source: str = "<plan>") -> Any:
 
 def read_bytes(path: str | os.PathLike[str], source: str | None = None) -> bytes:
     """A JSON file's bytes, for :func:`load_json`; a missing, unreadable or oversized file
-    (or a folder) is a :class:`PlanError` naming it (as ``source``, the path by default)."""
-    p = Path(path)
-    name = str(p) if source is None else source
+    (or a folder, device or pipe) is a :class:`PlanError` naming it (as ``source``, the
+    path by default)."""
+    name = str(path) if source is None else source
     try:
-        if p.stat().st_size > MAX_BYTES:
-            _fail(name, f"a plan file of at most {MAX_BYTES // 2**20} MB")
-        return p.read_bytes()
-    except OSError as exc:
-        _fail(name, f"a readable plan file ({exc.strerror or type(exc).__name__})")
+        return read_capped(path, MAX_BYTES, "plan file", name)
+    except ReadError as exc:
+        _fail(name, exc.expected)
 
 
 def _fail(source: str, expected: str, got: object = None) -> NoReturn:

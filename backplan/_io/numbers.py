@@ -73,6 +73,7 @@ __all__ = [
     "decimal_numbers",
     "distinct_map",
     "expected_text",
+    "parse_decimal",
     "parse_whole",
     "parse_whole_series",
     "whole_numbers",
@@ -346,6 +347,16 @@ def _one_decimal(value: object) -> float:
         f = float(value)
         return f if math.isfinite(f) else math.nan
     return math.nan
+
+
+def parse_decimal(value: object) -> float | None:
+    """One value as a finite ``float`` by the rule of :func:`decimal_numbers`, else ``None``.
+
+    >>> parse_decimal("0.8"), parse_decimal(" .5 "), parse_decimal("٠.٨"), parse_decimal("nan")
+    (0.8, 0.5, None, None)
+    """
+    number = _one_decimal(value)
+    return None if math.isnan(number) else number
 
 
 def decimal_numbers(values: pd.Series | pd.Index) -> np.ndarray:

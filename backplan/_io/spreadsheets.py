@@ -35,15 +35,34 @@ def spreadsheet_row(index: int) -> int:
     return int(index) + HEADER_ROWS + 1
 
 
-def read_text_table(path: str | os.PathLike[str], error: type[Exception]) -> pd.DataFrame:
+def read_text_table(
+    path: str | os.PathLike[str], error: type[Exception], max_bytes: int | None = None
+) -> pd.DataFrame:
     """Read a CSV or Excel file with every cell as text; fully empty rows are left out.
 
     The index keeps each row's position in the file, so :func:`spreadsheet_row` still
-    names the right row after empty rows are removed.
+    names the right row after empty rows are removed. Only a regular file is read (a
+    device such as ``/dev/zero`` or a pipe is "not an existing file"); with ``max_bytes``,
+    a larger file is refused before reading (small tables such as review rules: a few KB).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from backplan.errors import CatalogueError
+    >>> big = pathlib.Path(tempfile.mkdtemp()) / "rules.csv"
+    >>> _ = big.write_text("x" * 70_000)
+    >>> read_text_table(big, CatalogueError, max_bytes=64 * 1024)
+    Traceback (most recent call last):
+    ...
+    backplan.errors.CatalogueError: .../rules.csv: 1 problem
+      - whole file: expected a file of at most 64 KB, got '70000 bytes'
     """
     p = Path(path)
     if not p.is_file():
         raise error([Problem(str(p), None, None, "an existing file")])
+    if max_bytes is not None and (size := p.stat().st_size) > max_bytes:
+        limit = f"{max_bytes // 1024} KB" if max_bytes >= 1024 else f"{max_bytes} bytes"
+        raise error([Problem(str(p), None, None, f"a file of at most {limit}", f"{size} bytes")])
     excel = p.suffix.lower() in {".xlsx", ".xlsm"}
     try:  # header=None: the header row is read as typed, so a repeated name is seen
         if excel:

@@ -23,8 +23,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from .._io.files import write_atomic
+from .._io.files import as_path, write_atomic
 from ..plan import Plan
+from ..plan.build import catalogue_argument
+from ..plan.model import plan_argument
 from ..scripts import cjk_language
 from ..settings import ClinicSettings
 from ..words import (
@@ -37,6 +39,7 @@ from ..words import (
     footer_lines,
 )
 from .content import ExerciseBlock, Handout, box_layout, handout_content, week_parts
+from .options import handout_options
 
 __all__ = ["render_html", "to_html"]
 
@@ -167,7 +170,8 @@ def render_html(
     codes: dict[str, str] = {}
     for week in h.diary:
         codes.update(week.exercises)
-    size = "letter" if str(page_size).lower() == "letter" else "A4"
+    options = handout_options(large_print=large_print, page_size=page_size)
+    large_print, size = options["large_print"], options["page_size"]
     landscape, parts = _diary_pages(h, large_print, size.lower())
     diary = [
         (part, n, len(split))
@@ -231,14 +235,19 @@ def to_html(
     Raises
     ------
     PlanError
-        When the plan names an exercise the catalogue does not hold.
+        When the plan names an exercise the catalogue does not hold, or ``plan`` or
+        ``catalogue`` is not one.
+    BackplanError
+        For an option that is not valid (see :func:`~backplan.handout.options.handout_options`),
+        e.g. a page size other than A4 or letter.
     BackplanError
         For a name with a word that mixes Latin, Greek and Cyrillic letters.
     """
-    content = handout_content(
-        plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings
-    )
-    html = render_html(content, large_print=large_print, page_size=page_size)
-    target = Path(path)
+    options = handout_options(large_print=large_print, page_size=page_size, clinic=clinic,
+                              phone=phone, physio=physio, settings=settings)  # fmt: skip
+    large, size = options.pop("large_print"), options.pop("page_size")
+    content = handout_content(plan_argument(plan), catalogue_argument(catalogue), **options)
+    html = render_html(content, large_print=large, page_size=size)
+    target = as_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(target, html)

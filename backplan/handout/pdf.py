@@ -29,12 +29,15 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from .._io.files import atomic_path
-from ..errors import BackplanError
+from .._io.files import as_path, atomic_path
+from ..errors import BackplanError, short
 from ..plan import Plan
+from ..plan.build import catalogue_argument
+from ..plan.model import plan_argument
 from ..settings import ClinicSettings
 from ..words import CLINIC_TEXT, TEXT, footer_lines
 from .content import ExerciseBlock, Handout, handout_content
+from .options import handout_options, page_size_value
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, para, plain, register_fonts
@@ -215,19 +218,49 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
 def _page_size(page_size: str) -> tuple[float, float]:
     from reportlab.lib.pagesizes import A4, LETTER
 
-    sizes = {"a4": A4, "letter": LETTER}
-    key = str(page_size).lower()
-    if key not in sizes:
-        raise BackplanError(f"page_size must be one of {', '.join(PAGE_SIZES)}, got {page_size!r}")
-    return sizes[key]
+    return {"A4": A4, "letter": LETTER}[page_size_value(page_size)]
 
 
-def _contact_lines(h: Handout, size: float, width: float) -> list[str]:
+#: Footer budgets to try, in lines of contact details: at most four, so long clinic details
+#: (200-character clinic and physio names in large print on Letter) never push the "Stay
+#: safe" box off page 1; three when a block that must stay whole still does not fit.
+_CONTACT_BUDGETS: tuple[int | None, ...] = (4, 3)
+
+
+def _contact_lines(h: Handout, size: float, width: float, budget: int | None = None) -> list[str]:
+    """The footer's contact lines: all of them, or at most ``budget``. When a footer line
+    is too long for the page each detail (clinic, phone, physio) gets lines of its own;
+    within a budget the phone stays in full and the others are cut with "…"."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     from .pdf_diary import wrap_words
 
-    return [
-        line for text in footer_lines(h) for line in wrap_words(text.split(), REGULAR, size, width)
-    ]
+    def wrap(text: str) -> list[str]:
+        return wrap_words(text.split(), REGULAR, size, width)
+
+    lines = [wrap(text) for text in footer_lines(h)]
+    if all(len(wrapped) == 1 for wrapped in lines):  # each line fits: keep them as they are
+        return [wrapped[0] for wrapped in lines]
+    # a line too long for the page: each detail on lines of its own, so a phone number is
+    # never split between two details' lines
+    raw = " · ".join(footer_lines(h)).split(" · ")
+    parts = [wrap(part) for part in raw]
+    if budget is None or sum(map(len, parts)) <= budget:
+        return [line for part in parts for line in part]
+    phone_text = f"{TEXT['phone']}: {h.phone}"
+    phone = raw.index(phone_text) if h.phone and phone_text in raw else None
+    order = ([phone] if phone is not None else []) + [i for i in range(len(parts)) if i != phone]
+    room = budget
+    for n, i in enumerate(order):
+        later = len(order) - n - 1  # leave each later detail one line at least
+        keep = max(1, min(len(parts[i]), room - later))
+        if keep < len(parts[i]):
+            cut = parts[i][:keep]
+            while cut[-1] and stringWidth(cut[-1] + "…", REGULAR, size) > width:
+                cut[-1] = cut[-1][:-1]
+            parts[i] = [*cut[:-1], cut[-1] + "…"]
+        room -= len(parts[i])
+    return [line for part in parts for line in part]
 
 
 def render_pdf(
@@ -244,22 +277,47 @@ def render_pdf(
     written that way: header labels on the right, diary columns in reading order from the
     right (day, exercises, pain, note), the clinic page's table mirrored, the footer's
     patient on the right and the page number on the left. Each text block aligns by its
-    own direction in either case (an Arabic block right, an English one left)."""
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+    own direction in either case (an Arabic block right, an English one left).
+
+    Raises
+    ------
+    BackplanError
+        For an option that is not valid; for a character that none of the shipped fonts
+        has (naming the field, the character and its code point); for a name with a word
+        that mixes Latin, Greek and Cyrillic letters; for content that cannot be laid out
+        on the page even with the shortest footer. Nothing is written then.
+    """
+    from reportlab.platypus.doctemplate import LayoutError
 
     from .printable import check_fonts, check_names
 
-    check_names(h)
-    check_fonts(h)  # a character no font has: an error naming it, never an empty box
+    options = handout_options(large_print=large_print, page_size=page_size)
     if direction not in ("ltr", "rtl"):
         raise BackplanError(f"direction must be 'ltr' or 'rtl', got {direction!r}")
-    lk = look(large_print, direction == "rtl")
-    portrait = _page_size(page_size)
+    check_names(h)
+    check_fonts(h)  # a character no font has: an error naming it, never an empty box
+    lk = look(options["large_print"], direction == "rtl")
+    portrait = _page_size(options["page_size"])
+    target = as_path(path)
+    for budget in _CONTACT_BUDGETS:
+        contact = _contact_lines(h, lk.footer_size, portrait[0] - 2 * MARGIN_X, budget)
+        try:
+            return _laid_out(h, target, lk, portrait, contact)
+        except LayoutError as exc:
+            problem = str(exc)
+    raise BackplanError(f"{target.name}: the handout does not fit {options['page_size']} pages "
+                        f"({short(problem, 200)})")  # fmt: skip
+
+
+def _laid_out(
+    h: Handout, target: Path, lk: Look, portrait: tuple[float, float], contact: list[str]
+) -> Path:
+    """The PDF at ``target``, its footer holding the ``contact`` lines."""
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
     width = portrait[0] - 2 * MARGIN_X
-    contact = _contact_lines(h, lk.footer_size, width)
     margin_bottom = FOOTER_Y + (len(contact) + 1) * lk.footer_size * 1.25 + 4 * MM
     diary_page, grid_look, parts = _diary_layout(h, lk, portrait, margin_bottom)
-    target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
 
     def frame(size: tuple[float, float], name: str) -> Frame:
@@ -341,13 +399,18 @@ def to_pdf(
     Raises
     ------
     PlanError
-        When the plan names an exercise the catalogue does not hold.
+        When the plan names an exercise the catalogue does not hold, or ``plan`` or
+        ``catalogue`` is not one.
     BackplanError
-        For an unknown page size; for a character that none of the shipped fonts has
+        For an option that is not valid (see :func:`~backplan.handout.options.handout_options`):
+        a page size other than A4 or letter, ``large_print`` not True or False, a clinic
+        detail longer than the clinic settings allow.
+        Also for a character that none of the shipped fonts has
         (naming the field, the character and its code point); for a name with a word that
         mixes Latin, Greek and Cyrillic letters. Nothing is written then.
     """
-    content = handout_content(
-        plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings
-    )
-    return render_pdf(content, path, large_print=large_print, page_size=page_size)
+    options = handout_options(large_print=large_print, page_size=page_size, clinic=clinic,
+                              phone=phone, physio=physio, settings=settings)  # fmt: skip
+    large, size = options.pop("large_print"), options.pop("page_size")
+    content = handout_content(plan_argument(plan), catalogue_argument(catalogue), **options)
+    return render_pdf(content, path, large_print=large, page_size=size)

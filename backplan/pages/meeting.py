@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -99,10 +100,16 @@ def _found(v: object) -> str:
     return "; ".join(f"<span class=nb>{_e(p)}</span>" if len(p) <= 20 else _e(p) for p in pieces)
 
 
+def _file_name(value: object) -> str:
+    """A file's name, never the folders above it (a page is shared; a path tells where a
+    clinic keeps its data, and may hold a patient's name)."""
+    return _e(re.split(r"[/\\]", "" if value is None else str(value))[-1])
+
+
 #: Human headers and formats for the columns the page shows (right-aligned when numeric).
 _COLUMNS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     "patient": ("Patient", _e, "d"),
-    "file": ("File", _e, ""),
+    "file": ("File", _file_name, ""),
     "row": ("Row", _count, "n"),
     "start_date": ("Plan start", _day, "d"),
     "end_date": ("Plan end", _day, "d"),

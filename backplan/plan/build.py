@@ -20,13 +20,70 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from ..catalogue import LEVELS
+from .._io.typed import argument, ids_value, items_value
+from ..catalogue import COLUMNS, LEVELS, load_catalogue
 from ..errors import PlanError, Problem
 from .model import DOSE_FIELDS, Plan, _problems_from_validation, _validate
 from .restrictions import Restrictions, allowed_exercises, as_restrictions, restriction_problems
 from .rules import CARRY_FIELDS, AddDose, NextLevel, Prescription, _Pending, settle_level
 
-__all__ = ["build_plan", "next_level", "prescriptions_from_catalogue"]
+__all__ = [
+    "build_plan",
+    "catalogue_argument",
+    "dose_overrides",
+    "next_level",
+    "prescriptions_from_catalogue",
+]
+
+
+def _refuse(name: str, expected: str, got: object = None) -> PlanError:
+    return PlanError([Problem("<plan>", None, name, expected, got)], "<plan>")
+
+
+def catalogue_argument(value: object, name: str = "catalogue") -> pd.DataFrame:
+    """``value`` when it is a loaded catalogue (the shipped one for ``None``), else a
+    :class:`PlanError` naming the argument.
+
+    >>> catalogue_argument("back-exercises.csv")
+    Traceback (most recent call last):
+    ...
+    backplan.errors.PlanError: <plan>: 1 problem
+      - column 'catalogue': expected a catalogue from load_catalogue() (a DataFrame), got 'back-exercises.csv'
+    """
+    if value is None:
+        return load_catalogue()
+    if not isinstance(value, pd.DataFrame):
+        raise _refuse(name, "a catalogue from load_catalogue() (a DataFrame)", value)
+    missing = [c for c in COLUMNS if c not in value.columns]
+    if missing or not isinstance(value["level"].dtype, pd.CategoricalDtype):
+        raise _refuse(name, "a catalogue from load_catalogue() (its columns and levels)",
+                      ", ".join(missing) or "level")  # fmt: skip
+    return value
+
+
+def dose_overrides(value: object, name: str) -> dict[str, dict[str, Any]]:
+    """``{exercise_id: {field: value}}`` as plain dicts (``{}`` for ``None``); a
+    :class:`PlanError` naming ``name`` when it is not shaped so. The values are checked by
+    :class:`~backplan.Prescription`.
+
+    >>> dose_overrides({"heel-slides": 8}, "per_exercise")
+    Traceback (most recent call last):
+    ...
+    backplan.errors.PlanError: <plan>: 1 problem
+      - column 'per_exercise': expected {field: value} for each exercise, e.g. {'reps': 8}, got 8
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _refuse(name, "{exercise id: {field: value}}", value)
+    out = {}
+    for exercise, fields in value.items():
+        if not isinstance(exercise, str):
+            raise _refuse(name, "exercise ids as text", exercise)
+        if not isinstance(fields, Mapping):
+            raise _refuse(name, "{field: value} for each exercise, e.g. {'reps': 8}", fields)
+        out[exercise] = dict(fields)
+    return out
 
 
 def prescriptions_from_catalogue(
@@ -58,8 +115,9 @@ def prescriptions_from_catalogue(
     PlanError
         For an unknown exercise id (naming the valid ids) or an out-of-range dose.
     """
-    per_exercise = dict(per_exercise or {})
-    ids = list(exercises)
+    catalogue = catalogue_argument(catalogue)
+    per_exercise = dose_overrides(per_exercise, "per_exercise")
+    ids = list(argument("exercises", exercises, ids_value))
     known = set(catalogue["id"])
     problems = []
     for i, ex in enumerate(ids, start=1):
@@ -110,7 +168,7 @@ def _level_ids(
     restrictions: Restrictions | None = None,
 ) -> list[str]:
     levels = list(catalogue["level"].cat.categories)
-    if level not in levels:
+    if not isinstance(level, str) or level not in levels:
         raise PlanError([Problem("<plan>", None, "level", f"one of {', '.join(levels)}", level)])
     if exercises is None:
         ids = list(allowed_exercises(catalogue, restrictions or Restrictions(), level)["id"])
@@ -119,7 +177,7 @@ def _level_ids(
             raise PlanError([Problem("<plan>", None, "level", f"a level with at least one "
                                      f"exercise this patient may do ({what})", level)])  # fmt: skip
         return ids
-    return [exercises] if isinstance(exercises, str) else list(exercises)
+    return list(argument("exercises", exercises, ids_value))
 
 
 def build_plan(
@@ -184,11 +242,13 @@ def build_plan(
     >>> [(p.exercise, p.reps, p.sessions_per_day) for p in plan.prescriptions][2:4]
     [('half-sit-ups', 3, 2), ('back-leg-swing', 5, 2)]
     """
+    catalogue = catalogue_argument(catalogue)
     limits = as_restrictions(restrictions)
     ids = _level_ids(catalogue, level, exercises, limits)
     prescriptions = prescriptions_from_catalogue(catalogue, ids, per_exercise, **dose)
     allowed = set(allowed_exercises(catalogue, limits)["id"])
     defaults = prescriptions_from_catalogue(catalogue, ids)
+    progression = argument("progression", progression, items_value)
     rules = tuple(settle_level(r, prescriptions, allowed, defaults) for r in progression)
     data = {
         "patient": patient,
@@ -253,7 +313,8 @@ def next_level(
     >>> plan.progression[0].prescriptions[0].sessions_per_day
     2
     """
-    carry = tuple(f for f in carry_over if f not in dose)
+    catalogue = catalogue_argument(catalogue)
+    carry = tuple(f for f in argument("carry_over", carry_over, ids_value) if f not in dose)
     unknown = [f for f in carry if f not in CARRY_FIELDS]
     if unknown:
         raise PlanError([Problem("<plan>", None, "carry_over", f"some of {', '.join(CARRY_FIELDS)}",

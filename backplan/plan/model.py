@@ -19,13 +19,12 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import (
-    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
@@ -35,7 +34,7 @@ from pydantic import (
     model_validator,
 )
 
-from .._io.dates import check_date
+from .._io.typed import Day, Moment, Text, Whole, whole_value
 from ..catalogue import LEVELS
 from ..errors import PlanError, Problem
 from .restrictions import Restrictions, restriction_problems
@@ -48,6 +47,7 @@ __all__ = [
     "Plan",
     "WarningsAccepted",
     "new_plan_id",
+    "plan_argument",
     "stable_plan_id",
 ]
 
@@ -57,6 +57,8 @@ DOSE_FIELDS: tuple[str, ...] = tuple(DOSE_BOUNDS)
 
 
 def _unique_exercises(prescriptions: Sequence[Prescription], where: str) -> None:
+    if len({p.exercise for p in prescriptions}) == len(prescriptions):
+        return
     counts = Counter(p.exercise for p in prescriptions)  # linear: 40k rows load in well under 1 s
     dupes = sorted(i for i, n in counts.items() if n > 1)
     if dupes:
@@ -69,10 +71,10 @@ class WarningsAccepted(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    by: str = Field(min_length=1, max_length=200)
-    at: datetime
-    codes: tuple[str, ...] = Field((), max_length=1000)
-    messages: tuple[Annotated[str, Field(max_length=1000)], ...] = Field((), max_length=1000)
+    by: Text = Field(min_length=1, max_length=200)
+    at: Moment
+    codes: tuple[Text, ...] = Field((), max_length=1000)
+    messages: tuple[Annotated[Text, Field(max_length=1000)], ...] = Field((), max_length=1000)
 
 
 class Plan(BaseModel):
@@ -116,19 +118,19 @@ class Plan(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[2] = SCHEMA_VERSION
-    patient: str = Field("", max_length=200)
-    clinician: str = Field("", max_length=200)
-    start_date: Annotated[date, AfterValidator(check_date)]
-    weeks: int = Field(6, ge=1, le=52)
-    notes: str = Field("", max_length=5000)
+    schema_version: Annotated[Literal[2], BeforeValidator(whole_value)] = SCHEMA_VERSION
+    patient: Text = Field("", max_length=200)
+    clinician: Text = Field("", max_length=200)
+    start_date: Day
+    weeks: Whole = Field(6, ge=1, le=52)
+    notes: Text = Field("", max_length=5000)
     level: Literal[LEVELS] = LEVELS[0]  # type: ignore[valid-type]
     prescriptions: tuple[Prescription, ...] = Field(min_length=1)
     progression: tuple[Rule, ...] = ()
     restrictions: Restrictions = Restrictions()
     revisions: tuple[Revision, ...] = ()
     start_back: Literal["low", "medium", "high"] | None = None
-    plan_id: str = Field("", max_length=64, pattern=r"^([A-Za-z0-9.-]{1,64})?$")
+    plan_id: Text = Field("", max_length=64, pattern=r"^([A-Za-z0-9.-]{1,64})?$")
     warnings_accepted: WarningsAccepted | None = None
 
     @model_serializer(mode="wrap")
@@ -211,6 +213,8 @@ def stable_plan_id(plan: Plan) -> str:
 
     Examples
     --------
+    >>> from datetime import date
+    >>> from backplan import Prescription
     >>> p = Plan(start_date=date(2026, 1, 5), prescriptions=[Prescription(exercise="heel-raises", reps=8)])
     >>> p.plan_id == stable_plan_id(p) and len(p.plan_id)
     36
@@ -231,6 +235,21 @@ def new_plan_id() -> str:
     (36, True)
     """
     return str(uuid.uuid4())
+
+
+def plan_argument(value: object, name: str = "plan") -> Plan:
+    """``value`` when it is a :class:`Plan`, else a :class:`PlanError` naming the argument.
+
+    >>> plan_argument({"patient": "A"})
+    Traceback (most recent call last):
+    ...
+    backplan.errors.PlanError: <plan>: 1 problem
+      - column 'plan': expected a Plan (from build_plan or load_plan), got 'dict'
+    """
+    if isinstance(value, Plan):
+        return value
+    expected = "a Plan (from build_plan or load_plan)"
+    raise PlanError([Problem("<plan>", None, name, expected, type(value).__name__)], "<plan>")
 
 
 def _listed(plan: Plan) -> list[tuple[str, int | None, str]]:
@@ -258,6 +277,21 @@ def _revision_row(revisions: Any, i: Any, j: Any) -> tuple[int | None, str | Non
         return None, None
 
 
+def _expected(err: Mapping[str, Any]) -> str:
+    """What pydantic's error ``err`` expected, in the words of the rest of backplan."""
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    if kind == "string_too_long":
+        return f"text of at most {ctx['max_length']} characters"
+    if kind == "string_too_short":
+        return "some text (not empty)" if ctx["min_length"] == 1 else (
+            f"text of at least {ctx['min_length']} characters")  # fmt: skip
+    if kind == "string_type":
+        return "text"
+    msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+    return "a value " + msg if msg.startswith(("less", "greater")) else msg
+
+
 def _problems_from_validation(
     exc: ValidationError, source: str, labels: Sequence[str] = (), revisions: Any = ()
 ) -> list[Problem]:
@@ -273,9 +307,7 @@ def _problems_from_validation(
             row, label = _revision_row(revisions, loc[1], loc[3])
             loc = loc[4:]
         column = ".".join(str(part) for part in loc) or None
-        msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
-        if msg.startswith(("less", "greater")):
-            msg = "a value " + msg
+        msg = _expected(err)
         got = err.get("input") if err["type"] not in {"missing", "model_type"} else None
         if isinstance(got, Mapping):
             got = None

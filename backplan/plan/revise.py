@@ -30,11 +30,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..catalogue import load_catalogue
+from .._io.typed import argument, flag_value, ids_value, moment_value, whole_value
 from ..errors import PlanError, Problem
 from ..words import days_a_week, dose_short, dose_words, hold_words, times_a_day
-from .model import Plan, _validate
-from .rules import DOSE_BOUNDS, NextLevel, Prescription, Revision, level_start
+from .build import catalogue_argument, dose_overrides
+from .model import Plan, _validate, plan_argument
+from .rules import DOSE_BOUNDS, WHAT_CHARS, NextLevel, Prescription, Revision, level_start
 from .weeks import dose_in_week, level_in_week
 
 __all__ = ["STEP_BACK_SHARE", "revise", "revision_history", "step_back_reps", "what_changed"]
@@ -83,9 +84,13 @@ def _baseline(before: Plan, after: Plan, week: int) -> list[Prescription]:
     return dose_in_week(before, week)
 
 
-def _name(catalogue: pd.DataFrame, exercise: str) -> str:
-    match = catalogue.loc[catalogue["id"] == exercise, "name"]
-    return str(match.iloc[0]) if len(match) else exercise
+def _names(catalogue: pd.DataFrame) -> dict[str, str]:
+    """Exercise id -> name, looked up once per call (a pandas look-up per name is slow)."""
+    return {str(i): str(n) for i, n in zip(catalogue["id"], catalogue["name"], strict=True)}
+
+
+def _name(names: Mapping[str, str], exercise: str) -> str:
+    return names.get(exercise, exercise)
 
 
 def _level_words(before: Plan, after: Plan, week: int) -> list[str]:
@@ -106,7 +111,7 @@ def _level_words(before: Plan, after: Plan, week: int) -> list[str]:
     return []
 
 
-def _summary(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> str:
+def _summary(before: Plan, after: Plan, week: int, cat: Mapping[str, str]) -> str:
     """What a revision changed, in words, for the plan's history."""
     old = {p.exercise: p for p in _baseline(before, after, week)}
     new = {p.exercise: p for p in dose_in_week(after, week)}
@@ -127,7 +132,30 @@ def _summary(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> str:
     if not parts:
         parts = ["doses kept as they are (no automatic increase)" if rev.prescriptions
                  else "doses not changed"]  # fmt: skip
-    return "; ".join([*_level_words(before, after, week), *parts, *_replaced(before, rev, cat)])
+    return _bounded([*_level_words(before, after, week), *parts, *_replaced(before, rev, cat)])
+
+
+def _bounded(parts: list[str], limit: int = WHAT_CHARS) -> str:
+    """``parts`` joined with ``"; "`` in at most ``limit`` characters: the parts that fit,
+    then how many more there are (a part longer than half the limit is cut with "…").
+
+    >>> _bounded(["Heel slides: reps 10 -> 8", "Wall squats: added", "Bridges: stopped"], 60)
+    'Heel slides: reps 10 -> 8; and 2 more changes'
+    """
+    half = limit // 2
+    cut = [p if len(p) <= half else p[: half - 1] + "…" for p in parts]
+    text = "; ".join(cut)
+    if len(text) <= limit:
+        return text
+    room = limit - len("; and 99999 more changes")
+    kept: list[str] = []
+    size = 0
+    for part in cut:
+        if size + len(part) + 2 > room:
+            break
+        kept.append(part)
+        size += len(part) + 2
+    return "; ".join([*kept, f"and {len(cut) - len(kept)} more changes"])
 
 
 def _diffs(old: Prescription, new: Prescription) -> str:
@@ -136,7 +164,9 @@ def _diffs(old: Prescription, new: Prescription) -> str:
                      if getattr(old, f) != getattr(new, f))  # fmt: skip
 
 
-def _ahead(before: Plan, after: Plan, week: int, p: Prescription, cat: pd.DataFrame) -> list[str]:
+def _ahead(
+    before: Plan, after: Plan, week: int, p: Prescription, cat: Mapping[str, str]
+) -> list[str]:
     """Words for a dose set ahead, for the next level the plan is not at yet in ``week``."""
     rule = next((r for r in after.progression if isinstance(r, NextLevel)), None)
     if rule is None or p.exercise not in {q.exercise for q in rule.prescriptions}:
@@ -151,16 +181,29 @@ def _ahead(before: Plan, after: Plan, week: int, p: Prescription, cat: pd.DataFr
     return [f"{_name(cat, p.exercise)}: {diffs} (at {rule.level}, {when})"] if diffs else []
 
 
-def _replaced(before: Plan, rev: Revision, cat: pd.DataFrame) -> list[str]:
-    """Earlier revisions from a later week whose changes ``rev`` overrides, in words."""
+#: At most this many earlier revisions are named one by one in a summary.
+_MOST_NAMED = 3
+
+
+def _replaced(before: Plan, rev: Revision, cat: Mapping[str, str]) -> list[str]:
+    """Earlier revisions from a later week whose changes ``rev`` overrides, in words.
+
+    A few are named with their week; beyond :data:`_MOST_NAMED` the rest are counted, so
+    the summary stays short however many revisions a plan has."""
     named = {p.exercise for p in rev.prescriptions} | set(rev.stop)
-    out = []
+    hits = []
     for old in before.revisions:
         hit = [p.exercise for p in old.prescriptions] + list(old.stop)
-        hit = [_name(cat, ex) for ex in dict.fromkeys(hit) if ex in named]
+        hit = [ex for ex in dict.fromkeys(hit) if ex in named]
         if old.from_week > rev.from_week and hit:
-            out.append(f"replaces revision {old.number} (from week {old.from_week}) for "
-                       f"{', '.join(hit)}")  # fmt: skip
+            hits.append((old, hit))
+    out = [f"replaces revision {old.number} (from week {old.from_week}) for "
+           f"{', '.join(_name(cat, ex) for ex in hit)}" for old, hit in hits[:_MOST_NAMED]]  # fmt: skip
+    if len(hits) > _MOST_NAMED:
+        rest = hits[_MOST_NAMED:]
+        exercises = dict.fromkeys(ex for _, hit in rest for ex in hit)
+        out.append(f"and {len(rest)} more revisions from later weeks for "
+                   f"{', '.join(_name(cat, ex) for ex in exercises)}")  # fmt: skip
     return out
 
 
@@ -180,7 +223,7 @@ def _why_never(before: Plan, after: Plan, week: int, exercise: str) -> str:
     return f"it is not in the plan in any week from week {week} on"
 
 
-def _never_done(before: Plan, after: Plan, week: int, cat: pd.DataFrame) -> list[Problem]:
+def _never_done(before: Plan, after: Plan, week: int, cat: Mapping[str, str]) -> list[Problem]:
     """A problem for each revised exercise the patient would never do with its new dose."""
     rev = after.revisions[-1]
     waiting = {p.exercise for rule in after.progression if isinstance(rule, NextLevel)
@@ -255,11 +298,17 @@ def revise(
     added or stopped, and what happened to the move to the next level ("stays at
     beginners (the move to more advanced waits)", "moves to more advanced").
     """
-    cat = load_catalogue() if catalogue is None else catalogue
+    plan = plan_argument(plan)
+    cat = catalogue_argument(catalogue)
+    from_week = argument("from_week", from_week, whole_value)
     if not 1 <= from_week <= plan.weeks:
         raise PlanError([Problem("<plan>", None, "from_week", f"a week from 1 to {plan.weeks}",
                                  from_week)])  # fmt: skip
-    stop = tuple(stop)
+    doses = dose_overrides(doses, "doses")
+    stop = argument("stop", stop, ids_value)
+    hold_level = argument("hold_level", hold_level, flag_value)
+    made_at = (datetime.now(UTC).replace(microsecond=0) if when is None
+               else argument("when", when, moment_value))  # fmt: skip
     both = sorted(set(stop) & set(doses))
     if both:
         raise PlanError([Problem("<plan>", None, "stop", "an exercise that is not also given a "
@@ -283,16 +332,23 @@ def revise(
     revision = {
         "number": number, "from_week": from_week, "decision": decision,
         "prescriptions": new, "stop": stop, "why": why, "by": by,
-        "made_at": when or datetime.now(UTC).replace(microsecond=0), "hold_level": hold_level,
+        "made_at": made_at, "hold_level": hold_level,
     }  # fmt: skip
-    data = plan.model_dump()
-    data["revisions"] = [*data["revisions"], revision]
-    candidate = _validate(Plan, data, f"<plan, revision {number}>", cat)
-    dropped = _never_done(plan, candidate, from_week, cat)
+    # The plan's own parts are valid already: passed as they are, only the new revision is
+    # checked field by field (then the whole plan, by Plan's own checks).
+    data = {name: getattr(plan, name) for name in type(plan).model_fields}
+    data["revisions"] = (*plan.revisions, revision)
+    source = f"<plan, revision {number}>"
+    candidate = _validate(Plan, data, source, cat)
+    names = _names(cat)
+    dropped = _never_done(plan, candidate, from_week, names)
     if dropped:
-        raise PlanError(dropped, f"<plan, revision {number}>")
-    data["revisions"][-1]["what"] = _summary(plan, candidate, from_week, cat)
-    return _validate(Plan, data, f"<plan, revision {number}>", cat)
+        raise PlanError(dropped, source)
+    *kept, added = candidate.revisions
+    what = _summary(plan, candidate, from_week, names)
+    return candidate.model_copy(
+        update={"revisions": (*kept, added.model_copy(update={"what": what}))}
+    )
 
 
 def step_back_reps(plan: Plan, week: int, exercise: str, least: int = 1) -> int:
@@ -342,6 +398,7 @@ def revision_history(plan: Plan) -> pd.DataFrame:
         ``revision, from_week, decision, what, why, by, made_at``: what changed, from which
         week, why, by whom and when.
     """
+    plan = plan_argument(plan)
     rows: list[tuple[Any, ...]] = [(1, 1, "start", "first plan", "", plan.clinician, pd.NaT)]
     rows += [
         (r.number, r.from_week, r.decision, r.what, r.why, r.by, pd.Timestamp(r.made_at))
@@ -401,12 +458,17 @@ def what_changed(
         One short sentence per exercise changed, added or stopped; a single sentence
         saying the exercises stay the same when the doses did not move.
     """
+    plan = plan_argument(plan)
+    number = None if revision is None else argument("revision", revision, whole_value)
     if not plan.revisions:
         return []
-    cat = load_catalogue() if catalogue is None else catalogue
-    number = plan.revisions[-1].number if revision is None else revision
+    cat = catalogue_argument(catalogue)
+    names = _names(cat)
+    number = plan.revisions[-1].number if number is None else number
     if not 2 <= number <= len(plan.revisions) + 1:
-        raise ValueError(f"revision must be from 2 to {len(plan.revisions) + 1}, got {number}")
+        raise PlanError([Problem("<plan>", None, "revision",
+                                 f"a revision number from 2 to {len(plan.revisions) + 1}",
+                                 number)])  # fmt: skip
     rev = plan.revisions[number - 2]
     before = plan.model_copy(update={"revisions": plan.revisions[: number - 2]})
     after = plan.model_copy(update={"revisions": plan.revisions[: number - 1]})
@@ -417,11 +479,11 @@ def what_changed(
     when = f"From week {rev.from_week} ({day:%A} {day.day} {day:%B})"
     out = []
     for ex, p in new.items():
-        name = _name(cat, ex)
+        name = _name(names, ex)
         if ex not in old:
             out.append(f"{when}, start doing {name}: {_patient_dose(p, cat)}.")
         elif old[ex] != p:
             out.append(f"{when}, do {name} {_patient_dose(p, cat)}. Before, it was "
                        f"{_before_words(old[ex], p)}.")  # fmt: skip
-    out += [f"{when}, stop doing {_name(cat, ex)}." for ex in old if ex not in new]
+    out += [f"{when}, stop doing {_name(names, ex)}." for ex in old if ex not in new]
     return out or [f"{when}, keep doing your exercises as you do now."]

@@ -28,16 +28,19 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Set
-from datetime import datetime
-from typing import Annotated, Literal
+import bisect
+from collections.abc import Callable, Hashable, Iterable, Sequence, Set
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .._io.typed import Flag, Moment, Text, Whole
 
 __all__ = [
     "CARRY_FIELDS",
     "DECISIONS",
     "DOSE_BOUNDS",
+    "WHAT_CHARS",
     "AddDose",
     "NextLevel",
     "Prescription",
@@ -49,6 +52,8 @@ __all__ = [
     "revised_doses",
     "settle_level",
 ]
+
+T = TypeVar("T")
 
 #: Bounds a clinician would accept for each dose field (inclusive).
 DOSE_BOUNDS: dict[str, tuple[int, int]] = {
@@ -80,13 +85,13 @@ class Prescription(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    exercise: str = Field(min_length=1)
-    sets: int = _bounded("sets", 1)
-    reps: int = _bounded("reps")
-    per_side: bool = False
-    hold_s: int = _bounded("hold_s", 0)
-    sessions_per_day: int = _bounded("sessions_per_day", 1)
-    days_per_week: int = _bounded("days_per_week", 7)
+    exercise: Text = Field(min_length=1)
+    sets: Whole = _bounded("sets", 1)
+    reps: Whole = _bounded("reps")
+    per_side: Flag = False
+    hold_s: Whole = _bounded("hold_s", 0)
+    sessions_per_day: Whole = _bounded("sessions_per_day", 1)
+    days_per_week: Whole = _bounded("days_per_week", 7)
 
 
 class AddDose(BaseModel):
@@ -99,10 +104,10 @@ class AddDose(BaseModel):
 
     kind: Literal["add"] = "add"
     what: Literal["reps", "hold_s"] = "reps"
-    amount: int = Field(ge=1, le=20)
-    every_weeks: int = Field(1, ge=1, le=52)
-    cap: int = Field(ge=1, le=120)
-    exercises: tuple[str, ...] | None = None
+    amount: Whole = Field(ge=1, le=20)
+    every_weeks: Whole = Field(1, ge=1, le=52)
+    cap: Whole = Field(ge=1, le=120)
+    exercises: tuple[Text, ...] | None = None
 
     @model_validator(mode="after")
     def _cap_within_bounds(self) -> AddDose:
@@ -145,11 +150,14 @@ class NextLevel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Literal["next_level"] = "next_level"
-    from_week: int = Field(ge=2, le=52)
-    level: str = Field(min_length=1)
+    from_week: Whole = Field(ge=2, le=52)
+    level: Text = Field(min_length=1)
     prescriptions: tuple[Prescription, ...] = Field(min_length=1)
     pending: _Pending | None = Field(None, exclude=True, repr=False)
 
+
+#: The longest summary of what a revision changed (``Revision.what``).
+WHAT_CHARS = 5000
 
 #: What a review can decide, most cautious last.
 DECISIONS: tuple[str, ...] = ("progress", "hold", "step back")
@@ -166,18 +174,18 @@ class Revision(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    number: int = Field(ge=2, le=1000)
-    from_week: int = Field(ge=1, le=52)
+    number: Whole = Field(ge=2, le=1000)
+    from_week: Whole = Field(ge=1, le=52)
     decision: Literal["progress", "hold", "step back", "edit"] = "edit"
     prescriptions: tuple[Prescription, ...] = ()
-    stop: tuple[str, ...] = ()
-    what: str = Field("", max_length=5000)
-    why: str = Field(min_length=1, max_length=5000)
-    by: str = Field(min_length=1, max_length=200)
-    made_at: datetime
+    stop: tuple[Text, ...] = ()
+    what: Text = Field("", max_length=WHAT_CHARS)
+    why: Text = Field(min_length=1, max_length=5000)
+    by: Text = Field(min_length=1, max_length=200)
+    made_at: Moment
     #: keep the patient at their level: a move to the next level waits for a later
     #: revision without this (e.g. a review that says progress)
-    hold_level: bool = False
+    hold_level: Flag = False
 
 
 Rule = Annotated[AddDose | NextLevel, Field(discriminator="kind")]
@@ -249,6 +257,66 @@ def check_revisions(revisions: Sequence[Revision], weeks: int) -> None:
             )
 
 
+#: Work done once per revision list (see :func:`_per_list`): (what, id) -> (list, result);
+#: the list itself is held so its id stays its own.
+_PER_LIST: dict[tuple[Hashable, int], tuple[Sequence[Revision], Any]] = {}
+_PER_LIST_SIZE = 128
+
+
+def _per_list(
+    what: str, revisions: Iterable[Revision], work: Callable[[Sequence[Revision]], T]
+) -> T:
+    """``work(revisions)``, remembered for a plan's own revision tuple (plans are frozen, so
+    its revisions never change); any other iterable is worked out afresh."""
+    if not isinstance(revisions, tuple):
+        return work(list(revisions))
+    key = (what, id(revisions))
+    hit = _PER_LIST.get(key)
+    if hit is not None and hit[0] is revisions:
+        return hit[1]
+    result = work(revisions)
+    if len(_PER_LIST) >= _PER_LIST_SIZE:
+        _PER_LIST.pop(next(iter(_PER_LIST)), None)
+    _PER_LIST[key] = (revisions, result)
+    return result
+
+
+def _sweep(revisions: Sequence[Revision]) -> list[tuple[dict[str, Prescription], frozenset[str]]]:
+    """What the revisions fix and stop in each week from 1 to the last ``from_week``.
+
+    One pass over the weeks: a revision joins in its ``from_week``; for each exercise the
+    latest revision (in list order) that names it gives its dose, and it is stopped when
+    the latest revision touching it stops it (a revision that both doses and stops an
+    exercise stops it). Revision-added exercises keep the order they were first named in.
+    Linear in the revisions' size, so a plan with hundreds of revisions stays quick.
+    """
+    joining: dict[int, list[tuple[int, Revision]]] = {}
+    for i, rev in enumerate(revisions):
+        joining.setdefault(rev.from_week, []).append((i, rev))
+    dosed: dict[str, tuple[int, Prescription]] = {}  # exercise -> (latest revision, dose)
+    first: dict[str, tuple[int, int]] = {}  # exercise -> (first revision, place in it)
+    stopped_by: dict[str, int] = {}  # exercise -> latest revision stopping it
+    states: list[tuple[dict[str, Prescription], frozenset[str]]] = []
+    state: tuple[dict[str, Prescription], frozenset[str]] = ({}, frozenset())
+    for week in range(1, max(joining, default=0) + 1):
+        for i, rev in joining.get(week, ()):
+            for place, p in enumerate(rev.prescriptions):
+                if p.exercise not in dosed or dosed[p.exercise][0] < i:
+                    dosed[p.exercise] = (i, p)
+                if p.exercise not in first or first[p.exercise] > (i, place):
+                    first[p.exercise] = (i, place)
+            for ex in rev.stop:
+                stopped_by[ex] = max(stopped_by.get(ex, -1), i)
+        if week in joining:
+            order = sorted(dosed, key=first.__getitem__)
+            state = (
+                {ex: dosed[ex][1] for ex in order},
+                frozenset(ex for ex, i in stopped_by.items() if i >= dosed.get(ex, (-1,))[0]),
+            )
+        states.append(state)
+    return states
+
+
 def revised_doses(
     revisions: Iterable[Revision],
     phased: Set[str],
@@ -261,27 +329,53 @@ def revised_doses(
     level of the plan, ``phased``) stays until stopped; one that belongs to a level only
     appears in that level's weeks; stopped exercises are dropped.
     """
-    fixed: dict[str, Prescription] = {}
-    stopped: set[str] = set()
-    for rev in revisions:
-        if rev.from_week <= week:
-            for p in rev.prescriptions:
-                fixed[p.exercise] = p
-                stopped.discard(p.exercise)
-            stopped |= set(rev.stop)
+    states = _per_list("doses", revisions, _sweep)
+    if week < 1 or not states:
+        return scheduled
+    fixed, stopped = states[min(week, len(states)) - 1]
     if not fixed and not stopped:
         return scheduled
-    out = [fixed.pop(p.exercise, p) for p in scheduled]
-    out += [p for ex, p in fixed.items() if ex not in phased]
+    left = dict(fixed)
+    out = [left.pop(p.exercise, p) for p in scheduled]
+    out += [p for ex, p in left.items() if ex not in phased]
     return [p for p in out if p.exercise not in stopped]
 
 
-def level_start(rule: NextLevel, revisions: Iterable[Revision]) -> int | None:
+def _level_timeline(
+    revisions: Sequence[Revision], planned: int
+) -> tuple[list[int], list[int | None]]:
+    """Where a move planned for week ``planned`` stands after each week's revisions: the
+    weeks that have revisions, and the start (or ``None``) once each has been read.
+
+    Revisions are read by week, then number; weeks are bucketed, not sorted, so this is
+    linear in the revisions.
+    """
+    by_week: dict[int, list[tuple[int, bool]]] = {}
+    for rev in revisions:
+        by_week.setdefault(rev.from_week, []).append((rev.number, rev.hold_level))
+    weeks: list[int] = []
+    starts: list[int | None] = []
+    start: int | None = planned
+    for week in sorted(by_week):
+        for _, hold in sorted(by_week[week]):
+            if hold and start is not None and week <= start:
+                start = None
+            elif not hold and start is None:
+                start = max(planned, week)
+        weeks.append(week)
+        starts.append(start)
+    return weeks, starts
+
+
+def level_start(
+    rule: NextLevel, revisions: Iterable[Revision], until_week: int | None = None
+) -> int | None:
     """The week the move to ``rule.level`` really happens, or ``None`` while it waits.
 
     A revision with ``hold_level`` from a week on or before the planned move makes it
     wait; the next revision without ``hold_level`` releases it, from that revision's week
-    (never earlier than planned).
+    (never earlier than planned). With ``until_week``, only revisions from that week or
+    earlier count (a plan's own revision tuple is read once for every week).
 
     Examples
     --------
@@ -293,11 +387,12 @@ def level_start(rule: NextLevel, revisions: Iterable[Revision]) -> int | None:
     >>> go = Revision(number=3, from_week=6, why="better", by="me", made_at=at)
     >>> level_start(up, []), level_start(up, [hold]), level_start(up, [hold, go])
     (4, None, 6)
+    >>> level_start(up, (hold, go), until_week=5) is None
+    True
     """
-    start: int | None = rule.from_week
-    for rev in sorted(revisions, key=lambda r: (r.from_week, r.number)):
-        if rev.hold_level and start is not None and rev.from_week <= start:
-            start = None
-        elif not rev.hold_level and start is None:
-            start = max(rule.from_week, rev.from_week)
-    return start
+    planned = rule.from_week
+    weeks, starts = _per_list(
+        ("levels", planned), revisions, lambda revs: _level_timeline(revs, planned)
+    )
+    at = len(weeks) if until_week is None else bisect.bisect_right(weeks, until_week)
+    return starts[at - 1] if at else planned

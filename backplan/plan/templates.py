@@ -20,21 +20,23 @@ True
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .._io.files import write_atomic
+from .._io.files import ReadError, read_capped, write_atomic
+from .._io.json import load_json
 from .._io.paths import data_dir
-from ..catalogue import LEVELS, load_catalogue
-from ..errors import BackplanError
-from .model import Plan
+from .._io.typed import Text, Whole, argument, text_value, whole_value
+from ..catalogue import LEVELS
+from ..errors import BackplanError, PlanError
+from .build import catalogue_argument
+from .model import Plan, _validate
 from .restrictions import Restrictions, allowed_exercises, as_restrictions
 from .rules import NextLevel, Prescription, Rule
 
@@ -70,11 +72,11 @@ class PlanTemplate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Literal["template"] = "template"
-    schema_version: Literal[1] = 1
-    name: str = Field(min_length=1, max_length=100)
-    description: str = Field("", max_length=2000)
-    source: str = Field("", max_length=2000)
-    weeks: int = Field(6, ge=1, le=52)
+    schema_version: Annotated[Literal[1], BeforeValidator(whole_value)] = 1
+    name: Text = Field(min_length=1, max_length=100)
+    description: Text = Field("", max_length=2000)
+    source: Text = Field("", max_length=2000)
+    weeks: Whole = Field(6, ge=1, le=52)
     level: Literal[LEVELS] = LEVELS[0]  # type: ignore[valid-type]
     prescriptions: tuple[Prescription, ...] = Field(min_length=1)
     progression: tuple[Rule, ...] = ()
@@ -89,7 +91,15 @@ def template_id(name: str) -> str:
 def template_from_plan(
     plan: Plan, name: str, *, description: str = "", source: str = ""
 ) -> PlanTemplate:
-    """Keep ``plan``'s level, doses, length and progression; drop everything personal."""
+    """Keep ``plan``'s level, doses, length and progression; drop everything personal.
+
+    Raises
+    ------
+    TemplateError
+        Naming the field that is not valid (an empty or over-long name, say).
+    """
+    plan = argument("plan", plan, _a_plan, error=_template_error)
+    name = argument("name", name, text_value, error=_template_error)
     try:
         return PlanTemplate(
             name=name.strip(),
@@ -104,6 +114,23 @@ def template_from_plan(
         first = exc.errors()[0]
         field = ".".join(map(str, first["loc"])) or "template"
         raise TemplateError(f"{field}: {first['msg']}") from None
+
+
+def _a_plan(value: object) -> Plan:
+    if not isinstance(value, Plan):
+        raise ValueError("a Plan (from build_plan or load_plan)")
+    return value
+
+
+def _a_template(value: object) -> PlanTemplate:
+    if not isinstance(value, PlanTemplate):
+        raise ValueError("a PlanTemplate (from shipped_templates or load_template)")
+    return value
+
+
+def _template_error(problems: list[Any], source: str) -> TemplateError:
+    p = problems[0]
+    return TemplateError(f"{p.column}: expected {p.expected}, got {type(p.got).__name__}")
 
 
 def plan_from_template(
@@ -124,12 +151,17 @@ def plan_from_template(
     Raises
     ------
     TemplateError
-        When no exercise of the template (or of its next level) suits the restrictions.
+        When ``template`` is not a template, or no exercise of the template (or of its
+        next level) suits the restrictions.
+    PlanError
+        When a detail of the new plan is not valid (a 201-character name, a date that is
+        not a real day), naming the field.
     """
+    template = argument("template", template, _a_template, error=_template_error)
     limits = as_restrictions(restrictions)
     prescriptions, progression = template.prescriptions, template.progression
+    cat = catalogue_argument(catalogue)
     if not limits.is_empty():
-        cat = load_catalogue() if catalogue is None else catalogue
         allowed = set(allowed_exercises(cat, limits)["id"])
 
         def keep(ps: tuple[Prescription, ...], where: str) -> tuple[Prescription, ...]:
@@ -148,20 +180,18 @@ def plan_from_template(
             else r
             for r in progression
         )
-    return Plan.model_validate(
-        {
-            "patient": patient,
-            "clinician": clinician,
-            "start_date": start_date if start_date is not None else date.today(),
-            "notes": notes,
-            "weeks": template.weeks,
-            "level": template.level,
-            "prescriptions": prescriptions,
-            "progression": progression,
-            "restrictions": limits,
-        },
-        context={"catalogue": catalogue},
-    )
+    data = {
+        "patient": patient,
+        "clinician": clinician,
+        "start_date": start_date if start_date is not None else date.today(),
+        "notes": notes,
+        "weeks": template.weeks,
+        "level": template.level,
+        "prescriptions": prescriptions,
+        "progression": progression,
+        "restrictions": limits,
+    }
+    return _validate(Plan, data, "<plan>", cat)
 
 
 def save_template(template: PlanTemplate, path: str | os.PathLike[str]) -> Path:
@@ -169,20 +199,28 @@ def save_template(template: PlanTemplate, path: str | os.PathLike[str]) -> Path:
     return write_atomic(path, template.model_dump_json(indent=2) + "\n")
 
 
+#: The largest template file read (a template of every catalogue exercise is a few KB).
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
 def load_template(path: str | os.PathLike[str]) -> PlanTemplate:
-    """Read a template written by :func:`save_template`, naming the file and field on error."""
+    """Read a template written by :func:`save_template`, naming the file and field on error.
+
+    Only a regular file of at most :data:`MAX_TEMPLATE_BYTES` is read, through the
+    hardened JSON loader (no ``NaN``, no key twice, no deep nesting).
+    """
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        data = load_json(read_capped(p, MAX_TEMPLATE_BYTES, "template file"), p.name)
         return PlanTemplate.model_validate(data)
-    except OSError as exc:
-        raise TemplateError(f"{p.name}: cannot read the template ({exc.strerror})") from None
-    except ValueError as exc:  # JSON and pydantic errors
-        if isinstance(exc, ValidationError):
-            first = exc.errors()[0]
-            where = ".".join(map(str, first["loc"])) or "template"
-            raise TemplateError(f"{p.name}: {where}: {first['msg']}") from None
+    except ReadError as exc:
+        raise TemplateError(f"{exc}") from None
+    except PlanError:
         raise TemplateError(f"{p.name}: not a backplan template (expected JSON)") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "template"
+        raise TemplateError(f"{p.name}: {where}: {first['msg']}") from None
 
 
 def shipped_templates() -> dict[str, PlanTemplate]:

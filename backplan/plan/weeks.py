@@ -304,7 +304,7 @@ def _texts(values: list[str], at: np.ndarray) -> pd.Series:
 def _phase(plan: Plan, week: int) -> tuple[str, Sequence[Prescription], int]:
     for rule in plan.progression:
         if isinstance(rule, NextLevel):
-            start = level_start(rule, [r for r in plan.revisions if r.from_week <= week])
+            start = level_start(rule, plan.revisions, until_week=week)
             if start is not None and week >= start:
                 return rule.level, rule.prescriptions, start
     return plan.level, plan.prescriptions, 1
