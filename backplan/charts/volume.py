@@ -79,7 +79,9 @@ def _stack_table(volume: pd.DataFrame, metric: str, by: str | None) -> pd.DataFr
             f"volume has no {column!r} column; make it with backplan.weekly_volume(plan, by={by!r})"
         )
     table = volume.groupby(["week", column])[metric].sum().unstack(fill_value=0)
-    return table.reindex(columns=list(dict.fromkeys(volume[column]))).sort_index()
+    table = table.reindex(columns=list(dict.fromkeys(volume[column]))).sort_index()
+    # A part with nothing to show in any week gets no bar, so no legend entry either.
+    return table.loc[:, (table != 0).any(axis=0).to_numpy()]
 
 
 def redraw_weekly_volume(
@@ -242,7 +244,8 @@ def plot_weekly_volume(
         Which measure to draw (units in :data:`backplan.METRICS`).
     by : {"exercise", "target", None}
         What the stacked parts are: exercises (needs ``weekly_volume(..., by="exercise")``),
-        body areas (``by="target"``) or one bar for the whole plan (``None``).
+        body areas (``by="target"``) or one bar for the whole plan (``None``). A part
+        with nothing of ``metric`` in any week is left out of the bars and the legend.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
 
