@@ -169,13 +169,26 @@ class VolumeChart:
     """
 
     def __init__(
-        self, width_px: int = 760, height_px: int = 300, *, text_px: float = 12, dpi: int = 72
+        self,
+        width_px: int = 760,
+        height_px: int = 300,
+        *,
+        text_px: float = 12,
+        dpi: int = 72,
+        legend_below: bool = False,
     ) -> None:
         self.text_px = text_px
+        self.legend_below = legend_below
         self.figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
         FigureCanvasAgg(self.figure)
-        # A fixed layout (room on the right for the legend) costs one draw, not two.
-        self.figure.subplots_adjust(left=0.09, right=0.6, bottom=0.16, top=0.95)
+        # A fixed layout (room on the right, or below, for the legend) costs one draw, not
+        # two. Below suits a narrow chart: long exercise names get the full width.
+        if legend_below:
+            self.figure.subplots_adjust(
+                left=60 / width_px, right=0.97, bottom=190 / height_px, top=0.96
+            )
+        else:
+            self.figure.subplots_adjust(left=0.09, right=0.6, bottom=0.16, top=0.95)
         self.axes = self.figure.add_subplot()
         self._background: Any = None
         self._background_key: tuple[Any, ...] | None = None
@@ -202,6 +215,14 @@ class VolumeChart:
 
         ax, canvas = self.axes, self.figure.canvas
         redraw_weekly_volume(volume, metric, by, ax)
+        legend = ax.get_legend()
+        if self.legend_below and legend is not None and not getattr(legend, "_bp_below", False):
+            title = legend.get_title().get_text()
+            handles, labels = ax.get_legend_handles_labels()
+            legend = ax.legend(handles, labels, title=title, loc="upper left", ncol=2,
+                               bbox_to_anchor=(-0.1, -0.2), frameon=False,
+                               borderaxespad=0, columnspacing=1.0)  # fmt: skip
+            legend._bp_below = True  # type: ignore[attr-defined]
         self._text_sizes()
         # The y axis ends on a round tick at least 10% above the tallest bar, so most dose
         # changes leave axes, ticks and legend as they were.

@@ -1,4 +1,4 @@
-"""The plan preview: week 1 and the last week as a table, and the weekly-volume chart.
+"""The plan preview: week 1 and every week in which anything changes, and the volume chart.
 
 Both come from public functions: :func:`backplan.schedule`, :func:`backplan.weekly_volume`
 and :class:`backplan.charts.VolumeChart`.
@@ -15,7 +15,7 @@ import pandas as pd
 from ..charts.volume import VolumeChart
 from ..plan import Plan
 from ..volume import METRICS, schedule, weekly_volume
-from ._common import heading, plain
+from ._common import heading, plain, subheading
 
 __all__ = ["PREVIEW_COLUMNS", "Preview"]
 
@@ -25,13 +25,57 @@ PREVIEW_COLUMNS: dict[str, str] = {
     "name": "Exercise",
     "sets": "Sets",
     "reps": "Reps",
-    "side": "Counted on",
+    "side": "Each",
     "hold_s": "Hold (s)",
     "sessions_per_day": "Times a day",
     "days_per_week": "Days a week",
     "weekly_reps": "Reps a week",
     "weekly_hold_seconds": "Seconds held a week",
 }
+
+
+_DOSE = ["sets", "reps", "hold_s", "sessions_per_day", "days_per_week"]
+
+
+def changing_weeks(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`backplan.schedule` a physio needs to see the whole plan.
+
+    Week 1 in full, then for every later week in which anything changes (an increase, a
+    revision, a level change) the exercises that start or change that week, and a row
+    for each exercise that stops (``change`` says which: ``"start"``, ``"new"``,
+    ``"changed"``, ``"stops"``). Weeks not listed repeat the week before.
+
+    Examples
+    --------
+    >>> import backplan as bp
+    >>> cat = bp.load_catalogue()
+    >>> plan = bp.build_plan(cat, "beginners", ["heel-raises"], start_date="2026-01-05",
+    ...     weeks=6, progression=[bp.AddDose(what="reps", amount=2, every_weeks=3, cap=20)])
+    >>> changing_weeks(bp.schedule(plan, cat))[["week", "reps", "change"]]
+       week  reps   change
+    0     1    10    start
+    1     4    12  changed
+    """
+    key = table.set_index(["week", "exercise"])[_DOSE]
+    rows = [table[table["week"] == table["week"].min()].assign(change="start")]
+    weeks = sorted(table["week"].unique())
+    for before, week in zip(weeks, weeks[1:], strict=False):
+        now = table[table["week"] == week]
+        then = table[table["week"] == before]
+        old = set(then["exercise"])
+        prev = key.loc[before]
+        new_rows = now[~now["exercise"].isin(old)].assign(change="new")
+        kept = now[now["exercise"].isin(old)]
+        same = (kept[_DOSE].to_numpy() == prev.loc[kept["exercise"]].to_numpy()).all(axis=1)
+        changed = kept[~same].assign(change="changed")
+        stopped = then[~then["exercise"].isin(set(now["exercise"]))].assign(week=week, change="stops")
+        rows += [r for r in (changed, new_rows, stopped) if len(r)]
+    out = pd.concat(rows, ignore_index=True)
+    return out.sort_values(["week", "order"], kind="stable").reset_index(drop=True)
+
+
+#: The chart's width in screen pixels (shown at natural size, so its text stays 12 px).
+CHART_WIDTH = 500
 
 
 class Preview:
@@ -69,19 +113,31 @@ class Preview:
         )
         self.chart = plain(w.HTML)
         self.chart.add_class("bp-chart")
-        self.drawing = VolumeChart()
+        self.drawing = VolumeChart(width_px=CHART_WIDTH, height_px=380, legend_below=True)
         self.png = b""
         self.volume = pd.DataFrame()
 
     def show(self, plan: Plan) -> None:
         """Draw ``plan``'s table and chart."""
         table = schedule(plan, self.catalogue)
-        ends = table[table["week"].isin([1, plan.weeks])]
-        frame = ends.assign(side=ends["exercise"].map(self.side).fillna(""))
-        self.frame = frame[list(PREVIEW_COLUMNS)].reset_index(drop=True)
-        self.table.value = self.frame.rename(columns=PREVIEW_COLUMNS).to_html(
+        rows = changing_weeks(table)
+        frame = rows.assign(side=rows["exercise"].map(self.side).fillna(""))
+        self.frame = frame[[*PREVIEW_COLUMNS, "change"]].reset_index(drop=True)
+        shown = self.frame.copy()
+        stops = shown["change"] == "stops"
+        shown.loc[stops, "name"] = shown.loc[stops, "name"] + " (stops)"
+        shown = shown.astype(object)
+        shown.loc[stops, list(PREVIEW_COLUMNS)[2:]] = "–"
+        body = shown[list(PREVIEW_COLUMNS)].rename(columns=PREVIEW_COLUMNS).to_html(
             index=False, escape=True, border=0, classes="bp-table"
         )
+        last = plan.weeks
+        note = (
+            f"<p class='bp-preview-note'>Week 1 in full, then each week in which something "
+            f"changes. Weeks not listed repeat the week before; the plan ends after week "
+            f"{last}.</p>"
+        )
+        self.table.value = note + body
         by = self.by.value
         self.volume = weekly_volume(table, by=by)
         self.png = self.drawing.update(self.volume, self.metric.value, by)
@@ -96,9 +152,9 @@ class Preview:
         return plain(
             w.VBox,
             [
-                heading("Preview: week 1 and the last week"),
+                heading("Preview"),
                 self.table,
-                heading("Weekly volume"),
+                subheading("Weekly volume"),
                 plain(w.HBox, [self.metric, self.by]),
                 self.chart,
             ],
