@@ -317,12 +317,27 @@ class PlanBuilder:
         if self.unsaved_mark.value != value:
             self.unsaved_mark.value = value
 
-    def confirm_discard(self, doing: str, then: Any) -> None:
+    def _unsaved_beyond_details(self) -> bool:
+        """Unsaved edits other than the patient's details (which a template keeps)."""
+        if self.problem is not None:
+            return True
+        if self._clean is None:
+            return False
+        clean, plan = self._clean, self.plan
+        # Exercises the patient's restrictions leave out do not count as edits.
+        kept = tuple(p for p in clean.prescriptions if p.exercise in
+                     {q.exercise for q in plan.prescriptions})  # fmt: skip
+        return (plan.level, plan.weeks, plan.prescriptions, plan.progression) != (
+            clean.level, clean.weeks, kept, clean.progression
+        )
+
+    def confirm_discard(self, doing: str, then: Any, keeps_details: bool = False) -> None:
         """Run ``then()`` now, or after the physio agrees to lose unsaved edits.
 
-        The question sits in the toolbar, in view, naming what would be lost.
+        ``keeps_details``: ``then`` keeps the patient's details (a template), so only other
+        edits count. The question sits in the toolbar, in view, naming what would be lost.
         """
-        if not self.unsaved:
+        if not (self._unsaved_beyond_details() if keeps_details else self.unsaved):
             then()
             return
         who = self.plan.patient or "this patient"
@@ -402,7 +417,11 @@ class PlanBuilder:
         """
         today = date.today()
         if self.start_date.value == self._made_on and today != self._made_on:
+            fresh = not self.unsaved
             self.start_date.value = today
+            if fresh:  # a new day's empty plan, not an edit
+                self._clean = self.plan
+                self._mark_unsaved()
         self._made_on = today
         self.plans.refresh()
 

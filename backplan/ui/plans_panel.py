@@ -479,7 +479,7 @@ class PlansPanel:
                 names = ", ".join(dict.fromkeys(b.form.names[ex] for ex in left))
                 b.say(f"Left out for this patient's restrictions: {names}.", ok=True, keep=True)
 
-        b.confirm_discard(f"Start from the template '{t.name}'", apply)
+        b.confirm_discard(f"Start from the template '{t.name}'", apply, keeps_details=True)
 
     def _save_template(self, _: Any = None) -> None:
         if not self._ready("Template not saved."):

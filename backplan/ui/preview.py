@@ -122,7 +122,7 @@ class Preview:
         table = schedule(plan, self.catalogue)
         rows = changing_weeks(table)
         frame = rows.assign(side=rows["exercise"].map(self.side).fillna(""))
-        self.frame = frame[[*PREVIEW_COLUMNS, "change"]].reset_index(drop=True)
+        self.frame = frame[[*PREVIEW_COLUMNS, "exercise", "change"]].reset_index(drop=True)
         shown = self.frame.copy()
         stops = shown["change"] == "stops"
         shown.loc[stops, "name"] = shown.loc[stops, "name"] + " (stops)"
