@@ -167,6 +167,8 @@ def weekly_volume(
     if by is None:
         return sched.groupby("week", as_index=False)[metrics].sum()
     main = sched["targets"].astype(str).str.split(";").str[0].str.strip()
-    return sched.assign(target=main).groupby(["week", "target"], as_index=False, sort=True)[
-        metrics
-    ].sum()
+    return (
+        sched.assign(target=main)
+        .groupby(["week", "target"], as_index=False, sort=True)[metrics]
+        .sum()
+    )

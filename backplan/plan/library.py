@@ -403,7 +403,7 @@ class PlanLibrary:
         plan: Plan,
         name: str | None = None,
         *,
-        over: PlanStamp | None | object = _UNSET,
+        over: PlanStamp | object | None = _UNSET,
         replace_other: bool = False,
     ) -> str:
         """Save ``plan`` as ``name`` (:func:`plan_file_name` by default); return the name.

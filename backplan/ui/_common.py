@@ -75,10 +75,11 @@ STYLE = """<style>
   max-height: calc(100vh - var(--bp-toolbar-height, 96px)); overflow-y: auto; }
 .bp-app .bp-preview-note { margin: 2px 0 4px 0; font-size: 13px; }
 .bp-app .bp-plans select { font-size: 13px; }
-.jp-OutputArea-output:has(.bp-app), .jp-OutputArea-child:has(.bp-app),
-.jp-OutputArea:has(.bp-app), .jp-Cell-outputWrapper:has(.bp-app),
-.jp-Cell:has(.bp-app), #rendered_cells:has(.bp-app), #rendered_cells > div:has(.bp-app) {
+.bp-app, .bp-app .bp-columns, .jp-OutputArea-output:has(.bp-app),
+.jp-OutputArea-child:has(.bp-app), .jp-OutputArea:has(.bp-app),
+.jp-Cell-outputWrapper:has(.bp-app), .jp-Cell:has(.bp-app) {
   overflow: visible !important; }
+.bp-app .widget-box { overflow: visible; }
 @media (max-width: 1100px) {
   .bp-app .bp-columns { grid-template-columns: minmax(0, 1fr); }
   .bp-app .bp-side { position: static; max-height: none; }
@@ -177,7 +178,7 @@ def guarded(show: Callable[[str], object], doing: str) -> Callable[[F], F]:
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
                 return handler(*args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - every error is shown, none escapes
+            except Exception as exc:
                 traceback.print_exc(file=sys.stderr)
                 show(f"Could not {doing}. {plain_words(exc)}")
                 return None

@@ -17,8 +17,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 from ipywidgets.widgets.widget_bool import CheckboxStyle
-from ipywidgets.widgets.widget_string import TextStyle
-from ipywidgets.widgets.widget_string import HTMLStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from ..pictures import exercise_picture_svg
 from ..plan.choices import DOSE_LABELS
@@ -206,9 +205,7 @@ class DoseRows:
             messages = []
             for field, box in self.dose[ex].items():
                 box.disabled = not (ticked and editable)
-                problem = whole_problem(
-                    DOSE_LABELS[field].lower(), box.value, *DOSE_BOUNDS[field]
-                )
+                problem = whole_problem(DOSE_LABELS[field].lower(), box.value, *DOSE_BOUNDS[field])
                 mark(box, problem if ticked else None)
                 if problem:
                     messages.append(problem)

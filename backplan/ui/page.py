@@ -10,7 +10,8 @@ computes nothing and sends nothing anywhere but the app's own server:
   (``bp-status``) is a polite live region, so screen readers announce each message;
 * unsaved edits (the builder shows ``data-unsaved="1"`` while there are some): closing or
   reloading the page asks first (``beforeunload``); while it asks, Voila's own handler is
-  held back so the page's kernel keeps running if the physio stays;
+  held back so the page's kernel keeps running if the physio stays (this needs the first
+  listener of the page, so the notebook's first cell carries :data:`BEFORE_UNLOAD_STUB`);
 * the kernel stops when the page goes: Voila's handler posts the shutdown request with the
   ``_xsrf`` cookie, which a pre-rendered Voila page never receives (every request was
   refused with 403), so the script sets one for this page (the double-submit pattern the
@@ -28,7 +29,17 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["PAGE_JS", "SECTIONS", "SKIP_LINKS", "page_script"]
+__all__ = ["BEFORE_UNLOAD_STUB", "PAGE_JS", "SECTIONS", "SKIP_LINKS", "page_script"]
+
+#: The one line the app notebook's first (Markdown) cell carries: rendered into the page
+#: before Voila's scripts start, it registers the first ``beforeunload`` listener, which
+#: hands the event to this module's script (Voila's own listener, registered later, would
+#: stop the kernel even when the physio chooses to stay).
+BEFORE_UNLOAD_STUB = (
+    '<script>window.addEventListener("beforeunload", function (e) { '
+    "if (window.__backplanBeforeUnload) { window.__backplanBeforeUnload(e); } }, true);"
+    "</script>"
+)
 
 #: CSS class of each section -> the name its landmark and skip link carry.
 SECTIONS: dict[str, str] = {
@@ -92,14 +103,16 @@ PAGE_JS = r"""
     return document.querySelector('.bp-app [data-unsaved="1"]') !== null;
   }
   var heldBack = false;
-  window.addEventListener('beforeunload', function (event) {
+  // Called by the app notebook's first cell (BEFORE_UNLOAD_STUB), whose listener is
+  // registered before Voila's, so that holding Voila's back works.
+  window.__backplanBeforeUnload = function (event) {
     if (!unsaved()) { return; }
     heldBack = true;  // Voila's handler would stop the kernel even if the physio stays
     event.stopImmediatePropagation();
     event.preventDefault();
     event.returnValue = '';
     return '';
-  }, true);
+  };
   window.addEventListener('pagehide', function () {
     if (!heldBack) { return; }
     var config = document.getElementById('jupyter-config-data');

@@ -45,8 +45,8 @@ from ..plan.model import _validate
 from ..plan.rules import Revision
 from ._common import STYLE, guarded, plain, status_html
 from .clinic_panel import ClinicPanel
-from .page import SKIP_LINKS
 from .downloads_panel import DownloadsPanel
+from .page import SKIP_LINKS
 from .plan_form import PlanForm
 from .plans_panel import PlansPanel
 from .preview import Preview
@@ -150,16 +150,22 @@ class PlanBuilder:
         self.new_button = plain(w.Button, description="New patient", icon="user-plus")
         self.new_button.add_class("bp-new-patient")
         self.new_button.tooltip = "Start an empty plan for another patient"
-        self.discard_button = plain(w.Button, description="Discard changes and go on",
-                                    button_style="danger", layout=w.Layout(width="auto"))
+        self.discard_button = plain(
+            w.Button,
+            description="Discard changes and go on",
+            button_style="danger",
+            layout=w.Layout(width="auto"),
+        )
         self.discard_button.add_class("bp-discard")
-        self.keep_editing = plain(w.Button, description="Keep editing",
-                                  layout=w.Layout(width="auto"))
+        self.keep_editing = plain(
+            w.Button, description="Keep editing", layout=w.Layout(width="auto")
+        )
         self.keep_editing.add_class("bp-keep-editing")
         self.ask = plain(w.HTML)
-        self.discard_box = w.HBox([self.ask, self.discard_button, self.keep_editing],
-                                  layout=w.Layout(display="none", align_items="center",
-                                                  flex_flow="row wrap"))
+        self.discard_box = w.HBox(
+            [self.ask, self.discard_button, self.keep_editing],
+            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"),
+        )
         self.discard_box.add_class("bp-ask-discard")
         self._after_discard: Any = None
         self._defaults = {
@@ -309,9 +315,7 @@ class PlanBuilder:
         if not hasattr(self, "unsaved_mark"):
             return
         if self._clean is not None and self.unsaved:
-            value = (
-                "<span class='bp-unsaved' data-unsaved='1'>&#9679; Unsaved changes</span>"
-            )
+            value = "<span class='bp-unsaved' data-unsaved='1'>&#9679; Unsaved changes</span>"
         else:
             value = "<span data-unsaved='0'>All changes saved</span>" if self.saved_as else ""
         if self.unsaved_mark.value != value:
@@ -328,7 +332,10 @@ class PlanBuilder:
         kept = tuple(p for p in clean.prescriptions if p.exercise in
                      {q.exercise for q in plan.prescriptions})  # fmt: skip
         return (plan.level, plan.weeks, plan.prescriptions, plan.progression) != (
-            clean.level, clean.weeks, kept, clean.progression
+            clean.level,
+            clean.weeks,
+            kept,
+            clean.progression,
         )
 
     def confirm_discard(self, doing: str, then: Any, keeps_details: bool = False) -> None:
@@ -347,8 +354,7 @@ class PlanBuilder:
         )
         self._after_discard = then
         self.discard_box.layout.display = "flex"
-        self.say(f"Not done yet: save first, or choose to discard the changes ({doing}).",
-                 ok=False)
+        self.say(f"Not done yet: save first, or choose to discard the changes ({doing}).", ok=False)
 
     def _discard(self, _: Any = None) -> None:
         then, self._after_discard = self._after_discard, None
@@ -456,8 +462,13 @@ class PlanBuilder:
         toolbar.add_class("bp-toolbar")
         main = plain(
             w.VBox,
-            [self.form.layout(), self.reset_button, self.plans.layout(), self.review.layout(),
-             self.clinic.layout()],
+            [
+                self.form.layout(),
+                self.reset_button,
+                self.plans.layout(),
+                self.review.layout(),
+                self.clinic.layout(),
+            ],
         )
         main.add_class("bp-main-column")
         side = plain(w.VBox, [self.preview_panel.layout(), self.downloads.layout()])

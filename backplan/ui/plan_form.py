@@ -25,7 +25,6 @@ from ..plan.choices import (
     FIELD_BOUNDS,
     PATIENT_FILTERS,
     add_dose_bounds,
-    bounds_problem,
     exercise_ids,
     filters_of,
     level_after,
@@ -35,6 +34,9 @@ from ..plan.choices import (
 )
 from ..plan.restrictions import Restrictions
 from ..plan.rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription
+from ._common import field_error, heading, plain, subheading
+from .dose_rows import DoseRows, dose_header, mark
+from .whole_box import WholeBox, whole_problem
 
 #: The largest "up to" a physio may type (the cap's real bounds are checked by the plan).
 MAX_CAP = max(hi for _, hi in DOSE_BOUNDS.values())
@@ -58,9 +60,7 @@ def _why_hidden(row: Any, limits: Restrictions) -> str:
     if targets:
         reasons.append("works " + " and ".join(targets))
     return ", ".join(reasons) or "not allowed"
-from ._common import field_error, heading, plain, subheading
-from .dose_rows import DoseRows, dose_header, mark
-from .whole_box import WholeBox, whole_problem
+
 
 __all__ = ["PlanForm"]
 
@@ -380,9 +380,7 @@ class PlanForm:
             self.hidden_note.value = ""
             return
         rows = self.catalogue.set_index("id").loc[hidden]
-        why = [
-            f"{self.names[ex]} ({_why_hidden(rows.loc[ex], limits)})" for ex in hidden
-        ]
+        why = [f"{self.names[ex]} ({_why_hidden(rows.loc[ex], limits)})" for ex in hidden]
         self.hidden_note.value = (
             "Not shown for this patient's restrictions: " + html.escape("; ".join(why)) + "."
         )
@@ -457,7 +455,14 @@ class PlanForm:
 
     def _progression_messages(self, problems: list[str]) -> list[str]:
         """The messages about progression boxes (shown inside the progression box)."""
-        starts = ("how many", "every (weeks)", "up to", "from week", "Next level", "Tick at least one exercise for the next")
+        starts = (
+            "how many",
+            "every (weeks)",
+            "up to",
+            "from week",
+            "Next level",
+            "Tick at least one exercise for the next",
+        )
         return [p for p in problems if p.startswith(starts)]
 
     # --- from plan to controls ------------------------------------------------------------

@@ -60,8 +60,7 @@ def entry_label(e: PlanEntry) -> str:
     'Ann · beginners, 6 weeks · 5 Jan 2026 to 15 Feb 2026 · last review: hold on 26 Jan 2026 · finished'
     """
     review = (
-        f"last review: {_DECISION.get(e.last_decision, e.last_decision)} on "
-        f"{_day(e.last_review)}"
+        f"last review: {_DECISION.get(e.last_decision, e.last_decision)} on {_day(e.last_review)}"
         if e.last_review
         else "no review yet"
     )
@@ -220,6 +219,8 @@ class PlansPanel:
             )
             for v in found
         ]
+        if found:
+            self.versions.value = found[0].id
         self.restore_button.disabled = not found
 
     def refresh_templates(self, select: str | None = None) -> None:
@@ -397,7 +398,9 @@ class PlansPanel:
 
     def _about(self, name: str) -> str:
         stamp = self.library.stamp(name)
-        return "" if stamp is None else f", saved {_day(stamp.modified.date())} {stamp.modified:%H:%M}"
+        return (
+            "" if stamp is None else f", saved {_day(stamp.modified.date())} {stamp.modified:%H:%M}"
+        )
 
     def _ask(self, name: str, text: str, changed: bool) -> None:
         self._pending = name
@@ -504,14 +507,23 @@ class PlansPanel:
             [
                 heading("Patients"),
                 self.where,
-                plain(w.HBox, [self.search, self.show, self.sort],
-                      layout=w.Layout(flex_flow="row wrap")),  # fmt: skip
+                plain(
+                    w.HBox,
+                    [self.search, self.show, self.sort],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
                 self.plans,
-                plain(w.HBox, [self.open_button, self.archive_button, self.upload_plan],
-                      layout=w.Layout(flex_flow="row wrap")),  # fmt: skip
+                plain(
+                    w.HBox,
+                    [self.open_button, self.archive_button, self.upload_plan],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
                 self.message,
-                plain(w.HBox, [self.versions, self.restore_button],
-                      layout=w.Layout(flex_flow="row wrap")),  # fmt: skip
+                plain(
+                    w.HBox,
+                    [self.versions, self.restore_button],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
                 subheading("Templates"),
                 plain(w.HBox, [self.templates, self.use_template]),
                 self.template_about,

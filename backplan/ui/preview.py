@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 
 import ipywidgets as w
 import pandas as pd
@@ -59,7 +60,7 @@ def changing_weeks(table: pd.DataFrame) -> pd.DataFrame:
     key = table.set_index(["week", "exercise"])[_DOSE]
     rows = [table[table["week"] == table["week"].min()].assign(change="start")]
     weeks = sorted(table["week"].unique())
-    for before, week in zip(weeks, weeks[1:], strict=False):
+    for before, week in itertools.pairwise(weeks):
         now = table[table["week"] == week]
         then = table[table["week"] == before]
         old = set(then["exercise"])
@@ -68,7 +69,9 @@ def changing_weeks(table: pd.DataFrame) -> pd.DataFrame:
         kept = now[now["exercise"].isin(old)]
         same = (kept[_DOSE].to_numpy() == prev.loc[kept["exercise"]].to_numpy()).all(axis=1)
         changed = kept[~same].assign(change="changed")
-        stopped = then[~then["exercise"].isin(set(now["exercise"]))].assign(week=week, change="stops")
+        stopped = then[~then["exercise"].isin(set(now["exercise"]))].assign(
+            week=week, change="stops"
+        )
         rows += [r for r in (changed, new_rows, stopped) if len(r)]
     out = pd.concat(rows, ignore_index=True)
     return out.sort_values(["week", "order"], kind="stable").reset_index(drop=True)
@@ -128,8 +131,10 @@ class Preview:
         shown.loc[stops, "name"] = shown.loc[stops, "name"] + " (stops)"
         shown = shown.astype(object)
         shown.loc[stops, list(PREVIEW_COLUMNS)[2:]] = "–"
-        body = shown[list(PREVIEW_COLUMNS)].rename(columns=PREVIEW_COLUMNS).to_html(
-            index=False, escape=True, border=0, classes="bp-table"
+        body = (
+            shown[list(PREVIEW_COLUMNS)]
+            .rename(columns=PREVIEW_COLUMNS)
+            .to_html(index=False, escape=True, border=0, classes="bp-table")
         )
         last = plan.weeks
         note = (
