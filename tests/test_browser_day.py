@@ -236,7 +236,7 @@ def test_patient_list_sorts_searches_and_archives(url, browser, home) -> None:
     page.locator(".bp-plans select").select_option(index=2)
     page.locator(".bp-archive").click()
     expect(options).to_have_count(2, timeout=30_000)
-    page.locator(".bp-show select").select_option("archived")
+    page.locator(".bp-show select").select_option(label="Archived")
     expect(options).to_have_count(1, timeout=30_000)
     expect(options.first).to_contain_text("Lena List")
     expect(options.first).to_contain_text("archived")
@@ -340,8 +340,11 @@ def test_preview_lists_every_changing_week_and_body_areas_add_up(url, browser) -
     type_in(page, ".bp-add-every", "2")
     assert _weeks_shown(page, [1, 3, 5]) == [1, 3, 5]  # not just weeks 1 and 6
     chart = page.locator(".bp-chart img")
+    # 560 reps a week, 2 more per exercise every 2 weeks (the chart says its totals)
+    totals = "560, 560, 616, 616, 672, 672"
+    expect(chart).to_have_attribute("alt", re.compile(totals), timeout=30_000)
     by_exercise, src = chart.get_attribute("alt"), chart.get_attribute("src")
-    page.get_by_label("Split").select_option("target")
+    page.get_by_label("Split").select_option(label="by body area")
     expect(chart).not_to_have_attribute("src", src, timeout=30_000)
     # by body area every rep is counted once: the same weekly totals as by exercise
     assert chart.get_attribute("alt") == by_exercise
