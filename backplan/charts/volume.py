@@ -217,9 +217,9 @@ class VolumeChart:
         redraw_weekly_volume(volume, metric, by, ax)
         legend = ax.get_legend()
         if self.legend_below and legend is not None and not getattr(legend, "_bp_below", False):
-            title = legend.get_title().get_text()
             handles, labels = ax.get_legend_handles_labels()
-            legend = ax.legend(handles, labels, title=title, loc="upper left", ncol=2,
+            # No title below the axes: it would read as a second x-axis label.
+            legend = ax.legend(handles, labels, loc="upper left", ncol=2,
                                bbox_to_anchor=(-0.1, -0.2), frameon=False,
                                borderaxespad=0, columnspacing=1.0)  # fmt: skip
             legend._bp_below = True  # type: ignore[attr-defined]

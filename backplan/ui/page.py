@@ -15,7 +15,8 @@ computes nothing and sends nothing anywhere but the app's own server:
 * the kernel stops when the page goes: Voila's handler posts the shutdown request with the
   ``_xsrf`` cookie, which a pre-rendered Voila page never receives (every request was
   refused with 403), so the script sets one for this page (the double-submit pattern the
-  server checks); when the page is left after the prompt, the script sends the request.
+  server checks); when the page is left after the prompt, or closed without a
+  ``beforeunload`` event, the script sends the request itself on ``pagehide``.
 
 Examples
 --------
@@ -102,19 +103,22 @@ PAGE_JS = r"""
   function unsaved() {
     return document.querySelector('.bp-app [data-unsaved="1"]') !== null;
   }
-  var heldBack = false;
+  var heldBack = false, voilaSends = false;
   // Called by the app notebook's first cell (BEFORE_UNLOAD_STUB), whose listener is
   // registered before Voila's, so that holding Voila's back works.
   window.__backplanBeforeUnload = function (event) {
-    if (!unsaved()) { return; }
+    heldBack = false;
+    if (!unsaved()) { voilaSends = true; return; }  // Voila's handler follows and sends
     heldBack = true;  // Voila's handler would stop the kernel even if the physio stays
     event.stopImmediatePropagation();
     event.preventDefault();
     event.returnValue = '';
     return '';
   };
+  // The page is really going (closed, reloaded, left): stop its kernel unless Voila's
+  // handler did (it did not when held back, nor when the browser skipped beforeunload).
   window.addEventListener('pagehide', function () {
-    if (!heldBack) { return; }
+    if (voilaSends && !heldBack) { return; }
     var config = document.getElementById('jupyter-config-data');
     if (!config) { return; }
     var page = JSON.parse(config.textContent);

@@ -253,12 +253,18 @@ class PlansPanel:
 
     # --- opening --------------------------------------------------------------------------
 
-    def _open(self, _: Any = None) -> None:
-        name = self.plans.value
-        if not name:
+    def _chosen(self) -> PlanEntry | None:
+        """The entry chosen in the list (``None``, said beside the list, when none is)."""
+        entry = next((e for e in self._entries if e.name == self.plans.value), None)
+        if entry is None:
             self.tell("Choose a patient in the list first.")
+        return entry
+
+    def _open(self, _: Any = None) -> None:
+        entry = self._chosen()
+        if entry is None:
             return
-        entry = next(e for e in self._entries if e.name == name)
+        name = entry.name
         if entry.status == "archived":
             self.tell("This plan is archived: click Bring back first, then open it.")
             return
@@ -323,11 +329,10 @@ class PlansPanel:
         self.builder.confirm_discard("Restore the earlier version", apply)
 
     def _archive(self, _: Any = None) -> None:
-        name = self.plans.value
-        if not name:
-            self.tell("Choose a patient in the list first.")
+        entry = self._chosen()
+        if entry is None:
             return
-        entry = next(e for e in self._entries if e.name == name)
+        name = entry.name
         if entry.status == "archived":
             self.library.unarchive(name)
             self.refresh()
