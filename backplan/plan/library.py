@@ -47,6 +47,7 @@ backplan.plan.library.PlanClashError: mrs-a-smith_2026-01-05.json holds the plan
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import re
@@ -254,7 +255,13 @@ def _create(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.link(tmp, path)  # atomic, and refuses an existing name
+        try:
+            os.link(tmp, path)  # atomic, and refuses an existing name
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: create exclusively instead
+            with open(path, "xb") as out:
+                out.write(data)
     finally:
         os.unlink(tmp)
 
@@ -357,7 +364,7 @@ class PlanLibrary:
             status: Status = "archived" if archived else "active"
             if status == "active" and entry.end_date < date.today():
                 status = "finished"
-            entry = PlanEntry(**{**entry.__dict__, "status": status})
+            entry = dataclasses.replace(entry, status=status)
         return entry
 
     # --- opening --------------------------------------------------------------------------
@@ -544,8 +551,7 @@ class PlanLibrary:
                     "as a new plan first"
                 )
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(source, target)
-            source.unlink()
+            os.rename(source, target)  # checked under the lock: nothing is replaced
         self._known.pop(source.name, None)
 
     # --- templates ------------------------------------------------------------------------

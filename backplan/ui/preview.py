@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import base64
 import html
-import itertools
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 
 from ..charts.volume import VolumeChart
@@ -57,23 +57,20 @@ def changing_weeks(table: pd.DataFrame) -> pd.DataFrame:
     0     1    10    start
     1     4    12  changed
     """
-    key = table.set_index(["week", "exercise"])[_DOSE]
-    rows = [table[table["week"] == table["week"].min()].assign(change="start")]
-    weeks = sorted(table["week"].unique())
-    for before, week in itertools.pairwise(weeks):
-        now = table[table["week"] == week]
-        then = table[table["week"] == before]
-        old = set(then["exercise"])
-        prev = key.loc[before]
-        new_rows = now[~now["exercise"].isin(old)].assign(change="new")
-        kept = now[now["exercise"].isin(old)]
-        same = (kept[_DOSE].to_numpy() == prev.loc[kept["exercise"]].to_numpy()).all(axis=1)
-        changed = kept[~same].assign(change="changed")
-        stopped = then[~then["exercise"].isin(set(now["exercise"]))].assign(
-            week=week, change="stops"
-        )
-        rows += [r for r in (changed, new_rows, stopped) if len(r)]
-    out = pd.concat(rows, ignore_index=True)
+    here = pd.MultiIndex.from_frame(table[["week", "exercise"]])
+    # each row's dose the week before (NaN: the exercise was not done that week)
+    before = table.assign(week=table["week"] + 1).set_index(["week", "exercise"])[_DOSE]
+    before = before.reindex(here).to_numpy(dtype=float)
+    new = np.isnan(before).all(axis=1)
+    changed = (table[_DOSE].to_numpy(dtype=float) != before).any(axis=1) & ~new
+    first = (table["week"] == table["week"].min()).to_numpy()
+    change = np.where(first, "start", np.where(new, "new", np.where(changed, "changed", "")))
+    shown = table.assign(change=change)[change != ""]
+    # an exercise done one week and not the next stops that next week
+    after = pd.MultiIndex.from_frame(table[["week", "exercise"]].assign(week=table["week"] - 1))
+    ends = ~here.isin(after) & (table["week"] < table["week"].max()).to_numpy()
+    stopped = table[ends].assign(week=table.loc[ends, "week"] + 1, change="stops")
+    out = pd.concat([shown, stopped], ignore_index=True)
     return out.sort_values(["week", "order"], kind="stable").reset_index(drop=True)
 
 
