@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +157,6 @@ def to_csv(
 XLSX_HEADINGS: dict[str, str] = {
     "patient": "Patient",
     "clinician": "Physio",
-    "clinic": "Clinic",
-    "phone": "Clinic phone",
     "start_date": "Plan starts",
     "weeks": "Weeks",
     "week_from": "From week",
@@ -175,6 +174,8 @@ XLSX_HEADINGS: dict[str, str] = {
     "days_per_week": "Days a week",
     "dose": "Dose in words",
     "easier_option": "Easier option",
+    "clinic": "Clinic",
+    "phone": "Clinic phone",
 }
 
 
@@ -209,10 +210,11 @@ def to_xlsx(
     >>> out = to_xlsx(plan, pathlib.Path(tempfile.mkdtemp()) / "h.xlsx",
     ...               clinic="Riverside Physio", phone="01234 567890", physio="")
     >>> sheet = openpyxl.load_workbook(out).active
-    >>> [c.value for c in sheet[1]][:6]
-    ['Patient', 'Physio', 'Clinic', 'Clinic phone', 'Plan starts', 'Weeks']
-    >>> sheet["C2"].value, sheet["D2"].value, sheet["P2"].value, sheet.oddHeader.center.text
-    ('Riverside Physio', '01234 567890', 'yes', 'Riverside Physio · 01234 567890')
+    >>> heads = [c.value for c in sheet[1]]
+    >>> heads[:4], heads[-2:]
+    (['Patient', 'Physio', 'Plan starts', 'Weeks'], ['Clinic', 'Clinic phone'])
+    >>> [c.value for c in sheet[2]][-2:], sheet["N2"].value, sheet.oddHeader.center.text
+    (['Riverside Physio', '01234 567890'], 'yes', 'Riverside Physio · 01234 567890')
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -223,8 +225,7 @@ def to_xlsx(
     clinic = settings.clinic if clinic is None else clinic
     phone = settings.phone if phone is None else phone
     table = record_table(plan, catalogue)
-    table.insert(2, "phone", phone)
-    table.insert(2, "clinic", clinic)
+    table["clinic"], table["phone"] = clinic, phone
     if physio and not plan.clinician:
         table["clinician"] = physio
     table["per_side"] = table["per_side"].map({True: "yes", False: "no"})
@@ -255,8 +256,10 @@ def to_xlsx(
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
-    who = " · ".join(x for x in (clinic, phone) if x).replace("&", "&&")
-    ws.oddHeader.center.text = who
+    who = " · ".join(x for x in (clinic, phone) if x)
+    if who.strip():  # an empty header part makes a header Excel readers cannot parse
+        # Header codes start with '&' (a literal one is '&&'); control characters break it.
+        ws.oddHeader.center.text = re.sub(r"[\x00-\x1f\x7f]", " ", who).replace("&", "&&")
     ws.oddFooter.right.text = "Page &P of &N"
     target = Path(path)
     with atomic_path(target) as tmp:
