@@ -37,7 +37,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
         "BACKPLAN_SETTINGS": str(home / "clinic.json"),
     }
     save_settings(ClinicSettings(clinic="Riverside Physio (synthetic)"), home / "clinic.json")
-    with serve_app(env, home / "voila.log", preheat=False) as url:
+    with serve_app(env, home / "voila.log") as url:  # as make app serves it
         yield url, home / "plans"
 
 
