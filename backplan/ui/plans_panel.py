@@ -132,6 +132,10 @@ class PlansPanel:
                                    layout=w.Layout(width="auto"))  # fmt: skip
         self.versions.add_class("bp-versions")
         self.restore_button = _button("Restore this version", "bp-restore", icon="history")
+        self.versions_row = w.HBox(
+            [self.versions, self.restore_button],
+            layout=w.Layout(display="none", flex_flow="row wrap"),
+        )
         self.upload_plan = w.FileUpload(
             accept=".json", multiple=False, description="Open a plan file…",
             tooltip="Open a plan file saved on this computer", layout=w.Layout(width="auto"),
@@ -222,6 +226,7 @@ class PlansPanel:
         if found:
             self.versions.value = found[0].id
         self.restore_button.disabled = not found
+        self.versions_row.layout.display = "flex" if found else "none"
 
     def refresh_templates(self, select: str | None = None) -> None:
         self._templates = self.library.templates()
@@ -249,6 +254,7 @@ class PlansPanel:
         self.confirm.layout.display = "none"
         self.versions.options = []
         self.restore_button.disabled = True
+        self.versions_row.layout.display = "none"
         self.message.value = ""
 
     # --- opening --------------------------------------------------------------------------
@@ -524,11 +530,7 @@ class PlansPanel:
                     layout=w.Layout(flex_flow="row wrap"),
                 ),
                 self.message,
-                plain(
-                    w.HBox,
-                    [self.versions, self.restore_button],
-                    layout=w.Layout(flex_flow="row wrap"),
-                ),
+                self.versions_row,
                 subheading("Templates"),
                 plain(w.HBox, [self.templates, self.use_template]),
                 self.template_about,

@@ -185,7 +185,7 @@ class ReviewPanel:
             [
                 heading("Review this patient's logs"),
                 plain(w.HTML, "Upload the patient's exercise logs (CSV, Excel or Parquet)."),
-                self.upload_logs,
+                plain(w.HBox, [self.upload_logs]),
                 self.result,
                 self.decision,
             ],
