@@ -113,7 +113,7 @@ class Preview:
         )
         self.chart = plain(w.HTML)
         self.chart.add_class("bp-chart")
-        self.drawing = VolumeChart(width_px=CHART_WIDTH, height_px=380, legend_below=True)
+        self.drawing = VolumeChart(width_px=CHART_WIDTH, height_px=190, legend_below=True)
         self.png = b""
         self.volume = pd.DataFrame()
 
