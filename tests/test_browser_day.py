@@ -313,6 +313,8 @@ def test_clinic_details_are_checked_beside_each_field_and_shared_by_open_tabs(
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "01632 960000" in text and "Hill Clinic (synthetic)" in text
     assert "01234 567890" not in text
+    # the clinic's page explains the app's Upload logs (item 8), and still the code path
+    assert "Upload logs" in text and "backplan.read_logs" in text
     assert other.locator(".bp-clinic-phone input").input_value() == "01632 960000"
     # The Excel handout: headings in words, the clinic on every row.
     import openpyxl
