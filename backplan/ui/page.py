@@ -20,9 +20,9 @@ computes nothing and sends nothing anywhere but the app's own server:
 
 Examples
 --------
->>> "beforeunload" in PAGE_JS and "_xsrf" in PAGE_JS and 'role", "main"' in PAGE_JS
+>>> "__backplanBeforeUnload" in PAGE_JS and "_xsrf" in PAGE_JS and "'role', 'main'" in PAGE_JS
 True
->>> '<nav aria-label="Parts of the plan builder">' in SKIP_LINKS
+>>> SKIP_LINKS.startswith('<nav aria-label="Parts of the plan builder"')
 True
 """
 
