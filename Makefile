@@ -24,7 +24,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) --notebook-dir=notebooks $(ALLOW_ROOT)
 
 app: $(STAMP)
-	$(BIN)/voila notebooks/app-plan-builder.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) --preheat_kernel=True --pool_size=1
+	$(BIN)/voila notebooks/app-plan-builder.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) $$($(BIN)/python -m tools.serve)
 
 # two workers (one per core on CI's 2-core machine); a test file always runs in one worker
 test: $(STAMP)

@@ -126,8 +126,9 @@ def weekly_volume(
     catalogue : pandas.DataFrame, optional
         Passed to :func:`schedule`.
     by : {"exercise", "target", None}
-        ``"target"`` counts an exercise towards each body area it works, so an exercise
-        for back and hip adds its full volume to both; ``None`` gives one row per week.
+        ``"target"`` counts each exercise once, under its main body area (the first the
+        catalogue lists), so the areas add up to the plan's total and a stacked chart
+        shows every rep and second once; ``None`` gives one row per week.
 
     Returns
     -------
@@ -146,6 +147,15 @@ def weekly_volume(
     0     1    70             0         7
     1     2    84             0         7
     2     3    84             0         7
+
+    By body area, every rep is counted once (heel slides work hip and legs; hip first):
+
+    >>> two = build_plan(cat, "beginners", ["heel-slides", "heel-raises"],
+    ...                  start_date="2026-01-05", weeks=1)
+    >>> weekly_volume(two, cat, by="target")[["target", "reps"]]
+      target  reps
+    0    hip   140
+    1   legs    70
     """
     if by not in ("exercise", "target", None):
         raise ValueError(f"by must be 'exercise', 'target' or None, got {by!r}")
@@ -156,5 +166,9 @@ def weekly_volume(
         return sched[["week", "exercise", "name", *metrics]].reset_index(drop=True)
     if by is None:
         return sched.groupby("week", as_index=False)[metrics].sum()
-    exploded = sched.assign(target=sched["targets"].str.split(";")).explode("target")
-    return exploded.groupby(["week", "target"], as_index=False, sort=True)[metrics].sum()
+    main = sched["targets"].astype(str).str.split(";").str[0].str.strip()
+    return (
+        sched.assign(target=main)
+        .groupby(["week", "target"], as_index=False, sort=True)[metrics]
+        .sum()
+    )

@@ -162,8 +162,11 @@ CLINIC_TEXT: dict[str, str] = {
         "reps_done 0, and the pain and note, so they are not lost."
     ),
     "page_after": (
-        "Then read the file with backplan.read_logs (or 'backplan adherence' on the command "
-        "line). It reports any line it cannot accept, with the row and the reason."
+        "Then open the patient's plan in the backplan app and press Upload logs, under "
+        "Review this patient's logs: the app shows how much was done each week, any "
+        "warning signs and the suggested next step, and lists every line it could not use, "
+        "with its row and the reason. Without the app, read the file with "
+        "backplan.read_logs in Python, or run 'backplan adherence' on the command line."
     ),
     "page_code": "Code",
     "page_exercise": "Exercise",

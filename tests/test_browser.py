@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_app import open_page
 
 import backplan as bp
 from backplan.settings import ClinicSettings, save_settings
@@ -36,7 +37,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
         "BACKPLAN_SETTINGS": str(home / "clinic.json"),
     }
     save_settings(ClinicSettings(clinic="Riverside Physio (synthetic)"), home / "clinic.json")
-    with serve_app(env, home / "voila.log", preheat=False) as url:
+    with serve_app(env, home / "voila.log") as url:  # as make app serves it
         yield url, home / "plans"
 
 
@@ -53,14 +54,7 @@ def browser(app: tuple[str, Path]) -> Iterator[object]:
 
 
 def _open(browser: object, url: str, width: int = 1920, height: int = 1080) -> object:
-    from playwright.sync_api import expect
-
-    page = browser.new_page(  # type: ignore[attr-defined]
-        viewport={"width": width, "height": height}, accept_downloads=True
-    )
-    page.goto(url)
-    expect(page.locator(".bp-preview table")).to_be_visible(timeout=60_000)
-    return page
+    return open_page(browser, url, width, height)
 
 
 def _shot(page: object, name: str, full: bool = True) -> Path:

@@ -44,7 +44,9 @@ def progressing(catalogue: pd.DataFrame) -> bp.Plan:
 def test_stacked_bars_are_the_volume_table(progressing, catalogue, metric: str) -> None:
     volume = bp.weekly_volume(progressing, catalogue)
     ax = plot_weekly_volume(volume, metric=metric)
-    names = list(dict.fromkeys(volume["name"]))
+    # every exercise with something to show, in plan order (none without a bar)
+    shown = volume.groupby("name")[metric].sum()
+    names = [n for n in dict.fromkeys(volume["name"]) if shown[n] > 0]
     assert [c.get_label() for c in ax.containers] == names
     weeks = list(range(1, 6))
     bottom = np.zeros(5)
@@ -86,7 +88,9 @@ def test_by_target_and_whole_plan(progressing, catalogue) -> None:
     _, whole = plt.subplots()
     assert plot_weekly_volume(by_target, by=None, ax=whole) is whole
     totals = bp.weekly_volume(progressing, catalogue, by=None)
-    # Targets count an exercise once per body area, so compare with the exercise table.
+    # Body areas count each rep once: their bars add up to the plan's weekly totals.
+    tops = [sum(c[i].get_height() for c in ax.containers) for i in range(len(totals))]
+    assert tops == totals["reps"].tolist()
     exercise_total = plot_weekly_volume(bp.weekly_volume(progressing, catalogue), by=None)
     assert [p.get_height() for p in exercise_total.containers[0]] == totals["reps"].tolist()
 
@@ -140,3 +144,19 @@ def test_redraw_resizes_bars_in_place_or_draws_afresh(catalogue) -> None:
     longer = bp.build_plan(catalogue, "beginners", ["heel-raises"], start_date=START, weeks=4)
     redraw_weekly_volume(bp.weekly_volume(longer), "reps", "exercise", ax)
     assert len(ax.containers) == 1 and [p.get_height() for p in ax.patches] == [70.0] * 4
+
+
+def test_body_areas_add_up_to_the_plan_and_list_only_areas_with_bars(catalogue) -> None:
+    """Issue 27: the form's chart jumped from 588 to 1,176 reps when split by body area,
+    and its legend listed 'ankles' with no bar."""
+    plan = bp.build_plan(catalogue, "beginners", start_date="2026-01-05", weeks=4)
+    whole = bp.weekly_volume(plan, catalogue, by=None).set_index("week")
+    by_area = bp.weekly_volume(plan, catalogue, by="target")
+    for metric in ("reps", "hold_seconds", "sessions"):
+        summed = by_area.groupby("week")[metric].sum()
+        assert summed.tolist() == whole[metric].tolist(), metric
+        ax = plot_weekly_volume(by_area, metric=metric, by="target")
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        shown = by_area.groupby("target")[metric].sum()
+        assert set(labels) == set(shown[shown > 0].index), metric
+        plt.close(ax.figure)

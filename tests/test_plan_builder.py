@@ -59,6 +59,7 @@ def table_rows(html_text: str) -> list[list[str]]:
 def builder(catalogue: pd.DataFrame, tmp_path: Path) -> PlanBuilder:
     b = PlanBuilder(catalogue, library=tmp_path / "plans", settings_path=tmp_path / "clinic.json")
     b.start_date.value = START
+    b.mark_saved(None, None)  # the empty plan a physio starts from
     return b
 
 
@@ -101,23 +102,30 @@ def test_form_choices_make_the_same_plan_as_build_plan(builder, catalogue) -> No
     assert builder.plan == expected
 
 
-def test_preview_table_shows_schedule_rows_of_week_one_and_the_last_week(
-    builder, catalogue
-) -> None:
+def test_preview_shows_week_one_and_every_week_that_changes(builder, catalogue) -> None:
+    """Issue 22 item 8: the preview showed weeks 1 and 6 only, hiding a week-3 increase."""
     builder.dose["heel-slides"]["reps"].value = 12
-    builder.weeks.value = 3
+    builder.weeks.value = 6
     builder.add_dose.value = True
     builder.add_amount.value = 2
+    builder.add_every.value = 2
     builder.add_cap.value = 16
     sched = bp.schedule(builder.plan, catalogue)
-    ends = sched[sched.week.isin([1, 3])].reset_index(drop=True)
+    dose = ["sets", "reps", "hold_s", "sessions_per_day", "days_per_week"]
+    # expected straight from the schedule: week 1, then each row whose dose differs from
+    # the week before (every 2 weeks here: weeks 3 and 5)
+    prev = sched.assign(week=sched.week + 1).set_index(["week", "exercise"])[dose]
+    keyed = sched.set_index(["week", "exercise"])
+    changed = (keyed[dose] != prev.reindex(keyed.index)).any(axis=1).to_numpy()
+    expected = sched[(sched.week == 1).to_numpy() | changed].reset_index(drop=True)
+    assert sorted(set(expected.week)) == [1, 3, 5]
     columns = ["week", "name", "sets", "reps", "hold_s", "sessions_per_day", "days_per_week"]
     columns += ["weekly_reps", "weekly_hold_seconds"]
-    pd.testing.assert_frame_equal(builder.preview[columns], ends[columns])
+    pd.testing.assert_frame_equal(builder.preview[columns], expected[columns])
     rows = table_rows(builder.preview_table.value)
     header, body = rows[0], rows[1:]
-    assert len(body) == len(ends)
-    for cells, (_, row) in zip(body, ends.iterrows(), strict=True):
+    assert len(body) == len(expected)
+    for cells, (_, row) in zip(body, expected.iterrows(), strict=True):
         shown = dict(zip(header, cells, strict=True))
         assert shown["Week"] == str(row.week)
         assert shown["Exercise"] == row["name"]
@@ -125,9 +133,27 @@ def test_preview_table_shows_schedule_rows_of_week_one_and_the_last_week(
         assert shown["Reps a week"] == str(row.weekly_reps)
         assert shown["Seconds held a week"] == str(row.weekly_hold_seconds)
         side = bp.exercise(catalogue, row.exercise)["side"] if row.per_side else ""
-        assert shown["Counted on"] == side
+        assert shown["Each"] == side
     heel = [r for r in body if r[1] == "Heel slides"]
-    assert [r[3] for r in heel] == ["12", "16"]  # week 1, then capped at 16 in week 3
+    assert [r[3] for r in heel] == ["12", "14", "16"]  # weeks 1, 3 and 5 (capped at 16)
+    assert "Weeks not listed repeat the week before" in builder.preview_table.value
+
+
+def test_preview_shows_a_revision_and_a_level_change(builder, catalogue) -> None:
+    plan = bp.build_plan(
+        catalogue, "beginners", ["heel-raises", "heel-slides"], patient="R", weeks=6,
+        start_date=START, progression=[bp.next_level(catalogue, 5)],
+    )  # fmt: skip
+    plan = bp.revise(plan, 4, {"heel-raises": {"reps": 6}}, why="sore", by="A. Physio")
+    builder.apply_plan(plan)
+    shown = builder.preview
+    assert sorted(set(shown.week)) == [1, 4, 5]
+    week4 = shown[shown.week == 4]
+    assert week4[["exercise", "reps", "change"]].values.tolist() == [["heel-raises", 6, "changed"]]
+    week5 = shown[shown.week == 5]
+    assert set(week5.loc[week5.change == "stops", "exercise"]) == {"heel-raises", "heel-slides"}
+    assert set(week5.loc[week5.change == "new", "exercise"]) >= {"knee-to-chest"}
+    assert "Heel raises (stops)" in builder.preview_table.value
 
 
 def test_chart_bars_equal_the_weekly_volume_table(builder, catalogue) -> None:
@@ -150,14 +176,18 @@ def test_chart_bars_equal_the_weekly_volume_table(builder, catalogue) -> None:
         expected = volume.loc[volume.name == name, "reps"].tolist()
         assert [p.get_height() for p in container] == expected
     builder.chart_metric.value = "hold_seconds"
-    wall = builder.axes.containers[names.index("Wall squats")]
+    labels = [c.get_label() for c in builder.axes.containers]
+    wall = builder.axes.containers[labels.index("Wall squats")]
     assert [p.get_height() for p in wall] == [8 * 12 * 7] * 6
+    assert "Heel slides" not in labels  # no hold: no bar, so no legend entry
     assert builder.axes.get_ylabel() == "Seconds held per week"
     builder.chart_by.value = "target"
     by_target = bp.weekly_volume(builder.plan, catalogue, by="target")
-    assert [c.get_label() for c in builder.axes.containers] == list(
-        dict.fromkeys(by_target["target"])
-    )
+    held = by_target.groupby("target", sort=False)["hold_seconds"].sum()
+    assert [c.get_label() for c in builder.axes.containers] == list(held[held > 0].index)
+    # each second counted once: the body areas add up to the plan's seconds
+    tops = [sum(c[i].get_height() for c in builder.axes.containers) for i in range(6)]
+    assert tops == bp.weekly_volume(builder.plan, catalogue, by=None)["hold_seconds"].tolist()
     assert plt.get_fignums() == figures  # the builder never opens pyplot figures
 
 
@@ -181,7 +211,7 @@ def test_out_of_range_dose_says_why_next_to_the_field_and_changes_nothing(
     box.value = value
     lo, hi = DOSE_BOUNDS[field]
     words = f"{field}: {lo} to {hi}"
-    assert box.value == value  # never clamped behind the physio's back
+    assert box.value == str(value)  # never clamped behind the physio's back
     assert "bp-invalid" in box._dom_classes
     assert words in builder.side_text["heel-raises"].value
     assert builder.problem == f"Heel raises: {words}"
@@ -243,7 +273,7 @@ def test_cap_cannot_go_below_the_starting_dose(builder, catalogue) -> None:
     builder.add_cap.value = 5
     assert builder.problem == "up to: at least 15 (the highest starting reps)"
     assert "up to: at least 15" in builder.form.progression_error.value
-    assert builder.add_cap.value == 5  # kept as typed, marked, not used
+    assert builder.add_cap.value == "5"  # kept as typed, marked, not used
     builder.add_cap.value = 15
     assert builder.problem is None
     rule = bp.AddDose(what="reps", amount=1, every_weeks=1, cap=15)
@@ -301,7 +331,7 @@ def test_next_level_keeps_the_plans_sessions_and_can_be_set_by_hand(builder, cat
     (rule,) = rule_plan.progression
     assert {p.sessions_per_day for p in rule.prescriptions} == {2}  # twice a day stays
     shown = builder.next_rows.dose["knee-to-chest"]
-    assert shown["sessions_per_day"].value == 2 and shown["reps"].disabled
+    assert shown["sessions_per_day"].number == 2 and shown["reps"].disabled
     assert "twice a day" in builder.next_rows.side_text["knee-to-chest"].value
     builder.next_by_hand.value = True
     builder.next_rows.dose["knee-to-chest"]["reps"].value = 6
@@ -425,9 +455,11 @@ def test_save_and_open_round_trip_through_the_library(builder) -> None:
     assert builder.plans.plans.options[0][1] == name
     builder.plans.plans.value = name
     builder.plans.open_button.click()
-    assert builder.plan == first
+    assert builder.plan != first and "unsaved changes" in builder.ask.value  # asked first
+    builder.discard_button.click()
+    assert builder.plan == first and not builder.unsaved
     assert builder.level.value == "beginners"
-    assert builder.dose["heel-slides"]["reps"].value == 14
+    assert builder.dose["heel-slides"]["reps"].value == "14"
     assert "Opened the plan of P-002" in builder.status.value
     builder.plans.search.value = "nobody"
     assert builder.plans.plans.options == ()
@@ -643,7 +675,7 @@ def test_review_shows_this_patients_adherence_and_flags(tmp_path: Path) -> None:
     other = plan.model_copy(update={"patient": "Nobody"})
     builder.apply_plan(other)
     builder.review.upload_logs.value = _upload("clinic-logs.csv", data)
-    assert "no accepted log rows for Nobody" in builder.review.result.value
+    assert "no usable log rows for Nobody" in builder.review.result.value
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 
@@ -657,6 +689,8 @@ def test_review_decision_applies_as_a_revision_and_saving_keeps_the_history(
         pd.to_datetime(logs["date"]) < pd.Timestamp(plan.start_date) + pd.Timedelta(days=28)
     ]
     builder = PlanBuilder(plan=plan, library=tmp_path / "plans", settings_path=tmp_path / "c.json")
+    builder.clinic.clinic.value = "Riverside Physio"
+    builder.clinic.phone.value = "01234 567890"
     builder.clinic.physio.value = "Sam Okafor"
     builder.clinic.save_button.click()
     builder.review.upload_logs.value = _upload("four-weeks.csv", logs.to_csv(index=False).encode())

@@ -18,7 +18,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["APP_NOTEBOOK", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "serve_app"]
+__all__ = [
+    "APP_NOTEBOOK",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "VOILA_OPTIONS",
+    "free_port",
+    "kernel_pids",
+    "serve_app",
+]
 
 APP_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "app-plan-builder.ipynb"
 #: Debian's Chromium (Playwright's own browser download is not used).
@@ -32,9 +40,41 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-#: Voila options the app runs with (``make app`` uses the same): a kernel runs the
-#: notebook before anyone asks, so a physio's page is ready sooner.
-VOILA_OPTIONS = ["--preheat_kernel=True", "--pool_size=1"]
+#: Voila options the app runs with (``make app`` prints the same with ``--print-options``):
+#: two kernels run the notebook before anyone asks, so two physios opening the app at once
+#: both get a ready page; a kernel whose page is gone without saying so (a crashed
+#: browser, a page closed while loading) is stopped after 2 idle minutes with no page
+#: connected (open pages are never culled, nor the kernels waiting in the pool).
+VOILA_OPTIONS = [
+    "--preheat_kernel=True",
+    "--pool_size=2",
+    "--MappingKernelManager.cull_idle_timeout=120",
+    "--MappingKernelManager.cull_interval=30",
+    "--MappingKernelManager.cull_connected=False",
+]
+
+
+def kernel_pids(server: subprocess.Popen[bytes]) -> list[int]:
+    """Process ids of the kernels a Voila server runs (its ``ipykernel`` children)."""
+    import psutil
+
+    try:
+        children = psutil.Process(server.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for child in children:
+        try:
+            if "ipykernel" in " ".join(child.cmdline()):
+                found.append(child.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
+def main() -> None:
+    """Print the Voila options of the app, one per line (``make app`` uses them)."""
+    print(" ".join(VOILA_OPTIONS))
 
 
 def free_port() -> int:
@@ -52,8 +92,14 @@ def serve_app(
     *,
     preheat: bool = True,
     timeout_s: float = 60,
+    options: list[str] | None = None,
+    process: list[subprocess.Popen[bytes]] | None = None,
 ) -> Iterator[str]:
-    """Run Voila on ``notebook`` with extra ``env``; yield its URL; always stop it."""
+    """Run Voila on ``notebook`` with extra ``env``; yield its URL; always stop it.
+
+    ``options`` replaces :data:`VOILA_OPTIONS` (``preheat=False`` drops them); the Voila
+    process is appended to ``process`` when given (to count its kernels).
+    """
     port = free_port()
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -65,7 +111,7 @@ def serve_app(
                 "--no-browser",
                 "--Voila.ip=127.0.0.1",
                 f"--port={port}",
-                *(VOILA_OPTIONS if preheat else []),
+                *(options if options is not None else VOILA_OPTIONS if preheat else []),
             ],
             cwd=notebook.parent.parent,
             env={**os.environ, "MPLBACKEND": "Agg", **env},
@@ -73,6 +119,8 @@ def serve_app(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        if process is not None:
+            process.append(proc)
         url = f"http://127.0.0.1:{port}/"
         try:
             deadline = time.monotonic() + timeout_s
@@ -95,3 +143,7 @@ def serve_app(
                 proc.wait(timeout=10)
             except ProcessLookupError:
                 pass
+
+
+if __name__ == "__main__":
+    main()

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import io
+import textwrap
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
@@ -79,7 +80,9 @@ def _stack_table(volume: pd.DataFrame, metric: str, by: str | None) -> pd.DataFr
             f"volume has no {column!r} column; make it with backplan.weekly_volume(plan, by={by!r})"
         )
     table = volume.groupby(["week", column])[metric].sum().unstack(fill_value=0)
-    return table.reindex(columns=list(dict.fromkeys(volume[column]))).sort_index()
+    table = table.reindex(columns=list(dict.fromkeys(volume[column]))).sort_index()
+    # A part with nothing to show in any week gets no bar, so no legend entry either.
+    return table.loc[:, (table != 0).any(axis=0).to_numpy()]
 
 
 def redraw_weekly_volume(
@@ -167,16 +170,56 @@ class VolumeChart:
     """
 
     def __init__(
-        self, width_px: int = 760, height_px: int = 300, *, text_px: float = 12, dpi: int = 72
+        self,
+        width_px: int = 760,
+        height_px: int = 300,
+        *,
+        text_px: float = 12,
+        dpi: int = 72,
+        legend_below: bool = False,
     ) -> None:
         self.text_px = text_px
+        self.legend_below = legend_below
+        self.width_px, self.plot_px, self.dpi = width_px, height_px, dpi
         self.figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
         FigureCanvasAgg(self.figure)
-        # A fixed layout (room on the right for the legend) costs one draw, not two.
-        self.figure.subplots_adjust(left=0.09, right=0.6, bottom=0.16, top=0.95)
+        # A fixed layout (room on the right, or below, for the legend) costs one draw, not
+        # two. Below suits a narrow chart: long exercise names get the full width, and
+        # the figure grows to fit the legend (``height_px`` is then the axes' part).
+        if not legend_below:
+            self.figure.subplots_adjust(left=0.09, right=0.6, bottom=0.16, top=0.95)
+        else:
+            self._fit_below(0)
         self.axes = self.figure.add_subplot()
         self._background: Any = None
         self._background_key: tuple[Any, ...] | None = None
+
+    def _fit_below(self, legend_px: float) -> None:
+        """Size the figure: ``plot_px`` for the axes and their labels, then the legend."""
+        axis_px = 3.8 * self.text_px  # tick labels and the x-axis label
+        height = 8 + self.plot_px + axis_px + legend_px + 6
+        size = (self.width_px / self.dpi, height / self.dpi)
+        if tuple(self.figure.get_size_inches()) != size:
+            self.figure.set_size_inches(*size)
+        self.figure.subplots_adjust(left=60 / self.width_px, right=0.97,
+                                    bottom=(axis_px + legend_px + 6) / height,
+                                    top=1 - 8 / height)  # fmt: skip
+
+    def _legend_below(self) -> None:
+        """The legend under the axes in two columns, long names wrapped, all in view."""
+        ax = self.axes
+        handles, labels = ax.get_legend_handles_labels()
+        wrapped = [textwrap.fill(str(label), 30) for label in labels]
+        half = -(-len(wrapped) // 2)
+        lines = [max(w.count("\n") + 1 for w in wrapped[row::half][:2]) for row in range(half)]
+        line_px = self.text_px * 1.25
+        self._fit_below(sum(lines) * line_px + half * 0.5 * self.text_px)
+        # No title below the axes: it would read as a second x-axis label.
+        legend = ax.legend(handles, wrapped, loc="upper left", ncol=2, frameon=False,
+                           bbox_to_anchor=(-50 / (self.width_px * 0.9), -3.6 * self.text_px
+                                           / (ax.get_position().height * self.figure.bbox.height)),
+                           borderaxespad=0, columnspacing=1.0, labelspacing=0.5)  # fmt: skip
+        legend._bp_below = True  # type: ignore[attr-defined]
 
     def _text_sizes(self) -> None:
         size = self.text_px * 72 / self.figure.dpi
@@ -200,6 +243,11 @@ class VolumeChart:
 
         ax, canvas = self.axes, self.figure.canvas
         redraw_weekly_volume(volume, metric, by, ax)
+        legend = ax.get_legend()
+        if self.legend_below and legend is not None and not getattr(legend, "_bp_below", False):
+            self._legend_below()
+        elif self.legend_below and legend is None:
+            self._fit_below(0)
         self._text_sizes()
         # The y axis ends on a round tick at least 10% above the tallest bar, so most dose
         # changes leave axes, ticks and legend as they were.
@@ -242,7 +290,8 @@ def plot_weekly_volume(
         Which measure to draw (units in :data:`backplan.METRICS`).
     by : {"exercise", "target", None}
         What the stacked parts are: exercises (needs ``weekly_volume(..., by="exercise")``),
-        body areas (``by="target"``) or one bar for the whole plan (``None``).
+        body areas (``by="target"``) or one bar for the whole plan (``None``). A part
+        with nothing of ``metric`` in any week is left out of the bars and the legend.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
 

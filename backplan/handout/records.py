@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,13 @@ import pandas as pd
 from .._io.cells import neutralise_frame
 from .._io.files import atomic_path, write_atomic
 from ..plan import Plan
+from ..settings import ClinicSettings, load_settings
 from ..words import dose_words, fill_placeholders
 from .content import dose_runs, exercise_rows
 
 __all__ = [
     "TABLE_COLUMNS",
+    "XLSX_HEADINGS",
     "handout_table",
     "md_cell",
     "record_table",
@@ -149,32 +152,101 @@ def to_csv(
     return target
 
 
+#: The Excel handout's column headings, in words a clinic reads (the CSV and Markdown keep
+#: the machine names of :func:`record_table`).
+XLSX_HEADINGS: dict[str, str] = {
+    "patient": "Patient",
+    "clinician": "Physio",
+    "start_date": "Plan starts",
+    "weeks": "Weeks",
+    "week_from": "From week",
+    "week_to": "To week",
+    "level": "Level",
+    "order": "Order in the session",
+    "exercise": "Exercise code",
+    "name": "Exercise",
+    "position": "Starting position",
+    "sets": "Sets",
+    "reps": "Reps",
+    "per_side": "Each side",
+    "hold_s": "Hold (seconds)",
+    "sessions_per_day": "Times a day",
+    "days_per_week": "Days a week",
+    "dose": "Dose in words",
+    "easier_option": "Easier option",
+    "clinic": "Clinic",
+    "phone": "Clinic phone",
+}
+
+
 def to_xlsx(
-    plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    catalogue: pd.DataFrame | None = None,
+    clinic: str | None = None,
+    phone: str | None = None,
+    physio: str | None = None,
+    settings: ClinicSettings | None = None,
 ) -> Path:
-    """Write the handout table as an Excel workbook (one sheet, ``handout``).
+    """Write the handout table as an Excel workbook (one sheet, ``Exercises``).
+
+    Headings are words (:data:`XLSX_HEADINGS`), "each side" is yes or no, the start date
+    is a real date, and every row and the printed page's header carry the clinic's name
+    and phone: ``clinic``, ``phone`` and ``physio`` where given, else ``settings``, else
+    the clinic's settings file (as the PDF handout does).
 
     Returns
     -------
     pathlib.Path
         ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> from backplan import build_plan, load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", ["heel-slides"], patient="A",
+    ...                   start_date="2026-01-05")
+    >>> out = to_xlsx(plan, pathlib.Path(tempfile.mkdtemp()) / "h.xlsx",
+    ...               clinic="Riverside Physio", phone="01234 567890", physio="")
+    >>> sheet = openpyxl.load_workbook(out).active
+    >>> heads = [c.value for c in sheet[1]]
+    >>> heads[:4], heads[-2:]
+    (['Patient', 'Physio', 'Plan starts', 'Weeks'], ['Clinic', 'Clinic phone'])
+    >>> [c.value for c in sheet[2]][-2:], sheet["N2"].value, sheet.oddHeader.center.text
+    (['Riverside Physio', '01234 567890'], 'yes', 'Riverside Physio · 01234 567890')
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    table = neutralise_frame(record_table(plan, catalogue))
+    if settings is None and None in (clinic, phone, physio):
+        settings = load_settings()
+    settings = settings or ClinicSettings()
+    clinic = settings.clinic if clinic is None else clinic
+    phone = settings.phone if phone is None else phone
+    table = record_table(plan, catalogue)
+    table["clinic"], table["phone"] = clinic, phone
+    if physio and not plan.clinician:
+        table["clinician"] = physio
+    table["per_side"] = table["per_side"].map({True: "yes", False: "no"})
+    table = neutralise_frame(table).rename(columns=XLSX_HEADINGS)
     wb = Workbook()
     ws = wb.active
-    ws.title = "handout"
+    ws.title = "Exercises"
     ws.append(list(table.columns))
     for row in table.itertuples(index=False):
         ws.append([v.item() if hasattr(v, "item") else v for v in row])
+    starts = list(table.columns).index(XLSX_HEADINGS["start_date"]) + 1
+    for (cell,) in ws.iter_rows(min_row=2, min_col=starts, max_col=starts):
+        cell.value = plan.start_date
+        cell.number_format = "d mmm yyyy"
     for cell in ws[1]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
     for column in ws.columns:
         letter = column[0].column_letter
-        widest = max(len(str(c.value or "")) for c in column)
-        ws.column_dimensions[letter].width = min(max(10, widest + 2), 60)
+        widest = max(len(str(c.value or "")) for c in column[1:]) if len(column) > 1 else 0
+        ws.column_dimensions[letter].width = min(max(12, widest + 2), 60)
         for c in column[1:]:
             c.alignment = Alignment(wrap_text=True, vertical="top")
     for row in ws.iter_rows():
@@ -182,6 +254,13 @@ def to_xlsx(
             if isinstance(c.value, str):
                 c.data_type = "s"  # never a formula, whatever the text
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    who = " · ".join(x for x in (clinic, phone) if x)
+    if who.strip():  # an empty header part makes a header Excel readers cannot parse
+        # Header codes start with '&' (a literal one is '&&'); control characters break it.
+        ws.oddHeader.center.text = re.sub(r"[\x00-\x1f\x7f]", " ", who).replace("&", "&&")
+    ws.oddFooter.right.text = "Page &P of &N"
     target = Path(path)
     with atomic_path(target) as tmp:
         wb.save(tmp)

@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import BackplanError
 from ..plan.revise import revision_history, what_changed
 from ..triage.decide import apply_review, load_review_rules, review
-from ._common import plain, status_html
+from ._common import guarded, plain, status_html
 
 if TYPE_CHECKING:
     from ..plan import Plan
@@ -94,7 +94,7 @@ class DecisionPanel:
             tooltip="Makes a new revision of the plan; the old doses stay in its history.",
         )
         self.apply_button.add_class("bp-apply-review")
-        self.apply_button.on_click(self.apply)
+        self.apply_button.on_click(guarded(self._problem, "apply the decision")(self.apply))
         self.again_button = plain(
             w.Button,
             description="Review again",
@@ -108,6 +108,10 @@ class DecisionPanel:
         )
         self.box.add_class("bp-review-decision")
         self.plan_changed()
+
+    def _problem(self, message: str) -> None:
+        self.shown.value += status_html(message, ok=False)
+        self.builder.say(message, ok=False)
 
     def forget(self) -> None:
         """Show no decision (no logs for this plan)."""
@@ -169,11 +173,14 @@ class DecisionPanel:
             _table(per_exercise),
         ]
         if len(r.rejected):
-            parts.append(f"<p>{len(r.rejected)} of this patient's log rows were rejected.</p>")
+            parts.append(
+                f"<p>{len(r.rejected)} of this patient's log rows were not used; the reasons "
+                "are listed above, under the file's name.</p>"
+            )
         return "".join(parts)
 
     def _physio(self) -> str:
-        return self.builder.clinic.settings.physio or self.builder.plan.clinician
+        return self.builder.clinic.sync().physio or self.builder.plan.clinician
 
     def apply(self, _: Any = None) -> None:
         """Apply the review shown as a new revision and show the revised plan."""

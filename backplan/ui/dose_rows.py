@@ -2,8 +2,10 @@
 patient's words and the exercise's picture.
 
 The plan form uses one set of rows for the plan's level and one for the next level's doses.
-Whether a value is allowed comes from :func:`backplan.plan.choices.dose_problem`; a value out of
-range is never clamped: the field is outlined and its row says why ("reps: 1 to 50").
+Each dose box is a :class:`~backplan.ui.whole_box.WholeBox`: the text stays as typed, and a
+value that is not a whole number in range (:func:`~backplan.ui.whole_box.whole_problem`) is
+never clamped or rounded: the box is outlined and its row says why ("reps: 1 to 50",
+"hold (s): 2.5 is not a whole number; ...").
 """
 
 from __future__ import annotations
@@ -15,23 +17,23 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 from ipywidgets.widgets.widget_bool import CheckboxStyle
-from ipywidgets.widgets.widget_description import DescriptionStyle
-from ipywidgets.widgets.widget_string import HTMLStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from ..pictures import exercise_picture_svg
-from ..plan.choices import DOSE_LABELS, dose_problem
+from ..plan.choices import DOSE_LABELS
 from ..plan.rules import DOSE_BOUNDS, Prescription
 from ..words import dose_words
 from ._common import plain
+from .whole_box import WholeBox, whole_problem
 
 __all__ = ["DoseRows", "dose_header"]
 
-NAME_WIDTH = "250px"
-DOSE_WIDTH = "66px"
-WORDS_WIDTH = "300px"
+NAME_WIDTH = "190px"
+DOSE_WIDTH = "52px"
+WORDS_WIDTH = "210px"
 # Pictures fill the words column: tall enough to read a standing figure, as wide as the
 # column for a lying one (two poses side by side).
-PICTURE_MM = {"height_mm": 20.0, "max_width_mm": 78.0}
+PICTURE_MM = {"height_mm": 18.0, "max_width_mm": 50.0}
 
 
 def dose_header(first: str = "Exercise") -> w.HTML:
@@ -107,7 +109,7 @@ class DoseRows:
             r.id: (str(r.side) if r.per_side else "") for r in catalogue.itertuples(index=False)
         }
         self.exercises: dict[str, w.Checkbox] = {}
-        self.dose: dict[str, dict[str, w.IntText]] = {}
+        self.dose: dict[str, dict[str, WholeBox]] = {}
         self.side_text: dict[str, w.HTML] = {}
         self.pictures: dict[str, w.Widget] = {}
         self.rows: dict[str, w.HBox] = {}
@@ -119,7 +121,7 @@ class DoseRows:
                 w.Layout(width=NAME_WIDTH, min_width=NAME_WIDTH, max_width=NAME_WIDTH),
                 CheckboxStyle(),
             ),
-            "dose": (w.Layout(width=DOSE_WIDTH), DescriptionStyle(description_width="0px")),
+            "dose": (w.Layout(width=DOSE_WIDTH), TextStyle(description_width="0px")),
             "words": (w.Layout(width=words_width), HTMLStyle()),
             "row": w.Layout(align_items="center"),
         }
@@ -140,8 +142,8 @@ class DoseRows:
             self.exercises[ex].add_class(f"{self.prefix}pick-{ex}")
             self.dose[ex] = {}
             for field, label in DOSE_LABELS.items():
-                box = w.IntText(
-                    value=getattr(self.defaults[ex], field),
+                box = WholeBox(
+                    value=str(getattr(self.defaults[ex], field)),
                     description=f"{self.label}{name}: {label.lower()}",
                     layout=dose_layout,
                     style=dose_style,
@@ -176,16 +178,16 @@ class DoseRows:
         words = self.rows[exercise].children[-1]
         words.children = (self.side_text[exercise], picture)
 
-    def values(self, exercise: str) -> dict[str, int]:
-        """``{field: value}`` of one row."""
-        return {field: box.value for field, box in self.dose[exercise].items()}
+    def values(self, exercise: str) -> dict[str, int | None]:
+        """``{field: number}`` of one row (``None`` where the box holds no whole number)."""
+        return {field: box.number for field, box in self.dose[exercise].items()}
 
     def set_doses(self, prescriptions: Iterable[Prescription]) -> None:
         """Set each listed exercise's dose boxes from ``prescriptions``."""
         for p in prescriptions:
             self.make([p.exercise])
             for field, box in self.dose[p.exercise].items():
-                box.value = getattr(p, field)
+                box.value = str(getattr(p, field))
 
     def problems(self, shown: list[str], editable: bool = True) -> list[str]:
         """Show each row (or not), its words and its field messages; return the messages.
@@ -203,7 +205,7 @@ class DoseRows:
             messages = []
             for field, box in self.dose[ex].items():
                 box.disabled = not (ticked and editable)
-                problem = dose_problem(field, box.value)
+                problem = whole_problem(DOSE_LABELS[field].lower(), box.value, *DOSE_BOUNDS[field])
                 mark(box, problem if ticked else None)
                 if problem:
                     messages.append(problem)
@@ -214,6 +216,10 @@ class DoseRows:
                     ex
                 ].value = f"<span class='bp-field-error'>{html.escape('; '.join(messages))}</span>"
                 continue
-            dose = Prescription(exercise=ex, per_side=bool(self.side[ex]), **self.values(ex))
+            dose = Prescription(
+                exercise=ex,
+                per_side=bool(self.side[ex]),
+                **self.values(ex),  # type: ignore[arg-type]
+            )
             self.side_text[ex].value = html.escape(dose_words(dose, self.side[ex]))
         return problems

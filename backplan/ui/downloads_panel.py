@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from ..plan import plan_to_json
 from ..plan.library import plan_file_name
-from ._common import heading, plain
+from ._common import guarded, heading, plain, plain_words, status_html
 from .transfer import MIME, download_link, via_temp_file
 
 if TYPE_CHECKING:
@@ -44,7 +44,9 @@ class DownloadsPanel:
             layout=w.Layout(width="auto"),
         )
         self.make_button.add_class("bp-make-downloads")
-        self.make_button.on_click(self.make)
+        self.message = plain(w.HTML)
+        self.message.add_class("bp-downloads-message")
+        self.make_button.on_click(guarded(self.tell, "make the files")(self.make))
         self.links = plain(w.HTML)
         self.links.add_class("bp-download")
         self.large_print.observe(lambda _: self.clear(), names="value")
@@ -52,6 +54,12 @@ class DownloadsPanel:
     def clear(self) -> None:
         """Forget links made for an older version of the plan."""
         self.links.value = ""
+        self.message.value = ""
+
+    def tell(self, message: str, ok: bool = False) -> None:
+        """A message beside the button, repeated in the status line."""
+        self.message.value = status_html(message, ok)
+        self.builder.say(message, ok)
 
     def files(self) -> dict[str, tuple[str, bytes]]:
         """``{label: (file name, bytes)}`` for the current plan."""
@@ -64,7 +72,7 @@ class DownloadsPanel:
         handout = importlib.import_module("backplan.handout")
         # The clinic details this app shows and saves (not whatever settings file the
         # server happens to have): name, phone and physio on every page.
-        clinic = b.clinic.settings
+        clinic = b.clinic.sync()
         details = {
             "clinic": clinic.clinic,
             "phone": clinic.phone,
@@ -95,19 +103,27 @@ class DownloadsPanel:
     def make(self, _: Any = None) -> None:
         b = self.builder
         if b.problem is not None:
-            b.say(f"No files made. {b.problem}", ok=False)
+            self.tell(f"No files made. {b.problem}")
             return
         try:
             files = self.files()
         except (ValueError, OSError) as exc:  # BackplanError is a ValueError
-            b.say(f"Could not make the files. {exc}", ok=False)
+            self.tell(f"Could not make the files. {plain_words(exc)}")
             return
         self.links.value = "".join(
             download_link(data, name, MIME[name.rsplit(".", 1)[1]], label)
             for label, (name, data) in files.items()
         )
         who = b.plan.patient or "(no name)"
-        b.say(f"Files ready for {who}: click a link to save it on this computer.", ok=True)
+        self.tell(f"Files ready for {who}: click a link to save it on this computer.", ok=True)
+        missing = b.clinic.missing()
+        if missing:
+            self.message.value += status_html(
+                f"The handouts have no clinic {' or '.join(missing)}: the patient will not "
+                "know whom to call. Fill in Clinic details, save them and make the files "
+                "again.",
+                ok=False,
+            )
 
     def layout(self) -> w.VBox:
         return plain(
@@ -115,6 +131,7 @@ class DownloadsPanel:
             [
                 heading("Handouts and files"),
                 plain(w.HBox, [self.make_button, self.large_print]),
+                self.message,
                 self.links,
             ],
         )

@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,12 +40,13 @@ import pandas as pd
 from ..catalogue import load_catalogue
 from ..errors import BackplanError
 from ..plan import Plan, prescriptions_from_catalogue
-from ..plan.library import PlanLibrary
+from ..plan.library import PlanLibrary, PlanStamp
 from ..plan.model import _validate
 from ..plan.rules import Revision
-from ._common import STYLE, plain, status_html
+from ._common import STYLE, guarded, plain, status_html
 from .clinic_panel import ClinicPanel
 from .downloads_panel import DownloadsPanel
+from .page import SKIP_LINKS
 from .plan_form import PlanForm
 from .plans_panel import PlansPanel
 from .preview import Preview
@@ -108,6 +110,15 @@ class PlanBuilder:
         The message line and the "reset to catalogue doses" button.
     saved_as : str or None
         The library file name of the open plan, once opened or saved.
+    opened : PlanStamp or None
+        The version of that file the form started from: a save is refused when the file
+        changed since (another tab or physio saved it).
+    unsaved : bool
+        Whether the form holds edits not yet saved (shown as "Unsaved changes"; Open,
+        New patient, a template and closing the page ask before discarding them).
+    toolbar : ipywidgets.Box
+        New patient, Save, Save as new, the unsaved-changes mark and the status line,
+        kept in view at the top of the page.
     revisions : tuple of Revision
         The open plan's revisions (changes after reviews): every plan the form makes keeps
         them, so saving keeps the plan's history.
@@ -127,11 +138,36 @@ class PlanBuilder:
         self._made_on = date.today()
         self.problem: str | None = None
         self.saved_as: str | None = None
+        self.opened: PlanStamp | None = None
+        self._clean: Plan | None = None
         # Revisions of the open plan (after reviews): the form cannot edit them, and every
         # plan it makes keeps them, so saving keeps the plan's history.
         self.revisions: tuple[Revision, ...] = ()
         self.status = plain(w.HTML)
         self.status.add_class("bp-status")
+        self.unsaved_mark = plain(w.HTML)
+        self.unsaved_mark.add_class("bp-unsaved-mark")
+        self.new_button = plain(w.Button, description="New patient", icon="user-plus")
+        self.new_button.add_class("bp-new-patient")
+        self.new_button.tooltip = "Start an empty plan for another patient"
+        self.discard_button = plain(
+            w.Button,
+            description="Discard changes and go on",
+            button_style="danger",
+            layout=w.Layout(width="auto"),
+        )
+        self.discard_button.add_class("bp-discard")
+        self.keep_editing = plain(
+            w.Button, description="Keep editing", layout=w.Layout(width="auto")
+        )
+        self.keep_editing.add_class("bp-keep-editing")
+        self.ask = plain(w.HTML)
+        self.discard_box = w.HBox(
+            [self.ask, self.discard_button, self.keep_editing],
+            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"),
+        )
+        self.discard_box.add_class("bp-ask-discard")
+        self._after_discard: Any = None
         self._defaults = {
             p.exercise: p for p in prescriptions_from_catalogue(self.catalogue, self.catalogue.id)
         }
@@ -164,7 +200,12 @@ class PlanBuilder:
             raise BackplanError(f"The form cannot start: {self.problem}")
         self.plans = PlansPanel(self, self.library)
         self.review = ReviewPanel(self)
+        self._clean = self.plan
+        self.new_button.on_click(guarded(self.say_error, "start a new patient")(self._new_patient))
+        self.discard_button.on_click(guarded(self.say_error, "go on")(self._discard))
+        self.keep_editing.on_click(lambda _: self._cancel_discard())
         self.widget = self._layout()
+        self._mark_unsaved()
         for control in (*self.form.controls(), self.chart_metric, self.chart_by):
             control.observe(self._changed, names="value")
         self.form.on_new_control.append(lambda c: c.observe(self._changed, names="value"))
@@ -200,6 +241,8 @@ class PlanBuilder:
     def _changed(self, change: dict[str, Any]) -> None:
         if not self._holding:
             self._refresh()
+            self._mark_unsaved()
+        self.clinic.sync()
 
     def plan_from_form(self) -> Plan:
         """The plan the form describes (see :meth:`PlanForm.read`), with the open plan's
@@ -242,9 +285,106 @@ class PlanBuilder:
             self.review.plan_changed()
 
     def say(self, message: str, ok: bool, keep: bool = False) -> None:
-        """Show ``message`` in the status line (``keep`` adds to a note already there)."""
+        """Show ``message`` in the status line (``keep`` adds to a note already there).
+
+        The status line sits in the toolbar, always in view, and is announced by screen
+        readers; panels also show their own messages beside the control that was used.
+        """
         line = status_html(message, ok)
         self.status.value = self.status.value + line if keep else line
+        self._mark_unsaved()
+
+    def say_error(self, message: str) -> None:
+        """Show a problem in the status line."""
+        self.say(message, ok=False)
+
+    # --- unsaved edits --------------------------------------------------------------------
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether the form holds edits that were not saved."""
+        return self.problem is not None or (self._clean is not None and self.plan != self._clean)
+
+    def mark_saved(self, name: str | None, stamp: PlanStamp | None) -> None:
+        """The plan shown is now what ``name`` holds (``None``: a plan not in the folder)."""
+        self.saved_as, self.opened = name, stamp
+        self._clean = self.plan
+        self._mark_unsaved()
+
+    def _mark_unsaved(self) -> None:
+        if not hasattr(self, "unsaved_mark"):
+            return
+        if self._clean is not None and self.unsaved:
+            value = "<span class='bp-unsaved' data-unsaved='1'>&#9679; Unsaved changes</span>"
+        else:
+            value = "<span data-unsaved='0'>All changes saved</span>" if self.saved_as else ""
+        if self.unsaved_mark.value != value:
+            self.unsaved_mark.value = value
+
+    def _unsaved_beyond_details(self) -> bool:
+        """Unsaved edits other than the patient's details (which a template keeps)."""
+        if self.problem is not None:
+            return True
+        if self._clean is None:
+            return False
+        clean, plan = self._clean, self.plan
+        # Exercises the patient's restrictions leave out do not count as edits.
+        kept = tuple(p for p in clean.prescriptions if p.exercise in
+                     {q.exercise for q in plan.prescriptions})  # fmt: skip
+        return (plan.level, plan.weeks, plan.prescriptions, plan.progression) != (
+            clean.level,
+            clean.weeks,
+            kept,
+            clean.progression,
+        )
+
+    def confirm_discard(self, doing: str, then: Any, keeps_details: bool = False) -> None:
+        """Run ``then()`` now, or after the physio agrees to lose unsaved edits.
+
+        ``keeps_details``: ``then`` keeps the patient's details (a template), so only other
+        edits count. The question sits in the toolbar, in view, naming what would be lost.
+        """
+        if not (self._unsaved_beyond_details() if keeps_details else self.unsaved):
+            then()
+            return
+        who = self.plan.patient or "this patient"
+        self.ask.value = (
+            f"<b>The plan of {html.escape(who)} has unsaved changes.</b> "
+            f"{html.escape(doing)} anyway and lose them?&nbsp;"
+        )
+        self._after_discard = then
+        self.discard_box.layout.display = "flex"
+        self.say(f"Not done yet: save first, or choose to discard the changes ({doing}).", ok=False)
+
+    def _discard(self, _: Any = None) -> None:
+        then, self._after_discard = self._after_discard, None
+        self.discard_box.layout.display = "none"
+        if then is not None:
+            then()
+
+    def _cancel_discard(self) -> None:
+        self._after_discard = None
+        self.discard_box.layout.display = "none"
+        self.say("Kept your changes.", ok=True)
+
+    # --- a new patient --------------------------------------------------------------------
+
+    def _new_patient(self, _: Any = None) -> None:
+        self.confirm_discard("Start a new patient", self.new_patient)
+
+    def new_patient(self) -> None:
+        """Clear everything about the patient: name, notes, dates, restrictions, doses,
+        progression, the plan's history, the logs under review and the files made."""
+        self.revisions = ()
+        with self._quiet():
+            self.form.clear_patient(physio=self.clinic.settings.physio)
+            self.form.reset(self._defaults)
+            self.form.level.value = self.form.levels[0]
+        self._refresh()
+        self.review.forget()
+        self.plans.forget()
+        self.mark_saved(None, None)
+        self.say("New patient: an empty plan at the catalogue's doses.", ok=True)
 
     # --- applying a plan to the form -------------------------------------------------------
 
@@ -283,7 +423,11 @@ class PlanBuilder:
         """
         today = date.today()
         if self.start_date.value == self._made_on and today != self._made_on:
+            fresh = not self.unsaved
             self.start_date.value = today
+            if fresh:  # a new day's empty plan, not an edit
+                self._clean = self.plan
+                self._mark_unsaved()
         self._made_on = today
         self.plans.refresh()
 
@@ -297,30 +441,41 @@ class PlanBuilder:
     # --- display --------------------------------------------------------------------------
 
     def _layout(self) -> w.Box:
-        left = plain(
+        toolbar = plain(
             w.VBox,
             [
-                self.plans.layout(),
+                plain(
+                    w.HBox,
+                    [
+                        self.new_button,
+                        self.plans.save_button,
+                        self.plans.save_new_button,
+                        self.unsaved_mark,
+                    ],
+                    layout=w.Layout(align_items="center", flex_flow="row wrap"),
+                ),
+                self.plans.confirm,
+                self.discard_box,
                 self.status,
+            ],
+        )
+        toolbar.add_class("bp-toolbar")
+        main = plain(
+            w.VBox,
+            [
                 self.form.layout(),
                 self.reset_button,
-            ],
-            layout=w.Layout(width="900px", max_width="100%", margin="0 24px 0 0"),
-        )
-        right = plain(
-            w.VBox,
-            [
-                self.preview_panel.layout(),
-                self.downloads.layout(),
+                self.plans.layout(),
                 self.review.layout(),
                 self.clinic.layout(),
             ],
-            layout=w.Layout(width="800px", max_width="100%"),
         )
-        app = w.Box(
-            [plain(w.HTML, STYLE), left, right],
-            layout=w.Layout(display="flex", flex_flow="row wrap", align_items="flex-start"),
-        )
+        main.add_class("bp-main-column")
+        side = plain(w.VBox, [self.preview_panel.layout(), self.downloads.layout()])
+        side.add_class("bp-side")
+        columns = plain(w.Box, [main, side])
+        columns.add_class("bp-columns")
+        app = w.VBox([plain(w.HTML, STYLE), plain(w.HTML, SKIP_LINKS), toolbar, columns])
         app.add_class("bp-app")
         return app
 

@@ -2,8 +2,11 @@
 
 The form only holds values and shows messages. What it may offer and whether a value is
 allowed come from :mod:`backplan.plan.choices`; the plan comes from :func:`backplan.build_plan`.
-A value out of range is never clamped: the field is outlined, its row says why
-("reps: 1 to 50") and the plan stays as it was.
+A value out of range, a decimal, an exponent, text or an empty box is never clamped or
+rounded: the box keeps what was typed, is outlined, and the message beside it says why in
+plain words ("reps: 1 to 50"); the plan stays as it was. Every message sits beside its
+control: dose rows in their row, patient details under them, "tick at least one exercise"
+under the exercise list, progression inside its box.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from ..plan.choices import (
     FIELD_BOUNDS,
     PATIENT_FILTERS,
     add_dose_bounds,
-    bounds_problem,
     exercise_ids,
     filters_of,
     level_after,
@@ -32,16 +34,45 @@ from ..plan.choices import (
 )
 from ..plan.restrictions import Restrictions
 from ..plan.rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription
-from ._common import heading, plain
+from ._common import field_error, heading, plain, subheading
 from .dose_rows import DoseRows, dose_header, mark
+from .whole_box import WholeBox, whole_problem
+
+#: The largest "up to" a physio may type (the cap's real bounds are checked by the plan).
+MAX_CAP = max(hi for _, hi in DOSE_BOUNDS.values())
+
+
+def _errors(messages: list[str]) -> str:
+    """Messages shown beside their controls (red, bold), escaped."""
+    return "".join(field_error(m) for m in messages)
+
+
+def _why_hidden(row: Any, limits: Restrictions) -> str:
+    """Why a catalogue row breaks ``limits``, in a few words."""
+    reasons = []
+    if row["position"] in limits.avoid_positions:
+        reasons.append(f"done {row['position']}")
+    needs = [e for e in str(row["equipment"]).split(";") if e and e != "none"]
+    has = limits.equipment
+    if any(e in limits.lacks_equipment or (has is not None and e not in has) for e in needs):
+        reasons.append("needs " + " and ".join(needs))
+    targets = [t for t in str(row["targets"]).split(";") if t in limits.avoid_targets]
+    if targets:
+        reasons.append("works " + " and ".join(targets))
+    return ", ".join(reasons) or "not allowed"
+
 
 __all__ = ["PlanForm"]
 
 _WIDE = {"style": {"description_width": "initial"}}
 
 
-def _number(value: int, label: str, css: str, **kw: Any) -> w.IntText:
-    box = w.IntText(value=value, description=label, **_WIDE, **kw)
+#: Text limits of a plan's details (the plan document's own limits).
+TEXT_LIMITS = {"patient": 200, "clinician": 200, "notes": 5000}
+
+
+def _number(value: int, label: str, css: str, **kw: Any) -> WholeBox:
+    box = WholeBox(value=str(value), description=label, **_WIDE, **kw)
     box.add_class(css)
     return box
 
@@ -86,14 +117,24 @@ class PlanForm:
         self._suitable_ids: dict[tuple[str, Restrictions], list[str]] = {}
         self.restrictions_note = plain(w.HTML)
         self.restrictions_note.add_class("bp-restrictions-note")
+        self.hidden_note = plain(w.HTML)
+        self.hidden_note.add_class("bp-hidden-note")
+        self.exercises_error = plain(w.HTML)
+        self.exercises_error.add_class("bp-exercises-error")
+        self.details_error = plain(w.HTML)
+        self.details_error.add_class("bp-details-error")
         self._make_rows()
         self.patient = w.Text(description="Patient", placeholder="name or pseudonym")
         self.patient.add_class("bp-patient")
         self.clinician = w.Text(description="Clinician")
-        self.start_date = w.DatePicker(description="Start date", value=date.today())
+        self.start_date = w.DatePicker(
+            description="Start date", value=date.today(), tooltip="The plan's first day"
+        )
         self.start_date.add_class("bp-start")
         self.weeks = _number(6, "Weeks", "bp-weeks")
         self.notes = w.Textarea(description="Notes", layout=w.Layout(width="96%"))
+        self.notes.add_class("bp-notes")
+        self.clinician.add_class("bp-clinician")
         self._make_progression()
 
     def _make_rows(self) -> None:
@@ -123,9 +164,14 @@ class PlanForm:
         self.main.set_picture(exercise, picture)
 
     def _make_progression(self) -> None:
-        self.add_dose = w.Checkbox(description="Add to the dose every few weeks", indent=False)
+        self.add_dose = w.Checkbox(
+            description="Add to the dose every few weeks",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
         self.add_what = w.Dropdown(
             options=[("reps", "reps"), ("hold seconds", "hold_s")],
+            layout=w.Layout(width="auto"),
             value="reps",
             description="Add",
             **_WIDE,
@@ -133,7 +179,9 @@ class PlanForm:
         self.add_amount = _number(FIELD_BOUNDS["amount"][0], "How many", "bp-add-amount")
         self.add_every = _number(FIELD_BOUNDS["every_weeks"][0], "Every (weeks)", "bp-add-every")
         self.add_cap = _number(DOSE_BOUNDS["reps"][1], "Up to", "bp-add-cap")
-        self.move_up = w.Checkbox(description="Move to the next level", indent=False)
+        self.move_up = w.Checkbox(
+            description="Move to the next level", indent=False, layout=w.Layout(width="auto")
+        )
         self.move_week = _number(4, "From week", "bp-move-week")
         for box in (self.add_amount, self.add_every, self.add_cap, self.move_week):
             box.layout.width = "170px"
@@ -152,7 +200,7 @@ class PlanForm:
             prefix="bp-next-",
             label="Next level: ",
             pictures=False,
-            words_width="270px",  # inside the progression box's border and padding
+            words_width="190px",  # inside the progression box's border and padding
         )
         self.next_box = plain(
             w.VBox,
@@ -178,7 +226,7 @@ class PlanForm:
         progression = plain(
             w.VBox,
             [
-                plain(w.HTML, "<b>Progression</b>"),
+                subheading("Progression"),
                 plain(w.HBox, [self.add_dose, self.add_what]),
                 plain(w.HBox, [self.add_amount, self.add_every, self.add_cap]),
                 plain(w.HBox, [self.move_up, self.move_week]),
@@ -187,7 +235,7 @@ class PlanForm:
             ],
         )
         progression.add_class("bp-group")
-        return plain(
+        box = plain(
             w.VBox,
             [
                 heading("Patient and plan"),
@@ -199,15 +247,20 @@ class PlanForm:
                     ],
                 ),
                 self.notes,
-                heading("Exercises"),
+                self.details_error,
+                subheading("Exercises"),
                 plain(w.HBox, [self.level]),
                 plain(w.HBox, list(self.filters.values()), layout=w.Layout(flex_flow="row wrap")),
                 self.restrictions_note,
+                self.hidden_note,
                 header,
                 self.rows_box,
+                self.exercises_error,
                 progression,
             ],
         )
+        box.add_class("bp-section-form")
+        return box
 
     def controls(self) -> Iterator[w.Widget]:
         """Every control whose change changes the plan."""
@@ -286,19 +339,51 @@ class PlanForm:
             (self.move_week, "from week", "from_week", self.move_up.value),
         ]
         problems = []
+        weeks = self.weeks.number
         for box, name, key, active in boxes:
             lo, hi = FIELD_BOUNDS[key]
-            if key == "from_week" and isinstance(self.weeks.value, int):
+            if key == "from_week" and weeks is not None:
                 # A 1-week plan cannot move up at all; progression_rules says so.
-                active = active and self.weeks.value >= lo
-                hi = max(lo, min(hi, self.weeks.value))
-            problem = mark(box, bounds_problem(name, box.value, lo, hi) if active else None)
+                active = active and weeks >= lo
+                hi = max(lo, min(hi, weeks))
+            problem = mark(box, whole_problem(name, box.value, lo, hi) if active else None)
             if problem:
                 problems.append(problem)
+        if self.add_dose.value:
+            cap = mark(self.add_cap, whole_problem("up to", self.add_cap.value, 1, MAX_CAP))
+            if cap:
+                problems.append(cap)
         for box in (self.add_what, self.add_amount, self.add_every, self.add_cap):
             box.disabled = not self.add_dose.value
         self.move_week.disabled = not self.move_up.value
         return problems
+
+    def _detail_problems(self) -> list[str]:
+        """Patient details too long for a plan, and a missing start date, said under them."""
+        problems = []
+        for key, limit in TEXT_LIMITS.items():
+            box = getattr(self, key)
+            n = len(box.value)
+            label = box.description.lower()
+            problem = f"{label}: at most {limit} characters (this has {n:,})" if n > limit else None
+            if mark(box, problem):
+                problems.append(problem)
+        if self.start_date.value is None:
+            problems.append("start date: choose the date the plan starts")
+        self.details_error.value = _errors(problems)
+        return problems
+
+    def _hidden(self, level: str, limits: Restrictions, shown: list[str]) -> None:
+        """Say which of the level's exercises the patient's restrictions hide, and why."""
+        hidden = [ex for ex in self.ids_of(level) if ex not in shown]
+        if not hidden:
+            self.hidden_note.value = ""
+            return
+        rows = self.catalogue.set_index("id").loc[hidden]
+        why = [f"{self.names[ex]} ({_why_hidden(rows.loc[ex], limits)})" for ex in hidden]
+        self.hidden_note.value = (
+            "Not shown for this patient's restrictions: " + html.escape("; ".join(why)) + "."
+        )
 
     def read(self) -> Plan:
         """The plan the form describes.
@@ -307,50 +392,49 @@ class PlanForm:
         ------
         BackplanError
             With a message for the physio when the values do not make a plan; the fields
-            at fault are outlined and say why.
+            at fault are outlined and say why beside them.
         """
         shown = self.shown()
         self.make_rows(shown)
         limits = self.restrictions()
-        problems = self.main.problems(shown) + self._number_problems()
+        self._hidden(self.level.value, limits, shown)
+        problems = self._detail_problems() + self.main.problems(shown) + self._number_problems()
         next_ids, next_doses, next_problems = self._next_level(limits)
         problems += next_problems
-        self.progression_error.value = ""
+        self.progression_error.value = _errors(self._progression_messages(problems))
+        chosen = [ex for ex in shown if self.exercises[ex].value]
+        self.exercises_error.value = "" if chosen else _errors(["Tick at least one exercise."])
+        if not chosen:
+            problems.append("Tick at least one exercise for the plan.")
         if problems:
             raise BackplanError("\n".join(problems))
-        chosen = [ex for ex in shown if self.exercises[ex].value]
-        if not chosen:
-            raise BackplanError("Tick at least one exercise for the plan.")
-        if self.start_date.value is None:
-            raise BackplanError("Choose the date the plan starts.")
         add = None
         if self.add_dose.value:
             what = self.add_what.value
-            floor, hi = add_dose_bounds(what, [self.dose[ex][what].value for ex in chosen])
+            starts = [self.dose[ex][what].number or 0 for ex in chosen]
+            floor, hi = add_dose_bounds(what, starts)
             self.add_cap.tooltip = f"Up to ({floor} to {hi})"
             add = {
                 "what": what,
-                "amount": self.add_amount.value,
-                "every_weeks": self.add_every.value,
-                "cap": self.add_cap.value,
+                "amount": self.add_amount.number,
+                "every_weeks": self.add_every.number,
+                "cap": self.add_cap.number,
             }
         try:
             rules = progression_rules(
                 self.catalogue,
                 self.level.value,
-                {f: [self.dose[ex][f].value for ex in chosen] for f in ("reps", "hold_s")},
-                weeks=self.weeks.value,
+                {f: [self.dose[ex][f].number for ex in chosen] for f in ("reps", "hold_s")},
+                weeks=self.weeks.number,
                 add=add,
-                move_up_week=self.move_week.value if self.move_up.value else None,
+                move_up_week=self.move_week.number if self.move_up.value else None,
                 restrictions=limits,
                 next_exercises=next_ids,
                 next_doses=next_doses,
             )
         except BackplanError as exc:
             mark(self.add_cap, str(exc) if str(exc).startswith("up to") else None)
-            self.progression_error.value = (
-                f"<span class='bp-field-error'>{html.escape(str(exc))}</span>"
-            )
+            self.progression_error.value = _errors([str(exc)])
             raise
         mark(self.add_cap, None)
         plan = build_plan(
@@ -360,7 +444,7 @@ class PlanForm:
             patient=self.patient.value,
             clinician=self.clinician.value,
             start_date=self.start_date.value,
-            weeks=self.weeks.value,
+            weeks=self.weeks.number,
             notes=self.notes.value,
             progression=rules,
             restrictions=limits,
@@ -368,6 +452,18 @@ class PlanForm:
         )
         self._show_next_level(plan)
         return plan
+
+    def _progression_messages(self, problems: list[str]) -> list[str]:
+        """The messages about progression boxes (shown inside the progression box)."""
+        starts = (
+            "how many",
+            "every (weeks)",
+            "up to",
+            "from week",
+            "Next level",
+            "Tick at least one exercise for the next",
+        )
+        return [p for p in problems if p.startswith(starts)]
 
     # --- from plan to controls ------------------------------------------------------------
 
@@ -424,6 +520,18 @@ class PlanForm:
         self.next_rows.set_doses(ups[0].prescriptions)
         self.next_by_hand.value = True
         return True
+
+    def clear_patient(self, physio: str = "") -> None:
+        """Empty everything about one patient: name, clinician (the clinic's physio), start
+        date (today), length, notes and restrictions (the caller holds refreshes)."""
+        self.patient.value = ""
+        self.clinician.value = physio
+        self.start_date.value = date.today()
+        self.weeks.value = "6"
+        self.notes.value = ""
+        for box in self.filters.values():
+            box.value = False
+        self.keep_restrictions(Restrictions())
 
     def reset(self, defaults: dict[str, Prescription]) -> None:
         """Every exercise ticked at its catalogue dose, no progression.

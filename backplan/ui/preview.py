@@ -1,4 +1,4 @@
-"""The plan preview: week 1 and the last week as a table, and the weekly-volume chart.
+"""The plan preview: week 1 and every week in which anything changes, and the volume chart.
 
 Both come from public functions: :func:`backplan.schedule`, :func:`backplan.weekly_volume`
 and :class:`backplan.charts.VolumeChart`.
@@ -10,12 +10,13 @@ import base64
 import html
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 
 from ..charts.volume import VolumeChart
 from ..plan import Plan
 from ..volume import METRICS, schedule, weekly_volume
-from ._common import heading, plain
+from ._common import heading, plain, subheading
 
 __all__ = ["PREVIEW_COLUMNS", "Preview"]
 
@@ -25,13 +26,56 @@ PREVIEW_COLUMNS: dict[str, str] = {
     "name": "Exercise",
     "sets": "Sets",
     "reps": "Reps",
-    "side": "Counted on",
+    "side": "Each",
     "hold_s": "Hold (s)",
     "sessions_per_day": "Times a day",
     "days_per_week": "Days a week",
     "weekly_reps": "Reps a week",
     "weekly_hold_seconds": "Seconds held a week",
 }
+
+
+_DOSE = ["sets", "reps", "hold_s", "sessions_per_day", "days_per_week"]
+
+
+def changing_weeks(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`backplan.schedule` a physio needs to see the whole plan.
+
+    Week 1 in full, then for every later week in which anything changes (an increase, a
+    revision, a level change) the exercises that start or change that week, and a row
+    for each exercise that stops (``change`` says which: ``"start"``, ``"new"``,
+    ``"changed"``, ``"stops"``). Weeks not listed repeat the week before.
+
+    Examples
+    --------
+    >>> import backplan as bp
+    >>> cat = bp.load_catalogue()
+    >>> plan = bp.build_plan(cat, "beginners", ["heel-raises"], start_date="2026-01-05",
+    ...     weeks=6, progression=[bp.AddDose(what="reps", amount=2, every_weeks=3, cap=20)])
+    >>> changing_weeks(bp.schedule(plan, cat))[["week", "reps", "change"]]
+       week  reps   change
+    0     1    10    start
+    1     4    12  changed
+    """
+    here = pd.MultiIndex.from_frame(table[["week", "exercise"]])
+    # each row's dose the week before (NaN: the exercise was not done that week)
+    before = table.assign(week=table["week"] + 1).set_index(["week", "exercise"])[_DOSE]
+    before = before.reindex(here).to_numpy(dtype=float)
+    new = np.isnan(before).all(axis=1)
+    changed = (table[_DOSE].to_numpy(dtype=float) != before).any(axis=1) & ~new
+    first = (table["week"] == table["week"].min()).to_numpy()
+    change = np.where(first, "start", np.where(new, "new", np.where(changed, "changed", "")))
+    shown = table.assign(change=change)[change != ""]
+    # an exercise done one week and not the next stops that next week
+    after = pd.MultiIndex.from_frame(table[["week", "exercise"]].assign(week=table["week"] - 1))
+    ends = ~here.isin(after) & (table["week"] < table["week"].max()).to_numpy()
+    stopped = table[ends].assign(week=table.loc[ends, "week"] + 1, change="stops")
+    out = pd.concat([shown, stopped], ignore_index=True)
+    return out.sort_values(["week", "order"], kind="stable").reset_index(drop=True)
+
+
+#: The chart's width in screen pixels (shown at natural size, so its text stays 12 px).
+CHART_WIDTH = 500
 
 
 class Preview:
@@ -69,19 +113,33 @@ class Preview:
         )
         self.chart = plain(w.HTML)
         self.chart.add_class("bp-chart")
-        self.drawing = VolumeChart()
+        self.drawing = VolumeChart(width_px=CHART_WIDTH, height_px=190, legend_below=True)
         self.png = b""
         self.volume = pd.DataFrame()
 
     def show(self, plan: Plan) -> None:
         """Draw ``plan``'s table and chart."""
         table = schedule(plan, self.catalogue)
-        ends = table[table["week"].isin([1, plan.weeks])]
-        frame = ends.assign(side=ends["exercise"].map(self.side).fillna(""))
-        self.frame = frame[list(PREVIEW_COLUMNS)].reset_index(drop=True)
-        self.table.value = self.frame.rename(columns=PREVIEW_COLUMNS).to_html(
-            index=False, escape=True, border=0, classes="bp-table"
+        rows = changing_weeks(table)
+        frame = rows.assign(side=rows["exercise"].map(self.side).fillna(""))
+        self.frame = frame[[*PREVIEW_COLUMNS, "exercise", "change"]].reset_index(drop=True)
+        shown = self.frame.copy()
+        stops = shown["change"] == "stops"
+        shown.loc[stops, "name"] = shown.loc[stops, "name"] + " (stops)"
+        shown = shown.astype(object)
+        shown.loc[stops, list(PREVIEW_COLUMNS)[2:]] = "–"
+        body = (
+            shown[list(PREVIEW_COLUMNS)]
+            .rename(columns=PREVIEW_COLUMNS)
+            .to_html(index=False, escape=True, border=0, classes="bp-table")
         )
+        last = plan.weeks
+        note = (
+            f"<p class='bp-preview-note'>Week 1 in full, then each week in which something "
+            f"changes. Weeks not listed repeat the week before; the plan ends after week "
+            f"{last}.</p>"
+        )
+        self.table.value = note + body
         by = self.by.value
         self.volume = weekly_volume(table, by=by)
         self.png = self.drawing.update(self.volume, self.metric.value, by)
@@ -96,9 +154,9 @@ class Preview:
         return plain(
             w.VBox,
             [
-                heading("Preview: week 1 and the last week"),
+                heading("Preview"),
                 self.table,
-                heading("Weekly volume"),
+                subheading("Weekly volume"),
                 plain(w.HBox, [self.metric, self.by]),
                 self.chart,
             ],

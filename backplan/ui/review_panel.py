@@ -2,7 +2,10 @@
 
 Uses the public :func:`backplan.read_logs`, :func:`backplan.adherence` and (through
 :class:`~backplan.ui.decision_panel.DecisionPanel`) :func:`backplan.review`. Only rows for
-the open plan's patient are counted; rows the reader rejects are counted and explained.
+the open plan's patient are counted (labels compared by
+:func:`backplan.identity.patient_key`); rows the reader rejects are counted and each reason
+is said. Every problem is shown under the upload button, in plain words, naming the file
+as the physio chose it and never a server path.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import ipywidgets as w
 import pandas as pd
 
 from ..errors import BackplanError
+from ..identity import patient_key
 from ..logs import LOG_COLUMNS, adherence, read_logs
-from ._common import heading, plain, status_html
+from ._common import guarded, heading, plain, plain_words, status_html
 from .decision_panel import DecisionPanel
-from .transfer import hide_folder, on_upload, uploaded_file
+from .transfer import on_upload, uploaded_file
 
 if TYPE_CHECKING:
     from .plan_builder import PlanBuilder
@@ -29,6 +33,30 @@ _WEEK_COLUMNS = {
     "session_adherence": "Sessions done",
     "pain_mean": "Mean pain (0-10)",
 }
+
+
+def _reasons(rejected: pd.DataFrame, limit: int = 5) -> str:
+    """Why rows were rejected, most common reason first, with example rows.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"row": [3, 4, 9], "reason": ["pain above 10", "pain above 10",
+    ...                                                    "unknown exercise"]})
+    >>> print(_reasons(rows))
+    <BLANKLINE>
+    Rows not used: pain above 10 (2 rows: 3, 4); unknown exercise (1 row: 9).
+    """
+    if rejected.empty:
+        return ""
+    parts = []
+    for reason, rows in rejected.groupby("reason", sort=False)["row"]:
+        n = len(rows)
+        examples = ", ".join(str(r) for r in rows.head(3))
+        parts.append(f"{reason} ({n} row{'s' if n != 1 else ''}: {examples}"
+                     + (", …" if n > 3 else "") + ")")  # fmt: skip
+    parts.sort(key=lambda p: -int(p.split("(")[-1].split(" ")[0]))
+    more = f"; and {len(parts) - limit} more reasons" if len(parts) > limit else ""
+    return "\nRows not used: " + "; ".join(parts[:limit]) + more + "."
 
 
 def _percent(x: object) -> str:
@@ -49,7 +77,11 @@ class ReviewPanel:
     def __init__(self, builder: PlanBuilder) -> None:
         self.builder = builder
         self.upload_logs = w.FileUpload(
-            accept=".csv,.xlsx,.parquet", multiple=False, description="Upload logs…"
+            accept=".csv,.xlsx,.parquet",
+            multiple=False,
+            description="Upload logs…",
+            tooltip="Choose the patient's exercise logs on this computer",
+            layout=w.Layout(width="auto"),
         )
         self.upload_logs.add_class("bp-upload-logs")
         self.result = plain(w.HTML)
@@ -57,36 +89,46 @@ class ReviewPanel:
         self.decider = DecisionPanel(builder)
         self.decision = self.decider.box
         self.report: Any = None
-        # file name, this patient's rows, how many rejected, the patient
-        self.logs: tuple[str, pd.DataFrame, int, str] | None = None
+        # file name, this patient's rows, their rejected rows, the patient
+        self.logs: tuple[str, pd.DataFrame, pd.DataFrame, str] | None = None
         self.decider.again_button.on_click(lambda _: self.recheck())
-        on_upload(self.upload_logs, self.review)
+        on_upload(self.upload_logs, guarded(self._problem, "read the logs")(self.review))
+
+    def _problem(self, message: str) -> None:
+        self.result.value = status_html(message, ok=False)
+        self.logs = None
+        self.decider.forget()
+
+    def forget(self) -> None:
+        """No logs under review (a new patient)."""
+        self.logs = self.report = None
+        self.result.value = ""
+        self.decider.forget()
 
     def review(self, name: str, data: bytes) -> None:
         """Read the log file ``name`` (its bytes) and show the open plan's adherence."""
+        shown = name if len(name) <= 60 else name[:57] + "…"
         plan = self.builder.plan
         with uploaded_file(name, data) as path:
             try:
                 logs = read_logs(path)
             except (BackplanError, OSError, ValueError) as exc:
-                self.result.value = status_html(hide_folder(str(exc), path.parent), ok=False)
-                self.logs = None
-                self.decider.forget()
+                words = plain_words(exc, path.parent).replace(path.name, shown)
+                self._problem(f"Could not read {shown}. {words}")
                 return
         label = plan.patient
-        mine = logs.accepted[logs.accepted["patient"] == label]
-        rejected = logs.rejected[logs.rejected["patient"].astype(str) == label]
+        key = patient_key(label)
+        mine = logs.accepted[logs.accepted["patient"].astype(str).map(patient_key) == key]
+        rejected = logs.rejected[logs.rejected["patient"].astype(str).map(patient_key) == key]
+        rejected = rejected.assign(file=shown)
         if mine.empty:
-            self.result.value = status_html(
-                f"{name} has no accepted log rows for {label or '(no name)'} "
-                f"({logs.rows_read} rows read). The plan's patient label must match the "
-                "logs' patient column.",
-                ok=False,
+            self._problem(
+                f"{shown} has no usable log rows for {label or '(no name)'} "
+                f"({logs.rows_read} rows read). The plan's patient name must match the "
+                "logs' patient column." + _reasons(rejected)
             )
-            self.logs = None
-            self.decider.forget()
             return
-        self.logs = (name, mine[list(LOG_COLUMNS)], len(rejected), label)
+        self.logs = (shown, mine[list(LOG_COLUMNS)], rejected, label)
         self.recheck()
 
     def recheck(self) -> None:
@@ -101,13 +143,15 @@ class ReviewPanel:
     def plan_changed(self) -> None:
         """Called by the builder whenever the plan shown changes: logs of another patient
         are put away, and a review of an older plan goes stale."""
-        if self.logs is not None and self.builder.plan.patient != self.logs[3]:
+        if self.logs is not None and patient_key(self.builder.plan.patient) != patient_key(
+            self.logs[3]
+        ):
             self.logs = self.report = None
             self.result.value = ""
             self.decider.forget()
         self.decider.plan_changed()
 
-    def _summary(self, name: str, accepted: int, rejected: int) -> str:
+    def _summary(self, name: str, accepted: int, rejected: pd.DataFrame) -> str:
         import html
 
         r = self.report
@@ -121,8 +165,10 @@ class ReviewPanel:
         flags = r.flags[["flag", "detail"]].rename(columns={"flag": "Flag", "detail": "Why"})
         parts = [
             f"<p><b>{html.escape(name)}</b>: {accepted} rows for this patient"
-            + (f", {rejected} rejected" if rejected else "")
-            + f", up to {r.as_of}.</p>",
+            + (f", {len(rejected)} rejected" if len(rejected) else "")
+            + (f", up to {r.as_of.day} {r.as_of:%b %Y}" if r.as_of else "")
+            + ".</p>"
+            + html.escape(_reasons(rejected)).replace("\n", "<br>"),
             f"<p><b>Adherence over ended weeks: {_percent(row['adherence'])}</b> "
             f"({'adherent' if row['adherent'] else 'below the target'}).</p>",
             weeks.to_html(index=False, escape=True, border=0, classes="bp-table"),
@@ -134,13 +180,15 @@ class ReviewPanel:
         return "".join(parts)
 
     def layout(self) -> w.VBox:
-        return plain(
+        box = plain(
             w.VBox,
             [
                 heading("Review this patient's logs"),
                 plain(w.HTML, "Upload the patient's exercise logs (CSV, Excel or Parquet)."),
-                self.upload_logs,
+                plain(w.HBox, [self.upload_logs]),
                 self.result,
                 self.decision,
             ],
         )
+        box.add_class("bp-section-review")
+        return box

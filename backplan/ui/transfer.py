@@ -69,9 +69,23 @@ def on_upload(upload: Any, handle: Callable[[str, bytes], object]) -> None:
 
 @contextmanager
 def uploaded_file(name: str, data: bytes) -> Iterator[Path]:
-    """The upload as a file of the same name in a private temporary folder, removed after."""
+    """The upload as a file in a private temporary folder, removed after.
+
+    The file keeps the upload's suffix (readers choose the format by it) but not its name:
+    a name can be longer than the server's file system allows (105 Japanese characters
+    are 315 bytes), so messages should name the upload by ``name`` itself.
+
+    Examples
+    --------
+    >>> with uploaded_file("日" * 105 + ".csv", b"a,b\\n") as path:
+    ...     path.name, path.read_bytes()
+    ('upload.csv', b'a,b\\n')
+    """
+    suffix = Path(name).suffix.lower()
+    if not suffix[1:].isalnum() or len(suffix) > 10:
+        suffix = ""
     with TemporaryDirectory(prefix="backplan-upload-") as folder:
-        path = Path(folder) / Path(name).name
+        path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
         yield path
 
