@@ -26,8 +26,13 @@ lab: $(STAMP)
 app: $(STAMP)
 	$(BIN)/voila notebooks/app-plan-builder.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) $$($(BIN)/python -m tools.serve)
 
+# axe-core, the accessibility checker the browser tests run in the app's page (needs npm)
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+$(AXE): tools/axe/package-lock.json
+	-command -v npm >/dev/null 2>&1 && npm ci --prefix tools/axe --silent --no-audit --no-fund
+
 # two workers (one per core on CI's 2-core machine); a test file always runs in one worker
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check backplan tests benchmarks tools
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 

@@ -16,12 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import backplan as bp
-from backplan.plan.library import (
-    PlanChangedError,
-    PlanClashError,
-    PlanLibrary,
-    plan_file_name,
-)
+from backplan.plan.library import PlanChangedError, PlanClashError, PlanLibrary, plan_file_name
 
 START = date(2026, 1, 5)
 

@@ -781,3 +781,22 @@ def test_a_builder_made_ahead_of_time_starts_today(builder, monkeypatch) -> None
     builder.start_date.value = START  # a date the physio chose is kept
     builder.fresh_start()
     assert builder.plan.start_date == START
+
+
+def test_a_warning_sign_in_an_uploaded_note_makes_the_app_say_refer(tmp_path: Path) -> None:
+    """The app reviews the uploaded file itself, so what the patient wrote reaches the
+    decision: a cauda equina sign means REFER, quoted with its day, above every other note."""
+    plan = bp.build_plan(bp.load_catalogue(), "beginners", ["heel-raises"], patient="J.S.",
+                         start_date="2026-01-05", weeks=4)  # fmt: skip
+    days = pd.date_range("2026-01-05", periods=7).strftime("%Y-%m-%d")
+    logs = pd.DataFrame({"patient": "J.S.", "date": days, "exercise": "heel-raises",
+                         "sets_done": 1, "reps_done": 10, "pain": 2, "note": ""})  # fmt: skip
+    logs.loc[2, "note"] = "felt fine today"
+    logs.loc[3, "note"] = "numb around my bottom since Tues, can't pee properly"
+    builder = PlanBuilder(plan=plan, library=tmp_path / "plans", settings_path=tmp_path / "c.json")
+    builder.review.upload_logs.value = _upload("js.csv", logs.to_csv(index=False).encode())
+    shown = html.unescape(builder.review.decider.shown.value)
+    assert "REFER: call the patient today" in shown
+    assert shown.index("numb around my bottom") < shown.index("felt fine today")
+    assert "Warning sign" in shown
+    assert builder.review.decider.apply_button.disabled  # a referral is not a dose change

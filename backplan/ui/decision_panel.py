@@ -40,7 +40,12 @@ _EVIDENCE: dict[str, tuple[str, str]] = {
     "pain_scores": ("Pain scores logged", "count"),
     "days_silent": ("Days since the last log", "count"),
 }
-_SHOWN = {"progress": "PROGRESS", "hold": "HOLD", "step back": "STEP BACK"}
+_SHOWN = {
+    "refer": "REFER: call the patient today",
+    "progress": "PROGRESS",
+    "hold": "HOLD",
+    "step back": "STEP BACK",
+}
 
 
 def _number(value: Any, kind: str) -> str:
@@ -57,6 +62,36 @@ def _number(value: Any, kind: str) -> str:
 
 def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, escape=True, border=0, classes="bp-table bp-text")
+
+
+def _notes_html(r: Review) -> list[str]:
+    """What the patient wrote in the reviewed week, warning signs first, every note listed."""
+    if not r.notes_checked:
+        return ["<p>The patient's notes were not read: upload the log file to see them.</p>"]
+    if not len(r.notes):
+        return ["<p><b>Notes:</b> the patient wrote none this week.</p>"]
+    order = {"red flag": 0, "read it": 1, "clear": 2}
+    notes = r.notes.assign(_o=r.notes["status"].map(order).fillna(3)).sort_values(
+        "_o", kind="stable"
+    )
+    rows = []
+    for n in notes.itertuples(index=False):
+        day = (
+            n.date.strftime("%a %d %b")
+            if n.date is not None and not pd.isna(n.date)
+            else n.date_text
+        )
+        if n.status == "red flag":
+            found = f"<b>Warning sign</b>: {html.escape(str(n.concept))} ({html.escape(str(n.category))})"
+        elif n.status == "read it":
+            found = f"Please read it yourself: {html.escape(str(n.read_reason))}"
+        else:
+            found = "No warning sign found"
+        rows.append(f"<tr><td>{html.escape(str(day))}</td><td>{html.escape(str(n.note))}</td>"
+                    f"<td>{found}</td></tr>")  # fmt: skip
+    return ["<p><b>What the patient wrote</b> (every note of the week, warning signs first)</p>",
+            "<table class='bp-notes'><thead><tr><th>Day</th><th>Note</th><th>Check</th></tr>"
+            "</thead><tbody>" + "".join(rows) + "</tbody></table>"]  # fmt: skip
 
 
 class DecisionPanel:
@@ -121,12 +156,13 @@ class DecisionPanel:
         self.again_button.layout.display = "none"
         self.shown.value = ""
 
-    def decide(self, report: Any) -> None:
-        """Review the open plan against ``report`` (this patient's adherence) and show it."""
+    def decide(self, logs: Any) -> None:
+        """Review the open plan against ``logs`` (the patient's log file, or an adherence
+        report, which holds no notes and no day-by-day pain) and show the decision."""
         plan = self.builder.plan
         self.again_button.layout.display = "none"
         try:
-            result = review(plan, report, catalogue=self.builder.catalogue)
+            result = review(plan, logs, catalogue=self.builder.catalogue)
         except BackplanError as exc:
             self.result = self.reviewed = None
             self.apply_button.disabled = True
@@ -135,7 +171,13 @@ class DecisionPanel:
         self.result, self.reviewed = result, plan
         self.apply_button.layout.display = None
         self.shown.value = self._describe(result)
-        self.apply_button.disabled = result.week >= plan.weeks
+        self.apply_button.disabled = result.week >= plan.weeks or result.decision == "refer"
+        if result.decision == "refer":
+            self.shown.value += status_html(
+                "A warning sign is not a dose change: call the patient today, then review "
+                "the plan again.",
+                ok=False,
+            )
         if result.week >= plan.weeks:
             self.shown.value += status_html(
                 "This was the plan's last week: make a new plan to go on.", ok=False
@@ -172,6 +214,7 @@ class DecisionPanel:
             "<p><b>Each exercise</b></p>",
             _table(per_exercise),
         ]
+        parts += _notes_html(r)
         if len(r.rejected):
             parts.append(
                 f"<p>{len(r.rejected)} of this patient's log rows were not used; the reasons "

@@ -91,6 +91,9 @@ class ReviewPanel:
         self.report: Any = None
         # file name, this patient's rows, their rejected rows, the patient
         self.logs: tuple[str, pd.DataFrame, pd.DataFrame, str] | None = None
+        # the uploaded file (name, bytes): the review reads it again against the plan, so
+        # every note (rejected rows' too) and each day's pain reach the decision
+        self.upload: tuple[str, bytes] | None = None
         self.decider.again_button.on_click(lambda _: self.recheck())
         on_upload(self.upload_logs, guarded(self._problem, "read the logs")(self.review))
 
@@ -101,7 +104,7 @@ class ReviewPanel:
 
     def forget(self) -> None:
         """No logs under review (a new patient)."""
-        self.logs = self.report = None
+        self.logs = self.report = self.upload = None
         self.result.value = ""
         self.decider.forget()
 
@@ -129,6 +132,7 @@ class ReviewPanel:
             )
             return
         self.logs = (shown, mine[list(LOG_COLUMNS)], rejected, label)
+        self.upload = (name, data)
         self.recheck()
 
     def recheck(self) -> None:
@@ -138,7 +142,11 @@ class ReviewPanel:
         name, mine, rejected, _ = self.logs
         self.report = adherence(mine, [self.builder.plan])
         self.result.value = self._summary(name, len(mine), rejected)
-        self.decider.decide(self.report)
+        if self.upload is None:
+            self.decider.decide(self.report)
+            return
+        with uploaded_file(*self.upload) as path:  # the logs themselves: notes, daily pain
+            self.decider.decide(path)
 
     def plan_changed(self) -> None:
         """Called by the builder whenever the plan shown changes: logs of another patient
