@@ -1,0 +1,174 @@
+"""Pictures in the PDF handout: a ReportLab flowable that writes the picture's shapes
+straight into the page (PDF path operators, worked out once per picture and size), its
+words in DejaVu Sans Bold, and the alt text as invisible text over the picture so a screen
+reader or a search finds it. A clinic's own picture file (PNG, JPEG or SVG) is scaled into
+the same box.
+
+Examples
+--------
+>>> from backplan.pictures.scene import layout
+>>> f = picture_flowable(layout("heel-slides", width_mm=180, height_mm=40))
+>>> w, h = f.wrap(500, 500)
+>>> round(w / (72 / 25.4)) <= 180
+True
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from ..errors import CatalogueError, Problem
+from .scene import Clip, Picture, Shape, Text
+
+__all__ = ["file_flowable", "picture_flowable", "svg_problem"]
+
+MM = 72 / 25.4
+
+
+@functools.cache
+def _rgb(colour: str) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return f"{r:.3f} {g:.3f} {b:.3f}"
+
+
+def _ops(items: tuple[Any, ...], texts: list[Text]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, Text):
+            texts.append(item)
+        elif isinstance(item, Clip):
+            x0, y0, x1, y1 = (v * MM for v in item.box)
+            out.append(f"q {x0:.2f} {y0:.2f} {x1 - x0:.2f} {y1 - y0:.2f} re W n")
+            out += _ops(item.items, texts)
+            out.append("Q")
+        else:
+            assert isinstance(item, Shape)
+            (x, y), *rest = item.points
+            path = [f"{x * MM:.2f} {y * MM:.2f} m"] + [f"{a * MM:.2f} {b * MM:.2f} l" for a, b in rest]
+            if item.closed:
+                path.append("h")
+            style = []
+            if item.fill:
+                style.append(f"{_rgb(item.fill)} rg")
+            if item.stroke:
+                style.append(f"{_rgb(item.stroke)} RG {item.width * MM:.2f} w")
+                style.append(f"[{' '.join(f'{d * MM:.2f}' for d in item.dash)}] 0 d")
+            paint = "B" if item.fill and item.stroke else ("f" if item.fill else "S")
+            out.append(" ".join([*style, *path, paint]))
+    return out
+
+
+_COMPILED: dict[int, tuple[Picture, str, tuple[Text, ...]]] = {}
+
+
+def _compiled(pic: Picture) -> tuple[str, tuple[Text, ...]]:
+    """The picture's PDF operators, worked out once per picture (pictures are cached)."""
+    hit = _COMPILED.get(id(pic))
+    if hit is None or hit[0] is not pic:
+        texts: list[Text] = []
+        ops = "q 1 j 1 J\n" + "\n".join(_ops(pic.items, texts)) + "\nQ"
+        if len(_COMPILED) > 512:
+            _COMPILED.clear()
+        hit = _COMPILED[id(pic)] = (pic, ops, tuple(texts))
+    return hit[1], hit[2]
+
+
+def picture_flowable(pic: Picture, font: str | None = None) -> Any:
+    """A flowable drawing ``pic`` at its size (mm), left-aligned."""
+    from reportlab.platypus import Flowable
+
+    from ..handout.pdf_style import BOLD, register_fonts
+
+    register_fonts()
+    face = font or BOLD
+
+    class PictureFlowable(Flowable):
+        def __init__(self) -> None:
+            super().__init__()
+            self.width, self.height, self.hAlign = pic.width * MM, pic.height * MM, "LEFT"
+
+        def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+            return self.width, self.height
+
+        def draw(self) -> None:
+            c = self.canv
+            ops, texts = _compiled(pic)
+            c.addLiteral(ops)
+            for t in texts:
+                c.setFillColor(t.colour)
+                c.setFont(face, t.size)
+                draw = {"start": c.drawString, "middle": c.drawCentredString}
+                draw.get(t.anchor, c.drawRightString)(t.x * MM, t.y * MM, t.text)
+            alt = c.beginText(0, self.height - 10)  # the picture in words, not printed
+            alt.setTextRenderMode(3)
+            alt.setFont(face, 6)
+            alt.textLine(pic.alt)
+            c.drawText(alt)
+
+    return PictureFlowable()
+
+
+def file_flowable(path: str, max_width: float, height: float) -> Any:
+    """A clinic's picture file (PNG, JPEG or SVG) scaled to fit ``max_width`` x ``height``
+    points; a :class:`~backplan.errors.CatalogueError` naming the file when it cannot be
+    read."""
+    if path.lower().endswith(".svg"):
+        return _svg_flowable(path, max_width, height)
+    from reportlab.platypus import Image
+
+    try:
+        img = Image(path)
+    except Exception as err:  # any reading failure means the file is not a usable picture
+        raise _unreadable(path, "a PNG or JPEG picture that can be read", err) from err
+    scale = min(height / img.imageHeight, max_width / img.imageWidth)
+    img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
+    img.hAlign = "LEFT"
+    return img
+
+
+def _svg_flowable(path: str, max_width: float, height: float) -> Any:
+    from reportlab.graphics.shapes import Drawing, Group
+
+    drawing = _svg_drawing(path)
+    w, h = drawing.width, drawing.height
+    if not (w > 0 and h > 0):
+        raise _unreadable(path, "an SVG picture with a width and a height", None)
+    k = min(height / h, max_width / w)
+    out = Drawing(w * k, h * k)
+    g = Group(*drawing.contents)
+    g.scale(k, k)
+    out.add(g)
+    out.hAlign = "LEFT"
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _svg_drawing(path: str) -> Any:
+    import logging
+
+    from svglib.svglib import svg2rlg
+
+    logging.getLogger("svglib").setLevel(logging.ERROR)
+    try:
+        drawing = svg2rlg(path)
+    except Exception as err:  # svglib raises many kinds for a broken file
+        raise _unreadable(path, "an SVG picture that can be drawn", err) from err
+    if drawing is None:
+        raise _unreadable(path, "an SVG picture that can be drawn", None)
+    return drawing
+
+
+def svg_problem(path: str | Path) -> str | None:
+    """Why an SVG file cannot be drawn in the PDF (``None`` when it can)."""
+    try:
+        _svg_flowable(str(path), 100.0, 100.0)
+    except CatalogueError as err:
+        return err.problems[0].expected
+    return None
+
+
+def _unreadable(path: str, expected: str, err: Exception | None) -> CatalogueError:
+    got = f"{Path(path).name} ({type(err).__name__}: {err})" if err else Path(path).name
+    return CatalogueError([Problem(str(path), None, "image", expected, got)])
