@@ -57,21 +57,24 @@ __all__ = [
 
 
 class PictureSize(NamedTuple):
-    """Width and figure height (mm), text size (pt) and outline (mm) of one print mode."""
+    """Width and figure height (mm), text size (pt), outline (mm) of one print mode, and
+    how much bigger stacking the panels one a row must make the figure to be chosen."""
 
     width: float
     height: float
     text: float
     outline: float
+    prefer_rows: float
 
 
 def picture_size(large_print: bool = False, width_mm: float = 184.0) -> PictureSize:
-    """The handout's picture box: the column's width; figures at most 70 mm high in clear
-    print and 125 mm in large print (so large-print figures come out at least 1.4 times
-    bigger); captions and badges in 12 pt, 16 pt in large print."""
+    """The handout's picture box: the column's width; figures at most 85 mm high in clear
+    print and 125 mm in large print, where the panels may stack one a row (so large-print
+    figures come out at least 1.4 times bigger); captions and badges in 12 pt, 16 pt in
+    large print."""
     if large_print:
-        return PictureSize(width_mm, 125.0, 16.0, 0.6)
-    return PictureSize(width_mm, 70.0, 12.0, 0.45)
+        return PictureSize(width_mm, 125.0, 16.0, 0.6, 1.2)
+    return PictureSize(width_mm, 85.0, 12.0, 0.45, 1.8)
 
 
 _DOSE = re.compile(
@@ -116,6 +119,7 @@ def exercise_picture(
         text_pt=text_pt or size.text,
         outline_mm=size.outline,
         numbers=dose_badges(dose),
+        prefer_rows=size.prefer_rows,
     )
 
 

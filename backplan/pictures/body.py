@@ -145,6 +145,7 @@ def _trunk(
         "back": dict(back)[22.0],
         "shoulder_blade": dict(back)[38.0],
         "buttock": dict(back)[0.0],
+        "below_ribs": _add(centre(26.0)[0], _dir(centre(26.0)[1] - 90 * side), 11.0 - pull(26.0)),
     }
     return outline(-99, cut), outline(BODY["waist"] - 4, 99), tuple(tummy + inner), points
 
@@ -166,12 +167,12 @@ def _head(neck_top: Point, axis: float, side: float) -> tuple[Poly, Poly, dict[s
         ux, uy = _dir(axis)
         return c[0] + fx * u + ux * v, c[1] + fy * u + uy * v
 
-    nose = (local(r * 0.92, r * 0.12), local(r * 1.28, -r * 0.22), local(r * 0.86, -r * 0.38))
+    nose = (local(r * 0.96, r * 0.05), local(r * 1.22, -r * 0.3), local(r * 0.88, -r * 0.36))
     # hair: the crown and the back of the head, so the face side stays bare
     outer = [local(math.cos(math.radians(a)) * r * 1.04, math.sin(math.radians(a)) * r * 1.04)
              for a in range(40, 236, 12)]  # fmt: skip
-    inner = [local(-r * 0.35 + math.cos(math.radians(a)) * r * 0.78,
-                   r * 0.05 + math.sin(math.radians(a)) * r * 0.78) for a in range(220, 50, -17)]  # fmt: skip
+    inner = [local(r * 0.3 + math.cos(math.radians(a)) * r * 0.72,
+                   -r * 0.12 + math.sin(math.radians(a)) * r * 0.72) for a in range(236, 30, -16)]  # fmt: skip
     extras = {
         "eye": ("dot", local(r * 0.5, r * 0.18), r * 0.14),
         "hair": ("poly", tuple(outer + inner)),
@@ -186,6 +187,19 @@ def _limbs(prefix: str, root: Point, angles: list[float], radii: list[float]) ->
     for a, length in zip(angles, lengths[prefix], strict=True):
         pts.append(_add(pts[-1], _dir(a), length))
     return pts
+
+
+def _reach(shoulder: Point, target: Point, upper: float, side: float) -> tuple[float, float]:
+    """Shoulder flexion and elbow bend that put the hand's middle on ``target``."""
+    a, b = BODY["upper_arm"], BODY["forearm"] + BODY["hand"] * 0.45
+    dx, dy = target[0] - shoulder[0], target[1] - shoulder[1]
+    d = min(max(math.hypot(dx, dy), abs(a - b) + 1e-6), a + b - 1e-6)
+    to = math.degrees(math.atan2(dy, dx))
+    inner = math.degrees(math.acos((a * a + d * d - b * b) / (2 * a * d)))
+    elbow = 180 - math.degrees(math.acos((a * a + b * b - d * d) / (2 * a * b)))
+    upper_arm = to - side * inner  # the elbow bends forwards
+    shoulder_flex = ((upper_arm - upper - 180) * side + 540) % 360 - 180
+    return shoulder_flex, elbow
 
 
 def _pose_figure(pose: Mapping[str, Any]) -> Figure:
@@ -217,20 +231,36 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
         parts[f"{which}_thigh"] = (capsule(hip, knee, BODY["thigh_r"], BODY["knee_r"]),)
         parts[f"{which}_shin"] = (capsule(knee, ankle, BODY["calf_r"], BODY["ankle_r"]),)
         parts[f"{which}_foot"] = (foot,)
+        back_of_thigh = _add(
+            _add(knee, (hip[0] - knee[0], hip[1] - knee[1]), 0.22),
+            _dir(thigh - 90 * side),
+            BODY["knee_r"] + 1.0,
+        )
+        points[f"{which}_thigh_back"] = back_of_thigh
+        points.update(
+            {f"{which}_knee": knee, f"{which}_ankle": ankle, f"{which}_heel": heel, f"{which}_toe": toe}
+        )
+    for which in ("near", "far"):
         arm = {"shoulder": 0.0, "elbow": 0.0, "wrist": 0.0, **pose.get(f"{which}_arm", {})}
+        if "reach" in arm:  # the hand rests on a body point: work out shoulder and elbow
+            name, dx, dy = arm["reach"]
+            target = _add(points[name], (dx, dy))
+            arm["shoulder"], arm["elbow"] = _reach(shoulder, target, upper, side)
         upper_arm = upper + 180 + side * arm["shoulder"]
         fore = upper_arm + side * arm["elbow"]
         _, elbow, wrist = _limbs("arm", shoulder, [upper_arm, fore], [])
+        if "elbow_at" in arm:  # the elbow out to the side, seen end on: the upper arm looks short
+            name, dx, dy = arm["elbow_at"]
+            elbow = _add(points[name], (dx, dy))
+            hand_at = _add(points[arm["reach"][0]], arm["reach"][1:]) if "reach" in arm else wrist
+            fore = math.degrees(math.atan2(hand_at[1] - elbow[1], hand_at[0] - elbow[0]))
+            wrist = _add(hand_at, _dir(fore), -BODY["hand"] * 0.45)
         hand_end = _add(wrist, _dir(fore + side * arm["wrist"]), BODY["hand"] - 4)
         parts[f"{which}_upper_arm"] = (capsule(shoulder, elbow, BODY["arm_r"], BODY["elbow_r"]),)
         parts[f"{which}_forearm"] = (capsule(elbow, wrist, BODY["elbow_r"], BODY["wrist_r"]),)
         parts[f"{which}_hand"] = (capsule(wrist, hand_end, BODY["wrist_r"] + 0.6, BODY["hand_r"]),)
         points.update(
             {
-                f"{which}_knee": knee,
-                f"{which}_ankle": ankle,
-                f"{which}_heel": heel,
-                f"{which}_toe": toe,
                 f"{which}_elbow": elbow,
                 f"{which}_wrist": wrist,
                 f"{which}_hand": _add(wrist, _dir(fore + side * arm["wrist"]), BODY["hand"] * 0.45),

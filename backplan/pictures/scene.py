@@ -94,7 +94,7 @@ class Picture:
 
 
 # --- text widths (DejaVu Sans Bold advance widths, per 1000 units of the em) -------------
-_WIDTHS = {c: 696 for c in "0123456789"} | {" ": 348, "×": 838, "-": 415, ".": 380}
+_WIDTHS = {c: 696 for c in "0123456789"} | {" ": 348, "×": 838, "-": 415, ".": 380, "°": 500}
 _WIDTHS.update(dict(zip("abcdefghijklmnopqrstuvwxyz", (
     675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687, 716, 716,
     493, 595, 478, 712, 652, 924, 645, 652, 582), strict=True)))  # fmt: skip
@@ -225,7 +225,7 @@ def _content(exercise: str, variant: str, index: int, outline: float) -> _Conten
             for name in sorted(moving)
             for poly in g.parts.get(name, ())
         ]
-    body = _figure_shapes(f, moving, outline)
+    body = _figure_shapes(f, set() if panel.get("still") else moving, outline)
     box = _bbox(body + ghost)
     box = [box[0] - 4, min(box[1], 0), box[2] + 4, box[3] + 3]
     props = _props(entry, f, box, outline)
@@ -235,7 +235,14 @@ def _content(exercise: str, variant: str, index: int, outline: float) -> _Conten
         shapes.append(("shape", floor))
     shapes += [("shape", s) for s in [*props, *ghost, *body]]
     for arrow in panel.get("arrows", []):
-        shapes.append(("arrow", _arrow_path(entry, panel, arrow)))
+        spec = _arrow_path(entry, panel, arrow)
+        shapes.append(("arrow", spec))
+        xs, ys = [p[0] for p in spec["path"]], [p[1] for p in spec["path"]]
+        box = [min(box[0], min(xs) - 3), min(box[1], min(ys) - 3),
+               max(box[2], max(xs) + 3), max(box[3], max(ys) + 3)]  # fmt: skip
+    for mark in panel.get("angles", []):
+        shapes += [("shape", s) for s in _angle_mark(f, mark, outline)]
+        shapes.append(("label", (f.points[mark["at"]], mark)))
     zoom = float(panel.get("zoom", 1.0))
     if "region" in panel:
         cx, cy = f.points[panel["region"]["around"]]
@@ -268,8 +275,37 @@ def _arrow_path(entry: Mapping[str, Any], panel: Mapping[str, Any], spec: Mappin
             for x, y in path
             for d in [math.hypot(x - px, y - py) or 1.0]
         ]
+    least = float(spec.get("min_cm", 0))
+    (x0, y0), (x1, y1) = path[0], path[-1]
+    length = math.hypot(x1 - x0, y1 - y0)
+    if spec.get("straight") and 0 < length < least:
+        k = (least - length) / 2 / length
+        path = [(x0 - (x1 - x0) * k, y0 - (y1 - y0) * k), (x1 + (x1 - x0) * k, y1 + (y1 - y0) * k)]
     ox, oy = spec.get("offset", (0, 0))
     return {"path": [(x + ox, y + oy) for x, y in path], "heads": spec.get("heads", 2)}
+
+
+def _angle_mark(f: Figure, mark: Mapping[str, Any], outline: float) -> list[Shape]:
+    """A bend shown as an angle: a dashed line carrying on from the first limb past the
+    joint ``at``, and an arc from it to the second limb."""
+    a, j, b = (f.points[mark[k]] for k in ("from", "at", "to"))
+    on = math.atan2(j[1] - a[1], j[0] - a[0])
+    to = math.atan2(b[1] - j[1], b[0] - j[0])
+    r = float(mark.get("r", 22))
+    line = ((j[0], j[1]), (j[0] + math.cos(on) * r * 1.25, j[1] + math.sin(on) * r * 1.25))
+    d = (to - on + math.pi) % (2 * math.pi) - math.pi
+    arc = tuple(
+        (j[0] + math.cos(on + d * i / 12) * r, j[1] + math.sin(on + d * i / 12) * r)
+        for i in range(13)
+    )
+    return [
+        Shape(line, None, INK, outline * 1.6, closed=False, dash=(1.2, 0.9)),
+        Shape(arc, None, INK, outline * 2.2, closed=False),
+    ]
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _between(a: Mapping[str, Any], b: Mapping[str, Any], t: float) -> dict[str, Any]:
@@ -278,8 +314,8 @@ def _between(a: Mapping[str, Any], b: Mapping[str, Any], t: float) -> dict[str, 
         va, vb = a.get(k), b.get(k)
         if isinstance(va, Mapping) or isinstance(vb, Mapping):
             out[k] = _between(va or {}, vb or {}, t)
-        elif isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool):
-            out[k] = va + (vb - va) * t
+        elif _number(va) or _number(vb):  # a number one pose leaves out is 0 there
+            out[k] = (va or 0) + ((vb or 0) - (va or 0)) * t
         else:
             out[k] = vb if vb is not None else va
     return out
@@ -480,6 +516,12 @@ def _layout(
 
             drawn: list[Any] = []
             for kind, obj in c.shapes:
+                if kind == "label":
+                    (px, py), mark = obj
+                    dx, dy = mark.get("label_at", (8, 8))
+                    lx, ly = tr((px + dx, py + dy))
+                    drawn.append(Text(lx, ly, mark["label"], size))
+                    continue
                 if kind == "shape":
                     drawn.append(
                         Shape(tuple(tr(p) for p in obj.points), obj.fill, obj.stroke,
