@@ -59,11 +59,20 @@ def _template() -> Any:
 
 
 def _pictures(large_print: bool) -> Any:
-    """The picture markup function for the template: 28 mm high, 36 mm in large print."""
+    """The picture markup function for the template: the exercise's picture (or the easier
+    way's, ``variant="easier"``) across the print column, its badges from the dose line."""
     from ..pictures import picture_markup
 
-    def picture(block: ExerciseBlock) -> str:
-        return picture_markup(block.exercise, block.image, 36.0 if large_print else 28.0)
+    def picture(block: ExerciseBlock, variant: str = "") -> str:
+        if variant and block.image:
+            return ""  # a clinic's own picture: no shipped drawing of its easier way
+        return picture_markup(
+            block.exercise,
+            block.image,
+            large_print=large_print,
+            variant=variant,
+            dose=block.dose,
+        )
 
     return picture
 

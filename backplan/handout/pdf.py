@@ -70,7 +70,7 @@ def _block(b: ExerciseBlock, lk: Look, width: float) -> list[Any]:
     parts = [plain(f"{b.number}. {b.name}", lk.h3)]
     if b.from_week > 1:
         parts.append(plain(TEXT["from_week"].format(week=b.from_week), lk.tag))
-    picture = picture_drawing(b.exercise, width, lk.picture_mm * MM, b.image)
+    picture = picture_drawing(b.exercise, width, None, b.image, large_print=lk.large, dose=b.dose)
     if picture is not None:
         parts.append(picture)
     parts.append(_labelled(TEXT["position"], b.position, lk))
@@ -79,6 +79,11 @@ def _block(b: ExerciseBlock, lk: Look, width: float) -> list[Any]:
     parts.append(_labelled(TEXT["dose"], b.dose + ".", lk))
     if b.easier:
         parts.append(_labelled(TEXT["easier"], b.easier, lk))
+        if not b.image:  # the easier way's own picture, where the shipped data draws one
+            easier = picture_drawing(
+                b.exercise, width, large_print=lk.large, variant="easier", dose=b.dose
+            )
+            parts += [easier] if easier is not None else []
     if b.later:
         parts.append(plain(TEXT["later"], lk.label))
         parts += [plain(s, lk.item, bulletText="•") for s in b.later]

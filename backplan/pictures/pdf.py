@@ -77,6 +77,7 @@ def _compiled(pic: Picture) -> tuple[str, tuple[Text, ...]]:
 
 def picture_flowable(pic: Picture, font: str | None = None) -> Any:
     """A flowable drawing ``pic`` at its size (mm), left-aligned."""
+    from reportlab.lib.utils import simpleSplit
     from reportlab.platypus import Flowable
 
     from ..handout.pdf_style import BOLD, register_fonts
@@ -101,10 +102,11 @@ def picture_flowable(pic: Picture, font: str | None = None) -> Any:
                 c.setFont(face, t.size)
                 draw = {"start": c.drawString, "middle": c.drawCentredString}
                 draw.get(t.anchor, c.drawRightString)(t.x * MM, t.y * MM, t.text)
-            alt = c.beginText(0, self.height - 10)  # the picture in words, not printed
+            alt = c.beginText(0, self.height - 8)  # the picture in words, not printed
             alt.setTextRenderMode(3)
             alt.setFont(face, 6)
-            alt.textLine(pic.alt)
+            for line in simpleSplit(pic.alt, face, 6, self.width):
+                alt.textLine(line)
             c.drawText(alt)
 
     return PictureFlowable()
