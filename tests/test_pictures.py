@@ -1,8 +1,10 @@
-"""Exercise pictures: drawn from data/poses.json by one renderer for SVG and PDF; a clinic's own
-picture from the catalogue's ``image`` column, checked when the catalogue is loaded."""
+"""Exercise pictures: drawn from data/poses.json by one renderer for SVG and PDF, big enough to
+see the movement, dark for what moves; alt text and badges in both; a clinic's own picture
+(PNG, JPEG or SVG) from the catalogue's ``image`` column, checked when the catalogue loads."""
 
 from __future__ import annotations
 
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
@@ -13,52 +15,120 @@ from PIL import Image
 from pypdf import PdfReader
 
 import backplan as bp
-from backplan.pictures import exercise_picture, picture_drawing, picture_svg, poses
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backplan.pictures import (
+    dose_badges,
+    exercise_picture,
+    picture_drawing,
+    picture_size,
+    picture_svg,
+    poses,
+    scene,
+)
+from fuzz_inputs import fuzz
 
 
-def _shape(lines, left: float, right: float) -> list:
-    """The lines between ``left`` and ``right``, moved to start at 0 and rounded."""
-    return sorted(
-        (round(a - left, 1), round(b, 1), round(c - left, 1), round(d, 1))
-        for a, b, c, d, *_ in lines
-        if left <= min(a, c) and max(a, c) <= right
-    )
+WIDE = ("ankle-lifts", "heel-slides", "abdominal-contraction", "straight-leg-raises",
+        "prone-leg-raises", "supine-leg-raises", "half-sit-ups", "knee-to-chest")  # fmt: skip
+ALL = [(e, "") for e in poses()["exercises"]] + [
+    ("supine-leg-raises", "easier"),
+    ("half-sit-ups", "easier"),
+]
 
 
-def test_every_shipped_exercise_has_a_start_and_end_drawing(catalogue: pd.DataFrame) -> None:
+def test_every_shipped_exercise_and_easier_option_has_a_picture(catalogue: pd.DataFrame) -> None:
     assert set(poses()["exercises"]) == set(catalogue["id"])
-    for exercise in catalogue["id"]:
-        pic = exercise_picture(exercise)
-        assert pic is not None and len(pic.lines) >= 10 and pic.circles  # body and head
-        assert all(x >= 0 and y >= 0 for ln in pic.lines for x, y in (ln[:2], ln[2:4]))
-        assert all(
-            x <= pic.width + 1e-6 and y <= pic.height + 1e-6
-            for ln in pic.lines
-            for x, y in (ln[:2], ln[2:4])
-        )
-        # start and end differ wherever the pose data gives two positions
-        if len(pic.panels) == 2:
-            (x0, w0), (x1, _) = pic.panels
-            first = _shape(pic.lines, x0 - 0.01, x0 + w0 + 0.01)
-            second = _shape(pic.lines, x1 - 0.01, pic.width)
-            assert first != second, exercise
+    with_easier = set(catalogue.loc[catalogue["easier_option"].fillna("") != "", "id"])
+    assert {e for e, v in ALL if v} == with_easier  # every easier option the catalogue gives
+    for exercise, variant in ALL:
+        pic = exercise_picture(exercise, variant)
+        assert pic is not None and len(pic.panels) >= 2
+        assert pic.alt and len(pic.alt.split()) >= 15  # the movement in words
 
 
-def test_svg_and_pdf_drawing_share_the_same_geometry() -> None:
-    pic = exercise_picture("wall-squats")
-    svg = ET.fromstring(picture_svg(pic, 30))
+@pytest.mark.parametrize(("exercise", "variant"), ALL)
+def test_pictures_are_big_enough_to_see_the_movement(exercise: str, variant: str) -> None:
+    clear = exercise_picture(exercise, variant)
+    large = exercise_picture(exercise, variant, large_print=True)
+    assert large.scale >= 1.4 * clear.scale  # large print at least 1.4 times bigger
+    assert clear.moves and min(clear.moves.values()) >= 5.0  # mm on paper
+    assert min(large.moves.values()) >= 8.0
+    for pic in (clear, large):
+        assert pic.width <= 184 + 1e-6
+        assert all(0 <= p.x and p.x + p.width <= pic.width + 1e-6 for p in pic.panels)
+    if exercise in WIDE and not variant:  # lying figures fill the width, not a strip
+        assert clear.width >= 175 and clear.scale >= 0.45  # a 1.74 m person >= 78 mm long
+
+
+def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:
+    def grey(colour: str) -> float:
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        return (0.299 * r + 0.587 * g + 0.114 * b) / 255
+
+    assert grey(scene.MOVE) < 0.35 and grey(scene.STILL) > 0.85 and grey(scene.FAR) > 0.75
+    pic = exercise_picture("heel-slides")
+    fills = [s.fill for s in _shapes(pic.items)]
+    assert fills.count(scene.MOVE) >= 3 and fills.count(scene.STILL) >= 5  # leg parts, body
+
+
+def _shapes(items) -> list:
+    out = []
+    for item in items:
+        out += _shapes(item.items) if isinstance(item, scene.Clip) else [item]
+    return [s for s in out if isinstance(s, scene.Shape)]
+
+
+def test_svg_and_pdf_draw_the_same_shapes_with_the_alt_text(tmp_path: Path) -> None:
+    pic = exercise_picture("wall-squats", dose="10 times, hold each for 5 seconds")
+    svg = ET.fromstring(picture_svg(pic))
     ns = "{http://www.w3.org/2000/svg}"
-    assert len(svg.findall(f".//{ns}line")) == len(pic.lines)
-    assert len(svg.findall(f".//{ns}circle")) == len(pic.circles)
-    drawing = picture_drawing("wall-squats", 300, 100)
-    assert drawing.wrap(300, 100)[1] <= 100 + 1e-6
+    assert len(svg.findall(f".//{ns}path")) == len(_shapes(pic.items))
+    assert svg.get("aria-label") == pic.alt == svg.find(f"{ns}title").text
+    assert "45 degrees" in pic.alt and "Hold 5 seconds" in pic.alt
+    texts = {t.text for t in svg.iter(f"{ns}text")}
+    assert {"hold 5 s", "×10", "45°"} <= texts
+    drawing = picture_drawing("wall-squats", 184 * 72 / 25.4)
+    assert drawing.wrap(600, 600)[0] <= 184 * 72 / 25.4 + 1e-6
     assert picture_drawing("no-such-exercise", 300, 100) is None
 
 
-def test_lines_are_black_or_grey_and_thick_enough_for_greyscale() -> None:
-    for exercise in poses()["exercises"]:
-        for *_, width, colour in exercise_picture(exercise).lines:
-            assert colour in {"black", "#707070"} and width >= 0.5  # mm
+def test_badges_repeat_the_dose_line_the_patient_reads() -> None:
+    from backplan.handout.text import dose_short
+
+    assert dose_badges("2 rounds of 8 times on each leg, hold each for 1 second") == {
+        "reps": "×8", "side": "leg", "hold": "hold 1 s"
+    }  # fmt: skip
+    assert dose_badges("") == {}
+
+    @fuzz(200)
+    @given(st.integers(1, 50), st.integers(1, 9), st.integers(0, 60), st.booleans())
+    def agree(reps: int, sets: int, hold: int, per_side: bool) -> None:
+        p = bp.Prescription(exercise="x", reps=reps, sets=sets, hold_s=hold, per_side=per_side)
+        badges = dose_badges(dose_short(p, "leg") + ", once a day, every day")
+        assert badges["reps"] == f"×{reps}"
+        assert badges.get("hold") == (f"hold {hold} s" if hold else None)
+
+    agree()
+
+
+def test_handout_pdf_carries_pictures_badges_alt_text_and_easier_pictures(tmp_path: Path) -> None:
+    cat = bp.load_catalogue()
+    plan = bp.build_plan(
+        cat, "more advanced", ["half-sit-ups", "supine-leg-raises"],
+        start_date=date(2026, 1, 5), weeks=1,
+    )  # fmt: skip
+    pdf = bp.handout.to_pdf(plan, tmp_path / "h.pdf", catalogue=cat)
+    text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    for exercise, variant in [("half-sit-ups", ""), ("half-sit-ups", "easier"),
+                              ("supine-leg-raises", "easier")]:  # fmt: skip
+        alt = exercise_picture(exercise, variant).alt
+        assert " ".join(alt.split()[:12]) in " ".join(text.split()), (exercise, variant)
+    assert "hold 10 s" in text and "×5" in text
+    html = bp.handout.to_html(plan, tmp_path / "h.html", catalogue=cat).read_text()
+    assert html.count("<svg") == 4  # two exercises, two easier pictures
+    assert "Easier way, two drawings" in html
 
 
 def _clinic_catalogue(tmp_path: Path, image: str) -> Path:
@@ -82,6 +152,26 @@ def test_a_clinic_png_is_printed_in_pdf_and_embedded_in_html(tmp_path: Path) -> 
     assert 'src="data:image/png;base64,' in html and "<svg" not in html
 
 
+def test_a_clinic_svg_is_drawn_in_the_pdf_scaled_into_the_box(tmp_path: Path) -> None:
+    (tmp_path / "heel.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200">'
+        '<rect x="0" y="0" width="400" height="200" fill="#ff0000"/></svg>'
+    )
+    cat = bp.load_catalogue(_clinic_catalogue(tmp_path, "heel.svg"))
+    plan = bp.build_plan(cat, "beginners", ["heel-raises"], start_date=date(2026, 1, 5), weeks=1)
+    pdf = bp.handout.to_pdf(plan, tmp_path / "h.pdf", catalogue=cat)
+    drawing = picture_drawing("heel-raises", 184 * 72 / 25.4, image=str(tmp_path / "heel.svg"))
+    w, h = drawing.wrap(600, 600)
+    box_h = picture_size().height * 0.85 * 72 / 25.4
+    assert h == pytest.approx(box_h) and w == pytest.approx(2 * h)  # the same box, in proportion
+    png = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "20", "-f", "2", "-l", "2", "-png", str(pdf), str(png)],
+                   check=True)  # fmt: skip
+    page = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+    red = sum(1 for r, g, b in page.getdata() if r > 200 and g < 60 and b < 60)
+    assert red > 0.05 * page.width * page.height  # the clinic's red picture is printed
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
@@ -91,6 +181,7 @@ def test_a_clinic_png_is_printed_in_pdf_and_embedded_in_html(tmp_path: Path) -> 
         ("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2_100_000, "at most 2 MB"),
         ("notes.txt", b"hello", ".png, .jpg, .jpeg or .svg"),
         ("empty.svg", b"<html></html>", "no <svg> element"),
+        ("broken.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><rect", "can be drawn"),
     ],
 )
 def test_a_bad_picture_is_a_catalogue_error_naming_row_and_column(

@@ -25,7 +25,7 @@ True
 >>> exercise_picture("no-such-exercise") is None
 True
 >>> dose_badges("10 times on each leg, hold each for 5 seconds, once a day, every day")
-{'reps': '×10', 'hold': 'hold 5 s'}
+{'reps': '×10', 'side': 'leg', 'hold': 'hold 5 s'}
 """
 
 from __future__ import annotations
@@ -68,17 +68,17 @@ class PictureSize(NamedTuple):
 
 
 def picture_size(large_print: bool = False, width_mm: float = 184.0) -> PictureSize:
-    """The handout's picture box: the column's width; figures at most 85 mm high in clear
-    print and 125 mm in large print, where the panels may stack one a row (so large-print
+    """The handout's picture box: the column's width; figures at most 75 mm high in clear
+    print and 135 mm in large print, where the panels may stack one a row (so large-print
     figures come out at least 1.4 times bigger); captions and badges in 12 pt, 16 pt in
     large print."""
     if large_print:
-        return PictureSize(width_mm, 125.0, 16.0, 0.6, 1.2)
-    return PictureSize(width_mm, 85.0, 12.0, 0.45, 1.8)
+        return PictureSize(width_mm, 135.0, 16.0, 0.6, 1.2)
+    return PictureSize(width_mm, 75.0, 12.0, 0.45, 1.8)
 
 
 _DOSE = re.compile(
-    r"^(?:\d+ rounds of )?(?P<reps>\d+) times?(?: on each [^,]+)?"
+    r"^(?:\d+ rounds of )?(?P<reps>\d+) times?(?: on each (?P<side>[^,]+))?"
     r"(?:, hold each for (?P<hold>\d+) seconds?)?"
 )
 
@@ -90,6 +90,8 @@ def dose_badges(dose: str) -> dict[str, str]:
     if not m:
         return {}
     out = {"reps": f"×{m['reps']}"}
+    if m["side"]:
+        out["side"] = m["side"]
     if m["hold"]:
         out["hold"] = f"hold {m['hold']} s"
     return out
@@ -111,6 +113,15 @@ def exercise_picture(
     if not has_picture(exercise_id, variant):
         return None
     size = picture_size(large_print, width_mm)
+    numbers = dose_badges(dose)
+    at_least = 0.0
+    if large_print and height_mm is None:  # at least 1.4 times the clear-print figure
+        clear = picture_size(False, width_mm)
+        at_least = 1.4 * layout(
+            exercise_id, variant, width_mm=width_mm, height_mm=clear.height,
+            text_pt=clear.text, outline_mm=clear.outline, numbers=numbers,
+            prefer_rows=clear.prefer_rows,
+        ).scale  # fmt: skip
     return layout(
         exercise_id,
         variant,
@@ -118,8 +129,9 @@ def exercise_picture(
         height_mm=height_mm or size.height,
         text_pt=text_pt or size.text,
         outline_mm=size.outline,
-        numbers=dose_badges(dose),
+        numbers=numbers,
         prefer_rows=size.prefer_rows,
+        at_least=at_least,
     )
 
 

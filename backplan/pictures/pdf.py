@@ -136,7 +136,7 @@ def _svg_flowable(path: str, max_width: float, height: float) -> Any:
     drawing = _svg_drawing(path)
     w, h = drawing.width, drawing.height
     if not (w > 0 and h > 0):
-        raise _unreadable(path, "an SVG picture with a width and a height", None)
+        raise _unreadable(path, "an SVG picture that can be drawn (it has no width or height)", None)
     k = min(height / h, max_width / w)
     out = Drawing(w * k, h * k)
     g = Group(*drawing.contents)

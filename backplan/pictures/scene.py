@@ -439,11 +439,11 @@ def _fit(
         widths = [(contents[i].box[2] - contents[i].box[0]) * contents[i].zoom for i in row]
         scale = min(scale, room / sum(widths))
         # a panel narrower than its caption row is widened: shrink until all fit
-        for _ in range(8):
+        for _ in range(30):
             total = sum(max(w * scale, captions[i]) for w, i in zip(widths, row, strict=True))
-            if total <= room + 1e-6:
+            if total <= room:
                 break
-            scale *= room / total
+            scale *= min(room / total, 0.9995)
     return scale
 
 
@@ -457,22 +457,24 @@ def layout(
     outline_mm: float = 0.45,
     numbers: Mapping[str, str] | None = None,
     prefer_rows: float = 1.25,
+    at_least: float = 0.0,
 ) -> Picture:
     """Lay out an exercise's panels within ``width_mm`` (the figure area at most
     ``height_mm`` high, captions below each panel) at the largest scale that fits.
 
     ``numbers`` fills the badges: ``{"hold": "hold 5 s", "reps": "×10"}``; a badge with no
     text given shows its plain word ("hold", "repeat"). Stacking the panels one a row is
-    used when it makes the figure at least ``prefer_rows`` times bigger than one row.
+    used when it makes the figure at least ``prefer_rows`` times bigger than one row, or
+    when one row cannot reach the scale ``at_least`` (mm per cm) and stacking gets closer.
     """
     return _layout(exercise, variant, width_mm, height_mm, text_pt, outline_mm,
-                   tuple(sorted((numbers or {}).items())), prefer_rows)  # fmt: skip
+                   tuple(sorted((numbers or {}).items())), prefer_rows, at_least)  # fmt: skip
 
 
 @functools.lru_cache(maxsize=256)
 def _layout(
     exercise: str, variant: str, width: float, height: float, size: float, outline: float,
-    numbers: tuple[tuple[str, str], ...], prefer_rows: float,
+    numbers: tuple[tuple[str, str], ...], prefer_rows: float, at_least: float,
 ) -> Picture:  # fmt: skip
     entry = exercise_entry(exercise, variant)
     texts = {"hold": "hold", "reps": "repeat", **dict(numbers)}
@@ -485,7 +487,8 @@ def _layout(
     best: tuple[float, list[list[int]]] | None = None
     for rows in _rows(len(contents)):
         s = _fit(contents, rows, width, height, size, captions)
-        if best is None or s > best[0] * prefer_rows:
+        short = best is not None and best[0] < at_least and s > best[0]
+        if best is None or s > best[0] * prefer_rows or short:
             best = (s, rows)
     assert best is not None
     scale, rows = best
@@ -555,7 +558,8 @@ def alt_text(exercise: str, variant: str, texts: Mapping[str, str]) -> str:
     if "hold" in badges and texts.get("hold", "hold") != "hold":
         words.append(texts["hold"].replace("hold", "Hold").replace(" s", " seconds") + ".")
     if "reps" in badges and texts.get("reps", "repeat") != "repeat":
-        words.append(f"Do it {texts['reps'].lstrip('×')} times.")
+        each = f" on each {texts['side']}" if texts.get("side") else ""
+        words.append(f"Do it {texts['reps'].lstrip('×')} times{each}.")
     return " ".join(words)
 
 
