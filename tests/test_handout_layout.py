@@ -26,6 +26,7 @@ VARIANTS = [
     ("more advanced", 1, "letter", True),
 ]
 LINE = re.compile(rb"[\d.\-]+ [\d.\-]+ m [\d.\-]+ [\d.\-]+ l S")
+FILLED = re.compile(rb"[\d.\-]+ [\d.\-]+ l h B")  # a filled, outlined shape
 RECT = re.compile(rb"([\d.\-]+) ([\d.\-]+) ([\d.\-]+) ([\d.\-]+) re")
 
 
@@ -77,7 +78,7 @@ def test_every_exercise_block_is_on_one_page_with_its_picture(handout) -> None:
         text, stream = pages[where]
         for part in (*b.steps, b.dose, *b.later, b.easier):
             assert _words(part) in text, (heading, part)  # heading, steps, dose: one page
-        assert len(LINE.findall(stream)) >= 10, heading  # the stick figure's lines
+        assert len(FILLED.findall(stream)) >= 10, heading  # the picture's filled body parts
 
 
 def test_no_page_is_near_empty(handout) -> None:

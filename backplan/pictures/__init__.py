@@ -68,13 +68,14 @@ class PictureSize(NamedTuple):
 
 
 def picture_size(large_print: bool = False, width_mm: float = 184.0) -> PictureSize:
-    """The handout's picture box: the column's width; figures at most 75 mm high in clear
-    print and 135 mm in large print, where the panels may stack one a row (so large-print
-    figures come out at least 1.4 times bigger); captions and badges in 12 pt, 16 pt in
-    large print."""
+    """The handout's picture box: in clear print at most 165 mm wide with figures at most
+    75 mm high; in large print the column's width and 120 mm, the panels stacked one a row
+    where that makes them bigger (so large-print figures come out at least 1.4 times the
+    clear-print size and an exercise still fits on one page); captions and badges in
+    12 pt, 16 pt in large print."""
     if large_print:
-        return PictureSize(width_mm, 135.0, 16.0, 0.6, 1.2)
-    return PictureSize(width_mm, 75.0, 12.0, 0.45, 1.8)
+        return PictureSize(width_mm, 120.0, 16.0, 0.6, 1.2)
+    return PictureSize(min(width_mm, 165.0), 75.0, 12.0, 0.45, 1.8)
 
 
 _DOSE = re.compile(
@@ -113,6 +114,7 @@ def exercise_picture(
     if not has_picture(exercise_id, variant):
         return None
     size = picture_size(large_print, width_mm)
+    width_mm = size.width
     numbers = dose_badges(dose)
     at_least = 0.0
     if large_print and height_mm is None:  # at least 1.4 times the clear-print figure

@@ -121,7 +121,7 @@ def _trunk(
         return _add(waist, _dir(upper), s - BODY["waist"]), upper
 
     def pull(s: float) -> float:  # how far a squeeze draws the front in, 0 at the ends
-        return squeeze * 4.5 * max(0.0, math.sin(math.pi * (s - 4.0) / 34.0)) if 4 < s < 38 else 0
+        return squeeze * 5.5 * max(0.0, math.sin(math.pi * (s - 4.0) / 34.0)) if 4 < s < 38 else 0
 
     front, back = [], []
     for s, f, bk in TRUNK:

@@ -102,10 +102,10 @@ def picture_flowable(pic: Picture, font: str | None = None) -> Any:
                 c.setFont(face, t.size)
                 draw = {"start": c.drawString, "middle": c.drawCentredString}
                 draw.get(t.anchor, c.drawRightString)(t.x * MM, t.y * MM, t.text)
-            alt = c.beginText(0, self.height - 8)  # the picture in words, not printed
+            alt = c.beginText(0, self.height - 12)  # the picture in words, not printed
             alt.setTextRenderMode(3)
-            alt.setFont(face, 6)
-            for line in simpleSplit(pic.alt, face, 6, self.width):
+            alt.setFont(face, 12)
+            for line in simpleSplit(pic.alt, face, 12, self.width):
                 alt.textLine(line)
             c.drawText(alt)
 

@@ -534,12 +534,9 @@ def _layout(
                     aw = 0.75 + size * 0.02
                     drawn += _arrow([tr(p) for p in obj["path"]], aw, obj["heads"])
             fig_box = (fx, fy, fx + fig_w, fy + (c.box[3] - c.box[1]) * k)
+            items.append(Clip(fig_box, tuple(drawn)))  # nothing strays out of its panel
             if c.zoom != 1:
-                frame = Shape(_rect(*fig_box), None, INK, outline * 2)
-                items.append(Clip(fig_box, tuple(drawn)))
-                items.append(frame)
-            else:
-                items += drawn
+                items.append(Shape(_rect(*fig_box), None, INK, outline * 2))
             items += _caption_items(x, y_fig - cap_h + 0.5, w, i + 1, c.caption, c.badges, size)
             panels.append(Panel(fx, fy, fig_w, fig_box[3] - fy, c.zoom, c.caption, origin, k))
             x += w + GAP_MM

@@ -12,7 +12,6 @@ True
 
 from __future__ import annotations
 
-import itertools
 from xml.sax.saxutils import escape, quoteattr
 
 from .scene import FONT_MM, Clip, Picture, Shape, Text
@@ -20,7 +19,6 @@ from .scene import FONT_MM, Clip, Picture, Shape, Text
 __all__ = ["picture_svg"]
 
 _FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
-_ids = itertools.count(1)
 
 
 def _path(points: tuple[tuple[float, float], ...], height: float, closed: bool) -> str:
@@ -46,13 +44,12 @@ def _item(item: object, height: float) -> str:
         )
     assert isinstance(item, Clip)
     x0, y0, x1, y1 = item.box
-    name = f"bp-clip-{next(_ids)}"
     inner = "".join(_item(i, height) for i in item.items)
-    return (
-        f'<clipPath id="{name}"><rect x="{x0:.2f}" y="{height - y1:.2f}" '
-        f'width="{x1 - x0:.2f}" height="{y1 - y0:.2f}"/></clipPath>'
-        f'<g clip-path="url(#{name})">{inner}</g>'
-    )
+    box = f'{x0:.2f}" y="{height - y1:.2f}" width="{x1 - x0:.2f}" height="{y1 - y0:.2f}'
+    view = f"{x0:.2f} {height - y1:.2f} {x1 - x0:.2f} {y1 - y0:.2f}"
+    # a nested <svg> clips to its own box (no clipPath: the handout loads no url() at all)
+    return f'<svg x="{box}" viewBox="{view}" overflow="hidden">{inner}</svg>'
+
 
 
 def picture_svg(pic: Picture, label: str = "") -> str:
