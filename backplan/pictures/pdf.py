@@ -1,7 +1,6 @@
 """Pictures in the PDF handout: a ReportLab flowable that writes the picture's shapes
 straight into the page (PDF path operators, worked out once per picture and size), its
-words in DejaVu Sans Bold, and the alt text as invisible text over the picture so a screen
-reader or a search finds it. A clinic's own picture file (PNG, JPEG or SVG) is scaled into
+words in DejaVu Sans Bold. A clinic's own picture file (PNG, JPEG or SVG) is scaled into
 the same box.
 
 Examples
@@ -77,7 +76,6 @@ def _compiled(pic: Picture) -> tuple[str, tuple[Text, ...]]:
 
 def picture_flowable(pic: Picture, font: str | None = None) -> Any:
     """A flowable drawing ``pic`` at its size (mm), left-aligned."""
-    from reportlab.lib.utils import simpleSplit
     from reportlab.platypus import Flowable
 
     from ..handout.pdf_style import BOLD, register_fonts
@@ -102,12 +100,6 @@ def picture_flowable(pic: Picture, font: str | None = None) -> Any:
                 c.setFont(face, t.size)
                 draw = {"start": c.drawString, "middle": c.drawCentredString}
                 draw.get(t.anchor, c.drawRightString)(t.x * MM, t.y * MM, t.text)
-            alt = c.beginText(0, self.height - 12)  # the picture in words, not printed
-            alt.setTextRenderMode(3)
-            alt.setFont(face, 12)
-            for line in simpleSplit(pic.alt, face, 12, self.width):
-                alt.textLine(line)
-            c.drawText(alt)
 
     return PictureFlowable()
 
