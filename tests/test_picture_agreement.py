@@ -68,7 +68,10 @@ def test_heel_slides_heel_stays_on_the_floor_other_leg_straight() -> None:
 
 
 def test_tummy_squeeze_hands_below_the_ribs_knees_bent_ribs_down() -> None:
-    start, squeeze = pose("abdominal-contraction", "start"), pose("abdominal-contraction", "squeeze")
+    start, squeeze = (
+        pose("abdominal-contraction", "start"),
+        pose("abdominal-contraction", "squeeze"),
+    )
     for f in (start, squeeze):
         assert dist(f.points["near_hand"], f.points["below_ribs"]) < 7  # resting there
         assert f.points["near_hand"][0] < f.points["belly"][0] + 3  # below the ribs, not at the hip
@@ -101,7 +104,9 @@ def test_heel_raises_heels_up_toes_down() -> None:
     assert up.points["near_toe"][1] < 6
 
 
-@pytest.mark.parametrize(("exercise", "variant"), [("straight-leg-raises", ""), ("supine-leg-raises", "easier")])
+@pytest.mark.parametrize(
+    ("exercise", "variant"), [("straight-leg-raises", ""), ("supine-leg-raises", "easier")]
+)
 def test_straight_leg_raises_lift_15_to_30_cm_other_knee_bent(exercise: str, variant: str) -> None:
     start, up = pose(exercise, "start", variant), pose(exercise, "up", variant)
     assert 15 <= lift(start, up, "near_heel") <= 30  # "six to 12 inches"
@@ -131,9 +136,10 @@ def test_half_sit_ups_head_and_shoulders_only_hands_towards_knees() -> None:
     start, up = pose("half-sit-ups", "start"), pose("half-sit-ups", "up")
     assert lift(start, up, "shoulder") > 10 and lowest(up, "head") > 10
     assert lowest(up, "pelvis") < 0.5 and lowest(up, "chest") < 5  # lower back on the mat
-    assert dist(up.points["near_hand"], up.points["near_knee"]) < dist(
-        start.points["near_hand"], start.points["near_knee"]
-    ) - 15  # reaching towards the knees
+    assert (
+        dist(up.points["near_hand"], up.points["near_knee"])
+        < dist(start.points["near_hand"], start.points["near_knee"]) - 15
+    )  # reaching towards the knees
     assert lowest(up, "near_foot") < 1.0  # feet flat
 
 

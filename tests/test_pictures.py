@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fuzz_inputs import fuzz
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
 import backplan as bp
-from hypothesis import given
-from hypothesis import strategies as st
-
 from backplan.pictures import (
     dose_badges,
     exercise_picture,
@@ -27,8 +27,6 @@ from backplan.pictures import (
     poses,
     scene,
 )
-from fuzz_inputs import fuzz
-
 
 WIDE = ("ankle-lifts", "heel-slides", "abdominal-contraction", "straight-leg-raises",
         "prone-leg-raises", "supine-leg-raises", "half-sit-ups", "knee-to-chest")  # fmt: skip
@@ -57,7 +55,7 @@ def test_pictures_are_big_enough_to_see_the_movement(exercise: str, variant: str
     assert min(large.moves.values()) >= 8.0
     for pic in (clear, large):
         assert pic.width <= 184 + 1e-6 and all(p.width > 0 for p in pic.panels)
-        assert all(0 <= p.x and p.x + p.width <= pic.width + 1e-6 for p in pic.panels)
+        assert all(p.x >= 0 and p.x + p.width <= pic.width + 1e-6 for p in pic.panels)
     if exercise in WIDE and not variant:  # lying figures fill the width, not a strip
         assert clear.width >= 160 and clear.scale >= 0.35  # a 1.74 m person >= 61 mm long
 

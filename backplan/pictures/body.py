@@ -65,7 +65,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 PART_GROUPS: dict[str, tuple[str, ...]] = {
     f"{side}_{limb}": tuple(f"{side}_{p}" for p in parts)
     for side in ("near", "far")
-    for limb, parts in (("leg", ("thigh", "shin", "foot")), ("arm", ("upper_arm", "forearm", "hand")))
+    for limb, parts in (
+        ("leg", ("thigh", "shin", "foot")),
+        ("arm", ("upper_arm", "forearm", "hand")),
+    )
 }
 PART_GROUPS["head_and_shoulders"] = ("chest", "neck", "head", "nose")
 
@@ -178,7 +181,11 @@ def _head(neck_top: Point, axis: float, side: float) -> tuple[Poly, Poly, dict[s
         "hair": ("poly", tuple(outer + inner)),
         "mouth": ("line", (local(r * 0.62, -r * 0.45), local(r * 0.86, -r * 0.45))),
     }
-    return head, nose, {**extras, "top": local(0, r), "centre": c, "chin": local(r * 0.6, -r * 0.85)}
+    return (
+        head,
+        nose,
+        {**extras, "top": local(0, r), "centre": c, "chin": local(r * 0.6, -r * 0.85)},
+    )
 
 
 def _limbs(prefix: str, root: Point, angles: list[float], radii: list[float]) -> list:
@@ -238,7 +245,12 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
         )
         points[f"{which}_thigh_back"] = back_of_thigh
         points.update(
-            {f"{which}_knee": knee, f"{which}_ankle": ankle, f"{which}_heel": heel, f"{which}_toe": toe}
+            {
+                f"{which}_knee": knee,
+                f"{which}_ankle": ankle,
+                f"{which}_heel": heel,
+                f"{which}_toe": toe,
+            }
         )
     for which in ("near", "far"):
         arm = {"shoulder": 0.0, "elbow": 0.0, "wrist": 0.0, **pose.get(f"{which}_arm", {})}

@@ -34,7 +34,9 @@ def poses() -> dict[str, Any]:
     path = data_dir() / "poses.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     for name, entry in data["exercises"].items():
-        for label, e in [(name, entry)] + ([(f"{name} easier", entry["easier"])] if "easier" in entry else []):
+        for label, e in [(name, entry)] + (
+            [(f"{name} easier", entry["easier"])] if "easier" in entry else []
+        ):
             _check(path.name, label, e, data)
     return data
 

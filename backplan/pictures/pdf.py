@@ -45,7 +45,9 @@ def _ops(items: tuple[Any, ...], texts: list[Text]) -> list[str]:
         else:
             assert isinstance(item, Shape)
             (x, y), *rest = item.points
-            path = [f"{x * MM:.2f} {y * MM:.2f} m"] + [f"{a * MM:.2f} {b * MM:.2f} l" for a, b in rest]
+            path = [f"{x * MM:.2f} {y * MM:.2f} m"] + [
+                f"{a * MM:.2f} {b * MM:.2f} l" for a, b in rest
+            ]
             if item.closed:
                 path.append("h")
             style = []
@@ -128,7 +130,9 @@ def _svg_flowable(path: str, max_width: float, height: float) -> Any:
     drawing = _svg_drawing(path)
     w, h = drawing.width, drawing.height
     if not (w > 0 and h > 0):
-        raise _unreadable(path, "an SVG picture that can be drawn (it has no width or height)", None)
+        raise _unreadable(
+            path, "an SVG picture that can be drawn (it has no width or height)", None
+        )
     k = min(height / h, max_width / w)
     out = Drawing(w * k, h * k)
     g = Group(*drawing.contents)

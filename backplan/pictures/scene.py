@@ -248,10 +248,14 @@ def _content(exercise: str, variant: str, index: int, outline: float) -> _Conten
         cx, cy = f.points[panel["region"]["around"]]
         dx0, dy0, dx1, dy1 = panel["region"]["box"]
         box = [cx + dx0, cy + dy0, cx + dx1, cy + dy1]
-    return _Content(shapes, tuple(box), zoom, panel.get("caption", ""), panel.get("badges", []), figures)
+    return _Content(
+        shapes, tuple(box), zoom, panel.get("caption", ""), panel.get("badges", []), figures
+    )
 
 
-def _arrow_path(entry: Mapping[str, Any], panel: Mapping[str, Any], spec: Mapping[str, Any]) -> dict:
+def _arrow_path(
+    entry: Mapping[str, Any], panel: Mapping[str, Any], spec: Mapping[str, Any]
+) -> dict:
     """The path (cm) a body point travels from the ``from`` pose to the ``to`` pose, found
     by moving every joint angle a step at a time, pushed ``out`` cm away from ``pivot`` or
     moved by ``offset``; ``straight`` joins the two ends only."""
@@ -481,9 +485,7 @@ def _layout(
     contents = [_content(exercise, variant, i, outline) for i in range(len(entry["panels"]))]
     for c in contents:
         c.badges = [texts.get(b, b) for b in c.badges]
-    captions = [
-        caption_width(i + 1, c.caption, c.badges, size) for i, c in enumerate(contents)
-    ]
+    captions = [caption_width(i + 1, c.caption, c.badges, size) for i, c in enumerate(contents)]
     best: tuple[float, list[list[int]]] | None = None
     for rows in _rows(len(contents)):
         s = _fit(contents, rows, width, height, size, captions)
@@ -514,7 +516,9 @@ def _layout(
             origin = (c.box[0], c.box[1])
             fy = y_fig + (row_h - (c.box[3] - c.box[1]) * k) / 2 if c.zoom != 1 else y_fig
 
-            def tr(p: Point, fx: float = fx, fy: float = fy, k: float = k, o: Point = origin) -> Point:
+            def tr(
+                p: Point, fx: float = fx, fy: float = fy, k: float = k, o: Point = origin
+            ) -> Point:
                 return fx + (p[0] - o[0]) * k, fy + (p[1] - o[1]) * k
 
             drawn: list[Any] = []
@@ -527,8 +531,14 @@ def _layout(
                     continue
                 if kind == "shape":
                     drawn.append(
-                        Shape(tuple(tr(p) for p in obj.points), obj.fill, obj.stroke,
-                              obj.width, obj.closed, obj.dash)  # fmt: skip
+                        Shape(
+                            tuple(tr(p) for p in obj.points),
+                            obj.fill,
+                            obj.stroke,
+                            obj.width,
+                            obj.closed,
+                            obj.dash,
+                        )
                     )
                 else:
                     aw = 0.75 + size * 0.02

@@ -51,7 +51,6 @@ def _item(item: object, height: float) -> str:
     return f'<svg x="{box}" viewBox="{view}" overflow="hidden">{inner}</svg>'
 
 
-
 def picture_svg(pic: Picture, label: str = "") -> str:
     """SVG text of ``pic`` at its size in mm (CSS may scale it down to fit a screen)."""
     alt = label or pic.alt
