@@ -10,8 +10,8 @@ easier option's own picture, in the same form.
 Examples
 --------
 >>> sorted(exercise_entry("wall-squats")["poses"])
-['end', 'start']
->>> merged_pose(exercise_entry("wall-squats"), "end")["near_leg"]["knee"]
+['bent', 'start']
+>>> merged_pose(exercise_entry("wall-squats"), "bent")["near_leg"]["knee"]
 45
 """
 
