@@ -28,7 +28,7 @@ app: $(STAMP)
 
 # two workers (one per core on CI's 2-core machine); a test file always runs in one worker
 test: $(STAMP)
-	$(BIN)/ruff check backplan tests benchmarks
+	$(BIN)/ruff check backplan tests benchmarks tools
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # the property tests with at least 1,000 examples each (minutes; not part of make test)
@@ -36,19 +36,19 @@ fuzz: $(STAMP)
 	BACKPLAN_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:nbval tests -k "fuzz or propert"
 
 lint: $(STAMP)
-	$(BIN)/ruff check backplan tests benchmarks
-	$(BIN)/ruff format --check backplan tests benchmarks
+	$(BIN)/ruff check backplan tests benchmarks tools
+	$(BIN)/ruff format --check backplan tests benchmarks tools
 
 format: $(STAMP)
-	$(BIN)/ruff format backplan tests benchmarks
-	$(BIN)/ruff check --fix backplan tests benchmarks
+	$(BIN)/ruff format backplan tests benchmarks tools
+	$(BIN)/ruff check --fix backplan tests benchmarks tools
 
 bench: $(STAMP)
 	status=0; for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
 
 # every handout variant as PNG pages under artifacts/proofs/, to look at before a release
 proofs: $(STAMP)
-	$(BIN)/python -m backplan.handout.proofs artifacts/proofs
+	$(BIN)/python -m tools.proofs artifacts/proofs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts

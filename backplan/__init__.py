@@ -15,27 +15,17 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from ._lazy import lazy_getattr
 from .catalogue import (
     LEVELS,
     POSITIONS,
     exercise,
-    filter_exercises,
     load_advice,
     load_catalogue,
     split_list,
     split_steps,
 )
-from .errors import (
-    BackplanError,
-    CatalogueError,
-    LogError,
-    PlanError,
-    PlanVersionError,
-    Problem,
-)
+from .errors import BackplanError, CatalogueError, LogError, PlanError, PlanVersionError, Problem
 from .plan import (
     SCHEMA_VERSION,
     Plan,
@@ -48,11 +38,11 @@ from .plan import (
     plan_to_json,
     save_plan,
 )
-from .progression import AddDose, NextLevel, Prescription, Revision
-from .restrictions import Restrictions, allowed_exercises
-from .review import Review, ReviewRule, apply_review, load_review_rules, review
-from .revisions import revise, revision_history, what_changed
-from .schedule import METRICS, schedule, weekly_volume
+from .plan.restrictions import Restrictions, allowed_exercises
+from .plan.revise import revise, revision_history, what_changed
+from .plan.rules import AddDose, NextLevel, Prescription, Revision
+from .triage.decide import Review, ReviewRule, apply_review, load_review_rules, review
+from .volume import METRICS, schedule, weekly_volume
 
 __version__ = "0.1.0"
 
@@ -80,7 +70,6 @@ __all__ = [
     "build_plan",
     "dose_in_week",
     "exercise",
-    "filter_exercises",
     "level_in_week",
     "load_advice",
     "load_catalogue",
@@ -100,44 +89,39 @@ __all__ = [
     "what_changed",
 ]
 
-# Submodules that pull in heavy libraries load on first use: ``backplan.charts`` etc.
-_LAZY_SUBMODULES = {"charts", "ui", "handout", "demo", "cli", "fhir", "pictures"}
-# Adherence analytics (pandas/numpy only; Dask is imported only for Dask input).
+# The one lazy table: heavy or seldom-used parts load on first use, so ``import backplan``
+# needs pandas, pandera and pydantic only. Subpackages first, then name -> module.
+_LAZY_SUBMODULES = ("charts", "ui", "handout", "demo", "cli", "fhir", "pictures", "logs")
 _LAZY_ATTRS = {
-    "adherence": "adherence",
-    "AdherenceReport": "adherence",
-    "read_logs": "adherence",
-    "read_logs_dask": "adherence",
-    "LOG_COLUMNS": "adherence",
-    "LogTable": "adherence",
-    "prescription_table": "adherence",
+    # exercise logs and adherence (pandas/numpy; Dask only for Dask input)
+    "adherence": "logs",
+    "AdherenceReport": "logs",
+    "read_logs": "logs",
+    "read_logs_dask": "logs",
+    "LOG_COLUMNS": "logs",
+    "LogTable": "logs",
+    "prescription_table": "logs",
     "pseudonymise": "privacy",
     "synthetic_cohort": "demo",
-    # Planning choices, the plan library and templates (used by the plan builder).
-    "PATIENT_FILTERS": "choices",
-    "dose_problem": "choices",
-    "level_after": "choices",
-    "progression_rules": "choices",
-    "suitable_exercises": "choices",
-    "restrictions_from_filters": "choices",
-    "filters_of": "choices",
-    "PlanLibrary": "library",
-    "PlanClashError": "library",
-    "plan_file_name": "library",
-    "PlanTemplate": "templates",
-    "plan_from_template": "templates",
-    "shipped_templates": "templates",
-    "template_from_plan": "templates",
+    # what the plan builder's form offers, the plan library and templates
+    "PATIENT_FILTERS": "plan.choices",
+    "dose_problem": "plan.choices",
+    "level_after": "plan.choices",
+    "progression_rules": "plan.choices",
+    "restrictions_from_filters": "plan.choices",
+    "filters_of": "plan.choices",
+    "PlanLibrary": "plan.library",
+    "PlanClashError": "plan.library",
+    "plan_file_name": "plan.library",
+    "PlanTemplate": "plan.templates",
+    "plan_from_template": "plan.templates",
+    "shipped_templates": "plan.templates",
+    "template_from_plan": "plan.templates",
     "exercise_picture_svg": "pictures",
+    # old names kept for one release; each warns and says what replaces it
+    "filter_exercises": "_deprecated",
+    "suitable_exercises": "_deprecated",
 }
 __all__ += sorted(_LAZY_ATTRS)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY_SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
-    if name in _LAZY_ATTRS:
-        value = getattr(importlib.import_module(f".{_LAZY_ATTRS[name]}", __name__), name)
-        globals()[name] = value  # ``adherence`` is both a subpackage and its main function
-        return value
-    raise AttributeError(f"module 'backplan' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY_ATTRS, _LAZY_SUBMODULES)

@@ -7,14 +7,18 @@ a chart, widget, handout or Dask path is first touched.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 __all__ = ["lazy_getattr"]
 
 
-def lazy_getattr(package: str, where: Mapping[str, str]) -> Callable[[str], Any]:
-    """Return a ``__getattr__`` for ``package`` that finds ``name`` in ``where[name]``.
+def lazy_getattr(
+    package: str, where: Mapping[str, str], submodules: Iterable[str] = ()
+) -> Callable[[str], Any]:
+    """Return a ``__getattr__`` for ``package`` that finds ``name`` in ``where[name]`` (a
+    module path relative to ``package``), or imports the submodule ``name`` when it is one
+    of ``submodules``.
 
     Examples
     --------
@@ -23,9 +27,14 @@ def lazy_getattr(package: str, where: Mapping[str, str]) -> Callable[[str], Any]
     ['a', 'b']
     """
 
+    subs = frozenset(submodules)
+
     def __getattr__(name: str) -> Any:
+        if name in subs:
+            return importlib.import_module(f".{name}", package)
         if name in where:
-            return getattr(importlib.import_module(f".{where[name]}", package), name)
+            module = where[name] if where[name].startswith(".") else f".{where[name]}"
+            return getattr(importlib.import_module(module, package), name)
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     return __getattr__

@@ -36,7 +36,7 @@ Examples
 >>> cat = load_catalogue()
 >>> len(cat), list(cat.level.cat.categories)
 (11, ['beginners', 'more advanced'])
->>> list(filter_exercises(cat, level="beginners", equipment=[]).id)[:2]
+>>> list(rows_matching(cat, level="beginners", equipment=[]).id)[:2]
 ['ankle-lifts', 'heel-slides']
 """
 
@@ -51,10 +51,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ._dates import DATE_TEXT, date_days, parse_iso_date
-from ._numbers import parse_whole, parse_whole_series
-from ._paths import data_dir
-from ._tables import read_text_table, schema_problems, spreadsheet_row, whole_number
+from ._io.dates import DATE_TEXT, date_days, parse_iso_date
+from ._io.numbers import parse_whole, parse_whole_series
+from ._io.paths import data_dir
+from ._io.spreadsheets import read_text_table, schema_problems, spreadsheet_row, whole_number
 from .errors import CatalogueError, Problem
 
 __all__ = [
@@ -64,9 +64,9 @@ __all__ = [
     "POSITIONS",
     "STEP_PLACEHOLDERS",
     "exercise",
-    "filter_exercises",
     "load_advice",
     "load_catalogue",
+    "rows_matching",
     "split_list",
     "split_steps",
 ]
@@ -476,7 +476,7 @@ def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
     return [value] if isinstance(value, str) else list(value)
 
 
-def filter_exercises(
+def rows_matching(
     catalogue: pd.DataFrame,
     *,
     level: str | Iterable[str] | None = None,
@@ -508,7 +508,7 @@ def filter_exercises(
     Examples
     --------
     >>> cat = load_catalogue()
-    >>> list(filter_exercises(cat, avoid_positions="lying on stomach", targets="back").id)
+    >>> list(rows_matching(cat, avoid_positions="lying on stomach", targets="back").id)
     ['abdominal-contraction', 'back-leg-swing', 'knee-to-chest']
     """
     keep = pd.Series(True, index=catalogue.index)

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from ._dates import DATE_TEXT, parse_iso_date
+from ._io.dates import DATE_TEXT, parse_iso_date
 from .errors import BackplanError, short
 
 __all__ = ["build_parser", "main"]
@@ -161,8 +161,8 @@ def _iso_day(text: str) -> str:
 
 
 def _run_adherence(args: argparse.Namespace) -> int:
-    from ._files import atomic_path
-    from .adherence import report_from_files
+    from ._io.files import atomic_path
+    from .logs import report_from_files
 
     if args.output.suffix.lower() not in {".html", ".htm", ".xlsx"}:
         raise BackplanError(f"{args.output.name!r}: the report must end in .html or .xlsx")
@@ -203,7 +203,7 @@ def _run_fhir(args: argparse.Namespace) -> int:
     and exit status 2."""
     import json
 
-    from ._files import write_atomic
+    from ._io.files import write_atomic
     from .plan import load_plan, save_plan
 
     try:
@@ -273,7 +273,7 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_review(args: argparse.Namespace) -> int:
-    from .review_meeting import write_review_meeting
+    from .triage.cohort import write_review_meeting
 
     table = write_review_meeting(args.logs, args.plans, args.output, args.as_of, args.rules)
     counts = table["decision"].value_counts()

@@ -24,10 +24,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._paths import data_dir
+from ._io.paths import data_dir
 from .catalogue import load_catalogue
 from .plan import Plan, build_plan, dose_in_week, load_plan, plan_to_json
-from .progression import AddDose
+from .plan.rules import AddDose
 
 __all__ = [
     "DEMO_SETTINGS",

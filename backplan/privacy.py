@@ -166,7 +166,7 @@ def pseudonymise(data: T, key: bytes | str, column: str = "patient") -> T:
         return _frame(data, column, one)  # type: ignore[return-value]
     if isinstance(data, list | tuple) and all(hasattr(p, "patient") for p in data):
         return type(data)(p.model_copy(update={"patient": one(p.patient)}) for p in data)  # type: ignore[return-value]
-    from .adherence import AdherenceReport, LogTable
+    from .logs import AdherenceReport, LogTable
 
     if isinstance(data, LogTable | AdherenceReport):
         return _everywhere(data, column, one)  # type: ignore[return-value]

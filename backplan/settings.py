@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._files import write_atomic
+from ._io.files import write_atomic
 from .errors import BackplanError, Problem
 
 __all__ = ["ClinicSettings", "SettingsError", "load_settings", "save_settings", "settings_path"]

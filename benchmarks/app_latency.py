@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from backplan.ui.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tools/
+from tools.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 TTI_TARGET_S = 2.0
 CHANGE_TARGET_MS = 150.0

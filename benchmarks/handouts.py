@@ -24,7 +24,7 @@ from pathlib import Path
 import backplan as bp
 from backplan.handout.content import Handout, handout_content
 from backplan.handout.pdf import BOLD, REGULAR, register_fonts, render_pdf
-from backplan.handout.text import TEXT, day_label
+from backplan.words import TEXT, day_label
 
 TARGET_MS, TARGET_RATIO, TARGET_SPEEDUP = 30.0, 2.0, 1.6
 NAMES = ["Zoë Ñúñez-O'Brien", "Siobhán Ní Bhriain", "Ana Lopes", "Tomasz Wiśniewski", "J. Smith"]

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import backplan as bp
-from backplan.adherence import report_from_files
 from backplan.demo import write_demo
-from backplan.review_meeting import write_review_meeting
+from backplan.logs import report_from_files
+from backplan.triage.cohort import write_review_meeting
 
 
 def best(fn, repeat: int) -> float:

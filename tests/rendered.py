@@ -28,7 +28,7 @@ def printed_words(text: str) -> str:
 
 def print_html(html: Path, pdf: Path) -> Path:
     """Chromium's print view of ``html`` as ``pdf``; skips the test naming the package."""
-    from backplan._chromium import chromium_path, print_to_pdf
+    from tools.chromium import chromium_path, print_to_pdf
 
     if chromium_path() is None:
         pytest.skip("chromium is missing: install the Debian package chromium")

@@ -217,7 +217,7 @@ def test_counts_are_int64(report: bp.AdherenceReport) -> None:
 def test_a_log_table_is_not_checked_again(
     monkeypatch: pytest.MonkeyPatch, with_plans: bool
 ) -> None:
-    from backplan.adherence import check
+    from backplan.logs import check
 
     plans, logs = bp.synthetic_cohort(n_patients=4, weeks=3, seed=5)
     logs = logs.copy()

@@ -12,7 +12,7 @@ from rendered import print_html
 
 import backplan as bp
 from backplan import Plan, Prescription
-from backplan._cells import neutralise
+from backplan._io.cells import neutralise
 
 EVIL = "<script>alert(1)</script>"
 
@@ -78,8 +78,8 @@ def test_summary_and_definitions_are_part_of_the_report() -> None:
 
 
 def test_report_from_files_writes_html_or_xlsx(tmp_path: Path) -> None:
-    from backplan.adherence import report_from_files
     from backplan.demo import write_demo
+    from backplan.logs import report_from_files
 
     demo = write_demo(tmp_path / "demo", n_patients=3, weeks=2, seed=1)
     report = report_from_files(demo / "logs.csv", demo / "plans", tmp_path / "r.html")
@@ -96,7 +96,7 @@ def test_report_from_files_writes_html_or_xlsx(tmp_path: Path) -> None:
 def test_long_tables_continue_on_more_sheets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backplan.adherence import report as adherence_report
+    from backplan.logs import report as adherence_report
 
     monkeypatch.setattr(adherence_report, "_SHEET_ROWS", 3)
     report = _report()
@@ -140,7 +140,7 @@ def test_meeting_page_words_chart_and_urgent_patients_first() -> None:
 
 
 def test_rejected_rows_summarised_with_at_most_20_examples(tmp_path: Path) -> None:
-    from backplan.adherence.meeting import EXAMPLES
+    from backplan.pages.meeting import EXAMPLES
 
     plans, logs = bp.synthetic_cohort(n_patients=3, weeks=2, seed=1)
     bad = pd.concat([logs, logs.assign(pain=12)], ignore_index=True)

@@ -16,7 +16,7 @@ import pytest
 
 import backplan as bp
 from backplan.settings import ClinicSettings, save_settings
-from backplan.ui.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
+from tools.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -197,7 +197,7 @@ def _upload(page: object, css: str, path: Path) -> None:
 def test_uploaded_plan_and_logs_show_this_patients_review(app, browser, tmp_path) -> None:
     from playwright.sync_api import expect
 
-    from backplan._paths import data_dir
+    from backplan._io.paths import data_dir
 
     url, _ = app
     demo = data_dir() / "demo"
@@ -222,7 +222,7 @@ def test_review_decision_applied_as_a_revision(app, browser, tmp_path) -> None:
     import pandas as pd
     from playwright.sync_api import expect
 
-    from backplan._paths import data_dir
+    from backplan._io.paths import data_dir
 
     url, _ = app
     demo = data_dir() / "demo"

@@ -79,23 +79,34 @@ def test_advice_lives_in_data() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "expected"),
+    ("limits", "kwargs", "expected"),
     [
-        ({"level": "beginners"}, 6),
-        ({"avoid_positions": "lying on stomach"}, 10),
-        ({"avoid_positions": ["lying on back", "lying on stomach"]}, 3),
-        ({"equipment": []}, 9),
-        ({"equipment": ["chair"]}, 10),
-        ({"targets": "back"}, 4),
+        ({}, {"level": "beginners"}, 6),
+        ({"avoid_positions": ["lying on stomach"]}, {}, 10),
+        ({"avoid_positions": ["lying on back", "lying on stomach"]}, {}, 3),
+        ({"equipment": []}, {}, 9),
+        ({"equipment": ["chair"]}, {}, 10),
+        ({}, {"targets": "back"}, 4),
     ],
 )
-def test_filters(catalogue: pd.DataFrame, kwargs: dict, expected: int) -> None:
-    assert len(bp.filter_exercises(catalogue, **kwargs)) == expected
+def test_filters(catalogue: pd.DataFrame, limits: dict, kwargs: dict, expected: int) -> None:
+    rows = bp.allowed_exercises(catalogue, bp.Restrictions(**limits), **kwargs)
+    assert len(rows) == expected
 
 
 def test_filter_with_unknown_value_names_the_allowed_ones(catalogue: pd.DataFrame) -> None:
-    with pytest.raises(ValueError, match="allowed values are .*lying on stomach"):
-        bp.filter_exercises(catalogue, avoid_positions="upside down")
+    with pytest.raises(bp.CatalogueError, match="allowed values are .*'back'.*got .*'elbows'"):
+        bp.allowed_exercises(catalogue, targets="elbows")
+
+
+def test_old_filter_names_still_work_and_say_what_replaces_them(catalogue: pd.DataFrame) -> None:
+    with pytest.warns(DeprecationWarning, match="allowed_exercises"):
+        old = bp.filter_exercises(catalogue, level="beginners", equipment=[])
+    new = bp.allowed_exercises(catalogue, bp.Restrictions(equipment=[]), "beginners")
+    assert old.id.tolist() == new.id.tolist()
+    with pytest.warns(DeprecationWarning, match="allowed_exercises"):
+        ids = bp.suitable_exercises(catalogue, "beginners", missing_equipment=["wall"])
+    assert "wall-squats" not in ids
 
 
 # --- bad catalogues --------------------------------------------------------------------------
@@ -208,7 +219,7 @@ def test_a_clinic_catalogue_loads_and_plans(tmp_path: Path) -> None:
     vol = bp.weekly_volume(plan, cat, by=None)
     # cat-camel 2x8x2 sessions x7 days = 224; bridge 12 x 7 = 84 reps, 84 x 3 s = 252 s
     assert vol[["reps", "hold_seconds", "sessions"]].iloc[0].tolist() == [308, 252, 21]
-    assert list(bp.filter_exercises(cat, equipment=[]).id) == ["bridge"]
+    assert list(bp.allowed_exercises(cat, bp.Restrictions(equipment=[])).id) == ["bridge"]
 
 
 def test_an_excel_catalogue_loads(tmp_path: Path, catalogue: pd.DataFrame) -> None:
@@ -315,7 +326,7 @@ def test_unknown_ids_and_filter_values_are_backplan_errors(catalogue: pd.DataFra
     with pytest.raises(bp.CatalogueError, match="(?s)column 'id'.*heel-raises.*got 'cartwheels'"):
         bp.exercise(catalogue, "cartwheels")
     with pytest.raises(bp.BackplanError, match="(?s)level.*beginners.*'expert'"):
-        bp.filter_exercises(catalogue, level="expert")
+        bp.allowed_exercises(catalogue, level="expert")
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

@@ -20,7 +20,7 @@ def test_dask_worker_processes_give_the_pandas_numbers(
 ) -> None:
     pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
-    from backplan.adherence.dask_logs import read_logs_dask
+    from backplan.logs.dask_logs import read_logs_dask
 
     plans, logs = bp.synthetic_cohort(n_patients=12, weeks=4, seed=21)
     logs = logs.copy()

@@ -22,7 +22,7 @@ from backplan.cli import main
 from backplan.fhir import FhirError, from_fhir, logs_from_fhir, logs_to_fhir, to_fhir
 from backplan.fhir.extensions import RESTRICTION_FIELDS, REVISION_DOSE_FIELDS, REVISION_FIELDS
 from backplan.fhir.mapping import PLAN_FIELDS, PRESCRIPTION_FIELDS, RULE_FIELDS
-from backplan.progression import DOSE_BOUNDS
+from backplan.plan.rules import DECISIONS, DOSE_BOUNDS
 
 CAT = bp.load_catalogue()
 IDS = list(CAT["id"])
@@ -171,7 +171,7 @@ def _revised(draw: st.DrawFn, plan: bp.Plan, allowed: list[str]) -> bp.Plan:
                 plan, draw(st.integers(1, plan.weeks)), doses,
                 why=draw(_TEXT.filter(bool)), by=draw(_TEXT.filter(bool)),
                 stop=draw(st.lists(st.sampled_from(known), max_size=1)),
-                decision=draw(st.sampled_from(["edit", *bp.progression.DECISIONS])),
+                decision=draw(st.sampled_from(["edit", *DECISIONS])),
                 hold_level=draw(st.booleans()), when=draw(_WHEN), catalogue=CAT,
             )  # fmt: skip
     return plan

@@ -8,7 +8,7 @@ import stat
 import pytest
 
 import backplan as bp
-from backplan._files import write_atomic
+from backplan._io.files import write_atomic
 from backplan.settings import ClinicSettings, SettingsError, load_settings, save_settings
 
 

@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import backplan as bp
-from backplan._cells import visible_controls
-from backplan._dates import FIRST_DATE, LAST_DATE
+from backplan._io.cells import visible_controls
+from backplan._io.dates import FIRST_DATE, LAST_DATE
 from backplan.catalogue import _INT_COLUMNS, COLUMNS
 
 SHIPPED = Path(bp.catalogue.__file__).resolve().parent.parent / "data" / "back-exercises.csv"

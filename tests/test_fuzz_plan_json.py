@@ -16,7 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import backplan as bp
-from backplan._dates import FIRST_DATE, LAST_DATE
+from backplan._io.dates import FIRST_DATE, LAST_DATE
 
 GOOD = {
     "schema_version": 1,

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 import backplan as bp
 from backplan.handout.content import handout_content
-from backplan.handout.text import CLINIC_TEXT
+from backplan.words import CLINIC_TEXT
 
 
 def test_ticked_diary_typed_back_is_accepted_by_read_logs(tmp_path: Path) -> None:

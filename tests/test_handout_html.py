@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import backplan as bp
-from backplan.handout.text import CLINIC_TEXT, TEXT
+from backplan.words import CLINIC_TEXT, TEXT
 
 ATTACKS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 

@@ -12,7 +12,7 @@ from rendered import print_html, printed_words
 
 import backplan as bp
 from backplan.handout.content import handout_content
-from backplan.handout.text import TEXT, day_label, diary_heading
+from backplan.words import TEXT, day_label, diary_heading
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["clear", "large"])

@@ -13,10 +13,11 @@ import pytest
 from pypdf import PdfReader
 
 import backplan as bp
+from backplan._io.paths import data_dir
 from backplan.handout.content import handout_content
 from backplan.handout.pdf_style import MM, look
-from backplan.handout.text import diary_heading, diary_name
 from backplan.settings import ClinicSettings
+from backplan.words import diary_heading, diary_name
 
 SETTINGS = ClinicSettings(clinic="Riverside Physio", phone="01234 567890", physio="A. Physio")
 VARIANTS = [
@@ -153,7 +154,7 @@ def test_clinic_contact_and_credits_are_printed(handout) -> None:
 
 
 def test_a_step_longer_than_a_page_flows_on_without_a_crash(tmp_path: Path) -> None:
-    table = pd.read_csv(bp._paths.data_dir() / "back-exercises.csv", dtype=str).fillna("")
+    table = pd.read_csv(data_dir() / "back-exercises.csv", dtype=str).fillna("")
     table.loc[0, "steps"] = " | ".join(["Lift your toes up and put them down slowly."] * 120)
     source = tmp_path / "clinic.csv"
     table.to_csv(source, index=False)
@@ -260,7 +261,7 @@ def test_every_date_of_the_year_fits_the_day_column(large: bool) -> None:
 
     from backplan.handout.pdf import _grid_look
     from backplan.handout.pdf_diary import PAD, _fixed_widths
-    from backplan.handout.text import day_label
+    from backplan.words import day_label
 
     g = _grid_look(look(large))
     room = _fixed_widths(g)[0] - 2 * PAD

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import backplan as bp
+from backplan._io.paths import data_dir
 from backplan.catalogue import split_steps
 from backplan.handout.content import handout_content
 from backplan.plan import dose_in_week
@@ -139,7 +140,7 @@ def test_shipped_steps_state_no_dose_number_of_their_own():
 
 
 def write_catalogue(tmp_path: Path, **changes: str) -> Path:
-    table = pd.read_csv(bp._paths.data_dir() / "back-exercises.csv", dtype=str).fillna("")
+    table = pd.read_csv(data_dir() / "back-exercises.csv", dtype=str).fillna("")
     for column, value in changes.items():
         if column not in table:
             table[column] = ""

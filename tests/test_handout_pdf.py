@@ -22,7 +22,7 @@ from rendered import assert_every_line_is_inked
 import backplan as bp
 from backplan.handout.content import handout_content
 from backplan.handout.pdf import BOLD, MM, REGULAR
-from backplan.handout.text import CLINIC_TEXT, TEXT, day_label, diary_heading, diary_name
+from backplan.words import CLINIC_TEXT, TEXT, day_label, diary_heading, diary_name
 
 PATIENT = "Zoë Ñúñez-O'Brien"
 CLINICIAN = "Siobhán Ní Bhriain"

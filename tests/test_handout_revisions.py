@@ -14,7 +14,7 @@ from rendered import print_html, printed_words
 
 import backplan as bp
 from backplan.handout.content import handout_content
-from backplan.handout.text import TEXT, date_words, diary_heading, dose_short, dose_words
+from backplan.words import TEXT, date_words, diary_heading, dose_short, dose_words
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +191,17 @@ def test_html_print_view_keeps_safety_whole_on_page_one(
         assert printed_words(sentence) in pages[where], sentence
     for week in handout_content(revised).diary:
         assert sum(diary_heading(week) in p for p in pages) == 1
+
+
+def test_what_changed_words_a_dose_exactly_as_the_handout_does(catalogue) -> None:
+    """One wording of a dose for the patient: the change note and the dose line agree."""
+    plan = bp.build_plan(catalogue, "beginners", ["heel-slides"], start_date="2026-03-02", weeks=4)
+    revised = bp.revise(
+        plan, 2, {"heel-slides": {"sets": 2, "reps": 6, "hold_s": 3}}, why="ok", by="A. Physio"
+    )
+    new = bp.dose_in_week(revised, 2)[0]
+    said = bp.what_changed(revised, catalogue=catalogue)[0]
+    assert f"do Heel slides {dose_words(new, 'leg')}." in said
+    assert "Before, it was 10 times." in said
+    block = handout_content(revised, catalogue).blocks[0]
+    assert dose_words(new, "leg") in " ".join(block.later)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import backplan as bp
-from backplan.handout.table import TABLE_COLUMNS
+from backplan.handout.records import TABLE_COLUMNS
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2+3", "\tx", "\rx"]
 
@@ -114,7 +114,7 @@ def test_xlsx_cells_cannot_run_as_formulas(hostile, tmp_path: Path) -> None:
 
 
 def test_every_formula_start_is_neutralised() -> None:
-    from backplan.handout.tables import neutralise
+    from backplan._io.cells import neutralise
 
     assert [neutralise(f)[0] for f in FORMULAS] == ["'"] * len(FORMULAS)
     assert neutralise("Heel raises") == "Heel raises" and neutralise(5) == 5

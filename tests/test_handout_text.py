@@ -9,14 +9,7 @@ import pandas as pd
 import pytest
 
 import backplan as bp
-from backplan.handout.text import (
-    ADVICE_TITLES,
-    TEXT,
-    day_label,
-    dose_words,
-    prescribed_days,
-    week_span,
-)
+from backplan.words import ADVICE_TITLES, TEXT, day_label, dose_words, prescribed_days, week_span
 
 
 def test_dose_in_words_matches_the_issue_example() -> None:

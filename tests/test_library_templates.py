@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import backplan as bp
-from backplan.choices import cap_floor, dose_problem, level_after, progression_rules
-from backplan.library import PlanClashError, PlanLibrary, plan_file_name
-from backplan.templates import (
+from backplan.plan.choices import cap_floor, dose_problem, level_after, progression_rules
+from backplan.plan.library import PlanClashError, PlanLibrary, plan_file_name
+from backplan.plan.templates import (
     TemplateError,
     load_template,
     plan_from_template,
@@ -144,11 +144,11 @@ def test_choices_give_the_rules_a_form_needs(catalogue) -> None:
 def test_form_filters_are_the_plans_restrictions_with_one_rule(catalogue) -> None:
     from itertools import combinations
 
-    from backplan.choices import (
+    from backplan.plan.choices import (
         PATIENT_FILTERS,
+        exercise_ids,
         filters_of,
         restrictions_from_filters,
-        suitable_exercises,
     )
 
     keys = list(PATIENT_FILTERS)
@@ -158,9 +158,9 @@ def test_form_filters_are_the_plans_restrictions_with_one_rule(catalogue) -> Non
             assert filters_of(limits) == (list(on), bp.Restrictions())
             for level in ("beginners", "more advanced"):
                 allowed = list(bp.allowed_exercises(catalogue, limits, level=level)["id"])
-                assert suitable_exercises(catalogue, level, restrictions=limits) == allowed
+                assert exercise_ids(catalogue, level, restrictions=limits) == allowed
     # The older keywords still work, through the same rule.
-    assert suitable_exercises(catalogue, "beginners", missing_equipment=["wall"]) == list(
+    assert exercise_ids(catalogue, "beginners", missing_equipment=["wall"]) == list(
         bp.allowed_exercises(catalogue, bp.Restrictions(lacks_equipment=["wall"]), "beginners").id
     )
     # An opened plan's other restrictions are kept when filters change, in their order.

@@ -11,7 +11,7 @@ import pytest
 
 import backplan as bp
 from backplan import Plan, Prescription
-from backplan.adherence.read import REASONS
+from backplan.logs.read import REASONS
 
 HEADER = "patient,date,exercise,sets_done,reps_done,hold_s,pain,note\n"
 
@@ -211,7 +211,7 @@ def test_unreadable_files_raise_log_error(tmp_path: Path) -> None:
 
 
 def test_checking_in_parallel_chunks_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    from backplan.adherence import check as logs_module
+    from backplan.logs import check as logs_module
 
     plans, logs = bp.synthetic_cohort(n_patients=6, weeks=3, seed=8)
     logs = logs.copy()
@@ -236,7 +236,7 @@ def test_checking_in_parallel_chunks_gives_the_same_answer(monkeypatch: pytest.M
 def test_a_rows_problems_are_named_in_check_order_whatever_came_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from backplan.adherence import check as logs_module
+    from backplan.logs import check as logs_module
 
     plans, logs = bp.synthetic_cohort(n_patients=6, weeks=3, seed=8)
     logs = logs.copy()
@@ -482,7 +482,7 @@ def test_duplicate_search_is_exact_even_when_hashes_collide(
 ) -> None:
     # every row that repeats an earlier one is paired with its first copy, in row order;
     # with a hash of only 7 values, rows that differ share hashes all the time
-    from backplan.adherence import duplicates
+    from backplan.logs import duplicates
 
     if weak_hash:
         real = duplicates._hash
@@ -501,7 +501,7 @@ def test_duplicates_of_rows_checked_in_chunks_match_one_search_over_all_rows(
 ) -> None:
     # rows checked in chunks (in threads) must give exactly the pairs one search over every
     # row finds, whatever the row order, each pair in row order
-    from backplan.adherence import check as logs_module
+    from backplan.logs import check as logs_module
 
     plans, logs = bp.synthetic_cohort(n_patients=8, weeks=3, seed=4)
     rng = np.random.default_rng(5)

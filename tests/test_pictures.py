@@ -18,6 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 import backplan as bp
+from backplan._io.paths import data_dir
 from backplan.pictures import (
     dose_badges,
     exercise_picture,
@@ -93,7 +94,7 @@ def test_svg_and_pdf_draw_the_same_shapes_with_the_alt_text(tmp_path: Path) -> N
 
 
 def test_badges_repeat_the_dose_line_the_patient_reads() -> None:
-    from backplan.handout.text import dose_short
+    from backplan.words import dose_short
 
     assert dose_badges("2 rounds of 8 times on each leg, hold each for 1 second") == {
         "reps": "×8", "side": "leg", "hold": "hold 1 s"
@@ -127,7 +128,7 @@ def test_handout_pdf_carries_pictures_badges_and_easier_pictures(tmp_path: Path)
 
 
 def _clinic_catalogue(tmp_path: Path, image: str) -> Path:
-    table = pd.read_csv(bp._paths.data_dir() / "back-exercises.csv", dtype=str).fillna("")
+    table = pd.read_csv(data_dir() / "back-exercises.csv", dtype=str).fillna("")
     table["image"] = ""
     table.loc[4, "image"] = image  # heel-raises, spreadsheet row 6
     path = tmp_path / "clinic.csv"
@@ -197,7 +198,7 @@ def test_an_oversized_picture_in_pixels_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_exercise_without_a_picture_still_prints(tmp_path: Path) -> None:
-    table = pd.read_csv(bp._paths.data_dir() / "back-exercises.csv", dtype=str).fillna("")
+    table = pd.read_csv(data_dir() / "back-exercises.csv", dtype=str).fillna("")
     table.loc[0, "id"] = "toe-taps"  # a clinic exercise with no pose data and no image
     path = tmp_path / "clinic.csv"
     table.to_csv(path, index=False)

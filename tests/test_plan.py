@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import backplan as bp
-from backplan.progression import DOSE_BOUNDS
+from backplan.plan.rules import DOSE_BOUNDS
 
 START = date(2026, 1, 5)
 

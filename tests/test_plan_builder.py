@@ -17,8 +17,8 @@ import pytest
 from rendered import assert_chart_png, assert_every_line_is_inked, pdftoppm
 
 import backplan as bp
-from backplan._paths import data_dir
-from backplan.progression import DOSE_BOUNDS
+from backplan._io.paths import data_dir
+from backplan.plan.rules import DOSE_BOUNDS
 from backplan.settings import load_settings
 from backplan.ui import PlanBuilder
 
@@ -162,7 +162,7 @@ def test_chart_bars_equal_the_weekly_volume_table(builder, catalogue) -> None:
 
 
 def test_per_side_rule_is_shown_in_the_handout_words(builder, catalogue) -> None:
-    from backplan.handout.text import dose_words
+    from backplan.words import dose_words
 
     assert builder.side_text["heel-slides"].value.startswith("10 times on each leg")
     builder.dose["ankle-lifts"]["sets"].value = 2
@@ -272,14 +272,9 @@ def test_move_to_next_level_matches_next_level(builder, catalogue) -> None:
     builder.add_amount.value = 2
     builder.add_every.value = 2
     builder.add_cap.value = 20
-    ids = list(
-        bp.filter_exercises(catalogue, level="beginners", avoid_positions=["lying on stomach"]).id
-    )
-    upper = list(
-        bp.filter_exercises(
-            catalogue, level="more advanced", avoid_positions=["lying on stomach"]
-        ).id
-    )
+    no_stomach = bp.Restrictions(avoid_positions=["lying on stomach"])
+    ids = list(bp.allowed_exercises(catalogue, no_stomach, "beginners").id)
+    upper = list(bp.allowed_exercises(catalogue, no_stomach, "more advanced").id)
     expected = bp.build_plan(
         catalogue,
         "beginners",

@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import backplan as bp
-from backplan.progression import DOSE_BOUNDS
+import backplan.plan.revise as revise_module
+from backplan.plan.restrictions import breaks
+from backplan.plan.rules import DOSE_BOUNDS
 
 CAT = bp.load_catalogue()
 START = date(2026, 1, 5)
@@ -41,7 +43,7 @@ def assert_safe(plan: bp.Plan) -> None:
     """Every week's doses are within bounds and keep to the plan's restrictions."""
     for week in range(1, plan.weeks + 1):
         for p in bp.dose_in_week(plan, week):
-            assert bp.restrictions.breaks(CAT, p.exercise, plan.restrictions) is None, (week, p)
+            assert breaks(CAT, p.exercise, plan.restrictions) is None, (week, p)
             for field, (lo, hi) in DOSE_BOUNDS.items():
                 assert lo <= getattr(p, field) <= hi, (week, p, field)
 
@@ -215,11 +217,11 @@ def assert_words_are_true(before: bp.Plan, after: bp.Plan) -> None:
             given = {p.exercise: p for p in rev.prescriptions}
             assert ex in given and ex not in new, rev.what
             for item in change.split(" (at ")[0].split(", "):
-                field = {v: k for k, v in bp.revisions._LABELS.items()}[item.rsplit(" ", 3)[0]]
+                field = {v: k for k, v in revise_module._LABELS.items()}[item.rsplit(" ", 3)[0]]
                 assert getattr(given[ex], field) == int(item.rsplit(" ", 1)[1]), rev.what
         else:
             for item in change.split(", "):
-                field = {v: k for k, v in bp.revisions._LABELS.items()}[item.rsplit(" ", 3)[0]]
+                field = {v: k for k, v in revise_module._LABELS.items()}[item.rsplit(" ", 3)[0]]
                 old, _, value = item.rsplit(" ", 3)[1:]
                 assert getattr(new[ex], field) == int(value), rev.what
                 assert int(old) in {getattr(d[ex], field) for d in (last, planned) if ex in d}

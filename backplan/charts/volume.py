@@ -34,7 +34,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from ..plan import Plan
-from ..schedule import METRICS, weekly_volume
+from ..volume import METRICS, weekly_volume
 from ._style import axes, fill_style
 
 __all__ = ["VolumeChart", "compare_plans", "plot_weekly_volume", "redraw_weekly_volume"]

@@ -32,9 +32,10 @@ from typing import Any
 import pandas as pd
 
 from ..catalogue import load_catalogue, split_steps
-from ..handout.text import dose_words, fill_placeholders, week_range
-from ..plan import Plan, _phase, dose_in_week
-from ..progression import Prescription
+from ..plan import Plan, dose_in_week
+from ..plan.rules import Prescription
+from ..plan.weeks import _phase
+from ..words import dose_words, fill_placeholders, week_range
 from ._base import (
     BASE,
     EXERCISE_SYSTEM,
@@ -44,12 +45,7 @@ from ._base import (
     ext,
     validate_resource,
 )
-from .mapping import (
-    EXT_DOSE,
-    PLAN_FIELDS,
-    PRESCRIPTION_FIELDS,
-    _iso,
-)
+from .mapping import EXT_DOSE, PLAN_FIELDS, PRESCRIPTION_FIELDS, _iso
 
 __all__ = ["careplan", "dose_steps", "layout", "to_fhir"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import PlanVersionError
 from ..plan import SCHEMA_VERSION, Plan
-from ..progression import AddDose, NextLevel, Prescription
+from ..plan.rules import AddDose, NextLevel, Prescription
 from ._base import (
     BASE,
     DATA_ABSENT,

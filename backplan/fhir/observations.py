@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._cells import neutralise_frame
-from .._files import write_atomic
-from ..adherence import LOG_COLUMNS, REASONS, REJECTED_COLUMNS, LogTable, read_logs
+from .._io.cells import neutralise_frame
+from .._io.files import write_atomic
 from ..errors import BackplanError, Problem
+from ..logs import LOG_COLUMNS, REASONS, REJECTED_COLUMNS, LogTable, read_logs
 from ._base import (
     BASE,
     EXERCISE_SYSTEM,

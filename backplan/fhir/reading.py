@@ -23,8 +23,8 @@ import pandas as pd
 import pydantic
 
 from ..errors import Problem
-from ..handout.text import week_range
 from ..plan import Plan
+from ..words import week_range
 from ._base import FhirError, FhirProblem, load_json, validate_resource
 from .careplan import layout
 from .extensions import find_path

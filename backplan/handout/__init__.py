@@ -19,17 +19,16 @@ from .._lazy import lazy_getattr
 
 #: public name -> submodule that defines it
 _WHERE = {
-    "handout_table": "table",
+    "handout_table": "records",
     "handout_content": "content",
-    "dose_words": "text",
+    "dose_words": "..words",
     "to_pdf": "pdf",
     "to_html": "html",
-    "to_csv": "tables",
-    "to_xlsx": "tables",
-    "to_markdown": "tables",
+    "to_csv": "records",
+    "to_xlsx": "records",
+    "to_markdown": "records",
     "export_handouts": "batch",
     "FORMATS": "batch",
-    "render_proofs": "proofs",
 }
 
 __all__ = sorted(_WHERE)

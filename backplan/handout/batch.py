@@ -55,14 +55,14 @@ def safe_name(label: str, index: int, limit: int = 40) -> str:
 
 
 def _writer(fmt: str) -> Callable[..., Path]:
-    from . import html, pdf, tables
+    from . import html, pdf, records
 
     return {
         "pdf": pdf.to_pdf,
         "html": html.to_html,
-        "csv": tables.to_csv,
-        "xlsx": tables.to_xlsx,
-        "md": tables.to_markdown,
+        "csv": records.to_csv,
+        "xlsx": records.to_xlsx,
+        "md": records.to_markdown,
     }[fmt]
 
 

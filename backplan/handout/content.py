@@ -28,11 +28,11 @@ import pandas as pd
 from ..catalogue import load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
 from ..plan import Plan
-from ..progression import Prescription
-from ..revisions import what_changed
+from ..plan.revise import what_changed
+from ..plan.rules import Prescription
+from ..plan.weeks import DoseRun, WeekDoses, dose_runs, level_phases, week_doses
 from ..settings import ClinicSettings, load_settings
-from .runs import DoseRun, WeekDoses, dose_runs, level_phases, week_doses
-from .text import (
+from ..words import (
     ADVICE_TITLES,
     TEXT,
     date_words,

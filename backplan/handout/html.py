@@ -23,11 +23,10 @@ from typing import Any
 
 import pandas as pd
 
-from .._files import write_atomic
+from .._io.files import write_atomic
 from ..plan import Plan
 from ..settings import ClinicSettings
-from .content import ExerciseBlock, Handout, box_layout, handout_content, week_parts
-from .text import (
+from ..words import (
     CLINIC_TEXT,
     TEXT,
     date_words,
@@ -36,6 +35,7 @@ from .text import (
     diary_name,
     footer_lines,
 )
+from .content import ExerciseBlock, Handout, box_layout, handout_content, week_parts
 
 __all__ = ["render_html", "to_html"]
 

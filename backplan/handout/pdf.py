@@ -29,15 +29,15 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from .._files import atomic_path
+from .._io.files import atomic_path
 from ..errors import BackplanError
 from ..plan import Plan
 from ..settings import ClinicSettings
+from ..words import CLINIC_TEXT, TEXT, footer_lines
 from .content import ExerciseBlock, Handout, handout_content
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, para, plain, register_fonts
-from .text import CLINIC_TEXT, TEXT, footer_lines
 
 __all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "register_fonts", "render_pdf", "to_pdf"]
 

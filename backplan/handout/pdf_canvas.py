@@ -7,9 +7,9 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from ..words import TEXT
 from .content import Handout
 from .pdf_style import BOLD, MM, REGULAR
-from .text import TEXT
 
 __all__ = ["FOOTER_Y", "MARGIN_TOP", "MARGIN_X", "binary_streams", "footer_canvas"]
 

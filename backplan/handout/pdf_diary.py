@@ -22,8 +22,8 @@ from datetime import date, timedelta
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from ..words import TEXT, day_label, diary_heading, diary_name
 from .content import DiaryWeek, box_layout, week_parts
-from .text import TEXT, day_label, diary_heading, diary_name
 
 __all__ = ["DiaryGrid", "GridLook", "diary_fits", "diary_min_width", "wrap_words"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..words import TEXT, date_words
 from .content import Handout, Section
 from .pdf_style import REGULAR, Look, plain
-from .text import TEXT, date_words
 
 __all__ = ["bullets", "first_page"]
 

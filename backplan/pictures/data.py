@@ -22,7 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .._paths import data_dir
+from .._io.paths import data_dir
 from ..errors import BackplanError
 
 __all__ = ["exercise_entry", "has_picture", "merged_pose", "poses"]

@@ -29,8 +29,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..adherence import AdherenceReport, adherence
 from ..charts.adherence import plot_adherence_heatmap, plot_cohort_trend
+from ..logs import AdherenceReport, adherence
 
 __all__ = ["WEEK_COLUMNS", "AdherenceExplorer"]
 

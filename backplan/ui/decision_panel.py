@@ -17,11 +17,13 @@ import ipywidgets as w
 import pandas as pd
 
 from ..errors import BackplanError
+from ..plan.revise import revision_history, what_changed
+from ..triage.decide import apply_review, load_review_rules, review
 from ._common import plain, status_html
 
 if TYPE_CHECKING:
     from ..plan import Plan
-    from ..review import Review
+    from ..triage.decide import Review
     from .plan_builder import PlanBuilder
 
 __all__ = ["DecisionPanel"]
@@ -117,12 +119,10 @@ class DecisionPanel:
 
     def decide(self, report: Any) -> None:
         """Review the open plan against ``report`` (this patient's adherence) and show it."""
-        import backplan as bp
-
         plan = self.builder.plan
         self.again_button.layout.display = "none"
         try:
-            result = bp.review(plan, report, catalogue=self.builder.catalogue)
+            result = review(plan, report, catalogue=self.builder.catalogue)
         except BackplanError as exc:
             self.result = self.reviewed = None
             self.apply_button.disabled = True
@@ -138,9 +138,7 @@ class DecisionPanel:
             )
 
     def _describe(self, r: Review) -> str:
-        import backplan as bp
-
-        rules = {rule.rule: rule for rule in bp.load_review_rules()}
+        rules = {rule.rule: rule for rule in load_review_rules()}
         source = rules[r.rule].source if r.rule in rules else ""
         evidence = pd.DataFrame(
             [
@@ -179,8 +177,6 @@ class DecisionPanel:
 
     def apply(self, _: Any = None) -> None:
         """Apply the review shown as a new revision and show the revised plan."""
-        import backplan as bp
-
         b = self.builder
         if self.result is None:
             return
@@ -193,7 +189,7 @@ class DecisionPanel:
             )
             return
         try:
-            revised = bp.apply_review(b.plan, self.result, by=by, catalogue=b.catalogue)
+            revised = apply_review(b.plan, self.result, by=by, catalogue=b.catalogue)
         except BackplanError as exc:
             b.say(f"Not applied. {exc}", ok=False)
             return
@@ -214,8 +210,6 @@ class DecisionPanel:
 
     def plan_changed(self) -> None:
         """Show the open plan's changes after reviews; a review of an older plan goes stale."""
-        import backplan as bp
-
         plan = self.builder.plan
         if self.result is not None and self.reviewed is not None and plan != self.reviewed:
             self.result = None
@@ -227,8 +221,8 @@ class DecisionPanel:
         if not plan.revisions:
             self.changes.value = ""
             return
-        said = bp.what_changed(plan, catalogue=self.builder.catalogue)
-        history = bp.revision_history(plan)
+        said = what_changed(plan, catalogue=self.builder.catalogue)
+        history = revision_history(plan)
         history["made_at"] = history["made_at"].map(
             lambda t: "" if pd.isna(t) else f"{t:%d %b %Y %H:%M}"
         )

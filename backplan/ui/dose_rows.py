@@ -2,7 +2,7 @@
 patient's words and the exercise's picture.
 
 The plan form uses one set of rows for the plan's level and one for the next level's doses.
-Whether a value is allowed comes from :func:`backplan.choices.dose_problem`; a value out of
+Whether a value is allowed comes from :func:`backplan.plan.choices.dose_problem`; a value out of
 range is never clamped: the field is outlined and its row says why ("reps: 1 to 50").
 """
 
@@ -18,10 +18,10 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle
 
-from ..choices import DOSE_LABELS, dose_problem
-from ..handout.text import dose_words
 from ..pictures import exercise_picture_svg
-from ..progression import DOSE_BOUNDS, Prescription
+from ..plan.choices import DOSE_LABELS, dose_problem
+from ..plan.rules import DOSE_BOUNDS, Prescription
+from ..words import dose_words
 from ._common import plain
 
 __all__ = ["DoseRows", "dose_header"]

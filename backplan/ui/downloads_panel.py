@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..library import plan_file_name
 from ..plan import plan_to_json
+from ..plan.library import plan_file_name
 from ._common import heading, plain
 from .transfer import MIME, download_link, via_temp_file
 

@@ -1,10 +1,10 @@
 """PlanBuilder: the code-free planner a clinic uses, built from small panels.
 
 The builder only edits and shows. The plan comes from :func:`backplan.build_plan` (through
-:class:`~backplan.ui.plan_form.PlanForm` and :mod:`backplan.choices`), the preview from
+:class:`~backplan.ui.plan_form.PlanForm` and :mod:`backplan.plan.choices`), the preview from
 :func:`backplan.schedule`, :func:`backplan.weekly_volume` and
 :class:`backplan.charts.VolumeChart`, files from :class:`backplan.PlanLibrary`,
-:mod:`backplan.templates` and :mod:`backplan.handout`, clinic details from
+:mod:`backplan.plan.templates` and :mod:`backplan.handout`, clinic details from
 :mod:`backplan.settings` and the review from :func:`backplan.adherence`,
 :func:`backplan.review` and :func:`backplan.apply_review`. The patient filters are the
 plan's :class:`backplan.Restrictions`.
@@ -38,9 +38,10 @@ import pandas as pd
 
 from ..catalogue import load_catalogue
 from ..errors import BackplanError
-from ..library import PlanLibrary
-from ..plan import Plan, _validate, prescriptions_from_catalogue
-from ..progression import Revision
+from ..plan import Plan, prescriptions_from_catalogue
+from ..plan.library import PlanLibrary
+from ..plan.model import _validate
+from ..plan.rules import Revision
 from ._common import STYLE, plain, status_html
 from .clinic_panel import ClinicPanel
 from .downloads_panel import DownloadsPanel
@@ -86,7 +87,7 @@ class PlanBuilder:
         A plan to start from; by default every exercise of the first level at its
         catalogue dose, starting today.
     library : path-like or PlanLibrary, optional
-        The plans folder; :func:`backplan.library.default_library_folder` by default.
+        The plans folder; :func:`backplan.plan.library.default_library_folder` by default.
     settings_path : path-like, optional
         The clinic settings file; :func:`backplan.settings.settings_path` by default.
 

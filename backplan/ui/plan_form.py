@@ -1,7 +1,7 @@
 """The plan form: patient details, level, filters, exercise doses and progression.
 
 The form only holds values and shows messages. What it may offer and whether a value is
-allowed come from :mod:`backplan.choices`; the plan comes from :func:`backplan.build_plan`.
+allowed come from :mod:`backplan.plan.choices`; the plan comes from :func:`backplan.build_plan`.
 A value out of range is never clamped: the field is outlined, its row says why
 ("reps: 1 to 50") and the plan stays as it was.
 """
@@ -16,22 +16,22 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from ..choices import (
+from ..errors import BackplanError
+from ..plan import Plan, build_plan
+from ..plan.choices import (
     FIELD_BOUNDS,
     PATIENT_FILTERS,
     add_dose_bounds,
     bounds_problem,
+    exercise_ids,
     filters_of,
     level_after,
     levels,
     progression_rules,
     restrictions_from_filters,
-    suitable_exercises,
 )
-from ..errors import BackplanError
-from ..plan import Plan, build_plan
-from ..progression import DOSE_BOUNDS, AddDose, NextLevel, Prescription
-from ..restrictions import Restrictions
+from ..plan.restrictions import Restrictions
+from ..plan.rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription
 from ._common import heading, plain
 from .dose_rows import DoseRows, dose_header, mark
 
@@ -244,7 +244,7 @@ class PlanForm:
         # Asked on every change; the answer depends only on the level and restrictions.
         key = (level, limits)
         if key not in self._suitable_ids:
-            self._suitable_ids[key] = suitable_exercises(self.catalogue, level, restrictions=limits)
+            self._suitable_ids[key] = exercise_ids(self.catalogue, level, restrictions=limits)
         found = set(self._suitable_ids[key])
         return [ex for ex in order if ex in found]
 

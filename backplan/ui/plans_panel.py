@@ -1,6 +1,6 @@
 """Patients' plans and templates in the builder: find, open, save, save as new, upload.
 
-Everything goes through :class:`backplan.PlanLibrary` and :mod:`backplan.templates`; the
+Everything goes through :class:`backplan.PlanLibrary` and :mod:`backplan.plan.templates`; the
 folder is shown by its name only. Saving over another patient's plan asks first.
 """
 
@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..errors import BackplanError
-from ..library import PlanClashError, PlanLibrary
 from ..plan import plan_from_json
-from ..progression import NextLevel
-from ..templates import TemplateError, plan_from_template, template_from_plan
+from ..plan.library import PlanClashError, PlanLibrary
+from ..plan.rules import NextLevel
+from ..plan.templates import TemplateError, plan_from_template, template_from_plan
 from ._common import heading, plain
 from .transfer import on_upload
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..charts.volume import VolumeChart
 from ..plan import Plan
-from ..schedule import METRICS, schedule, weekly_volume
+from ..volume import METRICS, schedule, weekly_volume
 from ._common import heading, plain
 
 __all__ = ["PREVIEW_COLUMNS", "Preview"]

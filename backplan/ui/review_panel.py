@@ -13,6 +13,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..errors import BackplanError
+from ..logs import LOG_COLUMNS, adherence, read_logs
 from ._common import heading, plain, status_html
 from .decision_panel import DecisionPanel
 from .transfer import hide_folder, on_upload, uploaded_file
@@ -63,12 +64,10 @@ class ReviewPanel:
 
     def review(self, name: str, data: bytes) -> None:
         """Read the log file ``name`` (its bytes) and show the open plan's adherence."""
-        import backplan as bp
-
         plan = self.builder.plan
         with uploaded_file(name, data) as path:
             try:
-                logs = bp.read_logs(path)
+                logs = read_logs(path)
             except (BackplanError, OSError, ValueError) as exc:
                 self.result.value = status_html(hide_folder(str(exc), path.parent), ok=False)
                 self.logs = None
@@ -87,17 +86,15 @@ class ReviewPanel:
             self.logs = None
             self.decider.forget()
             return
-        self.logs = (name, mine[list(bp.LOG_COLUMNS)], len(rejected), label)
+        self.logs = (name, mine[list(LOG_COLUMNS)], len(rejected), label)
         self.recheck()
 
     def recheck(self) -> None:
         """Adherence and the review decision of the open plan, from the logs uploaded."""
-        import backplan as bp
-
         if self.logs is None:
             return
         name, mine, rejected, _ = self.logs
-        self.report = bp.adherence(mine, [self.builder.plan])
+        self.report = adherence(mine, [self.builder.plan])
         self.result.value = self._summary(name, len(mine), rejected)
         self.decider.decide(self.report)
 

@@ -1,0 +1,209 @@
+"""The handout as records: one table (one row per exercise and run of weeks with the same
+dose), and that table for the clinic as CSV, Excel (.xlsx) and Markdown.
+
+Each record row is :func:`handout_table` with the plan's patient, clinician and start date
+in front. Text cells that a spreadsheet could run as a formula (starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) get a leading ``'`` so they stay text; Markdown
+escapes pipes and HTML characters.
+
+Examples
+--------
+>>> from backplan import AddDose, build_plan, load_catalogue
+>>> plan = build_plan(load_catalogue(), "beginners", ["heel-raises"], start_date="2026-01-05",
+...                   weeks=3, progression=[AddDose(what="reps", amount=2, every_weeks=2, cap=14)])
+>>> table = handout_table(plan)
+>>> table[["weeks", "exercise", "reps", "dose"]].values.tolist()
+[['1-2', 'heel-raises', 10, '10 times, once a day, every day'], ['3', 'heel-raises', 12, '12 times, once a day, every day']]
+>>> list(table.columns) == list(TABLE_COLUMNS)
+True
+>>> md_cell("a|b <i>")
+'a\\\\|b &lt;i&gt;'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .._io.cells import neutralise_frame
+from .._io.files import atomic_path, write_atomic
+from ..plan import Plan
+from ..words import dose_words, fill_placeholders
+from .content import dose_runs, exercise_rows
+
+__all__ = [
+    "TABLE_COLUMNS",
+    "handout_table",
+    "md_cell",
+    "record_table",
+    "to_csv",
+    "to_markdown",
+    "to_xlsx",
+]
+
+#: The columns of :func:`handout_table`, in order.
+TABLE_COLUMNS: tuple[str, ...] = (
+    "weeks",
+    "week_from",
+    "week_to",
+    "level",
+    "order",
+    "exercise",
+    "name",
+    "position",
+    "sets",
+    "reps",
+    "per_side",
+    "hold_s",
+    "sessions_per_day",
+    "days_per_week",
+    "dose",
+    "easier_option",
+)
+
+
+def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The handout's exercises and doses as a DataFrame.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan.
+    catalogue : pandas.DataFrame, optional
+        Where names, positions and easier options come from; the shipped catalogue by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per exercise and run of weeks with the same dose, in plan order, with the
+        columns in :data:`TABLE_COLUMNS`. ``weeks`` is the run as text (``"1-2"``), ``dose``
+        the same words the printed handout uses.
+
+    Raises
+    ------
+    PlanError
+        When the plan names an exercise the catalogue does not hold.
+    """
+    rows = exercise_rows(plan, catalogue)
+    records = []
+    for run in dose_runs(plan):
+        p = run.dose
+        row = rows[p.exercise]
+        side = str(row.get("side") or "side")
+        records.append(
+            {
+                "weeks": str(run.first) if run.first == run.last else f"{run.first}-{run.last}",
+                "week_from": run.first,
+                "week_to": run.last,
+                "level": run.level,
+                "order": run.order,
+                "exercise": p.exercise,
+                "name": str(row["name"]),
+                "position": fill_placeholders(str(row["position_detail"]), [p], side),
+                "sets": p.sets,
+                "reps": p.reps,
+                "per_side": p.per_side,
+                "hold_s": p.hold_s,
+                "sessions_per_day": p.sessions_per_day,
+                "days_per_week": p.days_per_week,
+                "dose": dose_words(p, side),
+                "easier_option": fill_placeholders(str(row.get("easier_option") or ""), [p], side),
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=list(TABLE_COLUMNS))
+
+
+def md_cell(value: Any) -> str:
+    """One Markdown table cell: pipes, HTML characters and line breaks made harmless."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+def record_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`handout_table` with ``patient``, ``clinician`` and ``start_date`` columns first."""
+    table = handout_table(plan, catalogue)
+    table.insert(0, "start_date", plan.start_date.isoformat())
+    table.insert(0, "clinician", plan.clinician)
+    table.insert(0, "patient", plan.patient)
+    return table
+
+
+def to_csv(
+    plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
+) -> Path:
+    """Write the handout table as UTF-8 CSV (with a byte-order mark, so Excel reads accents).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    target = Path(path)
+    table = neutralise_frame(record_table(plan, catalogue))
+    with atomic_path(target) as tmp:
+        # CRLF line ends (RFC 4180) make the writer quote a cell holding a lone CR too.
+        table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return target
+
+
+def to_xlsx(
+    plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
+) -> Path:
+    """Write the handout table as an Excel workbook (one sheet, ``handout``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    table = neutralise_frame(record_table(plan, catalogue))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "handout"
+    ws.append(list(table.columns))
+    for row in table.itertuples(index=False):
+        ws.append([v.item() if hasattr(v, "item") else v for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for column in ws.columns:
+        letter = column[0].column_letter
+        widest = max(len(str(c.value or "")) for c in column)
+        ws.column_dimensions[letter].width = min(max(10, widest + 2), 60)
+        for c in column[1:]:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c.value, str):
+                c.data_type = "s"  # never a formula, whatever the text
+    ws.freeze_panes = "A2"
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    return target
+
+
+def to_markdown(
+    plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
+) -> Path:
+    """Write the handout table as a Markdown table (GitHub style).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    table = record_table(plan, catalogue)
+    lines = [
+        "| " + " | ".join(md_cell(c) for c in table.columns) + " |",
+        "|" + "---|" * len(table.columns),
+    ]
+    lines += [
+        "| " + " | ".join(md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)
+    ]
+    return write_atomic(Path(path), "\n".join(lines) + "\n")

@@ -1,0 +1,221 @@
+"""The plan document: what a physio prescribes, validated, saved and loaded as JSON.
+
+Examples
+--------
+>>> from datetime import date
+>>> from backplan import build_plan, dose_in_week, load_catalogue
+>>> cat = load_catalogue()
+>>> plan = build_plan(cat, "beginners", ["heel-slides", "wall-squats"],
+...                   patient="A.B.", start_date=date(2026, 1, 5), weeks=4, reps=8)
+>>> [(p.exercise, p.reps, p.per_side, p.hold_s) for p in plan.prescriptions]
+[('heel-slides', 8, True, 0), ('wall-squats', 8, False, 5)]
+>>> [p.reps for p in dose_in_week(plan, 4)]
+[8, 8]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+from .._io.dates import check_date
+from ..catalogue import LEVELS
+from ..errors import PlanError, Problem
+from .restrictions import Restrictions, restriction_problems
+from .rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Revision, Rule, check_revisions
+from .weeks import dose_in_week
+
+__all__ = ["DOSE_FIELDS", "SCHEMA_VERSION", "Plan"]
+
+#: The version of the saved-plan format this backplan writes and reads.
+SCHEMA_VERSION = 2
+DOSE_FIELDS: tuple[str, ...] = tuple(DOSE_BOUNDS)
+
+
+def _unique_exercises(prescriptions: Sequence[Prescription], where: str) -> None:
+    counts = Counter(p.exercise for p in prescriptions)  # linear: 40k rows load in well under 1 s
+    dupes = sorted(i for i, n in counts.items() if n > 1)
+    if dupes:
+        raise ValueError(f"{where} lists an exercise more than once: {', '.join(dupes)}")
+
+
+class Plan(BaseModel):
+    """A home-exercise plan for one patient.
+
+    Attributes
+    ----------
+    patient : str
+        Free text; may be a pseudonym. Empty leaves a blank on the handout.
+    clinician, notes : str
+        Free text shown on the handout.
+    start_date : datetime.date
+        Day 1 of week 1.
+    weeks : int
+        Plan length, 1 to 52.
+    level : str
+        The catalogue level the plan starts at.
+    prescriptions : tuple of Prescription
+        Week-1 doses, in the order the patient should do them.
+    progression : tuple of AddDose / NextLevel
+        How doses change later; empty means every week is the same.
+    restrictions : Restrictions
+        Positions, equipment and body areas the patient must avoid; every exercise of the
+        plan, its next level and its revisions is checked against them.
+    revisions : tuple of Revision
+        Changes made after reviews, oldest first (see :mod:`backplan.plan.revise`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[2] = SCHEMA_VERSION
+    patient: str = Field("", max_length=200)
+    clinician: str = Field("", max_length=200)
+    start_date: Annotated[date, AfterValidator(check_date)]
+    weeks: int = Field(6, ge=1, le=52)
+    notes: str = Field("", max_length=5000)
+    level: Literal[LEVELS] = LEVELS[0]  # type: ignore[valid-type]
+    prescriptions: tuple[Prescription, ...] = Field(min_length=1)
+    progression: tuple[Rule, ...] = ()
+    restrictions: Restrictions = Restrictions()
+    revisions: tuple[Revision, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Plan:
+        _unique_exercises(self.prescriptions, "the plan")
+        check_revisions(self.revisions, self.weeks)
+        for rev in self.revisions:
+            _unique_exercises(rev.prescriptions, f"revision {rev.number}")
+        context = info.context if isinstance(info.context, dict) else {}
+        problems = restriction_problems(
+            _listed(self),
+            self.restrictions,
+            context.get("catalogue"),
+            context.get("source", "<plan>"),
+        )
+        if problems:
+            context.setdefault("problems", []).extend(problems)
+            raise ValueError("; ".join(str(p) for p in problems))
+        levels = [r for r in self.progression if isinstance(r, NextLevel)]
+        if len(levels) > 1:
+            raise ValueError("a plan can move to another level only once")
+        for rule in levels:
+            _unique_exercises(rule.prescriptions, "the next level")
+            if rule.from_week > self.weeks:
+                raise ValueError(
+                    f"the next level starts in week {rule.from_week}, "
+                    f"but the plan lasts {self.weeks} weeks"
+                )
+        for week in range(1, self.weeks + 1) if self.revisions else ():
+            if not dose_in_week(self, week):
+                raise ValueError(f"at least one exercise in every week; the revisions stop "
+                                 f"them all from week {week} (to end the plan, make a new one)")  # fmt: skip
+        adds = [r for r in self.progression if isinstance(r, AddDose)]
+        phased = self.all_prescriptions()[: len(self.all_prescriptions()) - sum(
+            len(r.prescriptions) for r in self.revisions)]  # fmt: skip
+        for rule in adds:
+            for p in phased:
+                start = getattr(p, rule.what)
+                if rule.applies_to(p) and start > rule.cap:
+                    raise ValueError(
+                        f"the cap of {rule.cap} for {rule.what} is below the starting "
+                        f"{rule.what} of {p.exercise} ({start})"
+                    )
+        return self
+
+    def all_prescriptions(self) -> list[Prescription]:
+        """Every prescription in the plan, the next level's and the revisions' included."""
+        out = list(self.prescriptions)
+        for rule in self.progression:
+            if isinstance(rule, NextLevel):
+                out += rule.prescriptions
+        for revision in self.revisions:
+            out += revision.prescriptions
+        return out
+
+
+def _listed(plan: Plan) -> list[tuple[str, int | None, str]]:
+    """(exercise, row, which list) for every prescription, for restriction messages."""
+    out = [(p.exercise, i, "the plan") for i, p in enumerate(plan.prescriptions, start=1)]
+    for rule in plan.progression:
+        if isinstance(rule, NextLevel):
+            out += [(p.exercise, i, "the next level") for i, p in enumerate(rule.prescriptions, 1)]
+    for rev in plan.revisions:
+        out += [
+            (p.exercise, i, f"revision {rev.number}") for i, p in enumerate(rev.prescriptions, 1)
+        ]
+    return out
+
+
+# --- checking plan data, with messages naming the row and field ---------------------------
+
+
+def _revision_row(revisions: Any, i: Any, j: Any) -> tuple[int | None, str | None]:
+    """(row, label) of prescription ``j`` of revision ``i`` in raw plan data, for messages."""
+    try:
+        exercise = revisions[i]["prescriptions"][j]["exercise"]
+        return int(j) + 1, f"{exercise}, revision {int(i) + 2}"
+    except (LookupError, TypeError, ValueError):
+        return None, None
+
+
+def _problems_from_validation(
+    exc: ValidationError, source: str, labels: Sequence[str] = (), revisions: Any = ()
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        row = label = None
+        if len(loc) >= 2 and loc[0] == "prescriptions" and isinstance(loc[1], int):
+            row = loc[1] + 1
+            label = labels[loc[1]] if loc[1] < len(labels) else None
+            loc = loc[2:]
+        elif len(loc) >= 4 and loc[0] == "revisions" and loc[2] == "prescriptions":
+            row, label = _revision_row(revisions, loc[1], loc[3])
+            loc = loc[4:]
+        column = ".".join(str(part) for part in loc) or None
+        msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+        if msg.startswith(("less", "greater")):
+            msg = "a value " + msg
+        got = err.get("input") if err["type"] not in {"missing", "model_type"} else None
+        if isinstance(got, Mapping):
+            got = None
+        problems.append(Problem(source, row, column, msg, got, label))
+    return problems
+
+
+def _validate(
+    model: type[BaseModel],
+    data: Mapping[str, Any],
+    source: str,
+    catalogue: pd.DataFrame | None = None,
+) -> Any:
+    context: dict[str, Any] = {"catalogue": catalogue, "source": source, "problems": []}
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        if context["problems"]:  # restrictions broken: name each prescription
+            raise PlanError(context["problems"], source) from None
+        given = data.get("prescriptions")
+        labels = [
+            str(p.get("exercise", ""))
+            if isinstance(p, Mapping)
+            else str(getattr(p, "exercise", ""))
+            for p in (given if isinstance(given, list | tuple) else ())
+        ]
+        revisions = data.get("revisions")
+        revisions = revisions if isinstance(revisions, list | tuple) else ()
+        problems = _problems_from_validation(exc, source, labels, revisions)
+        raise PlanError(problems, source) from None
