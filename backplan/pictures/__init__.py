@@ -18,33 +18,34 @@ exercise (its ``image`` column: PNG, JPEG or SVG); that file is used instead.
 Examples
 --------
 >>> pic = exercise_picture("heel-slides")
->>> len(pic.panels), pic.width <= 184
+>>> len(pic.panels), pic.width <= 165
 (2, True)
 >>> exercise_picture_svg("heel-slides").startswith("<svg")
 True
 >>> exercise_picture("no-such-exercise") is None
 True
 >>> dose_badges("10 times on each leg, hold each for 5 seconds, once a day, every day")
-{'reps': '×10', 'side': 'leg', 'hold': 'hold 5 s'}
+{'reps': '10 times', 'side': 'leg', 'hold': 'hold 5 seconds'}
 """
 
 from __future__ import annotations
 
 import base64
-import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
 from .data import has_picture, poses
 from .scene import Picture, layout
+from .sizes import LARGE_OVER_CLEAR, PictureSize, dose_badges, picture_size
 from .svg import picture_svg
 
 __all__ = [
     "Picture",
     "PictureSize",
+    "clinic_height",
     "dose_badges",
     "exercise_picture",
     "exercise_picture_svg",
@@ -56,48 +57,6 @@ __all__ = [
 ]
 
 
-class PictureSize(NamedTuple):
-    """Width and figure height (mm), text size (pt), outline (mm) of one print mode, and
-    how much bigger stacking the panels one a row must make the figure to be chosen."""
-
-    width: float
-    height: float
-    text: float
-    outline: float
-    prefer_rows: float
-
-
-def picture_size(large_print: bool = False, width_mm: float = 184.0) -> PictureSize:
-    """The handout's picture box: in clear print at most 165 mm wide with figures at most
-    75 mm high; in large print the column's width and 120 mm, the panels stacked one a row
-    where that makes them bigger (so large-print figures come out at least 1.4 times the
-    clear-print size and an exercise still fits on one page); captions and badges in
-    12 pt, 16 pt in large print."""
-    if large_print:
-        return PictureSize(width_mm, 120.0, 16.0, 0.6, 1.2)
-    return PictureSize(min(width_mm, 165.0), 75.0, 12.0, 0.45, 1.8)
-
-
-_DOSE = re.compile(
-    r"^(?:\d+ rounds of )?(?P<reps>\d+) times?(?: on each (?P<side>[^,]+))?"
-    r"(?:, hold each for (?P<hold>\d+) seconds?)?"
-)
-
-
-def dose_badges(dose: str) -> dict[str, str]:
-    """The badge texts for a dose line as the handout prints it (``dose_words``): the
-    numbers come from the very words under the picture, so the two always agree."""
-    m = _DOSE.match(dose or "")
-    if not m:
-        return {}
-    out = {"reps": f"×{m['reps']}"}
-    if m["side"]:
-        out["side"] = m["side"]
-    if m["hold"]:
-        out["hold"] = f"hold {m['hold']} s"
-    return out
-
-
 def exercise_picture(
     exercise_id: str,
     variant: str = "",
@@ -107,33 +66,38 @@ def exercise_picture(
     height_mm: float | None = None,
     text_pt: float | None = None,
     dose: str = "",
+    at_most: float | None = None,
 ) -> Picture | None:
     """The shipped picture of an exercise (``variant="easier"``: its easier way), laid out
-    for a box ``width_mm`` wide (figures at most ``height_mm`` high), or ``None`` when the
-    shipped data has none. ``dose`` (the handout's dose line) puts numbers in the badges."""
+    for a box ``width_mm`` wide and ``height_mm`` high, or ``None`` when the shipped data
+    has none. ``dose`` (the handout's dose line) puts numbers in the badges.
+
+    Large print fills its box (it may leave out the start panel when that makes the
+    figure much bigger); clear print is drawn at most 1/1.4 of the large-print size of
+    the same box width (or at most ``at_most`` mm per cm of body, when given).
+    """
     if not has_picture(exercise_id, variant):
         return None
     size = picture_size(large_print, width_mm)
-    width_mm = size.width
     numbers = dose_badges(dose)
-    at_least = 0.0
-    if large_print and height_mm is None:  # at least 1.4 times the clear-print figure
-        clear = picture_size(False, width_mm)
-        at_least = 1.4 * layout(
-            exercise_id, variant, width_mm=width_mm, height_mm=clear.height,
-            text_pt=clear.text, outline_mm=clear.outline, numbers=numbers,
-            prefer_rows=clear.prefer_rows,
-        ).scale  # fmt: skip
+    if large_print:
+        cap = at_most if at_most is not None else 10.0
+    elif at_most is not None:
+        cap = at_most
+    else:
+        large = exercise_picture(exercise_id, variant, large_print=True, width_mm=width_mm,
+                                 dose=dose)  # fmt: skip
+        cap = large.scale / LARGE_OVER_CLEAR if large else 10.0
     return layout(
         exercise_id,
         variant,
-        width_mm=width_mm,
+        width_mm=size.width,
         height_mm=height_mm or size.height,
         text_pt=text_pt or size.text,
         outline_mm=size.outline,
         numbers=numbers,
-        prefer_rows=size.prefer_rows,
-        at_least=at_least,
+        at_most=cap,
+        may_drop_start=large_print,
     )
 
 
@@ -187,14 +151,19 @@ def picture_markup(
     print mode and the dose line the badges repeat."""
     if image and not variant:
         alt = f"Picture of the exercise {exercise_id}"
-        size = picture_size(large_print, max_width_mm)
-        return _file_img(image, alt, height_mm or size.height * 0.85, max_width_mm)
+        return _file_img(image, alt, height_mm or clinic_height(large_print), max_width_mm)
     text = 12.0 if (height_mm or 70) >= 40 else 8.0
     pic = exercise_picture(
         exercise_id, variant, large_print=large_print, width_mm=max_width_mm,
         height_mm=height_mm, text_pt=None if height_mm is None else text, dose=dose,
     )  # fmt: skip
     return picture_svg(pic) if pic else ""
+
+
+def clinic_height(large_print: bool = False) -> float:
+    """The height (mm) of the box a clinic's own picture file is scaled into: 64 mm, in
+    large print 1.4 times that."""
+    return 64.0 * (LARGE_OVER_CLEAR if large_print else 1.0)
 
 
 def _file_img(path: str, label: str, height_mm: float, max_width_mm: float) -> str:
@@ -222,9 +191,8 @@ def picture_drawing(
     (the clinic's ``image`` file when given, scaled into the same box), or ``None``."""
     from .pdf import MM, file_flowable, picture_flowable
 
-    size = picture_size(large_print, max_width / MM)
     if image and not variant:
-        return file_flowable(image, max_width, (height or size.height * 0.85 * MM))
+        return file_flowable(image, max_width, height or clinic_height(large_print) * MM)
     pic = exercise_picture(
         exercise_id, variant, large_print=large_print, width_mm=max_width / MM,
         height_mm=height / MM if height else None, dose=dose,

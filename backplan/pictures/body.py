@@ -47,11 +47,16 @@ TRUNK = (
     (45.0, 10.5, 10.0), (50.0, 7.5, 8.5), (53.0, 3.0, 4.0),
 )  # fmt: skip
 
-#: The foot in its own frame (x towards the toes, y away from the sole), cm from the ankle.
+#: The foot in its own frame (x towards the toes, y away from the sole), cm from the ankle:
+#: the back of the ankle, a round heel, the arch, the ball of the foot, the toes, the instep.
 FOOT = (
-    (-3.0, 3.0), (-6.5, -2.0), (-6.0, -6.0), (-3.5, -7.0), (15.0, -7.0), (19.5, -6.2),
-    (20.5, -4.5), (19.0, -3.0), (10.0, -0.5), (3.5, 3.5),
+    (-3.2, 2.5), (-5.0, -0.8), (-6.2, -3.6), (-5.9, -5.9), (-4.4, -7.1), (-2.0, -7.3),
+    (3.0, -6.6), (8.5, -6.4), (13.5, -7.2), (17.5, -7.1), (19.9, -6.3), (20.7, -5.1),
+    (20.1, -3.9), (17.2, -3.3), (13.0, -2.7), (7.5, -0.7), (3.6, 2.6),
 )  # fmt: skip
+FOOT_HEEL, FOOT_TOE = 3, 10  # the heel's lowest back point and the tip of the toes
+#: The crease where the toes start, drawn as a short line (it shows which end is the toes).
+TOE_CREASE = ((16.4, -3.4), (16.9, -6.9))
 
 #: Parts from the back of the picture to the front; each layer gets one shared outline.
 LAYERS: tuple[tuple[str, ...], ...] = (
@@ -112,26 +117,51 @@ def capsule(a: Point, b: Point, ra: float, rb: float) -> Poly:
     )
 
 
-def _trunk(
-    hip: Point, lower: float, upper: float, side: float, squeeze: float
-) -> tuple[Poly, Poly, Poly, dict[str, Point]]:
-    """Pelvis and chest outlines (they overlap at the waist), the tummy patch and points."""
-    waist = _add(hip, _dir(lower), BODY["waist"])
+def _spine(hip: Point, lower: float, curl: float, curl_from: float, side: float):
+    """The spine as a function of cm along it from the hip joint: its centre point and
+    direction. Below ``curl_from`` it runs straight at ``lower`` degrees; above, it bends
+    evenly by ``curl`` degrees in all up to the shoulders (the upper back rolling up)."""
+    top = BODY["shoulder"]
+    bend = max(top - curl_from, 1.0)
 
-    def centre(s: float) -> tuple[Point, float]:
-        if s <= BODY["waist"]:
+    def angle(s: float) -> float:
+        return lower - side * curl * min(max(s - curl_from, 0.0), bend) / bend
+
+    step = 2.0
+    table = [(0.0, hip)]
+    s, p = 0.0, hip
+    while s < 56.0:  # integrate the bend in 2 cm steps (the middle of each step)
+        p = _add(p, _dir(angle(s + step / 2)), step)
+        s += step
+        table.append((s, p))
+
+    def at(s: float) -> tuple[Point, float]:
+        if s <= 0:
             return _add(hip, _dir(lower), s), lower
-        return _add(waist, _dir(upper), s - BODY["waist"]), upper
+        i = min(int(s // step), len(table) - 2)
+        (s0, p0), (_, p1) = table[i], table[i + 1]
+        t = (s - s0) / step
+        return (p0[0] + (p1[0] - p0[0]) * t, p0[1] + (p1[1] - p0[1]) * t), angle(s)
+
+    return at
+
+
+def _trunk(
+    hip: Point, lower: float, side: float, squeeze: float, curl: float, curl_from: float
+) -> tuple[Poly, Poly, Poly, dict[str, Point], float]:
+    """Pelvis and chest outlines (they overlap at the waist), the tummy patch, named points
+    and the spine's direction at the shoulders."""
+    centre = _spine(hip, lower, curl, curl_from, side)
 
     def pull(s: float) -> float:  # how far a squeeze draws the front in, 0 at the ends
         return squeeze * 5.5 * max(0.0, math.sin(math.pi * (s - 4.0) / 34.0)) if 4 < s < 38 else 0
 
-    front, back = [], []
-    for s, f, bk in TRUNK:
+    def front_of(s: float, depth: float) -> Point:
         c, angle = centre(s)
-        nx, ny = _dir(angle - 90 * side)  # towards the front of the body
-        front.append((s, _add(c, (nx, ny), f - pull(s))))
-        back.append((s, _add(c, (nx, ny), -bk)))
+        return _add(c, _dir(angle - 90 * side), depth)
+
+    front = [(s, front_of(s, f - pull(s))) for s, f, _ in TRUNK]
+    back = [(s, front_of(s, -bk)) for s, _, bk in TRUNK]
 
     def outline(lo: float, hi: float) -> Poly:
         fr = [p for s, p in front if lo <= s <= hi]
@@ -140,45 +170,77 @@ def _trunk(
 
     cut = BODY["waist"] + 4
     tummy = [p for s, p in front if 6 <= s <= 38]
-    inner = [_add(centre(s)[0], _dir(centre(s)[1] - 90 * side), 2.5) for s in (38, 30, 22, 13, 6)]
+    inner = [front_of(s, 2.5) for s in (38, 30, 22, 13, 6)]
+    relaxed = tuple(front_of(s, f) for s, f, _ in TRUNK if 4 <= s <= 38)
     points = {
-        "waist": waist,
+        "waist": centre(BODY["waist"])[0],
         "belly": dict(front)[22.0],
         "ribs": dict(front)[30.0],
         "back": dict(back)[22.0],
         "shoulder_blade": dict(back)[38.0],
         "buttock": dict(back)[0.0],
-        "below_ribs": _add(centre(26.0)[0], _dir(centre(26.0)[1] - 90 * side), 11.0 - pull(26.0)),
+        "below_ribs": front_of(26.0, 11.0 - pull(26.0)),
+        "shoulder": centre(BODY["shoulder"])[0],
     }
-    return outline(-99, cut), outline(BODY["waist"] - 4, 99), tuple(tummy + inner), points
+    upper = centre(BODY["shoulder"])[1]
+    parts = (outline(-99, cut), outline(BODY["waist"] - 4, 99), tuple(tummy + inner), relaxed)
+    return (*parts, points, upper)
 
 
-def _foot(ankle: Point, angle: float, side: float) -> tuple[Poly, Point, Point]:
+def _foot(ankle: Point, angle: float, side: float) -> tuple[Poly, Point, Point, Poly]:
     x, y = _dir(angle), _dir(angle + 90 * side)
-    pts = tuple((ankle[0] + x[0] * u + y[0] * v, ankle[1] + x[1] * u + y[1] * v) for u, v in FOOT)
-    return pts, pts[2], pts[5]  # outline, heel, toe
+
+    def place(u: float, v: float) -> Point:
+        return ankle[0] + x[0] * u + y[0] * v, ankle[1] + x[1] * u + y[1] * v
+
+    pts = tuple(place(u, v) for u, v in FOOT)
+    return pts, pts[FOOT_HEEL], pts[FOOT_TOE], tuple(place(u, v) for u, v in TOE_CREASE)
 
 
-def _head(neck_top: Point, axis: float, side: float) -> tuple[Poly, Poly, dict[str, Any]]:
+def _head(
+    neck_top: Point, axis: float, side: float, turned: bool = False
+) -> tuple[Poly, Poly, dict[str, Any]]:
+    """The head: a circle with hair on the crown and the back, an eye, a nose and a mouth
+    seen from the side; ``turned`` (lying face down): the face turned towards you, cheek
+    on the floor, both eyes showing."""
     r = BODY["head_r"]
     c = _add(neck_top, _dir(axis), r * 0.85)
     face = axis - 90 * side  # where the face looks
-    head = tuple(ring(c, r, 0, 360, 32))
+    head = tuple(ring(c, r, 0, 360, 28))
 
     def local(u: float, v: float) -> Point:  # u towards the face, v towards the crown
         fx, fy = _dir(face)
         ux, uy = _dir(axis)
         return c[0] + fx * u + ux * v, c[1] + fy * u + uy * v
 
+    def arc(cu: float, cv: float, ru: float, rv: float, a0: int, a1: int, step: int) -> list:
+        return [local(cu + math.cos(math.radians(a)) * ru, cv + math.sin(math.radians(a)) * rv)
+                for a in range(a0, a1, step)]  # fmt: skip
+
+    if turned:  # u now runs across the face: the eyes side by side, the crown's hair cap
+        nose = (local(-r * 0.1, -r * 0.02), local(r * 0.12, -r * 0.3), local(-r * 0.1, -r * 0.34))
+        hair = arc(0, 0, r * 1.04, r * 1.04, -30, 211, 12) + arc(
+            0, r * 0.95, r * 0.95, r * 0.6, 200, -21, -20
+        )
+        extras = {
+            "eye": ("dot", local(-r * 0.38, r * 0.12), r * 0.13),
+            "eye2": ("dot", local(r * 0.38, r * 0.12), r * 0.13),
+            "hair": ("poly", tuple(hair)),
+            "mouth": ("line", (local(-r * 0.25, -r * 0.58), local(r * 0.25, -r * 0.58))),
+            "nose_line": (
+                "line",
+                (local(0, r * 0.02), local(r * 0.1, -r * 0.28), local(-r * 0.1, -r * 0.3)),
+            ),
+        }
+        return head, nose, {**extras, "top": local(0, r), "centre": c, "chin": local(0, -r)}
     nose = (local(r * 0.96, r * 0.05), local(r * 1.22, -r * 0.3), local(r * 0.88, -r * 0.36))
     # hair: the crown and the back of the head, so the face side stays bare
-    outer = [local(math.cos(math.radians(a)) * r * 1.04, math.sin(math.radians(a)) * r * 1.04)
-             for a in range(40, 236, 12)]  # fmt: skip
-    inner = [local(r * 0.3 + math.cos(math.radians(a)) * r * 0.72,
-                   -r * 0.12 + math.sin(math.radians(a)) * r * 0.72) for a in range(236, 30, -16)]  # fmt: skip
+    hair = arc(0, 0, r * 1.04, r * 1.04, 40, 236, 12) + arc(
+        r * 0.3, -r * 0.12, r * 0.72, r * 0.72, 236, 30, -16
+    )
     extras = {
         "eye": ("dot", local(r * 0.5, r * 0.18), r * 0.14),
-        "hair": ("poly", tuple(outer + inner)),
+        "hair": ("poly", tuple(hair)),
         "mouth": ("line", (local(r * 0.62, -r * 0.45), local(r * 0.86, -r * 0.45))),
     }
     return (
@@ -212,13 +274,15 @@ def _reach(shoulder: Point, target: Point, upper: float, side: float) -> tuple[f
 def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     side = -1.0 if pose.get("face_down") else 1.0
     lower = float(pose.get("trunk", 90))
-    upper = lower - side * float(pose.get("curl", 0))
-    axis = upper - side * float(pose.get("neck", 0))
     hip = (0.0, 0.0)
-    pelvis, chest, tummy, points = _trunk(hip, lower, upper, side, float(pose.get("squeeze", 0)))
-    shoulder = _add(points["waist"], _dir(upper), BODY["shoulder"] - BODY["waist"])
+    pelvis, chest, tummy, relaxed, points, upper = _trunk(
+        hip, lower, side, float(pose.get("squeeze", 0)), float(pose.get("curl", 0)),
+        float(pose.get("curl_from", BODY["waist"])),
+    )  # fmt: skip
+    axis = upper - side * float(pose.get("neck", 0))
+    shoulder = points["shoulder"]
     neck_top = _add(shoulder, _dir(axis), BODY["neck"])
-    head, nose, head_bits = _head(neck_top, axis, side)
+    head, nose, head_bits = _head(neck_top, axis, side, bool(pose.get("face_down")))
     parts: dict[str, tuple[Poly, ...]] = {
         "pelvis": (pelvis,),
         "chest": (chest,),
@@ -227,14 +291,16 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
         "nose": (nose,),
         "tummy": (tummy,),
     }
-    points.update(hip=hip, shoulder=shoulder, top=head_bits["top"], head=head_bits["centre"])
+    lines: dict[str, tuple[Point, ...]] = {"relaxed_tummy": relaxed}
+    points.update(hip=hip, top=head_bits["top"], head=head_bits["centre"])
     points["chin"] = head_bits["chin"]
     for which in ("near", "far"):
         leg = {"hip": 0.0, "knee": 0.0, "ankle": 0.0, **pose.get(f"{which}_leg", {})}
         thigh = lower + 180 + side * leg["hip"]
         shin = thigh - side * leg["knee"]
         _, knee, ankle = _limbs("leg", hip, [thigh, shin], [])
-        foot, heel, toe = _foot(ankle, shin + side * (90 + leg["ankle"]), side)
+        foot, heel, toe, crease = _foot(ankle, shin + side * (90 + leg["ankle"]), side)
+        lines[f"{which}_toes"] = crease
         parts[f"{which}_thigh"] = (capsule(hip, knee, BODY["thigh_r"], BODY["knee_r"]),)
         parts[f"{which}_shin"] = (capsule(knee, ankle, BODY["calf_r"], BODY["ankle_r"]),)
         parts[f"{which}_foot"] = (foot,)
@@ -278,7 +344,10 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
                 f"{which}_hand": _add(wrist, _dir(fore + side * arm["wrist"]), BODY["hand"] * 0.45),
             }
         )
-    extras = {k: v for k, v in head_bits.items() if k in ("eye", "hair", "mouth")}
+    extras = {
+        k: v for k, v in head_bits.items() if k in ("eye", "eye2", "hair", "mouth", "nose_line")
+    }
+    extras.update({k: ("line", v) for k, v in lines.items()})
     # gravity: lower the body until its lowest point rests on the floor (or the seat)
     rest = float(pose.get("rest", 0.0))
     on = pose.get("rest_on") or list(parts)
