@@ -33,13 +33,16 @@ from ..errors import BackplanError
 from ..plan import Plan
 from ..settings import ClinicSettings
 from ..words import CLINIC_TEXT, TEXT, footer_lines
-from .content import Handout, handout_content
+from .content import ExerciseBlock, Handout, handout_content
 from .pdf_block import Frames, exercise_story
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, plain, register_fonts
 
-__all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "register_fonts", "render_pdf", "to_pdf"]
+__all__ = [
+    "BOLD", "MM", "PAGE_SIZES", "REGULAR", "handout_pictures", "register_fonts", "render_pdf",
+    "to_pdf",
+]  # fmt: skip
 
 
 def _notes(h: Handout, lk: Look) -> list[Any]:
@@ -185,6 +188,51 @@ def _margin_bottom(contact: list[str], lk: Look) -> float:
     return FOOTER_Y + (len(contact) + 1) * lk.footer_size * 1.25 + 4 * MM
 
 
+def _frames(h: Handout, lk: Look, portrait: tuple[float, float]) -> Frames:
+    """The text frame's height on a page in this print mode and in large print (the
+    clear-print pictures are sized from the large-print page)."""
+    width = portrait[0] - 2 * MARGIN_X
+
+    def frame_h(k: Look) -> float:
+        return portrait[1] - MARGIN_TOP - _margin_bottom(_contact_lines(h, k.footer_size, width), k)
+
+    return Frames(frame_h(lk), frame_h(look(True)))
+
+
+def handout_pictures(
+    plan: Plan,
+    *,
+    catalogue: pd.DataFrame | None = None,
+    large_print: bool = False,
+    page_size: str = "A4",
+    settings: ClinicSettings | None = None,
+) -> list[tuple[ExerciseBlock, str, Any]]:
+    """The pictures the PDF handout prints for ``plan``, at their print size: one row per
+    picture, ``(block, variant, picture)`` with variant ``""`` or ``"easier"`` (for a
+    picture sheet, proofs and tests).
+
+    Examples
+    --------
+    >>> from backplan import build_plan, load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", ["wall-squats"],
+    ...                   start_date="2026-01-05", weeks=1)
+    >>> [(b.exercise, v, p.scale > 0) for b, v, p in handout_pictures(plan)]
+    [('wall-squats', '', True)]
+    """
+    from .pdf_block import block_pictures, exercise_heads
+
+    h = handout_content(plan, catalogue, settings=settings)
+    lk = look(large_print)
+    portrait = _page_size(page_size)
+    width = portrait[0] - 2 * MARGIN_X
+    frames = _frames(h, lk, portrait)
+    out: list[tuple[ExerciseBlock, str, Any]] = []
+    for b, head in exercise_heads(h):
+        pics = block_pictures(b, large_print, width, frames, head)
+        out += [(b, v, p) for v, p in (("", pics.main), ("easier", pics.easier)) if p]
+    return out
+
+
 def render_pdf(
     h: Handout, path: str | os.PathLike[str], *, large_print: bool = False, page_size: str = "A4"
 ) -> Path:
@@ -217,13 +265,7 @@ def render_pdf(
     diary_h = diary_page[1] - MARGIN_TOP - margin_bottom
     main_h = portrait[1] - MARGIN_TOP - margin_bottom
     story = first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
-    large = look(True)  # clear-print pictures are sized from the large-print page
-    large_h = (
-        portrait[1]
-        - MARGIN_TOP
-        - _margin_bottom(_contact_lines(h, large.footer_size, width), large)
-    )
-    story += exercise_story(h, lk, width, Frames(main_h, large_h))
+    story += exercise_story(h, lk, width, _frames(h, lk, portrait))
     story += _diary(h, lk, grid_look, parts, diary_page[0] - 2 * MARGIN_X, diary_h)
     story += _clinic_page(h, lk, width)
     with atomic_path(target) as tmp, binary_streams():

@@ -34,7 +34,7 @@ from ..words import TEXT
 from .content import ExerciseBlock, Handout
 from .pdf_style import MM, Look, look, para, plain
 
-__all__ = ["BlockPictures", "Frames", "block_pictures", "exercise_story"]
+__all__ = ["BlockPictures", "Frames", "block_pictures", "exercise_heads", "exercise_story"]
 
 #: Room kept free under a block's pictures (mm) so rounding never pushes it over a page.
 SLACK_MM = 3.0
@@ -200,23 +200,30 @@ def _block(b: ExerciseBlock, lk: Look, width: float, pics: BlockPictures) -> lis
     return [parts + easier + _later(b, lk)]
 
 
+def exercise_heads(h: Handout) -> list[tuple[ExerciseBlock, tuple[str, str | None]]]:
+    """Each block with the group heading printed above it: "Your exercises" above the
+    first, "New exercises from week N" (and its intro) above the next level's first."""
+    groups = [(TEXT["exercises_title"], None, h.blocks)]
+    if h.next_blocks:
+        week = h.next_week
+        intro = TEXT["new_exercises_intro"].format(week=week)
+        groups.append((TEXT["new_exercises"].format(week=week), intro, h.next_blocks))
+    return [
+        (b, (title, intro) if i == 0 else ("", None))
+        for title, intro, blocks in groups
+        for i, b in enumerate(blocks)
+    ]
+
+
 def exercise_story(h: Handout, lk: Look, width: float, frames: Frames) -> list[Any]:
     """The exercise blocks, each kept on one page, under "Your exercises" (and "New
     exercises from week N" for the next level's)."""
     from reportlab.platypus import KeepTogether
 
     out: list[Any] = []
-    groups = [(TEXT["exercises_title"], None, h.blocks)]
-    if h.next_blocks:
-        week = h.next_week
-        intro = TEXT["new_exercises_intro"].format(week=week)
-        groups.append((TEXT["new_exercises"].format(week=week), intro, h.next_blocks))
-    for title, intro, blocks in groups:
-        for i, b in enumerate(blocks):
-            head = (title, intro) if i == 0 else ("", None)
-            pics = block_pictures(b, lk.large, width, frames, head)
-            units = _block(b, lk, width, pics)
-            if i == 0:
-                units[0] = _group_head(title, intro, lk) + units[0]
-            out += [KeepTogether(unit) for unit in units]
+    for b, head in exercise_heads(h):
+        units = _block(b, lk, width, block_pictures(b, lk.large, width, frames, head))
+        if head[0]:
+            units[0] = _group_head(head[0], head[1], lk) + units[0]
+        out += [KeepTogether(unit) for unit in units]
     return out

@@ -11,7 +11,7 @@ Examples
 --------
 >>> f = figure({"trunk": 90})          # standing, facing right
 >>> round(f.points["top"][1])          # the top of the head, cm above the floor
-170
+171
 >>> f = figure({"trunk": 180})         # lying on the back, head to the left
 >>> min(y for part in f.parts.values() for poly in part for _, y in poly) == 0
 True

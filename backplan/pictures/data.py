@@ -10,7 +10,7 @@ easier option's own picture, in the same form.
 Examples
 --------
 >>> sorted(exercise_entry("wall-squats")["poses"])
-['bent', 'start']
+['bent', 'start', 'upright']
 >>> merged_pose(exercise_entry("wall-squats"), "bent")["near_leg"]["knee"]
 45
 """

@@ -76,6 +76,15 @@ def _compiled(pic: Picture) -> tuple[str, tuple[Text, ...]]:
     return hit[1], hit[2]
 
 
+def _span(words: str) -> str:
+    """A marked-content sequence (PDF 1.5, ISO 32000-1 14.9.3 and 14.9.4) whose
+    alternate description and replacement text are the picture's words: a screen reader
+    or a text extractor that reads them (poppler's ``pdftotext``) gives the description
+    in place of the picture's captions; others (pypdf) see the captions as drawn."""
+    text = "<FEFF" + words.encode("utf-16-be").hex().upper() + ">"
+    return f"/Span <</Alt {text} /ActualText {text}>> BDC"
+
+
 def picture_flowable(pic: Picture, font: str | None = None) -> Any:
     """A flowable drawing ``pic`` at its size (mm), left-aligned."""
     from reportlab.platypus import Flowable
@@ -96,12 +105,14 @@ def picture_flowable(pic: Picture, font: str | None = None) -> Any:
         def draw(self) -> None:
             c = self.canv
             ops, texts = _compiled(pic)
+            c.addLiteral(_span(pic.alt))  # the picture in words, for screen readers
             c.addLiteral(ops)
             for t in texts:
                 c.setFillColor(t.colour)
                 c.setFont(face, t.size)
                 draw = {"start": c.drawString, "middle": c.drawCentredString}
                 draw.get(t.anchor, c.drawRightString)(t.x * MM, t.y * MM, t.text)
+            c.addLiteral("EMC")
 
     return PictureFlowable()
 

@@ -343,7 +343,7 @@ def _content(
         dx0, dy0, dx1, dy1 = panel["region"]["box"]
         region = (cx + dx0, cy + dy0, cx + dx1, cy + dy1)
         box = list(region)
-    closeup = "region" in panel
+    closeup = "region" in panel and not panel.get("step")
     of = int(panel.get("of", index - 1))
     return _Content(
         shapes, tuple(box), zoom, panel.get("caption", ""), figures, closeup, region, of
@@ -706,6 +706,8 @@ def _droppable(entry: Mapping[str, Any]) -> int | None:
     first = panels[0]
     if len(panels) < 2 or set(first) - {"pose", "caption", "still"}:
         return None
+    if any("region" in p and int(p.get("of", i - 1)) == 0 for i, p in enumerate(panels)):
+        return None  # a close-up magnifies it
     return 0 if panels[1].get("ghost") == first["pose"] else None
 
 
@@ -856,7 +858,7 @@ def _draw(
                     arrows.append(path)
                     drawn += _arrow(path, arrow_width(size), obj["heads"])
             items.append(Clip(fig_box, tuple(drawn + labels)))  # nothing strays out
-            if c.closeup:
+            if c.region:
                 items.append(Shape(_rect(*fig_box), None, INK, outline * 2.4))
             cap_y = y_fig - cap_h + 0.5
             items += _caption_items(x, cap_y, numbers[i], c.caption, size)
@@ -868,7 +870,7 @@ def _draw(
         y_top = y_fig - cap_h - GAP_MM
     for i in shown:  # a close-up: a frame where it looks, and a line to the close-up
         c = contents[i]
-        if c.closeup and c.region and c.of in panels:
+        if c.region and c.of in panels:
             overlay += _link(transforms[c.of], c.region, panels[c.of], panels[i], outline)
     if badges:
         bw = badges_width(badges, size)
@@ -885,7 +887,7 @@ def _draw(
         for text in badges:
             overlay += _tag(bx, by, text, size, dark=text.startswith("hold"))
             bx += _label_size(text, size)[0] + size * FONT_MM * 0.6
-    alt = alt_text(exercise, variant, texts)
+    alt = alt_text(exercise, variant, texts, len(shown))
     ordered = tuple(panels[i] for i in shown)
     moves = _moves(exercise, variant, ordered)
     return Picture(pic_w, total_h, tuple(items + overlay), alt, scale, ordered, moves)
@@ -912,10 +914,15 @@ def _link(
     return [frame, Shape((a, b), None, INK, outline * 2.0, closed=False)]
 
 
-def alt_text(exercise: str, variant: str, texts: Mapping[str, str]) -> str:
-    """The picture in words (for screen readers and the PDF), with the badges' numbers."""
+_COUNTS = ("One drawing", "Two drawings", "Three drawings", "Four drawings")
+
+
+def alt_text(exercise: str, variant: str, texts: Mapping[str, str], drawings: int = 0) -> str:
+    """The picture in words (for screen readers and the PDF): how many drawings, what they
+    show, and the badges' numbers."""
     entry = exercise_entry(exercise, variant)
-    words = [entry["alt"]]
+    n = drawings or len(entry["panels"])
+    words = [f"{_COUNTS[min(n, 4) - 1]}.", entry["alt"]]
     names = set(entry.get("badges", [])) | {b for p in entry["panels"] for b in p.get("badges", [])}
     if "hold" in names and texts.get("hold", "hold") != "hold":
         words.append(texts["hold"][0].upper() + texts["hold"][1:] + ".")
