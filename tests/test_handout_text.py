@@ -96,6 +96,8 @@ def patient_sentences(catalogue: pd.DataFrame) -> list[str]:
         "date": "15 March 2026",
         "part": 1,
         "parts": 2,
+        "number": 3,
+        "name": "Half sit-ups",
     }
     parts += [t.format(**sample) for t in TEXT.values()]
     parts += list(ADVICE_TITLES.values())

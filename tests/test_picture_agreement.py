@@ -124,9 +124,11 @@ def test_supine_leg_raises_arms_at_sides_other_leg_down() -> None:
 
 def test_prone_leg_raises_face_down_leg_straight_off_the_floor() -> None:
     start, up = pose("prone-leg-raises", "start"), pose("prone-leg-raises", "up")
-    nose_tip = max(start.parts["nose"][0], key=lambda p: dist(p, start.points["head"]))
-    assert nose_tip[1] < start.points["head"][1] - 5  # the face looks at the floor
+    # lying on the front, the head turned to the side on its cheek: both eyes face you
+    assert "eye2" in start.extras and "eye2" not in pose("supine-leg-raises", "start").extras
+    assert lowest(start, "head") < 1.0 and lowest(start, "nose") > 2.0  # cheek, not nose, down
     assert start.points["buttock"][1] > start.points["hip"][1]  # bottom up
+    assert start.points["near_toe"][1] < start.points["near_heel"][1]  # toes down, heels up
     assert lift(start, up, "near_knee") > 5 and lift(start, up, "near_heel") > 15
     assert bend(up, "hip", "near_knee", "near_ankle") < 1
     assert lowest(up, "near_hand") < 5  # arms by the sides
@@ -136,6 +138,15 @@ def test_half_sit_ups_head_and_shoulders_only_hands_towards_knees() -> None:
     start, up = pose("half-sit-ups", "start"), pose("half-sit-ups", "up")
     assert lift(start, up, "shoulder") > 10 and lowest(up, "head") > 10
     assert lowest(up, "pelvis") < 0.5 and lowest(up, "chest") < 5  # lower back on the mat
+    assert lift(start, up, "back") < 1  # the back at the waist does not lift
+    assert up.points["waist"][1] - start.points["waist"][1] < 1  # it curls above the waist
+    assert lift(start, up, "shoulder") < 16  # head and shoulder blades, not a full sit-up
+    level = figure({**merged_pose(exercise_entry("half-sit-ups"), "up"), "neck": 0})
+    assert (
+        dist(up.points["chin"], up.points["ribs"])
+        < dist(level.points["chin"], level.points["ribs"]) - 3
+    )
+    # the chin is tucked towards the chest, not held up
     assert (
         dist(up.points["near_hand"], up.points["near_knee"])
         < dist(start.points["near_hand"], start.points["near_knee"]) - 15
@@ -149,6 +160,11 @@ def test_half_sit_ups_easier_seated_leg_lifted_to_waist_height() -> None:
     assert lowest(start, "near_foot") < 1.0  # legs out, heels on the floor
     assert bend(up, "hip", "near_knee", "near_ankle") < 1
     assert up.points["near_heel"][1] == pytest.approx(up.points["waist"][1], abs=8)
+    assert up.points["near_toe"][1] < up.points["shoulder"][1] - 12  # never near the chest
+    assert abs(up.points["shoulder"][0] - up.points["hip"][0]) < 4  # sitting upright
+    for f in (start, up):  # hands on the seat beside the hips, not on the lifted leg
+        assert f.points["near_hand"][1] == pytest.approx(46 + 3, abs=4)
+        assert abs(f.points["near_hand"][0] - f.points["hip"][0]) < 8
 
 
 def test_back_leg_swing_knee_straight_leg_back_hands_on_chair() -> None:
@@ -162,6 +178,8 @@ def test_back_leg_swing_knee_straight_leg_back_hands_on_chair() -> None:
 def test_knee_to_chest_hands_under_knees_head_down() -> None:
     end = pose("knee-to-chest", "in")
     assert dist(end.points["near_hand"], end.points["near_thigh_back"]) < 6
+    knee, hip, hand = (end.points[k] for k in ("near_knee", "hip", "near_hand"))
+    assert dist(hand, knee) < dist(hand, hip)  # near the knee, at the back of the thigh
     assert bend(end, "hip", "near_knee", "near_ankle") > 90  # knees stay bent
     assert lowest(end, "head") < 1.5  # head on the mat
     assert end.points["near_knee"][0] < end.points["hip"][0] + 15  # knees over the chest

@@ -88,7 +88,7 @@ class Panel:
     origin: Point  # cm point drawn at (x, y) of the figure area
     scale: float  # mm per cm in this panel
     index: int = 0  # the panel's place in data/poses.json
-    arrows: tuple[tuple[Point, ...], ...] = ()  # each arrow's path on paper, mm
+    arrows: tuple[tuple[tuple[Point, ...], int], ...] = ()  # paths on paper (mm), heads
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def _props(entry: Mapping[str, Any], f: Figure, box: list[float], outline: float
     props = entry.get("props", {})
     if "wall" in props:
         x = _wall_x(f)
-        top = box[3] + 8
+        top = max(box[3] + 8, 190.0)
         out.append(Shape(_rect(x - 9, 0, x, top), PROP, INK, outline))
         out += [
             Shape(((x - 9, y), (x, y + 9)), None, PROP_DARK, outline * 1.4, closed=False)
@@ -320,10 +320,10 @@ def _content(
         at = _point(f, mark["at"])
         dx, dy = mark.get("label_at", (8, 8))
         shapes.append(("label", ((at[0] + dx, at[1] + dy), None, mark["label"], "middle")))
-    for mark in panel.get("marks", []):
-        shapes += _mark(figures, mark, outline, box)
     zoom = float(panel.get("zoom", 1.0))
     k = hint * zoom  # mm per cm in this panel
+    for mark in panel.get("marks", []):
+        shapes += _mark(figures, mark, outline, box, size, k)
     aw = arrow_width(size)
     for arrow in panel.get("arrows", []):
         spec = _arrow_path(entry, panel, arrow)
@@ -351,8 +351,9 @@ def _content(
 
 
 def _mark(
-    figures: Mapping[str, Figure], mark: Mapping[str, Any], outline: float, box: list[float]
-) -> list:
+    figures: Mapping[str, Figure], mark: Mapping[str, Any], outline: float, box: list[float],
+    size: float, k: float,
+) -> list:  # fmt: skip
     """A label with a leader line, a distance along the floor, or a level line (cm), on
     the panel's pose (or, with ``"pose": "ghost"``, on its dashed earlier pose)."""
     f = figures["ghost" if mark.get("pose") == "ghost" else "pose"]
@@ -372,7 +373,11 @@ def _mark(
         for x in (x0, x1):
             tick = ((x, y - 2.5), (x, y + 2.5))
             out.append(("shape", Shape(tick, None, INK, outline * 1.8, closed=False)))
-        out.append(("label", (((x0 + x1) / 2, y - 5), None, mark["text"], "middle")))
+        if mark.get("label") == "right":  # past the toes, standing on the floor line
+            at = (max(x0, x1) + float(mark.get("gap", 4)), _label_size("", size)[1] / k / 2)
+            out.append(("label", (at, None, mark["text"], "start")))
+        else:
+            out.append(("label", (((x0 + x1) / 2, y - 5), None, mark["text"], "middle")))
         _grow(box, [(x0, y - 3), (x1, y + 3)])
     elif kind == "level":  # a dashed line at one height, from a point to past another
         start = _point(f, mark["from"])
@@ -657,8 +662,7 @@ def _plan(
     caps = {i: caption_width(numbers[i], contents[i].caption, size) for i in shown}
     cap_h = size * FONT_MM * 1.45 + 2.0
     bw = badges_width(badges, size)
-    heights = [max((contents[i].box[3] - contents[i].box[1]) * contents[i].zoom for i in row)
-               for row in rows]  # fmt: skip
+    heights = [_row_height(contents, row) for row in rows]
 
     def fixed(badge_row: bool) -> float:
         return len(rows) * cap_h + (len(rows) - 1) * GAP_MM + (cap_h if badge_row else 0.0)
@@ -699,6 +703,24 @@ def _plan(
     return best
 
 
+def _floor_span(contents: Sequence[_Content], row: Sequence[int]) -> tuple[float, float]:
+    """The lowest and highest point (cm) of a row's full-size panels, which stand on one
+    floor line."""
+    full = [contents[i] for i in row if contents[i].zoom == 1]
+    if not full:
+        return 0.0, 0.0
+    return min(c.box[1] for c in full), max(c.box[3] for c in full)
+
+
+def _row_height(contents: Sequence[_Content], row: Sequence[int]) -> float:
+    """A row's height in cm of body at zoom 1: its full-size panels on one floor line, and
+    its close-ups, centred."""
+    lo, hi = _floor_span(contents, row)
+    zoomed = [(contents[i].box[3] - contents[i].box[1]) * contents[i].zoom for i in row
+              if contents[i].zoom != 1]  # fmt: skip
+    return max([hi - lo, *zoomed])
+
+
 def _droppable(entry: Mapping[str, Any]) -> int | None:
     """The start panel that may be left out: the first panel, a plain pose with no
     arrows or marks, when the next panel draws that pose as its dashed outline."""
@@ -734,7 +756,7 @@ def layout(
     the figure ``keep_panels`` times bigger or more.
     """
     return _layout(exercise, variant, round(width_mm, 3), round(height_mm, 3), text_pt,
-                   outline_mm, tuple(sorted((numbers or {}).items())), round(at_most, 4),
+                   outline_mm, tuple(sorted((numbers or {}).items())), math.floor(at_most * 1e4) / 1e4,
                    may_drop_start, keep_panels)  # fmt: skip
 
 
@@ -814,10 +836,7 @@ def _draw(
     overlay: list[Any] = []
     panels: dict[int, Panel] = {}
     transforms: dict[int, Any] = {}
-    row_heights = [
-        max((contents[i].box[3] - contents[i].box[1]) * contents[i].zoom for i in row) * scale
-        for row in rows
-    ]
+    row_heights = [_row_height(contents, row) * scale for row in rows]
     total_h = pick.height
     y_top = total_h
     pic_w = 0.0
@@ -833,7 +852,10 @@ def _draw(
             w = max(fig_w, cap_w)
             fx = x + (w - fig_w) / 2
             origin = (c.box[0], c.box[1])
-            fy = y_fig + (row_h - (c.box[3] - c.box[1]) * k) / 2 if c.zoom != 1 else y_fig
+            if c.zoom != 1:  # a close-up, centred in the row
+                fy = y_fig + (row_h - (c.box[3] - c.box[1]) * k) / 2
+            else:  # on the row's floor line
+                fy = y_fig + (c.box[1] - _floor_span(contents, row)[0]) * k
 
             def tr(
                 p: Point, fx: float = fx, fy: float = fy, k: float = k, o: Point = origin
@@ -844,7 +866,7 @@ def _draw(
             fig_box = (fx, fy, fx + fig_w, fy + (c.box[3] - c.box[1]) * k)
             drawn: list[Any] = []
             labels: list[Any] = []
-            arrows: list[tuple[Point, ...]] = []
+            arrows: list[tuple[tuple[Point, ...], int]] = []
             for kind, obj in c.shapes:
                 if kind == "label":
                     at, leader, text, anchor = obj
@@ -853,10 +875,12 @@ def _draw(
                 elif kind == "shape":
                     pts = tuple(tr(p) for p in obj.points)
                     drawn.append(Shape(pts, obj.fill, obj.stroke, obj.width, obj.closed, obj.dash))
-                else:
-                    path = tuple(tr(p) for p in obj["path"])
-                    arrows.append(path)
-                    drawn += _arrow(path, arrow_width(size), obj["heads"])
+                else:  # never shorter than its heads and a 15 mm shaft, on paper
+                    aw = arrow_width(size)
+                    least = SHAFT_MM + obj["heads"] * aw * 4.2 + 0.05
+                    path = tuple(_lengthen([tr(p) for p in obj["path"]], least))
+                    arrows.append((path, obj["heads"]))
+                    drawn += _arrow(path, aw, obj["heads"])
             items.append(Clip(fig_box, tuple(drawn + labels)))  # nothing strays out
             if c.region:
                 items.append(Shape(_rect(*fig_box), None, INK, outline * 2.4))
