@@ -113,7 +113,7 @@ def capsule(a: Point, b: Point, ra: float, rb: float) -> Poly:
     phi = math.degrees(math.atan2(dy, dx))
     theta = math.degrees(math.acos((ra - rb) / length))
     return tuple(
-        ring(a, ra, phi + theta, phi + 360 - theta, 20) + ring(b, rb, phi - theta, phi + theta, 20)
+        ring(a, ra, phi + theta, phi + 360 - theta, 14) + ring(b, rb, phi - theta, phi + theta, 14)
     )
 
 
@@ -206,7 +206,7 @@ def _head(
     r = BODY["head_r"]
     c = _add(neck_top, _dir(axis), r * 0.85)
     face = axis - 90 * side  # where the face looks
-    head = tuple(ring(c, r, 0, 360, 28))
+    head = tuple(ring(c, r, 0, 360, 22))
 
     def local(u: float, v: float) -> Point:  # u towards the face, v towards the crown
         fx, fy = _dir(face)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .scene import Picture, layout
+from .scene import Picture, layout, measure
 from .sizes import dose_badges, picture_size
 
 __all__ = ["LEAST_ROOM_MM", "fit_pictures"]
@@ -29,16 +29,12 @@ LEAST_ROOM_MM = 45.0
 KEEP_PANELS = 1.25
 
 
-def _one(
-    exercise: str, variant: str, large: bool, width: float, room: float, cap: float,
-    numbers: dict[str, str], drop: bool,
-) -> Picture:  # fmt: skip
+def _args(large: bool, width: float, room: float, cap: float, numbers: dict[str, str],
+          drop: bool) -> dict:  # fmt: skip
     size = picture_size(large, width)
-    return layout(
-        exercise, variant, width_mm=size.width, height_mm=room, text_pt=size.text,
-        outline_mm=size.outline, numbers=numbers, at_most=cap, may_drop_start=drop,
-        keep_panels=1.0,
-    )  # fmt: skip
+    return dict(width_mm=size.width, height_mm=room, text_pt=size.text,
+                outline_mm=size.outline, numbers=numbers, at_most=cap, may_drop_start=drop,
+                keep_panels=1.0)  # fmt: skip
 
 
 def fit_pictures(
@@ -62,28 +58,34 @@ def fit_pictures(
     room = max(room_mm, LEAST_ROOM_MM) + 0.01
     caps = list(at_most) if at_most is not None else [10.0] * len(variants)
 
-    def pictures(cap: float, drop: bool) -> list[Picture]:
+    def heights(cap: float, drop: bool) -> list[tuple[float, float]]:
         return [
-            _one(exercise, v, large_print, width_mm, room, min(cap, c), numbers, drop)
+            measure(exercise, v, **_args(large_print, width_mm, room, min(cap, c), numbers, drop))
             for v, c in zip(variants, caps, strict=True)
         ]
 
-    def largest(drop: bool) -> tuple[float, list[Picture]]:
-        best = pictures(max(caps), drop)
-        if sum(p.height for p in best) <= room:
-            return min(p.scale for p in best), best
-        lo, hi = 0.05, max(p.scale for p in best)
+    def largest(drop: bool) -> float:
+        best = heights(max(caps), drop)
+        if sum(h for _, h in best) <= room:
+            return max(caps)
+        lo, hi = 0.05, max(s for s, _ in best)
         for _ in range(14):  # the largest common scale at which they fit
             mid = (lo + hi) / 2
-            if sum(p.height for p in pictures(mid, drop)) <= room:
+            if sum(h for _, h in heights(mid, drop)) <= room:
                 lo = mid
             else:
                 hi = mid
-        return lo, pictures(lo, drop)
+        return lo
 
-    scale, out = largest(False)
+    def pictures(cap: float, drop: bool) -> list[Picture]:
+        return [
+            layout(exercise, v, **_args(large_print, width_mm, room, min(cap, c), numbers, drop))
+            for v, c in zip(variants, caps, strict=True)
+        ]
+
+    out = pictures(largest(False), False)
     if large_print:
-        fewer, dropped = largest(True)
-        if fewer >= scale * KEEP_PANELS:
+        dropped = pictures(largest(True), True)
+        if min(p.scale for p in dropped) >= min(p.scale for p in out) * KEEP_PANELS:
             return dropped
     return out

@@ -32,30 +32,47 @@ def _rgb(colour: str) -> str:
     return f"{r:.3f} {g:.3f} {b:.3f}"
 
 
-def _ops(items: tuple[Any, ...], texts: list[Text]) -> list[str]:
+def _num(v: float) -> str:
+    """A coordinate in points, to 0.1 pt (0.04 mm): short, and finer than any printer."""
+    text = f"{v:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _ops(
+    items: tuple[Any, ...], texts: list[Text], state: dict[str, str] | None = None
+) -> list[str]:
+    """PDF operators for ``items``; colours, widths and dashes are set only when they
+    change (``state``), coordinates to 0.1 pt."""
+    state = {} if state is None else state
     out: list[str] = []
     for item in items:
         if isinstance(item, Text):
             texts.append(item)
         elif isinstance(item, Clip):
             x0, y0, x1, y1 = (v * MM for v in item.box)
-            out.append(f"q {x0:.2f} {y0:.2f} {x1 - x0:.2f} {y1 - y0:.2f} re W n")
-            out += _ops(item.items, texts)
+            box = " ".join(_num(v) for v in (x0, y0, x1 - x0, y1 - y0))
+            out.append(f"q {box} re W n")
+            out += _ops(item.items, texts, dict(state))  # Q brings back the state outside
             out.append("Q")
         else:
             assert isinstance(item, Shape)
+            style = []
+            wanted = {}
+            if item.fill:
+                wanted["rg"] = f"{_rgb(item.fill)} rg"
+            if item.stroke:
+                wanted["RG"] = f"{_rgb(item.stroke)} RG"
+                wanted["w"] = f"{_num(item.width * MM)} w"
+                wanted["d"] = f"[{' '.join(_num(d * MM) for d in item.dash)}] 0 d"
+            for key, op in wanted.items():
+                if state.get(key) != op:
+                    style.append(op)
+                    state[key] = op
             (x, y), *rest = item.points
-            path = [f"{x * MM:.2f} {y * MM:.2f} m"] + [
-                f"{a * MM:.2f} {b * MM:.2f} l" for a, b in rest
-            ]
+            path = [f"{_num(x * MM)} {_num(y * MM)} m"]
+            path += [f"{_num(a * MM)} {_num(b * MM)} l" for a, b in rest]
             if item.closed:
                 path.append("h")
-            style = []
-            if item.fill:
-                style.append(f"{_rgb(item.fill)} rg")
-            if item.stroke:
-                style.append(f"{_rgb(item.stroke)} RG {item.width * MM:.2f} w")
-                style.append(f"[{' '.join(f'{d * MM:.2f}' for d in item.dash)}] 0 d")
             paint = "B" if item.fill and item.stroke else ("f" if item.fill else "S")
             out.append(" ".join([*style, *path, paint]))
     return out

@@ -31,7 +31,7 @@ from typing import Any
 from .body import LAYERS, PART_GROUPS, Figure, figure
 from .data import exercise_entry, merged_pose
 
-__all__ = ["Clip", "Picture", "Shape", "Text", "layout"]
+__all__ = ["Clip", "Picture", "Shape", "Text", "layout", "measure"]
 
 Point = tuple[float, float]
 
@@ -805,6 +805,38 @@ def picture_badges(exercise: str, variant: str, texts: Mapping[str, str]) -> lis
     return [texts.get(b, b) for b in names]
 
 
+@functools.lru_cache(maxsize=4096)
+def _choose(
+    exercise: str, variant: str, width: float, height: float, size: float, outline: float,
+    numbers: tuple[tuple[str, str], ...], at_most: float, may_drop: bool, keep_panels: float,
+) -> tuple[_Plan, float]:  # fmt: skip
+    """The arrangement and scale chosen, and the scale its panels' contents were made for."""
+    texts = {"hold": "hold", "reps": "repeat", **dict(numbers)}
+    badges = picture_badges(exercise, variant, texts)
+    hint = min(at_most, 1.0)
+    pick, _ = _best(exercise, variant, width, height, size, outline, badges, at_most,
+                    may_drop, keep_panels, hint)  # fmt: skip
+    for _ in range(2):  # fixed-size arrows and labels: lay out again at the scale found
+        if abs(pick.scale - hint) < 0.02:
+            break
+        hint = pick.scale
+        pick, _ = _best(exercise, variant, width, height, size, outline, badges, at_most,
+                        may_drop, keep_panels, hint)  # fmt: skip
+    return pick, hint
+
+
+def measure(
+    exercise: str, variant: str = "", *, width_mm: float, height_mm: float,
+    text_pt: float = 12.0, outline_mm: float = 0.45, numbers: Mapping[str, str] | None = None,
+    at_most: float = 10.0, may_drop_start: bool = False, keep_panels: float = 1.25,
+) -> tuple[float, float]:  # fmt: skip
+    """The scale (mm per cm) and height (mm) :func:`layout` would give, without drawing."""
+    pick, _ = _choose(exercise, variant, round(width_mm, 3), round(height_mm, 3), text_pt,
+                      outline_mm, tuple(sorted((numbers or {}).items())),
+                      math.floor(at_most * 1e4) / 1e4, may_drop_start, keep_panels)  # fmt: skip
+    return pick.scale, pick.height
+
+
 @functools.lru_cache(maxsize=512)
 def _layout(
     exercise: str, variant: str, width: float, height: float, size: float, outline: float,
@@ -812,15 +844,9 @@ def _layout(
 ) -> Picture:  # fmt: skip
     texts = {"hold": "hold", "reps": "repeat", **dict(numbers)}
     badges = picture_badges(exercise, variant, texts)
-    hint = min(at_most, 1.0)
-    pick, contents = _best(exercise, variant, width, height, size, outline, badges, at_most,
-                           may_drop, keep_panels, hint)  # fmt: skip
-    for _ in range(2):  # fixed-size arrows and labels: lay out again at the scale found
-        if abs(pick.scale - hint) < 0.02:
-            break
-        hint = pick.scale
-        pick, contents = _best(exercise, variant, width, height, size, outline, badges,
-                               at_most, may_drop, keep_panels, hint)  # fmt: skip
+    pick, hint = _choose(exercise, variant, width, height, size, outline, numbers, at_most,
+                         may_drop, keep_panels)  # fmt: skip
+    contents = _contents(exercise, variant, outline, size, hint)
     return _draw(exercise, variant, pick, contents, size, outline, badges, texts)
 
 
