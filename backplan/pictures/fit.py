@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 
 from .scene import Picture, layout, measure
@@ -29,12 +31,12 @@ LEAST_ROOM_MM = 45.0
 KEEP_PANELS = 1.25
 
 
-def _args(large: bool, width: float, room: float, cap: float, numbers: dict[str, str],
-          drop: bool) -> dict:  # fmt: skip
+def _args(large: bool, width: float, room: float, cap: float,
+          numbers: tuple[tuple[str, str], ...], drop: bool) -> dict:  # fmt: skip
     size = picture_size(large, width)
     return dict(width_mm=size.width, height_mm=room, text_pt=size.text,
-                outline_mm=size.outline, numbers=numbers, at_most=cap, may_drop_start=drop,
-                keep_panels=1.0)  # fmt: skip
+                outline_mm=size.outline, numbers=dict(numbers), at_most=cap,
+                may_drop_start=drop, keep_panels=1.0)  # fmt: skip
 
 
 def fit_pictures(
@@ -54,8 +56,18 @@ def fit_pictures(
     Large print may leave out a picture's start panel (its pose stays as the next panel's
     dashed outline) when every panel would make the figures 1.25 times smaller or more.
     """
-    numbers = dose_badges(dose)
-    room = max(room_mm, LEAST_ROOM_MM) + 0.01
+    numbers = tuple(sorted(dose_badges(dose).items()))
+    caps = tuple(math.floor(c * 1e4) / 1e4 for c in at_most) if at_most is not None else None
+    room = math.floor(max(room_mm, LEAST_ROOM_MM) * 4) / 4  # blocks of similar words share
+    return list(_fit(exercise, tuple(variants), large_print, width_mm, room, numbers, caps))
+
+
+@functools.lru_cache(maxsize=512)
+def _fit(
+    exercise: str, variants: tuple[str, ...], large_print: bool, width_mm: float, room_mm: float,
+    numbers: tuple[tuple[str, str], ...], at_most: tuple[float, ...] | None,
+) -> tuple[Picture, ...]:  # fmt: skip
+    room = room_mm + 0.01
     caps = list(at_most) if at_most is not None else [10.0] * len(variants)
 
     def heights(cap: float, drop: bool) -> list[tuple[float, float]]:
@@ -69,7 +81,7 @@ def fit_pictures(
         if sum(h for _, h in best) <= room:
             return max(caps)
         lo, hi = 0.05, max(s for s, _ in best)
-        for _ in range(14):  # the largest common scale at which they fit
+        for _ in range(10):  # the largest common scale at which they fit, to 0.3%
             mid = (lo + hi) / 2
             if sum(h for _, h in heights(mid, drop)) <= room:
                 lo = mid
@@ -87,5 +99,5 @@ def fit_pictures(
     if large_print:
         dropped = pictures(largest(True), True)
         if min(p.scale for p in dropped) >= min(p.scale for p in out) * KEEP_PANELS:
-            return dropped
-    return out
+            return tuple(dropped)
+    return tuple(out)

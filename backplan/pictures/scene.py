@@ -764,7 +764,7 @@ def _contents(
     exercise: str, variant: str, outline: float, size: float, hint: float
 ) -> list[_Content]:
     entry = exercise_entry(exercise, variant)
-    hint = round(max(hint, 0.05), 2)
+    hint = round(max(hint, 0.05) * 40) / 40  # to 0.025 mm per cm: contents are reused
     return [
         _content(exercise, variant, i, outline, size, hint) for i in range(len(entry["panels"]))
     ]
@@ -817,7 +817,7 @@ def _choose(
     pick, _ = _best(exercise, variant, width, height, size, outline, badges, at_most,
                     may_drop, keep_panels, hint)  # fmt: skip
     for _ in range(2):  # fixed-size arrows and labels: lay out again at the scale found
-        if abs(pick.scale - hint) < 0.02:
+        if abs(pick.scale - hint) < 0.03:
             break
         hint = pick.scale
         pick, _ = _best(exercise, variant, width, height, size, outline, badges, at_most,
