@@ -90,7 +90,7 @@ def test_svg_and_pdf_draw_the_same_shapes_with_the_alt_text(tmp_path: Path) -> N
     assert svg.get("aria-label") == pic.alt == svg.find(f"{ns}title").text
     assert "45 degrees" in pic.alt and "Hold 5 seconds" in pic.alt
     texts = {t.text for t in svg.iter(f"{ns}text")}
-    assert {"hold 5 seconds", "10 times", "45°", "30 cm"} <= texts
+    assert {"hold 5 seconds", "10 times", "45°", "Feet forward 30 cm"} <= texts
     drawing = picture_drawing("wall-squats", 184 * 72 / 25.4)
     assert drawing.wrap(600, 600)[0] <= 184 * 72 / 25.4 + 1e-6
     assert picture_drawing("no-such-exercise", 300, 100) is None
@@ -244,7 +244,7 @@ def test_large_print_pictures_are_at_least_1_4_times_clear_print_in_every_handou
         assert clear.keys() == large.keys() and len(clear) == 13  # 11 exercises, 2 easier
         for key, pic in clear.items():
             assert large[key].scale >= 1.4 * pic.scale - 1e-9, (size, key)
-            assert pic.width <= 165 + 1e-6 and large[key].width <= 190 + 1e-6
+            assert pic.width <= 190 + 1e-6 and large[key].width <= 190 + 1e-6
 
 
 def test_lying_figures_in_clear_print_handouts_are_not_strips(printed: dict) -> None:
@@ -313,7 +313,8 @@ def test_key_parts_are_labelled_in_words(exercise: str, variant: str, words: set
     """What the blind test misread is said in words on the picture, in both print sizes."""
     for large in (False, True):
         pic = exercise_picture(exercise, variant, large_print=large)
-        assert words <= {t.text for t in _texts(pic.items)}, (exercise, large)
+        said = " | ".join(t.text for t in _texts(pic.items))
+        assert all(w in said for w in words), (exercise, large, said)
 
 
 def test_the_pdf_carries_each_pictures_description(tmp_path: Path) -> None:

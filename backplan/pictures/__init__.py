@@ -18,7 +18,7 @@ exercise (its ``image`` column: PNG, JPEG or SVG); that file is used instead.
 Examples
 --------
 >>> pic = exercise_picture("heel-slides")
->>> len(pic.panels), pic.width <= 165
+>>> len(pic.panels), pic.width <= 184
 (2, True)
 >>> exercise_picture_svg("heel-slides").startswith("<svg")
 True

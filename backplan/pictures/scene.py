@@ -373,10 +373,7 @@ def _mark(
         for x in (x0, x1):
             tick = ((x, y - 2.5), (x, y + 2.5))
             out.append(("shape", Shape(tick, None, INK, outline * 1.8, closed=False)))
-        if mark.get("label") == "right":  # past the toes, standing on the floor line
-            at = (max(x0, x1) + float(mark.get("gap", 4)), _label_size("", size)[1] / k / 2)
-            out.append(("label", (at, None, mark["text"], "start")))
-        else:
+        if mark.get("text"):  # under the line (or said in the panel's caption instead)
             out.append(("label", (((x0 + x1) / 2, y - 5), None, mark["text"], "middle")))
         _grow(box, [(x0, y - 3), (x1, y + 3)])
     elif kind == "level":  # a dashed line at one height, from a point to past another
@@ -870,6 +867,12 @@ def _draw(
     for row, row_h in zip(rows, row_heights, strict=True):
         x = 0.0
         y_fig = y_top - row_h
+        alone = contents[row[0]]
+        if len(row) == 1 and alone.region and alone.of in panels:  # under what it magnifies
+            src = panels[alone.of]
+            w = max((alone.box[2] - alone.box[0]) * scale * alone.zoom,
+                    caption_width(numbers[row[0]], alone.caption, size))  # fmt: skip
+            x = min(max(src.x + src.width / 2 - w / 2, 0.0), max(pic_w - w, 0.0))
         for i in row:
             c = contents[i]
             k = scale * c.zoom
@@ -918,10 +921,14 @@ def _draw(
             x += w + GAP_MM
         pic_w = max(pic_w, x - GAP_MM)
         y_top = y_fig - cap_h - GAP_MM
+    lines: list[Any] = []
     for i in shown:  # a close-up: a frame where it looks, and a line to the close-up
         c = contents[i]
         if c.region and c.of in panels:
-            overlay += _link(transforms[c.of], c.region, panels[c.of], panels[i], outline)
+            frame, *line = _link(transforms[c.of], c.region, panels[c.of], panels[i], outline)
+            overlay.append(frame)
+            lines += line
+    items = lines + items  # the lines go under the captions and the panels
     if badges:
         bw = badges_width(badges, size)
         if pick.badge_row:

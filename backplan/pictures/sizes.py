@@ -33,12 +33,12 @@ LARGE_OVER_CLEAR = 1.4
 
 
 def picture_size(large_print: bool = False, width_mm: float = 184.0) -> PictureSize:
-    """The picture box: clear print at most 165 mm wide and 110 mm high, captions in
+    """The picture box: the column's width; clear print at most 110 mm high, captions in
     12 pt; large print the column's width and 95 mm high (a handout gives it the room its
     page has), captions in 16 pt."""
     if large_print:
         return PictureSize(width_mm, LARGE_MM, 16.0, 0.6)
-    return PictureSize(min(width_mm, 165.0), 110.0, 12.0, 0.45)
+    return PictureSize(width_mm, 110.0, 12.0, 0.45)
 
 
 _DOSE = re.compile(
