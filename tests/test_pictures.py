@@ -331,3 +331,14 @@ def test_the_pdf_carries_each_pictures_description(tmp_path: Path) -> None:
     stream = PdfReader(pdf).pages[2].get_contents().get_data()
     assert stream.count(b"/Span <</Alt <FEFF") == 1 and stream.count(b"EMC") == 1
     assert "face down" in PdfReader(pdf).pages[2].extract_text()
+
+
+@pytest.mark.parametrize(("exercise", "variant"), ALL)
+def test_thumbnails_show_the_movement_in_one_drawing_without_words(
+    exercise: str, variant: str
+) -> None:
+    """The plan builder's 20 mm pictures: one drawing, the body not shrunk by text."""
+    pic = exercise_picture(exercise, variant, width_mm=78, height_mm=20, text_pt=0)
+    assert len(pic.panels) == 1 and not _texts(pic.items)
+    assert pic.height <= 20 + 1e-6 and pic.width <= 78 + 1e-6
+    assert pic.scale * pic.panels[0].zoom >= 0.1 and max(pic.width, pic.height) >= 19

@@ -74,13 +74,14 @@ def exercise_picture(
 
     Large print fills its box (it may leave out the start panel when that makes the
     figure much bigger); clear print is drawn at most 1/1.4 of the large-print size of
-    the same box width (or at most ``at_most`` mm per cm of body, when given).
+    the same box width (or at most ``at_most`` mm per cm of body, when given);
+    ``text_pt=0`` makes a thumbnail: the one drawing that shows the movement, no words.
     """
     if not has_picture(exercise_id, variant):
         return None
     size = picture_size(large_print, width_mm)
     numbers = dose_badges(dose)
-    if large_print:
+    if large_print or text_pt == 0:  # large print, or a thumbnail (no print size)
         cap = at_most if at_most is not None else 10.0
     elif at_most is not None:
         cap = at_most
@@ -93,7 +94,7 @@ def exercise_picture(
         variant,
         width_mm=size.width,
         height_mm=height_mm or size.height,
-        text_pt=text_pt or size.text,
+        text_pt=size.text if text_pt is None else text_pt,
         outline_mm=size.outline,
         numbers=numbers,
         at_most=cap,
@@ -128,7 +129,8 @@ def exercise_picture_svg(
     variant: str = "",
 ) -> str:
     """Markup showing an exercise's picture: SVG for our drawings, ``<img>`` for a clinic's
-    own picture (embedded, no network), ``""`` when the exercise has none.
+    own picture (embedded, no network), ``""`` when the exercise has none. Under 40 mm high
+    it is a thumbnail: the movement in one drawing, no captions or badges.
 
     Use it in HTML, in notebooks (``IPython.display.HTML``) and in ipywidgets ``HTML``.
     """
@@ -152,7 +154,7 @@ def picture_markup(
     if image and not variant:
         alt = f"Picture of the exercise {exercise_id}"
         return _file_img(image, alt, height_mm or clinic_height(large_print), max_width_mm)
-    text = 12.0 if (height_mm or 70) >= 40 else 8.0
+    text = 12.0 if (height_mm or 70) >= 40 else 0.0  # under 40 mm: a thumbnail
     pic = exercise_picture(
         exercise_id, variant, large_print=large_print, width_mm=max_width_mm,
         height_mm=height_mm, text_pt=None if height_mm is None else text, dose=dose,

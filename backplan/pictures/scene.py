@@ -315,19 +315,19 @@ def _content(
         floor = Shape(((box[0], 0), (box[2], 0)), None, INK, outline * 2.2, closed=False)
         shapes.append(("shape", floor))
     shapes += [("shape", s) for s in [*props, *ghost, *body]]
-    for mark in panel.get("angles", []):
+    for mark in panel.get("angles", []) if size else ():
         shapes += [("shape", s) for s in _angle_mark(f, mark, outline)]
         at = _point(f, mark["at"])
         dx, dy = mark.get("label_at", (8, 8))
         shapes.append(("label", ((at[0] + dx, at[1] + dy), None, mark["label"], "middle")))
     zoom = float(panel.get("zoom", 1.0))
     k = hint * zoom  # mm per cm in this panel
-    for mark in panel.get("marks", []):
+    for mark in panel.get("marks", []) if size else ():
         shapes += _mark(figures, mark, outline, box, size, k)
     aw = arrow_width(size)
     for arrow in panel.get("arrows", []):
         spec = _arrow_path(entry, panel, arrow)
-        least = (SHAFT_MM + spec["heads"] * aw * 4.2) / k
+        least = (SHAFT_MM + spec["heads"] * aw * 4.2) / k if size else 0.0
         spec["path"] = _lengthen(spec["path"], least)
         shapes.append(("arrow", spec))
         _grow(box, spec["path"], pad=aw * 2.5 / k)
@@ -388,8 +388,8 @@ def _mark(
 
 
 def arrow_width(size: float) -> float:
-    """An arrow's stroke width (mm) beside text of ``size`` points."""
-    return 0.8 + size * 0.025
+    """An arrow's stroke width (mm) beside text of ``size`` points (0: a thumbnail)."""
+    return 0.8 + size * 0.025 if size else 0.45
 
 
 def _lengthen(path: Sequence[Point], least: float) -> list[Point]:
@@ -657,7 +657,7 @@ def _plan(
     shown = [i for row in rows for i in row]
     numbers = _numbers(contents, shown)
     caps = {i: caption_width(numbers[i], contents[i].caption, size) for i in shown}
-    cap_h = size * FONT_MM * 1.45 + 2.0
+    cap_h = size * FONT_MM * 1.45 + 2.0 if size else 0.0
     bw = badges_width(badges, size)
     heights = [_row_height(contents, row) for row in rows]
 
@@ -779,6 +779,11 @@ def _best(
         for rows in _arrangements(len(contents), drop)
     ]
     n = len(contents)
+    if not size:  # a thumbnail: the one panel that shows the movement, no words
+        moving = [i for i, p in enumerate(entry["panels"]) if p.get("ghost")] or [n - 1]
+        steps = [i for i in moving if not contents[i].closeup]
+        one = (steps or moving)[-1]
+        return _plan(contents, ((one,),), width, height, size, (), at_most), contents
     whole = [p for p in plans if sum(map(len, p.rows)) == n]
     top = max(p.scale for p in whole)
     pick = min((p for p in whole if p.scale >= top * 0.995), key=lambda p: p.height)
@@ -854,7 +859,7 @@ def _draw(
     scale, rows = pick.scale, pick.rows
     shown = [i for row in rows for i in row]
     numbers = _numbers(contents, shown)
-    cap_h = size * FONT_MM * 1.45 + 2.0
+    cap_h = size * FONT_MM * 1.45 + 2.0 if size else 0.0
     items: list[Any] = []
     overlay: list[Any] = []
     panels: dict[int, Panel] = {}
@@ -906,7 +911,7 @@ def _draw(
                     drawn.append(Shape(pts, obj.fill, obj.stroke, obj.width, obj.closed, obj.dash))
                 else:  # never shorter than its heads and a 15 mm shaft, on paper
                     aw = arrow_width(size)
-                    least = SHAFT_MM + obj["heads"] * aw * 4.2 + 0.05
+                    least = SHAFT_MM + obj["heads"] * aw * 4.2 + 0.05 if size else 0.0
                     path = tuple(_lengthen([tr(p) for p in obj["path"]], least))
                     arrows.append((path, obj["heads"]))
                     drawn += _arrow(path, aw, obj["heads"])
@@ -914,7 +919,8 @@ def _draw(
             if c.region:
                 items.append(Shape(_rect(*fig_box), None, INK, outline * 2.4))
             cap_y = y_fig - cap_h + 0.5
-            items += _caption_items(x, cap_y, numbers[i], c.caption, size)
+            if size:
+                items += _caption_items(x, cap_y, numbers[i], c.caption, size)
             panels[i] = Panel(fx, fy, fig_w, fig_box[3] - fy, c.zoom, c.caption, origin, k, i,
                               tuple(arrows))  # fmt: skip
             last_row_end = (x + max(cap_w, 0), cap_y)
@@ -929,7 +935,7 @@ def _draw(
             overlay.append(frame)
             lines += line
     items = lines + items  # the lines go under the captions and the panels
-    if badges:
+    if badges and size:
         bw = badges_width(badges, size)
         if pick.badge_row:
             bx, by = pic_w - bw, 0.5
