@@ -274,11 +274,15 @@ def test_every_arrow_has_a_shaft_of_15_mm_at_least(exercise: str, variant: str) 
             assert _arrow_shaft(arrow, 16.0 if large else 12.0) >= 15.0, (exercise, large)
 
 
-def test_arrows_in_the_handouts_are_long_enough(printed: dict) -> None:
+def test_arrows_in_the_handouts_are_long_enough_and_whole(printed: dict) -> None:
     for (_, large), rows in printed.items():
         for b, _, pic in rows:
-            for arrow in (a for p in pic.panels for a in p.arrows):
-                assert _arrow_shaft(arrow, 16.0 if large else 12.0) >= 15.0, b.exercise
+            for panel in pic.panels:
+                for arrow in panel.arrows:
+                    assert _arrow_shaft(arrow, 16.0 if large else 12.0) >= 15.0, b.exercise
+                    for x, y in arrow[0]:  # not cut off by the edge of its panel
+                        assert panel.x - 0.3 <= x <= panel.x + panel.width + 0.3, b.exercise
+                        assert panel.y - 0.3 <= y <= panel.y + panel.height + 0.3, b.exercise
 
 
 def test_close_ups_have_no_step_number_and_badges_come_once_after_the_last_step() -> None:

@@ -327,7 +327,7 @@ def _content(
     aw = arrow_width(size)
     for arrow in panel.get("arrows", []):
         spec = _arrow_path(entry, panel, arrow)
-        least = (SHAFT_MM + spec["heads"] * aw * 4.2) / k if size else 0.0
+        least = 1.1 * (SHAFT_MM + spec["heads"] * aw * 4.2) / k if size else 0.0  # some spare
         spec["path"] = _lengthen(spec["path"], least)
         shapes.append(("arrow", spec))
         _grow(box, spec["path"], pad=aw * 2.5 / k)
