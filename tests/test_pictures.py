@@ -346,3 +346,30 @@ def test_thumbnails_show_the_movement_in_one_drawing_without_words(
     assert len(pic.panels) == 1 and not _texts(pic.items)
     assert pic.height <= 20 + 1e-6 and pic.width <= 78 + 1e-6
     assert pic.scale * pic.panels[0].zoom >= 0.1 and max(pic.width, pic.height) >= 19
+
+
+def test_html_print_view_keeps_each_large_print_exercise_on_one_page(tmp_path: Path) -> None:
+    """The HTML handout sizes its pictures to the printed page like the PDF: in large print
+    on Letter, six weeks of the more advanced exercises, every exercise's steps, dose and
+    later weeks print on the page of its heading, its easier way with it or, under its own
+    heading, on the next page."""
+    from rendered import print_html, printed_words
+
+    from backplan.handout.content import handout_content
+    from backplan.words import TEXT
+
+    plan = _demo_plans()[1].model_copy(update={"weeks": 6})
+    html = bp.handout.to_html(plan, tmp_path / "h.html", large_print=True, page_size="letter")
+    pages = [
+        printed_words(p.extract_text())
+        for p in PdfReader(print_html(html, tmp_path / "h.pdf")).pages
+    ]
+    for b in handout_content(plan).blocks:
+        heading = f"{b.number}. {b.name}"
+        where = next(i for i, p in enumerate(pages) if heading in p)
+        for part in (*b.steps, b.dose, *b.later):
+            assert printed_words(part) in pages[where], (heading, part)
+        if b.easier:
+            apart = TEXT["easier_title"].format(number=b.number, name=b.name)
+            on = [i for i, p in enumerate(pages) if printed_words(b.easier) in p]
+            assert on == [where] or (on == [where + 1] and apart in pages[where + 1]), on

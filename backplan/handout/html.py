@@ -58,23 +58,40 @@ def _template() -> Any:
     return env.get_template("handout.html.j2")
 
 
-def _pictures(large_print: bool) -> Any:
-    """The picture markup function for the template: the exercise's picture (or the easier
-    way's, ``variant="easier"``) across the print column, its badges from the dose line."""
-    from ..pictures import picture_markup
+#: How much taller the HTML print view's words run than the PDF's (line height 1.35, list
+#: and paragraph margins): the pictures leave this share of the page's room to the words.
+HTML_ROOM = 0.85
+
+
+def _pictures(h: Handout, large_print: bool, page_size: str) -> tuple[Any, Any]:
+    """The template's picture markup function: the exercise's picture (or the easier way's,
+    ``variant="easier"``), sized like the PDF's to the room its block leaves on a printed
+    page, its badges from the dose line; and whether a block's easier way goes after it
+    under its own heading (as in the PDF, when the block cannot hold two pictures)."""
+    from ..pictures import picture_markup, picture_svg
+    from .pdf_block import Frames, block_pictures, exercise_heads
+
+    mm = 72 / 25.4
+    short, long = (215.9, 279.4) if page_size == "letter" else (210.0, 297.0)
+    width = (short - 26.0) * mm
+    frame = (long - 31.0) * mm * HTML_ROOM  # @page margins 13 mm, 18 mm at the foot
+    heads = dict(exercise_heads(h))
+
+    def pictures(block: ExerciseBlock) -> Any:
+        return block_pictures(block, large_print, width, Frames(frame, frame),
+                              heads.get(block, ("", None)))  # fmt: skip
 
     def picture(block: ExerciseBlock, variant: str = "") -> str:
-        if variant and block.image:
-            return ""  # a clinic's own picture: no shipped drawing of its easier way
-        return picture_markup(
-            block.exercise,
-            block.image,
-            large_print=large_print,
-            variant=variant,
-            dose=block.dose,
-        )
+        if block.image:  # a clinic's own picture; no shipped drawing of its easier way
+            return "" if variant else picture_markup(block.exercise, block.image,
+                                                      large_print=large_print)  # fmt: skip
+        pic = pictures(block).easier if variant else pictures(block).main
+        return picture_svg(pic) if pic else ""
 
-    return picture
+    def apart(block: ExerciseBlock) -> bool:
+        return pictures(block).apart
+
+    return picture, apart
 
 
 def _column_mm(name: str, dose: str, k: int, em: float, box: float, gap: float) -> float:
@@ -134,6 +151,7 @@ def render_html(h: Handout, *, large_print: bool = False, page_size: str = "A4")
         codes.update(week.exercises)
     size = "letter" if str(page_size).lower() == "letter" else "A4"
     landscape, parts = _diary_pages(h, large_print, size.lower())
+    picture, apart = _pictures(h, large_print, size.lower())
     diary = [
         (part, n, len(split))
         for week in h.diary
@@ -148,7 +166,8 @@ def render_html(h: Handout, *, large_print: bool = False, page_size: str = "A4")
         page_size=size,
         diary_landscape=landscape,
         diary=diary,
-        picture=_pictures(large_print),
+        picture=picture,
+        easier_apart=apart,
         box_layout=box_layout,
         codes=list(codes.items()),
         contact=" · ".join([*footer_lines(h), h.patient]),
