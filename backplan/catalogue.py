@@ -335,7 +335,11 @@ def _image_problem(path: Path) -> str | None:
     if size > IMAGE_MAX_BYTES:
         return f"a picture file of at most {IMAGE_MAX_BYTES // 1_000_000} MB (it has {size} bytes)"
     if kind == ".svg":
-        return None if b"<svg" in _svg_head(path) else "an SVG picture (no <svg> element found)"
+        if b"<svg" not in _svg_head(path):
+            return "an SVG picture (no <svg> element found)"
+        from .pictures.pdf import svg_problem  # the PDF draws it: check it can be drawn
+
+        return svg_problem(path)
     name = "PNG" if kind == ".png" else "JPEG"
     if not head.startswith(IMAGE_TYPES[kind]):
         return f"a {name} picture (the file is not one)"

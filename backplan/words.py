@@ -64,6 +64,7 @@ TEXT: dict[str, str] = {
     "steps": "What to do:",
     "dose": "How much:",
     "easier": "Easier way:",
+    "easier_title": "{number}. {name}: the easier way",
     "later": "Later weeks:",
     "later_dose": "From week {week}: {dose}. Only if last week felt OK.",
     "from_week": "From week {week}",

@@ -17,7 +17,7 @@ from backplan._io.paths import data_dir
 from backplan.handout.content import handout_content
 from backplan.handout.pdf_style import MM, look
 from backplan.settings import ClinicSettings
-from backplan.words import diary_heading, diary_name
+from backplan.words import TEXT, diary_heading, diary_name
 
 SETTINGS = ClinicSettings(clinic="Riverside Physio", phone="01234 567890", physio="A. Physio")
 VARIANTS = [
@@ -27,6 +27,7 @@ VARIANTS = [
     ("more advanced", 1, "letter", True),
 ]
 LINE = re.compile(rb"[\d.\-]+ [\d.\-]+ m [\d.\-]+ [\d.\-]+ l S")
+FILLED = re.compile(rb"[\d.\-]+ [\d.\-]+ l h B")  # a filled, outlined shape
 RECT = re.compile(rb"([\d.\-]+) ([\d.\-]+) ([\d.\-]+) ([\d.\-]+) re")
 
 
@@ -74,11 +75,16 @@ def test_every_exercise_block_is_on_one_page_with_its_picture(handout) -> None:
     h = handout_content(plan, settings=SETTINGS)
     for b in (*h.blocks, *h.next_blocks):
         heading = f"{b.number}. {b.name}"
-        (where,) = [i for i, (text, _) in enumerate(pages) if heading in text]
+        where = next(i for i, (text, _) in enumerate(pages) if heading in text)
         text, stream = pages[where]
-        for part in (*b.steps, b.dose, *b.later, b.easier):
+        for part in (*b.steps, b.dose, *b.later):
             assert _words(part) in text, (heading, part)  # heading, steps, dose: one page
-        assert len(LINE.findall(stream)) >= 10, heading  # the stick figure's lines
+        assert len(FILLED.findall(stream)) >= 10, heading  # the picture's filled body parts
+        if b.easier:  # with the steps, or (large print, no room for two pictures) whole
+            apart = TEXT["easier_title"].format(number=b.number, name=b.name)  # on the next
+            on = [i for i, (t, _) in enumerate(pages) if _words(b.easier) in t]
+            assert on == [where] or (on == [where + 1] and apart in pages[where + 1][0]), on
+            assert len(FILLED.findall(pages[on[0]][1])) >= 20, heading  # with its picture
 
 
 def test_no_page_is_near_empty(handout) -> None:

@@ -97,6 +97,8 @@ def patient_sentences(catalogue: pd.DataFrame) -> list[str]:
         "part": 1,
         "parts": 2,
         "phone": "01234 567890",
+        "number": 3,
+        "name": "Half sit-ups",
     }
     parts += [t.format(**sample) for t in TEXT.values()]
     parts += list(ADVICE_TITLES.values())

@@ -1,65 +1,135 @@
-"""Exercise pictures: drawn from data/poses.json by one renderer for SVG and PDF; a clinic's own
-picture from the catalogue's ``image`` column, checked when the catalogue is loaded."""
+"""Exercise pictures: drawn from data/poses.json by one renderer for SVG and PDF, big enough to
+see the movement, dark for what moves; alt text and badges in both; a clinic's own picture
+(PNG, JPEG or SVG) from the catalogue's ``image`` column, checked when the catalogue loads."""
 
 from __future__ import annotations
 
+import itertools
+import math
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from fuzz_inputs import fuzz
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
 import backplan as bp
 from backplan._io.paths import data_dir
-from backplan.pictures import exercise_picture, picture_drawing, picture_svg, poses
+from backplan.pictures import (
+    clinic_height,
+    dose_badges,
+    exercise_picture,
+    picture_drawing,
+    picture_svg,
+    poses,
+    scene,
+)
+
+WIDE = ("ankle-lifts", "heel-slides", "abdominal-contraction", "straight-leg-raises",
+        "prone-leg-raises", "supine-leg-raises", "half-sit-ups", "knee-to-chest")  # fmt: skip
+ALL = [(e, "") for e in poses()["exercises"]] + [
+    ("supine-leg-raises", "easier"),
+    ("half-sit-ups", "easier"),
+]
 
 
-def _shape(lines, left: float, right: float) -> list:
-    """The lines between ``left`` and ``right``, moved to start at 0 and rounded."""
-    return sorted(
-        (round(a - left, 1), round(b, 1), round(c - left, 1), round(d, 1))
-        for a, b, c, d, *_ in lines
-        if left <= min(a, c) and max(a, c) <= right
-    )
-
-
-def test_every_shipped_exercise_has_a_start_and_end_drawing(catalogue: pd.DataFrame) -> None:
+def test_every_shipped_exercise_and_easier_option_has_a_picture(catalogue: pd.DataFrame) -> None:
     assert set(poses()["exercises"]) == set(catalogue["id"])
-    for exercise in catalogue["id"]:
-        pic = exercise_picture(exercise)
-        assert pic is not None and len(pic.lines) >= 10 and pic.circles  # body and head
-        assert all(x >= 0 and y >= 0 for ln in pic.lines for x, y in (ln[:2], ln[2:4]))
-        assert all(
-            x <= pic.width + 1e-6 and y <= pic.height + 1e-6
-            for ln in pic.lines
-            for x, y in (ln[:2], ln[2:4])
-        )
-        # start and end differ wherever the pose data gives two positions
-        if len(pic.panels) == 2:
-            (x0, w0), (x1, _) = pic.panels
-            first = _shape(pic.lines, x0 - 0.01, x0 + w0 + 0.01)
-            second = _shape(pic.lines, x1 - 0.01, pic.width)
-            assert first != second, exercise
+    with_easier = set(catalogue.loc[catalogue["easier_option"].fillna("") != "", "id"])
+    assert {e for e, v in ALL if v} == with_easier  # every easier option the catalogue gives
+    for exercise, variant in ALL:
+        pic = exercise_picture(exercise, variant)
+        assert pic is not None and len(pic.panels) >= 2
+        assert pic.alt and len(pic.alt.split()) >= 15  # the movement in words
 
 
-def test_svg_and_pdf_drawing_share_the_same_geometry() -> None:
-    pic = exercise_picture("wall-squats")
-    svg = ET.fromstring(picture_svg(pic, 30))
+@pytest.mark.parametrize(("exercise", "variant"), ALL)
+def test_pictures_are_big_enough_to_see_the_movement(exercise: str, variant: str) -> None:
+    clear = exercise_picture(exercise, variant)
+    large = exercise_picture(exercise, variant, large_print=True)
+    assert large.scale >= 1.4 * clear.scale  # large print at least 1.4 times bigger
+    assert clear.moves and min(clear.moves.values()) >= 5.0  # mm on paper
+    assert min(large.moves.values()) >= 8.0
+    for pic in (clear, large):
+        assert pic.width <= 184 + 1e-6 and all(p.width > 0 for p in pic.panels)
+        assert all(p.x >= 0 and p.x + p.width <= pic.width + 1e-6 for p in pic.panels)
+    if exercise in WIDE and not variant:  # lying figures are not a strip
+        assert clear.scale >= 0.45  # a 1.74 m person at least 78 mm long in clear print
+
+
+def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:
+    def grey(colour: str) -> float:
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        return (0.299 * r + 0.587 * g + 0.114 * b) / 255
+
+    assert grey(scene.MOVE) < 0.35 and grey(scene.STILL) > 0.85 and grey(scene.FAR) > 0.75
+    pic = exercise_picture("heel-slides")
+    fills = [s.fill for s in _shapes(pic.items)]
+    assert fills.count(scene.MOVE) >= 3 and fills.count(scene.STILL) >= 5  # leg parts, body
+
+
+def _shapes(items) -> list:
+    out = []
+    for item in items:
+        out += _shapes(item.items) if isinstance(item, scene.Clip) else [item]
+    return [s for s in out if isinstance(s, scene.Shape)]
+
+
+def test_svg_and_pdf_draw_the_same_shapes_with_the_alt_text(tmp_path: Path) -> None:
+    pic = exercise_picture("wall-squats", dose="10 times, hold each for 5 seconds")
+    svg = ET.fromstring(picture_svg(pic))
     ns = "{http://www.w3.org/2000/svg}"
-    assert len(svg.findall(f".//{ns}line")) == len(pic.lines)
-    assert len(svg.findall(f".//{ns}circle")) == len(pic.circles)
-    drawing = picture_drawing("wall-squats", 300, 100)
-    assert drawing.wrap(300, 100)[1] <= 100 + 1e-6
+    assert len(svg.findall(f".//{ns}path")) == len(_shapes(pic.items))
+    assert svg.get("aria-label") == pic.alt == svg.find(f"{ns}title").text
+    assert "45 degrees" in pic.alt and "Hold 5 seconds" in pic.alt
+    texts = {t.text for t in svg.iter(f"{ns}text")}
+    assert {"hold 5 seconds", "10 times", "45°", "Feet forward 30 cm"} <= texts
+    drawing = picture_drawing("wall-squats", 184 * 72 / 25.4)
+    assert drawing.wrap(600, 600)[0] <= 184 * 72 / 25.4 + 1e-6
     assert picture_drawing("no-such-exercise", 300, 100) is None
 
 
-def test_lines_are_black_or_grey_and_thick_enough_for_greyscale() -> None:
-    for exercise in poses()["exercises"]:
-        for *_, width, colour in exercise_picture(exercise).lines:
-            assert colour in {"black", "#707070"} and width >= 0.5  # mm
+def test_badges_repeat_the_dose_line_the_patient_reads() -> None:
+    from backplan.words import dose_short
+
+    assert dose_badges("2 rounds of 8 times on each leg, hold each for 1 second") == {
+        "reps": "8 times", "side": "leg", "hold": "hold 1 second"
+    }  # fmt: skip
+    assert dose_badges("") == {}
+
+    @fuzz(200)
+    @given(st.integers(1, 50), st.integers(1, 9), st.integers(0, 60), st.booleans())
+    def agree(reps: int, sets: int, hold: int, per_side: bool) -> None:
+        p = bp.Prescription(exercise="x", reps=reps, sets=sets, hold_s=hold, per_side=per_side)
+        badges = dose_badges(dose_short(p, "leg") + ", once a day, every day")
+        assert badges["reps"] == f"{reps} time" + ("s" if reps > 1 else "")
+        assert badges.get("hold") == (
+            f"hold {hold} second" + ("s" if hold > 1 else "") if hold else None
+        )
+
+    agree()
+
+
+def test_handout_pdf_carries_pictures_badges_and_easier_pictures(tmp_path: Path) -> None:
+    cat = bp.load_catalogue()
+    plan = bp.build_plan(
+        cat, "more advanced", ["half-sit-ups", "supine-leg-raises"],
+        start_date=date(2026, 1, 5), weeks=1,
+    )  # fmt: skip
+    pdf = bp.handout.to_pdf(plan, tmp_path / "h.pdf", catalogue=cat)
+    text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert text.count("Head and shoulders up") == 1 and text.count("Lift") >= 3  # easier too
+    assert "hold 10 seconds" in text and "5 times" in text
+    html = bp.handout.to_html(plan, tmp_path / "h.html", catalogue=cat).read_text()
+    assert html.count('aria-label="Two drawings. The easier way.') == 2  # both easier ways
+    assert html.count("<title>Two drawings. The easier way.") == 2
 
 
 def _clinic_catalogue(tmp_path: Path, image: str) -> Path:
@@ -83,6 +153,27 @@ def test_a_clinic_png_is_printed_in_pdf_and_embedded_in_html(tmp_path: Path) -> 
     assert 'src="data:image/png;base64,' in html and "<svg" not in html
 
 
+def test_a_clinic_svg_is_drawn_in_the_pdf_scaled_into_the_box(tmp_path: Path) -> None:
+    (tmp_path / "heel.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200">'
+        '<rect x="0" y="0" width="400" height="200" fill="#ff0000"/></svg>'
+    )
+    cat = bp.load_catalogue(_clinic_catalogue(tmp_path, "heel.svg"))
+    plan = bp.build_plan(cat, "beginners", ["heel-raises"], start_date=date(2026, 1, 5), weeks=1)
+    pdf = bp.handout.to_pdf(plan, tmp_path / "h.pdf", catalogue=cat)
+    drawing = picture_drawing("heel-raises", 184 * 72 / 25.4, image=str(tmp_path / "heel.svg"))
+    w, h = drawing.wrap(600, 600)
+    box_h = clinic_height() * 72 / 25.4
+    assert h == pytest.approx(box_h) and w == pytest.approx(2 * h)  # the same box, in proportion
+    png = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "20", "-f", "2", "-l", "2", "-png", str(pdf), str(png)],
+                   check=True)  # fmt: skip
+    page = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+    rgb = np.asarray(page)
+    red = int(((rgb[..., 0] > 200) & (rgb[..., 1] < 60) & (rgb[..., 2] < 60)).sum())
+    assert red > 0.05 * page.width * page.height  # the clinic's red picture is printed
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
@@ -92,6 +183,7 @@ def test_a_clinic_png_is_printed_in_pdf_and_embedded_in_html(tmp_path: Path) -> 
         ("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2_100_000, "at most 2 MB"),
         ("notes.txt", b"hello", ".png, .jpg, .jpeg or .svg"),
         ("empty.svg", b"<html></html>", "no <svg> element"),
+        ("broken.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><rect", "can be drawn"),
     ],
 )
 def test_a_bad_picture_is_a_catalogue_error_naming_row_and_column(
@@ -121,3 +213,163 @@ def test_an_exercise_without_a_picture_still_prints(tmp_path: Path) -> None:
     text = PdfReader(bp.handout.to_pdf(plan, tmp_path / "h.pdf", catalogue=cat)).pages[1]
     assert "1. Ankle lifts" in text.extract_text()
     assert bp.exercise_picture_svg("toe-taps", cat) == ""
+
+
+def _demo_plans() -> list[bp.Plan]:
+    cat = bp.load_catalogue()
+    return [
+        bp.build_plan(cat, level, start_date=date(2026, 3, 9), weeks=4,
+                      progression=[bp.AddDose(what="reps", amount=1, every_weeks=2, cap=20)])
+        for level in ("beginners", "more advanced")
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def printed() -> dict[tuple[str, bool], list]:
+    """Every picture as the PDF handouts print it, A4 and Letter, clear and large print."""
+    return {
+        (size, large): [row for plan in _demo_plans() for row in
+                        bp.handout.handout_pictures(plan, large_print=large, page_size=size)]
+        for size in ("A4", "letter")
+        for large in (False, True)
+    }  # fmt: skip
+
+
+def test_large_print_pictures_are_at_least_1_4_times_clear_print_in_every_handout(
+    printed: dict,
+) -> None:
+    for size in ("A4", "letter"):
+        clear = {(b.exercise, v): p for b, v, p in printed[size, False]}
+        large = {(b.exercise, v): p for b, v, p in printed[size, True]}
+        assert clear.keys() == large.keys() and len(clear) == 13  # 11 exercises, 2 easier
+        for key, pic in clear.items():
+            assert large[key].scale >= 1.4 * pic.scale - 1e-9, (size, key)
+            assert pic.width <= 190 + 1e-6 and large[key].width <= 190 + 1e-6
+
+
+def test_lying_figures_in_clear_print_handouts_are_not_strips(printed: dict) -> None:
+    """A person lying down is at least 65 mm long in clear print (it was 61-76 mm, side by
+    side, before the blind test), on A4 and Letter, easier ways included."""
+    for size in ("A4", "letter"):
+        for b, v, pic in printed[size, False]:
+            if b.exercise in WIDE:
+                assert pic.scale >= 0.35, (size, b.exercise, v, pic.scale)
+
+
+def _arrow_shaft(arrow: tuple, size: float) -> float:
+    """The length (mm) of an arrow's path between its heads (4.2 widths long each)."""
+    path, heads = arrow
+    length = sum(math.dist(a, b) for a, b in itertools.pairwise(path))
+    return length - heads * 4.2 * scene.arrow_width(size)
+
+
+@pytest.mark.parametrize(("exercise", "variant"), ALL)
+def test_every_arrow_has_a_shaft_of_15_mm_at_least(exercise: str, variant: str) -> None:
+    """No arrow shrinks to its two heads (a black diamond) in any print size."""
+    pics = [(exercise_picture(exercise, variant, large_print=lg), lg) for lg in (False, True)]
+    pics += [(exercise_picture(exercise, variant, height_mm=45, text_pt=12), False)]
+    for pic, large in pics:
+        arrows = [a for p in pic.panels for a in p.arrows]
+        for arrow in arrows:
+            assert _arrow_shaft(arrow, 16.0 if large else 12.0) >= 15.0, (exercise, large)
+
+
+def test_arrows_in_the_handouts_are_long_enough_and_whole(printed: dict) -> None:
+    for (_, large), rows in printed.items():
+        for b, _, pic in rows:
+            for panel in pic.panels:
+                for arrow in panel.arrows:
+                    assert _arrow_shaft(arrow, 16.0 if large else 12.0) >= 15.0, b.exercise
+                    for x, y in arrow[0]:  # not cut off by the edge of its panel
+                        assert panel.x - 0.3 <= x <= panel.x + panel.width + 0.3, b.exercise
+                        assert panel.y - 0.3 <= y <= panel.y + panel.height + 0.3, b.exercise
+
+
+def test_close_ups_have_no_step_number_and_badges_come_once_after_the_last_step() -> None:
+    pic = exercise_picture("heel-raises", dose="10 times, 3 times a day")
+    texts = [t.text for t in _texts(pic.items)]
+    assert texts.count("10 times") == 1 and texts[-1] == "10 times"
+    assert "Close-up: heels up" in texts and "3" not in texts  # steps 1 and 2 only
+    closeup = [p for p in pic.panels if p.zoom != 1]
+    assert len(closeup) == 1 and closeup[0].caption == "Close-up: heels up"
+
+
+def _texts(items) -> list:
+    out = []
+    for item in items:
+        out += _texts(item.items) if isinstance(item, scene.Clip) else [item]
+    return [t for t in out if isinstance(t, scene.Text)]
+
+
+@pytest.mark.parametrize(
+    ("exercise", "variant", "words"),
+    [
+        ("prone-leg-raises", "", {"face down"}),
+        ("knee-to-chest", "", {"hands under knees"}),
+        ("half-sit-ups", "", {"lower back stays down"}),
+        ("half-sit-ups", "easier", {"waist"}),
+        ("ankle-lifts", "", {"toes up", "toes down"}),
+        ("abdominal-contraction", "", {"tummy in"}),
+        ("wall-squats", "", {"30 cm", "45°"}),
+    ],
+)
+def test_key_parts_are_labelled_in_words(exercise: str, variant: str, words: set) -> None:
+    """What the blind test misread is said in words on the picture, in both print sizes."""
+    for large in (False, True):
+        pic = exercise_picture(exercise, variant, large_print=large)
+        said = " | ".join(t.text for t in _texts(pic.items))
+        assert all(w in said for w in words), (exercise, large, said)
+
+
+def test_the_pdf_carries_each_pictures_description(tmp_path: Path) -> None:
+    """Screen readers and text extractors that read marked content (poppler's pdftotext)
+    get the picture's description in place of its captions; pypdf sees the captions."""
+    plan = bp.build_plan(bp.load_catalogue(), "more advanced", ["prone-leg-raises"],
+                         start_date=date(2026, 1, 5), weeks=1)  # fmt: skip
+    pdf = bp.handout.to_pdf(plan, tmp_path / "h.pdf", large_print=True)
+    ((_, _, pic),) = bp.handout.handout_pictures(plan, large_print=True)
+    assert pic.alt.startswith(("One drawing.", "Two drawings."))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert " ".join(pic.alt.split()) in " ".join(text.split())
+    stream = PdfReader(pdf).pages[2].get_contents().get_data()
+    assert stream.count(b"/Span <</Alt <FEFF") == 1 and stream.count(b"EMC") == 1
+    assert "face down" in PdfReader(pdf).pages[2].extract_text()
+
+
+@pytest.mark.parametrize(("exercise", "variant"), ALL)
+def test_thumbnails_show_the_movement_in_one_drawing_without_words(
+    exercise: str, variant: str
+) -> None:
+    """The plan builder's 20 mm pictures: one drawing, the body not shrunk by text."""
+    pic = exercise_picture(exercise, variant, width_mm=78, height_mm=20, text_pt=0)
+    assert len(pic.panels) == 1 and not _texts(pic.items)
+    assert pic.height <= 20 + 1e-6 and pic.width <= 78 + 1e-6
+    assert pic.scale * pic.panels[0].zoom >= 0.1 and max(pic.width, pic.height) >= 19
+
+
+def test_html_print_view_keeps_each_large_print_exercise_on_one_page(tmp_path: Path) -> None:
+    """The HTML handout sizes its pictures to the printed page like the PDF: in large print
+    on Letter, six weeks of the more advanced exercises, every exercise's steps, dose and
+    later weeks print on the page of its heading, its easier way with it or, under its own
+    heading, on the next page."""
+    from rendered import print_html, printed_words
+
+    from backplan.handout.content import handout_content
+    from backplan.words import TEXT
+
+    plan = _demo_plans()[1].model_copy(update={"weeks": 6})
+    html = bp.handout.to_html(plan, tmp_path / "h.html", large_print=True, page_size="letter")
+    pages = [
+        printed_words(p.extract_text())
+        for p in PdfReader(print_html(html, tmp_path / "h.pdf")).pages
+    ]
+    for b in handout_content(plan).blocks:
+        heading = f"{b.number}. {b.name}"
+        where = next(i for i, p in enumerate(pages) if heading in p)
+        for part in (*b.steps, b.dose, *b.later):
+            assert printed_words(part) in pages[where], (heading, part)
+        if b.easier:
+            apart = TEXT["easier_title"].format(number=b.number, name=b.name)
+            on = [i for i, p in enumerate(pages) if printed_words(b.easier) in p]
+            assert on == [where] or (on == [where + 1] and apart in pages[where + 1]), on

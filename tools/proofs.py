@@ -7,6 +7,10 @@ sessions a day (the diary's biggest weeks) and a plan reprinted after a revision
 PDFs and PNG pages (pdftoppm, 50 dpi) go to ``artifacts/proofs/``, and the HTML handout's
 print view as printed by headless Chromium (clear and large print).
 
+The picture sheet: every exercise picture (and easier way) at the size the PDF handout
+prints it, A4 and Letter, clear and large print, each as a PDF at print size and a PNG at
+150 dpi in ``artifacts/proofs/pictures/``, and all of them in ``pictures.pdf``.
+
 Run: ``make proofs`` or ``.venv/bin/python -m tools.proofs [folder]`` from the repository.
 """
 
@@ -151,6 +155,78 @@ def render_proofs(folder: str = "artifacts/proofs") -> int:
     for name, plan, kwargs in [v for v in variants() if v[0] in in_html]:
         html = bp.handout.to_html(plan, out / f"html-{name}.html", settings=SETTINGS, **kwargs)
         _print_html(html, out / f"html-{name}")
+    return picture_sheet(out)
+
+
+def _demo_plans() -> list[bp.Plan]:
+    """One plan a level with every exercise of that level (the pictures' demo)."""
+    cat = bp.load_catalogue()
+    return [
+        bp.build_plan(cat, level, patient="Demo patient (synthetic)", start_date=date(2026, 3, 9),
+                      weeks=4, progression=[bp.AddDose(what="reps", amount=1, every_weeks=2, cap=20)])
+        for level in ("beginners", "more advanced")
+    ]  # fmt: skip
+
+
+def picture_pdf(picture: object, path: Path, dpi: int = 150) -> Path:
+    """One picture alone on a page its own size (3 mm margin), at print size, and a PNG of
+    it at ``dpi``; returns the PNG's path."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from backplan.pictures.pdf import MM, picture_flowable
+
+    flow = picture_flowable(picture)
+    w, h = flow.wrap(0, 0)
+    canvas = Canvas(str(path.with_suffix(".pdf")), pagesize=(w + 6 * MM, h + 6 * MM))
+    flow.drawOn(canvas, 3 * MM, 3 * MM)
+    canvas.save()
+    stem = str(path.with_suffix(""))
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", stem + ".pdf", stem],
+                   check=True)  # fmt: skip
+    return path.with_suffix(".png")
+
+
+def sheet_pictures() -> list[tuple[str, str, bool, str, object]]:
+    """Every picture as the PDF handout prints it: (page size, exercise, large print,
+    variant, picture)."""
+    out = []
+    for size in ("A4", "letter"):
+        for plan in _demo_plans():
+            for large in (False, True):
+                for block, variant, pic in bp.handout.handout_pictures(
+                    plan, large_print=large, page_size=size, settings=SETTINGS
+                ):
+                    out.append((size, block.exercise, large, variant, pic))
+    return out
+
+
+def picture_sheet(folder: str | Path = "artifacts/proofs") -> int:
+    """Every picture at print size: one PDF and one 150 dpi PNG each, and a sheet of all
+    of them (``pictures.pdf``, with its pages as 50 dpi PNGs) under a heading each."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate
+
+    from backplan.handout.pdf_style import look
+    from backplan.pictures.pdf import MM, picture_flowable
+
+    out = Path(folder) / "pictures"
+    out.mkdir(parents=True, exist_ok=True)
+    style = look(False).h3
+    story = []
+    for size, exercise, large, variant, pic in sheet_pictures():
+        mode = "large" if large else "clear"
+        name = f"{size.lower()}-{mode}-{exercise}" + (f"-{variant}" if variant else "")
+        picture_pdf(pic, out / name)
+        title = (f"{exercise}{' (easier way)' if variant else ''}: {mode} print, {size}, "
+                 f"{pic.width:.0f} x {pic.height:.0f} mm, {pic.scale:.2f} mm per cm")  # fmt: skip
+        story.append(KeepTogether([Paragraph(title, style), picture_flowable(pic)]))
+    count = len(story)
+    sheet = Path(folder) / "pictures.pdf"
+    SimpleDocTemplate(str(sheet), pagesize=A4, leftMargin=13 * MM, rightMargin=13 * MM,
+                      topMargin=13 * MM, bottomMargin=13 * MM).build(story)  # fmt: skip
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(sheet), str(sheet.with_suffix(""))],
+                   check=True)  # fmt: skip
+    print(f"pictures: {count} at print size in {out}")
     return 0
 
 

@@ -23,6 +23,7 @@ _WHERE = {
     "handout_content": "content",
     "dose_words": "..words",
     "to_pdf": "pdf",
+    "handout_pictures": "pdf",
     "to_html": "html",
     "to_csv": "records",
     "to_xlsx": "records",

@@ -94,14 +94,63 @@ def text_attrs(text: str) -> Any:
     return Markup(' dir="auto"') + lang_attr(text)
 
 
-def _pictures(large_print: bool) -> Any:
-    """The picture markup function for the template: 28 mm high, 36 mm in large print."""
-    from ..pictures import picture_markup
+#: How much taller the HTML print view's words run than the PDF's (line height 1.35, list
+#: and paragraph margins): the pictures leave this share of the page's room to the words.
+HTML_ROOM = 0.8
 
-    def picture(block: ExerciseBlock) -> str:
-        return picture_markup(block.exercise, block.image, 36.0 if large_print else 28.0)
 
-    return picture
+def _measurable(block: ExerciseBlock) -> ExerciseBlock:
+    """``block`` with each character no shipped PDF font has made U+FFFD, for measuring."""
+    from dataclasses import fields, replace
+
+    from .fonts import missing_char
+
+    def clean(text: str) -> str:
+        while (ch := missing_char(text)) is not None:
+            text = text.replace(ch, "\ufffd")
+        return text
+
+    changes = {}
+    for f in fields(block):
+        value = getattr(block, f.name)
+        if isinstance(value, str):
+            changes[f.name] = clean(value)
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            changes[f.name] = tuple(clean(v) for v in value)
+    return replace(block, **changes)
+
+
+def _pictures(h: Handout, large_print: bool, page_size: str) -> tuple[Any, Any]:
+    """The template's picture markup function: the exercise's picture (or the easier way's,
+    ``variant="easier"``), sized like the PDF's to the room its block leaves on a printed
+    page, its badges from the dose line; and whether a block's easier way goes after it
+    under its own heading (as in the PDF, when the block cannot hold two pictures)."""
+    from ..pictures import picture_markup, picture_svg
+    from .pdf_block import Frames, block_pictures, exercise_heads
+
+    mm = 72 / 25.4
+    short, long = (215.9, 279.4) if page_size == "letter" else (210.0, 297.0)
+    width = (short - 26.0) * mm
+    frame = (long - 31.0) * mm * HTML_ROOM  # @page margins 13 mm, 18 mm at the foot
+    heads = dict(exercise_heads(h))
+
+    def pictures(block: ExerciseBlock) -> Any:
+        # measured as the PDF would print it; a character only the reader's browser has a
+        # font for (the PDF refuses it) is measured as a replacement character
+        return block_pictures(_measurable(block), large_print, width, Frames(frame, frame),
+                              heads.get(block, ("", None)))  # fmt: skip
+
+    def picture(block: ExerciseBlock, variant: str = "") -> str:
+        if block.image:  # a clinic's own picture; no shipped drawing of its easier way
+            return "" if variant else picture_markup(block.exercise, block.image,
+                                                      large_print=large_print)  # fmt: skip
+        pic = pictures(block).easier if variant else pictures(block).main
+        return picture_svg(pic) if pic else ""
+
+    def apart(block: ExerciseBlock) -> bool:
+        return pictures(block).apart
+
+    return picture, apart
 
 
 def _column_mm(name: str, dose: str, k: int, em: float, box: float, gap: float) -> float:
@@ -173,6 +222,7 @@ def render_html(
     options = handout_options(large_print=large_print, page_size=page_size)
     large_print, size = options["large_print"], options["page_size"]
     landscape, parts = _diary_pages(h, large_print, size.lower())
+    picture, apart = _pictures(h, large_print, size.lower())
     diary = [
         (part, n, len(split))
         for week in h.diary
@@ -187,7 +237,8 @@ def render_html(
         page_size=size,
         diary_landscape=landscape,
         diary=diary,
-        picture=_pictures(large_print),
+        picture=picture,
+        easier_apart=apart,
         box_layout=box_layout,
         codes=list(codes.items()),
         contact=[part for part in [*footer_lines(h), h.patient] if part],

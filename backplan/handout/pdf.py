@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
-from xml.sax.saxutils import escape
 
 import pandas as pd
 
@@ -38,15 +37,15 @@ from ..settings import ClinicSettings
 from ..words import CLINIC_TEXT, TEXT, footer_lines
 from .content import ExerciseBlock, Handout, handout_content
 from .options import handout_options, page_size_value
+from .pdf_block import Frames, exercise_story
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page
-from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, para, plain, register_fonts
+from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, plain, register_fonts
 
-__all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "register_fonts", "render_pdf", "to_pdf"]
-
-
-def _labelled(label: str, text: str, lk: Look) -> Any:
-    return para(f"<b>{escape(label)}</b> {escape(text)}", lk.body)
+__all__ = [
+    "BOLD", "MM", "PAGE_SIZES", "REGULAR", "handout_pictures", "register_fonts", "render_pdf",
+    "to_pdf",
+]  # fmt: skip
 
 
 def _notes(h: Handout, lk: Look) -> list[Any]:
@@ -64,52 +63,6 @@ def _advice(h: Handout, lk: Look) -> list[Any]:
     for i, section in enumerate(h.advice):
         head = [plain(TEXT["advice_title"], lk.h2)] if i == 0 else []
         out.append(KeepTogether(head + bullets(section, lk)))
-    return out
-
-
-def _block(b: ExerciseBlock, lk: Look, width: float) -> list[Any]:
-    from ..pictures import picture_drawing
-
-    parts = [plain(f"{b.number}. {b.name}", lk.h3)]
-    if b.from_week > 1:
-        parts.append(plain(TEXT["from_week"].format(week=b.from_week), lk.tag))
-    picture = picture_drawing(b.exercise, width, lk.picture_mm * MM, b.image)
-    if picture is not None:
-        parts.append(picture)
-    parts.append(_labelled(TEXT["position"], b.position, lk))
-    parts.append(plain(TEXT["steps"], lk.label))
-    parts += [plain(s, lk.step, bulletText=f"{i}.") for i, s in enumerate(b.steps, start=1)]
-    parts.append(_labelled(TEXT["dose"], b.dose + ".", lk))
-    if b.easier:
-        parts.append(_labelled(TEXT["easier"], b.easier, lk))
-    if b.later:
-        parts.append(plain(TEXT["later"], lk.label))
-        parts += [plain(s, lk.item, bulletText="•") for s in b.later]
-    if b.stop_week is not None:
-        parts.append(plain(TEXT["stop_week"].format(week=b.stop_week), lk.body))
-    elif b.until_week is not None:
-        parts.append(plain(TEXT["until_week"].format(week=b.until_week), lk.body))
-    return parts
-
-
-def _exercises(h: Handout, lk: Look, width: float) -> list[Any]:
-    from reportlab.platypus import KeepTogether
-
-    out = []
-    groups = [(TEXT["exercises_title"], None, h.blocks)]
-    if h.next_blocks:
-        week = h.next_week
-        groups.append(
-            (
-                TEXT["new_exercises"].format(week=week),
-                TEXT["new_exercises_intro"].format(week=week),
-                h.next_blocks,
-            )
-        )
-    for title, intro, blocks in groups:
-        head = [plain(title, lk.h2)] + ([plain(intro, lk.body)] if intro else [])
-        for i, b in enumerate(blocks):
-            out.append(KeepTogether((head if i == 0 else []) + _block(b, lk, width)))
     return out
 
 
@@ -263,6 +216,57 @@ def _contact_lines(h: Handout, size: float, width: float, budget: int | None = N
     return [line for part in parts for line in part]
 
 
+def _margin_bottom(contact: list[str], lk: Look) -> float:
+    """The bottom margin (points) that holds the footer's lines."""
+    return FOOTER_Y + (len(contact) + 1) * lk.footer_size * 1.25 + 4 * MM
+
+
+def _frames(h: Handout, lk: Look, portrait: tuple[float, float]) -> Frames:
+    """The text frame's height on a page in this print mode and in large print (the
+    clear-print pictures are sized from the large-print page)."""
+    width = portrait[0] - 2 * MARGIN_X
+
+    def frame_h(k: Look) -> float:
+        lines = _contact_lines(h, k.footer_size, width, _CONTACT_BUDGETS[0])
+        return portrait[1] - MARGIN_TOP - _margin_bottom(lines, k)
+
+    return Frames(frame_h(lk), frame_h(look(True)))
+
+
+def handout_pictures(
+    plan: Plan,
+    *,
+    catalogue: pd.DataFrame | None = None,
+    large_print: bool = False,
+    page_size: str = "A4",
+    settings: ClinicSettings | None = None,
+) -> list[tuple[ExerciseBlock, str, Any]]:
+    """The pictures the PDF handout prints for ``plan``, at their print size: one row per
+    picture, ``(block, variant, picture)`` with variant ``""`` or ``"easier"`` (for a
+    picture sheet, proofs and tests).
+
+    Examples
+    --------
+    >>> from backplan import build_plan, load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", ["wall-squats"],
+    ...                   start_date="2026-01-05", weeks=1)
+    >>> [(b.exercise, v, p.scale > 0) for b, v, p in handout_pictures(plan)]
+    [('wall-squats', '', True)]
+    """
+    from .pdf_block import block_pictures, exercise_heads
+
+    h = handout_content(plan, catalogue, settings=settings)
+    lk = look(large_print)
+    portrait = _page_size(page_size)
+    width = portrait[0] - 2 * MARGIN_X
+    frames = _frames(h, lk, portrait)
+    out: list[tuple[ExerciseBlock, str, Any]] = []
+    for b, head in exercise_heads(h):
+        pics = block_pictures(b, large_print, width, frames, head)
+        out += [(b, v, p) for v, p in (("", pics.main), ("easier", pics.easier)) if p]
+    return out
+
+
 def render_pdf(
     h: Handout,
     path: str | os.PathLike[str],
@@ -316,7 +320,7 @@ def _laid_out(
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     width = portrait[0] - 2 * MARGIN_X
-    margin_bottom = FOOTER_Y + (len(contact) + 1) * lk.footer_size * 1.25 + 4 * MM
+    margin_bottom = _margin_bottom(contact, lk)
     diary_page, grid_look, parts = _diary_layout(h, lk, portrait, margin_bottom)
     target.parent.mkdir(parents=True, exist_ok=True)
 
@@ -337,7 +341,7 @@ def _laid_out(
     diary_h = diary_page[1] - MARGIN_TOP - margin_bottom
     main_h = portrait[1] - MARGIN_TOP - margin_bottom
     story = first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
-    story += _exercises(h, lk, width)
+    story += exercise_story(h, lk, width, _frames(h, lk, portrait))
     story += _diary(h, lk, grid_look, parts, diary_page[0] - 2 * MARGIN_X, diary_h)
     story += _clinic_page(h, lk, width)
     with atomic_path(target) as tmp, binary_streams():

@@ -1,0 +1,229 @@
+"""The exercise blocks of the PDF handout, their pictures sized to the page.
+
+Each exercise is one block: heading, picture, where to start, the steps, how much, the
+easier way (with its own picture), later weeks. A block is kept on one page. Its pictures
+get the height its words leave on a large-print page, so large print shows them as big as
+the page allows; clear print draws them at most 1/1.4 of that size (and within the room
+its own page leaves). When even a small picture cannot share the page with the rest, the
+easier way goes after the block under its own heading ("3. Half sit-ups: the easier way"),
+so the exercise itself still fits one page and its easier way stays with its picture.
+
+Examples
+--------
+>>> from backplan import build_plan, load_catalogue
+>>> from backplan.handout.content import handout_content
+>>> from backplan.handout.pdf_style import MM, look
+>>> h = handout_content(build_plan(load_catalogue(), "beginners", ["heel-slides"],
+...                                start_date="2026-01-05", weeks=1))
+>>> story = exercise_story(h, look(True), 184 * MM, Frames(240 * MM, 240 * MM))
+>>> len(story)
+1
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+from xml.sax.saxutils import escape
+
+from ..pictures.fit import fit_pictures
+from ..pictures.scene import Picture
+from ..pictures.sizes import LARGE_OVER_CLEAR
+from ..words import TEXT
+from .content import ExerciseBlock, Handout
+from .pdf_style import MM, Look, look, para, plain
+
+__all__ = ["BlockPictures", "Frames", "block_pictures", "exercise_heads", "exercise_story"]
+
+#: Room kept free under a block's pictures (mm) so rounding never pushes it over a page.
+SLACK_MM = 3.0
+#: The easier way goes apart when sharing the page would shrink the pictures below this
+#: share of the size the exercise's own picture has on its own.
+APART_BELOW = 0.5
+
+
+class Frames(NamedTuple):
+    """The height (points) of a page's text frame in this handout's print mode and in
+    large print (the clear-print pictures are sized from the large-print page)."""
+
+    this: float
+    large: float
+
+
+@dataclass(frozen=True)
+class BlockPictures:
+    """The pictures of one block in one print mode, and whether the easier way goes on
+    its own after the block."""
+
+    main: Picture | None
+    easier: Picture | None
+    apart: bool
+
+
+def _labelled(label: str, text: str, lk: Look) -> Any:
+    return para(f"<b>{escape(label)}</b> {escape(text)}", lk.body)
+
+
+def _head(b: ExerciseBlock, lk: Look) -> list[Any]:
+    parts = [plain(f"{b.number}. {b.name}", lk.h3)]
+    if b.from_week > 1:
+        parts.append(plain(TEXT["from_week"].format(week=b.from_week), lk.tag))
+    return parts
+
+
+def _body(b: ExerciseBlock, lk: Look) -> list[Any]:
+    parts = [_labelled(TEXT["position"], b.position, lk), plain(TEXT["steps"], lk.label)]
+    parts += [plain(s, lk.step, bulletText=f"{i}.") for i, s in enumerate(b.steps, start=1)]
+    parts.append(_labelled(TEXT["dose"], b.dose + ".", lk))
+    return parts
+
+
+def _later(b: ExerciseBlock, lk: Look) -> list[Any]:
+    parts: list[Any] = []
+    if b.later:
+        parts.append(plain(TEXT["later"], lk.label))
+        parts += [plain(s, lk.item, bulletText="•") for s in b.later]
+    if b.stop_week is not None:
+        parts.append(plain(TEXT["stop_week"].format(week=b.stop_week), lk.body))
+    elif b.until_week is not None:
+        parts.append(plain(TEXT["until_week"].format(week=b.until_week), lk.body))
+    return parts
+
+
+def _easier_head(b: ExerciseBlock, lk: Look) -> list[Any]:
+    return [plain(TEXT["easier_title"].format(number=b.number, name=b.name), lk.h3)]
+
+
+def _height(parts: list[Any], width: float) -> float:
+    """The height (points) ``parts`` take one after another in a frame ``width`` wide."""
+    from reportlab.platypus.flowables import _listWrapOn
+
+    return _listWrapOn(parts, width, None)[1] if parts else 0.0
+
+
+def _group_head(title: str, intro: str | None, lk: Look) -> list[Any]:
+    return [plain(title, lk.h2)] + ([plain(intro, lk.body)] if intro else [])
+
+
+def _has_easier_picture(b: ExerciseBlock) -> bool:
+    from ..pictures.data import has_picture
+
+    return bool(b.easier) and not b.image and has_picture(b.exercise, "easier")
+
+
+@functools.lru_cache(maxsize=1024)
+def _rooms(
+    b: ExerciseBlock, large: bool, width: float, frame: float, head: tuple[str, str | None]
+) -> tuple[float, float, float]:
+    """The room (mm) the block leaves its pictures on one page in a print mode: all
+    together; the exercise's own picture when the easier way goes apart; and the easier
+    way's picture on the page after."""
+    lk = look(large)
+    top = _group_head(head[0], head[1], lk) if head[0] else []
+    easier_text = [_labelled(TEXT["easier"], b.easier, lk)] if b.easier else []
+    whole = top + _head(b, lk) + _body(b, lk) + easier_text + _later(b, lk)
+    alone = top + _head(b, lk) + _body(b, lk) + _later(b, lk)
+    apart = _easier_head(b, lk) + easier_text
+    return tuple(  # type: ignore[return-value]
+        (frame - _height(parts, width)) / MM - SLACK_MM for parts in (whole, alone, apart)
+    )
+
+
+def _fit(
+    b: ExerciseBlock, large: bool, width_mm: float, rooms: tuple[float, float, float],
+    caps: tuple[float, float] | None,
+) -> BlockPictures:  # fmt: skip
+    """The block's pictures in one print mode, sharing the page or with the easier way
+    apart, whichever keeps them readable."""
+    easier = _has_easier_picture(b)
+    if not easier:
+        (main,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
+                               room_mm=rooms[0], dose=b.dose,
+                               at_most=caps[:1] if caps else None)  # fmt: skip
+        return BlockPictures(main, None, False)
+    together = fit_pictures(b.exercise, ("", "easier"), large_print=large, width_mm=width_mm,
+                            room_mm=rooms[0], dose=b.dose, at_most=caps)  # fmt: skip
+    (alone,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
+                            room_mm=rooms[1], dose=b.dose,
+                            at_most=caps[:1] if caps else None)  # fmt: skip
+    if together[0].scale >= APART_BELOW * alone.scale:
+        return BlockPictures(together[0], together[1], False)
+    (easier_pic,) = fit_pictures(b.exercise, ("easier",), large_print=large, width_mm=width_mm,
+                                 room_mm=rooms[2], dose=b.dose,
+                                 at_most=caps[1:] if caps else None)  # fmt: skip
+    return BlockPictures(alone, easier_pic, True)
+
+
+@functools.lru_cache(maxsize=1024)
+def block_pictures(
+    b: ExerciseBlock, large: bool, width: float, frames: Frames, head: tuple[str, str | None]
+) -> BlockPictures:
+    """The pictures of block ``b`` in a print mode: large print as big as the room on a
+    large-print page allows; clear print at most 1/1.4 of that and within its own page.
+    ``head`` is the group heading (and intro) printed above the block, or ``("", None)``."""
+    if b.image or not _has_picture(b):
+        return BlockPictures(None, None, False)
+    width_mm = width / MM
+    big = _fit(b, True, width_mm, _rooms(b, True, width, frames.large, head), None)
+    if large:
+        return big
+    caps = tuple(
+        (p.scale if p else 10.0) / LARGE_OVER_CLEAR for p in (big.main, big.easier)
+    )  # fmt: skip
+    return _fit(b, False, width_mm, _rooms(b, False, width, frames.this, head), caps)  # type: ignore[arg-type]
+
+
+def _has_picture(b: ExerciseBlock) -> bool:
+    from ..pictures.data import has_picture
+
+    return has_picture(b.exercise)
+
+
+def _block(b: ExerciseBlock, lk: Look, width: float, pics: BlockPictures) -> list[list[Any]]:
+    """The block's flowables: one list kept together, or two when the easier way goes
+    apart."""
+    from ..pictures import picture_drawing
+    from ..pictures.pdf import picture_flowable
+
+    parts = _head(b, lk)
+    if pics.main is not None:
+        parts.append(picture_flowable(pics.main))
+    elif b.image:
+        clinic = picture_drawing(b.exercise, width, None, b.image, large_print=lk.large)
+        parts += [clinic] if clinic is not None else []
+    parts += _body(b, lk)
+    easier = [_labelled(TEXT["easier"], b.easier, lk)] if b.easier else []
+    easier += [picture_flowable(pics.easier)] if pics.easier is not None else []
+    if pics.apart:
+        return [parts + _later(b, lk), _easier_head(b, lk) + easier]
+    return [parts + easier + _later(b, lk)]
+
+
+def exercise_heads(h: Handout) -> list[tuple[ExerciseBlock, tuple[str, str | None]]]:
+    """Each block with the group heading printed above it: "Your exercises" above the
+    first, "New exercises from week N" (and its intro) above the next level's first."""
+    groups = [(TEXT["exercises_title"], None, h.blocks)]
+    if h.next_blocks:
+        week = h.next_week
+        intro = TEXT["new_exercises_intro"].format(week=week)
+        groups.append((TEXT["new_exercises"].format(week=week), intro, h.next_blocks))
+    return [
+        (b, (title, intro) if i == 0 else ("", None))
+        for title, intro, blocks in groups
+        for i, b in enumerate(blocks)
+    ]
+
+
+def exercise_story(h: Handout, lk: Look, width: float, frames: Frames) -> list[Any]:
+    """The exercise blocks, each kept on one page, under "Your exercises" (and "New
+    exercises from week N" for the next level's)."""
+    from reportlab.platypus import KeepTogether
+
+    out: list[Any] = []
+    for b, head in exercise_heads(h):
+        units = _block(b, lk, width, block_pictures(b, lk.large, width, frames, head))
+        if head[0]:
+            units[0] = _group_head(head[0], head[1], lk) + units[0]
+        out += [KeepTogether(unit) for unit in units]
+    return out

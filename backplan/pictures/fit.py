@@ -1,0 +1,103 @@
+"""Pictures of one exercise that share the room a page leaves them.
+
+An exercise block on a handout page holds its picture and, where there is one, its easier
+way's picture. :func:`fit_pictures` lays them out at one scale (the same body size in
+both), the largest at which together they fit ``room_mm`` of height, never above the
+scale each may have (``at_most``: clear print stays at most 1/1.4 of large print).
+
+Examples
+--------
+>>> main, easier = fit_pictures("half-sit-ups", ("", "easier"), large_print=True,
+...                             width_mm=184, room_mm=150)
+>>> main.height + easier.height <= 150 + 1e-6, abs(main.scale - easier.scale) < 0.01
+(True, True)
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+
+from .scene import Picture, layout, measure
+from .sizes import dose_badges, picture_size
+
+__all__ = ["LEAST_ROOM_MM", "fit_pictures"]
+
+#: The smallest room (mm) a block gives its pictures, even when its text leaves less: a
+#: picture squeezed below this says nothing, and the block runs over to the next page.
+LEAST_ROOM_MM = 45.0
+#: How much bigger leaving out a start panel must make the figures.
+KEEP_PANELS = 1.25
+
+
+def _args(large: bool, width: float, room: float, cap: float,
+          numbers: tuple[tuple[str, str], ...], drop: bool) -> dict:  # fmt: skip
+    size = picture_size(large, width)
+    return dict(width_mm=size.width, height_mm=room, text_pt=size.text,
+                outline_mm=size.outline, numbers=dict(numbers), at_most=cap,
+                may_drop_start=drop, keep_panels=1.0)  # fmt: skip
+
+
+def fit_pictures(
+    exercise: str,
+    variants: Sequence[str],
+    *,
+    large_print: bool,
+    width_mm: float,
+    room_mm: float,
+    dose: str = "",
+    at_most: Sequence[float] | None = None,
+) -> list[Picture]:
+    """The pictures of ``exercise`` in each of ``variants`` (``""`` the exercise,
+    ``"easier"`` its easier way), one above the other within ``room_mm`` of height, at
+    the largest common scale (mm per cm of body) that fits, each at most its ``at_most``.
+
+    Large print may leave out a picture's start panel (its pose stays as the next panel's
+    dashed outline) when every panel would make the figures 1.25 times smaller or more.
+    """
+    numbers = tuple(sorted(dose_badges(dose).items()))
+    caps = tuple(math.floor(c * 1e4) / 1e4 for c in at_most) if at_most is not None else None
+    room = math.floor(max(room_mm, LEAST_ROOM_MM) * 4) / 4  # blocks of similar words share
+    return list(_fit(exercise, tuple(variants), large_print, width_mm, room, numbers, caps))
+
+
+@functools.lru_cache(maxsize=512)
+def _fit(
+    exercise: str, variants: tuple[str, ...], large_print: bool, width_mm: float, room_mm: float,
+    numbers: tuple[tuple[str, str], ...], at_most: tuple[float, ...] | None,
+) -> tuple[Picture, ...]:  # fmt: skip
+    room = room_mm + 0.01
+    caps = list(at_most) if at_most is not None else [10.0] * len(variants)
+
+    def heights(cap: float, drop: bool) -> list[tuple[float, float]]:
+        return [
+            measure(exercise, v, **_args(large_print, width_mm, room, min(cap, c), numbers, drop))
+            for v, c in zip(variants, caps, strict=True)
+        ]
+
+    def largest(drop: bool) -> float:
+        best = heights(max(caps), drop)
+        if sum(h for _, h in best) <= room:
+            return max(caps)
+        lo, hi = 0.05, max(s for s, _ in best)
+        for _ in range(10):  # the largest common scale at which they fit, to 0.3%
+            mid = (lo + hi) / 2
+            if sum(h for _, h in heights(mid, drop)) <= room:
+                lo = mid
+            else:
+                hi = mid
+        return lo
+
+    def pictures(cap: float, drop: bool) -> list[Picture]:
+        return [
+            layout(exercise, v, **_args(large_print, width_mm, room, min(cap, c), numbers, drop))
+            for v, c in zip(variants, caps, strict=True)
+        ]
+
+    out = pictures(largest(False), False)
+    if large_print:
+        dropped = pictures(largest(True), True)
+        if min(p.scale for p in dropped) >= min(p.scale for p in out) * KEEP_PANELS:
+            return tuple(dropped)
+    return tuple(out)

@@ -1,0 +1,1012 @@
+"""A picture laid out on paper: panels of posed figures with props, arrows and labels.
+
+Everything here is in millimetres on the printed page, y up, so the SVG and the PDF draw
+the very same shapes. :func:`layout` picks the largest scale at which the panels fit the
+width and height given (one row, one panel a row, or rows of two; in large print it may
+leave out the start panel, whose pose the next panel shows as a dashed outline), never
+above ``at_most`` mm per cm of body. Text, arrows and labels have fixed sizes on paper,
+whatever the scale: an arrow's shaft is never shorter than 15 mm between its heads.
+
+Step panels carry a numbered caption; a close-up has no number (it shows the same moment
+larger) and is tied to the place it magnifies by a frame and a line. The badges ("hold 5
+seconds", "10 times") come once, after the last step.
+
+Examples
+--------
+>>> from backplan.pictures.scene import layout
+>>> pic = layout("heel-slides", width_mm=180, height_mm=70)
+>>> pic.width <= 180 and pic.height <= 70 + 1e-6
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .body import LAYERS, PART_GROUPS, Figure, figure
+from .data import exercise_entry, merged_pose
+
+__all__ = ["Clip", "Picture", "Shape", "Text", "layout", "measure"]
+
+Point = tuple[float, float]
+
+#: Colours: a dark accent for what moves (dark grey in greyscale), light for what stays.
+INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#cfcfcf", "#8f8f8f"
+PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
+FONT_MM = 25.4 / 72  # one point in mm
+#: The least length of an arrow's shaft between its heads, mm on paper.
+SHAFT_MM = 15.0
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A filled and/or stroked outline in mm (``closed`` False: an open line)."""
+
+    points: tuple[Point, ...]
+    fill: str | None = None
+    stroke: str | None = None
+    width: float = 0.0
+    closed: bool = True
+    dash: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Text:
+    """Bold text, ``size`` in points, its baseline at ``y``; ``anchor`` start/middle/end."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    colour: str = INK
+    anchor: str = "start"
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Items drawn only inside the box ``(x0, y0, x1, y1)``."""
+
+    box: tuple[float, float, float, float]
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Where a panel sits (mm) and what it shows, for tests and the picture sheet."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    zoom: float
+    caption: str
+    origin: Point  # cm point drawn at (x, y) of the figure area
+    scale: float  # mm per cm in this panel
+    index: int = 0  # the panel's place in data/poses.json
+    arrows: tuple[tuple[tuple[Point, ...], int], ...] = ()  # paths on paper (mm), heads
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A finished picture: ``items`` in mm (y up) inside ``width`` x ``height``."""
+
+    width: float
+    height: float
+    items: tuple[Any, ...]
+    alt: str
+    scale: float  # mm per cm of the body at zoom 1
+    panels: tuple[Panel, ...] = ()
+    moves: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
+# --- text widths (DejaVu Sans Bold advance widths, per 1000 units of the em) -------------
+_WIDTHS = {c: 696 for c in "0123456789"} | {" ": 348, "×": 838, "-": 415, ".": 380, "°": 500}
+_WIDTHS.update({",": 380, ":": 400, "'": 332})
+_WIDTHS.update(dict(zip("abcdefghijklmnopqrstuvwxyz", (
+    675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687, 716, 716,
+    493, 595, 478, 712, 652, 924, 645, 652, 582), strict=True)))  # fmt: skip
+
+
+def text_width(text: str, size: float) -> float:
+    """Width in mm of ``text`` in bold at ``size`` points (DejaVu Sans Bold)."""
+    return sum(_WIDTHS.get(c.lower(), 760) for c in text) / 1000 * size * FONT_MM
+
+
+def _label_size(text: str, size: float) -> tuple[float, float]:
+    """Width and height (mm) of a label's white tag."""
+    return text_width(text, size) + size * FONT_MM * 0.8, size * FONT_MM * 1.4
+
+
+# --- panel content in cm ----------------------------------------------------------------
+@dataclass
+class _Content:
+    shapes: list[tuple[str, Any]]  # ("shape", Shape in cm), ("arrow", spec), ("label", ...)
+    box: tuple[float, float, float, float]
+    zoom: float
+    caption: str
+    figures: dict[str, Figure]
+    closeup: bool
+    region: tuple[float, float, float, float] | None  # cm box a close-up magnifies
+    of: int  # the panel a close-up magnifies
+
+
+def _parts(names: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for n in names:
+        out.update(PART_GROUPS.get(n, (n,)))
+    return out
+
+
+def _figure_shapes(
+    f: Figure, moving: set[str], outline: float, hidden: set[str], arms_behind: bool
+) -> list[Shape]:
+    out: list[Shape] = []
+    layers = list(LAYERS)
+    if arms_behind:  # hands under the knees: the near arm goes behind the near leg
+        layers[3], layers[4] = layers[4], layers[3]
+    for layer in layers:
+        polys = [
+            (name, poly)
+            for name in layer
+            if (name != "tummy" or "tummy" in moving) and name not in hidden
+            for poly in f.parts.get(name, ())
+        ]
+        out += [Shape(p, INK, INK, outline * 2) for _, p in polys]
+        for name, p in polys:
+            colour = MOVE if name in moving else (FAR if name.startswith("far") else STILL)
+            out.append(Shape(p, colour))
+        for which in ("far", "near"):
+            if f"{which}_foot" in layer and f"{which}_foot" not in hidden:
+                ink = WHITE if f"{which}_foot" in moving else INK
+                crease = f.extras[f"{which}_toes"][1]
+                out.append(Shape(crease, None, ink, outline * 0.9, closed=False))
+        if "head" in layer and "head" not in hidden:
+            hair = f.extras["hair"][1]
+            out.append(Shape(hair, MOVE if "head" in moving else HAIR))
+            for line in ("mouth", "nose_line"):
+                if line in f.extras:
+                    out.append(Shape(f.extras[line][1], None, INK, outline * 0.9, closed=False))
+            for eye in ("eye", "eye2"):
+                if eye in f.extras:
+                    _, (ex, ey), r = f.extras[eye]
+                    dot = tuple(_circle((ex, ey), r * 1.1))
+                    out.append(Shape(dot, WHITE if "head" in moving else INK))
+    return out
+
+
+def _circle(c: Point, r: float, n: int = 14) -> list[Point]:
+    return [
+        (c[0] + r * math.cos(2 * math.pi * i / n), c[1] + r * math.sin(2 * math.pi * i / n))
+        for i in range(n)
+    ]
+
+
+def _rect(x0: float, y0: float, x1: float, y1: float) -> tuple[Point, ...]:
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def _grow(box: list[float], pts: Iterable[Point], pad: float = 0.0) -> None:
+    for x, y in pts:
+        box[0], box[1] = min(box[0], x - pad), min(box[1], y - pad)
+        box[2], box[3] = max(box[2], x + pad), max(box[3], y + pad)
+
+
+def _props(entry: Mapping[str, Any], f: Figure, box: list[float], outline: float) -> list:
+    """Mat, wall and chair (cm), placed against the body; ``box`` grows to hold them."""
+    out: list[Shape] = []
+    props = entry.get("props", {})
+    if "wall" in props:
+        x = _wall_x(f)
+        top = max(box[3] + 8, 190.0)
+        out.append(Shape(_rect(x - 9, 0, x, top), PROP, INK, outline))
+        out += [
+            Shape(((x - 9, y), (x, y + 9)), None, PROP_DARK, outline * 1.4, closed=False)
+            for y in range(4, int(top) - 9, 12)
+        ]
+        box[0] = min(box[0], x - 11)
+        box[3] = max(box[3], top)
+    chair = props.get("chair")
+    if chair:
+        out += _chair(chair, f, box, outline)
+    if "mat" in props:
+        x0, x1 = box[0] - 2, box[2] + 2
+        out.insert(0, Shape(_rect(x0, -3, x1, 0), PROP_DARK, INK, outline))
+        box[1] = min(box[1], -3)
+    return out
+
+
+def _wall_x(f: Figure) -> float:
+    """Where a wall behind the body stands: at the back of the pelvis or the chest."""
+    return min(p[0] for name in ("pelvis", "chest") for poly in f.parts[name] for p in poly)
+
+
+#: A chair from the side, seen a little from above: seat 46 cm high and 42 deep, a back 46
+#: cm above the seat with a backrest board, its far side drawn lighter, up and to the right.
+CHAIR = {"seat": 46.0, "depth": 42.0, "back": 46.0, "bar": 3.2, "far": (7.0, 5.0)}
+
+
+def _chair(spec: Mapping[str, Any], f: Figure, box: list[float], outline: float) -> list[Shape]:
+    """The chair: its back at ``spec["x"]`` cm from the hip joint (``"hold"``: standing
+    behind it, hands on the top of its back) or behind the seated body (``"sit"``)."""
+    seat, depth, back_h, bar = CHAIR["seat"], CHAIR["depth"], CHAIR["back"], CHAIR["bar"]
+    fx, fy = CHAIR["far"]
+    if spec.get("place") == "hold":
+        bx = float(spec.get("x", 40.0))
+    else:
+        bx = min(p[0] for poly in f.parts["pelvis"] for p in poly) - bar
+    top = seat + back_h
+    front = bx + depth
+
+    def side(dx: float, dy: float, fill: str) -> list[Shape]:
+        parts = [
+            _rect(bx + dx, dy, bx + bar + dx, top + dy),  # back leg and post
+            _rect(front - bar + dx, dy, front + dx, seat + dy),  # front leg
+        ]
+        return [Shape(p, fill, INK, outline) for p in parts]
+
+    out = side(fx, fy, PROP)  # the far side, behind
+    board = (
+        (bx + bar, top - 3), (bx + bar + fx, top - 3 + fy), (bx + bar + fx, top - 16 + fy),
+        (bx + bar, top - 16),
+    )  # fmt: skip
+    seat_top = ((bx, seat), (front, seat), (front + fx, seat + fy), (bx + fx, seat + fy))
+    out += [Shape(board, PROP, INK, outline), Shape(seat_top, PROP, INK, outline)]
+    out.append(Shape(_rect(bx, seat - bar, front, seat), PROP_DARK, INK, outline))  # seat edge
+    rail = ((bx - 0.5, top - 3.5), (bx + fx + bar + 0.5, top + fy - 3.5),
+            (bx + fx + bar + 0.5, top + fy + 0.5), (bx - 0.5, top + 0.5))  # fmt: skip
+    out.append(Shape(rail, PROP_DARK, INK, outline))  # the top of the back, held
+    out += side(0.0, 0.0, PROP_DARK)  # the near side
+    _grow(box, [(bx - 2, 0), (front + fx + 2, top + fy + 2)])
+    return out
+
+
+def _bbox(shapes: Iterable[Shape]) -> list[float]:
+    xs = [p[0] for s in shapes for p in s.points]
+    ys = [p[1] for s in shapes for p in s.points]
+    return [min(xs), min(ys), max(xs), max(ys)]
+
+
+def _point(f: Figure, name: str | Sequence[Any]) -> Point:
+    """A named body point, or ``[name, dx, dy]``: that point moved by dx, dy cm."""
+    if isinstance(name, str):
+        return f.points[name]
+    base, dx, dy = name
+    x, y = f.points[base]
+    return x + dx, y + dy
+
+
+@functools.lru_cache(maxsize=1024)
+def _content(
+    exercise: str, variant: str, index: int, outline: float, size: float, hint: float
+) -> _Content:
+    """Panel ``index`` in cm. ``hint`` is the scale (mm per cm) it will likely be drawn at,
+    so that arrows and labels, whose sizes are fixed on paper, get room in the box."""
+    entry = exercise_entry(exercise, variant)
+    panel = entry["panels"][index]
+    pose = merged_pose(entry, panel["pose"])
+    moving = set() if panel.get("still") else _parts(entry.get("moving", []))
+    hidden = _parts(panel.get("hide", []))
+    f = figure(pose)
+    figures = {"pose": f}
+    ghost: list[Shape] = []
+    if panel.get("ghost"):
+        g = figures["ghost"] = figure(merged_pose(entry, panel["ghost"]))
+        dash = (1.5, 1.0)
+        ghost = [
+            Shape(poly, None, GHOST, outline * 1.4, dash=dash)
+            for name in sorted(_parts(entry.get("ghost_parts", entry.get("moving", []))) - hidden)
+            if name != "tummy"
+            for poly in g.parts.get(name, ())
+        ]
+        if "tummy" in moving:  # the relaxed tummy, dashed, above the drawn-in one
+            line = g.extras["relaxed_tummy"][1]
+            ghost.append(Shape(line, None, GHOST, outline * 1.4, closed=False, dash=dash))
+    body = _figure_shapes(f, moving, outline, hidden, bool(entry.get("arms_behind")))
+    box = _bbox([s for s in body + ghost])
+    box = [box[0] - 4, min(box[1], 0), box[2] + 4, box[3] + 3]
+    props = _props(entry, f, box, outline)
+    shapes: list[tuple[str, Any]] = []
+    if "mat" not in entry.get("props", {}):
+        floor = Shape(((box[0], 0), (box[2], 0)), None, INK, outline * 2.2, closed=False)
+        shapes.append(("shape", floor))
+    shapes += [("shape", s) for s in [*props, *ghost, *body]]
+    for mark in panel.get("angles", []) if size else ():
+        shapes += [("shape", s) for s in _angle_mark(f, mark, outline)]
+        at = _point(f, mark["at"])
+        dx, dy = mark.get("label_at", (8, 8))
+        shapes.append(("label", ((at[0] + dx, at[1] + dy), None, mark["label"], "middle")))
+    zoom = float(panel.get("zoom", 1.0))
+    k = hint * zoom  # mm per cm in this panel
+    for mark in panel.get("marks", []) if size else ():
+        shapes += _mark(figures, mark, outline, box, size, k)
+    aw = arrow_width(size)
+    for arrow in panel.get("arrows", []):
+        spec = _arrow_path(entry, panel, arrow)
+        least = 1.1 * (SHAFT_MM + spec["heads"] * aw * 4.2) / k if size else 0.0  # some spare
+        spec["path"] = _lengthen(spec["path"], least)
+        shapes.append(("arrow", spec))
+        _grow(box, spec["path"], pad=aw * 2.5 / k)
+    for kind, item in shapes:
+        if kind == "label":
+            (x, y), _, text, anchor = item
+            w, h = (v / k for v in _label_size(text, size))
+            x0 = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
+            _grow(box, [(x0, y - h / 2), (x0 + w, y + h / 2)], pad=0.5)
+    region = None
+    if "region" in panel:
+        cx, cy = _point(f, panel["region"]["around"])
+        dx0, dy0, dx1, dy1 = panel["region"]["box"]
+        region = (cx + dx0, cy + dy0, cx + dx1, cy + dy1)
+        box = list(region)
+    closeup = "region" in panel and not panel.get("step")
+    of = int(panel.get("of", index - 1))
+    return _Content(
+        shapes, tuple(box), zoom, panel.get("caption", ""), figures, closeup, region, of
+    )
+
+
+def _mark(
+    figures: Mapping[str, Figure], mark: Mapping[str, Any], outline: float, box: list[float],
+    size: float, k: float,
+) -> list:  # fmt: skip
+    """A label with a leader line, a distance along the floor, or a level line (cm), on
+    the panel's pose (or, with ``"pose": "ghost"``, on its dashed earlier pose)."""
+    f = figures["ghost" if mark.get("pose") == "ghost" else "pose"]
+    kind = mark.get("kind", "label")
+    out: list[tuple[str, Any]] = []
+    if kind == "label":
+        target = _point(f, mark["at"])
+        x, y = target[0] + mark.get("dx", 0), target[1] + mark.get("dy", 0)
+        leader = target if (mark.get("dx") or mark.get("dy")) else None
+        out.append(("label", ((x, y), leader, mark["text"], mark.get("anchor", "middle"))))
+    elif kind == "distance":  # a dimension line with end ticks, its label under it
+        x0 = _wall_x(f) if mark["from"] == "wall" else _point(f, mark["from"])[0]
+        x1 = _point(f, mark["to"])[0]
+        y = float(mark.get("y", -6))
+        line = ((x0, y), (x1, y))
+        out.append(("shape", Shape(line, None, INK, outline * 1.8, closed=False)))
+        for x in (x0, x1):
+            tick = ((x, y - 2.5), (x, y + 2.5))
+            out.append(("shape", Shape(tick, None, INK, outline * 1.8, closed=False)))
+        if mark.get("text"):  # under the line (or said in the panel's caption instead)
+            out.append(("label", (((x0 + x1) / 2, y - 5), None, mark["text"], "middle")))
+        _grow(box, [(x0, y - 3), (x1, y + 3)])
+    elif kind == "level":  # a dashed line at one height, from a point to past another
+        start = _point(f, mark["from"])
+        end_x = _point(f, mark["to"])[0] + mark.get("past", 8)
+        line = (start, (end_x, start[1]))
+        out.append(("shape", Shape(line, None, INK, outline * 1.6, closed=False, dash=(2, 1.2))))
+        anchor = mark.get("anchor", "start")
+        x = end_x + 2 if anchor == "start" else end_x
+        out.append(("label", ((x, start[1] + mark.get("dy", 0)), None, mark["text"], anchor)))
+    return out
+
+
+def arrow_width(size: float) -> float:
+    """An arrow's stroke width (mm) beside text of ``size`` points (0: a thumbnail)."""
+    return 0.8 + size * 0.025 if size else 0.45
+
+
+def _lengthen(path: Sequence[Point], least: float) -> list[Point]:
+    """The path, its two ends carried on along their own directions until it is at least
+    ``least`` long (an arrow must never shrink to its heads)."""
+    pts = list(path)
+    length = sum(math.dist(a, b) for a, b in itertools.pairwise(pts))
+    if length >= least or len(pts) < 2:
+        return pts
+    more = (least - length) / 2
+
+    def carry(p: Point, q: Point) -> Point:  # from q through p, ``more`` beyond p
+        d = math.dist(p, q) or 1.0
+        return p[0] + (p[0] - q[0]) / d * more, p[1] + (p[1] - q[1]) / d * more
+
+    if length == 0:
+        return pts
+    return [carry(pts[0], pts[1]), *pts, carry(pts[-1], pts[-2])]
+
+
+def _arrow_path(
+    entry: Mapping[str, Any], panel: Mapping[str, Any], spec: Mapping[str, Any]
+) -> dict:
+    """The path (cm) a body point travels from the ``from`` pose to the ``to`` pose, found
+    by moving every joint angle a step at a time, pushed ``out`` cm away from ``pivot`` or
+    moved by ``offset``; ``straight`` joins the two ends only. ``along`` [dx, dy] draws a
+    straight arrow of that direction and length instead, centred where the point moves."""
+    a = merged_pose(entry, spec.get("from", panel.get("ghost", "start")))
+    b = merged_pose(entry, spec.get("to", panel["pose"]))
+    point = spec["track"]
+    if "along" in spec:
+        pa, pb = _point(figure(a), point), _point(figure(b), point)
+        mx, my = (pa[0] + pb[0]) / 2, (pa[1] + pb[1]) / 2
+        dx, dy = spec["along"]
+        path = [(mx - dx / 2, my - dy / 2), (mx + dx / 2, my + dy / 2)]
+    else:
+        steps = 2 if spec.get("straight") else 10
+        path = [_point(figure(_between(a, b, i / steps)), point) for i in range(steps + 1)]
+        trim = float(spec.get("trim", 0.12))
+        n = len(path) - 1
+        if not spec.get("straight"):
+            path = path[round(n * trim) : n + 1 - round(n * trim)]
+        else:
+            (x0, y0), (x1, y1) = path[0], path[-1]
+            path = [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in (trim, 1 - trim)]
+        if "pivot" in spec:
+            px, py = _point(figure(b), spec["pivot"])
+            out = float(spec.get("out", 0))
+            path = [
+                (x + (x - px) / d * out, y + (y - py) / d * out)
+                for x, y in path
+                for d in [math.hypot(x - px, y - py) or 1.0]
+            ]
+    path = _lengthen(path, float(spec.get("min_cm", 0)))
+    ox, oy = spec.get("offset", (0, 0))
+    return {"path": [(x + ox, y + oy) for x, y in path], "heads": spec.get("heads", 2)}
+
+
+def _angle_mark(f: Figure, mark: Mapping[str, Any], outline: float) -> list[Shape]:
+    """A bend shown as an angle: a dashed line carrying on from the first limb past the
+    joint ``at``, and an arc from it to the second limb."""
+    a, j, b = (f.points[mark[k]] for k in ("from", "at", "to"))
+    on = math.atan2(j[1] - a[1], j[0] - a[0])
+    to = math.atan2(b[1] - j[1], b[0] - j[0])
+    r = float(mark.get("r", 22))
+    line = ((j[0], j[1]), (j[0] + math.cos(on) * r * 1.3, j[1] + math.sin(on) * r * 1.3))
+    d = (to - on + math.pi) % (2 * math.pi) - math.pi
+    arc = tuple(
+        (j[0] + math.cos(on + d * i / 10) * r, j[1] + math.sin(on + d * i / 10) * r)
+        for i in range(11)
+    )
+    return [
+        Shape(line, None, INK, outline * 2.0, closed=False, dash=(1.5, 1.0)),
+        Shape(arc, None, INK, outline * 3.0, closed=False),
+    ]
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _between(a: Mapping[str, Any], b: Mapping[str, Any], t: float) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k in set(a) | set(b):
+        va, vb = a.get(k), b.get(k)
+        if isinstance(va, Mapping) or isinstance(vb, Mapping):
+            out[k] = _between(va or {}, vb or {}, t)
+        elif _number(va) or _number(vb):  # a number one pose leaves out is 0 there
+            out[k] = (va or 0) + ((vb or 0) - (va or 0)) * t
+        else:
+            out[k] = vb if vb is not None else va
+    return out
+
+
+# --- marks in mm: arrows, captions, badges, labels -----------------------------------------
+def _arrow(path: Sequence[Point], width: float, heads: int) -> list[Shape]:
+    """A thick arrow along ``path`` (mm) with a white halo, heads at one or both ends."""
+    head_len, head_w = width * 4.2, width * 3.4
+    pts = list(path)
+
+    def head(tip: Point, prev: Point) -> tuple[tuple[Point, ...], Point]:
+        dx, dy = tip[0] - prev[0], tip[1] - prev[1]
+        d = math.hypot(dx, dy) or 1.0
+        ux, uy = dx / d, dy / d
+        base = (tip[0] - ux * head_len, tip[1] - uy * head_len)
+        left = (base[0] - uy * head_w / 2, base[1] + ux * head_w / 2)
+        right = (base[0] + uy * head_w / 2, base[1] - ux * head_w / 2)
+        return (tip, left, right), (tip[0] - ux * head_len * 0.8, tip[1] - uy * head_len * 0.8)
+
+    heads_out = []
+    end_head, end_stem = head(pts[-1], _back_along(pts, head_len))
+    heads_out.append(end_head)
+    stem = [*_trim_end(pts, head_len * 0.8), end_stem]
+    if heads == 2:
+        start_head, start_stem = head(pts[0], _back_along(pts[::-1], head_len))
+        heads_out.append(start_head)
+        stem = [start_stem, *_trim_end(stem[::-1], head_len * 0.8)[::-1]]
+    stem_t = tuple(stem)
+    out = [Shape(stem_t, None, WHITE, width * 2.6, closed=False)]
+    out += [Shape(h, WHITE, WHITE, width * 1.6) for h in heads_out]
+    out.append(Shape(stem_t, None, INK, width, closed=False))
+    out += [Shape(h, INK, INK, width * 0.4) for h in heads_out]
+    return out
+
+
+def _trim_end(pts: Sequence[Point], length: float) -> list[Point]:
+    """The path without its last ``length`` mm (where an arrow head sits), end excluded."""
+    tip = pts[-1]
+    keep = [p for p in pts[:-1] if math.dist(p, tip) >= length]
+    return keep or [pts[0]]
+
+
+def _back_along(pts: Sequence[Point], length: float) -> Point:
+    """The point ``length`` back along the path from its end (for the arrow head's axis)."""
+    tip = pts[-1]
+    for p in reversed(pts[:-1]):
+        if math.hypot(p[0] - tip[0], p[1] - tip[1]) >= length:
+            return p
+    return pts[0]
+
+
+def _tag(x: float, y: float, text: str, size: float, dark: bool = False) -> list[Any]:
+    """A rounded box with ``text``, its bottom-left corner at (x, y)."""
+    w, h = _label_size(text, size)
+    r = h * 0.3
+    pts = (
+        _arc((x + w - r, y + r), r, -90, 0) + _arc((x + w - r, y + h - r), r, 0, 90)
+        + _arc((x + r, y + h - r), r, 90, 180) + _arc((x + r, y + r), r, 180, 270)
+    )  # fmt: skip
+    fill, ink = (INK, WHITE) if dark else (WHITE, INK)
+    box = Shape(tuple(pts), fill, INK, size * 0.025)
+    return [box, Text(x + size * FONT_MM * 0.4, y + h * 0.28, text, size, ink)]
+
+
+def _arc(c: Point, r: float, a0: float, a1: float) -> list[Point]:
+    return [
+        (c[0] + r * math.cos(math.radians(a)), c[1] + r * math.sin(math.radians(a)))
+        for a in (a0, (a0 + a1) / 2, a1)
+    ]
+
+
+def _label(
+    at: Point, leader: Point | None, text: str, anchor: str, size: float, box: tuple
+) -> list[Any]:
+    """A label's white tag centred on ``at`` (mm, kept inside ``box``), with a line to
+    ``leader`` when given."""
+    w, h = _label_size(text, size)
+    x0 = {"start": at[0], "middle": at[0] - w / 2, "end": at[0] - w}[anchor]
+    x0 = min(max(x0, box[0] + 0.3), box[2] - w - 0.3)
+    y0 = min(max(at[1] - h / 2, box[1] + 0.3), box[3] - h - 0.3)
+    out: list[Any] = []
+    if leader is not None:
+        cx = min(max(leader[0], x0), x0 + w)
+        cy = min(max(leader[1], y0), y0 + h)
+        line = ((cx, cy), leader)
+        out.append(Shape(line, None, WHITE, size * 0.09, closed=False))
+        out.append(Shape(line, None, INK, size * 0.035, closed=False))
+        out.append(Shape(tuple(_circle(leader, size * 0.03, 10)), INK))
+    return out + _tag(x0, y0, text, size)
+
+
+def _caption_items(x: float, y: float, number: int | None, caption: str, size: float) -> list[Any]:
+    """A panel's caption: a numbered dot (steps only, not close-ups), then the words."""
+    h = size * FONT_MM * 1.45
+    r = h * 0.46
+    items: list[Any] = []
+    tx = x
+    if number is not None:
+        items.append(Shape(tuple(_circle((x + r, y + h / 2), r, 20)), INK))
+        items.append(Text(x + r, y + h * 0.28, str(number), size, WHITE, "middle"))
+        tx = x + 2 * r + size * FONT_MM * 0.35
+    if caption:
+        items.append(Text(tx, y + h * 0.28, caption, size))
+    return items
+
+
+def caption_width(number: int | None, caption: str, size: float) -> float:
+    """The least width (mm) of a panel's caption."""
+    h = size * FONT_MM * 1.45
+    dot = h * 0.92 + size * FONT_MM * 0.35 if number is not None else 0.0
+    return dot + text_width(caption, size)
+
+
+def badges_width(badges: Sequence[str], size: float) -> float:
+    """The width (mm) of the badges in a row, with their gaps."""
+    if not badges:
+        return 0.0
+    return sum(_label_size(b, size)[0] for b in badges) + size * FONT_MM * 0.6 * len(badges)
+
+
+# --- layout -------------------------------------------------------------------------------
+GAP_MM = 5.0
+
+
+def _arrangements(n: int, droppable: int | None) -> list[tuple[tuple[int, ...], ...]]:
+    """Ways to place ``n`` panels in rows, keeping their order: every split into rows,
+    and the same without the start panel ``droppable`` (its pose is the next panel's
+    dashed outline)."""
+    out = []
+    sets = [tuple(range(n))]
+    if droppable is not None:
+        sets.append(tuple(i for i in range(n) if i != droppable))
+    for panels in sets:
+        m = len(panels)
+        for cuts in itertools.product((False, True), repeat=max(m - 1, 0)):
+            rows, row = [], [panels[0]]
+            for cut, p in zip(cuts, panels[1:], strict=True):
+                if cut:
+                    rows.append(tuple(row))
+                    row = [p]
+                else:
+                    row.append(p)
+            rows.append(tuple(row))
+            out.append(tuple(rows))
+    return out
+
+
+def _numbers(contents: Sequence[_Content], shown: Sequence[int]) -> dict[int, int | None]:
+    """Step numbers for the panels shown (close-ups get none)."""
+    out: dict[int, int | None] = {}
+    n = 0
+    for i in shown:
+        if contents[i].closeup:
+            out[i] = None
+        else:
+            n += 1
+            out[i] = n
+    return out
+
+
+@dataclass(frozen=True)
+class _Plan:
+    scale: float
+    rows: tuple[tuple[int, ...], ...]
+    height: float
+    badge_row: bool  # the badges need a row of their own
+
+
+def _plan(
+    contents: Sequence[_Content], rows: tuple[tuple[int, ...], ...], width: float,
+    height: float, size: float, badges: Sequence[str], at_most: float,
+) -> _Plan:  # fmt: skip
+    """The largest scale (mm per cm, at most ``at_most``) at which ``rows`` fit ``width`` x
+    ``height``, and the height they then take."""
+    shown = [i for row in rows for i in row]
+    numbers = _numbers(contents, shown)
+    caps = {i: caption_width(numbers[i], contents[i].caption, size) for i in shown}
+    cap_h = size * FONT_MM * 1.45 + 2.0 if size else 0.0
+    bw = badges_width(badges, size)
+    heights = [_row_height(contents, row) for row in rows]
+
+    def fixed(badge_row: bool) -> float:
+        return len(rows) * cap_h + (len(rows) - 1) * GAP_MM + (cap_h if badge_row else 0.0)
+
+    def widths_at(scale: float, row: Sequence[int]) -> float:
+        return (
+            sum(
+                max((contents[i].box[2] - contents[i].box[0]) * contents[i].zoom * scale, caps[i])
+                for i in row
+            )
+            + (len(row) - 1) * GAP_MM
+        )
+
+    def last_caption_end(scale: float) -> float:
+        row = rows[-1]
+        return widths_at(scale, row[:-1]) + (GAP_MM if len(row) > 1 else 0.0) + caps[row[-1]]
+
+    best: _Plan | None = None
+    for badge_row in (False, True):
+        if badge_row and not badges:
+            break
+        scale = min(at_most, (height - fixed(badge_row)) / sum(heights))
+        for row in rows:
+            room = width - (len(row) - 1) * GAP_MM
+            raw = sum((contents[i].box[2] - contents[i].box[0]) * contents[i].zoom for i in row)
+            scale = min(scale, room / raw)
+            for _ in range(40):  # panels narrower than their caption are widened: shrink
+                total = widths_at(scale, row)
+                if total <= width + 1e-9:
+                    break
+                scale *= min(width / total, 0.9995)
+        if not badge_row and bw and last_caption_end(scale) + bw + GAP_MM > width:
+            continue  # the badges do not fit beside the last captions
+        plan = _Plan(scale, rows, sum(heights) * scale + fixed(badge_row), badge_row)
+        if best is None or plan.scale > best.scale * 1.0001:
+            best = plan
+    assert best is not None
+    return best
+
+
+def _floor_span(contents: Sequence[_Content], row: Sequence[int]) -> tuple[float, float]:
+    """The lowest and highest point (cm) of a row's full-size panels, which stand on one
+    floor line."""
+    full = [contents[i] for i in row if contents[i].zoom == 1]
+    if not full:
+        return 0.0, 0.0
+    return min(c.box[1] for c in full), max(c.box[3] for c in full)
+
+
+def _row_height(contents: Sequence[_Content], row: Sequence[int]) -> float:
+    """A row's height in cm of body at zoom 1: its full-size panels on one floor line, and
+    its close-ups, centred."""
+    lo, hi = _floor_span(contents, row)
+    zoomed = [(contents[i].box[3] - contents[i].box[1]) * contents[i].zoom for i in row
+              if contents[i].zoom != 1]  # fmt: skip
+    return max([hi - lo, *zoomed])
+
+
+def _droppable(entry: Mapping[str, Any]) -> int | None:
+    """The start panel that may be left out: the first panel, a plain pose with no
+    arrows or marks, when the next panel draws that pose as its dashed outline."""
+    panels = entry["panels"]
+    first = panels[0]
+    if len(panels) < 2 or set(first) - {"pose", "caption", "still"}:
+        return None
+    if any("region" in p and int(p.get("of", i - 1)) == 0 for i, p in enumerate(panels)):
+        return None  # a close-up magnifies it
+    return 0 if panels[1].get("ghost") == first["pose"] else None
+
+
+def layout(
+    exercise: str,
+    variant: str = "",
+    *,
+    width_mm: float,
+    height_mm: float,
+    text_pt: float = 12.0,
+    outline_mm: float = 0.45,
+    numbers: Mapping[str, str] | None = None,
+    at_most: float = 10.0,
+    may_drop_start: bool = False,
+    keep_panels: float = 1.25,
+) -> Picture:
+    """Lay out an exercise's panels within ``width_mm`` x ``height_mm`` (captions and
+    badges included) at the largest scale that fits, at most ``at_most`` mm per cm.
+
+    ``numbers`` fills the badges: ``{"hold": "hold 5 seconds", "reps": "10 times"}``; a
+    badge with no text given shows its plain word ("hold", "repeat"). Of the arrangements
+    that reach the same scale, the lowest is used. With ``may_drop_start`` the start panel
+    may be left out (its pose stays as the next panel's dashed outline) when that makes
+    the figure ``keep_panels`` times bigger or more.
+    """
+    return _layout(exercise, variant, round(width_mm, 3), round(height_mm, 3), text_pt,
+                   outline_mm, tuple(sorted((numbers or {}).items())), math.floor(at_most * 1e4) / 1e4,
+                   may_drop_start, keep_panels)  # fmt: skip
+
+
+def _contents(
+    exercise: str, variant: str, outline: float, size: float, hint: float
+) -> list[_Content]:
+    entry = exercise_entry(exercise, variant)
+    hint = round(max(hint, 0.05) * 40) / 40  # to 0.025 mm per cm: contents are reused
+    return [
+        _content(exercise, variant, i, outline, size, hint) for i in range(len(entry["panels"]))
+    ]
+
+
+def _best(
+    exercise: str, variant: str, width: float, height: float, size: float, outline: float,
+    badges: Sequence[str], at_most: float, may_drop: bool, keep_panels: float, hint: float,
+) -> tuple[_Plan, list[_Content]]:  # fmt: skip
+    entry = exercise_entry(exercise, variant)
+    contents = _contents(exercise, variant, outline, size, hint)
+    drop = _droppable(entry) if may_drop else None
+    plans = [
+        _plan(contents, rows, width, height, size, badges, at_most)
+        for rows in _arrangements(len(contents), drop)
+    ]
+    n = len(contents)
+    if not size:  # a thumbnail: the one panel that shows the movement, no words
+        moving = [i for i, p in enumerate(entry["panels"]) if p.get("ghost")] or [n - 1]
+        steps = [i for i in moving if not contents[i].closeup]
+        one = (steps or moving)[-1]
+        return _plan(contents, ((one,),), width, height, size, (), at_most), contents
+    whole = [p for p in plans if sum(map(len, p.rows)) == n]
+    top = max(p.scale for p in whole)
+    pick = min((p for p in whole if p.scale >= top * 0.995), key=lambda p: p.height)
+    if drop is not None and keep_panels <= 1.0:  # the lowest that reaches the top scale
+        top = max(p.scale for p in plans)
+        pick = min((p for p in plans if p.scale >= top * 0.995), key=lambda p: p.height)
+    elif drop is not None:
+        part = [p for p in plans if sum(map(len, p.rows)) < n]
+        top_part = max(p.scale for p in part)
+        if top_part >= pick.scale * keep_panels:
+            pick = min((p for p in part if p.scale >= top_part * 0.995), key=lambda p: p.height)
+    return pick, contents
+
+
+def picture_badges(exercise: str, variant: str, texts: Mapping[str, str]) -> list[str]:
+    """The badges of a picture, in order, with their words."""
+    entry = exercise_entry(exercise, variant)
+    names: list[str] = list(entry.get("badges", []))
+    for p in entry["panels"]:
+        names += [b for b in p.get("badges", []) if b not in names]
+    return [texts.get(b, b) for b in names]
+
+
+@functools.lru_cache(maxsize=4096)
+def _choose(
+    exercise: str, variant: str, width: float, height: float, size: float, outline: float,
+    numbers: tuple[tuple[str, str], ...], at_most: float, may_drop: bool, keep_panels: float,
+) -> tuple[_Plan, float]:  # fmt: skip
+    """The arrangement and scale chosen, and the scale its panels' contents were made for."""
+    texts = {"hold": "hold", "reps": "repeat", **dict(numbers)}
+    badges = picture_badges(exercise, variant, texts)
+    hint = min(at_most, 1.0)
+    pick, _ = _best(exercise, variant, width, height, size, outline, badges, at_most,
+                    may_drop, keep_panels, hint)  # fmt: skip
+    for _ in range(2):  # fixed-size arrows and labels: lay out again at the scale found
+        if abs(pick.scale - hint) < 0.03:
+            break
+        hint = pick.scale
+        pick, _ = _best(exercise, variant, width, height, size, outline, badges, at_most,
+                        may_drop, keep_panels, hint)  # fmt: skip
+    return pick, hint
+
+
+def measure(
+    exercise: str, variant: str = "", *, width_mm: float, height_mm: float,
+    text_pt: float = 12.0, outline_mm: float = 0.45, numbers: Mapping[str, str] | None = None,
+    at_most: float = 10.0, may_drop_start: bool = False, keep_panels: float = 1.25,
+) -> tuple[float, float]:  # fmt: skip
+    """The scale (mm per cm) and height (mm) :func:`layout` would give, without drawing."""
+    pick, _ = _choose(exercise, variant, round(width_mm, 3), round(height_mm, 3), text_pt,
+                      outline_mm, tuple(sorted((numbers or {}).items())),
+                      math.floor(at_most * 1e4) / 1e4, may_drop_start, keep_panels)  # fmt: skip
+    return pick.scale, pick.height
+
+
+@functools.lru_cache(maxsize=512)
+def _layout(
+    exercise: str, variant: str, width: float, height: float, size: float, outline: float,
+    numbers: tuple[tuple[str, str], ...], at_most: float, may_drop: bool, keep_panels: float,
+) -> Picture:  # fmt: skip
+    texts = {"hold": "hold", "reps": "repeat", **dict(numbers)}
+    badges = picture_badges(exercise, variant, texts)
+    pick, hint = _choose(exercise, variant, width, height, size, outline, numbers, at_most,
+                         may_drop, keep_panels)  # fmt: skip
+    contents = _contents(exercise, variant, outline, size, hint)
+    return _draw(exercise, variant, pick, contents, size, outline, badges, texts)
+
+
+def _draw(
+    exercise: str, variant: str, pick: _Plan, contents: Sequence[_Content], size: float,
+    outline: float, badges: Sequence[str], texts: Mapping[str, str],
+) -> Picture:  # fmt: skip
+    scale, rows = pick.scale, pick.rows
+    shown = [i for row in rows for i in row]
+    numbers = _numbers(contents, shown)
+    cap_h = size * FONT_MM * 1.45 + 2.0 if size else 0.0
+    items: list[Any] = []
+    overlay: list[Any] = []
+    panels: dict[int, Panel] = {}
+    transforms: dict[int, Any] = {}
+    row_heights = [_row_height(contents, row) * scale for row in rows]
+    total_h = pick.height
+    y_top = total_h
+    pic_w = 0.0
+    last_row_end = (0.0, 0.0)
+    for row, row_h in zip(rows, row_heights, strict=True):
+        x = 0.0
+        y_fig = y_top - row_h
+        alone = contents[row[0]]
+        if len(row) == 1 and alone.region and alone.of in panels:  # under what it magnifies
+            src = panels[alone.of]
+            w = max((alone.box[2] - alone.box[0]) * scale * alone.zoom,
+                    caption_width(numbers[row[0]], alone.caption, size))  # fmt: skip
+            x = min(max(src.x + src.width / 2 - w / 2, 0.0), max(pic_w - w, 0.0))
+        for i in row:
+            c = contents[i]
+            k = scale * c.zoom
+            fig_w = (c.box[2] - c.box[0]) * k
+            cap_w = caption_width(numbers[i], c.caption, size)
+            w = max(fig_w, cap_w)
+            fx = x + (w - fig_w) / 2
+            origin = (c.box[0], c.box[1])
+            if c.zoom != 1:  # a close-up, centred in the row
+                fy = y_fig + (row_h - (c.box[3] - c.box[1]) * k) / 2
+            else:  # on the row's floor line
+                fy = y_fig + (c.box[1] - _floor_span(contents, row)[0]) * k
+
+            def tr(
+                p: Point, fx: float = fx, fy: float = fy, k: float = k, o: Point = origin
+            ) -> Point:
+                return fx + (p[0] - o[0]) * k, fy + (p[1] - o[1]) * k
+
+            transforms[i] = tr
+            fig_box = (fx, fy, fx + fig_w, fy + (c.box[3] - c.box[1]) * k)
+            drawn: list[Any] = []
+            labels: list[Any] = []
+            arrows: list[tuple[tuple[Point, ...], int]] = []
+            for kind, obj in c.shapes:
+                if kind == "label":
+                    at, leader, text, anchor = obj
+                    labels += _label(tr(at), tr(leader) if leader else None, text, anchor,
+                                     size, fig_box)  # fmt: skip
+                elif kind == "shape":
+                    pts = tuple(tr(p) for p in obj.points)
+                    drawn.append(Shape(pts, obj.fill, obj.stroke, obj.width, obj.closed, obj.dash))
+                else:  # never shorter than its heads and a 15 mm shaft, on paper
+                    aw = arrow_width(size)
+                    least = SHAFT_MM + obj["heads"] * aw * 4.2 + 0.05 if size else 0.0
+                    path = tuple(_lengthen([tr(p) for p in obj["path"]], least))
+                    arrows.append((path, obj["heads"]))
+                    drawn += _arrow(path, aw, obj["heads"])
+            items.append(Clip(fig_box, tuple(drawn + labels)))  # nothing strays out
+            if c.region:
+                items.append(Shape(_rect(*fig_box), None, INK, outline * 2.4))
+            cap_y = y_fig - cap_h + 0.5
+            if size:
+                items += _caption_items(x, cap_y, numbers[i], c.caption, size)
+            panels[i] = Panel(fx, fy, fig_w, fig_box[3] - fy, c.zoom, c.caption, origin, k, i,
+                              tuple(arrows))  # fmt: skip
+            last_row_end = (x + max(cap_w, 0), cap_y)
+            x += w + GAP_MM
+        pic_w = max(pic_w, x - GAP_MM)
+        y_top = y_fig - cap_h - GAP_MM
+    lines: list[Any] = []
+    for i in shown:  # a close-up: a frame where it looks, and a line to the close-up
+        c = contents[i]
+        if c.region and c.of in panels:
+            frame, *line = _link(transforms[c.of], c.region, panels[c.of], panels[i], outline)
+            overlay.append(frame)
+            lines += line
+    items = lines + items  # the lines go under the captions and the panels
+    if badges and size:
+        bw = badges_width(badges, size)
+        if pick.badge_row:
+            bx, by = pic_w - bw, 0.5
+            if pic_w < bw:
+                pic_w = bx = bw
+                bx = 0.0
+        else:
+            bx, by = pic_w - bw, last_row_end[1]
+            if bx < last_row_end[0] + GAP_MM:
+                pic_w = last_row_end[0] + GAP_MM + bw
+                bx = last_row_end[0] + GAP_MM
+        for text in badges:
+            overlay += _tag(bx, by, text, size, dark=text.startswith("hold"))
+            bx += _label_size(text, size)[0] + size * FONT_MM * 0.6
+    alt = alt_text(exercise, variant, texts, len(shown))
+    ordered = tuple(panels[i] for i in shown)
+    moves = _moves(exercise, variant, ordered)
+    return Picture(pic_w, total_h, tuple(items + overlay), alt, scale, ordered, moves)
+
+
+def _link(
+    tr: Any, region: tuple[float, float, float, float], source: Panel, target: Panel,
+    outline: float,
+) -> list:  # fmt: skip
+    """A frame round ``region`` (cm, in the panel ``source`` drawn by ``tr``, kept inside
+    it) and a line from it to the close-up panel ``target``."""
+    x0, y0 = tr((region[0], region[1]))
+    x1, y1 = tr((region[2], region[3]))
+    x0, x1 = max(x0, source.x), min(x1, source.x + source.width)
+    y0, y1 = max(y0, source.y), min(y1, source.y + source.height)
+    frame = Shape(_rect(x0, y0, x1, y1), None, INK, outline * 2.4)
+    ends = [(x1, (y0 + y1) / 2), ((x0 + x1) / 2, y0), (x0, (y0 + y1) / 2), ((x0 + x1) / 2, y1)]
+    tx0, ty0, tx1, ty1 = target.x, target.y, target.x + target.width, target.y + target.height
+    goals = [(tx0, (ty0 + ty1) / 2), ((tx0 + tx1) / 2, ty1), (tx1, (ty0 + ty1) / 2),
+             ((tx0 + tx1) / 2, ty0)]  # fmt: skip
+    a, b = min(((p, q) for p in ends for q in goals), key=lambda pq: math.dist(*pq))
+    if math.dist(a, b) < 1.0:
+        return [frame]
+    return [frame, Shape((a, b), None, INK, outline * 2.0, closed=False)]
+
+
+_COUNTS = ("One drawing", "Two drawings", "Three drawings", "Four drawings")
+
+
+def alt_text(exercise: str, variant: str, texts: Mapping[str, str], drawings: int = 0) -> str:
+    """The picture in words (for screen readers and the PDF): how many drawings, what they
+    show, and the badges' numbers."""
+    entry = exercise_entry(exercise, variant)
+    n = drawings or len(entry["panels"])
+    words = [f"{_COUNTS[min(n, 4) - 1]}.", entry["alt"]]
+    names = set(entry.get("badges", [])) | {b for p in entry["panels"] for b in p.get("badges", [])}
+    if "hold" in names and texts.get("hold", "hold") != "hold":
+        words.append(texts["hold"][0].upper() + texts["hold"][1:] + ".")
+    if "reps" in names and texts.get("reps", "repeat") != "repeat":
+        each = f" on each {texts['side']}" if texts.get("side") else ""
+        words.append(f"Do it {texts['reps']}{each}.")
+    return " ".join(words)
+
+
+def _moves(exercise: str, variant: str, panels: Sequence[Panel]) -> dict[str, float]:
+    """Each listed key movement's size on paper (mm), in the panel that shows it (or, when
+    that panel is left out, the biggest one shown)."""
+    entry = exercise_entry(exercise, variant)
+    out: dict[str, float] = {}
+    by_index = {p.index: p for p in panels}
+    n = len(entry["panels"])
+    for spec in entry.get("measure", []):
+        a = figure(merged_pose(entry, spec["from"])).points[spec["point"]]
+        b = figure(merged_pose(entry, spec["to"])).points[spec["point"]]
+        cm = math.hypot(b[0] - a[0], b[1] - a[1])
+        want = spec.get("panel", -1) % n
+        panel = by_index.get(want) or max(panels, key=lambda p: p.scale)
+        out[spec["name"]] = cm * panel.scale
+    return out

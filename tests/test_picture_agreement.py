@@ -1,0 +1,185 @@
+"""Every picture agrees with its steps (docs/pictures.md): the measurable parts of the source's
+words, checked on the posed figures in cm (a person 1.74 m tall): angles, distances, contact
+points. A clinic that edits data/poses.json out of agreement with its steps sees it here."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from backplan.pictures.body import Figure, figure
+from backplan.pictures.data import exercise_entry, merged_pose
+
+TRUNK = ("pelvis", "chest", "head")
+
+
+def pose(exercise: str, name: str, variant: str = "") -> Figure:
+    return figure(merged_pose(exercise_entry(exercise, variant), name))
+
+
+def lowest(f: Figure, *parts: str) -> float:
+    return min(y for part in parts for poly in f.parts[part] for _, y in poly)
+
+
+def lowest_x(f: Figure, *parts: str) -> float:
+    return min(x for part in parts for poly in f.parts[part] for x, _ in poly)
+
+
+def dist(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def bend(f: Figure, a: str, joint: str, b: str) -> float:
+    """How far a joint is bent, degrees (0 = straight)."""
+    (ax, ay), (jx, jy), (bx, by) = f.points[a], f.points[joint], f.points[b]
+    u, v = math.atan2(jy - ay, jx - ax), math.atan2(by - jy, bx - jx)
+    return abs(math.degrees((v - u + math.pi) % (2 * math.pi) - math.pi))
+
+
+def lift(f: Figure, g: Figure, point: str) -> float:
+    return g.points[point][1] - f.points[point][1]
+
+
+def test_lying_figures_rest_on_the_mat_back_and_heels_down() -> None:
+    for exercise, name in [("heel-slides", "start"), ("supine-leg-raises", "start")]:
+        f = pose(exercise, name)
+        assert lowest(f, *TRUNK) == pytest.approx(0, abs=1e-6)
+        assert f.points["buttock"][1] < 1.0 and f.points["shoulder_blade"][1] < 2.5
+        assert lowest(f, "near_foot") < 1.0 and lowest(f, "far_foot") < 1.0  # heels down
+        assert lowest(f, "head") < 1.5
+
+
+def test_ankle_lifts_toes_towards_the_face_then_away() -> None:
+    up, down = pose("ankle-lifts", "up"), pose("ankle-lifts", "down")
+    head_x = up.points["head"][0]
+    assert dist(up.points["near_toe"], (head_x, 0)) < dist(down.points["near_toe"], (head_x, 0))
+    assert up.points["near_toe"][0] < down.points["near_toe"][0] - 8  # up to the face, then away
+    assert bend(up, "hip", "near_knee", "near_ankle") < 1  # legs straight
+    assert up.points["far_toe"] == pytest.approx(down.points["far_toe"], abs=2.5)  # one ankle
+
+
+def test_heel_slides_heel_stays_on_the_floor_other_leg_straight() -> None:
+    start, bent = pose("heel-slides", "start"), pose("heel-slides", "bent")
+    assert lowest(bent, "near_foot") < 1.0 and lowest(start, "near_foot") < 1.0
+    assert start.points["near_heel"][0] - bent.points["near_heel"][0] > 30  # slides towards you
+    assert bend(bent, "hip", "near_knee", "near_ankle") > 60
+    assert bend(bent, "hip", "far_knee", "far_ankle") < 1
+
+
+def test_tummy_squeeze_hands_below_the_ribs_knees_bent_ribs_down() -> None:
+    start, squeeze = (
+        pose("abdominal-contraction", "start"),
+        pose("abdominal-contraction", "squeeze"),
+    )
+    for f in (start, squeeze):
+        assert dist(f.points["near_hand"], f.points["below_ribs"]) < 7  # resting there
+        assert f.points["near_hand"][0] < f.points["belly"][0] + 3  # below the ribs, not at the hip
+        assert bend(f, "hip", "near_knee", "near_ankle") > 70  # knees bent
+        assert lowest(f, "near_foot") < 1.0  # feet flat
+    assert lift(start, squeeze, "belly") < -3  # the tummy draws in towards the back
+
+
+def test_wall_squats_45_degrees_feet_a_foot_in_front_back_on_the_wall() -> None:
+    start, bent = pose("wall-squats", "start"), pose("wall-squats", "bent")
+    wall = lowest_x(start, "pelvis", "chest")
+    assert bend(bent, "hip", "near_knee", "near_ankle") == pytest.approx(45, abs=2)
+    assert bend(start, "hip", "near_knee", "near_ankle") < 5  # starts upright
+    for f in (start, bent):
+        w = lowest_x(f, "pelvis", "chest")
+        assert f.points["near_heel"][0] - w == pytest.approx(30, abs=4)  # 12 inches
+        assert f.points["buttock"][0] - w < 2 and f.points["shoulder_blade"][0] - w < 2.5
+        assert lowest(f, "near_foot") == pytest.approx(0, abs=0.5)  # feet flat
+    assert start.points["near_heel"][0] - wall == pytest.approx(
+        bent.points["near_heel"][0] - lowest_x(bent, "pelvis", "chest"), abs=1.5
+    )  # the feet stay where they are
+    assert bent.points["near_knee"][0] < bent.points["near_toe"][0]  # knees not past the toes
+    assert lift(start, bent, "hip") < -5  # slides down the wall
+
+
+def test_heel_raises_heels_up_toes_down() -> None:
+    start, up = pose("heel-raises", "start"), pose("heel-raises", "up")
+    assert 6 <= lift(start, up, "near_heel") <= 13
+    assert lowest(up, "near_foot") == pytest.approx(0, abs=0.5)  # on the toes
+    assert up.points["near_toe"][1] < 6
+
+
+@pytest.mark.parametrize(
+    ("exercise", "variant"), [("straight-leg-raises", ""), ("supine-leg-raises", "easier")]
+)
+def test_straight_leg_raises_lift_15_to_30_cm_other_knee_bent(exercise: str, variant: str) -> None:
+    start, up = pose(exercise, "start", variant), pose(exercise, "up", variant)
+    assert 15 <= lift(start, up, "near_heel") <= 30  # "six to 12 inches"
+    assert bend(up, "hip", "near_knee", "near_ankle") < 1  # the leg straight
+    assert bend(up, "hip", "far_knee", "far_ankle") > 70 and lowest(up, "far_foot") < 1.0
+    assert lowest(up, "pelvis") < 1.0  # the lower back stays down
+
+
+def test_supine_leg_raises_arms_at_sides_other_leg_down() -> None:
+    start, up = pose("supine-leg-raises", "start"), pose("supine-leg-raises", "up")
+    assert 10 <= lift(start, up, "near_heel") <= 35
+    assert lowest(up, "far_foot") < 1.0 and lowest(up, "near_hand") < 4  # arms by the sides
+    assert up.points["near_hand"][0] > up.points["shoulder"][0]  # along the body, not overhead
+
+
+def test_prone_leg_raises_face_down_leg_straight_off_the_floor() -> None:
+    start, up = pose("prone-leg-raises", "start"), pose("prone-leg-raises", "up")
+    # lying on the front, the head turned to the side on its cheek: both eyes face you
+    assert "eye2" in start.extras and "eye2" not in pose("supine-leg-raises", "start").extras
+    assert lowest(start, "head") < 1.0 and lowest(start, "nose") > 2.0  # cheek, not nose, down
+    assert start.points["buttock"][1] > start.points["hip"][1]  # bottom up
+    assert start.points["near_toe"][1] < start.points["near_heel"][1]  # toes down, heels up
+    assert lift(start, up, "near_knee") > 5 and lift(start, up, "near_heel") > 15
+    assert bend(up, "hip", "near_knee", "near_ankle") < 1
+    assert lowest(up, "near_hand") < 5  # arms by the sides
+
+
+def test_half_sit_ups_head_and_shoulders_only_hands_towards_knees() -> None:
+    start, up = pose("half-sit-ups", "start"), pose("half-sit-ups", "up")
+    assert lift(start, up, "shoulder") > 10 and lowest(up, "head") > 10
+    assert lowest(up, "pelvis") < 0.5 and lowest(up, "chest") < 5  # lower back on the mat
+    assert lift(start, up, "back") < 1  # the back at the waist does not lift
+    assert up.points["waist"][1] - start.points["waist"][1] < 1  # it curls above the waist
+    assert lift(start, up, "shoulder") < 16  # head and shoulder blades, not a full sit-up
+    level = figure({**merged_pose(exercise_entry("half-sit-ups"), "up"), "neck": 0})
+    assert (
+        dist(up.points["chin"], up.points["ribs"])
+        < dist(level.points["chin"], level.points["ribs"]) - 3
+    )
+    # the chin is tucked towards the chest, not held up
+    assert (
+        dist(up.points["near_hand"], up.points["near_knee"])
+        < dist(start.points["near_hand"], start.points["near_knee"]) - 15
+    )  # reaching towards the knees
+    assert lowest(up, "near_foot") < 1.0  # feet flat
+
+
+def test_half_sit_ups_easier_seated_leg_lifted_to_waist_height() -> None:
+    start, up = pose("half-sit-ups", "start", "easier"), pose("half-sit-ups", "up", "easier")
+    assert lowest(start, "pelvis") == pytest.approx(46, abs=0.5)  # on a chair seat
+    assert lowest(start, "near_foot") < 1.0  # legs out, heels on the floor
+    assert bend(up, "hip", "near_knee", "near_ankle") < 1
+    assert up.points["near_heel"][1] == pytest.approx(up.points["waist"][1], abs=8)
+    assert up.points["near_toe"][1] < up.points["shoulder"][1] - 12  # never near the chest
+    assert abs(up.points["shoulder"][0] - up.points["hip"][0]) < 4  # sitting upright
+    for f in (start, up):  # hands on the seat beside the hips, not on the lifted leg
+        assert f.points["near_hand"][1] == pytest.approx(46 + 3, abs=4)
+        assert abs(f.points["near_hand"][0] - f.points["hip"][0]) < 8
+
+
+def test_back_leg_swing_knee_straight_leg_back_hands_on_chair() -> None:
+    start, back = pose("back-leg-swing", "start"), pose("back-leg-swing", "back")
+    assert back.points["near_heel"][0] < start.points["near_heel"][0] - 25  # back
+    assert lift(start, back, "near_heel") > 10  # and up
+    assert bend(back, "hip", "near_knee", "near_ankle") < 1
+    assert start.points["near_hand"][0] > start.points["shoulder"][0] + 15  # on the chair
+
+
+def test_knee_to_chest_hands_under_knees_head_down() -> None:
+    end = pose("knee-to-chest", "in")
+    assert dist(end.points["near_hand"], end.points["near_thigh_back"]) < 6
+    knee, hip, hand = (end.points[k] for k in ("near_knee", "hip", "near_hand"))
+    assert dist(hand, knee) < dist(hand, hip)  # near the knee, at the back of the thigh
+    assert bend(end, "hip", "near_knee", "near_ankle") > 90  # knees stay bent
+    assert lowest(end, "head") < 1.5  # head on the mat
+    assert end.points["near_knee"][0] < end.points["hip"][0] + 15  # knees over the chest
