@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -30,7 +30,17 @@ from .._io.dates import parse_iso_date
 from ..identity import patient_key
 from .redflags import Lexicon, check_notes
 
-__all__ = ["NOTE_COLUMNS", "STRUCTURED_COLUMNS", "log_notes", "notes_between"]
+__all__ = [
+    "NOTE_COLUMNS",
+    "STRUCTURED_COLUMNS",
+    "Referral",
+    "log_notes",
+    "more_notes",
+    "notes_between",
+    "referral",
+    "referral_parts",
+    "to_read",
+]  # fmt: skip
 
 #: Log columns that hold numbers, dates or ids, not free text.
 STRUCTURED_COLUMNS = frozenset({
@@ -153,6 +163,36 @@ def _when(row: Any) -> str:
     return f"on {d.day} {d:%B}"
 
 
+class Referral(NamedTuple):
+    """A patient's most urgent red-flag note in words (see :func:`referral_parts`)."""
+
+    why: str  # "on 12 March they wrote 'numb bum': possible cauda equina sign"
+    action: str  # what nhs.uk says to do
+    category: str  # "999 now" or "GP/111 today"
+    more: int  # how many other notes of theirs show a warning sign
+
+
+def referral_parts(notes: pd.DataFrame) -> Referral | None:
+    """A patient's most urgent red-flag note (999 signs before GP/111 ones, then the
+    earliest), or ``None`` when no note has a red flag."""
+    from .redflags import CATEGORIES, quote
+
+    flagged = notes.loc[notes["status"] == "red flag"] if len(notes) else notes
+    if not len(flagged):
+        return None
+    rank = {c: i for i, c in enumerate(CATEGORIES)}
+    order = sorted(range(len(flagged)), key=lambda i: rank.get(flagged["category"].iloc[i], 9))
+    top = flagged.iloc[order[0]]
+    why = f"{_when(top)} they wrote '{quote(top['note'])}': {top['concept']}"
+    action = _ACTIONS.get(top["category"], top["category"])
+    return Referral(why, action, str(top["category"]), len(flagged) - 1)
+
+
+def more_notes(n: int) -> str:
+    """Words counting the other notes with warning signs ('' for none)."""
+    return f"{n} more note{'s' if n > 1 else ''} with warning signs: see the notes." if n else ""
+
+
 def referral(notes: pd.DataFrame) -> str:
     """The words of a referral for a patient's notes with red flags ('' when there are none).
 
@@ -165,20 +205,11 @@ def referral(notes: pd.DataFrame) -> str:
     >>> referral(notes)
     "Call the patient today: on 12 March they wrote 'numb bum': possible cauda equina sign; nhs.uk: call 999 or go to A&E now."
     """
-    from .redflags import CATEGORIES, quote
-
-    flagged = notes.loc[notes["status"] == "red flag"] if len(notes) else notes
-    if not len(flagged):
+    found = referral_parts(notes)
+    if found is None:
         return ""
-    rank = {c: i for i, c in enumerate(CATEGORIES)}
-    order = sorted(range(len(flagged)), key=lambda i: rank.get(flagged["category"].iloc[i], 9))
-    top = flagged.iloc[order[0]]
-    text = (f"Call the patient today: {_when(top)} they wrote '{quote(top['note'])}': "
-            f"{top['concept']}; {_ACTIONS.get(top['category'], top['category'])}.")  # fmt: skip
-    if len(flagged) > 1:
-        n = len(flagged) - 1
-        text += f" {n} more note{'s' if n > 1 else ''} with warning signs: see the notes."
-    return text
+    text = f"Call the patient today: {found.why}; {found.action}."
+    return f"{text} {more_notes(found.more)}" if found.more else text
 
 
 def to_read(notes: pd.DataFrame) -> str:
