@@ -65,6 +65,10 @@ def _start_back(prescriptions: object) -> dict[str, Any]:
     return {p.patient: p.start_back for p in plans if isinstance(p, Plan) and p.start_back}
 
 
+#: Columns the call list never reads.
+_NUMBERS = frozenset({"exercise", "sets_done", "reps_done", "hold_s"})
+
+
 def _accepted(rows: Gathered, rejected: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``rows`` that were not rejected, as written, with their file and row."""
     ok = np.ones(len(rows.raw), dtype=bool)
@@ -75,8 +79,11 @@ def _accepted(rows: Gathered, rejected: pd.DataFrame) -> pd.DataFrame:
         mine += rejected["row"].to_numpy(np.int64)
         every = rows.file.codes.astype(np.int64) * shift + rows.row
         ok = ~np.isin(every, mine)
-    kept = rows.raw.loc[ok]
-    return kept.assign(file=np.asarray(rows.file)[ok], row=rows.row[ok])
+    keep = [c for c in rows.raw.columns if c not in _NUMBERS]  # pain and notes, not counts
+    if ok.all():
+        return rows.raw[keep].assign(file=rows.file, row=rows.row)
+    at = np.flatnonzero(ok)
+    return rows.raw[keep].take(at).assign(file=rows.file.take(at), row=rows.row[at])
 
 
 def call_flags(

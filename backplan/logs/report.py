@@ -61,7 +61,13 @@ class AdherenceReport:
         Per plan week, over patients whose week has ended: ``patients``, ``mean``,
         ``median``, ``q1``, ``q3`` and ``share_adherent``.
     flags : pandas.DataFrame
-        ``patient, priority, flag, detail, action``: who needs a call, most urgent first.
+        Who to call this week, one row per patient, most urgent first: the weekly review's
+        call list (:mod:`backplan.logs.flags`, :data:`backplan.triage.calls.CALL_COLUMNS`):
+        ``patient``, ``rank``, ``priority`` (1 warning sign, 2 pain, 3 silent, 4 low
+        adherence), ``flag`` (the group in words), ``detail`` (why, with the numbers),
+        ``action`` (what to do), ``decision`` (the review's), ``week`` (reviewed),
+        ``severity`` (what ranks a patient within the group), ``rules`` (the review rules
+        that asked for the call) and ``note`` (a warning sign's note, quoted).
     rejected : pandas.DataFrame
         Rejected log rows with file, row, column and reason.
     duplicates : pandas.DataFrame
@@ -101,9 +107,8 @@ class AdherenceReport:
 
     def definitions(self) -> pd.DataFrame:
         """Every term and flag rule, with this report's thresholds filled in."""
-        t, r, d = (self.settings.get(k) for k in ("threshold", "pain_rise", "quiet_days"))
-        flags = [(f"flag: {k}", v.format(t=t, r=r, d=int(d or 7))) for k, v in FLAGS.items()]
-        return pd.DataFrame(list(DEFINITIONS) + flags, columns=["term", "definition"])
+        calls = [(f"call: {k}", v) for k, v in FLAGS.items()]
+        return pd.DataFrame(list(DEFINITIONS) + calls, columns=["term", "definition"])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables by name (:data:`TABLES`), definitions first, all in full."""

@@ -131,47 +131,65 @@ def _nan(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _tuples(fired: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """Per row of a bool matrix, the names of its true columns as a tuple (each distinct
+    row worked out once)."""
+    if not len(fired):
+        return np.empty(0, dtype=object)
+    patterns, codes = np.unique(np.packbits(fired, axis=1), axis=0, return_inverse=True)
+    words = np.empty(len(patterns), dtype=object)
+    for k, pattern in enumerate(patterns):
+        bits = np.unpackbits(pattern)[: len(names)]
+        words[k] = tuple(n for n, bit in zip(names, bits, strict=True) if bit)
+    return words[codes.reshape(-1)]
+
+
 def _decide(
-    ex: pd.DataFrame,
-    rule_sets: Mapping[str, tuple[ReviewRule, ...]],
-) -> pd.DataFrame:
-    """``ex`` with ``decision``, ``rule``, ``rules_fired`` and the call rules per row."""
-    decision = np.empty(len(ex), dtype=object)
-    chosen = np.empty(len(ex), dtype=object)
+    ex: pd.DataFrame, rule_sets: Mapping[str, tuple[ReviewRule, ...]]
+) -> tuple[pd.DataFrame, dict[str, tuple[str, ...]]]:
+    """``ex`` with ``decision``, ``rule``, ``rules_fired`` and the call rules per row, and
+    per patient the call rules that fired on any of their exercises (in file order)."""
+    decision = np.full(len(ex), "hold", dtype=object)
+    chosen = np.full(len(ex), "no-rule-fired", dtype=object)
     fired_names = np.empty(len(ex), dtype=object)
     calls = np.empty(len(ex), dtype=object)
-    by_set: dict[int, tuple[tuple[ReviewRule, ...], list[str]]] = {}
-    for patient, rules in rule_sets.items():
-        by_set.setdefault(id(rules), (rules, []))[1].append(patient)
-    patients = ex["patient"].to_numpy(object)
-    for rules, members in by_set.values():
-        at = np.flatnonzero(np.isin(patients, members))
+    patient_calls: dict[str, tuple[str, ...]] = {}
+    sets = {id(rules): rules for rules in rule_sets.values()}
+    tag = ex["patient"].map({p: id(r) for p, r in rule_sets.items()}).to_numpy()
+    for key, rules in sets.items():
+        at = np.flatnonzero(tag == key)
         if not len(at):
             continue
         fired, pick = evaluate(rules, ex.iloc[at])
         names = [r.rule for r in rules]
-        for k, i in enumerate(at):
-            rule = rules[pick[k]] if pick[k] >= 0 else None
-            decision[i] = rule.decision if rule else "hold"
-            chosen[i] = rule.rule if rule else "no-rule-fired"
-            fired_names[i] = tuple(n for n, f in zip(names, fired[k], strict=True) if f)
-            calls[i] = tuple(r.rule for r, f in zip(rules, fired[k], strict=True) if f and r.flag)
-    return ex.assign(decision=decision, rule=chosen, rules_fired=fired_names, call_rules=calls)
+        ok = pick >= 0
+        decision[at[ok]] = np.array([r.decision for r in rules], dtype=object)[pick[ok]]
+        chosen[at[ok]] = np.array(names, dtype=object)[pick[ok]]
+        fired_names[at] = _tuples(fired, names)
+        asks = fired & np.array([r.flag for r in rules], dtype=bool)
+        calls[at] = _tuples(asks, names)
+        # per patient, the call rules that fired on any exercise
+        who = ex["patient"].to_numpy()[at]
+        per = pd.DataFrame(asks).groupby(who, sort=False).any()
+        patient_calls.update(zip(per.index, _tuples(per.to_numpy(), names), strict=True))
+    out = ex.assign(decision=decision, rule=chosen, rules_fired=fired_names, call_rules=calls)
+    return out, patient_calls
 
 
-def _plan_decisions(found: pd.DataFrame, ex: pd.DataFrame) -> pd.DataFrame:
+def _plan_decisions(
+    found: pd.DataFrame, ex: pd.DataFrame, calls: Mapping[str, tuple[str, ...]]
+) -> pd.DataFrame:
     """Per patient: the most cautious exercise decision (the first exercise with it names
     the rule) and every call rule that fired on any exercise, in file order."""
-    rank = ex["decision"].map(DECISIONS.index).to_numpy()
-    worst = pd.Series(rank).groupby(ex["patient"].to_numpy()).transform("max").to_numpy()
-    first = ex.loc[rank == worst].drop_duplicates("patient").set_index("patient")
-    calls = ex.groupby("patient", sort=False)["call_rules"].agg(
-        lambda runs: tuple(dict.fromkeys(name for run in runs for name in run))
-    )
+    rank = ex["decision"].map({d: i for i, d in enumerate(DECISIONS)}).to_numpy(np.int64)
+    codes = pd.factorize(ex["patient"])[0]
+    order = np.lexsort((np.arange(len(ex)), -rank, codes))  # per patient: worst, then first
+    top = order[np.r_[True, codes[order][1:] != codes[order][:-1]]] if len(ex) else order
+    first = ex.iloc[top].set_index("patient")
     return found.assign(
         decision=first["decision"].reindex(found.index),
         rule=first["rule"].reindex(found.index),
-        call_rules=calls.reindex(found.index),
+        call_rules=[calls.get(p, ()) for p in found.index],
     )
 
 
@@ -411,18 +429,22 @@ def assess(
     """
     found = evidence(by_week, by_patient, as_of, weeks, rows)
     sets = _rule_sets(list(found.index), rules, start_back or {})
-    ex = _decide(exercise_measures(found, by_exercise), sets)
-    found = _plan_decisions(found, ex)
+    ex, patient_calls = _decide(exercise_measures(found, by_exercise), sets)
+    found = _plan_decisions(found, ex, patient_calls)
     everyone = list(dict.fromkeys(by_patient["patient"].astype(str)))
     firsts = dict(zip(found.index, found["first_day"], strict=True))
     windows = {p: (firsts.get(p), as_of) for p in everyone}
     mine, strangers = _flagged_notes(notes, windows)
     outcome_calls = outcome_calls or {}
+    records = {str(e.Index): e for e in found.itertuples()}
+    fired_any = found.index[found["call_rules"].map(len).to_numpy() > 0]
+    candidates = set(fired_any) | set(mine) | {p for p, lines in outcome_calls.items() if lines}
     call_rows = []
-    for patient in everyone:
-        e = next(found.loc[[patient]].itertuples()) if patient in firsts else None
-        fired = ([r for r in sets[patient] if r.rule in set(e.call_rules)]
-                 if e is not None else [])  # fmt: skip
+    for patient in everyone:  # only patients something asks to call (few): words, ranks
+        if patient not in candidates:
+            continue
+        e = records.get(patient)
+        fired = [r for r in sets[patient] if r.rule in set(e.call_rules)] if e else []
         row = _call_row(patient, e, fired, mine.get(patient), outcome_calls.get(patient, ()))
         if row is not None:
             call_rows.append(row)

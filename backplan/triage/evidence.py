@@ -72,7 +72,10 @@ def _days(values: Any) -> np.ndarray:
 
 
 def _as_dates(days: np.ndarray) -> list[date | None]:
-    return [None if d == _NONE else pd.Timestamp(np.datetime64(int(d), "D")).date() for d in days]
+    """Day numbers as :class:`datetime.date` (``None`` where missing)."""
+    days = np.asarray(days, dtype=np.int64)
+    out = np.where(days == _NONE, 0, days).astype("datetime64[D]").astype(object)
+    return [None if d == _NONE else day for d, day in zip(days, out, strict=True)]
 
 
 def latest_weeks(by_week: pd.DataFrame) -> pd.Series:
@@ -90,31 +93,33 @@ def latest_weeks(by_week: pd.DataFrame) -> pd.Series:
 
 
 def _window(
-    code: np.ndarray, day: np.ndarray, score: np.ndarray, first: np.ndarray,
-    last: np.ndarray, n: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """Per patient code: the mean, the highest and the number of ``score`` on days
-    ``first[code]`` to ``last[code]`` (NaN scores left out)."""
-    keep = (day >= first[code]) & (day <= last[code]) & (first[code] != _NONE)
-    keep &= ~np.isnan(score)
+    code: np.ndarray, keep: np.ndarray, score: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per patient code: the mean, the highest and the number of ``score`` in the rows
+    ``keep`` marks (NaN scores left out)."""
+    keep = keep & ~np.isnan(score)
     c, s = code[keep], score[keep]
     count = np.bincount(c, minlength=n)
     total = np.bincount(c, weights=s, minlength=n)
     worst = np.full(n, np.nan)
-    np.fmax.at(worst, c, s)
+    if len(c):
+        order = np.lexsort((s, c))  # by patient, then score: each patient's last is the highest
+        c, s = c[order], s[order]
+        last = np.r_[c[1:] != c[:-1], True]
+        worst[c[last]] = s[last]
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / count, np.nan)
     return mean, worst, count
 
 
 def _morning_rises(
-    code: np.ndarray, day: np.ndarray, morning: np.ndarray, first: np.ndarray,
-    last: np.ndarray, n: int,
+    code: np.ndarray, day: np.ndarray, morning: np.ndarray, until: np.ndarray,
+    first: np.ndarray, n: int,
 ) -> np.ndarray:  # fmt: skip
-    """Per patient code: days ``first``-``last`` whose next-morning pain (the day's highest)
-    was higher than on the scored day before (which may be before ``first``); NaN when no
-    day of the window has a next-morning score."""
-    keep = ~np.isnan(morning) & (day <= last[code]) & (first[code] != _NONE)
+    """Per patient code: days from ``first`` whose next-morning pain (the day's highest) was
+    higher than on the scored day before (which may be before ``first``), among the rows
+    ``until`` marks; NaN when no such day has a next-morning score."""
+    keep = ~np.isnan(morning) & until
     frame = pd.DataFrame({"code": code[keep], "day": day[keep], "score": morning[keep]})
     daily = frame.groupby(["code", "day"], sort=True)["score"].max().reset_index()
     c, d, s = (daily[k].to_numpy() for k in ("code", "day", "score"))
@@ -143,24 +148,29 @@ def _rows_pain(
     :func:`patient_key`."""
     n = len(patients)
     keys = {patient_key(p): i for i, p in enumerate(patients)}
-    labels = rows["patient"].astype(str)
-    codes = labels.map({label: keys.get(patient_key(label), -1) for label in pd.unique(labels)})
-    code = codes.to_numpy(np.int64)
-    mine = code >= 0
-    code, day = code[mine], _days(rows["date"].to_numpy())[mine]
+    found, labels = pd.factorize(rows["patient"])  # each label looked up once
+    lookup = np.array([keys.get(patient_key(str(label)), -1) for label in labels] + [-1])
+    code = lookup[found].astype(np.int64)  # factorize gives -1 for a blank: the last entry
+    during = _scores(rows, "pain_during", "pain")
+    morning = _scores(rows, "pain_next_morning")
+    # only rows of a known patient with a pain score say anything: their dates are read
+    mine = np.flatnonzero((code >= 0) & ~(np.isnan(during) & np.isnan(morning)))
+    day = _days(rows["date"].iloc[mine])
     ok = day != _NONE
-    code, day = code[ok], day[ok]
-    during = _scores(rows, "pain_during", "pain")[mine][ok]
-    morning = _scores(rows, "pain_next_morning")[mine][ok]
+    code, day = code[mine][ok], day[ok]
+    during, morning = during[mine][ok], morning[mine][ok]
     first = start + 7 * (week - 1)
     last = np.maximum(first + 6, np.minimum(as_of_day, end))  # and the days since
+    week_of_row = (day - start[code]) // 7 + 1  # each row's plan week
+    reviewed = week[code]
+    until = day <= last[code]
+    now = (week_of_row >= reviewed) & until
     out: dict[str, np.ndarray] = {}
-    out["pain_now"], out["pain_worst"], scores = _window(code, day, during, first, last, n)
-    out["pain_scores"] = scores + _window(code, day, morning, first, last, n)[2]
-    out["pain_week1"] = _window(code, day, during, start, start + 6, n)[0]
-    before = np.where(week > 1, first - 7, _NONE)
-    out["pain_last_week"] = _window(code, day, during, before, before + 6, n)[0]
-    out["morning_rises"] = _morning_rises(code, day, morning, first, last, n)
+    out["pain_now"], out["pain_worst"], scores = _window(code, now, during, n)
+    out["pain_scores"] = scores + _window(code, now, morning, n)[2]
+    out["pain_week1"] = _window(code, week_of_row == 1, during, n)[0]
+    out["pain_last_week"] = _window(code, week_of_row == reviewed - 1, during, n)[0]
+    out["morning_rises"] = _morning_rises(code, day, morning, until, first, n)
     return out
 
 
@@ -255,9 +265,12 @@ def exercise_measures(
 
     ``found`` is :func:`evidence`; ``exercises`` (for one patient) gives the order.
     """
-    keys = pd.MultiIndex.from_arrays([found.index, found["week"].to_numpy()])
-    ex = by_exercise.assign(patient=by_exercise["patient"].astype(str))
-    ex = ex.set_index(["patient", "week"]).loc[lambda t: t.index.isin(keys)].reset_index()
+    weeks = dict(zip(found.index, found["week"], strict=True))
+    codes, labels = pd.factorize(by_exercise["patient"])  # each label looked up once
+    labels = [str(label) for label in labels]
+    reviewed = np.array([weeks.get(label, -1) for label in labels] + [-1])[codes]
+    at = np.flatnonzero(by_exercise["week"].to_numpy(np.int64) == reviewed)
+    ex = by_exercise.iloc[at].assign(patient=np.array([*labels, ""], dtype=object)[codes[at]])
     if exercises is not None:
         order = {e: i for i, e in enumerate(exercises)}
         ex = ex.assign(_order=ex["exercise"].map(order)).sort_values("_order", kind="stable")

@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from .._io.dates import parse_iso_date
@@ -58,6 +59,14 @@ def _text(values: Any) -> pd.Series:
     return s.astype("string").fillna("").astype(object)
 
 
+def _at(values: Any, at: np.ndarray, n: int) -> np.ndarray:
+    """``values`` (a column, an array or one value for every row) at positions ``at``."""
+    if np.ndim(values) == 0 or len(values) != n:
+        return np.full(len(at), values, dtype=object)
+    taken = values.take(at) if hasattr(values, "take") else np.asarray(values)[at]
+    return np.asarray(taken, dtype=object)
+
+
 def _cells(table: Any) -> pd.DataFrame:
     """Every non-blank free-text cell: patient, date as written, column, text, file, row."""
     checked = getattr(table, "checked", None)
@@ -74,19 +83,21 @@ def _cells(table: Any) -> pd.DataFrame:
     for frame, file, row, ok in frames:
         if not len(frame):
             continue
-        base = pd.DataFrame({
-            "patient": _text(frame["patient"].to_numpy()) if "patient" in frame else "",
-            "date_text": _text(frame["date"].to_numpy()) if "date" in frame else "",
-            "file": _text(pd.Series(file, index=range(len(frame))).to_numpy()),
-            "row": pd.Series(row, index=range(len(frame))).to_numpy(),
-            "accepted": pd.Series(ok, index=range(len(frame))).to_numpy(bool),
-        })  # fmt: skip
         for column in [c for c in frame.columns if str(c) not in STRUCTURED_COLUMNS]:
             text = _text(frame[column].to_numpy())
-            keep = text.str.strip() != ""
-            if keep.any():
-                out.append(base.loc[keep.to_numpy()].assign(column=str(column),
-                                                            note=text[keep].to_numpy()))  # fmt: skip
+            keep = (text.str.strip() != "").to_numpy()
+            if not keep.any():
+                continue
+            at = np.flatnonzero(keep)  # only the rows with text: notes are usually few
+            out.append(pd.DataFrame({
+                "patient": _text(frame["patient"].to_numpy()[at]) if "patient" in frame else "",
+                "date_text": _text(frame["date"].to_numpy()[at]) if "date" in frame else "",
+                "file": _text(_at(file, at, len(frame))),
+                "row": _at(row, at, len(frame)),
+                "accepted": _at(ok, at, len(frame)).astype(bool),
+                "column": str(column),
+                "note": text.to_numpy()[at],
+            }))  # fmt: skip
     if not out:
         return pd.DataFrame(columns=["patient", "date_text", "file", "row", "accepted",
                                      "column", "note"])  # fmt: skip
