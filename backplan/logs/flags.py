@@ -93,8 +93,9 @@ def call_flags(
     rejected: pd.DataFrame,
     prescriptions: object,
 ) -> pd.DataFrame:
-    """The call list for the report's ``tables`` (and each patient's number of calls in
-    ``tables["by_patient"]["flags"]``, 0 or 1).
+    """The call list for the report's ``tables``; ``tables["by_patient"]`` gains
+    ``start_back`` (the plan's STarT Back group, missing when none or when the plans came
+    as a prescription table) and ``flags`` (1 when the patient is on the call list).
 
     ``source`` is what the rows were read from: a :class:`~backplan.LogTable`, the
     gathered rows of files or a frame, or ``None`` (Dask: week totals only).
@@ -105,9 +106,11 @@ def call_flags(
     elif isinstance(source, Gathered):
         rows = _accepted(source, rejected)
         notes = log_notes(SimpleNamespace(accepted=rows, rejected=rejected))
+    groups = _start_back(prescriptions)
     found = assess(tables["by_week"], tables["by_patient"], tables["by_exercise"], as_of,
-                   rows=rows, notes=notes, start_back=_start_back(prescriptions))  # fmt: skip
+                   rows=rows, notes=notes, start_back=groups)  # fmt: skip
     patients = tables["by_patient"]["patient"].astype(str)
+    tables["by_patient"]["start_back"] = patients.map(groups).astype("string")
     tables["by_patient"]["flags"] = patients.isin(found.calls["patient"]).astype(np.int64)
     found.calls.attrs["source"] = "week totals" if source is None else "log rows"
     return found.calls

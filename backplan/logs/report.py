@@ -40,6 +40,23 @@ TABLES: tuple[str, ...] = (
 PAGE_SIZES: tuple[str, ...] = ("A4", "letter")
 
 
+def page_name(page_size: object) -> str:
+    """``page_size`` as one of :data:`PAGE_SIZES` (any case), or a :class:`BackplanError`."""
+    sizes = {s.lower(): s for s in PAGE_SIZES}
+    if not isinstance(page_size, str) or page_size.lower() not in sizes:
+        raise BackplanError(f"page_size: expected one of {', '.join(PAGE_SIZES)}, "
+                            f"got {short(repr(page_size))}")  # fmt: skip
+    return sizes[page_size.lower()]
+
+
+def write_page(text: str, path: str | os.PathLike[str] | None) -> str:
+    """``text``, written whole to ``path`` first when one is given."""
+    if path is not None:
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    return text
+
+
 @dataclass
 class AdherenceReport:
     """Adherence tables for a set of plans and logs.
@@ -56,7 +73,8 @@ class AdherenceReport:
     by_patient : pandas.DataFrame
         One row per patient: ``adherence`` over ended weeks, ``adherent``, the pain scores
         ``pain_score_week1`` and ``pain_score_latest`` (0-10) and ``week_of_latest_pain``
-        (a week number), the last log date and the number of flags.
+        (a week number), the last log date, ``start_back`` (the plan's STarT Back group,
+        when the plans carry one) and ``flags`` (1 for a patient on the call list).
     cohort : pandas.DataFrame
         Per plan week, over patients whose week has ended: ``patients``, ``mean``,
         ``median``, ``q1``, ``q3`` and ``share_adherent``.
@@ -121,10 +139,11 @@ class AdherenceReport:
         """The page for a clinic meeting, made to print on A4 (or US ``"letter"``); every
         user string escaped.
 
-        Page 1 sums the cohort up in words with one chart; then the flagged patients, most
-        urgent first, with evidence and a suggested action; then patients, weeks and
-        rejected rows (summarised by reason, at most 20 examples: ``to_xlsx`` and
-        ``to_csv`` have them all). Writes the page to ``path`` too when given.
+        Page 1 sums the cohort up in words with one chart; then the patients to call this
+        week (``flags``), most urgent first, with why and what to do; then patients, weeks
+        and rejected rows (summarised by reason, at most 20 examples: ``to_xlsx`` and
+        ``to_csv`` have them all). Writes the page to ``path`` too when given. With outcome
+        scores, :func:`backplan.meeting_page` adds an "Adherence and outcome" section.
 
         Raises
         ------
@@ -133,15 +152,7 @@ class AdherenceReport:
         """
         from ..pages.meeting import meeting_html
 
-        sizes = {s.lower(): s for s in PAGE_SIZES}
-        if not isinstance(page_size, str) or page_size.lower() not in sizes:
-            raise BackplanError(f"page_size: expected one of {', '.join(PAGE_SIZES)}, "
-                                f"got {short(repr(page_size))}")  # fmt: skip
-        text = meeting_html(self, REASONS, page_size=sizes[page_size.lower()])
-        if path is not None:
-            with atomic_path(path) as tmp:
-                tmp.write_text(text, encoding="utf-8")
-        return text
+        return write_page(meeting_html(self, REASONS, page_size=page_name(page_size)), path)
 
     def _repr_html_(self) -> str:
         from ..pages.meeting import table_html

@@ -56,6 +56,9 @@ table.calls td { font-size: 9pt; }
 figure { margin: 3mm 0; }
 figure svg { width: 100%; height: auto; }
 figcaption { font-size: 9pt; color: #333; }
+h3 { font-size: 11pt; margin: 4mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
+figure.outcome svg { max-width: 150mm; }
+.measure { break-inside: avoid; page-break-inside: avoid; }
 """
 
 
@@ -376,9 +379,13 @@ def _unreadable(report: Any) -> str:
             + table_html(bad, {"file": "File", "reason": "Why"}))  # fmt: skip
 
 
-def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") -> str:
+def meeting_html(
+    report: Any, reasons: dict[str, str], page_size: str = "A4", sections: tuple[str, ...] = ()
+) -> str:
     """The whole page (see the module docstring); ``reasons`` explains each rejection
-    reason (:data:`backplan.logs.REASONS`); ``page_size`` is a CSS page size."""
+    reason (:data:`backplan.logs.REASONS`); ``page_size`` is a CSS page size; ``sections``
+    are finished HTML sections put after the cohort by week (the outcomes section of
+    :func:`backplan.pages.outcomes.meeting_page`)."""
     t = report.settings.get("threshold", 0.8)
     as_of = _day(report.as_of) if report.as_of else "no date"
     summary = "".join(f"<p class=lead>{s}</p>" for s in _summary(report))
@@ -393,7 +400,7 @@ def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") ->
          "pain_score_week1": "Pain during, week 1 (0-10)",
          "pain_score_latest": "Latest pain during (0-10)",
          "week_of_latest_pain": "Latest pain in week", "last_log": "Last log",
-         "flags": "To call"},
+         "start_back": "STarT Back risk", "flags": "To call"},
     )  # fmt: skip
     cohort = table_html(
         report.cohort.assign(middle=[f"{a:.0%} to {b:.0%}" for a, b in
@@ -428,6 +435,7 @@ def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") ->
         _weekly_grid(report),
         "<h2>The cohort by week</h2>",
         cohort,
+        *sections,
         "<h2>Rows that could not be used</h2>",
         _rejected(report, reasons),
         _unreadable(report),
