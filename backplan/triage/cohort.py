@@ -122,7 +122,9 @@ def review_meeting(
     listed = []
     for plan in plans:
         lines = scores.get(plan.patient, [])
-        outcome = str(lines[0]).split(": ", 1)[1] if lines else ""
+        outcome = f"{lines[0].action.upper()}: {lines[0].says}" if lines else ""
+        if len(lines) > 1:
+            outcome += f" (and {len(lines) - 1} more line{'s' if len(lines) > 2 else ''})"
         call = calls.loc[plan.patient] if plan.patient in calls.index else None
         flag, action = ("", "") if call is None else (call["flag"], call["action"])
         try:
