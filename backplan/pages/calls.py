@@ -57,7 +57,8 @@ def calls_html(
         who = str(r.patient)
         why = _e(r.detail)
         if r.note:  # the patient's own words are quoted in the evidence: say what they are
-            why = f"<b>{_e(str(r.flag).capitalize())}:</b> {why}"
+            what = "Warning sign" if r.decision == "refer" else "Note to read"
+            why = f"<b>{what}:</b> {why}"
         cells = "".join(
             f"<td{' class=n' if right else ''}>{_e(values.get(who, ''))}</td>"
             for _, values, right in extra

@@ -51,7 +51,7 @@ import pandas as pd
 from ..identity import patient_key
 from ..plan.rules import DECISIONS
 from .evidence import evaluate, evidence, exercise_measures
-from .notes import more_notes, notes_between, referral_parts
+from .notes import more_notes, note_day, notes_between, referral_parts
 from .redflags import quote
 from .rules import ReviewRule, rules_for
 
@@ -275,7 +275,7 @@ def _action(group: str, e: Any, decision: str, refer: tuple[str, str] | None) ->
         assert refer is not None
         how, words = refer
         if how == "read":
-            return f"Read the note today: {words}. It may be a warning sign."
+            return "Read the note today: it may describe a warning sign."
         return f"Call today ({words})."
     if group == "pain":
         text = "Call this week: ask about the pain."
@@ -314,9 +314,9 @@ def _call_row(
         groups["refer"] = set()
     elif unread is not None and len(unread):
         first = unread.iloc[0]
-        count = f"{len(unread)} notes" if len(unread) > 1 else "a note"
-        refer = ("read", f"no machine could check {count} ({first['read_reason']})")
-        note = f"they wrote '{quote(first['note'], 200)}'"
+        more = f" ({len(unread) - 1} more to read)" if len(unread) > 1 else ""
+        refer = ("read", f"no machine could check it ({first['read_reason']}){more}")
+        note = f"{note_day(first)} they wrote '{quote(first['note'])}'"
         groups["refer"] = set()
     if not groups:
         return None
@@ -328,9 +328,10 @@ def _call_row(
     }
     order = sorted(groups, key=_PRIORITY.__getitem__)
     top = order[0]
-    if top == "refer":
-        detail = (f"{note[0].upper()}{note[1:]}." if found is None else
-                  f"{found.why[0].upper()}{found.why[1:]}. {more_notes(found.more)}".strip())  # fmt: skip
+    if top == "refer" and found is None:
+        detail = f"{note[0].upper()}{note[1:]}: {refer[1]}."  # type: ignore[index]
+    elif top == "refer":
+        detail = f"{found.why[0].upper()}{found.why[1:]}. {more_notes(found.more)}".strip()
     else:
         detail = words[top]()
     others = [words[g]() for g in order[1:] if g != "refer" and has_week]
@@ -366,7 +367,7 @@ def _call_row(
         "week": int(e.week) if has_week else pd.NA,
         "severity": float(severity),
         "rules": ", ".join(names),
-        "note": note if refer and refer[0] != "read" else "",
+        "note": note,
         "_second": second,
         "_rise": max(rises, default=0.0) if top == "pain" else 0.0,
     }

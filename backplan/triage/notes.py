@@ -167,6 +167,12 @@ _ACTIONS = {"999 now": "nhs.uk: call 999 or go to A&E now",
             "GP/111 today": "nhs.uk: call 111 or see a GP today"}  # fmt: skip
 
 
+def note_day(row: Any) -> str:
+    """When a note was written, for a sentence: "on 12 March", or where it is when its date
+    cannot be read."""
+    return _when(row)
+
+
 def _when(row: Any) -> str:
     d = row["date"]
     if d is None:
