@@ -117,7 +117,7 @@ class AdherenceReport:
             f"as of {self.as_of}: {len(self.by_patient)} patients, {self.rows_read} log rows read "
             f"({self.rows_accepted} accepted, {len(self.rejected)} rejected, "
             f"{len(self.duplicates)} exact duplicates); adherent means at least {t:.0%}; "
-            f"{self.flags['patient'].nunique()} patients flagged"
+            f"{len(self.flags)} patients to call this week"
         )
 
     def __repr__(self) -> str:

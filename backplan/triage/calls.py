@@ -367,7 +367,7 @@ def _call_row(
         "week": int(e.week) if has_week else pd.NA,
         "severity": float(severity),
         "rules": ", ".join(names),
-        "note": note,
+        "note": f"{note[:1].upper()}{note[1:]}",
         "_second": second,
         "_rise": max(rises, default=0.0) if top == "pain" else 0.0,
     }

@@ -499,8 +499,9 @@ def _review(
                                   "pain_scores", "pain_scores_after_week1", "days_silent",
                                   "last_log", "dose_adherence", "session_adherence",
                                   "plan_adherence")}  # fmt: skip
-    evidence = {k: (int(v) if k in ("pain_scores", "days_silent") else
-                    v if k == "last_log" else float(v)) for k, v in evidence.items()}  # fmt: skip
+    counts = ("pain_scores", "pain_scores_after_week1", "days_silent")
+    evidence = {k: (v if k == "last_log" else int(v) if k in counts and v == v else float(v))
+                for k, v in evidence.items()}  # fmt: skip
     worst = max(DECISIONS.index(r.decision) for r, _ in chosen_rules)
     index, (rule, measures) = next((i, rm) for i, rm in enumerate(chosen_rules)
                                    if DECISIONS.index(rm[0].decision) == worst)  # fmt: skip

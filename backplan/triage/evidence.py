@@ -8,9 +8,10 @@ the same thing about the same patient.
 The measures of a patient's reviewed week (their latest ended week unless one is asked
 for) are those the rules compare (:data:`backplan.triage.rules.MEASURES`):
 
-* pain, from the log rows day by day when they are given, over the reviewed week and the
-  days since, up to the review day (a patient in severe pain on Wednesday is not left
-  until next week's review; notes are read over the same days): the mean and worst score
+* pain, from the log rows day by day when they are given, over the reviewed week and, when
+  it is the latest ended week, the days since up to the review day (a patient in severe
+  pain on Wednesday is not left until next week's review; notes are read from the same
+  first day): the mean and worst score
   during exercise, week 1's and last week's means, the rises, how many scores, and the
   days whose next-morning pain was higher than the morning before; without rows (a Dask
   report) the adherence report's week means over the same weeks, and no worst day or
@@ -131,6 +132,13 @@ def _morning_rises(
     return np.where(scored > 0, rises, np.nan)
 
 
+def _last_day(first: np.ndarray, end: np.ndarray, as_of_day: int) -> np.ndarray:
+    """The last day whose pain counts: the reviewed week's last day, or, when it is the
+    latest ended week, the review day (the days of the week under way count too)."""
+    latest = as_of_day < first + 13  # the week after the reviewed one has not ended
+    return np.where(latest, np.maximum(first + 6, np.minimum(as_of_day, end)), first + 6)
+
+
 def _scores(rows: pd.DataFrame, *names: str) -> np.ndarray:
     """The first of ``names`` that ``rows`` has, as floats (NaN when blank or absent)."""
     for name in names:
@@ -160,7 +168,7 @@ def _rows_pain(
     code, day = code[mine][ok], day[ok]
     during, morning = during[mine][ok], morning[mine][ok]
     first = start + 7 * (week - 1)
-    last = np.maximum(first + 6, np.minimum(as_of_day, end))  # and the days since
+    last = _last_day(first, end, as_of_day)
     week_of_row = (day - start[code]) // 7 + 1  # each row's plan week
     reviewed = week[code]
     until = day <= last[code]
@@ -219,17 +227,18 @@ def evidence(
     first = start + 7 * (week - 1)
     as_of_day = int(_days([as_of])[0])
     out["first_day"] = _as_dates(first)
-    out["last_day"] = _as_dates(np.maximum(first + 6, np.minimum(as_of_day, end)))
+    out["last_day"] = _as_dates(_last_day(first, end, as_of_day))
     out["start_date"], out["plan_end"] = _as_dates(start), _as_dates(end)
     out["plan_ended"] = end < as_of_day
     if rows is not None:
         pain = _rows_pain(rows, patients, week, start, end, as_of_day)
-    else:  # the week means of the reviewed week and the week under way
-        now = np.nan_to_num(at(week, "pain_n")), np.nan_to_num(at(week + 1, "pain_n"))
+    else:  # the week means of the reviewed week and the week under way, if it is the latest
+        under_way = np.where(as_of_day < first + 13, week + 1, 0)  # week 0: no row
+        now = np.nan_to_num(at(week, "pain_n")), np.nan_to_num(at(under_way, "pain_n"))
         sums = (np.nan_to_num(at(week, "pain_mean")) * now[0]
-                + np.nan_to_num(at(week + 1, "pain_mean")) * now[1])  # fmt: skip
+                + np.nan_to_num(at(under_way, "pain_mean")) * now[1])  # fmt: skip
         morning = np.nan_to_num(at(week, "pain_next_morning_n"))
-        morning += np.nan_to_num(at(week + 1, "pain_next_morning_n"))
+        morning += np.nan_to_num(at(under_way, "pain_next_morning_n"))
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(now[0] + now[1] > 0, sums / (now[0] + now[1]), np.nan)
         pain = {"pain_now": mean, "pain_worst": np.full(len(week), np.nan),
