@@ -265,3 +265,25 @@ def test_the_handout_clinic_page_shows_the_start_back_group(tmp_path: Path) -> N
     assert "STarT Back risk group: high" in high and "on a timetable" in high
     assert "usual rules" in clinic_page(_plan("A", start_back="low"))
     assert "STarT Back" not in clinic_page(_plan("A"))
+
+
+def test_backplan_review_takes_outcome_scores(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from backplan.cli import main
+
+    plans, logs = bp.demo.load_demo()
+    for plan in plans:
+        bp.save_plan(plan, tmp_path / f"{plan.patient}.json")
+    scores = bp.demo.load_demo_outcomes().outcomes
+    out = tmp_path / "review.html"
+    assert main(["review", str(logs), "-p", str(tmp_path), "-o", str(out),
+                 "--outcomes", str(scores)]) == 0  # fmt: skip
+    page = out.read_text(encoding="utf-8")
+    assert "Outcome scores</th>" in page and "READY FOR DISCHARGE" in page
+    assert "CALL THE PATIENT: Pain now (NPRS 0-10) went from 5 to 7" in page  # SYN-0005
+    bad = tmp_path / "bad.csv"
+    bad.write_text("patient,date,measure,score\nSYN-0001,2026-01-05,odi,300\n", encoding="utf-8")
+    assert main(["review", str(logs), "-p", str(tmp_path), "-o", str(out),
+                 "--outcomes", str(bad)]) == 2  # fmt: skip
+    assert "bad.csv" in capsys.readouterr().err
