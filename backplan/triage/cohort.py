@@ -28,7 +28,7 @@ from ..logs import LogTable, adherence, read_logs
 from ..pages.review import review_page
 from ..plan import Plan
 from ..plan.store import read_plan_folder
-from .calls import CALL_GROUPS, assess
+from .calls import CALL_GROUPS, Assessment, assess
 from .decide import ReviewRule, _only_notes, _review, _reviewed_week, _Slice, _slices
 from .notes import NOTE_COLUMNS, log_notes
 from .redflags import Lexicon
@@ -116,7 +116,10 @@ def review_meeting(
                       start_back={p.patient: p.start_back for p in plans},
                       outcome_calls={p: call_sentences(lines) for p, lines in scores.items()})  # fmt: skip
     calls = assessed.calls.set_index("patient")
+    per_patient = _split(assessed)
     slices = _slices(report)
+    keys = notes["patient"].astype(str).map(patient_key) if len(notes) else notes["patient"]
+    notes_of = dict(tuple(notes.groupby(keys.to_numpy(), sort=False))) if len(notes) else {}
     rows = [(name, None, "cannot read", True, "", message, "Fix or replace the plan file.",
              None, None, None, None, 0, "") for name, message in unreadable]  # fmt: skip
     listed = []
@@ -130,7 +133,9 @@ def review_meeting(
         try:
             found = slices.get(plan.patient) or _Slice(report.as_of)
             week = _reviewed_week(plan, found, None)
-            r = _review(plan, week, assessed, report.as_of, names, catalogue, notes)
+            mine = notes_of.get(patient_key(plan.patient), notes.iloc[:0])
+            r = _review(plan, week, per_patient[plan.patient], report.as_of, names, catalogue,
+                        mine)  # fmt: skip
         except BackplanError as exc:
             problems = getattr(exc, "problems", None)
             why = f"Not reviewed: expected {problems[0].expected}." if problems else str(exc)
@@ -168,6 +173,20 @@ def review_meeting(
     out.attrs["notes"] = (pd.concat(listed, ignore_index=True) if listed
                           else pd.DataFrame(columns=NOTE_COLUMNS))  # fmt: skip
     return out
+
+
+def _split(assessed: Assessment) -> dict[str, Assessment]:
+    """The assessment of each reviewed patient on its own (looked up once, not per patient)."""
+    exercises = dict(tuple(assessed.exercises.groupby("patient", sort=False)))
+    calls = dict(tuple(assessed.calls.groupby("patient", sort=False)))
+    empty = assessed.calls.iloc[:0]
+    return {
+        p: Assessment(
+            assessed.evidence.loc[[p]], exercises[p], calls.get(p, empty), {p: assessed.rules[p]}
+        )
+        for p in assessed.evidence.index
+        if p in exercises
+    }
 
 
 def write_review_meeting(

@@ -153,13 +153,14 @@ def notes_between(
     if notes.empty:
         return notes.copy()
     key = patient_key(patient)
-    mine = notes.loc[[patient_key(p) == key for p in notes["patient"]]]
-    when = mine["date"]
+    codes, labels = pd.factorize(notes["patient"].astype(str))  # each label compared once
+    same = np.array([patient_key(label) == key for label in labels] + [False])
+    mine = notes.loc[same[codes]]
+    when = mine["date"].tolist()
     keep = [d is None or ((first is None or d >= first) and (last is None or d <= last))
             for d in when]  # fmt: skip
-    mine = mine.loc[keep]
-    order = sorted(range(len(mine)), key=lambda i: (mine["date"].iloc[i] is None,
-                                                    mine["date"].iloc[i] or date.min))  # fmt: skip
+    order = sorted((i for i, k in enumerate(keep) if k),
+                   key=lambda i: (when[i] is None, when[i] or date.min))  # fmt: skip
     return mine.iloc[order].reset_index(drop=True)
 
 
