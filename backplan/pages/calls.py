@@ -42,16 +42,17 @@ def _e(value: object) -> str:
 
 def calls_html(
     calls: pd.DataFrame,
-    extra: Sequence[tuple[str, Mapping[str, str], bool]] = (),
+    extra: Sequence[tuple[str, Mapping[str, str], str]] = (),
 ) -> str:
     """The call list as an escaped table.
 
     ``extra`` adds columns after the review's decision: ``(header, patient -> cell text,
-    right-aligned)``; the cell texts are escaped here.
+    CSS class)``, the class ``"n"`` for a number (right-aligned), ``"d"`` for a date (kept
+    on one line) or ``""``; the cell texts are escaped here.
     """
     head = ["<table class=calls><thead><tr><th class=n>#</th><th>Patient</th><th>For</th>"
             "<th>Why (evidence)</th><th>What to do</th><th>Review</th>"]  # fmt: skip
-    head += [f"<th{' class=n' if right else ''}>{_e(h)}</th>" for h, _, right in extra]
+    head += [f"<th{' class=n' if kind == 'n' else ''}>{_e(h)}</th>" for h, _, kind in extra]
     rows = ["".join(head) + "</tr></thead><tbody>"]
     for r in calls.itertuples(index=False):
         who = str(r.patient)
@@ -60,8 +61,8 @@ def calls_html(
             what = "Warning sign" if r.decision == "refer" else "Note to read"
             why = f"<b>{what}:</b> {why}"
         cells = "".join(
-            f"<td{' class=n' if right else ''}>{_e(values.get(who, ''))}</td>"
-            for _, values, right in extra
+            f"<td{f' class={kind}' if kind else ''}>{_e(values.get(who, ''))}</td>"
+            for _, values, kind in extra
         )
         rows.append(
             f'<tr class="urgent{int(r.priority)}"><td class=n>{int(r.rank)}</td>'

@@ -298,8 +298,8 @@ def _call_rows(report: Any) -> str:
     patients = report.by_patient
     who = patients["patient"].astype(str)
     out = calls_html(calls, [
-        ("Dose done", dict(zip(who, patients["adherence"].map(_pct), strict=True)), True),
-        ("Last log", dict(zip(who, patients["last_log"].map(_day), strict=True)), False),
+        ("Dose done", dict(zip(who, patients["adherence"].map(_pct), strict=True)), "n"),
+        ("Last log", dict(zip(who, patients["last_log"].map(_day), strict=True)), "d"),
     ])  # fmt: skip
     if calls.attrs.get("source") == "week totals":
         out += ("<p class=note>These logs came as a Dask frame, so the list was made from week "

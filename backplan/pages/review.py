@@ -64,7 +64,7 @@ def _calls_section(table: pd.DataFrame) -> str:
     rows = table.set_index(table["patient"].astype(str))
     silent = {p: _cell(v, "int") for p, v in rows["days_silent"].items() if pd.notna(v)}
     worst = {p: _cell(v, "pain") for p, v in rows["pain_worst"].items() if pd.notna(v)}
-    extra = [("Worst pain (0-10)", worst, True), ("Days with no log", silent, True)]
+    extra = [("Worst pain (0-10)", worst, "n"), ("Days with no log", silent, "n")]
     return (
         f"<h2>Call this week: {len(calls)} of {total} patients, most urgent first</h2>\n"
         "<p>A warning sign in a note first (call today), then pain, then silence, then low "
