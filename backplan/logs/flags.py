@@ -110,7 +110,7 @@ def call_flags(
     found = assess(tables["by_week"], tables["by_patient"], tables["by_exercise"], as_of,
                    rows=rows, notes=notes, start_back=groups)  # fmt: skip
     patients = tables["by_patient"]["patient"].astype(str)
-    tables["by_patient"]["start_back"] = patients.map(groups).astype("string")
+    tables["by_patient"]["start_back"] = patients.map(groups).astype(object)  # NaN: no group
     tables["by_patient"]["flags"] = patients.isin(found.calls["patient"]).astype(np.int64)
     found.calls.attrs["source"] = "week totals" if source is None else "log rows"
     return found.calls
