@@ -145,6 +145,7 @@ _LAZY_ATTRS = {
     "review_rules_for": "outcomes",
     "start_back": "outcomes",
     "with_start_back": "outcomes",
+    "meeting_page": "pages.outcomes",
     # doses a physio would sign, and warning signs in what patients write
     "plan_warnings": "plan.warnings",
     "accept_warnings": "plan.warnings",

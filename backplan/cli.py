@@ -369,13 +369,20 @@ def _add_review(sub: argparse._SubParsersAction) -> None:
                    help="the review day (default: the latest log date)")  # fmt: skip
     p.add_argument("--rules", type=_path, metavar="RULES.csv",
                    help="a clinic's review rules (default: the shipped ones)")  # fmt: skip
-    p.set_defaults(run=_run_review, inputs={"logs": "logs", "plans": "plans", "rules": "file"})
+    p.add_argument("--outcomes", type=_path, metavar="SCORES.csv",
+                   help="outcome scores (patient, date, measure, score): each patient's change "
+                   "per measure, and a call when a score is worse by a change that matters")  # fmt: skip
+    p.set_defaults(
+        run=_run_review,
+        inputs={"logs": "logs", "plans": "plans", "rules": "file", "outcomes": "file"},
+    )
 
 
 def _run_review(args: argparse.Namespace) -> int:
     from .triage.cohort import write_review_meeting
 
-    table = write_review_meeting(args.logs, args.plans, args.output, args.as_of, args.rules)
+    table = write_review_meeting(args.logs, args.plans, args.output, args.as_of, args.rules,
+                                 outcomes=args.outcomes)  # fmt: skip
     counts = table["decision"].value_counts()
     print(
         ", ".join(f"{n} {d}" for d, n in counts.items()) + f"; {int(table['call'].sum())} to call"

@@ -171,6 +171,16 @@ CLINIC_TEXT: dict[str, str] = {
     ),
     "page_code": "Code",
     "page_exercise": "Exercise",
+    "start_back": "STarT Back risk group: {group} (Keele STarT Back Screening Tool).",
+    "start_back_high": (
+        "High risk: the weekly review raises the dose on a timetable, not when pain allows, "
+        "and asks for a call when pain goes up (time-based rules for psychologically informed "
+        "physiotherapy)."
+    ),
+    "start_back_usual": (
+        "The weekly review uses the usual rules: the dose goes up only when the week's "
+        "exercises were done and pain stayed at an acceptable level."
+    ),
 }
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -140,33 +140,34 @@ def test_as_of_defaults_to_the_latest_log(report: bp.AdherenceReport) -> None:
     assert report.as_of == date(2026, 1, 22)
 
 
-def test_flags(report: bp.AdherenceReport) -> None:
-    flags = set(zip(report.flags.patient, report.flags.flag, strict=True))
-    assert flags == {
-        ("P1", "low adherence"),
-        ("P1", "pain up"),  # week 1 mean 10/3, week 3 mean 6: up 2.67 points
-        ("P2", "low adherence"),
-        ("P2", "no recent logs"),  # last log 12 January, as of 22 January
-    }
-    detail = report.flags.set_index(["patient", "flag"]).loc[("P1", "pain up"), "detail"]
-    assert detail == "pain 3.3/10 in week 1, 6.0/10 in week 3"
-    # most urgent first: pain up (P1) before silence (P2); a patient's flags stay together
-    assert report.flags[["patient", "flag"]].values.tolist() == [
-        ["P1", "pain up"], ["P1", "low adherence"], ["P2", "no recent logs"],
-        ["P2", "low adherence"],
+def test_flags_are_the_review_call_list(report: bp.AdherenceReport) -> None:
+    """Week 2 of P1 has ended (nothing logged); on 19-21 January P1 logged pain 6 and 6,
+    2.67 points above week 1 (10/3): pain over 5 comes first. P2 last logged 12 January,
+    10 days before the report date: silent. One row per patient, the other reasons after
+    "Also:"."""
+    flags = report.flags
+    assert flags[["rank", "patient", "flag", "decision", "week"]].values.tolist() == [
+        [1, "P1", "pain", "step back", 2], [2, "P2", "silent", "hold", 1],
     ]  # fmt: skip
-    assert report.flags["action"].str.len().gt(20).all()
+    p1, p2 = flags.iloc[0], flags.iloc[1]
+    assert p1.detail.startswith("Week 2 and the days since, to 22 Jan 2026: pain during "
+                                "exercise 6/10 on the worst day, 6.0/10 on average; 2.7 "
+                                "points above week 1")  # fmt: skip
+    assert "Also: 41% of the prescribed reps over 2 ended weeks" in p1.detail
+    assert p1.action.startswith("Call this week: ask about the pain.")
+    assert p2.detail.startswith("Nothing logged for 10 days: last log 12 Jan 2026.")
+    assert p2.action.startswith("Phone to check in")
+    assert (p1.severity, p2.severity) == (6.0, 10.0)  # worst pain; days silent
+    assert report.by_patient.set_index("patient")["flags"].to_dict() == {"P1": 1, "P2": 1}
     later = bp.adherence(_logs(), _plans(), as_of="2026-01-25")
-    two = later.flags[later.flags.flag == "low weeks in a row"].set_index("patient")["detail"]
-    assert two.to_dict() == {"P1": "weeks 2-3 below 80%", "P2": "weeks 1-2 below 80%"}
+    assert later.flags["detail"].iloc[1].startswith("Nothing logged for 13 days")
 
 
-def test_thresholds_can_be_changed() -> None:
-    report = bp.adherence(_logs(), _plans(), as_of="2026-01-22", threshold=0.1, pain_rise=3,
-                          quiet_days=14)  # fmt: skip
-    # P1 40.7% and P2 14.3% are above 10%; pain rose 2.67 < 3; P2 logged 10 days ago
-    assert report.flags.empty
+def test_flags_follow_the_review_rules_not_the_adherent_threshold() -> None:
+    report = bp.adherence(_logs(), _plans(), as_of="2026-01-22", threshold=0.1)
+    # P1 40.7% and P2 14.3% are above 10%: both adherent; the calls stay the same
     assert report.by_patient["adherent"].tolist() == [True, True]
+    assert report.flags["patient"].tolist() == ["P1", "P2"]
 
 
 def test_cohort_quartiles_and_share_adherent() -> None:

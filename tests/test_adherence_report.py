@@ -71,7 +71,7 @@ def test_summary_and_definitions_are_part_of_the_report() -> None:
     report = _report()
     assert "8 log rows read (7 accepted, 1 rejected" in report.summary()
     defs = report.tables()["definitions"]
-    assert "flag: pain up" in defs["term"].tolist()
+    assert "call: pain" in defs["term"].tolist()
     assert defs.set_index("term").loc["session adherence", "definition"] == (
         "min(1, done sessions / prescribed sessions)"
     )
@@ -132,12 +132,12 @@ def test_meeting_page_words_chart_and_urgent_patients_first() -> None:
     assert text.count("<svg") == 1 and "http://" not in text.split("<svg")[0]
     assert "No rows were rejected." in text
     assert "24 patients have a home exercise plan" in text
-    flagged = text.split("Patients to contact")[1].split("All patients")[0]
+    flagged = text.split("Call this week, most urgent first")[1].split("All patients")[0]
     order = [p for p in report.flags["patient"].drop_duplicates()]
     assert [flagged.index(f">{p}<") for p in order] == sorted(flagged.index(f">{p}<")
                                                                for p in order)  # fmt: skip
     top = report.flags.iloc[0]
-    assert top["flag"] == "pain up" and "Call this week" in flagged.split(top["patient"])[1]
+    assert top["flag"] == "pain" and "Call this week" in flagged.split(top["patient"])[1]
 
 
 def test_rejected_rows_summarised_with_at_most_20_examples(tmp_path: Path) -> None:

@@ -43,8 +43,17 @@ def test_dask_worker_processes_give_the_pandas_numbers(
         ddf = read_logs_dask(str(folder))
         assert ddf.npartitions == 3
         got = bp.adherence(ddf, plans, as_of="2026-02-08", drop_duplicates=drop_duplicates)
-    for name in ("by_exercise", "by_week", "by_patient", "cohort", "flags"):
+    for name in ("by_exercise", "by_week", "by_patient", "cohort"):
         pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+    # a Dask frame's call list comes from the week totals (no notes, no worst day): the
+    # same list as pandas makes from the same totals, and the page says so
+    from backplan.logs.flags import call_flags
+
+    tables = {n: getattr(expected, n).copy() for n in ("by_week", "by_patient", "by_exercise")}
+    weekly = call_flags(tables, expected.as_of, None, expected.rejected, plans)
+    pd.testing.assert_frame_equal(got.flags, weekly, obj="flags")
+    assert got.flags.attrs["source"] == "week totals"
+    assert expected.flags.attrs["source"] == "log rows"
     assert (got.rows_read, got.rows_accepted) == (expected.rows_read, expected.rows_accepted)
     keys = ["file", "row", "reason"]
     assert got.rejected[keys].to_dict("records") == expected.rejected[keys].to_dict("records")

@@ -225,7 +225,9 @@ def test_cli_review_most_urgent_first_and_escaped(tmp_path: Path, catalogue) -> 
     assert done.returncode == 0, done.stderr
     page = out.read_text()
     assert "<b>calm</b>" not in page and "&lt;b&gt;calm&lt;/b&gt;" in page
-    broken, sore, calm = (page.index(s) for s in ("broken.json", ">sore<", "&lt;b&gt;calm"))
+    calls, table = page.split("Every patient, most urgent first")
+    assert ">sore<" in calls.split("Call this week")[1] and "calm" not in calls
+    broken, sore, calm = (table.index(s) for s in ("broken.json", ">sore<", "&lt;b&gt;calm"))
     assert broken < sore < calm
     assert "Silbernagel" in page and "NHS inform" in page
 

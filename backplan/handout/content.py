@@ -34,6 +34,7 @@ from ..plan.weeks import DoseRun, WeekDoses, dose_runs, level_phases, week_doses
 from ..settings import ClinicSettings, load_settings
 from ..words import (
     ADVICE_TITLES,
+    CLINIC_TEXT,
     TEXT,
     date_words,
     dose_short,
@@ -207,6 +208,8 @@ class Handout:
     call: str = ""
     #: the "How much pain is OK" box: the 0-10 scale's bands and what to do
     pain_rules: tuple[str, ...] = ()
+    #: lines for the clinic page about the plan (its STarT Back group and the review rules)
+    clinic_lines: tuple[str, ...] = ()
 
 
 def _sections(advice: pd.DataFrame, keys: tuple[str, ...]) -> tuple[Section, ...]:
@@ -375,6 +378,7 @@ def handout_content(
         changed_on=plan.revisions[-1].made_at.date() if plan.revisions else None,
         call=_call_line(settings.phone if phone is None else phone),
         pain_rules=PAIN_RULES,
+        clinic_lines=_clinic_lines(plan),
     )
 
 
@@ -382,6 +386,15 @@ def handout_content(
 #: trial in Achilles tendinopathy, adapted for backs; NHS inform: stop if it hurts more).
 PAIN_RULES: tuple[str, ...] = (TEXT["pain_ok"], TEXT["pain_settle"], TEXT["pain_stop"],
                                TEXT["pain_more"])  # fmt: skip
+
+
+def _clinic_lines(plan: Plan) -> tuple[str, ...]:
+    """The clinic page's lines about the plan: its STarT Back group, when it has one, and
+    which review rules follow from it (NICE NG59; :func:`backplan.review_rules_for`)."""
+    if plan.start_back is None:
+        return ()
+    rules = "start_back_high" if plan.start_back == "high" else "start_back_usual"
+    return (CLINIC_TEXT["start_back"].format(group=plan.start_back), CLINIC_TEXT[rules])
 
 
 def _call_line(phone: str) -> str:

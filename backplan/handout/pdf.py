@@ -161,6 +161,7 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
         NextPageTemplate("main"),
         PageBreak(),
         plain(CLINIC_TEXT["page_title"], lk.small_label),
+        *(plain(line, lk.small) for line in h.clinic_lines),
         plain(CLINIC_TEXT["page_intro"], lk.small),
         *(plain(c, lk.small, bulletText="•") for c in CLINIC_TEXT["page_columns"].split("|")),
         codes,

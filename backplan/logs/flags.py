@@ -1,167 +1,116 @@
-"""Step 4b, flags: who needs a call, how soon, why, and what to do.
+"""Step 4b, flags: who to call this week, from the weekly review's own rules.
 
-Flags, most urgent first (thresholds can be changed):
+``report.flags`` is the call list of :mod:`backplan.triage.calls`: the review rules
+(``data/review-rules.csv``; the time-based rules for a STarT Back high-risk plan) applied
+to each patient's latest ended week, so the report and the weekly review
+(:func:`backplan.review`, ``backplan review``) name the same patients in the same order.
+One row per patient, most urgent first: a warning sign in a note, then pain, then
+silence, then low adherence (:data:`FLAGS`), the most severe first within each.
 
-1. ``pain up``: mean pain in the latest week with pain scores is at least ``pain_rise``
-   (2 points, the minimal clinically important change) above week 1;
-2. ``no recent logs``: the plan is running on ``as_of`` but nothing was logged in the
-   ``quiet_days`` (7) days up to and including ``as_of``;
-3. ``low weeks in a row``: two or more ended weeks in a row below ``threshold``; the
-   detail names the latest such run (weeks 7-8, not an earlier dip in weeks 2-3);
-4. ``low adherence``: adherence over the ended weeks below ``threshold`` (80%).
-
-The flags table is ordered by each patient's most urgent flag, so the patients to call
-first come first; a patient's flags stay together.
+What the report reads for it: with a :class:`~backplan.LogTable` or log files and frames,
+the log rows themselves (pain day by day, and every note, in accepted and rejected rows);
+with a Dask frame only the week totals (no notes, no worst day), as the page says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .prescriptions import Grid
-from .sums import NONE
+from ..plan import Plan
+from ..plan.store import read_plan_folder
+from ..triage.calls import CALL_COLUMNS, CALL_GROUPS, assess
+from ..triage.notes import log_notes
+from .logtable import LogTable
+from .read import Gathered
 
-__all__ = ["FLAGS", "FLAG_ACTIONS", "flag_table"]
+__all__ = ["CALL_COLUMNS", "FLAGS", "FLAG_ACTIONS", "call_flags"]
 
-#: Flag names, most urgent first, and what raises them (``{t}`` threshold, ``{r}`` pain
-#: rise, ``{d}`` days).
+#: The call groups, most urgent first, and what puts a patient in each (shipped rules).
 FLAGS: dict[str, str] = {
-    "pain up": "mean pain in the latest week at least {r:g} points above week 1",
-    "no recent logs": "plan running but nothing logged in the last {d} days",
-    "low weeks in a row": "two or more weeks in a row below {t:.0%} (the latest run is named)",
-    "low adherence": "adherence over ended weeks below {t:.0%}",
+    CALL_GROUPS["refer"]: "a note may describe a sign on the nhs.uk 999 or GP/111 lists, or no "
+    "machine could check a note (any day from the reviewed week on)",
+    CALL_GROUPS["pain"]: "pain during exercise over 5/10 on any day or on average, 2 points "
+    "or more above week 1 or last week, or next-morning pain rising on 2 days",
+    CALL_GROUPS["silent"]: "nothing logged for 7 days or more, counted to the review day or "
+    "to the plan's last day if it has ended; or no pain score in a week after week 1",
+    CALL_GROUPS["adherence"]: "under 50% of the prescribed reps over the plan's ended weeks",
 }
-#: What a physio might do about each flag, in plain words.
+#: What a physio might do for each group, in plain words.
 FLAG_ACTIONS: dict[str, str] = {
-    "pain up": "Call this week. Ask about the pain; ease the dose or book a review.",
-    "no recent logs": "Phone to check in. Ask if they still do the exercises and what stops them.",
-    "low weeks in a row": "Ask what gets in the way. Think about fewer exercises or sessions.",
-    "low adherence": "Go over the plan together at the next visit.",
+    CALL_GROUPS["refer"]: "Call today (nhs.uk: 999 or A&E now, or 111 or a GP today).",
+    CALL_GROUPS["pain"]: "Call this week: ask about the pain; the review eases or keeps the dose.",
+    CALL_GROUPS["silent"]: "Phone to check in: are they still doing the exercises, and what "
+    "stops them?",
+    CALL_GROUPS["adherence"]: "Ask what gets in the way; think about fewer exercises or sessions.",
 }
-_COLUMNS = ("patient", "priority", "flag", "detail", "action")
 
 
-def _texts(form: str | Callable[..., str], *values: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """``form`` filled in with each row of ``values``: each row's code and the distinct
-    texts (each distinct row is written once)."""
-    fill = form.format if isinstance(form, str) else form
-    if not len(values[0]):
-        return np.zeros(0, dtype=np.int64), []
-    codes = np.zeros(len(values[0]), dtype=np.int64)
-    for v in values:  # one code per distinct row, column by column (kept below len(rows))
-        column, distinct = pd.factorize(v, use_na_sentinel=False)
-        codes, _ = pd.factorize(codes * len(distinct) + column)
-    first = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(codes)))
-    rows = zip(*(v[first].tolist() for v in values), strict=True)
-    return codes, [fill(*row) for row in rows]
+def _start_back(prescriptions: object) -> dict[str, Any]:
+    """Patient -> STarT Back group, from Plan objects or a folder of saved plans (a
+    prescription table holds none: every patient gets the usual rules)."""
+    if isinstance(prescriptions, str | os.PathLike):
+        plans: Iterable[Any] = read_plan_folder(Path(prescriptions)).plans
+    elif isinstance(prescriptions, pd.DataFrame) or not isinstance(prescriptions, Iterable):
+        return {}
+    else:
+        plans = prescriptions
+    return {p.patient: p.start_back for p in plans if isinstance(p, Plan) and p.start_back}
 
 
-def _picked(texts: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``texts[codes]`` as a pandas string column, picked by pyarrow: only the distinct
-    texts become pyarrow strings, not one Python object per row."""
-    import pyarrow as pa
-
-    return pd.array(pa.array(texts, pa.large_string()).take(pa.array(codes)), dtype="str")
+#: Columns the call list never reads.
+_NUMBERS = frozenset({"exercise", "sets_done", "reps_done", "hold_s"})
 
 
-def _written(day: int) -> str:
-    """Days since 1970-01-01 as a date written out: ``8 Feb 2026``."""
-    d = np.datetime64(day, "D").item()
-    return f"{d.day} {d:%b %Y}"
+def _accepted(rows: Gathered, rejected: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``rows`` that were not rejected, as written, with their file and row."""
+    ok = np.ones(len(rows.raw), dtype=bool)
+    if len(rejected):
+        names = pd.Index(rows.file.categories)
+        shift = np.int64(1) << np.int64(40)
+        mine = names.get_indexer(rejected["file"].astype(str)).astype(np.int64) * shift
+        mine += rejected["row"].to_numpy(np.int64)
+        every = rows.file.codes.astype(np.int64) * shift + rows.row
+        ok = ~np.isin(every, mine)
+    keep = [c for c in rows.raw.columns if c not in _NUMBERS]  # pain and notes, not counts
+    if ok.all():
+        return rows.raw[keep].assign(file=rows.file, row=rows.row)
+    at = np.flatnonzero(ok)
+    return rows.raw[keep].take(at).assign(file=rows.file.take(at), row=rows.row[at])
 
 
-def _latest_low_runs(
-    who: np.ndarray, week: np.ndarray, below: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per patient, the latest run of 2+ consecutive low weeks: patient, first and last week.
+def call_flags(
+    tables: dict[str, pd.DataFrame],
+    as_of: date,
+    source: LogTable | Gathered | None,
+    rejected: pd.DataFrame,
+    prescriptions: object,
+) -> pd.DataFrame:
+    """The call list for the report's ``tables``; ``tables["by_patient"]`` gains
+    ``start_back`` (the plan's STarT Back group, missing when none or when the plans came
+    as a prescription table) and ``flags`` (1 when the patient is on the call list).
 
-    ``who``, ``week`` and ``below`` describe ended weeks sorted by patient, then week.
+    ``source`` is what the rows were read from: a :class:`~backplan.LogTable`, the
+    gathered rows of files or a frame, or ``None`` (Dask: week totals only).
     """
-    cont = np.r_[False, (who[1:] == who[:-1]) & (week[1:] == week[:-1] + 1) & below[:-1]]
-    start = below & ~cont
-    run = np.cumsum(start) - 1  # run number of each low week
-    low = np.flatnonzero(below)
-    if not len(low):
-        empty = np.zeros(0, np.int64)
-        return empty, empty, empty
-    length = np.bincount(run[low], minlength=int(run[low].max()) + 1)
-    first = np.flatnonzero(start)
-    last_pos = first + length - 1
-    long = length >= 2
-    run_who, run_first, run_last = who[first][long], week[first][long], week[last_pos][long]
-    if not len(run_who):
-        return run_who, run_first, run_last
-    keep = np.r_[run_who[1:] != run_who[:-1], True]  # runs are in week order: keep the last
-    return run_who[keep], run_first[keep], run_last[keep]
-
-
-def flag_table(
-    grid: Grid,
-    week: pd.DataFrame,
-    week_patient: np.ndarray,
-    patient: pd.DataFrame,
-    as_of_day: int,
-    threshold: float,
-    pain_rise: float,
-    quiet: int,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The flags table (most urgent patients first) and each flag's patient code."""
-    found: dict[str, tuple[np.ndarray, tuple[np.ndarray, list[str]]]] = {}
-    p1 = patient["pain_score_week1"].to_numpy()
-    pl = patient["pain_score_latest"].to_numpy()
-    lw = patient["week_of_latest_pain"].to_numpy(np.int64, na_value=0)
-    with np.errstate(invalid="ignore"):
-        up = np.flatnonzero((pl - p1 >= pain_rise - 1e-9) & (lw > 1))
-    found["pain up"] = (up, _texts("pain {:.1f}/10 in week 1, {:.1f}/10 in week {}",
-                                   p1[up], pl[up], lw[up]))  # fmt: skip
-    running = (grid.start_day <= as_of_day) & (as_of_day <= grid.end_day)
-    values = patient["last_log"].to_numpy().astype("datetime64[D]")
-    last = np.where(np.isnat(values), NONE, values.astype(np.int64))
-    quiet_now = np.flatnonzero(running & (last < as_of_day - quiet + 1))
-    found["no recent logs"] = (quiet_now, _texts(
-        lambda d: "nothing logged yet" if d == NONE else
-        f"last log {_written(d)}, {as_of_day - d} days before the report date",
-        last[quiet_now]))  # fmt: skip
-    ended = week["ended"].to_numpy()
-    who, wk = week_patient[ended], week["week"].to_numpy()[ended]
-    adh_w = week["adherence"].to_numpy()[ended]
-    run_who, run_first, run_last = _latest_low_runs(who, wk, adh_w < threshold)
-    found["low weeks in a row"] = (
-        run_who,
-        _texts("weeks {}-{} below " + f"{threshold:.0%}", run_first, run_last),
-    )
-    adh, n_ended = patient["adherence"].to_numpy(), patient["weeks_ended"].to_numpy()
-    low = np.flatnonzero(adh < threshold)
-    pct = np.rint(adh[low] * 100).astype(np.int64)
-    found["low adherence"] = (
-        low,
-        _texts("{}% of the prescribed dose over {} ended weeks", pct, n_ended[low]),
-    )
-    codes = np.concatenate([c for c, _ in found.values()]).astype(np.int64)
-    priority = np.concatenate(
-        [np.full(len(c), i, np.int64) for i, (c, _) in enumerate(found.values(), 1)]
-    )
-    # each flag's detail codes, moved past the texts of the flags before it
-    texts: list[str] = []
-    details = []
-    for _, (text_codes, written) in found.values():
-        details.append(text_codes + len(texts))
-        texts += written
-    top = np.full(len(grid.patients), len(found) + 1, np.int64)
-    np.minimum.at(top, codes, priority)
-    order = np.lexsort((priority, codes, top[codes]))
-    out = pd.DataFrame(
-        {
-            "patient": grid.patients.take(codes[order]).array,
-            "priority": priority[order],
-            "flag": _picked(list(found), priority[order] - 1),
-            "detail": _picked(texts, np.concatenate(details)[order]),
-            "action": _picked([FLAG_ACTIONS[f] for f in found], priority[order] - 1),
-        },
-        columns=list(_COLUMNS),
-    )
-    return out, codes
+    rows = notes = None
+    if isinstance(source, LogTable):
+        rows, notes = source.accepted, log_notes(source)
+    elif isinstance(source, Gathered):
+        rows = _accepted(source, rejected)
+        notes = log_notes(SimpleNamespace(accepted=rows, rejected=rejected))
+    groups = _start_back(prescriptions)
+    found = assess(tables["by_week"], tables["by_patient"], tables["by_exercise"], as_of,
+                   rows=rows, notes=notes, start_back=groups)  # fmt: skip
+    patients = tables["by_patient"]["patient"].astype(str)
+    tables["by_patient"]["start_back"] = patients.map(groups).astype(object)  # NaN: no group
+    tables["by_patient"]["flags"] = patients.isin(found.calls["patient"]).astype(np.int64)
+    found.calls.attrs["source"] = "week totals" if source is None else "log rows"
+    return found.calls

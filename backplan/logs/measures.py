@@ -19,7 +19,8 @@ Patient-week adherence is the mean dose adherence over the exercises prescribed 
 that have fully ended by ``as_of`` (the last day the logs cover; by default the latest log
 date). A week has ended when its last day is on or before ``as_of``.
 
-Flags (thresholds can be changed) are made in :mod:`backplan.logs.flags`.
+Who to call (the report's ``flags``) is worked out from these tables by the weekly review's
+rules, in :mod:`backplan.logs.flags`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .flags import flag_table
 from .prescriptions import Grid
 from .sums import NONE, Partials
 
@@ -58,7 +58,8 @@ def to_date(day: int) -> date | None:
 def measure_tables(
     grid: Grid, part: Partials, as_of_day: int, threshold: float, pain_rise: float, quiet: int
 ) -> dict[str, pd.DataFrame]:
-    """The report's tables (by exercise, week, patient, cohort, flags) from ``part``."""
+    """The report's tables (by exercise, week, patient, cohort) from ``part``; ``pain_rise``
+    and ``quiet`` are kept for callers (the call list follows the review rules)."""
     t = grid.table
     # each table is made from its columns at once: inserting them one by one costs more
     sessions = part.sessions
@@ -159,14 +160,11 @@ def measure_tables(
         copy=False,
     )
 
-    flags, codes = flag_table(grid, week, p_code, patient, as_of_day, threshold, pain_rise, quiet)
-    patient["flags"] = np.bincount(codes, minlength=n_p).astype(np.int64)
     return {
         "by_exercise": ex,
         "by_week": week,
         "by_patient": patient,
         "cohort": _cohort(week, threshold),
-        "flags": flags,
     }
 
 

@@ -26,10 +26,11 @@ import pandas as pd
 from .._io.dates import DATE_TEXT, FIRST_DATE, LAST_DATE, parse_iso_date
 from ..errors import BackplanError, LogError, Problem, short
 from .engines import Tally, frame_tally, table_tally
+from .flags import call_flags
 from .logtable import LogTable
 from .measures import measure_tables, to_date
 from .prescriptions import Prescriptions, plan_grid
-from .read import exercise_ids, gather
+from .read import Gathered, exercise_ids, gather
 from .report import AdherenceReport
 from .sums import NONE
 
@@ -94,10 +95,12 @@ def adherence(
     threshold : float
         Adherent means at least this share (0.8).
     pain_rise : float
-        Points of pain rise from week 1 that raise a flag (2, the minimal important change).
+        Points of pain fall from week 1 the summary counts as eased (2, the minimal
+        important change). Who to call (``flags``) follows the review rules
+        (:mod:`backplan.logs.flags`), not this.
     quiet_days : int
-        Days without a log, up to and including ``as_of``, that raise a flag while a plan
-        runs (7).
+        Kept for existing callers; the call list's silence rule is the review rules'
+        ``no-recent-logs`` (7 days).
     catalogue : pandas.DataFrame, optional
         Known exercise ids; the shipped catalogue by default.
     drop_duplicates : bool
@@ -125,14 +128,16 @@ def adherence(
     plans = plan_grid(prescriptions)
     grid = plans.grid
     tally: Tally
+    source: LogTable | Gathered | None = None  # the rows the call list reads (not Dask's)
     if _is_dask(logs):
         from .dask_logs import dask_tally
 
         tally = dask_tally(logs, grid, exercise_ids(catalogue), drop_duplicates)
     elif isinstance(logs, LogTable):
-        tally = table_tally(logs, grid, drop_duplicates)
+        source, tally = logs, table_tally(logs, grid, drop_duplicates)
     else:
-        tally = frame_tally(gather(logs), grid, exercise_ids(catalogue), drop_duplicates)
+        source = gather(logs)
+        tally = frame_tally(source, grid, exercise_ids(catalogue), drop_duplicates)
     if day is None:
         last = tally.sums.last_day(grid, None)
         day = int(last.max()) if len(last) else NONE
@@ -150,6 +155,7 @@ def adherence(
         duplicates = pool.submit(tally.duplicates)
         tables = measure_tables(grid, tally.sums, day, threshold, pain_rise, quiet_days)
         rejected_rows = rejected.result()
+        tables["flags"] = call_flags(tables, to_date(day), source, rejected_rows, prescriptions)
         return AdherenceReport(
             **tables,
             rejected=rejected_rows,

@@ -40,6 +40,23 @@ TABLES: tuple[str, ...] = (
 PAGE_SIZES: tuple[str, ...] = ("A4", "letter")
 
 
+def page_name(page_size: object) -> str:
+    """``page_size`` as one of :data:`PAGE_SIZES` (any case), or a :class:`BackplanError`."""
+    sizes = {s.lower(): s for s in PAGE_SIZES}
+    if not isinstance(page_size, str) or page_size.lower() not in sizes:
+        raise BackplanError(f"page_size: expected one of {', '.join(PAGE_SIZES)}, "
+                            f"got {short(repr(page_size))}")  # fmt: skip
+    return sizes[page_size.lower()]
+
+
+def write_page(text: str, path: str | os.PathLike[str] | None) -> str:
+    """``text``, written whole to ``path`` first when one is given."""
+    if path is not None:
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    return text
+
+
 @dataclass
 class AdherenceReport:
     """Adherence tables for a set of plans and logs.
@@ -56,12 +73,19 @@ class AdherenceReport:
     by_patient : pandas.DataFrame
         One row per patient: ``adherence`` over ended weeks, ``adherent``, the pain scores
         ``pain_score_week1`` and ``pain_score_latest`` (0-10) and ``week_of_latest_pain``
-        (a week number), the last log date and the number of flags.
+        (a week number), the last log date, ``start_back`` (the plan's STarT Back group,
+        when the plans carry one) and ``flags`` (1 for a patient on the call list).
     cohort : pandas.DataFrame
         Per plan week, over patients whose week has ended: ``patients``, ``mean``,
         ``median``, ``q1``, ``q3`` and ``share_adherent``.
     flags : pandas.DataFrame
-        ``patient, priority, flag, detail, action``: who needs a call, most urgent first.
+        Who to call this week, one row per patient, most urgent first: the weekly review's
+        call list (:mod:`backplan.logs.flags`, :data:`backplan.triage.calls.CALL_COLUMNS`):
+        ``patient``, ``rank``, ``priority`` (1 warning sign, 2 pain, 3 silent, 4 low
+        adherence), ``flag`` (the group in words), ``detail`` (why, with the numbers),
+        ``action`` (what to do), ``decision`` (the review's), ``week`` (reviewed),
+        ``severity`` (what ranks a patient within the group), ``rules`` (the review rules
+        that asked for the call) and ``note`` (a warning sign's note, quoted).
     rejected : pandas.DataFrame
         Rejected log rows with file, row, column and reason.
     duplicates : pandas.DataFrame
@@ -93,7 +117,7 @@ class AdherenceReport:
             f"as of {self.as_of}: {len(self.by_patient)} patients, {self.rows_read} log rows read "
             f"({self.rows_accepted} accepted, {len(self.rejected)} rejected, "
             f"{len(self.duplicates)} exact duplicates); adherent means at least {t:.0%}; "
-            f"{self.flags['patient'].nunique()} patients flagged"
+            f"{len(self.flags)} patients to call this week"
         )
 
     def __repr__(self) -> str:
@@ -101,9 +125,8 @@ class AdherenceReport:
 
     def definitions(self) -> pd.DataFrame:
         """Every term and flag rule, with this report's thresholds filled in."""
-        t, r, d = (self.settings.get(k) for k in ("threshold", "pain_rise", "quiet_days"))
-        flags = [(f"flag: {k}", v.format(t=t, r=r, d=int(d or 7))) for k, v in FLAGS.items()]
-        return pd.DataFrame(list(DEFINITIONS) + flags, columns=["term", "definition"])
+        calls = [(f"call: {k}", v) for k, v in FLAGS.items()]
+        return pd.DataFrame(list(DEFINITIONS) + calls, columns=["term", "definition"])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables by name (:data:`TABLES`), definitions first, all in full."""
@@ -116,10 +139,11 @@ class AdherenceReport:
         """The page for a clinic meeting, made to print on A4 (or US ``"letter"``); every
         user string escaped.
 
-        Page 1 sums the cohort up in words with one chart; then the flagged patients, most
-        urgent first, with evidence and a suggested action; then patients, weeks and
-        rejected rows (summarised by reason, at most 20 examples: ``to_xlsx`` and
-        ``to_csv`` have them all). Writes the page to ``path`` too when given.
+        Page 1 sums the cohort up in words with one chart; then the patients to call this
+        week (``flags``), most urgent first, with why and what to do; then patients, weeks
+        and rejected rows (summarised by reason, at most 20 examples: ``to_xlsx`` and
+        ``to_csv`` have them all). Writes the page to ``path`` too when given. With outcome
+        scores, :func:`backplan.meeting_page` adds an "Adherence and outcome" section.
 
         Raises
         ------
@@ -128,15 +152,7 @@ class AdherenceReport:
         """
         from ..pages.meeting import meeting_html
 
-        sizes = {s.lower(): s for s in PAGE_SIZES}
-        if not isinstance(page_size, str) or page_size.lower() not in sizes:
-            raise BackplanError(f"page_size: expected one of {', '.join(PAGE_SIZES)}, "
-                                f"got {short(repr(page_size))}")  # fmt: skip
-        text = meeting_html(self, REASONS, page_size=sizes[page_size.lower()])
-        if path is not None:
-            with atomic_path(path) as tmp:
-                tmp.write_text(text, encoding="utf-8")
-        return text
+        return write_page(meeting_html(self, REASONS, page_size=page_name(page_size)), path)
 
     def _repr_html_(self) -> str:
         from ..pages.meeting import table_html

@@ -35,7 +35,7 @@ from .._io.paths import data_dir
 from ..errors import Problem
 from ..plan import Plan
 from ..plan.model import _validate
-from ..triage.decide import ReviewRule, load_review_rules
+from ..triage.rules import ReviewRule, load_review_rules
 from .measures import OutcomeError
 
 __all__ = [

@@ -1,7 +1,8 @@
 """The adherence report as a page for a clinic meeting: HTML that prints well on A4.
 
-Page 1 sums the cohort up in words with one chart; then the patients to contact, most
-urgent first, each with the evidence and a suggested action; then every patient on one
+Page 1 sums the cohort up in words with one chart; then the patients to call this week
+(the call list of :mod:`backplan.triage.calls`, the weekly review's own), most urgent first,
+each with the evidence and what to do; then every patient on one
 line, adherence week by week, the cohort by week, and the rows that could not be used
 (summarised by reason, at most :data:`EXAMPLES` examples). Headers are words, shares are
 percentages, dates are written out. Every user string is escaped; the page makes no
@@ -27,6 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .calls import CALLS_CSS, calls_html
+
 __all__ = ["EXAMPLES", "meeting_html", "table_html"]
 
 #: Rejected rows shown as examples in the page (the spreadsheet and CSV have them all).
@@ -50,10 +53,13 @@ th { background: #e4e4e4; font-weight: bold; }
 td.n, th.n { text-align: right; }
 td.n, td.d, .nb { white-space: nowrap; }
 th { font-size: 8.5pt; }
-.urgent1 td:first-child { border-left: 2.5pt solid #000; }
+table.calls td { font-size: 9pt; }
 figure { margin: 3mm 0; }
 figure svg { width: 100%; height: auto; }
 figcaption { font-size: 9pt; color: #333; }
+h3 { font-size: 11pt; margin: 4mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
+figure.outcome svg { max-width: 150mm; }
+.measure { break-inside: avoid; page-break-inside: avoid; }
 """
 
 
@@ -121,7 +127,7 @@ _COLUMNS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     "pain_score_week1": ("Pain during exercise, week 1 (0-10)", _num, "n"),
     "pain_score_latest": ("Latest pain during exercise (0-10)", _num, "n"),
     "week_of_latest_pain": ("Week of latest pain score", _count, "n"),
-    "flags": ("Flags", _count, "n"),
+    "flags": ("To call", _yes, ""),
     "week": ("Week", _count, "n"),
     "patients": ("Patients with the week ended", _count, "n"),
     "mean": ("Mean", _pct, "n"),
@@ -263,16 +269,7 @@ def _summary(report: Any) -> list[str]:
         out.append(f"Of {scored} patients with scores of pain during exercise in week 1 and "
                    f"later, {eased} report it down by at least "
                    f"{report.settings.get('pain_rise', 2):g} points.")  # fmt: skip
-    flagged = report.flags["patient"].nunique()
-    if flagged:
-        kinds = (
-            report.flags.sort_values("priority").groupby("flag", sort=False)["patient"].nunique()
-        )
-        listed = ", ".join(f"{n} with {k}" for k, n in kinds.items())
-        out.append(f"<b>{flagged} patients need a call</b> ({listed}); they are listed "
-                   "next, most urgent first.")  # fmt: skip
-    else:
-        out.append("No patient is flagged.")
+    out.append(_call_summary(report))
     return out
 
 
@@ -287,30 +284,35 @@ def _data_line(report: Any) -> str:
     return _e(text)
 
 
-def _flag_rows(report: Any) -> str:
-    flags = report.flags
-    if flags.empty:
-        return "<p>No patient is flagged: nobody needs a call because of these logs.</p>"
-    # a patient's flags are together, most urgent first: one table row per run of rows
-    who = flags["patient"].to_numpy(object)
-    first = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
-    last = np.r_[first[1:], len(who)]
-    why = [f"<b>{_e(f)}</b>: {_e(d)}" for f, d in zip(flags["flag"], flags["detail"], strict=True)]
-    action = flags["action"].to_numpy(object)
-    top = flags["priority"].to_numpy()
+def _call_summary(report: Any) -> str:
+    """How many patients to call, out of how many, and in which groups."""
+    calls, total = report.flags, len(report.by_patient)
+    if calls.empty:
+        return "No patient needs a call this week."
+    kinds = calls.groupby("flag", sort=False)["patient"].size()
+    listed = ", ".join(f"{n} {k}" for k, n in kinds.items())
+    share = f" ({len(calls) / total:.0%})" if total else ""
+    return (f"<b>{len(calls)} of {total} patients{share} need a call this week</b>: "
+            f"{_e(listed)}. They are listed next, most urgent first.")  # fmt: skip
+
+
+def _call_rows(report: Any) -> str:
+    """The call list: one row per patient, most urgent first, why and what to do."""
+    calls = report.flags
+    if calls.empty:
+        return ("<p>No patient needs a call: no warning sign in a note, no pain over the "
+                "limits, nobody silent and nobody far behind.</p>")  # fmt: skip
     patients = report.by_patient
-    at = pd.Index(patients["patient"].astype(object)).get_indexer(who[first])
-    adherence = patients["adherence"].to_numpy()[at]
-    last_log = patients["last_log"].to_numpy()[at]
-    rows = [
-        f'<tr class="urgent{int(top[a:b].min())}"><td class=d>{_e(who[a])}</td>'
-        f"<td>{'<br>'.join(why[a:b])}</td><td>{_e(action[a])}</td>"
-        f'<td class="n">{_pct(adh)}</td><td class=d>{_day(day)}</td></tr>'
-        for a, b, adh, day in zip(first, last, adherence, last_log, strict=True)
-    ]
-    head = ("<table><thead><tr><th>Patient</th><th>Why (evidence)</th><th>Suggested action</th>"
-            '<th class="n">Dose done</th><th>Last log</th></tr></thead><tbody>')  # fmt: skip
-    return head + "".join(rows) + "</tbody></table>"
+    who = patients["patient"].astype(str)
+    out = calls_html(calls, [
+        ("Dose done", dict(zip(who, patients["adherence"].map(_pct), strict=True)), "n"),
+        ("Last log", dict(zip(who, patients["last_log"].map(_day), strict=True)), "d"),
+    ])  # fmt: skip
+    if calls.attrs.get("source") == "week totals":
+        out += ("<p class=note>These logs came as a Dask frame, so the list was made from week "
+                "totals: notes were not read for warning signs and the worst day's pain is "
+                "not known. Run <code>backplan review</code> on the log files to read them.</p>")  # fmt: skip
+    return out
 
 
 def _weekly_grid(report: Any) -> str:
@@ -384,9 +386,13 @@ def _unreadable(report: Any) -> str:
             + table_html(bad, {"file": "File", "reason": "Why"}))  # fmt: skip
 
 
-def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") -> str:
+def meeting_html(
+    report: Any, reasons: dict[str, str], page_size: str = "A4", sections: tuple[str, ...] = ()
+) -> str:
     """The whole page (see the module docstring); ``reasons`` explains each rejection
-    reason (:data:`backplan.logs.REASONS`); ``page_size`` is a CSS page size."""
+    reason (:data:`backplan.logs.REASONS`); ``page_size`` is a CSS page size; ``sections``
+    are finished HTML sections put after the cohort by week (the outcomes section of
+    :func:`backplan.pages.outcomes.meeting_page`)."""
     t = report.settings.get("threshold", 0.8)
     as_of = _day(report.as_of) if report.as_of else "no date"
     summary = "".join(f"<p class=lead>{s}</p>" for s in _summary(report))
@@ -401,7 +407,7 @@ def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") ->
          "pain_score_week1": "Pain during, week 1 (0-10)",
          "pain_score_latest": "Latest pain during (0-10)",
          "week_of_latest_pain": "Latest pain in week", "last_log": "Last log",
-         "flags": "Flags"},
+         "start_back": "STarT Back risk", "flags": "To call"},
     )  # fmt: skip
     cohort = table_html(
         report.cohort.assign(middle=[f"{a:.0%} to {b:.0%}" for a, b in
@@ -414,7 +420,7 @@ def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") ->
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         "<title>Exercise adherence: clinic meeting</title>",
-        f"<style>{_CSS.replace('PAGE_SIZE', page_size)}</style></head><body>",
+        f"<style>{_CSS.replace('PAGE_SIZE', page_size)}{CALLS_CSS}</style></head><body>",
         "<h1>Home exercise adherence</h1>",
         f"<p class=note>Report date {_e(as_of)} (weeks that ended by this day count). "
         f"Target: {t:.0%} of the prescribed dose. {_data_line(report)}</p>",
@@ -423,10 +429,12 @@ def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") ->
         f"<figure>{_chart_svg(report)}<figcaption>Dose done each week, over patients whose "
         "week has ended: median (line), middle half of patients (band), mean (dashed), "
         f"target (dotted, {t:.0%}).</figcaption></figure>",
-        '<h2 class="page">Patients to contact, most urgent first</h2>',
-        "<p class=note>Pain up first, then no recent logs, then low weeks in a row, then low "
-        "adherence overall.</p>",
-        _flag_rows(report),
+        '<h2 class="page">Call this week, most urgent first</h2>',
+        "<p class=note>A warning sign in a note first (call today), then pain, then silence, "
+        "then low adherence; within each the most severe first. The weekly review "
+        "(<code>backplan review</code>) gives the same list: both follow the review rules "
+        "(<code>data/review-rules.csv</code>).</p>",
+        _call_rows(report),
         "<h2>All patients</h2>",
         patients,
         "<h2>Dose done week by week</h2>",
@@ -434,6 +442,7 @@ def meeting_html(report: Any, reasons: dict[str, str], page_size: str = "A4") ->
         _weekly_grid(report),
         "<h2>The cohort by week</h2>",
         cohort,
+        *sections,
         "<h2>Rows that could not be used</h2>",
         _rejected(report, reasons),
         _unreadable(report),

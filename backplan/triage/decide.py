@@ -7,19 +7,27 @@ plan, whether the dose goes up, stays or comes down. It never changes the plan:
 Default rules (``data/review-rules.csv``; a clinic can copy and edit it, then pass
 ``rules=load_review_rules(path)``), checked in file order:
 
-==========================  =========================================  ===========
-rule                        fires when                                 decision
-==========================  =========================================  ===========
-pain-too-high               mean pain during exercise this week > 5    step back
-pain-up-since-week-1        pain >= 2 points above week 1              step back
-pain-up-since-last-week     pain >= 2 points above last week           step back
-no-recent-logs              nothing logged for >= 7 days (flagged)     hold
-low-dose-adherence          reps done < 80% of reps prescribed         hold
-low-session-adherence       sessions done < 80% of sessions            hold
-pain-acceptable             mean pain > 3 (4-5 is acceptable)          hold
-no-pain-scores              no pain score logged that week             hold
-comfortable                 otherwise                                  progress
-==========================  =========================================  ===========
+==========================  ==============================================  ===========
+rule                        fires when                                      decision
+==========================  ==============================================  ===========
+pain-worst-day              pain during exercise > 5 on any day (call)      step back
+pain-too-high               mean pain during exercise this week > 5 (call)  step back
+pain-up-since-week-1        pain >= 2 points above week 1 (call)            step back
+pain-up-since-last-week     pain >= 2 points above last week (call)         step back
+morning-pain-rising         next-morning pain up on 2 or more days (call)   hold
+no-recent-logs              nothing logged for >= 7 days (call)             hold
+no-pain-scores-call         no pain score in a week after week 1 (call)     hold
+low-adherence-call          under 50% of the reps over the plan (call)      hold
+low-dose-adherence          reps done < 80% of reps prescribed              hold
+low-session-adherence       sessions done < 80% of sessions                 hold
+pain-acceptable             mean pain > 3 (4-5 is acceptable)               hold
+no-pain-scores              no pain score logged that week                  hold
+comfortable                 otherwise                                       progress
+==========================  ==============================================  ===========
+
+A STarT Back high-risk plan (``plan.start_back == "high"``) is reviewed with the
+time-based rules instead (``data/review-rules-time-based.csv``, see
+:func:`backplan.review_rules_for`), whatever ``rules`` says.
 
 Sources: NHS inform "Exercises for back pain" (add 1-2 reps every few days if comfortable;
 stop or reduce if symptoms worsen); the pain-monitoring model (Silbernagel 2007: during
@@ -27,21 +35,17 @@ exercise up to 3/10 fine, 4-5 acceptable, over 5 too much); the minimal clinical
 important change on the 0-10 scale (2 points: Childs 2005, Ostelo 2008); adherent means
 at least 80% of the prescription. The most cautious decision of all rules that fire wins
 (step back over hold over progress); the first such rule in file order is "the rule that
-fired". Progress adds ``change_reps`` reps (2), step back takes 2 off (never below 1 or
-above the dose bounds, nor above an :class:`~backplan.AddDose` cap for reps).
+fired". Progress adds ``change_reps`` reps (2), step back takes about 20% off (never below
+1 or above the dose bounds, nor above an :class:`~backplan.AddDose` cap for reps).
 
-Measures (per exercise; pain and silence are per patient-week, so they apply to every
-exercise): ``pain_now`` (mean pain score of the week), ``pain_rise_week1``,
-``pain_rise_last_week``, ``pain_scores`` (how many), ``days_silent`` (days from the last
-log to the review day), ``dose_adherence`` and ``session_adherence`` (capped at 1, as in
-:func:`~backplan.adherence`), and ``always``. A missing measure (no pain score) never fires
-a rule that compares it.
+The measures (:mod:`backplan.triage.evidence`) and the call list (:mod:`backplan.triage.calls`)
+are the ones the adherence report's ``flags`` use, so the review and the report agree.
+Outcome scores, when given, add their lines (:mod:`backplan.triage.scores`).
 """
 
 from __future__ import annotations
 
 import html
-import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -53,13 +57,16 @@ import pandas as pd
 from ..catalogue import load_catalogue
 from ..errors import LogError, PlanError, Problem
 from ..logs import AdherenceReport, LogTable, adherence, read_logs
+from ..outcomes.decisions import OutcomeLine
 from ..plan import Plan, dose_in_week, level_in_week
 from ..plan.revise import revise, step_back_reps
 from ..plan.rules import DECISIONS, DOSE_BOUNDS, AddDose, Prescription
+from .calls import Assessment, assess
+from .evidence import measures_of
 from .notes import log_notes, notes_between, referral, to_read
-from .pain import pain_measures
 from .redflags import Lexicon
 from .rules import MEASURES, ReviewRule, ReviewRulesError, load_review_rules
+from .scores import call_sentences, changes_as_of, patient_outcomes, summary_lines
 
 __all__ = [
     "MEASURES",
@@ -112,6 +119,18 @@ class Review:
     notes_checked : bool
         False when the review was given an adherence report: it holds no notes, so none
         were read (pass the logs instead).
+    call : dict or None
+        The patient's row of the call list (:data:`backplan.triage.calls.CALL_COLUMNS`:
+        ``flag`` the group, ``detail`` why, ``action`` what to do), or ``None`` when no
+        call is needed; the adherence report's ``flags`` row for the same week is the same.
+    outcomes : pandas.DataFrame
+        With ``outcomes=``: the patient's baseline, latest score and change per measure
+        (:data:`backplan.triage.scores.OUTCOME_SHOWN`), scores dated up to ``as_of``.
+    outcome_lines : list of OutcomeLine
+        With ``outcomes=``: "call the patient", "ready for discharge", "take a follow-up
+        score" and notes, most urgent first (:func:`backplan.outcome_lines`).
+    rules : tuple of ReviewRule
+        The rules the week was reviewed with (time-based for a STarT Back high-risk plan).
     """
 
     patient: str
@@ -127,6 +146,10 @@ class Review:
     rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes_checked: bool = True
+    call: dict[str, Any] | None = None
+    outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    outcome_lines: list[OutcomeLine] = field(default_factory=list)
+    rules: tuple[ReviewRule, ...] = ()
 
     @property
     def red_flags(self) -> pd.DataFrame:
@@ -145,6 +168,8 @@ class Review:
             )
         if not self.notes_checked:
             text += " Notes were not read: review the logs, not an adherence report."
+        for line in summary_lines(self.outcome_lines):
+            text += f" Scores: {line}"
         return text
 
     def __repr__(self) -> str:
@@ -154,11 +179,22 @@ class Review:
         shown = self.exercises[["name", "reps_now", "reps_next", "dose_adherence",
                                 "session_adherence", "decision", "reason"]]  # fmt: skip
         table = shown.to_html(index=False, escape=True, float_format=lambda v: f"{v:.0%}")
-        notes = ""
+        notes = scores = ""
         if len(self.notes):
             cols = ["date_text", "note", "status", "category", "concept", "read_reason"]
             notes = "<p>Notes</p>" + self.notes[cols].to_html(index=False, escape=True)
-        return f"<p><strong>{html.escape(self.summary())}</strong></p>{table}{notes}"
+        if len(self.outcomes):
+            shown = self.outcomes.drop(columns=["measure", "goals", "goals_met"], errors="ignore")
+            scores = "<p>Outcome scores</p>" + shown.to_html(
+                index=False, escape=True, float_format=lambda v: f"{v:g}", na_rep=""
+            )
+            scores += "".join(f"<p>{html.escape(str(line))}</p>" for line in self.outcome_lines)
+        call = ""
+        if self.call is not None:
+            call = (f"<p><strong>Call ({html.escape(str(self.call['flag']))}):</strong> "
+                    f"{html.escape(str(self.call['action']))}</p>")  # fmt: skip
+        return (f"<p><strong>{html.escape(self.summary())}</strong></p>{call}{table}{scores}"
+                f"{notes}")  # fmt: skip
 
 
 def _table_for(plan: Plan, logs: object, catalogue: Any) -> LogTable | None:
@@ -265,75 +301,15 @@ def _same_plan(plan: Plan, report: _Slice, week: int) -> pd.DataFrame:
     return rows
 
 
-def _pain(weeks: dict[int, dict[str, Any]], week: int) -> tuple[float, int]:
-    row = weeks.get(week)
-    if row is None:
-        return math.nan, 0
-    return float(row["pain_mean"]), int(row["pain_n"])
-
-
 def _week_days(plan: Plan, week: int) -> tuple[date, date]:
     first = plan.start_date + timedelta(days=7 * (week - 1))
     return first, first + timedelta(days=6)
-
-
-def _evidence(
-    plan: Plan, report: _Slice, week: int, rows: pd.DataFrame | None = None
-) -> dict[str, Any]:
-    weeks = report.by_week
-    now, n = _pain(weeks, week)
-    first, _ = _pain(weeks, 1)
-    last, _ = _pain(weeks, week - 1)
-    worst = rises = math.nan
-    if rows is not None:  # day by day, from the log rows: the worst day and next mornings
-        measures = [pain_measures(rows, *_week_days(plan, w)) for w in (week, 1, week - 1)]
-        now, first = measures[0]["pain_now"], measures[1]["pain_now"]
-        last = measures[2]["pain_now"] if week > 1 else math.nan
-        n, worst, rises = (measures[0][k] for k in ("pain_scores", "pain_worst", "morning_rises"))
-    patient = report.by_patient or {}
-    last_log = patient.get("last_log")
-    # silence counts up to the review day, or to the plan's last day if it has ended
-    as_of = min(report.as_of, plan.start_date + timedelta(days=7 * plan.weeks - 1))
-    if pd.isna(last_log):
-        silent = (as_of - plan.start_date).days + 1
-        last_log = None
-    else:
-        last_log = pd.Timestamp(last_log).date()
-        silent = max(0, (as_of - last_log).days)
-    row = weeks[week]
-    return {
-        "pain_now": now,
-        "pain_worst": worst,
-        "morning_rises": rises,
-        "pain_week1": first,
-        "pain_last_week": last,
-        "pain_rise_week1": now - first if week > 1 else math.nan,
-        "pain_rise_last_week": now - last if week > 1 else math.nan,
-        "pain_scores": n,
-        "pain_scores_after_week1": n if week > 1 else math.nan,
-        "days_silent": silent,
-        "last_log": last_log,
-        "dose_adherence": float(row["adherence"]),
-        "session_adherence": float(row["session_adherence"]),
-    }
 
 
 def _reps_cap(plan: Plan, p: Prescription) -> int:
     caps = [r.cap for r in plan.progression if isinstance(r, AddDose) and r.what == "reps"
             and r.applies_to(p)]  # fmt: skip
     return max(p.reps, min(caps, default=DOSE_BOUNDS["reps"][1]))
-
-
-def _decide(
-    rules: Sequence[ReviewRule], measures: dict[str, float]
-) -> tuple[ReviewRule, list[str]]:
-    fired = [r for r in rules if r.fires(measures)]
-    if not fired:  # a clinic file without a default rule: do not progress blindly
-        fired = [ReviewRule(rule="no-rule-fired", measure="always", decision="hold",
-                            says="No rule fired, so the dose stays the same.")]  # fmt: skip
-    worst = max(DECISIONS.index(r.decision) for r in fired)
-    chosen = next(r for r in fired if DECISIONS.index(r.decision) == worst)
-    return chosen, [r.rule for r in fired]
 
 
 def review(
@@ -344,13 +320,15 @@ def review(
     rules: Sequence[ReviewRule] | None = None,
     catalogue: pd.DataFrame | None = None,
     lexicon: Lexicon | None = None,
+    outcomes: object = None,
 ) -> Review:
     """Decide refer, progress, hold or step back for one ended week of ``plan``, from the logs.
 
     Parameters
     ----------
     plan : Plan
-        The plan as it stands (with its revisions).
+        The plan as it stands (with its revisions). A STarT Back high-risk plan is reviewed
+        with the time-based rules (:func:`~backplan.review_rules_for`).
     logs_or_report : path, DataFrame, LogTable or AdherenceReport
         The patient's logs (read and checked against ``plan``), or a report from
         :func:`~backplan.adherence` that includes this plan; with a report, the review day
@@ -359,11 +337,17 @@ def review(
     week : int, optional
         The plan week to review; it must have ended. By default the latest ended week.
     rules : sequence of ReviewRule, optional
-        See :func:`load_review_rules`; the shipped rules by default.
+        The clinic's usual rules (see :func:`load_review_rules`); the shipped rules by
+        default.
     catalogue : pandas.DataFrame, optional
         Exercise ids and names; the shipped catalogue by default.
     lexicon : Lexicon, optional
         Red flags to look for in the notes (:func:`~backplan.triage.redflags.load_red_flags`).
+    outcomes : OutcomeTable, DataFrame or path, optional
+        Outcome scores (:func:`~backplan.read_outcomes`), or a table from
+        :func:`~backplan.outcome_changes`: the review then shows this patient's baseline,
+        latest score and change per measure (scores up to the review day) and their lines;
+        a measure worse by its minimal important change puts the patient on the call list.
 
     Returns
     -------
@@ -380,6 +364,8 @@ def review(
     PlanError
         A week that is not a whole number of the plan, or not yet ended, or a report made
         from another plan.
+    OutcomeError
+        Outcome rows given raw (not an :class:`~backplan.OutcomeTable`) with a bad row.
     """
     week = _checked_week(plan, week)
     rules = load_review_rules() if rules is None else tuple(rules)
@@ -389,8 +375,25 @@ def review(
     try:
         report = logs_or_report if table is None else _report_for(plan, table, week, catalogue)
         found = _slices(report, [plan.patient]).get(plan.patient, _Slice(report.as_of))
+        week = _reviewed_week(plan, found, week)
         rows = None if table is None else _rows_of(table.accepted, plan.patient)
-        result = _review(plan, found, week, rules, names, catalogue, rows, notes)
+        changes = None if outcomes is None else changes_as_of(outcomes, report.as_of)
+        shown, lines = (
+            (pd.DataFrame(), [])
+            if changes is None
+            else patient_outcomes(
+                changes, plan.patient, _mine(report.by_patient, plan.patient)["adherence"].iloc[0]
+            )
+        )
+        mine = {name: _mine(getattr(report, name), plan.patient)
+                for name in ("by_week", "by_patient", "by_exercise")}  # fmt: skip
+        assessed = assess(mine["by_week"], mine["by_patient"], mine["by_exercise"],
+                          report.as_of, rows=rows, notes=notes, rules=rules,
+                          start_back={plan.patient: plan.start_back},
+                          weeks=pd.Series({plan.patient: week}),
+                          outcome_calls={plan.patient: call_sentences(lines)})  # fmt: skip
+        result = _review(plan, week, assessed, report.as_of, names, catalogue, notes)
+        result.outcomes, result.outcome_lines = shown, lines
     except (LogError, PlanError) as exc:
         flagged = _only_notes(plan, notes, week)
         if flagged is None:
@@ -402,6 +405,11 @@ def review(
         rejected = rejected.loc[rejected["patient"].astype(str) == plan.patient]
     result.rejected = rejected.reset_index(drop=True)
     return result
+
+
+def _mine(table: pd.DataFrame, patient: str) -> pd.DataFrame:
+    """One patient's rows of a report table (labels as the plan writes them)."""
+    return table.loc[table["patient"].astype(str) == patient]
 
 
 def _first_line(exc: Exception) -> str:
@@ -438,28 +446,41 @@ def _only_notes(plan: Plan, notes: pd.DataFrame | None, week: int | None) -> Rev
                   pd.DataFrame(columns=columns), {}, notes=mine)  # fmt: skip
 
 
-def _review(
-    plan: Plan,
-    report: _Slice,
-    week: int | None,
-    rules: Sequence[ReviewRule],
-    names: pd.Series,
-    catalogue: pd.DataFrame | None = None,
-    rows: pd.DataFrame | None = None,
-    notes: pd.DataFrame | None = None,
-) -> Review:
-    if report.by_patient is None:
+def _reviewed_week(plan: Plan, found: _Slice, week: int | None) -> int:
+    """The week to review, checked against the report (ended, made from this plan)."""
+    if found.by_patient is None:
         raise PlanError([Problem("<plan>", None, "patient", f"a patient in the report; it has "
                                  f"no rows for {plan.patient!r}")])  # fmt: skip
-    week = _week_of(plan, report, week)
-    table_rows = _same_plan(plan, report, week)
-    evidence = _evidence(plan, report, week, rows)
+    week = _week_of(plan, found, week)
+    _same_plan(plan, found, week)
+    return week
+
+
+_NO_RULE = ReviewRule(rule="no-rule-fired", measure="always", decision="hold",
+                      says="No rule fired, so the dose stays the same.")  # fmt: skip
+
+
+def _review(
+    plan: Plan,
+    week: int,
+    assessed: Assessment,
+    as_of: date,
+    names: pd.Series,
+    catalogue: pd.DataFrame | None = None,
+    notes: pd.DataFrame | None = None,
+) -> Review:
+    """The review of ``plan``'s ``week`` from the assessment of its patient (see
+    :func:`~backplan.triage.calls.assess`): a dose per exercise, the plan's decision and why."""
+    patient = plan.patient
+    e = assessed.evidence.loc[patient]
+    rules = assessed.rules[patient]
+    by_name = {r.rule: r for r in rules}
+    ex = assessed.exercises.loc[assessed.exercises["patient"] == patient].set_index("exercise")
     lines, next_doses, chosen_rules = [], {}, []
     for p in dose_in_week(plan, week):
-        measures = {**evidence,
-                    "dose_adherence": float(table_rows[p.exercise]["dose_adherence"]),
-                    "session_adherence": float(table_rows[p.exercise]["session_adherence"])}  # fmt: skip
-        rule, fired = _decide(rules, measures)
+        row = ex.loc[p.exercise]
+        measures = measures_of(row)
+        rule = by_name.get(row["rule"], _NO_RULE)
         if rule.decision == "step back":
             reps = step_back_reps(plan, week, p.exercise, least=abs(rule.change_reps))
         else:
@@ -468,10 +489,19 @@ def _review(
         chosen_rules.append((rule, measures))
         lines.append((p.exercise, names.get(p.exercise, p.exercise), p.reps, reps,
                       measures["dose_adherence"], measures["session_adherence"], rule.decision,
-                      rule.rule, rule.reason(measures, p.reps - reps), ", ".join(fired)))  # fmt: skip
+                      rule.rule, rule.reason(measures, p.reps - reps),
+                      ", ".join(row["rules_fired"])))  # fmt: skip
     table = pd.DataFrame.from_records(lines, columns=[
         "exercise", "name", "reps_now", "reps_next", "dose_adherence", "session_adherence",
         "decision", "rule", "reason", "rules_fired"])  # fmt: skip
+    evidence = {k: e[k] for k in ("pain_now", "pain_worst", "morning_rises", "pain_week1",
+                                  "pain_last_week", "pain_rise_week1", "pain_rise_last_week",
+                                  "pain_scores", "pain_scores_after_week1", "days_silent",
+                                  "last_log", "dose_adherence", "session_adherence",
+                                  "plan_adherence")}  # fmt: skip
+    counts = ("pain_scores", "pain_scores_after_week1", "days_silent")
+    evidence = {k: (v if k == "last_log" else int(v) if k in counts and v == v else float(v))
+                for k, v in evidence.items()}  # fmt: skip
     worst = max(DECISIONS.index(r.decision) for r, _ in chosen_rules)
     index, (rule, measures) = next((i, rm) for i, rm in enumerate(chosen_rules)
                                    if DECISIONS.index(rm[0].decision) == worst)  # fmt: skip
@@ -484,7 +514,9 @@ def _review(
             reason = f"{held[0]}: {reason}"
             if len(held) > 1:
                 reason += f" Also held for the same reason: {', '.join(held[1:])}."
-    flagged = any(r.flag and r.fires(m) for _, m in chosen_rules for r in rules)
+    calls = assessed.calls.loc[assessed.calls["patient"] == patient]
+    call = calls.iloc[0].to_dict() if len(calls) else None
+    flagged = call is not None
     level = _moves_up(plan, week, catalogue) if DECISIONS[worst] == "progress" else None
     if level:
         reason += (f" As the plan has a next level, from week {week + 1} the patient moves up "
@@ -492,17 +524,17 @@ def _review(
     decision, chosen = DECISIONS[worst], rule.rule
     mine = pd.DataFrame()
     if notes is not None:
-        mine = notes_between(notes, plan.patient, _week_days(plan, week)[0], report.as_of)
+        mine = notes_between(notes, patient, _week_days(plan, week)[0], as_of)
         refer, read = referral(mine), to_read(mine)
         if refer:  # a warning sign outranks every rule: the doses stay, the patient is called
-            decision, chosen, flagged = "refer", "red-flag", True
+            decision, chosen = "refer", "red-flag"
             reason = f"{refer} (The rules alone said: {DECISIONS[worst]}.)"
             next_doses = {p.exercise: p for p in dose_in_week(plan, week)}
         elif read:
-            reason, flagged = f"{reason} {read}", True
-    return Review(plan.patient, week, report.as_of, decision, chosen, reason, flagged,
-                  evidence, table, next_doses, notes=mine,
-                  notes_checked=notes is not None)  # fmt: skip
+            reason = f"{reason} {read}"
+    return Review(patient, week, as_of, decision, chosen, reason, flagged, evidence, table,
+                  next_doses, notes=mine, notes_checked=notes is not None, call=call,
+                  rules=tuple(rules))  # fmt: skip
 
 
 def apply_review(

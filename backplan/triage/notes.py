@@ -22,15 +22,26 @@ Examples
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from .._io.dates import parse_iso_date
 from ..identity import patient_key
 from .redflags import Lexicon, check_notes
 
-__all__ = ["NOTE_COLUMNS", "STRUCTURED_COLUMNS", "log_notes", "notes_between"]
+__all__ = [
+    "NOTE_COLUMNS",
+    "STRUCTURED_COLUMNS",
+    "Referral",
+    "log_notes",
+    "more_notes",
+    "notes_between",
+    "referral",
+    "referral_parts",
+    "to_read",
+]  # fmt: skip
 
 #: Log columns that hold numbers, dates or ids, not free text.
 STRUCTURED_COLUMNS = frozenset({
@@ -46,6 +57,14 @@ NOTE_COLUMNS = ["patient", "date", "date_text", "column", "note", "status", "cat
 def _text(values: Any) -> pd.Series:
     s = pd.Series(values)
     return s.astype("string").fillna("").astype(object)
+
+
+def _at(values: Any, at: np.ndarray, n: int) -> np.ndarray:
+    """``values`` (a column, an array or one value for every row) at positions ``at``."""
+    if np.ndim(values) == 0 or len(values) != n:
+        return np.full(len(at), values, dtype=object)
+    taken = values.take(at) if hasattr(values, "take") else np.asarray(values)[at]
+    return np.asarray(taken, dtype=object)
 
 
 def _cells(table: Any) -> pd.DataFrame:
@@ -64,19 +83,21 @@ def _cells(table: Any) -> pd.DataFrame:
     for frame, file, row, ok in frames:
         if not len(frame):
             continue
-        base = pd.DataFrame({
-            "patient": _text(frame["patient"].to_numpy()) if "patient" in frame else "",
-            "date_text": _text(frame["date"].to_numpy()) if "date" in frame else "",
-            "file": _text(pd.Series(file, index=range(len(frame))).to_numpy()),
-            "row": pd.Series(row, index=range(len(frame))).to_numpy(),
-            "accepted": pd.Series(ok, index=range(len(frame))).to_numpy(bool),
-        })  # fmt: skip
         for column in [c for c in frame.columns if str(c) not in STRUCTURED_COLUMNS]:
             text = _text(frame[column].to_numpy())
-            keep = text.str.strip() != ""
-            if keep.any():
-                out.append(base.loc[keep.to_numpy()].assign(column=str(column),
-                                                            note=text[keep].to_numpy()))  # fmt: skip
+            keep = (text.str.strip() != "").to_numpy()
+            if not keep.any():
+                continue
+            at = np.flatnonzero(keep)  # only the rows with text: notes are usually few
+            out.append(pd.DataFrame({
+                "patient": _text(frame["patient"].to_numpy()[at]) if "patient" in frame else "",
+                "date_text": _text(frame["date"].to_numpy()[at]) if "date" in frame else "",
+                "file": _text(_at(file, at, len(frame))),
+                "row": _at(row, at, len(frame)),
+                "accepted": _at(ok, at, len(frame)).astype(bool),
+                "column": str(column),
+                "note": text.to_numpy()[at],
+            }))  # fmt: skip
     if not out:
         return pd.DataFrame(columns=["patient", "date_text", "file", "row", "accepted",
                                      "column", "note"])  # fmt: skip
@@ -132,13 +153,14 @@ def notes_between(
     if notes.empty:
         return notes.copy()
     key = patient_key(patient)
-    mine = notes.loc[[patient_key(p) == key for p in notes["patient"]]]
-    when = mine["date"]
+    codes, labels = pd.factorize(notes["patient"].astype(str))  # each label compared once
+    same = np.array([patient_key(label) == key for label in labels] + [False])
+    mine = notes.loc[same[codes]]
+    when = mine["date"].tolist()
     keep = [d is None or ((first is None or d >= first) and (last is None or d <= last))
             for d in when]  # fmt: skip
-    mine = mine.loc[keep]
-    order = sorted(range(len(mine)), key=lambda i: (mine["date"].iloc[i] is None,
-                                                    mine["date"].iloc[i] or date.min))  # fmt: skip
+    order = sorted((i for i, k in enumerate(keep) if k),
+                   key=lambda i: (when[i] is None, when[i] or date.min))  # fmt: skip
     return mine.iloc[order].reset_index(drop=True)
 
 
@@ -146,11 +168,47 @@ _ACTIONS = {"999 now": "nhs.uk: call 999 or go to A&E now",
             "GP/111 today": "nhs.uk: call 111 or see a GP today"}  # fmt: skip
 
 
+def note_day(row: Any) -> str:
+    """When a note was written, for a sentence: "on 12 March", or where it is when its date
+    cannot be read."""
+    return _when(row)
+
+
 def _when(row: Any) -> str:
     d = row["date"]
     if d is None:
         return f"in a note whose date cannot be read ({row['date_text']!r}, {row['file']} row {row['row']})"
     return f"on {d.day} {d:%B}"
+
+
+class Referral(NamedTuple):
+    """A patient's most urgent red-flag note in words (see :func:`referral_parts`)."""
+
+    why: str  # "on 12 March they wrote 'numb bum': possible cauda equina sign"
+    action: str  # what nhs.uk says to do
+    category: str  # "999 now" or "GP/111 today"
+    more: int  # how many other notes of theirs show a warning sign
+
+
+def referral_parts(notes: pd.DataFrame) -> Referral | None:
+    """A patient's most urgent red-flag note (999 signs before GP/111 ones, then the
+    earliest), or ``None`` when no note has a red flag."""
+    from .redflags import CATEGORIES, quote
+
+    flagged = notes.loc[notes["status"] == "red flag"] if len(notes) else notes
+    if not len(flagged):
+        return None
+    rank = {c: i for i, c in enumerate(CATEGORIES)}
+    order = sorted(range(len(flagged)), key=lambda i: rank.get(flagged["category"].iloc[i], 9))
+    top = flagged.iloc[order[0]]
+    why = f"{_when(top)} they wrote '{quote(top['note'])}': {top['concept']}"
+    action = _ACTIONS.get(top["category"], top["category"])
+    return Referral(why, action, str(top["category"]), len(flagged) - 1)
+
+
+def more_notes(n: int) -> str:
+    """Words counting the other notes with warning signs ('' for none)."""
+    return f"{n} more note{'s' if n > 1 else ''} with warning signs: see the notes." if n else ""
 
 
 def referral(notes: pd.DataFrame) -> str:
@@ -165,20 +223,11 @@ def referral(notes: pd.DataFrame) -> str:
     >>> referral(notes)
     "Call the patient today: on 12 March they wrote 'numb bum': possible cauda equina sign; nhs.uk: call 999 or go to A&E now."
     """
-    from .redflags import CATEGORIES, quote
-
-    flagged = notes.loc[notes["status"] == "red flag"] if len(notes) else notes
-    if not len(flagged):
+    found = referral_parts(notes)
+    if found is None:
         return ""
-    rank = {c: i for i, c in enumerate(CATEGORIES)}
-    order = sorted(range(len(flagged)), key=lambda i: rank.get(flagged["category"].iloc[i], 9))
-    top = flagged.iloc[order[0]]
-    text = (f"Call the patient today: {_when(top)} they wrote '{quote(top['note'])}': "
-            f"{top['concept']}; {_ACTIONS.get(top['category'], top['category'])}.")  # fmt: skip
-    if len(flagged) > 1:
-        n = len(flagged) - 1
-        text += f" {n} more note{'s' if n > 1 else ''} with warning signs: see the notes."
-    return text
+    text = f"Call the patient today: {found.why}; {found.action}."
+    return f"{text} {more_notes(found.more)}" if found.more else text
 
 
 def to_read(notes: pd.DataFrame) -> str:

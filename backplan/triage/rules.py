@@ -18,7 +18,7 @@ import math
 import operator
 import os
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,9 +43,11 @@ __all__ = [
     "FORMAT_SPECS",
     "MEASURES",
     "RANGES",
+    "TIME_BASED_RULES",
     "ReviewRule",
     "ReviewRulesError",
     "load_review_rules",
+    "rules_for",
 ]
 
 #: What a rule can compare, in plain words.
@@ -60,6 +62,7 @@ MEASURES: dict[str, str] = {
     "days_silent": "days from the last log to the review day (or the plan's last day)",
     "dose_adherence": "reps done / reps prescribed that week, at most 1",
     "session_adherence": "sessions done / sessions prescribed that week, at most 1",
+    "plan_adherence": "reps done / reps prescribed, the mean over the plan's weeks ended so far",
     "always": "always true (the default rule)",
 }
 #: The values a threshold may take for each measure (inclusive), and how to say it.
@@ -74,6 +77,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "days_silent": (1, 365, "a number of days from 1 to 365"),
     "dose_adherence": (0, 1, "a share from 0 to 1 (write 0.8 for 80%)"),
     "session_adherence": (0, 1, "a share from 0 to 1 (write 0.8 for 80%)"),
+    "plan_adherence": (0, 1, "a share from 0 to 1 (write 0.8 for 80%)"),
 }
 #: The reps a rule's ``change_reps`` may take for each decision (inclusive), and why.
 CHANGES: dict[str, tuple[int, int, str]] = {
@@ -90,6 +94,9 @@ CHANGES: dict[str, tuple[int, int, str]] = {
 FORMAT_SPECS: tuple[str, ...] = ("", "g", ".0f", ".1f", ".2f", ".0%", ".1%", "d")
 _FIELDS = ("got", "value", "change")
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
+#: The shipped rules for STarT Back high-risk patients (time-based progression; see
+#: :mod:`backplan.outcomes.startback`).
+TIME_BASED_RULES = "review-rules-time-based.csv"
 #: The largest rules file read (bytes).
 MAX_FILE_BYTES = 1_000_000
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -278,3 +285,27 @@ def _column_of(message: str) -> str | None:
         if message.startswith(f"Value error, {column}") or f"a {column}" in message:
             return column
     return "value" if "value" in message else None
+
+
+def rules_for(
+    start_back: str | None,
+    rules: Sequence[ReviewRule] | None = None,
+    time_based: Sequence[ReviewRule] | None = None,
+) -> tuple[ReviewRule, ...]:
+    """The rules a plan is reviewed with: the time-based rules for a STarT Back ``"high"``
+    risk plan (the shipped ``review-rules-time-based.csv`` unless ``time_based`` is given),
+    else ``rules`` (the shipped ``review-rules.csv`` by default).
+
+    The same choice as :func:`backplan.review_rules_for`, made from the plan's group so the
+    adherence report (which holds no plans) can make it too.
+
+    Examples
+    --------
+    >>> rules_for("high")[-1].rule, rules_for("low")[0].rule
+    ('on-timetable', 'pain-worst-day')
+    """
+    if start_back == "high":
+        if time_based is not None:
+            return tuple(time_based)
+        return load_review_rules(data_dir() / TIME_BASED_RULES)
+    return load_review_rules() if rules is None else tuple(rules)
