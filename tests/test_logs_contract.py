@@ -69,6 +69,26 @@ def test_pain_during_and_next_morning_and_the_old_pain_column() -> None:
     ]
 
 
+def test_a_day_with_pain_but_no_exercise_is_not_a_session(tmp_path: Path) -> None:
+    # the handout's clinic page: "a day with no tick but a pain score or a note: type one
+    # line with sets_done 0 and reps_done 0, and the pain and note, so they are not lost"
+    logs = _week(pain_during=[2, 2, 2, 2, 2, 8, 8], note=[""] * 5 + ["too sore"] * 2)
+    logs.loc[5:, ["sets_done", "reps_done"]] = 0
+    logs.loc[6, "sets_done"] = 3  # three sets of no reps: nothing done either
+    path = tmp_path / "diary.csv"
+    logs.to_csv(path, index=False)
+    for logs_in in (path, bp.read_logs(path, [_plan()])):
+        report = bp.adherence(logs_in, [_plan()], as_of="2026-01-11")
+        assert report.rows_accepted == 7  # kept: their pain and notes count
+        ex = report.by_exercise.iloc[0]
+        assert (ex["sessions_done"], ex["reps_done"]) == (5, 50)
+        assert ex["session_adherence"] == pytest.approx(5 / 7)
+        week = report.by_week.iloc[0]
+        assert (week["sessions_done"], week["pain_n"]) == (5, 7)
+        assert week["pain_mean"] == pytest.approx(26 / 7)
+        assert report.by_patient.loc[0, "last_log"] == pd.Timestamp("2026-01-11")  # logged
+
+
 def test_other_columns_are_kept_as_written() -> None:
     logs = _week(comment=["ok"] * 6 + ["numb bum"])
     logs.loc[0, "reps_done"] = -1
