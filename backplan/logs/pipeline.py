@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -26,10 +27,10 @@ import pandas as pd
 from .._io.dates import DATE_TEXT, FIRST_DATE, LAST_DATE, parse_iso_date
 from ..errors import BackplanError, LogError, Problem, short
 from .engines import Tally, frame_tally, table_tally
-from .logtable import LogTable
+from .logtable import LogTable, gather_with_plans
 from .measures import measure_tables, to_date
 from .prescriptions import Prescriptions, plan_grid
-from .read import exercise_ids, gather
+from .read import exercise_ids
 from .report import AdherenceReport
 from .sums import NONE
 
@@ -122,17 +123,22 @@ def adherence(
     if isinstance(threshold, bool) or not 0 < threshold <= 1:
         raise BackplanError(f"threshold must be above 0 and at most 1, got {threshold!r}")
     day = None if as_of is None else as_of_day(as_of)
-    plans = plan_grid(prescriptions)
-    grid = plans.grid
     tally: Tally
     if _is_dask(logs):
         from .dask_logs import dask_tally
 
+        plans = plan_grid(prescriptions)
+        grid = plans.grid
         tally = dask_tally(logs, grid, exercise_ids(catalogue), drop_duplicates)
     elif isinstance(logs, LogTable):
+        plans = plan_grid(prescriptions)
+        grid = plans.grid
         tally = table_tally(logs, grid, drop_duplicates)
     else:
-        tally = frame_tally(gather(logs), grid, exercise_ids(catalogue), drop_duplicates)
+        rows, plans = gather_with_plans(logs, prescriptions, plans_first=True)
+        assert plans is not None
+        grid = plans.grid
+        tally = frame_tally(rows, grid, partial(exercise_ids, catalogue), drop_duplicates)
     if day is None:
         last = tally.sums.last_day(grid, None)
         day = int(last.max()) if len(last) else NONE
