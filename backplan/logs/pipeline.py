@@ -124,21 +124,21 @@ def adherence(
         raise BackplanError(f"threshold must be above 0 and at most 1, got {threshold!r}")
     day = None if as_of is None else as_of_day(as_of)
     tally: Tally
-    if _is_dask(logs):
-        from .dask_logs import dask_tally
-
-        plans = plan_grid(prescriptions)
-        grid = plans.grid
-        tally = dask_tally(logs, grid, exercise_ids(catalogue), drop_duplicates)
+    if _is_dask(logs) or isinstance(logs, LogTable):
+        plans, rows = plan_grid(prescriptions), None
+    else:  # a log file is read while the plans load
+        rows, found = gather_with_plans(logs, prescriptions, plans_first=True)
+        assert found is not None
+        plans = found
+    grid = plans.grid
+    if rows is not None:
+        tally = frame_tally(rows, grid, partial(exercise_ids, catalogue), drop_duplicates)
     elif isinstance(logs, LogTable):
-        plans = plan_grid(prescriptions)
-        grid = plans.grid
         tally = table_tally(logs, grid, drop_duplicates)
     else:
-        rows, plans = gather_with_plans(logs, prescriptions, plans_first=True)
-        assert plans is not None
-        grid = plans.grid
-        tally = frame_tally(rows, grid, partial(exercise_ids, catalogue), drop_duplicates)
+        from .dask_logs import dask_tally
+
+        tally = dask_tally(logs, grid, exercise_ids(catalogue), drop_duplicates)
     if day is None:
         last = tally.sums.last_day(grid, None)
         day = int(last.max()) if len(last) else NONE

@@ -262,7 +262,7 @@ def read_plan_folder(
 
 
 #: Files read ahead of the one being checked, by :data:`_READERS` threads.
-_AHEAD = 64
+_AHEAD = 16
 _READERS = 4
 
 
