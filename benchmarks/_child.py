@@ -13,8 +13,8 @@ Example
 ...     return x * x
 >>> with Child(square) as child:
 ...     seconds, value = child(7)
->>> value
-49
+>>> value, child.cpu >= 0
+(49, True)
 """
 
 from __future__ import annotations
@@ -34,9 +34,15 @@ def _serve(fn: Callable[..., Any], conn: Connection) -> None:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             conn.send(peak)
             return
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         out = fn(*args)
-        conn.send((time.perf_counter() - t0, out))
+        conn.send((time.perf_counter() - t0, _cpu() - c0, out))
+
+
+def _cpu() -> float:
+    """CPU seconds of this process so far, every thread (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Child:
@@ -48,11 +54,15 @@ class Child:
         self._proc = ctx.Process(target=_serve, args=(fn, theirs), daemon=True)
         self._proc.start()
         self.peak_mb = float("nan")
+        #: CPU seconds (every thread of the child, user + system) of the last call
+        self.cpu = float("nan")
 
     def __call__(self, *args: Any) -> tuple[float, Any]:
-        """Seconds ``fn(*args)`` took in the child (transfer not counted), and its result."""
+        """Seconds ``fn(*args)`` took in the child (transfer not counted), and its result;
+        its CPU seconds are then in :attr:`cpu`."""
         self._conn.send(args)
-        return self._conn.recv()
+        seconds, self.cpu, out = self._conn.recv()
+        return seconds, out
 
     def close(self) -> None:
         """Stop the child; ``peak_mb`` is then its peak resident memory."""

@@ -159,3 +159,90 @@ def test_forty_thousand_prescriptions_load_in_linear_time() -> None:
     doc = json.dumps({**GOOD, "prescriptions": rows, "progression": []})
     with pytest.raises(bp.PlanError, match="more than once: ex-7"):
         bp.plan_from_json(doc)
+
+
+# --- the quick parse of backplan._io.json never accepts what the careful parse refuses ----
+
+_KEYS = st.sampled_from(["a", "b", "a:b", ":", "\\u003a", "\\u003A", '\\"', "k\\\\", "é"])
+_STRINGS = st.sampled_from(["", "x:y", "10:30", "\\u003a", "\\ud800", "\\udfff", "\\ud83d\\ude00",
+                            '\\":', "\\\\u003a", "\\\\ud800", "[[[", "]]]", "{", "}", "é", "\\n"])  # fmt: skip
+_NUMBERS = st.sampled_from(["0", "-0", "7", str(10**18 - 1), str(-(10**18 - 1)), str(10**18),
+                            str(-(10**18)), "9" * 40, "1.5", "1e400", "-1e400", "1E2", "NaN",
+                            "Infinity", "-Infinity", "true", "null"])  # fmt: skip
+
+
+@st.composite
+def json_texts(draw: st.DrawFn, depth: int = 0) -> str:
+    """JSON text as a person or another program may write it: repeated keys, spaces around
+    colons, escapes of colons and surrogates, long integers, deep nesting."""
+    space = draw(st.sampled_from(["", " ", "\n  "]))
+    kind = draw(st.sampled_from(["object", "list", "string", "number"] if depth < 3
+                                else ["string", "number"]))  # fmt: skip
+    if kind == "object":
+        members = draw(st.lists(st.tuples(_KEYS, json_texts(depth + 1)), max_size=4))
+        before = draw(st.sampled_from(["", "", " "]))
+        return "{" + ",".join(f'{space}"{k}"{before}:{space}{v}' for k, v in members) + "}"
+    if kind == "list":
+        return "[" + f",{space}".join(draw(st.lists(json_texts(depth + 1), max_size=3))) + "]"
+    if kind == "string":
+        return '"' + draw(_STRINGS) + '"'
+    return draw(_NUMBERS)
+
+
+@fuzz(300)
+@given(json_texts(), st.integers(0, 36), st.booleans())
+@example('{"a": 1, "a": 2}', 0, False)
+@example('{"a" : 1, "a": 2}', 0, False)
+@example('{"a": "x:y", "a": 2}', 0, False)
+@example('{"a": 1, "\\u003a": 2, "a": 3}', 0, False)
+@example('{"a": "\\ud800"}', 0, False)
+@example("[1]", 31, False)
+@example("[1]", 32, False)
+@example(str(10**18 - 1), 0, False)
+@example(str(10**18), 0, False)
+def test_the_quick_parse_agrees_with_the_careful_one(text: str, nest: int, raw: bool) -> None:
+    from backplan._io import json as jsonio
+
+    text = "[" * nest + text + "]" * nest
+    if raw:
+        text = text.replace("\\ud800", "\ud800")  # a lone surrogate in text given as str
+    quick = jsonio._quick(text)
+    try:
+        careful = jsonio._careful(text)
+        careful_ok = True
+    except jsonio._Refused:
+        careful_ok = False
+    if quick is not jsonio._CAREFUL:  # accepted quickly: the careful parse gives the same
+        assert careful_ok
+        assert repr(quick) == repr(careful)  # types too: 1, 1.0 and True differ in repr
+
+
+@fuzz(100, shrink=False)
+@given(st.lists(plan_documents(), min_size=1, max_size=8))
+@example([json.dumps(GOOD)] * 3 + [json.dumps({**GOOD, "weeks": 0})])
+def test_a_folder_reads_each_plan_as_it_reads_alone(documents: list[str | bytes]) -> None:
+    # a folder validates each distinct dose once and reuses it: every plan and every
+    # refusal must be what reading that file alone gives
+    import tempfile
+
+    from backplan.plan.store import read_plan_folder
+
+    alone: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        for i, doc in enumerate(documents):
+            path = folder / f"plan-{i:02d}.json"
+            path.write_bytes(
+                doc if isinstance(doc, bytes) else doc.encode("utf-8", "surrogatepass")
+            )
+            try:
+                alone[path.name] = bp.load_plan(path)
+            except bp.BackplanError as exc:
+                alone[path.name] = str(exc).replace(str(path), path.name)
+        try:
+            found = read_plan_folder(folder)
+        except bp.PlanError:
+            assert all(isinstance(v, str) for v in alone.values())
+            return
+    together = dict(zip(found.files, found.plans, strict=True)) | dict(found.unreadable)
+    assert together == alone

@@ -8,7 +8,6 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from fuzz_inputs import fuzz
@@ -67,6 +66,26 @@ def test_pain_during_and_next_morning_and_the_old_pain_column() -> None:
     assert morning.rejected[["column", "reason"]].values.tolist() == [
         ["pain_next_morning", "pain outside 0-10"]
     ]
+
+
+def test_a_day_with_pain_but_no_exercise_is_not_a_session(tmp_path: Path) -> None:
+    # the handout's clinic page: "a day with no tick but a pain score or a note: type one
+    # line with sets_done 0 and reps_done 0, and the pain and note, so they are not lost"
+    logs = _week(pain_during=[2, 2, 2, 2, 2, 8, 8], note=[""] * 5 + ["too sore"] * 2)
+    logs.loc[5:, ["sets_done", "reps_done"]] = 0
+    logs.loc[6, "sets_done"] = 3  # three sets of no reps: nothing done either
+    path = tmp_path / "diary.csv"
+    logs.to_csv(path, index=False)
+    for logs_in in (path, bp.read_logs(path, [_plan()])):
+        report = bp.adherence(logs_in, [_plan()], as_of="2026-01-11")
+        assert report.rows_accepted == 7  # kept: their pain and notes count
+        ex = report.by_exercise.iloc[0]
+        assert (ex["sessions_done"], ex["reps_done"]) == (5, 50)
+        assert ex["session_adherence"] == pytest.approx(5 / 7)
+        week = report.by_week.iloc[0]
+        assert (week["sessions_done"], week["pain_n"]) == (5, 7)
+        assert week["pain_mean"] == pytest.approx(26 / 7)
+        assert report.by_patient.loc[0, "last_log"] == pd.Timestamp("2026-01-11")  # logged
 
 
 def test_other_columns_are_kept_as_written() -> None:
@@ -198,8 +217,10 @@ def test_many_plans_at_once_give_what_each_plan_gives(plans: list[Plan]) -> None
     # a valid plan has an exercise every week (Plan refuses one that stops them all)
     assume(all(bp.dose_in_week(p, w) for p in plans for w in range(1, p.weeks + 1)))
     together = plans_weeks(plans)
-    for i, plan in enumerate(plans):
-        one = together[together["plan"] == i].drop(columns="plan").reset_index(drop=True)
-        pd.testing.assert_frame_equal(one, plan_weeks(plan))
-        assert np.array_equal(one["reps_per_side"], [
-            p.reps for w in range(1, plan.weeks + 1) for p in bp.dose_in_week(plan, w)])  # fmt: skip
+    each = pd.concat([plan_weeks(plan) for plan in plans], ignore_index=True)
+    pd.testing.assert_frame_equal(together.drop(columns="plan"), each)
+    assert together["plan"].tolist() == [i for i, p in enumerate(plans)
+                                         for w in range(1, p.weeks + 1)
+                                         for _ in bp.dose_in_week(p, w)]  # fmt: skip
+    assert together["reps_per_side"].tolist() == [
+        d.reps for p in plans for w in range(1, p.weeks + 1) for d in bp.dose_in_week(p, w)]  # fmt: skip

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ import pandas as pd
 from ..identity import patient_key
 from . import values as cells
 from .duplicates import codes_of, duplicate_pairs
-from .prescriptions import Grid
+from .prescriptions import Grid, Known, known_values
 from .read import LOG_COLUMNS
 from .rules import COUNT_COLUMNS, PAIN_COLUMNS, ROW_RULES
 from .sums import Rows
@@ -148,7 +148,7 @@ def patient_codes(s: pd.Series) -> np.ndarray:
 
 
 def _row_checks(
-    raw: pd.DataFrame, known: pd.Index, grid: Grid | None, memo: dict | None = None
+    raw: pd.DataFrame, known: Known, grid: Grid | None, memo: dict | None = None
 ) -> tuple[Any, ...]:
     """Every check that looks at one row at a time, for one chunk of rows.
 
@@ -184,7 +184,7 @@ def _row_checks(
         unknown_ex = ecode == -2
     else:
         ecode = None
-        unknown_ex = ~cells.isin(raw["exercise"], known, memo)
+        unknown_ex = ~cells.isin(raw["exercise"], known_values(known), memo)
     unknown_ex &= ~blanks["exercise"]
     flag(unknown_ex, "exercise", "unknown exercise")
     counts = {}
@@ -277,7 +277,7 @@ def check_rows(
     raw: pd.DataFrame,
     file: Any,
     row: np.ndarray,
-    exercises: pd.Index,
+    exercises: Known,
     grid: Grid | None = None,
     drop_duplicates: bool = False,
     *,
@@ -294,8 +294,9 @@ def check_rows(
         Rows as read (text or typed columns), holding at least :data:`REQUIRED_COLUMNS`.
     file, row : numpy.ndarray
         Each row's file name and spreadsheet row number.
-    exercises : pandas.Index
-        Known exercise ids.
+    exercises : pandas.Index, or a function giving it
+        Known exercise ids (with ``grid``, a function is called only when a row names an
+        exercise no plan prescribes).
     grid : Grid, optional
         Prescriptions; when given, patients, plan dates and weekly exercises are checked.
     drop_duplicates : bool
@@ -319,7 +320,12 @@ def check_rows(
     # with ``add``, only what duplicates need is kept whole, the counts as int16 (-1 to 10,000)
     skip = _SUMS_ONLY if add is not None else frozenset()
     memo: dict = {}  # per-category answers, shared by the chunks
-    known = pd.Index(exercises).union(grid.exercises) if grid is not None else exercises
+    if grid is None:
+        known: Known = known_values(exercises)
+    elif callable(exercises):  # the catalogue is read only if a log names another exercise
+        known = cache(lambda: pd.Index(exercises()).union(grid.exercises))
+    else:
+        known = pd.Index(exercises).union(grid.exercises)
     workers = min(os.cpu_count() or 1, 4) if n >= PARALLEL_ROWS else 1
     size = min(CHUNK_ROWS, -(-n // workers)) if n else 1
     bad = np.zeros(n, dtype=bool)

@@ -9,7 +9,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,12 +39,16 @@ def codes_of(s: pd.Series) -> np.ndarray:
     return pd.factorize(s, use_na_sentinel=True)[0].astype(np.int64)
 
 
-def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
+def duplicate_pairs(
+    columns: Sequence[np.ndarray],
+    hash_rows: Callable[[Sequence[np.ndarray]], np.ndarray] = _hash,
+) -> np.ndarray:
     """Rows equal to an earlier row in every column, and that earlier row.
 
     Rows are first narrowed by hash buckets (two rounds of ``bincount``, no sorting of
     the full table), then the few that may repeat are grouped by their 64-bit hash and
-    compared column by column, so the answer is exact.
+    compared column by column, so the answer is exact, also when different rows share a
+    hash (``hash_rows``, the 64-bit hash by default, can be a weaker one to show it).
 
     Returns
     -------
@@ -54,7 +58,7 @@ def duplicate_pairs(columns: Sequence[np.ndarray]) -> np.ndarray:
     """
     n = len(columns[0]) if columns else 0
     pos = np.arange(n)
-    h = _hash(columns) if n else np.zeros(0, np.uint64)
+    h = hash_rows(columns) if n else np.zeros(0, np.uint64)
     for shift in (0, 32):
         if len(pos) < 2:
             return np.zeros((2, 0), dtype=np.int64)

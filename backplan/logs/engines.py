@@ -21,7 +21,7 @@ import pandas as pd
 from .._io.dates import date_days
 from .check import Part, check_rows, plan_checks, row_codes
 from .logtable import LogTable
-from .prescriptions import Grid
+from .prescriptions import Grid, Known
 from .read import Gathered
 from .rows import rejected_of, rejected_rows
 from .sums import Partials, Rows, Sums
@@ -45,8 +45,9 @@ def _ready(table: pd.DataFrame) -> Callable[[], pd.DataFrame]:
     return lambda: table
 
 
-def frame_tally(rows: Gathered, grid: Grid, exercises: pd.Index, drop_duplicates: bool) -> Tally:
-    """Check and add up log rows read from files or a frame."""
+def frame_tally(rows: Gathered, grid: Grid, exercises: Known, drop_duplicates: bool) -> Tally:
+    """Check and add up log rows read from files or a frame (``exercises``: the known ids,
+    or a function giving them, called only if a row names an exercise no plan prescribes)."""
     if drop_duplicates:  # a copy is known only once every row is checked: sum after
         checked = check_rows(rows.raw, rows.file, rows.row, exercises, grid, True,
                              got=False, shown=rows.shown)  # fmt: skip

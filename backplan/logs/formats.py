@@ -69,7 +69,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
     import pyarrow.csv as pacsv
 
     data = path.read_bytes()
-    first = data.split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    end = data.find(b"\n")
+    line = data[: len(data) if end < 0 else end]  # not split(): that copies the rest
+    first = line.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
     try:
         header = next(csv.reader([first.rstrip("\r")]), [])
     except csv.Error:  # a stray CR or NUL in the header row: let pandas report it

@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import BackplanError, Problem
 from .check import check_rows
-from .prescriptions import Prescriptions, plan_grid
-from .read import REASONS, exercise_ids, gather
+from .prescriptions import PlanSource, Prescriptions, plan_grid
+from .read import REASONS, Gathered, exercise_ids, gather
 from .rows import accepted_rows, rejected_of
 
-__all__ = ["LogTable", "read_logs"]
+__all__ = ["LogTable", "gather_with_plans", "read_logs"]
 
 
 @dataclass
@@ -81,6 +83,31 @@ class LogTable:
         )
 
 
+def gather_with_plans(
+    source: object, prescriptions: Prescriptions | None, *, plans_first: bool
+) -> tuple[Gathered, PlanSource | None]:
+    """The log rows of ``source`` (see :func:`~backplan.logs.read.gather`) and the plans
+    (see :func:`~backplan.logs.prescriptions.plan_grid`), files read while plans load.
+
+    Reading a log file happens mostly outside Python's interpreter lock (pyarrow), and
+    loading plans mostly inside it, so the two share a machine's cores. When both fail,
+    the plans' error is raised first with ``plans_first``, else the logs'.
+    """
+    if prescriptions is None:
+        return gather(source), None
+    if isinstance(source, pd.DataFrame):  # nothing to read
+        return gather(source), plan_grid(prescriptions)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(gather, source)
+        try:
+            plans = plan_grid(prescriptions)
+        except BackplanError:
+            if not plans_first:
+                reading.result()  # the logs' error, if any, comes first
+            raise
+        return reading.result(), plans
+
+
 def read_logs(
     source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame,
     prescriptions: Prescriptions | None = None,
@@ -126,9 +153,9 @@ def read_logs(
     >>> read_logs(raw).rejected[["row", "column", "reason", "pain_during"]].to_dict("records")
     [{'row': 2, 'column': 'pain', 'reason': 'pain outside 0-10', 'pain_during': '11'}]
     """
-    rows = gather(source)
-    grid = None if prescriptions is None else plan_grid(prescriptions).grid
-    checked = check_rows(rows.raw, rows.file, rows.row, exercise_ids(catalogue), grid,
+    rows, plans = gather_with_plans(source, prescriptions, plans_first=False)
+    grid = None if plans is None else plans.grid
+    checked = check_rows(rows.raw, rows.file, rows.row, partial(exercise_ids, catalogue), grid,
                          drop_duplicates, shown=rows.shown)  # fmt: skip
     return LogTable(
         accepted=accepted_rows(checked),

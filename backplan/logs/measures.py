@@ -7,7 +7,9 @@ patient ``p``, week ``k`` and exercise ``e``:
 
 * prescribed sessions = sessions a day x days a week;
 * prescribed reps = sets x reps x prescribed sessions (per side, as the logs count them);
-* done sessions = number of log rows;
+* done sessions = number of log rows with exercise done: a tick, or sets_done x reps_done
+  above 0 (a day typed in for its pain or note alone, with 0 and 0, is not a session;
+  its pain counts);
 * done reps = sum of sets_done x reps_done (a row with both blank counts as that week's
   prescribed sets x reps: a diary tick means "did my dose");
 * session adherence = min(1, done sessions / prescribed sessions);
@@ -41,7 +43,7 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("week k", "from start + 7(k-1) days to start + 7k - 1 days"),
     ("prescribed sessions", "sessions a day x days a week"),
     ("prescribed reps", "sets x reps x prescribed sessions (per side)"),
-    ("done sessions", "number of log rows"),
+    ("done sessions", "log rows with exercise done (a tick, or sets_done x reps_done above 0)"),
     ("done reps", "sum of sets_done x reps_done (both blank = that week's sets x reps)"),
     ("session adherence", "min(1, done sessions / prescribed sessions)"),
     ("dose adherence", "min(1, done reps / prescribed reps); dose_ratio is not capped"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -27,10 +28,10 @@ from .._io.dates import DATE_TEXT, FIRST_DATE, LAST_DATE, parse_iso_date
 from ..errors import BackplanError, LogError, Problem, short
 from .engines import Tally, frame_tally, table_tally
 from .flags import call_flags
-from .logtable import LogTable
+from .logtable import LogTable, gather_with_plans
 from .measures import measure_tables, to_date
 from .prescriptions import Prescriptions, plan_grid
-from .read import Gathered, exercise_ids, gather
+from .read import Gathered, exercise_ids
 from .report import AdherenceReport
 from .sums import NONE
 
@@ -125,19 +126,24 @@ def adherence(
     if isinstance(threshold, bool) or not 0 < threshold <= 1:
         raise BackplanError(f"threshold must be above 0 and at most 1, got {threshold!r}")
     day = None if as_of is None else as_of_day(as_of)
-    plans = plan_grid(prescriptions)
-    grid = plans.grid
     tally: Tally
     source: LogTable | Gathered | None = None  # the rows the call list reads (not Dask's)
-    if _is_dask(logs):
-        from .dask_logs import dask_tally
-
-        tally = dask_tally(logs, grid, exercise_ids(catalogue), drop_duplicates)
+    if _is_dask(logs) or isinstance(logs, LogTable):
+        plans, rows = plan_grid(prescriptions), None
+    else:  # a log file is read while the plans load
+        rows, found = gather_with_plans(logs, prescriptions, plans_first=True)
+        assert found is not None
+        plans = found
+    grid = plans.grid
+    if rows is not None:
+        source = rows
+        tally = frame_tally(rows, grid, partial(exercise_ids, catalogue), drop_duplicates)
     elif isinstance(logs, LogTable):
         source, tally = logs, table_tally(logs, grid, drop_duplicates)
     else:
-        source = gather(logs)
-        tally = frame_tally(source, grid, exercise_ids(catalogue), drop_duplicates)
+        from .dask_logs import dask_tally
+
+        tally = dask_tally(logs, grid, exercise_ids(catalogue), drop_duplicates)
     if day is None:
         last = tally.sums.last_day(grid, None)
         day = int(last.max()) if len(last) else NONE

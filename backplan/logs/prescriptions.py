@@ -52,8 +52,10 @@ from ..plan.weeks import plans_weeks
 
 __all__ = [
     "PRESCRIPTION_COLUMNS",
+    "Known",
     "PlanSource",
     "Prescriptions",
+    "known_values",
     "plan_grid",
     "prescription_grid",
     "prescription_table",
@@ -362,12 +364,22 @@ def _distinct(
     return codes.astype(np.int64), pd.Index(uniques), first
 
 
+#: Known values, or a function giving them when first needed (the shipped catalogue is
+#: only read when a log names an exercise no plan prescribes).
+Known = pd.Index | Callable[[], pd.Index]
+
+
+def known_values(known: Known) -> pd.Index:
+    """``known`` itself, or what its function gives."""
+    return known() if callable(known) else known
+
+
 def _codes_in(
     values: pd.Series,
     index: pd.Index,
     memo: dict | None = None,
     key: object = None,
-    known: pd.Index | None = None,
+    known: Known | None = None,
     normal: Callable[[str], str] | None = None,
 ) -> np.ndarray:
     """Position of each value in ``index``: ``-1`` when absent (or missing), ``-2`` when
@@ -384,8 +396,9 @@ def _codes_in(
             return np.append(found, -1)[codes]
         text = values.astype(str)
         out = index.get_indexer(text)
-        if known is not None:
-            out[(out < 0) & ~text.isin(known).to_numpy(bool)] = -2
+        absent = out < 0
+        if known is not None and absent.any():
+            out[absent & ~text.isin(known_values(known)).to_numpy(bool)] = -2
         return out
     if memo is not None and key in memo:
         lookup, same = memo[key]
@@ -394,8 +407,9 @@ def _codes_in(
         if normal is not None:
             names = pd.Index([normal(n) for n in names], dtype=object)
         lookup = index.get_indexer(names)
-        if known is not None:
-            lookup[(lookup < 0) & ~names.isin(known)] = -2
+        absent = lookup < 0
+        if known is not None and absent.any():
+            lookup[absent & ~names.isin(known_values(known))] = -2
         same = np.array_equal(lookup, np.arange(len(lookup)))  # the same names, same order
         lookup = np.append(lookup, -1)  # code -1 (missing) picks the appended -1
         if memo is not None:
@@ -441,10 +455,11 @@ class Grid:
                          normal=patient_key)  # fmt: skip
 
     def exercise_codes(
-        self, exercise: pd.Series, memo: dict | None = None, known: pd.Index | None = None
+        self, exercise: pd.Series, memo: dict | None = None, known: Known | None = None
     ) -> np.ndarray:
         """Codes of ``exercise`` ids; ``-1`` for an id no plan prescribes, ``-2`` for one
-        that is not in ``known`` either (when given)."""
+        that is not in ``known`` either (when given; a function is called only for an id
+        no plan prescribes)."""
         key = ("exercise codes", exercise.name, known is not None)
         return _codes_in(exercise, self.exercises, memo, key, known)
 

@@ -84,42 +84,72 @@ def rejected_of(checked: Checked) -> pd.DataFrame:
     return rejected_rows(checked.raw, checked.file, checked.row, checked.found, checked.shown)
 
 
+def _texts(values: object, pos: np.ndarray | None, blank: object = None) -> object:
+    """Text values (at ``pos``; all when ``None``) as a column of text; each distinct text
+    of a categorical is converted once and spread by code (a million rows in
+    milliseconds), ``blank`` where a value is missing."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, pd.Categorical) and values.categories.dtype.kind in "OT":
+        codes = values.codes if pos is None else values.codes[pos]
+        if not len(codes):
+            return None  # made as any other column: an empty table's columns stay objects
+        names = np.append(np.asarray(values.categories, dtype=object), blank)
+        return pd.array(names, dtype="str").take(np.where(codes < 0, len(names) - 1, codes))
+    return None
+
+
 def accepted_rows(checked: Checked) -> pd.DataFrame:
     """Accepted rows, typed (see :attr:`LogTable.accepted`)."""
     ok = checked.ok
-    raw = checked.raw.loc[ok] if not ok.all() else checked.raw
+    every = bool(ok.all())
+    pos = None if every else np.flatnonzero(ok)
+    raw = checked.raw
     assert checked.day is not None and checked.pain is not None and checked.morning is not None
 
+    def at(values: np.ndarray) -> np.ndarray:
+        return values if pos is None else values[pos]
+
     def counts(v: np.ndarray) -> pd.arrays.IntegerArray:
-        return pd.array(np.where(v[ok] < 0, None, v[ok]), dtype="Int64")
+        v = np.broadcast_to(at(v), (len(ok) if pos is None else len(pos),))
+        blank = v < 0
+        return pd.arrays.IntegerArray(np.where(blank, 0, v).astype(np.int64), blank)
 
-    def text(name: str) -> pd.Series:
+    def text(name: str) -> object:
         if name not in raw.columns:
-            return pd.Series([pd.NA] * len(raw), dtype="string")
-        s = raw[name]
-        return s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("string")
+            return pd.Series([pd.NA] * n, dtype="string").to_numpy()
+        fast = _texts(raw[name], pos)
+        if fast is not None:
+            return fast
+        s = raw[name] if pos is None else raw[name].iloc[pos]
+        return s.astype("string").to_numpy()
 
-    def written(name: str) -> np.ndarray:
+    def written(name: str) -> object:
         """Text kept exactly as written, '' when blank."""
         if name not in raw.columns:
-            return np.full(len(raw), "", dtype=object)
-        values = as_objects(raw[name])
+            return np.full(n, "", dtype=object)
+        fast = _texts(raw[name], pos, "")
+        if fast is not None:
+            return fast
+        values = as_objects(raw[name] if pos is None else raw[name].iloc[pos])
         values[pd.isna(values)] = ""
         return values.astype(str).astype(object) if values.dtype != object else values
 
+    n = len(ok) if pos is None else len(pos)
+    file = _texts(checked.file, pos)
     out = {
-        "file": np.asarray(checked.file[ok], dtype=object),
-        "row": checked.row[ok],
-        "patient": text("patient").to_numpy(),
-        "date": checked.day[ok].astype("datetime64[D]").astype("datetime64[s]"),
-        "exercise": text("exercise").to_numpy(),
+        "file": np.asarray(at(np.asarray(checked.file)), dtype=object) if file is None else file,
+        "row": at(checked.row),
+        "patient": text("patient"),
+        "date": at(checked.day).astype("datetime64[D]").astype("datetime64[s]"),
+        "exercise": text("exercise"),
         "sets_done": counts(checked.sets),
         "reps_done": counts(checked.reps),
         "hold_s": counts(checked.hold),
-        "pain_during": checked.pain[ok],
-        "pain_next_morning": checked.morning[ok],
+        "pain_during": at(checked.pain),
+        "pain_next_morning": at(checked.morning),
         "note": written("note"),
     }
     for c in extra_columns(raw):
-        out[c] = _as_read(raw[c], np.arange(len(raw)))
+        out[c] = _as_read(raw[c], np.arange(len(raw)) if pos is None else pos)
     return pd.DataFrame(out)

@@ -152,11 +152,17 @@ class Sums:
         if not every:
             at *= use  # quicker than a masked write
         width = hi - lo + 1
-        acc.sessions[lo:hi] += np.bincount(at, minlength=width)[1:]
         # done reps: sets x reps per row; a tick (both blank, stored as -1 x -1 = 1) counts as
         # the prescribed sets x reps, the difference added per prescription row
         done = np.multiply(sets, reps, dtype=np.float64)
         acc.reps[lo:hi] += np.bincount(at, done, minlength=width)[1:]
+        # a session is a row with exercise done: a day typed in for its pain or note alone
+        # (sets_done 0, reps_done 0) is not one, though its pain counts below
+        sessions = np.bincount(at, minlength=width)
+        idle = np.flatnonzero(done == 0)
+        if len(idle):
+            sessions -= np.bincount(at.take(idle), minlength=width)
+        acc.sessions[lo:hi] += sessions[1:]
         ticks = np.flatnonzero(sets < 0)
         if len(ticks):
             acc.reps[lo:hi] += np.bincount(at.take(ticks), minlength=width)[1:] * self.extra[lo:hi]

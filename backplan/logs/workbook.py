@@ -176,17 +176,20 @@ def _parts(names: list[str]) -> dict[str, str]:
     }
 
 
-def write_workbook(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> None:
+def write_workbook(
+    path: str | Path, tables: Mapping[str, pd.DataFrame], sheet_rows: int = SHEET_ROWS
+) -> None:
     """Write each table to its own sheet of a new ``.xlsx`` file at ``path``.
 
     Sheet names are used as given (at most 31 characters, as Excel allows); a table
-    longer than :data:`SHEET_ROWS` continues on ``"name (2)"``, ``"name (3)"``...
+    longer than ``sheet_rows`` (Excel's limit, :data:`SHEET_ROWS`) continues on
+    ``"name (2)"``, ``"name (3)"``...
     """
     sheets: list[tuple[str, pd.DataFrame]] = []
     for name, table in tables.items():
-        for part, start in enumerate(range(0, max(len(table), 1), SHEET_ROWS), 1):
+        for part, start in enumerate(range(0, max(len(table), 1), sheet_rows), 1):
             title = name if part == 1 else f"{name} ({part})"
-            sheets.append((title[:31], table.iloc[start : start + SHEET_ROWS]))
+            sheets.append((title[:31], table.iloc[start : start + sheet_rows]))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         for part, text in _parts([n for n, _ in sheets]).items():
             book.writestr(part, text)

@@ -116,14 +116,32 @@ def week_records(plan: Plan) -> list[tuple]:
 
 def weeks_frame(records: list[tuple], **extra: list[object]) -> pd.DataFrame:
     """The :func:`plan_weeks` table from :func:`week_records` (``extra``: more columns)."""
-    out = pd.DataFrame.from_records(records, columns=list(WEEK_COLUMNS[:12]))
-    out["sessions_per_week"] = out["sessions_per_day"] * out["days_per_week"]
-    out["reps_per_week_per_side"] = out["sets"] * out["reps_per_side"] * out["sessions_per_week"]
-    out["reps_per_week_all_sides"] = out["reps_per_week_per_side"] * out["sides"]
-    out["hold_seconds_per_week_all_sides"] = out["reps_per_week_all_sides"] * out["hold_s"]
-    out[list(_COUNTS)] = out[list(_COUNTS)].astype("int64")
-    out["per_side"] = out["per_side"].astype(bool)
-    out = out[list(WEEK_COLUMNS)]
+    if not records:
+        out = pd.DataFrame.from_records(records, columns=list(WEEK_COLUMNS[:12]))
+        out[list(_COUNTS[:-4])] = out[list(_COUNTS[:-4])].astype("int64")
+        for name in _COUNTS[-4:]:
+            out[name] = np.zeros(0, np.int64)
+        out["per_side"] = out["per_side"].astype(bool)
+        out = out[list(WEEK_COLUMNS)]
+    else:  # column by column from the records: a DataFrame made once, in numpy types
+        columns = list(zip(*records, strict=True))
+        data: dict[str, object] = {}
+        for name, values in zip(WEEK_COLUMNS[:12], columns, strict=True):
+            if name == "week_start":
+                data[name] = np.array(values, dtype="datetime64[s]")
+            elif name in ("level", "exercise"):
+                data[name] = np.array(values, dtype=object)
+            else:
+                data[name] = np.array(values, dtype=bool if name == "per_side" else np.int64)
+        per_week = data["sessions_per_day"] * data["days_per_week"]  # type: ignore[operator]
+        reps = data["sets"] * data["reps_per_side"] * per_week  # type: ignore[operator]
+        data["sessions_per_week"] = per_week
+        data["reps_per_week_per_side"] = reps
+        data["reps_per_week_all_sides"] = reps * data["sides"]  # type: ignore[operator]
+        data["hold_seconds_per_week_all_sides"] = (
+            data["reps_per_week_all_sides"] * data["hold_s"]  # type: ignore[operator]
+        )
+        out = pd.DataFrame({name: data[name] for name in WEEK_COLUMNS})
     for name, values in extra.items():
         out[name] = values
     return out
