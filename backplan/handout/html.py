@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,16 +28,15 @@ from .._io.files import write_atomic
 from ..plan import Plan
 from ..scripts import cjk_language
 from ..settings import ClinicSettings
-from ..words import (
-    CLINIC_TEXT,
-    TEXT,
-    date_words,
-    day_label,
-    diary_heading,
-    diary_name,
-    footer_lines,
+from ..words import CLINIC_TEXT, diary_name
+from .content import (
+    ExerciseBlock,
+    Handout,
+    box_layout,
+    handout_content,
+    length_words,
+    week_parts,
 )
-from .content import ExerciseBlock, Handout, box_layout, handout_content, week_parts
 
 __all__ = ["render_html", "to_html"]
 
@@ -52,9 +52,6 @@ def _template() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["day_label"] = day_label
-    env.filters["date_words"] = date_words
-    env.filters["diary_heading"] = diary_heading
     env.filters["diary_name"] = diary_name
     env.filters["text_attrs"] = text_attrs
     env.filters["lang_attr"] = lang_attr
@@ -123,6 +120,12 @@ def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, i
     box, gap = (7.5, 1.6) if large_print else (6.0, 2.5)
     short, long = (215.9, 279.4) if page_size == "letter" else (210.0, 297.0)
     max_boxes = max((k for week in h.diary for row in week.boxes for k in row), default=1)
+    if h.english is not None:  # each heading also holds the English name and dose
+        h = replace(h, diary=tuple(
+            replace(week, exercises=tuple((ex, f"{name} {en_name}") for (ex, name), (_, en_name)
+                                          in zip(week.exercises, en.exercises, strict=True)),
+                    doses=tuple(f"{d} {e}" for d, e in zip(week.doses, en.doses, strict=True)))
+            for week, en in zip(h.diary, h.english.diary, strict=True)))  # fmt: skip
     tall = large_print and box_layout(max_boxes)[1] > 1
     first = (large_print or max_boxes >= 3) and not tall  # landscape, as before
     most_parts = max((len(w.exercises) for w in h.diary), default=1)
@@ -163,21 +166,29 @@ def render_html(
     from .printable import check_names
 
     check_names(h)
-    length_key = "length_value_one" if h.weeks == 1 else "length_value"
+    en = h.english
     codes: dict[str, str] = {}
-    for week in h.diary:
+    for week in (en or h).diary:  # staff read the exercises' English names
         codes.update(week.exercises)
     size = "letter" if str(page_size).lower() == "letter" else "A4"
     landscape, parts = _diary_pages(h, large_print, size.lower())
+    english = en.diary if en is not None else (None,) * len(h.diary)
     diary = [
-        (part, n, len(split))
-        for week in h.diary
+        (part, n, len(split), en_part)
+        for week, en_week in zip(h.diary, english, strict=True)
         for split in [week_parts(week, parts)]
-        for n, part in enumerate(split, start=1)
+        for n, (part, en_part) in enumerate(
+            zip(split, week_parts(en_week, parts) if en_week else [None] * len(split), strict=True),
+            start=1,
+        )
     ]
     return _template().render(
         h=h,
-        text=TEXT,
+        en=en,
+        w=h.words,
+        text=h.words.labels,
+        en_text=en.words.labels if en is not None else {},
+        length=length_words,
         clinic_text=CLINIC_TEXT,
         large_print=large_print,
         page_size=size,
@@ -186,11 +197,8 @@ def render_html(
         picture=_pictures(large_print),
         box_layout=box_layout,
         codes=list(codes.items()),
-        contact=[part for part in [*footer_lines(h), h.patient] if part],
+        contact=[part for part in [*h.words.footer_lines(h), h.patient] if part],
         direction=direction,
-        length=TEXT[length_key].format(
-            weeks=h.weeks, start=date_words(h.start), end=date_words(h.end)
-        ),
     )
 
 

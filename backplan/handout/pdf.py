@@ -33,10 +33,10 @@ from .._io.files import atomic_path
 from ..errors import BackplanError
 from ..plan import Plan
 from ..settings import ClinicSettings
-from ..words import CLINIC_TEXT, TEXT, footer_lines
+from ..words import CLINIC_TEXT, Words
 from .content import ExerciseBlock, Handout, handout_content
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
-from .pdf_page_one import bullets, first_page
+from .pdf_page_one import bullets, first_page, in_english
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, para, plain, register_fonts
 
 __all__ = ["BOLD", "MM", "PAGE_SIZES", "REGULAR", "register_fonts", "render_pdf", "to_pdf"]
@@ -47,9 +47,13 @@ def _labelled(label: str, text: str, lk: Look) -> Any:
 
 
 def _notes(h: Handout, lk: Look) -> list[Any]:
-    out = [plain(TEXT["intro"], lk.body)]
-    if h.notes.strip():
-        out.append(plain(TEXT["notes"], lk.h3))
+    w = h.words
+    out = [
+        plain(w["intro"], lk.body),
+        *in_english(h, lk, lambda e, el: [plain(e.words["intro"], el.body)]),
+    ]
+    if h.notes.strip():  # the physio's own words, as written
+        out.append(plain(w["notes"], lk.h3))
         out += [plain(line, lk.body) for line in h.notes.splitlines() if line.strip()]
     return out
 
@@ -59,69 +63,84 @@ def _advice(h: Handout, lk: Look) -> list[Any]:
 
     out: list[Any] = []
     for i, section in enumerate(h.advice):
-        head = [plain(TEXT["advice_title"], lk.h2)] if i == 0 else []
-        out.append(KeepTogether(head + bullets(section, lk)))
+        head = [plain(h.words["advice_title"], lk.h2)] if i == 0 else []
+        english = in_english(h, lk, lambda e, el, i=i: bullets(e.advice[i], el))
+        out.append(KeepTogether(head + bullets(section, lk) + english))
     return out
 
 
-def _block(b: ExerciseBlock, lk: Look, width: float) -> list[Any]:
+def _block(b: ExerciseBlock, lk: Look, width: float, w: Words, picture: bool = True) -> list[Any]:
     from ..pictures import picture_drawing
 
     parts = [plain(f"{b.number}. {b.name}", lk.h3)]
     if b.from_week > 1:
-        parts.append(plain(TEXT["from_week"].format(week=b.from_week), lk.tag))
-    picture = picture_drawing(b.exercise, width, lk.picture_mm * MM, b.image)
+        parts.append(plain(w.text("from_week", week=b.from_week), lk.tag))
+    picture = picture_drawing(b.exercise, width, lk.picture_mm * MM, b.image) if picture else None
     if picture is not None:
         parts.append(picture)
-    parts.append(_labelled(TEXT["position"], b.position, lk))
-    parts.append(plain(TEXT["steps"], lk.label))
+    parts.append(_labelled(w["position"], b.position, lk))
+    parts.append(plain(w["steps"], lk.label))
     parts += [plain(s, lk.step, bulletText=f"{i}.") for i, s in enumerate(b.steps, start=1)]
-    parts.append(_labelled(TEXT["dose"], b.dose + ".", lk))
+    parts.append(_labelled(w["dose"], b.dose + ".", lk))
     if b.easier:
-        parts.append(_labelled(TEXT["easier"], b.easier, lk))
+        parts.append(_labelled(w["easier"], b.easier, lk))
     if b.later:
-        parts.append(plain(TEXT["later"], lk.label))
+        parts.append(plain(w["later"], lk.label))
         parts += [plain(s, lk.item, bulletText="•") for s in b.later]
     if b.stop_week is not None:
-        parts.append(plain(TEXT["stop_week"].format(week=b.stop_week), lk.body))
+        parts.append(plain(w.text("stop_week", week=b.stop_week), lk.body))
     elif b.until_week is not None:
-        parts.append(plain(TEXT["until_week"].format(week=b.until_week), lk.body))
+        parts.append(plain(w.text("until_week", week=b.until_week), lk.body))
     return parts
 
 
 def _exercises(h: Handout, lk: Look, width: float) -> list[Any]:
+    """One block per exercise that never splits; in a bilingual handout its English copy
+    (no picture) follows as a block of its own, so each still fits a page in large print."""
     from reportlab.platypus import KeepTogether
 
+    w = h.words
     out = []
-    groups = [(TEXT["exercises_title"], None, h.blocks)]
+    groups = [(w["exercises_title"], None, "blocks")]
     if h.next_blocks:
         week = h.next_week
         groups.append(
             (
-                TEXT["new_exercises"].format(week=week),
-                TEXT["new_exercises_intro"].format(week=week),
-                h.next_blocks,
+                w.text("new_exercises", week=week),
+                w.text("new_exercises_intro", week=week),
+                "next_blocks",
             )
         )
-    for title, intro, blocks in groups:
+    for title, intro, which in groups:
         head = [plain(title, lk.h2)] + ([plain(intro, lk.body)] if intro else [])
-        for i, b in enumerate(blocks):
-            out.append(KeepTogether((head if i == 0 else []) + _block(b, lk, width)))
+        for i, b in enumerate(getattr(h, which)):
+            out.append(KeepTogether((head if i == 0 else []) + _block(b, lk, width, w)))
+            english = in_english(
+                h,
+                lk,
+                lambda e, el, i=i, which=which: _block(
+                    getattr(e, which)[i], el, width, e.words, False
+                ),
+            )
+            if english:
+                out.append(KeepTogether(english))
     return out
 
 
 def _credits(h: Handout, lk: Look) -> list[Any]:
     style = lk.body if lk.large else lk.small
     title = lk.label if lk.large else lk.small_label
-    return [plain(TEXT["credits_title"], title), *(plain(c, style) for c in h.credits)]
+    return [plain(h.words["credits_title"], title), *(plain(c, style) for c in h.credits)]
 
 
-def _grid_look(lk: Look, most: int = 3, gap: float = 0.35) -> Any:
+def _grid_look(lk: Look, most: int = 3, gap: float = 0.35, h: Handout | None = None) -> Any:
+    """The diary grid's look; ``h`` gives its language (and English under each heading
+    when the handout is bilingual)."""
     from .pdf_diary import GridLook
 
-    return GridLook(
-        BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize, most, gap, rtl=lk.rtl
-    )
+    language, english = (h.words.code, h.english is not None) if h is not None else ("en", False)
+    return GridLook(BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize, most, gap,
+                    rtl=lk.rtl, language=language, english=english)  # fmt: skip
 
 
 #: Diary page shapes to try, best first: (landscape, tick boxes a row at most, gap between
@@ -147,11 +166,11 @@ def _diary_layout(
     for parts in range(1, most_parts + 1):
         for land, most, gap in _DIARY_SHAPES:
             page = landscape(portrait) if land else portrait
-            g = _grid_look(lk, most, gap)
+            g = _grid_look(lk, most, gap, h)
             frame = (page[0] - 2 * MARGIN_X, page[1] - MARGIN_TOP - margin_bottom)
-            if diary_fits(h.diary, g, parts, *frame):
+            if diary_fits(h.diary, g, parts, *frame, h.english.diary if h.english else None):
                 return page, g, parts
-    return landscape(portrait), _grid_look(lk, 1), most_parts
+    return landscape(portrait), _grid_look(lk, 1, h=h), most_parts
 
 
 def _diary(h: Handout, lk: Look, g: Any, parts: int, width: float, height: float) -> list[Any]:
@@ -161,18 +180,23 @@ def _diary(h: Handout, lk: Look, g: Any, parts: int, width: float, height: float
 
     from .pdf_diary import DiaryGrid, week_parts
 
-    intro = [plain(TEXT["diary_intro_title"], lk.h2), plain(TEXT["diary_how"], lk.body)]
+    english = h.english.diary if h.english is not None else (None,) * len(h.diary)
+    w = h.words
+    intro = [plain(w["diary_intro_title"], lk.h2), plain(w["diary_how"], lk.body)]
+    intro += in_english(h, lk, lambda e, el: [plain(e.words["diary_how"], el.body)])
+    credits = _credits(h, lk) + in_english(h, lk, lambda e, el: _credits(e, el)[1:])
     # credits and the diary's instructions share a page, so neither is left on its own
-    out: list[Any] = [KeepTogether([*_credits(h, lk), *intro]), NextPageTemplate("diary")]
+    out: list[Any] = [KeepTogether([*credits, *intro]), NextPageTemplate("diary")]
     out.append(PageBreak())
-    for i, week in enumerate(h.diary):
+    for i, (week, en) in enumerate(zip(h.diary, english, strict=True)):
         split = week_parts(week, parts)
+        en_split = week_parts(en, parts) if en is not None else [None] * len(split)
         if i:
             out.append(PageBreak() if len(split) > 1 else Spacer(1, lk.body.fontSize * 0.8))
-        for n, part in enumerate(split, start=1):
+        for n, (part, en_part) in enumerate(zip(split, en_split, strict=True), start=1):
             if n > 1:
                 out.append(Spacer(1, lk.body.fontSize * 0.8))
-            out.append(DiaryGrid(part, g, width, height, part=(n, len(split))))
+            out.append(DiaryGrid(part, g, width, height, part=(n, len(split)), english=en_part))
     return out
 
 
@@ -180,7 +204,7 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
     from reportlab.platypus import NextPageTemplate, PageBreak, Table, TableStyle
 
     seen: dict[str, str] = {}
-    for week in h.diary:
+    for week in (h.english or h).diary:  # staff read the exercises' English names
         seen.update(week.exercises)
     rows = [
         [
@@ -226,7 +250,9 @@ def _contact_lines(h: Handout, size: float, width: float) -> list[str]:
     from .pdf_diary import wrap_words
 
     return [
-        line for text in footer_lines(h) for line in wrap_words(text.split(), REGULAR, size, width)
+        line
+        for text in h.words.footer_lines(h)
+        for line in wrap_words(text.split(), REGULAR, size, width)
     ]
 
 
@@ -286,7 +312,8 @@ def render_pdf(
         doc = BaseDocTemplate(
             str(tmp),
             pagesize=portrait,
-            title=TEXT["title"],
+            title=h.words["title"],
+            lang=h.words.html_lang,
             author=h.clinician,
             subject=h.patient,
             creator="backplan",
