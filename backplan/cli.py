@@ -360,6 +360,12 @@ def _common(p: argparse.ArgumentParser, *, single: bool) -> None:
     p.add_argument("--clinic", metavar="NAME", help="clinic name (default: clinic settings)")
     p.add_argument("--phone", metavar="NUMBER", help="clinic phone (default: clinic settings)")
     p.add_argument("--physio", metavar="NAME", help="physio contact (default: clinic settings)")
+    p.add_argument(
+        "--language",
+        metavar="CODE",
+        help="the patient's language: en, cy, pl, ro, pa, ur, pt, es, ar or bn (default: the "
+        "plan's own); any but English prints bilingual, each part with English under it",
+    )
 
 
 def _page_size(value: str) -> str:
@@ -393,6 +399,7 @@ def _run_handout(args: argparse.Namespace) -> int:
         clinic=args.clinic,
         phone=args.phone,
         physio=args.physio,
+        language=args.language,
     )
     print(f"wrote {out}")
     return 0
@@ -416,6 +423,7 @@ def _run_handouts(args: argparse.Namespace) -> int:
         phone=args.phone,
         physio=args.physio,
         progress=sys.stderr.isatty(),
+        language=args.language,
     )
     for row in done.itertuples():
         if row.status == "ok":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import warnings
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ import pandas as pd
 
 from ..catalogue import load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
+from ..locales import UntranslatedWarning
 from ..plan import Plan
 from ..plan.revise import what_changed
 from ..plan.rules import Prescription
@@ -411,7 +413,16 @@ def handout_content(
     )
     table = load_advice() if advice is None else advice
     english = None if w.is_english else _in(base, plan, rows, table, catalogue, words_for())
-    return replace(_in(base, plan, rows, table, catalogue, w), english=english)
+    h = replace(_in(base, plan, rows, table, catalogue, w), english=english)
+    if h.untranslated:  # a clinic's own text: printed, in English, and said so
+        shown = "; ".join(h.untranslated[:3]) + ("; ..." if len(h.untranslated) > 3 else "")
+        warnings.warn(
+            f"{len(h.untranslated)} text(s) have no translation into language {w.code!r} and "
+            f"print in English only: {shown}",
+            UntranslatedWarning,
+            stacklevel=2,
+        )
+    return h
 
 
 def _in(

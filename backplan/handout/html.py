@@ -158,14 +158,16 @@ def render_html(
     *,
     large_print: bool = False,
     page_size: str = "A4",
-    direction: Literal["ltr", "rtl"] = "ltr",
+    direction: Literal["ltr", "rtl"] | None = None,
 ) -> str:
     """The HTML text of a handout (see :func:`to_html`). ``direction="rtl"`` lays the page
     out right to left (``<html dir="rtl">``: text starts on the right, tables and the diary
-    are mirrored), for a handout in a language written that way."""
+    are mirrored), for a handout in a language written that way; by default the direction
+    of the handout's language. The English copies stay left to right (``dir="ltr"``)."""
     from .printable import check_names
 
     check_names(h)
+    direction = h.words.direction if direction is None else direction
     en = h.english
     codes: dict[str, str] = {}
     for week in (en or h).diary:  # staff read the exercises' English names
@@ -213,6 +215,7 @@ def to_html(
     phone: str | None = None,
     physio: str | None = None,
     settings: ClinicSettings | None = None,
+    language: str | None = None,
 ) -> Path:
     """Write the patient handout for ``plan`` as one self-contained HTML file.
 
@@ -230,6 +233,9 @@ def to_html(
         The paper the print view is laid out for.
     clinic, phone, physio, settings
         Clinic details, as for :func:`backplan.handout.to_pdf`.
+    language : str, optional
+        The language the patient reads; by default the plan's own. Bilingual (English under
+        each block) in any language but English; Arabic and Urdu read right to left.
 
     Returns
     -------
@@ -241,11 +247,14 @@ def to_html(
     PlanError
         When the plan names an exercise the catalogue does not hold.
     BackplanError
-        For a name with a word that mixes Latin, Greek and Cyrillic letters.
+        For a name with a word that mixes Latin, Greek and Cyrillic letters; a
+        :class:`~backplan.locales.LanguageError` for an unknown language. Nothing is
+        written then.
     """
     content = handout_content(
-        plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings
-    )
+        plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings,
+        language=language,
+    )  # fmt: skip
     html = render_html(content, large_print=large_print, page_size=page_size)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -262,7 +262,7 @@ def render_pdf(
     *,
     large_print: bool = False,
     page_size: str = "A4",
-    direction: Literal["ltr", "rtl"] = "ltr",
+    direction: Literal["ltr", "rtl"] | None = None,
 ) -> Path:
     """Lay out ready-made handout content as a PDF, written atomically (see :func:`to_pdf`).
 
@@ -270,13 +270,15 @@ def render_pdf(
     written that way: header labels on the right, diary columns in reading order from the
     right (day, exercises, pain, note), the clinic page's table mirrored, the footer's
     patient on the right and the page number on the left. Each text block aligns by its
-    own direction in either case (an Arabic block right, an English one left)."""
+    own direction in either case (an Arabic block right, an English one left). By default
+    the direction of the handout's language (Arabic and Urdu: right to left)."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     from .printable import check_fonts, check_names
 
     check_names(h)
     check_fonts(h)  # a character no font has: an error naming it, never an empty box
+    direction = h.words.direction if direction is None else direction
     if direction not in ("ltr", "rtl"):
         raise BackplanError(f"direction must be 'ltr' or 'rtl', got {direction!r}")
     lk = look(large_print, direction == "rtl")
@@ -338,6 +340,7 @@ def to_pdf(
     phone: str | None = None,
     physio: str | None = None,
     settings: ClinicSettings | None = None,
+    language: str | None = None,
 ) -> Path:
     """Write the patient handout for ``plan`` as a PDF.
 
@@ -359,6 +362,11 @@ def to_pdf(
         settings file (:func:`backplan.load_settings`) or ``settings``.
     settings : ClinicSettings, optional
         Clinic details to use instead of the settings file.
+    language : str, optional
+        The language the patient reads (``"pl"``, ``"cy"``, ``"ar"``...: see
+        :func:`backplan.locales.languages`); by default the plan's own. In any language but
+        English the handout is bilingual: each block in that language, then in English (the
+        dose numbers the same in both); Arabic and Urdu pages are laid out right to left.
 
     Returns
     -------
@@ -373,8 +381,12 @@ def to_pdf(
         For an unknown page size; for a character that none of the shipped fonts has
         (naming the field, the character and its code point); for a name with a word that
         mixes Latin, Greek and Cyrillic letters. Nothing is written then.
+    LanguageError
+        For a language backplan does not ship, or a broken language file (nothing is
+        written).
     """
     content = handout_content(
-        plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings
-    )
+        plan, catalogue, clinic=clinic, phone=phone, physio=physio, settings=settings,
+        language=language,
+    )  # fmt: skip
     return render_pdf(content, path, large_print=large_print, page_size=page_size)

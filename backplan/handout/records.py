@@ -31,11 +31,12 @@ import pandas as pd
 from .._io.cells import neutralise_frame
 from .._io.files import atomic_path, write_atomic
 from ..plan import Plan
-from ..words import dose_words, fill_placeholders
+from ..words import Words, words_for
 from .content import dose_runs, exercise_rows
 
 __all__ = [
     "TABLE_COLUMNS",
+    "WORD_COLUMNS",
     "handout_table",
     "md_cell",
     "record_table",
@@ -43,6 +44,10 @@ __all__ = [
     "to_markdown",
     "to_xlsx",
 ]
+
+#: The patient's words that a table in another language also gives in English (the column
+#: name with ``_en`` after it, at the end).
+WORD_COLUMNS: tuple[str, ...] = ("name", "position", "dose", "easier_option")
 
 #: The columns of :func:`handout_table`, in order.
 TABLE_COLUMNS: tuple[str, ...] = (
@@ -65,7 +70,9 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+def handout_table(
+    plan: Plan, catalogue: pd.DataFrame | None = None, language: str | None = None
+) -> pd.DataFrame:
     """The handout's exercises and doses as a DataFrame.
 
     Parameters
@@ -74,6 +81,10 @@ def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataF
         The plan.
     catalogue : pandas.DataFrame, optional
         Where names, positions and easier options come from; the shipped catalogue by default.
+    language : str, optional
+        The language of the words (name, position, dose, easier option); the plan's own by
+        default. In any language but English the same words in English follow at the end
+        (``name_en``, ``position_en``, ``dose_en``, ``easier_option_en``).
 
     Returns
     -------
@@ -86,13 +97,39 @@ def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataF
     ------
     PlanError
         When the plan names an exercise the catalogue does not hold.
+    LanguageError
+        For a language backplan does not ship.
+
+    Examples
+    --------
+    >>> from backplan import build_plan, load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", ["heel-raises"],
+    ...                   start_date="2026-01-05", weeks=1, language="pl")
+    >>> handout_table(plan)[["name", "dose", "dose_en"]].values.tolist()
+    [['Wspięcia na palce', '10 razy, raz dziennie, codziennie', '10 times, once a day, every day']]
     """
+    w = words_for(plan.language if language is None else language)
+    table = _table(plan, catalogue, w)
+    if not w.is_english:
+        english = _table(plan, catalogue, words_for())
+        for column in WORD_COLUMNS:
+            table[f"{column}_en"] = english[column]
+    return table
+
+
+def _table(plan: Plan, catalogue: pd.DataFrame | None, w: Words) -> pd.DataFrame:
     rows = exercise_rows(plan, catalogue)
     records = []
     for run in dose_runs(plan):
         p = run.dose
         row = rows[p.exercise]
         side = str(row.get("side") or "side")
+
+        def said(column: str, p: Any = p, row: Any = row, side: str = side) -> str:
+            english = "" if pd.isna(row.get(column)) else str(row.get(column) or "")
+            text = w.data(f"exercise:{p.exercise}", english) or english
+            return w.fill_placeholders(text, [p], side, source=english)
+
         records.append(
             {
                 "weeks": str(run.first) if run.first == run.last else f"{run.first}-{run.last}",
@@ -101,16 +138,16 @@ def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataF
                 "level": run.level,
                 "order": run.order,
                 "exercise": p.exercise,
-                "name": str(row["name"]),
-                "position": fill_placeholders(str(row["position_detail"]), [p], side),
+                "name": said("name"),
+                "position": said("position_detail"),
                 "sets": p.sets,
                 "reps": p.reps,
                 "per_side": p.per_side,
                 "hold_s": p.hold_s,
                 "sessions_per_day": p.sessions_per_day,
                 "days_per_week": p.days_per_week,
-                "dose": dose_words(p, side),
-                "easier_option": fill_placeholders(str(row.get("easier_option") or ""), [p], side),
+                "dose": w.dose_words(p, side),
+                "easier_option": said("easier_option"),
             }
         )
     return pd.DataFrame.from_records(records, columns=list(TABLE_COLUMNS))
@@ -122,9 +159,11 @@ def md_cell(value: Any) -> str:
     return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
 
 
-def record_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+def record_table(
+    plan: Plan, catalogue: pd.DataFrame | None = None, language: str | None = None
+) -> pd.DataFrame:
     """:func:`handout_table` with ``patient``, ``clinician`` and ``start_date`` columns first."""
-    table = handout_table(plan, catalogue)
+    table = handout_table(plan, catalogue, language)
     table.insert(0, "start_date", plan.start_date.isoformat())
     table.insert(0, "clinician", plan.clinician)
     table.insert(0, "patient", plan.patient)
@@ -132,9 +171,14 @@ def record_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFr
 
 
 def to_csv(
-    plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    catalogue: pd.DataFrame | None = None,
+    language: str | None = None,
 ) -> Path:
-    """Write the handout table as UTF-8 CSV (with a byte-order mark, so Excel reads accents).
+    """Write the handout table as UTF-8 CSV (with a byte-order mark, so Excel reads accents);
+    ``language`` as for :func:`handout_table`.
 
     Returns
     -------
@@ -142,7 +186,7 @@ def to_csv(
         ``path``.
     """
     target = Path(path)
-    table = neutralise_frame(record_table(plan, catalogue))
+    table = neutralise_frame(record_table(plan, catalogue, language))
     with atomic_path(target) as tmp:
         # CRLF line ends (RFC 4180) make the writer quote a cell holding a lone CR too.
         table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
@@ -150,9 +194,14 @@ def to_csv(
 
 
 def to_xlsx(
-    plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    catalogue: pd.DataFrame | None = None,
+    language: str | None = None,
 ) -> Path:
-    """Write the handout table as an Excel workbook (one sheet, ``handout``).
+    """Write the handout table as an Excel workbook (one sheet, ``handout``); ``language``
+    as for :func:`handout_table`.
 
     Returns
     -------
@@ -162,7 +211,7 @@ def to_xlsx(
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    table = neutralise_frame(record_table(plan, catalogue))
+    table = neutralise_frame(record_table(plan, catalogue, language))
     wb = Workbook()
     ws = wb.active
     ws.title = "handout"
@@ -189,16 +238,21 @@ def to_xlsx(
 
 
 def to_markdown(
-    plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    catalogue: pd.DataFrame | None = None,
+    language: str | None = None,
 ) -> Path:
-    """Write the handout table as a Markdown table (GitHub style).
+    """Write the handout table as a Markdown table (GitHub style); ``language`` as for
+    :func:`handout_table`.
 
     Returns
     -------
     pathlib.Path
         ``path``.
     """
-    table = record_table(plan, catalogue)
+    table = record_table(plan, catalogue, language)
     lines = [
         "| " + " | ".join(md_cell(c) for c in table.columns) + " |",
         "|" + "---|" * len(table.columns),

@@ -21,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from .files import LanguageError, Status, load_language_file
+from .files import LanguageError, Status, UntranslatedWarning, load_language_file
 from .languages import (
     Language,
     check_language,
@@ -36,6 +36,7 @@ __all__ = [
     "Language",
     "LanguageError",
     "Status",
+    "UntranslatedWarning",
     "check_language",
     "known_languages",
     "language_choices",

@@ -52,6 +52,7 @@ __all__ = [
     "LanguageError",
     "Messages",
     "Status",
+    "UntranslatedWarning",
     "check_messages",
     "language_file",
     "load_english",
@@ -72,6 +73,11 @@ WORD_PLACEHOLDERS = frozenset({"side"})
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _HEADER = re.compile(r"^X-Backplan-([\w-]+):[ \t]*(.*)$", re.MULTILINE)
+
+
+class UntranslatedWarning(UserWarning):
+    """A handout text (a clinic's own catalogue or advice) has no translation in the
+    patient's language, so it prints in English only."""
 
 
 class LanguageError(BackplanError):
