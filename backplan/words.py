@@ -61,6 +61,8 @@ __all__ = [
 ]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_DIGIT_GROUPS = re.compile(r"\d[\s\-./]+\d")
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 #: A placeholder with the unit after it in English text (``{hold_s} seconds``).
 _WITH_UNIT = re.compile(r"\{(\w+)\}(\s+(?:seconds?|times?)\b)?")
 _SIDES = {"leg": "leg", "ankle": "ankle", "side": "side", "": "side"}
@@ -119,9 +121,25 @@ class Words:
     def _fill(self, text: str, values: Mapping[str, Any]) -> str:
         def one(m: re.Match[str]) -> str:
             value = values[m.group(1)]
-            return self.number(value) if isinstance(value, int) else str(value)
+            return self.number(value) if isinstance(value, int) else self.isolate(str(value))
 
         return _PLACEHOLDER.sub(one, text)
+
+    def isolate(self, value: str) -> str:
+        """``value`` kept in its own left-to-right order inside a right-to-left sentence
+        when it is groups of digits (a phone number: ``01234 567890`` would otherwise show
+        its groups swapped); unchanged in any other case.
+
+        Examples
+        --------
+        >>> words_for("ar").isolate("01234 567890") == "\u202a01234 567890\u202c"
+        True
+        >>> words_for("pl").isolate("01234 567890")
+        '01234 567890'
+        """
+        if self.direction == "rtl" and _DIGIT_GROUPS.search(value) and not _RTL.search(value):
+            return f"\u202a{value}\u202c"  # LEFT-TO-RIGHT EMBEDDING ... POP
+        return value
 
     def text(self, key: str, **values: Any) -> str:
         """A fixed message with its placeholders filled (whole numbers as this language
@@ -276,7 +294,7 @@ class Words:
         """The clinic contact line at the foot of every page (empty without details)."""
         parts = [h.clinic]
         if h.phone:
-            parts.append(f"{self['phone']}: {h.phone}")
+            parts.append(f"{self['phone']}: {self.isolate(h.phone)}")
         physio = h.clinician or h.physio
         if physio:
             parts.append(f"{self['clinician']}: {physio}")

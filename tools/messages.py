@@ -18,7 +18,6 @@ import csv
 import io
 import re
 import sys
-from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po

@@ -124,7 +124,7 @@ def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, i
         h = replace(h, diary=tuple(
             replace(week, exercises=tuple((ex, f"{name} {en_name}") for (ex, name), (_, en_name)
                                           in zip(week.exercises, en.exercises, strict=True)),
-                    doses=tuple(f"{d} {e}" for d, e in zip(week.doses, en.doses, strict=True)))
+                    doses=week.doses)
             for week, en in zip(h.diary, h.english.diary, strict=True)))  # fmt: skip
     tall = large_print and box_layout(max_boxes)[1] > 1
     first = (large_print or max_boxes >= 3) and not tall  # landscape, as before

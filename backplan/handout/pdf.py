@@ -213,9 +213,8 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
         ]
     ] + [[plain(code, lk.small), plain(name, lk.small)] for code, name in seen.items()]
     widths = [width * 0.4, width * 0.6]
-    if lk.rtl:  # columns in reading order, from the right
-        rows, widths = [row[::-1] for row in rows], widths[::-1]
-    codes = Table(rows, colWidths=widths, hAlign="RIGHT" if lk.rtl else "LEFT", repeatRows=1)
+    # the page is for staff, in English: left to right whatever the patient's language
+    codes = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1)
     codes.setStyle(
         TableStyle(
             [
@@ -268,8 +267,8 @@ def render_pdf(
 
     ``direction="rtl"`` lays the pages out right to left, for a handout in a language
     written that way: header labels on the right, diary columns in reading order from the
-    right (day, exercises, pain, note), the clinic page's table mirrored, the footer's
-    patient on the right and the page number on the left. Each text block aligns by its
+    right (day, exercises, pain, note), the footer's patient on the right and the page
+    number on the left; the clinic page, for staff in English, stays left to right. Each text block aligns by its
     own direction in either case (an Arabic block right, an English one left). By default
     the direction of the handout's language (Arabic and Urdu: right to left)."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate

@@ -148,8 +148,8 @@ def _least_exercise_width(name: str, dose: str, k: int, g: GridLook) -> float:
 def _exercise_columns(
     week: DiaryWeek, english: DiaryWeek | None = None
 ) -> list[tuple[str, str, int]]:
-    """(name, dose, most boxes a day) per exercise column; a bilingual diary's name and
-    dose also hold the English ones (for the widths: the longest word of either)."""
+    """(name, dose, most boxes a day) per exercise column; a bilingual diary's name also
+    holds the English one (for the widths: the longest word of either)."""
     doses = week.doses or ("",) * len(week.exercises)
     out = [
         (diary_name(name), dose, max(week.boxes[i]))
@@ -157,11 +157,9 @@ def _exercise_columns(
     ]
     if english is None:
         return out
-    return [
-        (f"{name} {diary_name(en_name)}", f"{dose} {en_dose}", k)
-        for (name, dose, k), (_, en_name), en_dose in zip(
-            out, english.exercises, english.doses or ("",) * len(out), strict=True
-        )
+    return [  # the English name only: the dose's numbers are the same in both
+        (f"{name} {diary_name(en_name)}", dose, k)
+        for (name, dose, k), (_, en_name) in zip(out, english.exercises, strict=True)
     ]
 
 
@@ -285,9 +283,10 @@ class DiaryGrid(Flowable):
         en = _exercise_columns(self.english) if self.english is not None else []
         for i, (name, dose, _) in enumerate(_exercise_columns(self.week), start=1):
             w = self._inner(i)
-            cell = lines([name], w, g.bold) + lines([dose], w, g.regular)
-            if en:
-                cell += lines([en[i - 1][0], en[i - 1][1]], w, g.regular)
+            cell = lines([name], w, g.bold)
+            if en:  # the English name under it (the dose's numbers are the same in both)
+                cell += lines([en[i - 1][0]], w, g.regular)
+            cell += lines([dose], w, g.regular)
             cells.append(cell)
         keys = ("diary_pain", "diary_morning", "diary_note")[: 3 * self.notes]
         for n, key in enumerate(keys, start=len(cells)):

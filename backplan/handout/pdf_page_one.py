@@ -24,7 +24,7 @@ def in_english(
 
     if h.english is None:
         return []
-    el = look(lk.large, lk.rtl, english=True)
+    el = look(lk.large, False, english=True)
     rows = [[plain(h.words["in_english"], el.label)]] + [[f] for f in make(h.english, el)]
     table = Table(rows, colWidths=["100%"], hAlign="LEFT")
     table.setStyle(TableStyle([
@@ -44,7 +44,7 @@ def _header(h: Handout, lk: Look, width: float) -> list[Any]:
     # the clinic, its phone and the physio are in every page's footer
     rows = [(w["patient"], h.patient, ""), (w["length"], length_words(h), "")]
     if en is not None:  # the labels and the plan's length in English too
-        el = look(lk.large, lk.rtl, english=True)
+        el = look(lk.large, False, english=True)
         rows = [
             (f"{w['patient']} / {en.words['patient']}", h.patient, ""),
             (f"{w['length']} / {en.words['length']}", length_words(h), length_words(en)),
@@ -72,7 +72,7 @@ def _header(h: Handout, lk: Look, width: float) -> list[Any]:
     )
     title = [plain(w["title"], lk.title)]
     if en is not None:
-        title.append(plain(en.words["title"], look(lk.large, lk.rtl, english=True).h2))
+        title.append(plain(en.words["title"], look(lk.large, False, english=True).h2))
     return [title, table]
 
 
@@ -106,11 +106,14 @@ def first_page(h: Handout, lk: Look, width: float, height: float) -> list[Any]:
 
 def _with(order: list[Any], changed: list[Any], changed_en: list[Any], safety: list[Any],
           safety_en: list[Any]) -> list[Any]:  # fmt: skip
-    """``order`` with the English copy of the safety box after it, and that of the changes
-    box after the safety box's (so the patient's own boxes come first on page 1)."""
+    """``order`` with the English copy of the safety box, and of the changes box, after
+    each (the patient's own safety box is the one kept on page 1)."""
     out = list(order)
     at = out.index(safety[-1]) + 1
-    out[at:at] = safety_en + changed_en
+    out[at:at] = safety_en
+    if changed:
+        at = out.index(changed[-1]) + 1
+        out[at:at] = changed_en
     return out
 
 
@@ -119,7 +122,7 @@ def _english_box(h: Handout, lk: Look, width: float, box: Callable[..., list[Any
     look, headed "In English" in the patient's language."""
     if h.english is None:
         return []
-    return box(h.english, look(lk.large, lk.rtl, english=True), width, h.words["in_english"])
+    return box(h.english, look(lk.large, False, english=True), width, h.words["in_english"])
 
 
 def _note(note: str, lk: Look) -> list[list[Any]]:
