@@ -243,10 +243,15 @@ def exercise_picture_svg(
 
 
 def picture_markup(
-    exercise_id: str, image: str = "", height_mm: float = 35.0, max_width_mm: float = 150.0
+    exercise_id: str,
+    image: str = "",
+    height_mm: float = 35.0,
+    max_width_mm: float = 150.0,
+    label: str | None = None,
 ) -> str:
-    """Like :func:`exercise_picture_svg`, given the clinic's picture file (if any)."""
-    label = f"Picture of {exercise_id}: start and end position"
+    """Like :func:`exercise_picture_svg`, given the clinic's picture file (if any);
+    ``label`` is what a screen reader says (the handout passes it in the patient's language)."""
+    label = label or f"Picture of {exercise_id}: start and end position"
     if image:
         return _file_svg(image, label, height_mm, max_width_mm)
     pic = exercise_picture(exercise_id)

@@ -28,7 +28,7 @@ from .._io.files import write_atomic
 from ..plan import Plan
 from ..scripts import cjk_language
 from ..settings import ClinicSettings
-from ..words import CLINIC_TEXT, diary_name
+from ..words import CLINIC_TEXT, Words, diary_name
 from .content import (
     ExerciseBlock,
     Handout,
@@ -88,12 +88,15 @@ def text_attrs(text: str) -> Any:
     return Markup(' dir="auto"') + lang_attr(text)
 
 
-def _pictures(large_print: bool) -> Any:
-    """The picture markup function for the template: 28 mm high, 36 mm in large print."""
+def _pictures(large_print: bool, w: Words) -> Any:
+    """The picture markup function for the template: 28 mm high, 36 mm in large print,
+    labelled for screen readers in the handout's language."""
     from ..pictures import picture_markup
 
     def picture(block: ExerciseBlock) -> str:
-        return picture_markup(block.exercise, block.image, 36.0 if large_print else 28.0)
+        label = w.text("picture_label", name=block.name)
+        return picture_markup(block.exercise, block.image, 36.0 if large_print else 28.0,
+                              label=label)  # fmt: skip
 
     return picture
 
@@ -196,7 +199,7 @@ def render_html(
         page_size=size,
         diary_landscape=landscape,
         diary=diary,
-        picture=_pictures(large_print),
+        picture=_pictures(large_print, h.words),
         box_layout=box_layout,
         codes=list(codes.items()),
         contact=[part for part in [*h.words.footer_lines(h), h.patient] if part],
