@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from .locales.files import DATA_CONTEXTS, STAFF_PREFIX, Messages, language_file, load_english
 from .locales.files import load_language_file as _load_file
-from .locales.languages import check_language
+from .locales.shipped import check_language
 from .scripts import language_direction
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from .files import LanguageError, Status, UntranslatedWarning, load_language_file
-from .languages import (
+from .shipped import (
     Language,
     check_language,
     known_languages,

@@ -1,4 +1,4 @@
-"""The languages a handout prints in: codes, names, scripts, directions and review status.
+"""The languages backplan ships: codes, names, scripts, directions and review status.
 
 ``data/locales/languages.csv`` lists them, most spoken first after English and Welsh, with
 the 2021 Census figure each is chosen by; the status (``draft`` or ``reviewed``, by whom,
