@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
@@ -99,6 +100,8 @@ class Words:
         self._keys = {c: forms for (c, _), forms in self.english.forms.items()}
         # English dates keep the forms backplan has always printed ("Sep", not en-GB "Sept")
         self._locale = "en" if self.is_english or after else code.replace("-", "_")
+        self._doses: dict[tuple[Any, ...], str] = {}  # dose words already worked out
+        self._texts: dict[tuple[Any, ...], str] = {}  # messages already filled in
 
     def __repr__(self) -> str:
         return f"Words({self.code!r})"
@@ -150,7 +153,16 @@ class Words:
         >>> words_for("pl").text("from_week", week=3)
         'Od tygodnia 3'
         """
-        return self._fill(self[key], values)
+        cache = (key, *values.items())
+        try:
+            found = self._texts.get(cache)
+        except TypeError:  # a value that cannot be a key
+            return self._fill(self[key], values)
+        if found is None:
+            found = self._fill(self[key], values)
+            if len(self._texts) < 50_000:
+                self._texts[cache] = found
+        return found
 
     def plural(self, key: str, n: int, **values: Any) -> str:
         """A message that counts ``n`` (``{n}``), in the form this language's plural rules
@@ -195,6 +207,15 @@ class Words:
     def dose_short(self, p: Prescription, side: str = "side") -> str:
         """What one session holds (reps, rounds, hold): ``10 times on each leg, hold each
         for 5 seconds``."""
+        key = ("short", p.reps, p.per_side, p.sets, p.hold_s, side)
+        found = self._doses.get(key)
+        if found is None:
+            found = self._dose_short(p, side)
+            if len(self._doses) < 50_000:
+                self._doses[key] = found
+        return found
+
+    def _dose_short(self, p: Prescription, side: str) -> str:
         reps = self.plural("times", p.reps)
         if p.per_side:
             key = f"each_{_SIDES[side]}" if side in _SIDES else "each_other"
@@ -207,8 +228,15 @@ class Words:
 
     def dose_words(self, p: Prescription, side: str = "side") -> str:
         """The whole dose: what one session holds, times a day, days a week."""
-        parts = [self.dose_short(p, side), self.times_a_day(p.sessions_per_day)]
-        return self.join([*parts, self.days_a_week(p.days_per_week)])
+        key = ("whole", p.reps, p.per_side, p.sets, p.hold_s, side, p.sessions_per_day,
+               p.days_per_week)  # fmt: skip
+        found = self._doses.get(key)
+        if found is None:
+            parts = [self.dose_short(p, side), self.times_a_day(p.sessions_per_day)]
+            found = self.join([*parts, self.days_a_week(p.days_per_week)])
+            if len(self._doses) < 50_000:
+                self._doses[key] = found
+        return found
 
     def times_a_day(self, n: int) -> str:
         return {1: self["once_a_day"], 2: self["twice_a_day"]}.get(n) or self.plural(
@@ -330,8 +358,12 @@ def _words(code: str, path: str, mtime: float) -> Words:
     return Words(_load_file(path, code), code)
 
 
+_FOUND: dict[tuple[str, str], Words] = {}
+
+
 def words_for(language: str | Words = "en") -> Words:
-    """The :class:`Words` of a shipped language (its file read and checked once).
+    """The :class:`Words` of a shipped language, its file read and checked once per process
+    (and again when ``BACKPLAN_LOCALES`` names another folder).
 
     Raises
     ------
@@ -341,13 +373,18 @@ def words_for(language: str | Words = "en") -> Words:
     """
     if isinstance(language, Words):
         return language
-    if language == "en-XA":
-        return _words("en-XA", "", 0.0)
-    code = check_language(language)
-    if code == "en":
-        return _words("en", "", 0.0)
-    path = language_file(code)
-    return _words(code, str(path), path.stat().st_mtime if path.exists() else 0.0)
+    key = (str(language), os.environ.get("BACKPLAN_LOCALES", ""))
+    found = _FOUND.get(key)
+    if found is None:
+        if language == "en-XA":
+            found = _words("en-XA", "", 0.0)
+        else:
+            code = check_language(language)
+            path = language_file(code) if code != "en" else None
+            mtime = path.stat().st_mtime if path is not None and path.exists() else 0.0
+            found = _words(code, str(path or ""), mtime)
+        _FOUND[key] = found
+    return found
 
 
 # --- the English words, as plain mappings and functions -----------------------------------

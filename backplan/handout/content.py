@@ -252,6 +252,13 @@ def _sections(advice: pd.DataFrame, keys: tuple[str, ...], tr: _Translate) -> tu
     return tuple(out)
 
 
+@functools.cache
+def _shipped_sections(w: Words) -> tuple[tuple[Section, ...], tuple[Section, ...], list[str]]:
+    tr = _Translate(w)
+    advice = load_advice()
+    return _sections(advice, ADVICE_ORDER, tr), _sections(advice, SAFETY_ORDER, tr), tr.missing
+
+
 def _blocks(
     plan: Plan, rows: dict[str, dict[str, Any]], weeks: list[WeekDoses], tr: _Translate
 ) -> list[list[ExerciseBlock]]:
@@ -411,9 +418,8 @@ def handout_content(
         safety=(),
         diary=(),
     )
-    table = load_advice() if advice is None else advice
-    english = None if w.is_english else _in(base, plan, rows, table, catalogue, words_for())
-    h = replace(_in(base, plan, rows, table, catalogue, w), english=english)
+    english = None if w.is_english else _in(base, plan, rows, advice, catalogue, words_for())
+    h = replace(_in(base, plan, rows, advice, catalogue, w), english=english)
     if h.untranslated:  # a clinic's own text: printed, in English, and said so
         shown = "; ".join(h.untranslated[:3]) + ("; ..." if len(h.untranslated) > 3 else "")
         warnings.warn(
@@ -429,7 +435,7 @@ def _in(
     base: Handout,
     plan: Plan,
     rows: dict[str, dict[str, Any]],
-    advice: pd.DataFrame,
+    advice: pd.DataFrame | None,
     catalogue: pd.DataFrame | None,
     w: Words,
 ) -> Handout:
@@ -443,8 +449,12 @@ def _in(
         if p.exercise not in names:
             names[p.exercise] = tr(f"exercise:{p.exercise}", str(rows[p.exercise]["name"]),
                                    f"exercise ({p.exercise}), name")  # fmt: skip
-    advice_sections = _sections(advice, ADVICE_ORDER, tr)
-    safety_sections = _sections(advice, SAFETY_ORDER, tr)
+    if advice is None:  # the shipped advice: worked out once per language
+        advice_sections, safety_sections, missing = _shipped_sections(w)
+        tr.missing += missing
+    else:
+        advice_sections = _sections(advice, ADVICE_ORDER, tr)
+        safety_sections = _sections(advice, SAFETY_ORDER, tr)
     return replace(
         base,
         credits=_credits(plan, rows, w),

@@ -81,7 +81,7 @@ class GridLook:
     language: str = "en"  # the words' language
     english: bool = False  # each heading also in English, under it (a bilingual handout)
 
-    @property
+    @functools.cached_property
     def words(self) -> Words:
         return words_for(self.language)
 
@@ -132,13 +132,18 @@ def _fixed_widths(g: GridLook) -> tuple[float, float, float]:
     return day + 2 * PAD, pain + 2 * PAD + 1.0, note + 2 * PAD + 1.0
 
 
+@functools.lru_cache(maxsize=512)
+def _rest_width(g: GridLook) -> float:
+    return text_width(g.words["diary_rest"], g.regular, g.size)
+
+
 def _least_exercise_width(name: str, dose: str, k: int, g: GridLook) -> float:
     return (
         max(
             _longest_word(name, g.bold, g.size),
             _longest_word(dose, g.regular, g.size),
             _boxes_width(k, g) + 2 * (BOX_PAD - PAD),
-            text_width(g.words["diary_rest"], g.regular, g.size),  # on a rest day
+            _rest_width(g),  # the word on a rest day
         )
         + 2 * PAD
         + 1.0  # slack, so that rounding never cuts the longest word
