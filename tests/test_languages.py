@@ -266,3 +266,30 @@ def test_the_command_line_prints_in_the_language_asked(
     listed = re.search(r"language: ([a-z, ]+) \(default", help_text)
     codes = [c for c in re.findall(r"[a-z]{2}", listed.group(1) if listed else "") if c != "or"]
     assert codes == list(language_codes())
+
+
+def test_a_clinics_own_text_without_a_translation_prints_in_english_and_says_so(
+    catalogue,
+) -> None:
+    from backplan.handout.content import handout_content
+    from backplan.locales import UntranslatedWarning
+
+    own = catalogue.copy()
+    own.loc[own.id == "heel-raises", "steps"] = "Stand tall. | Rise up slowly on your toes."
+    plan = bp.build_plan(own, "beginners", ["heel-raises"], start_date="2026-01-05", weeks=1,
+                         language="pl")  # fmt: skip
+    with pytest.warns(UntranslatedWarning, match=r"exercise 1 \(heel-raises\), step 1: 'Stand"):
+        h = handout_content(plan, own)
+    assert h.blocks[0].steps == ("Stand tall.", "Rise up slowly on your toes.")
+    assert h.blocks[0].name == "Wspięcia na palce"  # the shipped name is still translated
+
+
+def test_a_batch_prints_each_plan_in_its_own_language(tmp_path: Path, beginner_plan) -> None:
+    plans = [beginner_plan, beginner_plan.model_copy(update={"language": "es"})]
+    done = bp.handout.export_handouts(plans, tmp_path, formats=("md",), progress=False)
+    first, second = (Path(p).read_text(encoding="utf-8") for p in done["path"])
+    assert "Heel raises" in first and "dose_en" not in first
+    assert "Ponerse de puntillas" in second and "dose_en" in second
+    done = bp.handout.export_handouts(plans, tmp_path / "cy", formats=("md",), progress=False,
+                                      language="cy")  # fmt: skip
+    assert all("Codi'r sodlau" in Path(p).read_text(encoding="utf-8") for p in done["path"])
