@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io.paths import data_dir
-from ..errors import MAX_LISTED, BackplanError, short
+from ..errors import BackplanError, problem_list, short
 
 __all__ = [
     "DATA_CONTEXTS",
@@ -88,12 +88,7 @@ class LanguageError(BackplanError):
     def __init__(self, source: str, problems: Iterable[str]) -> None:
         self.source = source
         self.problems = list(problems)
-        n = len(self.problems)
-        lines = [f"{source}: {n} problem{'s' if n != 1 else ''}"]
-        lines += [f"  - {p}" for p in self.problems[:MAX_LISTED]]
-        if n > MAX_LISTED:
-            lines.append(f"  - ... and {n - MAX_LISTED} more (see the error's .problems)")
-        super().__init__("\n".join(lines))
+        super().__init__(problem_list(source, self.problems))
 
 
 @dataclass(frozen=True)
