@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_DIGIT_GROUPS = re.compile(r"\d[\s\-./]+\d")
+_LTR_TEXT = re.compile(r"[^\W_]")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 #: A placeholder with the unit after it in English text (``{hold_s} seconds``).
 _WITH_UNIT = re.compile(r"\{(\w+)\}(\s+(?:seconds?|times?)\b)?")
@@ -129,18 +129,19 @@ class Words:
         return _PLACEHOLDER.sub(one, text)
 
     def isolate(self, value: str) -> str:
-        """``value`` kept in its own left-to-right order inside a right-to-left sentence
-        when it is groups of digits (a phone number: ``01234 567890`` would otherwise show
-        its groups swapped); unchanged in any other case.
+        """``value`` kept whole, in its own left-to-right order, inside a right-to-left
+        sentence when it holds no right-to-left letter: a phone number (``01234 567890``
+        would otherwise show its groups swapped), a clinic's name in Latin letters (whose
+        closing bracket would otherwise turn round). Unchanged in any other case.
 
         Examples
         --------
         >>> words_for("ar").isolate("01234 567890") == "\u202a01234 567890\u202c"
         True
-        >>> words_for("pl").isolate("01234 567890")
-        '01234 567890'
+        >>> words_for("pl").isolate("01234 567890"), words_for("ur").isolate("اردو")
+        ('01234 567890', 'اردو')
         """
-        if self.direction == "rtl" and _DIGIT_GROUPS.search(value) and not _RTL.search(value):
+        if self.direction == "rtl" and _LTR_TEXT.search(value) and not _RTL.search(value):
             return f"\u202a{value}\u202c"  # LEFT-TO-RIGHT EMBEDDING ... POP
         return value
 
@@ -320,13 +321,18 @@ class Words:
 
     def footer_lines(self, h: Any) -> list[str]:
         """The clinic contact line at the foot of every page (empty without details)."""
-        parts = [h.clinic]
+        parts = [self.isolate(h.clinic)] if h.clinic else []
         if h.phone:
             parts.append(f"{self['phone']}: {self.isolate(h.phone)}")
         physio = h.clinician or h.physio
         if physio:
-            parts.append(f"{self['clinician']}: {physio}")
-        return [" · ".join(p for p in parts if p)] if any(parts) else []
+            parts.append(f"{self['clinician']}: {self.isolate(physio)}")
+        if not any(parts):
+            return []
+        line = " · ".join(p for p in parts if p)
+        # a right-to-left handout's footer reads from the right even when it starts with a
+        # clinic name in Latin letters (RIGHT-TO-LEFT MARK first)
+        return ["\u200f" + line if self.direction == "rtl" else line]
 
 
 @functools.lru_cache(maxsize=4096)

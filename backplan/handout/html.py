@@ -113,6 +113,20 @@ def _column_mm(name: str, dose: str, k: int, em: float, box: float, gap: float) 
     return max(boxes, word + 1.0)
 
 
+@functools.cache
+def _day_em(w: Words) -> float:
+    """The diary's day column in em: 7.4 (``Wed 30 May``), more for a language whose day
+    labels are longer (about 0.64 em a character in bold, widest of a year's days)."""
+    from datetime import date, timedelta
+
+    longest = max(
+        len(w.day_label(date(2026, m, 20) + timedelta(days=d), year=False))
+        for m in range(1, 13)
+        for d in range(7)
+    )
+    return max(7.4, round(0.64 * longest + 1.0, 1))
+
+
 def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, int]:
     """Landscape or not, and parts a week, for the print view: the first that keeps every
     diary week whole on one page. Large print with two rows of tick boxes a day (4 to 6
@@ -138,7 +152,7 @@ def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, i
         for landscape in [x for x in shapes if not (x and tall)]:
             width = (long if landscape else short) - 26.0
             fits = all(
-                7.4 * em
+                _day_em(h.words) * em
                 + 2.0  # the day column and the table's borders
                 + (2 * 4.6 * em + max(0.08 * width, 16.0) if n == 1 else 0.0)  # pains, note
                 + sum(
@@ -204,6 +218,7 @@ def render_html(
         codes=list(codes.items()),
         contact=[part for part in [*h.words.footer_lines(h), h.patient] if part],
         direction=direction,
+        day_em=_day_em(h.words),
     )
 
 
