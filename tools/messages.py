@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po, write_po
 
 from backplan._io.paths import data_dir
 from backplan.catalogue import split_steps
-from backplan.locales.files import DATA_CONTEXTS, template_path
+from backplan.locales.files import DATA_CONTEXTS, STAFF_PREFIX, template_path
 
 WIDTH = 96
 _OWN_HEADER = re.compile(r'^"X-Backplan-[^"]*"\n', re.MULTILINE)
@@ -77,7 +77,8 @@ def _written(catalog: Catalog, keep_header: str = "") -> str:
     write_po(buf, catalog, width=WIDTH, omit_header=False, include_previous=False)
     text = buf.getvalue().decode("utf-8")
     text = re.sub(r'^"POT-Creation-Date: .*"\n', "", text, flags=re.MULTILINE)
-    text = re.sub(r'^"Generated-By: .*"\n', "", text, flags=re.MULTILINE)
+    for header in ("Generated-By", "Report-Msgid-Bugs-To", "Language-Team"):
+        text = re.sub(rf'^"{header}: .*"\n', "", text, flags=re.MULTILINE)
     if keep_header:  # Babel keeps only the headers it knows: put the review status back
         text = text.replace('"Content-Type:', keep_header + '"Content-Type:', 1)
     return text
@@ -94,11 +95,15 @@ def update(check: bool = False) -> int:
             return 1
         return 0
     pot.write_text(text, encoding="utf-8")
+    patient = Catalog(project="backplan", fuzzy=False)  # staff words are not translated
+    for m in new:
+        if m.id and not (m.context or "").startswith(STAFF_PREFIX):
+            patient.add(m.id, context=m.context, auto_comments=m.auto_comments)
     for po in sorted(pot.parent.glob("*.po")):
         raw = po.read_text(encoding="utf-8")
         with open(po, "rb") as f:
             catalog = read_po(f)
-        catalog.update(new, no_fuzzy_matching=True, update_header_comment=False)
+        catalog.update(patient, no_fuzzy_matching=True, update_header_comment=False)
         po.write_text(_written(catalog, "".join(_OWN_HEADER.findall(raw))), encoding="utf-8")
         print(f"updated {po.name}")
     return 0
