@@ -69,13 +69,17 @@ def _advice(h: Handout, lk: Look) -> list[Any]:
     return out
 
 
-def _block(b: ExerciseBlock, lk: Look, width: float, w: Words, picture: bool = True) -> list[Any]:
+def _block(
+    b: ExerciseBlock, lk: Look, width: float, w: Words, with_picture: bool = True
+) -> list[Any]:
     from ..pictures import picture_drawing
 
     parts = [plain(f"{b.number}. {b.name}", lk.h3)]
     if b.from_week > 1:
         parts.append(plain(w.text("from_week", week=b.from_week), lk.tag))
-    picture = picture_drawing(b.exercise, width, lk.picture_mm * MM, b.image) if picture else None
+    picture = (
+        picture_drawing(b.exercise, width, lk.picture_mm * MM, b.image) if with_picture else None
+    )
     if picture is not None:
         parts.append(picture)
     parts.append(_labelled(w["position"], b.position, lk))
