@@ -246,3 +246,27 @@ def test_no_renderer_holds_a_patient_word_of_its_own(catalogue: pd.DataFrame, tm
     parser.feed(render_html(h))
     found |= set(ascii_word.findall(" ".join(parser.words)))
     assert found == set(), f"English words outside the catalogue: {sorted(found)}"
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["clear", "large"])
+def test_the_safety_box_stays_whole_on_page_one_in_every_language(
+    catalogue: pd.DataFrame, large: bool
+) -> None:
+    """Every language, A4 and Letter: page 1 holds the title and the whole safety box in
+    the patient's language (worked out as the PDF lays it out; the rendered check is the
+    Welsh and Polish large-print test above)."""
+    from backplan.handout.pdf import MARGIN_TOP, MARGIN_X, _contact_lines, _page_size
+    from backplan.handout.pdf_canvas import FOOTER_Y
+    from backplan.handout.pdf_page_one import page_one_fits
+    from backplan.handout.pdf_style import MM, look
+
+    for code in language_codes():
+        plan = plan_in(catalogue, code, weeks=1)
+        h = handout_content(plan, settings=SETTINGS)
+        lk = look(large, h.words.direction == "rtl")
+        for size in ("A4", "letter"):
+            page_w, page_h = _page_size(size)
+            width = page_w - 2 * MARGIN_X
+            lines = len(_contact_lines(h, lk.footer_size, width)) + 1
+            height = page_h - MARGIN_TOP - (FOOTER_Y + lines * lk.footer_size * 1.25 + 4 * MM)
+            assert page_one_fits(h, lk, width, height), (code, size)

@@ -11,7 +11,7 @@ from typing import Any
 from .content import Handout, Section, length_words
 from .pdf_style import REGULAR, Look, look, plain
 
-__all__ = ["bullets", "first_page", "in_english", "pain_box"]
+__all__ = ["bullets", "first_page", "in_english", "page_one_fits", "pain_box"]
 
 
 def in_english(
@@ -83,25 +83,40 @@ def _tall(flowables: list[Any], width: float, height: float) -> float:
 def first_page(h: Handout, lk: Look, width: float, height: float) -> list[Any]:
     """Title, header, what has changed (a reprint after a revision) and the safety box, in
     the first of these orders that keeps the whole safety box on page 1: title, header,
-    changes, safety; title, changes, safety, header; title, safety, changes, header."""
+    changes, safety; title, changes, safety, header; title, safety, changes, header. When
+    the safety box is too tall for page 1 even then (large print in a language of long
+    words), it is set in the smallest size the print mode allows (16 pt in large print,
+    12 pt in clear print) instead of leaving page 1 empty."""
+    return _page_one(h, lk, width, height)[0]
+
+
+def page_one_fits(h: Handout, lk: Look, width: float, height: float) -> bool:
+    """Whether :func:`first_page` keeps the whole safety box on page 1 (``height``: the
+    frame's height in points)."""
+    return _page_one(h, lk, width, height)[1]
+
+
+def _page_one(h: Handout, lk: Look, width: float, height: float) -> tuple[list[Any], bool]:
     title, header = _header(h, lk, width)
-    changed, safety = _changed(h, lk, width), _safety(h, lk, width)
+    changed = _changed(h, lk, width)
     # the patient's own safety box stays on page 1; the English copies follow
     changed_en, safety_en = (
         _english_box(h, lk, width, _changed),
         _english_box(h, lk, width, _safety),
     )
-    orders = [
-        [*title, header, *changed, *safety],
-        [*title, *changed, *safety, header],
-        [*title, *safety, *changed, header],
-    ]
     pain = pain_box(h, lk, width) + _english_box(h, lk, width, pain_box)
-    for order in orders[:-1]:
-        end = order.index(safety[-1]) + 1
-        if _tall(order[:end], width, height) <= height:
-            return _with(order, changed, changed_en, safety, safety_en) + pain
-    return _with(orders[-1], changed, changed_en, safety, safety_en) + pain
+    for safety_look in (lk, look(lk.large, lk.rtl, english=True)):  # full size, then smallest
+        safety = _safety(h, safety_look, width)
+        orders = [
+            [*title, header, *changed, *safety],
+            [*title, *changed, *safety, header],
+            [*title, *safety, *changed, header],
+        ]
+        for order in orders:
+            end = order.index(safety[-1]) + 1
+            if _tall(order[:end], width, height) <= height:
+                return _with(order, changed, changed_en, safety, safety_en) + pain, True
+    return _with(orders[-1], changed, changed_en, safety, safety_en) + pain, False
 
 
 def _with(order: list[Any], changed: list[Any], changed_en: list[Any], safety: list[Any],
