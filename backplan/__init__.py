@@ -102,6 +102,8 @@ _LAZY_SUBMODULES = (
     "logs",
     "outcomes",
     "scripts",
+    "locales",
+    "words",
 )
 _LAZY_ATTRS = {
     # exercise logs and adherence (pandas/numpy; Dask only for Dask input)
@@ -152,6 +154,10 @@ _LAZY_ATTRS = {
     "PlanWarning": "plan.warnings",
     "check_note": "triage.redflags",
     "load_red_flags": "triage.redflags",
+    # the languages a handout prints in (for a language picker: names and review status)
+    "languages": "locales",
+    "language_choices": "locales",
+    "LanguageError": "locales",
     # old names kept for one release; each warns and says what replaces it
     "filter_exercises": "_deprecated",
     "suitable_exercises": "_deprecated",

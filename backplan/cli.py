@@ -426,6 +426,12 @@ def _common(p: argparse.ArgumentParser, *, single: bool) -> None:
                    help="clinic phone (default: clinic settings)")  # fmt: skip
     p.add_argument("--physio", metavar="NAME", type=_text("physio"),
                    help="physio contact (default: clinic settings)")  # fmt: skip
+    p.add_argument(
+        "--language",
+        metavar="CODE",
+        help="the patient's language: en, cy, pl, ro, pa, ur, pt, es, ar or bn (default: the "
+        "plan's own); any but English prints bilingual, each part with English under it",
+    )
     # the clinic settings file is read too: it must not be written over either
     p.set_defaults(inputs={("plan" if single else "plans"): "file" if single else "plans",
                            "settings": "file"})  # fmt: skip
@@ -464,6 +470,7 @@ def _run_handout(args: argparse.Namespace) -> int:
         clinic=args.clinic,
         phone=args.phone,
         physio=args.physio,
+        language=args.language,
     )
     print(f"wrote {out}")
     return 0
@@ -489,6 +496,7 @@ def _run_handouts(args: argparse.Namespace) -> int:
         phone=args.phone,
         physio=args.physio,
         progress=sys.stderr.isatty(),
+        language=args.language,
     )
     failed = []
     for row in done.itertuples():

@@ -33,6 +33,7 @@ __all__ = [
     "PlanError",
     "PlanVersionError",
     "Problem",
+    "problem_list",
     "short",
 ]
 
@@ -122,12 +123,25 @@ class _ProblemsError(BackplanError):
         self.problems: list[Problem] = list(problems)
         files = {p.file for p in self.problems}
         self.source = source or (files.pop() if len(files) == 1 else "input")
-        n = len(self.problems)
-        lines = [f"{short(str(self.source), 200)}: {n} problem{'s' if n != 1 else ''}"]
-        lines += [f"  - {short(str(p), 400)}" for p in self.problems[:MAX_LISTED]]
-        if n > MAX_LISTED:
-            lines.append(f"  - ... and {n - MAX_LISTED} more (see the error's .problems)")
-        super().__init__("\n".join(lines))
+        super().__init__(problem_list(str(self.source), [str(p) for p in self.problems]))
+
+
+def problem_list(source: str, problems: list[str]) -> str:
+    """The message of an error listing problems: a title line, then at most
+    :data:`MAX_LISTED` problems, each cut to a readable length.
+
+    Examples
+    --------
+    >>> print(problem_list("pl.po", ["line 3: expected {phone}"]))
+    pl.po: 1 problem
+      - line 3: expected {phone}
+    """
+    n = len(problems)
+    lines = [f"{short(source, 200)}: {n} problem{'s' if n != 1 else ''}"]
+    lines += [f"  - {short(p, 400)}" for p in problems[:MAX_LISTED]]
+    if n > MAX_LISTED:
+        lines.append(f"  - ... and {n - MAX_LISTED} more (see the error's .problems)")
+    return "\n".join(lines)
 
 
 class CatalogueError(_ProblemsError):

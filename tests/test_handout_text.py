@@ -98,7 +98,16 @@ def patient_sentences(catalogue: pd.DataFrame) -> list[str]:
         "parts": 2,
         "phone": "01234 567890",
         "number": 3,
-        "name": "Half sit-ups",
+        # dose words and "what has changed", built from parts (see backplan.words)
+        "n": 3,
+        "times": "10 times",
+        "side": "arm",
+        "first": "10 times",
+        "second": "once a day",
+        "last": 4,
+        "when": "From week 3 (Monday 19 January)",
+        "name": "Heel slides",
+        "before": "10 times",
     }
     parts += [t.format(**sample) for t in TEXT.values()]
     parts += list(ADVICE_TITLES.values())

@@ -3,7 +3,9 @@
 A4 and Letter x clear and large print x beginners and more advanced x 1 and 3 sessions a
 day, plus a long note, a non-Latin name, a 200-character name, a name and notes in every
 script the handout prints (:data:`SCRIPT_NAMES`), large print at 4 and 6
-sessions a day (the diary's biggest weeks) and a plan reprinted after a revision.
+sessions a day (the diary's biggest weeks) and a plan reprinted after a revision; then
+every shipped language other than English (``lang-<code>-...``: bilingual, Arabic and Urdu
+right to left), clear and large print, with a move to the next level and a revision.
 PDFs and PNG pages (pdftoppm, 50 dpi) go to ``artifacts/proofs/``, and the HTML handout's
 print view as printed by headless Chromium (clear and large print).
 
@@ -50,6 +52,12 @@ CLINIC_TEXT_SAMPLES = {
     "Arabic": ("رفع الكعب", "واقفاً، ويداك على ظهر كرسي", "قف مستقيماً|ارفع كعبيك ببطء|عد ببطء"),
     "Chinese": ("提踵", "站立，双手扶椅背", "站直|慢慢抬起脚跟|慢慢放下"),
 }
+#: one synthetic patient name per shipped language
+LANGUAGE_NAMES = {
+    "cy": "Siân Llŷr ap Gwynedd", "pl": "Łukasz Żółć", "ro": "Ștefania Țărănescu",
+    "pa": "ਹਰਪ੍ਰੀਤ ਸਿੰਘ", "ur": "عائشہ پروین", "pt": "João Gonçalves", "es": "María José Núñez",
+    "ar": "محمد عبد الله", "bn": "সুমন চৌধুরী",
+}  # fmt: skip
 LONG_NOTE = " ".join(
     ["Go gently for the first few days and stop if the pain spreads down a leg."] * 8
 )
@@ -136,6 +144,23 @@ def variants() -> list[tuple[str, bp.Plan, dict]]:
     )  # fmt: skip
     for large in (False, True):
         out.append((f"revised-{'large' if large else 'clear'}", revised, {"large_print": large}))
+    for code in bp.locales.language_codes()[1:]:
+        plan = bp.build_plan(
+            cat, "beginners", patient=f"{LANGUAGE_NAMES[code]} (synthetic)",
+            clinician="Siobhán Ní Bhriain", start_date=date(2026, 3, 9), weeks=6,
+            sessions_per_day=3, language=code,
+            progression=[bp.AddDose(what="reps", amount=2, every_weeks=2, cap=20),
+                         bp.next_level(cat, 5)],
+        )  # fmt: skip
+        plan = bp.revise(
+            plan, 3, {"heel-slides": {"reps": 8}}, stop=["heel-raises"],
+            why="Pain went up in week 2.", by="Siobhán Ní Bhriain",
+            when=datetime(2026, 3, 20, 9, 0),
+        )  # fmt: skip
+        for large in (False, True):
+            out.append(
+                (f"lang-{code}-{'large' if large else 'clear'}", plan, {"large_print": large})
+            )
     return out
 
 
@@ -151,7 +176,9 @@ def render_proofs(folder: str = "artifacts/proofs") -> int:
         pages = len(list(out.glob(f"{name}-*.png")))
         print(f"{name}: {pages} pages")
     in_html = {"beginners-1x-a4-clear", "beginners-1x-a4-large", "beginners-6x-a4-large",
-               "revised-clear", "script-arabic-clear", "script-chinese-large"}  # fmt: skip
+               "revised-clear", "script-arabic-clear", "script-chinese-large",
+               "lang-cy-clear", "lang-pl-large", "lang-ar-clear", "lang-ur-large",
+               "lang-bn-clear", "lang-pa-clear"}  # fmt: skip
     for name, plan, kwargs in [v for v in variants() if v[0] in in_html]:
         html = bp.handout.to_html(plan, out / f"html-{name}.html", settings=SETTINGS, **kwargs)
         _print_html(html, out / f"html-{name}")

@@ -33,11 +33,16 @@ from .extensions import (
 )
 from .patients import Resolver, label_of
 
-__all__ = ["EXT_DOSE", "EXT_START_BACK", "PLAN_FIELDS", "RULE_FIELDS", "locate"]
+__all__ = ["EXT_DOSE", "EXT_LANGUAGE", "EXT_START_BACK", "PLAN_FIELDS", "RULE_FIELDS", "locate"]
 
 SD = f"{BASE}/StructureDefinition"
 EXT_SCHEMA, EXT_LEVEL = f"{SD}/plan-schema-version", f"{SD}/plan-level"
 EXT_START_BACK = f"{SD}/plan-start-back"
+#: The language the patient reads (BCP 47). Not ``CarePlan.language``: that declares the
+#: language of the resource's own text, which backplan writes in English; not
+#: ``Patient.communication``: the Patient belongs to the record (a conditional reference
+#: names the server's own), and a language chosen for this plan's handouts is the plan's.
+EXT_LANGUAGE = f"{SD}/plan-language"
 EXT_RULE, EXT_DOSE = f"{SD}/plan-progression-rule", f"{SD}/exercise-dose"
 _UNITS = ("d", "wk")  # Timing.repeat.periodUnit: sessions a day, or a week
 _PLAN_ID = re.compile(r"[A-Za-z0-9.-]{1,64}")
@@ -322,6 +327,18 @@ def _read_start_back(cp: dict, ctx: _Ctx) -> Any:
     return _one(cp.get("extension"), EXT_START_BACK, "", "valueCode")[0]
 
 
+def _write_language(plan: Plan, cp: dict) -> None:
+    if plan.language != "en":  # English (the default) is written as before: nothing
+        cp["extension"].append(ext(EXT_LANGUAGE, valueCode=plan.language))
+
+
+def _read_language(cp: dict, ctx: _Ctx) -> Any:
+    if not any(isinstance(e, dict) and e.get("url") == EXT_LANGUAGE
+               for e in cp.get("extension") or ()):  # fmt: skip
+        return "en"
+    return _one(cp.get("extension"), EXT_LANGUAGE, "", "valueCode")[0]
+
+
 PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, _Ctx], Any]]] = {
     "schema_version": (
         "CarePlan.extension[plan-schema-version].valueInteger",
@@ -385,6 +402,12 @@ PLAN_FIELDS: dict[str, tuple[str, Callable[[Plan, dict], None], Callable[[dict, 
         "(authorString, time), meta.versionId, one Provenance each and the activities' status",
         write_revisions,
         _read_revisions,
+    ),
+    "language": (
+        "CarePlan.extension[plan-language].valueCode (BCP 47: the language the patient's "
+        "handouts print in; none for English)",
+        _write_language,
+        _read_language,
     ),
     "plan_id": (
         "CarePlan.identifier (system plan-id).value; also CarePlan.id",

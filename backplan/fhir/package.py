@@ -45,7 +45,15 @@ from .extensions import (
     WARNINGS_ACCEPTED_FIELDS,
     Part,
 )
-from .mapping import EXT_DOSE, EXT_LEVEL, EXT_RULE, EXT_SCHEMA, EXT_START_BACK, RULE_FIELDS
+from .mapping import (
+    EXT_DOSE,
+    EXT_LANGUAGE,
+    EXT_LEVEL,
+    EXT_RULE,
+    EXT_SCHEMA,
+    EXT_START_BACK,
+    RULE_FIELDS,
+)
 from .observations import LOG_SYSTEM, MEASURES
 from .settings import CANONICAL, FhirSettings, rebase
 
@@ -115,6 +123,10 @@ _EXTENSIONS: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...] | tuple[
     (EXT_START_BACK, "STarT Back risk group", "The patient's STarT Back risk group at first "
      "contact (low, medium or high); a high-risk plan is reviewed with time-based "
      "progression.", ("CarePlan",), ("code",)),
+    (EXT_LANGUAGE, "Plan language", "The language the patient reads, as a BCP 47 code (cy, pl, "
+     "ur...): backplan prints the plan's handouts in it, each part with English beside. Absent: "
+     "English. Not CarePlan.language, which is the language of the resource's own text "
+     "(English).", ("CarePlan",), ("code",)),
     (EXT_WARNINGS_ACCEPTED, "Dose warnings accepted", "A physio read the plan's dose warnings "
      "and accepted them: who, when, and the warnings.", ("CarePlan",),
      _from_parts(WARNINGS_ACCEPTED_FIELDS)),

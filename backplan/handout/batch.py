@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import BackplanError
+from ..locales import check_language
 from ..plan import Plan, load_plan
 from ..settings import ClinicSettings
 
@@ -88,10 +89,12 @@ def write_handout(
     clinic: str | None = None,
     phone: str | None = None,
     physio: str | None = None,
+    language: str | None = None,
 ) -> Path:
-    """Write one handout in format ``fmt`` (one of :data:`FORMATS`), passing on what applies."""
+    """Write one handout in format ``fmt`` (one of :data:`FORMATS`), passing on what applies
+    (``language``: the plan's own by default)."""
     (fmt,) = check_formats([fmt])
-    kwargs: dict[str, Any] = {"catalogue": catalogue}
+    kwargs: dict[str, Any] = {"catalogue": catalogue, "language": language}
     if fmt in {"pdf", "html"}:
         kwargs.update(
             large_print=large_print,
@@ -175,6 +178,7 @@ def export_handouts(
     settings: ClinicSettings | None = None,
     progress: bool = True,
     workers: int | None = None,
+    language: str | None = None,
 ) -> pd.DataFrame:
     """Write one handout per plan (and per format) into ``folder``, on every core.
 
@@ -200,6 +204,9 @@ def export_handouts(
     workers : int, optional
         Processes to write with; every core by default (:func:`default_workers`), 1 to
         write in this process. Small batches are written in this process.
+    language : str, optional
+        One language for every handout; by default each plan's own (``plan.language``).
+        An unknown language is an error before anything is written.
 
     Returns
     -------
@@ -213,6 +220,8 @@ def export_handouts(
     from ..settings import load_settings
 
     wanted = check_formats(formats)
+    if language is not None:
+        check_language(language)
     out_dir = Path(folder)
     out_dir.mkdir(parents=True, exist_ok=True)
     if settings is None and None in (clinic, phone, physio):
@@ -225,6 +234,7 @@ def export_handouts(
         "clinic": settings.clinic if clinic is None else clinic,
         "phone": settings.phone if phone is None else phone,
         "physio": settings.physio if physio is None else physio,
+        "language": language,
     }
     jobs, sources = [], []
     for i, item in enumerate(plans, start=1):

@@ -19,7 +19,8 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from dataclasses import dataclass, replace
+import warnings
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,21 +28,13 @@ import pandas as pd
 
 from ..catalogue import load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
+from ..locales import UntranslatedWarning
 from ..plan import Plan
 from ..plan.revise import what_changed
 from ..plan.rules import Prescription
 from ..plan.weeks import DoseRun, WeekDoses, dose_runs, level_phases, week_doses
 from ..settings import ClinicSettings, load_settings
-from ..words import (
-    ADVICE_TITLES,
-    CLINIC_TEXT,
-    TEXT,
-    date_words,
-    dose_short,
-    dose_words,
-    fill_placeholders,
-    prescribed_days,
-)
+from ..words import CLINIC_TEXT, Words, prescribed_days, words_for
 
 __all__ = [
     "DiaryWeek",
@@ -53,6 +46,7 @@ __all__ = [
     "dose_runs",
     "exercise_rows",
     "handout_content",
+    "length_words",
     "week_parts",
 ]
 
@@ -210,52 +204,99 @@ class Handout:
     pain_rules: tuple[str, ...] = ()
     #: lines for the clinic page about the plan (its STarT Back group and the review rules)
     clinic_lines: tuple[str, ...] = ()
+    #: the words of the handout's language (labels, dates); English by default
+    words: Words = field(default_factory=words_for)
+    #: the same handout in English, printed beside each block (any language but English)
+    english: Handout | None = None
+    #: texts the language file has no translation for (a clinic's own catalogue text),
+    #: printed in English: ``"exercise 2 (my-stretch), name: 'Side stretch'"``
+    untranslated: tuple[str, ...] = ()
+
+    @property
+    def language(self) -> str:
+        """The language code (``"en"``, ``"pl"``...)."""
+        return self.words.code
 
 
-def _sections(advice: pd.DataFrame, keys: tuple[str, ...]) -> tuple[Section, ...]:
+class _Translate:
+    """Data texts in the handout's language; a text the language file lacks stays English
+    and is listed in ``missing``."""
+
+    def __init__(self, w: Words) -> None:
+        self.w, self.missing = w, []
+
+    def __call__(self, context: str, english: str, where: str) -> str:
+        if not english:
+            return english
+        found = self.w.data(context, english)
+        if found is None:
+            self.missing.append(f"{where}: {english!r}")
+            return english
+        return found
+
+
+def _sections(advice: pd.DataFrame, keys: tuple[str, ...], tr: _Translate) -> tuple[Section, ...]:
     rows = advice[["section", "role", "text"]].to_dict("records")
     out = []
     for key in keys:
+        where = f"advice '{key}'"
         heads = [r["text"] for r in rows if r["section"] == key and r["role"] == "heading"]
-        items = tuple(r["text"] for r in rows if r["section"] == key and r["role"] == "item")
-        out.append(Section(key, heads[0] if heads else ADVICE_TITLES.get(key, ""), items))
+        items = tuple(
+            tr(f"advice:{key}", r["text"], where)
+            for r in rows
+            if r["section"] == key and r["role"] == "item"
+        )
+        if heads:
+            title = tr(f"advice:{key}", heads[0], where)
+        else:
+            title = tr.w[f"advice_{key}"] if key in ADVICE_ORDER else ""
+        out.append(Section(key, title, items))
     return tuple(out)
 
 
 @functools.cache
-def _shipped_sections() -> tuple[tuple[Section, ...], tuple[Section, ...]]:
+def _shipped_sections(w: Words) -> tuple[tuple[Section, ...], tuple[Section, ...], list[str]]:
+    tr = _Translate(w)
     advice = load_advice()
-    return _sections(advice, ADVICE_ORDER), _sections(advice, SAFETY_ORDER)
+    return _sections(advice, ADVICE_ORDER, tr), _sections(advice, SAFETY_ORDER, tr), tr.missing
 
 
 def _blocks(
-    plan: Plan, rows: dict[str, dict[str, Any]], weeks: list[WeekDoses]
+    plan: Plan, rows: dict[str, dict[str, Any]], weeks: list[WeekDoses], tr: _Translate
 ) -> list[list[ExerciseBlock]]:
+    w = tr.w
     phases: dict[int, list[ExerciseBlock]] = {}
     runs: dict[tuple[int, int], list[DoseRun]] = {}
     for run in dose_runs(plan, weeks):
         runs.setdefault((run.phase_start, run.order), []).append(run)
     for number, ((start, _), ex_runs) in enumerate(runs.items(), start=1):
         first, later = ex_runs[0], ex_runs[1:]
-        row = rows[first.dose.exercise]
+        ex = first.dose.exercise
+        row = rows[ex]
         side = str(row.get("side") or "side")
         doses = [r.dose for r in ex_runs]
         last = ex_runs[-1].last
+        where = f"exercise {number} ({ex})"
 
-        def fill(text: Any, doses: list[Prescription] = doses, side: str = side) -> str:
-            return fill_placeholders("" if pd.isna(text) else str(text), doses, side)
+        def fill(text: Any, what: str, doses: list[Prescription] = doses, side: str = side,
+                 where: str = where, ex: str = ex) -> str:  # fmt: skip
+            english = "" if pd.isna(text) else str(text)
+            said = tr(f"exercise:{ex}", english, f"{where}, {what}")
+            return w.fill_placeholders(said, doses, side, source=english)
 
         phases.setdefault(start, []).append(
             ExerciseBlock(
                 number=number,
-                exercise=first.dose.exercise,
-                name=str(row["name"]),
-                position=fill(row["position_detail"]),
-                steps=tuple(fill(s) for s in split_steps(row["steps"])),
-                dose=dose_words(first.dose, side),
-                easier=fill(row.get("easier_option") or ""),
+                exercise=ex,
+                name=tr(f"exercise:{ex}", str(row["name"]), f"{where}, name"),
+                position=fill(row["position_detail"], "position"),
+                steps=tuple(
+                    fill(s, f"step {i}") for i, s in enumerate(split_steps(row["steps"]), 1)
+                ),
+                dose=w.dose_words(first.dose, side),
+                easier=fill(row.get("easier_option") or "", "easier way"),
                 later=tuple(
-                    TEXT["later_dose"].format(week=r.first, dose=dose_words(r.dose, side))
+                    w.text("later_dose", week=r.first, dose=w.dose_words(r.dose, side))
                     for r in later
                 ),
                 from_week=first.first,
@@ -268,7 +309,11 @@ def _blocks(
 
 
 def _diary(
-    plan: Plan, rows: dict[str, dict[str, Any]], weeks: list[WeekDoses]
+    plan: Plan,
+    rows: dict[str, dict[str, Any]],
+    weeks: list[WeekDoses],
+    w: Words,
+    names: dict[str, str],
 ) -> tuple[DiaryWeek, ...]:
     out = []
     for week, _, doses in weeks:
@@ -277,9 +322,9 @@ def _diary(
             DiaryWeek(
                 week=week,
                 days=tuple(start + timedelta(days=d) for d in range(7)),
-                exercises=tuple((p.exercise, str(rows[p.exercise]["name"])) for p in doses),
+                exercises=tuple((p.exercise, names[p.exercise]) for p in doses),
                 doses=tuple(
-                    dose_short(p, str(rows[p.exercise].get("side") or "side")) for p in doses
+                    w.dose_short(p, str(rows[p.exercise].get("side") or "side")) for p in doses
                 ),
                 boxes=tuple(
                     tuple(
@@ -293,22 +338,23 @@ def _diary(
     return tuple(out)
 
 
-def _credits(plan: Plan, rows: dict[str, dict[str, Any]]) -> tuple[str, ...]:
-    """Where the exercises, pictures and safety text come from."""
+def _credits(plan: Plan, rows: dict[str, dict[str, Any]], w: Words) -> tuple[str, ...]:
+    """Where the exercises, pictures and safety text come from (names of sources as they
+    are: they are titles)."""
     sources: dict[str, str] = {}
     for p in plan.all_prescriptions():
         row = rows[p.exercise]
         reviewed = row.get("source_reviewed")
-        when = date_words(reviewed.date()) if isinstance(reviewed, pd.Timestamp) else ""
+        when = w.date_words(reviewed.date()) if isinstance(reviewed, pd.Timestamp) else ""
         sources.setdefault(str(row.get("source") or ""), when)
     out = [
-        TEXT["credit_exercises"].format(source=src, reviewed=when)
+        w.text("credit_exercises", source=src, reviewed=when)
         if when
-        else TEXT["credit_exercises_undated"].format(source=src)
+        else w.text("credit_exercises_undated", source=src)
         for src, when in sources.items()
         if src
     ]
-    return (*out, TEXT["credit_pictures"], TEXT["credit_safety"])
+    return (*out, w["credit_pictures"], w["credit_safety"])
 
 
 def handout_content(
@@ -320,6 +366,7 @@ def handout_content(
     phone: str | None = None,
     physio: str | None = None,
     settings: ClinicSettings | None = None,
+    language: str | Words | None = None,
 ) -> Handout:
     """Work out everything a handout shows for ``plan``.
 
@@ -338,54 +385,107 @@ def handout_content(
     settings : ClinicSettings, optional
         Clinic details used where ``clinic``, ``phone`` or ``physio`` are not given; by
         default :func:`backplan.settings.load_settings` (the clinic's settings file).
+    language : str, optional
+        The language the patient reads (see :func:`backplan.locales.languages`); the plan's
+        own (``plan.language``) by default. In any language but English the handout also
+        carries itself in English (``english``), printed beside each block.
 
     Raises
     ------
     PlanError
         When the plan names an exercise the catalogue does not hold.
+    LanguageError
+        For a language backplan does not ship, or a broken language file.
     """
+    w = words_for(plan.language if language is None else language)
     rows = exercise_rows(plan, catalogue)
-    if advice is None:
-        advice_sections, safety_sections = _shipped_sections()
-    else:
-        advice_sections = _sections(advice, ADVICE_ORDER)
-        safety_sections = _sections(advice, SAFETY_ORDER)
-    weeks = week_doses(plan)
-    phases = _blocks(plan, rows, weeks)
-    levels = level_phases(weeks)
-    next_week = levels[1][0][0] if len(levels) > 1 else None
     if settings is None and None in (clinic, phone, physio):
         settings = load_settings()
     settings = settings or ClinicSettings()
-    return Handout(
+    phone = settings.phone if phone is None else phone
+    base = Handout(
         clinic=settings.clinic if clinic is None else clinic,
-        phone=settings.phone if phone is None else phone,
+        phone=phone,
         physio=settings.physio if physio is None else physio,
-        credits=_credits(plan, rows),
         clinician=plan.clinician,
         patient=plan.patient,
         start=plan.start_date,
         end=plan.start_date + timedelta(weeks=plan.weeks, days=-1),
         weeks=plan.weeks,
         notes=plan.notes,
+        blocks=(),
+        next_blocks=(),
+        next_week=None,
+        advice=(),
+        safety=(),
+        diary=(),
+    )
+    english = None if w.is_english else _in(base, plan, rows, advice, catalogue, words_for())
+    h = replace(_in(base, plan, rows, advice, catalogue, w), english=english)
+    if h.untranslated:  # a clinic's own text: printed, in English, and said so
+        shown = "; ".join(h.untranslated[:3]) + ("; ..." if len(h.untranslated) > 3 else "")
+        warnings.warn(
+            f"{len(h.untranslated)} text(s) have no translation into language {w.code!r} and "
+            f"print in English only: {shown}",
+            UntranslatedWarning,
+            stacklevel=2,
+        )
+    return h
+
+
+def _in(
+    base: Handout,
+    plan: Plan,
+    rows: dict[str, dict[str, Any]],
+    advice: pd.DataFrame | None,
+    catalogue: pd.DataFrame | None,
+    w: Words,
+) -> Handout:
+    """The handout's words in one language."""
+    tr = _Translate(w)
+    weeks = week_doses(plan)
+    phases = _blocks(plan, rows, weeks, tr)
+    levels = level_phases(weeks)
+    names = {b.exercise: b.name for phase in phases for b in phase}
+    for p in plan.all_prescriptions():  # exercises a revision adds are in the diary too
+        if p.exercise not in names:
+            names[p.exercise] = tr(f"exercise:{p.exercise}", str(rows[p.exercise]["name"]),
+                                   f"exercise ({p.exercise}), name")  # fmt: skip
+    if advice is None:  # the shipped advice: worked out once per language
+        advice_sections, safety_sections, missing = _shipped_sections(w)
+        tr.missing += missing
+    else:
+        advice_sections = _sections(advice, ADVICE_ORDER, tr)
+        safety_sections = _sections(advice, SAFETY_ORDER, tr)
+    return replace(
+        base,
+        credits=_credits(plan, rows, w),
         blocks=tuple(phases[0]),
         next_blocks=tuple(phases[1]) if len(phases) > 1 else (),
-        next_week=next_week,
+        next_week=levels[1][0][0] if len(levels) > 1 else None,
         advice=advice_sections,
         safety=safety_sections,
-        diary=_diary(plan, rows, weeks),
-        changes=tuple(what_changed(plan, catalogue=catalogue)) if plan.revisions else (),
+        diary=_diary(plan, rows, weeks, w, names),
+        changes=tuple(what_changed(plan, catalogue=catalogue, language=w))
+        if plan.revisions
+        else (),
         changed_on=plan.revisions[-1].made_at.date() if plan.revisions else None,
-        call=_call_line(settings.phone if phone is None else phone),
-        pain_rules=PAIN_RULES,
+        call=_call_line(w, base.phone),
+        # the pain-monitoring model (Silbernagel 2007, a trial in Achilles tendinopathy,
+        # adapted for backs; NHS inform: stop if it hurts more)
+        pain_rules=tuple(w[k] for k in ("pain_ok", "pain_settle", "pain_stop", "pain_more")),
+        words=w,
+        untranslated=tuple(dict.fromkeys(tr.missing)),
         clinic_lines=_clinic_lines(plan),
     )
 
 
-#: The "How much pain is OK" box, after the pain-monitoring model (Silbernagel 2007, a
-#: trial in Achilles tendinopathy, adapted for backs; NHS inform: stop if it hurts more).
-PAIN_RULES: tuple[str, ...] = (TEXT["pain_ok"], TEXT["pain_settle"], TEXT["pain_stop"],
-                               TEXT["pain_more"])  # fmt: skip
+def length_words(h: Handout) -> str:
+    """How long the plan lasts, in the handout's language: ``6 weeks, from 9 March 2026 to
+    19 April 2026``."""
+    w = h.words
+    return w.plural("length_value", h.weeks, weeks=h.weeks, start=w.date_words(h.start),
+                    end=w.date_words(h.end))  # fmt: skip
 
 
 def _clinic_lines(plan: Plan) -> tuple[str, ...]:
@@ -397,7 +497,6 @@ def _clinic_lines(plan: Plan) -> tuple[str, ...]:
     return (CLINIC_TEXT["start_back"].format(group=plan.start_back), CLINIC_TEXT[rules])
 
 
-def _call_line(phone: str) -> str:
-    return (
-        TEXT["call_physio"].format(phone=phone) if phone.strip() else TEXT["call_physio_no_phone"]
-    )
+def _call_line(w: Words, phone: str) -> str:
+    """The line "Call your physio on <phone>." (one to write the number on, without one)."""
+    return w.text("call_physio", phone=phone) if phone.strip() else w["call_physio_no_phone"]

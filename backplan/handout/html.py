@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,16 +30,15 @@ from ..plan.build import catalogue_argument
 from ..plan.model import plan_argument
 from ..scripts import cjk_language
 from ..settings import ClinicSettings
-from ..words import (
-    CLINIC_TEXT,
-    TEXT,
-    date_words,
-    day_label,
-    diary_heading,
-    diary_name,
-    footer_lines,
+from ..words import CLINIC_TEXT, Words, diary_name
+from .content import (
+    ExerciseBlock,
+    Handout,
+    box_layout,
+    handout_content,
+    length_words,
+    week_parts,
 )
-from .content import ExerciseBlock, Handout, box_layout, handout_content, week_parts
 from .options import handout_options
 
 __all__ = ["render_html", "to_html"]
@@ -55,9 +55,6 @@ def _template() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["day_label"] = day_label
-    env.filters["date_words"] = date_words
-    env.filters["diary_heading"] = diary_heading
     env.filters["diary_name"] = diary_name
     env.filters["text_attrs"] = text_attrs
     env.filters["lang_attr"] = lang_attr
@@ -138,14 +135,16 @@ def _pictures(h: Handout, large_print: bool, page_size: str) -> tuple[Any, Any]:
         # measured as the PDF would print it; a character only the reader's browser has a
         # font for (the PDF refuses it) is measured as a replacement character
         return block_pictures(_measurable(block), large_print, width, Frames(frame, frame),
-                              heads.get(block, ("", None)))  # fmt: skip
+                              heads.get(block, ("", None)), h.words)  # fmt: skip
 
     def picture(block: ExerciseBlock, variant: str = "") -> str:
         if block.image:  # a clinic's own picture; no shipped drawing of its easier way
             return "" if variant else picture_markup(block.exercise, block.image,
                                                       large_print=large_print)  # fmt: skip
         pic = pictures(block).easier if variant else pictures(block).main
-        return picture_svg(pic) if pic else ""
+        # English: the picture's own description; another language: its catalogue words
+        label = "" if h.words.is_english else h.words.text("picture_label", name=block.name)
+        return picture_svg(pic, label) if pic else ""
 
     def apart(block: ExerciseBlock) -> bool:
         return pictures(block).apart
@@ -165,6 +164,20 @@ def _column_mm(name: str, dose: str, k: int, em: float, box: float, gap: float) 
     return max(boxes, word + 1.0)
 
 
+@functools.cache
+def _day_em(w: Words) -> float:
+    """The diary's day column in em: 7.4 (``Wed 30 May``), more for a language whose day
+    labels are longer (about 0.64 em a character in bold, widest of a year's days)."""
+    from datetime import date, timedelta
+
+    longest = max(
+        len(w.day_label(date(2026, m, 20) + timedelta(days=d), year=False))
+        for m in range(1, 13)
+        for d in range(7)
+    )
+    return max(7.4, round(0.64 * longest + 1.0, 1))
+
+
 def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, int]:
     """Landscape or not, and parts a week, for the print view: the first that keeps every
     diary week whole on one page. Large print with two rows of tick boxes a day (4 to 6
@@ -175,6 +188,12 @@ def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, i
     box, gap = (7.5, 1.6) if large_print else (6.0, 2.5)
     short, long = (215.9, 279.4) if page_size == "letter" else (210.0, 297.0)
     max_boxes = max((k for week in h.diary for row in week.boxes for k in row), default=1)
+    if h.english is not None:  # each heading also holds the English name and dose
+        h = replace(h, diary=tuple(
+            replace(week, exercises=tuple((ex, f"{name} {en_name}") for (ex, name), (_, en_name)
+                                          in zip(week.exercises, en.exercises, strict=True)),
+                    doses=week.doses)
+            for week, en in zip(h.diary, h.english.diary, strict=True)))  # fmt: skip
     tall = large_print and box_layout(max_boxes)[1] > 1
     first = (large_print or max_boxes >= 3) and not tall  # landscape, as before
     most_parts = max((len(w.exercises) for w in h.diary), default=1)
@@ -184,7 +203,7 @@ def _diary_pages(h: Handout, large_print: bool, page_size: str) -> tuple[bool, i
         for landscape in [x for x in shapes if not (x and tall)]:
             width = (long if landscape else short) - 26.0
             fits = all(
-                7.4 * em
+                _day_em(h.words) * em
                 + 2.0  # the day column and the table's borders
                 + (2 * 4.6 * em + max(0.08 * width, 16.0) if n == 1 else 0.0)  # pains, note
                 + sum(
@@ -207,31 +226,41 @@ def render_html(
     *,
     large_print: bool = False,
     page_size: str = "A4",
-    direction: Literal["ltr", "rtl"] = "ltr",
+    direction: Literal["ltr", "rtl"] | None = None,
 ) -> str:
     """The HTML text of a handout (see :func:`to_html`). ``direction="rtl"`` lays the page
     out right to left (``<html dir="rtl">``: text starts on the right, tables and the diary
-    are mirrored), for a handout in a language written that way."""
+    are mirrored), for a handout in a language written that way; by default the direction
+    of the handout's language. The English copies stay left to right (``dir="ltr"``)."""
     from .printable import check_names
 
     check_names(h)
-    length_key = "length_value_one" if h.weeks == 1 else "length_value"
+    direction = h.words.direction if direction is None else direction
+    en = h.english
     codes: dict[str, str] = {}
-    for week in h.diary:
+    for week in (en or h).diary:  # staff read the exercises' English names
         codes.update(week.exercises)
     options = handout_options(large_print=large_print, page_size=page_size)
     large_print, size = options["large_print"], options["page_size"]
     landscape, parts = _diary_pages(h, large_print, size.lower())
     picture, apart = _pictures(h, large_print, size.lower())
+    english = en.diary if en is not None else (None,) * len(h.diary)
     diary = [
-        (part, n, len(split))
-        for week in h.diary
+        (part, n, len(split), en_part)
+        for week, en_week in zip(h.diary, english, strict=True)
         for split in [week_parts(week, parts)]
-        for n, part in enumerate(split, start=1)
+        for n, (part, en_part) in enumerate(
+            zip(split, week_parts(en_week, parts) if en_week else [None] * len(split), strict=True),
+            start=1,
+        )
     ]
     return _template().render(
         h=h,
-        text=TEXT,
+        en=en,
+        w=h.words,
+        text=h.words.labels,
+        en_text=en.words.labels if en is not None else {},
+        length=length_words,
         clinic_text=CLINIC_TEXT,
         large_print=large_print,
         page_size=size,
@@ -241,11 +270,9 @@ def render_html(
         easier_apart=apart,
         box_layout=box_layout,
         codes=list(codes.items()),
-        contact=[part for part in [*footer_lines(h), h.patient] if part],
+        contact=[part for part in [*h.words.footer_lines(h), h.patient] if part],
         direction=direction,
-        length=TEXT[length_key].format(
-            weeks=h.weeks, start=date_words(h.start), end=date_words(h.end)
-        ),
+        day_em=_day_em(h.words),
     )
 
 
@@ -260,6 +287,7 @@ def to_html(
     phone: str | None = None,
     physio: str | None = None,
     settings: ClinicSettings | None = None,
+    language: str | None = None,
 ) -> Path:
     """Write the patient handout for ``plan`` as one self-contained HTML file.
 
@@ -277,6 +305,9 @@ def to_html(
         The paper the print view is laid out for.
     clinic, phone, physio, settings
         Clinic details, as for :func:`backplan.handout.to_pdf`.
+    language : str, optional
+        The language the patient reads; by default the plan's own. Bilingual (English under
+        each block) in any language but English; Arabic and Urdu read right to left.
 
     Returns
     -------
@@ -292,12 +323,16 @@ def to_html(
         For an option that is not valid (see :func:`~backplan.handout.options.handout_options`),
         e.g. a page size other than A4 or letter.
     BackplanError
-        For a name with a word that mixes Latin, Greek and Cyrillic letters.
+        For a name with a word that mixes Latin, Greek and Cyrillic letters; a
+        :class:`~backplan.locales.LanguageError` for an unknown language. Nothing is
+        written then.
     """
     options = handout_options(large_print=large_print, page_size=page_size, clinic=clinic,
                               phone=phone, physio=physio, settings=settings)  # fmt: skip
     large, size = options.pop("large_print"), options.pop("page_size")
-    content = handout_content(plan_argument(plan), catalogue_argument(catalogue), **options)
+    content = handout_content(
+        plan_argument(plan), catalogue_argument(catalogue), **options, language=language
+    )
     html = render_html(content, large_print=large, page_size=size)
     target = as_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -34,12 +34,12 @@ from ..plan import Plan
 from ..plan.build import catalogue_argument
 from ..plan.model import plan_argument
 from ..settings import ClinicSettings
-from ..words import CLINIC_TEXT, TEXT, footer_lines
+from ..words import CLINIC_TEXT
 from .content import ExerciseBlock, Handout, handout_content
 from .options import handout_options, page_size_value
 from .pdf_block import Frames, exercise_story
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
-from .pdf_page_one import bullets, first_page
+from .pdf_page_one import bullets, first_page, in_english
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, plain, register_fonts
 
 __all__ = [
@@ -49,9 +49,13 @@ __all__ = [
 
 
 def _notes(h: Handout, lk: Look) -> list[Any]:
-    out = [plain(TEXT["intro"], lk.body)]
-    if h.notes.strip():
-        out.append(plain(TEXT["notes"], lk.h3))
+    w = h.words
+    out = [
+        plain(w["intro"], lk.body),
+        *in_english(h, lk, lambda e, el: [plain(e.words["intro"], el.body)]),
+    ]
+    if h.notes.strip():  # the physio's own words, as written
+        out.append(plain(w["notes"], lk.h3))
         out += [plain(line, lk.body) for line in h.notes.splitlines() if line.strip()]
     return out
 
@@ -61,23 +65,26 @@ def _advice(h: Handout, lk: Look) -> list[Any]:
 
     out: list[Any] = []
     for i, section in enumerate(h.advice):
-        head = [plain(TEXT["advice_title"], lk.h2)] if i == 0 else []
-        out.append(KeepTogether(head + bullets(section, lk)))
+        head = [plain(h.words["advice_title"], lk.h2)] if i == 0 else []
+        english = in_english(h, lk, lambda e, el, i=i: bullets(e.advice[i], el))
+        out.append(KeepTogether(head + bullets(section, lk) + english))
     return out
 
 
 def _credits(h: Handout, lk: Look) -> list[Any]:
     style = lk.body if lk.large else lk.small
     title = lk.label if lk.large else lk.small_label
-    return [plain(TEXT["credits_title"], title), *(plain(c, style) for c in h.credits)]
+    return [plain(h.words["credits_title"], title), *(plain(c, style) for c in h.credits)]
 
 
-def _grid_look(lk: Look, most: int = 3, gap: float = 0.35) -> Any:
+def _grid_look(lk: Look, most: int = 3, gap: float = 0.35, h: Handout | None = None) -> Any:
+    """The diary grid's look; ``h`` gives its language (and English under each heading
+    when the handout is bilingual)."""
     from .pdf_diary import GridLook
 
-    return GridLook(
-        BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize, most, gap, rtl=lk.rtl
-    )
+    language, english = (h.words.code, h.english is not None) if h is not None else ("en", False)
+    return GridLook(BOLD, REGULAR, lk.diary_size, lk.box_mm * MM, lk.h3.fontSize, most, gap,
+                    rtl=lk.rtl, language=language, english=english)  # fmt: skip
 
 
 #: Diary page shapes to try, best first: (landscape, tick boxes a row at most, gap between
@@ -103,11 +110,11 @@ def _diary_layout(
     for parts in range(1, most_parts + 1):
         for land, most, gap in _DIARY_SHAPES:
             page = landscape(portrait) if land else portrait
-            g = _grid_look(lk, most, gap)
+            g = _grid_look(lk, most, gap, h)
             frame = (page[0] - 2 * MARGIN_X, page[1] - MARGIN_TOP - margin_bottom)
-            if diary_fits(h.diary, g, parts, *frame):
+            if diary_fits(h.diary, g, parts, *frame, h.english.diary if h.english else None):
                 return page, g, parts
-    return landscape(portrait), _grid_look(lk, 1), most_parts
+    return landscape(portrait), _grid_look(lk, 1, h=h), most_parts
 
 
 def _diary(h: Handout, lk: Look, g: Any, parts: int, width: float, height: float) -> list[Any]:
@@ -117,18 +124,23 @@ def _diary(h: Handout, lk: Look, g: Any, parts: int, width: float, height: float
 
     from .pdf_diary import DiaryGrid, week_parts
 
-    intro = [plain(TEXT["diary_intro_title"], lk.h2), plain(TEXT["diary_how"], lk.body)]
+    english = h.english.diary if h.english is not None else (None,) * len(h.diary)
+    w = h.words
+    intro = [plain(w["diary_intro_title"], lk.h2), plain(w["diary_how"], lk.body)]
+    intro += in_english(h, lk, lambda e, el: [plain(e.words["diary_how"], el.body)])
+    credits = _credits(h, lk) + in_english(h, lk, lambda e, el: _credits(e, el)[1:])
     # credits and the diary's instructions share a page, so neither is left on its own
-    out: list[Any] = [KeepTogether([*_credits(h, lk), *intro]), NextPageTemplate("diary")]
+    out: list[Any] = [KeepTogether([*credits, *intro]), NextPageTemplate("diary")]
     out.append(PageBreak())
-    for i, week in enumerate(h.diary):
+    for i, (week, en) in enumerate(zip(h.diary, english, strict=True)):
         split = week_parts(week, parts)
+        en_split = week_parts(en, parts) if en is not None else [None] * len(split)
         if i:
             out.append(PageBreak() if len(split) > 1 else Spacer(1, lk.body.fontSize * 0.8))
-        for n, part in enumerate(split, start=1):
+        for n, (part, en_part) in enumerate(zip(split, en_split, strict=True), start=1):
             if n > 1:
                 out.append(Spacer(1, lk.body.fontSize * 0.8))
-            out.append(DiaryGrid(part, g, width, height, part=(n, len(split))))
+            out.append(DiaryGrid(part, g, width, height, part=(n, len(split)), english=en_part))
     return out
 
 
@@ -136,7 +148,7 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
     from reportlab.platypus import NextPageTemplate, PageBreak, Table, TableStyle
 
     seen: dict[str, str] = {}
-    for week in h.diary:
+    for week in (h.english or h).diary:  # staff read the exercises' English names
         seen.update(week.exercises)
     rows = [
         [
@@ -145,9 +157,8 @@ def _clinic_page(h: Handout, lk: Look, width: float) -> list[Any]:
         ]
     ] + [[plain(code, lk.small), plain(name, lk.small)] for code, name in seen.items()]
     widths = [width * 0.4, width * 0.6]
-    if lk.rtl:  # columns in reading order, from the right
-        rows, widths = [row[::-1] for row in rows], widths[::-1]
-    codes = Table(rows, colWidths=widths, hAlign="RIGHT" if lk.rtl else "LEFT", repeatRows=1)
+    # the page is for staff, in English: left to right whatever the patient's language
+    codes = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1)
     codes.setStyle(
         TableStyle(
             [
@@ -192,16 +203,16 @@ def _contact_lines(h: Handout, size: float, width: float, budget: int | None = N
     def wrap(text: str) -> list[str]:
         return wrap_words(text.split(), REGULAR, size, width)
 
-    lines = [wrap(text) for text in footer_lines(h)]
+    lines = [wrap(text) for text in h.words.footer_lines(h)]
     if all(len(wrapped) == 1 for wrapped in lines):  # each line fits: keep them as they are
         return [wrapped[0] for wrapped in lines]
     # a line too long for the page: each detail on lines of its own, so a phone number is
     # never split between two details' lines
-    raw = " · ".join(footer_lines(h)).split(" · ")
+    raw = " · ".join(h.words.footer_lines(h)).split(" · ")
     parts = [wrap(part) for part in raw]
     if budget is None or sum(map(len, parts)) <= budget:
         return [line for part in parts for line in part]
-    phone_text = f"{TEXT['phone']}: {h.phone}"
+    phone_text = f"{h.words['phone']}: {h.phone}"
     phone = raw.index(phone_text) if h.phone and phone_text in raw else None
     order = ([phone] if phone is not None else []) + [i for i in range(len(parts)) if i != phone]
     room = budget
@@ -263,7 +274,7 @@ def handout_pictures(
     frames = _frames(h, lk, portrait)
     out: list[tuple[ExerciseBlock, str, Any]] = []
     for b, head in exercise_heads(h):
-        pics = block_pictures(b, large_print, width, frames, head)
+        pics = block_pictures(b, large_print, width, frames, head, h.words)
         out += [(b, v, p) for v, p in (("", pics.main), ("easier", pics.easier)) if p]
     return out
 
@@ -274,15 +285,17 @@ def render_pdf(
     *,
     large_print: bool = False,
     page_size: str = "A4",
-    direction: Literal["ltr", "rtl"] = "ltr",
+    direction: Literal["ltr", "rtl"] | None = None,
 ) -> Path:
     """Lay out ready-made handout content as a PDF, written atomically (see :func:`to_pdf`).
 
     ``direction="rtl"`` lays the pages out right to left, for a handout in a language
     written that way: header labels on the right, diary columns in reading order from the
-    right (day, exercises, pain, note), the clinic page's table mirrored, the footer's
-    patient on the right and the page number on the left. Each text block aligns by its
-    own direction in either case (an Arabic block right, an English one left).
+    right (day, exercises, pain, note), the footer's patient on the right and the page
+    number on the left; the clinic page, for staff in English, stays left to right. Each
+    text block aligns by its own direction in either case (an Arabic block right, an
+    English one left). By default the direction of the handout's language (Arabic and
+    Urdu: right to left).
 
     Raises
     ------
@@ -297,6 +310,7 @@ def render_pdf(
     from .printable import check_fonts, check_names
 
     options = handout_options(large_print=large_print, page_size=page_size)
+    direction = h.words.direction if direction is None else direction
     if direction not in ("ltr", "rtl"):
         raise BackplanError(f"direction must be 'ltr' or 'rtl', got {direction!r}")
     check_names(h)
@@ -349,7 +363,8 @@ def _laid_out(
         doc = BaseDocTemplate(
             str(tmp),
             pagesize=portrait,
-            title=TEXT["title"],
+            title=h.words["title"],
+            lang=h.words.html_lang,
             author=h.clinician,
             subject=h.patient,
             creator="backplan",
@@ -374,6 +389,7 @@ def to_pdf(
     phone: str | None = None,
     physio: str | None = None,
     settings: ClinicSettings | None = None,
+    language: str | None = None,
 ) -> Path:
     """Write the patient handout for ``plan`` as a PDF.
 
@@ -395,6 +411,11 @@ def to_pdf(
         settings file (:func:`backplan.load_settings`) or ``settings``.
     settings : ClinicSettings, optional
         Clinic details to use instead of the settings file.
+    language : str, optional
+        The language the patient reads (``"pl"``, ``"cy"``, ``"ar"``...: see
+        :func:`backplan.locales.languages`); by default the plan's own. In any language but
+        English the handout is bilingual: each block in that language, then in English (the
+        dose numbers the same in both); Arabic and Urdu pages are laid out right to left.
 
     Returns
     -------
@@ -413,9 +434,14 @@ def to_pdf(
         Also for a character that none of the shipped fonts has
         (naming the field, the character and its code point); for a name with a word that
         mixes Latin, Greek and Cyrillic letters. Nothing is written then.
+    LanguageError
+        For a language backplan does not ship, or a broken language file (nothing is
+        written).
     """
     options = handout_options(large_print=large_print, page_size=page_size, clinic=clinic,
                               phone=phone, physio=physio, settings=settings)  # fmt: skip
     large, size = options.pop("large_print"), options.pop("page_size")
-    content = handout_content(plan_argument(plan), catalogue_argument(catalogue), **options)
+    content = handout_content(
+        plan_argument(plan), catalogue_argument(catalogue), **options, language=language
+    )
     return render_pdf(content, path, large_print=large, page_size=size)

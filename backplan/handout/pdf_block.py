@@ -30,8 +30,9 @@ from xml.sax.saxutils import escape
 from ..pictures.fit import fit_pictures
 from ..pictures.scene import Picture
 from ..pictures.sizes import LARGE_OVER_CLEAR
-from ..words import TEXT
+from ..words import Words, words_for
 from .content import ExerciseBlock, Handout
+from .pdf_page_one import in_english
 from .pdf_style import MM, Look, look, para, plain
 
 __all__ = ["BlockPictures", "Frames", "block_pictures", "exercise_heads", "exercise_story"]
@@ -65,34 +66,38 @@ def _labelled(label: str, text: str, lk: Look) -> Any:
     return para(f"<b>{escape(label)}</b> {escape(text)}", lk.body)
 
 
-def _head(b: ExerciseBlock, lk: Look) -> list[Any]:
+def _head(b: ExerciseBlock, lk: Look, w: Words) -> list[Any]:
     parts = [plain(f"{b.number}. {b.name}", lk.h3)]
     if b.from_week > 1:
-        parts.append(plain(TEXT["from_week"].format(week=b.from_week), lk.tag))
+        parts.append(plain(w.text("from_week", week=b.from_week), lk.tag))
     return parts
 
 
-def _body(b: ExerciseBlock, lk: Look) -> list[Any]:
-    parts = [_labelled(TEXT["position"], b.position, lk), plain(TEXT["steps"], lk.label)]
+def _body(b: ExerciseBlock, lk: Look, w: Words) -> list[Any]:
+    parts = [_labelled(w["position"], b.position, lk), plain(w["steps"], lk.label)]
     parts += [plain(s, lk.step, bulletText=f"{i}.") for i, s in enumerate(b.steps, start=1)]
-    parts.append(_labelled(TEXT["dose"], b.dose + ".", lk))
+    parts.append(_labelled(w["dose"], b.dose + ".", lk))
     return parts
 
 
-def _later(b: ExerciseBlock, lk: Look) -> list[Any]:
+def _easier_text(b: ExerciseBlock, lk: Look, w: Words) -> list[Any]:
+    return [_labelled(w["easier"], b.easier, lk)] if b.easier else []
+
+
+def _later(b: ExerciseBlock, lk: Look, w: Words) -> list[Any]:
     parts: list[Any] = []
     if b.later:
-        parts.append(plain(TEXT["later"], lk.label))
+        parts.append(plain(w["later"], lk.label))
         parts += [plain(s, lk.item, bulletText="•") for s in b.later]
     if b.stop_week is not None:
-        parts.append(plain(TEXT["stop_week"].format(week=b.stop_week), lk.body))
+        parts.append(plain(w.text("stop_week", week=b.stop_week), lk.body))
     elif b.until_week is not None:
-        parts.append(plain(TEXT["until_week"].format(week=b.until_week), lk.body))
+        parts.append(plain(w.text("until_week", week=b.until_week), lk.body))
     return parts
 
 
-def _easier_head(b: ExerciseBlock, lk: Look) -> list[Any]:
-    return [plain(TEXT["easier_title"].format(number=b.number, name=b.name), lk.h3)]
+def _easier_head(b: ExerciseBlock, lk: Look, w: Words) -> list[Any]:
+    return [plain(w.text("easier_title", number=b.number, name=b.name), lk.h3)]
 
 
 def _height(parts: list[Any], width: float) -> float:
@@ -114,17 +119,22 @@ def _has_easier_picture(b: ExerciseBlock) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _rooms(
-    b: ExerciseBlock, large: bool, width: float, frame: float, head: tuple[str, str | None]
+    b: ExerciseBlock,
+    large: bool,
+    width: float,
+    frame: float,
+    head: tuple[str, str | None],
+    w: Words,
 ) -> tuple[float, float, float]:
     """The room (mm) the block leaves its pictures on one page in a print mode: all
     together; the exercise's own picture when the easier way goes apart; and the easier
     way's picture on the page after."""
     lk = look(large)
     top = _group_head(head[0], head[1], lk) if head[0] else []
-    easier_text = [_labelled(TEXT["easier"], b.easier, lk)] if b.easier else []
-    whole = top + _head(b, lk) + _body(b, lk) + easier_text + _later(b, lk)
-    alone = top + _head(b, lk) + _body(b, lk) + _later(b, lk)
-    apart = _easier_head(b, lk) + easier_text
+    easier_text = _easier_text(b, lk, w)
+    whole = top + _head(b, lk, w) + _body(b, lk, w) + easier_text + _later(b, lk, w)
+    alone = top + _head(b, lk, w) + _body(b, lk, w) + _later(b, lk, w)
+    apart = _easier_head(b, lk, w) + easier_text
     return tuple(  # type: ignore[return-value]
         (frame - _height(parts, width)) / MM - SLACK_MM for parts in (whole, alone, apart)
     )
@@ -157,21 +167,28 @@ def _fit(
 
 @functools.lru_cache(maxsize=1024)
 def block_pictures(
-    b: ExerciseBlock, large: bool, width: float, frames: Frames, head: tuple[str, str | None]
+    b: ExerciseBlock,
+    large: bool,
+    width: float,
+    frames: Frames,
+    head: tuple[str, str | None],
+    w: Words | None = None,
 ) -> BlockPictures:
     """The pictures of block ``b`` in a print mode: large print as big as the room on a
     large-print page allows; clear print at most 1/1.4 of that and within its own page.
-    ``head`` is the group heading (and intro) printed above the block, or ``("", None)``."""
+    ``head`` is the group heading (and intro) printed above the block, or ``("", None)``;
+    ``w`` the words of the handout's language (English by default)."""
     if b.image or not _has_picture(b):
         return BlockPictures(None, None, False)
+    w = words_for() if w is None else w
     width_mm = width / MM
-    big = _fit(b, True, width_mm, _rooms(b, True, width, frames.large, head), None)
+    big = _fit(b, True, width_mm, _rooms(b, True, width, frames.large, head, w), None)
     if large:
         return big
     caps = tuple(
         (p.scale if p else 10.0) / LARGE_OVER_CLEAR for p in (big.main, big.easier)
     )  # fmt: skip
-    return _fit(b, False, width_mm, _rooms(b, False, width, frames.this, head), caps)  # type: ignore[arg-type]
+    return _fit(b, False, width_mm, _rooms(b, False, width, frames.this, head, w), caps)  # type: ignore[arg-type]
 
 
 def _has_picture(b: ExerciseBlock) -> bool:
@@ -180,34 +197,50 @@ def _has_picture(b: ExerciseBlock) -> bool:
     return has_picture(b.exercise)
 
 
-def _block(b: ExerciseBlock, lk: Look, width: float, pics: BlockPictures) -> list[list[Any]]:
+def _block(
+    b: ExerciseBlock, lk: Look, width: float, pics: BlockPictures, w: Words, frame: float
+) -> list[list[Any]]:
     """The block's flowables: one list kept together, or two when the easier way goes
-    apart."""
+    apart. When the words leave the picture less than its least room (long languages in
+    large print), the block cannot fit one page: its later weeks then go on as a unit of
+    their own, so the page turns between two parts, never inside a sentence."""
     from ..pictures import picture_drawing
     from ..pictures.pdf import picture_flowable
 
-    parts = _head(b, lk)
+    parts = _head(b, lk, w)
     if pics.main is not None:
         parts.append(picture_flowable(pics.main))
     elif b.image:
         clinic = picture_drawing(b.exercise, width, None, b.image, large_print=lk.large)
         parts += [clinic] if clinic is not None else []
-    parts += _body(b, lk)
-    easier = [_labelled(TEXT["easier"], b.easier, lk)] if b.easier else []
+    parts += _body(b, lk, w)
+    easier = _easier_text(b, lk, w)
     easier += [picture_flowable(pics.easier)] if pics.easier is not None else []
+    later = _later(b, lk, w)
     if pics.apart:
-        return [parts + _later(b, lk), _easier_head(b, lk) + easier]
-    return [parts + easier + _later(b, lk)]
+        units = [parts, later, _easier_head(b, lk, w) + easier]
+    else:
+        units = [parts + easier, later]
+    if _height(units[0] + units[1], width) <= frame:
+        units[:2] = [units[0] + units[1]]
+    return [unit for unit in units if unit]
+
+
+def _english_copy(e: ExerciseBlock, lk: Look) -> list[Any]:
+    """An exercise block's English copy for a bilingual handout: its words, no picture."""
+    w = words_for()
+    return _head(e, lk, w) + _body(e, lk, w) + _easier_text(e, lk, w) + _later(e, lk, w)
 
 
 def exercise_heads(h: Handout) -> list[tuple[ExerciseBlock, tuple[str, str | None]]]:
     """Each block with the group heading printed above it: "Your exercises" above the
     first, "New exercises from week N" (and its intro) above the next level's first."""
-    groups = [(TEXT["exercises_title"], None, h.blocks)]
+    w = h.words
+    groups = [(w["exercises_title"], None, h.blocks)]
     if h.next_blocks:
         week = h.next_week
-        intro = TEXT["new_exercises_intro"].format(week=week)
-        groups.append((TEXT["new_exercises"].format(week=week), intro, h.next_blocks))
+        intro = w.text("new_exercises_intro", week=week)
+        groups.append((w.text("new_exercises", week=week), intro, h.next_blocks))
     return [
         (b, (title, intro) if i == 0 else ("", None))
         for title, intro, blocks in groups
@@ -217,13 +250,20 @@ def exercise_heads(h: Handout) -> list[tuple[ExerciseBlock, tuple[str, str | Non
 
 def exercise_story(h: Handout, lk: Look, width: float, frames: Frames) -> list[Any]:
     """The exercise blocks, each kept on one page, under "Your exercises" (and "New
-    exercises from week N" for the next level's)."""
+    exercises from week N" for the next level's). In a bilingual handout each block's
+    English copy (no picture) follows as a block of its own, so each still fits a page."""
     from reportlab.platypus import KeepTogether
 
     out: list[Any] = []
-    for b, head in exercise_heads(h):
-        units = _block(b, lk, width, block_pictures(b, lk.large, width, frames, head))
+    english = [e for e, _ in exercise_heads(h.english)] if h.english is not None else []
+    for i, (b, head) in enumerate(exercise_heads(h)):
+        pics = block_pictures(b, lk.large, width, frames, head, h.words)
+        top = _group_head(head[0], head[1], lk) if head[0] else []
+        units = _block(b, lk, width, pics, h.words, frames.this - _height(top, width))
         if head[0]:
-            units[0] = _group_head(head[0], head[1], lk) + units[0]
+            units[0] = top + units[0]
         out += [KeepTogether(unit) for unit in units]
+        if english:
+            copy = in_english(h, lk, lambda _e, el, e=english[i]: _english_copy(e, el))
+            out += [KeepTogether(copy)] if copy else []
     return out

@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from ..words import TEXT
 from .content import Handout
 from .pdf_style import BOLD, MM, REGULAR
 
@@ -48,7 +47,7 @@ def footer_canvas(h: Handout, contact: list[str], size: float, rtl: bool = False
 
         def _draw_footer(self, total: int) -> None:
             page_w = self._pagesize[0]
-            text = TEXT["page"].format(page=self._pageNumber, pages=total)
+            text = h.words.text("page", page=self._pageNumber, pages=total)
             self.setFillColor("black")
             # left to right: contact and patient from the left, the page number on the
             # right; right to left: mirrored

@@ -23,10 +23,9 @@ from datetime import date, timedelta
 from reportlab.platypus import Flowable
 
 from ..scripts import is_rtl
-from ..words import TEXT, day_label, diary_heading, diary_name
+from ..words import Words, diary_name, words_for
 from .content import DiaryWeek, box_layout, week_parts
-from .pdf_text import draw_line, needs_layout
-from .pdf_text import text_width as stringWidth
+from .pdf_text import draw_line, needs_layout, text_width
 
 __all__ = ["DiaryGrid", "GridLook", "diary_fits", "diary_min_width", "wrap_words"]
 
@@ -46,7 +45,7 @@ def wrap_words(words: list[str], font: str, size: float, width: float) -> list[s
 def _wrap(words: tuple[str, ...], font: str, size: float, width: float) -> tuple[str, ...]:
     lines: list[str] = []
     for word in _fit_words(words, font, size, width):
-        if lines and stringWidth(lines[-1] + " " + word, font, size) <= width:
+        if lines and text_width(lines[-1] + " " + word, font, size) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
@@ -57,9 +56,9 @@ def _fit_words(words: tuple[str, ...], font: str, size: float, width: float) -> 
     """Words, with any word wider than ``width`` cut into pieces that fit."""
     out = []
     for word in words:
-        while stringWidth(word, font, size) > width and len(word) > 1:
+        while text_width(word, font, size) > width and len(word) > 1:
             cut = len(word) - 1
-            while cut > 1 and stringWidth(word[:cut], font, size) > width:
+            while cut > 1 and text_width(word[:cut], font, size) > width:
                 cut -= 1
             out.append(word[:cut])
             word = word[cut:]
@@ -79,6 +78,12 @@ class GridLook:
     most: int = 3  # tick boxes a row at most
     gap: float = 0.35  # the space between tick boxes, as a share of a box's side
     rtl: bool = False  # columns in reading order from the right (day column rightmost)
+    language: str = "en"  # the words' language
+    english: bool = False  # each heading also in English, under it (a bilingual handout)
+
+    @functools.cached_property
+    def words(self) -> Words:
+        return words_for(self.language)
 
 
 def _gap(g: GridLook) -> float:
@@ -91,27 +96,45 @@ def _boxes_width(k: int, g: GridLook) -> float:
 
 
 def _longest_word(text: str, font: str, size: float) -> float:
-    return max((stringWidth(w, font, size) for w in text.split()), default=0.0)
+    return max((text_width(w, font, size) for w in text.split()), default=0.0)
+
+
+def _heads(g: GridLook, key: str) -> list[str]:
+    """A column heading in the diary's language, and in English under it when bilingual."""
+    out = [g.words[key]]
+    if g.english and g.language != "en":
+        out.append(words_for()[key])
+    return out
+
+
+def _longest(texts: list[str], font: str, size: float) -> float:
+    return max((_longest_word(t, font, size) for t in texts), default=0.0)
 
 
 @functools.lru_cache(maxsize=512)
 def _fixed_widths(g: GridLook) -> tuple[float, float, float]:
     """Day, pain (each of the two pain columns) and (least) note column widths."""
     # the widest date label of any day and month (``Wed 30 May``), so no date leaves its cell
+    w = g.words
     day = max(
-        stringWidth(day_label(date(2026, m, 20) + timedelta(days=d), year=False), g.bold, g.size)
+        text_width(w.day_label(date(2026, m, 20) + timedelta(days=d), year=False), g.bold, g.size)
         for m in range(1, 13)
         for d in range(7)
     )
-    day = max(day, _longest_word(TEXT["diary_day"], g.bold, g.size))
+    day = max(day, _longest(_heads(g, "diary_day"), g.bold, g.size))
     pain = max(
-        _longest_word(TEXT["diary_pain"], g.bold, g.size),
-        _longest_word(TEXT["diary_morning"], g.bold, g.size),
+        _longest(_heads(g, "diary_pain"), g.bold, g.size),
+        _longest(_heads(g, "diary_morning"), g.bold, g.size),
         10 * MM,  # room for "10" written by a stiff hand
     )
-    note = max(_longest_word(TEXT["diary_note"], g.bold, g.size), 16 * MM)
+    note = max(_longest(_heads(g, "diary_note"), g.bold, g.size), 16 * MM)
     # a point of slack, so that rounding never cuts a header word ("doin-g")
     return day + 2 * PAD, pain + 2 * PAD + 1.0, note + 2 * PAD + 1.0
+
+
+@functools.lru_cache(maxsize=512)
+def _rest_width(g: GridLook) -> float:
+    return text_width(g.words["diary_rest"], g.regular, g.size)
 
 
 def _least_exercise_width(name: str, dose: str, k: int, g: GridLook) -> float:
@@ -120,23 +143,36 @@ def _least_exercise_width(name: str, dose: str, k: int, g: GridLook) -> float:
             _longest_word(name, g.bold, g.size),
             _longest_word(dose, g.regular, g.size),
             _boxes_width(k, g) + 2 * (BOX_PAD - PAD),
+            _rest_width(g),  # the word on a rest day
         )
         + 2 * PAD
         + 1.0  # slack, so that rounding never cuts the longest word
     )
 
 
-def _exercise_columns(week: DiaryWeek) -> list[tuple[str, str, int]]:
+def _exercise_columns(
+    week: DiaryWeek, english: DiaryWeek | None = None
+) -> list[tuple[str, str, int]]:
+    """(name, dose, most boxes a day) per exercise column; a bilingual diary's name also
+    holds the English one (for the widths: the longest word of either)."""
     doses = week.doses or ("",) * len(week.exercises)
-    return [
+    out = [
         (diary_name(name), dose, max(week.boxes[i]))
         for i, ((_, name), dose) in enumerate(zip(week.exercises, doses, strict=True))
     ]
+    if english is None:
+        return out
+    return [  # the English name only: the dose's numbers are the same in both
+        (f"{name} {diary_name(en_name)}", dose, k)
+        for (name, dose, k), (_, en_name) in zip(out, english.exercises, strict=True)
+    ]
 
 
-def _least_width(week: DiaryWeek, g: GridLook, notes: bool = True) -> float:
+def _least_width(
+    week: DiaryWeek, g: GridLook, notes: bool = True, english: DiaryWeek | None = None
+) -> float:
     day, pain, note = _fixed_widths(g)
-    cols = _exercise_columns(week)
+    cols = _exercise_columns(week, english)
     return (
         day
         + (2 * pain + note if notes else 0.0)
@@ -150,29 +186,43 @@ def diary_min_width(weeks: tuple[DiaryWeek, ...], g: GridLook) -> float:
 
 
 def diary_fits(
-    weeks: tuple[DiaryWeek, ...], g: GridLook, parts: int, width: float, height: float
+    weeks: tuple[DiaryWeek, ...],
+    g: GridLook,
+    parts: int,
+    width: float,
+    height: float,
+    english: tuple[DiaryWeek, ...] | None = None,
 ) -> bool:
-    """Whether every week, in ``parts`` parts, fits a ``width`` x ``height`` frame whole."""
-    for week in weeks:
-        for i, part in enumerate(week_parts(week, parts), start=1):
-            if _least_width(part, g, notes=i == 1) > width:
+    """Whether every week, in ``parts`` parts, fits a ``width`` x ``height`` frame whole
+    (``english``: the same weeks in English, for a bilingual diary's headings)."""
+    for n, week in enumerate(weeks):
+        split = week_parts(week, parts)
+        en_parts = week_parts(english[n], parts) if english else [None] * len(split)
+        for i, (part, en) in enumerate(zip(split, en_parts, strict=True), start=1):
+            if _least_width(part, g, i == 1, en) > width:
                 return False
-            grid = DiaryGrid(part, g, width, height, part=(i, parts))
+            grid = DiaryGrid(part, g, width, height, part=(i, parts), english=en)
             if grid.wrap(width, height)[1] > height:
                 return False
     return True
 
 
-def column_widths(week: DiaryWeek, g: GridLook, width: float, notes: bool = True) -> list[float]:
+def column_widths(
+    week: DiaryWeek,
+    g: GridLook,
+    width: float,
+    notes: bool = True,
+    english: DiaryWeek | None = None,
+) -> list[float]:
     """Day, one column per exercise, the two pain columns and note (when ``notes``); spare
     room goes to the exercise columns (fewer header lines) and the note."""
     day, pain, note = _fixed_widths(g)
     if not notes:
         pain = note = 0.0
-    cols = _exercise_columns(week)
+    cols = _exercise_columns(week, english)
     least = [_least_exercise_width(n, d, max(k, 1), g) for n, d, k in cols]
     full = [
-        max(stringWidth(n, g.bold, g.size), stringWidth(d, g.regular, g.size)) / 2 + 2 * PAD
+        max(text_width(n, g.bold, g.size), text_width(d, g.regular, g.size)) / 2 + 2 * PAD
         for n, d, _ in cols
     ]
     spare = max(width - day - 2 * pain - note - sum(least), 0.0)
@@ -196,16 +246,24 @@ class DiaryGrid(Flowable):
         frame_height: float,
         days: tuple[int, ...] = tuple(range(7)),
         part: tuple[int, int] = (1, 1),
+        english: DiaryWeek | None = None,
     ) -> None:
         super().__init__()
         self.week, self.g, self.days, self.frame_height = week, g, days, frame_height
-        self.part, self.notes = part, part[0] == 1
-        self.widths = column_widths(week, g, width, self.notes)
+        self.part, self.notes, self.english = part, part[0] == 1, english
+        self.widths = column_widths(week, g, width, self.notes, english)
         self.lead = g.size * 1.22
         self.head = self._head()
-        # the title wraps (never runs off the page); a line more for each line it wraps to
-        self.title_lines = wrap_words(self._title_words(), g.bold, g.title, sum(self.widths))
-        self.title_h = g.title * 1.5 + (len(self.title_lines) - 1) * g.title * 1.2
+        # the title wraps (never runs off the page); a line more for each line it wraps to;
+        # a bilingual diary has its English title under it, in regular type
+        full = sum(self.widths)
+        self.title_lines = [(g.bold, g.title, t) for t in
+                            wrap_words(self._title_words(), g.bold, g.title, full)]  # fmt: skip
+        if english is not None:
+            words = words_for().diary_heading(english).split()
+            self.title_lines += [(g.regular, g.size, t) for t in
+                                 wrap_words(words, g.regular, g.size, full)]  # fmt: skip
+        self.title_h = g.title * 0.3 + sum(size * 1.2 for _, size, _ in self.title_lines)
         self.head_h = max(len(lines) for _, lines in self.head) * self.lead + 2 * PAD
         box_rows = max((box_layout(max(b), g.most)[1] for b in week.boxes if max(b)), default=1)
         boxes_h = box_rows * g.box + (box_rows - 1) * _gap(g) + 2 * BOX_PAD_Y
@@ -215,26 +273,39 @@ class DiaryGrid(Flowable):
         return self.widths[col] - 2 * PAD
 
     def _head(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Each column's heading lines: the patient's language in bold; in a bilingual
+        diary the English under it in regular type."""
         g = self.g
-        cells = [[(g.bold, line) for line in wrap_words([TEXT["diary_day"]], g.bold, g.size, 1e6)]]
+
+        def lines(texts: list[str], width: float, font: str = "") -> list[tuple[str, str]]:
+            out = []
+            for n, text in enumerate(texts):
+                face = font or (g.bold if n == 0 else g.regular)
+                out += [(face, t) for t in wrap_words(text.split(), face, g.size, width)]
+            return out
+
+        cells = [lines(_heads(g, "diary_day"), self._inner(0))]
+        en = _exercise_columns(self.english) if self.english is not None else []
         for i, (name, dose, _) in enumerate(_exercise_columns(self.week), start=1):
             w = self._inner(i)
-            lines = [(g.bold, t) for t in wrap_words(name.split(), g.bold, g.size, w)]
-            lines += [(g.regular, t) for t in wrap_words(dose.split(), g.regular, g.size, w)]
-            cells.append(lines)
+            cell = lines([name], w, g.bold)
+            if en:  # the English name under it (the dose's numbers are the same in both)
+                cell += lines([en[i - 1][0]], w, g.regular)
+            cell += lines([dose], w, g.regular)
+            cells.append(cell)
         keys = ("diary_pain", "diary_morning", "diary_note")[: 3 * self.notes]
         for n, key in enumerate(keys, start=len(cells)):
-            words = TEXT[key].split()
-            cells.append([(g.bold, t) for t in wrap_words(words, g.bold, g.size, self._inner(n))])
+            cells.append(lines(_heads(g, key), self._inner(n)))
         return [("text", c) for c in cells]
 
     def _title_words(self) -> list[str]:
         """The title's words; "(part 1 of 2)" and "(continued)" stay whole on one line."""
-        words = diary_heading(self.week).split()
+        w = self.g.words
+        words = w.diary_heading(self.week).split()
         if self.part[1] > 1:
-            words.append(TEXT["diary_part"].format(part=self.part[0], parts=self.part[1]))
+            words.append(w.text("diary_part", part=self.part[0], parts=self.part[1]))
         if self.days[0] != 0:
-            words.append(TEXT["diary_continued"])
+            words.append(w["diary_continued"])
         return words
 
     def title(self) -> str:
@@ -257,8 +328,8 @@ class DiaryGrid(Flowable):
             return []
         width = sum(self.widths)
         return [
-            DiaryGrid(self.week, self.g, width, self.frame_height, self.days[:n], self.part),
-            DiaryGrid(self.week, self.g, width, self.frame_height, self.days[n:], self.part),
+            DiaryGrid(self.week, self.g, width, self.frame_height, d, self.part, self.english)
+            for d in (self.days[:n], self.days[n:])
         ]
 
     def draw(self) -> None:
@@ -286,8 +357,13 @@ class DiaryGrid(Flowable):
                 t.setTextOrigin(x, y)
                 t.textOut(text)
 
-        for i, line in enumerate(self.title_lines):
-            put(0, top - g.title - i * g.title * 1.2, line, g.bold, g.title, xs[-1])
+        y = top - g.title
+        for font, size, line in self.title_lines:
+            if g.rtl and not is_rtl(line):  # a right-to-left page: every title line on the right
+                shaped.append((xs[-1], y, line, font, size, "right"))
+            else:
+                put(0, y, line, font, size, xs[-1])
+            y -= size * 1.2
         top -= self.title_h
         for i, (_, lines) in enumerate(self.head):
             for j, (font, line) in enumerate(lines):
@@ -297,7 +373,7 @@ class DiaryGrid(Flowable):
         row_tops = [top, y]
         boxes: list[tuple[float, float]] = []
         for d in self.days:
-            label = day_label(self.week.days[d], year=False)
+            label = g.words.day_label(self.week.days[d], year=False)
             baseline = y - PAD - g.size * 0.95
             put(left[0] + PAD, baseline, label, g.bold, g.size, left[0] + self.widths[0] - PAD)
             for i in range(len(self.week.exercises)):
@@ -306,7 +382,9 @@ class DiaryGrid(Flowable):
                     boxes += self._boxes(k, left[i + 1] + BOX_PAD, y - BOX_PAD_Y)
                 else:
                     right = left[i + 1] + self.widths[i + 1] - PAD
-                    put(left[i + 1] + PAD, baseline, TEXT["diary_rest"], g.regular, g.size, right)
+                    put(
+                        left[i + 1] + PAD, baseline, g.words["diary_rest"], g.regular, g.size, right
+                    )
             y -= self.row_h
             row_tops.append(y)
         c.drawText(t)

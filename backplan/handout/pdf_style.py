@@ -56,16 +56,18 @@ class Look:
 
 
 @functools.cache
-def look(large_print: bool, rtl: bool = False) -> Look:
+def look(large_print: bool, rtl: bool = False, english: bool = False) -> Look:
     """The styles for clear print (14 pt) or large print (18 pt), built once; ``rtl`` lays
     the page furniture out right to left (header labels, diary columns and footer
-    mirrored), for a handout in a language written that way."""
+    mirrored), for a handout in a language written that way. ``english`` is the look of
+    the English copy beside each block of a handout in another language: 12 pt (16 pt in
+    large print, the least a large-print reader gets)."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
 
     register_fonts()
-    size = 18.0 if large_print else 14.0
+    size = (16.0 if large_print else 12.0) if english else (18.0 if large_print else 14.0)
     small = 12.0
 
     def style(name: str, font: str, pt: float, **kw: Any) -> ParagraphStyle:

@@ -33,11 +33,12 @@ from .._io.cells import neutralise_frame
 from .._io.files import atomic_path, write_atomic
 from ..plan import Plan
 from ..settings import ClinicSettings, load_settings
-from ..words import dose_words, fill_placeholders
+from ..words import Words, words_for
 from .content import dose_runs, exercise_rows
 
 __all__ = [
     "TABLE_COLUMNS",
+    "WORD_COLUMNS",
     "XLSX_HEADINGS",
     "handout_table",
     "md_cell",
@@ -46,6 +47,10 @@ __all__ = [
     "to_markdown",
     "to_xlsx",
 ]
+
+#: The patient's words that a table in another language also gives in English (the column
+#: name with ``_en`` after it, at the end).
+WORD_COLUMNS: tuple[str, ...] = ("name", "position", "dose", "easier_option")
 
 #: The columns of :func:`handout_table`, in order.
 TABLE_COLUMNS: tuple[str, ...] = (
@@ -68,7 +73,9 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+def handout_table(
+    plan: Plan, catalogue: pd.DataFrame | None = None, language: str | None = None
+) -> pd.DataFrame:
     """The handout's exercises and doses as a DataFrame.
 
     Parameters
@@ -77,6 +84,10 @@ def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataF
         The plan.
     catalogue : pandas.DataFrame, optional
         Where names, positions and easier options come from; the shipped catalogue by default.
+    language : str, optional
+        The language of the words (name, position, dose, easier option); the plan's own by
+        default. In any language but English the same words in English follow at the end
+        (``name_en``, ``position_en``, ``dose_en``, ``easier_option_en``).
 
     Returns
     -------
@@ -89,13 +100,39 @@ def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataF
     ------
     PlanError
         When the plan names an exercise the catalogue does not hold.
+    LanguageError
+        For a language backplan does not ship.
+
+    Examples
+    --------
+    >>> from backplan import build_plan, load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", ["heel-raises"],
+    ...                   start_date="2026-01-05", weeks=1, language="pl")
+    >>> handout_table(plan)[["name", "dose", "dose_en"]].values.tolist()
+    [['Wspięcia na palce', '10 razy, raz dziennie, codziennie', '10 times, once a day, every day']]
     """
+    w = words_for(plan.language if language is None else language)
+    table = _table(plan, catalogue, w)
+    if not w.is_english:
+        english = _table(plan, catalogue, words_for())
+        for column in WORD_COLUMNS:
+            table[f"{column}_en"] = english[column]
+    return table
+
+
+def _table(plan: Plan, catalogue: pd.DataFrame | None, w: Words) -> pd.DataFrame:
     rows = exercise_rows(plan, catalogue)
     records = []
     for run in dose_runs(plan):
         p = run.dose
         row = rows[p.exercise]
         side = str(row.get("side") or "side")
+
+        def said(column: str, p: Any = p, row: Any = row, side: str = side) -> str:
+            english = "" if pd.isna(row.get(column)) else str(row.get(column) or "")
+            text = w.data(f"exercise:{p.exercise}", english) or english
+            return w.fill_placeholders(text, [p], side, source=english)
+
         records.append(
             {
                 "weeks": str(run.first) if run.first == run.last else f"{run.first}-{run.last}",
@@ -104,16 +141,16 @@ def handout_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataF
                 "level": run.level,
                 "order": run.order,
                 "exercise": p.exercise,
-                "name": str(row["name"]),
-                "position": fill_placeholders(str(row["position_detail"]), [p], side),
+                "name": said("name"),
+                "position": said("position_detail"),
                 "sets": p.sets,
                 "reps": p.reps,
                 "per_side": p.per_side,
                 "hold_s": p.hold_s,
                 "sessions_per_day": p.sessions_per_day,
                 "days_per_week": p.days_per_week,
-                "dose": dose_words(p, side),
-                "easier_option": fill_placeholders(str(row.get("easier_option") or ""), [p], side),
+                "dose": w.dose_words(p, side),
+                "easier_option": said("easier_option"),
             }
         )
     return pd.DataFrame.from_records(records, columns=list(TABLE_COLUMNS))
@@ -125,9 +162,11 @@ def md_cell(value: Any) -> str:
     return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
 
 
-def record_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+def record_table(
+    plan: Plan, catalogue: pd.DataFrame | None = None, language: str | None = None
+) -> pd.DataFrame:
     """:func:`handout_table` with ``patient``, ``clinician`` and ``start_date`` columns first."""
-    table = handout_table(plan, catalogue)
+    table = handout_table(plan, catalogue, language)
     table.insert(0, "start_date", plan.start_date.isoformat())
     table.insert(0, "clinician", plan.clinician)
     table.insert(0, "patient", plan.patient)
@@ -135,9 +174,14 @@ def record_table(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFr
 
 
 def to_csv(
-    plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    catalogue: pd.DataFrame | None = None,
+    language: str | None = None,
 ) -> Path:
-    """Write the handout table as UTF-8 CSV (with a byte-order mark, so Excel reads accents).
+    """Write the handout table as UTF-8 CSV (with a byte-order mark, so Excel reads accents);
+    ``language`` as for :func:`handout_table`.
 
     Returns
     -------
@@ -145,7 +189,7 @@ def to_csv(
         ``path``.
     """
     target = Path(path)
-    table = neutralise_frame(record_table(plan, catalogue))
+    table = neutralise_frame(record_table(plan, catalogue, language))
     with atomic_path(target) as tmp:
         # CRLF line ends (RFC 4180) make the writer quote a cell holding a lone CR too.
         table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
@@ -184,17 +228,20 @@ def to_xlsx(
     path: str | os.PathLike[str],
     *,
     catalogue: pd.DataFrame | None = None,
+    language: str | None = None,
     clinic: str | None = None,
     phone: str | None = None,
     physio: str | None = None,
     settings: ClinicSettings | None = None,
 ) -> Path:
-    """Write the handout table as an Excel workbook (one sheet, ``Exercises``).
+    """Write the handout table as an Excel workbook (one sheet, ``Exercises``); ``language``
+    as for :func:`handout_table`.
 
-    Headings are words (:data:`XLSX_HEADINGS`), "each side" is yes or no, the start date
-    is a real date, and every row and the printed page's header carry the clinic's name
-    and phone: ``clinic``, ``phone`` and ``physio`` where given, else ``settings``, else
-    the clinic's settings file (as the PDF handout does).
+    Headings are words (:data:`XLSX_HEADINGS`; a column of English words beside another
+    language's says so), "each side" is yes or no, the start date is a real date, and every
+    row and the printed page's header carry the clinic's name and phone: ``clinic``,
+    ``phone`` and ``physio`` where given, else ``settings``, else the clinic's settings file
+    (as the PDF handout does).
 
     Returns
     -------
@@ -224,12 +271,13 @@ def to_xlsx(
     settings = settings or ClinicSettings()
     clinic = settings.clinic if clinic is None else clinic
     phone = settings.phone if phone is None else phone
-    table = record_table(plan, catalogue)
+    table = record_table(plan, catalogue, language)
     table["clinic"], table["phone"] = clinic, phone
     if physio and not plan.clinician:
         table["clinician"] = physio
     table["per_side"] = table["per_side"].map({True: "yes", False: "no"})
-    table = neutralise_frame(table).rename(columns=XLSX_HEADINGS)
+    headings = XLSX_HEADINGS | {f"{c}_en": f"{XLSX_HEADINGS[c]} (English)" for c in WORD_COLUMNS}
+    table = neutralise_frame(table).rename(columns=headings)
     wb = Workbook()
     ws = wb.active
     ws.title = "Exercises"
@@ -268,16 +316,21 @@ def to_xlsx(
 
 
 def to_markdown(
-    plan: Plan, path: str | os.PathLike[str], *, catalogue: pd.DataFrame | None = None
+    plan: Plan,
+    path: str | os.PathLike[str],
+    *,
+    catalogue: pd.DataFrame | None = None,
+    language: str | None = None,
 ) -> Path:
-    """Write the handout table as a Markdown table (GitHub style).
+    """Write the handout table as a Markdown table (GitHub style); ``language`` as for
+    :func:`handout_table`.
 
     Returns
     -------
     pathlib.Path
         ``path``.
     """
-    table = record_table(plan, catalogue)
+    table = record_table(plan, catalogue, language)
     lines = [
         "| " + " | ".join(md_cell(c) for c in table.columns) + " |",
         "|" + "---|" * len(table.columns),

@@ -193,6 +193,7 @@ def build_plan(
     progression: Iterable[AddDose | NextLevel] = (),
     per_exercise: Mapping[str, Mapping[str, int]] | None = None,
     restrictions: Restrictions | Mapping[str, Any] | None = None,
+    language: str = "en",
     **dose: int,
 ) -> Plan:
     """Start a plan from the catalogue's default doses, keeping to the patient's restrictions.
@@ -221,6 +222,9 @@ def build_plan(
         ``{exercise_id: {field: value}}`` overrides for single exercises.
     restrictions : Restrictions or mapping, optional
         What the patient must avoid (see :class:`~backplan.Restrictions`); stored in the plan.
+    language : str
+        The language the patient reads (``"pl"``...; see :func:`backplan.locales.languages`):
+        their handouts print in it, with English beside.
     **dose
         Overrides for every exercise: ``sets``, ``reps``, ``hold_s``,
         ``sessions_per_day``, ``days_per_week``.
@@ -260,6 +264,7 @@ def build_plan(
         "prescriptions": prescriptions,
         "progression": rules,
         "restrictions": limits,
+        "language": language,
     }
     return _validate(Plan, data, "<plan>", catalogue)
 

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -63,6 +64,16 @@ def _unique_exercises(prescriptions: Sequence[Prescription], where: str) -> None
     dupes = sorted(i for i, n in counts.items() if n > 1)
     if dupes:
         raise ValueError(f"{where} lists an exercise more than once: {', '.join(dupes)}")
+
+
+def _language(code: str) -> str:
+    """A shipped language's code (``"PL"`` -> ``"pl"``); any other is refused, naming them."""
+    from ..locales import LanguageError, check_language, known_languages
+
+    try:
+        return check_language(code)
+    except LanguageError:
+        raise ValueError(known_languages()) from None
 
 
 class WarningsAccepted(BaseModel):
@@ -114,6 +125,11 @@ class Plan(BaseModel):
         :func:`new_plan_id` to make it distinct from any other.
     warnings_accepted : WarningsAccepted or None
         Who accepted the plan's dose warnings (:func:`backplan.plan_warnings`), and when.
+    language : str
+        The language the patient reads (``"en"``, ``"cy"``, ``"pl"``, ...: one of
+        :func:`backplan.locales.languages`); handouts print in it, with English beside.
+        Left out of the saved file while English, so plans saved before it existed load
+        and save byte for byte as before; not part of :func:`stable_plan_id`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -132,6 +148,7 @@ class Plan(BaseModel):
     start_back: Literal["low", "medium", "high"] | None = None
     plan_id: Text = Field("", max_length=64, pattern=r"^([A-Za-z0-9.-]{1,64})?$")
     warnings_accepted: WarningsAccepted | None = None
+    language: Annotated[str, AfterValidator(_language)] = "en"
 
     @model_serializer(mode="wrap")
     def _leave_out_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -142,6 +159,8 @@ class Plan(BaseModel):
             for name in ("start_back", "warnings_accepted"):
                 if data.get(name, 0) is None:
                     del data[name]
+            if data.get("language") == "en":
+                del data["language"]
         return data
 
     @model_validator(mode="after")
@@ -220,7 +239,8 @@ def stable_plan_id(plan: Plan) -> str:
     36
     """
     first = plan.model_dump(
-        mode="json", exclude={"plan_id", "revisions", "schema_version", "warnings_accepted"}
+        mode="json",
+        exclude={"plan_id", "revisions", "schema_version", "warnings_accepted", "language"},
     )
     text = json.dumps(first, sort_keys=True, ensure_ascii=False)
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"backplan:plan:{text}"))

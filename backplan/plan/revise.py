@@ -32,7 +32,7 @@ import pandas as pd
 
 from .._io.typed import argument, flag_value, ids_value, moment_value, whole_value
 from ..errors import PlanError, Problem
-from ..words import days_a_week, dose_short, dose_words, hold_words, times_a_day
+from ..words import Words, words_for
 from .build import catalogue_argument, dose_overrides
 from .model import Plan, _validate, plan_argument
 from .rules import DOSE_BOUNDS, WHAT_CHARS, NextLevel, Prescription, Revision, level_start
@@ -415,27 +415,25 @@ def _side(catalogue: pd.DataFrame, exercise: str) -> str:
     return word if word not in {"", "nan", "<NA>"} else "side"
 
 
-def _patient_dose(p: Prescription, catalogue: pd.DataFrame) -> str:
-    """The dose in the handout's own words (:func:`backplan.words.dose_words`)."""
-    return dose_words(p, _side(catalogue, p.exercise))
-
-
-def _before_words(old: Prescription, new: Prescription) -> str:
+def _before_words(old: Prescription, new: Prescription, w: Words) -> str:
     """The parts of the old dose that changed, in the same words as the new dose."""
     diffs = []
     if (old.sets, old.reps) != (new.sets, new.reps):
-        diffs.append(dose_short(old.model_copy(update={"per_side": False, "hold_s": 0})))
+        diffs.append(w.dose_short(old.model_copy(update={"per_side": False, "hold_s": 0})))
     if old.hold_s != new.hold_s:
-        diffs.append(hold_words(old.hold_s))
+        diffs.append(w.hold_words(old.hold_s))
     if old.sessions_per_day != new.sessions_per_day:
-        diffs.append(times_a_day(old.sessions_per_day))
+        diffs.append(w.times_a_day(old.sessions_per_day))
     if old.days_per_week != new.days_per_week:
-        diffs.append(days_a_week(old.days_per_week))
-    return " and ".join(diffs)
+        diffs.append(w.days_a_week(old.days_per_week))
+    return w.join(diffs, "and_two")
 
 
 def what_changed(
-    plan: Plan, revision: int | None = None, catalogue: pd.DataFrame | None = None
+    plan: Plan,
+    revision: int | None = None,
+    catalogue: pd.DataFrame | None = None,
+    language: str | Words = "en",
 ) -> list[str]:
     """Sentences for the patient saying what a revision changed (for a reprinted handout).
 
@@ -451,6 +449,8 @@ def what_changed(
         The revision number (2 for the first change); the latest by default.
     catalogue : pandas.DataFrame, optional
         Exercise names; the shipped catalogue by default.
+    language : str
+        The language of the sentences (see :func:`backplan.words.words_for`).
 
     Returns
     -------
@@ -476,14 +476,23 @@ def what_changed(
     old = {p.exercise: p for p in dose_in_week(before, last)}
     new = {p.exercise: p for p in dose_in_week(after, rev.from_week)}
     day = plan.start_date + timedelta(days=7 * (rev.from_week - 1))
-    when = f"From week {rev.from_week} ({day:%A} {day.day} {day:%B})"
+    w = words_for(language)
+    when = w.text("changed_when", week=rev.from_week, date=w.weekday_date(day))
+
+    def name(ex: str) -> str:
+        english = _name(names, ex)
+        return w.data(f"exercise:{ex}", english) or english
+
+    def dose(p: Prescription) -> str:
+        return w.dose_words(p, _side(cat, p.exercise))
+
     out = []
     for ex, p in new.items():
-        name = _name(names, ex)
         if ex not in old:
-            out.append(f"{when}, start doing {name}: {_patient_dose(p, cat)}.")
+            out.append(w.text("changed_start", when=when, name=name(ex), dose=dose(p)))
         elif old[ex] != p:
-            out.append(f"{when}, do {name} {_patient_dose(p, cat)}. Before, it was "
-                       f"{_before_words(old[ex], p)}.")  # fmt: skip
-    out += [f"{when}, stop doing {_name(names, ex)}." for ex in old if ex not in new]
-    return out or [f"{when}, keep doing your exercises as you do now."]
+            before = _before_words(old[ex], p, w)
+            out.append(w.text("changed_dose", when=when, name=name(ex), dose=dose(p),
+                              before=before))  # fmt: skip
+    out += [w.text("changed_stop", when=when, name=name(ex)) for ex in old if ex not in new]
+    return out or [w.text("changed_keep", when=when)]
