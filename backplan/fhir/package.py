@@ -20,7 +20,7 @@ Examples
 >>> import tempfile, pathlib
 >>> folder = write_package(pathlib.Path(tempfile.mkdtemp()))
 >>> sorted(p.name for p in (folder / "package").glob("StructureDefinition-*.json"))[:3]
-['StructureDefinition-exercise-dose.json', 'StructureDefinition-plan-level.json', 'StructureDefinition-plan-progression-rule.json']
+['StructureDefinition-exercise-dose.json', 'StructureDefinition-plan-language.json', 'StructureDefinition-plan-level.json']
 """
 
 from __future__ import annotations
