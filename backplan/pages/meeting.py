@@ -20,7 +20,6 @@ Examples
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -87,12 +86,6 @@ def _found(v: object) -> str:
     return "; ".join(f"<span class=nb>{_e(p)}</span>" if len(p) <= 20 else _e(p) for p in pieces)
 
 
-def _file_name(value: object) -> str:
-    """A file's name, never the folders above it (a page is shared; a path tells where a
-    clinic keeps its data, and may hold a patient's name)."""
-    return _e(re.split(r"[/\\]", "" if value is None else str(value))[-1])
-
-
 def _escaped(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
     return lambda v: _e(fmt(v))
 
@@ -103,7 +96,6 @@ def _escaped(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
 _COLUMNS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     **{c: (h, _escaped(f), k) for c, (h, f, k) in COLUMNS.items()},
     "patient": ("Patient", _e, "d"),
-    "file": ("File", _file_name, ""),
     "value": ("Value found", _found, ""),
 }
 

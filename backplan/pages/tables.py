@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -40,6 +41,7 @@ __all__ = [
     "ReadableTable",
     "count",
     "day",
+    "file_name",
     "number",
     "percent",
     "readable_table",
@@ -94,7 +96,10 @@ def day(v: object, blank: str = "") -> str:
     """
     if _missing(v):
         return blank
-    stamp = pd.Timestamp(v)  # type: ignore[arg-type]
+    try:
+        stamp = pd.Timestamp(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # a date as a patient typed it ("2026-01-32"): as found
+        return str(v)
     text = f"{stamp:%d %b %Y}".lstrip("0")
     if (stamp.hour, stamp.minute) != (0, 0):
         text += f", {stamp:%H:%M}"
@@ -108,6 +113,16 @@ def yes_no(v: object, blank: str = "") -> str:
     ('yes', 'no', '')
     """
     return blank if _missing(v) else ("yes" if v else "no")
+
+
+def file_name(v: object, blank: str = "") -> str:
+    """A file's name without the folders above it (a table is shared; a path tells where a
+    clinic keeps its data, and may hold a patient's name).
+
+    >>> file_name("/clinic/ann smith/logs.csv"), file_name("C:\\data\\logs.xlsx")
+    ('logs.csv', 'logs.xlsx')
+    """
+    return blank if _missing(v) else re.split(r"[/\\]", str(v))[-1]
 
 
 def _text(v: object, blank: str = "") -> str:
@@ -203,7 +218,20 @@ COLUMNS: dict[str, tuple[str, Formatter, str]] = {
     "rule": ("Rule", _text, ""),
     "column": ("Column", _text, ""),
     "reason": ("Reason", _text, ""),
-    "file": ("File", _text, ""),
+    "file": ("File", file_name, ""),
+    "same_as_file": ("Same as file", file_name, ""),
+    "same_as_row": ("Same as row", count, "n"),
+    # the evidence of a weekly review (``Review.evidence``)
+    "pain_now": ("Pain during exercise, mean this week (0-10)", number, "n"),
+    "pain_worst": ("Pain during exercise, worst day (0-10)", number, "n"),
+    "morning_rises": ("Days next-morning pain rose", count, "n"),
+    "pain_week1": ("Pain during exercise, week 1 (0-10)", number, "n"),
+    "pain_last_week": ("Pain during exercise, last week (0-10)", number, "n"),
+    "pain_rise_week1": ("Pain change since week 1 (points)", number, "n"),
+    "pain_rise_last_week": ("Pain change since last week (points)", number, "n"),
+    "pain_scores": ("Pain scores this week", count, "n"),
+    "pain_scores_after_week1": ("Pain scores after week 1", count, "n"),
+    "days_silent": ("Days with no log", count, "n"),
     "term": ("Term", _text, ""),
     "definition": ("Definition", _text, ""),
 }
@@ -285,7 +313,7 @@ class ReadableTable:
 
 
 def readable_table(
-    table: pd.DataFrame | pd.Series,
+    table: pd.DataFrame | pd.Series | Mapping[str, Any],
     catalogue: pd.DataFrame | None = None,
     *,
     columns: Mapping[str, str] | Sequence[str] | None = None,
@@ -296,8 +324,9 @@ def readable_table(
 
     Parameters
     ----------
-    table : pandas.DataFrame or pandas.Series
-        Any table of the API (a Series shows as one column).
+    table : pandas.DataFrame, pandas.Series or mapping
+        Any table of the API (a Series shows as one column); a mapping such as a review's
+        ``evidence`` shows as two columns, what and value, each value in its own format.
     catalogue : pandas.DataFrame, optional
         Where exercise names come from (the shipped catalogue by default): an
         ``exercise`` column, and an index of exercise codes, show names.
@@ -313,6 +342,8 @@ def readable_table(
     ReadableTable
         ``.frame`` holds the texts under their headers.
     """
+    if isinstance(table, Mapping):
+        return _two_columns(table, blank)
     frame = table.to_frame() if isinstance(table, pd.Series) else table
     if index is None:
         index = not isinstance(frame.index, pd.RangeIndex)
@@ -342,6 +373,15 @@ def readable_table(
     out = pd.DataFrame({i: texts[i] for i in range(len(shown))})
     out.columns = shown
     return ReadableTable(out, kinds)
+
+
+def _two_columns(values: Mapping[str, Any], blank: str) -> ReadableTable:
+    """A mapping as rows of what and value (each value in its key's format)."""
+    rows = []
+    for key, value in values.items():
+        title, fmt, _ = COLUMNS.get(key) or _guess(key, pd.Series([value], dtype=object))
+        rows.append((title, fmt(value, blank=blank)))
+    return ReadableTable(pd.DataFrame(rows, columns=["What", "Value"]), ["", "n"])
 
 
 def _texts(values: pd.Series) -> bool:
