@@ -333,7 +333,8 @@ def readable_table(
     columns : mapping or sequence, optional
         The columns to show, in order; a mapping gives each its header.
     index : bool, optional
-        Show the index as the first column (default: when it is not a plain 0, 1, 2...).
+        Show the index as the first column (default: when it is named or holds labels, not
+        row numbers).
     blank : str
         What an empty cell shows (a dash).
 
@@ -345,8 +346,9 @@ def readable_table(
     if isinstance(table, Mapping):
         return _two_columns(table, blank)
     frame = table.to_frame() if isinstance(table, pd.Series) else table
-    if index is None:
-        index = not isinstance(frame.index, pd.RangeIndex)
+    if index is None:  # a named index, or labels; never row numbers (0, 1, 4, ...)
+        index = (frame.index.nlevels > 1 or any(n is not None for n in frame.index.names)
+                 or not pd.api.types.is_integer_dtype(frame.index.dtype))  # fmt: skip
     shown_index: list[Any] = []
     if index:
         shown_index = [n if n is not None else "" for n in frame.index.names]
