@@ -1,0 +1,16 @@
+"""The first notebooks (catalogue, plan builder, weekly volume, handouts) and the app's page
+run from a copy outside the repository, every stored output as nbval expects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from notebook_copies import run_copies
+
+pytestmark = pytest.mark.slow
+
+
+def test_tour_notebooks_run_from_a_copy(tmp_path: Path) -> None:
+    run_copies(["01-catalogue-tour.ipynb", "02-plan-builder.ipynb", "03-weekly-volume.ipynb",
+                "04-handouts.ipynb", "app-plan-builder.ipynb"], tmp_path)  # fmt: skip
