@@ -292,7 +292,8 @@ class ReadableTable:
 
         def style(kind: str, head: bool = False) -> str:
             align = "right" if kind == "n" else "left"
-            wrap = "nowrap" if kind in ("n", "d") else "normal"
+            # headers wrap (a long one must not widen its column); numbers and dates do not
+            wrap = "nowrap" if kind in ("n", "d") and not head else "normal"
             extra = "; border-bottom: 1px solid #666" if head else ""
             return f' style="text-align: {align}; white-space: {wrap}; vertical-align: top{extra}"'
 
