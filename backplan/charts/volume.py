@@ -351,7 +351,8 @@ def plot_weekly_volume(
     _week_axis(ax, weeks, ylabel)
     if title:
         text = title if isinstance(title, str) else _volume_title(table, metric, by)
-        ax.set_title(text, fontsize=10)
+        # wrapped, so a long finding is never cut at the figure's edge
+        ax.set_title(textwrap.fill(text, 56), fontsize=10)
     if by is not None and len(table.columns):
         handles, labels = ax.get_legend_handles_labels()
         step = -1 if sort else 1
