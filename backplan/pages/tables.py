@@ -343,6 +343,14 @@ def readable_table(
     -------
     ReadableTable
         ``.frame`` holds the texts under their headers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> week = pd.DataFrame({"exercise": ["knee-to-chest"], "dose_adherence": [0.905],
+    ...                      "ended": [True], "pain_mean": [float("nan")]})
+    >>> readable_table(week).frame.to_dict("records")
+    [{'Exercise': 'Knees to chest (eases strain)', 'Dose done': '91%', 'Week over': 'yes', 'Mean pain during exercise (0-10)': '–'}]
     """
     if isinstance(table, Mapping):
         return _two_columns(table, blank)
