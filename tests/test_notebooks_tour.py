@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from notebook_copies import run_copies
+from notebook_copies import TOUR, run_copies
 
 pytestmark = pytest.mark.slow
 
 
 def test_tour_notebooks_run_from_a_copy(tmp_path: Path) -> None:
-    run_copies(["01-catalogue-tour.ipynb", "02-plan-builder.ipynb", "03-weekly-volume.ipynb",
-                "04-handouts.ipynb", "app-plan-builder.ipynb"], tmp_path)  # fmt: skip
+    run_copies(TOUR, tmp_path)
