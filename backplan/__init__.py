@@ -148,6 +148,9 @@ _LAZY_ATTRS = {
     "start_back": "outcomes",
     "with_start_back": "outcomes",
     "meeting_page": "pages.outcomes",
+    # any table of the API as people read it: headers, percentages, dates, names
+    "readable_table": "pages.tables",
+    "ReadableTable": "pages.tables",
     # doses a physio would sign, and warning signs in what patients write
     "plan_warnings": "plan.warnings",
     "accept_warnings": "plan.warnings",

@@ -21,6 +21,7 @@ column 'notes': expected at most 5000 characters, got 'xxxxxxxx...xxxxxxxx' (500
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -112,6 +113,27 @@ class Problem:
         return text
 
 
+#: Words for the labels that stand for an input with no file name (a table or a plan in memory).
+_LABELS = {"DataFrame": "the table", "fhir": "the FHIR data", "plans": "the plans",
+           "plan": "the plan", "STarT Back": "the STarT Back answers"}  # fmt: skip
+
+
+def source_words(source: str) -> str:
+    """How an error's heading names its input: a file as it is, a label such as
+    ``"<DataFrame>"`` or ``"<plan, revision 3>"`` in words.
+
+    >>> source_words("logs.csv"), source_words("<DataFrame>"), source_words("<plan, revision 3>")
+    ('logs.csv', 'The table', 'The plan, revision 3')
+    """
+    if not (source.startswith("<") and source.endswith(">")) or len(source) < 3:
+        return source
+    inner = source[1:-1]
+    head = re.match(r"STarT Back|[A-Za-z]+", inner)
+    word = head.group(0) if head else ""
+    said = _LABELS.get(word, f"the {word}" if word else "the input") + inner[len(word) :]
+    return said[0].upper() + said[1:]
+
+
 class BackplanError(ValueError):
     """Base class of every backplan input error."""
 
@@ -137,7 +159,7 @@ def problem_list(source: str, problems: list[str]) -> str:
       - line 3: expected {phone}
     """
     n = len(problems)
-    lines = [f"{short(source, 200)}: {n} problem{'s' if n != 1 else ''}"]
+    lines = [f"{short(source_words(source), 200)}: {n} problem{'s' if n != 1 else ''}"]
     lines += [f"  - {short(p, 400)}" for p in problems[:MAX_LISTED]]
     if n > MAX_LISTED:
         lines.append(f"  - ... and {n - MAX_LISTED} more (see the error's .problems)")

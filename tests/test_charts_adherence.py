@@ -45,11 +45,19 @@ def test_heatmap_cells_are_the_weekly_numbers(report: bp.AdherenceReport) -> Non
     week = report.by_week
     first = week[week.patient == "SYN-0001"].sort_values("week")
     expected = np.where(first["ended"], first["adherence"], np.nan)
-    got = np.ma.filled(data[0].astype(float), np.nan)[: len(expected)]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    got = np.ma.filled(data[rows.index("SYN-0001")].astype(float), np.nan)[: len(expected)]
     np.testing.assert_allclose(got, expected)
     texts = [t.get_text() for t in ax.texts]
     assert f"{first['adherence'].iloc[0]:.0%}" in texts
-    assert [t.get_text() for t in ax.get_yticklabels()] == list(report.by_patient.patient)
+    # every patient once, the one who did least over the ended weeks at the top
+    ended = week[week["ended"]].groupby("patient")["adherence"].mean()
+    assert sorted(rows) == sorted(report.by_patient.patient)
+    assert [ended[p] for p in rows] == sorted(ended[p] for p in rows)
+    below = int((week.loc[week["ended"], "adherence"] < 0.8).sum())
+    assert f"{below} of {int(week['ended'].sum())} patient-weeks under the 80% target" in (
+        ax.get_title()
+    )
     n_open = int((~week["ended"]).sum())
     assert sum(1 for p in ax.patches if p.get_hatch() == "//") == n_open
 
@@ -59,7 +67,10 @@ def test_cohort_trend_draws_median_mean_and_quartile_band(report: bp.AdherenceRe
     lines = {line.get_label(): line for line in ax.get_lines()}
     np.testing.assert_allclose(lines["median"].get_ydata(), report.cohort["median"])
     np.testing.assert_allclose(lines["mean"].get_ydata(), report.cohort["mean"])
-    assert "adherent (80%)" in lines
+    assert "target (80%)" in lines
+    first, last = report.cohort.iloc[0], report.cohort.iloc[-1]
+    assert f"{first['median']:.0%} in week 1" in ax.get_title()
+    assert f"{last['median']:.0%} in week {int(last['week'])}" in ax.get_title()
     band = ax.collections[0].get_paths()[0].vertices[:, 1]
     assert band.min() == pytest.approx(report.cohort["q1"].min())
     assert band.max() == pytest.approx(report.cohort["q3"].max())
@@ -69,9 +80,13 @@ def test_exercise_bars_are_means_over_ended_weeks(report: bp.AdherenceReport) ->
     ax = plot_exercise_adherence(report, patient="SYN-0002")
     ex = report.by_exercise
     ex = ex[ex.ended & (ex.patient == "SYN-0002")]
-    expected = ex.groupby("exercise", sort=False)["dose_adherence"].mean()
+    expected = ex.groupby("exercise", sort=False)["dose_adherence"].mean().sort_values()
     widths = [p.get_width() for p in ax.patches[: len(expected)]]
-    np.testing.assert_allclose(widths, expected.to_numpy())
+    np.testing.assert_allclose(widths, expected.to_numpy())  # least done first
+    names = dict(zip(bp.load_catalogue()["id"], bp.load_catalogue()["name"], strict=True))
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [names[e] for e in expected.index]  # names, not codes
+    assert any(line.get_label() == "target (80%)" for line in ax.get_lines())
     # dose and session bars differ in hatch as well as shade
     hatches = {p.get_hatch() for p in ax.patches}
     assert len(hatches) == 2

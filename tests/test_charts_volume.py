@@ -44,9 +44,10 @@ def progressing(catalogue: pd.DataFrame) -> bp.Plan:
 def test_stacked_bars_are_the_volume_table(progressing, catalogue, metric: str) -> None:
     volume = bp.weekly_volume(progressing, catalogue)
     ax = plot_weekly_volume(volume, metric=metric)
-    # every exercise with something to show, in plan order (none without a bar)
+    # every exercise with something to show (none without a bar), the largest at the bottom
     shown = volume.groupby("name")[metric].sum()
     names = [n for n in dict.fromkeys(volume["name"]) if shown[n] > 0]
+    names.sort(key=lambda n: -shown[n])
     assert [c.get_label() for c in ax.containers] == names
     weeks = list(range(1, 6))
     bottom = np.zeros(5)
@@ -62,7 +63,11 @@ def test_stacked_bars_are_the_volume_table(progressing, catalogue, metric: str) 
     unit = bp.METRICS[metric]
     assert ax.get_ylabel().lower() == unit
     assert ax.get_xlabel() == "Week of the plan"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == names
+    # the legend reads top to bottom as the bars are stacked
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == names[::-1]
+    first, last = int(totals[0]), int(totals[-1])
+    assert f"{first:,} in week 1" in ax.get_title() or f"{first:,} every week" in ax.get_title()
+    assert f"{last:,}" in ax.get_title()
 
 
 def test_parts_differ_in_greyscale_print(progressing, catalogue) -> None:

@@ -252,7 +252,7 @@ def argument(
     >>> argument("from_week", "2", whole_value)
     Traceback (most recent call last):
     ...
-    backplan.errors.PlanError: <plan>: 1 problem
+    backplan.errors.PlanError: The plan: 1 problem
       - column 'from_week': expected a whole number (text is not a number here), got '2'
     """
     try:

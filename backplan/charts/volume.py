@@ -63,8 +63,11 @@ def _week_axis(ax: Axes, weeks: Sequence[int], ylabel: str) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _stack_table(volume: pd.DataFrame, metric: str, by: str | None) -> pd.DataFrame:
-    """Week x series table of ``metric``, series in order of first appearance."""
+def _stack_table(
+    volume: pd.DataFrame, metric: str, by: str | None, largest_first: bool = True
+) -> pd.DataFrame:
+    """Week x series table of ``metric``: series with the largest total first, or in order
+    of first appearance."""
     if by not in ("exercise", "target", None):
         raise ValueError(f"by must be 'exercise', 'target' or None; got {by!r}")
     missing = [c for c in ("week", metric) if c not in volume.columns]
@@ -82,7 +85,26 @@ def _stack_table(volume: pd.DataFrame, metric: str, by: str | None) -> pd.DataFr
     table = volume.groupby(["week", column])[metric].sum().unstack(fill_value=0)
     table = table.reindex(columns=list(dict.fromkeys(volume[column]))).sort_index()
     # A part with nothing to show in any week gets no bar, so no legend entry either.
-    return table.loc[:, (table != 0).any(axis=0).to_numpy()]
+    table = table.loc[:, (table != 0).any(axis=0).to_numpy()]
+    if not largest_first:
+        return table
+    # The largest part at the bottom of each bar, the smallest on top (ties keep plan order).
+    return table[table.sum().sort_values(ascending=False, kind="stable").index]
+
+
+def _volume_title(table: pd.DataFrame, metric: str, by: str | None) -> str:
+    """What the chart shows, as a finding: the weekly total from the first to the last week."""
+    label = _check_metric(metric)
+    totals = table.sum(axis=1)
+    part = {"exercise": " (by exercise)", "target": " (by body area)"}.get(str(by), "")
+    if totals.empty:
+        return f"{label}: nothing to show{part}"
+    first, last = round(float(totals.iloc[0])), round(float(totals.iloc[-1]))
+    w1, wn = int(totals.index[0]), int(totals.index[-1])
+    if len(totals) == 1 or (totals == totals.iloc[0]).all():
+        return f"{label}: {first:,} every week{part}"
+    verb = "rise" if last > first else ("fall" if last < first else "change, then return")
+    return f"{label} {verb} from {first:,} in week {w1} to {last:,} in week {wn}{part}"
 
 
 def redraw_weekly_volume(
@@ -98,7 +120,7 @@ def redraw_weekly_volume(
     legend are removed and :func:`plot_weekly_volume` draws afresh.
     """
     _check_metric(metric)
-    table = _stack_table(volume, metric, by)
+    table = _stack_table(volume, metric, by, largest_first=False)
     shape = (metric, by, tuple(table.index), tuple(table.columns))
     bars = list(ax.containers)
     if _DRAWN.get(ax) == shape and len(bars) == len(table.columns):
@@ -118,7 +140,7 @@ def redraw_weekly_volume(
     if ax.get_legend() is not None:
         ax.get_legend().remove()
     ax.relim()
-    plot_weekly_volume(volume, metric=metric, by=by, ax=ax)
+    plot_weekly_volume(volume, metric=metric, by=by, ax=ax, title=False, sort=False)
     _DRAWN[ax] = shape
     return ax
 
@@ -279,8 +301,12 @@ def plot_weekly_volume(
     metric: Metric = "reps",
     by: Literal["exercise", "target"] | None = "exercise",
     ax: Axes | None = None,
+    *,
+    title: bool | str = True,
+    sort: bool = True,
 ) -> Axes:
-    """Stacked bars of one plan's weekly volume, one bar per week.
+    """Stacked bars of one plan's weekly volume, one bar per week, the largest part at the
+    bottom; the title says how the weekly total moves.
 
     Parameters
     ----------
@@ -294,6 +320,9 @@ def plot_weekly_volume(
         with nothing of ``metric`` in any week is left out of the bars and the legend.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
+    title : bool or str
+        ``True`` (default): the finding, such as "Repetitions per week rise from 560 in
+        week 1 to 784 in week 6 (by exercise)"; a text of your own; ``False`` for none.
 
     Returns
     -------
@@ -311,7 +340,7 @@ def plot_weekly_volume(
     [7.0, 7.0]
     """
     ylabel = _check_metric(metric)
-    table = _stack_table(volume, metric, by)
+    table = _stack_table(volume, metric, by, largest_first=sort)
     ax = axes(ax)
     weeks = [int(w) for w in table.index]
     bottom = np.zeros(len(weeks))
@@ -320,8 +349,16 @@ def plot_weekly_volume(
         ax.bar(weeks, heights, bottom=bottom, width=0.7, label=str(label), **fill_style(i))
         bottom += heights
     _week_axis(ax, weeks, ylabel)
+    if title:
+        text = title if isinstance(title, str) else _volume_title(table, metric, by)
+        # wrapped, so a long finding is never cut at the figure's edge
+        ax.set_title(textwrap.fill(text, 56), fontsize=10)
     if by is not None and len(table.columns):
+        handles, labels = ax.get_legend_handles_labels()
+        step = -1 if sort else 1
         ax.legend(
+            handles[::step],
+            labels[::step],
             title="Exercise" if by == "exercise" else "Body area",
             loc="upper left",
             bbox_to_anchor=(1.01, 1.0),
@@ -384,8 +421,10 @@ def compare_plans(
     ax = axes(ax)
     width = 0.8 / len(plans)
     all_weeks: set[int] = set()
+    last: list[int] = []
     for i, (plan, name) in enumerate(zip(plans, names, strict=True)):
         totals = weekly_volume(plan, catalogue, by=None)
+        last.append(round(float(totals[metric].iloc[-1])) if len(totals) else 0)
         weeks = totals["week"].to_numpy()
         all_weeks.update(int(w) for w in weeks)
         offset = (i - (len(plans) - 1) / 2) * width
@@ -397,5 +436,7 @@ def compare_plans(
             **fill_style(i),
         )
     _week_axis(ax, sorted(all_weeks), ylabel)
+    ends = "; ".join(f"{name}: {value:,}" for name, value in zip(names, last, strict=True))
+    ax.set_title(f"{ylabel}, week {max(all_weeks)}:\n{ends}", fontsize=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
     return ax

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..errors import BackplanError
+from ..errors import BackplanError, source_words
 
 __all__ = ["FhirError", "FhirProblem"]
 
@@ -63,7 +63,7 @@ class FhirError(BackplanError):
         self.problems = list(problems)
         self.source = source
         n = len(self.problems)
-        lines = [f"{source}: {n} FHIR problem{'s' if n != 1 else ''}"]
+        lines = [f"{source_words(source)}: {n} FHIR problem{'s' if n != 1 else ''}"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
 
@@ -71,4 +71,4 @@ class FhirError(BackplanError):
         """The first problem on one line (and how many more there are)."""
         more = len(self.problems) - 1
         tail = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
-        return f"{self.source}: {self.problems[0]}{tail}"
+        return f"{source_words(self.source)}: {self.problems[0]}{tail}"

@@ -329,7 +329,7 @@ def from_fhir(
     >>> from_fhir(bundle)
     Traceback (most recent call last):
     ...
-    backplan.fhir.problems.FhirError: <fhir>: 1 FHIR problem
+    backplan.fhir.problems.FhirError: The FHIR data: 1 FHIR problem
       - Bundle.entry[2].resource.status: expected one of draft, active, on-hold, completed (the record says this was entered in error), got 'entered-in-error'
     """
     return _read(bundle, source, catalogue, settings, patients)[0]

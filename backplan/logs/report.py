@@ -17,6 +17,7 @@ import pandas as pd
 from .._io.cells import neutralise_frame
 from .._io.files import atomic_path
 from ..errors import BackplanError, short
+from ..pages.tables import day
 from .flags import FLAGS
 from .measures import DEFINITIONS
 from .read import REASONS
@@ -114,10 +115,10 @@ class AdherenceReport:
         """Counts and settings in one line."""
         t = self.settings.get("threshold", 0.8)
         return (
-            f"as of {self.as_of}: {len(self.by_patient)} patients, {self.rows_read} log rows read "
-            f"({self.rows_accepted} accepted, {len(self.rejected)} rejected, "
-            f"{len(self.duplicates)} exact duplicates); adherent means at least {t:.0%}; "
-            f"{len(self.flags)} patients to call this week"
+            f"As of {day(self.as_of, blank='no date')}: {len(self.by_patient)} patients, "
+            f"{self.rows_read:,} log rows read ({self.rows_accepted:,} accepted, "
+            f"{len(self.rejected):,} rejected, {len(self.duplicates):,} exact duplicates); "
+            f"adherent means at least {t:.0%}; {len(self.flags)} patients to call this week"
         )
 
     def __repr__(self) -> str:

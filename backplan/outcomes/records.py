@@ -390,7 +390,7 @@ def read_outcomes(
     >>> read_outcomes(raw, strict=True)
     Traceback (most recent call last):
     ...
-    backplan.outcomes.measures.OutcomeError: <DataFrame>: 1 problem
+    backplan.outcomes.measures.OutcomeError: The table: 1 problem
       - row 3 (second baseline), column 'timepoint': expected one baseline per patient and measure (and activity), got 'baseline already on row 2'
     """
     m = load_outcome_measures() if measures is None else measures

@@ -101,7 +101,7 @@ def start_back(
     >>> start_back(total=2, psychosocial=4)
     Traceback (most recent call last):
     ...
-    backplan.outcomes.measures.OutcomeError: <STarT Back>: 1 problem
+    backplan.outcomes.measures.OutcomeError: The STarT Back answers: 1 problem
       - column 'psychosocial': expected a subscore no higher than the total (2), got 4
     """
     if answers is not None:

@@ -20,7 +20,6 @@ Examples
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -29,6 +28,9 @@ import numpy as np
 import pandas as pd
 
 from .calls import CALLS_CSS, calls_html
+from .tables import COLUMNS
+from .tables import day as _day
+from .tables import percent as _pct
 
 __all__ = ["EXAMPLES", "meeting_html", "table_html"]
 
@@ -67,28 +69,6 @@ def _e(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _pct(v: object) -> str:
-    return "" if v is None or pd.isna(v) else f"{float(v):.0%}"  # type: ignore[arg-type]
-
-
-def _num(v: object, digits: int = 1) -> str:
-    return "" if v is None or pd.isna(v) else f"{float(v):.{digits}f}"  # type: ignore[arg-type]
-
-
-def _day(v: object) -> str:
-    if v is None or pd.isna(v):
-        return ""
-    return f"{pd.Timestamp(v):%d %b %Y}".lstrip("0")  # type: ignore[arg-type]
-
-
-def _count(v: object) -> str:
-    return "" if v is None or pd.isna(v) else f"{int(v):,}"  # type: ignore[call-overload]
-
-
-def _yes(v: object) -> str:
-    return "" if v is None or pd.isna(v) else ("yes" if v else "no")
-
-
 def _as_found(v: object) -> str:
     """One value as found in a rejected row: ``(blank)`` for an empty cell, a date at
     midnight as its day."""
@@ -106,33 +86,16 @@ def _found(v: object) -> str:
     return "; ".join(f"<span class=nb>{_e(p)}</span>" if len(p) <= 20 else _e(p) for p in pieces)
 
 
-def _file_name(value: object) -> str:
-    """A file's name, never the folders above it (a page is shared; a path tells where a
-    clinic keeps its data, and may hold a patient's name)."""
-    return _e(re.split(r"[/\\]", "" if value is None else str(value))[-1])
+def _escaped(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
+    return lambda v: _e(fmt(v))
 
 
-#: Human headers and formats for the columns the page shows (right-aligned when numeric).
+#: Human headers and formats for the columns the page shows (right-aligned when numeric):
+#: the notebooks' formatter's (:data:`backplan.pages.tables.COLUMNS`), escaped, and a file's
+#: name without its folders.
 _COLUMNS: dict[str, tuple[str, Callable[[Any], str], str]] = {
+    **{c: (h, _escaped(f), k) for c, (h, f, k) in COLUMNS.items()},
     "patient": ("Patient", _e, "d"),
-    "file": ("File", _file_name, ""),
-    "row": ("Row", _count, "n"),
-    "start_date": ("Plan start", _day, "d"),
-    "end_date": ("Plan end", _day, "d"),
-    "weeks_ended": ("Weeks ended", _count, "n"),
-    "adherence": ("Dose done (mean of ended weeks)", _pct, "n"),
-    "session_adherence": ("Sessions done", _pct, "n"),
-    "adherent": ("Reached target", _yes, ""),
-    "last_log": ("Last log", _day, "d"),
-    "pain_score_week1": ("Pain during exercise, week 1 (0-10)", _num, "n"),
-    "pain_score_latest": ("Latest pain during exercise (0-10)", _num, "n"),
-    "week_of_latest_pain": ("Week of latest pain score", _count, "n"),
-    "flags": ("To call", _yes, ""),
-    "week": ("Week", _count, "n"),
-    "patients": ("Patients with the week ended", _count, "n"),
-    "mean": ("Mean", _pct, "n"),
-    "median": ("Median", _pct, "n"),
-    "share_adherent": ("Reached target", _pct, "n"),
     "value": ("Value found", _found, ""),
 }
 

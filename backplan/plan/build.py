@@ -47,7 +47,7 @@ def catalogue_argument(value: object, name: str = "catalogue") -> pd.DataFrame:
     >>> catalogue_argument("back-exercises.csv")
     Traceback (most recent call last):
     ...
-    backplan.errors.PlanError: <plan>: 1 problem
+    backplan.errors.PlanError: The plan: 1 problem
       - column 'catalogue': expected a catalogue from load_catalogue() (a DataFrame), got 'back-exercises.csv'
     """
     if value is None:
@@ -69,7 +69,7 @@ def dose_overrides(value: object, name: str) -> dict[str, dict[str, Any]]:
     >>> dose_overrides({"heel-slides": 8}, "per_exercise")
     Traceback (most recent call last):
     ...
-    backplan.errors.PlanError: <plan>: 1 problem
+    backplan.errors.PlanError: The plan: 1 problem
       - column 'per_exercise': expected {field: value} for each exercise, e.g. {'reps': 8}, got 8
     """
     if value is None:

@@ -263,7 +263,7 @@ def plan_argument(value: object, name: str = "plan") -> Plan:
     >>> plan_argument({"patient": "A"})
     Traceback (most recent call last):
     ...
-    backplan.errors.PlanError: <plan>: 1 problem
+    backplan.errors.PlanError: The plan: 1 problem
       - column 'plan': expected a Plan (from build_plan or load_plan), got 'dict'
     """
     if isinstance(value, Plan):

@@ -136,6 +136,7 @@ _PLAIN = [
     (re.compile(r"Input should be (?:a valid )?"), "expected "),
     (re.compile(r"Value error, "), ""),
     (re.compile(r"<(?:plan|DataFrame)>: ?"), ""),
+    (re.compile(r"^The (?:plan|table)(?:, revision \d+)?: (?=\d+ problem)"), ""),
 ]
 _PATH = re.compile(r"(?:/[^\s/:'\"]+)+/")
 

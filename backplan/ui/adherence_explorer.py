@@ -132,11 +132,17 @@ class AdherenceExplorer(w.VBox):
 
     def _draw(self) -> None:
         self._figure.clear()
+        # one patient is one row of cells: a low figure, so the row is not stretched tall
+        one = self.chart_kind.value == "patient"
+        self._figure.set_size_inches(7.0, 2.4 if one else 3.6)
         self.axes = ax = self._figure.add_subplot()
-        if self.chart_kind.value == "patient":
+        if one:
             plot_adherence_heatmap(self.report, ax=ax, patients=[self.patient.value])
         else:
             plot_cohort_trend(self.report, ax=ax)
         buf = io.BytesIO()
         self._figure.savefig(buf, format="png")
         self.image.value = buf.getvalue()
+        # shown at its own size in pixels, never stretched to the width of the page
+        width, height = self._figure.canvas.get_width_height()
+        self.image.layout.width, self.image.layout.height = f"{width}px", f"{height}px"
