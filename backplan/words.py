@@ -236,6 +236,8 @@ def days_a_week(n: int) -> str:
 
 
 _FILL = re.compile(r"\{(\w+)\}(\s+(?:seconds?|times?)\b)?")
+#: The dose numbers a sentence may name (``{side}`` besides: catalogue.STEP_PLACEHOLDERS).
+_DOSE_PLACEHOLDERS = frozenset({"reps", "sets", "hold_s", "sessions_per_day", "days_per_week"})
 
 
 def fill_placeholders(text: str, doses: Sequence[Prescription], side: str = "side") -> str:
@@ -243,7 +245,9 @@ def fill_placeholders(text: str, doses: Sequence[Prescription], side: str = "sid
 
     A number that stays the same in every dose is written in; one that changes from week to
     week points to the dose line instead, so the sentence can never disagree with it. A
-    unit after the placeholder (``seconds``, ``times``) agrees with the number.
+    unit after the placeholder (``seconds``, ``times``) agrees with the number. Braces
+    around any other word are kept as written (:func:`backplan.load_catalogue` refuses them,
+    naming the row and column; a table passed in directly is printed as it is).
 
     Examples
     --------
@@ -253,12 +257,16 @@ def fill_placeholders(text: str, doses: Sequence[Prescription], side: str = "sid
     'Do 1 time with each leg. Hold 5 seconds.'
     >>> fill_placeholders("Hold {hold_s} seconds.", [p, p.model_copy(update={"hold_s": 8})])
     'Hold the number of seconds shown in "How much".'
+    >>> fill_placeholders("Press {ü} or {0} or {exercise}.", [p])
+    'Press {ü} or {0} or {exercise}.'
     """
 
     def one(m: re.Match[str]) -> str:
         name, unit = m.group(1), (m.group(2) or "").strip()
         if name == "side":
             return (side or "side") + (m.group(2) or "")
+        if name not in _DOSE_PLACEHOLDERS:
+            return m.group(0)
         values = {int(getattr(d, name)) for d in doses}
         if len(values) != 1:
             if unit:
