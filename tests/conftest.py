@@ -9,6 +9,9 @@ import matplotlib
 import pandas as pd
 import pytest
 
+# The real-browser tests' shared fixtures (tests/browser_app.py says how to use them).
+from browser_app import app_home, app_url, browser  # noqa: F401
+
 import backplan as bp
 
 matplotlib.use("Agg")
