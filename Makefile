@@ -36,9 +36,10 @@ test: $(STAMP) $(AXE)
 	$(BIN)/ruff check backplan tests benchmarks tools
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-# the property tests with at least 1,000 examples each (minutes; not part of make test)
+# every property test (Hypothesis; tests/fuzz_inputs.py @fuzz) with at least 1,000 examples
+# each (many minutes; not part of make test). addopts is replaced: no notebooks, no doctests.
 fuzz: $(STAMP)
-	BACKPLAN_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest -n 2 --dist loadfile -p no:nbval tests -k "fuzz or propert"
+	BACKPLAN_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest -n 2 --dist loadfile -o addopts=-ra -p no:nbval -m property tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check backplan tests benchmarks tools

@@ -66,6 +66,8 @@ _LTR_TEXT = re.compile(r"[^\W_]")
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 #: A placeholder with the unit after it in English text (``{hold_s} seconds``).
 _WITH_UNIT = re.compile(r"\{(\w+)\}(\s+(?:seconds?|times?)\b)?")
+#: The dose numbers a sentence may name (``{side}`` besides: catalogue.STEP_PLACEHOLDERS).
+_DOSE_PLACEHOLDERS = frozenset({"reps", "sets", "hold_s", "sessions_per_day", "days_per_week"})
 _SIDES = {"leg": "leg", "ankle": "ankle", "side": "side", "": "side"}
 #: English dates: Babel patterns that keep the forms backplan has always printed.
 _EN_DATES = {"day": "EEE d MMM y", "day_short": "EEE d MMM", "long": "d MMMM y",
@@ -268,6 +270,8 @@ class Words:
             name = m.group(1)
             if name == "side":
                 return self.side_word(side) + (m.group(2) or "" if self.is_english else "")
+            if name not in _DOSE_PLACEHOLDERS:
+                return m.group(0)
             unit = units.get(name, "")
             values = {int(getattr(d, name)) for d in doses}
             if len(values) != 1:
@@ -491,6 +495,8 @@ def fill_placeholders(
     'Do 1 time with each leg. Hold 5 seconds.'
     >>> fill_placeholders("Hold {hold_s} seconds.", [p, p.model_copy(update={"hold_s": 8})])
     'Hold the number of seconds shown in "How much".'
+    >>> fill_placeholders("Press {ü} or {0} or {exercise}.", [p])
+    'Press {ü} or {0} or {exercise}.'
     """
     return words_for(language).fill_placeholders(text, doses, side)
 

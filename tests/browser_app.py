@@ -1,5 +1,19 @@
-"""Helpers shared by the real-browser tests of the Voila app (Playwright driving Debian's
-Chromium): one server per test module, pages opened as a physio opens them."""
+"""Helpers and fixtures shared by the real-browser tests of the Voila app (Playwright driving
+Debian's Chromium): pages opened as a physio opens them.
+
+Fixtures (registered for every test file by ``tests/conftest.py``):
+
+``browser``
+    One Chromium per test file (module scope: Playwright's sync API holds the thread's
+    asyncio loop while it runs, which the notebook tests in the same worker need back).
+    :func:`open_page` opens every page of a browser as a tab of one browser profile
+    (context), so the app's scripts come from its cache after the first page.
+``app_url`` / ``app_home``
+    One Voila server per test worker (session scope), served as ``make app`` serves it,
+    with plans and clinic details (clinic :data:`SHARED_CLINIC`, no phone) in ``app_home``.
+    A test file whose tests change the clinic details, or count kernels, serves its own
+    with :func:`serve` (see ``test_browser_day.py``, ``test_browser_kernels.py``).
+"""
 
 from __future__ import annotations
 
@@ -35,11 +49,59 @@ def launch(pw: Any) -> Any:
     return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A Chromium for this test file (skipped, naming what is missing, without one)."""
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = launch(pw)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+#: The clinic the shared server's ``clinic.json`` names.
+SHARED_CLINIC = "Riverside Physio (synthetic)"
+
+
+@pytest.fixture(scope="session")
+def app_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared server's folder: ``plans/`` and ``clinic.json``."""
+    from backplan.settings import ClinicSettings, save_settings
+
+    home = tmp_path_factory.mktemp("shared-clinic")
+    save_settings(ClinicSettings(clinic=SHARED_CLINIC), home / "clinic.json")
+    return home
+
+
+@pytest.fixture(scope="session")
+def app_url(app_home: Path) -> Iterator[str]:
+    """The URL of the app served from ``app_home``, one server per test worker."""
+    need_browser()
+    yield from serve(app_home)
+
+
+def tabs(browser: Any) -> Any:
+    """The browser profile every page of ``browser`` opens in: tabs of one browser, as a
+    physio has them (shared cookies and cache; downloads accepted)."""
+    if id(browser) not in _TABS:
+        _TABS[id(browser)] = (browser, browser.new_context(accept_downloads=True))
+    return _TABS[id(browser)][1]
+
+
+#: id of a browser -> (the browser, kept so its id is never reused; its shared context)
+_TABS: dict[int, tuple[Any, Any]] = {}
+
+
 def open_page(browser: Any, url: str, width: int = 1920, height: int = 1080) -> Any:
-    """A new page with the app ready (the preview drawn)."""
+    """A new tab of ``browser`` (see :func:`tabs`) with the app ready (the preview drawn)."""
     from playwright.sync_api import expect
 
-    page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+    page = tabs(browser).new_page()
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(url, wait_until="commit", timeout=180_000)
     expect(page.locator(".bp-preview table")).to_be_visible(timeout=180_000)
     return page

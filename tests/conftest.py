@@ -9,10 +9,21 @@ import matplotlib
 import pandas as pd
 import pytest
 
+# The real-browser tests' shared fixtures (tests/browser_app.py says how to use them).
+from browser_app import app_home, app_url, browser  # noqa: F401
+
 import backplan as bp
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every Hypothesis test ``property`` (``make fuzz`` runs ``-m property``)."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
 
 
 @pytest.fixture(scope="session")

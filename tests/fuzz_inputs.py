@@ -70,8 +70,16 @@ text = st.lists(
     max_size=4,
 ).map("".join)
 
-#: Non-empty user text (for fields that must hold something).
-some_text = text.filter(lambda t: t.strip() != "")
+#: A character ``str.strip`` keeps (whitespace is category Z* or Cc).
+_SOLID = st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
+#: A piece that is never blank: a hostile piece with something in it, or solid characters.
+_SOLID_PIECE = st.one_of(
+    st.sampled_from([h for h in HOSTILE if h.strip()]), st.text(_SOLID, min_size=1, max_size=6)
+)
+
+#: Non-blank user text (for fields that must hold something): user text around a piece
+#: that is never blank, built so (not filtered, which rejected many of a handout's 36 draws).
+some_text = st.tuples(text, _SOLID_PIECE, text).map("".join)
 
 #: A cell value as a clinic's file could hold it.
 cell = st.one_of(

@@ -2,22 +2,20 @@
 
 Needs Debian's ``chromium`` package and the Python package ``playwright`` (Playwright's own
 browser download is not used); each test is skipped, naming what is missing, without
-them. Screenshots go to ``artifacts/`` for review.
+them. The server and the browser are the shared fixtures of ``tests/browser_app.py``.
+Screenshots go to ``artifacts/`` for review.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_app import open_page
+from browser_app import SHARED_CLINIC, open_page
 
 import backplan as bp
-from backplan.settings import ClinicSettings, save_settings
-from tools.serve import CHROMIUM, CHROMIUM_ARGS, serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -26,31 +24,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """Serve the app with Voila (plans and clinic details in a temporary folder)."""
-    pytest.importorskip("playwright", reason="needs the Python package playwright")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"needs Chromium at {CHROMIUM}: apt-get install chromium")
-    home = tmp_path_factory.mktemp("clinic")
-    env = {
-        "BACKPLAN_LIBRARY": str(home / "plans"),
-        "BACKPLAN_SETTINGS": str(home / "clinic.json"),
-    }
-    save_settings(ClinicSettings(clinic="Riverside Physio (synthetic)"), home / "clinic.json")
-    with serve_app(env, home / "voila.log") as url:  # as make app serves it
-        yield url, home / "plans"
-
-
-@pytest.fixture(scope="module")
-def browser(app: tuple[str, Path]) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def app(app_url: str, app_home: Path) -> tuple[str, Path]:
+    """The app as ``make app`` serves it (the worker's shared server, tests/browser_app.py):
+    its URL and plans folder."""
+    return app_url, app_home / "plans"
 
 
 def _open(browser: object, url: str, width: int = 1920, height: int = 1080) -> object:
@@ -137,7 +114,7 @@ def test_downloaded_pdf_opens_and_names_the_patient(app, browser, tmp_path: Path
     pdf = tmp_path / download.suggested_filename
     download.save_as(pdf)
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
-    assert "Dora Download" in text and "Riverside Physio (synthetic)" in text
+    assert "Dora Download" in text and SHARED_CLINIC in text
     ARTIFACTS.mkdir(exist_ok=True)
     subprocess.run(
         [

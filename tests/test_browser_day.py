@@ -1,8 +1,9 @@
 """A physio's day in the Voila app, in a real Chromium: each item of issue 22.
 
 One server (served as ``make app`` serves it: two preheated kernels, culling) for the
-module; plans and clinic details live in a temporary folder. Screenshots go to
-``artifacts/``.
+module, not the shared one: these tests change the clinic details. Plans and clinic
+details live in a temporary folder; the browser is the shared fixture of
+``tests/browser_app.py``. Screenshots go to ``artifacts/``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import Path
 import pytest
 from browser_app import (
     AXE,
-    launch,
     need_browser,
     open_page,
     serve,
@@ -45,18 +45,6 @@ def url(home: Path) -> Iterator[str]:
     save_settings(ClinicSettings(clinic="Riverside Physio (synthetic)", phone="01234 567890"),
                   home / "clinic.json")  # fmt: skip
     yield from serve(home)
-
-
-@pytest.fixture(scope="module")
-def browser(url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _expect():
@@ -390,7 +378,11 @@ def test_accessible_and_the_preview_stays_in_view(url, browser, width, height) -
     assert presses <= 8, presses
     # Editing a dose far down the form, the preview is still in view.
     page.locator(".bp-reps-straight-leg-raises input").scroll_into_view_if_needed()
+    before = page.locator(".bp-preview").inner_text()
     type_in(page, ".bp-reps-straight-leg-raises", "12")
+    # the preview is drawn again: measure the new table, not the one being replaced
+    _expect()(page.locator(".bp-preview")).not_to_have_text(before, timeout=30_000)
+    _expect()(page.locator(".bp-preview table")).to_be_visible(timeout=30_000)
     preview = page.locator(".bp-preview table").bounding_box()
     assert preview["y"] < height and preview["y"] + preview["height"] > 0, preview
     assert page.evaluate("document.scrollingElement.scrollWidth") <= width

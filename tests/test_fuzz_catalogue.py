@@ -78,7 +78,7 @@ def test_a_catalogue_loads_whole_or_every_bad_dose_is_named(edits, as_excel) -> 
     assert loaded["per_side"].dtype == bool
 
 
-@fuzz(300)
+@fuzz(100)
 @given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xlsx", ".xlsm", ".txt"]))
 def test_any_bytes_give_a_catalogue_or_a_catalogue_error(data: bytes, suffix: str) -> None:
     path = FOLDER / f"raw{suffix}"

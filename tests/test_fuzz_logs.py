@@ -83,7 +83,7 @@ def test_every_row_is_accepted_or_rejected_and_bad_rows_change_nothing(rows) -> 
     )
 
 
-@fuzz(300)
+@fuzz(100)
 @given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xlsx", ".parquet"]))
 def test_any_bytes_give_logs_or_a_backplan_error(data: bytes, suffix: str) -> None:
     path = FOLDER / f"raw{suffix}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 import pandas as pd
@@ -39,11 +40,18 @@ def dose(draw: st.DrawFn, wide: bool = False) -> dict[str, int]:
     return out
 
 
+@functools.cache
+def _breaks(exercise: str, limits: bp.Restrictions) -> str | None:
+    """:func:`breaks` on the shipped catalogue, once per exercise and restrictions (a
+    catalogue look-up each time was a quarter of these properties' run time)."""
+    return breaks(CAT, exercise, limits)
+
+
 def assert_safe(plan: bp.Plan) -> None:
     """Every week's doses are within bounds and keep to the plan's restrictions."""
     for week in range(1, plan.weeks + 1):
         for p in bp.dose_in_week(plan, week):
-            assert breaks(CAT, p.exercise, plan.restrictions) is None, (week, p)
+            assert _breaks(p.exercise, plan.restrictions) is None, (week, p)
             for field, (lo, hi) in DOSE_BOUNDS.items():
                 assert lo <= getattr(p, field) <= hi, (week, p, field)
 
