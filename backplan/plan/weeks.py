@@ -2,7 +2,7 @@
 
 Every module that lays a plan out week by week (the schedule and weekly volume, the
 prescription table adherence is measured against, handouts) starts from :func:`plan_weeks`,
-which asks :func:`~backplan.dose_in_week` for each week, so progression rules and plan
+which asks :func:`doses_in_force` for each week, so progression rules and plan
 revisions are applied in one place.
 
 A per-side exercise (``heel slides, 10 each leg``) has two counts of "reps", and the
@@ -44,9 +44,9 @@ __all__ = [
     "WEEK_COLUMNS",
     "DoseRun",
     "WeekDoses",
-    "dose_in_week",
     "dose_runs",
-    "level_in_week",
+    "doses_in_force",
+    "level_in_force",
     "level_phases",
     "plan_weeks",
     "plans_weeks",
@@ -85,7 +85,7 @@ def plan_weeks(plan: Plan) -> pd.DataFrame:
     Parameters
     ----------
     plan : Plan
-        The plan; each week's dose comes from :func:`~backplan.dose_in_week`.
+        The plan; each week's dose comes from :func:`doses_in_force`.
 
     Returns
     -------
@@ -106,8 +106,8 @@ def week_records(plan: Plan) -> list[tuple]:
     rows = []
     for week in range(1, plan.weeks + 1):
         start = pd.Timestamp(plan.start_date + timedelta(days=7 * (week - 1)))
-        level = level_in_week(plan, week)
-        for order, p in enumerate(dose_in_week(plan, week), start=1):
+        level = level_in_force(plan, week)
+        for order, p in enumerate(doses_in_force(plan, week), start=1):
             rows.append((week, start, level, order, p.exercise, p.sets, p.reps, p.per_side,
                          2 if p.per_side else 1, p.hold_s, p.sessions_per_day,
                          p.days_per_week))  # fmt: skip
@@ -328,13 +328,16 @@ def _phase(plan: Plan, week: int) -> tuple[str, Sequence[Prescription], int]:
     return plan.level, plan.prescriptions, 1
 
 
-def level_in_week(plan: Plan, week: int) -> str:
-    """The level a plan is at in ``week`` (1-based)."""
+def level_in_force(plan: Plan, week: int) -> str:
+    """The level ``plan`` is at in ``week`` (1-based); the arguments are not checked (the
+    public, checked form is :func:`~backplan.level_in_week`)."""
     return _phase(plan, week)[0]
 
 
-def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
-    """The prescriptions in force in ``week`` (1-based), with progression and revisions.
+def doses_in_force(plan: Plan, week: int) -> list[Prescription]:
+    """The prescriptions in force in ``week`` (1-based), with progression and revisions;
+    the arguments are not checked (the public, checked form is
+    :func:`~backplan.dose_in_week`).
 
     A revision in force (its ``from_week`` reached) fixes the dose of each exercise it
     names, adds exercises the plan did not have and drops those it stops.
@@ -346,11 +349,9 @@ def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
     >>> p = Plan(start_date=date(2026, 1, 5), weeks=3,
     ...          prescriptions=[Prescription(exercise="heel-raises", reps=10)],
     ...          progression=[AddDose(what="reps", amount=2, cap=12)])
-    >>> [dose_in_week(p, w)[0].reps for w in (1, 2, 3)]
+    >>> [doses_in_force(p, w)[0].reps for w in (1, 2, 3)]
     [10, 12, 12]
     """
-    if not 1 <= week <= plan.weeks:
-        raise ValueError(f"week must be from 1 to {plan.weeks}, got {week}")
     _, prescriptions, phase_start = _phase(plan, week)
     out = []
     for p in prescriptions:
