@@ -154,6 +154,10 @@ def adherence_bands(adherence: pd.Series, cuts: Sequence[float] = (0.5, 0.8)) ->
 #: The columns of :func:`~backplan.outcome_changes` this module reads.
 _READS = ("patient", "measure", "name", "followed_up", "mic", "direction", "improvement")
 
+#: The columns of :func:`outcome_by_adherence` that :func:`outcome_finding` reads.
+_FINDING_READS = ("measure", "name", "band", "followed_up", "mean_improvement", "ci_low",
+                  "ci_high")  # fmt: skip
+
 
 def _refuse(name: str, expected: str, got: object) -> OutcomeError:
     return OutcomeError([Problem("<outcomes>", None, name, expected, got)], "<outcomes>")
@@ -259,7 +263,7 @@ def outcome_finding(table: pd.DataFrame, measure: str, *, short: bool = False) -
     >>> outcome_finding(t, "nprs", short=True)
     'Pain now (NPRS 0-10): more improvement at 80% or more adherence (2.6 vs 0.5 points); an association, not proof of effect'
     """
-    table = frame_argument("table", table, COHORT_COLUMNS, "a table from outcome_by_adherence()",
+    table = frame_argument("table", table, _FINDING_READS, "a table from outcome_by_adherence()",
                            source="<outcomes>", error=OutcomeError)  # fmt: skip
     if not isinstance(measure, str):
         raise _refuse("measure", "a measure's code, as text", measure)
