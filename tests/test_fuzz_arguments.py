@@ -83,7 +83,7 @@ CALLS: dict[str, Callable[[Setting], dict[str, Any]]] = {
     "level_in_week": lambda s: dict(plan=s.plan, week=1),
     "load_plan": lambda s: dict(path=bp.save_plan(s.plan, s.folder / "saved.json"),
                                 catalogue=s.cat),  # fmt: skip
-    "meeting_page": lambda s: dict(report=s.report, outcomes=s.outcomes),
+    "meeting_page": lambda s: dict(report=s.report, outcomes=None),  # with outcomes: ~5 s
     "next_level": lambda s: dict(catalogue=s.cat, from_week=3),
     "outcome_by_adherence": lambda s: dict(changes=s.changes, adherence=s.report),
     "outcome_changes": lambda s: dict(outcomes=s.outcomes),
@@ -171,7 +171,7 @@ def test_good_calls_work(setting: Setting) -> None:
         _call(name, make(setting))
 
 
-@fuzz(150, shrink=False)
+@fuzz(100, shrink=False)
 @given(call=st.sampled_from(sorted(CALLS)), data=st.data())
 def test_hostile_argument_gets_our_error(setting: Setting, call: str, data: st.DataObject) -> None:
     kwargs = CALLS[call](setting)
