@@ -68,12 +68,15 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> Setting:
 #: Public function -> its good keyword arguments; each argument is swapped in turn.
 CALLS: dict[str, Callable[[Setting], dict[str, Any]]] = {
     "accept_warnings": lambda s: dict(plan=s.plan, by="A. Physio", catalogue=s.cat),
-    "adherence": lambda s: dict(logs=s.logs, prescriptions=s.plans, as_of="2026-02-01",
-                                catalogue=s.cat),  # fmt: skip
-    "allowed_exercises": lambda s: dict(catalogue=s.cat, restrictions=bp.Restrictions(),
-                                        level="beginners", targets="back"),  # fmt: skip
-    "apply_review": lambda s: dict(plan=s.plans[0], decision=s.review, by="A. Physio",
-                                   catalogue=s.cat),  # fmt: skip
+    "adherence": lambda s: dict(
+        logs=s.logs, prescriptions=s.plans, as_of="2026-02-01", catalogue=s.cat
+    ),  # fmt: skip
+    "allowed_exercises": lambda s: dict(
+        catalogue=s.cat, restrictions=bp.Restrictions(), level="beginners", targets="back"
+    ),  # fmt: skip
+    "apply_review": lambda s: dict(
+        plan=s.plans[0], decision=s.review, by="A. Physio", catalogue=s.cat
+    ),  # fmt: skip
     "build_plan": lambda s: dict(catalogue=s.cat, level="beginners", start_date="2026-01-05"),
     "dose_in_week": lambda s: dict(plan=s.plan, week=1),
     "exercise": lambda s: dict(catalogue=s.cat, exercise_id="heel-raises"),
@@ -81,16 +84,19 @@ CALLS: dict[str, Callable[[Setting], dict[str, Any]]] = {
     "filters_of": lambda s: dict(restrictions=bp.Restrictions()),
     "level_after": lambda s: dict(catalogue=s.cat, level="beginners"),
     "level_in_week": lambda s: dict(plan=s.plan, week=1),
-    "load_plan": lambda s: dict(path=bp.save_plan(s.plan, s.folder / "saved.json"),
-                                catalogue=s.cat),  # fmt: skip
+    "load_plan": lambda s: dict(
+        path=bp.save_plan(s.plan, s.folder / "saved.json"), catalogue=s.cat
+    ),  # fmt: skip
     "meeting_page": lambda s: dict(report=s.report, outcomes=None),  # with outcomes: ~5 s
     "next_level": lambda s: dict(catalogue=s.cat, from_week=3),
     "outcome_by_adherence": lambda s: dict(changes=s.changes, adherence=s.report),
     "outcome_changes": lambda s: dict(outcomes=s.outcomes),
-    "outcome_finding": lambda s: dict(table=bp.outcome_by_adherence(s.changes, s.report),
-                                      measure=str(s.changes.measure.iloc[0])),  # fmt: skip
-    "outcome_lines": lambda s: dict(changes=s.changes, patient=str(s.changes.patient.iloc[0]),
-                                    adherence=s.report),  # fmt: skip
+    "outcome_finding": lambda s: dict(
+        table=bp.outcome_by_adherence(s.changes, s.report), measure=str(s.changes.measure.iloc[0])
+    ),  # fmt: skip
+    "outcome_lines": lambda s: dict(
+        changes=s.changes, patient=str(s.changes.patient.iloc[0]), adherence=s.report
+    ),  # fmt: skip
     "plan_file_name": lambda s: dict(plan=s.plan),
     "plan_from_json": lambda s: dict(text=bp.plan_to_json(s.plan), catalogue=s.cat),
     "plan_from_template": lambda s: dict(template=s.template, patient="Ann", catalogue=s.cat),
@@ -104,8 +110,9 @@ CALLS: dict[str, Callable[[Setting], dict[str, Any]]] = {
     "restrictions_from_filters": lambda s: dict(keys=["no_stomach"], keep=bp.Restrictions()),
     "review": lambda s: dict(plan=s.plans[0], logs_or_report=s.report, week=2, catalogue=s.cat),
     "review_rules_for": lambda s: dict(plan=s.plan, rules=None),
-    "revise": lambda s: dict(plan=s.plan, from_week=2, doses={}, why="x", by="y",
-                             catalogue=s.cat),  # fmt: skip
+    "revise": lambda s: dict(
+        plan=s.plan, from_week=2, doses={}, why="x", by="y", catalogue=s.cat
+    ),  # fmt: skip
     "revision_history": lambda s: dict(plan=s.plan),
     "save_plan": lambda s: dict(plan=s.plan, path=s.folder / "plan.json"),
     "schedule": lambda s: dict(plan=s.plan, catalogue=s.cat),
