@@ -838,3 +838,31 @@ def test_progress_a_record_adds_is_kept(plan: bp.Plan) -> None:
         from_fhir(legacy).plan_id
         == bp.load_plan(Path(__file__).parent / "data/fhir/legacy/legacy-plan.json").plan_id
     )
+
+
+def test_activities_follow_the_one_weeks_expansion(catalogue: pd.DataFrame) -> None:
+    """FHIR once worked out runs of weeks its own way (issue 19 item 6); it now asks the one
+    expansion for them, split at each phase (a next level at the same level too, which the
+    record needs to say which list a dose belongs to) and at each revision's first week."""
+    from backplan.fhir.careplan import dose_steps, layout
+    from backplan.plan.weeks import dose_runs, phase_starts
+
+    plan = bp.build_plan(catalogue, "beginners", ["wall-squats", "heel-raises"],
+                         start_date="2026-01-05", weeks=5,
+                         progression=[bp.next_level(catalogue, 3, "beginners",
+                                                    ["wall-squats", "ankle-lifts"])])  # fmt: skip
+    plan = bp.revise(plan, 4, {"wall-squats": {"reps": 6}}, why="sore knee", by="A. Physio",
+                     when=datetime(2026, 1, 25, 9, 0))  # fmt: skip
+    assert phase_starts(plan) == [1, 3]
+    runs = [(r.first, r.last, r.dose.exercise, r.dose.reps) for r in dose_runs(plan)]
+    assert runs[:2] == [(1, 3, "wall-squats", 10), (4, 5, "wall-squats", 6)]
+    split = [(r.first, r.last, r.dose.exercise, r.dose.reps)
+             for r in dose_runs(plan, cuts=[4], starts=[3])]  # fmt: skip
+    assert split == [(1, 2, "wall-squats", 10), (1, 2, "heel-raises", 10),
+                     (3, 3, "wall-squats", 10), (4, 5, "wall-squats", 6),
+                     (3, 3, "ankle-lifts", 10), (4, 5, "ankle-lifts", 10)]  # fmt: skip
+    assert [(s.first, s.last, s.dose.exercise, s.dose.reps) for s in dose_steps(plan, [4])] == split
+    assert [(s.first, s.last, s.dose.reps, status) for s, status, _ in layout(plan)
+            if s.dose.exercise == "wall-squats"] == [(1, 2, 10, "scheduled"), (3, 3, 10, "scheduled"),
+            (4, 5, 10, "cancelled"), (4, 5, 6, "scheduled")]  # fmt: skip
+    assert from_fhir(to_fhir(plan)) == plan

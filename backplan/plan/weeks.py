@@ -48,6 +48,7 @@ __all__ = [
     "doses_in_force",
     "level_in_force",
     "level_phases",
+    "phase_starts",
     "plan_weeks",
     "plans_weeks",
     "week_doses",
@@ -411,22 +412,47 @@ def week_doses(plan: Plan) -> list[WeekDoses]:
     return out
 
 
-def level_phases(weeks: list[WeekDoses]) -> list[list[WeekDoses]]:
-    """The weeks in runs at the same level (a change of level starts a new run)."""
+def phase_starts(plan: Plan) -> list[int]:
+    """The first week of each phase of ``plan``: week 1, and the week its next level starts
+    (later when a revision holds the patient at their level), even when the next level
+    has the same name.
+
+    >>> from backplan import build_plan, load_catalogue, next_level
+    >>> cat = load_catalogue()
+    >>> plan = build_plan(cat, "beginners", start_date="2026-01-05", weeks=4,
+    ...                   progression=[next_level(cat, 3, "beginners", ["wall-squats"])])
+    >>> phase_starts(plan)
+    [1, 3]
+    """
+    return sorted({_phase(plan, week)[2] for week in range(1, plan.weeks + 1)})
+
+
+def level_phases(weeks: list[WeekDoses], starts: Iterable[int] = ()) -> list[list[WeekDoses]]:
+    """The weeks in runs at the same level (a change of level starts a new run, and so
+    does each week in ``starts``, e.g. :func:`phase_starts`)."""
+    starts = frozenset(starts)
     out: list[list[WeekDoses]] = []
     for w in weeks:
-        if not out or out[-1][-1][1] != w[1]:
+        if not out or out[-1][-1][1] != w[1] or w[0] in starts:
             out.append([])
         out[-1].append(w)
     return out
 
 
-def dose_runs(plan: Plan, weeks: list[WeekDoses] | None = None) -> Iterator[DoseRun]:
+def dose_runs(
+    plan: Plan,
+    weeks: list[WeekDoses] | None = None,
+    cuts: Iterable[int] = (),
+    starts: Iterable[int] = (),
+) -> Iterator[DoseRun]:
     """Each exercise's dose, run by run, in plan order (phase, exercise, week).
 
     Within a level, exercises come in the order they first appear; an exercise that a
-    revision adds, stops or changes starts or ends a run in the week it does so.
-    ``weeks`` is :func:`week_doses` of the plan, when the caller has it already.
+    revision adds, stops or changes starts or ends a run in the week it does so, and every
+    run also starts afresh in each week of ``cuts`` (FHIR splits at each revision's first
+    week, so a plan's first and revised schedules line up). ``weeks`` is
+    :func:`week_doses` of the plan, when the caller has it already; ``starts`` are more
+    weeks that start a phase (:func:`level_phases`).
 
     Examples
     --------
@@ -438,7 +464,8 @@ def dose_runs(plan: Plan, weeks: list[WeekDoses] | None = None) -> Iterator[Dose
     >>> [(r.first, r.last, r.dose.reps) for r in dose_runs(plan)]
     [(1, 1, 10), (2, 3, 12)]
     """
-    for phase in level_phases(week_doses(plan) if weeks is None else weeks):
+    cuts = frozenset(cuts)
+    for phase in level_phases(week_doses(plan) if weeks is None else weeks, starts):
         start, end, level = phase[0][0], phase[-1][0], phase[0][1]
         by_exercise: dict[str, list[tuple[int, Prescription]]] = {}
         for week, _, doses in phase:
@@ -448,7 +475,7 @@ def dose_runs(plan: Plan, weeks: list[WeekDoses] | None = None) -> Iterator[Dose
             first, dose = seen[0]
             last = first
             for week, p in seen[1:]:
-                if week != last + 1 or p != dose:
+                if week != last + 1 or p != dose or week in cuts:
                     yield DoseRun(start, end, level, order, first, last, dose)
                     first, dose = week, p
                 last = week
