@@ -332,11 +332,10 @@ def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
 
     Examples
     --------
-    >>> from datetime import date
-    >>> from backplan import AddDose, Plan, Prescription
-    >>> p = Plan(start_date=date(2026, 1, 5), weeks=3,
-    ...          prescriptions=[Prescription(exercise="heel-raises", reps=10)],
-    ...          progression=[AddDose(what="reps", amount=2, cap=12)])
+    >>> from backplan import AddDose, build_plan, load_catalogue
+    >>> p = build_plan(load_catalogue(), "beginners", ["heel-raises"], weeks=3,
+    ...                start_date="2026-01-05", progression=[AddDose(what="reps", amount=2,
+    ...                                                              cap=12)])
     >>> [dose_in_week(p, w)[0].reps for w in (1, 2, 3)]
     [10, 12, 12]
     """

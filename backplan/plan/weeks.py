@@ -336,22 +336,13 @@ def level_in_force(plan: Plan, week: int) -> str:
 
 
 def doses_in_force(plan: Plan, week: int) -> list[Prescription]:
-    """The prescriptions in force in ``week`` (1-based), with progression and revisions;
-    the arguments are not checked (the public, checked form is
-    :func:`~backplan.dose_in_week`).
+    """:func:`~backplan.dose_in_week` without its argument checks, for callers holding a
+    valid plan and week (plan validation, the expansion of every week).
 
-    A revision in force (its ``from_week`` reached) fixes the dose of each exercise it
-    names, adds exercises the plan did not have and drops those it stops.
-
-    Examples
-    --------
-    >>> from datetime import date
-    >>> from backplan import AddDose, Plan, Prescription
-    >>> p = Plan(start_date=date(2026, 1, 5), weeks=3,
-    ...          prescriptions=[Prescription(exercise="heel-raises", reps=10)],
-    ...          progression=[AddDose(what="reps", amount=2, cap=12)])
-    >>> [doses_in_force(p, w)[0].reps for w in (1, 2, 3)]
-    [10, 12, 12]
+    >>> from backplan import build_plan, load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", ["heel-raises"], start_date="2026-01-05")
+    >>> [p.reps for p in doses_in_force(plan, 1)]
+    [10]
     """
     _, prescriptions, phase_start = _phase(plan, week)
     out = []
