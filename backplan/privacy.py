@@ -117,6 +117,8 @@ def _folded(text: str) -> tuple[str, str, list[int] | None]:
 
 #: What joins the words of a name inside an identifier or a file name ("ann-smith_...").
 _ID_JOIN = r"[\s._-]+"
+#: A word inside an identifier or a file name, where "_" joins words.
+_ID_WORD = re.compile(r"[^\W_]+")
 
 
 class _Labels:
@@ -149,7 +151,7 @@ class _Labels:
                 found.sort(key=lambda x: -x[0])  # the longest label first ("Ann Smith", "Ann")
 
     def _add(self, ids: bool, form: str, join: str, alias: str) -> None:
-        first = _WORD.search(form)
+        first = (_ID_WORD if ids else _WORD).search(form)
         if first is None:
             return
         pieces = _SPACES.split(form) if not ids else [w for w in re.split(_ID_JOIN, form) if w]
@@ -175,7 +177,7 @@ class _Labels:
         if not table:
             return text
         nfc, folded, where = _folded(text)
-        words = re.compile(r"[^\W_]+") if ids else _WORD  # "_" joins words in a file name
+        words = _ID_WORD if ids else _WORD
         out, done = [], 0
         for word in words.finditer(folded):
             for _, before, full, word_end, alias in table.get(word.group(), ()):

@@ -189,3 +189,7 @@ def test_plan_ids_and_file_names_that_hold_the_name_are_replaced(catalogue) -> N
     table = pd.DataFrame({"patient": ["José O'Neil"], "file": [f"plans/{name}"]})
     alias = pseudonym(plan.patient, KEY)
     assert bp.pseudonymise(table, KEY)["file"].tolist() == [f"plans/{alias}_2026-01-05.json"]
+    cyrillic = plan.model_copy(update={"patient": "Иван Петров"})  # a hashed file name
+    table = pd.DataFrame({"patient": [cyrillic.patient], "file": [bp.plan_file_name(cyrillic)]})
+    alias = pseudonym(cyrillic.patient, KEY)
+    assert bp.pseudonymise(table, KEY)["file"].tolist() == [f"{alias}_2026-01-05.json"]
