@@ -50,7 +50,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -60,7 +60,7 @@ from ._io.dates import DATE_TEXT, date_days, parse_iso_date
 from ._io.numbers import parse_whole, parse_whole_series
 from ._io.paths import data_dir
 from ._io.spreadsheets import read_text_table, schema_problems, spreadsheet_row, whole_number
-from .errors import CatalogueError, Problem
+from .errors import CatalogueError, PlanError, Problem
 
 __all__ = [
     "ADVICE_SECTIONS",
@@ -69,6 +69,7 @@ __all__ = [
     "NOT_EQUIPMENT",
     "POSITIONS",
     "STEP_PLACEHOLDERS",
+    "catalogue_argument",
     "exercise",
     "load_advice",
     "load_catalogue",
@@ -478,6 +479,35 @@ def split_steps(text: str) -> list[str]:
     return [step.strip() for step in str(text).split("|") if step.strip()]
 
 
+def catalogue_argument(value: object, name: str = "catalogue") -> pd.DataFrame:
+    """``value`` when it is a loaded catalogue (the shipped one for ``None``), else a
+    :class:`~backplan.PlanError` naming the argument.
+
+    >>> catalogue_argument("back-exercises.csv")
+    Traceback (most recent call last):
+    ...
+    backplan.errors.PlanError: <plan>: 1 problem
+      - column 'catalogue': expected a catalogue from load_catalogue() (a DataFrame), got 'back-exercises.csv'
+    """
+    if value is None:
+        return load_catalogue()
+    if not isinstance(value, pd.DataFrame):
+        expected, got = "a catalogue from load_catalogue() (a DataFrame)", value
+    else:
+        missing = [c for c in COLUMNS if c not in value.columns]
+        if not missing and isinstance(value["level"].dtype, pd.CategoricalDtype):
+            return value
+        expected = "a catalogue from load_catalogue() (its columns and levels)"
+        got = ", ".join(missing) or "level"
+    raise PlanError([Problem("<plan>", None, name, expected, got)], "<plan>")
+
+
+def _text_argument(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise CatalogueError([Problem("<catalogue>", None, name, "text", value)])
+    return value
+
+
 def exercise(catalogue: pd.DataFrame, exercise_id: str) -> pd.Series:
     """Return one exercise's row; an unknown id is a :class:`CatalogueError` listing the ids.
 
@@ -486,7 +516,8 @@ def exercise(catalogue: pd.DataFrame, exercise_id: str) -> pd.Series:
     >>> exercise(load_catalogue(), "heel-raises")["name"]
     'Heel raises'
     """
-    match = catalogue.loc[catalogue["id"] == exercise_id]
+    catalogue = catalogue_argument(catalogue)
+    match = catalogue.loc[catalogue["id"] == _text_argument(exercise_id, "exercise_id")]
     if match.empty:
         known = ", ".join(catalogue["id"])
         raise CatalogueError([Problem("<catalogue>", None, "id", f"one of {known}", exercise_id)])
@@ -502,10 +533,16 @@ def _check_choices(name: str, values: Iterable[str], allowed: Iterable[str]) -> 
     return values
 
 
-def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
+def _as_list(value: str | Iterable[str] | None, name: str) -> list[str] | None:
     if value is None:
         return None
-    return [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        out = list(value)
+        if all(isinstance(v, str) for v in out):
+            return out
+    raise CatalogueError([Problem("<filter>", None, name, "text or a list of texts", value)])
 
 
 def rows_matching(
@@ -543,17 +580,19 @@ def rows_matching(
     >>> list(rows_matching(cat, avoid_positions="lying on stomach", targets="back").id)
     ['abdominal-contraction', 'back-leg-swing', 'knee-to-chest']
     """
+    catalogue = catalogue_argument(catalogue)
     keep = pd.Series(True, index=catalogue.index)
-    levels = _as_list(level)
+    levels = _as_list(level, "level")
     if levels is not None:
         _check_choices("level", levels, catalogue["level"].cat.categories)
         keep &= catalogue["level"].isin(levels)
-    avoid = _check_choices("avoid_positions", _as_list(avoid_positions) or [], POSITIONS)
+    avoid = _check_choices("avoid_positions", _as_list(avoid_positions, "avoid_positions") or [],
+                           POSITIONS)  # fmt: skip
     keep &= ~catalogue["position"].isin(avoid)
     if equipment is not None:
-        have = {"none", *NOT_EQUIPMENT, *_as_list(equipment)}
+        have = {"none", *NOT_EQUIPMENT, *(_as_list(equipment, "equipment") or [])}
         keep &= catalogue["equipment"].map(lambda e: set(split_list(e)) <= have)
-    wanted = _as_list(targets)
+    wanted = _as_list(targets, "targets")
     if wanted is not None:
         all_targets = {t for cell in catalogue["targets"] for t in split_list(cell)}
         _check_choices("targets", wanted, all_targets)

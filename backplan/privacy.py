@@ -7,9 +7,14 @@ it anyone can re-create the mapping. Pseudonymised data is still personal data u
 GDPR (article 4(5)).
 
 A label is replaced wherever it appears: the patient column, and inside every other text
-(notes, reasons, file names, a plan's notes and its revisions' reasons). Inside text a
-label counts as a whole word, in any case and spacing ("ann  smith" for "Ann Smith"), never
-as part of a longer word or number ("P1" is not replaced inside "P10"). A label with no
+(notes, reasons, file names, a plan's notes, its revisions' reasons and a plan id that holds
+the name). Labels are compared by the one identity rule
+(:func:`~backplan.identity.patient_key`: NFC, case-folded), so "ANN SMITH" and "Ann Smith"
+get one pseudonym and "WEISS" in a note is found for the label "Weiß". Inside text a label
+counts as a whole word, in any case and spacing ("ann  smith" for "Ann Smith"), never as
+part of a longer word or number ("P1" is not replaced inside "P10"); in file names and plan
+ids its words may be joined by ``-``, ``_`` or ``.`` and written without accents, as
+backplan names plan files ("ann-smith_2026-01-05.json"). A label with no
 letter at all (``"11"``) is replaced only where it is a whole cell or a whole file name,
 because inside text it cannot be told from a dose or a date ("11 Jan 2026" stays as it
 is): give patients labels with a letter (``P-011``) if notes may name them.
@@ -39,7 +44,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from .errors import BackplanError
-from .identity import patient_key
+from .identity import file_stem, patient_key
 
 __all__ = ["MIN_KEY_BYTES", "pseudonym", "pseudonymise"]
 
@@ -67,14 +72,17 @@ def _key_bytes(key: bytes | str) -> bytes:
 
 
 def pseudonym(label: str, key: bytes | str) -> str:
-    """The pseudonym of one label: ``PSN-`` and the first 16 hex digits of HMAC-SHA256.
+    """The pseudonym of one label: ``PSN-`` and the first 16 hex digits of HMAC-SHA256 of
+    the label's :func:`~backplan.identity.patient_key` (NFC, case-folded, spaces folded),
+    so labels that name one patient ("Ann Smith", "ANN  SMITH") get one pseudonym.
 
     Examples
     --------
-    >>> pseudonym("SYN-0001", b"0123456789abcdef") == pseudonym("SYN-0001", "0123456789abcdef")
+    >>> pseudonym("SYN-0001", b"0123456789abcdef") == pseudonym("syn-0001", "0123456789abcdef")
     True
     """
-    digest = hmac.new(_key_bytes(key), str(label).encode("utf-8"), hashlib.sha256).hexdigest()
+    text = patient_key(str(label))
+    digest = hmac.new(_key_bytes(key), text.encode("utf-8"), hashlib.sha256).hexdigest()
     return _PREFIX + digest[:16]
 
 
@@ -95,30 +103,63 @@ def _has_letter(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
+def _folded(text: str) -> tuple[str, str, list[int] | None]:
+    """``(nfc, folded, where)``: ``text`` in NFC, then case-folded as
+    :func:`~backplan.identity.patient_key` folds it; ``where[i]`` is the place in ``nfc``
+    of folded character ``i`` (``None`` when the two line up one to one)."""
+    nfc = unicodedata.normalize("NFC", text)
+    folded = nfc.casefold()
+    if len(folded) == len(nfc):  # casefold never shortens a character: one to one
+        return nfc, folded, None
+    where = [i for i, ch in enumerate(nfc) for _ in ch.casefold()]
+    return nfc, folded, where
+
+
+#: What joins the words of a name inside an identifier or a file name ("ann-smith_...").
+_ID_JOIN = r"[\s._-]+"
+#: A word inside an identifier or a file name, where "_" joins words.
+_ID_WORD = re.compile(r"[^\W_]+")
+
+
 class _Labels:
     """Finds patient labels inside text (see the module notes) and replaces them.
 
-    Each label is looked up by its first word, so text is scanned once whatever the
-    number of labels; the label's full form is then checked at that place.
+    Text and labels are compared by the identity rule (:func:`~backplan.identity.
+    patient_key`: NFC, case-folded), so "WEISS" and "Weiß" are one name. Each label is
+    looked up by its first word, so text is scanned once whatever the number of labels;
+    the label's full form is then checked at that place. In identifiers and file names
+    (``ids=True``) a name's words may also be joined by ``-``, ``_`` or ``.`` and written
+    without accents, as :func:`~backplan.identity.file_stem` writes them
+    ("ann-smith_2026-01-05.json", "jose-o-neil").
     """
 
     def __init__(self, labels: Iterable[str], one: Callable[[Any], Any]) -> None:
-        self.by_key: dict[str, str] = {}  # patient_key -> pseudonym (first spelling wins)
-        self.by_word: dict[str, list[tuple[int, int, re.Pattern[str], bool, str]]] = {}
+        self.by_key: dict[str, str] = {}  # patient_key -> pseudonym
+        self.by_word: dict[bool, dict[str, list[tuple[int, int, re.Pattern[str], bool, str]]]]
+        self.by_word = {False: {}, True: {}}
         for label in sorted({str(v) for v in labels if str(v).strip()}):
             key = patient_key(label)
             self.by_key.setdefault(key, one(label))
-            first = _WORD.search(key)
-            if not _has_letter(label) or first is None:
+            if not _has_letter(label) or _WORD.search(key) is None:
                 continue  # letterless: whole cells and file names only
-            parts = [re.escape(part) for part in _SPACES.split(key)]
-            full = re.compile(r"\s+".join(parts), re.IGNORECASE)
-            # a label starting with punctuation ("(Ann)") is looked up by its first word,
-            # then checked from that many characters before it
-            entry = (len(key), first.start(), full, _WORD.match(key[-1]) is not None)
-            self.by_word.setdefault(first.group(), []).append((*entry, self.by_key[key]))
-        for found in self.by_word.values():
-            found.sort(key=lambda x: -x[0])  # the longest label first ("Ann Smith", "Ann")
+            alias = self.by_key[key]
+            self._add(False, key, r"\s+", alias)
+            for form in {key, file_stem(label)}:
+                self._add(True, form, _ID_JOIN, alias)
+        for words in self.by_word.values():
+            for found in words.values():
+                found.sort(key=lambda x: -x[0])  # the longest label first ("Ann Smith", "Ann")
+
+    def _add(self, ids: bool, form: str, join: str, alias: str) -> None:
+        first = (_ID_WORD if ids else _WORD).search(form)
+        if first is None:
+            return
+        pieces = _SPACES.split(form) if not ids else [w for w in re.split(_ID_JOIN, form) if w]
+        full = re.compile(join.join(re.escape(piece) for piece in pieces))
+        # a label starting with punctuation ("(Ann)") is looked up by its first word,
+        # then checked from that many characters before it
+        entry = (len(form), first.start(), full, _WORD.match(form[-1]) is not None, alias)
+        self.by_word[ids].setdefault(first.group(), []).append(entry)
 
     def __bool__(self) -> bool:
         return bool(self.by_key)
@@ -127,45 +168,60 @@ class _Labels:
         """The pseudonym when the whole of ``text`` is a label, else ``None``."""
         return self.by_key.get(patient_key(text))
 
-    def text(self, text: str) -> str:
+    def text(self, text: str, ids: bool = False) -> str:
         """``text`` with every label in it (as a whole word) replaced."""
         whole = self.cell(text)
         if whole is not None:
             return whole
-        if not self.by_word:
+        table = self.by_word[ids]
+        if not table:
             return text
-        nfc = unicodedata.normalize("NFC", text)
+        nfc, folded, where = _folded(text)
+        words = _ID_WORD if ids else _WORD
         out, done = [], 0
-        for word in _WORD.finditer(nfc):
-            for _, before, full, word_end, alias in self.by_word.get(word.group().casefold(), ()):
+        for word in words.finditer(folded):
+            for _, before, full, word_end, alias in table.get(word.group(), ()):
                 start = word.start() - before
-                if start < done:
+                if start < 0 or _at(where, start) < done:
                     continue
-                match = full.match(nfc, start)
-                if match is None or (word_end and not self._ends_word(nfc, match.end())):
+                match = full.match(folded, start)
+                if match is None or (word_end and not self._ends_word(folded, match.end(), ids)):
                     continue
-                out += [nfc[done:start], alias]
-                done = match.end()
+                first, end = _at(where, start), _at(where, match.end() - 1) + 1
+                out += [nfc[done:first], alias]
+                done = end
                 break
         # no label found: the text comes back exactly as it was (not even normalised)
         return text if not out else "".join([*out, nfc[done:]])
 
     @staticmethod
-    def _ends_word(text: str, end: int) -> bool:
+    def _ends_word(text: str, end: int, ids: bool) -> bool:
         if end >= len(text):
             return True
         after = text[end]
+        if ids and after == "_":
+            return True
         return not (_WORD.match(after) or unicodedata.category(after).startswith("M"))
+
+    def contains(self, text: str) -> bool:
+        """True when an identifier holds a label (its words joined by ``-``, ``_`` or
+        ``.``, or the whole identifier)."""
+        return self.text(text, ids=True) != text
 
     def path(self, text: str) -> str:
         """A file name or path: labels in it, and a part or stem that is a label."""
-        parts = re.split(r"([/\\])", self.text(text))
+        parts = re.split(r"([/\\])", self.text(text, ids=True))
         for i, part in enumerate(parts):
             stem, dot, suffix = part.rpartition(".") if "." in part else (part, "", "")
             alias = self.cell(part) or (self.cell(stem) if stem else None)
             if alias is not None:
                 parts[i] = alias if self.cell(part) else alias + dot + suffix
         return "".join(parts)
+
+
+def _at(where: list[int] | None, i: int) -> int:
+    """The place in the NFC text of folded character ``i``."""
+    return i if where is None else where[i]
 
 
 def _frame(table: pd.DataFrame, column: str, one: Callable[[Any], Any]) -> pd.DataFrame:
@@ -276,6 +332,8 @@ def _plans(plans: Iterable[Any], one: Callable[[Any], Any]) -> list[Any]:
             r.model_copy(update=texts(r, ("what", "why", "by"))) for r in plan.revisions
         )
         update = {"patient": patient, **texts(plan, ("notes", "clinician")), "revisions": revisions}
+        if labels.contains(plan.plan_id):  # e.g. "ann-smith-2026-01": a pseudonym fits its pattern
+            update["plan_id"] = one(plan.plan_id)
         out.append(plan.model_copy(update=update))
     return out
 

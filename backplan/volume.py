@@ -25,9 +25,10 @@ from typing import Literal
 
 import pandas as pd
 
-from .catalogue import load_catalogue
+from .catalogue import catalogue_argument
 from .errors import PlanError, Problem
 from .plan import Plan
+from .plan.model import plan_argument
 from .plan.weeks import plan_weeks
 
 __all__ = ["METRICS", "schedule", "weekly_volume"]
@@ -67,6 +68,8 @@ _FROM_WEEKS = {
     "reps_per_week_all_sides": "weekly_reps",
     "hold_seconds_per_week_all_sides": "weekly_hold_seconds",
 }
+#: What ``by`` of :func:`weekly_volume` may be (or ``None``).
+_BY = ("exercise", "target")
 #: schedule column -> weekly_volume column
 _VOLUME_NAMES = {
     "weekly_reps": "reps",
@@ -99,7 +102,7 @@ def schedule(plan: Plan, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     PlanError
         When the plan names an exercise the catalogue does not have.
     """
-    cat = load_catalogue() if catalogue is None else catalogue
+    plan, cat = plan_argument(plan), catalogue_argument(catalogue)
     info = cat.set_index("id")[["name", "targets"]]
     missing = sorted({p.exercise for p in plan.all_prescriptions()} - set(info.index))
     if missing:
@@ -157,9 +160,17 @@ def weekly_volume(
     0    hip   140
     1   legs    70
     """
-    if by not in ("exercise", "target", None):
-        raise ValueError(f"by must be 'exercise', 'target' or None, got {by!r}")
-    sched = plan if isinstance(plan, pd.DataFrame) else schedule(plan, catalogue)
+    if not (by is None or (isinstance(by, str) and by in _BY)):
+        expected = "'exercise', 'target' or None"
+        raise PlanError([Problem("<plan>", None, "by", expected, by)], "<plan>")
+    if isinstance(plan, pd.DataFrame):
+        missing = [c for c in _COLUMNS if c not in plan.columns]
+        if missing:
+            expected = "a plan, or a table made by schedule() (its columns)"
+            raise PlanError([Problem("<plan>", None, "plan", expected, ", ".join(missing))])
+        sched = plan
+    else:
+        sched = schedule(plan, catalogue)
     sched = sched.drop(columns="reps").rename(columns=_VOLUME_NAMES)
     metrics = list(METRICS)
     if by == "exercise":

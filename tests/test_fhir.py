@@ -21,6 +21,7 @@ import backplan as bp
 from backplan.catalogue import split_list
 from backplan.cli import main
 from backplan.fhir import FhirError, from_fhir, logs_from_fhir, logs_to_fhir, to_fhir
+from backplan.fhir._base import EXERCISE_SYSTEM
 from backplan.fhir.extensions import RESTRICTION_FIELDS, REVISION_DOSE_FIELDS, REVISION_FIELDS
 from backplan.fhir.invariants import clean_text
 from backplan.fhir.legacy import DETAIL_FIELDS
@@ -838,3 +839,74 @@ def test_progress_a_record_adds_is_kept(plan: bp.Plan) -> None:
         from_fhir(legacy).plan_id
         == bp.load_plan(Path(__file__).parent / "data/fhir/legacy/legacy-plan.json").plan_id
     )
+
+
+def test_activities_follow_the_one_weeks_expansion(catalogue: pd.DataFrame) -> None:
+    """FHIR once worked out runs of weeks its own way (issue 19 item 6); it now asks the one
+    expansion for them, split at each phase (a next level at the same level too, which the
+    record needs to say which list a dose belongs to) and at each revision's first week."""
+    from backplan.fhir.careplan import dose_steps, layout
+    from backplan.plan.weeks import dose_runs, phase_starts
+
+    plan = bp.build_plan(catalogue, "beginners", ["wall-squats", "heel-raises"],
+                         start_date="2026-01-05", weeks=5,
+                         progression=[bp.next_level(catalogue, 3, "beginners",
+                                                    ["wall-squats", "ankle-lifts"])])  # fmt: skip
+    plan = bp.revise(plan, 4, {"wall-squats": {"reps": 6}}, why="sore knee", by="A. Physio",
+                     when=datetime(2026, 1, 25, 9, 0))  # fmt: skip
+    assert phase_starts(plan) == [1, 3]
+    runs = [(r.first, r.last, r.dose.exercise, r.dose.reps) for r in dose_runs(plan)]
+    assert runs[:2] == [(1, 3, "wall-squats", 10), (4, 5, "wall-squats", 6)]
+    split = [(r.first, r.last, r.dose.exercise, r.dose.reps)
+             for r in dose_runs(plan, cuts=[4], starts=[3])]  # fmt: skip
+    assert split == [(1, 2, "wall-squats", 10), (1, 2, "heel-raises", 10),
+                     (3, 3, "wall-squats", 10), (4, 5, "wall-squats", 6),
+                     (3, 3, "ankle-lifts", 10), (4, 5, "ankle-lifts", 10)]  # fmt: skip
+    assert [(s.first, s.last, s.dose.exercise, s.dose.reps) for s in dose_steps(plan, [4])] == split
+    assert [(s.first, s.last, s.dose.reps, status) for s, status, _ in layout(plan)
+            if s.dose.exercise == "wall-squats"] == [(1, 2, 10, "scheduled"), (3, 3, 10, "scheduled"),
+            (4, 5, 10, "cancelled"), (4, 5, 6, "scheduled")]  # fmt: skip
+    assert from_fhir(to_fhir(plan)) == plan
+
+
+# --- issue 21, class "Lax" ------------------------------------------------------------
+
+
+def test_an_observation_coded_with_two_exercises_is_rejected_not_logged_as_the_first() -> None:
+    cohort = bp.synthetic_cohort(1, 2, seed=7)
+    bundle = logs_to_fhir(cohort.logs.head(2), cohort.plans)
+    first = next(e["resource"] for e in bundle["entry"]
+                 if e["resource"]["resourceType"] == "Observation")  # fmt: skip
+    done = first["valueCodeableConcept"]["coding"][-1]["code"]
+    other = "heel-raises" if done != "heel-raises" else "wall-squats"
+    first["valueCodeableConcept"]["coding"].append({"system": EXERCISE_SYSTEM, "code": other})
+    table = logs_from_fhir(bundle)
+    assert (table.rows_read, len(table.accepted), len(table.rejected)) == (2, 1, 1)
+    problem = table.problems.iloc[0]
+    assert problem["reason"] == "more than one exercise"
+    assert problem["got"] == f"{done}, {other}"
+    assert problem["column"].endswith("valueCodeableConcept.coding")
+    # the same code twice is still one exercise
+    again = copy.deepcopy(bundle)
+    coding = next(e["resource"] for e in again["entry"]
+                  if e["resource"]["resourceType"] == "Observation")["valueCodeableConcept"]  # fmt: skip
+    coding["coding"][-1]["code"] = done
+    assert len(logs_from_fhir(again).accepted) == 2
+
+
+def test_a_fhir_error_about_thousands_of_elements_stays_short(catalogue) -> None:
+    """A 2,000-activity CarePlan with a fault in each once gave a 250 KB message."""
+    plan = bp.build_plan(catalogue, "beginners", start_date="2026-01-05", weeks=4)
+    bundle = to_fhir(plan)
+    careplan = next(e["resource"] for e in bundle["entry"]
+                    if e["resource"]["resourceType"] == "CarePlan")  # fmt: skip
+    activity = careplan["activity"][0]
+    careplan["activity"] = [copy.deepcopy(activity) for _ in range(2000)]
+    for a in careplan["activity"]:
+        a.setdefault("detail", {})["status"] = None
+    with pytest.raises(FhirError) as caught:
+        from_fhir(bundle)
+    text = str(caught.value)
+    assert len(caught.value.problems) == 2000  # every problem is kept
+    assert len(text) < 10_000 and text.count("\n") == 51
+    assert text.splitlines()[-1] == "  - ... and 1950 more (see the error's .problems)"

@@ -30,8 +30,10 @@ def test_same_key_same_pseudonym_across_logs_prescriptions_and_reports() -> None
 
 
 def test_pseudonym_is_hmac_sha256_of_the_label() -> None:
-    expected = hmac.new(KEY, b"SYN-0001", hashlib.sha256).hexdigest()[:16]
+    """Of the label's identity form (patient_key: NFC, case-folded, spaces folded)."""
+    expected = hmac.new(KEY, b"syn-0001", hashlib.sha256).hexdigest()[:16]
     assert pseudonym("SYN-0001", KEY) == "PSN-" + expected
+    assert pseudonym("  syn-0001 ", KEY) == pseudonym("SYN-0001", KEY)
     assert pseudonym("SYN-0001", KEY + b"x") != pseudonym("SYN-0001", KEY)
 
 
@@ -144,3 +146,50 @@ def test_review_page_names_an_unreadable_plan_by_file_name_only(tmp_path, capsys
     for page in (review.read_text(), report.read_text()):
         assert str(tmp_path) not in page and "Ann Smith" not in page
     assert "broken.json" in review.read_text() and "logs.csv" in report.read_text()
+
+
+def test_one_patient_by_the_identity_rule_gets_one_pseudonym() -> None:
+    """Logs typed "ANN SMITH" (or NFD "Zoe\u0308") join the plan of "Ann Smith" (or "Zoë")
+    in adherence; pseudonymised apart, they must still join."""
+    plans = [p.model_copy(update={"patient": name}) for p, name in
+             zip(bp.synthetic_cohort(n_patients=2, weeks=2, seed=5).plans,
+                 ["Ann Smith", "Zoë Weiß"], strict=True)]  # fmt: skip
+    logs = pd.DataFrame({"patient": ["ANN  SMITH", "Zoe\u0308 WEISS", "ann smith"]})
+    shared = bp.pseudonymise(logs, KEY)["patient"].tolist()
+    aliases = [p.patient for p in bp.pseudonymise(plans, KEY)]
+    assert shared == [aliases[0], aliases[1], aliases[0]]
+
+
+@pytest.mark.parametrize(
+    ("label", "note"),
+    [
+        ("Weiß", "Weiß rang"),  # its own spelling: once missed (casefold makes it "weiss")
+        ("Weiß", "WEISS rang"),
+        ("STRASSE", "Straße rang"),
+        ("Zoë Adams", "Zoe\u0308 ADAMS rang"),  # NFD, capitals
+        ("Οδυσσέας", "ΟΔΥΣΣΈΑΣ rang"),  # final sigma
+    ],
+)
+def test_names_in_text_are_found_by_the_identity_rule(label: str, note: str) -> None:
+    out = bp.pseudonymise(pd.DataFrame({"patient": [label], "note": [note]}), KEY)
+    assert out["note"].tolist() == [f"{pseudonym(label, KEY)} rang"]
+
+
+def test_plan_ids_and_file_names_that_hold_the_name_are_replaced(catalogue) -> None:
+    plan = bp.build_plan(catalogue, "beginners", ["heel-raises"], patient="José O'Neil",
+                         start_date="2026-01-05")  # fmt: skip
+    for plan_id in ("jose-o-neil-2026", "JOSE.O.NEIL", "2026-jose-o-neil"):
+        shared = bp.pseudonymise(plan.model_copy(update={"plan_id": plan_id}), KEY)
+        assert shared.plan_id == pseudonym(plan_id, KEY)
+        assert bp.plan_from_json(bp.plan_to_json(shared)) == shared  # still a valid plan id
+    kept = plan.model_copy(update={"plan_id": "joseph-o-neill-1"})  # another name
+    assert bp.pseudonymise(kept, KEY).plan_id == "joseph-o-neill-1"
+    assert bp.pseudonymise(plan, KEY).plan_id == plan.plan_id  # a hash: nothing to hide
+    name = bp.plan_file_name(plan)  # the name backplan gives the plan's file
+    table = pd.DataFrame({"patient": ["José O'Neil"], "file": [f"plans/{name}"]})
+    alias = pseudonym(plan.patient, KEY)
+    assert bp.pseudonymise(table, KEY)["file"].tolist() == [f"plans/{alias}_2026-01-05.json"]
+    cyrillic = plan.model_copy(update={"patient": "Иван Петров"})  # a hashed file name
+    table = pd.DataFrame({"patient": [cyrillic.patient], "file": [bp.plan_file_name(cyrillic)]})
+    alias = pseudonym(cyrillic.patient, KEY)
+    assert bp.pseudonymise(table, KEY)["file"].tolist() == [f"{alias}_2026-01-05.json"]

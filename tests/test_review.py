@@ -379,3 +379,16 @@ def test_a_next_level_dose_set_ahead_is_named_in_the_history(level_up_plan) -> N
     assert new.revisions[-1].what == (
         "Knees to chest (eases strain): reps 5 -> 7 (at more advanced, from week 4)"
     )
+
+
+def test_review_rules_given_as_a_list_are_checked_like_a_rules_file() -> None:
+    rules = bp.load_review_rules()
+    cohort = bp.synthetic_cohort(1, 3, seed=7)
+    report = bp.adherence(cohort.logs, cohort.plans)
+    for bad, says in (
+        ([rules[0], rules[1], rules[0]], "row 3, column 'rules': expected each rule name once"),
+        ([rules[0], "pain-too-high"], "row 2, column 'rules': expected a ReviewRule"),
+        ("no-such-rules.csv", "no-such-rules.csv"),
+    ):
+        with pytest.raises(bp.BackplanError, match=says):
+            bp.review(cohort.plans[0], report, rules=bad)

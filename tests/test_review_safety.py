@@ -211,8 +211,9 @@ def test_the_cli_refuses_a_bad_rules_file_with_one_line(tmp_path: Path, plan) ->
     assert "column 'value'" in done.stderr and not (tmp_path / "r.html").exists()
 
 
-@pytest.mark.parametrize("week", [True, 10**6, "2", 2.0])
+@pytest.mark.parametrize("week", [True, 10**6, "2", 2.5, [2]])
 def test_a_week_that_is_not_a_week_number_is_a_clear_error(plan, week) -> None:
+    """2.0 is week 2, as everywhere a typed whole number is read (backplan._io.typed)."""
     with pytest.raises(bp.PlanError, match="week"):
         bp.review(plan, logs(plan, 2), week=week)
 

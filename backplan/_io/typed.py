@@ -49,6 +49,7 @@ from numbers import Integral, Real
 from typing import Annotated, Any, TypeVar
 
 import numpy as np
+import pandas as pd
 from pydantic import BeforeValidator, Strict
 
 from ..errors import BackplanError, PlanError, Problem
@@ -63,6 +64,7 @@ __all__ = [
     "argument",
     "day_value",
     "flag_value",
+    "frame_argument",
     "ids_value",
     "items_value",
     "moment_value",
@@ -260,3 +262,36 @@ def argument(
     except ValueError as exc:
         make = error or PlanError
         raise make([Problem(source, None, name, str(exc), value)], source) from None
+
+
+def frame_argument(
+    name: str,
+    value: Any,
+    columns: Iterable[str],
+    what: str,
+    *,
+    source: str,
+    error: Callable[..., BackplanError],
+) -> pd.DataFrame:
+    """``value`` when it is a DataFrame holding ``columns``, else ``error`` (built from a
+    problem list and ``source``) naming the argument ``name`` and ``what`` it should be.
+
+    The problem shows the value's type or the missing columns, never a whole table.
+
+    >>> frame_argument("changes", pd.DataFrame({"a": [1]}), ["patient", "measure"],
+    ...                "a table from outcome_changes()", source="<outcomes>", error=PlanError)
+    Traceback (most recent call last):
+    ...
+    backplan.errors.PlanError: <outcomes>: 1 problem
+      - column 'changes': expected a table from outcome_changes() (columns patient, measure), got 'missing patient, measure'
+    """
+    wanted = list(columns)
+    if isinstance(value, pd.DataFrame):
+        missing = [c for c in wanted if c not in value.columns]
+        if not missing:
+            return value
+        got: object = "missing " + ", ".join(missing)
+    else:
+        got = value if isinstance(value, str | Real | None) else type(value).__name__
+    expected = f"{what} (columns {', '.join(wanted)})"
+    raise error([Problem(source, None, name, expected, got)], source)

@@ -44,9 +44,9 @@ import pandas as pd
 import pydantic
 
 from ..catalogue import load_catalogue, split_steps
-from ..plan import Plan, dose_in_week
+from ..plan import Plan
 from ..plan.rules import Prescription
-from ..plan.weeks import _phase
+from ..plan.weeks import dose_runs, phase_starts
 from ._base import (
     BASE,
     PA_CATEGORY,
@@ -76,33 +76,16 @@ class _Step:
 
 
 def dose_steps(plan: Plan, cuts: Iterable[int] = ()) -> list[_Step]:
-    """Each exercise's doses over the plan (``dose_in_week``, revisions included).
+    """Each exercise's doses over the plan, from the one weeks expansion
+    (:func:`backplan.plan.weeks.dose_runs`, revisions included).
 
-    One step per exercise and run of weeks with one dose, split at a change of level and
-    at each week in ``cuts``; per level in time order, per exercise in order of first
-    appearance, each exercise's runs in time order.
+    One step per exercise and run of weeks with one dose, split at each phase (a next
+    level starts one even at the same level: the record must say which list each dose
+    belongs to) and at each week in ``cuts``; per phase in time order, per exercise in
+    order of first appearance, each exercise's runs in time order.
     """
-    cuts = set(cuts)
-    weeks = range(1, plan.weeks + 1)
-    phases = [_phase(plan, w)[2] for w in weeks]
-    doses = [{p.exercise: p for p in dose_in_week(plan, w)} for w in weeks]
-    out = []
-    start = 1
-    for end in weeks:
-        if end < plan.weeks and phases[end] == phases[end - 1]:
-            continue
-        order = dict.fromkeys(ex for w in range(start, end + 1) for ex in doses[w - 1])
-        for ex in order:
-            first = None
-            for w in range(start, end + 2):
-                dose = doses[w - 1].get(ex) if w <= end else None
-                if first is not None and (dose != doses[w - 2][ex] or w in cuts):
-                    out.append(_Step(first, w - 1, doses[w - 2][ex]))
-                    first = None
-                if first is None and dose is not None:
-                    first = w
-        start = end + 1
-    return out
+    runs = dose_runs(plan, cuts=cuts, starts=phase_starts(plan))
+    return [_Step(run.first, run.last, run.dose) for run in runs]
 
 
 def _in_force(plan: Plan, week: int) -> int:

@@ -82,16 +82,17 @@ def _codings(concept: Any) -> list[tuple[Any, Any]]:
     ]
 
 
-def _exercise(obs: Mapping[str, Any], root: str) -> tuple[Any, str, bool]:
-    """The exercise id, where it was found, and whether the entry is an exercise record."""
+def _exercise(obs: Mapping[str, Any], root: str) -> tuple[Any, str, bool, list[str]]:
+    """The exercise id, where it was found, whether the entry is an exercise record, and
+    every distinct exercise code found there (more than one: which was done is unknown)."""
     therapy = (EXERCISE_THERAPY["system"], EXERCISE_THERAPY["code"])
     activity = (EXERCISE_ACTIVITY["system"], EXERCISE_ACTIVITY["code"])
     for key in ("valueCodeableConcept", "code"):
         codes = _codings(obs.get(key))
-        ids = [c for s, c in codes if s == EXERCISE_SYSTEM]
+        ids = list(dict.fromkeys(c for s, c in codes if s == EXERCISE_SYSTEM))
         if ids or therapy in codes:
-            return (ids[0] if ids else None), f"{root}.{key}.coding", True
-    return None, f"{root}.code", activity in _codings(obs.get("code"))
+            return (ids[0] if ids else None), f"{root}.{key}.coding", True, ids
+    return None, f"{root}.code", activity in _codings(obs.get("code")), []
 
 
 def _unit(value: Mapping[str, Any]) -> str | None:
@@ -154,9 +155,11 @@ def _entry_row(i: int, obs: Any, resolver: Resolver) -> tuple[dict, dict, list[F
         return values, paths, [(f"{root}.resourceType", "not an exercise record", kind)]
     problems: list[Found] = [(p.path, "invalid FHIR", p.got) for p in validate_resource(obs, root)]
     problems += [(p.path, "meaning changed", p.got) for p in modifier_problems(obs, root)]
-    exercise, where, is_exercise = _exercise(obs, root)
+    exercise, where, is_exercise, ids = _exercise(obs, root)
     if not is_exercise:
         problems.append((f"{root}.code", "not an exercise record", None))
+    if len(ids) > 1:
+        problems.append((where, "more than one exercise", ", ".join(map(str, ids))))
     if not isinstance(obs.get("status"), str) or obs["status"] not in _FINAL:
         problems.append((f"{root}.status", "not a final record", obs.get("status")))
     values["exercise"], paths["exercise"] = exercise, where

@@ -93,6 +93,8 @@ FHIR_REASONS: dict[str, str] = {
     "not a final record": "status final, amended or corrected",
     "meaning changed": "no implicitRules and no modifierExtension",
     "no patient": "a subject that names the patient",
+    "more than one exercise": "one backplan exercise code per Observation (one exercise "
+    "logged per entry)",
     "hold not in seconds": "a hold in seconds (UCUM s or min)",
     "count with a unit": "a count: a whole number with no unit (or {repetitions}, {sets}, 1)",
     "pain not a 0-10 score": "pain as a number with no unit (or {score}, 1)",

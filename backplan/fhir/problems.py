@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..errors import BackplanError, source_words
+from ..errors import MAX_LISTED, BackplanError, short, source_words
 
 __all__ = ["FhirError", "FhirProblem"]
 
@@ -42,7 +42,12 @@ class FhirProblem:
 
 
 def _short(value: object) -> str:
-    text = repr(value)
+    if isinstance(value, str | bytes) and len(value) > 80:
+        value = value[:80]  # a long text is cut before repr, not after
+    try:
+        text = repr(value)
+    except Exception:  # a value whose repr fails (or nests too deep) still gets a message
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -57,14 +62,23 @@ class FhirError(BackplanError):
       - CarePlan.status: expected a code, got 5
     >>> err.first_line()
     'plan.json: CarePlan.status: expected a code, got 5'
+
+    At most :data:`~backplan.errors.MAX_LISTED` problems are listed (``problems`` keeps
+    them all):
+
+    >>> many = FhirError([FhirProblem(f"CarePlan.activity[{i}]", "a status") for i in range(60)])
+    >>> str(many).splitlines()[-1]
+    "  - ... and 10 more (see the error's .problems)"
     """
 
     def __init__(self, problems: Iterable[FhirProblem], source: str = "<fhir>") -> None:
         self.problems = list(problems)
         self.source = source
         n = len(self.problems)
-        lines = [f"{source_words(source)}: {n} FHIR problem{'s' if n != 1 else ''}"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines = [f"{short(source_words(source), 200)}: {n} FHIR problem{'s' if n != 1 else ''}"]
+        lines += [f"  - {short(str(p), 400)}" for p in self.problems[:MAX_LISTED]]
+        if n > MAX_LISTED:  # a 2,000-activity CarePlan once gave a 250 KB message
+            lines.append(f"  - ... and {n - MAX_LISTED} more (see the error's .problems)")
         super().__init__("\n".join(lines))
 
     def first_line(self) -> str:

@@ -128,8 +128,8 @@ def adherence(
     day = None if as_of is None else as_of_day(as_of)
     tally: Tally
     source: LogTable | Gathered | None = None  # the rows the call list reads (not Dask's)
-    if _is_dask(logs) or isinstance(logs, LogTable):
-        plans, rows = plan_grid(prescriptions), None
+    if _is_dask(logs) or isinstance(logs, LogTable) or prescriptions is None:
+        plans, rows = plan_grid(prescriptions), None  # None: refused, naming the argument
     else:  # a log file is read while the plans load
         rows, found = gather_with_plans(logs, prescriptions, plans_first=True)
         assert found is not None

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +47,7 @@ from .._io.numbers import MAX_BOUND, Why, expected_text, whole_numbers
 from ..errors import PlanError, Problem
 from ..identity import patient_key
 from ..plan import Plan
+from ..plan.model import plans_argument
 from ..plan.store import read_plan_folder
 from ..plan.weeks import plans_weeks
 
@@ -124,7 +125,7 @@ def prescription_table(plans: Iterable[Plan] | pd.DataFrame) -> pd.DataFrame:
 
 def _plans_frame(plans: Iterable[Plan]) -> pd.DataFrame:
     """The week-by-week rows of ``plans``, before :func:`_complete` checks them."""
-    plans = list(plans)
+    plans = list(plans_argument(plans))
     labels: dict[str, int] = {}
     problems = []
     for i, plan in enumerate(plans, start=1):
@@ -177,17 +178,11 @@ def plan_grid(prescriptions: Prescriptions) -> PlanSource:
             raise PlanError([Problem("<prescriptions>", None, None, "at least one prescription "
                                      "row (the table is empty)")])  # fmt: skip
         return PlanSource(prescription_grid(prescriptions))
-    if not isinstance(prescriptions, Iterable) or isinstance(prescriptions, bytes):
-        raise PlanError([Problem("<plans>", None, None, "a list of plans, a prescription table "
-                                 f"or a folder of saved plans (got {type(prescriptions).__name__})")])  # fmt: skip
-    plans = tuple(prescriptions)
-    if not plans:
-        raise PlanError([Problem("<plans>", None, None, "at least one plan (the list is empty)")])
-    wrong = [i for i, p in enumerate(plans, 1) if not isinstance(p, Plan)]
-    if wrong:
-        raise PlanError([Problem("<plans>", i, None, "a Plan", type(plans[i - 1]).__name__)
-                         for i in wrong[:20]])  # fmt: skip
-    return PlanSource(prescription_grid(plans))
+    if not isinstance(prescriptions, Iterable) or isinstance(prescriptions, bytes | Mapping):
+        got = type(prescriptions).__name__
+        raise PlanError([Problem("<plans>", None, "prescriptions", "a list of plans, a "
+                                 "prescription table or a folder of saved plans", got)])  # fmt: skip
+    return PlanSource(prescription_grid(plans_argument(prescriptions, "prescriptions")))
 
 
 def _complete(table: pd.DataFrame) -> pd.DataFrame:

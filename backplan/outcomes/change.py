@@ -35,7 +35,8 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from .measures import load_outcome_measures
+from .._io.typed import frame_argument
+from .measures import OutcomeError, load_outcome_measures
 from .records import OutcomeTable, read_outcomes
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "DIRECTIONS",
     "SHARE",
     "Change",
+    "changes_argument",
     "classify",
     "daily_scores",
     "outcome_changes",
@@ -93,13 +95,22 @@ def classify(
     return Change(change, improvement, share, direction, better_enough or worse_enough)
 
 
+def changes_argument(
+    value: object, columns: Iterable[str] = CHANGE_COLUMNS, name: str = "changes"
+) -> pd.DataFrame:
+    """``value`` when it is a table from :func:`outcome_changes` (at least ``columns``, the
+    ones the caller reads), else an :class:`~backplan.OutcomeError` naming the argument and
+    the missing columns."""
+    return frame_argument(name, value, columns, "a table from outcome_changes()",
+                          source="<outcomes>", error=OutcomeError)  # fmt: skip
+
+
 def _table(outcomes: object, measures: pd.DataFrame | None) -> OutcomeTable:
     if isinstance(outcomes, OutcomeTable):
         return outcomes
-    if isinstance(outcomes, pd.DataFrame | str | os.PathLike | Iterable):
-        # raw input: a rejected row must not vanish from the changes, so it raises
-        return read_outcomes(outcomes, measures=measures, strict=True)  # type: ignore[arg-type]
-    raise TypeError(f"expected an OutcomeTable, a DataFrame or a path, got {type(outcomes)}")
+    # raw input: a rejected row must not vanish from the changes, so it raises (and input
+    # that is no outcome scores at all is refused by read_outcomes, naming the argument)
+    return read_outcomes(outcomes, measures=measures, strict=True)  # type: ignore[arg-type]
 
 
 def daily_scores(outcomes: OutcomeTable | pd.DataFrame) -> pd.DataFrame:

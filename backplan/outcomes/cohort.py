@@ -30,9 +30,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from numbers import Real
 
 import numpy as np
 import pandas as pd
+
+from .._io.typed import frame_argument
+from ..errors import Problem
+from .change import changes_argument
+from .measures import OutcomeError
 
 __all__ = [
     "COHORT_COLUMNS",
@@ -96,7 +102,7 @@ def t_quantile(p: float, df: float) -> float:
     >>> [round(t_quantile(0.975, df), 3) for df in (1, 2, 5, 30)]
     [12.706, 4.303, 2.571, 2.042]
     """
-    if not 0 < p < 1 or df <= 0:
+    if not 0 < p < 1 or df <= 0:  # internal: callers pass a checked level and count
         raise ValueError(f"need 0 < p < 1 and df > 0, got p={p}, df={df}")
     if p < 0.5:
         return -t_quantile(1 - p, df)
@@ -129,8 +135,10 @@ def adherence_bands(adherence: pd.Series, cuts: Sequence[float] = (0.5, 0.8)) ->
     >>> adherence_bands(pd.Series([0.1, 0.5, 0.79, 0.8, None])).tolist()
     ['under 50%', '50% to 79%', '50% to 79%', '80% or more', 'not known']
     """
+    if not isinstance(cuts, Sequence) or not all(_fraction(c) for c in cuts):
+        raise _refuse("cuts", "band edges rising strictly inside (0, 1]", cuts)
     if not cuts or list(cuts) != sorted(set(cuts)) or not cuts[0] > 0 or cuts[-1] > 1:
-        raise ValueError(f"cuts must rise strictly inside (0, 1], got {list(cuts)}")
+        raise _refuse("cuts", "band edges rising strictly inside (0, 1]", cuts)
     labels = _labels(cuts)
     values = pd.to_numeric(adherence, errors="coerce").to_numpy(float)
     index = np.searchsorted(np.asarray(cuts, float), values, side="right")
@@ -143,11 +151,28 @@ def adherence_bands(adherence: pd.Series, cuts: Sequence[float] = (0.5, 0.8)) ->
                      index=adherence.index)  # fmt: skip
 
 
+#: The columns of :func:`~backplan.outcome_changes` this module reads.
+_READS = ("patient", "measure", "name", "followed_up", "mic", "direction", "improvement")
+
+#: The columns of :func:`outcome_by_adherence` that :func:`outcome_finding` reads.
+_FINDING_READS = ("measure", "name", "band", "followed_up", "mean_improvement", "ci_low",
+                  "ci_high")  # fmt: skip
+
+
+def _refuse(name: str, expected: str, got: object) -> OutcomeError:
+    return OutcomeError([Problem("<outcomes>", None, name, expected, got)], "<outcomes>")
+
+
+def _fraction(value: object) -> bool:
+    """True for a real number above 0 and at most 1 (never true/false)."""
+    return isinstance(value, Real) and not isinstance(value, bool) and 0 < value <= 1
+
+
 def _by_patient(adherence: object) -> pd.DataFrame:
     table = getattr(adherence, "by_patient", adherence)
     if not isinstance(table, pd.DataFrame) or not {"patient", "adherence"} <= set(table.columns):
-        raise TypeError("adherence must be an AdherenceReport or its by_patient table "
-                        "(columns patient and adherence)")  # fmt: skip
+        raise _refuse("adherence", "an AdherenceReport or its by_patient table (columns "
+                      "patient and adherence)", type(adherence).__name__)  # fmt: skip
     return table[["patient", "adherence"]].astype({"patient": str})
 
 
@@ -181,8 +206,9 @@ def outcome_by_adherence(
         more patients followed up. ``improved``/``no_change``/``worse`` count the
         directions of :func:`~backplan.outcome_changes`.
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
+    if not _fraction(level) or level == 1:
+        raise _refuse("level", "a confidence level between 0 and 1, e.g. 0.95", level)
+    changes = changes_argument(changes, _READS)
     adh = _by_patient(adherence)
     patients = pd.Index(sorted(set(adh["patient"]) | set(changes["patient"].astype(str))))
     band = adherence_bands(adh.set_index("patient")["adherence"].reindex(patients), cuts)
@@ -237,6 +263,10 @@ def outcome_finding(table: pd.DataFrame, measure: str, *, short: bool = False) -
     >>> outcome_finding(t, "nprs", short=True)
     'Pain now (NPRS 0-10): more improvement at 80% or more adherence (2.6 vs 0.5 points); an association, not proof of effect'
     """
+    table = frame_argument("table", table, _FINDING_READS, "a table from outcome_by_adherence()",
+                           source="<outcomes>", error=OutcomeError)  # fmt: skip
+    if not isinstance(measure, str):
+        raise _refuse("measure", "a measure's code, as text", measure)
     rows = table.loc[(table["measure"] == measure) & (table["band"] != NOT_KNOWN)]
     rows = rows.loc[rows["followed_up"] > 0]
     if rows.empty:

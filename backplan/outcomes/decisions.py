@@ -28,9 +28,14 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 import pandas as pd
+
+from ..errors import Problem
+from .change import changes_argument
+from .measures import OutcomeError
 
 __all__ = ["ACTIONS", "GOOD_ADHERENCE", "OutcomeLine", "outcome_lines", "patient_adherence"]
 
@@ -88,9 +93,18 @@ def patient_adherence(adherence: object, patient: str) -> tuple[float | None, fl
     if isinstance(adherence, pd.DataFrame):
         row = adherence.loc[adherence["patient"].astype(str) == patient, "adherence"]
         value = float(row.iloc[0]) if len(row) else float("nan")
+    elif isinstance(adherence, Real) and not isinstance(adherence, bool):
+        value = float(adherence)
     else:
-        value = float(adherence)  # type: ignore[arg-type]
+        expected = "an AdherenceReport, its by_patient table, a number from 0 to 1, or None"
+        got = adherence if isinstance(adherence, str) else type(adherence).__name__
+        raise OutcomeError([Problem("<outcomes>", None, "adherence", expected, got)])
     return (None if value != value else value), threshold
+
+
+#: The columns of :func:`~backplan.outcome_changes` the outcome lines read.
+_READS = ("patient", "measure", "name", "direction", "followed_up", "goals_met", "baseline",
+          "latest", "baseline_date", "latest_date", "change", "mic")  # fmt: skip
 
 
 def outcome_lines(
@@ -114,6 +128,10 @@ def outcome_lines(
     list of OutcomeLine
         Empty when the patient has no outcome scores.
     """
+    changes = changes_argument(changes, _READS)
+    if not isinstance(patient, str):
+        raise OutcomeError([Problem("<outcomes>", None, "patient", "a patient label, as text",
+                                    patient)], "<outcomes>")  # fmt: skip
     mine = changes.loc[changes["patient"].astype(str) == patient]
     value, threshold = patient_adherence(adherence, patient)
     lines: list[OutcomeLine] = []

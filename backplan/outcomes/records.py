@@ -38,7 +38,7 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from .._io.spreadsheets import spreadsheet_row
 from ..errors import LogError, Problem
 from ..logs.formats import read_log_file, unique_header
 from ..logs.read import _files as log_files
+from ..plan.model import plans_argument
 from .measures import OutcomeError, folded, load_outcome_measures, measure_lookup
 
 __all__ = [
@@ -146,14 +147,19 @@ def _gather(source: object) -> list[tuple[str, pd.DataFrame]]:
     if isinstance(source, pd.DataFrame):
         frames = [("<DataFrame>", source.set_axis(pd.RangeIndex(len(source))))]
     else:
+        expected = "outcome scores: a file or folder, a list of them, or a DataFrame"
         if isinstance(source, str | os.PathLike):
             paths = _files(Path(source))
-        elif isinstance(source, Iterable):
-            paths = [p for s in source for p in _files(Path(s))]
+        elif isinstance(source, Iterable) and not isinstance(source, bytes | Mapping):
+            items = list(source)
+            wrong = [s for s in items if not isinstance(s, str | os.PathLike)]
+            if wrong or not items:
+                got = type(wrong[0]).__name__ if wrong else "an empty list"
+                raise OutcomeError([Problem("<outcomes>", None, "outcomes", expected, got)])
+            paths = [p for s in items for p in _files(Path(s))]
         else:
-            raise TypeError(
-                f"outcomes must be a path, a list of paths or a DataFrame, got {source!r}"
-            )
+            got = source if isinstance(source, int | float | None) else type(source).__name__
+            raise OutcomeError([Problem("<outcomes>", None, "outcomes", expected, got)])
         frames = []
         for p in paths:
             try:
@@ -267,7 +273,7 @@ def _starts(plans: Sequence[Any] | None) -> dict[str, int] | None:
     if plans is None:
         return None
     out: dict[str, int] = {}
-    for plan in plans:
+    for plan in plans_argument(plans):
         day = int(np.datetime64(plan.start_date, "D").astype(np.int64))
         out[plan.patient] = min(day, out.get(plan.patient, day))
     return out

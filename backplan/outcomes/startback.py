@@ -31,11 +31,10 @@ from collections.abc import Sequence
 from numbers import Integral
 from typing import Literal
 
-from .._io.paths import data_dir
 from ..errors import Problem
 from ..plan import Plan
-from ..plan.model import _validate
-from ..triage.rules import ReviewRule, load_review_rules
+from ..plan.model import _validate, plan_argument
+from ..triage.rules import TIME_BASED_RULES, ReviewRule, rules_for
 from .measures import OutcomeError
 
 __all__ = [
@@ -54,8 +53,6 @@ START_BACK_SOURCE = (
     "0-3; medium = total 4 or more and psychosocial (items 5-9) 3 or less; high = "
     "psychosocial 4 or more"
 )
-#: The review rules for STarT Back high-risk patients (time-based progression).
-TIME_BASED_RULES = "review-rules-time-based.csv"
 
 
 def _score(value: object, field: str, low: int, high: int) -> int:
@@ -143,6 +140,7 @@ def with_start_back(plan: Plan, group: str | None) -> Plan:
     >>> with_start_back(plan, "high").start_back, plan.start_back is None
     ('high', True)
     """
+    plan = plan_argument(plan)
     return _validate(Plan, {**plan.model_dump(), "start_back": group}, "<plan>")
 
 
@@ -173,6 +171,4 @@ def review_rules_for(
     >>> review_rules_for(with_start_back(plan, "high"))[-1].rule
     'on-timetable'
     """
-    if plan.start_back == "high":
-        return load_review_rules(time_based or data_dir() / TIME_BASED_RULES)
-    return load_review_rules() if rules is None else tuple(rules)
+    return rules_for(plan_argument(plan).start_back, rules, time_based)

@@ -29,6 +29,7 @@ import re
 
 import pandas as pd
 
+from ..errors import LogError, Problem
 from ..logs import REASONS, AdherenceReport
 from ..logs.report import page_name, write_page
 from ..outcomes.cohort import NOT_KNOWN, outcome_by_adherence, outcome_finding
@@ -151,6 +152,9 @@ def meeting_page(
     OutcomeError
         For outcome rows given raw with a bad row.
     """
+    if not isinstance(report, AdherenceReport):
+        expected = "an AdherenceReport (from bp.adherence)"
+        raise LogError([Problem("<report>", None, "report", expected, type(report).__name__)])
     size = page_name(page_size)
     sections = () if outcomes is None else (outcomes_section(report, outcomes),)
     return write_page(meeting_html(report, REASONS, page_size=size, sections=sections), path)

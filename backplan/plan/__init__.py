@@ -28,9 +28,8 @@ Examples
 from __future__ import annotations
 
 from .build import build_plan, next_level, prescriptions_from_catalogue
-from .model import SCHEMA_VERSION, Plan
+from .model import SCHEMA_VERSION, Plan, dose_in_week, level_in_week
 from .store import load_plan, plan_from_json, plan_to_json, save_plan
-from .weeks import dose_in_week, level_in_week
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -21,7 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from .._io.typed import argument, ids_value, items_value
-from ..catalogue import COLUMNS, LEVELS, load_catalogue
+from ..catalogue import LEVELS, catalogue_argument
 from ..errors import PlanError, Problem
 from .model import DOSE_FIELDS, Plan, _problems_from_validation, _validate
 from .restrictions import Restrictions, allowed_exercises, as_restrictions, restriction_problems
@@ -38,27 +38,6 @@ __all__ = [
 
 def _refuse(name: str, expected: str, got: object = None) -> PlanError:
     return PlanError([Problem("<plan>", None, name, expected, got)], "<plan>")
-
-
-def catalogue_argument(value: object, name: str = "catalogue") -> pd.DataFrame:
-    """``value`` when it is a loaded catalogue (the shipped one for ``None``), else a
-    :class:`PlanError` naming the argument.
-
-    >>> catalogue_argument("back-exercises.csv")
-    Traceback (most recent call last):
-    ...
-    backplan.errors.PlanError: The plan: 1 problem
-      - column 'catalogue': expected a catalogue from load_catalogue() (a DataFrame), got 'back-exercises.csv'
-    """
-    if value is None:
-        return load_catalogue()
-    if not isinstance(value, pd.DataFrame):
-        raise _refuse(name, "a catalogue from load_catalogue() (a DataFrame)", value)
-    missing = [c for c in COLUMNS if c not in value.columns]
-    if missing or not isinstance(value["level"].dtype, pd.CategoricalDtype):
-        raise _refuse(name, "a catalogue from load_catalogue() (its columns and levels)",
-                      ", ".join(missing) or "level")  # fmt: skip
-    return value
 
 
 def dose_overrides(value: object, name: str) -> dict[str, dict[str, Any]]:

@@ -29,10 +29,12 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 from pydantic import BaseModel
 
-from ..errors import BackplanError
+from .._io.typed import ids_value
+from ..catalogue import catalogue_argument
+from ..errors import BackplanError, short
 from .build import next_level
 from .model import Plan
-from .restrictions import Restrictions, allowed_exercises
+from .restrictions import Restrictions, allowed_exercises, as_restrictions
 from .rules import DOSE_BOUNDS, AddDose, NextLevel
 
 __all__ = [
@@ -115,7 +117,7 @@ def level_after(catalogue: pd.DataFrame, level: str) -> str | None:
     BackplanError
         When ``level`` is not one of the catalogue's levels.
     """
-    order = levels(catalogue)
+    order = levels(catalogue_argument(catalogue))
     if level not in order:
         raise BackplanError(f"level must be one of {', '.join(order)}; got {level!r}")
     i = order.index(level)
@@ -141,13 +143,17 @@ def restrictions_from_filters(
     BackplanError
         For a key that is not a patient filter.
     """
-    keys = list(keys)
+    try:
+        keys = list(ids_value(keys))
+    except ValueError:
+        raise BackplanError(f"keys: expected a list of patient filters "
+                            f"({', '.join(PATIENT_FILTERS)}), got {short(repr(keys))}") from None  # fmt: skip
     unknown = [k for k in keys if k not in PATIENT_FILTERS]
     if unknown:
         raise BackplanError(
             f"patient filters are {', '.join(PATIENT_FILTERS)}; got {', '.join(unknown)}"
         )
-    base = keep or Restrictions()
+    base = as_restrictions(keep)
     update = {}
     for field, i in (("avoid_positions", 1), ("lacks_equipment", 2)):
         controlled = {v[i] for v in PATIENT_FILTERS.values() if v[i]}
@@ -163,6 +169,7 @@ def filters_of(restrictions: Restrictions) -> tuple[list[str], Restrictions]:
     The left-over part (other positions, equipment the patient has, body areas to spare)
     is what a form cannot tick; :func:`restrictions_from_filters` keeps it.
     """
+    restrictions = as_restrictions(restrictions)
     on = [
         key
         for key, (_, position, lacks) in PATIENT_FILTERS.items()
@@ -211,6 +218,7 @@ def exercise_ids(
         The order to return ids in (ids not in it are left out).
     """
     limits = _with(restrictions, avoid_positions, missing_equipment)
+    catalogue = catalogue_argument(catalogue)
     found = set(allowed_exercises(catalogue, limits, level=level)["id"])
     return [ex for ex in (catalogue["id"] if order is None else order) if ex in found]
 

@@ -61,7 +61,7 @@ from typing import Literal
 
 from ..errors import BackplanError
 from ..identity import file_stem, patient_key, same_patient
-from .model import Plan
+from .model import Plan, plan_argument
 from .store import load_plan, plan_from_json, plan_to_json, save_plan
 from .templates import (
     PlanTemplate,
@@ -211,6 +211,7 @@ def plan_file_name(plan: Plan) -> str:
     >>> plan_file_name(plan.model_copy(update={"patient": "Иван Петров"}))
     'patient-6f4fffe648_2026-02-01.json'
     """
+    plan = plan_argument(plan)
     return f"{file_stem(plan.patient) or 'no-name'}_{plan.start_date.isoformat()}.json"
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -40,16 +40,20 @@ from ..catalogue import LEVELS
 from ..errors import PlanError, Problem
 from .restrictions import Restrictions, restriction_problems
 from .rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Revision, Rule, check_revisions
-from .weeks import dose_in_week
+from .weeks import doses_in_force, level_in_force
 
 __all__ = [
     "DOSE_FIELDS",
     "SCHEMA_VERSION",
     "Plan",
     "WarningsAccepted",
+    "dose_in_week",
+    "level_in_week",
     "new_plan_id",
     "plan_argument",
+    "plans_argument",
     "stable_plan_id",
+    "week_argument",
 ]
 
 #: The version of the saved-plan format this backplan writes and reads.
@@ -196,7 +200,7 @@ class Plan(BaseModel):
                     f"but the plan lasts {self.weeks} weeks"
                 )
         for week in range(1, self.weeks + 1) if self.revisions else ():
-            if not dose_in_week(self, week):
+            if not doses_in_force(self, week):
                 raise ValueError(f"at least one exercise in every week; the revisions stop "
                                  f"them all from week {week} (to end the plan, make a new one)")  # fmt: skip
         adds = [r for r in self.progression if isinstance(r, AddDose)]
@@ -283,6 +287,94 @@ def _listed(plan: Plan) -> list[tuple[str, int | None, str]]:
             (p.exercise, i, f"revision {rev.number}") for i, p in enumerate(rev.prescriptions, 1)
         ]
     return out
+
+
+def plans_argument(value: object, name: str = "plans") -> tuple[Plan, ...]:
+    """``value`` as a tuple of plans when it is a list (or other iterable) of at least one
+    :class:`Plan`, else a :class:`PlanError` naming the argument and the rows that are not
+    plans.
+
+    >>> plans_argument([])
+    Traceback (most recent call last):
+    ...
+    backplan.errors.PlanError: <plans>: 1 problem
+      - column 'plans': expected at least one plan (the list is empty)
+    """
+    if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping | pd.DataFrame):
+        got = value if isinstance(value, str | int | float | None) else type(value).__name__
+        expected = "a list of plans (from build_plan or load_plan)"
+        raise PlanError([Problem("<plans>", None, name, expected, got)], "<plans>")
+    plans = tuple(value)
+    if not plans:
+        expected = "at least one plan (the list is empty)"
+        raise PlanError([Problem("<plans>", None, name, expected)], "<plans>")
+    wrong = [i for i, p in enumerate(plans, 1) if not isinstance(p, Plan)]
+    if wrong:
+        raise PlanError([Problem("<plans>", i, name, "a Plan", type(plans[i - 1]).__name__)
+                         for i in wrong], "<plans>")  # fmt: skip
+    return plans
+
+
+def week_argument(plan: Plan, week: object, name: str = "week") -> int:
+    """``week`` when it is a whole number from 1 to ``plan.weeks``, else a
+    :class:`PlanError` naming the argument.
+
+    >>> from datetime import date
+    >>> from backplan import Prescription
+    >>> p = Plan(start_date=date(2026, 1, 5), weeks=3,
+    ...          prescriptions=[Prescription(exercise="heel-raises", reps=10)])
+    >>> week_argument(p, None)
+    Traceback (most recent call last):
+    ...
+    backplan.errors.PlanError: <plan>: 1 problem
+      - column 'week': expected a week from 1 to 3
+    """
+    expected = f"a week from 1 to {plan.weeks}"
+    try:
+        value = whole_value(week)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= plan.weeks:
+        raise PlanError([Problem("<plan>", None, name, expected, week)], "<plan>")
+    return value
+
+
+def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
+    """The prescriptions in force in ``week`` (1-based), with progression and revisions.
+
+    A revision in force (its ``from_week`` reached) fixes the dose of each exercise it
+    names, adds exercises the plan did not have and drops those it stops.
+
+    Raises
+    ------
+    PlanError
+        When ``plan`` is not a :class:`Plan` or ``week`` is not one of its weeks.
+
+    Examples
+    --------
+    >>> from backplan import AddDose, build_plan, load_catalogue
+    >>> p = build_plan(load_catalogue(), "beginners", ["heel-raises"], weeks=3,
+    ...                start_date="2026-01-05", progression=[AddDose(what="reps", amount=2,
+    ...                                                              cap=12)])
+    >>> [dose_in_week(p, w)[0].reps for w in (1, 2, 3)]
+    [10, 12, 12]
+    """
+    plan = plan_argument(plan)
+    return doses_in_force(plan, week_argument(plan, week))
+
+
+def level_in_week(plan: Plan, week: int) -> str:
+    """The level a plan is at in ``week`` (1-based).
+
+    >>> from backplan import build_plan, load_catalogue, next_level
+    >>> cat = load_catalogue()
+    >>> plan = build_plan(cat, "beginners", start_date="2026-01-05", weeks=4,
+    ...                   progression=[next_level(cat, 3)])
+    >>> level_in_week(plan, 2), level_in_week(plan, 3)
+    ('beginners', 'more advanced')
+    """
+    plan = plan_argument(plan)
+    return level_in_force(plan, week_argument(plan, week))
 
 
 # --- checking plan data, with messages naming the row and field ---------------------------

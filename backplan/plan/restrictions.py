@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from ..catalogue import (
     NOT_EQUIPMENT,
     POSITIONS,
+    catalogue_argument,
     load_catalogue,
     load_precautions,
     rows_matching,
@@ -210,7 +211,8 @@ def allowed_exercises(
     >>> list(allowed_exercises(cat, limits, "more advanced", targets="back").id)
     ['back-leg-swing', 'knee-to-chest']
     """
-    restrictions = Restrictions() if restrictions is None else restrictions
+    catalogue = catalogue_argument(catalogue)
+    restrictions = as_restrictions(restrictions)
     problems = unknown_words(restrictions, catalogue)
     if problems:
         raise PlanError(problems)

@@ -36,7 +36,8 @@ from ..words import Words, words_for
 from .build import catalogue_argument, dose_overrides
 from .model import Plan, _validate, plan_argument
 from .rules import DOSE_BOUNDS, WHAT_CHARS, NextLevel, Prescription, Revision, level_start
-from .weeks import dose_in_week, level_in_week
+from .weeks import doses_in_force as dose_in_week
+from .weeks import level_in_force as level_in_week
 
 __all__ = ["STEP_BACK_SHARE", "revise", "revision_history", "step_back_reps", "what_changed"]
 

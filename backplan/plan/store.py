@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from .._io.files import write_atomic
 from .._io.json import load_json, read_bytes
 from ..errors import PlanError, PlanVersionError, Problem, short
-from .model import SCHEMA_VERSION, Plan, _validate
+from .model import SCHEMA_VERSION, Plan, _validate, plan_argument
 from .rules import Prescription
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ __all__ = [
 
 def plan_to_json(plan: Plan) -> str:
     """The plan as versioned JSON text (what :func:`save_plan` writes)."""
-    return plan.model_dump_json(indent=2) + "\n"
+    return plan_argument(plan).model_dump_json(indent=2) + "\n"
 
 
 def _migrate(data: dict[str, Any]) -> dict[str, Any]:

@@ -39,11 +39,11 @@ import pandas as pd
 
 from .._io.paths import data_dir
 from .._io.spreadsheets import read_text_table, spreadsheet_row
-from ..catalogue import load_catalogue
+from ..catalogue import catalogue_argument
 from ..errors import PlanError, Problem
-from .model import Plan, WarningsAccepted
+from .model import Plan, WarningsAccepted, plan_argument
 from .rules import Prescription
-from .weeks import dose_in_week
+from .weeks import doses_in_force as dose_in_week
 
 __all__ = ["LIMITS", "PlanWarning", "accept_warnings", "load_dose_limits", "plan_warnings"]
 
@@ -161,7 +161,7 @@ def plan_warnings(
     list of PlanWarning
         In week order; empty for a plan with nothing unusual.
     """
-    cat = load_catalogue() if catalogue is None else catalogue
+    plan, cat = plan_argument(plan), catalogue_argument(catalogue)
     lim = load_dose_limits() if limits is None else limits
     rows = cat.set_index("id")
     reps_max, reps_why = lim["reps_per_day"]

@@ -2,7 +2,7 @@
 
 Every module that lays a plan out week by week (the schedule and weekly volume, the
 prescription table adherence is measured against, handouts) starts from :func:`plan_weeks`,
-which asks :func:`~backplan.dose_in_week` for each week, so progression rules and plan
+which asks :func:`doses_in_force` for each week, so progression rules and plan
 revisions are applied in one place.
 
 A per-side exercise (``heel slides, 10 each leg``) has two counts of "reps", and the
@@ -44,10 +44,11 @@ __all__ = [
     "WEEK_COLUMNS",
     "DoseRun",
     "WeekDoses",
-    "dose_in_week",
     "dose_runs",
-    "level_in_week",
+    "doses_in_force",
+    "level_in_force",
     "level_phases",
+    "phase_starts",
     "plan_weeks",
     "plans_weeks",
     "week_doses",
@@ -85,7 +86,7 @@ def plan_weeks(plan: Plan) -> pd.DataFrame:
     Parameters
     ----------
     plan : Plan
-        The plan; each week's dose comes from :func:`~backplan.dose_in_week`.
+        The plan; each week's dose comes from :func:`doses_in_force`.
 
     Returns
     -------
@@ -106,8 +107,8 @@ def week_records(plan: Plan) -> list[tuple]:
     rows = []
     for week in range(1, plan.weeks + 1):
         start = pd.Timestamp(plan.start_date + timedelta(days=7 * (week - 1)))
-        level = level_in_week(plan, week)
-        for order, p in enumerate(dose_in_week(plan, week), start=1):
+        level = level_in_force(plan, week)
+        for order, p in enumerate(doses_in_force(plan, week), start=1):
             rows.append((week, start, level, order, p.exercise, p.sets, p.reps, p.per_side,
                          2 if p.per_side else 1, p.hold_s, p.sessions_per_day,
                          p.days_per_week))  # fmt: skip
@@ -328,29 +329,21 @@ def _phase(plan: Plan, week: int) -> tuple[str, Sequence[Prescription], int]:
     return plan.level, plan.prescriptions, 1
 
 
-def level_in_week(plan: Plan, week: int) -> str:
-    """The level a plan is at in ``week`` (1-based)."""
+def level_in_force(plan: Plan, week: int) -> str:
+    """The level ``plan`` is at in ``week`` (1-based); the arguments are not checked (the
+    public, checked form is :func:`~backplan.level_in_week`)."""
     return _phase(plan, week)[0]
 
 
-def dose_in_week(plan: Plan, week: int) -> list[Prescription]:
-    """The prescriptions in force in ``week`` (1-based), with progression and revisions.
+def doses_in_force(plan: Plan, week: int) -> list[Prescription]:
+    """:func:`~backplan.dose_in_week` without its argument checks, for callers holding a
+    valid plan and week (plan validation, the expansion of every week).
 
-    A revision in force (its ``from_week`` reached) fixes the dose of each exercise it
-    names, adds exercises the plan did not have and drops those it stops.
-
-    Examples
-    --------
-    >>> from datetime import date
-    >>> from backplan import AddDose, Plan, Prescription
-    >>> p = Plan(start_date=date(2026, 1, 5), weeks=3,
-    ...          prescriptions=[Prescription(exercise="heel-raises", reps=10)],
-    ...          progression=[AddDose(what="reps", amount=2, cap=12)])
-    >>> [dose_in_week(p, w)[0].reps for w in (1, 2, 3)]
-    [10, 12, 12]
+    >>> from backplan import build_plan, load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", ["heel-raises"], start_date="2026-01-05")
+    >>> [p.reps for p in doses_in_force(plan, 1)]
+    [10]
     """
-    if not 1 <= week <= plan.weeks:
-        raise ValueError(f"week must be from 1 to {plan.weeks}, got {week}")
     _, prescriptions, phase_start = _phase(plan, week)
     out = []
     for p in prescriptions:
@@ -410,22 +403,47 @@ def week_doses(plan: Plan) -> list[WeekDoses]:
     return out
 
 
-def level_phases(weeks: list[WeekDoses]) -> list[list[WeekDoses]]:
-    """The weeks in runs at the same level (a change of level starts a new run)."""
+def phase_starts(plan: Plan) -> list[int]:
+    """The first week of each phase of ``plan``: week 1, and the week its next level starts
+    (later when a revision holds the patient at their level), even when the next level
+    has the same name.
+
+    >>> from backplan import build_plan, load_catalogue, next_level
+    >>> cat = load_catalogue()
+    >>> plan = build_plan(cat, "beginners", start_date="2026-01-05", weeks=4,
+    ...                   progression=[next_level(cat, 3, "beginners", ["wall-squats"])])
+    >>> phase_starts(plan)
+    [1, 3]
+    """
+    return sorted({_phase(plan, week)[2] for week in range(1, plan.weeks + 1)})
+
+
+def level_phases(weeks: list[WeekDoses], starts: Iterable[int] = ()) -> list[list[WeekDoses]]:
+    """The weeks in runs at the same level (a change of level starts a new run, and so
+    does each week in ``starts``, e.g. :func:`phase_starts`)."""
+    starts = frozenset(starts)
     out: list[list[WeekDoses]] = []
     for w in weeks:
-        if not out or out[-1][-1][1] != w[1]:
+        if not out or out[-1][-1][1] != w[1] or w[0] in starts:
             out.append([])
         out[-1].append(w)
     return out
 
 
-def dose_runs(plan: Plan, weeks: list[WeekDoses] | None = None) -> Iterator[DoseRun]:
+def dose_runs(
+    plan: Plan,
+    weeks: list[WeekDoses] | None = None,
+    cuts: Iterable[int] = (),
+    starts: Iterable[int] = (),
+) -> Iterator[DoseRun]:
     """Each exercise's dose, run by run, in plan order (phase, exercise, week).
 
     Within a level, exercises come in the order they first appear; an exercise that a
-    revision adds, stops or changes starts or ends a run in the week it does so.
-    ``weeks`` is :func:`week_doses` of the plan, when the caller has it already.
+    revision adds, stops or changes starts or ends a run in the week it does so, and every
+    run also starts afresh in each week of ``cuts`` (FHIR splits at each revision's first
+    week, so a plan's first and revised schedules line up). ``weeks`` is
+    :func:`week_doses` of the plan, when the caller has it already; ``starts`` are more
+    weeks that start a phase (:func:`level_phases`).
 
     Examples
     --------
@@ -437,7 +455,8 @@ def dose_runs(plan: Plan, weeks: list[WeekDoses] | None = None) -> Iterator[Dose
     >>> [(r.first, r.last, r.dose.reps) for r in dose_runs(plan)]
     [(1, 1, 10), (2, 3, 12)]
     """
-    for phase in level_phases(week_doses(plan) if weeks is None else weeks):
+    cuts = frozenset(cuts)
+    for phase in level_phases(week_doses(plan) if weeks is None else weeks, starts):
         start, end, level = phase[0][0], phase[-1][0], phase[0][1]
         by_exercise: dict[str, list[tuple[int, Prescription]]] = {}
         for week, _, doses in phase:
@@ -447,7 +466,7 @@ def dose_runs(plan: Plan, weeks: list[WeekDoses] | None = None) -> Iterator[Dose
             first, dose = seen[0]
             last = first
             for week, p in seen[1:]:
-                if week != last + 1 or p != dose:
+                if week != last + 1 or p != dose or week in cuts:
                     yield DoseRun(start, end, level, order, first, last, dose)
                     first, dose = week, p
                 last = week

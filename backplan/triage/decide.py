@@ -46,7 +46,6 @@ Outcome scores, when given, add their lines (:mod:`backplan.triage.scores`).
 from __future__ import annotations
 
 import html
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -54,18 +53,19 @@ from typing import Any
 
 import pandas as pd
 
-from ..catalogue import load_catalogue
+from ..catalogue import catalogue_argument
 from ..errors import LogError, PlanError, Problem
 from ..logs import AdherenceReport, LogTable, adherence, read_logs
 from ..outcomes.decisions import OutcomeLine
 from ..plan import Plan, dose_in_week, level_in_week
+from ..plan.model import plan_argument, week_argument
 from ..plan.revise import revise, step_back_reps
 from ..plan.rules import DECISIONS, DOSE_BOUNDS, AddDose, Prescription
 from .calls import Assessment, assess
 from .evidence import measures_of
 from .notes import log_notes, notes_between, referral, to_read
 from .redflags import Lexicon
-from .rules import MEASURES, ReviewRule, ReviewRulesError, load_review_rules
+from .rules import MEASURES, ReviewRule, ReviewRulesError, load_review_rules, rules_argument
 from .scores import call_sentences, changes_as_of, patient_outcomes, summary_lines
 
 __all__ = [
@@ -252,20 +252,6 @@ def _slices(report: Any, patients: Sequence[str] | None = None) -> dict[str, _Sl
     return out
 
 
-def _checked_week(plan: Plan, week: object) -> int | None:
-    """``week`` as a week of ``plan``; anything else (``True``, ``'2'``, ``10**6``) is a
-    :class:`~backplan.PlanError` naming it."""
-    if week is None:
-        return None
-    if isinstance(week, bool) or not isinstance(week, numbers.Integral):
-        raise PlanError([Problem("<plan>", None, "week", f"a week number from 1 to "
-                                 f"{plan.weeks} (a whole number, not text or True/False)",
-                                 week)])  # fmt: skip
-    if not 1 <= int(week) <= plan.weeks:
-        raise PlanError([Problem("<plan>", None, "week", f"a week from 1 to {plan.weeks}", week)])
-    return int(week)
-
-
 def _week_of(plan: Plan, report: _Slice, week: int | None) -> int:
     ended = [w for w, r in report.by_week.items() if r["ended"]]
     if week is None:
@@ -367,11 +353,13 @@ def review(
     OutcomeError
         Outcome rows given raw (not an :class:`~backplan.OutcomeTable`) with a bad row.
     """
-    week = _checked_week(plan, week)
-    rules = load_review_rules() if rules is None else tuple(rules)
+    plan = plan_argument(plan)
+    week = None if week is None else week_argument(plan, week)
+    rules = rules_argument(rules)
+    catalogue = catalogue_argument(catalogue)
     table = _table_for(plan, logs_or_report, catalogue)
     notes = log_notes(table, lexicon) if table is not None else None
-    names = (load_catalogue() if catalogue is None else catalogue).set_index("id")["name"]
+    names = catalogue.set_index("id")["name"]
     try:
         report = logs_or_report if table is None else _report_for(plan, table, week, catalogue)
         found = _slices(report, [plan.patient]).get(plan.patient, _Slice(report.as_of))
@@ -557,8 +545,13 @@ def apply_review(
     ------
     PlanError
         When the review is for another patient, the plan ends with the reviewed week, the
-        plan changed since the review, or the new doses break the plan's restrictions.
+        plan changed since the review, or the new doses break the plan's restrictions, or
+        when ``plan`` is not a :class:`~backplan.Plan` or ``decision`` not a :class:`Review`.
     """
+    plan = plan_argument(plan)
+    if not isinstance(decision, Review):
+        raise PlanError([Problem("<review>", None, "decision", "a Review (from bp.review)",
+                                 type(decision).__name__)], "<review>")  # fmt: skip
     if decision.patient != plan.patient:
         raise PlanError([Problem("<plan>", None, "patient", f"a review of this plan's patient "
                                  f"{plan.patient!r}", decision.patient)])  # fmt: skip

@@ -47,6 +47,7 @@ __all__ = [
     "ReviewRule",
     "ReviewRulesError",
     "load_review_rules",
+    "rules_argument",
     "rules_for",
 ]
 
@@ -287,17 +288,60 @@ def _column_of(message: str) -> str | None:
     return "value" if "value" in message else None
 
 
+def rules_argument(value: object, name: str = "rules") -> tuple[ReviewRule, ...]:
+    """``value`` as review rules: ``None`` is the shipped ``review-rules.csv``, a path is a
+    rules file read by :func:`load_review_rules`, and a list must hold
+    :class:`ReviewRule` objects, at least one, each name once.
+
+    Raises
+    ------
+    ReviewRulesError
+        Naming the argument and what was expected.
+
+    Examples
+    --------
+    >>> rules = load_review_rules()
+    >>> rules_argument([rules[0], rules[0]])
+    Traceback (most recent call last):
+    ...
+    backplan.triage.rules.ReviewRulesError: <rules>: 1 problem
+      - row 2, column 'rules': expected each rule name once (also in row 1), got 'pain-worst-day'
+    """
+    if value is None or isinstance(value, str | os.PathLike):
+        return load_review_rules(value)
+    if isinstance(value, Sequence) and not isinstance(value, bytes):
+        rules = tuple(value)
+        wrong = [(i, r) for i, r in enumerate(rules, 1) if not isinstance(r, ReviewRule)]
+        problems = [Problem("<rules>", i, name, "a ReviewRule (from load_review_rules)",
+                            type(r).__name__) for i, r in wrong]  # fmt: skip
+        seen: dict[str, int] = {}
+        for i, r in enumerate(rules, 1):
+            if isinstance(r, ReviewRule):
+                if r.rule in seen:
+                    problems.append(Problem("<rules>", i, name, f"each rule name once (also "
+                                            f"in row {seen[r.rule]})", r.rule))  # fmt: skip
+                seen.setdefault(r.rule, i)
+        if not rules:
+            problems.append(Problem("<rules>", None, name, "at least one review rule", "[]"))
+        if not problems:
+            return rules
+        raise ReviewRulesError(problems, "<rules>")
+    expected = "review rules: a list of ReviewRule, a rules file's path, or None"
+    raise ReviewRulesError([Problem("<rules>", None, name, expected, value)], "<rules>")
+
+
 def rules_for(
     start_back: str | None,
-    rules: Sequence[ReviewRule] | None = None,
-    time_based: Sequence[ReviewRule] | None = None,
+    rules: Sequence[ReviewRule] | str | os.PathLike[str] | None = None,
+    time_based: Sequence[ReviewRule] | str | os.PathLike[str] | None = None,
 ) -> tuple[ReviewRule, ...]:
     """The rules a plan is reviewed with: the time-based rules for a STarT Back ``"high"``
     risk plan (the shipped ``review-rules-time-based.csv`` unless ``time_based`` is given),
-    else ``rules`` (the shipped ``review-rules.csv`` by default).
+    else ``rules`` (the shipped ``review-rules.csv`` by default). Each of ``rules`` and
+    ``time_based`` may be rules or a rules file's path (see :func:`rules_argument`).
 
-    The same choice as :func:`backplan.review_rules_for`, made from the plan's group so the
-    adherence report (which holds no plans) can make it too.
+    This is the choice :func:`backplan.review_rules_for` makes for a plan, made here from
+    the plan's group so the adherence report (which holds no plans) can make it too.
 
     Examples
     --------
@@ -305,7 +349,7 @@ def rules_for(
     ('on-timetable', 'pain-worst-day')
     """
     if start_back == "high":
-        if time_based is not None:
-            return tuple(time_based)
-        return load_review_rules(data_dir() / TIME_BASED_RULES)
-    return load_review_rules() if rules is None else tuple(rules)
+        return rules_argument(
+            data_dir() / TIME_BASED_RULES if time_based is None else time_based, "time_based"
+        )
+    return rules_argument(rules)
