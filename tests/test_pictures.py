@@ -90,7 +90,7 @@ def test_svg_and_pdf_draw_the_same_shapes_with_the_alt_text(tmp_path: Path) -> N
     assert svg.get("aria-label") == pic.alt == svg.find(f"{ns}title").text
     assert "45 degrees" in pic.alt and "Hold 5 seconds" in pic.alt
     texts = {t.text for t in svg.iter(f"{ns}text")}
-    assert {"hold 5 seconds", "10 times", "45°", "Feet forward 30 cm"} <= texts
+    assert {"hold 5 seconds", "10 times", "knees bent 45°", "Feet forward 30 cm"} <= texts
     drawing = picture_drawing("wall-squats", 184 * 72 / 25.4)
     assert drawing.wrap(600, 600)[0] <= 184 * 72 / 25.4 + 1e-6
     assert picture_drawing("no-such-exercise", 300, 100) is None
@@ -100,7 +100,8 @@ def test_badges_repeat_the_dose_line_the_patient_reads() -> None:
     from backplan.words import dose_short
 
     assert dose_badges("2 rounds of 8 times on each leg, hold each for 1 second") == {
-        "reps": "8 times", "side": "leg", "hold": "hold 1 second"
+        "reps": "8 times", "hold": "hold 1 second",
+        "said": "Hold 1 second. Do it 8 times on each leg.",
     }  # fmt: skip
     assert dose_badges("") == {}
 

@@ -142,9 +142,7 @@ def _pictures(h: Handout, large_print: bool, page_size: str) -> tuple[Any, Any]:
             return "" if variant else picture_markup(block.exercise, block.image,
                                                       large_print=large_print)  # fmt: skip
         pic = pictures(block).easier if variant else pictures(block).main
-        # English: the picture's own description; another language: its catalogue words
-        label = "" if h.words.is_english else h.words.text("picture_label", name=block.name)
-        return picture_svg(pic, label) if pic else ""
+        return picture_svg(pic) if pic else ""  # described in the handout's language
 
     def apart(block: ExerciseBlock) -> bool:
         return pictures(block).apart

@@ -142,26 +142,27 @@ def _rooms(
 
 def _fit(
     b: ExerciseBlock, large: bool, width_mm: float, rooms: tuple[float, float, float],
-    caps: tuple[float, float] | None,
+    caps: tuple[float, float] | None, language: str = "en",
 ) -> BlockPictures:  # fmt: skip
     """The block's pictures in one print mode, sharing the page or with the easier way
-    apart, whichever keeps them readable."""
+    apart, whichever keeps them readable; their words in ``language``."""
+    said: dict[str, Any] = {"numbers": dict(b.badges), "language": language}
     easier = _has_easier_picture(b)
     if not easier:
         (main,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
-                               room_mm=rooms[0], dose=b.dose,
-                               at_most=caps[:1] if caps else None)  # fmt: skip
+                               room_mm=rooms[0], at_most=caps[:1] if caps else None,
+                               **said)  # fmt: skip
         return BlockPictures(main, None, False)
     together = fit_pictures(b.exercise, ("", "easier"), large_print=large, width_mm=width_mm,
-                            room_mm=rooms[0], dose=b.dose, at_most=caps)  # fmt: skip
+                            room_mm=rooms[0], at_most=caps, **said)  # fmt: skip
     (alone,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
-                            room_mm=rooms[1], dose=b.dose,
-                            at_most=caps[:1] if caps else None)  # fmt: skip
+                            room_mm=rooms[1], at_most=caps[:1] if caps else None,
+                            **said)  # fmt: skip
     if together[0].scale >= APART_BELOW * alone.scale:
         return BlockPictures(together[0], together[1], False)
     (easier_pic,) = fit_pictures(b.exercise, ("easier",), large_print=large, width_mm=width_mm,
-                                 room_mm=rooms[2], dose=b.dose,
-                                 at_most=caps[1:] if caps else None)  # fmt: skip
+                                 room_mm=rooms[2], at_most=caps[1:] if caps else None,
+                                 **said)  # fmt: skip
     return BlockPictures(alone, easier_pic, True)
 
 
@@ -182,13 +183,14 @@ def block_pictures(
         return BlockPictures(None, None, False)
     w = words_for() if w is None else w
     width_mm = width / MM
-    big = _fit(b, True, width_mm, _rooms(b, True, width, frames.large, head, w), None)
+    big = _fit(b, True, width_mm, _rooms(b, True, width, frames.large, head, w), None, w.code)
     if large:
         return big
     caps = tuple(
         (p.scale if p else 10.0) / LARGE_OVER_CLEAR for p in (big.main, big.easier)
     )  # fmt: skip
-    return _fit(b, False, width_mm, _rooms(b, False, width, frames.this, head, w), caps)  # type: ignore[arg-type]
+    rooms = _rooms(b, False, width, frames.this, head, w)
+    return _fit(b, False, width_mm, rooms, caps, w.code)  # type: ignore[arg-type]
 
 
 def _has_picture(b: ExerciseBlock) -> bool:
