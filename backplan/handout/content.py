@@ -307,19 +307,15 @@ def _blocks(
                 until_week=first.phase_end if first.phase_end < plan.weeks else None,
                 image=str(row.get("image") or ""),
                 stop_week=last if last < first.phase_end else None,
-                badges=tuple(
-                    sorted(
-                        badge_words(
-                            first.dose.reps,
-                            first.dose.hold_s,
-                            side if first.dose.per_side else "",
-                            w,
-                        ).items()
-                    )
-                ),
-            )  # fmt: skip
+                badges=_badges(first.dose, side, w),
+            )
         )
     return list(phases.values())
+
+
+def _badges(p: Prescription, side: str, w: Words) -> tuple[tuple[str, str], ...]:
+    """The words of a picture's badges and the end of its description for dose ``p``."""
+    return tuple(sorted(badge_words(p.reps, p.hold_s, side if p.per_side else "", w).items()))
 
 
 def _diary(

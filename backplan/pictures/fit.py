@@ -83,7 +83,7 @@ def _fit(
                 exercise,
                 v,
                 **_args(large_print, width_mm, room, min(cap, c), numbers, drop, language),
-            )  # fmt: skip
+            )
             for v, c in zip(variants, caps, strict=True)
         ]
 
@@ -106,7 +106,7 @@ def _fit(
                 exercise,
                 v,
                 **_args(large_print, width_mm, room, min(cap, c), numbers, drop, language),
-            )  # fmt: skip
+            )
             for v, c in zip(variants, caps, strict=True)
         ]
 
