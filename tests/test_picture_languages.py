@@ -110,3 +110,47 @@ def test_an_arabic_handouts_pictures_are_shaped_and_described_in_arabic(tmp_path
     assert "Lift the leg" not in drawn and "face down" not in drawn
     # shaped: the caption's letters are drawn in their joined (medial, final) forms
     assert {"\ufef3", "\ufe8e"} & set(drawn) or any("\ue000" <= c <= "\uf8ff" for c in drawn)
+
+
+def test_the_key_to_the_pictures_is_printed_once_in_the_handouts_language(tmp_path: Path):
+    """ "Dark = the part that moves, dashed = where you start": once, above the first
+    exercise, in the PDF and the HTML, in the patient's language."""
+    plan = bp.build_plan(bp.load_catalogue(), "beginners", start_date=date(2026, 1, 5),
+                         weeks=1, language="pl")  # fmt: skip
+    w = words_for("pl")
+    html = bp.handout.to_html(plan, tmp_path / "pl.html").read_text()
+    assert html.count('class="picture picture-key"') == 1
+    # once: the key's words, and its accessible name and title
+    assert html.count(w["picture_key_dark"]) == 3 and w["picture_key_dashed"] in html
+    assert html.index(w["picture_key_dark"]) < html.index("<h3")  # above the first exercise
+    pdf = bp.handout.to_pdf(plan, tmp_path / "pl.pdf")
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())  # fmt: skip
+    assert text.count(w["picture_key_dark"]) == 1
+    from backplan.handout.content import handout_content
+
+    first = handout_content(plan).blocks[0]
+    assert text.index(w["picture_key_dark"]) < text.index(f"{first.number}. {first.name}")
+
+
+def test_an_easier_way_looks_different_from_its_exercise() -> None:
+    """Blind test round 2 found an exercise and its easier way drawn alike: where the
+    easier way differs, its picture differs visibly (another body position or prop) and
+    says how in words."""
+    from backplan.pictures.body import figure
+    from backplan.pictures.data import exercise_entry, merged_pose
+
+    for exercise, entry in poses()["exercises"].items():
+        if "easier" not in entry:
+            continue
+        main, easier = exercise_entry(exercise), exercise_entry(exercise, "easier")
+        a = figure(merged_pose(main, main["panels"][0]["pose"]))
+        b = figure(merged_pose(easier, easier["panels"][0]["pose"]))
+        apart = max(
+            ((pa[0] - pb[0]) ** 2 + (pa[1] - pb[1]) ** 2) ** 0.5
+            for name, pa in a.points.items()
+            for pb in [b.points[name]]
+        )
+        assert apart > 20 or main.get("props") != easier.get("props"), exercise
+        labels = {m.get("text") for p in easier["panels"] for m in p.get("marks", ())}
+        assert labels - {None}, exercise  # the difference said on the picture

@@ -107,8 +107,18 @@ def _height(parts: list[Any], width: float) -> float:
     return _listWrapOn(parts, width, None)[1] if parts else 0.0
 
 
-def _group_head(title: str, intro: str | None, lk: Look) -> list[Any]:
-    return [plain(title, lk.h2)] + ([plain(intro, lk.body)] if intro else [])
+def _group_head(title: str, intro: str | None, lk: Look, w: Words | None = None) -> list[Any]:
+    """A group's heading (and intro); under "Your exercises" (``w`` given), the key to the
+    pictures, once per handout."""
+    out = [plain(title, lk.h2)] + ([plain(intro, lk.body)] if intro else [])
+    if w is not None and title == w["exercises_title"]:
+        from ..pictures.pdf import picture_flowable
+        from ..pictures.scene import picture_key
+
+        key = picture_flowable(picture_key(w.code, lk.body.fontSize, 180.0))
+        key.hAlign = "RIGHT" if w.direction == "rtl" else "LEFT"  # where the lines begin
+        out.append(key)
+    return out
 
 
 def _has_easier_picture(b: ExerciseBlock) -> bool:
@@ -130,7 +140,7 @@ def _rooms(
     together; the exercise's own picture when the easier way goes apart; and the easier
     way's picture on the page after."""
     lk = look(large)
-    top = _group_head(head[0], head[1], lk) if head[0] else []
+    top = _group_head(head[0], head[1], lk, w) if head[0] else []
     easier_text = _easier_text(b, lk, w)
     whole = top + _head(b, lk, w) + _body(b, lk, w) + easier_text + _later(b, lk, w)
     alone = top + _head(b, lk, w) + _body(b, lk, w) + _later(b, lk, w)
@@ -258,9 +268,10 @@ def exercise_story(h: Handout, lk: Look, width: float, frames: Frames) -> list[A
 
     out: list[Any] = []
     english = [e for e, _ in exercise_heads(h.english)] if h.english is not None else []
+    keyed = h.words if any(_has_picture(b) and not b.image for b in h.blocks) else None
     for i, (b, head) in enumerate(exercise_heads(h)):
         pics = block_pictures(b, lk.large, width, frames, head, h.words)
-        top = _group_head(head[0], head[1], lk) if head[0] else []
+        top = _group_head(head[0], head[1], lk, keyed) if head[0] else []
         units = _block(b, lk, width, pics, h.words, frames.this - _height(top, width))
         if head[0]:
             units[0] = top + units[0]

@@ -32,12 +32,12 @@ from ..words import Words, words_for
 from .body import LAYERS, PART_GROUPS, Figure, figure
 from .data import exercise_entry, merged_pose
 
-__all__ = ["Clip", "Picture", "Shape", "Text", "layout", "measure"]
+__all__ = ["Clip", "Picture", "Shape", "Text", "layout", "measure", "picture_key"]
 
 Point = tuple[float, float]
 
 #: Colours: a dark accent for what moves (dark grey in greyscale), light for what stays.
-INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#cfcfcf", "#8f8f8f"
+INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#ababab", "#8f8f8f"
 PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
 FONT_MM = 25.4 / 72  # one point in mm
 #: The least length of an arrow's shaft between its heads, mm on paper.
@@ -1051,3 +1051,63 @@ def _moves(exercise: str, variant: str, panels: Sequence[Panel]) -> dict[str, fl
         panel = by_index.get(want) or max(panels, key=lambda p: p.scale)
         out[spec["name"]] = cm * panel.scale
     return out
+
+
+# --- the key to the pictures --------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def picture_key(language: str = "en", size: float = 12.0, width_mm: float = 184.0) -> Picture:
+    """The key printed once above a handout's first exercise: a dark shape, "dark = the
+    part that moves"; a dashed outline, "dashed = where you start" (words in ``language``,
+    ``size`` points), on one line when it fits ``width_mm``, else one item a line; from
+    the right in a right-to-left language.
+
+    Examples
+    --------
+    >>> key = picture_key()
+    >>> key.alt
+    'In the pictures: dark = the part that moves, dashed = where you start'
+    >>> key.height < 15 and key.width <= 184
+    True
+    """
+    w = _words(language)
+    rtl = w.direction == "rtl"
+    h = size * FONT_MM * 1.45  # one line
+    sw, sh, gap = size * FONT_MM * 3.0, size * FONT_MM * 1.0, size * FONT_MM * 0.6
+    title, dark, dashed = w["picture_key"], w["picture_key_dark"], w["picture_key_dashed"]
+    pieces = [(None, title), ("dark", dark), ("dashed", dashed)]
+
+    def piece_w(kind: str | None, text: str) -> float:
+        return text_width(text, size) + (sw + gap if kind else 0.0)
+
+    def row_w(row: Sequence[tuple[str | None, str]]) -> float:
+        return sum(piece_w(k, t) for k, t in row) + 2 * gap * (len(row) - 1)
+
+    ways = ([pieces], [pieces[:1], pieces[1:]], [[p] for p in pieces])
+    rows = next((way for way in ways if max(map(row_w, way)) <= width_mm), ways[-1])
+    total_w = max(map(row_w, rows))
+    items: list[Any] = []
+    for r, row in enumerate(rows):
+        y = (len(rows) - 1 - r) * h
+        x = 0.0
+        for kind, text in row:
+            pw = piece_w(kind, text)
+            x0 = total_w - x - pw if rtl else x
+            sx, tx = (x0 + pw - sw, x0) if rtl else (x0, x0 + (sw + gap if kind else 0.0))
+            if kind:
+                cy = y + h * 0.42
+                shape = capsule_mm((sx + sh / 2, cy), (sx + sw - sh / 2, cy), sh / 2)
+                if kind == "dark":
+                    items.append(Shape(shape, MOVE, INK, size * 0.04))
+                else:
+                    items.append(Shape(shape, None, GHOST, size * 0.045, dash=(1.5, 1.0)))
+            items.append(Text(tx, y + h * 0.28, text, size))
+            x += pw + 2 * gap
+    alt = f"{title} {w.join([dark, dashed])}"
+    return Picture(total_w, len(rows) * h, tuple(items), alt, 1.0)
+
+
+def capsule_mm(a: Point, b: Point, r: float) -> tuple[Point, ...]:
+    """A rounded bar from ``a`` to ``b`` (mm), ``r`` its half width: a swatch of a limb."""
+    from .body import capsule
+
+    return capsule(a, b, r, r)
