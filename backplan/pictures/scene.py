@@ -1058,8 +1058,9 @@ def _moves(exercise: str, variant: str, panels: Sequence[Panel]) -> dict[str, fl
 def picture_key(language: str = "en", size: float = 12.0, width_mm: float = 184.0) -> Picture:
     """The key printed once above a handout's first exercise: a dark shape, "dark = the
     part that moves"; a dashed outline, "dashed = where you start" (words in ``language``,
-    ``size`` points), on one line when it fits ``width_mm``, else one item a line; from
-    the right in a right-to-left language.
+    ``size`` points), on one line when it fits ``width_mm``, else the two items one under
+    the other beside the title (two lines: it takes little of the first exercise's page);
+    from the right in a right-to-left language.
 
     Examples
     --------
@@ -1079,16 +1080,23 @@ def picture_key(language: str = "en", size: float = 12.0, width_mm: float = 184.
     def piece_w(kind: str | None, text: str) -> float:
         return text_width(text, size) + (sw + gap if kind else 0.0)
 
-    def row_w(row: Sequence[tuple[str | None, str]]) -> float:
-        return sum(piece_w(k, t) for k, t in row) + 2 * gap * (len(row) - 1)
+    def row_w(row: Sequence[tuple[str | None, str]], indent: float = 0.0) -> float:
+        return indent + sum(piece_w(k, t) for k, t in row) + 2 * gap * (len(row) - 1)
 
-    ways = ([pieces], [pieces[:1], pieces[1:]], [[p] for p in pieces])
-    rows = next((way for way in ways if max(map(row_w, way)) <= width_mm), ways[-1])
-    total_w = max(map(row_w, rows))
+    # one line; else the title, then the two items one under the other beside it; else one
+    # a line (each way as (row, indent) pairs)
+    title_w = piece_w(None, title) + 2 * gap
+    ways = (
+        [(pieces, 0.0)],
+        [(pieces[:2], 0.0), (pieces[2:], title_w)],
+        [([p], 0.0) for p in pieces],
+    )
+    rows = next((way for way in ways if max(row_w(r, i) for r, i in way) <= width_mm), ways[-1])
+    total_w = max(row_w(r, i) for r, i in rows)
     items: list[Any] = []
-    for r, row in enumerate(rows):
-        y = (len(rows) - 1 - r) * h
-        x = 0.0
+    for n, (row, indent) in enumerate(rows):
+        y = (len(rows) - 1 - n) * h
+        x = indent
         for kind, text in row:
             pw = piece_w(kind, text)
             x0 = total_w - x - pw if rtl else x
