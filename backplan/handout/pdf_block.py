@@ -114,8 +114,10 @@ def _group_head(title: str, intro: str | None, lk: Look, w: Words | None = None)
     if w is not None and title == w["exercises_title"]:
         from ..pictures.pdf import picture_flowable
         from ..pictures.scene import picture_key
+        from ..pictures.sizes import picture_size
 
-        key = picture_flowable(picture_key(w.code, lk.body.fontSize, 180.0))
+        size = picture_size(lk.large).text  # the size of the words on the pictures
+        key = picture_flowable(picture_key(w.code, size, 180.0))
         key.hAlign = "RIGHT" if w.direction == "rtl" else "LEFT"  # where the lines begin
         out.append(key)
     return out

@@ -746,7 +746,7 @@ def _droppable(entry: Mapping[str, Any]) -> int | None:
     arrows or marks, when the next panel draws that pose as its dashed outline."""
     panels = entry["panels"]
     first = panels[0]
-    if len(panels) < 2 or set(first) - {"pose", "caption", "still"}:
+    if len(panels) < 2 or set(first) - {"pose", "caption", "still"}:  # "keep": never
         return None
     if any("region" in p and int(p.get("of", i - 1)) == 0 for i, p in enumerate(panels)):
         return None  # a close-up magnifies it
