@@ -226,11 +226,6 @@ class _Visible(HTMLParser):
             self.words.append(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the pictures' words (badges, captions) and descriptions are not in the message "
-    "catalogue yet: being moved there (issue 24)",
-)
 def test_no_renderer_holds_a_patient_word_of_its_own(catalogue: pd.DataFrame, tmp_path: Path):
     """Printed in a pseudo-language (every catalogue text accented, ``Stay safe`` ->
     ``Šŧȧẏ šȧƒḗ``), no plain English word may appear: a word that does is a literal in a

@@ -69,7 +69,10 @@ def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:
         r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
         return (0.299 * r + 0.587 * g + 0.114 * b) / 255
 
-    assert grey(scene.MOVE) < 0.35 and grey(scene.STILL) > 0.85 and grey(scene.FAR) > 0.75
+    assert grey(scene.MOVE) < 0.35 and grey(scene.STILL) > 0.85
+    # the far limb (a bent knee that does not move) is mid grey: seen when small (blind
+    # test round 2), never as dark as what moves
+    assert 0.55 < grey(scene.FAR) < 0.75
     pic = exercise_picture("heel-slides")
     fills = [s.fill for s in _shapes(pic.items)]
     assert fills.count(scene.MOVE) >= 3 and fills.count(scene.STILL) >= 5  # leg parts, body
@@ -90,7 +93,7 @@ def test_svg_and_pdf_draw_the_same_shapes_with_the_alt_text(tmp_path: Path) -> N
     assert svg.get("aria-label") == pic.alt == svg.find(f"{ns}title").text
     assert "45 degrees" in pic.alt and "Hold 5 seconds" in pic.alt
     texts = {t.text for t in svg.iter(f"{ns}text")}
-    assert {"hold 5 seconds", "10 times", "45°", "Feet forward 30 cm"} <= texts
+    assert {"hold 5 seconds", "10 times", "knees bent 45°", "Feet forward 30 cm"} <= texts
     drawing = picture_drawing("wall-squats", 184 * 72 / 25.4)
     assert drawing.wrap(600, 600)[0] <= 184 * 72 / 25.4 + 1e-6
     assert picture_drawing("no-such-exercise", 300, 100) is None
@@ -100,7 +103,8 @@ def test_badges_repeat_the_dose_line_the_patient_reads() -> None:
     from backplan.words import dose_short
 
     assert dose_badges("2 rounds of 8 times on each leg, hold each for 1 second") == {
-        "reps": "8 times", "side": "leg", "hold": "hold 1 second"
+        "reps": "8 times", "hold": "hold 1 second",
+        "said": "Hold 1 second. Do it 8 times on each leg.",
     }  # fmt: skip
     assert dose_badges("") == {}
 
@@ -332,9 +336,13 @@ def test_the_pdf_carries_each_pictures_description(tmp_path: Path) -> None:
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout  # fmt: skip
     assert " ".join(pic.alt.split()) in " ".join(text.split())
-    stream = PdfReader(pdf).pages[2].get_contents().get_data()
-    assert stream.count(b"/Span <</Alt <FEFF") == 1 and stream.count(b"EMC") == 1
-    assert "face down" in PdfReader(pdf).pages[2].extract_text()
+    pages = PdfReader(pdf).pages
+    (page,) = [p for p in pages if "face down" in p.extract_text()]
+    stream = page.get_contents().get_data()
+    # the picture, and above the first exercise the key to the pictures (once a handout)
+    assert stream.count(b"/Span <</Alt <FEFF") == stream.count(b"EMC") == 2
+    key = bp.pictures.scene.picture_key("en", 16.0, 180.0).alt
+    assert " ".join(text.split()).count(key) == 1
 
 
 @pytest.mark.parametrize(("exercise", "variant"), ALL)

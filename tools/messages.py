@@ -3,7 +3,9 @@
 ``data/locales/messages.pot`` holds every sentence a patient reads in English. The fixed
 words (labels, the pain box, dose words) are written there by hand; the advice and the
 exercise text come from ``data/advice.csv`` and ``data/back-exercises.csv``, and this
-tool copies them in (contexts ``advice:<section>`` and ``exercise:<id>``), then updates every
+tool copies them in (contexts ``advice:<section>`` and ``exercise:<id>``), with the words on
+the pictures and their descriptions from ``data/poses.json`` (context ``picture:<id>``),
+then updates every
 ``<code>.po`` the way ``pybabel update`` does: a new or changed English text arrives
 untranslated (the language's check then names it), a text no longer used is kept at the
 end as obsolete (``#~``) so a translator can reuse it. Each file's review header stays.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sys
 
@@ -54,6 +57,32 @@ def data_messages() -> list[tuple[str, str, str]]:
                         note += "; {hold_s} or {reps} stands for the number with its unit ('5 "
                         note += "seconds', '10 times'): write only the placeholder"
                     out.append((ctx, text, note))
+    out += picture_messages()
+    return out
+
+
+def picture_messages() -> list[tuple[str, str, str]]:
+    """``(context, English text, note)`` for the words on each shipped picture (captions,
+    labels) and its description, from ``data/poses.json``: context ``picture:<id>``."""
+    with open(data_dir() / "poses.json", encoding="utf-8") as f:
+        data = json.load(f)
+    out: list[tuple[str, str, str]] = []
+    for exercise, entry in data["exercises"].items():
+        for variant, e in [("", entry)] + (
+            [("easier way ", entry["easier"])] if "easier" in entry else []
+        ):
+            where = f"picture of {exercise}, {variant}"
+            out.append((f"picture:{exercise}", e["alt"], f"{where}description, read aloud by "
+                        "screen readers"))  # fmt: skip
+            for i, panel in enumerate(e["panels"], start=1):
+                if panel.get("caption"):
+                    out.append((f"picture:{exercise}", panel["caption"],
+                                f"{where}caption under drawing {i}: keep it short"))  # fmt: skip
+                for mark in (*panel.get("marks", ()), *panel.get("angles", ())):
+                    text = mark.get("text") or mark.get("label")
+                    if text:
+                        out.append((f"picture:{exercise}", text,
+                                    f"{where}label on drawing {i}: a few words"))  # fmt: skip
     return out
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 from ..catalogue import load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
 from ..locales import UntranslatedWarning
+from ..pictures.sizes import badge_words
 from ..plan import Plan
 from ..plan.revise import what_changed
 from ..plan.rules import Prescription
@@ -149,6 +150,9 @@ class ExerciseBlock:
     image: str = ""
     #: the last week of an exercise that a revision stops before the end of its level
     stop_week: int | None = None
+    #: the words of the picture's badges and the end of its description for the first
+    #: dose, in the handout's language (:func:`backplan.pictures.sizes.badge_words`)
+    badges: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -303,9 +307,15 @@ def _blocks(
                 until_week=first.phase_end if first.phase_end < plan.weeks else None,
                 image=str(row.get("image") or ""),
                 stop_week=last if last < first.phase_end else None,
+                badges=_badges(first.dose, side, w),
             )
         )
     return list(phases.values())
+
+
+def _badges(p: Prescription, side: str, w: Words) -> tuple[tuple[str, str], ...]:
+    """The words of a picture's badges and the end of its description for dose ``p``."""
+    return tuple(sorted(badge_words(p.reps, p.hold_s, side if p.per_side else "", w).items()))
 
 
 def _diary(

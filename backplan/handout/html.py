@@ -142,14 +142,24 @@ def _pictures(h: Handout, large_print: bool, page_size: str) -> tuple[Any, Any]:
             return "" if variant else picture_markup(block.exercise, block.image,
                                                       large_print=large_print)  # fmt: skip
         pic = pictures(block).easier if variant else pictures(block).main
-        # English: the picture's own description; another language: its catalogue words
-        label = "" if h.words.is_english else h.words.text("picture_label", name=block.name)
-        return picture_svg(pic, label) if pic else ""
+        return picture_svg(pic) if pic else ""  # described in the handout's language
 
     def apart(block: ExerciseBlock) -> bool:
         return pictures(block).apart
 
     return picture, apart
+
+
+def _picture_key(h: Handout, large_print: bool) -> str:
+    """The key to the pictures (SVG), shown once above the first exercise when the
+    handout has a shipped picture; ``""`` when it has none."""
+    from ..pictures import picture_svg
+    from ..pictures.data import has_picture
+    from ..pictures.scene import picture_key
+
+    if not any(has_picture(b.exercise) and not b.image for b in (*h.blocks, *h.next_blocks)):
+        return ""
+    return picture_svg(picture_key(h.words.code, 16.0 if large_print else 12.0, 180.0))
 
 
 def _column_mm(name: str, dose: str, k: int, em: float, box: float, gap: float) -> float:
@@ -244,6 +254,7 @@ def render_html(
     large_print, size = options["large_print"], options["page_size"]
     landscape, parts = _diary_pages(h, large_print, size.lower())
     picture, apart = _pictures(h, large_print, size.lower())
+    key = _picture_key(h, large_print)
     english = en.diary if en is not None else (None,) * len(h.diary)
     diary = [
         (part, n, len(split), en_part)
@@ -267,6 +278,7 @@ def render_html(
         diary_landscape=landscape,
         diary=diary,
         picture=picture,
+        picture_key=key,
         easier_apart=apart,
         box_layout=box_layout,
         codes=list(codes.items()),

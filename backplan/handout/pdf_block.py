@@ -107,8 +107,20 @@ def _height(parts: list[Any], width: float) -> float:
     return _listWrapOn(parts, width, None)[1] if parts else 0.0
 
 
-def _group_head(title: str, intro: str | None, lk: Look) -> list[Any]:
-    return [plain(title, lk.h2)] + ([plain(intro, lk.body)] if intro else [])
+def _group_head(title: str, intro: str | None, lk: Look, w: Words | None = None) -> list[Any]:
+    """A group's heading (and intro); under "Your exercises" (``w`` given), the key to the
+    pictures, once per handout."""
+    out = [plain(title, lk.h2)] + ([plain(intro, lk.body)] if intro else [])
+    if w is not None and title == w["exercises_title"]:
+        from ..pictures.pdf import picture_flowable
+        from ..pictures.scene import picture_key
+        from ..pictures.sizes import picture_size
+
+        size = picture_size(lk.large).text  # the size of the words on the pictures
+        key = picture_flowable(picture_key(w.code, size, 180.0))
+        key.hAlign = "RIGHT" if w.direction == "rtl" else "LEFT"  # where the lines begin
+        out.append(key)
+    return out
 
 
 def _has_easier_picture(b: ExerciseBlock) -> bool:
@@ -130,7 +142,7 @@ def _rooms(
     together; the exercise's own picture when the easier way goes apart; and the easier
     way's picture on the page after."""
     lk = look(large)
-    top = _group_head(head[0], head[1], lk) if head[0] else []
+    top = _group_head(head[0], head[1], lk, w) if head[0] else []
     easier_text = _easier_text(b, lk, w)
     whole = top + _head(b, lk, w) + _body(b, lk, w) + easier_text + _later(b, lk, w)
     alone = top + _head(b, lk, w) + _body(b, lk, w) + _later(b, lk, w)
@@ -142,26 +154,27 @@ def _rooms(
 
 def _fit(
     b: ExerciseBlock, large: bool, width_mm: float, rooms: tuple[float, float, float],
-    caps: tuple[float, float] | None,
+    caps: tuple[float, float] | None, language: str = "en",
 ) -> BlockPictures:  # fmt: skip
     """The block's pictures in one print mode, sharing the page or with the easier way
-    apart, whichever keeps them readable."""
+    apart, whichever keeps them readable; their words in ``language``."""
+    said: dict[str, Any] = {"numbers": dict(b.badges), "language": language}
     easier = _has_easier_picture(b)
     if not easier:
         (main,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
-                               room_mm=rooms[0], dose=b.dose,
-                               at_most=caps[:1] if caps else None)  # fmt: skip
+                               room_mm=rooms[0], at_most=caps[:1] if caps else None,
+                               **said)  # fmt: skip
         return BlockPictures(main, None, False)
     together = fit_pictures(b.exercise, ("", "easier"), large_print=large, width_mm=width_mm,
-                            room_mm=rooms[0], dose=b.dose, at_most=caps)  # fmt: skip
+                            room_mm=rooms[0], at_most=caps, **said)  # fmt: skip
     (alone,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
-                            room_mm=rooms[1], dose=b.dose,
-                            at_most=caps[:1] if caps else None)  # fmt: skip
+                            room_mm=rooms[1], at_most=caps[:1] if caps else None,
+                            **said)  # fmt: skip
     if together[0].scale >= APART_BELOW * alone.scale:
         return BlockPictures(together[0], together[1], False)
     (easier_pic,) = fit_pictures(b.exercise, ("easier",), large_print=large, width_mm=width_mm,
-                                 room_mm=rooms[2], dose=b.dose,
-                                 at_most=caps[1:] if caps else None)  # fmt: skip
+                                 room_mm=rooms[2], at_most=caps[1:] if caps else None,
+                                 **said)  # fmt: skip
     return BlockPictures(alone, easier_pic, True)
 
 
@@ -182,13 +195,14 @@ def block_pictures(
         return BlockPictures(None, None, False)
     w = words_for() if w is None else w
     width_mm = width / MM
-    big = _fit(b, True, width_mm, _rooms(b, True, width, frames.large, head, w), None)
+    big = _fit(b, True, width_mm, _rooms(b, True, width, frames.large, head, w), None, w.code)
     if large:
         return big
     caps = tuple(
         (p.scale if p else 10.0) / LARGE_OVER_CLEAR for p in (big.main, big.easier)
     )  # fmt: skip
-    return _fit(b, False, width_mm, _rooms(b, False, width, frames.this, head, w), caps)  # type: ignore[arg-type]
+    rooms = _rooms(b, False, width, frames.this, head, w)
+    return _fit(b, False, width_mm, rooms, caps, w.code)  # type: ignore[arg-type]
 
 
 def _has_picture(b: ExerciseBlock) -> bool:
@@ -256,9 +270,10 @@ def exercise_story(h: Handout, lk: Look, width: float, frames: Frames) -> list[A
 
     out: list[Any] = []
     english = [e for e, _ in exercise_heads(h.english)] if h.english is not None else []
+    keyed = h.words if any(_has_picture(b) and not b.image for b in h.blocks) else None
     for i, (b, head) in enumerate(exercise_heads(h)):
         pics = block_pictures(b, lk.large, width, frames, head, h.words)
-        top = _group_head(head[0], head[1], lk) if head[0] else []
+        top = _group_head(head[0], head[1], lk, keyed) if head[0] else []
         units = _block(b, lk, width, pics, h.words, frames.this - _height(top, width))
         if head[0]:
             units[0] = top + units[0]

@@ -343,10 +343,14 @@ class Laid:
                     i = j
         return pieces
 
-    def draw(self, canvas: Any, x: float, y: float, a: int, b: int) -> None:
+    def draw(
+        self, canvas: Any, x: float, y: float, a: int, b: int, actual_text: bool = True
+    ) -> None:
         """Draw characters ``a`` to ``b`` (one line) with the left end of its baseline at
         ``(x, y)``. Clusters that are their own text at their natural width go out as
-        strings; any other cluster glyph by glyph (see :meth:`_cluster`)."""
+        strings; any other cluster glyph by glyph (see :meth:`_cluster`), in a span giving
+        its text unless ``actual_text`` is false (inside a span that gives the text of the
+        whole, such as a picture's description: a reader takes the innermost span)."""
         size = self.size
         for run, glyphs in self.visual(a, b):
             rl = run.face.rl.face
@@ -373,7 +377,8 @@ class Laid:
                 if plain:
                     _text(canvas, run.face.name, size, plain_x, y, "".join(plain))
                     plain = []
-                x = self._cluster(canvas, run.face, x, y, cluster, codes, source, exact)
+                x = self._cluster(canvas, run.face, x, y, cluster, codes, source,
+                                  exact or not actual_text)  # fmt: skip
             if plain:
                 _text(canvas, run.face.name, size, plain_x, y, "".join(plain))
 
@@ -498,10 +503,12 @@ def text_width(text: str, font: str, size: float) -> float:
 
 
 def draw_line(
-    canvas: Any, x: float, y: float, text: str, font: str, size: float, align: str = "left"
-) -> None:
+    canvas: Any, x: float, y: float, text: str, font: str, size: float, align: str = "left",
+    actual_text: bool = True,
+) -> None:  # fmt: skip
     """Draw ``text`` as one line with its baseline at ``y``: starting at ``x``
-    (``align="left"``) or ending there (``"right"``); shaped and in visual order."""
+    (``align="left"``) or ending there (``"right"``); shaped and in visual order
+    (``actual_text``: see :meth:`Laid.draw`)."""
     from .fonts import BOLD
 
     if not needs_layout(text):
@@ -511,7 +518,7 @@ def draw_line(
     laid = Laid.of(text, size, font == BOLD)
     n = len(text)
     left = x - laid.width(0, n) if align == "right" else x
-    laid.draw(canvas, left, y, 0, n)
+    laid.draw(canvas, left, y, 0, n, actual_text)
 
 
 def fit_text(text: str, font: str, size: float, width: float, end: str = "…") -> str:

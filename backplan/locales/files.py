@@ -65,9 +65,10 @@ __all__ = [
 STATUSES = ("draft", "reviewed")
 #: Keys of staff words (the clinic page): printed in English whatever the language.
 STAFF_PREFIX = "clinic:"
-#: Contexts of text that comes from the data files (``advice.csv``, the catalogue), not
-#: from code: ``advice:<section>`` and ``exercise:<id>``.
-DATA_CONTEXTS = ("advice:", "exercise:")
+#: Contexts of text that comes from the data files (``advice.csv``, the catalogue, the
+#: pictures' ``poses.json``), not from code: ``advice:<section>``, ``exercise:<id>`` and
+#: ``picture:<id>`` (a picture's captions, labels and description).
+DATA_CONTEXTS = ("advice:", "exercise:", "picture:")
 #: Placeholders that stand for a word, not a number: a translation may write the word out.
 WORD_PLACEHOLDERS = frozenset({"side"})
 

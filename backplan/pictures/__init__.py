@@ -25,12 +25,13 @@ True
 >>> exercise_picture("no-such-exercise") is None
 True
 >>> dose_badges("10 times on each leg, hold each for 5 seconds, once a day, every day")
-{'reps': '10 times', 'side': 'leg', 'hold': 'hold 5 seconds'}
+{'reps': '10 times', 'hold': 'hold 5 seconds', 'said': 'Hold 5 seconds. Do it 10 times on each leg.'}
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -39,12 +40,13 @@ import pandas as pd
 
 from .data import has_picture, poses
 from .scene import Picture, layout
-from .sizes import LARGE_OVER_CLEAR, PictureSize, dose_badges, picture_size
+from .sizes import LARGE_OVER_CLEAR, PictureSize, badge_words, dose_badges, picture_size
 from .svg import picture_svg
 
 __all__ = [
     "Picture",
     "PictureSize",
+    "badge_words",
     "clinic_height",
     "dose_badges",
     "exercise_picture",
@@ -67,10 +69,14 @@ def exercise_picture(
     text_pt: float | None = None,
     dose: str = "",
     at_most: float | None = None,
+    language: str = "en",
+    numbers: Mapping[str, str] | None = None,
 ) -> Picture | None:
     """The shipped picture of an exercise (``variant="easier"``: its easier way), laid out
     for a box ``width_mm`` wide and ``height_mm`` high, or ``None`` when the shipped data
-    has none. ``dose`` (the handout's dose line) puts numbers in the badges.
+    has none. ``dose`` (an English dose line) puts numbers in the badges, or ``numbers``
+    gives the badges' words (:func:`badge_words`); every word on the picture and its
+    description are in ``language``.
 
     Large print fills its box (it may leave out the start panel when that makes the
     figure much bigger); clear print is drawn at most 1/1.4 of the large-print size of
@@ -80,14 +86,14 @@ def exercise_picture(
     if not has_picture(exercise_id, variant):
         return None
     size = picture_size(large_print, width_mm)
-    numbers = dose_badges(dose)
+    numbers = dose_badges(dose) if numbers is None else numbers
     if large_print or text_pt == 0:  # large print, or a thumbnail (no print size)
         cap = at_most if at_most is not None else 10.0
     elif at_most is not None:
         cap = at_most
     else:
         large = exercise_picture(exercise_id, variant, large_print=True, width_mm=width_mm,
-                                 dose=dose)  # fmt: skip
+                                 language=language, numbers=numbers)  # fmt: skip
         cap = large.scale / LARGE_OVER_CLEAR if large else 10.0
     return layout(
         exercise_id,
@@ -99,6 +105,7 @@ def exercise_picture(
         numbers=numbers,
         at_most=cap,
         may_drop_start=large_print,
+        language=language,
     )
 
 

@@ -201,7 +201,7 @@ def _head(
     neck_top: Point, axis: float, side: float, turned: bool = False
 ) -> tuple[Poly, Poly, dict[str, Any]]:
     """The head: a circle with hair on the crown and the back, an eye, a nose and a mouth
-    seen from the side; ``turned`` (lying face down): the face turned towards you, cheek
+    seen from the side; ``turned`` (``head_turned``): the face turned towards you, cheek
     on the floor, both eyes showing."""
     r = BODY["head_r"]
     c = _add(neck_top, _dir(axis), r * 0.85)
@@ -282,7 +282,7 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     axis = upper - side * float(pose.get("neck", 0))
     shoulder = points["shoulder"]
     neck_top = _add(shoulder, _dir(axis), BODY["neck"])
-    head, nose, head_bits = _head(neck_top, axis, side, bool(pose.get("face_down")))
+    head, nose, head_bits = _head(neck_top, axis, side, bool(pose.get("head_turned")))
     parts: dict[str, tuple[Poly, ...]] = {
         "pelvis": (pelvis,),
         "chest": (chest,),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .scene import Picture, layout, measure
 from .sizes import dose_badges, picture_size
@@ -32,11 +32,11 @@ KEEP_PANELS = 1.25
 
 
 def _args(large: bool, width: float, room: float, cap: float,
-          numbers: tuple[tuple[str, str], ...], drop: bool) -> dict:  # fmt: skip
+          numbers: tuple[tuple[str, str], ...], drop: bool, language: str) -> dict:  # fmt: skip
     size = picture_size(large, width)
     return dict(width_mm=size.width, height_mm=room, text_pt=size.text,
                 outline_mm=size.outline, numbers=dict(numbers), at_most=cap,
-                may_drop_start=drop, keep_panels=1.0)  # fmt: skip
+                may_drop_start=drop, keep_panels=1.0, language=language)  # fmt: skip
 
 
 def fit_pictures(
@@ -48,31 +48,42 @@ def fit_pictures(
     room_mm: float,
     dose: str = "",
     at_most: Sequence[float] | None = None,
+    numbers: Mapping[str, str] | None = None,
+    language: str = "en",
 ) -> list[Picture]:
     """The pictures of ``exercise`` in each of ``variants`` (``""`` the exercise,
     ``"easier"`` its easier way), one above the other within ``room_mm`` of height, at
     the largest common scale (mm per cm of body) that fits, each at most its ``at_most``.
+    Their words are in ``language``; the badges say ``numbers`` (see
+    :func:`~backplan.pictures.sizes.badge_words`), or the English ``dose`` line's numbers.
 
     Large print may leave out a picture's start panel (its pose stays as the next panel's
     dashed outline) when every panel would make the figures 1.25 times smaller or more.
     """
-    numbers = tuple(sorted(dose_badges(dose).items()))
+    said = dose_badges(dose) if numbers is None else numbers
+    badges = tuple(sorted(said.items()))
     caps = tuple(math.floor(c * 1e4) / 1e4 for c in at_most) if at_most is not None else None
     room = math.floor(max(room_mm, LEAST_ROOM_MM) * 4) / 4  # blocks of similar words share
-    return list(_fit(exercise, tuple(variants), large_print, width_mm, room, numbers, caps))
+    return list(
+        _fit(exercise, tuple(variants), large_print, width_mm, room, badges, caps, language)
+    )
 
 
 @functools.lru_cache(maxsize=512)
 def _fit(
     exercise: str, variants: tuple[str, ...], large_print: bool, width_mm: float, room_mm: float,
-    numbers: tuple[tuple[str, str], ...], at_most: tuple[float, ...] | None,
+    numbers: tuple[tuple[str, str], ...], at_most: tuple[float, ...] | None, language: str,
 ) -> tuple[Picture, ...]:  # fmt: skip
     room = room_mm + 0.01
     caps = list(at_most) if at_most is not None else [10.0] * len(variants)
 
     def heights(cap: float, drop: bool) -> list[tuple[float, float]]:
         return [
-            measure(exercise, v, **_args(large_print, width_mm, room, min(cap, c), numbers, drop))
+            measure(
+                exercise,
+                v,
+                **_args(large_print, width_mm, room, min(cap, c), numbers, drop, language),
+            )
             for v, c in zip(variants, caps, strict=True)
         ]
 
@@ -91,7 +102,11 @@ def _fit(
 
     def pictures(cap: float, drop: bool) -> list[Picture]:
         return [
-            layout(exercise, v, **_args(large_print, width_mm, room, min(cap, c), numbers, drop))
+            layout(
+                exercise,
+                v,
+                **_args(large_print, width_mm, room, min(cap, c), numbers, drop, language),
+            )
             for v, c in zip(variants, caps, strict=True)
         ]
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CatalogueError, Problem
-from .scene import Clip, Picture, Shape, Text
+from ..scripts import is_rtl
+from .scene import Clip, Picture, Shape, Text, text_width
 
 __all__ = ["file_flowable", "picture_flowable", "svg_problem"]
 
@@ -97,16 +98,30 @@ def _span(words: str) -> str:
     """A marked-content sequence (PDF 1.5, ISO 32000-1 14.9.3 and 14.9.4) whose
     alternate description and replacement text are the picture's words: a screen reader
     or a text extractor that reads them (poppler's ``pdftotext``) gives the description
-    in place of the picture's captions; others (pypdf) see the captions as drawn."""
-    text = "<FEFF" + words.encode("utf-16-be").hex().upper() + ">"
-    return f"/Span <</Alt {text} /ActualText {text}>> BDC"
+    in place of the picture's captions; others (pypdf) see the captions as drawn. The
+    description (``/Alt``) is in reading order; for a right-to-left language the
+    replacement text is in the order drawn, like the page's own right-to-left words."""
+
+    def hexed(s: str) -> str:
+        return "<FEFF" + s.encode("utf-16-be").hex().upper() + ">"
+
+    shown = words
+    if is_rtl(words):  # the replacement text in the order drawn, as the page's own
+        # right-to-left words are: a reader (poppler) puts it into reading order
+        from bidi.algorithm import get_display
+
+        shown = get_display(words)
+    return f"/Span <</Alt {hexed(words)} /ActualText {hexed(shown)}>> BDC"
 
 
 def picture_flowable(pic: Picture, font: str | None = None) -> Any:
-    """A flowable drawing ``pic`` at its size (mm), left-aligned."""
+    """A flowable drawing ``pic`` at its size (mm), left-aligned. Its words are shaped and
+    set in their own script's face, right to left where they read so, like the handout's
+    text (:func:`~backplan.handout.pdf_text.draw_line`)."""
     from reportlab.platypus import Flowable
 
     from ..handout.pdf_style import BOLD, register_fonts
+    from ..handout.pdf_text import draw_line
 
     register_fonts()
     face = font or BOLD
@@ -126,9 +141,12 @@ def picture_flowable(pic: Picture, font: str | None = None) -> Any:
             c.addLiteral(ops)
             for t in texts:
                 c.setFillColor(t.colour)
-                c.setFont(face, t.size)
-                draw = {"start": c.drawString, "middle": c.drawCentredString}
-                draw.get(t.anchor, c.drawRightString)(t.x * MM, t.y * MM, t.text)
+                x = t.x * MM
+                if t.anchor == "middle":
+                    x -= text_width(t.text, t.size) * MM / 2
+                align = "right" if t.anchor == "end" else "left"
+                # no span of its own: the picture's description stands for all its words
+                draw_line(c, x, t.y * MM, t.text, face, t.size, align, actual_text=False)
             c.addLiteral("EMC")
 
     return PictureFlowable()

@@ -28,15 +28,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..words import Words, words_for
 from .body import LAYERS, PART_GROUPS, Figure, figure
 from .data import exercise_entry, merged_pose
 
-__all__ = ["Clip", "Picture", "Shape", "Text", "layout", "measure"]
+__all__ = ["Clip", "Picture", "Shape", "Text", "layout", "measure", "picture_key"]
 
 Point = tuple[float, float]
 
 #: Colours: a dark accent for what moves (dark grey in greyscale), light for what stays.
-INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#cfcfcf", "#8f8f8f"
+INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#ababab", "#8f8f8f"
 PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
 FONT_MM = 25.4 / 72  # one point in mm
 #: The least length of an arrow's shaft between its heads, mm on paper.
@@ -104,17 +105,29 @@ class Picture:
     moves: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
 
 
-# --- text widths (DejaVu Sans Bold advance widths, per 1000 units of the em) -------------
-_WIDTHS = {c: 696 for c in "0123456789"} | {" ": 348, "×": 838, "-": 415, ".": 380, "°": 500}
-_WIDTHS.update({",": 380, ":": 400, "'": 332})
-_WIDTHS.update(dict(zip("abcdefghijklmnopqrstuvwxyz", (
-    675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687, 716, 716,
-    493, 595, 478, 712, 652, 924, 645, 652, 582), strict=True)))  # fmt: skip
-
-
+# --- text: widths as the PDF prints it, words in the picture's language -----------------
+@functools.lru_cache(maxsize=8192)
 def text_width(text: str, size: float) -> float:
-    """Width in mm of ``text`` in bold at ``size`` points (DejaVu Sans Bold)."""
-    return sum(_WIDTHS.get(c.lower(), 760) for c in text) / 1000 * size * FONT_MM
+    """Width in mm of ``text`` in bold at ``size`` points, as the PDF handout prints it
+    (DejaVu Sans Bold; another script in its own face, shaped)."""
+    from ..handout.fonts import BOLD
+    from ..handout.pdf_text import text_width as printed
+
+    return printed(text, BOLD, size) * FONT_MM
+
+
+@functools.lru_cache(maxsize=64)
+def _words(language: str) -> Words:
+    return words_for(language)
+
+
+def picture_word(exercise: str, text: str, language: str) -> str:
+    """A caption, label or description of ``exercise``'s picture (``data/poses.json``) in
+    ``language``: its catalogue translation (context ``picture:<exercise>``), or the
+    English when the language file has none (a clinic's own edit of the poses)."""
+    if not text or language == "en":
+        return text
+    return _words(language).data(f"picture:{exercise}", text) or text
 
 
 def _label_size(text: str, size: float) -> tuple[float, float]:
@@ -282,11 +295,17 @@ def _point(f: Figure, name: str | Sequence[Any]) -> Point:
 
 @functools.lru_cache(maxsize=1024)
 def _content(
-    exercise: str, variant: str, index: int, outline: float, size: float, hint: float
-) -> _Content:
-    """Panel ``index`` in cm. ``hint`` is the scale (mm per cm) it will likely be drawn at,
-    so that arrows and labels, whose sizes are fixed on paper, get room in the box."""
+    exercise: str, variant: str, index: int, outline: float, size: float, hint: float,
+    language: str = "en",
+) -> _Content:  # fmt: skip
+    """Panel ``index`` in cm, its words in ``language``. ``hint`` is the scale (mm per cm)
+    it will likely be drawn at, so that arrows and labels, whose sizes are fixed on paper,
+    get room in the box."""
     entry = exercise_entry(exercise, variant)
+
+    def said(text: str) -> str:
+        return picture_word(exercise, text, language)
+
     panel = entry["panels"][index]
     pose = merged_pose(entry, panel["pose"])
     moving = set() if panel.get("still") else _parts(entry.get("moving", []))
@@ -319,11 +338,11 @@ def _content(
         shapes += [("shape", s) for s in _angle_mark(f, mark, outline)]
         at = _point(f, mark["at"])
         dx, dy = mark.get("label_at", (8, 8))
-        shapes.append(("label", ((at[0] + dx, at[1] + dy), None, mark["label"], "middle")))
+        shapes.append(("label", ((at[0] + dx, at[1] + dy), None, said(mark["label"]), "middle")))
     zoom = float(panel.get("zoom", 1.0))
     k = hint * zoom  # mm per cm in this panel
     for mark in panel.get("marks", []) if size else ():
-        shapes += _mark(figures, mark, outline, box, size, k)
+        shapes += _mark(figures, {**mark, "text": said(mark.get("text", ""))}, outline, box)
     aw = arrow_width(size)
     for arrow in panel.get("arrows", []):
         spec = _arrow_path(entry, panel, arrow)
@@ -346,14 +365,13 @@ def _content(
     closeup = "region" in panel and not panel.get("step")
     of = int(panel.get("of", index - 1))
     return _Content(
-        shapes, tuple(box), zoom, panel.get("caption", ""), figures, closeup, region, of
+        shapes, tuple(box), zoom, said(panel.get("caption", "")), figures, closeup, region, of
     )
 
 
 def _mark(
-    figures: Mapping[str, Figure], mark: Mapping[str, Any], outline: float, box: list[float],
-    size: float, k: float,
-) -> list:  # fmt: skip
+    figures: Mapping[str, Figure], mark: Mapping[str, Any], outline: float, box: list[float]
+) -> list:
     """A label with a leader line, a distance along the floor, or a level line (cm), on
     the panel's pose (or, with ``"pose": "ghost"``, on its dashed earlier pose)."""
     f = figures["ghost" if mark.get("pose") == "ghost" else "pose"]
@@ -364,15 +382,15 @@ def _mark(
         x, y = target[0] + mark.get("dx", 0), target[1] + mark.get("dy", 0)
         leader = target if (mark.get("dx") or mark.get("dy")) else None
         out.append(("label", ((x, y), leader, mark["text"], mark.get("anchor", "middle"))))
-    elif kind == "distance":  # a dimension line with end ticks, its label under it
+    elif kind == "distance":  # a thin two-headed arrow under the floor, its label under it
         x0 = _wall_x(f) if mark["from"] == "wall" else _point(f, mark["from"])[0]
         x1 = _point(f, mark["to"])[0]
         y = float(mark.get("y", -6))
-        line = ((x0, y), (x1, y))
-        out.append(("shape", Shape(line, None, INK, outline * 1.8, closed=False)))
-        for x in (x0, x1):
-            tick = ((x, y - 2.5), (x, y + 2.5))
-            out.append(("shape", Shape(tick, None, INK, outline * 1.8, closed=False)))
+        line = ((x0 + 1, y), (x1 - 1, y))
+        out.append(("shape", Shape(line, None, INK, outline * 1.2, closed=False)))
+        for tip, back in ((x0, x0 + 3.5), (x1, x1 - 3.5)):
+            head = ((tip, y), (back, y + 1.6), (back, y - 1.6))
+            out.append(("shape", Shape(head, INK, INK, outline * 0.5)))
         if mark.get("text"):  # under the line (or said in the panel's caption instead)
             out.append(("label", (((x0 + x1) / 2, y - 5), None, mark["text"], "middle")))
         _grow(box, [(x0, y - 3), (x1, y + 3)])
@@ -571,16 +589,21 @@ def _label(
     return out + _tag(x0, y0, text, size)
 
 
-def _caption_items(x: float, y: float, number: int | None, caption: str, size: float) -> list[Any]:
-    """A panel's caption: a numbered dot (steps only, not close-ups), then the words."""
+def _caption_items(
+    x: float, y: float, number: int | None, caption: str, size: float, rtl: bool = False
+) -> list[Any]:
+    """A panel's caption: a numbered dot (steps only, not close-ups), then the words; in a
+    right-to-left language the dot on the right, where the words begin."""
     h = size * FONT_MM * 1.45
     r = h * 0.46
     items: list[Any] = []
-    tx = x
+    gap = size * FONT_MM * 0.35
+    width = text_width(caption, size) if caption else 0.0
+    dot_x, tx = x + r, x
     if number is not None:
-        items.append(Shape(tuple(_circle((x + r, y + h / 2), r, 20)), INK))
-        items.append(Text(x + r, y + h * 0.28, str(number), size, WHITE, "middle"))
-        tx = x + 2 * r + size * FONT_MM * 0.35
+        dot_x, tx = (x + width + gap + r, x) if rtl else (x + r, x + 2 * r + gap)
+        items.append(Shape(tuple(_circle((dot_x, y + h / 2), r, 20)), INK))
+        items.append(Text(dot_x, y + h * 0.28, str(number), size, WHITE, "middle"))
     if caption:
         items.append(Text(tx, y + h * 0.28, caption, size))
     return items
@@ -723,7 +746,7 @@ def _droppable(entry: Mapping[str, Any]) -> int | None:
     arrows or marks, when the next panel draws that pose as its dashed outline."""
     panels = entry["panels"]
     first = panels[0]
-    if len(panels) < 2 or set(first) - {"pose", "caption", "still"}:
+    if len(panels) < 2 or set(first) - {"pose", "caption", "still"}:  # "keep": never
         return None
     if any("region" in p and int(p.get("of", i - 1)) == 0 for i, p in enumerate(panels)):
         return None  # a close-up magnifies it
@@ -742,37 +765,43 @@ def layout(
     at_most: float = 10.0,
     may_drop_start: bool = False,
     keep_panels: float = 1.25,
+    language: str = "en",
 ) -> Picture:
     """Lay out an exercise's panels within ``width_mm`` x ``height_mm`` (captions and
-    badges included) at the largest scale that fits, at most ``at_most`` mm per cm.
+    badges included) at the largest scale that fits, at most ``at_most`` mm per cm, every
+    word on it and its description in ``language`` (the message catalogue's).
 
-    ``numbers`` fills the badges: ``{"hold": "hold 5 seconds", "reps": "10 times"}``; a
-    badge with no text given shows its plain word ("hold", "repeat"). Of the arrangements
+    ``numbers`` fills the badges and ends the description, in that language (see
+    :func:`~backplan.pictures.sizes.badge_words`): ``{"hold": "hold 5 seconds", "reps":
+    "10 times", "said": "Hold 5 seconds. Do it 10 times."}``; a badge with no text given
+    shows its plain word ("hold", "repeat"). Of the arrangements
     that reach the same scale, the lowest is used. With ``may_drop_start`` the start panel
     may be left out (its pose stays as the next panel's dashed outline) when that makes
     the figure ``keep_panels`` times bigger or more.
     """
     return _layout(exercise, variant, round(width_mm, 3), round(height_mm, 3), text_pt,
                    outline_mm, tuple(sorted((numbers or {}).items())), math.floor(at_most * 1e4) / 1e4,
-                   may_drop_start, keep_panels)  # fmt: skip
+                   may_drop_start, keep_panels, language)  # fmt: skip
 
 
 def _contents(
-    exercise: str, variant: str, outline: float, size: float, hint: float
+    exercise: str, variant: str, outline: float, size: float, hint: float, language: str
 ) -> list[_Content]:
     entry = exercise_entry(exercise, variant)
     hint = round(max(hint, 0.05) * 40) / 40  # to 0.025 mm per cm: contents are reused
     return [
-        _content(exercise, variant, i, outline, size, hint) for i in range(len(entry["panels"]))
+        _content(exercise, variant, i, outline, size, hint, language)
+        for i in range(len(entry["panels"]))
     ]
 
 
 def _best(
     exercise: str, variant: str, width: float, height: float, size: float, outline: float,
     badges: Sequence[str], at_most: float, may_drop: bool, keep_panels: float, hint: float,
+    language: str,
 ) -> tuple[_Plan, list[_Content]]:  # fmt: skip
     entry = exercise_entry(exercise, variant)
-    contents = _contents(exercise, variant, outline, size, hint)
+    contents = _contents(exercise, variant, outline, size, hint, language)
     drop = _droppable(entry) if may_drop else None
     plans = [
         _plan(contents, rows, width, height, size, badges, at_most)
@@ -800,30 +829,39 @@ def _best(
 
 def picture_badges(exercise: str, variant: str, texts: Mapping[str, str]) -> list[str]:
     """The badges of a picture, in order, with their words."""
+    return [texts.get(b, b) for b in _badge_names(exercise, variant)]
+
+
+def _badge_names(exercise: str, variant: str) -> list[str]:
     entry = exercise_entry(exercise, variant)
     names: list[str] = list(entry.get("badges", []))
     for p in entry["panels"]:
         names += [b for b in p.get("badges", []) if b not in names]
-    return [texts.get(b, b) for b in names]
+    return names
+
+
+def _texts(numbers: Iterable[tuple[str, str]], language: str) -> dict[str, str]:
+    """The badges' words: the dose's when given, else the plain words ("hold", "repeat")."""
+    w = _words(language)
+    return {"hold": w["picture_hold_word"], "reps": w["picture_repeat"], **dict(numbers)}
 
 
 @functools.lru_cache(maxsize=4096)
 def _choose(
     exercise: str, variant: str, width: float, height: float, size: float, outline: float,
     numbers: tuple[tuple[str, str], ...], at_most: float, may_drop: bool, keep_panels: float,
+    language: str = "en",
 ) -> tuple[_Plan, float]:  # fmt: skip
     """The arrangement and scale chosen, and the scale its panels' contents were made for."""
-    texts = {"hold": "hold", "reps": "repeat", **dict(numbers)}
-    badges = picture_badges(exercise, variant, texts)
+    badges = picture_badges(exercise, variant, _texts(numbers, language))
     hint = min(at_most, 1.0)
-    pick, _ = _best(exercise, variant, width, height, size, outline, badges, at_most,
-                    may_drop, keep_panels, hint)  # fmt: skip
+    args = (size, outline, badges, at_most, may_drop, keep_panels)
+    pick, _ = _best(exercise, variant, width, height, *args, hint, language)
     for _ in range(2):  # fixed-size arrows and labels: lay out again at the scale found
         if abs(pick.scale - hint) < 0.03:
             break
         hint = pick.scale
-        pick, _ = _best(exercise, variant, width, height, size, outline, badges, at_most,
-                        may_drop, keep_panels, hint)  # fmt: skip
+        pick, _ = _best(exercise, variant, width, height, *args, hint, language)
     return pick, hint
 
 
@@ -831,11 +869,13 @@ def measure(
     exercise: str, variant: str = "", *, width_mm: float, height_mm: float,
     text_pt: float = 12.0, outline_mm: float = 0.45, numbers: Mapping[str, str] | None = None,
     at_most: float = 10.0, may_drop_start: bool = False, keep_panels: float = 1.25,
+    language: str = "en",
 ) -> tuple[float, float]:  # fmt: skip
     """The scale (mm per cm) and height (mm) :func:`layout` would give, without drawing."""
     pick, _ = _choose(exercise, variant, round(width_mm, 3), round(height_mm, 3), text_pt,
                       outline_mm, tuple(sorted((numbers or {}).items())),
-                      math.floor(at_most * 1e4) / 1e4, may_drop_start, keep_panels)  # fmt: skip
+                      math.floor(at_most * 1e4) / 1e4, may_drop_start, keep_panels,
+                      language)  # fmt: skip
     return pick.scale, pick.height
 
 
@@ -843,19 +883,22 @@ def measure(
 def _layout(
     exercise: str, variant: str, width: float, height: float, size: float, outline: float,
     numbers: tuple[tuple[str, str], ...], at_most: float, may_drop: bool, keep_panels: float,
+    language: str = "en",
 ) -> Picture:  # fmt: skip
-    texts = {"hold": "hold", "reps": "repeat", **dict(numbers)}
-    badges = picture_badges(exercise, variant, texts)
+    texts = _texts(numbers, language)
     pick, hint = _choose(exercise, variant, width, height, size, outline, numbers, at_most,
-                         may_drop, keep_panels)  # fmt: skip
-    contents = _contents(exercise, variant, outline, size, hint)
-    return _draw(exercise, variant, pick, contents, size, outline, badges, texts)
+                         may_drop, keep_panels, language)  # fmt: skip
+    contents = _contents(exercise, variant, outline, size, hint, language)
+    return _draw(exercise, variant, pick, contents, size, outline, texts, language)
 
 
 def _draw(
     exercise: str, variant: str, pick: _Plan, contents: Sequence[_Content], size: float,
-    outline: float, badges: Sequence[str], texts: Mapping[str, str],
+    outline: float, texts: Mapping[str, str], language: str,
 ) -> Picture:  # fmt: skip
+    names = _badge_names(exercise, variant)
+    badges = [texts.get(b, b) for b in names]
+    rtl = _words(language).direction == "rtl"
     scale, rows = pick.scale, pick.rows
     shown = [i for row in rows for i in row]
     numbers = _numbers(contents, shown)
@@ -920,7 +963,7 @@ def _draw(
                 items.append(Shape(_rect(*fig_box), None, INK, outline * 2.4))
             cap_y = y_fig - cap_h + 0.5
             if size:
-                items += _caption_items(x, cap_y, numbers[i], c.caption, size)
+                items += _caption_items(x, cap_y, numbers[i], c.caption, size, rtl)
             panels[i] = Panel(fx, fy, fig_w, fig_box[3] - fy, c.zoom, c.caption, origin, k, i,
                               tuple(arrows))  # fmt: skip
             last_row_end = (x + max(cap_w, 0), cap_y)
@@ -947,10 +990,10 @@ def _draw(
             if bx < last_row_end[0] + GAP_MM:
                 pic_w = last_row_end[0] + GAP_MM + bw
                 bx = last_row_end[0] + GAP_MM
-        for text in badges:
-            overlay += _tag(bx, by, text, size, dark=text.startswith("hold"))
+        for name, text in zip(names, badges, strict=True):
+            overlay += _tag(bx, by, text, size, dark=name == "hold")
             bx += _label_size(text, size)[0] + size * FONT_MM * 0.6
-    alt = alt_text(exercise, variant, texts, len(shown))
+    alt = alt_text(exercise, variant, texts, len(shown), language)
     ordered = tuple(panels[i] for i in shown)
     moves = _moves(exercise, variant, ordered)
     return Picture(pic_w, total_h, tuple(items + overlay), alt, scale, ordered, moves)
@@ -977,21 +1020,19 @@ def _link(
     return [frame, Shape((a, b), None, INK, outline * 2.0, closed=False)]
 
 
-_COUNTS = ("One drawing", "Two drawings", "Three drawings", "Four drawings")
-
-
-def alt_text(exercise: str, variant: str, texts: Mapping[str, str], drawings: int = 0) -> str:
-    """The picture in words (for screen readers and the PDF): how many drawings, what they
-    show, and the badges' numbers."""
+def alt_text(
+    exercise: str, variant: str, texts: Mapping[str, str], drawings: int = 0,
+    language: str = "en",
+) -> str:  # fmt: skip
+    """The picture in words, in ``language`` (for screen readers and the PDF): how many
+    drawings, what they show, and the dose (``texts["said"]``, see
+    :func:`~backplan.pictures.sizes.badge_words`)."""
     entry = exercise_entry(exercise, variant)
     n = drawings or len(entry["panels"])
-    words = [f"{_COUNTS[min(n, 4) - 1]}.", entry["alt"]]
-    names = set(entry.get("badges", [])) | {b for p in entry["panels"] for b in p.get("badges", [])}
-    if "hold" in names and texts.get("hold", "hold") != "hold":
-        words.append(texts["hold"][0].upper() + texts["hold"][1:] + ".")
-    if "reps" in names and texts.get("reps", "repeat") != "repeat":
-        each = f" on each {texts['side']}" if texts.get("side") else ""
-        words.append(f"Do it {texts['reps']}{each}.")
+    words = [_words(language)[f"picture_drawings_{min(n, 4)}"],
+             picture_word(exercise, entry["alt"], language)]  # fmt: skip
+    if texts.get("said"):
+        words.append(texts["said"])
     return " ".join(words)
 
 
@@ -1010,3 +1051,71 @@ def _moves(exercise: str, variant: str, panels: Sequence[Panel]) -> dict[str, fl
         panel = by_index.get(want) or max(panels, key=lambda p: p.scale)
         out[spec["name"]] = cm * panel.scale
     return out
+
+
+# --- the key to the pictures --------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def picture_key(language: str = "en", size: float = 12.0, width_mm: float = 184.0) -> Picture:
+    """The key printed once above a handout's first exercise: a dark shape, "dark = the
+    part that moves"; a dashed outline, "dashed = where you start" (words in ``language``,
+    ``size`` points), on one line when it fits ``width_mm``, else the two items one under
+    the other beside the title (two lines: it takes little of the first exercise's page);
+    from the right in a right-to-left language.
+
+    Examples
+    --------
+    >>> key = picture_key()
+    >>> key.alt
+    'In the pictures: dark = the part that moves, dashed = where you start'
+    >>> key.height < 15 and key.width <= 184
+    True
+    """
+    w = _words(language)
+    rtl = w.direction == "rtl"
+    h = size * FONT_MM * 1.45  # one line
+    sw, sh, gap = size * FONT_MM * 3.0, size * FONT_MM * 1.0, size * FONT_MM * 0.6
+    title, dark, dashed = w["picture_key"], w["picture_key_dark"], w["picture_key_dashed"]
+    pieces = [(None, title), ("dark", dark), ("dashed", dashed)]
+
+    def piece_w(kind: str | None, text: str) -> float:
+        return text_width(text, size) + (sw + gap if kind else 0.0)
+
+    def row_w(row: Sequence[tuple[str | None, str]], indent: float = 0.0) -> float:
+        return indent + sum(piece_w(k, t) for k, t in row) + 2 * gap * (len(row) - 1)
+
+    # one line; else the title, then the two items one under the other beside it; else one
+    # a line (each way as (row, indent) pairs)
+    title_w = piece_w(None, title) + 2 * gap
+    ways = (
+        [(pieces, 0.0)],
+        [(pieces[:2], 0.0), (pieces[2:], title_w)],
+        [([p], 0.0) for p in pieces],
+    )
+    rows = next((way for way in ways if max(row_w(r, i) for r, i in way) <= width_mm), ways[-1])
+    total_w = max(row_w(r, i) for r, i in rows)
+    items: list[Any] = []
+    for n, (row, indent) in enumerate(rows):
+        y = (len(rows) - 1 - n) * h
+        x = indent
+        for kind, text in row:
+            pw = piece_w(kind, text)
+            x0 = total_w - x - pw if rtl else x
+            sx, tx = (x0 + pw - sw, x0) if rtl else (x0, x0 + (sw + gap if kind else 0.0))
+            if kind:
+                cy = y + h * 0.42
+                shape = capsule_mm((sx + sh / 2, cy), (sx + sw - sh / 2, cy), sh / 2)
+                if kind == "dark":
+                    items.append(Shape(shape, MOVE, INK, size * 0.04))
+                else:
+                    items.append(Shape(shape, None, GHOST, size * 0.045, dash=(1.5, 1.0)))
+            items.append(Text(tx, y + h * 0.28, text, size))
+            x += pw + 2 * gap
+    alt = f"{title} {w.join([dark, dashed])}"
+    return Picture(total_w, len(rows) * h, tuple(items), alt, 1.0)
+
+
+def capsule_mm(a: Point, b: Point, r: float) -> tuple[Point, ...]:
+    """A rounded bar from ``a`` to ``b`` (mm), ``r`` its half width: a swatch of a limb."""
+    from .body import capsule
+
+    return capsule(a, b, r, r)

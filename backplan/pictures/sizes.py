@@ -5,15 +5,20 @@ Examples
 >>> picture_size(large_print=True).text
 16.0
 >>> dose_badges("1 time, hold each for 1 second")
-{'reps': '1 time', 'hold': 'hold 1 second'}
+{'reps': '1 time', 'hold': 'hold 1 second', 'said': 'Hold 1 second. Do it 1 time.'}
 """
 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-__all__ = ["LARGE_MM", "LARGE_OVER_CLEAR", "PictureSize", "dose_badges", "picture_size"]
+if TYPE_CHECKING:
+    from ..words import Words
+
+__all__ = [
+    "LARGE_MM", "LARGE_OVER_CLEAR", "PictureSize", "badge_words", "dose_badges", "picture_size",
+]  # fmt: skip
 
 
 class PictureSize(NamedTuple):
@@ -47,17 +52,42 @@ _DOSE = re.compile(
 )
 
 
+def badge_words(
+    reps: int, hold_s: int = 0, side: str = "", language: str | Words = "en"
+) -> dict[str, str]:
+    """The words a picture's badges and the end of its description say for a dose, in
+    ``language`` (the message catalogue's): ``reps`` times (on each ``side``), held
+    ``hold_s`` seconds.
+
+    Examples
+    --------
+    >>> badge_words(10, 5, "leg")["said"]
+    'Hold 5 seconds. Do it 10 times on each leg.'
+    >>> badge_words(10, 5, "leg", "pl")["hold"]
+    'trzymaj 5 sekund'
+    """
+    from ..words import words_for
+
+    w = words_for(language)
+    times = w.plural("times", reps)
+    out = {"reps": times}
+    said = []
+    if hold_s:
+        out["hold"] = w.plural("picture_hold", hold_s)
+        said.append(w.plural("picture_alt_hold", hold_s))
+    if side:
+        key = f"each_{side}" if side in ("leg", "ankle", "side") else "each_other"
+        times = w.text(key, times=times, side=w.side_word(side))
+    said.append(w.text("picture_alt_reps", times=times))
+    out["said"] = " ".join(said)
+    return out
+
+
 def dose_badges(dose: str) -> dict[str, str]:
-    """The badge texts for a dose line as the handout prints it (``dose_words``): the
-    numbers come from the very words under the picture, so the two always agree."""
+    """The badge words (see :func:`badge_words`) for an English dose line as the handout
+    prints it (``dose_words``): the numbers come from the very words under the picture,
+    so the two always agree; ``{}`` for a line that gives no number of times."""
     m = _DOSE.match(dose or "")
     if not m:
         return {}
-    reps = int(m["reps"])
-    out = {"reps": f"{reps} time" + ("" if reps == 1 else "s")}
-    if m["side"]:
-        out["side"] = m["side"]
-    if m["hold"]:
-        hold = int(m["hold"])
-        out["hold"] = f"hold {hold} second" + ("" if hold == 1 else "s")
-    return out
+    return badge_words(int(m["reps"]), int(m["hold"] or 0), m["side"] or "")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from .scene import FONT_MM, Clip, Picture, Shape, Text
+from ..scripts import is_rtl
+from .scene import FONT_MM, Clip, Picture, Shape, Text, text_width
 
 __all__ = ["picture_svg"]
 
@@ -37,10 +38,14 @@ def _item(item: object, height: float) -> str:
                 attrs += f' stroke-dasharray="{" ".join(f"{d:.2f}" for d in item.dash)}"'
         return f'<path d="{_path(item.points, height, item.closed)}" {attrs}/>'
     if isinstance(item, Text):
-        anchor = "" if item.anchor == "start" else f' text-anchor="{item.anchor}"'
+        # placed by its middle, as measured for the PDF: the same place whichever way the
+        # page (and so the text) reads; right-to-left words in their own order
+        shift = {"start": 0.5, "middle": 0.0, "end": -0.5}[item.anchor]
+        x = item.x + shift * text_width(item.text, item.size)
+        rtl = ' direction="rtl"' if is_rtl(item.text) else ""
         return (
-            f'<text x="{item.x:.2f}" y="{height - item.y:.2f}" font-size="{item.size * FONT_MM:.2f}"'
-            f' fill="{item.colour}"{anchor}>{escape(item.text)}</text>'
+            f'<text x="{x:.2f}" y="{height - item.y:.2f}" font-size="{item.size * FONT_MM:.2f}"'
+            f' fill="{item.colour}" text-anchor="middle"{rtl}>{escape(item.text)}</text>'
         )
     assert isinstance(item, Clip)
     x0, y0, x1, y1 = item.box
@@ -58,7 +63,7 @@ def picture_svg(pic: Picture, label: str = "") -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{pic.width:.1f}mm" '
         f'height="{pic.height:.1f}mm" viewBox="0 0 {pic.width:.2f} {pic.height:.2f}" '
-        f'role="img" aria-label={quoteattr(alt)}><title>{escape(alt)}</title>'
+        f'role="img" aria-label={quoteattr(alt)} direction="ltr"><title>{escape(alt)}</title>'
         f'<g stroke-linejoin="round" stroke-linecap="round" font-family="{_FONT}" '
         f'font-weight="bold">{body}</g></svg>'
     )
