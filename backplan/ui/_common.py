@@ -68,6 +68,10 @@ STYLE = """<style>
 .bp-app .bp-skip a { color: #0b57d0; }
 .bp-app .bp-toolbar { position: sticky; top: 0; z-index: 20; background: #fff;
   border-bottom: 2px solid #bbb; padding: 4px 0 2px 0; }
+.bp-app .bp-dose-warnings { border-left: 4px solid #8a4b00; background: #fff8e1;
+  padding: 2px 8px; margin: 4px 0; }
+.bp-app .bp-dose-warnings ul { margin: 2px 0; padding-left: 18px; max-height: 8.5em;
+  overflow-y: auto; }
 .bp-app .bp-unsaved { color: #8a4b00; font-weight: bold; margin-left: 8px; }
 .bp-app .bp-columns { display: grid !important; grid-template-columns: 700px minmax(0, 1fr);
   column-gap: 24px; align-items: start; }

@@ -360,7 +360,7 @@ class PlansPanel:
         if self.builder.problem is not None:
             self.builder.say(f"{action} {self.builder.problem}", ok=False)
             return False
-        return True
+        return not self.builder.refuse_warnings(action)
 
     def _save(self, _: Any = None) -> None:
         b = self.builder
