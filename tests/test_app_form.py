@@ -76,16 +76,10 @@ def test_an_edit_that_brings_a_new_warning_needs_a_new_check(builder) -> None:
     assert b.pending_warnings == []
     b.weeks.value = "8"  # same warnings: still accepted
     assert b.pending_warnings == [] and b.dose_warnings.checked.value
-    second = b.form.shown()[1]
-    b.dose[second]["sets"].value = "10"
-    b.dose[second]["reps"].value = "50"
-    b.dose[second]["sessions_per_day"].value = "6"
+    b.dose[b.form.shown()[1]]["sets"].value = "10"  # a second exercise: 150+ reps a day
     assert b.pending_warnings and not b.dose_warnings.checked.value
     assert "before you save or print" in b.dose_warnings.list.value
-    for ex in b.form.shown()[:2]:  # back to safe doses: no warning, no record
-        b.dose[ex]["sets"].value = "1"
-        b.dose[ex]["sessions_per_day"].value = "1"
-        b.dose[ex]["reps"].value = "10"
+    b.reset_button.click()  # back to the catalogue's doses: no warning, no record
     assert b.warnings == [] and b.plan.warnings_accepted is None
     assert b.dose_warnings.box.layout.display == "none"
 
@@ -108,3 +102,35 @@ def test_an_opened_plan_keeps_its_accepted_warnings(builder, catalogue) -> None:
     assert b.plan.warnings_accepted == signed.warnings_accepted
     assert b.pending_warnings == [] and b.dose_warnings.checked.value
     assert "checked by K. Lee" in b.dose_warnings.list.value
+
+
+def test_the_form_carries_language_start_back_and_the_opened_plans_id(builder) -> None:
+    b = builder
+    assert [v for _, v in b.form.language.options] == list(bp.languages().code)
+    b.form.language.value = "pl"
+    b.form.start_back.value = "high"
+    assert (b.plan.language, b.plan.start_back) == ("pl", "high")
+    b.plans.save_button.click()
+    (first,) = _files(b)
+    saved = bp.load_plan(first)
+    assert (saved.language, saved.start_back) == ("pl", "high")
+
+    b.new_patient()
+    assert (b.plan.language, b.plan.start_back, b.form.start_back.value) == ("en", None, "")
+    b.plans.open(first.name)
+    assert b.plan == saved and b.form.language.value == "pl"
+    assert "settings the form cannot show" not in b.status.value
+    b.weeks.value = "8"  # an edit; the opened plan keeps its id through every save
+    b.notes.value = "Walk daily."
+    b.plans.save_button.click()
+    again = bp.load_plan(first)
+    assert again.weeks == 8 and again.plan_id == saved.plan_id and _files(b) == [first]
+
+    b.plans.save_new_button.click()  # another plan: its own id
+    (other,) = set(_files(b)) - {first}
+    assert bp.load_plan(other).plan_id not in ("", saved.plan_id)
+    assert b.plan.plan_id == bp.load_plan(other).plan_id
+
+    files = b.downloads.files()  # handouts printed from the app speak the patient's language
+    page = files["Handout (web page)"][1].decode("utf-8")
+    assert 'lang="pl"' in page

@@ -41,7 +41,7 @@ from ..catalogue import load_catalogue
 from ..errors import BackplanError
 from ..plan import Plan, prescriptions_from_catalogue
 from ..plan.library import PlanLibrary, PlanStamp
-from ..plan.model import WarningsAccepted, _validate
+from ..plan.model import WarningsAccepted, _validate, new_plan_id
 from ..plan.rules import Revision
 from ..plan.warnings import PlanWarning, accept_warnings, plan_warnings, still_accepted
 from ._common import STYLE, guarded, plain, status_html
@@ -124,6 +124,10 @@ class PlanBuilder:
     revisions : tuple of Revision
         The open plan's revisions (changes after reviews): every plan the form makes keeps
         them, so saving keeps the plan's history.
+    plan_id : str
+        The open (or saved) plan's id, which every plan the form makes keeps, so saving an
+        opened plan never gives it a new identity; "Save as new plan" and a template give
+        a new one, "New patient" none yet.
     warnings : list of PlanWarning
         The plan's dose warnings (:func:`backplan.plan_warnings`), shown beside Save and the
         handout button (:attr:`dose_warnings`). While one is not accepted
@@ -153,6 +157,8 @@ class PlanBuilder:
         self.revisions: tuple[Revision, ...] = ()
         # Who accepted the dose warnings, and which (the tick, or the opened plan's record).
         self.accepted: WarningsAccepted | None = None
+        # The open plan's id: every save of it keeps the id ("" for a plan never saved).
+        self.plan_id = ""
         self.warnings: list[PlanWarning] = []
         self.dose_warnings = DoseWarnings(self._doses_checked)
         self.status = plain(w.HTML)
@@ -257,19 +263,27 @@ class PlanBuilder:
         self.clinic.sync()
 
     def plan_from_form(self) -> Plan:
-        """The plan the form describes (see :meth:`PlanForm.read`), with the open plan's
-        revisions, and the physio's acceptance of its dose warnings while it covers them."""
+        """The plan the form describes (see :meth:`PlanForm.read`: details, language,
+        exercises, doses, progression, restrictions) with its STarT Back group, the open
+        plan's id and revisions, and the physio's acceptance of its dose warnings while it
+        covers them."""
         with self._quiet():
             plan = self.form.read()
-        if self.revisions:
-            data = {**dict(plan), "revisions": self.revisions}
-            try:
-                plan = _validate(Plan, data, "<plan>", self.catalogue)
-            except BackplanError as exc:
-                raise BackplanError(
-                    f"This change does not fit the plan's revisions (changes made after a "
-                    f"review). {exc}"
-                ) from None
+        data = {
+            **dict(plan),
+            "start_back": self.form.start_back_group,
+            "plan_id": self.plan_id,  # "": an id from the plan's content
+            "revisions": self.revisions,
+        }
+        try:
+            plan = _validate(Plan, data, "<plan>", self.catalogue)
+        except BackplanError as exc:
+            if not self.revisions:
+                raise
+            raise BackplanError(
+                f"This change does not fit the plan's revisions (changes made after a "
+                f"review). {exc}"
+            ) from None
         record = still_accepted(self.accepted, plan_warnings(plan, self.catalogue))
         return plan.model_copy(update={"warnings_accepted": record}) if record else plan
 
@@ -356,6 +370,8 @@ class PlanBuilder:
     def mark_saved(self, name: str | None, stamp: PlanStamp | None) -> None:
         """The plan shown is now what ``name`` holds (``None``: a plan not in the folder)."""
         self.saved_as, self.opened = name, stamp
+        if name is not None:
+            self.plan_id = self.plan.plan_id  # later saves of this plan keep its id
         self._clean = self.plan
         self._mark_unsaved()
 
@@ -425,6 +441,7 @@ class PlanBuilder:
         progression, the plan's history, the logs under review and the files made."""
         self.revisions = ()
         self.accepted = None
+        self.plan_id = ""
         with self._quiet():
             self.form.clear_patient(physio=self.clinic.settings.physio)
             self.form.reset(self._defaults)
@@ -446,6 +463,7 @@ class PlanBuilder:
         """
         self.revisions = plan.revisions
         self.accepted = plan.warnings_accepted
+        self.plan_id = plan.plan_id
         with self._quiet():
             self.form.apply(plan)
         self._refresh()
@@ -463,6 +481,11 @@ class PlanBuilder:
                 "change something here.",
                 ok=True,
             )
+
+    def renew_id(self) -> None:
+        """Give the plan in the form a new id (it becomes another plan than the one opened)."""
+        self.plan_id = new_plan_id()
+        self._refresh()
 
     def fresh_start(self) -> None:
         """Bring a builder made ahead of time up to date for the physio opening it now.

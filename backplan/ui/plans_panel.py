@@ -436,6 +436,7 @@ class PlansPanel:
     def _save_new(self, _: Any = None) -> None:
         if not self._ready("Not saved."):
             return
+        self.builder.renew_id()  # another plan than the one opened: its own id
         name = self.library.save_as_new(self.builder.plan)
         self._saved(name)
 
