@@ -72,6 +72,8 @@ STYLE = """<style>
   padding: 2px 8px; margin: 4px 0; }
 .bp-app .bp-dose-warnings ul { margin: 2px 0; padding-left: 18px; max-height: 8.5em;
   overflow-y: auto; }
+.bp-app .bp-toolbar .bp-dose-warnings ul { max-height: 4.2em; }
+.bp-app .bp-toolbar .bp-dose-warnings.bp-accepted ul { display: none; }
 .bp-app .bp-unsaved { color: #8a4b00; font-weight: bold; margin-left: 8px; }
 .bp-app .bp-columns { display: grid !important; grid-template-columns: 700px minmax(0, 1fr);
   column-gap: 24px; align-items: start; }
@@ -84,6 +86,9 @@ STYLE = """<style>
 .jp-Cell-outputWrapper:has(.bp-app), .jp-Cell:has(.bp-app) {
   overflow: visible !important; }
 .bp-app .widget-box { overflow: visible; }
+/* The side column scrolls inside itself (a sticky column taller than the screen would hide
+   its lower part, the handout button, until the end of the page). */
+.bp-app .bp-side.widget-box { overflow-y: auto; }
 @media (max-width: 1100px) {
   .bp-app .bp-columns { grid-template-columns: minmax(0, 1fr); }
   .bp-app .bp-side { position: static; max-height: none; }

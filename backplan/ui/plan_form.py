@@ -131,8 +131,12 @@ class PlanForm:
         self.restrictions_note.add_class("bp-restrictions-note")
         self.hidden_note = plain(w.HTML)
         self.hidden_note.add_class("bp-hidden-note")
+        # "Tick at least one exercise" above and under the list, so it is in view whichever
+        # end of the list was unticked last.
         self.exercises_error = plain(w.HTML)
         self.exercises_error.add_class("bp-exercises-error")
+        self.exercises_error_top = plain(w.HTML)
+        self.exercises_error_top.add_class("bp-exercises-error-top")
         self.details_error = plain(w.HTML)
         self.details_error.add_class("bp-details-error")
         self._make_rows()
@@ -274,6 +278,7 @@ class PlanForm:
                 plain(w.HBox, list(self.filters.values()), layout=w.Layout(flex_flow="row wrap")),
                 self.restrictions_note,
                 self.hidden_note,
+                self.exercises_error_top,
                 header,
                 self.rows_box,
                 self.exercises_error,
@@ -430,7 +435,8 @@ class PlanForm:
         problems += next_problems
         self.progression_error.value = _errors(self._progression_messages(problems))
         chosen = [ex for ex in shown if self.exercises[ex].value]
-        self.exercises_error.value = "" if chosen else _errors(["Tick at least one exercise."])
+        none = "" if chosen else _errors(["Tick at least one exercise."])
+        self.exercises_error.value = self.exercises_error_top.value = none
         if not chosen:
             problems.append("Tick at least one exercise for the plan.")
         if problems:

@@ -77,10 +77,12 @@ class DoseWarnings:
         else:
             head = (
                 f"<b>Doses checked by {html.escape(record.by)} on "
-                f"{record.at:%d %b %Y at %H:%M}:</b>"
+                f"{record.at:%d %b %Y at %H:%M}</b> ({n} warning{'s' * (n > 1)}):"
             )
         self.list.value = f"<div role='note'>{head}<ul>{items}</ul></div>"
         self.box.layout.display = "flex"
+        # Accepted: the toolbar keeps one line (the list stays beside the handout button).
+        (self.box.add_class if record is not None else self.box.remove_class)("bp-accepted")
         self._set(record is not None)
         if record is not None:
             self.message.value = ""
