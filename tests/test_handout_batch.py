@@ -99,8 +99,10 @@ def test_the_excel_handouts_of_a_batch_carry_the_clinics_details(
     settings file of the machine, another clinic here, is not used instead)."""
     import openpyxl
 
+    from backplan.settings import ClinicSettings, save_settings
+
     other = tmp_path / "other-clinic.json"
-    bp.settings.save_settings(bp.settings.ClinicSettings(clinic="Wrong Clinic"), other)
+    save_settings(ClinicSettings(clinic="Wrong Clinic"), other)
     monkeypatch.setenv("BACKPLAN_SETTINGS", str(other))
     out = tmp_path / "out"
     done = bp.handout.export_handouts(
