@@ -89,6 +89,7 @@ STYLE = """<style>
 /* The side column scrolls inside itself (a sticky column taller than the screen would hide
    its lower part, the handout button, until the end of the page). */
 .bp-app .bp-side.widget-box { overflow-y: auto; }
+.bp-app .bp-side .bp-table th, .bp-app .bp-side .bp-table td { padding: 2px 3px; }
 @media (max-width: 1100px) {
   .bp-app .bp-columns { grid-template-columns: minmax(0, 1fr); }
   .bp-app .bp-side { position: static; max-height: none; }
