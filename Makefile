@@ -23,8 +23,9 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) --notebook-dir=notebooks $(ALLOW_ROOT)
 
+# The page template in tools/jupyter (nothing loaded from a CDN) comes first on JUPYTER_PATH.
 app: $(STAMP)
-	$(BIN)/voila notebooks/app-plan-builder.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) $$($(BIN)/python -m tools.serve)
+	JUPYTER_PATH=$(CURDIR)/tools/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH} $(BIN)/voila notebooks/app-plan-builder.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) $$($(BIN)/python -m tools.serve)
 
 # axe-core, the accessibility checker the browser tests run in the app's page (needs npm)
 AXE := tools/axe/node_modules/axe-core/axe.min.js

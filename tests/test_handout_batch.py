@@ -90,3 +90,33 @@ def test_every_format_can_be_written_in_large_print(plans, tmp_path: Path) -> No
     )
     assert done["status"].eq("ok").all()
     assert [Path(p).suffix for p in done["path"]] == [".pdf", ".html", ".csv", ".xlsx", ".md"]
+
+
+def test_the_excel_handouts_of_a_batch_carry_the_clinics_details(
+    plans, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The details given to the batch reach the Excel table as they reach the PDF (the
+    settings file of the machine, another clinic here, is not used instead)."""
+    import openpyxl
+
+    from backplan.settings import ClinicSettings, save_settings
+
+    other = tmp_path / "other-clinic.json"
+    save_settings(ClinicSettings(clinic="Wrong Clinic"), other)
+    monkeypatch.setenv("BACKPLAN_SETTINGS", str(other))
+    out = tmp_path / "out"
+    done = bp.handout.export_handouts(
+        plans[:1], out, formats=("xlsx", "pdf"), progress=False, workers=1,
+        clinic="Riverside Physio", phone="01234 567890", physio="A. Physio",
+    )  # fmt: skip
+    assert list(done.status) == ["ok", "ok"]
+    xlsx, pdf = (Path(p) for p in done.path)
+    sheet = openpyxl.load_workbook(xlsx).active
+    heads = [c.value for c in sheet[1]]
+    row = dict(zip(heads, (c.value for c in sheet[2]), strict=True))
+    assert (row["Clinic"], row["Clinic phone"], row["Physio"]) == (
+        "Riverside Physio", "01234 567890", "A. Physio",
+    )  # fmt: skip
+    assert sheet.oddHeader.center.text == "Riverside Physio · 01234 567890"
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "01234 567890" in text and "Wrong Clinic" not in text

@@ -488,7 +488,10 @@ def test_saving_a_second_patient_never_replaces_the_first(builder) -> None:
     assert len(list(folder.glob("*.json"))) == 3
     builder.plans.save_to("ann-example_2026-01-05.json")
     builder.plans.replace_button.click()
-    assert bp.load_plan(folder / "ann-example_2026-01-05.json") == bob
+    # Bob's plan, under the new id "Keep both" gave it (a plan saved as new is another plan)
+    assert bp.load_plan(folder / "ann-example_2026-01-05.json") == bob.model_copy(
+        update={"plan_id": builder.plan.plan_id}
+    )
 
 
 def test_save_as_new_keeps_the_old_version(builder) -> None:

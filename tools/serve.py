@@ -22,9 +22,11 @@ __all__ = [
     "APP_NOTEBOOK",
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "PAGE_OPTIONS",
     "VOILA_OPTIONS",
     "free_port",
     "kernel_pids",
+    "page_env",
     "serve_app",
 ]
 
@@ -54,6 +56,26 @@ VOILA_OPTIONS = [
 ]
 
 
+#: The page template (``tools/jupyter/voila/templates/backplan``): Voila's "lab" page with
+#: nothing loaded from a CDN (no Font Awesome, no Mermaid), so the page needs no network
+#: and tells no one else that a clinic opened it. Always used, pool or not.
+PAGE_OPTIONS = ["--template=backplan"]
+#: Where Voila finds that template (prepended to ``JUPYTER_PATH``; ``make app`` does the same).
+JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"
+
+
+def page_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``JUPYTER_PATH`` with this repository's Voila template first (keeping any other).
+
+    Examples
+    --------
+    >>> page_env({"JUPYTER_PATH": "/x"})["JUPYTER_PATH"].endswith("tools/jupyter:/x")
+    True
+    """
+    old = (os.environ if env is None else env).get("JUPYTER_PATH", "")
+    return {"JUPYTER_PATH": os.pathsep.join(p for p in (str(JUPYTER_DATA), old) if p)}
+
+
 def kernel_pids(server: subprocess.Popen[bytes]) -> list[int]:
     """Process ids of the kernels a Voila server runs (its ``ipykernel`` children)."""
     import psutil
@@ -73,8 +95,8 @@ def kernel_pids(server: subprocess.Popen[bytes]) -> list[int]:
 
 
 def main() -> None:
-    """Print the Voila options of the app, one per line (``make app`` uses them)."""
-    print(" ".join(VOILA_OPTIONS))
+    """Print the Voila options of the app, on one line (``make app`` uses them)."""
+    print(" ".join(PAGE_OPTIONS + VOILA_OPTIONS))
 
 
 def free_port() -> int:
@@ -111,10 +133,11 @@ def serve_app(
                 "--no-browser",
                 "--Voila.ip=127.0.0.1",
                 f"--port={port}",
+                *PAGE_OPTIONS,
                 *(options if options is not None else VOILA_OPTIONS if preheat else []),
             ],
             cwd=notebook.parent.parent,
-            env={**os.environ, "MPLBACKEND": "Agg", **env},
+            env={**os.environ, "MPLBACKEND": "Agg", **page_env(), **env},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -90,19 +90,31 @@ def write_handout(
     phone: str | None = None,
     physio: str | None = None,
     language: str | None = None,
+    settings: ClinicSettings | None = None,
 ) -> Path:
     """Write one handout in format ``fmt`` (one of :data:`FORMATS`), passing on what applies
-    (``language``: the plan's own by default)."""
+    (``language``: the plan's own by default).
+
+    The clinic's details (``clinic``, ``phone``, ``physio``, else ``settings``, else the
+    clinic settings file) go on every format that prints them: the PDF, the web page and
+    the Excel table (its rows and printed header).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> from backplan import build_plan, load_catalogue
+    >>> plan = build_plan(load_catalogue(), "beginners", ["heel-slides"], start_date="2026-01-05")
+    >>> out = write_handout(plan, pathlib.Path(tempfile.mkdtemp()) / "h.xlsx", "xlsx",
+    ...                     clinic="Riverside Physio", phone="01234 567890", physio="")
+    >>> [c.value for c in openpyxl.load_workbook(out).active[2]][-2:]
+    ['Riverside Physio', '01234 567890']
+    """
     (fmt,) = check_formats([fmt])
     kwargs: dict[str, Any] = {"catalogue": catalogue, "language": language}
+    if fmt in {"pdf", "html", "xlsx"}:
+        kwargs.update(clinic=clinic, phone=phone, physio=physio, settings=settings)
     if fmt in {"pdf", "html"}:
-        kwargs.update(
-            large_print=large_print,
-            page_size=page_size,
-            clinic=clinic,
-            phone=phone,
-            physio=physio,
-        )
+        kwargs.update(large_print=large_print, page_size=page_size)
     return _writer(fmt)(plan, path, **kwargs)
 
 
@@ -235,6 +247,7 @@ def export_handouts(
         "phone": settings.phone if phone is None else phone,
         "physio": settings.physio if physio is None else physio,
         "language": language,
+        "settings": settings,
     }
     jobs, sources = [], []
     for i, item in enumerate(plans, start=1):

@@ -45,7 +45,14 @@ from .model import Plan, WarningsAccepted, plan_argument
 from .rules import Prescription
 from .weeks import doses_in_force as dose_in_week
 
-__all__ = ["LIMITS", "PlanWarning", "accept_warnings", "load_dose_limits", "plan_warnings"]
+__all__ = [
+    "LIMITS",
+    "PlanWarning",
+    "accept_warnings",
+    "load_dose_limits",
+    "plan_warnings",
+    "still_accepted",
+]
 
 #: The limits a dose-limits file must give, and the range each may take.
 LIMITS: dict[str, tuple[float, float]] = {
@@ -245,3 +252,32 @@ def unaccepted(plan: Plan, catalogue: pd.DataFrame | None = None) -> list[PlanWa
     found = plan_warnings(plan, catalogue)
     signed = set(plan.warnings_accepted.messages) if plan.warnings_accepted else set()
     return [w for w in found if w.message not in signed]
+
+
+def still_accepted(
+    record: WarningsAccepted | None, found: list[PlanWarning]
+) -> WarningsAccepted | None:
+    """``record`` while it covers every warning in ``found``, else ``None``.
+
+    An acceptance holds only for the warnings the physio read: a plan edited so that a
+    new or different warning appears needs a fresh acceptance, and a plan with no
+    warnings left needs none.
+
+    Examples
+    --------
+    >>> from backplan import build_plan, load_catalogue
+    >>> cat = load_catalogue()
+    >>> plan = build_plan(cat, "beginners", ["heel-raises"], reps=50, sets=10,
+    ...                   sessions_per_day=6, start_date="2026-01-05")
+    >>> signed = accept_warnings(plan, by="A. Physio", catalogue=cat)
+    >>> still_accepted(signed.warnings_accepted, plan_warnings(plan, cat)) is not None
+    True
+    >>> more = plan.model_copy(update={"weeks": 7})
+    >>> still_accepted(signed.warnings_accepted, plan_warnings(more, cat)) is not None
+    True
+    >>> still_accepted(signed.warnings_accepted, []) is None
+    True
+    """
+    if record is None or not found:
+        return None
+    return record if {w.message for w in found} <= set(record.messages) else None

@@ -68,6 +68,12 @@ STYLE = """<style>
 .bp-app .bp-skip a { color: #0b57d0; }
 .bp-app .bp-toolbar { position: sticky; top: 0; z-index: 20; background: #fff;
   border-bottom: 2px solid #bbb; padding: 4px 0 2px 0; }
+.bp-app .bp-dose-warnings { border-left: 4px solid #8a4b00; background: #fff8e1;
+  padding: 2px 8px; margin: 4px 0; }
+.bp-app .bp-dose-warnings ul { margin: 2px 0; padding-left: 18px; max-height: 8.5em;
+  overflow-y: auto; }
+.bp-app .bp-toolbar .bp-dose-warnings ul { max-height: 4.2em; }
+.bp-app .bp-toolbar .bp-dose-warnings.bp-accepted ul { display: none; }
 .bp-app .bp-unsaved { color: #8a4b00; font-weight: bold; margin-left: 8px; }
 .bp-app .bp-columns { display: grid !important; grid-template-columns: 700px minmax(0, 1fr);
   column-gap: 24px; align-items: start; }
@@ -80,6 +86,10 @@ STYLE = """<style>
 .jp-Cell-outputWrapper:has(.bp-app), .jp-Cell:has(.bp-app) {
   overflow: visible !important; }
 .bp-app .widget-box { overflow: visible; }
+/* The side column scrolls inside itself (a sticky column taller than the screen would hide
+   its lower part, the handout button, until the end of the page). */
+.bp-app .bp-side.widget-box { overflow-y: auto; }
+.bp-app .bp-side .bp-table th, .bp-app .bp-side .bp-table td { padding: 2px 3px; }
 @media (max-width: 1100px) {
   .bp-app .bp-columns { grid-template-columns: minmax(0, 1fr); }
   .bp-app .bp-side { position: static; max-height: none; }

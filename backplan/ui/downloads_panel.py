@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from ..plan import plan_to_json
 from ..plan.library import plan_file_name
-from ._common import guarded, heading, plain, plain_words, status_html
+from ._common import field_error, guarded, heading, plain, plain_words, status_html
 from .transfer import MIME, download_link, via_temp_file
 
 if TYPE_CHECKING:
@@ -46,15 +46,30 @@ class DownloadsPanel:
         self.make_button.add_class("bp-make-downloads")
         self.message = plain(w.HTML)
         self.message.add_class("bp-downloads-message")
+        self.clinic_note = plain(w.HTML)
+        self.clinic_note.add_class("bp-clinic-missing")
         self.make_button.on_click(guarded(self.tell, "make the files")(self.make))
         self.links = plain(w.HTML)
         self.links.add_class("bp-download")
         self.large_print.observe(lambda _: self.clear(), names="value")
 
     def clear(self) -> None:
-        """Forget links made for an older version of the plan."""
+        """Forget links made for an older version of the plan (and say again, beside the
+        button, when the clinic's name or phone is missing)."""
         self.links.value = ""
         self.message.value = ""
+        clinic = getattr(self.builder, "clinic", None)
+        missing = clinic.missing() if clinic is not None else []
+        note = self._no_clinic(missing) if missing else ""
+        if self.clinic_note.value != note:
+            self.clinic_note.value = note
+
+    @staticmethod
+    def _no_clinic(missing: list[str]) -> str:
+        return field_error(
+            f"The handouts will have no clinic {' or '.join(missing)}: the patient will not "
+            "know whom to call. Fill in Clinic details (at the end of the page) and save them."
+        )
 
     def tell(self, message: str, ok: bool = False) -> None:
         """A message beside the button, repeated in the status line."""
@@ -96,7 +111,9 @@ class DownloadsPanel:
             )
         out["Exercise table (Excel)"] = (
             f"{stem}.xlsx",
-            via_temp_file(lambda p: handout.to_xlsx(plan, p, catalogue=b.catalogue), "table.xlsx"),
+            via_temp_file(
+                lambda p: handout.to_xlsx(plan, p, catalogue=b.catalogue, **details), "table.xlsx"
+            ),
         )
         return out
 
@@ -104,6 +121,9 @@ class DownloadsPanel:
         b = self.builder
         if b.problem is not None:
             self.tell(f"No files made. {b.problem}")
+            return
+        if b.refuse_warnings("No files made."):
+            self.message.value = status_html("No files made: see the dose warnings.", ok=False)
             return
         try:
             files = self.files()
@@ -119,9 +139,8 @@ class DownloadsPanel:
         missing = b.clinic.missing()
         if missing:
             self.message.value += status_html(
-                f"The handouts have no clinic {' or '.join(missing)}: the patient will not "
-                "know whom to call. Fill in Clinic details, save them and make the files "
-                "again.",
+                f"These handouts have no clinic {' or '.join(missing)}. Fill in Clinic "
+                "details, save them and make the files again.",
                 ok=False,
             )
 
@@ -131,6 +150,8 @@ class DownloadsPanel:
             [
                 heading("Handouts and files"),
                 plain(w.HBox, [self.make_button, self.large_print]),
+                self.clinic_note,
+                self.builder.dose_warnings.box,
                 self.message,
                 self.links,
             ],

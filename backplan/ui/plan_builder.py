@@ -41,8 +41,9 @@ from ..catalogue import load_catalogue
 from ..errors import BackplanError
 from ..plan import Plan, prescriptions_from_catalogue
 from ..plan.library import PlanLibrary, PlanStamp
-from ..plan.model import _validate
+from ..plan.model import WarningsAccepted, _validate, new_plan_id
 from ..plan.rules import Revision
+from ..plan.warnings import PlanWarning, accept_warnings, plan_warnings, still_accepted
 from ._common import STYLE, guarded, plain, status_html
 from .clinic_panel import ClinicPanel
 from .downloads_panel import DownloadsPanel
@@ -51,6 +52,7 @@ from .plan_form import PlanForm
 from .plans_panel import PlansPanel
 from .preview import Preview
 from .review_panel import ReviewPanel
+from .warnings_panel import DoseWarnings
 
 __all__ = ["PlanBuilder"]
 
@@ -122,6 +124,16 @@ class PlanBuilder:
     revisions : tuple of Revision
         The open plan's revisions (changes after reviews): every plan the form makes keeps
         them, so saving keeps the plan's history.
+    plan_id : str
+        The open (or saved) plan's id, which every plan the form makes keeps, so saving an
+        opened plan never gives it a new identity; "Save as new plan" and a template give
+        a new one, "New patient" none yet.
+    warnings : list of PlanWarning
+        The plan's dose warnings (:func:`backplan.plan_warnings`), shown beside Save and the
+        handout button (:attr:`dose_warnings`). While one is not accepted
+        (:attr:`pending_warnings`) the plan is neither saved nor printed; ticking
+        ``dose_warnings.checked`` accepts them in the clinician's name, and the plan keeps
+        the record (``Plan.warnings_accepted``) until an edit brings another warning.
     """
 
     def __init__(
@@ -143,6 +155,12 @@ class PlanBuilder:
         # Revisions of the open plan (after reviews): the form cannot edit them, and every
         # plan it makes keeps them, so saving keeps the plan's history.
         self.revisions: tuple[Revision, ...] = ()
+        # Who accepted the dose warnings, and which (the tick, or the opened plan's record).
+        self.accepted: WarningsAccepted | None = None
+        # The open plan's id: every save of it keeps the id ("" for a plan never saved).
+        self.plan_id = ""
+        self.warnings: list[PlanWarning] = []
+        self.dose_warnings = DoseWarnings(self._doses_checked)
         self.status = plain(w.HTML)
         self.status.add_class("bp-status")
         self.unsaved_mark = plain(w.HTML)
@@ -245,20 +263,29 @@ class PlanBuilder:
         self.clinic.sync()
 
     def plan_from_form(self) -> Plan:
-        """The plan the form describes (see :meth:`PlanForm.read`), with the open plan's
-        revisions."""
+        """The plan the form describes (see :meth:`PlanForm.read`: details, language,
+        exercises, doses, progression, restrictions) with its STarT Back group, the open
+        plan's id and revisions, and the physio's acceptance of its dose warnings while it
+        covers them."""
         with self._quiet():
             plan = self.form.read()
-        if not self.revisions:
-            return plan
-        data = {**dict(plan), "revisions": self.revisions}
+        data = {
+            **dict(plan),
+            "start_back": self.form.start_back_group,
+            "plan_id": self.plan_id,  # "": an id from the plan's content
+            "revisions": self.revisions,
+        }
         try:
-            return _validate(Plan, data, "<plan>", self.catalogue)
+            plan = _validate(Plan, data, "<plan>", self.catalogue)
         except BackplanError as exc:
+            if not self.revisions:
+                raise
             raise BackplanError(
                 f"This change does not fit the plan's revisions (changes made after a "
                 f"review). {exc}"
             ) from None
+        record = still_accepted(self.accepted, plan_warnings(plan, self.catalogue))
+        return plan.model_copy(update={"warnings_accepted": record}) if record else plan
 
     def _refresh(self) -> None:
         if hasattr(self, "downloads"):
@@ -268,11 +295,13 @@ class PlanBuilder:
         except BackplanError as exc:
             self.problem = str(exc)
             note = (
-                "\nThe preview still shows the last plan that worked; nothing was changed."
+                "\nThe preview shows the last plan that worked; nothing was changed."
                 if hasattr(self, "plan")
                 else ""
             )
             self.status.value = status_html(self.problem + note, ok=False)
+            unticked = [ex for ex, box in self.form.exercises.items() if not box.value]
+            self.preview_panel.stale(self.problem, unticked)
             return
         self.problem = None
         self.status.value = ""
@@ -280,6 +309,8 @@ class PlanBuilder:
 
     def _show(self, plan: Plan) -> None:
         self.plan = plan
+        self.warnings = plan_warnings(plan, self.catalogue)
+        self.dose_warnings.show(self.warnings, plan.warnings_accepted)
         self.preview_panel.show(plan)
         if hasattr(self, "review"):
             self.review.plan_changed()
@@ -298,6 +329,37 @@ class PlanBuilder:
         """Show a problem in the status line."""
         self.say(message, ok=False)
 
+    # --- dose warnings --------------------------------------------------------------------
+
+    @property
+    def pending_warnings(self) -> list[PlanWarning]:
+        """The plan's dose warnings no one has accepted yet (empty: it may be saved)."""
+        return [] if self.plan.warnings_accepted is not None else self.warnings
+
+    def _doses_checked(self, on: bool) -> None:
+        """The physio ticked (or unticked) "I have checked these doses"."""
+        if on:
+            who = self.clinician.value.strip() or self.clinic.settings.physio.strip()
+            if not who:
+                self.dose_warnings.need_name()
+                return
+            bare = self.plan.model_copy(update={"warnings_accepted": None})
+            self.accepted = accept_warnings(
+                bare, by=who, catalogue=self.catalogue
+            ).warnings_accepted
+        else:
+            self.accepted = None
+        self._refresh()
+        self._mark_unsaved()
+
+    def refuse_warnings(self, doing: str) -> bool:
+        """``True`` (and a message beside the warnings and in the status line) while the
+        plan has dose warnings no one accepted: ``doing`` must wait."""
+        if not self.pending_warnings:
+            return False
+        self.say(self.dose_warnings.refuse(doing), ok=False)
+        return True
+
     # --- unsaved edits --------------------------------------------------------------------
 
     @property
@@ -308,6 +370,8 @@ class PlanBuilder:
     def mark_saved(self, name: str | None, stamp: PlanStamp | None) -> None:
         """The plan shown is now what ``name`` holds (``None``: a plan not in the folder)."""
         self.saved_as, self.opened = name, stamp
+        if name is not None:
+            self.plan_id = self.plan.plan_id  # later saves of this plan keep its id
         self._clean = self.plan
         self._mark_unsaved()
 
@@ -376,6 +440,8 @@ class PlanBuilder:
         """Clear everything about the patient: name, notes, dates, restrictions, doses,
         progression, the plan's history, the logs under review and the files made."""
         self.revisions = ()
+        self.accepted = None
+        self.plan_id = ""
         with self._quiet():
             self.form.clear_patient(physio=self.clinic.settings.physio)
             self.form.reset(self._defaults)
@@ -396,6 +462,8 @@ class PlanBuilder:
         next change, with a note in :attr:`status`.
         """
         self.revisions = plan.revisions
+        self.accepted = plan.warnings_accepted
+        self.plan_id = plan.plan_id
         with self._quiet():
             self.form.apply(plan)
         self._refresh()
@@ -413,6 +481,11 @@ class PlanBuilder:
                 "change something here.",
                 ok=True,
             )
+
+    def renew_id(self) -> None:
+        """Give the plan in the form a new id (it becomes another plan than the one opened)."""
+        self.plan_id = new_plan_id()
+        self._refresh()
 
     def fresh_start(self) -> None:
         """Bring a builder made ahead of time up to date for the physio opening it now.
@@ -454,6 +527,7 @@ class PlanBuilder:
                     ],
                     layout=w.Layout(align_items="center", flex_flow="row wrap"),
                 ),
+                self.dose_warnings.box,
                 self.plans.confirm,
                 self.discard_box,
                 self.status,

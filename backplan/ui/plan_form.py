@@ -20,6 +20,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..errors import BackplanError
+from ..locales import language_choices
 from ..plan import Plan, build_plan
 from ..plan.choices import (
     FIELD_BOUNDS,
@@ -67,6 +68,14 @@ __all__ = ["PlanForm"]
 _WIDE = {"style": {"description_width": "initial"}}
 
 
+#: The STarT Back picker: (label, value); "" is a patient not stratified (``None``).
+START_BACK = [
+    ("not assessed", ""),
+    ("low risk", "low"),
+    ("medium risk", "medium"),
+    ("high risk", "high"),
+]
+
 #: Text limits of a plan's details (the plan document's own limits).
 TEXT_LIMITS = {"patient": 200, "clinician": 200, "notes": 5000}
 
@@ -92,6 +101,9 @@ class PlanForm:
         the form makes), and the line that says that part in words.
     patient, clinician, start_date, weeks, notes
         The plan's details.
+    language, start_back
+        The language the patient reads (handouts print in it) and the STarT Back risk
+        group (:attr:`start_back_group`: ``None`` while "not assessed").
     add_dose, add_what, add_amount, add_every, add_cap, move_up, move_week
         Progression, grouped in one box.
     next_by_hand, next_rows
@@ -119,8 +131,12 @@ class PlanForm:
         self.restrictions_note.add_class("bp-restrictions-note")
         self.hidden_note = plain(w.HTML)
         self.hidden_note.add_class("bp-hidden-note")
+        # "Tick at least one exercise" above and under the list, so it is in view whichever
+        # end of the list was unticked last.
         self.exercises_error = plain(w.HTML)
         self.exercises_error.add_class("bp-exercises-error")
+        self.exercises_error_top = plain(w.HTML)
+        self.exercises_error_top.add_class("bp-exercises-error-top")
         self.details_error = plain(w.HTML)
         self.details_error.add_class("bp-details-error")
         self._make_rows()
@@ -132,6 +148,15 @@ class PlanForm:
         )
         self.start_date.add_class("bp-start")
         self.weeks = _number(6, "Weeks", "bp-weeks")
+        self.language = w.Dropdown(
+            options=language_choices(), value="en", description="Language", **_WIDE
+        )
+        self.language.tooltip = "The language the patient reads: handouts print in it"
+        self.language.add_class("bp-language")
+        self.start_back = w.Dropdown(options=START_BACK, value="", description="STarT Back",
+                                     **_WIDE)  # fmt: skip
+        self.start_back.tooltip = "The patient's STarT Back risk group at first contact"
+        self.start_back.add_class("bp-start-back")
         self.notes = w.Textarea(description="Notes", layout=w.Layout(width="96%"))
         self.notes.add_class("bp-notes")
         self.clinician.add_class("bp-clinician")
@@ -242,8 +267,8 @@ class PlanForm:
                 plain(
                     w.HBox,
                     [
-                        plain(w.VBox, [self.patient, self.clinician]),
-                        plain(w.VBox, [self.start_date, self.weeks]),
+                        plain(w.VBox, [self.patient, self.clinician, self.language]),
+                        plain(w.VBox, [self.start_date, self.weeks, self.start_back]),
                     ],
                 ),
                 self.notes,
@@ -253,6 +278,7 @@ class PlanForm:
                 plain(w.HBox, list(self.filters.values()), layout=w.Layout(flex_flow="row wrap")),
                 self.restrictions_note,
                 self.hidden_note,
+                self.exercises_error_top,
                 header,
                 self.rows_box,
                 self.exercises_error,
@@ -268,6 +294,7 @@ class PlanForm:
         for boxes in self.dose.values():
             yield from boxes.values()
         yield from (self.patient, self.clinician, self.start_date, self.weeks, self.notes)
+        yield from (self.language, self.start_back)
         yield from (self.add_dose, self.add_what, self.add_amount, self.add_every, self.add_cap)
         yield from (self.move_up, self.move_week, self.next_by_hand)
         yield from self.next_rows.exercises.values()
@@ -275,6 +302,11 @@ class PlanForm:
             yield from boxes.values()
 
     # --- from controls to plan ------------------------------------------------------------
+
+    @property
+    def start_back_group(self) -> str | None:
+        """The STarT Back group picked (``None``: not assessed)."""
+        return self.start_back.value or None
 
     def restrictions(self) -> Restrictions:
         """The patient's restrictions: the ticked filters and those kept from a plan."""
@@ -403,7 +435,8 @@ class PlanForm:
         problems += next_problems
         self.progression_error.value = _errors(self._progression_messages(problems))
         chosen = [ex for ex in shown if self.exercises[ex].value]
-        self.exercises_error.value = "" if chosen else _errors(["Tick at least one exercise."])
+        none = "" if chosen else _errors(["Tick at least one exercise."])
+        self.exercises_error.value = self.exercises_error_top.value = none
         if not chosen:
             problems.append("Tick at least one exercise for the plan.")
         if problems:
@@ -449,6 +482,7 @@ class PlanForm:
             progression=rules,
             restrictions=limits,
             per_exercise={ex: self.main.values(ex) for ex in chosen},
+            language=self.language.value,
         )
         self._show_next_level(plan)
         return plan
@@ -494,6 +528,8 @@ class PlanForm:
         self.start_date.value = plan.start_date
         self.weeks.value = plan.weeks
         self.notes.value = plan.notes
+        self.language.value = plan.language
+        self.start_back.value = plan.start_back or ""
         adds = [r for r in plan.progression if isinstance(r, AddDose)]
         ups = [r for r in plan.progression if isinstance(r, NextLevel)]
         self.add_dose.value = bool(adds)
@@ -523,12 +559,15 @@ class PlanForm:
 
     def clear_patient(self, physio: str = "") -> None:
         """Empty everything about one patient: name, clinician (the clinic's physio), start
-        date (today), length, notes and restrictions (the caller holds refreshes)."""
+        date (today), length, notes, language (English), STarT Back group and restrictions
+        (the caller holds refreshes)."""
         self.patient.value = ""
         self.clinician.value = physio
         self.start_date.value = date.today()
         self.weeks.value = "6"
         self.notes.value = ""
+        self.language.value = "en"
+        self.start_back.value = ""
         for box in self.filters.values():
             box.value = False
         self.keep_restrictions(Restrictions())

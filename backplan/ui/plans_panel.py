@@ -360,7 +360,7 @@ class PlansPanel:
         if self.builder.problem is not None:
             self.builder.say(f"{action} {self.builder.problem}", ok=False)
             return False
-        return True
+        return not self.builder.refuse_warnings(action)
 
     def _save(self, _: Any = None) -> None:
         b = self.builder
@@ -436,6 +436,7 @@ class PlansPanel:
     def _save_new(self, _: Any = None) -> None:
         if not self._ready("Not saved."):
             return
+        self.builder.renew_id()  # another plan than the one opened: its own id
         name = self.library.save_as_new(self.builder.plan)
         self._saved(name)
 

@@ -90,6 +90,9 @@ class Preview:
         ``png`` holds its bytes and ``volume`` the table it draws.
     metric, by : ipywidgets.Dropdown
         What the chart shows.
+    notice : ipywidgets.HTML
+        Above the table while the form does not make a plan (:meth:`stale`): the table then
+        shows the last plan that worked without the exercises unticked since.
     """
 
     def __init__(self, catalogue: pd.DataFrame) -> None:
@@ -100,6 +103,9 @@ class Preview:
         self.table = plain(w.HTML)
         self.table.add_class("bp-preview")
         self.frame = pd.DataFrame(columns=list(PREVIEW_COLUMNS))
+        self.notice = plain(w.HTML)
+        self.notice.add_class("bp-preview-stale")
+        self._note = ""
         self.metric = w.Dropdown(
             options=[(unit, key) for key, unit in METRICS.items()],
             value="reps",
@@ -123,23 +129,14 @@ class Preview:
         rows = changing_weeks(table)
         frame = rows.assign(side=rows["exercise"].map(self.side).fillna(""))
         self.frame = frame[[*PREVIEW_COLUMNS, "exercise", "change"]].reset_index(drop=True)
-        shown = self.frame.copy()
-        stops = shown["change"] == "stops"
-        shown.loc[stops, "name"] = shown.loc[stops, "name"] + " (stops)"
-        shown = shown.astype(object)
-        shown.loc[stops, list(PREVIEW_COLUMNS)[2:]] = "–"
-        body = (
-            shown[list(PREVIEW_COLUMNS)]
-            .rename(columns=PREVIEW_COLUMNS)
-            .to_html(index=False, escape=True, border=0, classes="bp-table")
-        )
         last = plan.weeks
-        note = (
+        self._note = (
             f"<p class='bp-preview-note'>Week 1 in full, then each week in which something "
             f"changes. Weeks not listed repeat the week before; the plan ends after week "
             f"{last}.</p>"
         )
-        self.table.value = note + body
+        self.notice.value = ""
+        self.table.value = self._note + self._body(self.frame)
         by = self.by.value
         self.volume = weekly_volume(table, by=by)
         self.png = self.drawing.update(self.volume, self.metric.value, by)
@@ -150,11 +147,39 @@ class Preview:
         data = base64.b64encode(self.png).decode("ascii")
         self.chart.value = f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
+    def stale(self, problem: str, unticked: list[str]) -> None:
+        """The form does not make a plan: say so above the table, and leave out of the
+        last plan's rows the exercises in ``unticked`` (the physio took them out)."""
+        rows = self.frame[~self.frame["exercise"].isin(unticked)]
+        first = problem.splitlines()[0] if problem else "the form has a problem"
+        self.notice.value = (
+            "<div class='bp-field-error' role='note'>Not up to date: "
+            f"{html.escape(first)} The table shows the last plan that worked"
+            + (", without the exercises you unticked." if len(rows) < len(self.frame) else ".")
+            + "</div>"
+        )
+        self.table.value = self._note + self._body(rows)
+
+    @staticmethod
+    def _body(frame: pd.DataFrame) -> str:
+        """The preview rows as an HTML table ("stops" rows dashed)."""
+        shown = frame.copy()
+        stops = shown["change"] == "stops"
+        shown.loc[stops, "name"] = shown.loc[stops, "name"] + " (stops)"
+        shown = shown.astype(object)
+        shown.loc[stops, list(PREVIEW_COLUMNS)[2:]] = "–"
+        return (
+            shown[list(PREVIEW_COLUMNS)]
+            .rename(columns=PREVIEW_COLUMNS)
+            .to_html(index=False, escape=True, border=0, classes="bp-table")
+        )
+
     def layout(self) -> w.VBox:
         return plain(
             w.VBox,
             [
                 heading("Preview"),
+                self.notice,
                 self.table,
                 subheading("Weekly volume"),
                 plain(w.HBox, [self.metric, self.by]),
