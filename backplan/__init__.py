@@ -25,7 +25,15 @@ from .catalogue import (
     split_list,
     split_steps,
 )
-from .errors import BackplanError, CatalogueError, LogError, PlanError, PlanVersionError, Problem
+from .errors import (
+    BackplanError,
+    CatalogueError,
+    LogError,
+    PlanError,
+    PlanVersionError,
+    Problem,
+    TableError,
+)
 from .plan import (
     SCHEMA_VERSION,
     Plan,
@@ -65,6 +73,7 @@ __all__ = [
     "Review",
     "ReviewRule",
     "Revision",
+    "TableError",
     "allowed_exercises",
     "apply_review",
     "build_plan",

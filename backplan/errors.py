@@ -34,6 +34,7 @@ __all__ = [
     "PlanError",
     "PlanVersionError",
     "Problem",
+    "TableError",
     "problem_list",
     "short",
 ]
@@ -176,6 +177,10 @@ class PlanError(_ProblemsError):
 
 class PlanVersionError(BackplanError):
     """A saved plan was written with a schema version this backplan cannot read."""
+
+
+class TableError(_ProblemsError):
+    """A table given to a function, or an option for showing it, is not of its kind."""
 
 
 class LogError(_ProblemsError):

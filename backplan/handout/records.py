@@ -31,7 +31,9 @@ import pandas as pd
 
 from .._io.cells import neutralise_frame
 from .._io.files import atomic_path, write_atomic
+from ..catalogue import catalogue_argument
 from ..plan import Plan
+from ..plan.model import plan_argument
 from ..settings import ClinicSettings, load_settings
 from ..words import Words, words_for
 from .content import dose_runs, exercise_rows
@@ -111,6 +113,7 @@ def handout_table(
     >>> handout_table(plan)[["name", "dose", "dose_en"]].values.tolist()
     [['Wspięcia na palce', '10 razy, raz dziennie, codziennie', '10 times, once a day, every day']]
     """
+    plan, catalogue = plan_argument(plan), catalogue_argument(catalogue)
     w = words_for(plan.language if language is None else language)
     table = _table(plan, catalogue, w)
     if not w.is_english:

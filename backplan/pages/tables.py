@@ -35,6 +35,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..catalogue import catalogue_argument
+from ..errors import Problem, TableError
+
 __all__ = [
     "BLANK",
     "COLUMNS",
@@ -352,6 +355,7 @@ def readable_table(
     >>> readable_table(week).frame.to_dict("records")
     [{'Exercise': 'Knees to chest (eases strain)', 'Dose done': '91%', 'Week over': 'yes', 'Mean pain during exercise (0-10)': '–'}]
     """
+    _check_arguments(table, catalogue, columns, index, blank)
     if isinstance(table, Mapping):
         return _two_columns(table, blank)
     frame = table.to_frame() if isinstance(table, pd.Series) else table
@@ -384,6 +388,36 @@ def readable_table(
     out = pd.DataFrame({i: texts[i] for i in range(len(shown))})
     out.columns = shown
     return ReadableTable(out, kinds)
+
+
+def _check_arguments(
+    table: object, catalogue: object, columns: object, index: object, blank: object
+) -> None:
+    """A :class:`~backplan.errors.BackplanError` naming the first argument of
+    :func:`readable_table` that is not of its kind."""
+    problems = []
+    if not isinstance(table, pd.DataFrame | pd.Series | Mapping):
+        problems.append(("table", "a DataFrame, Series or mapping", table))
+    if catalogue is not None:
+        catalogue_argument(catalogue)
+    if columns is not None:
+        names = list(columns) if isinstance(columns, Mapping | Sequence) else None
+        if isinstance(columns, str) or names is None:
+            problems.append(("columns", "a list of column names or a mapping to headers",
+                             columns))  # fmt: skip
+        elif isinstance(table, pd.DataFrame) and (
+            gone := [c for c in names if c not in table.columns]
+        ):
+            problems.append(("columns", "columns of the table", ", ".join(map(str, gone))))
+    if index is not None and not isinstance(index, bool):
+        problems.append(("index", "True, False or None", index))
+    if not isinstance(blank, str):
+        problems.append(("blank", "text", blank))
+    if problems:
+        raise TableError([Problem("<table>", None, name, expected,
+                                          got if isinstance(got, str | int | float | None)
+                                          else type(got).__name__)
+                                  for name, expected, got in problems], "<table>")  # fmt: skip
 
 
 def _two_columns(values: Mapping[str, Any], blank: str) -> ReadableTable:

@@ -38,6 +38,8 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
+from ..catalogue import catalogue_argument
+from ..errors import CatalogueError, Problem
 from .data import has_picture, poses
 from .scene import Picture, layout
 from .sizes import LARGE_OVER_CLEAR, PictureSize, badge_words, dose_badges, picture_size
@@ -141,6 +143,11 @@ def exercise_picture_svg(
 
     Use it in HTML, in notebooks (``IPython.display.HTML``) and in ipywidgets ``HTML``.
     """
+    if not isinstance(exercise_id, str):
+        got = exercise_id if isinstance(exercise_id, int | float | None) else type(exercise_id)
+        raise CatalogueError([Problem("<picture>", None, "exercise_id",
+                                      "an exercise id such as 'heel-raises'", str(got))])  # fmt: skip
+    catalogue = None if catalogue is None else catalogue_argument(catalogue)
     image = _image_path(exercise_id, catalogue)
     dose = _catalogue_dose(exercise_id, catalogue)
     return picture_markup(exercise_id, image, height_mm, max_width_mm, variant=variant, dose=dose)
