@@ -486,7 +486,7 @@ def catalogue_argument(value: object, name: str = "catalogue") -> pd.DataFrame:
     >>> catalogue_argument("back-exercises.csv")
     Traceback (most recent call last):
     ...
-    backplan.errors.PlanError: <plan>: 1 problem
+    backplan.errors.PlanError: The plan: 1 problem
       - column 'catalogue': expected a catalogue from load_catalogue() (a DataFrame), got 'back-exercises.csv'
     """
     if value is None:

@@ -55,7 +55,8 @@ def test_user_text_is_escaped_everywhere(attack: str, catalogue, tmp_path: Path)
 
 def test_html_loads_nothing_from_anywhere(progressing: bp.Plan, tmp_path: Path) -> None:
     html = bp.handout.to_html(progressing, tmp_path / "h.html").read_text()
-    assert html.count("<svg xmlns") == 4  # a picture for each exercise, drawn inline
+    # a picture for each exercise and the key to the pictures, drawn inline
+    assert html.count("<svg xmlns") == 5
     html = html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a download
     for banned in ("<script", "<link", "<img", "<iframe", "@import", "url(", "src=", "http"):
         assert banned not in html.lower(), banned

@@ -282,7 +282,7 @@ def frame_argument(
     ...                "a table from outcome_changes()", source="<outcomes>", error=PlanError)
     Traceback (most recent call last):
     ...
-    backplan.errors.PlanError: <outcomes>: 1 problem
+    backplan.errors.PlanError: The outcomes: 1 problem
       - column 'changes': expected a table from outcome_changes() (columns patient, measure), got 'missing patient, measure'
     """
     wanted = list(columns)

@@ -38,7 +38,6 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
-from ..catalogue import catalogue_argument
 from ..errors import CatalogueError, Problem
 from .data import has_picture, poses
 from .scene import Picture, layout
@@ -147,7 +146,10 @@ def exercise_picture_svg(
         got = exercise_id if isinstance(exercise_id, int | float | None) else type(exercise_id)
         raise CatalogueError([Problem("<picture>", None, "exercise_id",
                                       "an exercise id such as 'heel-raises'", str(got))])  # fmt: skip
-    catalogue = None if catalogue is None else catalogue_argument(catalogue)
+    if catalogue is not None and not (isinstance(catalogue, pd.DataFrame) and "id" in catalogue):
+        got = catalogue if isinstance(catalogue, str | int | float) else type(catalogue).__name__
+        raise CatalogueError([Problem("<picture>", None, "catalogue",
+                                      "a catalogue from load_catalogue() (a DataFrame)", got)])  # fmt: skip
     image = _image_path(exercise_id, catalogue)
     dose = _catalogue_dose(exercise_id, catalogue)
     return picture_markup(exercise_id, image, height_mm, max_width_mm, variant=variant, dose=dose)

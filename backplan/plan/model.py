@@ -297,7 +297,7 @@ def plans_argument(value: object, name: str = "plans") -> tuple[Plan, ...]:
     >>> plans_argument([])
     Traceback (most recent call last):
     ...
-    backplan.errors.PlanError: <plans>: 1 problem
+    backplan.errors.PlanError: The plans: 1 problem
       - column 'plans': expected at least one plan (the list is empty)
     """
     if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping | pd.DataFrame):
@@ -326,7 +326,7 @@ def week_argument(plan: Plan, week: object, name: str = "week") -> int:
     >>> week_argument(p, None)
     Traceback (most recent call last):
     ...
-    backplan.errors.PlanError: <plan>: 1 problem
+    backplan.errors.PlanError: The plan: 1 problem
       - column 'week': expected a week from 1 to 3
     """
     expected = f"a week from 1 to {plan.weeks}"

@@ -304,7 +304,7 @@ def rules_argument(value: object, name: str = "rules") -> tuple[ReviewRule, ...]
     >>> rules_argument([rules[0], rules[0]])
     Traceback (most recent call last):
     ...
-    backplan.triage.rules.ReviewRulesError: <rules>: 1 problem
+    backplan.triage.rules.ReviewRulesError: The rules: 1 problem
       - row 2, column 'rules': expected each rule name once (also in row 1), got 'pain-worst-day'
     """
     if value is None or isinstance(value, str | os.PathLike):
