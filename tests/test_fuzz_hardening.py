@@ -363,8 +363,9 @@ def test_any_invocation_ends_well_or_in_one_line_and_leaves_inputs(
     args = [where(a) for a in args]
     before = _inputs(args)
     stderr = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
+    try:  # in the workspace: a relative output the test did not map lands there too
+        with (contextlib.chdir(workspace), contextlib.redirect_stdout(io.StringIO()),
+              contextlib.redirect_stderr(stderr)):  # fmt: skip
             try:
                 code = main(args)
             except SystemExit as exc:  # argparse: usage errors
