@@ -14,18 +14,13 @@ with a Dask frame only the week totals (no notes, no worst day), as the page say
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..plan import Plan
-from ..plan.store import read_plan_folder
 from ..triage.calls import CALL_COLUMNS, CALL_GROUPS, assess
 from ..triage.notes import log_notes
 from .logtable import LogTable
@@ -51,18 +46,6 @@ FLAG_ACTIONS: dict[str, str] = {
     "stops them?",
     CALL_GROUPS["adherence"]: "Ask what gets in the way; think about fewer exercises or sessions.",
 }
-
-
-def _start_back(prescriptions: object) -> dict[str, Any]:
-    """Patient -> STarT Back group, from Plan objects or a folder of saved plans (a
-    prescription table holds none: every patient gets the usual rules)."""
-    if isinstance(prescriptions, str | os.PathLike):
-        plans: Iterable[Any] = read_plan_folder(Path(prescriptions)).plans
-    elif isinstance(prescriptions, pd.DataFrame) or not isinstance(prescriptions, Iterable):
-        return {}
-    else:
-        plans = prescriptions
-    return {p.patient: p.start_back for p in plans if isinstance(p, Plan) and p.start_back}
 
 
 #: Columns the call list never reads.
@@ -91,14 +74,15 @@ def call_flags(
     as_of: date,
     source: LogTable | Gathered | None,
     rejected: pd.DataFrame,
-    prescriptions: object,
+    groups: Mapping[str, str],
 ) -> pd.DataFrame:
     """The call list for the report's ``tables``; ``tables["by_patient"]`` gains
     ``start_back`` (the plan's STarT Back group, missing when none or when the plans came
     as a prescription table) and ``flags`` (1 when the patient is on the call list).
 
     ``source`` is what the rows were read from: a :class:`~backplan.LogTable`, the
-    gathered rows of files or a frame, or ``None`` (Dask: week totals only).
+    gathered rows of files or a frame, or ``None`` (Dask: week totals only); ``groups``
+    maps patients to their plans' STarT Back groups.
     """
     rows = notes = None
     if isinstance(source, LogTable):
@@ -106,7 +90,6 @@ def call_flags(
     elif isinstance(source, Gathered):
         rows = _accepted(source, rejected)
         notes = log_notes(SimpleNamespace(accepted=rows, rejected=rejected))
-    groups = _start_back(prescriptions)
     found = assess(tables["by_week"], tables["by_patient"], tables["by_exercise"], as_of,
                    rows=rows, notes=notes, start_back=groups)  # fmt: skip
     patients = tables["by_patient"]["patient"].astype(str)

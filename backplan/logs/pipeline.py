@@ -161,7 +161,7 @@ def adherence(
         duplicates = pool.submit(tally.duplicates)
         tables = measure_tables(grid, tally.sums, day, threshold, pain_rise, quiet_days)
         rejected_rows = rejected.result()
-        tables["flags"] = call_flags(tables, to_date(day), source, rejected_rows, prescriptions)
+        tables["flags"] = call_flags(tables, to_date(day), source, rejected_rows, plans.start_back)
         return AdherenceReport(
             **tables,
             rejected=rejected_rows,

@@ -157,6 +157,13 @@ class PlanSource:
 
     grid: Grid
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: Patient -> STarT Back group, from the plans that store one (a prescription table
+    #: holds none: every patient gets the usual review rules).
+    start_back: dict[str, str] = field(default_factory=dict)
+
+
+def _groups(plans: Iterable[Plan]) -> dict[str, str]:
+    return {p.patient: p.start_back for p in plans if p.start_back}
 
 
 def plan_grid(prescriptions: Prescriptions) -> PlanSource:
@@ -172,7 +179,8 @@ def plan_grid(prescriptions: Prescriptions) -> PlanSource:
     """
     if isinstance(prescriptions, str | os.PathLike):
         folder = read_plan_folder(Path(prescriptions))
-        return PlanSource(prescription_grid(folder.plans), list(folder.unreadable))
+        return PlanSource(prescription_grid(folder.plans), list(folder.unreadable),
+                          _groups(folder.plans))  # fmt: skip
     if isinstance(prescriptions, pd.DataFrame):
         if prescriptions.empty:
             raise PlanError([Problem("<prescriptions>", None, None, "at least one prescription "
@@ -182,7 +190,8 @@ def plan_grid(prescriptions: Prescriptions) -> PlanSource:
         got = type(prescriptions).__name__
         raise PlanError([Problem("<plans>", None, "prescriptions", "a list of plans, a "
                                  "prescription table or a folder of saved plans", got)])  # fmt: skip
-    return PlanSource(prescription_grid(plans_argument(prescriptions, "prescriptions")))
+    plans = plans_argument(prescriptions, "prescriptions")
+    return PlanSource(prescription_grid(plans), start_back=_groups(plans))
 
 
 def _complete(table: pd.DataFrame) -> pd.DataFrame:

@@ -84,24 +84,52 @@ def _cells(table: Any) -> pd.DataFrame:
         if not len(frame):
             continue
         for column in [c for c in frame.columns if str(c) not in STRUCTURED_COLUMNS]:
-            text = _text(frame[column].to_numpy())
-            keep = (text.str.strip() != "").to_numpy()
-            if not keep.any():
+            at = np.flatnonzero(frame[column].notna().to_numpy())  # notes are usually few
+            at, repeats = _first_of_each(frame, column, at)
+            text = _text(frame[column].take(at).to_numpy())
+            written = (text.str.strip() != "").to_numpy()
+            if not written.any():
                 continue
-            at = np.flatnonzero(keep)  # only the rows with text: notes are usually few
+            at, repeats = at[written], repeats[written]
+            text = text[written].reset_index(drop=True)
             out.append(pd.DataFrame({
-                "patient": _text(frame["patient"].to_numpy()[at]) if "patient" in frame else "",
-                "date_text": _text(frame["date"].to_numpy()[at]) if "date" in frame else "",
+                "patient": _text(frame["patient"].take(at).to_numpy()) if "patient" in frame else "",
+                "date_text": _text(frame["date"].take(at).to_numpy()) if "date" in frame else "",
                 "file": _text(_at(file, at, len(frame))),
                 "row": _at(row, at, len(frame)),
                 "accepted": _at(ok, at, len(frame)).astype(bool),
                 "column": str(column),
-                "note": text.to_numpy()[at],
+                "note": text.to_numpy(),
+                "repeats": repeats,
             }))  # fmt: skip
     if not out:
         return pd.DataFrame(columns=["patient", "date_text", "file", "row", "accepted",
-                                     "column", "note"])  # fmt: skip
+                                     "column", "note", "repeats"])  # fmt: skip
     return pd.concat(out, ignore_index=True)
+
+
+def _first_of_each(
+    frame: pd.DataFrame, column: str, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The positions in ``at`` that first hold their patient, date and ``column`` value as
+    written, in order, and how many positions repeat each (a note copied onto every row
+    of a day is read once, not once a row)."""
+    key = np.zeros(len(at), dtype=np.int64)
+    for name in ("patient", "date", column):
+        if name in frame:
+            codes = pd.factorize(frame[name].take(at))[0].astype(np.int64) + 1
+            key = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)[0]
+    firsts, counts = np.unique(key, return_index=True, return_counts=True)[1:]
+    order = np.argsort(firsts, kind="stable")
+    return at[firsts[order]], counts[order]
+
+
+def _each_distinct(values: pd.Series, fn: Any) -> np.ndarray:
+    """``fn`` of each value, worked out once per distinct value (an object array)."""
+    codes, distinct = pd.factorize(values)
+    out = np.empty(len(distinct) + 1, dtype=object)
+    out[:-1] = [fn(v) for v in distinct]
+    return out[codes]  # code -1 (missing) takes the last cell, None
 
 
 def log_notes(table: Any, lexicon: Lexicon | None = None) -> pd.DataFrame:
@@ -127,21 +155,24 @@ def log_notes(table: Any, lexicon: Lexicon | None = None) -> pd.DataFrame:
     cells = _cells(table)
     if cells.empty:
         return pd.DataFrame(columns=NOTE_COLUMNS)
-    cells["key"] = [patient_key(p) for p in cells["patient"]]
+    cells["key"] = _each_distinct(cells["patient"], patient_key)
     groups = cells.groupby(["key", "date_text", "column", "note"], sort=False, dropna=False)
     first = groups.head(1).copy()
-    first["rows"] = groups["row"].transform("size").loc[first.index].to_numpy()
-    checks = dict(zip(pd.unique(first["note"]), check_notes(pd.unique(first["note"]), lexicon),
-                      strict=True))  # fmt: skip
-    found = [checks[n] for n in first["note"]]
+    first["rows"] = groups["repeats"].transform("sum").loc[first.index].to_numpy()
+    codes, texts = pd.factorize(first["note"])  # each distinct text checked once
+    found = check_notes(list(texts), lexicon)
     top = [c.matches[0] if c.matches else None for c in found]
-    first["date"] = [parse_iso_date(d.strip()) for d in first["date_text"]]
-    first["status"] = [c.status for c in found]
-    first["category"] = [c.category for c in found]
+
+    def per_note(values: list[Any]) -> np.ndarray:
+        return np.asarray(values, dtype=object)[codes]
+
+    first["date"] = _each_distinct(first["date_text"], lambda d: parse_iso_date(d.strip()))
+    first["status"] = per_note([c.status for c in found])
+    first["category"] = per_note([c.category for c in found])
     for name in ("concept", "stands_for", "source"):
-        first[name] = [getattr(m, name) if m else "" for m in top]
-    first["matched"] = ["; ".join(m.words for m in c.matches) for c in found]
-    first["read_reason"] = [c.read_reason for c in found]
+        first[name] = per_note([getattr(m, name) if m else "" for m in top])
+    first["matched"] = per_note(["; ".join(m.words for m in c.matches) for c in found])
+    first["read_reason"] = per_note([c.read_reason for c in found])
     return first[NOTE_COLUMNS].reset_index(drop=True)
 
 
