@@ -60,9 +60,11 @@ def _same(
     # a Dask frame's call list comes from the week totals (no notes, no worst day): the
     # same list as pandas makes from the same totals, and the page says so
     from backplan.logs.flags import call_flags
+    from backplan.logs.prescriptions import plan_grid
 
     tables = {n: getattr(expected, n).copy() for n in ("by_week", "by_patient", "by_exercise")}
-    weekly = call_flags(tables, expected.as_of, None, expected.rejected, plans)
+    groups = plan_grid(plans).start_back
+    weekly = call_flags(tables, expected.as_of, None, expected.rejected, groups)
     pd.testing.assert_frame_equal(got.flags, weekly, obj="flags")
     assert got.flags.attrs["source"] == "week totals"
     assert expected.flags.attrs["source"] == "log rows"
