@@ -38,6 +38,8 @@ Point = tuple[float, float]
 
 #: Colours: a dark accent for what moves (dark grey in greyscale), light for what stays.
 INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#ababab", "#8f8f8f"
+#: The far side's moving parts (the second knee pulled in behind the first): a lighter blue.
+MOVE_FAR = "#6f93c4"
 PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
 FONT_MM = 25.4 / 72  # one point in mm
 #: The least length of an arrow's shaft between its heads, mm on paper.
@@ -171,7 +173,8 @@ def _figure_shapes(
         ]
         out += [Shape(p, INK, INK, outline * 2) for _, p in polys]
         for name, p in polys:
-            colour = MOVE if name in moving else (FAR if name.startswith("far") else STILL)
+            far = name.startswith("far")
+            colour = (MOVE_FAR if far else MOVE) if name in moving else (FAR if far else STILL)
             out.append(Shape(p, colour))
         for which in ("far", "near"):
             if f"{which}_foot" in layer and f"{which}_foot" not in hidden:
@@ -446,13 +449,14 @@ def _arrow_path(
     else:
         steps = 2 if spec.get("straight") else 10
         path = [_point(figure(_between(a, b, i / steps)), point) for i in range(steps + 1)]
-        trim = float(spec.get("trim", 0.12))
+        trim = spec.get("trim", 0.12)  # one share off each end, or [start, end]
+        t0, t1 = (float(t) for t in (trim if isinstance(trim, Sequence) else (trim, trim)))
         n = len(path) - 1
         if not spec.get("straight"):
-            path = path[round(n * trim) : n + 1 - round(n * trim)]
+            path = path[round(n * t0) : n + 1 - round(n * t1)]
         else:
             (x0, y0), (x1, y1) = path[0], path[-1]
-            path = [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in (trim, 1 - trim)]
+            path = [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in (t0, 1 - t1)]
         if "pivot" in spec:
             px, py = _point(figure(b), spec["pivot"])
             out = float(spec.get("out", 0))
