@@ -41,6 +41,9 @@ INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#ababab", "#8f8f
 #: The far side's moving parts (the second knee pulled in behind the first): a lighter blue.
 MOVE_FAR = "#6f93c4"
 PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
+#: The fill of where you start (inside its dashed outline): a light grey, not white, so
+#: the start shows as a shape, not a faint line (blind test round 3).
+START = "#dedede"
 FONT_MM = 25.4 / 72  # one point in mm
 #: The least length of an arrow's shaft between its heads, mm on paper.
 SHAFT_MM = 15.0
@@ -299,11 +302,12 @@ def _point(f: Figure, name: str | Sequence[Any]) -> Point:
 @functools.lru_cache(maxsize=1024)
 def _content(
     exercise: str, variant: str, index: int, outline: float, size: float, hint: float,
-    language: str = "en",
+    language: str = "en", alone: bool = False,
 ) -> _Content:  # fmt: skip
     """Panel ``index`` in cm, its words in ``language``. ``hint`` is the scale (mm per cm)
     it will likely be drawn at, so that arrows and labels, whose sizes are fixed on paper,
-    get room in the box."""
+    get room in the box. ``alone``: the start panel is left out (a ghost marked
+    ``"ghost": "alone"`` in ``ghost_when`` is drawn only then)."""
     entry = exercise_entry(exercise, variant)
 
     def said(text: str) -> str:
@@ -318,16 +322,18 @@ def _content(
     ghost: list[Shape] = []
     if panel.get("ghost"):
         g = figures["ghost"] = figure(merged_pose(entry, panel["ghost"]))
-        dash = (1.5, 1.0)
-        ghost = [
-            Shape(poly, None, GHOST, outline * 1.4, dash=dash)
+    if panel.get("ghost") and (alone or panel.get("ghost_when") != "alone"):
+        polys = [
+            poly
             for name in sorted(_parts(entry.get("ghost_parts", entry.get("moving", []))) - hidden)
             if name != "tummy"
             for poly in g.parts.get(name, ())
-        ]
+        ]  # a thick dashed outline round the whole, filled light grey: seen on poor prints
+        ghost = [Shape(poly, None, GHOST, outline * 2.8, dash=(2.0, 1.3)) for poly in polys]
+        ghost += [Shape(poly, START) for poly in polys]
         if "tummy" in moving:  # the relaxed tummy, dashed, above the drawn-in one
             line = g.extras["relaxed_tummy"][1]
-            ghost.append(Shape(line, None, GHOST, outline * 1.4, closed=False, dash=dash))
+            ghost.append(Shape(line, None, GHOST, outline * 2.8, closed=False, dash=(2.0, 1.3)))
     body = _figure_shapes(f, moving, outline, hidden, bool(entry.get("arms_behind")))
     box = _bbox([s for s in body + ghost])
     box = [box[0] - 4, min(box[1], 0), box[2] + 4, box[3] + 3]
@@ -654,6 +660,10 @@ def _arrangements(n: int, droppable: int | None) -> list[tuple[tuple[int, ...], 
     return out
 
 
+def _shown(rows: Sequence[Sequence[int]]) -> list[int]:
+    return [i for row in rows for i in row]
+
+
 def _numbers(contents: Sequence[_Content], shown: Sequence[int]) -> dict[int, int | None]:
     """Step numbers for the panels shown (close-ups get none)."""
     out: dict[int, int | None] = {}
@@ -789,12 +799,13 @@ def layout(
 
 
 def _contents(
-    exercise: str, variant: str, outline: float, size: float, hint: float, language: str
-) -> list[_Content]:
+    exercise: str, variant: str, outline: float, size: float, hint: float, language: str,
+    alone: bool = False,
+) -> list[_Content]:  # fmt: skip
     entry = exercise_entry(exercise, variant)
     hint = round(max(hint, 0.05) * 40) / 40  # to 0.025 mm per cm: contents are reused
     return [
-        _content(exercise, variant, i, outline, size, hint, language)
+        _content(exercise, variant, i, outline, size, hint, language, alone)
         for i in range(len(entry["panels"]))
     ]
 
@@ -807,8 +818,15 @@ def _best(
     entry = exercise_entry(exercise, variant)
     contents = _contents(exercise, variant, outline, size, hint, language)
     drop = _droppable(entry) if may_drop else None
+    alone = (  # the contents when the start panel is left out (a thumbnail too)
+        _contents(exercise, variant, outline, size, hint, language, True)
+        if any(p.get("ghost_when") for p in entry["panels"])
+        else contents
+    )
     plans = [
-        _plan(contents, rows, width, height, size, badges, at_most)
+        _plan(
+            contents if drop in _shown(rows) else alone, rows, width, height, size, badges, at_most
+        )
         for rows in _arrangements(len(contents), drop)
     ]
     n = len(contents)
@@ -816,7 +834,7 @@ def _best(
         moving = [i for i, p in enumerate(entry["panels"]) if p.get("ghost")] or [n - 1]
         steps = [i for i in moving if not contents[i].closeup]
         one = (steps or moving)[-1]
-        return _plan(contents, ((one,),), width, height, size, (), at_most), contents
+        return _plan(alone, ((one,),), width, height, size, (), at_most), alone
     whole = [p for p in plans if sum(map(len, p.rows)) == n]
     top = max(p.scale for p in whole)
     pick = min((p for p in whole if p.scale >= top * 0.995), key=lambda p: p.height)
@@ -892,7 +910,8 @@ def _layout(
     texts = _texts(numbers, language)
     pick, hint = _choose(exercise, variant, width, height, size, outline, numbers, at_most,
                          may_drop, keep_panels, language)  # fmt: skip
-    contents = _contents(exercise, variant, outline, size, hint, language)
+    alone = len(_shown(pick.rows)) < len(exercise_entry(exercise, variant)["panels"])
+    contents = _contents(exercise, variant, outline, size, hint, language, alone)
     return _draw(exercise, variant, pick, contents, size, outline, texts, language)
 
 
@@ -1111,7 +1130,7 @@ def picture_key(language: str = "en", size: float = 12.0, width_mm: float = 184.
                 if kind == "dark":
                     items.append(Shape(shape, MOVE, INK, size * 0.04))
                 else:
-                    items.append(Shape(shape, None, GHOST, size * 0.045, dash=(1.5, 1.0)))
+                    items.append(Shape(shape, START, GHOST, size * 0.06, dash=(2.0, 1.3)))
             items.append(Text(tx, y + h * 0.28, text, size))
             x += pw + 2 * gap
     alt = f"{title} {w.join([dark, dashed])}"
