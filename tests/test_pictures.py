@@ -341,7 +341,7 @@ def _texts(items) -> list:
         ("half-sit-ups", "", {"lower back stays down"}),
         ("half-sit-ups", "easier", {"waist"}),
         ("ankle-lifts", "", {"toes up", "toes down"}),
-        ("abdominal-contraction", "", {"tummy in"}),
+        ("abdominal-contraction", "", {"Tummy in, ribs down"}),
         ("wall-squats", "", {"30 cm", "45°"}),
     ],
 )
@@ -409,3 +409,20 @@ def test_html_print_view_keeps_each_large_print_exercise_on_one_page(tmp_path: P
             apart = TEXT["easier_title"].format(number=b.number, name=b.name)
             on = [i for i, p in enumerate(pages) if printed_words(b.easier) in p]
             assert on == [where] or (on == [where + 1] and apart in pages[where + 1]), on
+
+
+def test_tummy_squeeze_hands_show_and_no_frame_covers_them() -> None:
+    """Blind test round 3: the hands were white on a white body, half hidden by the close-up
+    frame. Both arms are mid grey in the first drawing, and a close-up frame goes under the
+    figure (drawn before it), so it never covers a hand or a foot."""
+    pic = exercise_picture("abdominal-contraction")
+    clips = [i for i, item in enumerate(pic.items) if isinstance(item, scene.Clip)]
+    frames = [
+        i
+        for i, item in enumerate(pic.items)
+        if isinstance(item, scene.Shape) and item.fill is None and len(item.points) == 4
+    ]
+    assert frames and min(frames) < clips[0]  # the frame on drawing 1, under it
+    first = pic.items[clips[0]]
+    fills = [s.fill for s in _shapes(first.items)]
+    assert fills.count(scene.FAR) >= 9  # both arms (3 parts each) and the far leg

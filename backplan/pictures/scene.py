@@ -161,8 +161,9 @@ def _parts(names: Iterable[str]) -> set[str]:
 
 
 def _figure_shapes(
-    f: Figure, moving: set[str], outline: float, hidden: set[str], arms_behind: bool
-) -> list[Shape]:
+    f: Figure, moving: set[str], outline: float, hidden: set[str], arms_behind: bool,
+    shaded: frozenset[str] = frozenset(),
+) -> list[Shape]:  # fmt: skip
     out: list[Shape] = []
     layers = list(LAYERS)
     if arms_behind:  # hands under the knees: the near arm goes behind the near leg
@@ -178,6 +179,7 @@ def _figure_shapes(
         for name, p in polys:
             far = name.startswith("far")
             colour = (MOVE_FAR if far else MOVE) if name in moving else (FAR if far else STILL)
+            colour = FAR if name in shaded and name not in moving else colour
             out.append(Shape(p, colour))
         for which in ("far", "near"):
             if f"{which}_foot" in layer and f"{which}_foot" not in hidden:
@@ -334,7 +336,8 @@ def _content(
         if "tummy" in moving:  # the relaxed tummy, dashed, above the drawn-in one
             line = g.extras["relaxed_tummy"][1]
             ghost.append(Shape(line, None, GHOST, outline * 2.8, closed=False, dash=(2.0, 1.3)))
-    body = _figure_shapes(f, moving, outline, hidden, bool(entry.get("arms_behind")))
+    shaded = frozenset(_parts(panel.get("shade", [])))  # still parts to pick out: mid grey
+    body = _figure_shapes(f, moving, outline, hidden, bool(entry.get("arms_behind")), shaded)
     box = _bbox([s for s in body + ghost])
     box = [box[0] - 4, min(box[1], 0), box[2] + 4, box[3] + 3]
     props = _props(entry, f, box, outline)
@@ -998,8 +1001,7 @@ def _draw(
         c = contents[i]
         if c.region and c.of in panels:
             frame, *line = _link(transforms[c.of], c.region, panels[c.of], panels[i], outline)
-            overlay.append(frame)
-            lines += line
+            lines += [frame, *line]  # under the figure: it never hides a hand or a foot
     items = lines + items  # the lines go under the captions and the panels
     if badges and size:
         bw = badges_width(badges, size)
