@@ -223,7 +223,7 @@ def _props(entry: Mapping[str, Any], f: Figure, box: list[float], outline: float
     props = entry.get("props", {})
     if "wall" in props:
         x = _wall_x(f)
-        top = max(box[3] + 8, 190.0)
+        top = box[3] + 2  # just above the head: no height spent on bare wall
         out.append(Shape(_rect(x - 9, 0, x, top), PROP, INK, outline))
         out += [
             Shape(((x - 9, y), (x, y + 9)), None, PROP_DARK, outline * 1.4, closed=False)
@@ -348,9 +348,11 @@ def _content(
     shapes += [("shape", s) for s in [*props, *ghost, *body]]
     for mark in panel.get("angles", []) if size else ():
         shapes += [("shape", s) for s in _angle_mark(f, mark, outline)]
-        at = _point(f, mark["at"])
-        dx, dy = mark.get("label_at", (8, 8))
-        shapes.append(("label", ((at[0] + dx, at[1] + dy), None, said(mark["label"]), "middle")))
+        if mark.get("label"):  # else the caption says it
+            at = _point(f, mark["at"])
+            dx, dy = mark.get("label_at", (8, 8))
+            text = said(mark["label"])
+            shapes.append(("label", ((at[0] + dx, at[1] + dy), None, text, "middle")))
     zoom = float(panel.get("zoom", 1.0))
     k = hint * zoom  # mm per cm in this panel
     for mark in panel.get("marks", []) if size else ():
@@ -394,18 +396,20 @@ def _mark(
         x, y = target[0] + mark.get("dx", 0), target[1] + mark.get("dy", 0)
         leader = target if (mark.get("dx") or mark.get("dy")) else None
         out.append(("label", ((x, y), leader, mark["text"], mark.get("anchor", "middle"))))
-    elif kind == "distance":  # a thin two-headed arrow under the floor, its label under it
+    elif kind == "distance":  # a thick two-headed arrow under the floor, its label under it
         x0 = _wall_x(f) if mark["from"] == "wall" else _point(f, mark["from"])[0]
         x1 = _point(f, mark["to"])[0]
         y = float(mark.get("y", -6))
-        line = ((x0 + 1, y), (x1 - 1, y))
-        out.append(("shape", Shape(line, None, INK, outline * 1.2, closed=False)))
-        for tip, back in ((x0, x0 + 3.5), (x1, x1 - 3.5)):
-            head = ((tip, y), (back, y + 1.6), (back, y - 1.6))
+        line = ((x0 + 1, y), (x1 - 1, y))  # thick, with end stops: seen on a small drawing
+        out.append(("shape", Shape(line, None, INK, outline * 3.0, closed=False)))
+        for tip, back in ((x0, x0 + 5.0), (x1, x1 - 5.0)):
+            head = ((tip, y), (back, y + 2.6), (back, y - 2.6))
             out.append(("shape", Shape(head, INK, INK, outline * 0.5)))
+            stop = ((tip, y - 3.2), (tip, y + 3.2))
+            out.append(("shape", Shape(stop, None, INK, outline * 2.0, closed=False)))
         if mark.get("text"):  # under the line (or said in the panel's caption instead)
             out.append(("label", (((x0 + x1) / 2, y - 5), None, mark["text"], "middle")))
-        _grow(box, [(x0, y - 3), (x1, y + 3)])
+        _grow(box, [(x0, y - 3.6), (x1, y + 3.6)])
     elif kind == "level":  # a dashed line at one height, from a point to past another
         start = _point(f, mark["from"])
         end_x = _point(f, mark["to"])[0] + mark.get("past", 8)
