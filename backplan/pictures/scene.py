@@ -600,9 +600,9 @@ def _label(
         cx = min(max(leader[0], x0), x0 + w)
         cy = min(max(leader[1], y0), y0 + h)
         line = ((cx, cy), leader)
-        out.append(Shape(line, None, WHITE, size * 0.09, closed=False))
-        out.append(Shape(line, None, INK, size * 0.035, closed=False))
-        out.append(Shape(tuple(_circle(leader, size * 0.03, 10)), INK))
+        out.append(Shape(line, None, WHITE, size * 0.11, closed=False))
+        out.append(Shape(line, None, INK, size * 0.05, closed=False))  # 0.6 mm at 12 pt
+        out.append(Shape(tuple(_circle(leader, size * 0.045, 10)), INK))
     return out + _tag(x0, y0, text, size)
 
 
