@@ -194,7 +194,8 @@ def test_half_sit_ups_easier_seated_leg_lifted_to_waist_height() -> None:
 def test_back_leg_swing_knee_straight_leg_back_hands_on_chair() -> None:
     start, back = pose("back-leg-swing", "start"), pose("back-leg-swing", "back")
     assert back.points["near_heel"][0] < start.points["near_heel"][0] - 25  # back
-    assert lift(start, back, "near_heel") > 10  # and up
+    assert lift(start, back, "near_heel") > 15  # and up (round 3 read 10 cm as a slide)
+    assert lowest(back, "near_foot") > 5  # the whole foot clear of the floor
     assert bend(back, "hip", "near_knee", "near_ankle") < 1
     assert start.points["near_hand"][0] > start.points["shoulder"][0] + 15  # on the chair
 
