@@ -2,8 +2,8 @@
 
 Everything here is in millimetres on the printed page, y up, so the SVG and the PDF draw
 the very same shapes. :func:`layout` picks the largest scale at which the panels fit the
-width and height given (one row, one panel a row, or rows of two; in large print it may
-leave out the start panel, whose pose the next panel shows as a dashed outline), never
+width and height given (one row, one panel a row, or rows of two; it may leave out the
+start panel, whose pose the next panel shows light grey in a dashed outline), never
 above ``at_most`` mm per cm of body. Text, arrows and labels have fixed sizes on paper,
 whatever the scale: an arrow's shaft is never shorter than 15 mm between its heads.
 
