@@ -73,6 +73,10 @@ def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:
     # the far limb (a bent knee that does not move) is mid grey: seen when small (blind
     # test round 2), never as dark as what moves
     assert 0.55 < grey(scene.FAR) < 0.75
+    # the far leg when both move (knees to chest) is a second, lighter blue: still darker
+    # than any still part; the start is light grey, not white, inside its dashed outline
+    assert grey(scene.MOVE) + 0.15 < grey(scene.MOVE_FAR) < grey(scene.FAR)
+    assert grey(scene.STILL) - 0.08 > grey(scene.START) > 0.78
     pic = exercise_picture("heel-slides")
     fills = [s.fill for s in _shapes(pic.items)]
     assert fills.count(scene.MOVE) >= 3 and fills.count(scene.STILL) >= 5  # leg parts, body

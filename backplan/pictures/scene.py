@@ -43,7 +43,7 @@ MOVE_FAR = "#6f93c4"
 PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
 #: The fill of where you start (inside its dashed outline): a light grey, not white, so
 #: the start shows as a shape, not a faint line (blind test round 3).
-START = "#dedede"
+START = "#d4d4d4"
 FONT_MM = 25.4 / 72  # one point in mm
 #: The least length of an arrow's shaft between its heads, mm on paper.
 SHAFT_MM = 15.0
