@@ -73,9 +73,41 @@ def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:
     # the far limb (a bent knee that does not move) is mid grey: seen when small (blind
     # test round 2), never as dark as what moves
     assert 0.55 < grey(scene.FAR) < 0.75
+    # the far leg when both move (knees to chest) is a second, lighter blue: still darker
+    # than any still part; the start is light grey, not white, inside its dashed outline
+    assert grey(scene.MOVE) + 0.15 < grey(scene.MOVE_FAR) < grey(scene.FAR)
+    assert grey(scene.STILL) - 0.08 > grey(scene.START) > 0.78
     pic = exercise_picture("heel-slides")
     fills = [s.fill for s in _shapes(pic.items)]
     assert fills.count(scene.MOVE) >= 3 and fills.count(scene.STILL) >= 5  # leg parts, body
+
+
+def _starts(pic: scene.Picture) -> list:
+    return [s for s in _shapes(pic.items) if s.dash and s.stroke == scene.GHOST]
+
+
+@pytest.mark.parametrize(("exercise", "variant"), ALL)
+def test_where_you_start_is_a_filled_shape_with_a_thick_dashed_outline(
+    exercise: str, variant: str
+) -> None:
+    """A one-drawing large-print picture shows the start as a light grey shape inside a
+    thick dashed outline, not a thin dashed line a poor eye misses (blind test round 3)."""
+    for large in (False, True):
+        pic = exercise_picture(exercise, variant, large_print=large)
+        filled = {s.points for s in _shapes(pic.items) if s.fill == scene.START}
+        for line in _starts(pic):
+            assert line.width >= 1.2 and (not line.closed or line.points in filled), exercise
+        if len(pic.panels) == 1:  # the start panel left out: its pose is still there
+            assert filled, (exercise, variant)
+
+
+def test_half_sit_ups_draw_the_start_on_the_curl_only_when_the_start_panel_is_left_out() -> None:
+    """Beside its own start drawing, the curl-up has no grey head under it (it read as a
+    cushion); alone in large print, the start head lies there, filled, with its nose."""
+    both = exercise_picture("half-sit-ups")
+    alone = exercise_picture("half-sit-ups", large_print=True)
+    assert len(both.panels) == 2 and not _starts(both)
+    assert len(alone.panels) == 1 and _starts(alone)
 
 
 def _shapes(items) -> list:
@@ -309,11 +341,11 @@ def _texts(items) -> list:
     ("exercise", "variant", "words"),
     [
         ("prone-leg-raises", "", {"face down"}),
-        ("knee-to-chest", "", {"hands under knees"}),
+        ("knee-to-chest", "", {"hands under knees", "head stays down"}),
         ("half-sit-ups", "", {"lower back stays down"}),
         ("half-sit-ups", "easier", {"waist"}),
         ("ankle-lifts", "", {"toes up", "toes down"}),
-        ("abdominal-contraction", "", {"tummy in"}),
+        ("abdominal-contraction", "", {"Tummy in, ribs down"}),
         ("wall-squats", "", {"30 cm", "45°"}),
     ],
 )
@@ -381,3 +413,20 @@ def test_html_print_view_keeps_each_large_print_exercise_on_one_page(tmp_path: P
             apart = TEXT["easier_title"].format(number=b.number, name=b.name)
             on = [i for i, p in enumerate(pages) if printed_words(b.easier) in p]
             assert on == [where] or (on == [where + 1] and apart in pages[where + 1]), on
+
+
+def test_tummy_squeeze_hands_show_and_no_frame_covers_them() -> None:
+    """Blind test round 3: the hands were white on a white body, half hidden by the close-up
+    frame. Both arms are mid grey in the first drawing, and a close-up frame goes under the
+    figure (drawn before it), so it never covers a hand or a foot."""
+    pic = exercise_picture("abdominal-contraction")
+    clips = [i for i, item in enumerate(pic.items) if isinstance(item, scene.Clip)]
+    frames = [
+        i
+        for i, item in enumerate(pic.items)
+        if isinstance(item, scene.Shape) and item.fill is None and len(item.points) == 4
+    ]
+    assert frames and min(frames) < clips[0]  # the frame on drawing 1, under it
+    first = pic.items[clips[0]]
+    fills = [s.fill for s in _shapes(first.items)]
+    assert fills.count(scene.FAR) >= 9  # both arms (3 parts each) and the far leg

@@ -3,8 +3,9 @@
 Each shipped exercise has a picture made of panels: a person seen from the side (a head
 that shows which way the face looks, a trunk, filled limbs with an outline, hands and
 feet) resting on the floor or a mat, against a wall or holding a chair. What moves is dark
-(it stays dark in greyscale), what stays still is light, the earlier position is a dashed
-ghost, an arrow runs along the path of the movement (both ways: there and back), and
+(it stays dark in greyscale), what stays still is light, the earlier position is light
+grey in a thick dashed outline, an arrow runs along the path of the movement (both ways,
+or one way where only the way there matters: knees to chest, tummy in), and
 badges say "hold 5 s" and "×10" where the dose says so. Small movements (ankles, heels,
 the tummy squeeze) get a close-up panel. Each picture carries its alt text: the movement
 in words.

@@ -170,7 +170,8 @@ def _trunk(
 
     cut = BODY["waist"] + 4
     tummy = [p for s, p in front if 6 <= s <= 38]
-    inner = [front_of(s, 2.5) for s in (38, 30, 22, 13, 6)]
+    # the tummy wall: a band 3.5 cm deep under the front, following its curve
+    inner = [front_of(s, f - pull(s) - 3.5) for s, f, _ in TRUNK if 6 <= s <= 38][::-1]
     relaxed = tuple(front_of(s, f) for s, f, _ in TRUNK if 4 <= s <= 38)
     points = {
         "waist": centre(BODY["waist"])[0],

@@ -57,8 +57,9 @@ def fit_pictures(
     Their words are in ``language``; the badges say ``numbers`` (see
     :func:`~backplan.pictures.sizes.badge_words`), or the English ``dose`` line's numbers.
 
-    Large print may leave out a picture's start panel (its pose stays as the next panel's
-    dashed outline) when every panel would make the figures 1.25 times smaller or more.
+    Either print may leave out a picture's start panel (its pose stays in the next panel,
+    light grey in a dashed outline) when every panel would make the figures 1.25 times
+    smaller or more.
     """
     said = dose_badges(dose) if numbers is None else numbers
     badges = tuple(sorted(said.items()))
@@ -111,8 +112,7 @@ def _fit(
         ]
 
     out = pictures(largest(False), False)
-    if large_print:
-        dropped = pictures(largest(True), True)
-        if min(p.scale for p in dropped) >= min(p.scale for p in out) * KEEP_PANELS:
-            return tuple(dropped)
+    dropped = pictures(largest(True), True)  # the start as a grey shape in the next panel
+    if min(p.scale for p in dropped) >= min(p.scale for p in out) * KEEP_PANELS:
+        return tuple(dropped)
     return tuple(out)

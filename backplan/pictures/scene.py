@@ -2,8 +2,8 @@
 
 Everything here is in millimetres on the printed page, y up, so the SVG and the PDF draw
 the very same shapes. :func:`layout` picks the largest scale at which the panels fit the
-width and height given (one row, one panel a row, or rows of two; in large print it may
-leave out the start panel, whose pose the next panel shows as a dashed outline), never
+width and height given (one row, one panel a row, or rows of two; it may leave out the
+start panel, whose pose the next panel shows light grey in a dashed outline), never
 above ``at_most`` mm per cm of body. Text, arrows and labels have fixed sizes on paper,
 whatever the scale: an arrow's shaft is never shorter than 15 mm between its heads.
 
@@ -38,7 +38,12 @@ Point = tuple[float, float]
 
 #: Colours: a dark accent for what moves (dark grey in greyscale), light for what stays.
 INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#ababab", "#8f8f8f"
+#: The far side's moving parts (the second knee pulled in behind the first): a lighter blue.
+MOVE_FAR = "#6f93c4"
 PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
+#: The fill of where you start (inside its dashed outline): a light grey, not white, so
+#: the start shows as a shape, not a faint line (blind test round 3).
+START = "#d4d4d4"
 FONT_MM = 25.4 / 72  # one point in mm
 #: The least length of an arrow's shaft between its heads, mm on paper.
 SHAFT_MM = 15.0
@@ -156,8 +161,9 @@ def _parts(names: Iterable[str]) -> set[str]:
 
 
 def _figure_shapes(
-    f: Figure, moving: set[str], outline: float, hidden: set[str], arms_behind: bool
-) -> list[Shape]:
+    f: Figure, moving: set[str], outline: float, hidden: set[str], arms_behind: bool,
+    shaded: frozenset[str] = frozenset(),
+) -> list[Shape]:  # fmt: skip
     out: list[Shape] = []
     layers = list(LAYERS)
     if arms_behind:  # hands under the knees: the near arm goes behind the near leg
@@ -171,7 +177,9 @@ def _figure_shapes(
         ]
         out += [Shape(p, INK, INK, outline * 2) for _, p in polys]
         for name, p in polys:
-            colour = MOVE if name in moving else (FAR if name.startswith("far") else STILL)
+            far = name.startswith("far")
+            colour = (MOVE_FAR if far else MOVE) if name in moving else (FAR if far else STILL)
+            colour = FAR if name in shaded and name not in moving else colour
             out.append(Shape(p, colour))
         for which in ("far", "near"):
             if f"{which}_foot" in layer and f"{which}_foot" not in hidden:
@@ -215,7 +223,7 @@ def _props(entry: Mapping[str, Any], f: Figure, box: list[float], outline: float
     props = entry.get("props", {})
     if "wall" in props:
         x = _wall_x(f)
-        top = max(box[3] + 8, 190.0)
+        top = box[3] + 2  # just above the head: no height spent on bare wall
         out.append(Shape(_rect(x - 9, 0, x, top), PROP, INK, outline))
         out += [
             Shape(((x - 9, y), (x, y + 9)), None, PROP_DARK, outline * 1.4, closed=False)
@@ -296,11 +304,12 @@ def _point(f: Figure, name: str | Sequence[Any]) -> Point:
 @functools.lru_cache(maxsize=1024)
 def _content(
     exercise: str, variant: str, index: int, outline: float, size: float, hint: float,
-    language: str = "en",
+    language: str = "en", alone: bool = False,
 ) -> _Content:  # fmt: skip
     """Panel ``index`` in cm, its words in ``language``. ``hint`` is the scale (mm per cm)
     it will likely be drawn at, so that arrows and labels, whose sizes are fixed on paper,
-    get room in the box."""
+    get room in the box. ``alone``: the start panel is left out (a ghost marked
+    ``"ghost": "alone"`` in ``ghost_when`` is drawn only then)."""
     entry = exercise_entry(exercise, variant)
 
     def said(text: str) -> str:
@@ -315,17 +324,20 @@ def _content(
     ghost: list[Shape] = []
     if panel.get("ghost"):
         g = figures["ghost"] = figure(merged_pose(entry, panel["ghost"]))
-        dash = (1.5, 1.0)
-        ghost = [
-            Shape(poly, None, GHOST, outline * 1.4, dash=dash)
+    if panel.get("ghost") and (alone or panel.get("ghost_when") != "alone"):
+        polys = [
+            poly
             for name in sorted(_parts(entry.get("ghost_parts", entry.get("moving", []))) - hidden)
             if name != "tummy"
             for poly in g.parts.get(name, ())
-        ]
+        ]  # a thick dashed outline round the whole, filled light grey: seen on poor prints
+        ghost = [Shape(poly, None, GHOST, outline * 2.8, dash=(2.0, 1.3)) for poly in polys]
+        ghost += [Shape(poly, START) for poly in polys]
         if "tummy" in moving:  # the relaxed tummy, dashed, above the drawn-in one
             line = g.extras["relaxed_tummy"][1]
-            ghost.append(Shape(line, None, GHOST, outline * 1.4, closed=False, dash=dash))
-    body = _figure_shapes(f, moving, outline, hidden, bool(entry.get("arms_behind")))
+            ghost.append(Shape(line, None, GHOST, outline * 2.8, closed=False, dash=(2.0, 1.3)))
+    shaded = frozenset(_parts(panel.get("shade", [])))  # still parts to pick out: mid grey
+    body = _figure_shapes(f, moving, outline, hidden, bool(entry.get("arms_behind")), shaded)
     box = _bbox([s for s in body + ghost])
     box = [box[0] - 4, min(box[1], 0), box[2] + 4, box[3] + 3]
     props = _props(entry, f, box, outline)
@@ -336,9 +348,11 @@ def _content(
     shapes += [("shape", s) for s in [*props, *ghost, *body]]
     for mark in panel.get("angles", []) if size else ():
         shapes += [("shape", s) for s in _angle_mark(f, mark, outline)]
-        at = _point(f, mark["at"])
-        dx, dy = mark.get("label_at", (8, 8))
-        shapes.append(("label", ((at[0] + dx, at[1] + dy), None, said(mark["label"]), "middle")))
+        if mark.get("label"):  # else the caption says it
+            at = _point(f, mark["at"])
+            dx, dy = mark.get("label_at", (8, 8))
+            text = said(mark["label"])
+            shapes.append(("label", ((at[0] + dx, at[1] + dy), None, text, "middle")))
     zoom = float(panel.get("zoom", 1.0))
     k = hint * zoom  # mm per cm in this panel
     for mark in panel.get("marks", []) if size else ():
@@ -382,18 +396,20 @@ def _mark(
         x, y = target[0] + mark.get("dx", 0), target[1] + mark.get("dy", 0)
         leader = target if (mark.get("dx") or mark.get("dy")) else None
         out.append(("label", ((x, y), leader, mark["text"], mark.get("anchor", "middle"))))
-    elif kind == "distance":  # a thin two-headed arrow under the floor, its label under it
+    elif kind == "distance":  # a thick two-headed arrow under the floor, its label under it
         x0 = _wall_x(f) if mark["from"] == "wall" else _point(f, mark["from"])[0]
         x1 = _point(f, mark["to"])[0]
         y = float(mark.get("y", -6))
-        line = ((x0 + 1, y), (x1 - 1, y))
-        out.append(("shape", Shape(line, None, INK, outline * 1.2, closed=False)))
-        for tip, back in ((x0, x0 + 3.5), (x1, x1 - 3.5)):
-            head = ((tip, y), (back, y + 1.6), (back, y - 1.6))
+        line = ((x0 + 1, y), (x1 - 1, y))  # thick, with end stops: seen on a small drawing
+        out.append(("shape", Shape(line, None, INK, outline * 3.0, closed=False)))
+        for tip, back in ((x0, x0 + 5.0), (x1, x1 - 5.0)):
+            head = ((tip, y), (back, y + 2.6), (back, y - 2.6))
             out.append(("shape", Shape(head, INK, INK, outline * 0.5)))
+            stop = ((tip, y - 3.2), (tip, y + 3.2))
+            out.append(("shape", Shape(stop, None, INK, outline * 2.0, closed=False)))
         if mark.get("text"):  # under the line (or said in the panel's caption instead)
             out.append(("label", (((x0 + x1) / 2, y - 5), None, mark["text"], "middle")))
-        _grow(box, [(x0, y - 3), (x1, y + 3)])
+        _grow(box, [(x0, y - 3.6), (x1, y + 3.6)])
     elif kind == "level":  # a dashed line at one height, from a point to past another
         start = _point(f, mark["from"])
         end_x = _point(f, mark["to"])[0] + mark.get("past", 8)
@@ -446,13 +462,14 @@ def _arrow_path(
     else:
         steps = 2 if spec.get("straight") else 10
         path = [_point(figure(_between(a, b, i / steps)), point) for i in range(steps + 1)]
-        trim = float(spec.get("trim", 0.12))
+        trim = spec.get("trim", 0.12)  # one share off each end, or [start, end]
+        t0, t1 = (float(t) for t in (trim if isinstance(trim, Sequence) else (trim, trim)))
         n = len(path) - 1
         if not spec.get("straight"):
-            path = path[round(n * trim) : n + 1 - round(n * trim)]
+            path = path[round(n * t0) : n + 1 - round(n * t1)]
         else:
             (x0, y0), (x1, y1) = path[0], path[-1]
-            path = [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in (trim, 1 - trim)]
+            path = [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in (t0, 1 - t1)]
         if "pivot" in spec:
             px, py = _point(figure(b), spec["pivot"])
             out = float(spec.get("out", 0))
@@ -583,9 +600,9 @@ def _label(
         cx = min(max(leader[0], x0), x0 + w)
         cy = min(max(leader[1], y0), y0 + h)
         line = ((cx, cy), leader)
-        out.append(Shape(line, None, WHITE, size * 0.09, closed=False))
-        out.append(Shape(line, None, INK, size * 0.035, closed=False))
-        out.append(Shape(tuple(_circle(leader, size * 0.03, 10)), INK))
+        out.append(Shape(line, None, WHITE, size * 0.11, closed=False))
+        out.append(Shape(line, None, INK, size * 0.05, closed=False))  # 0.6 mm at 12 pt
+        out.append(Shape(tuple(_circle(leader, size * 0.045, 10)), INK))
     return out + _tag(x0, y0, text, size)
 
 
@@ -648,6 +665,10 @@ def _arrangements(n: int, droppable: int | None) -> list[tuple[tuple[int, ...], 
             rows.append(tuple(row))
             out.append(tuple(rows))
     return out
+
+
+def _shown(rows: Sequence[Sequence[int]]) -> list[int]:
+    return [i for row in rows for i in row]
 
 
 def _numbers(contents: Sequence[_Content], shown: Sequence[int]) -> dict[int, int | None]:
@@ -785,12 +806,13 @@ def layout(
 
 
 def _contents(
-    exercise: str, variant: str, outline: float, size: float, hint: float, language: str
-) -> list[_Content]:
+    exercise: str, variant: str, outline: float, size: float, hint: float, language: str,
+    alone: bool = False,
+) -> list[_Content]:  # fmt: skip
     entry = exercise_entry(exercise, variant)
     hint = round(max(hint, 0.05) * 40) / 40  # to 0.025 mm per cm: contents are reused
     return [
-        _content(exercise, variant, i, outline, size, hint, language)
+        _content(exercise, variant, i, outline, size, hint, language, alone)
         for i in range(len(entry["panels"]))
     ]
 
@@ -803,8 +825,15 @@ def _best(
     entry = exercise_entry(exercise, variant)
     contents = _contents(exercise, variant, outline, size, hint, language)
     drop = _droppable(entry) if may_drop else None
+    alone = (  # the contents when the start panel is left out (a thumbnail too)
+        _contents(exercise, variant, outline, size, hint, language, True)
+        if any(p.get("ghost_when") for p in entry["panels"])
+        else contents
+    )
     plans = [
-        _plan(contents, rows, width, height, size, badges, at_most)
+        _plan(
+            contents if drop in _shown(rows) else alone, rows, width, height, size, badges, at_most
+        )
         for rows in _arrangements(len(contents), drop)
     ]
     n = len(contents)
@@ -812,7 +841,7 @@ def _best(
         moving = [i for i, p in enumerate(entry["panels"]) if p.get("ghost")] or [n - 1]
         steps = [i for i in moving if not contents[i].closeup]
         one = (steps or moving)[-1]
-        return _plan(contents, ((one,),), width, height, size, (), at_most), contents
+        return _plan(alone, ((one,),), width, height, size, (), at_most), alone
     whole = [p for p in plans if sum(map(len, p.rows)) == n]
     top = max(p.scale for p in whole)
     pick = min((p for p in whole if p.scale >= top * 0.995), key=lambda p: p.height)
@@ -888,7 +917,8 @@ def _layout(
     texts = _texts(numbers, language)
     pick, hint = _choose(exercise, variant, width, height, size, outline, numbers, at_most,
                          may_drop, keep_panels, language)  # fmt: skip
-    contents = _contents(exercise, variant, outline, size, hint, language)
+    alone = len(_shown(pick.rows)) < len(exercise_entry(exercise, variant)["panels"])
+    contents = _contents(exercise, variant, outline, size, hint, language, alone)
     return _draw(exercise, variant, pick, contents, size, outline, texts, language)
 
 
@@ -975,8 +1005,7 @@ def _draw(
         c = contents[i]
         if c.region and c.of in panels:
             frame, *line = _link(transforms[c.of], c.region, panels[c.of], panels[i], outline)
-            overlay.append(frame)
-            lines += line
+            lines += [frame, *line]  # under the figure: it never hides a hand or a foot
     items = lines + items  # the lines go under the captions and the panels
     if badges and size:
         bw = badges_width(badges, size)
@@ -1107,7 +1136,7 @@ def picture_key(language: str = "en", size: float = 12.0, width_mm: float = 184.
                 if kind == "dark":
                     items.append(Shape(shape, MOVE, INK, size * 0.04))
                 else:
-                    items.append(Shape(shape, None, GHOST, size * 0.045, dash=(1.5, 1.0)))
+                    items.append(Shape(shape, START, GHOST, size * 0.06, dash=(2.0, 1.3)))
             items.append(Text(tx, y + h * 0.28, text, size))
             x += pw + 2 * gap
     alt = f"{title} {w.join([dark, dashed])}"
