@@ -157,6 +157,22 @@ def test_character_no_font_has_is_an_error_naming_it(
     assert not target.exists()
 
 
+def test_a_sign_only_the_regular_face_has_is_named_not_a_crash_in_a_heading(
+    catalogue: pd.DataFrame, tmp_path: Path
+) -> None:
+    """DejaVu Sans has U+1EE1F and DejaVu Sans Bold does not: an exercise name (a bold
+    heading) holding it is refused by name in the PDF, and the web page still prints it
+    (found by make fuzz)."""
+    names = catalogue.copy()
+    names.loc[names.id == "heel-raises", "name"] = "Heel raises \U0001ee1f"
+    plan = plan_for(catalogue, "Ann")
+    with pytest.raises(BackplanError, match=r"heel-raises.*U\+1EE1F"):
+        bp.handout.to_pdf(plan, tmp_path / "out.pdf", catalogue=names)
+    assert not (tmp_path / "out.pdf").exists()
+    page = bp.handout.to_html(plan, tmp_path / "out.html", catalogue=names).read_text()
+    assert "Heel raises \U0001ee1f" in page
+
+
 def test_name_mixing_scripts(catalogue: pd.DataFrame, tmp_path: Path) -> None:
     """Scripts side by side print; one word mixing Latin and Cyrillic is refused."""
     name = "王小明 (Wang Xiaoming) محمد Иван"

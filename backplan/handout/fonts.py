@@ -146,10 +146,14 @@ def _path(key: str, bold: bool = False) -> str:
 
 @functools.cache
 def _coverage(key: str) -> frozenset[int]:
-    """The code points a face has (its cmap, read with HarfBuzz; no font is loaded)."""
+    """The code points a face has in both weights (its cmaps, read with HarfBuzz; no font
+    is loaded): DejaVu Sans Bold lacks some of the regular face's rarer signs, and a heading
+    must print what a line of text prints."""
     import uharfbuzz as hb
 
-    return frozenset(hb.Face(hb.Blob.from_file_path(_path(key))).unicodes)
+    regular, bold = (frozenset(hb.Face(hb.Blob.from_file_path(_path(key, b))).unicodes)
+                     for b in (False, True))  # fmt: skip
+    return regular & bold
 
 
 def _private(cp: int) -> bool:
