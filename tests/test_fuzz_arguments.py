@@ -125,6 +125,7 @@ CALLS: dict[str, Callable[[Setting], dict[str, Any]]] = {
     "with_start_back": lambda s: dict(plan=s.plan, group="low"),
 }
 
+
 def _call(name: str, kwargs: dict[str, Any]) -> object:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # suitable_exercises
@@ -186,7 +187,9 @@ def test_hostile_argument_gets_our_error(setting: Setting, call: str, data: st.D
 
 
 @pytest.mark.parametrize("case", ["picture catalogue", "picture id", "to_csv catalogue"])
-def test_picture_and_csv_refuse_a_wrong_argument(setting: Setting, case: str, tmp_path: Path) -> None:
+def test_picture_and_csv_refuse_a_wrong_argument(
+    setting: Setting, case: str, tmp_path: Path
+) -> None:
     with pytest.raises(bp.BackplanError):
         if case == "picture catalogue":
             bp.exercise_picture_svg("heel-raises", catalogue=True)
