@@ -31,6 +31,8 @@ from backplan.pictures import (
     poses,
     scene,
 )
+from backplan.pictures.body import figure
+from backplan.pictures.data import exercise_entry, merged_pose
 
 WIDE = ("ankle-lifts", "heel-slides", "abdominal-contraction", "straight-leg-raises",
         "prone-leg-raises", "supine-leg-raises", "half-sit-ups", "knee-to-chest")  # fmt: skip
@@ -415,18 +417,48 @@ def test_html_print_view_keeps_each_large_print_exercise_on_one_page(tmp_path: P
             assert on == [where] or (on == [where + 1] and apart in pages[where + 1]), on
 
 
-def test_tummy_squeeze_hands_show_and_no_frame_covers_them() -> None:
+def _on_paper(panel, point) -> tuple[float, float]:
+    """Where a body point (cm) is drawn in ``panel`` (mm)."""
+    return (panel.x + (point[0] - panel.origin[0]) * panel.scale,
+            panel.y + (point[1] - panel.origin[1]) * panel.scale)  # fmt: skip
+
+
+def _within(points, panel) -> bool:
+    return all(panel.x - 0.1 <= x <= panel.x + panel.width + 0.1
+               and panel.y - 0.1 <= y <= panel.y + panel.height + 0.1 for x, y in points)  # fmt: skip
+
+
+def test_tummy_squeeze_close_up_is_framed_round_the_hands_in_front_of_the_body() -> None:
     """Blind test round 3: the hands were white on a white body, half hidden by the close-up
-    frame. Both arms are mid grey in the first drawing, and a close-up frame goes under the
-    figure (drawn before it), so it never covers a hand or a foot."""
-    pic = exercise_picture("abdominal-contraction")
-    clips = [i for i, item in enumerate(pic.items) if isinstance(item, scene.Clip)]
-    frames = [
-        i
-        for i, item in enumerate(pic.items)
-        if isinstance(item, scene.Shape) and item.fill is None and len(item.points) == 4
-    ]
-    assert frames and min(frames) < clips[0]  # the frame on drawing 1, under it
+    frame; round 4: a frame drawn behind the body read as a box or a screen behind the
+    person, and the close-up had no hands in it. The frame on drawing 1 is now drawn in
+    front of the figure, round both hands (its lines clear of them); the close-up shows the
+    hands on the tummy, labelled "your tummy". Both arms are mid grey in both drawings."""
+    for large in (False, True):
+        pic = exercise_picture("abdominal-contraction", large_print=large)
+        clips = [i for i, item in enumerate(pic.items) if isinstance(item, scene.Clip)]
+        frames = [
+            i
+            for i, item in enumerate(pic.items)
+            if isinstance(item, scene.Shape)
+            and item.fill is None
+            and len(item.points) == 4
+            and item.closed
+        ]
+        first, _ = pic.panels
+        inside = [i for i in frames if _within(pic.items[i].points, first)]
+        assert len(inside) == 1 and inside[0] > clips[0]  # on drawing 1, in front of it
+        (x0, y0), (x1, y1) = pic.items[inside[0]].points[0], pic.items[inside[0]].points[2]
+        entry = exercise_entry("abdominal-contraction")
+        f = figure(merged_pose(entry, entry["panels"][0]["pose"]))
+        for hand in ("near_hand", "far_hand"):
+            hx, hy = _on_paper(first, f.points[hand])
+            margin = 3.8 * first.scale  # a hand's radius, in mm
+            assert x0 + margin < hx < x1 - margin and y0 + margin < hy < y1 - margin
+        fills = [s.fill for s in _shapes(pic.items[clips[1]].items)]
+        assert fills.count(scene.FAR) >= 6  # both arms (3 parts each) in the close-up
+        said = [t.text for t in _texts(pic.items[clips[1]].items)]
+        assert "your tummy" in said
     first = pic.items[clips[0]]
     fills = [s.fill for s in _shapes(first.items)]
     assert fills.count(scene.FAR) >= 9  # both arms (3 parts each) and the far leg

@@ -151,6 +151,7 @@ class _Content:
     closeup: bool
     region: tuple[float, float, float, float] | None  # cm box a close-up magnifies
     of: int  # the panel a close-up magnifies
+    front: bool = False  # the frame on the drawing magnified goes in front of the body
 
 
 def _parts(names: Iterable[str]) -> set[str]:
@@ -378,9 +379,9 @@ def _content(
         box = list(region)
     closeup = "region" in panel and not panel.get("step")
     of = int(panel.get("of", index - 1))
-    return _Content(
-        shapes, tuple(box), zoom, said(panel.get("caption", "")), figures, closeup, region, of
-    )
+    front = bool(panel.get("region", {}).get("front"))
+    caption = said(panel.get("caption", ""))
+    return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front)
 
 
 def _mark(
@@ -1001,12 +1002,17 @@ def _draw(
         pic_w = max(pic_w, x - GAP_MM)
         y_top = y_fig - cap_h - GAP_MM
     lines: list[Any] = []
+    fronts: list[Any] = []
     for i in shown:  # a close-up: a frame where it looks, and a line to the close-up
         c = contents[i]
         if c.region and c.of in panels:
             frame, *line = _link(transforms[c.of], c.region, panels[c.of], panels[i], outline)
-            lines += [frame, *line]  # under the figure: it never hides a hand or a foot
-    items = lines + items  # the lines go under the captions and the panels
+            # under the figure, so it never hides a hand or a foot; or (``front``: a frame
+            # round the hands on the body) in front of it, so it does not read as a box
+            # standing behind the person
+            (fronts if c.front else lines).append(frame)
+            lines += line
+    items = lines + items + fronts  # the lines go under the captions and the panels
     if badges and size:
         bw = badges_width(badges, size)
         if pick.badge_row:
