@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from matplotlib.path import Path
 
 from backplan.pictures.body import Figure, figure
 from backplan.pictures.data import exercise_entry, merged_pose
@@ -198,6 +200,37 @@ def test_back_leg_swing_knee_straight_leg_back_hands_on_chair() -> None:
     assert lowest(back, "near_foot") > 5  # the whole foot clear of the floor
     assert bend(back, "hip", "near_knee", "near_ankle") < 1
     assert start.points["near_hand"][0] > start.points["shoulder"][0] + 15  # on the chair
+
+
+def _share_outside(poly, covers) -> float:
+    """The share of ``poly``'s area (sampled on a grid) that none of ``covers`` hides."""
+    pts = np.array(poly)
+    (x0, y0), (x1, y1) = pts.min(0), pts.max(0)
+    grid = np.c_[
+        [a.ravel() for a in np.meshgrid(np.linspace(x0, x1, 30), np.linspace(y0, y1, 30))]
+    ].T
+    inside = Path(pts).contains_points(grid)
+    hidden = np.zeros(len(grid), bool)
+    for c in covers:
+        hidden |= Path(np.array(c)).contains_points(grid)
+    return float((inside & ~hidden).sum() / inside.sum())
+
+
+def test_knee_to_chest_forearm_behind_the_thigh_fingers_at_the_back_of_the_knee() -> None:
+    """Blind test round 4: the hands read as resting on the front of the thighs. The near
+    arm is drawn behind the near leg, its forearm hidden by the thigh, and at least half the
+    hand shows past the back of the thigh; the label's line ends at the hand without crossing
+    the upper arm."""
+    entry = exercise_entry("knee-to-chest")
+    assert entry.get("arms_behind")
+    end = pose("knee-to-chest", "in")
+    leg = [poly for n in ("near_thigh", "near_shin", "near_foot") for poly in end.parts[n]]
+    assert _share_outside(end.parts["near_hand"][0], leg) > 0.5
+    assert _share_outside(end.parts["near_forearm"][0], leg) < 0.6  # mostly behind the thigh
+    (mark,) = [m for m in entry["panels"][1]["marks"] if m["text"] == "hands under knees"]
+    hx, hy = end.points[mark["at"]]
+    line = [(hx + mark["dx"] * t / 20, hy + mark["dy"] * t / 20) for t in range(2, 21)]
+    assert not Path(end.parts["near_upper_arm"][0]).contains_points(line).any()
 
 
 def test_knee_to_chest_hands_under_knees_head_down() -> None:
