@@ -332,6 +332,25 @@ def test_close_ups_have_no_step_number_and_badges_come_once_after_the_last_step(
     assert len(closeup) == 1 and closeup[0].caption == "Close-up: heels up"
 
 
+def test_a_lone_step_has_no_number_and_two_steps_are_numbered(printed: dict) -> None:
+    """Blind test round 4: a "1" with no "2" (one drawing, or one drawing and its close-up)
+    reads as a drawing missing. The numbered dots are white digits on black."""
+    lone = 0
+    for rows in printed.values():
+        for b, variant, pic in rows:
+            digits = [t.text for t in _texts(pic.items) if t.colour == scene.WHITE
+                      and t.text.isdigit()]  # fmt: skip
+            data = exercise_entry(b.exercise, variant)["panels"]
+            steps = [p for p in pic.panels
+                     if "region" not in data[p.index] or data[p.index].get("step")]  # fmt: skip
+            if len(steps) == 1:
+                lone += 1
+                assert digits == [], b.exercise
+            else:
+                assert digits == [str(n) for n in range(1, len(steps) + 1)], b.exercise
+    assert lone >= 4  # the large-print handouts draw several exercises in one drawing
+
+
 def _texts(items) -> list:
     out = []
     for item in items:

@@ -673,7 +673,8 @@ def _shown(rows: Sequence[Sequence[int]]) -> list[int]:
 
 
 def _numbers(contents: Sequence[_Content], shown: Sequence[int]) -> dict[int, int | None]:
-    """Step numbers for the panels shown (close-ups get none)."""
+    """Step numbers for the panels shown (close-ups get none, nor does a lone step: a
+    "1" with no "2" reads as a missing drawing)."""
     out: dict[int, int | None] = {}
     n = 0
     for i in shown:
@@ -682,6 +683,8 @@ def _numbers(contents: Sequence[_Content], shown: Sequence[int]) -> dict[int, in
         else:
             n += 1
             out[i] = n
+    if n == 1:
+        return dict.fromkeys(out)
     return out
 
 
