@@ -60,6 +60,10 @@ def test_ankle_lifts_toes_towards_the_face_then_away() -> None:
     assert up.points["near_toe"][0] < down.points["near_toe"][0] - 8  # up to the face, then away
     assert bend(up, "hip", "near_knee", "near_ankle") < 1  # legs straight
     assert up.points["far_toe"] == pytest.approx(down.points["far_toe"], abs=2.5)  # one ankle
+    # blind test round 4: "toes up" read as upright, not pulled towards the face; the toes
+    # now lean 15-20 degrees past upright towards the head (which is to the left)
+    (ax, ay), (tx, ty) = up.points["near_ankle"], up.points["near_toe"]
+    assert 105 <= math.degrees(math.atan2(ty - ay, tx - ax)) <= 110
 
 
 def test_heel_slides_heel_stays_on_the_floor_other_leg_straight() -> None:
