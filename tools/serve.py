@@ -50,9 +50,6 @@ CHROMIUM_ARGS = [
 VOILA_OPTIONS = [
     "--preheat_kernel=True",
     "--pool_size=2",
-    # a used kernel is replaced after the page it went to has drawn: two physios opening
-    # the app at once are not slowed by the refill competing for the same cores
-    "--VoilaKernelManager.fill_delay=6",
     "--MappingKernelManager.cull_idle_timeout=120",
     "--MappingKernelManager.cull_interval=30",
     "--MappingKernelManager.cull_connected=False",
