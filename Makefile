@@ -39,8 +39,10 @@ test: $(STAMP) $(AXE)
 
 # every property test (Hypothesis; tests/fuzz_inputs.py @fuzz) with at least 1,000 examples
 # each (many minutes; not part of make test). addopts is replaced: no notebooks, no doctests.
+# Then the app page opened and left 20 times, counting kernels (make test: 8 times).
 fuzz: $(STAMP)
 	BACKPLAN_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest -n 2 --dist loadfile -o addopts=-ra -p no:nbval -m property tests
+	BACKPLAN_KERNEL_LOADS=20 $(BIN)/python -m pytest -o addopts=-ra -p no:nbval tests/test_browser_kernels.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check backplan tests benchmarks tools
