@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[all]"
 	touch $(STAMP)
 
+# No news feed and no update check: JupyterLab would otherwise offer to fetch both from the
+# internet, and a clinic's computer makes no network calls for backplan.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) --notebook-dir=notebooks $(ALLOW_ROOT)
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) --notebook-dir=notebooks --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.app_settings_dir=$(CURDIR)/tools/jupyter/lab/settings $(ALLOW_ROOT)
 
 # The page template in tools/jupyter (nothing loaded from a CDN) comes first on JUPYTER_PATH.
 app: $(STAMP)
