@@ -611,10 +611,13 @@ def _caption_items(
     x: float, y: float, number: int | None, caption: str, size: float, rtl: bool = False
 ) -> list[Any]:
     """A panel's caption: a numbered dot (steps only, not close-ups), then the words; in a
-    right-to-left language the dot on the right, where the words begin."""
+    right-to-left language the dot on the right, where the words begin. The caption's
+    ground is white, so a close-up's line passing under it never strikes the words."""
     h = size * FONT_MM * 1.45
     r = h * 0.46
-    items: list[Any] = []
+    pad = size * FONT_MM * 0.15
+    items: list[Any] = [Shape(_rect(x - pad, y, x + caption_width(number, caption, size) + pad,
+                                    y + h), WHITE)]  # fmt: skip
     gap = size * FONT_MM * 0.35
     width = text_width(caption, size) if caption else 0.0
     dot_x, tx = x + r, x
