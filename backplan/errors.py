@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from numbers import Real
 
 __all__ = [
     "MAX_LISTED",
@@ -35,6 +36,7 @@ __all__ = [
     "PlanVersionError",
     "Problem",
     "TableError",
+    "argument_value",
     "problem_list",
     "short",
 ]
@@ -71,6 +73,16 @@ def _shown(value: object) -> str:
         return short(repr(value))
     except Exception:  # a value whose repr fails still gets a message
         return f"<{type(value).__name__}>"
+
+
+def argument_value(value: object) -> object:
+    """What an error shows of a wrong argument: text, a number or ``None`` as it is,
+    anything else by its type's name (never a whole table or plan).
+
+    >>> argument_value("x.csv"), argument_value(5), argument_value([1, 2])
+    ('x.csv', 5, 'list')
+    """
+    return value if isinstance(value, str | Real | None) else type(value).__name__
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BeforeValidator, Strict
 
-from ..errors import BackplanError, PlanError, Problem
+from ..errors import BackplanError, PlanError, Problem, argument_value
 from .dates import DATE_TEXT, FIRST_DATE, LAST_DATE, check_date, parse_iso_date
 
 __all__ = [
@@ -292,6 +292,6 @@ def frame_argument(
             return value
         got: object = "missing " + ", ".join(missing)
     else:
-        got = value if isinstance(value, str | Real | None) else type(value).__name__
+        got = argument_value(value)
     expected = f"{what} (columns {', '.join(wanted)})"
     raise error([Problem(source, None, name, expected, got)], source)

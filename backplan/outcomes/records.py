@@ -49,7 +49,7 @@ import pandas as pd
 from .._io.dates import DATE_TEXT, FIRST_DAY, LAST_DAY, NO_DAY, date_days
 from .._io.numbers import decimal_numbers
 from .._io.spreadsheets import spreadsheet_row
-from ..errors import LogError, Problem
+from ..errors import LogError, Problem, argument_value
 from ..logs.formats import read_log_file, unique_header
 from ..logs.read import _files as log_files
 from ..plan.model import plans_argument
@@ -158,7 +158,7 @@ def _gather(source: object) -> list[tuple[str, pd.DataFrame]]:
                 raise OutcomeError([Problem("<outcomes>", None, "outcomes", expected, got)])
             paths = [p for s in items for p in _files(Path(s))]
         else:
-            got = source if isinstance(source, int | float | None) else type(source).__name__
+            got = argument_value(source)
             raise OutcomeError([Problem("<outcomes>", None, "outcomes", expected, got)])
         frames = []
         for p in paths:

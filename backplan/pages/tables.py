@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue import catalogue_argument
-from ..errors import Problem, TableError
+from ..errors import Problem, TableError, argument_value
 
 __all__ = [
     "BLANK",
@@ -414,10 +414,8 @@ def _check_arguments(
     if not isinstance(blank, str):
         problems.append(("blank", "text", blank))
     if problems:
-        raise TableError([Problem("<table>", None, name, expected,
-                                          got if isinstance(got, str | int | float | None)
-                                          else type(got).__name__)
-                                  for name, expected, got in problems], "<table>")  # fmt: skip
+        raise TableError([Problem("<table>", None, name, expected, argument_value(got))
+                          for name, expected, got in problems], "<table>")  # fmt: skip
 
 
 def _two_columns(values: Mapping[str, Any], blank: str) -> ReadableTable:

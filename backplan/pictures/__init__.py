@@ -39,7 +39,7 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
-from ..errors import CatalogueError, Problem
+from ..errors import CatalogueError, Problem, argument_value
 from .data import has_picture, poses
 from .scene import Picture, layout
 from .sizes import LARGE_OVER_CLEAR, PictureSize, badge_words, dose_badges, picture_size
@@ -144,13 +144,13 @@ def exercise_picture_svg(
     Use it in HTML, in notebooks (``IPython.display.HTML``) and in ipywidgets ``HTML``.
     """
     if not isinstance(exercise_id, str):
-        got = exercise_id if isinstance(exercise_id, int | float | None) else type(exercise_id)
         raise CatalogueError([Problem("<picture>", None, "exercise_id",
-                                      "an exercise id such as 'heel-raises'", str(got))])  # fmt: skip
+                                      "an exercise id such as 'heel-raises'",
+                                      argument_value(exercise_id))])  # fmt: skip
     if catalogue is not None and not (isinstance(catalogue, pd.DataFrame) and "id" in catalogue):
-        got = catalogue if isinstance(catalogue, str | int | float) else type(catalogue).__name__
         raise CatalogueError([Problem("<picture>", None, "catalogue",
-                                      "a catalogue from load_catalogue() (a DataFrame)", got)])  # fmt: skip
+                                      "a catalogue from load_catalogue() (a DataFrame)",
+                                      argument_value(catalogue))])  # fmt: skip
     image = _image_path(exercise_id, catalogue)
     dose = _catalogue_dose(exercise_id, catalogue)
     return picture_markup(exercise_id, image, height_mm, max_width_mm, variant=variant, dose=dose)

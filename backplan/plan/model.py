@@ -37,7 +37,7 @@ from pydantic import (
 
 from .._io.typed import Day, Moment, Text, Whole, whole_value
 from ..catalogue import LEVELS
-from ..errors import PlanError, Problem
+from ..errors import PlanError, Problem, argument_value
 from .restrictions import Restrictions, restriction_problems
 from .rules import DOSE_BOUNDS, AddDose, NextLevel, Prescription, Revision, Rule, check_revisions
 from .weeks import doses_in_force, level_in_force
@@ -301,7 +301,7 @@ def plans_argument(value: object, name: str = "plans") -> tuple[Plan, ...]:
       - column 'plans': expected at least one plan (the list is empty)
     """
     if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping | pd.DataFrame):
-        got = value if isinstance(value, str | int | float | None) else type(value).__name__
+        got = argument_value(value)
         expected = "a list of plans (from build_plan or load_plan)"
         raise PlanError([Problem("<plans>", None, name, expected, got)], "<plans>")
     plans = tuple(value)
