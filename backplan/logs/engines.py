@@ -24,7 +24,7 @@ from .logtable import LogTable
 from .prescriptions import Grid, Known
 from .read import Gathered
 from .rows import rejected_of, rejected_rows
-from .sums import Partials, Rows, Sums
+from .sums import Partials, Rows, Scores, Sums
 
 __all__ = ["Tally", "frame_tally", "table_tally"]
 
@@ -33,12 +33,14 @@ __all__ = ["Tally", "frame_tally", "table_tally"]
 class Tally:
     """What every engine gives back: the sums of the accepted rows, how many rows were
     read, and the rejected rows and exact duplicates (each made when called, so
-    :func:`~backplan.adherence` can make them while it works out the measures)."""
+    :func:`~backplan.adherence` can make them while it works out the measures), and the
+    pain scores of the accepted rows one by one (``None``: week totals only, as from Dask)."""
 
     sums: Partials
     rows_read: int
     rejected: Callable[[], pd.DataFrame]
     duplicates: Callable[[], pd.DataFrame]
+    scores: Scores | None = None
 
 
 def _ready(table: pd.DataFrame) -> Callable[[], pd.DataFrame]:
@@ -51,15 +53,17 @@ def frame_tally(rows: Gathered, grid: Grid, exercises: Known, drop_duplicates: b
     if drop_duplicates:  # a copy is known only once every row is checked: sum after
         checked = check_rows(rows.raw, rows.file, rows.row, exercises, grid, True,
                              got=False, shown=rows.shown)  # fmt: skip
-        sums = Sums(grid)
+        sums = Sums(grid, keep_scores=True)
         sums.add(checked.rows())
         duplicates = checked.find_duplicates()
-        return Tally(sums.total(), len(rows.raw), partial(rejected_of, checked), _ready(duplicates))
-    sums = Sums(grid)  # each chunk added up as soon as it is checked, while in the CPU cache
+        return Tally(sums.total(), len(rows.raw), partial(rejected_of, checked),
+                     _ready(duplicates), sums.scores())  # fmt: skip
+    # each chunk added up as soon as it is checked, while in the CPU cache
+    sums = Sums(grid, keep_scores=True)
     checked = check_rows(rows.raw, rows.file, rows.row, exercises, grid, add=sums.add,
                          defer_duplicates=True, got=False, shown=rows.shown)  # fmt: skip
     return Tally(sums.total(), len(rows.raw), partial(rejected_of, checked),
-                 checked.find_duplicates)  # fmt: skip
+                 checked.find_duplicates, sums.scores())  # fmt: skip
 
 
 def _counts(values: pd.Series) -> np.ndarray:
@@ -100,7 +104,7 @@ def table_tally(table: LogTable, grid: Grid, drop_duplicates: bool) -> Tally:
         bad[dup] = True
         parts.append((dup, "", "exact duplicate"))
     found = row_codes(parts, bad)
-    sums = Sums(grid)
+    sums = Sums(grid, keep_scores=True)
     sums.add(Rows(~bad, prow, _counts(acc["sets_done"]), _counts(acc["reps_done"]),
                   acc["pain_during"].to_numpy(np.float64),
                   acc["pain_next_morning"].to_numpy(np.float64), pcode, offset))  # fmt: skip
@@ -115,4 +119,5 @@ def table_tally(table: LogTable, grid: Grid, drop_duplicates: bool) -> Tally:
         keys = pd.MultiIndex.from_arrays([duplicates["file"].astype(object), duplicates["row"]])
         duplicates = duplicates.loc[~keys.isin(gone[unplanned.to_numpy()])]
         duplicates = duplicates.reset_index(drop=True)
-    return Tally(sums.total(), table.rows_read, _ready(rejected), _ready(duplicates))
+    return Tally(sums.total(), table.rows_read, _ready(rejected), _ready(duplicates),
+                 sums.scores())  # fmt: skip

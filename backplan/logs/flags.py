@@ -22,9 +22,11 @@ import numpy as np
 import pandas as pd
 
 from ..triage.calls import CALL_COLUMNS, CALL_GROUPS, assess
-from ..triage.notes import log_notes
+from ..triage.notes import STRUCTURED_COLUMNS, log_notes
 from .logtable import LogTable
+from .prescriptions import Grid
 from .read import Gathered
+from .sums import Scores
 
 __all__ = ["CALL_COLUMNS", "FLAGS", "FLAG_ACTIONS", "call_flags"]
 
@@ -48,25 +50,35 @@ FLAG_ACTIONS: dict[str, str] = {
 }
 
 
-#: Columns the call list never reads.
-_NUMBERS = frozenset({"exercise", "sets_done", "reps_done", "hold_s"})
-
-
 def _accepted(rows: Gathered, rejected: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``rows`` that were not rejected, as written, with their file and row."""
-    ok = np.ones(len(rows.raw), dtype=bool)
-    if len(rejected):
-        names = pd.Index(rows.file.categories)
-        shift = np.int64(1) << np.int64(40)
-        mine = names.get_indexer(rejected["file"].astype(str)).astype(np.int64) * shift
-        mine += rejected["row"].to_numpy(np.int64)
-        every = rows.file.codes.astype(np.int64) * shift + rows.row
-        ok = ~np.isin(every, mine)
-    keep = [c for c in rows.raw.columns if c not in _NUMBERS]  # pain and notes, not counts
-    if ok.all():
+    """The rows of ``rows`` that were not rejected, as written, with their file and row:
+    the patient, date and free-text columns (what :func:`log_notes` reads; no rows when
+    the logs have no free-text column)."""
+    keep = [c for c in rows.raw.columns
+            if c in ("patient", "date") or str(c) not in STRUCTURED_COLUMNS]  # fmt: skip
+    if all(c in ("patient", "date") for c in keep):
+        return rows.raw[keep].iloc[:0].assign(file=rows.file[:0], row=rows.row[:0])
+    if not len(rejected):
         return rows.raw[keep].assign(file=rows.file, row=rows.row)
-    at = np.flatnonzero(ok)
+    names = pd.Index(rows.file.categories)
+    shift = np.int64(1) << np.int64(40)
+    mine = names.get_indexer(rejected["file"].astype(str)).astype(np.int64) * shift
+    mine += rejected["row"].to_numpy(np.int64)
+    every = rows.file.codes.astype(np.int64) * shift + rows.row
+    at = np.flatnonzero(~np.isin(every, mine))
     return rows.raw[keep].take(at).assign(file=rows.file.take(at), row=rows.row[at])
+
+
+def score_rows(scores: Scores, grid: Grid) -> pd.DataFrame:
+    """The pain scores the engine kept, as the log rows :func:`~backplan.triage.calls.assess`
+    reads pain from (``patient`` labelled as in the plans, ``date``, ``pain_during``,
+    ``pain_next_morning``)."""
+    return pd.DataFrame({
+        "patient": pd.Categorical.from_codes(scores.patient, categories=grid.patients),
+        "date": scores.day.astype("datetime64[D]").astype("datetime64[s]"),
+        "pain_during": scores.during,
+        "pain_next_morning": scores.morning,
+    })  # fmt: skip
 
 
 def call_flags(
@@ -75,6 +87,7 @@ def call_flags(
     source: LogTable | Gathered | None,
     rejected: pd.DataFrame,
     groups: Mapping[str, str],
+    pain: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The call list for the report's ``tables``; ``tables["by_patient"]`` gains
     ``start_back`` (the plan's STarT Back group, missing when none or when the plans came
@@ -82,7 +95,8 @@ def call_flags(
 
     ``source`` is what the rows were read from: a :class:`~backplan.LogTable`, the
     gathered rows of files or a frame, or ``None`` (Dask: week totals only); ``groups``
-    maps patients to their plans' STarT Back groups.
+    maps patients to their plans' STarT Back groups; ``pain`` holds the accepted rows'
+    pain scores (:func:`score_rows`; the rows of ``source`` by default).
     """
     rows = notes = None
     if isinstance(source, LogTable):
@@ -91,9 +105,12 @@ def call_flags(
         rows = _accepted(source, rejected)
         notes = log_notes(SimpleNamespace(accepted=rows, rejected=rejected))
     found = assess(tables["by_week"], tables["by_patient"], tables["by_exercise"], as_of,
-                   rows=rows, notes=notes, start_back=groups)  # fmt: skip
-    patients = tables["by_patient"]["patient"].astype(str)
-    tables["by_patient"]["start_back"] = patients.map(groups).astype(object)  # NaN: no group
-    tables["by_patient"]["flags"] = patients.isin(found.calls["patient"]).astype(np.int64)
+                   rows=rows if pain is None else pain, notes=notes,
+                   start_back=groups)  # fmt: skip
+    patients = tables["by_patient"]["patient"].astype(str).tolist()
+    called = set(found.calls["patient"].tolist())
+    tables["by_patient"]["start_back"] = np.array([groups.get(p, np.nan) for p in patients],
+                                                  dtype=object)  # NaN: no group  # fmt: skip
+    tables["by_patient"]["flags"] = np.array([p in called for p in patients], dtype=np.int64)
     found.calls.attrs["source"] = "week totals" if source is None else "log rows"
     return found.calls

@@ -27,7 +27,7 @@ import pandas as pd
 from .._io.dates import DATE_TEXT, FIRST_DATE, LAST_DATE, parse_iso_date
 from ..errors import BackplanError, LogError, Problem, short
 from .engines import Tally, frame_tally, table_tally
-from .flags import call_flags
+from .flags import call_flags, score_rows
 from .logtable import LogTable, gather_with_plans
 from .measures import measure_tables, to_date
 from .prescriptions import Prescriptions, plan_grid
@@ -161,7 +161,9 @@ def adherence(
         duplicates = pool.submit(tally.duplicates)
         tables = measure_tables(grid, tally.sums, day, threshold, pain_rise, quiet_days)
         rejected_rows = rejected.result()
-        tables["flags"] = call_flags(tables, to_date(day), source, rejected_rows, plans.start_back)
+        pain = None if tally.scores is None else score_rows(tally.scores, grid)
+        tables["flags"] = call_flags(tables, to_date(day), source, rejected_rows,
+                                     plans.start_back, pain)  # fmt: skip
         return AdherenceReport(
             **tables,
             rejected=rejected_rows,

@@ -31,7 +31,7 @@ import numpy as np
 
 from .prescriptions import Grid
 
-__all__ = ["NONE", "Partials", "Rows", "Sums"]
+__all__ = ["NONE", "Partials", "Rows", "Scores", "Sums"]
 
 #: "No day": the smallest int64, used where a patient has no log.
 NONE = np.iinfo(np.int64).min
@@ -102,6 +102,22 @@ class Partials:
         return np.where(logged.any(axis=1), grid.start_day + last, NONE)
 
 
+@dataclass(frozen=True)
+class Scores:
+    """The pain scores of the accepted rows that fall on a prescription row: one entry per
+    row with a score during the exercise or the next morning (NaN where that one is blank).
+
+    ``patient`` is the grid's patient code and ``day`` days since 1970-01-01. The call list
+    (:mod:`backplan.logs.flags`) reads the worst day and the mornings from these, so the
+    log rows are not read a second time.
+    """
+
+    patient: np.ndarray
+    day: np.ndarray
+    during: np.ndarray
+    morning: np.ndarray
+
+
 def _add_counts(target: np.ndarray, index: np.ndarray, weights: Any = None) -> None:
     """``target[i] +=`` the count (or the sum of ``weights``) of each ``i`` in ``index``.
 
@@ -120,14 +136,16 @@ class Sums:
     accumulators are added together by :meth:`total`.
     """
 
-    def __init__(self, grid: Grid) -> None:
+    def __init__(self, grid: Grid, keep_scores: bool = False) -> None:
         self.grid = grid
+        self.keep_scores = keep_scores
         t = grid.table
         self.extra = t["sets"].to_numpy(np.int64) * t["reps"].to_numpy(np.int64) - 1
         self.row_cell = grid.row_patient * grid.max_week + grid.row_week - 1
         self.width = 7 * grid.max_week
         self._local = threading.local()
         self._all: list[Partials] = []
+        self._scores: list[list[tuple[np.ndarray, ...]]] = []
         self._lock = threading.Lock()
 
     def add(self, rows: Rows) -> None:
@@ -135,8 +153,10 @@ class Sums:
         acc = getattr(self._local, "acc", None)
         if acc is None:
             acc = self._local.acc = Partials.zeros(self.grid)
+            self._local.scores = []
             with self._lock:
                 self._all.append(acc)
+                self._scores.append(self._local.scores)
         prow, sets, reps, pain = rows.prow, rows.sets, rows.reps, rows.pain
         if not len(prow):
             return
@@ -166,15 +186,26 @@ class Sums:
         ticks = np.flatnonzero(sets < 0)
         if len(ticks):
             acc.reps[lo:hi] += np.bincount(at.take(ticks), minlength=width)[1:] * self.extra[lo:hi]
+        any_score = None  # rows with either score
         for score, total, n in ((pain, acc.pain_sum, acc.pain_n),
                                 (rows.morning, acc.morning_sum, acc.morning_n)):  # fmt: skip
             if score.strides == (0,):  # a column the logs lack: no scores
                 continue
-            scored = np.flatnonzero(score == score if every else (score == score) & use)
-            if len(scored):  # (NaN != NaN: blank scores are left out)
+            has = score == score  # (NaN != NaN: blank scores are left out)
+            if not every:
+                has &= use
+            scored = np.flatnonzero(has)
+            if len(scored):
                 pw = self.row_cell.take(prow.take(scored))
                 _add_counts(total, pw, score.take(scored))
                 _add_counts(n, pw)
+            any_score = has if any_score is None else np.logical_or(any_score, has, out=has)
+        if self.keep_scores and any_score is not None and any_score.any():
+            at = np.flatnonzero(any_score)
+            self._local.scores.append(tuple(
+                np.broadcast_to(a, prow.shape).take(at)
+                for a in (rows.patient, rows.offset, pain, rows.morning)
+            ))  # fmt: skip
         day = rows.patient * self.width  # patient x plan day
         day += rows.offset
         day_logs = acc.day_logs.reshape(-1)
@@ -198,3 +229,14 @@ class Sums:
                 mine += theirs
         self._all = [out]  # added up once: a second call gives the same sums
         return out
+
+    def scores(self) -> Scores:
+        """The scores kept (with ``keep_scores``) from every batch, in no set order."""
+        parts = [part for local in self._scores for part in local]
+        if not parts:
+            empty = np.zeros(0, np.int64)
+            return Scores(empty, empty, np.zeros(0), np.zeros(0))
+        patient, offset, during, morning = (np.concatenate(a) for a in zip(*parts, strict=True))
+        patient = patient.astype(np.int64, copy=False)
+        day = self.grid.start_day.take(patient) + offset
+        return Scores(patient, day, during.astype(np.float64), morning.astype(np.float64))

@@ -136,7 +136,15 @@ def _tuples(fired: np.ndarray, names: Sequence[str]) -> np.ndarray:
     row worked out once)."""
     if not len(fired):
         return np.empty(0, dtype=object)
-    patterns, codes = np.unique(np.packbits(fired, axis=1), axis=0, return_inverse=True)
+    packed = np.packbits(fired, axis=1)
+    if packed.shape[1] <= 8:  # up to 64 rules: each row's pattern as one number, hashed
+        wide = np.zeros((len(packed), 8), dtype=np.uint8)
+        wide[:, : packed.shape[1]] = packed
+        codes = pd.factorize(wide.view(np.uint64).reshape(-1))[0]
+        first = np.unique(codes, return_index=True)[1]  # a row of each pattern
+        patterns = packed[first]
+    else:
+        patterns, codes = np.unique(packed, axis=0, return_inverse=True)
     words = np.empty(len(patterns), dtype=object)
     for k, pattern in enumerate(patterns):
         bits = np.unpackbits(pattern)[: len(names)]
@@ -155,7 +163,10 @@ def _decide(
     calls = np.empty(len(ex), dtype=object)
     patient_calls: dict[str, tuple[str, ...]] = {}
     sets = {id(rules): rules for rules in rule_sets.values()}
-    tag = ex["patient"].map({p: id(r) for p, r in rule_sets.items()}).to_numpy()
+    if len(sets) == 1:  # everyone has the same rules
+        tag = np.full(len(ex), next(iter(sets)))
+    else:
+        tag = ex["patient"].map({p: id(r) for p, r in rule_sets.items()}).to_numpy()
     for key, rules in sets.items():
         at = np.flatnonzero(tag == key)
         if not len(at):
@@ -189,7 +200,7 @@ def _plan_decisions(
     return found.assign(
         decision=first["decision"].reindex(found.index),
         rule=first["rule"].reindex(found.index),
-        call_rules=[calls.get(p, ()) for p in found.index],
+        call_rules=[calls.get(p, ()) for p in found.index.tolist()],
     )
 
 
@@ -429,17 +440,19 @@ def assess(
         patient in the pain group).
     """
     found = evidence(by_week, by_patient, as_of, weeks, rows)
-    sets = _rule_sets(list(found.index), rules, start_back or {})
+    reviewed = found.index.tolist()
+    sets = _rule_sets(reviewed, rules, start_back or {})
     ex, patient_calls = _decide(exercise_measures(found, by_exercise), sets)
     found = _plan_decisions(found, ex, patient_calls)
-    everyone = list(dict.fromkeys(by_patient["patient"].astype(str)))
-    firsts = dict(zip(found.index, found["first_day"], strict=True))
+    everyone = list(dict.fromkeys(by_patient["patient"].astype(str).tolist()))
+    firsts = dict(zip(reviewed, found["first_day"], strict=True))
     windows = {p: (firsts.get(p), as_of) for p in everyone}
     mine, strangers = _flagged_notes(notes, windows)
     outcome_calls = outcome_calls or {}
-    records = {str(e.Index): e for e in found.itertuples()}
-    fired_any = found.index[found["call_rules"].map(len).to_numpy() > 0]
+    fired_any = found.index[found["call_rules"].map(len).to_numpy() > 0].tolist()
     candidates = set(fired_any) | set(mine) | {p for p, lines in outcome_calls.items() if lines}
+    asked = found.loc[[p in candidates for p in reviewed]]  # words only for those to call
+    records = dict(zip(asked.index.tolist(), asked.itertuples(), strict=True))
     call_rows = []
     for patient in everyone:  # only patients something asks to call (few): words, ranks
         if patient not in candidates:

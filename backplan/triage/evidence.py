@@ -155,9 +155,12 @@ def _rows_pain(
     and the week before) from their accepted log rows, matched to the plans' labels by
     :func:`patient_key`."""
     n = len(patients)
-    keys = {patient_key(p): i for i, p in enumerate(patients)}
     found, labels = pd.factorize(rows["patient"])  # each label looked up once
-    lookup = np.array([keys.get(patient_key(str(label)), -1) for label in labels] + [-1])
+    lookup = np.append(patients.get_indexer(pd.Index(labels, dtype=object)), -1)
+    if (lookup[:-1] < 0).any():  # a label written otherwise: matched as patient_key does
+        keys = {patient_key(p): i for i, p in enumerate(patients.tolist())}
+        for j in np.flatnonzero(lookup[:-1] < 0):
+            lookup[j] = keys.get(patient_key(str(labels[j])), -1)
     code = lookup[found].astype(np.int64)  # factorize gives -1 for a blank: the last entry
     during = _scores(rows, "pain_during", "pain")
     morning = _scores(rows, "pain_next_morning")
