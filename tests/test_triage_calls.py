@@ -287,3 +287,23 @@ def test_backplan_review_takes_outcome_scores(
     assert main(["review", str(logs), "-p", str(tmp_path), "-o", str(out),
                  "--outcomes", str(bad)]) == 2  # fmt: skip
     assert "bad.csv" in capsys.readouterr().err
+
+
+def test_the_notes_the_call_list_reads_are_the_notes_to_act_on() -> None:
+    """The call list reads only the notes that are not clear; a note copied on every row is
+    judged once, and nothing a person must read is lost on the way."""
+    from backplan.triage.notes import log_notes
+
+    days = [(START + timedelta(days=d)).isoformat() for d in range(14)]
+    notes = ["did them all"] * 14
+    notes[3] = "numb around my bottom, can't pee properly"
+    notes[9] = "😖😖😖"
+    raw = pd.DataFrame({"patient": "P1", "date": days, "exercise": "heel-raises",
+                        "sets_done": 1, "reps_done": 10, "note": notes})  # fmt: skip
+    raw.loc[5, "date"] = "2026-01-3x"  # a rejected row is read as well
+    raw.loc[5, "note"] = "can't feel my saddle area"
+    table = bp.read_logs(raw, [_plan("P1")])
+    every = log_notes(table)
+    act = every.loc[every["status"] != "clear"].reset_index(drop=True)
+    assert len(act) == 3 and len(every) == 14  # one note a day, three to act on
+    pd.testing.assert_frame_equal(log_notes(table, to_act_on=True), act)

@@ -100,10 +100,10 @@ def call_flags(
     """
     rows = notes = None
     if isinstance(source, LogTable):
-        rows, notes = source.accepted, log_notes(source)
+        rows, notes = source.accepted, log_notes(source, to_act_on=True)
     elif isinstance(source, Gathered):
         rows = _accepted(source, rejected)
-        notes = log_notes(SimpleNamespace(accepted=rows, rejected=rejected))
+        notes = log_notes(SimpleNamespace(accepted=rows, rejected=rejected), to_act_on=True)
     found = assess(tables["by_week"], tables["by_patient"], tables["by_exercise"], as_of,
                    rows=rows if pain is None else pain, notes=notes,
                    start_back=groups)  # fmt: skip

@@ -58,6 +58,10 @@ BLANK = "–"
 def _missing(v: object) -> bool:
     if v is None or v is pd.NA or v is pd.NaT:
         return True
+    if isinstance(v, float):  # the usual cells, answered without pandas
+        return bool(v != v)
+    if isinstance(v, str | int):
+        return False
     try:
         return bool(np.ndim(v) == 0 and pd.isna(v))  # type: ignore[arg-type]
     except (TypeError, ValueError):

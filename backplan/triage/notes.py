@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -67,8 +68,11 @@ def _at(values: Any, at: np.ndarray, n: int) -> np.ndarray:
     return np.asarray(taken, dtype=object)
 
 
-def _cells(table: Any) -> pd.DataFrame:
-    """Every non-blank free-text cell: patient, date as written, column, text, file, row."""
+def _cells(table: Any, wanted: Callable[[pd.Series], np.ndarray] | None = None) -> pd.DataFrame:
+    """Every non-blank free-text cell: patient, date as written, column, text, file, row.
+
+    ``wanted`` (given the distinct texts of a column, as text) marks the texts to keep.
+    """
     checked = getattr(table, "checked", None)
     raw = getattr(checked, "raw", None)
     if raw is not None:
@@ -85,6 +89,9 @@ def _cells(table: Any) -> pd.DataFrame:
             continue
         for column in [c for c in frame.columns if str(c) not in STRUCTURED_COLUMNS]:
             at = np.flatnonzero(frame[column].notna().to_numpy())  # notes are usually few
+            if wanted is not None and len(at):  # each distinct text judged once
+                codes, distinct = pd.factorize(frame[column].take(at))
+                at = at[wanted(_text(np.asarray(distinct, dtype=object)))[codes]]
             at, repeats = _first_of_each(frame, column, at)
             text = _text(frame[column].take(at).to_numpy())
             written = (text.str.strip() != "").to_numpy()
@@ -132,7 +139,9 @@ def _each_distinct(values: pd.Series, fn: Any) -> np.ndarray:
     return out[codes]  # code -1 (missing) takes the last cell, None
 
 
-def log_notes(table: Any, lexicon: Lexicon | None = None) -> pd.DataFrame:
+def log_notes(
+    table: Any, lexicon: Lexicon | None = None, *, to_act_on: bool = False
+) -> pd.DataFrame:
     """Every free-text cell of the logs, one row per patient, day, column and text.
 
     Parameters
@@ -141,6 +150,10 @@ def log_notes(table: Any, lexicon: Lexicon | None = None) -> pd.DataFrame:
         From :func:`~backplan.read_logs` (accepted and rejected rows are both read).
     lexicon : Lexicon, optional
         See :func:`~backplan.triage.redflags.load_red_flags`.
+    to_act_on : bool
+        Only the notes that are not "clear" (a red flag, or one to read): what the call
+        list reads. A text written on every row ("did them all") is then checked once
+        and left out, not gathered row by row.
 
     Returns
     -------
@@ -152,7 +165,13 @@ def log_notes(table: Any, lexicon: Lexicon | None = None) -> pd.DataFrame:
         words, the ``read_reason``), the first ``file`` and ``row`` with that text, whether
         that row was ``accepted``, and how many ``rows`` repeat it that day.
     """
-    cells = _cells(table)
+    wanted = None
+    if to_act_on:
+
+        def wanted(texts: pd.Series) -> np.ndarray:
+            return np.array([c.status != "clear" for c in check_notes(texts.tolist(), lexicon)])
+
+    cells = _cells(table, wanted)
     if cells.empty:
         return pd.DataFrame(columns=NOTE_COLUMNS)
     cells["key"] = _each_distinct(cells["patient"], patient_key)
