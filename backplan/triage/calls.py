@@ -458,7 +458,8 @@ def assess(
         if patient not in candidates:
             continue
         e = records.get(patient)
-        fired = [r for r in sets[patient] if r.rule in set(e.call_rules)] if e else []
+        asks = set(e.call_rules) if e else set()
+        fired = [r for r in sets[patient] if r.rule in asks]
         row = _call_row(patient, e, fired, mine.get(patient), outcome_calls.get(patient, ()))
         if row is not None:
             call_rows.append(row)
