@@ -37,7 +37,7 @@ from ..settings import ClinicSettings
 from ..words import CLINIC_TEXT
 from .content import ExerciseBlock, Handout, handout_content
 from .options import handout_options, page_size_value
-from .pdf_block import Frames, exercise_story
+from .pdf_block import Frames, exercise_units
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page, in_english
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, plain, register_fonts
@@ -60,14 +60,41 @@ def _notes(h: Handout, lk: Look) -> list[Any]:
     return out
 
 
-def _advice(h: Handout, lk: Look) -> list[Any]:
-    from reportlab.platypus import KeepTogether
-
-    out: list[Any] = []
+def _advice(h: Handout, lk: Look) -> list[list[Any]]:
+    """The advice sections, each kept whole (the first under "Good to know")."""
+    out: list[list[Any]] = []
     for i, section in enumerate(h.advice):
         head = [plain(h.words["advice_title"], lk.h2)] if i == 0 else []
         english = in_english(h, lk, lambda e, el, i=i: bullets(e.advice[i], el))
-        out.append(KeepTogether(head + bullets(section, lk) + english))
+        out.append(head + bullets(section, lk) + english)
+    return out
+
+
+def _advice_and_exercises(
+    h: Handout, lk: Look, width: float, frames: Frames, frame_h: float
+) -> list[Any]:
+    """The advice, then the exercise blocks (each part kept on one page), with places
+    between the exercises where advice that would have left a page near empty goes
+    instead (see :mod:`backplan.handout.pdf_advice`)."""
+    from reportlab.platypus import KeepTogether
+    from reportlab.platypus.flowables import HRFlowable
+
+    from .pdf_advice import AdviceQueue, AdviceSlot
+
+    def rule() -> Any:
+        gap = lk.body.fontSize * 0.6
+        return HRFlowable(width="100%", thickness=1, color="#555555", spaceBefore=gap,
+                          spaceAfter=gap * 0.5)  # fmt: skip
+
+    exercises = exercise_units(h, lk, width, frames)
+    firsts = [units[0] for units in exercises]
+    queue = AdviceQueue(_advice(h, lk), frame_h, rule)
+    out: list[Any] = [AdviceSlot(queue, firsts[0] if firsts else [], start=True)]
+    for i, units in enumerate(exercises):
+        out += [KeepTogether(unit) for unit in units]
+        out.append(AdviceSlot(queue, firsts[i + 1] if i + 1 < len(firsts) else None))
+    if not exercises:
+        out.append(AdviceSlot(queue, None))
     return out
 
 
@@ -355,8 +382,8 @@ def _laid_out(
 
     diary_h = diary_page[1] - MARGIN_TOP - margin_bottom
     main_h = portrait[1] - MARGIN_TOP - margin_bottom
-    story = first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
-    story += exercise_story(h, lk, width, _frames(h, lk, portrait))
+    story = first_page(h, lk, width, main_h) + _notes(h, lk)
+    story += _advice_and_exercises(h, lk, width, _frames(h, lk, portrait), main_h)
     story += _diary(h, lk, grid_look, parts, diary_page[0] - 2 * MARGIN_X, diary_h)
     story += _clinic_page(h, lk, width)
     with atomic_path(target) as tmp, binary_streams():
