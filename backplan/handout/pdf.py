@@ -37,7 +37,7 @@ from ..settings import ClinicSettings
 from ..words import CLINIC_TEXT
 from .content import ExerciseBlock, Handout, handout_content
 from .options import handout_options, page_size_value
-from .pdf_block import Frames, exercise_units
+from .pdf_block import Frames, _height, exercise_units
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page, in_english
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, plain, register_fonts
@@ -144,9 +144,17 @@ def _diary_layout(
     return landscape(portrait), _grid_look(lk, 1, h=h), most_parts
 
 
-def _diary(h: Handout, lk: Look, g: Any, parts: int, width: float, height: float) -> list[Any]:
+def _diary(
+    h: Handout, lk: Look, g: Any, parts: int, width: float, height: float,
+    main: tuple[float, float], turn: bool = True,
+) -> list[Any]:  # fmt: skip
     """How to use the diary (after the credits, on a portrait page), then the weeks on
-    diary pages, as many to a page as fit; a week in parts starts a fresh page."""
+    diary pages, as many to a page as fit; a week in parts starts a fresh page.
+
+    The credits and the instructions share a page where they fit together on one
+    (``main``: a portrait page's text frame), else each stays whole. ``turn``: the diary
+    starts a fresh page (landscape diary pages, weeks in parts); else its first week
+    follows the instructions when it fits under them."""
     from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Spacer
 
     from .pdf_diary import DiaryGrid, week_parts
@@ -156,9 +164,12 @@ def _diary(h: Handout, lk: Look, g: Any, parts: int, width: float, height: float
     intro = [plain(w["diary_intro_title"], lk.h2), plain(w["diary_how"], lk.body)]
     intro += in_english(h, lk, lambda e, el: [plain(e.words["diary_how"], el.body)])
     credits = _credits(h, lk) + in_english(h, lk, lambda e, el: _credits(e, el)[1:])
-    # credits and the diary's instructions share a page, so neither is left on its own
-    out: list[Any] = [KeepTogether([*credits, *intro]), NextPageTemplate("diary")]
-    out.append(PageBreak())
+    both = [*credits, *intro]
+    together = _height(both, main[0]) <= main[1]  # else each alone, never split
+    out: list[Any] = (
+        [KeepTogether(both)] if together else [KeepTogether(credits), KeepTogether(intro)]
+    )
+    out += [NextPageTemplate("diary"), PageBreak()] if turn else [NextPageTemplate("diary")]
     for i, (week, en) in enumerate(zip(h.diary, english, strict=True)):
         split = week_parts(week, parts)
         en_split = week_parts(en, parts) if en is not None else [None] * len(split)
@@ -384,7 +395,8 @@ def _laid_out(
     main_h = portrait[1] - MARGIN_TOP - margin_bottom
     story = first_page(h, lk, width, main_h) + _notes(h, lk)
     story += _advice_and_exercises(h, lk, width, _frames(h, lk, portrait), main_h)
-    story += _diary(h, lk, grid_look, parts, diary_page[0] - 2 * MARGIN_X, diary_h)
+    story += _diary(h, lk, grid_look, parts, diary_page[0] - 2 * MARGIN_X, diary_h,
+                    (width, main_h), turn=diary_page != portrait or parts > 1)  # fmt: skip
     story += _clinic_page(h, lk, width)
     with atomic_path(target) as tmp, binary_streams():
         doc = BaseDocTemplate(
