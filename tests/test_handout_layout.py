@@ -126,21 +126,26 @@ def test_every_page_is_at_least_a_quarter_full(handout) -> None:
 
 
 @pytest.mark.parametrize(
-    ("level", "count", "large"),
-    [("beginners", 6, True), ("more advanced", 4, False)],
-    ids=["beginners-6-large", "advanced-4-clear"],
-)
-def test_no_page_but_the_last_is_under_a_third_full(level, count, large, tmp_path) -> None:
+    ("level", "count", "large", "size"),
+    [("beginners", 6, True, "A4"), ("more advanced", 4, False, "A4"),
+     ("more advanced", 5, True, "letter")],
+    ids=["beginners-6-large", "advanced-4-clear", "advanced-5-large-letter"],
+)  # fmt: skip
+def test_no_page_but_the_last_is_under_a_third_full(level, count, large, size, tmp_path) -> None:
     """The advice never strands on a page of its own: once "If you are not getting better"
     had page 3 to itself in large print (the exercise blocks fill their pages), and in
     clear print the "more advanced" advice had page 2 (its first exercise too tall to
-    follow it). Read back from the PDF: the lowest line of text on each page."""
+    follow it). Nor is a page left blank before a diary week that fills its page (Letter,
+    large print). Read back from the PDF: the lowest line of text on each page."""
     cat = bp.load_catalogue()
     ids = [*cat.loc[cat.level == level, "id"], *cat.loc[cat.level != level, "id"]]
     plan = bp.build_plan(cat, level, ids[:count], patient="Zoë Ñúñez-O'Brien",
-                         start_date=date(2026, 3, 9), weeks=6,
+                         clinician="A. Physio", start_date=date(2026, 3, 9), weeks=6,
                          progression=[bp.AddDose(what="reps", amount=1, every_weeks=2, cap=20)])  # fmt: skip
-    path = bp.handout.to_pdf(plan, tmp_path / "h.pdf", large_print=large, settings=SETTINGS)
+    path = tmp_path / "h.pdf"
+    # this clinic's name gives the frame height at which a full diary week once left a blank page
+    clinic = SETTINGS.model_copy(update={"clinic": "Riverside Physio (synthetic)"})
+    bp.handout.to_pdf(plan, path, large_print=large, page_size=size, settings=clinic)
     pages = PdfReader(path).pages
     full = [_used(page) for page in pages[:-1]]
     sparse = [f"page {i} is {f:.0%} full" for i, f in enumerate(full, start=1) if f < 1 / 3]

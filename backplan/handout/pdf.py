@@ -155,7 +155,7 @@ def _diary(
     (``main``: a portrait page's text frame), else each stays whole. ``turn``: the diary
     starts a fresh page (landscape diary pages, weeks in parts); else its first week
     follows the instructions when it fits under them."""
-    from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Spacer
+    from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak
 
     from .pdf_diary import DiaryGrid, week_parts
 
@@ -173,12 +173,15 @@ def _diary(
     for i, (week, en) in enumerate(zip(h.diary, english, strict=True)):
         split = week_parts(week, parts)
         en_split = week_parts(en, parts) if en is not None else [None] * len(split)
-        if i:
-            out.append(PageBreak() if len(split) > 1 else Spacer(1, lk.body.fontSize * 0.8))
+        if i and len(split) > 1:
+            out.append(PageBreak())
         for n, (part, en_part) in enumerate(zip(split, en_split, strict=True), start=1):
-            if n > 1:
-                out.append(Spacer(1, lk.body.fontSize * 0.8))
-            out.append(DiaryGrid(part, g, width, height, part=(n, len(split)), english=en_part))
+            grid = DiaryGrid(part, g, width, height, part=(n, len(split)), english=en_part)
+            # a gap above each week but the first: space, not a Spacer, so it is dropped at
+            # the top of a page (a Spacer carried over left a week that fills its page no
+            # room there, and a blank page before it: Letter, large print)
+            grid.spaceBefore = lk.body.fontSize * 0.8 if i or n > 1 else 0.0
+            out.append(grid)
     return out
 
 
