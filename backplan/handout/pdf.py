@@ -88,7 +88,7 @@ def _advice_and_exercises(
 
     exercises = exercise_units(h, lk, width, frames)
     firsts = [units[0] for units in exercises]
-    queue = AdviceQueue(_advice(h, lk), frame_h, rule)
+    queue = AdviceQueue(_advice(h, lk), frame_h, rule, keep=1)  # "Before you start" stays
     out: list[Any] = [AdviceSlot(queue, firsts[0] if firsts else [], start=True)]
     for i, units in enumerate(exercises):
         out += [KeepTogether(unit) for unit in units]

@@ -52,10 +52,13 @@ class AdviceQueue:
     (the first carries the "Good to know" heading). ``frame`` is the height (points) of a
     page's text frame; ``rule`` makes the line drawn above sections set under an exercise."""
 
-    def __init__(self, sections: list[list[Any]], frame: float, rule: Any = None) -> None:
+    def __init__(
+        self, sections: list[list[Any]], frame: float, rule: Any = None, keep: int = 0
+    ) -> None:
         self.waiting = list(sections)
         self.frame = frame
         self.rule = rule
+        self.keep = keep  # the first ``keep`` sections never wait ("Before you start")
 
     def _out(self, sections: list[list[Any]], under: bool) -> list[Any]:
         """The flowables that print ``sections`` (taken off the queue) where a slot stands;
@@ -82,7 +85,7 @@ class AdviceQueue:
             left -= tall
         stranded = page > 0 and _tall(after, width, canv) > left
         if stranded and self.frame - left < SPARSE_BELOW * self.frame:
-            return self._out(self.waiting[:first_on_last], False)
+            return self._out(self.waiting[: max(first_on_last, self.keep)], False)
         return self._out(self.waiting, False)
 
     def fill(self, width: float, room: float, after: list[Any] | None, canv: Any) -> list[Any]:
