@@ -111,13 +111,45 @@ def _lowest_text(page) -> float:
     return min(ys, default=float(page.mediabox.height))
 
 
+def _used(page) -> float:
+    """How full a page is: from the top margin down to its lowest line above the footer."""
+    height = float(page.mediabox.height)
+    return (height - 13 * MM - _lowest_text(page)) / (height - 13 * MM - 40 * MM)
+
+
 def test_every_page_is_at_least_a_quarter_full(handout) -> None:
     """No page holds only a footer line or a scrap of text carried over."""
     _, path, _ = handout
     for i, page in enumerate(PdfReader(path).pages, start=1):
-        height = float(page.mediabox.height)
-        used = (height - 13 * MM - _lowest_text(page)) / (height - 13 * MM - 40 * MM)
+        used = _used(page)
         assert used >= 0.25, f"page {i} is {used:.0%} full"
+
+
+@pytest.mark.parametrize(
+    ("level", "count", "large", "size"),
+    [("beginners", 6, True, "A4"), ("more advanced", 4, False, "A4"),
+     ("more advanced", 5, True, "letter")],
+    ids=["beginners-6-large", "advanced-4-clear", "advanced-5-large-letter"],
+)  # fmt: skip
+def test_no_page_but_the_last_is_under_a_third_full(level, count, large, size, tmp_path) -> None:
+    """The advice never strands on a page of its own: once "If you are not getting better"
+    had page 3 to itself in large print (the exercise blocks fill their pages), and in
+    clear print the "more advanced" advice had page 2 (its first exercise too tall to
+    follow it). Nor is a page left blank before a diary week that fills its page (Letter,
+    large print). Read back from the PDF: the lowest line of text on each page."""
+    cat = bp.load_catalogue()
+    ids = [*cat.loc[cat.level == level, "id"], *cat.loc[cat.level != level, "id"]]
+    plan = bp.build_plan(cat, level, ids[:count], patient="Zoë Ñúñez-O'Brien",
+                         clinician="A. Physio", start_date=date(2026, 3, 9), weeks=6,
+                         progression=[bp.AddDose(what="reps", amount=1, every_weeks=2, cap=20)])  # fmt: skip
+    path = tmp_path / "h.pdf"
+    # this clinic's name gives the frame height at which a full diary week once left a blank page
+    clinic = SETTINGS.model_copy(update={"clinic": "Riverside Physio (synthetic)"})
+    bp.handout.to_pdf(plan, path, large_print=large, page_size=size, settings=clinic)
+    pages = PdfReader(path).pages
+    full = [_used(page) for page in pages[:-1]]
+    sparse = [f"page {i} is {f:.0%} full" for i, f in enumerate(full, start=1) if f < 1 / 3]
+    assert not sparse, (sparse, f"of {len(pages)}")
 
 
 def test_one_tick_box_per_prescribed_session_of_the_promised_size(handout) -> None:

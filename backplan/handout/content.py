@@ -51,7 +51,8 @@ __all__ = [
     "week_parts",
 ]
 
-ADVICE_ORDER = ("breathing", "activity", "gp", "review")
+#: "Before you start" first: it is read before the exercises, and never waits for room.
+ADVICE_ORDER = ("gp", "breathing", "activity", "review")
 SAFETY_ORDER = ("stop", "emergency", "urgent")
 
 

@@ -37,7 +37,7 @@ from ..settings import ClinicSettings
 from ..words import CLINIC_TEXT
 from .content import ExerciseBlock, Handout, handout_content
 from .options import handout_options, page_size_value
-from .pdf_block import Frames, exercise_story
+from .pdf_block import Frames, _height, exercise_units
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page, in_english
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, plain, register_fonts
@@ -60,14 +60,41 @@ def _notes(h: Handout, lk: Look) -> list[Any]:
     return out
 
 
-def _advice(h: Handout, lk: Look) -> list[Any]:
-    from reportlab.platypus import KeepTogether
-
-    out: list[Any] = []
+def _advice(h: Handout, lk: Look) -> list[list[Any]]:
+    """The advice sections, each kept whole (the first under "Good to know")."""
+    out: list[list[Any]] = []
     for i, section in enumerate(h.advice):
         head = [plain(h.words["advice_title"], lk.h2)] if i == 0 else []
         english = in_english(h, lk, lambda e, el, i=i: bullets(e.advice[i], el))
-        out.append(KeepTogether(head + bullets(section, lk) + english))
+        out.append(head + bullets(section, lk) + english)
+    return out
+
+
+def _advice_and_exercises(
+    h: Handout, lk: Look, width: float, frames: Frames, frame_h: float
+) -> list[Any]:
+    """The advice, then the exercise blocks (each part kept on one page), with places
+    between the exercises where advice that would have left a page near empty goes
+    instead (see :mod:`backplan.handout.pdf_advice`)."""
+    from reportlab.platypus import KeepTogether
+    from reportlab.platypus.flowables import HRFlowable
+
+    from .pdf_advice import AdviceQueue, AdviceSlot
+
+    def rule() -> Any:
+        gap = lk.body.fontSize * 0.6
+        return HRFlowable(width="100%", thickness=1, color="#555555", spaceBefore=gap,
+                          spaceAfter=gap * 0.5)  # fmt: skip
+
+    exercises = exercise_units(h, lk, width, frames)
+    firsts = [units[0] for units in exercises]
+    queue = AdviceQueue(_advice(h, lk), frame_h, rule, keep=1)  # "Before you start" stays
+    out: list[Any] = [AdviceSlot(queue, firsts[0] if firsts else [], start=True)]
+    for i, units in enumerate(exercises):
+        out += [KeepTogether(unit) for unit in units]
+        out.append(AdviceSlot(queue, firsts[i + 1] if i + 1 < len(firsts) else None))
+    if not exercises:
+        out.append(AdviceSlot(queue, None))
     return out
 
 
@@ -117,10 +144,18 @@ def _diary_layout(
     return landscape(portrait), _grid_look(lk, 1, h=h), most_parts
 
 
-def _diary(h: Handout, lk: Look, g: Any, parts: int, width: float, height: float) -> list[Any]:
+def _diary(
+    h: Handout, lk: Look, g: Any, parts: int, width: float, height: float,
+    main: tuple[float, float], turn: bool = True,
+) -> list[Any]:  # fmt: skip
     """How to use the diary (after the credits, on a portrait page), then the weeks on
-    diary pages, as many to a page as fit; a week in parts starts a fresh page."""
-    from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Spacer
+    diary pages, as many to a page as fit; a week in parts starts a fresh page.
+
+    The credits and the instructions share a page where they fit together on one
+    (``main``: a portrait page's text frame), else each stays whole. ``turn``: the diary
+    starts a fresh page (landscape diary pages, weeks in parts); else its first week
+    follows the instructions when it fits under them."""
+    from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak
 
     from .pdf_diary import DiaryGrid, week_parts
 
@@ -129,18 +164,24 @@ def _diary(h: Handout, lk: Look, g: Any, parts: int, width: float, height: float
     intro = [plain(w["diary_intro_title"], lk.h2), plain(w["diary_how"], lk.body)]
     intro += in_english(h, lk, lambda e, el: [plain(e.words["diary_how"], el.body)])
     credits = _credits(h, lk) + in_english(h, lk, lambda e, el: _credits(e, el)[1:])
-    # credits and the diary's instructions share a page, so neither is left on its own
-    out: list[Any] = [KeepTogether([*credits, *intro]), NextPageTemplate("diary")]
-    out.append(PageBreak())
+    both = [*credits, *intro]
+    together = _height(both, main[0]) <= main[1]  # else each alone, never split
+    out: list[Any] = (
+        [KeepTogether(both)] if together else [KeepTogether(credits), KeepTogether(intro)]
+    )
+    out += [NextPageTemplate("diary"), PageBreak()] if turn else [NextPageTemplate("diary")]
     for i, (week, en) in enumerate(zip(h.diary, english, strict=True)):
         split = week_parts(week, parts)
         en_split = week_parts(en, parts) if en is not None else [None] * len(split)
-        if i:
-            out.append(PageBreak() if len(split) > 1 else Spacer(1, lk.body.fontSize * 0.8))
+        if i and len(split) > 1:
+            out.append(PageBreak())
         for n, (part, en_part) in enumerate(zip(split, en_split, strict=True), start=1):
-            if n > 1:
-                out.append(Spacer(1, lk.body.fontSize * 0.8))
-            out.append(DiaryGrid(part, g, width, height, part=(n, len(split)), english=en_part))
+            grid = DiaryGrid(part, g, width, height, part=(n, len(split)), english=en_part)
+            # a gap above each week but the first: space, not a Spacer, so it is dropped at
+            # the top of a page (a Spacer carried over left a week that fills its page no
+            # room there, and a blank page before it: Letter, large print)
+            grid.spaceBefore = lk.body.fontSize * 0.8 if i or n > 1 else 0.0
+            out.append(grid)
     return out
 
 
@@ -355,9 +396,10 @@ def _laid_out(
 
     diary_h = diary_page[1] - MARGIN_TOP - margin_bottom
     main_h = portrait[1] - MARGIN_TOP - margin_bottom
-    story = first_page(h, lk, width, main_h) + _notes(h, lk) + _advice(h, lk)
-    story += exercise_story(h, lk, width, _frames(h, lk, portrait))
-    story += _diary(h, lk, grid_look, parts, diary_page[0] - 2 * MARGIN_X, diary_h)
+    story = first_page(h, lk, width, main_h) + _notes(h, lk)
+    story += _advice_and_exercises(h, lk, width, _frames(h, lk, portrait), main_h)
+    story += _diary(h, lk, grid_look, parts, diary_page[0] - 2 * MARGIN_X, diary_h,
+                    (width, main_h), turn=diary_page != portrait or parts > 1)  # fmt: skip
     story += _clinic_page(h, lk, width)
     with atomic_path(target) as tmp, binary_streams():
         doc = BaseDocTemplate(

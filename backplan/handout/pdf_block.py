@@ -35,7 +35,10 @@ from .content import ExerciseBlock, Handout
 from .pdf_page_one import in_english
 from .pdf_style import MM, Look, look, para, plain
 
-__all__ = ["BlockPictures", "Frames", "block_pictures", "exercise_heads", "exercise_story"]
+__all__ = [
+    "BlockPictures", "Frames", "block_pictures", "exercise_heads", "exercise_story",
+    "exercise_units",
+]  # fmt: skip
 
 #: Room kept free under a block's pictures (mm) so rounding never pushes it over a page.
 SLACK_MM = 3.0
@@ -262,13 +265,10 @@ def exercise_heads(h: Handout) -> list[tuple[ExerciseBlock, tuple[str, str | Non
     ]
 
 
-def exercise_story(h: Handout, lk: Look, width: float, frames: Frames) -> list[Any]:
-    """The exercise blocks, each kept on one page, under "Your exercises" (and "New
-    exercises from week N" for the next level's). In a bilingual handout each block's
-    English copy (no picture) follows as a block of its own, so each still fits a page."""
-    from reportlab.platypus import KeepTogether
-
-    out: list[Any] = []
+def exercise_units(h: Handout, lk: Look, width: float, frames: Frames) -> list[list[list[Any]]]:
+    """Per exercise, the parts of its block that are each kept on one page (see
+    :func:`exercise_story`)."""
+    out: list[list[list[Any]]] = []
     english = [e for e, _ in exercise_heads(h.english)] if h.english is not None else []
     keyed = h.words if any(_has_picture(b) and not b.image for b in h.blocks) else None
     for i, (b, head) in enumerate(exercise_heads(h)):
@@ -277,8 +277,17 @@ def exercise_story(h: Handout, lk: Look, width: float, frames: Frames) -> list[A
         units = _block(b, lk, width, pics, h.words, frames.this - _height(top, width))
         if head[0]:
             units[0] = top + units[0]
-        out += [KeepTogether(unit) for unit in units]
         if english:
             copy = in_english(h, lk, lambda _e, el, e=english[i]: _english_copy(e, el))
-            out += [KeepTogether(copy)] if copy else []
+            units += [copy] if copy else []
+        out.append(units)
     return out
+
+
+def exercise_story(h: Handout, lk: Look, width: float, frames: Frames) -> list[Any]:
+    """The exercise blocks, each kept on one page, under "Your exercises" (and "New
+    exercises from week N" for the next level's). In a bilingual handout each block's
+    English copy (no picture) follows as a block of its own, so each still fits a page."""
+    from reportlab.platypus import KeepTogether
+
+    return [KeepTogether(unit) for units in exercise_units(h, lk, width, frames) for unit in units]
