@@ -481,3 +481,26 @@ def test_tummy_squeeze_close_up_is_framed_round_the_hands_in_front_of_the_body()
     first = pic.items[clips[0]]
     fills = [s.fill for s in _shapes(first.items)]
     assert fills.count(scene.FAR) >= 9  # both arms (3 parts each) and the far leg
+
+
+def test_tummy_squeeze_close_up_shows_a_body_with_fingered_hands() -> None:
+    """Blind test round 5 (clear print: no): the close-up read as abstract shapes, the hands
+    a grey blob. The close-up now holds the face, chest, tummy and hips (the tummy has a
+    place in a body), and each hand has a palm, four fingers and a thumb, each outlined."""
+    entry = exercise_entry("abdominal-contraction")
+    f = figure(merged_pose(entry, entry["panels"][1]["pose"]))
+    for large in (False, True):
+        pic = exercise_picture("abdominal-contraction", large_print=large)
+        _, closeup = pic.panels
+        assert closeup.zoom > 1
+        for point in ("head", "shoulder", "below_ribs", "belly", "hip"):
+            assert _within([_on_paper(closeup, f.points[point])], closeup), (point, large)
+        clip = next(i for i in pic.items if isinstance(i, scene.Clip)
+                    and _within([(closeup.x + 1, closeup.y + 1)], closeup)
+                    and i.box[0] == pytest.approx(closeup.x))  # fmt: skip
+        outlined = [s for s in _shapes(clip.items) if s.fill == scene.FAR and s.stroke == scene.INK]
+        assert len(outlined) >= 2 * 6  # both hands: four fingers and a thumb (two pieces)
+    for hand in ("near_hand", "far_hand"):
+        palm, *fingers = f.parts[hand]
+        assert len(fingers) >= 6
+        assert all(math.dist(finger[0], palm[0]) < 15 for finger in fingers)  # on the hand

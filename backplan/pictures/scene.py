@@ -177,11 +177,11 @@ def _figure_shapes(
             for poly in f.parts.get(name, ())
         ]
         out += [Shape(p, INK, INK, outline * 2) for _, p in polys]
-        for name, p in polys:
-            far = name.startswith("far")
-            colour = (MOVE_FAR if far else MOVE) if name in moving else (FAR if far else STILL)
-            colour = FAR if name in shaded and name not in moving else colour
-            out.append(Shape(p, colour))
+        out += [Shape(p, _colour(name, moving, shaded)) for name, p in polys]
+        for name in layer:  # each finger outlined on the hand, so the fingers show apart
+            pieces = [] if name in hidden else _fingers(f, name)
+            fill = _colour(name, moving, shaded)
+            out += [Shape(p, fill, INK, outline * 0.8) for p in pieces]
         for which in ("far", "near"):
             if f"{which}_foot" in layer and f"{which}_foot" not in hidden:
                 ink = WHITE if f"{which}_foot" in moving else INK
@@ -199,6 +199,23 @@ def _figure_shapes(
                     dot = tuple(_circle((ex, ey), r * 1.1))
                     out.append(Shape(dot, WHITE if "head" in moving else INK))
     return out
+
+
+def _colour(name: str, moving: set[str], shaded: frozenset[str]) -> str:
+    """A part's fill: dark blue when it moves (lighter blue on the far side), light when
+    still (mid grey on the far side, or when picked out with ``shade``)."""
+    far = name.startswith("far")
+    if name in moving:
+        return MOVE_FAR if far else MOVE
+    return FAR if far or name in shaded else STILL
+
+
+def _fingers(f: Figure, name: str) -> list[tuple[Point, ...]]:
+    """The finger and thumb outlines of a hand drawn with fingers (none for other parts)."""
+    if not name.endswith("_hand"):
+        return []
+    side = name.removesuffix("_hand")
+    return [f.extras[k][1] for k in sorted(f.extras) if k.startswith(f"{side}_finger")]
 
 
 def _circle(c: Point, r: float, n: int = 14) -> list[Point]:
