@@ -282,13 +282,16 @@ FINGER_R = 0.85
 
 
 def _fingered_hand(
-    wrist: Point, angle: float, side: float, kind: str, thumb: float
+    wrist: Point, angle: float, side: float, kind: str, thumb: float, size: float = 1.0
 ) -> tuple[Poly, list[Poly]]:
     """A hand with fingers from ``wrist`` along ``angle`` (degrees): the palm's outline and
     the fingers' and thumb's (two pieces each where they bend). ``"open"``: fingers straight
     and a little apart; ``"grip"``: curled by 70 degrees (round a limb); ``thumb`` 1 or -1
-    puts the thumb on one side or the other."""
+    puts the thumb on one side or the other; ``size`` draws it that many times bigger
+    (a hand that must show when the picture is small)."""
     u, v = _dir(angle), _dir(angle + 90 * side)
+    u, v = (u[0] * size, u[1] * size), (v[0] * size, v[1] * size)
+    r = FINGER_R * size
 
     def place(x: float, y: float) -> Point:
         return wrist[0] + u[0] * x + v[0] * y, wrist[1] + u[1] * x + v[1] * y
@@ -298,20 +301,19 @@ def _fingered_hand(
     for n, ((x, y), length) in enumerate(FINGERS):
         spread = (n - 1.5) * 5.0 * thumb
         base = place(x, y * thumb)
+        length *= size
         if kind == "grip":  # a first joint straight on, then the rest curled round
             bend = _add(base, _dir(angle + spread), length * 0.4)
             tip = _add(bend, _dir(angle + spread - 70 * side * thumb), length * 0.6)
-            fingers += [
-                capsule(base, bend, FINGER_R, FINGER_R),
-                capsule(bend, tip, FINGER_R, FINGER_R * 0.9),
-            ]
+            fingers += [capsule(base, bend, r, r), capsule(bend, tip, r, r * 0.9)]
         else:
             tip = _add(base, _dir(angle + spread), length)
-            fingers.append(capsule(base, tip, FINGER_R, FINGER_R * 0.9))
+            fingers.append(capsule(base, tip, r, r * 0.9))
     base = place(1.8, 2.9 * thumb)
-    knuckle = _add(base, _dir(angle + 42 * side * thumb), 3.2)
-    tip = _add(knuckle, _dir(angle + 18 * side * thumb), 3.0)
-    fingers += [capsule(base, knuckle, 1.3, 1.05), capsule(knuckle, tip, 1.05, 0.9)]
+    knuckle = _add(base, _dir(angle + 42 * side * thumb), 3.2 * size)
+    tip = _add(knuckle, _dir(angle + 18 * side * thumb), 3.0 * size)
+    fingers += [capsule(base, knuckle, 1.3 * size, 1.05 * size),
+                capsule(knuckle, tip, 1.05 * size, 0.9 * size)]  # fmt: skip
     return palm, fingers
 
 
@@ -354,6 +356,10 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
             BODY["knee_r"] + 1.0,
         )
         points[f"{which}_thigh_back"] = back_of_thigh
+        # the front of the shin (the side away from the calf) a hand's width below the knee
+        points[f"{which}_shin_front"] = _add(
+            _add(knee, _dir(shin), 11.0), _dir(shin + 90 * side), BODY["calf_r"]
+        )
         points.update(
             {
                 f"{which}_knee": knee,
@@ -382,7 +388,8 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
         parts[f"{which}_forearm"] = (capsule(elbow, wrist, BODY["elbow_r"], BODY["wrist_r"]),)
         if arm.get("fingers"):  # a hand with a palm, four fingers and a thumb
             hand, fingers = _fingered_hand(wrist, fore + side * arm["wrist"], side,
-                                           arm["fingers"], float(arm.get("thumb", 1)))  # fmt: skip
+                                           arm["fingers"], float(arm.get("thumb", 1)),
+                                           float(arm.get("hand_size", 1)))  # fmt: skip
             parts[f"{which}_hand"] = (hand, *fingers)
             lines.update({f"{which}_finger{i:02d}": f for i, f in enumerate(fingers)})
         else:

@@ -167,8 +167,10 @@ def _figure_shapes(
 ) -> list[Shape]:  # fmt: skip
     out: list[Shape] = []
     layers = list(LAYERS)
-    if arms_behind:  # hands under the knees: the near arm goes behind the near leg
-        layers[3], layers[4] = layers[4], layers[3]
+    if arms_behind:  # hands round the shins: the near arm goes behind the near leg, its
+        # hand comes round the front of the shin, in front of the leg
+        arm = tuple(n for n in layers[4] if n != "near_hand")
+        layers[3:5] = [arm, layers[3], ("near_hand",)]
     for layer in layers:
         polys = [
             (name, poly)
@@ -394,11 +396,28 @@ def _content(
         dx0, dy0, dx1, dy1 = panel["region"]["box"]
         region = (cx + dx0, cy + dy0, cx + dx1, cy + dy1)
         box = list(region)
+        shapes = [(kind, _inside(obj, region) if kind == "arrow" else obj) for kind, obj in shapes]
     closeup = "region" in panel and not panel.get("step")
     of = int(panel.get("of", index - 1))
     front = bool(panel.get("region", {}).get("front"))
     caption = said(panel.get("caption", ""))
     return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front)
+
+
+def _inside(spec: dict, box: tuple[float, float, float, float]) -> dict:
+    """An arrow moved (not shortened) so that it lies inside a close-up's ``box`` (cm)
+    where it fits: its least length on paper can make it longer than the room left where
+    it was drawn (an arrow already inside stays where it is)."""
+    xs, ys = [p[0] for p in spec["path"]], [p[1] for p in spec["path"]]
+
+    def shift(lo: float, hi: float, low: float, high: float) -> float:
+        if hi - lo > high - low:
+            return 0.0
+        return max(low - lo, 0.0) + min(high - hi, 0.0)
+
+    dx = shift(min(xs), max(xs), box[0], box[2])
+    dy = shift(min(ys), max(ys), box[1], box[3])
+    return {**spec, "path": [(x + dx, y + dy) for x, y in spec["path"]]}
 
 
 def _mark(
