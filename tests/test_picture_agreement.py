@@ -12,7 +12,6 @@ from matplotlib.path import Path
 
 from backplan.pictures.body import Figure, figure
 from backplan.pictures.data import exercise_entry, merged_pose
-from backplan.pictures.scene import _angle_mark
 
 TRUNK = ("pelvis", "chest", "head")
 
@@ -101,15 +100,14 @@ def test_wall_squats_45_degrees_feet_a_foot_in_front_back_on_the_wall() -> None:
         bent.points["near_heel"][0] - lowest_x(bent, "pelvis", "chest"), abs=1.5
     )  # the feet stay where they are
     assert bent.points["near_knee"][0] < bent.points["near_toe"][0]  # knees not past the toes
-    # the close-up draws the 45 degrees: an arc from the line of the thigh to the shin
-    (mark,) = exercise_entry("wall-squats")["panels"][2]["angles"]
-    _, arc = _angle_mark(bent, mark, 0.45)
-    knee = bent.points["near_knee"]
-    (ax, ay), (bx, by) = arc.points[0], arc.points[-1]
-    swept = math.degrees(
-        math.atan2(by - knee[1], bx - knee[0]) - math.atan2(ay - knee[1], ax - knee[0])
-    )
-    assert abs(swept) == pytest.approx(45, abs=2)  # "knees bent 45°" is its caption
+    # blind test round 5: the 45 degree arc read as geometry. One drawing, the squat at 45
+    # degrees (above), its bent knee named in words, the label's line ending at the knee
+    (panel,) = exercise_entry("wall-squats")["panels"]
+    assert panel["pose"] == "bent" and not panel.get("angles")
+    (mark,) = [m for m in panel["marks"] if m.get("text") == "knees bent a little"]
+    assert mark["at"] == "near_knee" and (mark["dx"] or mark["dy"])  # a line to the knee
+    (feet,) = [m for m in panel["marks"] if m.get("kind") == "distance"]
+    assert (feet["from"], feet["to"]) == ("wall", "near_heel")  # the 30 cm drawn
     assert lift(start, bent, "hip") < -5  # slides down the wall
 
 
