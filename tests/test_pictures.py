@@ -511,3 +511,18 @@ def test_tummy_squeeze_close_up_shows_a_body_with_fingered_hands() -> None:
         palm, *fingers = f.parts[hand]
         assert len(fingers) >= 6
         assert all(math.dist(finger[0], palm[0]) < 15 for finger in fingers)  # on the hand
+
+
+@pytest.mark.parametrize("exercise", ["ankle-lifts", "abdominal-contraction", "wall-squats"])
+def test_thumbnails_show_the_whole_figure_not_a_close_up(exercise: str) -> None:
+    """The app form's thumbnails showed only the close-up (a foot, a piece of tummy) for
+    these: a thumbnail draws the whole person at zoom 1, head to feet."""
+    pic = exercise_picture(exercise, width_mm=78, height_mm=20, text_pt=0)
+    (panel,) = pic.panels
+    assert panel.zoom == 1 and "region" not in exercise_entry(exercise)["panels"][panel.index]
+    f = figure(
+        merged_pose(
+            exercise_entry(exercise), exercise_entry(exercise)["panels"][panel.index]["pose"]
+        )
+    )
+    assert _within([_on_paper(panel, f.points[p]) for p in ("top", "near_toe")], panel)

@@ -880,10 +880,11 @@ def _best(
         for rows in _arrangements(len(contents), drop)
     ]
     n = len(contents)
-    if not size:  # a thumbnail: the one panel that shows the movement, no words
-        moving = [i for i, p in enumerate(entry["panels"]) if p.get("ghost")] or [n - 1]
-        steps = [i for i in moving if not contents[i].closeup]
-        one = (steps or moving)[-1]
+    if not size:  # a thumbnail: the one panel that shows the movement, no words, and the
+        # whole figure (not a close-up: a foot or a tummy alone reads as nothing when small)
+        whole = [i for i, p in enumerate(entry["panels"]) if "region" not in p] or [n - 1]
+        moving = [i for i in whole if entry["panels"][i].get("ghost")]
+        one = (moving or whole)[-1]
         return _plan(alone, ((one,),), width, height, size, (), at_most), alone
     whole = [p for p in plans if sum(map(len, p.rows)) == n]
     top = max(p.scale for p in whole)
