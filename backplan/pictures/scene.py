@@ -243,7 +243,7 @@ def _props(entry: Mapping[str, Any], f: Figure, box: list[float], outline: float
     props = entry.get("props", {})
     if "wall" in props:
         x = _wall_x(f)
-        top = box[3] + 2  # just above the head: no height spent on bare wall
+        top = box[3]  # just above the head (3 cm): no height spent on bare wall
         out.append(Shape(_rect(x - 9, 0, x, top), PROP, INK, outline))
         out += [
             Shape(((x - 9, y), (x, y + 9)), None, PROP_DARK, outline * 1.4, closed=False)
