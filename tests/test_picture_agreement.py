@@ -12,7 +12,6 @@ from matplotlib.path import Path
 
 from backplan.pictures.body import Figure, figure
 from backplan.pictures.data import exercise_entry, merged_pose
-from backplan.pictures.scene import _angle_mark
 
 TRUNK = ("pelvis", "chest", "head")
 
@@ -101,15 +100,14 @@ def test_wall_squats_45_degrees_feet_a_foot_in_front_back_on_the_wall() -> None:
         bent.points["near_heel"][0] - lowest_x(bent, "pelvis", "chest"), abs=1.5
     )  # the feet stay where they are
     assert bent.points["near_knee"][0] < bent.points["near_toe"][0]  # knees not past the toes
-    # the close-up draws the 45 degrees: an arc from the line of the thigh to the shin
-    (mark,) = exercise_entry("wall-squats")["panels"][2]["angles"]
-    _, arc = _angle_mark(bent, mark, 0.45)
-    knee = bent.points["near_knee"]
-    (ax, ay), (bx, by) = arc.points[0], arc.points[-1]
-    swept = math.degrees(
-        math.atan2(by - knee[1], bx - knee[0]) - math.atan2(ay - knee[1], ax - knee[0])
-    )
-    assert abs(swept) == pytest.approx(45, abs=2)  # "knees bent 45°" is its caption
+    # blind test round 5: the 45 degree arc read as geometry. One drawing, the squat at 45
+    # degrees (above), its bent knee named in words, the label's line ending at the knee
+    (panel,) = exercise_entry("wall-squats")["panels"]
+    assert panel["pose"] == "bent" and not panel.get("angles")
+    (mark,) = [m for m in panel["marks"] if m.get("text") == "knees bent a little"]
+    assert mark["at"] == "near_knee" and (mark["dx"] or mark["dy"])  # a line to the knee
+    (feet,) = [m for m in panel["marks"] if m.get("kind") == "distance"]
+    assert (feet["from"], feet["to"]) == ("wall", "near_heel")  # the 30 cm drawn
     assert lift(start, bent, "hip") < -5  # slides down the wall
 
 
@@ -220,17 +218,42 @@ def _share_outside(poly, covers) -> float:
     return float((inside & ~hidden).sum() / inside.sum())
 
 
-def test_knee_to_chest_forearm_behind_the_thigh_fingers_at_the_back_of_the_knee() -> None:
-    """Blind test round 4: the hands read as resting on the front of the thighs. The near
-    arm is drawn behind the near leg, its forearm hidden by the thigh, and at least half the
-    hand shows past the back of the thigh; the label's line ends at the hand without crossing
-    the upper arm."""
+def test_knee_to_chest_forearm_behind_the_thigh_hand_round_the_front_of_the_shin() -> None:
+    """Blind test round 5: with the forearms behind the thighs no hand showed, and "hands
+    under knees" pointed at a small spot. The forearm stays behind the leg (drawn before
+    it, mostly hidden), and the hand, drawn after the leg with four fingers and a thumb,
+    wraps round the front of the shin just below the knee; the label's line ends at the
+    hand without crossing the upper arm."""
+    from backplan.pictures.scene import _figure_shapes
+
     entry = exercise_entry("knee-to-chest")
     assert entry.get("arms_behind")
     end = pose("knee-to-chest", "in")
     leg = [poly for n in ("near_thigh", "near_shin", "near_foot") for poly in end.parts[n]]
-    assert _share_outside(end.parts["near_hand"][0], leg) > 0.5
-    assert _share_outside(end.parts["near_forearm"][0], leg) < 0.6  # mostly behind the thigh
+    assert _share_outside(end.parts["near_forearm"][0], leg) < 0.6  # mostly behind the leg
+    palm, *fingers = end.parts["near_hand"]
+    assert len(fingers) >= 6  # four fingers and a thumb
+    # drawn in front of the leg: the hand's fill comes after the shin's
+    shapes = _figure_shapes(end, {"near_shin"}, 0.45, set(), True)
+    fills = [s.points for s in shapes if s.stroke is None]
+    assert fills.index(palm) > fills.index(end.parts["near_shin"][0])
+    # on the front of the shin (the side away from the calf), just below the knee, the
+    # fingers across the shin
+    knee, ankle, front = (end.points[k] for k in ("near_knee", "near_ankle", "near_shin_front"))
+
+    def side(p: tuple[float, float]) -> float:  # signed distance from the line knee-ankle
+        (kx, ky), (ax, ay) = knee, ankle
+        return ((ax - kx) * (p[1] - ky) - (ay - ky) * (p[0] - kx)) / dist(knee, ankle)
+
+    hand = end.points["near_hand"]
+    assert dist(hand, front) < 6 and side(hand) * side(front) > 0
+    assert dist(hand, knee) < 0.4 * dist(knee, ankle)  # the top of the shin
+    shin = Path(np.array(end.parts["near_shin"][0]))
+    tips = [finger[len(finger) // 2] for finger in fingers[:4]]  # where each finger ends
+    assert shin.contains_points(tips).sum() >= 3  # the fingers lie across the shin
+    # big enough to see at print size: the hand with its fingers 15+ cm across
+    pts = np.array([p for poly in end.parts["near_hand"] for p in poly])
+    assert np.ptp(pts, axis=0).max() >= 15
     (mark,) = [m for m in entry["panels"][1]["marks"] if m["text"] == "hands under knees"]
     hx, hy = end.points[mark["at"]]
     line = [(hx + mark["dx"] * t / 20, hy + mark["dy"] * t / 20) for t in range(2, 21)]
@@ -239,23 +262,14 @@ def test_knee_to_chest_forearm_behind_the_thigh_fingers_at_the_back_of_the_knee(
 
 def test_knee_to_chest_hands_under_knees_head_down() -> None:
     end = pose("knee-to-chest", "in")
-    assert dist(end.points["near_hand"], end.points["near_thigh_back"]) < 6
     knee, hip, hand = (end.points[k] for k in ("near_knee", "hip", "near_hand"))
-    assert dist(hand, knee) < dist(hand, hip)  # near the knee, at the back of the thigh
+    assert dist(hand, knee) < dist(hand, hip) / 2  # at the knee, not on the thigh
     assert bend(end, "hip", "near_knee", "near_ankle") > 90  # knees stay bent
     assert lowest(end, "head") < 1.5  # head on the mat
     assert end.points["near_knee"][0] < end.points["hip"][0] + 15  # knees over the chest
     # pulled in, not a tabletop: the thighs lean towards the chest well past upright
     (kx, ky), (hx, hy) = end.points["near_knee"], end.points["hip"]
     assert math.degrees(math.atan2(ky - hy, kx - hx)) > 115
-    # the hand holds the back of the thigh (the side away from the chest), not its front:
-    # it is on the same side of the line hip-knee as the back of the thigh, at its edge
-    back = end.points["near_thigh_back"]
-
-    def side(p: tuple[float, float]) -> float:  # signed distance from the line hip-knee
-        return ((kx - hx) * (p[1] - hy) - (ky - hy) * (p[0] - hx)) / dist((kx, ky), (hx, hy))
-
-    assert side(back) * side(hand) > 0 and abs(side(hand)) > 4  # fingers past the edge
     # both knees come up (blind test round 3 saw one leg): the far knee too, just offset
     # so it shows behind the near one
     far = end.points["far_knee"]

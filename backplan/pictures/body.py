@@ -272,6 +272,51 @@ def _reach(shoulder: Point, target: Point, upper: float, side: float) -> tuple[f
     return shoulder_flex, elbow
 
 
+#: A hand seen from its back (cm, x from the wrist along the hand, y across it): the palm,
+#: then four fingers (little finger first: where it starts, its length) and the thumb. Its
+#: fingers fan out a little so each shows; "grip" curls them (they wrap round a limb).
+PALM = ((0.0, -2.7), (2.5, -3.5), (6.6, -3.9), (7.4, -1.0), (7.2, 2.0), (6.4, 3.9), (2.5, 3.4),
+        (0.0, 2.7))  # fmt: skip
+FINGERS = (((6.2, -2.9), 5.2), ((6.9, -1.0), 6.6), ((6.9, 0.9), 7.2), ((6.3, 2.8), 6.6))
+FINGER_R = 0.85
+
+
+def _fingered_hand(
+    wrist: Point, angle: float, side: float, kind: str, thumb: float, size: float = 1.0
+) -> tuple[Poly, list[Poly]]:
+    """A hand with fingers from ``wrist`` along ``angle`` (degrees): the palm's outline and
+    the fingers' and thumb's (two pieces each where they bend). ``"open"``: fingers straight
+    and a little apart; ``"grip"``: curled by 70 degrees (round a limb); ``thumb`` 1 or -1
+    puts the thumb on one side or the other; ``size`` draws it that many times bigger
+    (a hand that must show when the picture is small)."""
+    u, v = _dir(angle), _dir(angle + 90 * side)
+    u, v = (u[0] * size, u[1] * size), (v[0] * size, v[1] * size)
+    r = FINGER_R * size
+
+    def place(x: float, y: float) -> Point:
+        return wrist[0] + u[0] * x + v[0] * y, wrist[1] + u[1] * x + v[1] * y
+
+    palm = tuple(place(x, y * thumb) for x, y in PALM)
+    fingers: list[Poly] = []
+    for n, ((x, y), length) in enumerate(FINGERS):
+        spread = (n - 1.5) * 5.0 * thumb
+        base = place(x, y * thumb)
+        length *= size
+        if kind == "grip":  # a first joint straight on, then the rest curled round
+            bend = _add(base, _dir(angle + spread), length * 0.4)
+            tip = _add(bend, _dir(angle + spread - 70 * side * thumb), length * 0.6)
+            fingers += [capsule(base, bend, r, r), capsule(bend, tip, r, r * 0.9)]
+        else:
+            tip = _add(base, _dir(angle + spread), length)
+            fingers.append(capsule(base, tip, r, r * 0.9))
+    base = place(1.8, 2.9 * thumb)
+    knuckle = _add(base, _dir(angle + 42 * side * thumb), 3.2 * size)
+    tip = _add(knuckle, _dir(angle + 18 * side * thumb), 3.0 * size)
+    fingers += [capsule(base, knuckle, 1.3 * size, 1.05 * size),
+                capsule(knuckle, tip, 1.05 * size, 0.9 * size)]  # fmt: skip
+    return palm, fingers
+
+
 def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     side = -1.0 if pose.get("face_down") else 1.0
     lower = float(pose.get("trunk", 90))
@@ -311,6 +356,10 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
             BODY["knee_r"] + 1.0,
         )
         points[f"{which}_thigh_back"] = back_of_thigh
+        # the front of the shin (the side away from the calf) a hand's width below the knee
+        points[f"{which}_shin_front"] = _add(
+            _add(knee, _dir(shin), 11.0), _dir(shin + 90 * side), BODY["calf_r"]
+        )
         points.update(
             {
                 f"{which}_knee": knee,
@@ -337,7 +386,15 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
         hand_end = _add(wrist, _dir(fore + side * arm["wrist"]), BODY["hand"] - 4)
         parts[f"{which}_upper_arm"] = (capsule(shoulder, elbow, BODY["arm_r"], BODY["elbow_r"]),)
         parts[f"{which}_forearm"] = (capsule(elbow, wrist, BODY["elbow_r"], BODY["wrist_r"]),)
-        parts[f"{which}_hand"] = (capsule(wrist, hand_end, BODY["wrist_r"] + 0.6, BODY["hand_r"]),)
+        if arm.get("fingers"):  # a hand with a palm, four fingers and a thumb
+            hand, fingers = _fingered_hand(wrist, fore + side * arm["wrist"], side,
+                                           arm["fingers"], float(arm.get("thumb", 1)),
+                                           float(arm.get("hand_size", 1)))  # fmt: skip
+            parts[f"{which}_hand"] = (hand, *fingers)
+            lines.update({f"{which}_finger{i:02d}": f for i, f in enumerate(fingers)})
+        else:
+            hand = capsule(wrist, hand_end, BODY["wrist_r"] + 0.6, BODY["hand_r"])
+            parts[f"{which}_hand"] = (hand,)
         points.update(
             {
                 f"{which}_elbow": elbow,

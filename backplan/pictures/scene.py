@@ -167,8 +167,10 @@ def _figure_shapes(
 ) -> list[Shape]:  # fmt: skip
     out: list[Shape] = []
     layers = list(LAYERS)
-    if arms_behind:  # hands under the knees: the near arm goes behind the near leg
-        layers[3], layers[4] = layers[4], layers[3]
+    if arms_behind:  # hands round the shins: the near arm goes behind the near leg, its
+        # hand comes round the front of the shin, in front of the leg
+        arm = tuple(n for n in layers[4] if n != "near_hand")
+        layers[3:5] = [arm, layers[3], ("near_hand",)]
     for layer in layers:
         polys = [
             (name, poly)
@@ -177,11 +179,11 @@ def _figure_shapes(
             for poly in f.parts.get(name, ())
         ]
         out += [Shape(p, INK, INK, outline * 2) for _, p in polys]
-        for name, p in polys:
-            far = name.startswith("far")
-            colour = (MOVE_FAR if far else MOVE) if name in moving else (FAR if far else STILL)
-            colour = FAR if name in shaded and name not in moving else colour
-            out.append(Shape(p, colour))
+        out += [Shape(p, _colour(name, moving, shaded)) for name, p in polys]
+        for name in layer:  # each finger outlined on the hand, so the fingers show apart
+            pieces = [] if name in hidden else _fingers(f, name)
+            fill = _colour(name, moving, shaded)
+            out += [Shape(p, fill, INK, outline * 0.8) for p in pieces]
         for which in ("far", "near"):
             if f"{which}_foot" in layer and f"{which}_foot" not in hidden:
                 ink = WHITE if f"{which}_foot" in moving else INK
@@ -199,6 +201,23 @@ def _figure_shapes(
                     dot = tuple(_circle((ex, ey), r * 1.1))
                     out.append(Shape(dot, WHITE if "head" in moving else INK))
     return out
+
+
+def _colour(name: str, moving: set[str], shaded: frozenset[str]) -> str:
+    """A part's fill: dark blue when it moves (lighter blue on the far side), light when
+    still (mid grey on the far side, or when picked out with ``shade``)."""
+    far = name.startswith("far")
+    if name in moving:
+        return MOVE_FAR if far else MOVE
+    return FAR if far or name in shaded else STILL
+
+
+def _fingers(f: Figure, name: str) -> list[tuple[Point, ...]]:
+    """The finger and thumb outlines of a hand drawn with fingers (none for other parts)."""
+    if not name.endswith("_hand"):
+        return []
+    side = name.removesuffix("_hand")
+    return [f.extras[k][1] for k in sorted(f.extras) if k.startswith(f"{side}_finger")]
 
 
 def _circle(c: Point, r: float, n: int = 14) -> list[Point]:
@@ -224,7 +243,7 @@ def _props(entry: Mapping[str, Any], f: Figure, box: list[float], outline: float
     props = entry.get("props", {})
     if "wall" in props:
         x = _wall_x(f)
-        top = box[3] + 2  # just above the head: no height spent on bare wall
+        top = box[3]  # just above the head (3 cm): no height spent on bare wall
         out.append(Shape(_rect(x - 9, 0, x, top), PROP, INK, outline))
         out += [
             Shape(((x - 9, y), (x, y + 9)), None, PROP_DARK, outline * 1.4, closed=False)
@@ -377,11 +396,28 @@ def _content(
         dx0, dy0, dx1, dy1 = panel["region"]["box"]
         region = (cx + dx0, cy + dy0, cx + dx1, cy + dy1)
         box = list(region)
+        shapes = [(kind, _inside(obj, region) if kind == "arrow" else obj) for kind, obj in shapes]
     closeup = "region" in panel and not panel.get("step")
     of = int(panel.get("of", index - 1))
     front = bool(panel.get("region", {}).get("front"))
     caption = said(panel.get("caption", ""))
     return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front)
+
+
+def _inside(spec: dict, box: tuple[float, float, float, float]) -> dict:
+    """An arrow moved (not shortened) so that it lies inside a close-up's ``box`` (cm)
+    where it fits: its least length on paper can make it longer than the room left where
+    it was drawn (an arrow already inside stays where it is)."""
+    xs, ys = [p[0] for p in spec["path"]], [p[1] for p in spec["path"]]
+
+    def shift(lo: float, hi: float, low: float, high: float) -> float:
+        if hi - lo > high - low:
+            return 0.0
+        return max(low - lo, 0.0) + min(high - hi, 0.0)
+
+    dx = shift(min(xs), max(xs), box[0], box[2])
+    dy = shift(min(ys), max(ys), box[1], box[3])
+    return {**spec, "path": [(x + dx, y + dy) for x, y in spec["path"]]}
 
 
 def _mark(
@@ -844,10 +880,11 @@ def _best(
         for rows in _arrangements(len(contents), drop)
     ]
     n = len(contents)
-    if not size:  # a thumbnail: the one panel that shows the movement, no words
-        moving = [i for i, p in enumerate(entry["panels"]) if p.get("ghost")] or [n - 1]
-        steps = [i for i in moving if not contents[i].closeup]
-        one = (steps or moving)[-1]
+    if not size:  # a thumbnail: the one panel that shows the movement, no words, and the
+        # whole figure (not a close-up: a foot or a tummy alone reads as nothing when small)
+        whole = [i for i, p in enumerate(entry["panels"]) if "region" not in p] or [n - 1]
+        moving = [i for i in whole if entry["panels"][i].get("ghost")]
+        one = (moving or whole)[-1]
         return _plan(alone, ((one,),), width, height, size, (), at_most), alone
     whole = [p for p in plans if sum(map(len, p.rows)) == n]
     top = max(p.scale for p in whole)
