@@ -44,12 +44,15 @@ CHROMIUM_ARGS = [
 ]
 #: Voila options the app runs with (``make app`` prints the same with ``--print-options``):
 #: two kernels run the notebook before anyone asks, so two physios opening the app at once
-#: both get a ready page; a kernel whose page is gone without saying so (a crashed
+#: both get a ready page; a kernel taken by a page is replaced 4 s later, once that page
+#: has drawn (starting a kernel and running the app is ~2.6 s of CPU: on two cores, two
+#: replacements started at once slowed both pages by 2-3 s); a kernel whose page is gone without saying so (a crashed
 #: browser, a page closed while loading) is stopped after 2 idle minutes with no page
 #: connected (open pages are never culled, nor the kernels waiting in the pool).
 VOILA_OPTIONS = [
     "--preheat_kernel=True",
     "--pool_size=2",
+    "--VoilaKernelManager.fill_delay=4",
     "--MappingKernelManager.cull_idle_timeout=120",
     "--MappingKernelManager.cull_interval=30",
     "--MappingKernelManager.cull_connected=False",

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import ipywidgets as w
@@ -39,6 +40,15 @@ def _quote(text: str) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
+@lru_cache(maxsize=4096)
+def _read(text: str, low: int, high: int) -> tuple[int | None, Why]:
+    """The parser's number and verdict for one text (the same text always reads the same:
+    kept, so a dose change does not parse the form's 75 boxes again)."""
+    numbers, why = whole_numbers(pd.Series([text], dtype=object), low, high)
+    code = Why(int(why[0]))
+    return (int(numbers[0]) if code == Why.OK else None), code
+
+
 def whole_problem(name: str, text: object, low: int, high: int) -> str | None:
     """Why ``text`` is not a whole number from ``low`` to ``high``, in plain words, or None.
 
@@ -47,8 +57,11 @@ def whole_problem(name: str, text: object, low: int, high: int) -> str | None:
     >>> [whole_problem("sets", t, 1, 10) for t in ["", "ten", "1e1", "-2", "0"]]
     ['sets: the box is empty; type a whole number from 1 to 10', "sets: 'ten' is not a number; type a whole number from 1 to 10", "sets: '1e1' is not a number; type a whole number from 1 to 10", 'sets: 1 to 10', 'sets: 1 to 10']
     """
-    _, why = whole_numbers(pd.Series([text], dtype=object), low, high)
-    code = Why(int(why[0]))
+    if isinstance(text, str):
+        code = _read(text, low, high)[1]
+    else:
+        _, why = whole_numbers(pd.Series([text], dtype=object), low, high)
+        code = Why(int(why[0]))
     if code == Why.OK:
         return None
     if code == Why.MISSING:
@@ -80,5 +93,4 @@ class WholeBox(w.Text):
     @property
     def number(self) -> int | None:
         """The whole number typed (``None`` when the text is not one)."""
-        numbers, why = whole_numbers(pd.Series([self.value], dtype=object), 0, MAX_BOUND)
-        return int(numbers[0]) if int(why[0]) == Why.OK else None
+        return _read(self.value, 0, MAX_BOUND)[0]
