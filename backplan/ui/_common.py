@@ -79,6 +79,8 @@ STYLE = """<style>
   column-gap: 24px; align-items: start; }
 .bp-app .bp-side { position: sticky; top: var(--bp-toolbar-height, 96px);
   max-height: calc(100vh - var(--bp-toolbar-height, 96px)); overflow-y: auto; }
+/* A section reached by a skip link starts below the sticky toolbar, not under it. */
+.bp-app [id^="bp-section"] { scroll-margin-top: calc(var(--bp-toolbar-height, 96px) + 8px); }
 .bp-app .bp-preview-note { margin: 2px 0 4px 0; font-size: 13px; }
 .bp-app .bp-plans select { font-size: 13px; }
 .bp-app, .bp-app .bp-columns, .jp-OutputArea-output:has(.bp-app),
