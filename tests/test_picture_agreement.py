@@ -104,7 +104,7 @@ def test_wall_squats_45_degrees_feet_a_foot_in_front_back_on_the_wall() -> None:
     # degrees (above), its bent knee named in words, the label's line ending at the knee
     (panel,) = exercise_entry("wall-squats")["panels"]
     assert panel["pose"] == "bent" and not panel.get("angles")
-    (mark,) = [m for m in panel["marks"] if m.get("text") == "knees bent a little"]
+    (mark,) = [m for m in panel["marks"] if m.get("text") == "knees bent 45°"]
     assert mark["at"] == "near_knee" and (mark["dx"] or mark["dy"])  # a line to the knee
     (feet,) = [m for m in panel["marks"] if m.get("kind") == "distance"]
     assert (feet["from"], feet["to"]) == ("wall", "near_heel")  # the 30 cm drawn
