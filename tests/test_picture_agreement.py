@@ -218,43 +218,62 @@ def _share_outside(poly, covers) -> float:
     return float((inside & ~hidden).sum() / inside.sum())
 
 
-def test_knee_to_chest_forearm_behind_the_thigh_hand_round_the_front_of_the_shin() -> None:
-    """Blind test round 5: with the forearms behind the thighs no hand showed, and "hands
-    under knees" pointed at a small spot. The forearm stays behind the leg (drawn before
-    it, mostly hidden), and the hand, drawn after the leg with four fingers and a thumb,
-    wraps round the front of the shin just below the knee; the label's line ends at the
-    hand without crossing the upper arm."""
+def test_knee_to_chest_hand_holds_the_back_of_the_thigh_below_the_knee() -> None:
+    """Blind test round 6: the hand drawn on the front of the shin contradicted "hands under
+    knees" (patients would press on sore knees). The steps: both hands hold the back of the
+    thighs just below the knees. The near arm comes from the shoulder up under the thigh
+    (the forearm shows between chest and thigh), drawn in front of the leg; the hand sits on
+    the back half of the thigh, a hand's width below the knee, its fingers curled round the
+    back of the thigh and showing past its edge; the label's line ends at the hand without
+    crossing the upper arm."""
     from backplan.pictures.scene import _figure_shapes
 
     entry = exercise_entry("knee-to-chest")
-    assert entry.get("arms_behind")
     end = pose("knee-to-chest", "in")
-    leg = [poly for n in ("near_thigh", "near_shin", "near_foot") for poly in end.parts[n]]
-    assert _share_outside(end.parts["near_forearm"][0], leg) < 0.6  # mostly behind the leg
+    knee, hip, back = (end.points[k] for k in ("near_knee", "hip", "near_thigh_back"))
+    length = dist(knee, hip)
+    ux, uy = (hip[0] - knee[0]) / length, (hip[1] - knee[1]) / length  # knee to hip
+
+    def along(p: tuple[float, float]) -> float:  # cm from the knee towards the hip
+        return (p[0] - knee[0]) * ux + (p[1] - knee[1]) * uy
+
+    def across(p: tuple[float, float]) -> float:
+        return (p[0] - knee[0]) * -uy + (p[1] - knee[1]) * ux
+
+    # the back of the thigh is the side the calf folds against (the ankle's side)
+    ankle_side = math.copysign(1.0, across(end.points["near_ankle"]))
+
+    def out(p: tuple[float, float]) -> float:  # cm from the thigh's middle, + at its back
+        return across(p) * ankle_side
+
+    assert out(back) > 0
+    hand = end.points["near_hand"]
+    assert 5 <= along(hand) <= length / 3  # just below the knee, not at the hip or the shin
+    assert out(hand) > 0  # on the back half of the thigh, not its front
     palm, *fingers = end.parts["near_hand"]
     assert len(fingers) >= 6  # four fingers and a thumb
-    # drawn in front of the leg: the hand's fill comes after the shin's
-    shapes = _figure_shapes(end, {"near_shin"}, 0.45, set(), True)
+    wrist = end.points["near_wrist"]
+    tips = [max(f, key=lambda p: dist(p, wrist)) for f in fingers[:-2]]  # the fingertips
+    thigh = Path(np.array(end.parts["near_thigh"][0]))
+    beyond = [t for t in tips if out(t) > 0 and not thigh.contains_point(t)]
+    assert len(beyond) >= 3  # the fingers curl round the back edge of the thigh
+    # visible: the arm and hand are drawn after the leg, and nothing drawn later hides the
+    # fingertips; the forearm shows under the thigh (not hidden behind the leg)
+    assert not entry.get("arms_behind")
+    shapes = _figure_shapes(end, {"near_thigh", "near_shin"}, 0.45, set(), False)
     fills = [s.points for s in shapes if s.stroke is None]
     assert fills.index(palm) > fills.index(end.parts["near_shin"][0])
-    # on the front of the shin (the side away from the calf), just below the knee, the
-    # fingers across the shin
-    knee, ankle, front = (end.points[k] for k in ("near_knee", "near_ankle", "near_shin_front"))
-
-    def side(p: tuple[float, float]) -> float:  # signed distance from the line knee-ankle
-        (kx, ky), (ax, ay) = knee, ankle
-        return ((ax - kx) * (p[1] - ky) - (ay - ky) * (p[0] - kx)) / dist(knee, ankle)
-
-    hand = end.points["near_hand"]
-    assert dist(hand, front) < 6 and side(hand) * side(front) > 0
-    assert dist(hand, knee) < 0.4 * dist(knee, ankle)  # the top of the shin
-    shin = Path(np.array(end.parts["near_shin"][0]))
-    tips = [finger[len(finger) // 2] for finger in fingers[:4]]  # where each finger ends
-    assert shin.contains_points(tips).sum() >= 3  # the fingers lie across the shin
+    assert fills.index(palm) > fills.index(end.parts["near_thigh"][0])
+    later = fills[fills.index(palm) + 1 :]
+    for tip in beyond:
+        assert not any(Path(np.array(c)).contains_point(tip) for c in later if c not in fingers)
+    leg = [poly for n in ("near_thigh", "near_shin", "near_foot") for poly in end.parts[n]]
+    assert _share_outside(end.parts["near_forearm"][0], leg) > 0.4
     # big enough to see at print size: the hand with its fingers 15+ cm across
     pts = np.array([p for poly in end.parts["near_hand"] for p in poly])
     assert np.ptp(pts, axis=0).max() >= 15
     (mark,) = [m for m in entry["panels"][1]["marks"] if m["text"] == "hands under knees"]
+    assert mark["at"] == "near_hand"
     hx, hy = end.points[mark["at"]]
     line = [(hx + mark["dx"] * t / 20, hy + mark["dy"] * t / 20) for t in range(2, 21)]
     assert not Path(end.parts["near_upper_arm"][0]).contains_points(line).any()
