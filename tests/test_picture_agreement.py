@@ -104,11 +104,21 @@ def test_wall_squats_45_degrees_feet_a_foot_in_front_back_on_the_wall() -> None:
     # degrees (above), its bent knee named in words, the label's line ending at the knee
     (panel,) = exercise_entry("wall-squats")["panels"]
     assert panel["pose"] == "bent" and not panel.get("angles")
-    (mark,) = [m for m in panel["marks"] if m.get("text") == "knees bent a little"]
+    (mark,) = [m for m in panel["marks"] if m.get("text") == "knees bent 45°"]
     assert mark["at"] == "near_knee" and (mark["dx"] or mark["dy"])  # a line to the knee
     (feet,) = [m for m in panel["marks"] if m.get("kind") == "distance"]
     assert (feet["from"], feet["to"]) == ("wall", "near_heel")  # the 30 cm drawn
     assert lift(start, bent, "hip") < -5  # slides down the wall
+    # blind test round 6: the arrow on the wall was easy to miss. A two-way up and down
+    # arrow beside the body, in front of the knee, below the chin: slide down, then up
+    from backplan.pictures.scene import _arrow_path
+
+    (spec,) = panel["arrows"]
+    arrow = _arrow_path(exercise_entry("wall-squats"), panel, spec)
+    (x0, y0), (x1, y1) = arrow["path"][0], arrow["path"][-1]
+    assert arrow["heads"] == 2 and abs(x1 - x0) < 1 and abs(y1 - y0) >= 25
+    assert min(x0, x1) > bent.points["near_knee"][0] + 3
+    assert max(y0, y1) < bent.points["chin"][1] - 10
 
 
 def test_heel_raises_heels_up_toes_down_hands_on_a_chair() -> None:
@@ -142,14 +152,25 @@ def test_supine_leg_raises_arms_at_sides_other_leg_down() -> None:
 
 def test_prone_leg_raises_face_down_leg_straight_off_the_floor() -> None:
     start, up = pose("prone-leg-raises", "start"), pose("prone-leg-raises", "up")
-    # lying on the front, the head seen from the side with the face to the mat (blind test
-    # round 2 read a face turned towards you as lying face up): hair on top, eye and nose
-    # below the middle of the head, the face resting on the mat
-    head = start.points["head"]
-    assert "eye2" not in start.extras
-    assert start.extras["eye"][1][1] < head[1] and lowest(start, "nose") < 1.0
-    hair = start.extras["hair"][1]
-    assert sum(y for _, y in hair) / len(hair) > head[1]
+    # blind test round 6: the body read as lying on the back, the nose pressed into the floor
+    # looked wrong. Face down is drawn from behind: the head turned to one side, cheek on
+    # the mat, face away from you, so you see the back of the head (no eye, no nose; hair
+    # over most of it, the upper ear at its top edge), the buttocks rising highest, a
+    # shoulder blade drawn on the upper back
+    head = Path(np.array(start.parts["head"][0]))
+    assert "eye" not in start.extras and lowest(start, "head") < 1.0
+    grid = np.array(start.parts["head"][0])
+    (x0, y0), (x1, y1) = grid.min(0), grid.max(0)
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 40), np.linspace(y0, y1, 40))
+    pts = np.c_[xs.ravel(), ys.ravel()]
+    inside = head.contains_points(pts)
+    hair = Path(np.array(start.extras["hair"][1])).contains_points(pts)
+    assert (inside & hair).sum() / inside.sum() > 0.7
+    (ear,) = start.parts["nose"]
+    assert min(y for _, y in ear) > start.points["head"][1]  # the ear on top
+    assert start.points["buttock"][1] > start.points["back"][1] + 4  # the bottom rises
+    assert start.points["buttock"][1] > start.points["shoulder_blade"][1]
+    assert "back_blade" in start.extras
     assert start.points["buttock"][1] > start.points["hip"][1]  # bottom up
     assert start.points["near_toe"][1] < start.points["near_heel"][1]  # toes down, heels up
     assert lift(start, up, "near_knee") > 5 and lift(start, up, "near_heel") > 15
@@ -218,43 +239,62 @@ def _share_outside(poly, covers) -> float:
     return float((inside & ~hidden).sum() / inside.sum())
 
 
-def test_knee_to_chest_forearm_behind_the_thigh_hand_round_the_front_of_the_shin() -> None:
-    """Blind test round 5: with the forearms behind the thighs no hand showed, and "hands
-    under knees" pointed at a small spot. The forearm stays behind the leg (drawn before
-    it, mostly hidden), and the hand, drawn after the leg with four fingers and a thumb,
-    wraps round the front of the shin just below the knee; the label's line ends at the
-    hand without crossing the upper arm."""
+def test_knee_to_chest_hand_holds_the_back_of_the_thigh_below_the_knee() -> None:
+    """Blind test round 6: the hand drawn on the front of the shin contradicted "hands under
+    knees" (patients would press on sore knees). The steps: both hands hold the back of the
+    thighs just below the knees. The near arm comes from the shoulder up under the thigh
+    (the forearm shows between chest and thigh), drawn in front of the leg; the hand sits on
+    the back half of the thigh, a hand's width below the knee, its fingers curled round the
+    back of the thigh and showing past its edge; the label's line ends at the hand without
+    crossing the upper arm."""
     from backplan.pictures.scene import _figure_shapes
 
     entry = exercise_entry("knee-to-chest")
-    assert entry.get("arms_behind")
     end = pose("knee-to-chest", "in")
-    leg = [poly for n in ("near_thigh", "near_shin", "near_foot") for poly in end.parts[n]]
-    assert _share_outside(end.parts["near_forearm"][0], leg) < 0.6  # mostly behind the leg
+    knee, hip, back = (end.points[k] for k in ("near_knee", "hip", "near_thigh_back"))
+    length = dist(knee, hip)
+    ux, uy = (hip[0] - knee[0]) / length, (hip[1] - knee[1]) / length  # knee to hip
+
+    def along(p: tuple[float, float]) -> float:  # cm from the knee towards the hip
+        return (p[0] - knee[0]) * ux + (p[1] - knee[1]) * uy
+
+    def across(p: tuple[float, float]) -> float:
+        return (p[0] - knee[0]) * -uy + (p[1] - knee[1]) * ux
+
+    # the back of the thigh is the side the calf folds against (the ankle's side)
+    ankle_side = math.copysign(1.0, across(end.points["near_ankle"]))
+
+    def out(p: tuple[float, float]) -> float:  # cm from the thigh's middle, + at its back
+        return across(p) * ankle_side
+
+    assert out(back) > 0
+    hand = end.points["near_hand"]
+    assert 5 <= along(hand) <= length / 3  # just below the knee, not at the hip or the shin
+    assert out(hand) > 0  # on the back half of the thigh, not its front
     palm, *fingers = end.parts["near_hand"]
     assert len(fingers) >= 6  # four fingers and a thumb
-    # drawn in front of the leg: the hand's fill comes after the shin's
-    shapes = _figure_shapes(end, {"near_shin"}, 0.45, set(), True)
+    wrist = end.points["near_wrist"]
+    tips = [max(f, key=lambda p: dist(p, wrist)) for f in fingers[:-2]]  # the fingertips
+    thigh = Path(np.array(end.parts["near_thigh"][0]))
+    beyond = [t for t in tips if out(t) > 0 and not thigh.contains_point(t)]
+    assert len(beyond) >= 3  # the fingers curl round the back edge of the thigh
+    # visible: the arm and hand are drawn after the leg, and nothing drawn later hides the
+    # fingertips; the forearm shows under the thigh (not hidden behind the leg)
+    assert not entry.get("arms_behind")
+    shapes = _figure_shapes(end, {"near_thigh", "near_shin"}, 0.45, set(), False)
     fills = [s.points for s in shapes if s.stroke is None]
     assert fills.index(palm) > fills.index(end.parts["near_shin"][0])
-    # on the front of the shin (the side away from the calf), just below the knee, the
-    # fingers across the shin
-    knee, ankle, front = (end.points[k] for k in ("near_knee", "near_ankle", "near_shin_front"))
-
-    def side(p: tuple[float, float]) -> float:  # signed distance from the line knee-ankle
-        (kx, ky), (ax, ay) = knee, ankle
-        return ((ax - kx) * (p[1] - ky) - (ay - ky) * (p[0] - kx)) / dist(knee, ankle)
-
-    hand = end.points["near_hand"]
-    assert dist(hand, front) < 6 and side(hand) * side(front) > 0
-    assert dist(hand, knee) < 0.4 * dist(knee, ankle)  # the top of the shin
-    shin = Path(np.array(end.parts["near_shin"][0]))
-    tips = [finger[len(finger) // 2] for finger in fingers[:4]]  # where each finger ends
-    assert shin.contains_points(tips).sum() >= 3  # the fingers lie across the shin
+    assert fills.index(palm) > fills.index(end.parts["near_thigh"][0])
+    later = fills[fills.index(palm) + 1 :]
+    for tip in beyond:
+        assert not any(Path(np.array(c)).contains_point(tip) for c in later if c not in fingers)
+    leg = [poly for n in ("near_thigh", "near_shin", "near_foot") for poly in end.parts[n]]
+    assert _share_outside(end.parts["near_forearm"][0], leg) > 0.4
     # big enough to see at print size: the hand with its fingers 15+ cm across
     pts = np.array([p for poly in end.parts["near_hand"] for p in poly])
     assert np.ptp(pts, axis=0).max() >= 15
     (mark,) = [m for m in entry["panels"][1]["marks"] if m["text"] == "hands under knees"]
+    assert mark["at"] == "near_hand"
     hx, hy = end.points[mark["at"]]
     line = [(hx + mark["dx"] * t / 20, hy + mark["dy"] * t / 20) for t in range(2, 21)]
     assert not Path(end.parts["near_upper_arm"][0]).contains_points(line).any()

@@ -134,7 +134,7 @@ def test_svg_and_pdf_draw_the_same_shapes_with_the_alt_text(tmp_path: Path) -> N
     assert svg.get("aria-label") == pic.alt == svg.find(f"{ns}title").text
     assert "45 degrees" in pic.alt and "Hold 5 seconds" in pic.alt
     texts = {t.text for t in svg.iter(f"{ns}text")}
-    assert {"hold 5 seconds", "10 times", "knees bent a little", "Feet forward 30 cm"} <= texts
+    assert {"hold 5 seconds", "10 times", "knees bent 45°", "Feet forward 30 cm"} <= texts
     drawing = picture_drawing("wall-squats", 184 * 72 / 25.4)
     assert drawing.wrap(600, 600)[0] <= 184 * 72 / 25.4 + 1e-6
     assert picture_drawing("no-such-exercise", 300, 100) is None
@@ -374,7 +374,7 @@ def _texts(items) -> list:
         ("half-sit-ups", "easier", {"waist"}),
         ("ankle-lifts", "", {"toes up", "toes down"}),
         ("abdominal-contraction", "", {"Tummy in, ribs down"}),
-        ("wall-squats", "", {"30 cm", "knees bent a little"}),
+        ("wall-squats", "", {"30 cm", "knees bent 45°"}),
     ],
 )
 def test_key_parts_are_labelled_in_words(exercise: str, variant: str, words: set) -> None:

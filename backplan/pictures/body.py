@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 from collections.abc import Mapping
@@ -148,9 +149,10 @@ def _spine(hip: Point, lower: float, curl: float, curl_from: float, side: float)
 
 def _trunk(
     hip: Point, lower: float, side: float, squeeze: float, curl: float, curl_from: float
-) -> tuple[Poly, Poly, Poly, dict[str, Point], float]:
-    """Pelvis and chest outlines (they overlap at the waist), the tummy patch, named points
-    and the spine's direction at the shoulders."""
+) -> tuple[Poly, Poly, Poly, Poly, dict[str, Point], float, dict[str, Poly]]:
+    """Pelvis and chest outlines (they overlap at the waist), the tummy patch, the relaxed
+    tummy's line, named points, the spine's direction at the shoulders and the lines of a
+    back seen from the side (:func:`_back_lines`)."""
     centre = _spine(hip, lower, curl, curl_from, side)
 
     def pull(s: float) -> float:  # how far a squeeze draws the front in, 0 at the ends
@@ -161,7 +163,12 @@ def _trunk(
         return _add(c, _dir(angle - 90 * side), depth)
 
     front = [(s, front_of(s, f - pull(s))) for s, f, _ in TRUNK]
-    back = [(s, front_of(s, -bk)) for s, _, bk in TRUNK]
+
+    def bottom(s: float) -> float:  # face down the buttocks are what rise highest
+        return 3.0 * math.cos(math.pi * s / 16) if side < 0 and abs(s) < 8 else 0.0
+
+    rows = sorted({s for s, _, _ in TRUNK} | {-8.0, -4.0, -2.0, 2.0, 4.0, 8.0})  # a round bottom
+    back = [(s, front_of(s, -_back_depth(s) - bottom(s))) for s in rows]
 
     def outline(lo: float, hi: float) -> Poly:
         fr = [p for s, p in front if lo <= s <= hi]
@@ -185,7 +192,23 @@ def _trunk(
     }
     upper = centre(BODY["shoulder"])[1]
     parts = (outline(-99, cut), outline(BODY["waist"] - 4, 99), tuple(tummy + inner), relaxed)
-    return (*parts, points, upper)
+    return (*parts, points, upper, _back_lines(front_of))
+
+
+def _back_depth(s: float) -> float:
+    """The back's depth (cm behind the spine) ``s`` cm along it, between TRUNK's rows."""
+    for (s0, _, b0), (s1, _, b1) in itertools.pairwise(TRUNK):
+        if s0 <= s <= s1:
+            return b0 + (b1 - b0) * (s - s0) / (s1 - s0)
+    return TRUNK[-1][2]
+
+
+def _back_lines(front_of: Any) -> dict[str, Poly]:
+    """The line that shows a back seen from the side when a person lies face down: a
+    shoulder blade, a curve just under the upper back's outline (``(cm along the spine, cm
+    in from the back's outline)`` turned into points)."""
+    blade = ((27, 0.3), (30, 2.6), (35, 3.6), (41, 3.4), (46, 1.8), (48, 0.3))
+    return {"back_blade": tuple(front_of(s, -_back_depth(s) + d) for s, d in blade)}
 
 
 def _foot(ankle: Point, angle: float, side: float) -> tuple[Poly, Point, Point, Poly]:
@@ -199,11 +222,12 @@ def _foot(ankle: Point, angle: float, side: float) -> tuple[Poly, Point, Point, 
 
 
 def _head(
-    neck_top: Point, axis: float, side: float, turned: bool = False
+    neck_top: Point, axis: float, side: float, away: bool = False
 ) -> tuple[Poly, Poly, dict[str, Any]]:
     """The head: a circle with hair on the crown and the back, an eye, a nose and a mouth
-    seen from the side; ``turned`` (``head_turned``): the face turned towards you, cheek
-    on the floor, both eyes showing."""
+    seen from the side; ``away`` (``head_away``): the face turned away from you, cheek on
+    the floor, so you see the back of the head: hair all over but the nape, the upper ear
+    showing at its edge (the returned "nose" is that ear)."""
     r = BODY["head_r"]
     c = _add(neck_top, _dir(axis), r * 0.85)
     face = axis - 90 * side  # where the face looks
@@ -218,22 +242,26 @@ def _head(
         return [local(cu + math.cos(math.radians(a)) * ru, cv + math.sin(math.radians(a)) * rv)
                 for a in range(a0, a1, step)]  # fmt: skip
 
-    if turned:  # u now runs across the face: the eyes side by side, the crown's hair cap
-        nose = (local(-r * 0.1, -r * 0.02), local(r * 0.12, -r * 0.3), local(-r * 0.1, -r * 0.34))
-        hair = arc(0, 0, r * 1.04, r * 1.04, -30, 211, 12) + arc(
-            0, r * 0.95, r * 0.95, r * 0.6, 200, -21, -20
+    if away:  # u now runs from the ear on the floor (+) to the ear on top (-)
+        ear = tuple(arc(-r * 0.97, -r * 0.12, r * 0.3, r * 0.42, 0, 360, 30))
+        hair = arc(0, 0, r * 1.04, r * 1.04, -50, 231, 10) + arc(
+            0, -r * 0.8, r * 0.67, r * 0.32, 180, -1, -15
         )
         extras = {
-            "eye": ("dot", local(-r * 0.38, r * 0.12), r * 0.13),
-            "eye2": ("dot", local(r * 0.38, r * 0.12), r * 0.13),
             "hair": ("poly", tuple(hair)),
-            "mouth": ("line", (local(-r * 0.25, -r * 0.58), local(r * 0.25, -r * 0.58))),
-            "nose_line": (
-                "line",
-                (local(0, r * 0.02), local(r * 0.1, -r * 0.28), local(-r * 0.1, -r * 0.3)),
-            ),
+            **{  # strands combed from the crown to the nape
+                f"hair_line{k}": (
+                    "line",
+                    (
+                        local(k * r * 0.3, r * 0.8),
+                        local(k * r * 0.42, r * 0.1),
+                        local(k * r * 0.36, -r * 0.45),
+                    ),
+                )
+                for k in (-1, 1)
+            },
         }
-        return head, nose, {**extras, "top": local(0, r), "centre": c, "chin": local(0, -r)}
+        return head, ear, {**extras, "top": local(0, r), "centre": c, "chin": local(r, -r * 0.3)}
     nose = (local(r * 0.96, r * 0.05), local(r * 1.22, -r * 0.3), local(r * 0.88, -r * 0.36))
     # hair: the crown and the back of the head, so the face side stays bare
     hair = arc(0, 0, r * 1.04, r * 1.04, 40, 236, 12) + arc(
@@ -321,14 +349,14 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     side = -1.0 if pose.get("face_down") else 1.0
     lower = float(pose.get("trunk", 90))
     hip = (0.0, 0.0)
-    pelvis, chest, tummy, relaxed, points, upper = _trunk(
+    pelvis, chest, tummy, relaxed, points, upper, back_lines = _trunk(
         hip, lower, side, float(pose.get("squeeze", 0)), float(pose.get("curl", 0)),
         float(pose.get("curl_from", BODY["waist"])),
     )  # fmt: skip
     axis = upper - side * float(pose.get("neck", 0))
     shoulder = points["shoulder"]
     neck_top = _add(shoulder, _dir(axis), BODY["neck"])
-    head, nose, head_bits = _head(neck_top, axis, side, bool(pose.get("head_turned")))
+    head, nose, head_bits = _head(neck_top, axis, side, bool(pose.get("head_away")))
     parts: dict[str, tuple[Poly, ...]] = {
         "pelvis": (pelvis,),
         "chest": (chest,),
@@ -338,6 +366,8 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
         "tummy": (tummy,),
     }
     lines: dict[str, tuple[Point, ...]] = {"relaxed_tummy": relaxed}
+    if pose.get("face_down"):  # the back is what you see: a shoulder blade
+        lines.update(back_lines)
     points.update(hip=hip, top=head_bits["top"], head=head_bits["centre"])
     points["chin"] = head_bits["chin"]
     for which in ("near", "far"):
@@ -403,7 +433,9 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
             }
         )
     extras = {
-        k: v for k, v in head_bits.items() if k in ("eye", "eye2", "hair", "mouth", "nose_line")
+        k: v
+        for k, v in head_bits.items()
+        if k in ("eye", "hair", "mouth") or k.startswith("hair_line")
     }
     extras.update({k: ("line", v) for k, v in lines.items()})
     # gravity: lower the body until its lowest point rests on the floor (or the seat)

@@ -189,17 +189,18 @@ def _figure_shapes(
                 ink = WHITE if f"{which}_foot" in moving else INK
                 crease = f.extras[f"{which}_toes"][1]
                 out.append(Shape(crease, None, ink, outline * 0.9, closed=False))
+        if "chest" in layer and "back_blade" in f.extras:  # a back seen lying face down
+            out.append(Shape(f.extras["back_blade"][1], None, INK, outline, closed=False))
         if "head" in layer and "head" not in hidden:
             hair = f.extras["hair"][1]
             out.append(Shape(hair, MOVE if "head" in moving else HAIR))
-            for line in ("mouth", "nose_line"):
+            for line in ("mouth", "hair_line-1", "hair_line1"):  # hair lines: the back of a head
                 if line in f.extras:
                     out.append(Shape(f.extras[line][1], None, INK, outline * 0.9, closed=False))
-            for eye in ("eye", "eye2"):
-                if eye in f.extras:
-                    _, (ex, ey), r = f.extras[eye]
-                    dot = tuple(_circle((ex, ey), r * 1.1))
-                    out.append(Shape(dot, WHITE if "head" in moving else INK))
+            if "eye" in f.extras:
+                _, (ex, ey), r = f.extras["eye"]
+                dot = tuple(_circle((ex, ey), r * 1.1))
+                out.append(Shape(dot, WHITE if "head" in moving else INK))
     return out
 
 
