@@ -216,10 +216,17 @@ def test_half_sit_ups_easier_seated_leg_lifted_to_waist_height() -> None:
         assert abs(f.points["near_hand"][0] - f.points["hip"][0]) < 8
 
 
-def test_back_leg_swing_knee_straight_leg_back_hands_on_chair() -> None:
+def test_back_leg_swing_small_lift_from_the_hip_back_straight_hands_on_chair() -> None:
+    """Blind test round 7: a leg drawn 35-40 degrees behind an upright trunk cannot be copied
+    without arching the lower back (hip extension with the knee straight is about 10-20
+    degrees, docs/pictures.md). The lift is about 20 degrees at the hip, the trunk upright or
+    leaning very slightly forward, the foot still clear of the floor."""
     start, back = pose("back-leg-swing", "start"), pose("back-leg-swing", "back")
-    assert back.points["near_heel"][0] < start.points["near_heel"][0] - 25  # back
-    assert lift(start, back, "near_heel") > 15  # and up (round 3 read 10 cm as a slide)
+    assert 15 <= bend(back, "shoulder", "hip", "near_knee") <= 25  # angle at the hip
+    (sx, sy), (hx, hy) = back.points["shoulder"], back.points["hip"]
+    assert 0 <= math.degrees(math.atan2(sx - hx, sy - hy)) <= 6  # upright, at most a lean
+    assert back.points["near_heel"][0] < start.points["near_heel"][0] - 20  # back
+    assert lift(start, back, "near_heel") > 5  # and up
     assert lowest(back, "near_foot") > 5  # the whole foot clear of the floor
     assert bend(back, "hip", "near_knee", "near_ankle") < 1
     assert start.points["near_hand"][0] > start.points["shoulder"][0] + 15  # on the chair
