@@ -226,8 +226,8 @@ def _head(
 ) -> tuple[Poly, Poly, dict[str, Any]]:
     """The head: a circle with hair on the crown and the back, an eye, a nose and a mouth
     seen from the side; ``away`` (``head_away``): the face turned away from you, cheek on
-    the floor, so you see the back of the head: hair all over but the nape, the upper ear
-    showing at its edge (the returned "nose" is that ear)."""
+    the floor, so you see the back of the head: hair all over it, combed from a crown
+    whorl, no ear, eye or nose (the returned "nose" is empty)."""
     r = BODY["head_r"]
     c = _add(neck_top, _dir(axis), r * 0.85)
     face = axis - 90 * side  # where the face looks
@@ -242,26 +242,24 @@ def _head(
         return [local(cu + math.cos(math.radians(a)) * ru, cv + math.sin(math.radians(a)) * rv)
                 for a in range(a0, a1, step)]  # fmt: skip
 
-    if away:  # u now runs from the ear on the floor (+) to the ear on top (-)
-        ear = tuple(arc(-r * 0.97, -r * 0.12, r * 0.3, r * 0.42, 0, 360, 30))
-        hair = arc(0, 0, r * 1.04, r * 1.04, -50, 231, 10) + arc(
-            0, -r * 0.8, r * 0.67, r * 0.32, 180, -1, -15
-        )
-        extras = {
-            "hair": ("poly", tuple(hair)),
-            **{  # strands combed from the crown to the nape
-                f"hair_line{k}": (
-                    "line",
-                    (
-                        local(k * r * 0.3, r * 0.8),
-                        local(k * r * 0.42, r * 0.1),
-                        local(k * r * 0.36, -r * 0.45),
-                    ),
-                )
-                for k in (-1, 1)
-            },
-        }
-        return head, ear, {**extras, "top": local(0, r), "centre": c, "chin": local(r, -r * 0.3)}
+    if away:  # u now runs from the cheek on the floor (+) to the top side of the head (-)
+        # blind test round 7: the upper ear at the top edge read as the nose of the figures
+        # lying on their back, so no ear is drawn; hair covers the whole head, combed out
+        # from a crown whorl (the back of a head) towards the nape and the sides
+        wu, wv = -r * 0.1, r * 0.25  # the crown whorl
+        hair = arc(0, 0, r * 1.04, r * 1.04, 0, 360, 10)
+        extras = {"hair": ("poly", tuple(hair))}
+        for k in range(6):  # strands turning out of the whorl, a little further each
+            start = 60 * k + 20
+            extras[f"hair_line{k}"] = (
+                "line",
+                tuple(
+                    local(wu + math.cos(math.radians(start + 70 * t)) * r * (0.12 + 0.55 * t),
+                          wv + math.sin(math.radians(start + 70 * t)) * r * (0.12 + 0.55 * t))
+                    for t in (0.0, 0.25, 0.5, 0.75, 1.0)
+                ),
+            )  # fmt: skip
+        return head, (), {**extras, "top": local(0, r), "centre": c, "chin": local(r, -r * 0.3)}
     nose = (local(r * 0.96, r * 0.05), local(r * 1.22, -r * 0.3), local(r * 0.88, -r * 0.36))
     # hair: the crown and the back of the head, so the face side stays bare
     hair = arc(0, 0, r * 1.04, r * 1.04, 40, 236, 12) + arc(
@@ -362,7 +360,7 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
         "chest": (chest,),
         "neck": (capsule(shoulder, neck_top, BODY["neck_r"], BODY["neck_r"] * 0.9),),
         "head": (head,),
-        "nose": (nose,),
+        "nose": (nose,) if nose else (),
         "tummy": (tummy,),
     }
     lines: dict[str, tuple[Point, ...]] = {"relaxed_tummy": relaxed}

@@ -194,8 +194,8 @@ def _figure_shapes(
         if "head" in layer and "head" not in hidden:
             hair = f.extras["hair"][1]
             out.append(Shape(hair, MOVE if "head" in moving else HAIR))
-            for line in ("mouth", "hair_line-1", "hair_line1"):  # hair lines: the back of a head
-                if line in f.extras:
+            for line in f.extras:  # the mouth; hair lines: the back of a head
+                if line == "mouth" or line.startswith("hair_line"):
                     out.append(Shape(f.extras[line][1], None, INK, outline * 0.9, closed=False))
             if "eye" in f.extras:
                 _, (ex, ey), r = f.extras["eye"]
