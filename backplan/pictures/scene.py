@@ -361,6 +361,9 @@ def _content(
     body = _figure_shapes(f, moving, outline, hidden, bool(entry.get("arms_behind")), shaded)
     box = _bbox([s for s in body + ghost])
     box = [box[0] - 4, min(box[1], 0), box[2] + 4, box[3] + 3]
+    if ghost:  # the floor reaches under the whole start pose, also its parts left undrawn
+        xs = [x for polys in g.parts.values() for poly in polys for x, _ in poly]
+        box[0], box[2] = min(box[0], min(xs) - 2), max(box[2], max(xs) + 2)
     props = _props(entry, f, box, outline)
     shapes: list[tuple[str, Any]] = []
     if "mat" not in entry.get("props", {}):
