@@ -491,8 +491,10 @@ def _arrow_path(
 ) -> dict:
     """The path (cm) a body point travels from the ``from`` pose to the ``to`` pose, found
     by moving every joint angle a step at a time, pushed ``out`` cm away from ``pivot`` or
-    moved by ``offset``; ``straight`` joins the two ends only. ``along`` [dx, dy] draws a
-    straight arrow of that direction and length instead, centred where the point moves."""
+    turned by ``turn`` degrees about the middle of its ends (steeper than the point's own
+    path), moved by ``offset``; ``straight`` joins the two ends only. ``along`` [dx, dy]
+    draws a straight arrow of that direction and length instead, centred where the point
+    moves."""
     a = merged_pose(entry, spec.get("from", panel.get("ghost", "start")))
     b = merged_pose(entry, spec.get("to", panel["pose"]))
     point = spec["track"]
@@ -520,6 +522,13 @@ def _arrow_path(
                 for x, y in path
                 for d in [math.hypot(x - px, y - py) or 1.0]
             ]
+    if "turn" in spec:  # turned about the middle of its ends (degrees, anticlockwise)
+        (x0, y0), (x1, y1) = path[0], path[-1]
+        cx, cy, t = (x0 + x1) / 2, (y0 + y1) / 2, math.radians(float(spec["turn"]))
+        c, s = math.cos(t), math.sin(t)
+        path = [
+            (cx + (x - cx) * c - (y - cy) * s, cy + (x - cx) * s + (y - cy) * c) for x, y in path
+        ]
     path = _lengthen(path, float(spec.get("min_cm", 0)))
     ox, oy = spec.get("offset", (0, 0))
     return {"path": [(x + ox, y + oy) for x, y in path], "heads": spec.get("heads", 2)}
