@@ -189,6 +189,9 @@ def _figure_shapes(
                 ink = WHITE if f"{which}_foot" in moving else INK
                 crease = f.extras[f"{which}_toes"][1]
                 out.append(Shape(crease, None, ink, outline * 0.9, closed=False))
+                for line in (f"{which}_buttock_fold", f"{which}_knee_back"):  # face down
+                    if line in f.extras:
+                        out.append(Shape(f.extras[line][1], None, ink, outline, closed=False))
         if "chest" in layer and "back_blade" in f.extras:  # a back seen lying face down
             out.append(Shape(f.extras["back_blade"][1], None, INK, outline, closed=False))
         if "head" in layer and "head" not in hidden:
