@@ -389,7 +389,7 @@ def _content(
     for arrow in panel.get("arrows", []):
         spec = _arrow_path(entry, panel, arrow)
         least = 1.1 * (SHAFT_MM + spec["heads"] * aw * 4.2) / k if size else 0.0  # some spare
-        spec["path"] = _lengthen(spec["path"], least)
+        spec["path"] = _lengthen(spec["path"], least, bool(arrow.get("tip_fixed")))
         shapes.append(("arrow", spec))
         _grow(box, spec["path"], pad=aw * 2.5 / k)
     for kind, item in shapes:
@@ -471,14 +471,15 @@ def arrow_width(size: float) -> float:
     return 0.8 + size * 0.025 if size else 0.45
 
 
-def _lengthen(path: Sequence[Point], least: float) -> list[Point]:
+def _lengthen(path: Sequence[Point], least: float, tip_fixed: bool = False) -> list[Point]:
     """The path, its two ends carried on along their own directions until it is at least
-    ``least`` long (an arrow must never shrink to its heads)."""
+    ``least`` long (an arrow must never shrink to its heads); ``tip_fixed``: only its start
+    is carried back (the tip stays where it points)."""
     pts = list(path)
     length = sum(math.dist(a, b) for a, b in itertools.pairwise(pts))
     if length >= least or len(pts) < 2:
         return pts
-    more = (least - length) / 2
+    more = (least - length) / (1 if tip_fixed else 2)
 
     def carry(p: Point, q: Point) -> Point:  # from q through p, ``more`` beyond p
         d = math.dist(p, q) or 1.0
@@ -486,6 +487,8 @@ def _lengthen(path: Sequence[Point], least: float) -> list[Point]:
 
     if length == 0:
         return pts
+    if tip_fixed:
+        return [carry(pts[0], pts[1]), *pts]
     return [carry(pts[0], pts[1]), *pts, carry(pts[-1], pts[-2])]
 
 
