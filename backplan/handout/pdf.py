@@ -37,7 +37,7 @@ from ..settings import ClinicSettings
 from ..words import CLINIC_TEXT
 from .content import ExerciseBlock, Handout, handout_content
 from .options import handout_options, page_size_value
-from .pdf_block import Frames, _height, exercise_units
+from .pdf_block import Frames, exercise_units, stacked_height
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page, in_english
 from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, plain, register_fonts
@@ -165,7 +165,7 @@ def _diary(
     intro += in_english(h, lk, lambda e, el: [plain(e.words["diary_how"], el.body)])
     credits = _credits(h, lk) + in_english(h, lk, lambda e, el: _credits(e, el)[1:])
     both = [*credits, *intro]
-    together = _height(both, main[0]) <= main[1]  # else each alone, never split
+    together = stacked_height(both, main[0]) <= main[1]  # else each alone, never split
     out: list[Any] = (
         [KeepTogether(both)] if together else [KeepTogether(credits), KeepTogether(intro)]
     )

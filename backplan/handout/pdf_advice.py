@@ -40,11 +40,11 @@ SPARSE_BELOW = 0.5
 def _tall(flowables: list[Any], width: float, canv: Any) -> float:
     """The height (points) ``flowables`` take one after another, with the space before
     the first (as after other text on a page)."""
-    from reportlab.platypus.flowables import _listWrapOn
+    from .pdf_block import stacked_height
 
     if not flowables:
         return 0.0
-    return _listWrapOn(flowables, width, canv)[1] + flowables[0].getSpaceBefore()
+    return stacked_height(flowables, width, canv) + flowables[0].getSpaceBefore()
 
 
 class AdviceQueue:

@@ -37,7 +37,7 @@ from .pdf_style import MM, Look, look, para, plain
 
 __all__ = [
     "BlockPictures", "Frames", "block_pictures", "exercise_heads", "exercise_story",
-    "exercise_units",
+    "exercise_units", "stacked_height",
 ]  # fmt: skip
 
 #: Room kept free under a block's pictures (mm) so rounding never pushes it over a page.
@@ -103,11 +103,11 @@ def _easier_head(b: ExerciseBlock, lk: Look, w: Words) -> list[Any]:
     return [plain(w.text("easier_title", number=b.number, name=b.name), lk.h3)]
 
 
-def _height(parts: list[Any], width: float) -> float:
+def stacked_height(parts: list[Any], width: float, canv: Any = None) -> float:
     """The height (points) ``parts`` take one after another in a frame ``width`` wide."""
     from reportlab.platypus.flowables import _listWrapOn
 
-    return _listWrapOn(parts, width, None)[1] if parts else 0.0
+    return _listWrapOn(parts, width, canv)[1] if parts else 0.0
 
 
 def _group_head(title: str, intro: str | None, lk: Look, w: Words | None = None) -> list[Any]:
@@ -151,7 +151,7 @@ def _rooms(
     alone = top + _head(b, lk, w) + _body(b, lk, w) + _later(b, lk, w)
     apart = _easier_head(b, lk, w) + easier_text
     return tuple(  # type: ignore[return-value]
-        (frame - _height(parts, width)) / MM - SLACK_MM for parts in (whole, alone, apart)
+        (frame - stacked_height(parts, width)) / MM - SLACK_MM for parts in (whole, alone, apart)
     )
 
 
@@ -238,7 +238,7 @@ def _block(
         units = [parts, later, _easier_head(b, lk, w) + easier]
     else:
         units = [parts + easier, later]
-    if _height(units[0] + units[1], width) <= frame:
+    if stacked_height(units[0] + units[1], width) <= frame:
         units[:2] = [units[0] + units[1]]
     return [unit for unit in units if unit]
 
@@ -274,7 +274,7 @@ def exercise_units(h: Handout, lk: Look, width: float, frames: Frames) -> list[l
     for i, (b, head) in enumerate(exercise_heads(h)):
         pics = block_pictures(b, lk.large, width, frames, head, h.words)
         top = _group_head(head[0], head[1], lk, keyed) if head[0] else []
-        units = _block(b, lk, width, pics, h.words, frames.this - _height(top, width))
+        units = _block(b, lk, width, pics, h.words, frames.this - stacked_height(top, width))
         if head[0]:
             units[0] = top + units[0]
         if english:
