@@ -307,3 +307,30 @@ def test_the_notes_the_call_list_reads_are_the_notes_to_act_on() -> None:
     act = every.loc[every["status"] != "clear"].reset_index(drop=True)
     assert len(act) == 3 and len(every) == 14  # one note a day, three to act on
     pd.testing.assert_frame_equal(log_notes(table, to_act_on=True), act)
+
+
+def test_calls_written_column_by_column_read_as_one_by_one(
+    cohort: tuple[list[bp.Plan], pd.DataFrame],
+) -> None:
+    """A large clinic's calls for measures alone are written column by column, once per
+    pattern of fired rules; each reads exactly as the one-patient writer words it."""
+    from backplan.triage.calls import _call_row, _measured_calls, assess
+
+    plans, logs = cohort
+    table = bp.read_logs(logs, plans)
+    report = bp.adherence(table, plans, as_of=AS_OF)
+    found = assess(report.by_week, report.by_patient, report.by_exercise, date(2026, 1, 25),
+                   rows=table.accepted)  # fmt: skip
+    called = found.evidence.loc[found.evidence["call_rules"].map(len) > 0]
+    assert len(called) >= 8  # pain, silence and low adherence, alone and together
+    one_by_one = pd.DataFrame([
+        _call_row(p, e, [r for r in found.rules[p] if r.rule in e.call_rules], None, ())
+        for p, e in zip(called.index, called.itertuples(), strict=True)
+    ])  # fmt: skip
+    columns = _measured_calls(called, found.rules)
+    assert set(columns["flag"]) == {"pain", "silent", "low adherence"}
+    pd.testing.assert_frame_equal(
+        columns.sort_values("patient", ignore_index=True),
+        one_by_one.sort_values("patient", ignore_index=True),
+        check_dtype=False,
+    )

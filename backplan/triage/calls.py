@@ -40,7 +40,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -238,50 +238,73 @@ def _flagged_notes(
     return mine, strangers
 
 
-def _pain_words(e: Any, fired: set[str], outcome: Sequence[str]) -> str:
+def _pain_words(
+    fired: set[str], worst: float, now: float, week: int, first_day: date, last_day: date,
+    rise_week1: float, rise_last_week: float, mornings: float,
+) -> str:  # fmt: skip
     parts = []
-    if not _nan(e.pain_worst):
-        parts.append(f"pain during exercise {_points(e.pain_worst)}/10 on the worst day")
-    if not _nan(e.pain_now):
-        parts.append(f"{e.pain_now:.1f}/10 on average")
-    when = f"Week {e.week}"
-    if e.last_day > e.first_day + timedelta(days=6):  # the days since count too
-        when = f"Week {e.week} and the days since, to {_day(e.last_day)}"
+    if not _nan(worst):
+        parts.append(f"pain during exercise {_points(worst)}/10 on the worst day")
+    if not _nan(now):
+        parts.append(f"{now:.1f}/10 on average")
+    when = f"Week {week}"
+    if last_day > first_day + timedelta(days=6):  # the days since count too
+        when = f"Week {week} and the days since, to {_day(last_day)}"
     text = f"{when}: {', '.join(parts)}" if parts else ""
     rises = []
     if "pain_rise_week1" in fired:
-        rises.append(f"{e.pain_rise_week1:.1f} points above week 1")
+        rises.append(f"{rise_week1:.1f} points above week 1")
     if "pain_rise_last_week" in fired:
-        rises.append(f"{e.pain_rise_last_week:.1f} points above last week")
+        rises.append(f"{rise_last_week:.1f} points above last week")
     if "morning_rises" in fired:
-        rises.append(f"next-morning pain higher than the morning before on "
-                     f"{e.morning_rises:.0f} days")  # fmt: skip
+        rises.append(f"next-morning pain higher than the morning before on {mornings:.0f} days")
     if rises:
         text += ("; " if text else f"{when}: ") + "; ".join(rises)
-    text = f"{text}." if text else ""
-    return " ".join([text, *outcome]).strip()
+    return f"{text}." if text else ""
 
 
-def _silent_words(e: Any, fired: set[str]) -> str:
+def _silent_words(
+    fired: set[str], days_silent: float, last_log: date | None, start_date: date,
+    plan_ended: bool, plan_end: date, week: int,
+) -> str:  # fmt: skip
     if "days_silent" in fired:
-        if e.last_log is None:
-            return f"Nothing logged since the plan started on {_day(e.start_date)}."
-        if e.plan_ended:
-            return (f"Nothing logged in the last {e.days_silent:.0f} days of the plan: last "
-                    f"log {_day(e.last_log)}, the plan ended on {_day(e.plan_end)}.")  # fmt: skip
-        return f"Nothing logged for {e.days_silent:.0f} days: last log {_day(e.last_log)}."
-    return f"No pain scores logged in week {e.week}."
+        if last_log is None:
+            return f"Nothing logged since the plan started on {_day(start_date)}."
+        if plan_ended:
+            return (f"Nothing logged in the last {days_silent:.0f} days of the plan: last "
+                    f"log {_day(last_log)}, the plan ended on {_day(plan_end)}.")  # fmt: skip
+        return f"Nothing logged for {days_silent:.0f} days: last log {_day(last_log)}."
+    return f"No pain scores logged in week {week}."
 
 
-def _adherence_words(e: Any) -> str:
-    weeks = "1 ended week" if e.weeks_ended == 1 else f"{e.weeks_ended} ended weeks"
-    text = f"{e.plan_adherence:.0%} of the prescribed reps over {weeks}"
-    if not _nan(e.dose_adherence):
-        text += f"; {e.dose_adherence:.0%} in week {e.week}"
+def _adherence_words(
+    fired: set[str], weeks_ended: int, plan_adherence: float, dose_adherence: float, week: int
+) -> str:
+    weeks = "1 ended week" if weeks_ended == 1 else f"{weeks_ended} ended weeks"
+    text = f"{plan_adherence:.0%} of the prescribed reps over {weeks}"
+    if not _nan(dose_adherence):
+        text += f"; {dose_adherence:.0%} in week {week}"
     return text + "."
 
 
-def _action(group: str, e: Any, decision: str, refer: tuple[str, str] | None) -> str:
+#: Each call group's sentence, and the evidence columns it is written from, in order.
+_WORDS: dict[str, tuple[Callable[..., str], tuple[str, ...]]] = {
+    "pain": (_pain_words, ("pain_worst", "pain_now", "week", "first_day", "last_day",
+                           "pain_rise_week1", "pain_rise_last_week", "morning_rises")),
+    "silent": (_silent_words, ("days_silent", "last_log", "start_date", "plan_ended",
+                               "plan_end", "week")),
+    "adherence": (_adherence_words, ("weeks_ended", "plan_adherence", "dose_adherence",
+                                     "week")),
+}  # fmt: skip
+
+
+def _group_words(group: str, fired: set[str], e: Any) -> str:
+    """One call group's sentence for one patient's evidence row ``e``."""
+    write, columns = _WORDS[group]
+    return write(fired, *(getattr(e, c) for c in columns))
+
+
+def _action(group: str, plan_ended: bool, decision: str, refer: tuple[str, str] | None) -> str:
     if group == "refer":
         assert refer is not None
         how, words = refer
@@ -298,8 +321,16 @@ def _action(group: str, e: Any, decision: str, refer: tuple[str, str] | None) ->
         }.get(decision, "")
     if group == "silent":
         text = "Phone to check in: are they still doing the exercises, and what stops them?"
-        return text + (" The plan has ended: is a new plan needed?" if e.plan_ended else "")
+        return text + (" The plan has ended: is a new plan needed?" if plan_ended else "")
     return "Ask what gets in the way; think about fewer exercises or fewer sessions a day."
+
+
+def _groups(fired: Sequence[ReviewRule]) -> dict[str, set[str]]:
+    """Call group -> the measures of the fired rules in it."""
+    groups: dict[str, set[str]] = {}
+    for rule in fired:
+        groups.setdefault(MEASURE_GROUPS.get(rule.measure, "adherence"), set()).add(rule.measure)
+    return groups
 
 
 def _call_row(
@@ -310,9 +341,7 @@ def _call_row(
     outcome: Sequence[str],
 ) -> dict[str, Any] | None:
     """The call-list row of one patient, or ``None`` when nothing asks for a call."""
-    groups: dict[str, set[str]] = {}
-    for rule in fired:
-        groups.setdefault(MEASURE_GROUPS.get(rule.measure, "adherence"), set()).add(rule.measure)
+    groups = _groups(fired)
     if outcome:
         groups.setdefault("pain", set())
     found = referral_parts(notes) if notes is not None and len(notes) else None
@@ -332,11 +361,14 @@ def _call_row(
     if not groups:
         return None
     has_week = e is not None
-    words = {
-        "pain": lambda: _pain_words(e, groups["pain"], outcome) if has_week else " ".join(outcome),
-        "silent": lambda: _silent_words(e, groups["silent"]),
-        "adherence": lambda: _adherence_words(e),
-    }
+
+    def words(group: str) -> str:
+        if group != "pain":
+            return _group_words(group, groups[group], e)
+        if not has_week:
+            return " ".join(outcome)
+        return " ".join([_group_words(group, groups[group], e), *outcome]).strip()
+
     order = sorted(groups, key=_PRIORITY.__getitem__)
     top = order[0]
     if top == "refer" and found is None:
@@ -344,8 +376,8 @@ def _call_row(
     elif top == "refer":
         detail = f"{found.why[0].upper()}{found.why[1:]}. {more_notes(found.more)}".strip()
     else:
-        detail = words[top]()
-    others = [words[g]() for g in order[1:] if g != "refer" and has_week]
+        detail = words(top)
+    others = [words(g) for g in order[1:] if g != "refer" and has_week]
     if others:
         detail += " Also: " + " ".join(others)
     decision = "refer" if found is not None else (e.decision if has_week else "not reviewed")
@@ -373,7 +405,7 @@ def _call_row(
         "priority": _PRIORITY[top],
         "flag": CALL_GROUPS[top],
         "detail": detail,
-        "action": _action(top, e, decision, refer),
+        "action": _action(top, has_week and bool(e.plan_ended), decision, refer),
         "decision": decision,
         "week": int(e.week) if has_week else pd.NA,
         "severity": float(severity),
@@ -384,13 +416,81 @@ def _call_row(
     }
 
 
-def call_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Call-list rows ranked: by group, the most severe first, then by patient label."""
-    if not rows:
+def _measured_calls(
+    asked: pd.DataFrame, sets: Mapping[str, tuple[ReviewRule, ...]]
+) -> pd.DataFrame:
+    """The call rows of patients called for their week's measures alone (no note to act
+    on, no outcome score): the rows :func:`_call_row` writes, worked out column by column,
+    once per pattern of fired call rules (most of a large clinic's calls)."""
+    patients = asked.index.tolist()
+    patterns: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+    for i, (p, names) in enumerate(zip(patients, asked["call_rules"].tolist(), strict=True)):
+        patterns.setdefault((id(sets[p]), names), []).append(i)
+    columns = {c: asked[c].to_numpy(dtype=object) for c in asked.columns}
+    numbers = {c: asked[c].to_numpy(dtype=np.float64) for c in _NUMBERS}
+    parts = []
+    for (_, names), rows in patterns.items():
+        at = np.asarray(rows)
+        fired = [r for r in sets[patients[rows[0]]] if r.rule in names]
+        groups = _groups(fired)
+        order = sorted(groups, key=_PRIORITY.__getitem__)
+        texts = []
+        for g in order:
+            write, cols = _WORDS[g]
+            texts.append(
+                [write(groups[g], *v) for v in zip(*(columns[c][at] for c in cols), strict=True)]
+            )
+        detail = texts[0] if len(texts) == 1 else [
+            f"{first} Also: {' '.join(more)}" for first, *more in zip(*texts, strict=True)
+        ]  # fmt: skip
+        decision = columns["decision"][at].tolist()
+        ended = columns["plan_ended"][at].tolist()
+        n = {c: v[at] for c, v in numbers.items()}
+        zero = np.zeros(len(at))
+        second = rise = zero
+        top = order[0]
+        if top == "pain":
+            severity = np.nan_to_num(np.fmax(n["pain_worst"], n["pain_now"]), nan=0.0)
+            second = np.nan_to_num(n["pain_now"], nan=0.0)
+            rise = np.nan_to_num(np.fmax(n["pain_rise_week1"], n["pain_rise_last_week"]), nan=0.0)
+        elif top == "silent":
+            severity = n["days_silent"] if "days_silent" in groups["silent"] else zero
+            second = np.nan_to_num(1.0 - n["plan_adherence"], nan=0.0)
+        else:
+            severity = np.array([round(1.0 - v, 6) for v in n["plan_adherence"].tolist()])
+        parts.append(pd.DataFrame({
+            "patient": [patients[i] for i in rows],
+            "priority": _PRIORITY[top],
+            "flag": CALL_GROUPS[top],
+            "detail": detail,
+            "action": [_action(top, e, d, None) for e, d in zip(ended, decision, strict=True)],
+            "decision": decision,
+            "week": n["week"].astype(np.int64),
+            "severity": severity.astype(np.float64),
+            "rules": ", ".join(r.rule for r in fired),
+            "note": "",
+            "_second": second,
+            "_rise": rise,
+        }))  # fmt: skip
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+#: The evidence columns read as numbers for ranking.
+_NUMBERS = ("pain_worst", "pain_now", "pain_rise_week1", "pain_rise_last_week", "days_silent",
+            "plan_adherence", "week")  # fmt: skip
+
+
+def call_table(rows: list[dict[str, Any]], more: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Call-list rows (dicts, and ``more`` rows as a frame) ranked: by group, the most
+    severe first, then by patient label."""
+    if more is not None and len(more):
+        frame = pd.concat([more, pd.DataFrame(rows)], ignore_index=True) if rows else more
+    elif rows:
+        frame = pd.DataFrame(rows)
+    else:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in CALL_COLUMNS})
         return frame.astype({"rank": "int64", "priority": "int64", "severity": "float64",
                              "week": "Int64"})  # fmt: skip
-    frame = pd.DataFrame(rows)
     frame = frame.sort_values(
         ["priority", "severity", "_second", "_rise", "patient"],
         ascending=[True, False, False, False, True],
@@ -451,11 +551,13 @@ def assess(
     outcome_calls = outcome_calls or {}
     fired_any = found.index[found["call_rules"].map(len).to_numpy() > 0].tolist()
     candidates = set(fired_any) | set(mine) | {p for p, lines in outcome_calls.items() if lines}
-    asked = found.loc[[p in candidates for p in reviewed]]  # words only for those to call
+    # words only for those to call; those called for their measures alone column by column
+    measured = set(fired_any) - set(mine) - {p for p, lines in outcome_calls.items() if lines}
+    asked = found.loc[[p in candidates and p not in measured for p in reviewed]]
     records = dict(zip(asked.index.tolist(), asked.itertuples(), strict=True))
     call_rows = []
-    for patient in everyone:  # only patients something asks to call (few): words, ranks
-        if patient not in candidates:
+    for patient in everyone:
+        if patient not in candidates or patient in measured:
             continue
         e = records.get(patient)
         asks = set(e.call_rules) if e else set()
@@ -470,4 +572,5 @@ def assess(
                 " This label matches no plan: find the patient (a typing slip in the logs?)."
             )
             call_rows.append(row)
-    return Assessment(found, ex, call_table(call_rows), sets)
+    plain = _measured_calls(found.loc[[p in measured for p in reviewed]], sets)
+    return Assessment(found, ex, call_table(call_rows, plain), sets)
