@@ -26,6 +26,15 @@ def test_dask_worker_processes_give_the_pandas_numbers(tmp_path: Path) -> None:
     logs = logs.copy()
     logs.loc[3, "pain"] = 12  # a rejected row: file a, row 5
     logs.loc[20, ["sets_done", "reps_done", "note"]] = [0, 0, "too sore"]  # pain, no session
+
+    # what the call list must find in a health system's logs as well: a warning sign in a
+    # note (file b), a 9/10 day in a week whose mean stays low, a note no machine can read
+    def last_row(patient: str) -> int:  # these patients log up to the review day
+        return logs.index[logs["patient"] == patient][-1]
+
+    logs.loc[last_row("SYN-0002"), "note"] = "numb around my bottom"
+    logs.loc[last_row("SYN-0005"), "pain"] = 9
+    logs.loc[last_row("SYN-0004"), "note"] = "😖😖"
     third = len(logs) // 3
     logs.loc[third + 50, "exercise"] = "nope"  # a rejected row: file b, row 52
     # an exact copy of a row of file a, placed in file c: found across partitions
@@ -57,17 +66,14 @@ def _same(
 ) -> None:
     for name in ("by_exercise", "by_week", "by_patient", "cohort"):
         pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
-    # a Dask frame's call list comes from the week totals (no notes, no worst day): the
-    # same list as pandas makes from the same totals, and the page says so
-    from backplan.logs.flags import call_flags
-    from backplan.logs.prescriptions import plan_grid
-
-    tables = {n: getattr(expected, n).copy() for n in ("by_week", "by_patient", "by_exercise")}
-    groups = plan_grid(plans).start_back
-    weekly = call_flags(tables, expected.as_of, None, expected.rejected, groups)
-    pd.testing.assert_frame_equal(got.flags, weekly, obj="flags")
-    assert got.flags.attrs["source"] == "week totals"
-    assert expected.flags.attrs["source"] == "log rows"
+    # the call list reads the same rows' pain day by day and the same notes as pandas
+    pd.testing.assert_frame_equal(got.flags, expected.flags, obj="flags")
+    assert got.flags.attrs["source"] == expected.flags.attrs["source"] == "log rows"
+    first = got.flags.iloc[0]
+    assert (first["flag"], first["decision"]) == ("warning sign", "refer")
+    assert "numb around my bottom" in first["note"]
+    assert "pain during exercise 9/10 on the worst day" in " ".join(got.flags["detail"])
+    assert "no machine could check it" in " ".join(got.flags["detail"])
     assert (got.rows_read, got.rows_accepted) == (expected.rows_read, expected.rows_accepted)
     keys = ["file", "row", "reason"]
     assert got.rejected[keys].to_dict("records") == expected.rejected[keys].to_dict("records")

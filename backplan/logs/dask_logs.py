@@ -25,14 +25,16 @@ import numpy as np
 import pandas as pd
 
 from .._io.spreadsheets import spreadsheet_row
+from ..triage.notes import rows_to_act_on
 from .check import FOUND, check_rows
 from .duplicates import duplicate_pairs
 from .engines import Tally
+from .flags import note_rows
 from .formats import read_log_file
 from .prescriptions import Grid
 from .read import _check_columns, _files
 from .rows import rejected_of
-from .sums import Partials, Sums
+from .sums import Partials, Scores, Sums
 
 __all__ = ["dask_tally", "read_logs_dask"]
 
@@ -91,11 +93,13 @@ def _rows_of(pdf: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, d
 
 def _one(
     pdf: pd.DataFrame, grid: Grid, exercises: pd.Index
-) -> tuple[Partials, pd.DataFrame, dict[str, int], pd.DataFrame]:
-    """Check and sum one partition: its sums, rejected rows, rows per file, and the parsed
-    values of its accepted rows that exact duplicates are matched on."""
+) -> tuple[Partials, pd.DataFrame, dict[str, int], pd.DataFrame, pd.DataFrame]:
+    """Check and sum one partition: its sums, rejected rows, rows per file, the parsed
+    values of its accepted rows that exact duplicates are matched on (their pain scores
+    too), and its accepted rows with a note to act on."""
     raw, file, local, counts = _rows_of(pdf)
     checked = check_rows(raw, file, local, exercises, grid, defer_duplicates=True)
+    noted = note_rows(raw, file, local, np.flatnonzero(checked.ok & rows_to_act_on(raw)))
     sums = Sums(grid)
     sums.add(checked.rows())
     assert checked.prow is not None and checked.offset is not None
@@ -125,7 +129,7 @@ def _one(
             "note": note[ok].view(np.int64),
         }
     )
-    return sums.total(), rejected_of(checked), counts, keys
+    return sums.total(), rejected_of(checked), counts, keys, noted
 
 
 def _dropped(
@@ -157,8 +161,8 @@ def dask_tally(ddf: Any, grid: Grid, exercises: pd.Index, drop_duplicates: bool)
         raise ValueError("the Dask frame has no partitions")
     total = Partials.zeros(grid)
     offset: dict[str, int] = {}
-    rejected, keys = [], []
-    for i, (part, rej, counts, key) in enumerate(results):
+    rejected, keys, noted = [], [], []
+    for i, (part, rej, counts, key, notes) in enumerate(results):
         total = total + part
         shift = {f: offset.get(f, 0) for f in counts}
 
@@ -167,6 +171,7 @@ def dask_tally(ddf: Any, grid: Grid, exercises: pd.Index, drop_duplicates: bool)
 
         rejected.append(renumber(rej))
         keys.append(renumber(key).assign(part=i))
+        noted.append(renumber(notes))
         for f, k in counts.items():
             offset[f] = offset.get(f, 0) + int(k)
     rows_read = sum(offset.values())  # files numbered by the reader count under _ROWS
@@ -183,6 +188,7 @@ def dask_tally(ddf: Any, grid: Grid, exercises: pd.Index, drop_duplicates: bool)
          "same_as_row": key["row"].to_numpy()[same]}
     )  # fmt: skip
     rejected_all = pd.concat(rejected, ignore_index=True)
+    notes_from = pd.concat(noted, ignore_index=True)
     if drop_duplicates and len(dup):
         copies = key.iloc[dup]
         work = [dask.delayed(_dropped)(parts[i], group["pos"].to_numpy(), grid, exercises)
@@ -193,8 +199,26 @@ def dask_tally(ddf: Any, grid: Grid, exercises: pd.Index, drop_duplicates: bool)
             rej = rej.assign(row=group["row"].to_numpy())  # numbered as the first pass did
             rejected_all = pd.concat([rejected_all, rej], ignore_index=True)
         rejected_all = rejected_all.sort_values(["file", "row"], kind="stable", ignore_index=True)
+        # the copies are rejected rows now: their notes are read as such, their pain not
+        gone = pd.MultiIndex.from_arrays([copies["file"].to_numpy(object), copies["row"]])
+        where = pd.MultiIndex.from_arrays([notes_from["file"].to_numpy(object),
+                                           notes_from["row"]])  # fmt: skip
+        notes_from = notes_from.loc[~where.isin(gone)].reset_index(drop=True)
+        key = key.drop(index=key.index[dup])
     rej_final = rejected_all
-    return Tally(total, rows_read, lambda: rej_final, lambda: duplicates)
+    return Tally(total, rows_read, lambda: rej_final, lambda: duplicates,
+                 _scores(key, grid), notes_from)  # fmt: skip
+
+
+def _scores(key: pd.DataFrame, grid: Grid) -> Scores:
+    """The pain scores of the accepted rows the partitions sent back (-1: blank), as the
+    pandas engine keeps them."""
+    during, morning = (key[c].to_numpy(np.float64) for c in ("pain", "morning"))
+    during, morning = np.where(during < 0, np.nan, during), np.where(morning < 0, np.nan, morning)
+    at = np.flatnonzero(~(np.isnan(during) & np.isnan(morning)))
+    patient = grid.row_patient.take(key["prow"].to_numpy(np.int64).take(at)).astype(np.int64)
+    day = grid.start_day.take(patient) + key["offset"].to_numpy(np.int64).take(at)
+    return Scores(patient, day, during.take(at), morning.take(at))
 
 
 def _less(total: Partials, part: Partials) -> Partials:

@@ -34,13 +34,17 @@ class Tally:
     """What every engine gives back: the sums of the accepted rows, how many rows were
     read, and the rejected rows and exact duplicates (each made when called, so
     :func:`~backplan.adherence` can make them while it works out the measures), and the
-    pain scores of the accepted rows one by one (``None``: week totals only, as from Dask)."""
+    pain scores of the accepted rows one by one (``None``: week totals only), and the
+    accepted rows whose notes the call list reads (``None``: the rows read, as
+    :func:`~backplan.logs.flags.call_flags` finds them; Dask sends back only the rows with
+    a note to act on)."""
 
     sums: Partials
     rows_read: int
     rejected: Callable[[], pd.DataFrame]
     duplicates: Callable[[], pd.DataFrame]
     scores: Scores | None = None
+    notes_from: pd.DataFrame | None = None
 
 
 def _ready(table: pd.DataFrame) -> Callable[[], pd.DataFrame]:

@@ -7,9 +7,10 @@ to each patient's latest ended week, so the report and the weekly review
 One row per patient, most urgent first: a warning sign in a note, then pain, then
 silence, then low adherence (:data:`FLAGS`), the most severe first within each.
 
-What the report reads for it: with a :class:`~backplan.LogTable` or log files and frames,
-the log rows themselves (pain day by day, and every note, in accepted and rejected rows);
-with a Dask frame only the week totals (no notes, no worst day), as the page says.
+What the report reads for it: the log rows themselves (pain day by day, and every note, in
+accepted and rejected rows), whether they came as a :class:`~backplan.LogTable`, files,
+a frame or a Dask frame (whose partitions send back each scored row's pain and the rows
+with a note to act on, so a red flag or a 9/10 day is found there too).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,23 +52,31 @@ FLAG_ACTIONS: dict[str, str] = {
 }
 
 
-def _accepted(rows: Gathered, rejected: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``rows`` that were not rejected, as written, with their file and row:
-    the patient, date and free-text columns (what :func:`log_notes` reads; no rows when
-    the logs have no free-text column)."""
-    keep = [c for c in rows.raw.columns
+def note_rows(
+    raw: pd.DataFrame, file: Any, row: np.ndarray, at: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Rows ``at`` of ``raw`` (all when ``None``) as :func:`log_notes` reads them, as
+    written: the patient, date and free-text columns, with each row's file and row (no
+    rows when the logs have no free-text column)."""
+    keep = [c for c in raw.columns
             if c in ("patient", "date") or str(c) not in STRUCTURED_COLUMNS]  # fmt: skip
     if all(c in ("patient", "date") for c in keep):
-        return rows.raw[keep].iloc[:0].assign(file=rows.file[:0], row=rows.row[:0])
+        at = np.zeros(0, np.int64)
+    if at is None:
+        return raw[keep].assign(file=file, row=row)
+    return raw[keep].take(at).assign(file=file.take(at), row=row[at])
+
+
+def _accepted(rows: Gathered, rejected: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``rows`` that were not rejected, as :func:`note_rows`."""
     if not len(rejected):
-        return rows.raw[keep].assign(file=rows.file, row=rows.row)
+        return note_rows(rows.raw, rows.file, rows.row)
     names = pd.Index(rows.file.categories)
     shift = np.int64(1) << np.int64(40)
     mine = names.get_indexer(rejected["file"].astype(str)).astype(np.int64) * shift
     mine += rejected["row"].to_numpy(np.int64)
     every = rows.file.codes.astype(np.int64) * shift + rows.row
-    at = np.flatnonzero(~np.isin(every, mine))
-    return rows.raw[keep].take(at).assign(file=rows.file.take(at), row=rows.row[at])
+    return note_rows(rows.raw, rows.file, rows.row, np.flatnonzero(~np.isin(every, mine)))
 
 
 def score_rows(scores: Scores, grid: Grid) -> pd.DataFrame:
@@ -88,6 +98,7 @@ def call_flags(
     rejected: pd.DataFrame,
     groups: Mapping[str, str],
     pain: pd.DataFrame | None = None,
+    notes_from: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The call list for the report's ``tables``; ``tables["by_patient"]`` gains
     ``start_back`` (the plan's STarT Back group, missing when none or when the plans came
@@ -96,14 +107,19 @@ def call_flags(
     ``source`` is what the rows were read from: a :class:`~backplan.LogTable`, the
     gathered rows of files or a frame, or ``None`` (Dask: week totals only); ``groups``
     maps patients to their plans' STarT Back groups; ``pain`` holds the accepted rows'
-    pain scores (:func:`score_rows`; the rows of ``source`` by default).
+    pain scores (:func:`score_rows`; the rows of ``source`` by default); ``notes_from``
+    the accepted rows whose notes are read with the rejected rows' (:func:`note_rows`;
+    the rows of ``source`` by default: Dask partitions send back the rows with a note to
+    act on).
     """
     rows = notes = None
     if isinstance(source, LogTable):
         rows, notes = source.accepted, log_notes(source, to_act_on=True)
     elif isinstance(source, Gathered):
-        rows = _accepted(source, rejected)
-        notes = log_notes(SimpleNamespace(accepted=rows, rejected=rejected), to_act_on=True)
+        rows = notes_from = _accepted(source, rejected)
+    if notes_from is not None:
+        notes = log_notes(SimpleNamespace(accepted=notes_from, rejected=rejected),
+                          to_act_on=True)  # fmt: skip
     found = assess(tables["by_week"], tables["by_patient"], tables["by_exercise"], as_of,
                    rows=rows if pain is None else pain, notes=notes,
                    start_back=groups)  # fmt: skip
@@ -112,5 +128,6 @@ def call_flags(
     tables["by_patient"]["start_back"] = np.array([groups.get(p, np.nan) for p in patients],
                                                   dtype=object)  # NaN: no group  # fmt: skip
     tables["by_patient"]["flags"] = np.array([p in called for p in patients], dtype=np.int64)
-    found.calls.attrs["source"] = "week totals" if source is None else "log rows"
+    by_rows = rows is not None or pain is not None
+    found.calls.attrs["source"] = "log rows" if by_rows else "week totals"
     return found.calls

@@ -127,7 +127,7 @@ def adherence(
         raise BackplanError(f"threshold must be above 0 and at most 1, got {threshold!r}")
     day = None if as_of is None else as_of_day(as_of)
     tally: Tally
-    source: LogTable | Gathered | None = None  # the rows the call list reads (not Dask's)
+    source: LogTable | Gathered | None = None  # the rows the call list reads (Dask: the tally's)
     if _is_dask(logs) or isinstance(logs, LogTable) or prescriptions is None:
         plans, rows = plan_grid(prescriptions), None  # None: refused, naming the argument
     else:  # a log file is read while the plans load
@@ -163,7 +163,7 @@ def adherence(
         rejected_rows = rejected.result()
         pain = None if tally.scores is None else score_rows(tally.scores, grid)
         tables["flags"] = call_flags(tables, to_date(day), source, rejected_rows,
-                                     plans.start_back, pain)  # fmt: skip
+                                     plans.start_back, pain, tally.notes_from)  # fmt: skip
         return AdherenceReport(
             **tables,
             rejected=rejected_rows,

@@ -41,6 +41,7 @@ __all__ = [
     "notes_between",
     "referral",
     "referral_parts",
+    "rows_to_act_on",
     "to_read",
 ]  # fmt: skip
 
@@ -68,6 +69,50 @@ def _at(values: Any, at: np.ndarray, n: int) -> np.ndarray:
     return np.asarray(taken, dtype=object)
 
 
+def _free_text(frame: pd.DataFrame) -> list[Any]:
+    """The free-text columns of a log frame."""
+    return [c for c in frame.columns if str(c) not in STRUCTURED_COLUMNS]
+
+
+def _written(
+    values: pd.Series, wanted: Callable[[pd.Series], np.ndarray] | None = None
+) -> np.ndarray:
+    """Positions of the cells holding a value (and, with ``wanted``, a text it marks: each
+    distinct text judged once)."""
+    at = np.flatnonzero(values.notna().to_numpy())  # notes are usually few
+    if wanted is not None and len(at):
+        codes, distinct = pd.factorize(values.take(at))
+        at = at[wanted(_text(np.asarray(distinct, dtype=object)))[codes]]
+    return at
+
+
+def _to_act_on(lexicon: Lexicon | None) -> Callable[[pd.Series], np.ndarray]:
+    """Marks the texts that are not "clear" (a red flag, or one to read)."""
+
+    def wanted(texts: pd.Series) -> np.ndarray:
+        return np.array([c.status != "clear" for c in check_notes(texts.tolist(), lexicon)],
+                        dtype=bool)  # fmt: skip
+
+    return wanted
+
+
+def rows_to_act_on(frame: pd.DataFrame, lexicon: Lexicon | None = None) -> np.ndarray:
+    """Which rows of a log frame hold a free-text cell that is not "clear": the rows
+    :func:`log_notes` with ``to_act_on`` reads (a Dask partition sends back only these).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"patient": ["P1", "P1"], "note": ["fine", "can't pee"]})
+    >>> rows_to_act_on(rows).tolist()
+    [False, True]
+    """
+    keep = np.zeros(len(frame), dtype=bool)
+    wanted = _to_act_on(lexicon)
+    for column in _free_text(frame):
+        keep[_written(frame[column], wanted)] = True
+    return keep
+
+
 def _cells(table: Any, wanted: Callable[[pd.Series], np.ndarray] | None = None) -> pd.DataFrame:
     """Every non-blank free-text cell: patient, date as written, column, text, file, row.
 
@@ -87,11 +132,8 @@ def _cells(table: Any, wanted: Callable[[pd.Series], np.ndarray] | None = None) 
     for frame, file, row, ok in frames:
         if not len(frame):
             continue
-        for column in [c for c in frame.columns if str(c) not in STRUCTURED_COLUMNS]:
-            at = np.flatnonzero(frame[column].notna().to_numpy())  # notes are usually few
-            if wanted is not None and len(at):  # each distinct text judged once
-                codes, distinct = pd.factorize(frame[column].take(at))
-                at = at[wanted(_text(np.asarray(distinct, dtype=object)))[codes]]
+        for column in _free_text(frame):
+            at = _written(frame[column], wanted)
             at, repeats = _first_of_each(frame, column, at)
             text = _text(frame[column].take(at).to_numpy())
             written = (text.str.strip() != "").to_numpy()
@@ -165,13 +207,7 @@ def log_notes(
         words, the ``read_reason``), the first ``file`` and ``row`` with that text, whether
         that row was ``accepted``, and how many ``rows`` repeat it that day.
     """
-    wanted = None
-    if to_act_on:
-
-        def wanted(texts: pd.Series) -> np.ndarray:
-            return np.array([c.status != "clear" for c in check_notes(texts.tolist(), lexicon)])
-
-    cells = _cells(table, wanted)
+    cells = _cells(table, _to_act_on(lexicon) if to_act_on else None)
     if cells.empty:
         return pd.DataFrame(columns=NOTE_COLUMNS)
     cells["key"] = _each_distinct(cells["patient"], patient_key)
