@@ -91,3 +91,22 @@ def test_large_print_html_uses_bigger_bold_text(progressing: bp.Plan, tmp_path: 
     assert "--size: 18pt" in large and "--box: 7.5mm" in large and "--small: 16pt" in large
     assert "--weight: 400" in large  # body regular; labels and headings bold
     assert "font-style: italic" not in large and "uppercase" not in large
+
+
+def test_the_patient_is_asked_once_to_write_the_phone_number(
+    progressing: bp.Plan, tmp_path: Path
+) -> None:
+    """Without clinic details the page has one line to write the physio's number on (as the
+    PDF); with a phone, the number shows in the safety box and the pain box."""
+    from backplan.words import words_for
+
+    w = words_for("en")
+    blank = bp.handout.to_html(progressing, tmp_path / "a.html").read_text()
+    assert blank.count(w["call_physio_no_phone"]) == 1
+    pdf = bp.handout.to_pdf(progressing, tmp_path / "a.pdf")
+    from pypdf import PdfReader
+
+    pdf_text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert pdf_text.count(" ".join(w["call_physio_no_phone"].split())) == 1
+    given = bp.handout.to_html(progressing, tmp_path / "b.html", phone="01234 567890").read_text()
+    assert given.count(w.text("call_physio", phone="01234 567890")) == 2
