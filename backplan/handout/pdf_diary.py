@@ -95,6 +95,7 @@ def _boxes_width(k: int, g: GridLook) -> float:
     return per_row * g.box + (per_row - 1) * _gap(g)
 
 
+@functools.lru_cache(maxsize=4096)  # the same names and doses every week, every handout
 def _longest_word(text: str, font: str, size: float) -> float:
     return max((text_width(w, font, size) for w in text.split()), default=0.0)
 
