@@ -1,6 +1,7 @@
 """backplan: plan, chart, hand out and audit home exercise for back pain.
 
-The core (catalogue, plans, schedules) loads with pandas, pandera and pydantic only.
+The core (catalogue, plans, schedules) loads with pandas and pydantic; pandera loads when a
+catalogue or advice table is first checked.
 ``backplan.charts``, ``backplan.ui`` and the Dask paths import matplotlib, ipywidgets and
 dask when first used.
 
@@ -99,7 +100,7 @@ __all__ = [
 ]
 
 # The one lazy table: heavy or seldom-used parts load on first use, so ``import backplan``
-# needs pandas, pandera and pydantic only. Subpackages first, then name -> module.
+# needs pandas and pydantic only. Subpackages first, then name -> module.
 _LAZY_SUBMODULES = (
     "charts",
     "ui",

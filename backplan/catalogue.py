@@ -52,15 +52,18 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ._io.dates import DATE_TEXT, date_days, parse_iso_date
 from ._io.numbers import parse_whole, parse_whole_series
 from ._io.paths import data_dir
 from ._io.spreadsheets import read_text_table, schema_problems, spreadsheet_row, whole_number
 from .errors import CatalogueError, PlanError, Problem
+
+if TYPE_CHECKING:  # pandera loads when a catalogue is first checked, not with backplan
+    import pandera.pandas as pa
 
 __all__ = [
     "ADVICE_SECTIONS",
@@ -113,60 +116,80 @@ _BOOLEAN = ("true", "false")
 
 
 def _text(required: bool = True) -> pa.Column:
+    import pandera.pandas as pa
+
     checks = [pa.Check.str_length(min_value=1, error="some text (it is empty)")] if required else []
     return pa.Column(str, checks)
 
 
 def _pattern(regex: re.Pattern[str], what: str) -> pa.Check:
+    import pandera.pandas as pa
+
     return pa.Check(lambda v: bool(regex.match(v)), element_wise=True, error=what)
 
 
-CATALOGUE_SCHEMA = pa.DataFrameSchema(
-    {
-        "id": pa.Column(
-            str,
-            _pattern(_ID, "an id of lower-case letters, digits and hyphens (e.g. 'wall-squats')"),
-            unique=True,
-        ),
-        "name": _text(),
-        "level": pa.Column(str, pa.Check.isin(LEVELS, error=f"one of {', '.join(LEVELS)}")),
-        "position": pa.Column(
-            str, pa.Check.isin(POSITIONS, error=f"one of {', '.join(POSITIONS)}")
-        ),
-        "position_detail": _text(),
-        "targets": pa.Column(
-            str, _pattern(_WORDS, "body areas separated by ';' (e.g. 'back;hip')")
-        ),
-        "equipment": pa.Column(
-            str, _pattern(_WORDS, "'none' or items separated by ';' (e.g. 'wall' or 'chair')")
-        ),
-        "sets": pa.Column(str, whole_number(*_INT_COLUMNS["sets"])),
-        "reps": pa.Column(str, whole_number(*_INT_COLUMNS["reps"])),
-        "per_side": pa.Column(
-            str,
-            pa.Check(
-                lambda v: v.strip().lower() in _BOOLEAN, element_wise=True, error="true or false"
-            ),
-        ),
-        "side": _text(required=False),
-        "hold_min_s": pa.Column(str, whole_number(*_INT_COLUMNS["hold_min_s"])),
-        "hold_max_s": pa.Column(str, whole_number(*_INT_COLUMNS["hold_max_s"])),
-        "sessions_per_day": pa.Column(str, whole_number(*_INT_COLUMNS["sessions_per_day"])),
-        "easier_option": _text(required=False),
-        "steps": _text(),
-        "source_dose": _text(required=False),
-        "source": _text(),
-        "source_reviewed": pa.Column(
-            str,
-            pa.Check(lambda v: parse_iso_date(v) is not None, element_wise=True, error=DATE_TEXT),
-        ),
-    },
-    strict=False,
-    name="exercise catalogue",
-)
-
 #: The columns every catalogue must have, in the shipped order.
-COLUMNS: tuple[str, ...] = tuple(CATALOGUE_SCHEMA.columns)
+COLUMNS: tuple[str, ...] = (
+    "id", "name", "level", "position", "position_detail", "targets", "equipment", "sets",
+    "reps", "per_side", "side", "hold_min_s", "hold_max_s", "sessions_per_day",
+    "easier_option", "steps", "source_dose", "source", "source_reviewed",
+)  # fmt: skip
+
+
+@functools.cache
+def catalogue_schema() -> pa.DataFrameSchema:
+    """The pandera schema of a catalogue's cells, as text (:data:`COLUMNS`)."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(
+                str,
+                _pattern(
+                    _ID, "an id of lower-case letters, digits and hyphens (e.g. 'wall-squats')"
+                ),
+                unique=True,
+            ),
+            "name": _text(),
+            "level": pa.Column(str, pa.Check.isin(LEVELS, error=f"one of {', '.join(LEVELS)}")),
+            "position": pa.Column(
+                str, pa.Check.isin(POSITIONS, error=f"one of {', '.join(POSITIONS)}")
+            ),
+            "position_detail": _text(),
+            "targets": pa.Column(
+                str, _pattern(_WORDS, "body areas separated by ';' (e.g. 'back;hip')")
+            ),
+            "equipment": pa.Column(
+                str, _pattern(_WORDS, "'none' or items separated by ';' (e.g. 'wall' or 'chair')")
+            ),
+            "sets": pa.Column(str, whole_number(*_INT_COLUMNS["sets"])),
+            "reps": pa.Column(str, whole_number(*_INT_COLUMNS["reps"])),
+            "per_side": pa.Column(
+                str,
+                pa.Check(
+                    lambda v: v.strip().lower() in _BOOLEAN,
+                    element_wise=True,
+                    error="true or false",
+                ),
+            ),
+            "side": _text(required=False),
+            "hold_min_s": pa.Column(str, whole_number(*_INT_COLUMNS["hold_min_s"])),
+            "hold_max_s": pa.Column(str, whole_number(*_INT_COLUMNS["hold_max_s"])),
+            "sessions_per_day": pa.Column(str, whole_number(*_INT_COLUMNS["sessions_per_day"])),
+            "easier_option": _text(required=False),
+            "steps": _text(),
+            "source_dose": _text(required=False),
+            "source": _text(),
+            "source_reviewed": pa.Column(
+                str,
+                pa.Check(
+                    lambda v: parse_iso_date(v) is not None, element_wise=True, error=DATE_TEXT
+                ),
+            ),
+        },
+        strict=False,
+        name="exercise catalogue",
+    )
 
 
 def _cross_column_problems(table: pd.DataFrame, file: str) -> list[Problem]:
@@ -257,7 +280,7 @@ def _shipped(name: str) -> pd.DataFrame:
 
 def _load_catalogue(p: Path) -> pd.DataFrame:
     table = read_text_table(p, CatalogueError)
-    problems = schema_problems(table, CATALOGUE_SCHEMA, str(p))
+    problems = schema_problems(table, catalogue_schema(), str(p))
     if table.empty and not problems:
         problems.append(Problem(str(p), 2, None, "at least one exercise below the header row"))
     if not any(pr.row == 1 for pr in problems):
@@ -388,17 +411,21 @@ def _with_image_paths(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
     return table
 
 
-ADVICE_SCHEMA = pa.DataFrameSchema(
-    {
-        "section": pa.Column(
-            str, pa.Check.isin(ADVICE_SECTIONS, error=f"one of {', '.join(ADVICE_SECTIONS)}")
-        ),
-        "role": pa.Column(str, pa.Check.isin(["heading", "item"], error="heading or item")),
-        "text": _text(),
-    },
-    strict=False,
-    name="programme advice",
-)
+@functools.cache
+def _advice_schema() -> pa.DataFrameSchema:
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            "section": pa.Column(
+                str, pa.Check.isin(ADVICE_SECTIONS, error=f"one of {', '.join(ADVICE_SECTIONS)}")
+            ),
+            "role": pa.Column(str, pa.Check.isin(["heading", "item"], error="heading or item")),
+            "text": _text(),
+        },
+        strict=False,
+        name="programme advice",
+    )
 
 
 def load_advice(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -428,7 +455,7 @@ def load_advice(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 
 def _load_advice(p: Path) -> pd.DataFrame:
     table = read_text_table(p, CatalogueError)
-    problems = schema_problems(table, ADVICE_SCHEMA, str(p))
+    problems = schema_problems(table, _advice_schema(), str(p))
     if not problems:
         missing = [s for s in ADVICE_SECTIONS if s not in set(table["section"])]
         problems += [

@@ -341,3 +341,17 @@ def test_a_column_named_twice_is_reported_not_silently_ignored(tmp_path, suffix)
         table.to_excel(path, index=False)
     with pytest.raises(bp.CatalogueError, match=r"row 1, column 'reps': expected each column"):
         bp.load_catalogue(path)
+
+
+def test_the_schema_checks_every_catalogue_column_and_loads_on_first_use() -> None:
+    """``import backplan`` leaves pandera unloaded (start-up of every command); the schema
+    it builds on first use covers exactly the catalogue's columns, in order."""
+    import subprocess
+    import sys
+
+    from backplan.catalogue import COLUMNS, catalogue_schema
+
+    assert tuple(catalogue_schema().columns) == COLUMNS
+    code = "import sys, backplan; print('pandera' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

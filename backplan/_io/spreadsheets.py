@@ -11,12 +11,15 @@ import math
 import os
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ..errors import Problem, short
 from .numbers import expected_text, parse_whole
+
+if TYPE_CHECKING:  # pandera loads when a table is first checked, not with backplan
+    import pandera.pandas as pa
 
 __all__ = [
     "excel_cell_text",
@@ -119,6 +122,8 @@ def whole_number(low: int, high: int) -> pa.Check:
 
     Parsed by :func:`backplan._io.numbers.parse_whole`: ASCII digits only.
     """
+    import pandera.pandas as pa
+
     return pa.Check(
         lambda value: parse_whole(value, low, high) is not None,
         element_wise=True,
@@ -128,6 +133,8 @@ def whole_number(low: int, high: int) -> pa.Check:
 
 def schema_problems(table: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> list[Problem]:
     """Validate ``table`` lazily and return one Problem per failing cell or column."""
+    import pandera.pandas as pa
+
     try:
         schema.validate(table, lazy=True)
     except pa.errors.SchemaErrors as exc:
