@@ -211,23 +211,6 @@ def _back_lines(front_of: Any) -> dict[str, Poly]:
     return {"back_blade": tuple(front_of(s, -_back_depth(s) + d) for s, d in blade)}
 
 
-def _leg_creases(which: str, hip: Point, knee: Point, thigh: float, side: float) -> dict:
-    """The lines that show the back of a leg lying face down: the fold under the buttock
-    (curving from the back of the thigh in towards the hip) and the crease behind the knee."""
-    back = _dir(thigh - 90 * side)
-
-    def at(along: Point, k: float, depth: float) -> Point:  # k of the way hip -> knee
-        base = (hip[0] + (knee[0] - hip[0]) * k, hip[1] + (knee[1] - hip[1]) * k)
-        return _add(base, back, depth)
-
-    length = math.dist(hip, knee)
-    fold = tuple(at(hip, (9 - 4 * t * t) / length, BODY["thigh_r"] * (0.95 - 0.55 * t))
-                 for t in (0.0, 0.35, 0.7, 1.0))  # fmt: skip
-    crease = tuple(at(hip, 1 + d / length, BODY["knee_r"] * (0.45 + 0.12 * (1 - (d / 2.5) ** 2)))
-                   for d in (-2.5, -1.2, 0.0, 1.2, 2.5))  # fmt: skip
-    return {f"{which}_buttock_fold": fold, f"{which}_knee_back": crease}
-
-
 def _foot(ankle: Point, angle: float, side: float) -> tuple[Poly, Point, Point, Poly]:
     x, y = _dir(angle), _dir(angle + 90 * side)
 
@@ -406,8 +389,6 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
             BODY["knee_r"] + 1.0,
         )
         points[f"{which}_thigh_back"] = back_of_thigh
-        if pose.get("face_down"):  # the back of the leg is what you see: the creases
-            lines.update(_leg_creases(which, hip, knee, thigh, side))
         # the front of the shin (the side away from the calf) a hand's width below the knee
         points[f"{which}_shin_front"] = _add(
             _add(knee, _dir(shin), 11.0), _dir(shin + 90 * side), BODY["calf_r"]

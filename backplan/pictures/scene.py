@@ -189,9 +189,6 @@ def _figure_shapes(
                 ink = WHITE if f"{which}_foot" in moving else INK
                 crease = f.extras[f"{which}_toes"][1]
                 out.append(Shape(crease, None, ink, outline * 0.9, closed=False))
-                for line in (f"{which}_buttock_fold", f"{which}_knee_back"):  # face down
-                    if line in f.extras:
-                        out.append(Shape(f.extras[line][1], None, ink, outline, closed=False))
         if "chest" in layer and "back_blade" in f.extras:  # a back seen lying face down
             out.append(Shape(f.extras["back_blade"][1], None, INK, outline, closed=False))
         if "head" in layer and "head" not in hidden:
@@ -920,9 +917,16 @@ def _best(
     return pick, contents
 
 
-def picture_badges(exercise: str, variant: str, texts: Mapping[str, str]) -> list[str]:
-    """The badges of a picture, in order, with their words."""
-    return [texts.get(b, b) for b in _badge_names(exercise, variant)]
+def picture_badges(
+    exercise: str, variant: str, texts: Mapping[str, str], language: str = "en"
+) -> list[str]:
+    """The badges of a picture, in order, with their words: the dose's ("hold", "reps")
+    from ``texts``; any other badge is a few words of the picture's own ("keep
+    breathing"), translated like its captions."""
+    return [
+        texts[b] if b in texts else picture_word(exercise, b, language)
+        for b in _badge_names(exercise, variant)
+    ]
 
 
 def _badge_names(exercise: str, variant: str) -> list[str]:
@@ -946,7 +950,7 @@ def _choose(
     language: str = "en",
 ) -> tuple[_Plan, float]:  # fmt: skip
     """The arrangement and scale chosen, and the scale its panels' contents were made for."""
-    badges = picture_badges(exercise, variant, _texts(numbers, language))
+    badges = picture_badges(exercise, variant, _texts(numbers, language), language)
     hint = min(at_most, 1.0)
     args = (size, outline, badges, at_most, may_drop, keep_panels)
     pick, _ = _best(exercise, variant, width, height, *args, hint, language)
@@ -991,7 +995,7 @@ def _draw(
     outline: float, texts: Mapping[str, str], language: str,
 ) -> Picture:  # fmt: skip
     names = _badge_names(exercise, variant)
-    badges = [texts.get(b, b) for b in names]
+    badges = picture_badges(exercise, variant, texts, language)
     rtl = _words(language).direction == "rtl"
     scale, rows = pick.scale, pick.rows
     shown = [i for row in rows for i in row]
