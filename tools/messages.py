@@ -74,10 +74,6 @@ def picture_messages() -> list[tuple[str, str, str]]:
             where = f"picture of {exercise}, {variant}"
             out.append((f"picture:{exercise}", e["alt"], f"{where}description, read aloud by "
                         "screen readers"))  # fmt: skip
-            for badge in e.get("badges", ()):
-                if badge not in ("hold", "reps"):  # the dose's words are fixed words
-                    out.append((f"picture:{exercise}", badge,
-                                f"{where}badge after the last step: two or three words"))  # fmt: skip
             for i, panel in enumerate(e["panels"], start=1):
                 if panel.get("caption"):
                     out.append((f"picture:{exercise}", panel["caption"],
