@@ -140,16 +140,20 @@ def test_wall_squats_45_degrees_feet_a_foot_in_front_back_on_the_wall() -> None:
     (feet,) = [m for m in panel["marks"] if m.get("kind") == "distance"]
     assert (feet["from"], feet["to"]) == ("wall", "near_heel")  # the 30 cm drawn
     assert lift(start, bent, "hip") < -5  # slides down the wall
-    # blind test round 6: the arrow on the wall was easy to miss. A two-way up and down
-    # arrow beside the body, in front of the knee, below the chin: slide down, then up
+    # blind test round 6: the arrow on the wall was easy to miss; round 9: in front of the
+    # knee it floated. A two-way up and down arrow just in front of the chest, along the
+    # trunk that slides down the wall, below the chin: slide down, then up
     from backplan.pictures.scene import _arrow_path
 
     (spec,) = panel["arrows"]
     arrow = _arrow_path(exercise_entry("wall-squats"), panel, spec)
     (x0, y0), (x1, y1) = arrow["path"][0], arrow["path"][-1]
     assert arrow["heads"] == 2 and abs(x1 - x0) < 1 and abs(y1 - y0) >= 25
-    assert min(x0, x1) > bent.points["near_knee"][0] + 3
-    assert max(y0, y1) < bent.points["chin"][1] - 10
+    chest = np.array([p for poly in bent.parts["chest"] for p in poly])
+    front = max(chest[:, 0].max(), max(x for poly in bent.parts["near_forearm"] for x, _ in poly))
+    assert front + 3 < min(x0, x1) < front + 12  # beside the trunk, clear of the arm
+    assert min(y0, y1) < chest[:, 1].max() and max(y0, y1) > chest[:, 1].min()  # by the chest
+    assert max(y0, y1) < bent.points["chin"][1] - 5
 
 
 def test_heel_raises_heels_up_toes_down_hands_on_a_chair() -> None:
