@@ -280,6 +280,42 @@ def _head(
     )
 
 
+def _cheek_head(neck_top: Point, axis: float) -> tuple[Poly, Poly, dict[str, Any]]:
+    """The head of a person lying on their front with the face turned towards you, one
+    cheek on the mat (``cheek_down``): the face seen from the front, lying on its side, the
+    crown along ``axis`` (away from the neck): an oval, hair over the crown, both eyes (one
+    above the other), a nose line and a mouth across the face near the chin. The returned
+    "nose" is empty (the nose is a line seen from the front)."""
+    long, wide = BODY["head_r"], BODY["head_r"] * 0.74  # crown to chin, ear to ear
+    c = _add(neck_top, _dir(axis), long * 0.8)
+    ux, uy = _dir(axis)  # towards the crown
+    vx, vy = _dir(axis + 90)  # across the face
+
+    def local(u: float, v: float) -> Point:  # u in head lengths to the crown, v across
+        return c[0] + ux * u * long + vx * v * wide, c[1] + uy * u * long + vy * v * wide
+
+    head = tuple(local(math.cos(math.radians(a)), math.sin(math.radians(a)))
+                 for a in range(0, 360, 15))  # fmt: skip
+    # hair: the crown's end of the oval, its edge a curve across the forehead
+    hair = [local(math.cos(math.radians(a)) * 1.04, math.sin(math.radians(a)) * 1.04)
+            for a in range(-105, 106, 15)]  # fmt: skip
+    hair += [local(0.3 + 0.1 * math.cos(math.radians(a)), math.sin(math.radians(a)) * 0.8)
+             for a in range(90, -91, -20)]  # fmt: skip
+    extras: dict[str, Any] = {
+        "eye": ("dot", local(0.08, 0.4), long * 0.13),
+        "eye2": ("dot", local(0.08, -0.4), long * 0.13),
+        "hair": ("poly", tuple(hair)),
+        "mouth": (
+            "line",
+            tuple(
+                local(-0.62 - 0.06 * (1 - (v / 0.3) ** 2), v) for v in (-0.3, -0.15, 0.0, 0.15, 0.3)
+            ),
+        ),  # fmt: skip
+        "face_line_nose": ("line", (local(-0.05, 0.06), local(-0.36, 0.1), local(-0.36, -0.12))),
+    }
+    return head, (), {**extras, "top": local(1.0, 0.0), "centre": c, "chin": local(-1.0, 0.0)}
+
+
 def _limbs(prefix: str, root: Point, angles: list[float], radii: list[float]) -> list:
     pts = [root]
     lengths = {"leg": (BODY["thigh"], BODY["shin"]), "arm": (BODY["upper_arm"], BODY["forearm"])}
@@ -357,9 +393,12 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     axis = upper - side * float(pose.get("neck", 0))
     shoulder = points["shoulder"]
     neck_top = _add(shoulder, _dir(axis), BODY["neck"])
-    head, nose, head_bits = _head(
-        neck_top, axis, side, bool(pose.get("head_away")), float(pose.get("tuck", 0))
-    )
+    if pose.get("cheek_down"):
+        head, nose, head_bits = _cheek_head(neck_top, axis)
+    else:
+        head, nose, head_bits = _head(
+            neck_top, axis, side, bool(pose.get("head_away")), float(pose.get("tuck", 0))
+        )
     parts: dict[str, tuple[Poly, ...]] = {
         "pelvis": (pelvis,),
         "chest": (chest,),
@@ -438,7 +477,7 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     extras = {
         k: v
         for k, v in head_bits.items()
-        if k in ("eye", "hair", "mouth") or k.startswith("hair_line")
+        if k in ("eye", "eye2", "hair", "mouth") or k.startswith(("hair_line", "face_line"))
     }
     extras.update({k: ("line", v) for k, v in lines.items()})
     # gravity: lower the body until its lowest point rests on the floor (or the seat)

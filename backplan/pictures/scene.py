@@ -196,13 +196,14 @@ def _figure_shapes(
         if "head" in layer and "head" not in hidden:
             hair = f.extras["hair"][1]
             out.append(Shape(hair, MOVE if "head" in moving else HAIR))
-            for line in f.extras:  # the mouth; hair lines: the back of a head
-                if line == "mouth" or line.startswith("hair_line"):
+            for line in f.extras:  # the mouth, a nose seen from the front; hair lines
+                if line == "mouth" or line.startswith(("hair_line", "face_line")):
                     out.append(Shape(f.extras[line][1], None, INK, outline * 0.9, closed=False))
-            if "eye" in f.extras:
-                _, (ex, ey), r = f.extras["eye"]
-                dot = tuple(_circle((ex, ey), r * 1.1))
-                out.append(Shape(dot, WHITE if "head" in moving else INK))
+            for eye in ("eye", "eye2"):  # a face seen from the side has one eye
+                if eye in f.extras:
+                    _, (ex, ey), r = f.extras[eye]
+                    dot = tuple(_circle((ex, ey), r * 1.1))
+                    out.append(Shape(dot, WHITE if "head" in moving else INK))
     return out
 
 
