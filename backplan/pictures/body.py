@@ -301,16 +301,12 @@ def _cheek_head(neck_top: Point, axis: float) -> tuple[Poly, Poly, dict[str, Any
             for a in range(-105, 106, 15)]  # fmt: skip
     hair += [local(0.3 + 0.1 * math.cos(math.radians(a)), math.sin(math.radians(a)) * 0.8)
              for a in range(90, -91, -20)]  # fmt: skip
+    smile = (-0.3, -0.15, 0.0, 0.15, 0.3)  # across the face, curving towards the chin
     extras: dict[str, Any] = {
         "eye": ("dot", local(0.08, 0.4), long * 0.13),
         "eye2": ("dot", local(0.08, -0.4), long * 0.13),
         "hair": ("poly", tuple(hair)),
-        "mouth": (
-            "line",
-            tuple(
-                local(-0.62 - 0.06 * (1 - (v / 0.3) ** 2), v) for v in (-0.3, -0.15, 0.0, 0.15, 0.3)
-            ),
-        ),  # fmt: skip
+        "mouth": ("line", tuple(local(-0.62 - 0.06 * (1 - (v / 0.3) ** 2), v) for v in smile)),
         "face_line_nose": ("line", (local(-0.05, 0.06), local(-0.36, 0.1), local(-0.36, -0.12))),
     }
     return head, (), {**extras, "top": local(1.0, 0.0), "centre": c, "chin": local(-1.0, 0.0)}
