@@ -211,23 +211,6 @@ def _back_lines(front_of: Any) -> dict[str, Poly]:
     return {"back_blade": tuple(front_of(s, -_back_depth(s) + d) for s, d in blade)}
 
 
-def _leg_creases(which: str, hip: Point, knee: Point, thigh: float, side: float) -> dict:
-    """The lines that show the back of a leg lying face down: the fold under the buttock
-    (curving from the back of the thigh in towards the hip) and the crease behind the knee."""
-    back = _dir(thigh - 90 * side)
-
-    def at(along: Point, k: float, depth: float) -> Point:  # k of the way hip -> knee
-        base = (hip[0] + (knee[0] - hip[0]) * k, hip[1] + (knee[1] - hip[1]) * k)
-        return _add(base, back, depth)
-
-    length = math.dist(hip, knee)
-    fold = tuple(at(hip, (9 - 4 * t * t) / length, BODY["thigh_r"] * (0.95 - 0.55 * t))
-                 for t in (0.0, 0.35, 0.7, 1.0))  # fmt: skip
-    crease = tuple(at(hip, 1 + d / length, BODY["knee_r"] * (0.45 + 0.12 * (1 - (d / 2.5) ** 2)))
-                   for d in (-2.5, -1.2, 0.0, 1.2, 2.5))  # fmt: skip
-    return {f"{which}_buttock_fold": fold, f"{which}_knee_back": crease}
-
-
 def _foot(ankle: Point, angle: float, side: float) -> tuple[Poly, Point, Point, Poly]:
     x, y = _dir(angle), _dir(angle + 90 * side)
 
@@ -295,6 +278,38 @@ def _head(
         nose,
         {**extras, "top": local(0, r), "centre": c, "chin": local(r * 0.6, -r * 0.85)},
     )
+
+
+def _cheek_head(neck_top: Point, axis: float) -> tuple[Poly, Poly, dict[str, Any]]:
+    """The head of a person lying on their front with the face turned towards you, one
+    cheek on the mat (``cheek_down``): the face seen from the front, lying on its side, the
+    crown along ``axis`` (away from the neck): an oval, hair over the crown, both eyes (one
+    above the other), a nose line and a mouth across the face near the chin. The returned
+    "nose" is empty (the nose is a line seen from the front)."""
+    long, wide = BODY["head_r"], BODY["head_r"] * 0.74  # crown to chin, ear to ear
+    c = _add(neck_top, _dir(axis), long * 0.8)
+    ux, uy = _dir(axis)  # towards the crown
+    vx, vy = _dir(axis + 90)  # across the face
+
+    def local(u: float, v: float) -> Point:  # u in head lengths to the crown, v across
+        return c[0] + ux * u * long + vx * v * wide, c[1] + uy * u * long + vy * v * wide
+
+    head = tuple(local(math.cos(math.radians(a)), math.sin(math.radians(a)))
+                 for a in range(0, 360, 15))  # fmt: skip
+    # hair: the crown's end of the oval, its edge a curve across the forehead
+    hair = [local(math.cos(math.radians(a)) * 1.04, math.sin(math.radians(a)) * 1.04)
+            for a in range(-105, 106, 15)]  # fmt: skip
+    hair += [local(0.3 + 0.1 * math.cos(math.radians(a)), math.sin(math.radians(a)) * 0.8)
+             for a in range(90, -91, -20)]  # fmt: skip
+    smile = (-0.3, -0.15, 0.0, 0.15, 0.3)  # across the face, curving towards the chin
+    extras: dict[str, Any] = {
+        "eye": ("dot", local(0.08, 0.4), long * 0.13),
+        "eye2": ("dot", local(0.08, -0.4), long * 0.13),
+        "hair": ("poly", tuple(hair)),
+        "mouth": ("line", tuple(local(-0.62 - 0.06 * (1 - (v / 0.3) ** 2), v) for v in smile)),
+        "face_line_nose": ("line", (local(-0.05, 0.06), local(-0.36, 0.1), local(-0.36, -0.12))),
+    }
+    return head, (), {**extras, "top": local(1.0, 0.0), "centre": c, "chin": local(-1.0, 0.0)}
 
 
 def _limbs(prefix: str, root: Point, angles: list[float], radii: list[float]) -> list:
@@ -374,9 +389,12 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     axis = upper - side * float(pose.get("neck", 0))
     shoulder = points["shoulder"]
     neck_top = _add(shoulder, _dir(axis), BODY["neck"])
-    head, nose, head_bits = _head(
-        neck_top, axis, side, bool(pose.get("head_away")), float(pose.get("tuck", 0))
-    )
+    if pose.get("cheek_down"):
+        head, nose, head_bits = _cheek_head(neck_top, axis)
+    else:
+        head, nose, head_bits = _head(
+            neck_top, axis, side, bool(pose.get("head_away")), float(pose.get("tuck", 0))
+        )
     parts: dict[str, tuple[Poly, ...]] = {
         "pelvis": (pelvis,),
         "chest": (chest,),
@@ -406,8 +424,6 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
             BODY["knee_r"] + 1.0,
         )
         points[f"{which}_thigh_back"] = back_of_thigh
-        if pose.get("face_down"):  # the back of the leg is what you see: the creases
-            lines.update(_leg_creases(which, hip, knee, thigh, side))
         # the front of the shin (the side away from the calf) a hand's width below the knee
         points[f"{which}_shin_front"] = _add(
             _add(knee, _dir(shin), 11.0), _dir(shin + 90 * side), BODY["calf_r"]
@@ -457,7 +473,7 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     extras = {
         k: v
         for k, v in head_bits.items()
-        if k in ("eye", "hair", "mouth") or k.startswith("hair_line")
+        if k in ("eye", "eye2", "hair", "mouth") or k.startswith(("hair_line", "face_line"))
     }
     extras.update({k: ("line", v) for k, v in lines.items()})
     # gravity: lower the body until its lowest point rests on the floor (or the seat)

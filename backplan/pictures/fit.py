@@ -58,7 +58,7 @@ def fit_pictures(
     :func:`~backplan.pictures.sizes.badge_words`), or the English ``dose`` line's numbers.
 
     Either print may leave out a picture's start panel (its pose stays in the next panel,
-    light grey in a dashed outline) when every panel would make the figures 1.25 times
+    a thick dashed outline) when every panel would make the figures 1.25 times
     smaller or more.
     """
     said = dose_badges(dose) if numbers is None else numbers

@@ -3,7 +3,7 @@
 Everything here is in millimetres on the printed page, y up, so the SVG and the PDF draw
 the very same shapes. :func:`layout` picks the largest scale at which the panels fit the
 width and height given (one row, one panel a row, or rows of two; it may leave out the
-start panel, whose pose the next panel shows light grey in a dashed outline), never
+start panel, whose pose the next panel shows as a thick dashed outline), never
 above ``at_most`` mm per cm of body. Text, arrows and labels have fixed sizes on paper,
 whatever the scale: an arrow's shaft is never shorter than 15 mm between its heads.
 
@@ -41,9 +41,11 @@ INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#ababab", "#8f8f
 #: The far side's moving parts (the second knee pulled in behind the first): a lighter blue.
 MOVE_FAR = "#6f93c4"
 PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
-#: The fill of where you start (inside its dashed outline): a light grey, not white, so
-#: the start shows as a shape, not a faint line (blind test round 3).
-START = "#d4d4d4"
+#: The fill of where you start, inside its thick dashed outline: the paper's white, so no
+#: grey means two things (blind test round 9: a grey start beside the grey other leg read
+#: as a third leg); the fill hides the outline's inner half and the lines of the parts it
+#: covers, so the start shows as one dashed shape (round 3: not a faint line).
+START = "#ffffff"
 FONT_MM = 25.4 / 72  # one point in mm
 #: The least length of an arrow's shaft between its heads, mm on paper.
 SHAFT_MM = 15.0
@@ -189,21 +191,19 @@ def _figure_shapes(
                 ink = WHITE if f"{which}_foot" in moving else INK
                 crease = f.extras[f"{which}_toes"][1]
                 out.append(Shape(crease, None, ink, outline * 0.9, closed=False))
-                for line in (f"{which}_buttock_fold", f"{which}_knee_back"):  # face down
-                    if line in f.extras:
-                        out.append(Shape(f.extras[line][1], None, ink, outline, closed=False))
         if "chest" in layer and "back_blade" in f.extras:  # a back seen lying face down
             out.append(Shape(f.extras["back_blade"][1], None, INK, outline, closed=False))
         if "head" in layer and "head" not in hidden:
             hair = f.extras["hair"][1]
             out.append(Shape(hair, MOVE if "head" in moving else HAIR))
-            for line in f.extras:  # the mouth; hair lines: the back of a head
-                if line == "mouth" or line.startswith("hair_line"):
+            for line in f.extras:  # the mouth, a nose seen from the front; hair lines
+                if line == "mouth" or line.startswith(("hair_line", "face_line")):
                     out.append(Shape(f.extras[line][1], None, INK, outline * 0.9, closed=False))
-            if "eye" in f.extras:
-                _, (ex, ey), r = f.extras["eye"]
-                dot = tuple(_circle((ex, ey), r * 1.1))
-                out.append(Shape(dot, WHITE if "head" in moving else INK))
+            for eye in ("eye", "eye2"):  # a face seen from the side has one eye
+                if eye in f.extras:
+                    _, (ex, ey), r = f.extras[eye]
+                    dot = tuple(_circle((ex, ey), r * 1.1))
+                    out.append(Shape(dot, WHITE if "head" in moving else INK))
     return out
 
 
@@ -354,7 +354,7 @@ def _content(
             for name in sorted(_parts(entry.get("ghost_parts", entry.get("moving", []))) - hidden)
             if name != "tummy"
             for poly in g.parts.get(name, ())
-        ]  # a thick dashed outline round the whole, filled light grey: seen on poor prints
+        ]  # a thick dashed outline round the whole, filled white: seen on poor prints
         ghost = [Shape(poly, None, GHOST, outline * 2.8, dash=(2.0, 1.3)) for poly in polys]
         ghost += [Shape(poly, START) for poly in polys]
         if "tummy" in moving:  # the relaxed tummy, dashed, above the drawn-in one (bolder
