@@ -196,6 +196,8 @@ def _figure_shapes(
         if "head" in layer and "head" not in hidden:
             hair = f.extras["hair"][1]
             out.append(Shape(hair, MOVE if "head" in moving else HAIR))
+            if "ear" in f.extras:  # the back of a head turned away: skin, on the hair
+                out.append(Shape(f.extras["ear"][1], STILL, INK, outline * 0.9))
             for line in f.extras:  # the mouth, a nose seen from the front; hair lines
                 if line == "mouth" or line.startswith(("hair_line", "face_line")):
                     out.append(Shape(f.extras[line][1], None, INK, outline * 0.9, closed=False))
