@@ -270,30 +270,31 @@ def test_half_sit_ups_easier_seated_leg_lifted_to_waist_height() -> None:
 def test_back_leg_swing_small_lift_from_the_hip_back_straight_hands_on_chair() -> None:
     """Blind test round 7: a leg drawn 35-40 degrees behind an upright trunk cannot be copied
     without arching the lower back (hip extension with the knee straight is about 10-20
-    degrees, docs/pictures.md), so the lift is about 20 degrees at the hip. Round 8: with an
-    upright trunk the foot stayed near the floor and read as "step back". Round 9: the trunk
-    hinges 15-20 degrees forward over the chair, back straight (no curl, the spine one line),
-    so the straight leg, still 15-25 degrees behind the trunk's line, rises clearly: the heel
-    15+ cm off the floor."""
+    degrees, docs/pictures.md). Rounds 9-10 hinged the trunk forward to show "up", against
+    the label "back stays straight". Round 11 (the lead's decision): the trunk upright (a
+    lean of 5 degrees at most), the straight leg 15-20 degrees behind vertical, a small lift
+    with its own label, both hands on the chair back."""
     start, back = pose("back-leg-swing", "start"), pose("back-leg-swing", "back")
-    assert 15 <= bend(back, "shoulder", "hip", "near_knee") <= 25  # angle at the hip
-    (sx, sy), (hx, hy) = back.points["shoulder"], back.points["hip"]
-    assert 15 <= math.degrees(math.atan2(sx - hx, sy - hy)) <= 20  # a hip hinge, not a bow
-    assert bend(back, "hip", "waist", "shoulder") < 1  # the back straight, no arch
-    assert bend(back, "far_knee", "hip", "shoulder") >= 15  # the stance hip bends, not the back
+    for f in (start, back):
+        (sx, sy), (hx, hy) = f.points["shoulder"], f.points["hip"]
+        assert abs(math.degrees(math.atan2(sx - hx, sy - hy))) <= 5  # upright, no hinge
+        assert bend(f, "hip", "waist", "shoulder") < 1  # the back straight, no arch
+    (hx, hy), (ax, ay) = back.points["hip"], back.points["near_ankle"]
+    assert 15 <= math.degrees(math.atan2(hx - ax, hy - ay)) <= 20  # behind vertical
     assert abs(back.points["far_ankle"][0] - back.points["hip"][0]) < 3  # standing leg upright
-    assert back.points["near_heel"][0] < start.points["near_heel"][0] - 20  # back
-    assert back.points["near_heel"][1] >= 15 and lift(start, back, "near_heel") > 15  # and up
-    assert lowest(back, "near_foot") > 8  # the whole foot clearly off the floor
+    assert back.points["near_heel"][0] < start.points["near_heel"][0] - 15  # back
+    assert lift(start, back, "near_heel") > 2 and lowest(back, "near_foot") > 3  # off the floor
     assert bend(back, "hip", "near_knee", "near_ankle") < 1
     for f in (start, back):  # both hands on the chair back, in front of the shoulders
         assert f.points["near_hand"][0] > f.points["shoulder"][0] + 15
+    marks = exercise_entry("back-leg-swing")["panels"][1]["marks"]
+    assert {"back stays straight", "small lift"} <= {m["text"] for m in marks}
 
 
 def test_back_leg_swing_arrow_rises_behind_the_lifted_foot() -> None:
     """Round 8's arrow between the legs, nearly level, read as "step back": the two-way
-    arrow now curves up and down just behind the lifted heel, clear of the floor, rising
-    more than it runs."""
+    arrow curves up and down just behind the lifted heel, clear of the floor, rising more
+    than it runs."""
     from backplan.pictures.scene import _arrow_path
 
     entry = exercise_entry("back-leg-swing")
@@ -301,9 +302,8 @@ def test_back_leg_swing_arrow_rises_behind_the_lifted_foot() -> None:
     path = _arrow_path(entry, panel, panel["arrows"][0])["path"]
     heel = pose("back-leg-swing", "back").points["near_heel"]
     (x0, y0), (x1, y1) = min(path, key=lambda p: p[1]), max(path, key=lambda p: p[1])
-    assert min(y0, y1) > 3 and y1 - y0 > 1.5 * abs(x1 - x0)  # up and down, off the floor
-    mid = path[len(path) // 2]
-    assert mid[0] < heel[0] and x1 < heel[0] - 4 and y0 < heel[1] < y1  # behind the heel
+    assert min(y0, y1) > 6 and y1 - y0 > 1.2 * abs(x1 - x0)  # up and down, off the floor
+    assert max(x for x, _ in path) < heel[0] and x1 < heel[0] - 4  # behind the heel
 
 
 def _share_outside(poly, covers) -> float:
