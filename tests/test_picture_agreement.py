@@ -131,10 +131,15 @@ def test_wall_squats_45_degrees_feet_a_foot_in_front_back_on_the_wall() -> None:
         bent.points["near_heel"][0] - lowest_x(bent, "pelvis", "chest"), abs=1.5
     )  # the feet stay where they are
     assert bent.points["near_knee"][0] < bent.points["near_toe"][0]  # knees not past the toes
-    # blind test round 5: the 45 degree arc read as geometry. One drawing, the squat at 45
-    # degrees (above), its bent knee named in words, the label's line ending at the knee
-    (panel,) = exercise_entry("wall-squats")["panels"]
+    # blind test round 5: the 45 degree arc read as geometry. The squat at 45 degrees
+    # (above), its bent knee named in words, the label's line ending at the knee. Round 10:
+    # only the bottom position; round 11: the standing start (back flat on the wall) drawn
+    # first where the size rules hold (clear print), and "back stays on the wall"
+    first, panel = exercise_entry("wall-squats")["panels"]
+    assert first["pose"] == "start" and first["keep"] == "clear"
     assert panel["pose"] == "bent" and not panel.get("angles")
+    (back,) = [m for m in panel["marks"] if m.get("text") == "back stays on the wall"]
+    assert bent.points[back["at"]][0] - lowest_x(bent, "pelvis", "chest") < 2.5  # on the wall
     (mark,) = [m for m in panel["marks"] if m.get("text") == "knees bent 45°"]
     assert mark["at"] == "near_knee" and (mark["dx"] or mark["dy"])  # a line to the knee
     (feet,) = [m for m in panel["marks"] if m.get("kind") == "distance"]

@@ -827,12 +827,19 @@ def _row_height(contents: Sequence[_Content], row: Sequence[int]) -> float:
     return max([hi - lo, *zoomed])
 
 
+def keeps_clear(entry: Mapping[str, Any]) -> bool:
+    """Whether the start panel stays in clear print and is left out in large print
+    (``"keep": "clear"``: the two drawings fit the size rules in clear print only)."""
+    return entry["panels"][0].get("keep") == "clear"
+
+
 def _droppable(entry: Mapping[str, Any]) -> int | None:
     """The start panel that may be left out: the first panel, a plain pose with no
     arrows or marks, when the next panel draws that pose as its dashed outline."""
     panels = entry["panels"]
     first = panels[0]
-    if len(panels) < 2 or set(first) - {"pose", "caption", "still"}:  # "keep": never
+    plain = {"pose", "caption", "still"} | ({"keep"} if keeps_clear(entry) else set())
+    if len(panels) < 2 or set(first) - plain:  # "keep": never
         return None
     if any("region" in p and int(p.get("of", i - 1)) == 0 for i, p in enumerate(panels)):
         return None  # a close-up magnifies it
