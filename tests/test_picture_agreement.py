@@ -328,11 +328,12 @@ def _share_outside(poly, covers) -> float:
 def test_knee_to_chest_hand_holds_the_back_of_the_thigh_below_the_knee() -> None:
     """Blind test round 6: the hand drawn on the front of the shin contradicted "hands under
     knees" (patients would press on sore knees). The steps: both hands hold the back of the
-    thighs just below the knees. The near arm comes from the shoulder up under the thigh
-    (the forearm shows between chest and thigh), drawn in front of the leg; the hand sits on
-    the back half of the thigh, a hand's width below the knee, its fingers curled round the
-    back of the thigh and showing past its edge; the label's line ends at the hand without
-    crossing the upper arm."""
+    thighs just below the knees. Round 10: the hand drawn on the side of the thigh, its
+    fingers in the bend of the knee, still read as "on the front of the shins". Round 11:
+    the whole near arm goes behind the near thigh (drawn before the leg); the hand sits on
+    the back half of the thigh below the knee, and only its fingers show, curled round
+    the back edge of the thigh; the label's line ends at the hand without crossing the
+    upper arm."""
     from backplan.pictures.scene import _figure_shapes
 
     entry = exercise_entry("knee-to-chest")
@@ -364,18 +365,16 @@ def test_knee_to_chest_hand_holds_the_back_of_the_thigh_below_the_knee() -> None
     thigh = Path(np.array(end.parts["near_thigh"][0]))
     beyond = [t for t in tips if out(t) > 0 and not thigh.contains_point(t)]
     assert len(beyond) >= 3  # the fingers curl round the back edge of the thigh
-    # visible: the arm and hand are drawn after the leg, and nothing drawn later hides the
-    # fingertips; the forearm shows under the thigh (not hidden behind the leg)
-    assert not entry.get("arms_behind")
-    shapes = _figure_shapes(end, {"near_thigh", "near_shin"}, 0.45, set(), False)
+    # behind: the arm and hand are drawn before the leg, so the leg hides the palm and
+    # the forearm, and nothing drawn later hides the fingertips past its back edge
+    assert entry.get("arms_behind") == "whole"
+    shapes = _figure_shapes(end, {"near_thigh", "near_shin"}, 0.45, set(), "whole")
     fills = [s.points for s in shapes if s.stroke is None]
-    assert fills.index(palm) > fills.index(end.parts["near_shin"][0])
-    assert fills.index(palm) > fills.index(end.parts["near_thigh"][0])
-    later = fills[fills.index(palm) + 1 :]
-    for tip in beyond:
-        assert not any(Path(np.array(c)).contains_point(tip) for c in later if c not in fingers)
-    leg = [poly for n in ("near_thigh", "near_shin", "near_foot") for poly in end.parts[n]]
-    assert _share_outside(end.parts["near_forearm"][0], leg) > 0.4
+    assert fills.index(palm) < fills.index(end.parts["near_thigh"][0])
+    assert fills.index(end.parts["near_forearm"][0]) < fills.index(end.parts["near_thigh"][0])
+    later = [Path(np.array(c)) for c in fills[fills.index(palm) + 1 :] if c not in fingers]
+    shown = [t for t in beyond if not any(c.contains_point(t) for c in later)]
+    assert len(shown) >= 3  # three fingertips show past the back of the thigh
     # big enough to see at print size: the hand with its fingers 15+ cm across
     pts = np.array([p for poly in end.parts["near_hand"] for p in poly])
     assert np.ptp(pts, axis=0).max() >= 15

@@ -164,12 +164,15 @@ def _parts(names: Iterable[str]) -> set[str]:
 
 
 def _figure_shapes(
-    f: Figure, moving: set[str], outline: float, hidden: set[str], arms_behind: bool,
+    f: Figure, moving: set[str], outline: float, hidden: set[str], arms_behind: bool | str,
     shaded: frozenset[str] = frozenset(),
 ) -> list[Shape]:  # fmt: skip
     out: list[Shape] = []
     layers = list(LAYERS)
-    if arms_behind:  # hands round the shins: the near arm goes behind the near leg, its
+    if arms_behind == "whole":  # hands behind the thighs: the whole near arm behind the
+        # near leg, the fingers showing where they curl round the back of the thigh
+        layers[3:5] = [layers[4], layers[3]]
+    elif arms_behind:  # hands round the shins: the near arm goes behind the near leg, its
         # hand comes round the front of the shin, in front of the leg
         arm = tuple(n for n in layers[4] if n != "near_hand")
         layers[3:5] = [arm, layers[3], ("near_hand",)]
@@ -364,7 +367,7 @@ def _content(
             line = g.extras["relaxed_tummy"][1]
             ghost.append(Shape(line, None, GHOST, outline * 3.6, closed=False, dash=(2.6, 1.5)))
     shaded = frozenset(_parts(panel.get("shade", [])))  # still parts to pick out: mid grey
-    body = _figure_shapes(f, moving, outline, hidden, bool(entry.get("arms_behind")), shaded)
+    body = _figure_shapes(f, moving, outline, hidden, entry.get("arms_behind", False), shaded)
     box = _bbox([s for s in body + ghost])
     box = [box[0] - 4, min(box[1], 0), box[2] + 4, box[3] + 3]
     if ghost:  # the floor reaches under the whole start pose, also its parts left undrawn
