@@ -183,6 +183,26 @@ def test_straight_leg_raises_lift_15_to_30_cm_other_knee_bent(exercise: str, var
     assert lowest(up, "pelvis") < 1.0  # the lower back stays down
 
 
+def test_straight_leg_raises_mark_the_source_height_by_the_heel_the_easier_one_none() -> None:
+    """Round 11: F and the easier supine leg raise (L) were the same drawing. The source
+    gives F a height ("six to 12 inches"), so F's lifted heel has an upright "15-30 cm"
+    marker from the mat to the heel's height; L's source gives none."""
+    from backplan.pictures.scene import _mark
+
+    up = pose("straight-leg-raises", "up")
+    (mark,) = [m for m in exercise_entry("straight-leg-raises")["panels"][1]["marks"]
+               if m["kind"] == "height"]  # fmt: skip
+    assert mark["at"] == "near_heel" and mark["text"] == "15-30 cm"
+    shapes = [s for kind, s in _mark({"pose": up}, mark, 0.45, [0, 0, 0, 0]) if kind == "shape"]
+    (line,) = [s for s in shapes if len(s.points) == 2 and s.width > 1]  # the thick shaft
+    (_, y0), (x1, y1) = line.points
+    heel = up.points["near_heel"]
+    assert y0 < 2 and y1 == pytest.approx(heel[1], abs=2) and 15 <= heel[1] <= 32
+    assert 0 < x1 - heel[0] < 12  # beside the heel
+    easier = exercise_entry("supine-leg-raises", "easier")
+    assert not [m for p in easier["panels"] for m in p.get("marks", []) if m["kind"] == "height"]
+
+
 def test_supine_leg_raises_arms_at_sides_other_leg_down() -> None:
     start, up = pose("supine-leg-raises", "start"), pose("supine-leg-raises", "up")
     assert 10 <= lift(start, up, "near_heel") <= 35

@@ -450,16 +450,18 @@ def _mark(
         x0 = _wall_x(f) if mark["from"] == "wall" else _point(f, mark["from"])[0]
         x1 = _point(f, mark["to"])[0]
         y = float(mark.get("y", -6))
-        line = ((x0 + 1, y), (x1 - 1, y))  # thick, with end stops: seen on a small drawing
-        out.append(("shape", Shape(line, None, INK, outline * 3.0, closed=False)))
-        for tip, back in ((x0, x0 + 5.0), (x1, x1 - 5.0)):
-            head = ((tip, y), (back, y + 2.6), (back, y - 2.6))
-            out.append(("shape", Shape(head, INK, INK, outline * 0.5)))
-            stop = ((tip, y - 3.2), (tip, y + 3.2))
-            out.append(("shape", Shape(stop, None, INK, outline * 2.0, closed=False)))
+        out += _span((x0, y), (x1, y), outline)
         if mark.get("text"):  # under the line (or said in the panel's caption instead)
             out.append(("label", (((x0 + x1) / 2, y - 5), None, mark["text"], "middle")))
         _grow(box, [(x0, y - 3.6), (x1, y + 3.6)])
+    elif kind == "height":  # an upright two-headed arrow beside a point, floor to its
+        # height, its label under the floor, ending at it (beside it, the picture would be
+        # narrower)
+        px, top = _point(f, mark["at"])
+        x = px + float(mark.get("dx", 6))
+        out += _span((x, 0.0), (x, top), outline)
+        out.append(("label", ((x + 3, -6.5), None, mark["text"], "end")))
+        _grow(box, [(x - 3.6, -3.6), (x + 3.6, top)])
     elif kind == "level":  # a dashed line at one height, from a point to past another
         start = _point(f, mark["from"])
         end_x = _point(f, mark["to"])[0] + mark.get("past", 8)
@@ -468,6 +470,22 @@ def _mark(
         anchor = mark.get("anchor", "start")
         x = end_x + 2 if anchor == "start" else end_x
         out.append(("label", ((x, start[1] + mark.get("dy", 0)), None, mark["text"], anchor)))
+    return out
+
+
+def _span(a: Point, b: Point, outline: float) -> list[tuple[str, Shape]]:
+    """A measured length from ``a`` to ``b`` (cm): a thick line, a head and a stop across
+    it at each end (seen on a small drawing)."""
+    length = math.dist(a, b) or 1.0
+    ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length  # along, and across (-uy, ux)
+    line = ((a[0] + ux, a[1] + uy), (b[0] - ux, b[1] - uy))
+    out = [("shape", Shape(line, None, INK, outline * 3.0, closed=False))]
+    for (tx, ty), k in ((a, 1.0), (b, -1.0)):
+        bx, by = tx + ux * 5.0 * k, ty + uy * 5.0 * k
+        head = ((tx, ty), (bx - uy * 2.6, by + ux * 2.6), (bx + uy * 2.6, by - ux * 2.6))
+        out.append(("shape", Shape(head, INK, INK, outline * 0.5)))
+        stop = ((tx + uy * 3.2, ty - ux * 3.2), (tx - uy * 3.2, ty + ux * 3.2))
+        out.append(("shape", Shape(stop, None, INK, outline * 2.0, closed=False)))
     return out
 
 
