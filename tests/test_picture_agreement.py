@@ -115,6 +115,10 @@ def test_tummy_squeeze_close_up_arrow_brings_the_ribs_down_clear_of_the_hand() -
     hand_x = min(x for poly in squeeze.parts["near_hand"] for x, _ in poly)
     assert all(x < hand_x for x, _ in path)  # not onto the hand: no "press with your hands"
     assert dist(tip, squeeze.points["hip"]) > 15  # nowhere near the hip
+    # round 11: still read as "press down with your hands": the hand is labelled "rest
+    # lightly", the label's line ending on the hand
+    (rest,) = [m for m in panel["marks"] if m["text"] == "rest lightly"]
+    assert rest["at"] == "near_hand" and (rest["dx"] or rest["dy"])
 
 
 def test_wall_squats_45_degrees_feet_a_foot_in_front_back_on_the_wall() -> None:

@@ -394,7 +394,8 @@ def _content(
     for arrow in panel.get("arrows", []):
         spec = _arrow_path(entry, panel, arrow)
         least = 1.1 * (SHAFT_MM + spec["heads"] * aw * 4.2) / k if size else 0.0  # some spare
-        spec["path"] = _lengthen(spec["path"], least, bool(arrow.get("tip_fixed")))
+        spec["tip_fixed"] = bool(arrow.get("tip_fixed"))
+        spec["path"] = _lengthen(spec["path"], least, spec["tip_fixed"])
         shapes.append(("arrow", spec))
         _grow(box, spec["path"], pad=aw * 2.5 / k)
     for kind, item in shapes:
@@ -1079,7 +1080,9 @@ def _draw(
                 else:  # never shorter than its heads and a 15 mm shaft, on paper
                     aw = arrow_width(size)
                     least = SHAFT_MM + obj["heads"] * aw * 4.2 + 0.05 if size else 0.0
-                    path = tuple(_lengthen([tr(p) for p in obj["path"]], least))
+                    path = tuple(
+                        _lengthen([tr(p) for p in obj["path"]], least, obj.get("tip_fixed", False))
+                    )
                     arrows.append((path, obj["heads"]))
                     drawn += _arrow(path, aw, obj["heads"])
             items.append(Clip(fig_box, tuple(drawn + labels)))  # nothing strays out
