@@ -68,7 +68,8 @@ def test_pictures_are_big_enough_to_see_the_movement(exercise: str, variant: str
 
 def test_wall_squats_start_standing_in_clear_print_the_squat_alone_in_large_print() -> None:
     """Round 11: the standing start beside the squat where the size rules hold. In large
-    print the two drawings would move the knee 7 mm (under 8), so it shows the squat alone."""
+    print 95 mm high the two drawings would move the knee 7 mm (under 8), so it shows the
+    squat alone."""
     from backplan.pictures.fit import fit_pictures
 
     for pics in (
@@ -80,6 +81,9 @@ def test_wall_squats_start_standing_in_clear_print_the_squat_alone_in_large_prin
         clear, large = pics
         assert [p.index for p in clear.panels] == [0, 1] and clear.moves["knee"] >= 5
         assert [p.index for p in large.panels] == [1] and large.moves["knee"] >= 8
+    # a large-print page with room keeps both drawings once the knee moves 8 mm
+    (roomy,) = fit_pictures("wall-squats", ("",), large_print=True, width_mm=184, room_mm=130)
+    assert [p.index for p in roomy.panels] == [0, 1] and roomy.moves["knee"] >= 8
 
 
 def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:

@@ -226,8 +226,9 @@ def _head(
 ) -> tuple[Poly, Poly, dict[str, Any]]:
     """The head: a circle with hair on the crown and the back, an eye, a nose and a mouth
     seen from the side; ``away`` (``head_away``): the face turned away from you, cheek on
-    the floor, so you see the back of the head: hair all over it, combed from a crown
-    whorl, no ear, eye or nose (the returned "nose" is empty). ``tuck`` turns the face
+    the floor, so you see the back and side of the head: an oval (ear to ear is narrower
+    than chin to crown), hair over all but the cheek and jaw by the floor, an ear, no eye,
+    nose or mouth (the returned "nose" is empty). ``tuck`` turns the face
     (not the head's place) that many degrees towards the chest: lying face down, the
     forehead rests on the mat, the nose and chin just above it."""
     r = BODY["head_r"]
