@@ -48,8 +48,7 @@ def test_every_shipped_exercise_and_easier_option_has_a_picture(catalogue: pd.Da
     assert {e for e, v in ALL if v} == with_easier  # every easier option the catalogue gives
     for exercise, variant in ALL:
         pic = exercise_picture(exercise, variant)
-        # wall squats: one larger drawing, the start said in words (blind test round 5)
-        assert pic is not None and len(pic.panels) >= (1 if exercise == "wall-squats" else 2)
+        assert pic is not None and len(pic.panels) >= 2
         assert pic.alt and len(pic.alt.split()) >= 15  # the movement in words
 
 
@@ -65,6 +64,26 @@ def test_pictures_are_big_enough_to_see_the_movement(exercise: str, variant: str
         assert all(p.x >= 0 and p.x + p.width <= pic.width + 1e-6 for p in pic.panels)
     if exercise in WIDE and not variant:  # lying figures are not a strip
         assert clear.scale >= 0.45  # a 1.74 m person at least 78 mm long in clear print
+
+
+def test_wall_squats_start_standing_in_clear_print_the_squat_alone_in_large_print() -> None:
+    """Round 11: the standing start beside the squat where the size rules hold. In large
+    print 95 mm high the two drawings would move the knee 7 mm (under 8), so it shows the
+    squat alone."""
+    from backplan.pictures.fit import fit_pictures
+
+    for pics in (
+        [exercise_picture("wall-squats", large_print=large) for large in (False, True)],
+        [fit_pictures("wall-squats", ("",), large_print=large, width_mm=184, room_mm=room,
+                      dose="10 times, hold each for 5 seconds")[0]
+         for large, room in ((False, 110), (True, 95))],
+    ):  # fmt: skip
+        clear, large = pics
+        assert [p.index for p in clear.panels] == [0, 1] and clear.moves["knee"] >= 5
+        assert [p.index for p in large.panels] == [1] and large.moves["knee"] >= 8
+    # a large-print page with room keeps both drawings once the knee moves 8 mm
+    (roomy,) = fit_pictures("wall-squats", ("",), large_print=True, width_mm=184, room_mm=130)
+    assert [p.index for p in roomy.panels] == [0, 1] and roomy.moves["knee"] >= 8
 
 
 def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:

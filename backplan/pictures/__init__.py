@@ -40,8 +40,8 @@ from xml.sax.saxutils import quoteattr
 import pandas as pd
 
 from ..errors import CatalogueError, Problem, argument_value
-from .data import has_picture, poses
-from .scene import Picture, layout
+from .data import exercise_entry, has_picture, poses
+from .scene import Picture, keeps_clear, layout
 from .sizes import LARGE_OVER_CLEAR, PictureSize, badge_words, dose_badges, picture_size
 from .svg import picture_svg
 
@@ -107,6 +107,9 @@ def exercise_picture(
         numbers=numbers,
         at_most=cap,
         may_drop_start=large_print,
+        keep_panels=1.0
+        if large_print and keeps_clear(exercise_entry(exercise_id, variant))
+        else 1.25,
         language=language,
     )
 

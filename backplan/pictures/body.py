@@ -226,8 +226,9 @@ def _head(
 ) -> tuple[Poly, Poly, dict[str, Any]]:
     """The head: a circle with hair on the crown and the back, an eye, a nose and a mouth
     seen from the side; ``away`` (``head_away``): the face turned away from you, cheek on
-    the floor, so you see the back of the head: hair all over it, combed from a crown
-    whorl, no ear, eye or nose (the returned "nose" is empty). ``tuck`` turns the face
+    the floor, so you see the back and side of the head: an oval (ear to ear is narrower
+    than chin to crown), hair over all but the cheek and jaw by the floor, an ear, no eye,
+    nose or mouth (the returned "nose" is empty). ``tuck`` turns the face
     (not the head's place) that many degrees towards the chest: lying face down, the
     forehead rests on the mat, the nose and chin just above it."""
     r = BODY["head_r"]
@@ -246,20 +247,27 @@ def _head(
                 for a in range(a0, a1, step)]  # fmt: skip
 
     if away:  # u now runs from the cheek on the floor (+) to the top side of the head (-)
-        # blind test round 7: the upper ear at the top edge read as the nose of the figures
-        # lying on their back, so no ear is drawn; hair covers the whole head, combed out
-        # from a crown whorl (the back of a head) towards the nape and the sides
-        wu, wv = -r * 0.1, r * 0.25  # the crown whorl
-        hair = arc(0, 0, r * 1.04, r * 1.04, 0, 360, 10)
-        extras = {"hair": ("poly", tuple(hair))}
-        for k in range(6):  # strands turning out of the whorl, a little further each
-            start = 60 * k + 20
+        # blind test round 7: an ear at the top edge read as the nose of the figures lying
+        # on their back; rounds 9-10: faces (looking down, then at you) read as lying on
+        # the back or side. Round 11: the back and side of the head, turned away from you:
+        # hair over all of it but a strip of cheek and jaw by the mat and the nape, an ear
+        # in the middle of that side (low, by the neck, not on the top edge), no face
+        w = r * 0.8  # ear to ear is less than chin to crown: the head lies on its side
+        head = tuple(arc(0, 0, w, r, 0, 360, 15))
+        hair = arc(0, 0, w * 1.04, r * 1.04, 75, 330, 15)  # from the nape round the crown
+        hair += arc(w * 0.62, r * 0.05, w * 0.55, r * 0.62, 210, 95, -15)  # the hairline
+        ear = arc(w * 0.2, -r * 0.05, w * 0.3, r * 0.4, 0, 360, 30)
+        fold = arc(w * 0.2, -r * 0.05, w * 0.16, r * 0.25, 200, 340, 35)  # inside the ear
+        extras = {"hair": ("poly", tuple(hair)), "ear": ("poly", tuple(ear)),
+                  "face_line_ear": ("line", tuple(fold))}  # fmt: skip
+        for k in range(4):  # strands combed from the crown towards the nape and the mat
+            start = 150 + 35 * k
             extras[f"hair_line{k}"] = (
                 "line",
                 tuple(
-                    local(wu + math.cos(math.radians(start + 70 * t)) * r * (0.12 + 0.55 * t),
-                          wv + math.sin(math.radians(start + 70 * t)) * r * (0.12 + 0.55 * t))
-                    for t in (0.0, 0.25, 0.5, 0.75, 1.0)
+                    local(-w * 0.2 + math.cos(math.radians(start + 40 * t)) * w * (0.2 + 0.6 * t),
+                          r * 0.35 + math.sin(math.radians(start + 40 * t)) * r * (0.2 + 0.6 * t))
+                    for t in (0.0, 0.33, 0.66, 1.0)
                 ),
             )  # fmt: skip
         return head, (), {**extras, "top": local(0, r), "centre": c, "chin": local(r, -r * 0.3)}
@@ -473,7 +481,7 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     extras = {
         k: v
         for k, v in head_bits.items()
-        if k in ("eye", "eye2", "hair", "mouth") or k.startswith(("hair_line", "face_line"))
+        if k in ("eye", "eye2", "hair", "mouth", "ear") or k.startswith(("hair_line", "face_line"))
     }
     extras.update({k: ("line", v) for k, v in lines.items()})
     # gravity: lower the body until its lowest point rests on the floor (or the seat)

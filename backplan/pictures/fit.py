@@ -19,7 +19,8 @@ import functools
 import math
 from collections.abc import Mapping, Sequence
 
-from .scene import Picture, layout, measure
+from .data import exercise_entry
+from .scene import Picture, keeps_clear, layout, measure
 from .sizes import dose_badges, picture_size
 
 __all__ = ["LEAST_ROOM_MM", "fit_pictures"]
@@ -29,6 +30,8 @@ __all__ = ["LEAST_ROOM_MM", "fit_pictures"]
 LEAST_ROOM_MM = 45.0
 #: How much bigger leaving out a start panel must make the figures.
 KEEP_PANELS = 1.25
+#: The smallest movement (mm on paper) a large-print picture shows (issue 23).
+LARGE_LEAST_MOVE_MM = 8.0
 
 
 def _args(large: bool, width: float, room: float, cap: float,
@@ -78,14 +81,19 @@ def _fit(
     room = room_mm + 0.01
     caps = list(at_most) if at_most is not None else [10.0] * len(variants)
 
+    # a start panel kept in clear print ("keep": "clear") may be left out in large print
+    clear_keeps = [not large_print and keeps_clear(exercise_entry(exercise, v)) for v in variants]
+
     def heights(cap: float, drop: bool) -> list[tuple[float, float]]:
         return [
             measure(
                 exercise,
                 v,
-                **_args(large_print, width_mm, room, min(cap, c), numbers, drop, language),
+                **_args(
+                    large_print, width_mm, room, min(cap, c), numbers, drop and not k, language
+                ),
             )
-            for v, c in zip(variants, caps, strict=True)
+            for v, c, k in zip(variants, caps, clear_keeps, strict=True)
         ]
 
     def largest(drop: bool) -> float:
@@ -106,13 +114,22 @@ def _fit(
             layout(
                 exercise,
                 v,
-                **_args(large_print, width_mm, room, min(cap, c), numbers, drop, language),
+                **_args(
+                    large_print, width_mm, room, min(cap, c), numbers, drop and not k, language
+                ),
             )
-            for v, c in zip(variants, caps, strict=True)
+            for v, c, k in zip(variants, caps, clear_keeps, strict=True)
         ]
 
     out = pictures(largest(False), False)
     dropped = pictures(largest(True), True)  # the start as a grey shape in the next panel
-    if min(p.scale for p in dropped) >= min(p.scale for p in out) * KEEP_PANELS:
+    too_small = any(  # "keep": "clear" holds in large print only when the movement shows
+        keeps_clear(exercise_entry(exercise, v))
+        and min(p.moves.values(), default=99) < LARGE_LEAST_MOVE_MM
+        for v, p in zip(variants, out, strict=True)
+    )
+    if min(p.scale for p in dropped) >= min(p.scale for p in out) * KEEP_PANELS or (
+        large_print and too_small
+    ):
         return tuple(dropped)
     return tuple(out)

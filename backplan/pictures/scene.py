@@ -164,12 +164,15 @@ def _parts(names: Iterable[str]) -> set[str]:
 
 
 def _figure_shapes(
-    f: Figure, moving: set[str], outline: float, hidden: set[str], arms_behind: bool,
+    f: Figure, moving: set[str], outline: float, hidden: set[str], arms_behind: bool | str,
     shaded: frozenset[str] = frozenset(),
 ) -> list[Shape]:  # fmt: skip
     out: list[Shape] = []
     layers = list(LAYERS)
-    if arms_behind:  # hands round the shins: the near arm goes behind the near leg, its
+    if arms_behind == "whole":  # hands behind the thighs: the whole near arm behind the
+        # near leg, the fingers showing where they curl round the back of the thigh
+        layers[3:5] = [layers[4], layers[3]]
+    elif arms_behind:  # hands round the shins: the near arm goes behind the near leg, its
         # hand comes round the front of the shin, in front of the leg
         arm = tuple(n for n in layers[4] if n != "near_hand")
         layers[3:5] = [arm, layers[3], ("near_hand",)]
@@ -196,6 +199,8 @@ def _figure_shapes(
         if "head" in layer and "head" not in hidden:
             hair = f.extras["hair"][1]
             out.append(Shape(hair, MOVE if "head" in moving else HAIR))
+            if "ear" in f.extras:  # the back of a head turned away: skin, on the hair
+                out.append(Shape(f.extras["ear"][1], STILL, INK, outline * 0.9))
             for line in f.extras:  # the mouth, a nose seen from the front; hair lines
                 if line == "mouth" or line.startswith(("hair_line", "face_line")):
                     out.append(Shape(f.extras[line][1], None, INK, outline * 0.9, closed=False))
@@ -362,7 +367,7 @@ def _content(
             line = g.extras["relaxed_tummy"][1]
             ghost.append(Shape(line, None, GHOST, outline * 3.6, closed=False, dash=(2.6, 1.5)))
     shaded = frozenset(_parts(panel.get("shade", [])))  # still parts to pick out: mid grey
-    body = _figure_shapes(f, moving, outline, hidden, bool(entry.get("arms_behind")), shaded)
+    body = _figure_shapes(f, moving, outline, hidden, entry.get("arms_behind", False), shaded)
     box = _bbox([s for s in body + ghost])
     box = [box[0] - 4, min(box[1], 0), box[2] + 4, box[3] + 3]
     if ghost:  # the floor reaches under the whole start pose, also its parts left undrawn
@@ -389,7 +394,8 @@ def _content(
     for arrow in panel.get("arrows", []):
         spec = _arrow_path(entry, panel, arrow)
         least = 1.1 * (SHAFT_MM + spec["heads"] * aw * 4.2) / k if size else 0.0  # some spare
-        spec["path"] = _lengthen(spec["path"], least, bool(arrow.get("tip_fixed")))
+        spec["tip_fixed"] = bool(arrow.get("tip_fixed"))
+        spec["path"] = _lengthen(spec["path"], least, spec["tip_fixed"])
         shapes.append(("arrow", spec))
         _grow(box, spec["path"], pad=aw * 2.5 / k)
     for kind, item in shapes:
@@ -445,16 +451,18 @@ def _mark(
         x0 = _wall_x(f) if mark["from"] == "wall" else _point(f, mark["from"])[0]
         x1 = _point(f, mark["to"])[0]
         y = float(mark.get("y", -6))
-        line = ((x0 + 1, y), (x1 - 1, y))  # thick, with end stops: seen on a small drawing
-        out.append(("shape", Shape(line, None, INK, outline * 3.0, closed=False)))
-        for tip, back in ((x0, x0 + 5.0), (x1, x1 - 5.0)):
-            head = ((tip, y), (back, y + 2.6), (back, y - 2.6))
-            out.append(("shape", Shape(head, INK, INK, outline * 0.5)))
-            stop = ((tip, y - 3.2), (tip, y + 3.2))
-            out.append(("shape", Shape(stop, None, INK, outline * 2.0, closed=False)))
+        out += _span((x0, y), (x1, y), outline)
         if mark.get("text"):  # under the line (or said in the panel's caption instead)
             out.append(("label", (((x0 + x1) / 2, y - 5), None, mark["text"], "middle")))
         _grow(box, [(x0, y - 3.6), (x1, y + 3.6)])
+    elif kind == "height":  # an upright two-headed arrow beside a point, floor to its
+        # height, its label under the floor, ending at it (beside it, the picture would be
+        # narrower)
+        px, top = _point(f, mark["at"])
+        x = px + float(mark.get("dx", 6))
+        out += _span((x, 0.0), (x, top), outline)
+        out.append(("label", ((x + 3, -6.5), None, mark["text"], "end")))
+        _grow(box, [(x - 3.6, -3.6), (x + 3.6, top)])
     elif kind == "level":  # a dashed line at one height, from a point to past another
         start = _point(f, mark["from"])
         end_x = _point(f, mark["to"])[0] + mark.get("past", 8)
@@ -463,6 +471,22 @@ def _mark(
         anchor = mark.get("anchor", "start")
         x = end_x + 2 if anchor == "start" else end_x
         out.append(("label", ((x, start[1] + mark.get("dy", 0)), None, mark["text"], anchor)))
+    return out
+
+
+def _span(a: Point, b: Point, outline: float) -> list[tuple[str, Shape]]:
+    """A measured length from ``a`` to ``b`` (cm): a thick line, a head and a stop across
+    it at each end (seen on a small drawing)."""
+    length = math.dist(a, b) or 1.0
+    ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length  # along, and across (-uy, ux)
+    line = ((a[0] + ux, a[1] + uy), (b[0] - ux, b[1] - uy))
+    out = [("shape", Shape(line, None, INK, outline * 3.0, closed=False))]
+    for (tx, ty), k in ((a, 1.0), (b, -1.0)):
+        bx, by = tx + ux * 5.0 * k, ty + uy * 5.0 * k
+        head = ((tx, ty), (bx - uy * 2.6, by + ux * 2.6), (bx + uy * 2.6, by - ux * 2.6))
+        out.append(("shape", Shape(head, INK, INK, outline * 0.5)))
+        stop = ((tx + uy * 3.2, ty - ux * 3.2), (tx - uy * 3.2, ty + ux * 3.2))
+        out.append(("shape", Shape(stop, None, INK, outline * 2.0, closed=False)))
     return out
 
 
@@ -825,12 +849,19 @@ def _row_height(contents: Sequence[_Content], row: Sequence[int]) -> float:
     return max([hi - lo, *zoomed])
 
 
+def keeps_clear(entry: Mapping[str, Any]) -> bool:
+    """Whether the start panel stays in clear print and is left out in large print
+    (``"keep": "clear"``: the two drawings fit the size rules in clear print only)."""
+    return entry["panels"][0].get("keep") == "clear"
+
+
 def _droppable(entry: Mapping[str, Any]) -> int | None:
     """The start panel that may be left out: the first panel, a plain pose with no
     arrows or marks, when the next panel draws that pose as its dashed outline."""
     panels = entry["panels"]
     first = panels[0]
-    if len(panels) < 2 or set(first) - {"pose", "caption", "still"}:  # "keep": never
+    plain = {"pose", "caption", "still"} | ({"keep"} if keeps_clear(entry) else set())
+    if len(panels) < 2 or set(first) - plain:  # "keep": never
         return None
     if any("region" in p and int(p.get("of", i - 1)) == 0 for i, p in enumerate(panels)):
         return None  # a close-up magnifies it
@@ -1049,7 +1080,9 @@ def _draw(
                 else:  # never shorter than its heads and a 15 mm shaft, on paper
                     aw = arrow_width(size)
                     least = SHAFT_MM + obj["heads"] * aw * 4.2 + 0.05 if size else 0.0
-                    path = tuple(_lengthen([tr(p) for p in obj["path"]], least))
+                    path = tuple(
+                        _lengthen([tr(p) for p in obj["path"]], least, obj.get("tip_fixed", False))
+                    )
                     arrows.append((path, obj["heads"]))
                     drawn += _arrow(path, aw, obj["heads"])
             items.append(Clip(fig_box, tuple(drawn + labels)))  # nothing strays out
