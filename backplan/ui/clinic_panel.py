@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..settings import ClinicSettings, SettingsError, load_settings, save_settings, settings_path
-from ._common import field_error, guarded, heading, plain, plain_words, status_html
+from ._common import field_error, guarded, plain, plain_words, status_html
 
 if TYPE_CHECKING:
     from .plan_builder import PlanBuilder
@@ -155,11 +155,12 @@ class ClinicPanel:
         self.builder.downloads.clear()
         self.tell("Clinic details saved; every handout uses them from now on.", ok=True)
 
-    def layout(self) -> w.VBox:
-        rows: list[w.Widget] = [heading("Clinic details (set once)")]
+    #: The section's heading (the builder shows it, open or folded).
+    title = "Clinic details (set once)"
+
+    def rows(self) -> list[w.Widget]:
+        """The section's controls under its heading: each field with its message, Save."""
+        rows: list[w.Widget] = []
         for key, box in self.boxes().items():
             rows += [box, self.errors[key]]
-        rows += [self.save_button, self.message]
-        box = plain(w.VBox, rows)
-        box.add_class("bp-section-clinic")
-        return box
+        return [*rows, self.save_button, self.message]

@@ -107,6 +107,13 @@ PAGE_JS = r"""
   new MutationObserver(arrange).observe(document.documentElement,
                                         {childList: true, subtree: true});
   arrange();
+  // A skip link to a folded section (bp-fold) opens it: its button builds the controls.
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('.bp-skip a');
+    var section = link && document.getElementById(link.hash.slice(1));
+    var button = section && section.querySelector('button.bp-unfold');
+    if (button) { button.click(); }
+  });
   function unsaved() {
     return document.querySelector('.bp-app [data-unsaved="1"]') !== null;
   }

@@ -23,7 +23,7 @@ from ..plan import plan_from_json
 from ..plan.library import PlanChangedError, PlanClashError, PlanEntry, PlanLibrary
 from ..plan.rules import NextLevel
 from ..plan.templates import plan_from_template, template_from_plan
-from ._common import guarded, heading, plain, plain_words, status_html, subheading
+from ._common import guarded, plain, plain_words, status_html, subheading
 from .transfer import on_upload
 
 if TYPE_CHECKING:
@@ -513,31 +513,26 @@ class PlansPanel:
 
     # --- layout ---------------------------------------------------------------------------
 
-    def layout(self) -> w.VBox:
-        box = plain(
-            w.VBox,
-            [
-                heading("Patients"),
-                self.where,
-                plain(
-                    w.HBox,
-                    [self.search, self.show, self.sort],
-                    layout=w.Layout(flex_flow="row wrap"),
-                ),
-                self.plans,
-                plain(
-                    w.HBox,
-                    [self.open_button, self.archive_button, self.upload_plan],
-                    layout=w.Layout(flex_flow="row wrap"),
-                ),
-                self.message,
-                self.versions_row,
-                subheading("Templates"),
-                plain(w.HBox, [self.templates, self.use_template]),
-                self.template_about,
-                plain(w.HBox, [self.template_name, self.save_template]),
-                self.template_message,
-            ],
-        )
-        box.add_class("bp-section-patients")
-        return box
+    #: The section's heading (the builder shows it, open or folded).
+    title = "Patients"
+
+    def rows(self) -> list[w.Widget]:
+        """The section's controls under its heading: the list, its buttons, the earlier
+        versions and the templates."""
+        return [
+            self.where,
+            plain(w.HBox, [self.search, self.show, self.sort], layout=w.Layout(flex_flow="row wrap")),
+            self.plans,
+            plain(
+                w.HBox,
+                [self.open_button, self.archive_button, self.upload_plan],
+                layout=w.Layout(flex_flow="row wrap"),
+            ),
+            self.message,
+            self.versions_row,
+            subheading("Templates"),
+            plain(w.HBox, [self.templates, self.use_template]),
+            self.template_about,
+            plain(w.HBox, [self.template_name, self.save_template]),
+            self.template_message,
+        ]

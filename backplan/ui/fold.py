@@ -1,0 +1,88 @@
+"""A section of the app whose controls reach the page only when the physio opens it.
+
+Every widget on the page is work for the browser before the form answers: the page
+creates a model for each widget the kernel holds and a view (elements, styles, layout)
+for each one shown. The patient list, the logs review and the clinic details sit below
+the plan form, out of view when the page opens, so the app shows each as its heading, a
+line saying what it holds and one button; the panel's controls are made (or only shown)
+when that button is pressed, or when a skip link leads to the section
+(:data:`backplan.ui.page.PAGE_JS` presses the button). Once open a section stays open.
+
+Examples
+--------
+>>> import ipywidgets as w
+>>> made = []
+>>> fold = Fold("Clinic details", "bp-section-clinic", "Name and phone on handouts.",
+...             "Show clinic details", lambda: made.append(1) or [w.HTML("the fields")])
+>>> len(fold.box.children), fold.opened, made
+(3, False, [])
+>>> fold.open(); fold.open()
+>>> len(fold.box.children), fold.opened, made
+(2, True, [1])
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ipywidgets as w
+
+from ._common import heading, plain
+
+__all__ = ["Fold"]
+
+
+class Fold:
+    """A heading, what the section holds and a button that opens it.
+
+    Parameters
+    ----------
+    title : str
+        The section's heading (an h2, shown open or not, so the heading order holds).
+    css : str
+        The section's CSS class (``bp-section-*``: the skip links and landmarks use it).
+    about : str
+        One sentence saying what opening the section shows (plain text, escaped).
+    button : str
+        The button's words, e.g. "Show the patient list".
+    build : callable
+        Returns the section's widgets under its heading; called once, on first open.
+
+    Attributes
+    ----------
+    box : ipywidgets.VBox
+        The section as shown.
+    open_button : ipywidgets.Button
+        The button (CSS class ``bp-unfold``).
+    opened : bool
+        Whether the section was opened.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        css: str,
+        about: str,
+        button: str,
+        build: Callable[[], Sequence[w.Widget]],
+    ) -> None:
+        self._build = build
+        self.opened = False
+        self.heading = heading(title)
+        self.about = plain(w.HTML, f"<p>{html.escape(about)}</p>")
+        self.open_button = plain(w.Button, description=button, icon="chevron-down",
+                                 tooltip=about)  # fmt: skip
+        self.open_button.add_class("bp-unfold")
+        self.open_button.on_click(lambda _: self.open())
+        self.box = plain(w.VBox, [self.heading, self.about, self.open_button])
+        self.box.add_class(css)
+        self.box.add_class("bp-fold")
+
+    def open(self, _: Any = None) -> None:
+        """Show the section's controls (made now, the first time)."""
+        if self.opened:
+            return
+        self.opened = True
+        self.box.children = [self.heading, *self._build()]
