@@ -86,3 +86,35 @@ class Fold:
             return
         self.opened = True
         self.box.children = [self.heading, *self._build()]
+
+
+class MadeOnUse:
+    """A panel whose folded controls are made the first time one of them is used.
+
+    Subclasses name those controls in ``ON_USE`` and make them in ``_make()``, which must set
+    ``made``. Reading one of them (a test setting ``.value``, the fold opening) makes them
+    all; until then methods that would update them return early (``if not self.made``),
+    and ``_make()`` brings them up to date.
+
+    Examples
+    --------
+    >>> class Panel(MadeOnUse):
+    ...     ON_USE = frozenset({"box"})
+    ...     def _make(self):
+    ...         self.made, self.box = True, "a control"
+    >>> p = Panel()
+    >>> p.made, p.box, p.made
+    (False, 'a control', True)
+    """
+
+    ON_USE: frozenset[str] = frozenset()
+    made = False
+
+    def _make(self) -> None:
+        raise NotImplementedError
+
+    def __getattr__(self, name: str) -> Any:
+        if name in type(self).ON_USE and not self.made:
+            self._make()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
