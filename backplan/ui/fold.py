@@ -31,7 +31,7 @@ import ipywidgets as w
 
 from ._common import heading, plain
 
-__all__ = ["Fold"]
+__all__ = ["Fold", "MadeOnUse", "reveal"]
 
 
 class Fold:
@@ -86,6 +86,24 @@ class Fold:
             return
         self.opened = True
         self.box.children = [self.heading, *self._build()]
+
+
+def reveal(box: w.Box, children: Sequence[w.Widget], display: str = "flex") -> None:
+    """Show ``box``, hidden until now, giving it ``children`` the first time.
+
+    A box that starts hidden (a question, the dose warnings) and empty is one view for the
+    page to build, not one per control inside it.
+
+    Examples
+    --------
+    >>> box = w.VBox(layout=w.Layout(display="none"))
+    >>> reveal(box, [w.HTML("Replace it?")])
+    >>> len(box.children), box.layout.display
+    (1, 'flex')
+    """
+    if not box.children:
+        box.children = tuple(children)
+    box.layout.display = display
 
 
 class MadeOnUse:

@@ -6,7 +6,8 @@ Widgets cannot set ARIA roles or listen to the page closing, so the app notebook
 computes nothing and sends nothing anywhere but the app's own server:
 
 * landmarks and names: the cells are the page's ``main``; each section (``bp-section-*``)
-  becomes a named region that the skip links at the top jump to; the status line
+  becomes a named region that the skip links at the top jump to (a link to a folded
+  section, :class:`~backplan.ui.fold.Fold`, opens it too); the status line
   (``bp-status``) is a polite live region, so screen readers announce each message;
 * unsaved edits (the builder shows ``data-unsaved="1"`` while there are some): closing or
   reloading the page asks first (``beforeunload``); while it asks, Voila's own handler is

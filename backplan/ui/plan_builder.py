@@ -47,7 +47,7 @@ from ..plan.warnings import PlanWarning, accept_warnings, plan_warnings, still_a
 from ._common import STYLE, guarded, plain, status_html
 from .clinic_panel import ClinicPanel
 from .downloads_panel import DownloadsPanel
-from .fold import Fold
+from .fold import Fold, reveal
 from .page import SKIP_LINKS
 from .plan_form import PlanForm
 from .plans_panel import PlansPanel
@@ -186,9 +186,9 @@ class PlanBuilder:
         )
         self.keep_editing.add_class("bp-keep-editing")
         self.ask = plain(w.HTML)
+        # filled when first asked (an empty hidden box is less for the page to build)
         self.discard_box = w.HBox(
-            [self.ask, self.discard_button, self.keep_editing],
-            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"),
+            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap")
         )
         self.discard_box.add_class("bp-ask-discard")
         self._after_discard: Any = None
@@ -431,7 +431,7 @@ class PlanBuilder:
             f"{html.escape(doing)} anyway and lose them?&nbsp;"
         )
         self._after_discard = then
-        self.discard_box.layout.display = "flex"
+        reveal(self.discard_box, [self.ask, self.discard_button, self.keep_editing])
         self.say(f"Not done yet: save first, or choose to discard the changes ({doing}).", ok=False)
 
     def _discard(self, _: Any = None) -> None:

@@ -24,7 +24,7 @@ from ..plan.library import PlanChangedError, PlanClashError, PlanEntry, PlanLibr
 from ..plan.rules import NextLevel
 from ..plan.templates import plan_from_template, template_from_plan
 from ._common import guarded, plain, plain_words, status_html, subheading
-from .fold import MadeOnUse
+from .fold import MadeOnUse, reveal
 from .transfer import on_upload
 
 if TYPE_CHECKING:
@@ -122,13 +122,7 @@ class PlansPanel(MadeOnUse):
         self.keep_button = _button("Keep both: save as new", "bp-keep-both")
         self.reload_button = _button("Reload theirs (lose my changes)", "bp-reload")
         self.confirm_text = plain(w.HTML)
-        self.confirm = w.VBox(
-            [
-                self.confirm_text,
-                plain(w.HBox, [self.keep_button, self.replace_button, self.reload_button]),
-            ],
-            layout=w.Layout(display="none"),
-        )
+        self.confirm = w.VBox(layout=w.Layout(display="none"))  # filled when first asked
         self.confirm.add_class("bp-confirm")
         toolbar = self.builder.say_error
         for button, handler in (
@@ -471,7 +465,8 @@ class PlansPanel(MadeOnUse):
         self.keep_button.description = (
             "Save mine as a new plan" if changed else "Keep both: save as new"
         )
-        self.confirm.layout.display = ""
+        buttons = [self.keep_button, self.replace_button, self.reload_button]
+        reveal(self.confirm, [self.confirm_text, plain(w.HBox, buttons)], display="")
         self.builder.say("Not saved yet: choose below the buttons.", ok=False)
 
     def _saved(self, name: str) -> None:
