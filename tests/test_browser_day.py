@@ -365,8 +365,14 @@ def test_accessible_and_the_preview_stays_in_view(url, browser, width, height) -
     _expect()(page.locator(".bp-clinic-clinic input")).to_be_visible(timeout=30_000)
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.closest('.bp-clinic-clinic') !== null")
+    # Opened from the keyboard, Tab goes on into the section.
+    page.locator(".bp-section-patients button.bp-unfold").focus()
+    page.keyboard.press("Enter")
+    _expect()(page.locator(".bp-search input")).to_be_visible(timeout=30_000)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('.bp-section-patients') !== null")
     # axe-core, headings and names with every section open.
-    open_section(page, "patients", "review")
+    open_section(page, "review")
     page.evaluate("() => window.scrollTo(0, 0)")
     page.wait_for_timeout(500)
     page.add_script_tag(path=str(AXE))

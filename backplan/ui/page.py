@@ -79,7 +79,12 @@ PAGE_JS = r"""
       return ('0' + b.toString(16)).slice(-2); }).join('');
     document.cookie = '_xsrf=' + token + '; path=/; SameSite=Strict';
   }
+  var unfolding = null;  // a folded section being opened
   function arrange() {
+    if (unfolding && !unfolding.querySelector('button.bp-unfold')) {
+      unfolding.focus({preventScroll: true});
+      unfolding = null;
+    }
     if (!document.documentElement.lang) { document.documentElement.lang = 'en'; }
     var cells = document.getElementById('rendered_cells');
     if (cells && !cells.getAttribute('role')) { cells.setAttribute('role', 'main'); }
@@ -108,12 +113,18 @@ PAGE_JS = r"""
   new MutationObserver(arrange).observe(document.documentElement,
                                         {childList: true, subtree: true});
   arrange();
-  // A skip link to a folded section (bp-fold) opens it: its button builds the controls.
+  // A folded section (bp-fold) opens with its button, or with a skip link to it (which
+  // presses the button); once its controls are there, focus goes to the section, so Tab
+  // goes on into it (the button it had is gone).
   document.addEventListener('click', function (event) {
-    var link = event.target.closest && event.target.closest('.bp-skip a');
-    var section = link && document.getElementById(link.hash.slice(1));
-    var button = section && section.querySelector('button.bp-unfold');
-    if (button) { button.click(); }
+    if (!event.target.closest) { return; }
+    var link = event.target.closest('.bp-skip a');
+    var section = link ? document.getElementById(link.hash.slice(1)) : null;
+    var button = section ? section.querySelector('button.bp-unfold')
+                         : event.target.closest('button.bp-unfold');
+    if (!button) { return; }
+    unfolding = button.closest('.bp-fold');
+    if (link) { button.click(); }
   });
   function unsaved() {
     return document.querySelector('.bp-app [data-unsaved="1"]') !== null;

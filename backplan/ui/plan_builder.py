@@ -563,7 +563,7 @@ class PlanBuilder:
                 "bp-section-review",
                 "Upload this patient's exercise logs to see their adherence, flags and the "
                 "review decision.",
-                "Review logs",
+                "Show the logs review",
                 lambda: self.review.rows(),
             ),
             "clinic": Fold(
