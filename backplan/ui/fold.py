@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -32,6 +33,17 @@ import ipywidgets as w
 from ._common import heading, plain
 
 __all__ = ["Fold", "MadeOnUse", "reveal"]
+
+
+@functools.cache
+def _button_layout() -> w.Layout:
+    """One layout for every fold's button: as wide as its words, not the column."""
+    return w.Layout(width="auto", align_self="flex-start")
+
+
+@functools.cache
+def _button_style() -> w.ButtonStyle:
+    return w.ButtonStyle()
 
 
 class Fold:
@@ -72,8 +84,8 @@ class Fold:
         self.opened = False
         self.heading = heading(title)
         self.about = plain(w.HTML, f"<p>{html.escape(about)}</p>")
-        self.open_button = plain(w.Button, description=button, icon="chevron-down",
-                                 tooltip=about)  # fmt: skip
+        self.open_button = w.Button(description=button, icon="chevron-down", tooltip=about,
+                                    layout=_button_layout(), style=_button_style())  # fmt: skip
         self.open_button.add_class("bp-unfold")
         self.open_button.on_click(lambda _: self.open())
         self.box = plain(w.VBox, [self.heading, self.about, self.open_button])
