@@ -7,7 +7,10 @@ Prints two medians against their targets (ratio <= 1.0 meets the target):
 - control change: from a dose change in the page until the preview table *and* the
   chart image have both been replaced, target 150 ms;
 - two visitors at once: two physios open the app at the same moment (the pool holds two
-  preheated kernels); each must get a working form within the 2.0 s target.
+  preheated kernels); each must get a working form within the 2.0 s target. Timed twice:
+  with new browsers (nothing cached: the first visit ever, the target's case) and with
+  browsers that opened the app once before (a physio's everyday browser: Voila's scripts
+  come from its cache, already compiled).
 
 The machine's load average is printed with the results: on a busy shared machine the
 numbers say more about the neighbours than about the app.
@@ -61,7 +64,10 @@ _CHANGE_JS = """async ([selector, value]) => {
 
 
 def _load(browser, url: str) -> tuple[float, object]:
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    """Open the app in a new page of ``browser`` (a Browser: a new profile, nothing cached;
+    a BrowserContext: a tab of that profile) and time it until the form responds."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
     start = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=120_000)
     page.locator(".bp-preview table").wait_for(timeout=120_000)
@@ -101,22 +107,36 @@ def _wait_for_pool(server, size: int, timeout_s: float = 300) -> None:
     time.sleep(POOL_REFILL_S)  # started is not yet ready: let the notebook run
 
 
-def two_visitors(url: str, server, rounds: int) -> list[float]:
-    """Both physios' times to interactive, ``rounds`` times (each in its own browser)."""
+def two_visitors(url: str, server, rounds: int, warm: bool = False) -> list[float]:
+    """Both physios' times to interactive, ``rounds`` times (each in its own browser).
+
+    ``warm``: each browser opens the app once first (its cache then holds Voila's scripts),
+    and the timed loads start together once the pool has replaced those pages' kernels.
+    """
     from playwright.sync_api import sync_playwright
 
     times: list[float] = []
     for _ in range(rounds):
         _wait_for_pool(server, 2)
-        gate = threading.Barrier(2)
+        # the two visitors and this thread: warmed up, then go
+        warmed, gate = threading.Barrier(3), threading.Barrier(3)
         found: list[float] = []
 
-        def visit(gate: threading.Barrier = gate, found: list[float] = found) -> None:
+        def visit(
+            warmed: threading.Barrier = warmed,
+            gate: threading.Barrier = gate,
+            found: list[float] = found,
+        ) -> None:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 try:
+                    tabs = browser.new_context()  # one profile: later pages use its cache
+                    if warm:
+                        _, page = _load(tabs, url)
+                        page.close(run_before_unload=True)
+                    warmed.wait()
                     gate.wait()
-                    tti, page = _load(browser, url)
+                    tti, page = _load(tabs, url)
                     found.append(tti)
                     page.close(run_before_unload=True)
                 finally:
@@ -125,6 +145,11 @@ def two_visitors(url: str, server, rounds: int) -> list[float]:
         threads = [threading.Thread(target=visit) for _ in range(2)]
         for t in threads:
             t.start()
+        warmed.wait()
+        if warm:
+            time.sleep(3)  # the warm-up pages' kernels stop, the pool starts new ones
+            _wait_for_pool(server, 2)
+        gate.wait()
         for t in threads:
             t.join()
         times += found
@@ -151,6 +176,7 @@ def main() -> None:
             _wait_for_pool(servers[0], 2)  # the kernels run the notebook before anyone asks
             warm, changes = measure(url, LOADS, POOL_REFILL_S)
             pair = two_visitors(url, servers[0], 3)
+            warm_pair = two_visitors(url, servers[0], 3, warm=True)
     tti, base = statistics.median(warm), statistics.median(cold)
     change = statistics.median(changes)
     print(
@@ -168,12 +194,17 @@ def main() -> None:
     print(
         f"ratio to the {CHANGE_TARGET_MS:.0f} ms target: {change / CHANGE_TARGET_MS:.2f} (target <= 1.0)"
     )
-    worst = max(pair)
-    print(
-        f"two visitors at once: slowest of each pair {', '.join(f'{max(pair[i : i + 2]):.2f}' for i in range(0, len(pair), 2))} s; "
-        f"worst {worst:.2f} s, ratio to the {TTI_TARGET_S:.1f} s target {worst / TTI_TARGET_S:.2f} (target <= 1.0); "
-        f"to one visitor {worst / tti:.2f}"
-    )
+    for label, times in (
+        ("new browsers", pair),
+        ("browsers that opened the app before", warm_pair),
+    ):
+        worst = max(times)
+        print(
+            f"two visitors at once, {label}: slowest of each pair "
+            f"{', '.join(f'{max(times[i : i + 2]):.2f}' for i in range(0, len(times), 2))} s; "
+            f"worst {worst:.2f} s, ratio to the {TTI_TARGET_S:.1f} s target "
+            f"{worst / TTI_TARGET_S:.2f} (target <= 1.0); to one visitor {worst / tti:.2f}"
+        )
     load1, load5, _ = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load1:.1f} (1 min), {load5:.1f} (5 min)")
 

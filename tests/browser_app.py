@@ -107,6 +107,16 @@ def open_page(browser: Any, url: str, width: int = 1920, height: int = 1080) -> 
     return page
 
 
+def open_section(page: Any, *names: str) -> None:
+    """Open folded sections of the app (``"patients"``, ``"review"``, ``"clinic"``) as a
+    physio does, with the button under each heading (a section already open stays so)."""
+    for name in names:
+        button = page.locator(f".bp-section-{name} button.bp-unfold")
+        if button.count():
+            button.click()
+        button.wait_for(state="detached", timeout=60_000)
+
+
 def type_in(page: Any, css: str, text: str) -> None:
     """Type ``text`` into the box of ``css`` (replacing what is there) and leave it."""
     box = page.locator(f"{css} input, {css} textarea").first

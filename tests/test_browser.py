@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_app import SHARED_CLINIC, open_page
+from browser_app import SHARED_CLINIC, open_page, open_section
 
 import backplan as bp
 
@@ -62,6 +62,7 @@ def test_two_patients_saved_and_both_intact(app, browser) -> None:
     expect(page.locator(".bp-preview")).to_contain_text("12", timeout=15_000)
     page.locator(".bp-save").click()
     expect(status).to_contain_text("Saved the plan of Bob Example", timeout=15_000)
+    open_section(page, "patients")
     listing = page.locator(".bp-plans select")
     expect(listing).to_contain_text("Ann Example")
     expect(listing).to_contain_text("Bob Example")
@@ -82,6 +83,7 @@ def test_template_to_plan(app, browser) -> None:
     url, _ = app
     page = _open(browser, url)
     _type(page, ".bp-patient", "Tess Template")
+    open_section(page, "patients")
     page.locator(".bp-template select").select_option(label="First two weeks")
     expect(page.locator("body")).to_contain_text("NHS inform", timeout=15_000)
     page.locator(".bp-use-template").click()
@@ -173,6 +175,7 @@ def test_uploaded_plan_and_logs_show_this_patients_review(app, browser, tmp_path
     url, _ = app
     demo = data_dir() / "demo"
     page = _open(browser, url)
+    open_section(page, "patients", "review")
     _upload(page, ".bp-upload-plan", demo / "plans" / "SYN-0001.json")
     expect(page.locator(".bp-status")).to_contain_text("Opened SYN-0001.json", timeout=15_000)
     assert page.locator(".bp-patient input").input_value() == "SYN-0001"
@@ -204,6 +207,7 @@ def test_review_decision_applied_as_a_revision(app, browser, tmp_path) -> None:
     logs[pd.to_datetime(logs["date"]) < end].to_csv(four_weeks, index=False)
     expected = bp.review(plan, four_weeks)
     page = _open(browser, url, 1280, 800)
+    open_section(page, "patients", "review")
     _upload(page, ".bp-upload-plan", demo / "plans" / "SYN-0001.json")
     expect(page.locator(".bp-status")).to_contain_text("Opened SYN-0001.json", timeout=15_000)
     _upload(page, ".bp-upload-logs", four_weeks)
@@ -247,7 +251,8 @@ def test_layout_readable_labelled_and_keyboard_usable(app, browser, width, heigh
     )
     for h_left, d_left, h_right, d_right in lefts:
         assert h_left == pytest.approx(d_left, abs=1) and h_right == pytest.approx(d_right, abs=1)
-    # Every control has a name a screen reader can say.
+    # Every control has a name a screen reader can say (the folded sections opened).
+    open_section(page, "patients", "review", "clinic")
     unnamed = page.evaluate(
         """() => [...document.querySelectorAll(
               '.bp-app input, .bp-app select, .bp-app textarea, .bp-app button')]

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_app import launch, need_browser, serve, settle, shot, type_in
+from browser_app import launch, need_browser, open_section, serve, settle, shot, type_in
 
 import backplan as bp
 
@@ -109,6 +109,7 @@ def test_a_physios_plan_loads_nothing_off_this_computer_and_is_checked(app) -> N
         page.on("request", lambda r: asked.append(r.url))
         page.goto(url, wait_until="commit", timeout=180_000)
         expect(page.locator(".bp-preview table")).to_be_visible(timeout=180_000)
+        open_section(page, "patients")
         page.locator(".bp-plans select").select_option(index=0)  # the one saved
         page.locator(".bp-open").click()
         expect(page.locator(".bp-status")).to_contain_text("Opened the plan", timeout=15_000)

@@ -19,6 +19,7 @@ from browser_app import (
     AXE,
     need_browser,
     open_page,
+    open_section,
     serve,
     settle,
     shot,
@@ -99,6 +100,7 @@ def test_a_new_plan_never_silently_replaces_a_saved_one(url, browser, home) -> N
     _new_plan(page, "Alice Archer")
     page.get_by_label("Cannot lie on stomach").check()
     _save(page, "Alice Archer")
+    open_section(page, "patients")  # the earlier versions, below
     saved = _plan_file(home, "alice-archer")
     before = saved.read_bytes()
     assert bp.load_plan(saved).restrictions.avoid_positions == ("lying on stomach",)
@@ -137,6 +139,7 @@ def test_two_tabs_never_undo_each_other(url, browser, home) -> None:
     _new_plan(first, "Tabitha Two")
     _save(first, "Tabitha Two")
     second = open_page(browser, url)
+    open_section(second, "patients")
     type_in(second, ".bp-search", "tabitha")
     second.locator(".bp-plans select").select_option(index=0)
     second.locator(".bp-open").click()
@@ -167,6 +170,7 @@ def test_unsaved_edits_are_asked_about_before_open_and_closing(url, browser, hom
     type_in(page, ".bp-reps-heel-raises", "12")
     expect(page.locator(".bp-unsaved")).to_be_visible(timeout=30_000)
     # Open another patient's plan: asked first, in the toolbar.
+    open_section(page, "patients")
     type_in(page, ".bp-search", "olive")
     page.locator(".bp-plans select").select_option(index=0)
     page.locator(".bp-open").click()
@@ -211,6 +215,7 @@ def test_patient_list_sorts_searches_and_archives(url, browser, home) -> None:
                        ("Noor List", today - timedelta(weeks=2))):  # fmt: skip
         lib.save(bp.build_plan(cat, "beginners", patient=who, start_date=start, weeks=6))
     page = open_page(browser, url)
+    open_section(page, "patients")
     type_in(page, ".bp-search", "LIST")  # any case
     options = page.locator(".bp-plans select option")
     expect(options).to_have_count(3, timeout=30_000)
@@ -270,7 +275,9 @@ def test_clinic_details_are_checked_beside_each_field_and_shared_by_open_tabs(
 
     expect = _expect()
     other = open_page(browser, url)  # a colleague's tab, open all along
+    open_section(other, "clinic")
     page = open_page(browser, url, 1280, 800)
+    open_section(page, "clinic")
     settings = (home / "clinic.json").read_bytes()
     type_in(page, ".bp-clinic-clinic", "")
     type_in(page, ".bp-clinic-phone", "call reception")
@@ -351,6 +358,22 @@ def test_accessible_and_the_preview_stays_in_view(url, browser, width, height) -
     if not AXE.exists():
         pytest.skip("needs axe-core: npm ci --prefix tools/axe")
     page = open_page(browser, url, width, height)
+    # The sections under the form come folded (their controls are no work for the page
+    # while it loads); a skip link opens its section and Tab goes on into it.
+    assert page.locator(".bp-plans, .bp-clinic-clinic, .bp-upload-logs").count() == 0
+    page.locator(".bp-skip a", has_text="Clinic details").click()
+    _expect()(page.locator(".bp-clinic-clinic input")).to_be_visible(timeout=30_000)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('.bp-clinic-clinic') !== null")
+    # Opened from the keyboard, Tab goes on into the section.
+    page.locator(".bp-section-patients button.bp-unfold").focus()
+    page.keyboard.press("Enter")
+    _expect()(page.locator(".bp-search input")).to_be_visible(timeout=30_000)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('.bp-section-patients') !== null")
+    # axe-core, headings and names with every section open.
+    open_section(page, "review")
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.wait_for_timeout(500)
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
@@ -403,6 +426,7 @@ def test_uploads_and_templates_never_fail_silently(url, browser, tmp_path) -> No
     expect = _expect()
     demo = data_dir() / "demo"
     page = open_page(browser, url)
+    open_section(page, "patients", "review")
     upload(page, ".bp-upload-plan", demo / "plans" / "SYN-0002.json")
     expect(_status(page)).to_contain_text("Opened SYN-0002.json", timeout=30_000)
     # One patient's own logs (the first symptom: nothing happened for most of them), under

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..settings import ClinicSettings, SettingsError, load_settings, save_settings, settings_path
-from ._common import field_error, guarded, heading, plain, plain_words, status_html
+from ._common import field_error, guarded, plain, plain_words, status_html
+from .fold import MadeOnUse
 
 if TYPE_CHECKING:
     from .plan_builder import PlanBuilder
@@ -61,8 +62,14 @@ def clinic_problems(clinic: str, phone: str, physio: str) -> dict[str, str]:
     return out
 
 
-class ClinicPanel:
-    """Three fields and a save button; :attr:`settings` is what handouts use."""
+class ClinicPanel(MadeOnUse):
+    """Three fields and a save button; :attr:`settings` is what handouts use.
+
+    The fields are made when first used (the section opened, or a field read, see
+    :class:`~backplan.ui.fold.MadeOnUse`), showing the settings of that moment.
+    """
+
+    ON_USE = frozenset({"clinic", "phone", "physio", "errors", "save_button", "message"})
 
     def __init__(self, builder: PlanBuilder, path: str | os.PathLike[str] | None = None) -> None:
         self.builder = builder
@@ -74,6 +81,10 @@ class ClinicPanel:
         except SettingsError as exc:
             self.settings = ClinicSettings()
             builder.say(f"Clinic details not read. {plain_words(exc)}", ok=False)
+
+    def _make(self) -> None:
+        self.sync()  # the details saved by then (another page may have changed them)
+        self.made = True
         self.clinic = w.Text(value=self.settings.clinic, description="Clinic name", **_WIDE)
         self.phone = w.Text(value=self.settings.phone, description="Clinic phone", **_WIDE)
         self.physio = w.Text(value=self.settings.physio, description="Physio", **_WIDE)
@@ -125,7 +136,7 @@ class ClinicPanel:
             return self.settings  # a broken file: keep what this page has, say so on save
         self._seen = seen
         old, self.settings = self.settings, fresh
-        for key, box in self.boxes().items():
+        for key, box in self.boxes().items() if self.made else ():
             if box.value.strip() == getattr(old, key):
                 box.value = getattr(fresh, key)
         if fresh != old and hasattr(self.builder, "downloads"):
@@ -155,11 +166,12 @@ class ClinicPanel:
         self.builder.downloads.clear()
         self.tell("Clinic details saved; every handout uses them from now on.", ok=True)
 
-    def layout(self) -> w.VBox:
-        rows: list[w.Widget] = [heading("Clinic details (set once)")]
+    #: The section's heading (the builder shows it, open or folded).
+    title = "Clinic details (set once)"
+
+    def rows(self) -> list[w.Widget]:
+        """The section's controls under its heading: each field with its message, Save."""
+        rows: list[w.Widget] = []
         for key, box in self.boxes().items():
             rows += [box, self.errors[key]]
-        rows += [self.save_button, self.message]
-        box = plain(w.VBox, rows)
-        box.add_class("bp-section-clinic")
-        return box
+        return [*rows, self.save_button, self.message]

@@ -68,7 +68,8 @@ class DownloadsPanel:
     def _no_clinic(missing: list[str]) -> str:
         return field_error(
             f"The handouts will have no clinic {' or '.join(missing)}: the patient will not "
-            "know whom to call. Fill in Clinic details (at the end of the page) and save them."
+            "know whom to call. Open Clinic details (at the end of the page), fill them in "
+            "and save."
         )
 
     def tell(self, message: str, ok: bool = False) -> None:

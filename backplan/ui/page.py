@@ -6,7 +6,8 @@ Widgets cannot set ARIA roles or listen to the page closing, so the app notebook
 computes nothing and sends nothing anywhere but the app's own server:
 
 * landmarks and names: the cells are the page's ``main``; each section (``bp-section-*``)
-  becomes a named region that the skip links at the top jump to; the status line
+  becomes a named region that the skip links at the top jump to (a link to a folded
+  section, :class:`~backplan.ui.fold.Fold`, opens it too); the status line
   (``bp-status``) is a polite live region, so screen readers announce each message;
 * unsaved edits (the builder shows ``data-unsaved="1"`` while there are some): closing or
   reloading the page asks first (``beforeunload``); while it asks, Voila's own handler is
@@ -78,7 +79,12 @@ PAGE_JS = r"""
       return ('0' + b.toString(16)).slice(-2); }).join('');
     document.cookie = '_xsrf=' + token + '; path=/; SameSite=Strict';
   }
+  var unfolding = null;  // a folded section being opened
   function arrange() {
+    if (unfolding && !unfolding.querySelector('button.bp-unfold')) {
+      unfolding.focus({preventScroll: true});
+      unfolding = null;
+    }
     if (!document.documentElement.lang) { document.documentElement.lang = 'en'; }
     var cells = document.getElementById('rendered_cells');
     if (cells && !cells.getAttribute('role')) { cells.setAttribute('role', 'main'); }
@@ -107,6 +113,19 @@ PAGE_JS = r"""
   new MutationObserver(arrange).observe(document.documentElement,
                                         {childList: true, subtree: true});
   arrange();
+  // A folded section (bp-fold) opens with its button, or with a skip link to it (which
+  // presses the button); once its controls are there, focus goes to the section, so Tab
+  // goes on into it (the button it had is gone).
+  document.addEventListener('click', function (event) {
+    if (!event.target.closest) { return; }
+    var link = event.target.closest('.bp-skip a');
+    var section = link ? document.getElementById(link.hash.slice(1)) : null;
+    var button = section ? section.querySelector('button.bp-unfold')
+                         : event.target.closest('button.bp-unfold');
+    if (!button) { return; }
+    unfolding = button.closest('.bp-fold');
+    if (link) { button.click(); }
+  });
   function unsaved() {
     return document.querySelector('.bp-app [data-unsaved="1"]') !== null;
   }

@@ -47,6 +47,7 @@ from ..plan.warnings import PlanWarning, accept_warnings, plan_warnings, still_a
 from ._common import STYLE, guarded, plain, status_html
 from .clinic_panel import ClinicPanel
 from .downloads_panel import DownloadsPanel
+from .fold import Fold, reveal
 from .page import SKIP_LINKS
 from .plan_form import PlanForm
 from .plans_panel import PlansPanel
@@ -106,6 +107,11 @@ class PlanBuilder:
     form, preview_panel, plans, downloads, clinic, review
         The panels. The form's controls are attributes of the builder too (``level``,
         ``exercises[id]``, ``dose[id][field]``, ``patient``, ``weeks``, ``add_dose``, ...).
+        ``review`` is made when first used.
+    folds : dict of Fold
+        The sections below the form (``"patients"``, ``"review"``, ``"clinic"``), each
+        shown as its heading and a button until the physio opens it: their controls are
+        no work for the browser while the page loads (``folds["clinic"].open()``).
     preview_table, preview, chart, chart_metric, chart_by, volume
         The preview table (shown and as data), the chart and what it draws.
     status, reset_button
@@ -180,9 +186,9 @@ class PlanBuilder:
         )
         self.keep_editing.add_class("bp-keep-editing")
         self.ask = plain(w.HTML)
+        # filled when first asked (an empty hidden box is less for the page to build)
         self.discard_box = w.HBox(
-            [self.ask, self.discard_button, self.keep_editing],
-            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"),
+            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap")
         )
         self.discard_box.add_class("bp-ask-discard")
         self._after_discard: Any = None
@@ -217,7 +223,7 @@ class PlanBuilder:
         if not hasattr(self, "plan"):
             raise BackplanError(f"The form cannot start: {self.problem}")
         self.plans = PlansPanel(self, self.library)
-        self.review = ReviewPanel(self)
+        self._review: ReviewPanel | None = None  # made when first used (see review)
         self._clean = self.plan
         self.new_button.on_click(guarded(self.say_error, "start a new patient")(self._new_patient))
         self.discard_button.on_click(guarded(self.say_error, "go on")(self._discard))
@@ -239,6 +245,14 @@ class PlanBuilder:
     def volume(self) -> pd.DataFrame:
         """The :func:`backplan.weekly_volume` table the chart draws."""
         return self.preview_panel.volume
+
+    @property
+    def review(self) -> ReviewPanel:
+        """The logs review panel, made the first time it is opened or used (a page that
+        never reviews logs never builds it)."""
+        if self._review is None:
+            self._review = ReviewPanel(self)
+        return self._review
 
     @property
     def axes(self) -> Any:
@@ -312,7 +326,7 @@ class PlanBuilder:
         self.warnings = plan_warnings(plan, self.catalogue)
         self.dose_warnings.show(self.warnings, plan.warnings_accepted)
         self.preview_panel.show(plan)
-        if hasattr(self, "review"):
+        if getattr(self, "_review", None) is not None:
             self.review.plan_changed()
 
     def say(self, message: str, ok: bool, keep: bool = False) -> None:
@@ -417,7 +431,7 @@ class PlanBuilder:
             f"{html.escape(doing)} anyway and lose them?&nbsp;"
         )
         self._after_discard = then
-        self.discard_box.layout.display = "flex"
+        reveal(self.discard_box, [self.ask, self.discard_button, self.keep_editing])
         self.say(f"Not done yet: save first, or choose to discard the changes ({doing}).", ok=False)
 
     def _discard(self, _: Any = None) -> None:
@@ -447,7 +461,8 @@ class PlanBuilder:
             self.form.reset(self._defaults)
             self.form.level.value = self.form.levels[0]
         self._refresh()
-        self.review.forget()
+        if self._review is not None:
+            self._review.forget()
         self.plans.forget()
         self.mark_saved(None, None)
         self.say("New patient: an empty plan at the catalogue's doses.", ok=True)
@@ -534,14 +549,37 @@ class PlanBuilder:
             ],
         )
         toolbar.add_class("bp-toolbar")
+        self.folds = {
+            "patients": Fold(
+                self.plans.title,
+                "bp-section-patients",
+                "Find, open, archive or restore saved plans; open a plan file; start from "
+                "or save a template.",
+                "Show the patient list and templates",
+                self.plans.rows,
+            ),
+            "review": Fold(
+                ReviewPanel.title,
+                "bp-section-review",
+                "Upload this patient's exercise logs to see their adherence, flags and the "
+                "review decision.",
+                "Show the logs review",
+                lambda: self.review.rows(),
+            ),
+            "clinic": Fold(
+                self.clinic.title,
+                "bp-section-clinic",
+                "The clinic's name and phone and the physio, printed on every handout.",
+                "Show clinic details",
+                self.clinic.rows,
+            ),
+        }
         main = plain(
             w.VBox,
             [
                 self.form.layout(),
                 self.reset_button,
-                self.plans.layout(),
-                self.review.layout(),
-                self.clinic.layout(),
+                *(fold.box for fold in self.folds.values()),
             ],
         )
         main.add_class("bp-main-column")

@@ -227,20 +227,8 @@ class PlanForm:
             pictures=False,
             words_width="190px",  # inside the progression box's border and padding
         )
-        self.next_box = plain(
-            w.VBox,
-            [
-                plain(
-                    w.HTML,
-                    "Unless set by hand, the next level keeps the plan's sets, times a day "
-                    "and days a week (when all its exercises share them); reps and holds "
-                    "start at the new level's.",
-                ),
-                self.next_by_hand,
-                dose_header("Next level"),
-                self.next_rows.box,
-            ],
-        )
+        # Filled when "Move to the next level" is first ticked (less for the page to build).
+        self.next_box = plain(w.VBox)
         self.next_box.add_class("bp-hidden")
 
     # --- layout ---------------------------------------------------------------------------
@@ -340,6 +328,15 @@ class PlanForm:
         if upper is None:
             self.next_box.add_class("bp-hidden")
             return None, None, []
+        if not self.next_box.children:
+            about = (
+                "Unless set by hand, the next level keeps the plan's sets, times a day and "
+                "days a week (when all its exercises share them); reps and holds start at "
+                "the new level's."
+            )
+            header = dose_header("Next level")
+            self.next_box.children = [plain(w.HTML, about), self.next_by_hand, header,
+                                      self.next_rows.box]  # fmt: skip
         self.next_box.remove_class("bp-hidden")
         shown = self._suitable(upper, limits, self.next_rows.ids)
         self.next_rows.make(shown)

@@ -23,7 +23,8 @@ from ..plan import plan_from_json
 from ..plan.library import PlanChangedError, PlanClashError, PlanEntry, PlanLibrary
 from ..plan.rules import NextLevel
 from ..plan.templates import plan_from_template, template_from_plan
-from ._common import guarded, heading, plain, plain_words, status_html, subheading
+from ._common import guarded, plain, plain_words, status_html, subheading
+from .fold import MadeOnUse, reveal
 from .transfer import on_upload
 
 if TYPE_CHECKING:
@@ -77,13 +78,67 @@ def _button(description: str, css: str, **kwargs: Any) -> w.Button:
     return button
 
 
-class PlansPanel:
+class PlansPanel(MadeOnUse):
     """The "Patients" section (list, open, versions, archive, plan files, templates) and the
-    toolbar's Save and Save as new buttons."""
+    toolbar's Save and Save as new buttons.
+
+    The section's controls are made when first used (the section opened, or a control
+    read, see :class:`~backplan.ui.fold.MadeOnUse`); the toolbar's at once.
+    """
+
+    ON_USE = frozenset(
+        [
+            "where",
+            "search",
+            "show",
+            "sort",
+            "plans",
+            "open_button",
+            "archive_button",
+            "message",
+            "versions",
+            "restore_button",
+            "versions_row",
+            "upload_plan",
+            "templates",
+            "template_about",
+            "use_template",
+            "template_name",
+            "save_template",
+            "template_message",
+        ]
+    )
 
     def __init__(self, builder: PlanBuilder, library: PlanLibrary) -> None:
         self.builder = builder
         self.library = library
+        self._pending: str | None = None
+        self._entries: list[PlanEntry] = []
+        self._templates: dict[str, Any] = {}
+        # The toolbar's buttons, always in view.
+        self.save_button = _button("Save plan", "bp-save", icon="save", button_style="primary")
+        self.save_new_button = _button("Save as new plan", "bp-save-new", icon="copy")
+        self.replace_button = _button("Replace it", "bp-replace", button_style="danger")
+        self.keep_button = _button("Keep both: save as new", "bp-keep-both")
+        self.reload_button = _button("Reload theirs (lose my changes)", "bp-reload")
+        self.confirm_text = plain(w.HTML)
+        self.confirm = w.VBox(layout=w.Layout(display="none"))  # filled when first asked
+        self.confirm.add_class("bp-confirm")
+        toolbar = self.builder.say_error
+        for button, handler in (
+            (self.save_button, self._save),
+            (self.save_new_button, self._save_new),
+            (self.replace_button, self._replace),
+            (self.keep_button, self._keep_both),
+            (self.reload_button, self._reload),
+        ):
+            doing = "reload the plan" if button is self.reload_button else "save the plan"
+            button.on_click(guarded(toolbar, doing)(handler))
+
+    def _make(self) -> None:
+        """Make the section's controls (the list, versions, templates) and fill them."""
+        self.made = True
+        library = self.library
         self.where = plain(
             w.HTML,
             f"Plans are kept in {html.escape(library.label)}, one file per patient and start "
@@ -112,21 +167,6 @@ class PlansPanel:
                                       tooltip="Move out of the list; never deleted")  # fmt: skip
         self.message = plain(w.HTML)
         self.message.add_class("bp-plans-message")
-        # The toolbar's buttons, always in view.
-        self.save_button = _button("Save plan", "bp-save", icon="save", button_style="primary")
-        self.save_new_button = _button("Save as new plan", "bp-save-new", icon="copy")
-        self.replace_button = _button("Replace it", "bp-replace", button_style="danger")
-        self.keep_button = _button("Keep both: save as new", "bp-keep-both")
-        self.reload_button = _button("Reload theirs (lose my changes)", "bp-reload")
-        self.confirm_text = plain(w.HTML)
-        self.confirm = w.VBox(
-            [
-                self.confirm_text,
-                plain(w.HBox, [self.keep_button, self.replace_button, self.reload_button]),
-            ],
-            layout=w.Layout(display="none"),
-        )
-        self.confirm.add_class("bp-confirm")
         # Earlier versions of the open plan.
         self.versions = w.Dropdown(description="Earlier versions", options=[], **_WIDE,
                                    layout=w.Layout(width="auto"))  # fmt: skip
@@ -150,22 +190,15 @@ class PlansPanel:
         self.save_template = _button("Save as template", "bp-save-template", icon="save")
         self.template_message = plain(w.HTML)
         self.template_message.add_class("bp-template-message")
-        self._pending: str | None = None
-        self._entries: list[PlanEntry] = []
         self.search.observe(lambda _: self.refresh(), names="value")
         self.show.observe(lambda _: self.refresh(), names="value")
         self.sort.observe(lambda _: self.refresh(), names="value")
         self.plans.observe(lambda _: self._selected(), names="value")
         self.templates.observe(lambda _: self._describe(), names="value")
-        here, toolbar, kept = self.tell, self.builder.say_error, self.tell_template
+        here, kept = self.tell, self.tell_template
         for button, handler, doing, show in (
             (self.open_button, self._open, "open the plan", here),
             (self.archive_button, self._archive, "archive the plan", here),
-            (self.save_button, self._save, "save the plan", toolbar),
-            (self.save_new_button, self._save_new, "save the plan", toolbar),
-            (self.replace_button, self._replace, "save the plan", toolbar),
-            (self.keep_button, self._keep_both, "save the plan", toolbar),
-            (self.reload_button, self._reload, "reload the plan", toolbar),
             (self.restore_button, self._restore, "restore that version", here),
             (self.use_template, self._use_template, "start from the template", kept),
             (self.save_template, self._save_template, "save the template", kept),
@@ -173,6 +206,7 @@ class PlansPanel:
             button.on_click(guarded(show, doing)(handler))
         on_upload(self.upload_plan, guarded(here, "open the plan file")(self._open_upload))
         self.refresh()
+        self.refresh_versions()
         self.refresh_templates()
 
     # --- messages -------------------------------------------------------------------------
@@ -191,6 +225,8 @@ class PlansPanel:
 
     def refresh(self, select: str | None = None) -> None:
         """List the saved plans matching the search box, sorted as chosen."""
+        if not self.made:
+            return
         entries = self.library.entries(self.search.value, show=self.show.value)
         key, reverse = SORTS[self.sort.value]
         self._entries = sorted(entries, key=key, reverse=reverse)
@@ -212,6 +248,8 @@ class PlansPanel:
 
     def refresh_versions(self) -> None:
         """List the earlier versions of the open plan's file."""
+        if not self.made:
+            return
         name = self.builder.saved_as
         found = self.library.versions(name) if name else []
         self.versions.options = [
@@ -229,6 +267,9 @@ class PlansPanel:
         self.versions_row.layout.display = "flex" if found else "none"
 
     def refresh_templates(self, select: str | None = None) -> None:
+        """List the shipped templates and the clinic's own."""
+        if not self.made:
+            return
         self._templates = self.library.templates()
         self.templates.options = [
             (t.name + (" (yours)" if key.startswith("own:") else ""), key)
@@ -252,6 +293,8 @@ class PlansPanel:
         """A new patient: no open file, no question pending, no earlier versions."""
         self._pending = None
         self.confirm.layout.display = "none"
+        if not self.made:
+            return
         self.versions.options = []
         self.restore_button.disabled = True
         self.versions_row.layout.display = "none"
@@ -287,7 +330,8 @@ class PlansPanel:
         self.builder.mark_saved(name, stamp)
         self.confirm.layout.display = "none"
         self.refresh_versions()
-        self.message.value = status_html(f"Opened the plan of {plan.patient}.", ok=True)
+        if self.made:
+            self.message.value = status_html(f"Opened the plan of {plan.patient}.", ok=True)
         self.builder.say(f"Opened the plan of {plan.patient or '(no name)'}.", ok=True, keep=True)
 
     def _open_upload(self, name: str, data: bytes) -> None:
@@ -421,7 +465,8 @@ class PlansPanel:
         self.keep_button.description = (
             "Save mine as a new plan" if changed else "Keep both: save as new"
         )
-        self.confirm.layout.display = ""
+        buttons = [self.keep_button, self.replace_button, self.reload_button]
+        reveal(self.confirm, [self.confirm_text, plain(w.HBox, buttons)], display="")
         self.builder.say("Not saved yet: choose below the buttons.", ok=False)
 
     def _saved(self, name: str) -> None:
@@ -513,31 +558,28 @@ class PlansPanel:
 
     # --- layout ---------------------------------------------------------------------------
 
-    def layout(self) -> w.VBox:
-        box = plain(
-            w.VBox,
-            [
-                heading("Patients"),
-                self.where,
-                plain(
-                    w.HBox,
-                    [self.search, self.show, self.sort],
-                    layout=w.Layout(flex_flow="row wrap"),
-                ),
-                self.plans,
-                plain(
-                    w.HBox,
-                    [self.open_button, self.archive_button, self.upload_plan],
-                    layout=w.Layout(flex_flow="row wrap"),
-                ),
-                self.message,
-                self.versions_row,
-                subheading("Templates"),
-                plain(w.HBox, [self.templates, self.use_template]),
-                self.template_about,
-                plain(w.HBox, [self.template_name, self.save_template]),
-                self.template_message,
-            ],
-        )
-        box.add_class("bp-section-patients")
-        return box
+    #: The section's heading (the builder shows it, open or folded).
+    title = "Patients"
+
+    def rows(self) -> list[w.Widget]:
+        """The section's controls under its heading: the list, its buttons, the earlier
+        versions and the templates."""
+        return [
+            self.where,
+            plain(
+                w.HBox, [self.search, self.show, self.sort], layout=w.Layout(flex_flow="row wrap")
+            ),
+            self.plans,
+            plain(
+                w.HBox,
+                [self.open_button, self.archive_button, self.upload_plan],
+                layout=w.Layout(flex_flow="row wrap"),
+            ),
+            self.message,
+            self.versions_row,
+            subheading("Templates"),
+            plain(w.HBox, [self.templates, self.use_template]),
+            self.template_about,
+            plain(w.HBox, [self.template_name, self.save_template]),
+            self.template_message,
+        ]

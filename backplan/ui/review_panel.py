@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import BackplanError
 from ..identity import patient_key
 from ..logs import LOG_COLUMNS, adherence, read_logs
-from ._common import guarded, heading, plain, plain_words, status_html
+from ._common import guarded, plain, plain_words, status_html
 from .decision_panel import DecisionPanel
 from .transfer import on_upload, uploaded_file
 
@@ -187,16 +187,14 @@ class ReviewPanel:
         ]
         return "".join(parts)
 
-    def layout(self) -> w.VBox:
-        box = plain(
-            w.VBox,
-            [
-                heading("Review this patient's logs"),
-                plain(w.HTML, "Upload the patient's exercise logs (CSV, Excel or Parquet)."),
-                plain(w.HBox, [self.upload_logs]),
-                self.result,
-                self.decision,
-            ],
-        )
-        box.add_class("bp-section-review")
-        return box
+    #: The section's heading (the builder shows it, open or folded).
+    title = "Review this patient's logs"
+
+    def rows(self) -> list[w.Widget]:
+        """The section's controls under its heading: upload, adherence and the decision."""
+        return [
+            plain(w.HTML, "Upload the patient's exercise logs (CSV, Excel or Parquet)."),
+            plain(w.HBox, [self.upload_logs]),
+            self.result,
+            self.decision,
+        ]

@@ -20,6 +20,7 @@ import ipywidgets as w
 from ..plan.model import WarningsAccepted
 from ..plan.warnings import PlanWarning
 from ._common import field_error, plain
+from .fold import reveal
 
 __all__ = ["DoseWarnings"]
 
@@ -48,7 +49,8 @@ class DoseWarnings:
         self.checked.add_class("bp-doses-checked")
         self.message = plain(w.HTML)
         self.message.add_class("bp-dose-warnings-message")
-        self.box = w.VBox([self.list, self.checked, self.message], layout=w.Layout(display="none"))
+        # Empty while hidden: its controls are made part of the page when first shown.
+        self.box = w.VBox(layout=w.Layout(display="none"))
         self.box.add_class("bp-dose-warnings")
         self._setting = False
         self.checked.observe(self._ticked(on_tick), names="value")
@@ -80,7 +82,7 @@ class DoseWarnings:
                 f"{record.at:%d %b %Y at %H:%M}</b> ({n} warning{'s' * (n > 1)}):"
             )
         self.list.value = f"<div role='note'>{head}<ul>{items}</ul></div>"
-        self.box.layout.display = "flex"
+        reveal(self.box, [self.list, self.checked, self.message])
         # Accepted: the toolbar keeps one line (the list stays beside the handout button).
         (self.box.add_class if record is not None else self.box.remove_class)("bp-accepted")
         self._set(record is not None)
