@@ -386,7 +386,7 @@ def _content(
             dx, dy = mark.get("label_at", (8, 8))
             text = said(mark["label"])
             shapes.append(("label", ((at[0] + dx, at[1] + dy), None, text, "middle")))
-    zoom = float(panel.get("zoom", 1.0))
+    zoom = float(panel.get("zoom", 1.0)) if size else 1.0
     k = hint * zoom  # mm per cm in this panel
     for mark in panel.get("marks", []) if size else ():
         shapes += _mark(figures, {**mark, "text": said(mark.get("text", ""))}, outline, box)
@@ -405,14 +405,15 @@ def _content(
             x0 = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
             _grow(box, [(x0, y - h / 2), (x0 + w, y + h / 2)], pad=0.5)
     region = None
-    if "region" in panel:
+    if "region" in panel and size:  # a thumbnail (no words) draws the whole figure
         cx, cy = _point(f, panel["region"]["around"])
         dx0, dy0, dx1, dy1 = panel["region"]["box"]
         region = (cx + dx0, cy + dy0, cx + dx1, cy + dy1)
         box = list(region)
         shapes = [(kind, _inside(obj, region) if kind == "arrow" else obj) for kind, obj in shapes]
     closeup = "region" in panel and not panel.get("step")
-    of = int(panel.get("of", index - 1))
+    of = panel.get("of", index - 1)  # null: a close-up of no drawing (the pose alone)
+    of = -1 if of is None else int(of)
     front = bool(panel.get("region", {}).get("front"))
     caption = said(panel.get("caption", ""))
     return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front)
@@ -863,7 +864,7 @@ def _droppable(entry: Mapping[str, Any]) -> int | None:
     plain = {"pose", "caption", "still"} | ({"keep"} if keeps_clear(entry) else set())
     if len(panels) < 2 or set(first) - plain:  # "keep": never
         return None
-    if any("region" in p and int(p.get("of", i - 1)) == 0 for i, p in enumerate(panels)):
+    if any("region" in p and p.get("of", i - 1) == 0 for i, p in enumerate(panels)):
         return None  # a close-up magnifies it
     return 0 if panels[1].get("ghost") == first["pose"] else None
 
