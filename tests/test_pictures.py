@@ -404,7 +404,7 @@ def _texts(items) -> list:
 @pytest.mark.parametrize(
     ("exercise", "variant", "words"),
     [
-        ("prone-leg-raises", "", {"face down"}),
+        ("prone-leg-raises", "", {"face down", "Lie on your tummy"}),
         ("knee-to-chest", "", {"hands under knees", "head stays down"}),
         ("half-sit-ups", "", {"lower back stays down"}),
         ("half-sit-ups", "easier", {"waist"}),
@@ -419,6 +419,26 @@ def test_key_parts_are_labelled_in_words(exercise: str, variant: str, words: set
         pic = exercise_picture(exercise, variant, large_print=large)
         said = " | ".join(t.text for t in _texts(pic.items))
         assert all(w in said for w in words), (exercise, large, said)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_leg_raises_on_your_front_picture_says_lie_on_your_tummy(language: str) -> None:
+    """Blind test round 11: the large-print picture, one drawing with no start drawing, had
+    no "Lie on your tummy" (a patient could do it on their back). Drawn alone, the lift's
+    caption says the start too ("caption_alone"), in every room a handout gives it."""
+    from backplan.pictures.fit import fit_pictures
+    from backplan.pictures.scene import picture_word
+
+    start = picture_word("prone-leg-raises", "Lie on your tummy", language)
+    counts = set()
+    for large in (False, True):
+        for room in (60, 95, 130, 200):
+            (pic,) = fit_pictures("prone-leg-raises", ("",), large_print=large, width_mm=184,
+                                  room_mm=room, dose="5 times", language=language)  # fmt: skip
+            captions = [p.caption for p in pic.panels]
+            assert sum(c.startswith(start) for c in captions) == 1, (large, room, captions)
+            counts.add(len(captions))
+    assert counts == {1, 2}  # both kinds seen: with and without the start drawing
 
 
 def test_the_pdf_carries_each_pictures_description(tmp_path: Path) -> None:

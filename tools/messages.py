@@ -78,6 +78,10 @@ def picture_messages() -> list[tuple[str, str, str]]:
                 if panel.get("caption"):
                     out.append((f"picture:{exercise}", panel["caption"],
                                 f"{where}caption under drawing {i}: keep it short"))  # fmt: skip
+                if panel.get("caption_alone"):
+                    out.append((f"picture:{exercise}", panel["caption_alone"],
+                                f"{where}caption under drawing {i} when it is drawn alone "
+                                "(no start drawing): keep it short"))  # fmt: skip
                 for mark in (*panel.get("marks", ()), *panel.get("angles", ())):
                     text = mark.get("text") or mark.get("label")
                     if text:

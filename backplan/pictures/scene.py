@@ -415,7 +415,10 @@ def _content(
     of = panel.get("of", index - 1)  # null: a close-up of no drawing (the pose alone)
     of = -1 if of is None else int(of)
     front = bool(panel.get("region", {}).get("front"))
-    caption = said(panel.get("caption", ""))
+    caption = panel.get("caption", "")
+    if alone and panel.get("caption_alone"):  # no start drawing: this caption says the start
+        caption = panel["caption_alone"]
+    caption = said(caption)
     return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front)
 
 
@@ -802,7 +805,7 @@ def _plan(
                 max((contents[i].box[2] - contents[i].box[0]) * contents[i].zoom * scale, caps[i])
                 for i in row
             )
-            + (len(row) - 1) * GAP_MM
+            + max(len(row) - 1, 0) * GAP_MM  # an empty row (before a lone panel): no gap
         )
 
     def last_caption_end(scale: float) -> float:
@@ -922,7 +925,7 @@ def _best(
     drop = _droppable(entry) if may_drop else None
     alone = (  # the contents when the start panel is left out (a thumbnail too)
         _contents(exercise, variant, outline, size, hint, language, True)
-        if any(p.get("ghost_when") for p in entry["panels"])
+        if any(p.get("ghost_when") or p.get("caption_alone") for p in entry["panels"])
         else contents
     )
     plans = [
