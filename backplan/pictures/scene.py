@@ -930,7 +930,13 @@ def _best(
     )
     plans = [
         _plan(
-            contents if drop in _shown(rows) else alone, rows, width, height, size, badges, at_most
+            contents if drop is None or drop in _shown(rows) else alone,
+            rows,
+            width,
+            height,
+            size,
+            badges,
+            at_most,
         )
         for rows in _arrangements(len(contents), drop)
     ]
