@@ -445,19 +445,8 @@ def _measured_calls(
         ]  # fmt: skip
         decision = columns["decision"][at].tolist()
         ended = columns["plan_ended"][at].tolist()
-        n = {c: v[at] for c, v in numbers.items()}
-        zero = np.zeros(len(at))
-        second = rise = zero
         top = order[0]
-        if top == "pain":
-            severity = np.nan_to_num(np.fmax(n["pain_worst"], n["pain_now"]), nan=0.0)
-            second = np.nan_to_num(n["pain_now"], nan=0.0)
-            rise = np.nan_to_num(np.fmax(n["pain_rise_week1"], n["pain_rise_last_week"]), nan=0.0)
-        elif top == "silent":
-            severity = n["days_silent"] if "days_silent" in groups["silent"] else zero
-            second = np.nan_to_num(1.0 - n["plan_adherence"], nan=0.0)
-        else:
-            severity = np.array([round(1.0 - v, 6) for v in n["plan_adherence"].tolist()])
+        severity, second, rise = _rank_keys(top, groups, {c: v[at] for c, v in numbers.items()})
         parts.append(pd.DataFrame({
             "patient": [patients[i] for i in rows],
             "priority": _PRIORITY[top],
@@ -465,7 +454,7 @@ def _measured_calls(
             "detail": detail,
             "action": [_action(top, e, d, None) for e, d in zip(ended, decision, strict=True)],
             "decision": decision,
-            "week": n["week"].astype(np.int64),
+            "week": numbers["week"][at].astype(np.int64),
             "severity": severity.astype(np.float64),
             "rules": ", ".join(r.rule for r in fired),
             "note": "",
@@ -473,6 +462,22 @@ def _measured_calls(
             "_rise": rise,
         }))  # fmt: skip
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _rank_keys(
+    top: str, groups: Mapping[str, set[str]], n: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``severity``, ``_second`` and ``_rise`` of calls in group ``top``, column by column,
+    as :func:`_call_row` works them out one by one."""
+    zero = np.zeros(len(n["week"]))
+    if top == "pain":
+        return (np.nan_to_num(np.fmax(n["pain_worst"], n["pain_now"]), nan=0.0),
+                np.nan_to_num(n["pain_now"], nan=0.0),
+                np.nan_to_num(np.fmax(n["pain_rise_week1"], n["pain_rise_last_week"]), nan=0.0))  # fmt: skip
+    if top == "silent":
+        days = n["days_silent"] if "days_silent" in groups["silent"] else zero
+        return days, np.nan_to_num(1.0 - n["plan_adherence"], nan=0.0), zero
+    return np.array([round(1.0 - v, 6) for v in n["plan_adherence"].tolist()]), zero, zero
 
 
 #: The evidence columns read as numbers for ranking.
