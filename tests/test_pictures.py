@@ -316,6 +316,29 @@ def printed() -> dict[tuple[str, bool], list]:
     }  # fmt: skip
 
 
+def test_tummy_squeeze_in_every_handout_whole_person_moving_5_and_8_mm() -> None:
+    """As the A4 and Letter handouts print it under a clinic's header (round 13): both
+    drawings hold the whole person, bent knees and flat feet inside, and the tummy outline
+    moves 5+ mm in clear print, 8+ mm in large print (round 13's first draw-in moved it
+    7.6 mm in Letter large print, where the two drawings sit side by side)."""
+    from backplan.settings import ClinicSettings
+
+    clinic = ClinicSettings(clinic="Riverside Physio (synthetic)", phone="01234 567890",
+                            physio="A. Physio")  # fmt: skip
+    plan = bp.build_plan(bp.load_catalogue(), "beginners", ["abdominal-contraction"],
+                         start_date=date(2026, 3, 9), weeks=4)  # fmt: skip
+    entry = exercise_entry("abdominal-contraction")
+    figs = [figure(merged_pose(entry, p["pose"])) for p in entry["panels"]]
+    for size, large in itertools.product(("A4", "letter"), (False, True)):
+        ((_, _, pic),) = bp.handout.handout_pictures(
+            plan, large_print=large, page_size=size, settings=clinic
+        )
+        assert pic.moves["tummy"] >= (8.0 if large else 5.0), (size, large)
+        for panel, f in zip(pic.panels, figs, strict=True):
+            whole = [_on_paper(panel, f.points[p]) for p in ("top", "near_knee", "near_toe")]
+            assert panel.zoom == 1 and _within(whole, panel), (size, large)
+
+
 def test_large_print_pictures_are_at_least_1_4_times_clear_print_in_every_handout(
     printed: dict,
 ) -> None:
