@@ -33,9 +33,9 @@ __all__ = ["Tally", "frame_tally", "table_tally"]
 class Tally:
     """What every engine gives back: the sums of the accepted rows, how many rows were
     read, and the rejected rows and exact duplicates (each made when called, so
-    :func:`~backplan.adherence` can make them while it works out the measures), and the
-    pain scores of the accepted rows one by one (``None``: week totals only), and the
-    accepted rows whose notes the call list reads (``None``: the rows read, as
+    :func:`~backplan.adherence` can make them while it works out the measures), the pain
+    scores of the accepted rows one by one, and the accepted rows whose notes the call
+    list reads (``None``: the rows read, as
     :func:`~backplan.logs.flags.call_flags` finds them; Dask sends back only the rows with
     a note to act on)."""
 
@@ -43,7 +43,7 @@ class Tally:
     rows_read: int
     rejected: Callable[[], pd.DataFrame]
     duplicates: Callable[[], pd.DataFrame]
-    scores: Scores | None = None
+    scores: Scores
     notes_from: pd.DataFrame | None = None
 
 

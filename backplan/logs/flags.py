@@ -97,7 +97,7 @@ def call_flags(
     source: LogTable | Gathered | None,
     rejected: pd.DataFrame,
     groups: Mapping[str, str],
-    pain: pd.DataFrame | None = None,
+    pain: pd.DataFrame,
     notes_from: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The call list for the report's ``tables``; ``tables["by_patient"]`` gains
@@ -105,29 +105,26 @@ def call_flags(
     as a prescription table) and ``flags`` (1 when the patient is on the call list).
 
     ``source`` is what the rows were read from: a :class:`~backplan.LogTable`, the
-    gathered rows of files or a frame, or ``None`` (Dask: week totals only); ``groups``
-    maps patients to their plans' STarT Back groups; ``pain`` holds the accepted rows'
-    pain scores (:func:`score_rows`; the rows of ``source`` by default); ``notes_from``
-    the accepted rows whose notes are read with the rejected rows' (:func:`note_rows`;
-    the rows of ``source`` by default: Dask partitions send back the rows with a note to
-    act on).
+    gathered rows of files or a frame, or ``None`` (Dask); ``groups`` maps patients to
+    their plans' STarT Back groups; ``pain`` holds the accepted rows' pain scores, as every
+    engine keeps them (:func:`score_rows`); ``notes_from`` the accepted rows whose notes
+    are read with the rejected rows' (:func:`note_rows`; the rows of ``source`` by
+    default: Dask partitions send back the rows with a note to act on).
     """
-    rows = notes = None
+    notes = None
     if isinstance(source, LogTable):
-        rows, notes = source.accepted, log_notes(source, to_act_on=True)
+        notes = log_notes(source, to_act_on=True)
     elif isinstance(source, Gathered):
-        rows = notes_from = _accepted(source, rejected)
+        notes_from = _accepted(source, rejected)
     if notes_from is not None:
         notes = log_notes(SimpleNamespace(accepted=notes_from, rejected=rejected),
                           to_act_on=True)  # fmt: skip
     found = assess(tables["by_week"], tables["by_patient"], tables["by_exercise"], as_of,
-                   rows=rows if pain is None else pain, notes=notes,
-                   start_back=groups)  # fmt: skip
+                   rows=pain, notes=notes, start_back=groups)  # fmt: skip
     patients = tables["by_patient"]["patient"].astype(str).tolist()
     called = set(found.calls["patient"].tolist())
     tables["by_patient"]["start_back"] = np.array([groups.get(p, np.nan) for p in patients],
                                                   dtype=object)  # NaN: no group  # fmt: skip
     tables["by_patient"]["flags"] = np.array([p in called for p in patients], dtype=np.int64)
-    by_rows = rows is not None or pain is not None
-    found.calls.attrs["source"] = "log rows" if by_rows else "week totals"
+    found.calls.attrs["source"] = "log rows"  # every engine keeps each row's pain and notes
     return found.calls

@@ -161,9 +161,9 @@ def adherence(
         duplicates = pool.submit(tally.duplicates)
         tables = measure_tables(grid, tally.sums, day, threshold, pain_rise, quiet_days)
         rejected_rows = rejected.result()
-        pain = None if tally.scores is None else score_rows(tally.scores, grid)
         tables["flags"] = call_flags(tables, to_date(day), source, rejected_rows,
-                                     plans.start_back, pain, tally.notes_from)  # fmt: skip
+                                     plans.start_back, score_rows(tally.scores, grid),
+                                     tally.notes_from)  # fmt: skip
         return AdherenceReport(
             **tables,
             rejected=rejected_rows,

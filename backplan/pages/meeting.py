@@ -267,15 +267,10 @@ def _call_rows(report: Any) -> str:
                 "limits, nobody silent and nobody far behind.</p>")  # fmt: skip
     patients = report.by_patient
     who = patients["patient"].astype(str)
-    out = calls_html(calls, [
+    return calls_html(calls, [
         ("Dose done", dict(zip(who, patients["adherence"].map(_pct), strict=True)), "n"),
         ("Last log", dict(zip(who, patients["last_log"].map(_day), strict=True)), "d"),
     ])  # fmt: skip
-    if calls.attrs.get("source") == "week totals":
-        out += ("<p class=note>These logs came as a Dask frame, so the list was made from week "
-                "totals: notes were not read for warning signs and the worst day's pain is "
-                "not known. Run <code>backplan review</code> on the log files to read them.</p>")  # fmt: skip
-    return out
 
 
 def _weekly_grid(report: Any) -> str:
