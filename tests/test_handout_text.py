@@ -168,3 +168,14 @@ def test_patient_text_reads_at_age_11_or_younger(catalogue, offline_textstat) ->
     assert harsh_ease >= 70 and harsh_grade <= 6, (harsh_ease, harsh_grade)
     long = [s for s in sentences for part in re.split(r"(?<=[.!?])\s", s) if len(part.split()) > 20]
     assert long == []
+
+
+def test_the_plan_dates_on_page_one_are_never_split_across_lines() -> None:
+    """Large print's narrow column wrapped "10 / January 2027": each date is held together."""
+    from backplan.handout.content import handout_content, length_words
+
+    plan = bp.build_plan(bp.load_catalogue(), "beginners", ["heel-raises"], patient="P",
+                         start_date="2026-12-14", weeks=4)  # fmt: skip
+    text = length_words(handout_content(plan))
+    assert "14\u00a0December\u00a02026" in text and "10\u00a0January\u00a02027" in text
+    assert text.replace("\u00a0", " ") == "4 weeks, from 14 December 2026 to 10 January 2027"

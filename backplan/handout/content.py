@@ -493,10 +493,14 @@ def _in(
 
 def length_words(h: Handout) -> str:
     """How long the plan lasts, in the handout's language: ``6 weeks, from 9 March 2026 to
-    19 April 2026``."""
+    19 April 2026``; each date kept on one line (no-break spaces), so a narrow column or
+    large print never splits "10 / January 2027"."""
     w = h.words
-    return w.plural("length_value", h.weeks, weeks=h.weeks, start=w.date_words(h.start),
-                    end=w.date_words(h.end))  # fmt: skip
+
+    def day(value: date) -> str:
+        return w.date_words(value).replace(" ", "\u00a0")
+
+    return w.plural("length_value", h.weeks, weeks=h.weeks, start=day(h.start), end=day(h.end))
 
 
 def _clinic_lines(plan: Plan) -> tuple[str, ...]:
