@@ -7,6 +7,11 @@ DuckDB runs in a forked child process, in turn with ours (see ``_child.py`` for 
 
 Run: ``.venv/bin/python benchmarks/adherence.py [--patients N] [--repeat R]``
 Target (issue 11): ratio <= 0.8 with peak memory (max RSS of this process) under 1.5 GB.
+
+Since round 3 ``bp.adherence`` also builds the call list (``report.flags``: each patient's
+worst day, next-morning pain and notes, by the review rules), which the SQL does not. The
+script times that step inside each run too and prints the rest alone, so both numbers are
+there: the whole call (the target) and the adherence tables the SQL computes as well.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import pandas as pd
 from _child import Child
 
 import backplan as bp
+import backplan.logs.pipeline as pipeline
 
 EXERCISES = [
     "ankle-lifts",
@@ -166,6 +172,20 @@ def best_of(repeat: int, fn: object) -> tuple[float, object]:
     return best, out
 
 
+class _Timed:
+    """Wraps the pipeline's call-list step and keeps the wall seconds of its last call."""
+
+    def __init__(self, fn: object) -> None:
+        self.fn, self.seconds = fn, 0.0
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        t0 = time.perf_counter()
+        try:
+            return self.fn(*args, **kwargs)  # type: ignore[operator]
+        finally:
+            self.seconds = time.perf_counter() - t0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=20_000)
@@ -176,11 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     as_of = logs["date"].max()
     print(f"peak memory after building the data: {peak_mb():.0f} MB")
     ours_s = duck_s = float("inf")
+    calls = _Timed(pipeline.call_flags)
+    pipeline.call_flags = calls  # type: ignore[assignment]
+    calls_s = 0.0  # the call list's share of the fastest run
     with Child(lambda: duckdb_sql(rx, logs, as_of.date())) as duckdb_side:
         for _ in range(args.repeat):  # alternate, so a busy moment slows both alike
             report = None  # let the last report go first: peak memory is that of one run
             seconds, report = best_of(1, lambda: bp.adherence(logs, rx, as_of=as_of))
-            ours_s = min(ours_s, seconds)
+            if seconds < ours_s:
+                ours_s, calls_s = seconds, calls.seconds
             seconds, duck = duckdb_side()
             duck_s = min(duck_s, seconds)
     ours = report.by_patient.set_index("patient")["adherence"]  # type: ignore[union-attr]
@@ -191,6 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"backplan.adherence (pandas/numpy): {ours_s:.2f} s (best of {args.repeat})")
     print(f"DuckDB SQL baseline:              {duck_s:.2f} s (best of {args.repeat})")
     print(f"ratio ours / DuckDB SQL: {ours_s / duck_s:.2f} (target <= 0.8)")
+    rest = ours_s - calls_s
+    print(
+        f"  of our {ours_s:.2f} s, the call list (report.flags, not in the SQL): {calls_s:.2f} s;"
+        f" the rest: {rest:.2f} s, ratio {rest / duck_s:.2f}"
+    )
     print(
         f"peak memory (max RSS of our process): {peak_mb():.0f} MB (target < 1500 MB); "
         f"DuckDB's process {duckdb_side.peak_mb:.0f} MB"
