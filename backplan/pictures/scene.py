@@ -424,9 +424,10 @@ def _content(
         floor = Shape(((box[0], 0), (box[2], 0)), None, INK, outline * 2.2, closed=False)
         shapes.append(("shape", floor))
     shapes += [("shape", s) for s in [*props, *ghost, *body]]
-    if ghost and panel.get("ghost_front"):  # the start hidden behind a still limb: its
-        # dashed outline (the outside edge of its parts) again on top, the limb seen
-        # through, but not over what moves now (it is in front)
+    if ghost and panel.get("ghost_front") and size:  # the start hidden behind a still
+        # limb: its dashed outline (the outside edge of its parts) again on top, the limb
+        # seen through, but not over what moves now (it is in front); not on a thumbnail,
+        # where the thick line would hide the limb
         now = [poly for name in moving for poly in f.parts.get(name, ())]
         front = [Shape(run, None, GHOST, outline * 2.8, closed=False, dash=(2.0, 1.3))
                  for run in _silhouette(polys, now)]  # fmt: skip
