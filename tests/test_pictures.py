@@ -339,6 +339,52 @@ def test_tummy_squeeze_in_every_handout_whole_person_moving_5_and_8_mm() -> None
             assert panel.zoom == 1 and _within(whole, panel), (size, large)
 
 
+def _clinic_handout_pictures(exercise: str, level: str):
+    """``exercise``'s picture as the A4 and Letter PDF handouts print it under a clinic's
+    header: ((page size, large print), picture) for each of the four."""
+    from backplan.settings import ClinicSettings
+
+    clinic = ClinicSettings(clinic="Riverside Physio (synthetic)", phone="01234 567890",
+                            physio="A. Physio")  # fmt: skip
+    plan = bp.build_plan(bp.load_catalogue(), level, [exercise], start_date=date(2026, 3, 9),
+                         weeks=4)  # fmt: skip
+    for size, large in itertools.product(("A4", "letter"), (False, True)):
+        ((_, _, pic),) = bp.handout.handout_pictures(
+            plan, large_print=large, page_size=size, settings=clinic
+        )
+        yield (size, large), pic
+
+
+def test_back_leg_swing_in_every_handout_foot_well_off_the_floor_arrow_up_to_it() -> None:
+    """Blind test round 13: the lifted foot a few millimetres above the floor on paper and
+    a two-headed arrow ending at the floor read as a step back or a toe tap. Round 15, as
+    the A4 and Letter handouts print it: the lowest point of the lifted foot 8+ mm above
+    the floor line in clear print, 11+ mm in large print; one single-headed arrow, its
+    tail by the floor beside the standing foot, its head at the lifted foot; the start
+    leg's dashed outline seen over the standing leg."""
+    entry = exercise_entry("back-leg-swing")
+    start, back = (figure(merged_pose(entry, p)) for p in ("start", "back"))
+    for (size, large), pic in _clinic_handout_pictures("back-leg-swing", "more advanced"):
+        lift = pic.panels[-1]  # the drawing of the lifted leg (alone or after the start)
+        floor = _on_paper(lift, (0.0, 0.0))[1]
+        foot = [_on_paper(lift, p) for poly in back.parts["near_foot"] for p in poly]
+        assert min(y for _, y in foot) - floor >= (11.0 if large else 8.0), (size, large)
+        ((path, heads),) = lift.arrows
+        assert heads == 1, (size, large)
+        (tail_x, tail_y), tip = path[0], path[-1]
+        assert 0 < tail_y - floor < 4, (size, large)  # the tail by the floor
+        heel_x = _on_paper(lift, start.points["near_heel"])[0]
+        assert abs(tail_x - heel_x) < 6, (size, large)  # where the foot starts
+        assert min(math.dist(tip, p) for p in foot) < 3, (size, large)  # the head at the foot
+        assert tip[1] - floor >= (11.0 if large else 8.0), (size, large)  # up, not on the floor
+        # where the leg started: its dashed outline drawn over the standing leg (mid grey),
+        # not hidden behind it (round 12)
+        shapes = _shapes(pic.items)
+        standing = max(i for i, s in enumerate(shapes) if s.fill == scene.FAR)
+        front = [s for s in shapes[standing:] if s.dash and s.stroke == scene.GHOST]
+        assert sum(math.dist(*ab) for s in front for ab in itertools.pairwise(s.points)) > 60
+
+
 def test_large_print_pictures_are_at_least_1_4_times_clear_print_in_every_handout(
     printed: dict,
 ) -> None:
