@@ -373,7 +373,8 @@ def _content(
     if ghost:  # the floor reaches under the whole start pose, also its parts left undrawn
         xs = [x for polys in g.parts.values() for poly in polys for x, _ in poly]
         box[0], box[2] = min(box[0], min(xs) - 2), max(box[2], max(xs) + 2)
-    if "region" in panel and size:  # the mat reaches across the whole close-up
+    if "region" in panel and size and "mat" in entry.get("props", {}):  # the mat reaches
+        # across the whole close-up
         x0, _, x1, _ = panel["region"]["box"]
         cx = _point(f, panel["region"]["around"])[0]
         box[0], box[2] = min(box[0], cx + x0), max(box[2], cx + x1)
