@@ -12,6 +12,7 @@ import math
 from datetime import date
 
 import pytest
+from test_pictures import _on_paper, _shapes, _texts
 
 import backplan as bp
 from backplan.pictures import exercise_picture, scene
@@ -50,11 +51,6 @@ def handouts() -> dict[tuple[str, bool], scene.Picture]:
         )
         out[size, large] = pic
     return out
-
-
-def _on_paper(panel: scene.Panel, point: tuple[float, float]) -> tuple[float, float]:
-    return (panel.x + (point[0] - panel.origin[0]) * panel.scale,
-            panel.y + (point[1] - panel.origin[1]) * panel.scale)  # fmt: skip
 
 
 def _in_panel(panel: scene.Panel, point: tuple[float, float]) -> tuple[float, float]:
@@ -136,17 +132,3 @@ def test_the_toes_travel_far_on_paper_and_the_picture_is_bigger(handouts: dict) 
     for large in (False, True):  # outside a handout too (the catalogue, the plan builder)
         pic = exercise_picture("ankle-lifts", large_print=large)
         assert pic.moves["toe"] >= (45.0 if large else 32.0), large
-
-
-def _shapes(items) -> list:
-    out = []
-    for item in items:
-        out += _shapes(item.items) if isinstance(item, scene.Clip) else [item]
-    return [s for s in out if isinstance(s, scene.Shape)]
-
-
-def _texts(items) -> list:
-    out = []
-    for item in items:
-        out += _texts(item.items) if isinstance(item, scene.Clip) else [item]
-    return [t for t in out if isinstance(t, scene.Text)]
