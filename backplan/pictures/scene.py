@@ -418,6 +418,11 @@ def _content(
     if ghost:  # the floor reaches under the whole start pose, also its parts left undrawn
         xs = [x for polys in g.parts.values() for poly in polys for x, _ in poly]
         box[0], box[2] = min(box[0], min(xs) - 2), max(box[2], max(xs) + 2)
+    if "region" in panel and size and "mat" in entry.get("props", {}):  # the mat reaches
+        # across the whole close-up
+        x0, _, x1, _ = panel["region"]["box"]
+        cx = _point(f, panel["region"]["around"])[0]
+        box[0], box[2] = min(box[0], cx + x0), max(box[2], cx + x1)
     props = _props(entry, f, box, outline)
     shapes: list[tuple[str, Any]] = []
     if "mat" not in entry.get("props", {}):
@@ -464,7 +469,9 @@ def _content(
         region = (cx + dx0, cy + dy0, cx + dx1, cy + dy1)
         box = list(region)
         shapes = [(kind, _inside(obj, region) if kind == "arrow" else obj) for kind, obj in shapes]
-    closeup = "region" in panel and not panel.get("step")
+    # a numbered step: a drawing, unless marked ``"step": false`` (ankle lifts: the setting
+    # above numbered close-ups); a close-up only when marked ``"step": true``
+    closeup = not panel.get("step", "region" not in panel)
     of = panel.get("of", index - 1)  # null: a close-up of no drawing (the pose alone)
     of = -1 if of is None else int(of)
     front = bool(panel.get("region", {}).get("front"))
@@ -912,6 +919,13 @@ def keeps_clear(entry: Mapping[str, Any]) -> bool:
     return entry["panels"][0].get("keep") == "clear"
 
 
+def _rows_kept(entry: Mapping[str, Any], rows: Sequence[Sequence[int]]) -> bool:
+    """Whether every panel marked ``"below": true`` begins a row (under the drawings
+    before it, never beside them: ankle lifts' two close-ups go under the whole person)."""
+    panels = entry["panels"]
+    return all(i == row[0] for row in rows for i in row if panels[i].get("below"))
+
+
 def _droppable(entry: Mapping[str, Any]) -> int | None:
     """The start panel that may be left out: the first panel, a plain pose with no
     arrows or marks, when the next panel draws that pose as its dashed outline."""
@@ -992,6 +1006,7 @@ def _best(
             at_most,
         )
         for rows in _arrangements(len(contents), drop)
+        if _rows_kept(entry, rows)
     ]
     n = len(contents)
     if not size:  # a thumbnail: the one panel that shows the movement, no words, and the
