@@ -180,6 +180,7 @@ def _trunk(
     # the tummy wall: a band 3.5 cm deep under the front, following its curve
     inner = [front_of(s, f - pull(s) - 3.5) for s, f, _ in TRUNK if 6 <= s <= 38][::-1]
     relaxed = tuple(front_of(s, f) for s, f, _ in TRUNK if 4 <= s <= 38)
+    rib, chest = dict(front)[30.0], dict(front)[38.0]
     points = {
         "waist": centre(BODY["waist"])[0],
         "belly": dict(front)[22.0],
@@ -188,8 +189,8 @@ def _trunk(
         "shoulder_blade": dict(back)[38.0],
         "buttock": dict(back)[0.0],
         "below_ribs": front_of(26.0, 11.0 - pull(26.0)),
-        # the lower ribs, on the head's side of the rib edge ("ribs"): where they go down
-        "lower_ribs": front_of(37.0, 11.94 - pull(37.0)),
+        # the lower ribs, on the head's side of the rib edge ("ribs"), on the drawn outline
+        "lower_ribs": _add(rib, (chest[0] - rib[0], chest[1] - rib[1]), 15 / 16),
         "shoulder": centre(BODY["shoulder"])[0],
     }
     upper = centre(BODY["shoulder"])[1]
