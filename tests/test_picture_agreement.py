@@ -73,55 +73,63 @@ def test_heel_slides_heel_stays_on_the_floor_other_leg_straight() -> None:
     assert bend(bent, "hip", "far_knee", "far_ankle") < 1
 
 
-def test_tummy_squeeze_hands_on_the_lower_ribs_knees_bent_ribs_down() -> None:
-    """Blind test round 9: the hands, sticking up above the body, looked clasped on the
-    chest. Round 13 (the lead's decision): the hands rest lightly on the lower ribs at the
-    side of the trunk, on the head's side of the tummy (the middle of the tummy, where the
-    arrow goes, is left free), the fingers not standing up above the body's outline."""
+def test_tummy_squeeze_hands_just_below_the_rib_edge_in_the_same_place_knees_bent() -> None:
+    """Blind test round 13: the hands looked as if they rest on the chest in drawing 1 and
+    lower in drawing 2, against "hands resting below your ribs". Round 14 (the lead's
+    decision): both hands on the upper tummy just below the rib edge (``ribs``), fingertips
+    at the rib edge, in the same place on the body in both drawings (they sink with the
+    tummy), lying on it, not standing up above the body's outline."""
     start, squeeze = (
         pose("abdominal-contraction", "start"),
         pose("abdominal-contraction", "squeeze"),
     )
     for f in (start, squeeze):
-        (rx, ry), (bx, _) = f.points["ribs"], f.points["belly"]
+        (rx, ry), (bx, _), (px, _) = f.points["ribs"], f.points["belly"], f.points["hip"]
         for hand in ("near_hand", "far_hand"):
             xs = [x for poly in f.parts[hand] for x, _ in poly]
-            assert abs((min(xs) + max(xs)) / 2 - rx) < 6  # on the lower ribs
-            assert max(xs) < bx  # on the head's side of the tummy's middle
+            assert rx - 1.0 < min(xs) < rx + 3.5  # fingertips at the rib edge, not on the ribs
+            assert rx < (min(xs) + max(xs)) / 2 < bx + 2  # on the upper tummy
+            assert max(xs) < px - 12  # not down at the hips
             top = max(y for poly in f.parts[hand] for _, y in poly)
-            assert top < ry + 3  # resting on the side, not standing up above it
+            assert top < ry + 2  # lying on the body, not standing up above it
         assert bend(f, "hip", "near_knee", "near_ankle") > 70  # knees bent
         assert lowest(f, "near_foot") < 1.0  # feet flat
+    for hand in ("near_hand", "far_hand"):  # the same place on the body in both drawings
+        (ax, ay), (bx0, by0) = (
+            (f.points[hand][0] - f.points["below_ribs"][0],
+             f.points[hand][1] - f.points["below_ribs"][1])
+            for f in (start, squeeze)
+        )  # fmt: skip
+        assert dist((ax, ay), (bx0, by0)) < 0.5, hand
     assert lift(start, squeeze, "belly") < -3  # the tummy draws in towards the back
     assert lift(start, squeeze, "ribs") < -3  # the ribs move down towards the back
 
 
-def test_tummy_squeeze_arrow_points_down_onto_the_middle_of_the_tummy() -> None:
-    """Blind test round 7: the close-up's down arrow seemed to point at the hip; rounds
-    8-12: on or beside the hands it read as "press down with your hands". Round 13 (the
-    lead's decision): a bold arrow straight down onto the middle of the tummy, between the
-    ribs and the hips, its tip on the drawn-in tummy, 8+ cm clear of both hands (they rest
-    on the ribs and move down with them), nowhere near the hip."""
+def test_tummy_squeeze_arrow_points_down_at_the_lower_ribs_clear_of_the_hands() -> None:
+    """Blind test round 13: the arrow pointing at the belly read as "press the tummy down";
+    rounds 8-12: on or beside the hands it read as "press down with your hands". Round 14
+    (the lead's decision): one bold arrow straight down towards the mat at the lower ribs,
+    on the head's side of the rib edge, its tip on the drawn-in outline, 8+ cm clear of
+    both hands (they rest just below the ribs and sink with the tummy)."""
     from backplan.pictures.scene import _arrow_path
 
     entry = exercise_entry("abdominal-contraction")
     start, squeeze = (figure(merged_pose(entry, n)) for n in ("start", "squeeze"))
     panel = entry["panels"][1]
     assert not panel.get("hide") and not entry["panels"][0].get("hide")  # hands in both
-    assert lift(start, squeeze, "near_hand") < -3  # the hand goes down with the ribs
+    assert lift(start, squeeze, "near_hand") < -3  # the hand goes down with the tummy
     (arrow,) = panel["arrows"]
     path = _arrow_path(entry, panel, arrow)["path"]
     (tx, ty), (hx, hy) = path[0], path[-1]  # one head, at the end
     assert arrow["heads"] == 1 and arrow["tip_fixed"]  # lengthened at its tail only
     assert abs(tx - hx) < 0.5 and ty > hy  # straight down
-    (rx, _), (px, _) = squeeze.points["ribs"], squeeze.points["hip"]
-    assert rx + 0.3 * (px - rx) < hx < px - 0.3 * (px - rx)  # the middle of the tummy
-    tummy = [p for poly in squeeze.parts["tummy"] for p in poly]
-    assert min(dist((hx, hy), p) for p in tummy) < 1.5  # onto the drawn-in tummy
-    hand_x = max(x for h in ("near_hand", "far_hand") for poly in squeeze.parts[h]
+    (rx, _), (sx, _) = squeeze.points["ribs"], squeeze.points["shoulder"]
+    assert sx + 0.4 * (rx - sx) < hx < rx - 3  # the lower ribs, on the head's side
+    chest = Path(squeeze.parts["chest"][0])  # the tip on the drawn-in outline
+    assert chest.contains_point((hx, hy - 1.5)) and not chest.contains_point((hx, hy + 1.5))
+    hand_x = min(x for h in ("near_hand", "far_hand") for poly in squeeze.parts[h]
                  for x, _ in poly)  # fmt: skip
-    assert hx - hand_x > 8  # clear of the hands: no "press with your hands"
-    assert dist((hx, hy), squeeze.points["hip"]) > 10  # not at the hip
+    assert hand_x - hx > 8  # clear of the hands: no "press with your hands"
     assert not entry["panels"][0].get("arrows")  # the relaxed drawing has none
 
 

@@ -180,6 +180,7 @@ def _trunk(
     # the tummy wall: a band 3.5 cm deep under the front, following its curve
     inner = [front_of(s, f - pull(s) - 3.5) for s, f, _ in TRUNK if 6 <= s <= 38][::-1]
     relaxed = tuple(front_of(s, f) for s, f, _ in TRUNK if 4 <= s <= 38)
+    rib, chest = dict(front)[30.0], dict(front)[38.0]
     points = {
         "waist": centre(BODY["waist"])[0],
         "belly": dict(front)[22.0],
@@ -188,6 +189,8 @@ def _trunk(
         "shoulder_blade": dict(back)[38.0],
         "buttock": dict(back)[0.0],
         "below_ribs": front_of(26.0, 11.0 - pull(26.0)),
+        # the lower ribs, on the head's side of the rib edge ("ribs"), on the drawn outline
+        "lower_ribs": _add(rib, (chest[0] - rib[0], chest[1] - rib[1]), 15 / 16),
         "shoulder": centre(BODY["shoulder"])[0],
     }
     upper = centre(BODY["shoulder"])[1]
@@ -459,11 +462,17 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
             hand_at = _add(points[arm["reach"][0]], arm["reach"][1:]) if "reach" in arm else wrist
             fore = math.degrees(math.atan2(hand_at[1] - elbow[1], hand_at[0] - elbow[0]))
             wrist = _add(hand_at, _dir(fore), -BODY["hand"] * 0.45)
-        hand_end = _add(wrist, _dir(fore + side * arm["wrist"]), BODY["hand"] - 4)
+        pointing = fore + side * arm["wrist"]  # the hand's direction, wrist to fingers
+        if "lay" in arm:  # the hand flat on the body at this angle, its point on ``reach``
+            pointing = float(arm["lay"])
+            at = _add(points[arm["reach"][0]], arm["reach"][1:])
+            wrist = _add(at, _dir(pointing), -BODY["hand"] * 0.45)
+            fore = math.degrees(math.atan2(wrist[1] - elbow[1], wrist[0] - elbow[0]))
+        hand_end = _add(wrist, _dir(pointing), BODY["hand"] - 4)
         parts[f"{which}_upper_arm"] = (capsule(shoulder, elbow, BODY["arm_r"], BODY["elbow_r"]),)
         parts[f"{which}_forearm"] = (capsule(elbow, wrist, BODY["elbow_r"], BODY["wrist_r"]),)
         if arm.get("fingers"):  # a hand with a palm, four fingers and a thumb
-            hand, fingers = _fingered_hand(wrist, fore + side * arm["wrist"], side,
+            hand, fingers = _fingered_hand(wrist, pointing, side,
                                            arm["fingers"], float(arm.get("thumb", 1)),
                                            float(arm.get("hand_size", 1)))  # fmt: skip
             parts[f"{which}_hand"] = (hand, *fingers)
@@ -475,7 +484,7 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
             {
                 f"{which}_elbow": elbow,
                 f"{which}_wrist": wrist,
-                f"{which}_hand": _add(wrist, _dir(fore + side * arm["wrist"]), BODY["hand"] * 0.45),
+                f"{which}_hand": _add(wrist, _dir(pointing), BODY["hand"] * 0.45),
             }
         )
     extras = {

@@ -362,10 +362,10 @@ def _content(
         ]  # a thick dashed outline round the whole, filled white: seen on poor prints
         ghost = [Shape(poly, None, GHOST, outline * 2.8, dash=(2.0, 1.3)) for poly in polys]
         ghost += [Shape(poly, START) for poly in polys]
-        if "tummy" in moving:  # the relaxed tummy, dashed, above the drawn-in one (bolder
-            # than other starts: blind test round 7 could not see the tightening)
+        if "tummy" in moving:  # the relaxed tummy's outline, thin and dashed, behind the
+            # solid drawn-in one (round 14: the change shows inside one drawing)
             line = g.extras["relaxed_tummy"][1]
-            ghost.append(Shape(line, None, GHOST, outline * 3.6, closed=False, dash=(2.6, 1.5)))
+            ghost.append(Shape(line, None, GHOST, outline * 1.5, closed=False, dash=(1.6, 1.2)))
     shaded = frozenset(_parts(panel.get("shade", [])))  # still parts to pick out: mid grey
     body = _figure_shapes(f, moving, outline, hidden, entry.get("arms_behind", False), shaded)
     box = _bbox([s for s in body + ghost])
