@@ -65,9 +65,7 @@ def test_pictures_are_big_enough_to_see_the_movement(exercise: str, variant: str
     if exercise in WIDE and not variant:  # lying figures are not a strip
         # a 1.74 m person at least 78 mm long in clear print (or, drawn only as close-ups,
         # the body in them at least that big)
-        # round 14: the tummy squeeze's arrow stands on the lower ribs, above the chest
-        least = 0.40 if exercise == "abdominal-contraction" else 0.45
-        assert min(p.scale for p in clear.panels) >= least
+        assert min(p.scale for p in clear.panels) >= 0.45
 
 
 def test_wall_squats_start_standing_in_clear_print_the_squat_alone_in_large_print() -> None:
@@ -579,9 +577,9 @@ def test_tummy_squeeze_whole_person_in_both_drawings_the_tummy_visibly_lower() -
 
 def test_tummy_squeeze_no_arrow_touches_or_points_at_a_hand() -> None:
     """Blind test round 12: the bold arrow landed on the hands and read as "push your tummy
-    down with your hands". Round 13: one arrow, in the second drawing only, straight down
-    onto the middle of the tummy (between the ribs and the hips), 4+ mm clear of every
-    point of both hands on paper, its line never heading into a hand."""
+    down with your hands". Round 13: one arrow, in the second drawing only, straight down,
+    4+ mm clear of every point of both hands on paper, its line never heading into a hand;
+    round 15: onto the drawn rib edge, between where it meets the front and the hands."""
     entry = exercise_entry("abdominal-contraction")
     figs = [figure(merged_pose(entry, p["pose"])) for p in entry["panels"]]
     for large in (False, True):
@@ -597,8 +595,30 @@ def test_tummy_squeeze_no_arrow_touches_or_points_at_a_hand() -> None:
         assert gap >= 4.0, (large, gap)  # clear of the hands
         ahead = (x1, y1 - (y0 - y1))  # the line carried on past the tip
         assert min(_segment_gap(h, path[-1], ahead) for h in hands) >= 4.0  # not aimed at one
-        ribs, shoulder = (_on_paper(second, figs[1].points[p])[0] for p in ("ribs", "shoulder"))
-        assert shoulder + 0.4 * (ribs - shoulder) < x1 < ribs  # the lower ribs (round 14)
+        edge = _on_paper(second, figs[1].points["rib_edge"])[0]  # round 15: at the rib edge
+        assert edge - 1.0 <= x1 < min(x for x, _ in hands) - 4.0  # between it and the hands
+
+
+def test_tummy_squeeze_rib_edge_drawn_bold_in_both_drawings() -> None:
+    """Blind test round 13: the hands read as "on the chest", so "below your ribs" could
+    not be seen. Round 15 (the lead's decision): the lower edge of the rib cage is drawn
+    on the trunk in both drawings, a curved black line 0.6+ mm wide on paper, at least 4 mm
+    long, inside each drawing; the hands lie below it (on the hips' side of it)."""
+    entry = exercise_entry("abdominal-contraction")
+    figs = [figure(merged_pose(entry, p["pose"])) for p in entry["panels"]]
+    for large in (False, True):
+        pic = exercise_picture("abdominal-contraction", large_print=large)
+        assert len(pic.panels) == 2
+        for panel, f in zip(pic.panels, figs, strict=True):
+            want = [_on_paper(panel, p) for p in f.extras["rib_line"][1]]
+            lines = [s for s in _shapes(pic.items) if s.stroke == scene.INK and not s.closed
+                     and len(s.points) == len(want)
+                     and all(math.dist(a, b) < 0.05 for a, b in zip(s.points, want, strict=True))]  # fmt: skip
+            assert lines and max(s.width for s in lines) >= 0.6, large  # bold enough to see
+            assert _within(want, panel)
+            assert sum(itertools.starmap(math.dist, itertools.pairwise(want))) >= 4.0
+            hands = _hand_points(panel, f)
+            assert min(x for x, _ in hands) > max(x for x, _ in want)  # hands below it
 
 
 def test_tummy_squeeze_relaxed_tummy_dashed_behind_the_drawn_in_one() -> None:

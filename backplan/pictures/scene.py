@@ -196,6 +196,11 @@ def _figure_shapes(
                 out.append(Shape(crease, None, ink, outline * 0.9, closed=False))
         if "chest" in layer and "back_blade" in f.extras:  # a back seen lying face down
             out.append(Shape(f.extras["back_blade"][1], None, INK, outline, closed=False))
+        if "chest" in layer and "rib_line" in f.extras:  # the rib cage's lower edge: bold,
+            # black on a white edge so it shows on the dark drawn-in tummy too
+            rib = f.extras["rib_line"][1]
+            out.append(Shape(rib, None, WHITE, outline * 3.3, closed=False))
+            out.append(Shape(rib, None, INK, outline * 1.5, closed=False))
         if "head" in layer and "head" not in hidden:
             hair = f.extras["hair"][1]
             out.append(Shape(hair, MOVE if "head" in moving else HAIR))
