@@ -199,8 +199,8 @@ def _figure_shapes(
         if "chest" in layer and "rib_line" in f.extras:  # the rib cage's lower edge: bold,
             # black on a white edge so it shows on the dark drawn-in tummy too
             rib = f.extras["rib_line"][1]
-            out.append(Shape(rib, None, WHITE, outline * 3.3, closed=False))
-            out.append(Shape(rib, None, INK, outline * 1.5, closed=False))
+            out.append(Shape(rib, None, WHITE, outline * 4.0, closed=False))
+            out.append(Shape(rib, None, INK, outline * 2.2, closed=False))
         if "head" in layer and "head" not in hidden:
             hair = f.extras["hair"][1]
             out.append(Shape(hair, MOVE if "head" in moving else HAIR))
