@@ -183,7 +183,7 @@ def _trunk(
     # the tummy wall: a band 3.5 cm deep under the front, following its curve
     inner = [front_of(s, f - pull(s) - 3.5) for s, f, _ in TRUNK if 6 <= s <= 38][::-1]
     relaxed = tuple(front_of(s, f) for s, f, _ in TRUNK if 4 <= s <= 38)
-    rib_s = 34.0  # where the lower edge of the rib cage meets the front
+    rib_s = 36.0  # where the lower edge of the rib cage meets the front
     points = {
         "waist": centre(BODY["waist"])[0],
         "belly": dict(front)[22.0],
@@ -195,8 +195,8 @@ def _trunk(
         "below_ribs": front_of(13.0, _depth(13.0, 1) - pull(13.0)),
         # the rib cage's lower edge where it meets the drawn front outline (round 15)
         "rib_edge": front_of(rib_s, _depth(rib_s, 1) - pull(rib_s)),
-        # the drawn front 3 cm below that, between the rib edge and the resting hands
-        "under_ribs": front_of(rib_s - 3.0, _depth(rib_s - 3.0, 1) - pull(rib_s - 3.0)),
+        # the drawn front 5 cm below that, between the rib edge and the resting hands
+        "under_ribs": front_of(rib_s - 5.0, _depth(rib_s - 5.0, 1) - pull(rib_s - 5.0)),
         "shoulder": centre(BODY["shoulder"])[0],
     }
     upper = centre(BODY["shoulder"])[1]
@@ -206,7 +206,7 @@ def _trunk(
     # your ribs" must be seen); it follows the front as the tummy draws in
     top = _depth(rib_s, 1) - pull(rib_s) - 0.4  # just inside the front outline
     rib_line = tuple(
-        front_of(rib_s - 9.0 * t**1.4, top - t**0.8 * 0.45 * (top + _depth(rib_s, 2)))
+        front_of(rib_s - 10.5 * t**1.4, top - t**0.8 * 0.45 * (top + _depth(rib_s, 2)))
         for t in (i / 10 for i in range(11))
     )  # fmt: skip
     lines = {**_back_lines(front_of), "rib_line": rib_line}
