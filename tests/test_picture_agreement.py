@@ -74,55 +74,80 @@ def test_heel_slides_heel_stays_on_the_floor_other_leg_straight() -> None:
     assert bend(bent, "hip", "far_knee", "far_ankle") < 1
 
 
-def test_tummy_squeeze_hands_on_the_lower_ribs_knees_bent_ribs_down() -> None:
-    """Blind test round 9: the hands, sticking up above the body, looked clasped on the
-    chest. Round 13 (the lead's decision): the hands rest lightly on the lower ribs at the
-    side of the trunk, on the head's side of the tummy (the middle of the tummy, where the
-    arrow goes, is left free), the fingers not standing up above the body's outline."""
+def _hand_xs(f: Figure, hand: str) -> list[float]:
+    return [x for poly in f.parts[hand] for x, _ in poly]
+
+
+def test_tummy_squeeze_rib_edge_drawn_hands_below_it_in_the_same_place_knees_bent() -> None:
+    """Blind test round 13: the hands looked as if they rest on the chest, and in another
+    place in each drawing, against "hands resting below your ribs"; round 14's hands were
+    still in the upper half of the trunk, and slid down to the hips in drawing 2. Round 15
+    (the lead's decision): the lower edge of the rib cage is a line on the trunk in both
+    drawings (from the front outline down the side, towards the hips); both hands lie flat
+    on the tummy just below it (the whole hand on the hips' side of it), their middle
+    clearly nearer the hips than the shoulders, at the same place on the body in both
+    drawings (same place along the body, same angle: they only sink with the tummy)."""
     start, squeeze = (
         pose("abdominal-contraction", "start"),
         pose("abdominal-contraction", "squeeze"),
     )
     for f in (start, squeeze):
-        (rx, ry), (bx, _) = f.points["ribs"], f.points["belly"]
+        line = f.extras["rib_line"][1]  # the rib cage's lower edge, in both drawings
+        (tx, ty), (ex, ey) = line[0], line[-1]
+        assert dist((tx, ty), f.points["rib_edge"]) < 1.0  # from the front outline...
+        assert ty - ey > 3 and ex > tx + 3  # ...down the side and towards the hips
+        (sx, _), (px, _) = f.points["shoulder"], f.points["hip"]
         for hand in ("near_hand", "far_hand"):
-            xs = [x for poly in f.parts[hand] for x, _ in poly]
-            assert abs((min(xs) + max(xs)) / 2 - rx) < 6  # on the lower ribs
-            assert max(xs) < bx  # on the head's side of the tummy's middle
+            xs = _hand_xs(f, hand)
+            assert min(xs) > max(x for x, _ in line)  # below the ribs, fingertips too
+            assert min(xs) < ex + 6  # just below them
+            assert (f.points[hand][0] - sx) / (px - sx) > 0.65  # the middle nearer the hips
+            assert max(xs) < px - 3  # on the tummy, not on the thigh
             top = max(y for poly in f.parts[hand] for _, y in poly)
-            assert top < ry + 3  # resting on the side, not standing up above it
+            front = f.points["below_ribs"][1]
+            assert top < front + 2.5  # lying on the body, not standing up above it
         assert bend(f, "hip", "near_knee", "near_ankle") > 70  # knees bent
         assert lowest(f, "near_foot") < 1.0  # feet flat
+    for hand in ("near_hand", "far_hand"):  # the same place on the body in both drawings
+        (a0, a1), (b0, b1) = ((min(_hand_xs(f, hand)), max(_hand_xs(f, hand)))
+                              for f in (start, squeeze))  # fmt: skip
+        assert abs(a0 - b0) < 0.5 and abs(a1 - b1) < 0.5, hand  # fingertips and wrist
+        sink = [f.points["below_ribs"][1] - f.points[hand][1] for f in (start, squeeze)]
+        assert abs(sink[0] - sink[1]) < 0.5, hand  # as far into the tummy in both
+        which = hand.removesuffix("_hand")
+        a, b = (math.degrees(math.atan2(f.points[hand][1] - f.points[f"{which}_wrist"][1],
+                                        f.points[hand][0] - f.points[f"{which}_wrist"][0]))
+                for f in (start, squeeze))  # fmt: skip
+        assert abs(a - b) < 3, hand  # lying at the same angle (round 14: 172 and 145)
     assert lift(start, squeeze, "belly") < -3  # the tummy draws in towards the back
-    assert lift(start, squeeze, "ribs") < -3  # the ribs move down towards the back
+    assert lift(start, squeeze, "rib_edge") < -3  # the ribs move down towards the back
 
 
-def test_tummy_squeeze_arrow_points_down_onto_the_middle_of_the_tummy() -> None:
-    """Blind test round 7: the close-up's down arrow seemed to point at the hip; rounds
-    8-12: on or beside the hands it read as "press down with your hands". Round 13 (the
-    lead's decision): a bold arrow straight down onto the middle of the tummy, between the
-    ribs and the hips, its tip on the drawn-in tummy, 8+ cm clear of both hands (they rest
-    on the ribs and move down with them), nowhere near the hip."""
+def test_tummy_squeeze_arrow_points_down_at_the_rib_edge_clear_of_the_hands() -> None:
+    """Blind test round 13: the arrow pointing at the belly read as "press the tummy down";
+    round 14's arrow at the top of the chest read as "press the chest"; rounds 8-12: on or
+    beside the hands it read as "press down with your hands". Round 15 (the lead's
+    decision): one bold arrow straight down towards the mat onto the drawn rib edge, between
+    where it meets the front outline and the hands' fingertips, its tip on the drawn-in
+    outline, 8+ cm clear of both hands."""
     from backplan.pictures.scene import _arrow_path
 
     entry = exercise_entry("abdominal-contraction")
     start, squeeze = (figure(merged_pose(entry, n)) for n in ("start", "squeeze"))
     panel = entry["panels"][1]
     assert not panel.get("hide") and not entry["panels"][0].get("hide")  # hands in both
-    assert lift(start, squeeze, "near_hand") < -3  # the hand goes down with the ribs
+    assert lift(start, squeeze, "near_hand") < -3  # the hand goes down with the tummy
     (arrow,) = panel["arrows"]
     path = _arrow_path(entry, panel, arrow)["path"]
     (tx, ty), (hx, hy) = path[0], path[-1]  # one head, at the end
     assert arrow["heads"] == 1 and arrow["tip_fixed"]  # lengthened at its tail only
     assert abs(tx - hx) < 0.5 and ty > hy  # straight down
-    (rx, _), (px, _) = squeeze.points["ribs"], squeeze.points["hip"]
-    assert rx + 0.3 * (px - rx) < hx < px - 0.3 * (px - rx)  # the middle of the tummy
-    tummy = [p for poly in squeeze.parts["tummy"] for p in poly]
-    assert min(dist((hx, hy), p) for p in tummy) < 1.5  # onto the drawn-in tummy
-    hand_x = max(x for h in ("near_hand", "far_hand") for poly in squeeze.parts[h]
-                 for x, _ in poly)  # fmt: skip
-    assert hx - hand_x > 8  # clear of the hands: no "press with your hands"
-    assert dist((hx, hy), squeeze.points["hip"]) > 10  # not at the hip
+    line = squeeze.extras["rib_line"][1]
+    hand_x = min(x for h in ("near_hand", "far_hand") for x in _hand_xs(squeeze, h))
+    assert line[0][0] - 1 <= hx < hand_x - 8  # at the rib edge, 8+ cm clear of the hands
+    assert min(dist((hx, hy), p) for p in line) < 2.0  # onto the drawn rib edge
+    chest = Path(squeeze.parts["chest"][0])  # the tip on the drawn-in outline
+    assert chest.contains_point((hx, hy - 1.5)) and not chest.contains_point((hx, hy + 2.0))
     assert not entry["panels"][0].get("arrows")  # the relaxed drawing has none
 
 

@@ -123,6 +123,8 @@ def test_where_you_start_is_a_filled_shape_with_a_thick_dashed_outline(
         pic = exercise_picture(exercise, variant, large_print=large)
         filled = {s.points for s in _shapes(pic.items) if s.fill == scene.START}
         for line in _starts(pic):
+            if exercise == "abdominal-contraction" and not line.closed:
+                continue  # round 14: the relaxed tummy, thin, with the start drawn in full
             assert line.width >= 1.2 and (not line.closed or line.points in filled), exercise
         if len(pic.panels) == 1 and exercise != "wall-squats":  # the start panel left
             assert filled, (exercise, variant)  # out: its pose is still there
@@ -622,9 +624,9 @@ def test_tummy_squeeze_whole_person_in_both_drawings_the_tummy_visibly_lower() -
 
 def test_tummy_squeeze_no_arrow_touches_or_points_at_a_hand() -> None:
     """Blind test round 12: the bold arrow landed on the hands and read as "push your tummy
-    down with your hands". Round 13: one arrow, in the second drawing only, straight down
-    onto the middle of the tummy (between the ribs and the hips), 4+ mm clear of every
-    point of both hands on paper, its line never heading into a hand."""
+    down with your hands". Round 13: one arrow, in the second drawing only, straight down,
+    4+ mm clear of every point of both hands on paper, its line never heading into a hand;
+    round 15: onto the drawn rib edge, between where it meets the front and the hands."""
     entry = exercise_entry("abdominal-contraction")
     figs = [figure(merged_pose(entry, p["pose"])) for p in entry["panels"]]
     for large in (False, True):
@@ -640,8 +642,53 @@ def test_tummy_squeeze_no_arrow_touches_or_points_at_a_hand() -> None:
         assert gap >= 4.0, (large, gap)  # clear of the hands
         ahead = (x1, y1 - (y0 - y1))  # the line carried on past the tip
         assert min(_segment_gap(h, path[-1], ahead) for h in hands) >= 4.0  # not aimed at one
-        ribs, hip = (_on_paper(second, figs[1].points[p])[0] for p in ("ribs", "hip"))
-        assert ribs + 0.3 * (hip - ribs) < x1 < hip - 0.3 * (hip - ribs)  # mid tummy
+        edge = _on_paper(second, figs[1].points["rib_edge"])[0]  # round 15: at the rib edge
+        assert edge - 1.0 <= x1 < min(x for x, _ in hands) - 4.0  # between it and the hands
+
+
+def test_tummy_squeeze_rib_edge_drawn_bold_in_both_drawings() -> None:
+    """Blind test round 13: the hands read as "on the chest", so "below your ribs" could
+    not be seen. Round 15 (the lead's decision): the lower edge of the rib cage is drawn
+    on the trunk in both drawings, a curved black line 0.6+ mm wide on paper, at least 4 mm
+    long, inside each drawing; the hands lie below it (on the hips' side of it)."""
+    entry = exercise_entry("abdominal-contraction")
+    figs = [figure(merged_pose(entry, p["pose"])) for p in entry["panels"]]
+    for large in (False, True):
+        pic = exercise_picture("abdominal-contraction", large_print=large)
+        assert len(pic.panels) == 2
+        for panel, f in zip(pic.panels, figs, strict=True):
+            want = [_on_paper(panel, p) for p in f.extras["rib_line"][1]]
+            lines = [s for s in _shapes(pic.items) if s.stroke == scene.INK and not s.closed
+                     and len(s.points) == len(want)
+                     and all(math.dist(a, b) < 0.05 for a, b in zip(s.points, want, strict=True))]  # fmt: skip
+            assert lines and max(s.width for s in lines) >= 0.6, large  # bold enough to see
+            assert _within(want, panel)
+            assert sum(itertools.starmap(math.dist, itertools.pairwise(want))) >= 4.0
+            hands = _hand_points(panel, f)
+            assert min(x for x, _ in hands) > max(x for x, _ in want)  # hands below it
+
+
+def test_tummy_squeeze_relaxed_tummy_dashed_behind_the_drawn_in_one() -> None:
+    """Blind test round 13: the change between the drawings was a thin sliver; both asked
+    for the relaxed outline dashed behind the drawn-in one. Round 14 (the lead's decision):
+    in drawing 2 the relaxed tummy's outline, thin and dashed, from the hips to the ribs,
+    5+ mm (clear print) / 8+ mm (large print) above the solid drawn-in tummy; none in
+    drawing 1."""
+    entry = exercise_entry("abdominal-contraction")
+    squeeze = figure(merged_pose(entry, "squeeze"))
+    for large in (False, True):
+        pic = exercise_picture("abdominal-contraction", large_print=large)
+        first, second = pic.panels
+        (line,) = [s for s in _starts(pic) if not s.closed]
+        assert line.dash and line.width < 1.0  # thin and dashed
+        assert _within(line.points, second) and not _within(line.points, first)
+        belly = _on_paper(second, squeeze.points["belly"])
+        above = min(line.points, key=lambda p: abs(p[0] - belly[0]))
+        assert abs(above[0] - belly[0]) < 1.0
+        assert above[1] - belly[1] >= (8.0 if large else 5.0)  # the change inside one drawing
+        xs = [x for x, _ in line.points]
+        ribs, hip = (_on_paper(second, squeeze.points[p])[0] for p in ("ribs", "hip"))
+        assert min(xs) <= ribs and max(xs) >= hip - 0.25 * (hip - ribs)  # ribs to hips
 
 
 def test_tummy_squeeze_views_show_a_body_with_fingered_hands() -> None:

@@ -151,12 +151,15 @@ def _trunk(
     hip: Point, lower: float, side: float, squeeze: float, curl: float, curl_from: float
 ) -> tuple[Poly, Poly, Poly, Poly, dict[str, Point], float, dict[str, Poly]]:
     """Pelvis and chest outlines (they overlap at the waist), the tummy patch, the relaxed
-    tummy's line, named points, the spine's direction at the shoulders and the lines of a
-    back seen from the side (:func:`_back_lines`)."""
+    tummy's line, named points, the spine's direction at the shoulders and lines drawn on
+    the trunk: a back seen from the side (:func:`_back_lines`) and the rib cage's lower
+    edge (``rib_line``)."""
     centre = _spine(hip, lower, curl, curl_from, side)
 
-    def pull(s: float) -> float:  # how far a squeeze draws the front in, 0 at the ends
-        return squeeze * 5.5 * max(0.0, math.sin(math.pi * (s - 4.0) / 34.0)) if 4 < s < 38 else 0
+    def pull(s: float) -> float:  # how far a squeeze draws the front in, 0 at the ends;
+        # most 25 cm up the spine (round 15: the lower ribs go down, the lower tummy, where
+        # the hands rest, less)
+        return squeeze * 5.5 * math.sin(math.pi * ((s - 4.0) / 34.0) ** 1.44) if 4 < s < 38 else 0
 
     def front_of(s: float, depth: float) -> Point:
         c, angle = centre(s)
@@ -180,6 +183,7 @@ def _trunk(
     # the tummy wall: a band 3.5 cm deep under the front, following its curve
     inner = [front_of(s, f - pull(s) - 3.5) for s, f, _ in TRUNK if 6 <= s <= 38][::-1]
     relaxed = tuple(front_of(s, f) for s, f, _ in TRUNK if 4 <= s <= 38)
+    rib_s = 36.0  # where the lower edge of the rib cage meets the front
     points = {
         "waist": centre(BODY["waist"])[0],
         "belly": dict(front)[22.0],
@@ -187,20 +191,41 @@ def _trunk(
         "back": dict(back)[22.0],
         "shoulder_blade": dict(back)[38.0],
         "buttock": dict(back)[0.0],
-        "below_ribs": front_of(26.0, 11.0 - pull(26.0)),
+        # on the front outline below the rib cage's edge, where the hands rest (round 15)
+        "below_ribs": front_of(13.0, _depth(13.0, 1) - pull(13.0)),
+        # the rib cage's lower edge where it meets the drawn front outline (round 15)
+        "rib_edge": front_of(rib_s, _depth(rib_s, 1) - pull(rib_s)),
+        # the drawn front 5 cm below that, between the rib edge and the resting hands
+        "under_ribs": front_of(rib_s - 5.0, _depth(rib_s - 5.0, 1) - pull(rib_s - 5.0)),
         "shoulder": centre(BODY["shoulder"])[0],
     }
     upper = centre(BODY["shoulder"])[1]
     parts = (outline(-99, cut), outline(BODY["waist"] - 4, 99), tuple(tummy + inner), relaxed)
-    return (*parts, points, upper, _back_lines(front_of))
+    # the lower edge of the rib cage seen from the side: from just inside the front
+    # outline it curves down the side of the trunk and towards the hips (round 15: "below
+    # your ribs" must be seen); it follows the front as the tummy draws in
+    top = _depth(rib_s, 1) - pull(rib_s) - 0.4  # just inside the front outline
+    rib_line = tuple(
+        front_of(rib_s - 10.5 * t**1.4, top - t**0.8 * 0.45 * (top + _depth(rib_s, 2)))
+        for t in (i / 10 for i in range(11))
+    )  # fmt: skip
+    lines = {**_back_lines(front_of), "rib_line": rib_line}
+    return (*parts, points, upper, lines)
+
+
+def _depth(s: float, column: int) -> float:
+    """The trunk's front (``column`` 1) or back (2) depth in cm from the spine ``s`` cm
+    along it, between TRUNK's rows."""
+    for row0, row1 in itertools.pairwise(TRUNK):
+        (s0, b0), (s1, b1) = (row0[0], row0[column]), (row1[0], row1[column])
+        if s0 <= s <= s1:
+            return b0 + (b1 - b0) * (s - s0) / (s1 - s0)
+    return TRUNK[-1][column]
 
 
 def _back_depth(s: float) -> float:
     """The back's depth (cm behind the spine) ``s`` cm along it, between TRUNK's rows."""
-    for (s0, _, b0), (s1, _, b1) in itertools.pairwise(TRUNK):
-        if s0 <= s <= s1:
-            return b0 + (b1 - b0) * (s - s0) / (s1 - s0)
-    return TRUNK[-1][2]
+    return _depth(s, 2)
 
 
 def _back_lines(front_of: Any) -> dict[str, Poly]:
@@ -390,7 +415,7 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     side = -1.0 if pose.get("face_down") else 1.0
     lower = float(pose.get("trunk", 90))
     hip = (0.0, 0.0)
-    pelvis, chest, tummy, relaxed, points, upper, back_lines = _trunk(
+    pelvis, chest, tummy, relaxed, points, upper, trunk_lines = _trunk(
         hip, lower, side, float(pose.get("squeeze", 0)), float(pose.get("curl", 0)),
         float(pose.get("curl_from", BODY["waist"])),
     )  # fmt: skip
@@ -413,7 +438,9 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
     }
     lines: dict[str, tuple[Point, ...]] = {"relaxed_tummy": relaxed}
     if pose.get("face_down"):  # the back is what you see: a shoulder blade
-        lines.update(back_lines)
+        lines["back_blade"] = trunk_lines["back_blade"]
+    if pose.get("rib_line"):  # the lower edge of the rib cage (the tummy squeeze)
+        lines["rib_line"] = trunk_lines["rib_line"]
     points.update(hip=hip, top=head_bits["top"], head=head_bits["centre"])
     points["chin"] = head_bits["chin"]
     for which in ("near", "far"):
@@ -459,11 +486,17 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
             hand_at = _add(points[arm["reach"][0]], arm["reach"][1:]) if "reach" in arm else wrist
             fore = math.degrees(math.atan2(hand_at[1] - elbow[1], hand_at[0] - elbow[0]))
             wrist = _add(hand_at, _dir(fore), -BODY["hand"] * 0.45)
-        hand_end = _add(wrist, _dir(fore + side * arm["wrist"]), BODY["hand"] - 4)
+        pointing = fore + side * arm["wrist"]  # the hand's direction, wrist to fingers
+        if "lay" in arm:  # the hand flat on the body at this angle, its point on ``reach``
+            pointing = float(arm["lay"])
+            at = _add(points[arm["reach"][0]], arm["reach"][1:])
+            wrist = _add(at, _dir(pointing), -BODY["hand"] * 0.45)
+            fore = math.degrees(math.atan2(wrist[1] - elbow[1], wrist[0] - elbow[0]))
+        hand_end = _add(wrist, _dir(pointing), BODY["hand"] - 4)
         parts[f"{which}_upper_arm"] = (capsule(shoulder, elbow, BODY["arm_r"], BODY["elbow_r"]),)
         parts[f"{which}_forearm"] = (capsule(elbow, wrist, BODY["elbow_r"], BODY["wrist_r"]),)
         if arm.get("fingers"):  # a hand with a palm, four fingers and a thumb
-            hand, fingers = _fingered_hand(wrist, fore + side * arm["wrist"], side,
+            hand, fingers = _fingered_hand(wrist, pointing, side,
                                            arm["fingers"], float(arm.get("thumb", 1)),
                                            float(arm.get("hand_size", 1)))  # fmt: skip
             parts[f"{which}_hand"] = (hand, *fingers)
@@ -475,7 +508,7 @@ def _pose_figure(pose: Mapping[str, Any]) -> Figure:
             {
                 f"{which}_elbow": elbow,
                 f"{which}_wrist": wrist,
-                f"{which}_hand": _add(wrist, _dir(fore + side * arm["wrist"]), BODY["hand"] * 0.45),
+                f"{which}_hand": _add(wrist, _dir(pointing), BODY["hand"] * 0.45),
             }
         )
     extras = {

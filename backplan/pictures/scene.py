@@ -196,6 +196,11 @@ def _figure_shapes(
                 out.append(Shape(crease, None, ink, outline * 0.9, closed=False))
         if "chest" in layer and "back_blade" in f.extras:  # a back seen lying face down
             out.append(Shape(f.extras["back_blade"][1], None, INK, outline, closed=False))
+        if "chest" in layer and "rib_line" in f.extras:  # the rib cage's lower edge: bold,
+            # black on a white edge so it shows on the dark drawn-in tummy too
+            rib = f.extras["rib_line"][1]
+            out.append(Shape(rib, None, WHITE, outline * 4.0, closed=False))
+            out.append(Shape(rib, None, INK, outline * 2.2, closed=False))
         if "head" in layer and "head" not in hidden:
             hair = f.extras["hair"][1]
             out.append(Shape(hair, MOVE if "head" in moving else HAIR))
@@ -407,10 +412,10 @@ def _content(
         ]  # a thick dashed outline round the whole, filled white: seen on poor prints
         ghost = [Shape(poly, None, GHOST, outline * 2.8, dash=(2.0, 1.3)) for poly in polys]
         ghost += [Shape(poly, START) for poly in polys]
-        if "tummy" in moving:  # the relaxed tummy, dashed, above the drawn-in one (bolder
-            # than other starts: blind test round 7 could not see the tightening)
+        if "tummy" in moving:  # the relaxed tummy's outline, thin and dashed, behind the
+            # solid drawn-in one (round 14: the change shows inside one drawing)
             line = g.extras["relaxed_tummy"][1]
-            ghost.append(Shape(line, None, GHOST, outline * 3.6, closed=False, dash=(2.6, 1.5)))
+            ghost.append(Shape(line, None, GHOST, outline * 1.5, closed=False, dash=(1.6, 1.2)))
     shaded = frozenset(_parts(panel.get("shade", [])))  # still parts to pick out: mid grey
     body = _figure_shapes(f, moving, outline, hidden, entry.get("arms_behind", False), shaded)
     box = _bbox([s for s in body + ghost])
