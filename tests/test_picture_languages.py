@@ -16,7 +16,7 @@ import pytest
 import backplan as bp
 from backplan.pictures import badge_words, exercise_picture, picture_svg
 from backplan.pictures.data import poses
-from backplan.pictures.scene import Clip, Text
+from backplan.pictures.scene import Clip, Text, text_width
 from backplan.words import words_for
 
 
@@ -83,6 +83,40 @@ def test_right_to_left_words_on_pictures_read_right_to_left_in_svg() -> None:
     # placed by their middle, so a page read right to left cannot move them
     assert all(t.get("text-anchor") == "middle" for t in svg.iter(f"{ns}text"))
     assert svg.get("direction") == "ltr" and "الوجه لأسفل" in [t.text for t in texts]
+
+
+def _word_spans(pic) -> list[tuple[float, float, float, str]]:
+    """Each word run drawn outside the drawings (captions, step numbers, badges): its
+    baseline and its left and right ends (mm)."""
+    out = []
+    for t in pic.items:
+        if isinstance(t, Text):
+            w = text_width(t.text, t.size)
+            left = t.x - {"start": 0.0, "middle": w / 2, "end": w}[t.anchor]
+            out.append((round(t.y, 1), left, left + w, t.text))
+    return out
+
+
+@pytest.mark.parametrize("exercise", ["back-leg-swing", "ankle-lifts", "heel-raises"])
+def test_an_arabic_picture_reads_from_the_right_like_its_page(exercise: str) -> None:
+    """Arabic pages read from the right, so the steps do too: step 1's drawing on the
+    right of step 2's (each drawing as in English), and the dose badges after the last
+    step's words, on their left, clear of every caption."""
+    ar = exercise_picture(exercise, language="ar", numbers=badge_words(10, 5, "", "ar"))
+    en = exercise_picture(exercise, language="en", numbers=badge_words(10, 5, "", "en"))
+    assert ar is not None and en is not None
+    for pic, reads_from_right in ((ar, True), (en, False)):
+        pairs = [(a, b) for i, a in enumerate(pic.panels) for b in pic.panels[i + 1 :]
+                 if a.y < b.y + b.height and b.y < a.y + a.height]  # side by side  # fmt: skip
+        assert pairs, exercise
+        for a, b in pairs:  # a comes before b
+            assert (a.x > b.x) is reads_from_right, (exercise, a.caption, b.caption)
+    spans = _word_spans(ar)
+    for i, (y, a0, a1, text) in enumerate(spans):
+        for z, b0, b1, other in spans[i + 1 :]:
+            if y == z and not (text.isdigit() or other.isdigit()):
+                assert a1 <= b0 or b1 <= a0, (exercise, text, other)
+    assert ar.width <= 184.0
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is missing")

@@ -25,7 +25,7 @@ import functools
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..words import Words, words_for
@@ -1120,6 +1120,8 @@ def _draw(
     y_top = total_h
     pic_w = 0.0
     last_row_end = (0.0, 0.0)
+    # each panel's x, width, caption width, first item, first caption item and end item
+    slots: dict[int, tuple[float, float, float, int, int, int]] = {}
     for row, row_h in zip(rows, row_heights, strict=True):
         x = 0.0
         y_fig = y_top - row_h
@@ -1148,6 +1150,7 @@ def _draw(
                 return fx + (p[0] - o[0]) * k, fy + (p[1] - o[1]) * k
 
             transforms[i] = tr
+            first_item = len(items)
             fig_box = (fx, fy, fx + fig_w, fy + (c.box[3] - c.box[1]) * k)
             drawn: list[Any] = []
             labels: list[Any] = []
@@ -1172,45 +1175,109 @@ def _draw(
             if c.region:
                 items.append(Shape(_rect(*fig_box), None, INK, outline * 2.4))
             cap_y = y_fig - cap_h + 0.5
+            first_caption = len(items)
             if size:
                 items += _caption_items(x, cap_y, numbers[i], c.caption, size, rtl)
             panels[i] = Panel(fx, fy, fig_w, fig_box[3] - fy, c.zoom, c.caption, origin, k, i,
                               tuple(arrows))  # fmt: skip
+            slots[i] = (x, w, cap_w, first_item, first_caption, len(items))
             last_row_end = (x + max(cap_w, 0), cap_y)
             x += w + GAP_MM
         pic_w = max(pic_w, x - GAP_MM)
         y_top = y_fig - cap_h - GAP_MM
+    badge_at = _badge_place(badges, size, pick.badge_row, pic_w, last_row_end)
+    if badge_at:
+        pic_w = badge_at[2]
+    if rtl:  # the drawings follow the words: step 1 on the right (each drawn as it is)
+        _mirror_slots(items, slots, panels, transforms, pic_w)
     lines: list[Any] = []
     fronts: list[Any] = []
     for i in shown:  # a close-up: a frame where it looks, and a line to the close-up
         c = contents[i]
         if c.region and c.of in panels:
-            frame, *line = _link(transforms[c.of], c.region, panels[c.of], panels[i], outline)
+            near = _nearest_close_up(transforms[c.of], c.region, panels, contents, shown)
+            frame, *line = _link(transforms[c.of], c.region, panels[c.of], panels[near], outline)
             # under the figure, so it never hides a hand or a foot; or (``front``: a frame
             # round the hands on the body) in front of it, so it does not read as a box
             # standing behind the person
             (fronts if c.front else lines).append(frame)
             lines += line
     items = lines + items + fronts  # the lines go under the captions and the panels
-    if badges and size:
-        bw = badges_width(badges, size)
-        if pick.badge_row:
-            bx, by = pic_w - bw, 0.5
-            if pic_w < bw:
-                pic_w = bx = bw
-                bx = 0.0
-        else:
-            bx, by = pic_w - bw, last_row_end[1]
-            if bx < last_row_end[0] + GAP_MM:
-                pic_w = last_row_end[0] + GAP_MM + bw
-                bx = last_row_end[0] + GAP_MM
-        for name, text in zip(names, badges, strict=True):
+    if badge_at:
+        bx, by, _ = badge_at
+        if rtl:  # after the last step's words, reading from the right
+            bx = pic_w - bx - badges_width(badges, size)
+        pairs = list(zip(names, badges, strict=True))
+        for name, text in reversed(pairs) if rtl else pairs:
             overlay += _tag(bx, by, text, size, dark=name == "hold")
             bx += _label_size(text, size)[0] + size * FONT_MM * 0.6
     alt = alt_text(exercise, variant, texts, len(shown), language)
     ordered = tuple(panels[i] for i in shown)
     moves = _moves(exercise, variant, ordered)
     return Picture(pic_w, total_h, tuple(items + overlay), alt, scale, ordered, moves)
+
+
+def _badge_place(
+    badges: Sequence[str], size: float, own_row: bool, pic_w: float, last: tuple[float, float]
+) -> tuple[float, float, float] | None:
+    """Where the dose badges start (x, y, mm, read left to right) and the picture's width
+    with them: a row of their own at the bottom right, or after the last caption (``last``:
+    where it ends and its y); ``None`` without badges or words."""
+    if not (badges and size):
+        return None
+    bw = badges_width(badges, size)
+    if own_row:
+        return (pic_w - bw, 0.5, pic_w) if pic_w >= bw else (0.0, 0.5, bw)
+    if pic_w - bw < last[0] + GAP_MM:
+        return last[0] + GAP_MM, last[1], last[0] + GAP_MM + bw
+    return pic_w - bw, last[1], pic_w
+
+
+def _shifted(item: Any, dx: float) -> Any:
+    """``item`` (a shape, text or clip) moved ``dx`` mm to the right."""
+    if isinstance(item, Text):
+        return replace(item, x=item.x + dx)
+    if isinstance(item, Clip):
+        x0, y0, x1, y1 = item.box
+        return Clip((x0 + dx, y0, x1 + dx, y1), tuple(_shifted(i, dx) for i in item.items))
+    return replace(item, points=tuple((x + dx, y) for x, y in item.points))
+
+
+def _mirror_slots(
+    items: list[Any], slots: Mapping[int, tuple[float, float, float, int, int, int]],
+    panels: dict[int, Panel], transforms: dict[int, Any], width: float,
+) -> None:  # fmt: skip
+    """Each panel moved to its mirror place across ``width`` (its drawing and caption kept
+    as they are, the caption at the panel's right, where its words begin), for a
+    right-to-left page: the first step on the right. The dose badges, mirrored from after
+    the last caption, stay clear of it."""
+    for i, (x, w, cap_w, first, caption, end) in slots.items():
+        dx = width - 2 * x - w
+        items[first:caption] = [_shifted(item, dx) for item in items[first:caption]]
+        items[caption:end] = [_shifted(item, dx + w - cap_w) for item in items[caption:end]]
+        p = panels[i]
+        arrows = tuple((tuple((ax + dx, ay) for ax, ay in path), heads)
+                       for path, heads in p.arrows)  # fmt: skip
+        panels[i] = replace(p, x=p.x + dx, arrows=arrows)
+        tr = transforms[i]
+        transforms[i] = lambda q, tr=tr, dx=dx: (tr(q)[0] + dx, tr(q)[1])
+
+
+def _nearest_close_up(
+    tr: Any, region: tuple[float, float, float, float], panels: Mapping[int, Panel],
+    contents: Sequence[_Content], shown: Sequence[int],
+) -> int:  # fmt: skip
+    """Of the close-ups of ``region`` (drawn by ``tr``), the one nearest to it: the line
+    from the frame goes there (on a right-to-left page, step 1 sits on the right)."""
+    (x0, y0), (x1, y1) = tr(region[:2]), tr(region[2:])
+    at = ((x0 + x1) / 2, (y0 + y1) / 2)
+    same = [j for j in shown if contents[j].region == region and j in panels]
+    return min(
+        same,
+        key=lambda j: math.dist(
+            at, (panels[j].x + panels[j].width / 2, panels[j].y + panels[j].height / 2)
+        ),
+    )
 
 
 def _link(
