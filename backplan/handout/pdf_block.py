@@ -224,15 +224,19 @@ def _block(
     from ..pictures import picture_drawing
     from ..pictures.pdf import picture_flowable
 
+    def placed(picture: Any) -> list[Any]:  # on the side where the page's lines begin
+        if picture is not None:
+            picture.hAlign = "RIGHT" if w.direction == "rtl" else "LEFT"
+        return [picture] if picture is not None else []
+
     parts = _head(b, lk, w)
     if pics.main is not None:
-        parts.append(picture_flowable(pics.main))
+        parts += placed(picture_flowable(pics.main))
     elif b.image:
-        clinic = picture_drawing(b.exercise, width, None, b.image, large_print=lk.large)
-        parts += [clinic] if clinic is not None else []
+        parts += placed(picture_drawing(b.exercise, width, None, b.image, large_print=lk.large))
     parts += _body(b, lk, w)
     easier = _easier_text(b, lk, w)
-    easier += [picture_flowable(pics.easier)] if pics.easier is not None else []
+    easier += placed(picture_flowable(pics.easier)) if pics.easier is not None else []
     later = _later(b, lk, w)
     if pics.apart:
         units = [parts, later, _easier_head(b, lk, w) + easier]
