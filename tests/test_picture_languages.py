@@ -83,6 +83,12 @@ def test_right_to_left_words_on_pictures_read_right_to_left_in_svg() -> None:
     # placed by their middle, so a page read right to left cannot move them
     assert all(t.get("text-anchor") == "middle" for t in svg.iter(f"{ns}text"))
     assert svg.get("direction") == "ltr" and "الوجه لأسفل" in [t.text for t in texts]
+    # set to the width the PDF measured, so a browser's own Arabic face (often wider)
+    # cannot push the words out of their box or over the drawing
+    for t in svg.iter(f"{ns}text"):
+        assert t.get("lengthAdjust") == "spacingAndGlyphs"
+        size = float(t.get("font-size")) / (25.4 / 72)
+        assert float(t.get("textLength")) == pytest.approx(text_width(t.text, size), rel=0.005)
 
 
 def _word_spans(pic) -> list[tuple[float, float, float, str]]:

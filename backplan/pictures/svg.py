@@ -39,13 +39,17 @@ def _item(item: object, height: float) -> str:
         return f'<path d="{_path(item.points, height, item.closed)}" {attrs}/>'
     if isinstance(item, Text):
         # placed by its middle, as measured for the PDF: the same place whichever way the
-        # page (and so the text) reads; right-to-left words in their own order
+        # page (and so the text) reads; right-to-left words in their own order. The width
+        # is the measured one too (``textLength``): a browser without the PDF's faces sets
+        # the words in its own, which may be wider, and they must not leave their box
+        width = text_width(item.text, item.size)
         shift = {"start": 0.5, "middle": 0.0, "end": -0.5}[item.anchor]
-        x = item.x + shift * text_width(item.text, item.size)
+        x = item.x + shift * width
         rtl = ' direction="rtl"' if is_rtl(item.text) else ""
         return (
             f'<text x="{x:.2f}" y="{height - item.y:.2f}" font-size="{item.size * FONT_MM:.2f}"'
-            f' fill="{item.colour}" text-anchor="middle"{rtl}>{escape(item.text)}</text>'
+            f' fill="{item.colour}" text-anchor="middle" textLength="{width:.2f}"'
+            f' lengthAdjust="spacingAndGlyphs"{rtl}>{escape(item.text)}</text>'
         )
     assert isinstance(item, Clip)
     x0, y0, x1, y1 = item.box
