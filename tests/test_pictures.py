@@ -363,8 +363,8 @@ def test_back_leg_swing_in_every_handout_close_up_shows_the_small_lift() -> None
     and the floor shows it. As the A4 and Letter handouts print it under a clinic's header:
     in the close-up the lowest point of the lifted foot is 5+ mm above the floor line in
     clear print, 8+ mm in large print; the whole foot, the floor under it and the words
-    "small lift" are inside the close-up; its one single-headed arrow starts by the floor
-    and ends at the lifted foot. Nothing dashed is drawn: the standing leg is solid mid
+    "small lift" are inside the close-up, which sits level with the feet, just above its
+    caption; its one single-headed arrow starts by the floor and ends at the lifted foot. Nothing dashed is drawn: the standing leg is solid mid
     grey (round 15's dashed start outline over it read as a ghost leg)."""
     entry = exercise_entry("back-leg-swing")
     back = figure(merged_pose(entry, "back"))
@@ -384,6 +384,7 @@ def test_back_leg_swing_in_every_handout_close_up_shows_the_small_lift() -> None
         assert _within([(label.x, label.y)], close), (size, large)
         lift = [p for p in pic.panels if p.zoom == 1][-1]  # the whole person, leg lifted
         assert lift.index == 1 and not lift.arrows, (size, large)
+        assert close.y <= lift.y + 1.0, (size, large)  # level with the feet, by its caption
         assert not [s for s in _shapes(pic.items) if s.dash], (size, large)  # nothing dashed
 
 

@@ -154,6 +154,7 @@ class _Content:
     region: tuple[float, float, float, float] | None  # cm box a close-up magnifies
     of: int  # the panel a close-up magnifies
     front: bool = False  # the frame on the drawing magnified goes in front of the body
+    low: bool = False  # a close-up at the foot of its row, just above its caption
 
 
 def _parts(names: Iterable[str]) -> set[str]:
@@ -427,11 +428,12 @@ def _content(
     of = panel.get("of", index - 1)  # null: a close-up of no drawing (the pose alone)
     of = -1 if of is None else int(of)
     front = bool(panel.get("region", {}).get("front"))
+    low = bool(panel.get("region", {}).get("low"))
     caption = panel.get("caption", "")
     if alone and panel.get("caption_alone"):  # no start drawing: this caption says the start
         caption = panel["caption_alone"]
     caption = said(caption)
-    return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front)
+    return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front, low)
 
 
 def _inside(spec: dict, box: tuple[float, float, float, float]) -> dict:
@@ -1093,8 +1095,8 @@ def _draw(
             w = max(fig_w, cap_w)
             fx = x + (w - fig_w) / 2
             origin = (c.box[0], c.box[1])
-            if c.zoom != 1:  # a close-up, centred in the row
-                fy = y_fig + (row_h - (c.box[3] - c.box[1]) * k) / 2
+            if c.zoom != 1:  # a close-up, centred in the row (``low``: at its foot)
+                fy = y_fig + (0 if c.low else (row_h - (c.box[3] - c.box[1]) * k) / 2)
             else:  # on the row's floor line
                 fy = y_fig + (c.box[1] - _floor_span(contents, row)[0]) * k
 
