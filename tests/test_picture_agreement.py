@@ -332,59 +332,75 @@ def test_half_sit_ups_easier_seated_leg_lifted_to_waist_height() -> None:
         assert abs(f.points["near_hand"][0] - f.points["hip"][0]) < 8
 
 
-def test_back_leg_swing_foot_clear_of_the_floor_knee_straight_back_upright() -> None:
+def test_back_leg_swing_realistic_range_trunk_upright_knee_straight_foot_level() -> None:
     """Blind test round 7: a leg drawn 35-40 degrees behind an upright trunk cannot be copied
     without arching the lower back (hip extension with the knee straight is about 10-20
     degrees, docs/pictures.md). Rounds 9-10 hinged the trunk forward to show "up", against
-    the label "back stays straight". Round 11: the trunk upright (a lean of 5 degrees at
-    most), both hands on the chair back. Round 12: the leg 20-25 degrees back, the foot
-    7 cm up, "knee straight". Round 15 (blind test 13: the foot a few millimetres above
-    the floor on paper still read as a step back or a toe tap): the lead accepts a drawing
-    exaggerated up to 40 degrees of hip extension, the trunk still upright, so the whole
-    lifted foot is 18+ cm off the floor (8 / 11 mm on paper, tests/test_pictures.py)."""
+    the label "back stays straight"; round 11 set the trunk upright (a lean of 5 degrees at
+    most), both hands on the chair back. Round 15 exaggerated the leg to 39 degrees so the
+    lift showed at print size; both round-15 reviewers again said a patient copying it
+    would arch the lower back. Round 16: a realistic 18-25 degrees of hip extension, the
+    knee straight, the lifted foot level and off the floor; a close-up makes the small lift
+    visible (tests/test_pictures.py measures it on paper)."""
     start, back = pose("back-leg-swing", "start"), pose("back-leg-swing", "back")
     for f in (start, back):
         (sx, sy), (hx, hy) = f.points["shoulder"], f.points["hip"]
         assert abs(math.degrees(math.atan2(sx - hx, sy - hy))) <= 5  # upright, no hinge
         assert bend(f, "hip", "waist", "shoulder") < 1  # the back straight, no arch
     # hip extension: the thigh against the line of the trunk carried on down past the hip
-    assert 30 <= bend(back, "shoulder", "hip", "near_knee") <= 40
+    assert 18 <= bend(back, "shoulder", "hip", "near_knee") <= 25
     assert abs(back.points["far_ankle"][0] - back.points["hip"][0]) < 3  # standing leg upright
-    assert back.points["near_heel"][0] < start.points["near_heel"][0] - 40  # well back
-    assert lowest(back, "near_foot") >= 18  # the whole foot clearly off the floor
+    assert back.points["near_heel"][0] < start.points["near_heel"][0] - 25  # back
+    assert lowest(back, "near_foot") >= 6  # the whole foot off the floor
+    foot = [p for poly in back.parts["near_foot"] for p in poly]
+    heel_end = min(y for x, y in foot if x < min(x for x, _ in foot) + 8)
+    toe_end = min(y for x, y in foot if x > max(x for x, _ in foot) - 8)
+    assert abs(heel_end - toe_end) < 2.5  # level: neither the toes nor the heel dip
     assert lowest(back, "far_foot") < 1.0  # standing on the other foot
     assert bend(back, "hip", "near_knee", "near_ankle") < 1
     for f in (start, back):  # both hands on the chair back, in front of the shoulders
         assert f.points["near_hand"][0] > f.points["shoulder"][0] + 15
     marks = exercise_entry("back-leg-swing")["panels"][1]["marks"]
     texts = {m["text"]: m for m in marks}
-    assert {"back stays straight", "knee straight"} <= set(texts) and "small lift" not in texts
+    assert {"back stays straight", "knee straight"} <= set(texts)
     assert texts["knee straight"]["at"] == "near_knee"
 
 
-def test_back_leg_swing_one_arrow_from_the_floor_up_to_the_lifted_foot() -> None:
-    """Round 8's arrow between the legs, nearly level, read as "step back"; round 13's
-    two-headed arrow behind the heel ended at the floor, so "back and up" read as a toe
-    tap (blind test 13). Round 15: one single-headed arrow from where the foot starts, on
-    the floor beside the standing foot, rising along the foot's path, its head at the
-    lifted foot."""
+def test_back_leg_swing_close_up_of_the_lifted_foot_small_lift_arrow_up_to_it() -> None:
+    """Round 16 (blind test 15): the small, safe lift is shown in a framed close-up of the
+    lifted foot and the floor under it (the heel raises' way), with a bracket from the
+    floor up to the foot labelled "small lift" and one single-headed arrow from the floor
+    by the standing foot, rising along the heel's path, its head at the lifted foot. The
+    standing leg is drawn solid: nothing dashed over it (round 15's dashed start outline
+    read as a ghost leg)."""
     from backplan.pictures.scene import _arrow_path
 
     entry = exercise_entry("back-leg-swing")
-    panel = entry["panels"][1]
-    (arrow,) = panel["arrows"]
-    spec = _arrow_path(entry, panel, arrow)
-    path = spec["path"]
     start, back = pose("back-leg-swing", "start"), pose("back-leg-swing", "back")
-    assert spec["heads"] == 1
-    (x0, y0), tip = path[0], path[-1]
-    assert 0 < y0 < 4  # the tail just above the floor
-    assert abs(x0 - start.points["near_heel"][0]) < 10  # beside the standing foot
+    (close,) = [p for p in entry["panels"] if "region" in p]
+    assert close["pose"] == "back" and close.get("of", 1) == 1 and close["zoom"] >= 2
+    cx, cy = back.points[close["region"]["around"]]
+    x0, y0, x1, y1 = close["region"]["box"]
+    x0, y0, x1, y1 = cx + x0, cy + y0, cx + x1, cy + y1
     foot = [p for poly in back.parts["near_foot"] for p in poly]
-    assert min(dist(tip, p) for p in foot) < 4  # the head at the lifted foot
-    assert tip[1] > 15 and tip[0] < start.points["near_heel"][0] - 40
+    assert all(x0 < x < x1 and y0 < y < y1 for x, y in foot)  # the whole lifted foot
+    assert y0 < -5  # and the floor under it, with room for the label
+    assert x1 > start.points["near_heel"][0]  # the standing heel, where the arrow starts
+    (gap,) = close["marks"]
+    assert gap["kind"] == "gap" and gap["part"] == "near_foot" and gap["text"] == "small lift"
+    (arrow,) = close["arrows"]
+    spec = _arrow_path(entry, close, arrow)
+    path = spec["path"]
+    assert spec["heads"] == 1
+    (tx, ty), tip = path[0], path[-1]
+    assert 0 < ty < 4  # the tail just above the floor
+    assert abs(tx - start.points["near_heel"][0]) < 6  # beside the standing foot
+    assert min(dist(tip, p) for p in foot) < 3  # the head at the lifted foot
     ys = [y for _, y in path]
     assert all(b > a for a, b in itertools.pairwise(ys))  # up all the way, never down
+    assert all(x0 < x < x1 and y0 < y < y1 for x, y in path)  # inside the close-up
+    assert entry.get("ghost_parts") == [] and not any(p.get("ghost_front")
+                                                      for p in entry["panels"])  # fmt: skip
 
 
 def _share_outside(poly, covers) -> float:

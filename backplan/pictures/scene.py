@@ -154,6 +154,7 @@ class _Content:
     region: tuple[float, float, float, float] | None  # cm box a close-up magnifies
     of: int  # the panel a close-up magnifies
     front: bool = False  # the frame on the drawing magnified goes in front of the body
+    low: bool = False  # a close-up at the foot of its row, just above its caption
 
 
 def _parts(names: Iterable[str]) -> set[str]:
@@ -243,51 +244,6 @@ def _circle(c: Point, r: float, n: int = 14) -> list[Point]:
 
 def _rect(x0: float, y0: float, x1: float, y1: float) -> tuple[Point, ...]:
     return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
-
-
-def _inside_poly(p: Point, poly: Sequence[Point]) -> bool:
-    """Whether ``p`` lies inside the closed outline ``poly`` (even-odd rule)."""
-    x, y = p
-    inside = False
-    for (x0, y0), (x1, y1) in zip(poly, [*poly[1:], poly[0]], strict=True):
-        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
-            inside = not inside
-    return inside
-
-
-def _silhouette(
-    polys: Sequence[Sequence[Point]], covers: Sequence[Sequence[Point]] = (), step: float = 0.5
-) -> list[tuple[Point, ...]]:
-    """The outside edge of overlapping outlines (cm) as open lines: each outline, cut
-    every ``step`` cm, less the stretches that lie inside another one or inside one of
-    ``covers``.
-
-    >>> a, b = [(0, 0), (2, 0), (2, 2), (0, 2)], [(1, 1), (3, 1), (3, 3), (1, 3)]
-    >>> len(_silhouette([a, b])), all(len(run) > 2 for run in _silhouette([a, b]))
-    (2, True)
-    """
-    runs: list[tuple[Point, ...]] = []
-    for i, poly in enumerate(polys):
-        pts: list[Point] = []
-        for (x0, y0), (x1, y1) in zip(poly, [*poly[1:], poly[0]], strict=True):
-            n = max(1, math.ceil(math.dist((x0, y0), (x1, y1)) / step))
-            pts += [(x0 + (x1 - x0) * t / n, y0 + (y1 - y0) * t / n) for t in range(n)]
-        others = [q for j, q in enumerate(polys) if j != i] + list(covers)
-        out = [not any(_inside_poly(p, q) for q in others) for p in pts]
-        if all(out):
-            runs.append((*pts, pts[0]))
-            continue
-        first = out.index(False)  # start at a hidden point, so no run wraps round
-        pts, out = pts[first:] + pts[:first], out[first:] + out[:first]
-        run: list[Point] = []
-        for p, seen in [*zip(pts, out, strict=True), (pts[0], False)]:
-            if seen:
-                run.append(p)
-            elif run:
-                if len(run) > 1:
-                    runs.append(tuple(run))
-                run = []
-    return runs
 
 
 def _grow(box: list[float], pts: Iterable[Point], pad: float = 0.0) -> None:
@@ -423,8 +379,8 @@ def _content(
     if ghost:  # the floor reaches under the whole start pose, also its parts left undrawn
         xs = [x for polys in g.parts.values() for poly in polys for x, _ in poly]
         box[0], box[2] = min(box[0], min(xs) - 2), max(box[2], max(xs) + 2)
-    if "region" in panel and size and "mat" in entry.get("props", {}):  # the mat reaches
-        # across the whole close-up
+    if "region" in panel and size:  # the mat or the floor reaches across the whole
+        # close-up
         x0, _, x1, _ = panel["region"]["box"]
         cx = _point(f, panel["region"]["around"])[0]
         box[0], box[2] = min(box[0], cx + x0), max(box[2], cx + x1)
@@ -434,14 +390,6 @@ def _content(
         floor = Shape(((box[0], 0), (box[2], 0)), None, INK, outline * 2.2, closed=False)
         shapes.append(("shape", floor))
     shapes += [("shape", s) for s in [*props, *ghost, *body]]
-    if ghost and panel.get("ghost_front") and size:  # the start hidden behind a still
-        # limb: its dashed outline (the outside edge of its parts) again on top, the limb
-        # seen through, but not over what moves now (it is in front); not on a thumbnail,
-        # where the thick line would hide the limb
-        now = [poly for name in moving for poly in f.parts.get(name, ())]
-        front = [Shape(run, None, GHOST, outline * 2.8, closed=False, dash=(2.0, 1.3))
-                 for run in _silhouette(polys, now)]  # fmt: skip
-        shapes += [("shape", s) for s in front]
     for mark in panel.get("angles", []) if size else ():
         shapes += [("shape", s) for s in _angle_mark(f, mark, outline)]
         if mark.get("label"):  # else the caption says it
@@ -480,11 +428,12 @@ def _content(
     of = panel.get("of", index - 1)  # null: a close-up of no drawing (the pose alone)
     of = -1 if of is None else int(of)
     front = bool(panel.get("region", {}).get("front"))
+    low = bool(panel.get("region", {}).get("low"))
     caption = panel.get("caption", "")
     if alone and panel.get("caption_alone"):  # no start drawing: this caption says the start
         caption = panel["caption_alone"]
     caption = said(caption)
-    return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front)
+    return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front, low)
 
 
 def _inside(spec: dict, box: tuple[float, float, float, float]) -> dict:
@@ -532,6 +481,13 @@ def _mark(
         out += _span((x, 0.0), (x, top), outline)
         out.append(("label", ((x + 3, -6.5), None, mark["text"], "end")))
         _grow(box, [(x - 3.6, -3.6), (x + 3.6, top)])
+    elif kind == "gap":  # a bracket from the floor up to the lowest point of a part (a
+        # foot just off the floor), ``dx`` cm beside it, its label under the floor
+        low = min((p for poly in f.parts[mark["part"]] for p in poly), key=lambda p: p[1])
+        x, top, tick = low[0] + float(mark.get("dx", 0)), low[1], float(mark.get("tick", 2.5))
+        bracket = ((x + tick, 0.0), (x, 0.0), (x, top), (x + tick, top))
+        out.append(("shape", Shape(bracket, None, INK, outline * 2.0, closed=False)))
+        out.append(("label", ((x, float(mark.get("y", -5.5))), None, mark["text"], "middle")))
     elif kind == "level":  # a dashed line at one height, from a point to past another
         start = _point(f, mark["from"])
         end_x = _point(f, mark["to"])[0] + mark.get("past", 8)
@@ -1139,8 +1095,8 @@ def _draw(
             w = max(fig_w, cap_w)
             fx = x + (w - fig_w) / 2
             origin = (c.box[0], c.box[1])
-            if c.zoom != 1:  # a close-up, centred in the row
-                fy = y_fig + (row_h - (c.box[3] - c.box[1]) * k) / 2
+            if c.zoom != 1:  # a close-up, centred in the row (``low``: at its foot)
+                fy = y_fig + (0 if c.low else (row_h - (c.box[3] - c.box[1]) * k) / 2)
             else:  # on the row's floor line
                 fy = y_fig + (c.box[1] - _floor_span(contents, row)[0]) * k
 
