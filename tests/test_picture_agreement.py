@@ -136,7 +136,7 @@ def test_tummy_squeeze_hands_on_the_lower_ribs_at_the_side_the_tummy_uncovered()
                 assert not [q for q in points if _over_tummy(f, q)], (which, part)
             hand = [q for poly in f.parts[f"{which}_hand"] for q in poly]
             tip = max(hand)  # the fingertips point towards the hips
-            assert _to_line(tip, line) < 1.0  # at the rib line
+            assert _to_line(tip, line) < 1.2  # at the rib line (its white edge: 0.5 cm)
             hx, hy = f.points[f"{which}_hand"]
             assert hx < _rib_x(f, hy)  # the hand on the ribs, not on the tummy
             assert (hx - sx) / (px - sx) < 0.4  # nearer the shoulders than the hips

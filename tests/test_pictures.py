@@ -676,7 +676,7 @@ def test_tummy_squeeze_rib_edge_drawn_bold_in_both_drawings() -> None:
             assert _within(want, panel)
             assert sum(itertools.starmap(math.dist, itertools.pairwise(want))) >= 4.0
             hands = _hand_points(panel, f)  # round 16: on the ribs, fingertips at it
-            assert min(_segment_gap(max(hands), a, b) for a, b in itertools.pairwise(want)) < 0.6
+            assert min(_segment_gap(max(hands), a, b) for a, b in itertools.pairwise(want)) < 0.8
 
 
 def test_tummy_squeeze_relaxed_tummy_dashed_behind_the_drawn_in_one() -> None:

@@ -217,8 +217,8 @@ def _trunk(
         for s in [rib_s - 10.5 * t**1.4]
     )  # round 16: kept inside the drawn-in tummy (it stood out over it in drawing 2)
     # on the side of the lower ribs, where the fingertips rest (round 16: nothing covers
-    # the tummy's front): the rib line 70% of the way down
-    points["rib_side"] = rib_line[7]
+    # the tummy's front): the rib line 60% of the way down
+    points["rib_side"] = rib_line[6]
     lines = {**_back_lines(front_of), "rib_line": rib_line}
     return (*parts, points, upper, lines)
 
