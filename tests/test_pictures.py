@@ -322,7 +322,9 @@ def test_tummy_squeeze_in_every_handout_whole_person_moving_5_and_8_mm() -> None
     """As the A4 and Letter handouts print it under a clinic's header (round 13): both
     drawings hold the whole person, bent knees and flat feet inside, and the tummy outline
     moves 5+ mm in clear print, 8+ mm in large print (round 13's first draw-in moved it
-    7.6 mm in Letter large print, where the two drawings sit side by side)."""
+    7.6 mm in Letter large print, where the two drawings sit side by side). Round 16 (blind
+    test round 15: clear print side by side was 5.4 cm tall): in clear print the drawings are
+    one above the other, at the size they had side by side."""
     from backplan.settings import ClinicSettings
 
     clinic = ClinicSettings(clinic="Riverside Physio (synthetic)", phone="01234 567890",
@@ -336,6 +338,12 @@ def test_tummy_squeeze_in_every_handout_whole_person_moving_5_and_8_mm() -> None
             plan, large_print=large, page_size=size, settings=clinic
         )
         assert pic.moves["tummy"] >= (8.0 if large else 5.0), (size, large)
+        first, second = pic.panels
+        if not large:  # round 16: clear print one drawing above the other, as big as before
+            assert first.y > second.y and first.x == second.x, size
+            assert first.scale >= (0.43 if size == "A4" else 0.41), (
+                size
+            )  # round 15 side by side: 0.420, 0.414
         for panel, f in zip(pic.panels, figs, strict=True):
             whole = [_on_paper(panel, f.points[p]) for p in ("top", "near_knee", "near_toe")]
             assert panel.zoom == 1 and _within(whole, panel), (size, large)
