@@ -322,7 +322,9 @@ def test_tummy_squeeze_in_every_handout_whole_person_moving_5_and_8_mm() -> None
     """As the A4 and Letter handouts print it under a clinic's header (round 13): both
     drawings hold the whole person, bent knees and flat feet inside, and the tummy outline
     moves 5+ mm in clear print, 8+ mm in large print (round 13's first draw-in moved it
-    7.6 mm in Letter large print, where the two drawings sit side by side)."""
+    7.6 mm in Letter large print, where the two drawings sit side by side). Round 16 (blind
+    test round 15: clear print side by side was 5.4 cm tall): in clear print the drawings are
+    one above the other, at the size they had side by side."""
     from backplan.settings import ClinicSettings
 
     clinic = ClinicSettings(clinic="Riverside Physio (synthetic)", phone="01234 567890",
@@ -336,6 +338,12 @@ def test_tummy_squeeze_in_every_handout_whole_person_moving_5_and_8_mm() -> None
             plan, large_print=large, page_size=size, settings=clinic
         )
         assert pic.moves["tummy"] >= (8.0 if large else 5.0), (size, large)
+        first, second = pic.panels
+        if not large:  # round 16: clear print one drawing above the other, as big as before
+            assert first.y > second.y and first.x == second.x, size
+            assert first.scale >= (0.43 if size == "A4" else 0.41), (
+                size
+            )  # round 15 side by side: 0.420, 0.414
         for panel, f in zip(pic.panels, figs, strict=True):
             whole = [_on_paper(panel, f.points[p]) for p in ("top", "near_knee", "near_toe")]
             assert panel.zoom == 1 and _within(whole, panel), (size, large)
@@ -626,8 +634,10 @@ def test_tummy_squeeze_whole_person_in_both_drawings_the_tummy_visibly_lower() -
 def test_tummy_squeeze_no_arrow_touches_or_points_at_a_hand() -> None:
     """Blind test round 12: the bold arrow landed on the hands and read as "push your tummy
     down with your hands". Round 13: one arrow, in the second drawing only, straight down,
-    4+ mm clear of every point of both hands on paper, its line never heading into a hand;
-    round 15: onto the drawn rib edge, between where it meets the front and the hands."""
+    4+ mm clear of every point of both hands on paper, its line never heading into a hand.
+    Round 16 (blind test round 15: the long arrow onto the chest read as "press down"): a
+    short arrow (its least size) over the middle of the tummy, its tip on the solid
+    drawn-in outline, its line crossing the dashed relaxed one 5+ / 8+ mm above the tip."""
     entry = exercise_entry("abdominal-contraction")
     figs = [figure(merged_pose(entry, p["pose"])) for p in entry["panels"]]
     for large in (False, True):
@@ -643,15 +653,24 @@ def test_tummy_squeeze_no_arrow_touches_or_points_at_a_hand() -> None:
         assert gap >= 4.0, (large, gap)  # clear of the hands
         ahead = (x1, y1 - (y0 - y1))  # the line carried on past the tip
         assert min(_segment_gap(h, path[-1], ahead) for h in hands) >= 4.0  # not aimed at one
-        edge = _on_paper(second, figs[1].points["rib_edge"])[0]  # round 15: at the rib edge
-        assert edge - 1.0 <= x1 < min(x for x, _ in hands) - 4.0  # between it and the hands
+        assert y0 - y1 <= 1.15 * (scene.SHAFT_MM + 4.2 * scene.arrow_width(18))  # short
+        (line,) = [s for s in _starts(pic) if not s.closed]  # the relaxed tummy, dashed
+        near = sorted(line.points, key=lambda p: abs(p[0] - x1))[:2]
+        was = float(np.interp(x1, *zip(*sorted(near), strict=True)))
+        assert y1 < was < y0 and was - y1 >= (8.0 if large else 5.0)  # crosses the gap
+        band = figs[1].parts["tummy"][0]
+        front = sorted(_on_paper(second, p) for p in band[: len(band) // 2])
+        drawn = float(np.interp(x1, *zip(*front, strict=True)))
+        assert abs(y1 - drawn) < 0.5, large  # the tip on the drawn-in tummy
+        rib, hip = (_on_paper(second, figs[1].points[p])[0] for p in ("rib_edge", "hip"))
+        assert 0.4 <= (x1 - rib) / (hip - rib) <= 0.7  # over the middle of the tummy
 
 
 def test_tummy_squeeze_rib_edge_drawn_bold_in_both_drawings() -> None:
     """Blind test round 13: the hands read as "on the chest", so "below your ribs" could
     not be seen. Round 15 (the lead's decision): the lower edge of the rib cage is drawn
     on the trunk in both drawings, a curved black line 0.6+ mm wide on paper, at least 4 mm
-    long, inside each drawing; the hands lie below it (on the hips' side of it)."""
+    long, inside each drawing; round 16: the fingertips at it (the hands on the ribs)."""
     entry = exercise_entry("abdominal-contraction")
     figs = [figure(merged_pose(entry, p["pose"])) for p in entry["panels"]]
     for large in (False, True):
@@ -665,8 +684,8 @@ def test_tummy_squeeze_rib_edge_drawn_bold_in_both_drawings() -> None:
             assert lines and max(s.width for s in lines) >= 0.6, large  # bold enough to see
             assert _within(want, panel)
             assert sum(itertools.starmap(math.dist, itertools.pairwise(want))) >= 4.0
-            hands = _hand_points(panel, f)
-            assert min(x for x, _ in hands) > max(x for x, _ in want)  # hands below it
+            hands = _hand_points(panel, f)  # round 16: on the ribs, fingertips at it
+            assert min(_segment_gap(max(hands), a, b) for a, b in itertools.pairwise(want)) < 0.8
 
 
 def test_tummy_squeeze_relaxed_tummy_dashed_behind_the_drawn_in_one() -> None:

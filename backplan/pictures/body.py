@@ -205,10 +205,20 @@ def _trunk(
     # outline it curves down the side of the trunk and towards the hips (round 15: "below
     # your ribs" must be seen); it follows the front as the tummy draws in
     top = _depth(rib_s, 1) - pull(rib_s) - 0.4  # just inside the front outline
+
+    def drawn(s: float) -> float:  # the drawn front's depth (straight between TRUNK's rows)
+        rows = [(r, f - pull(r)) for r, f, _ in TRUNK]
+        return next(d0 + (d1 - d0) * (s - s0) / (s1 - s0)
+                    for (s0, d0), (s1, d1) in itertools.pairwise(rows) if s0 <= s <= s1)  # fmt: skip
+
     rib_line = tuple(
-        front_of(rib_s - 10.5 * t**1.4, top - t**0.8 * 0.45 * (top + _depth(rib_s, 2)))
+        front_of(s, min(top - t**0.8 * 0.45 * (top + _depth(rib_s, 2)), drawn(s) - 0.4))
         for t in (i / 10 for i in range(11))
-    )  # fmt: skip
+        for s in [rib_s - 10.5 * t**1.4]
+    )  # round 16: kept inside the drawn-in tummy (it stood out over it in drawing 2)
+    # on the side of the lower ribs, where the fingertips rest (round 16: nothing covers
+    # the tummy's front): the rib line 60% of the way down
+    points["rib_side"] = rib_line[6]
     lines = {**_back_lines(front_of), "rib_line": rib_line}
     return (*parts, points, upper, lines)
 

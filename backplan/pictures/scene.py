@@ -978,7 +978,10 @@ def _best(
         return _plan(alone, ((one,),), width, height, size, (), at_most), alone
     whole = [p for p in plans if sum(map(len, p.rows)) == n]
     top = max(p.scale for p in whole)
-    pick = min((p for p in whole if p.scale >= top * 0.995), key=lambda p: p.height)
+    best = [p for p in whole if p.scale >= top * 0.995]
+    if entry.get("stack"):  # one drawing above the other wherever that keeps the size
+        best = [p for p in best if all(len(row) == 1 for row in p.rows)] or best
+    pick = min(best, key=lambda p: p.height)
     if drop is not None and keep_panels <= 1.0:  # the lowest that reaches the top scale
         top = max(p.scale for p in plans)
         pick = min((p for p in plans if p.scale >= top * 0.995), key=lambda p: p.height)
