@@ -7,7 +7,6 @@ figure; its line to the close-up is the same grey and width."""
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import pytest
@@ -21,8 +20,7 @@ from backplan.pictures.data import exercise_entry, merged_pose, poses
 MARKED = sorted(
     name
     for name, entry in poses()["exercises"].items()
-    if any("region" in p and p.get("of", i - 1) is not None
-           for i, p in enumerate(entry["panels"]))  # fmt: skip
+    if any("region" in p and p.get("of", i - 1) is not None for i, p in enumerate(entry["panels"]))
 )
 
 
@@ -144,7 +142,7 @@ def test_back_leg_swing_lifted_foot_clear_of_the_floor_line_in_the_whole_drawing
     0.5 mm or more on paper, in every print size and handout."""
     entry = exercise_entry("back-leg-swing")
     back = figure(merged_pose(entry, "back"))
-    for key, pic in itertools.chain(_pictures("back-leg-swing")):
+    for key, pic in _pictures("back-leg-swing"):
         (lift,) = [p for p in pic.panels if p.zoom == 1 and p.index == 1]
         shapes = _shapes(pic.items)
         floor_y = _on_paper(lift, (0.0, 0.0))[1]
