@@ -8,7 +8,7 @@ above ``at_most`` mm per cm of body. Text, arrows and labels have fixed sizes on
 whatever the scale: an arrow's shaft is never shorter than 15 mm between its heads.
 
 Step panels carry a numbered caption; a close-up has no number (it shows the same moment
-larger) and is tied to the place it magnifies by a frame and a line. The badges ("hold 5
+larger) and is tied to the place it magnifies by a light grey ring and a line. The badges ("hold 5
 seconds", "10 times") come once, after the last step.
 
 Examples
@@ -41,6 +41,10 @@ INK, MOVE, STILL, FAR, HAIR = "#000000", "#1f4e8c", "#eeeeee", "#ababab", "#8f8f
 #: The far side's moving parts (the second knee pulled in behind the first): a lighter blue.
 MOVE_FAR = "#6f93c4"
 PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
+#: A close-up's ring round the place it magnifies, and the line to it: mid grey, thinner
+#: than a frame (round 17: a black rectangle round the feet, on the floor line, read as a
+#: box or a step to stand on).
+MARKER = "#7a7a7a"
 #: The fill of where you start, inside its thick dashed outline: the paper's white, so no
 #: grey means two things (blind test round 9: a grey start beside the grey other leg read
 #: as a third leg); the fill hides the outline's inner half and the lines of the parts it
@@ -236,8 +240,13 @@ def _fingers(f: Figure, name: str) -> list[tuple[Point, ...]]:
 
 
 def _circle(c: Point, r: float, n: int = 14) -> list[Point]:
+    return _ellipse(c, r, r, n)
+
+
+def _ellipse(c: Point, a: float, b: float, n: int) -> list[Point]:
+    """``n`` points round an ellipse centred on ``c``, half-axes ``a`` across, ``b`` up."""
     return [
-        (c[0] + r * math.cos(2 * math.pi * i / n), c[1] + r * math.sin(2 * math.pi * i / n))
+        (c[0] + a * math.cos(2 * math.pi * i / n), c[1] + b * math.sin(2 * math.pi * i / n))
         for i in range(n)
     ]
 
@@ -386,8 +395,9 @@ def _content(
         box[0], box[2] = min(box[0], cx + x0), max(box[2], cx + x1)
     props = _props(entry, f, box, outline)
     shapes: list[tuple[str, Any]] = []
-    if "mat" not in entry.get("props", {}):
-        floor = Shape(((box[0], 0), (box[2], 0)), None, INK, outline * 2.2, closed=False)
+    if "mat" not in entry.get("props", {}):  # (under a close-up's ring too, see _link)
+        x0, x1 = _under_ring(entry, index, box) if size else (box[0], box[2])
+        floor = Shape(((x0, 0), (x1, 0)), None, INK, outline * 2.2, closed=False)
         shapes.append(("shape", floor))
     shapes += [("shape", s) for s in [*props, *ghost, *body]]
     for mark in panel.get("angles", []) if size else ():
@@ -434,6 +444,20 @@ def _content(
         caption = panel["caption_alone"]
     caption = said(caption)
     return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front, low)
+
+
+def _under_ring(entry: Mapping[str, Any], index: int, box: Sequence[float]) -> Point:
+    """How far (cm) the floor of panel ``index`` reaches: across its ``box`` and under the
+    ring a close-up of it draws round its region (the ring does not hang past the floor's
+    end; the panel's edges still cut it)."""
+    x0, x1 = box[0], box[2]
+    for j, other in enumerate(entry["panels"]):
+        if "region" in other and other.get("of", j - 1) == index:
+            cx = _point(figure(merged_pose(entry, other["pose"])), other["region"]["around"])[0]
+            r0, _, r1, _ = other["region"]["box"]
+            slack = (r1 - r0) * (RING - 1) / 2
+            x0, x1 = min(x0, cx + r0 - slack), max(x1, cx + r1 + slack)
+    return x0, x1
 
 
 def _inside(spec: dict, box: tuple[float, float, float, float]) -> dict:
@@ -751,6 +775,8 @@ def badges_width(badges: Sequence[str], size: float) -> float:
 
 # --- layout -------------------------------------------------------------------------------
 GAP_MM = 5.0
+#: A close-up's ring: its half-axes this many times half the width and height it marks.
+RING = 1.12
 
 
 def _arrangements(n: int, droppable: int | None) -> list[tuple[tuple[int, ...], ...]]:
@@ -1151,15 +1177,15 @@ def _draw(
         _mirror_slots(items, slots, panels, transforms, pic_w)
     lines: list[Any] = []
     fronts: list[Any] = []
-    for i in shown:  # a close-up: a frame where it looks, and a line to the close-up
+    for i in shown:  # a close-up: a ring where it looks, and a line to the close-up
         c = contents[i]
         if c.region and c.of in panels:
             near = _nearest_close_up(transforms[c.of], c.region, panels, contents, shown)
-            frame, *line = _link(transforms[c.of], c.region, panels[c.of], panels[near], outline)
-            # under the figure, so it never hides a hand or a foot; or (``front``: a frame
-            # round the hands on the body) in front of it, so it does not read as a box
-            # standing behind the person
-            (fronts if c.front else lines).append(frame)
+            ring, *line = _link(transforms[c.of], c.region, panels[c.of], panels[near],
+                                outline, pic_w)  # fmt: skip
+            # under the figure, so it never hides a hand or a foot; or (``front``: a ring
+            # round the hands on the body) in front of it
+            (fronts if c.front else lines).append(ring)
             lines += line
     items = lines + items + fronts  # the lines go under the captions and the panels
     if badge_at:
@@ -1241,23 +1267,29 @@ def _nearest_close_up(
 
 def _link(
     tr: Any, region: tuple[float, float, float, float], source: Panel, target: Panel,
-    outline: float,
+    outline: float, width: float,
 ) -> list:  # fmt: skip
-    """A frame round ``region`` (cm, in the panel ``source`` drawn by ``tr``, kept inside
-    it) and a line from it to the close-up panel ``target``."""
+    """A light ring round ``region`` (cm, in the panel ``source`` drawn by ``tr``; the part
+    of it inside that panel) and a line from the ring to the close-up panel ``target``,
+    both mid grey and thin: no straight edge or corner on the floor to read as a box or a
+    step. The ring dips at most 1 mm under the panel (the caption is below) and stays
+    within the picture's ``width``."""
     x0, y0 = tr((region[0], region[1]))
     x1, y1 = tr((region[2], region[3]))
     x0, x1 = max(x0, source.x), min(x1, source.x + source.width)
     y0, y1 = max(y0, source.y), min(y1, source.y + source.height)
-    frame = Shape(_rect(x0, y0, x1, y1), None, INK, outline * 2.4)
-    ends = [(x1, (y0 + y1) / 2), ((x0 + x1) / 2, y0), (x0, (y0 + y1) / 2), ((x0 + x1) / 2, y1)]
+    a, b = (x1 - x0) / 2 * RING, (y1 - y0) / 2 * RING
+    cx = min(max((x0 + x1) / 2, a), width - a)
+    cy = max((y0 + y1) / 2, source.y - 1.0 + b)
+    ring = _ellipse((cx, cy), a, b, 96)
+    mark = Shape(tuple(ring), None, MARKER, outline * 1.44)
     tx0, ty0, tx1, ty1 = target.x, target.y, target.x + target.width, target.y + target.height
     goals = [(tx0, (ty0 + ty1) / 2), ((tx0 + tx1) / 2, ty1), (tx1, (ty0 + ty1) / 2),
              ((tx0 + tx1) / 2, ty0)]  # fmt: skip
-    a, b = min(((p, q) for p in ends for q in goals), key=lambda pq: math.dist(*pq))
-    if math.dist(a, b) < 1.0:
-        return [frame]
-    return [frame, Shape((a, b), None, INK, outline * 2.0, closed=False)]
+    p, q = min(((p, q) for p in ring for q in goals), key=lambda pq: math.dist(*pq))
+    if math.dist(p, q) < 1.0:
+        return [mark]
+    return [mark, Shape((p, q), None, MARKER, outline * 1.44, closed=False)]
 
 
 def alt_text(
