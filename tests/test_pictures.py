@@ -700,18 +700,9 @@ def test_tummy_squeeze_in_every_handout_arrow_far_from_the_hands() -> None:
     """The same on paper where it counts: the A4 and Letter handouts, clear and large print,
     under a clinic's header (round 16's arrow was 4.3 mm from a hand on Letter clear print;
     round 17: 8+ / 10+ mm)."""
-    from backplan.settings import ClinicSettings
-
-    clinic = ClinicSettings(clinic="Riverside Physio (synthetic)", phone="01234 567890",
-                            physio="A. Physio")  # fmt: skip
-    plan = bp.build_plan(bp.load_catalogue(), "beginners", ["abdominal-contraction"],
-                         start_date=date(2026, 3, 9), weeks=4)  # fmt: skip
     entry = exercise_entry("abdominal-contraction")
     figs = [figure(merged_pose(entry, p["pose"])) for p in entry["panels"]]
-    for size, large in itertools.product(("A4", "letter"), (False, True)):
-        ((_, _, pic),) = bp.handout.handout_pictures(
-            plan, large_print=large, page_size=size, settings=clinic
-        )
+    for (size, large), pic in _clinic_handout_pictures("abdominal-contraction", "beginners"):
         _tummy_arrow_checks(pic, figs, large, (size, large))
 
 
