@@ -23,7 +23,7 @@ import functools
 import itertools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +98,14 @@ def _add(p: Point, d: Point, k: float = 1.0) -> Point:
     return p[0] + d[0] * k, p[1] + d[1] * k
 
 
+def _on_rows(rows: Sequence[tuple[float, Point]], s: float) -> Point:
+    """The point ``s`` cm up the spine on an outline given at rows (spine cm, point),
+    straight between them."""
+    (s0, a), (s1, b) = next((r0, r1) for r0, r1 in itertools.pairwise(rows) if r0[0] <= s <= r1[0])
+    t = (s - s0) / (s1 - s0)
+    return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+
+
 def ring(c: Point, r: float, a0: float = 0.0, a1: float = 360.0, n: int = 24) -> list[Point]:
     """Points on a circle from angle ``a0`` to ``a1`` (degrees), ends included."""
     steps = max(2, round(n * abs(a1 - a0) / 360))
@@ -147,6 +155,10 @@ def _spine(hip: Point, lower: float, curl: float, curl_from: float, side: float)
     return at
 
 
+#: How far up the spine ``low_belly`` is, cm (the belly is 22 cm up, the hips 0).
+LOW_BELLY = 11.0
+
+
 def _trunk(
     hip: Point, lower: float, side: float, squeeze: float, curl: float, curl_from: float
 ) -> tuple[Poly, Poly, Poly, Poly, dict[str, Point], float, dict[str, Poly]]:
@@ -187,6 +199,9 @@ def _trunk(
     points = {
         "waist": centre(BODY["waist"])[0],
         "belly": dict(front)[22.0],
+        # on the drawn front between the belly and the row nearer the hips: the tummy
+        # squeeze's arrow, far from the hands resting on the ribs (round 17)
+        "low_belly": _on_rows(front, LOW_BELLY),
         "ribs": dict(front)[30.0],
         "back": dict(back)[22.0],
         "shoulder_blade": dict(back)[38.0],
@@ -383,6 +398,11 @@ PALM = ((0.0, -2.7), (2.5, -3.5), (6.6, -3.9), (7.4, -1.0), (7.2, 2.0), (6.4, 3.
         (0.0, 2.7))  # fmt: skip
 FINGERS = (((6.2, -2.9), 5.2), ((6.9, -1.0), 6.6), ((6.9, 0.9), 7.2), ((6.3, 2.8), 6.6))
 FINGER_R = 0.85
+#: A hand lying flat with its fingers together (``"flat"``, round 17: four outlined fingers
+#: read as "striped fists" at print size): the palm, then the four fingers as one rounded
+#: shape laid over its end, and the thumb.
+FLAT_FINGERS = ((5.6, -3.7), (10.0, -3.5), (12.4, -2.8), (13.7, -1.6), (14.1, 0.0),
+                (13.7, 1.6), (12.4, 2.7), (10.0, 3.3), (5.6, 3.6))  # fmt: skip
 
 
 def _fingered_hand(
@@ -390,7 +410,8 @@ def _fingered_hand(
 ) -> tuple[Poly, list[Poly]]:
     """A hand with fingers from ``wrist`` along ``angle`` (degrees): the palm's outline and
     the fingers' and thumb's (two pieces each where they bend). ``"open"``: fingers straight
-    and a little apart; ``"grip"``: curled by 70 degrees (round a limb); ``thumb`` 1 or -1
+    and a little apart; ``"grip"``: curled by 70 degrees (round a limb); ``"flat"``: the
+    four fingers together as one shape, and the thumb; ``thumb`` 1 or -1
     puts the thumb on one side or the other; ``size`` draws it that many times bigger
     (a hand that must show when the picture is small)."""
     u, v = _dir(angle), _dir(angle + 90 * side)
@@ -402,7 +423,9 @@ def _fingered_hand(
 
     palm = tuple(place(x, y * thumb) for x, y in PALM)
     fingers: list[Poly] = []
-    for n, ((x, y), length) in enumerate(FINGERS):
+    if kind == "flat":
+        fingers.append(tuple(place(x, y * thumb) for x, y in FLAT_FINGERS))
+    for n, ((x, y), length) in enumerate(() if kind == "flat" else FINGERS):
         spread = (n - 1.5) * 5.0 * thumb
         base = place(x, y * thumb)
         length *= size
@@ -414,8 +437,9 @@ def _fingered_hand(
             tip = _add(base, _dir(angle + spread), length)
             fingers.append(capsule(base, tip, r, r * 0.9))
     base = place(1.8, 2.9 * thumb)
-    knuckle = _add(base, _dir(angle + 42 * side * thumb), 3.2 * size)
-    tip = _add(knuckle, _dir(angle + 18 * side * thumb), 3.0 * size)
+    splay = (20, 5) if kind == "flat" else (42, 18)  # a flat hand's thumb lies close
+    knuckle = _add(base, _dir(angle + splay[0] * side * thumb), 3.2 * size)
+    tip = _add(knuckle, _dir(angle + splay[1] * side * thumb), 3.0 * size)
     fingers += [capsule(base, knuckle, 1.3 * size, 1.05 * size),
                 capsule(knuckle, tip, 1.05 * size, 0.9 * size)]  # fmt: skip
     return palm, fingers

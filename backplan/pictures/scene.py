@@ -5,7 +5,8 @@ the very same shapes. :func:`layout` picks the largest scale at which the panels
 width and height given (one row, one panel a row, or rows of two; it may leave out the
 start panel, whose pose the next panel shows as a thick dashed outline), never
 above ``at_most`` mm per cm of body. Text, arrows and labels have fixed sizes on paper,
-whatever the scale: an arrow's shaft is never shorter than 15 mm between its heads.
+whatever the scale: an arrow's shaft is never shorter than 15 mm between its heads (unless
+the arrow sets its own ``shaft_mm`` in ``data/poses.json``: the tummy squeeze's short one).
 
 Step panels carry a numbered caption; a close-up has no number (it shows the same moment
 larger) and is tied to the place it magnifies by a light grey ring and a line. The badges ("hold 5
@@ -377,10 +378,11 @@ def _content(
         ]  # a thick dashed outline round the whole, filled white: seen on poor prints
         ghost = [Shape(poly, None, GHOST, outline * 2.8, dash=(2.0, 1.3)) for poly in polys]
         ghost += [Shape(poly, START) for poly in polys]
-        if "tummy" in moving:  # the relaxed tummy's outline, thin and dashed, behind the
-            # solid drawn-in one (round 14: the change shows inside one drawing)
+        if "tummy" in moving:  # the relaxed tummy's outline, dashed, behind the solid
+            # drawn-in one (round 14: the change shows inside one drawing); round 17: as
+            # bold as the start's dashed outline elsewhere
             line = g.extras["relaxed_tummy"][1]
-            ghost.append(Shape(line, None, GHOST, outline * 1.5, closed=False, dash=(1.6, 1.2)))
+            ghost.append(Shape(line, None, GHOST, outline * 2.8, closed=False, dash=(2.0, 1.3)))
     shaded = frozenset(_parts(panel.get("shade", [])))  # still parts to pick out: mid grey
     body = _figure_shapes(f, moving, outline, hidden, entry.get("arms_behind", False), shaded)
     box = _bbox([s for s in body + ghost])
@@ -414,7 +416,9 @@ def _content(
     aw = arrow_width(size)
     for arrow in panel.get("arrows", []):
         spec = _arrow_path(entry, panel, arrow)
-        least = 1.1 * (SHAFT_MM + spec["heads"] * aw * 4.2) / k if size else 0.0  # some spare
+        spec["shaft_mm"] = float(arrow.get("shaft_mm", SHAFT_MM))  # round 17: one may be
+        # shorter (the tummy squeeze: about the gap it spans and its head)
+        least = 1.1 * (spec["shaft_mm"] + spec["heads"] * aw * 4.2) / k if size else 0.0
         spec["tip_fixed"] = bool(arrow.get("tip_fixed"))
         spec["path"] = _lengthen(spec["path"], least, spec["tip_fixed"])
         shapes.append(("arrow", spec))
@@ -1150,7 +1154,8 @@ def _draw(
                     drawn.append(Shape(pts, obj.fill, obj.stroke, obj.width, obj.closed, obj.dash))
                 else:  # never shorter than its heads and a 15 mm shaft, on paper
                     aw = arrow_width(size)
-                    least = SHAFT_MM + obj["heads"] * aw * 4.2 + 0.05 if size else 0.0
+                    shaft = obj.get("shaft_mm", SHAFT_MM)
+                    least = shaft + obj["heads"] * aw * 4.2 + 0.05 if size else 0.0
                     path = tuple(
                         _lengthen([tr(p) for p in obj["path"]], least, obj.get("tip_fixed", False))
                     )
