@@ -120,10 +120,16 @@ def _group_head(title: str, intro: str | None, lk: Look, w: Words | None = None)
         from ..pictures.sizes import picture_size
 
         size = picture_size(lk.large).text  # the size of the words on the pictures
-        key = picture_flowable(picture_key(w.code, size, 180.0))
-        key.hAlign = "RIGHT" if w.direction == "rtl" else "LEFT"  # where the lines begin
-        out.append(key)
+        out += _placed(picture_flowable(picture_key(w.code, size, 180.0)), w)
     return out
+
+
+def _placed(picture: Any, w: Words) -> list[Any]:
+    """``picture`` (none: nothing) on the side where the page's lines begin."""
+    if picture is None:
+        return []
+    picture.hAlign = "RIGHT" if w.direction == "rtl" else "LEFT"
+    return [picture]
 
 
 def _has_easier_picture(b: ExerciseBlock) -> bool:
@@ -224,19 +230,15 @@ def _block(
     from ..pictures import picture_drawing
     from ..pictures.pdf import picture_flowable
 
-    def placed(picture: Any) -> list[Any]:  # on the side where the page's lines begin
-        if picture is not None:
-            picture.hAlign = "RIGHT" if w.direction == "rtl" else "LEFT"
-        return [picture] if picture is not None else []
-
     parts = _head(b, lk, w)
     if pics.main is not None:
-        parts += placed(picture_flowable(pics.main))
+        parts += _placed(picture_flowable(pics.main), w)
     elif b.image:
-        parts += placed(picture_drawing(b.exercise, width, None, b.image, large_print=lk.large))
+        clinic = picture_drawing(b.exercise, width, None, b.image, large_print=lk.large)
+        parts += _placed(clinic, w)
     parts += _body(b, lk, w)
     easier = _easier_text(b, lk, w)
-    easier += placed(picture_flowable(pics.easier)) if pics.easier is not None else []
+    easier += _placed(picture_flowable(pics.easier), w) if pics.easier is not None else []
     later = _later(b, lk, w)
     if pics.apart:
         units = [parts, later, _easier_head(b, lk, w) + easier]

@@ -98,12 +98,16 @@ def _add(p: Point, d: Point, k: float = 1.0) -> Point:
     return p[0] + d[0] * k, p[1] + d[1] * k
 
 
-def _on_rows(rows: Sequence[tuple[float, Point]], s: float) -> Point:
-    """The point ``s`` cm up the spine on an outline given at rows (spine cm, point),
-    straight between them."""
-    (s0, a), (s1, b) = next((r0, r1) for r0, r1 in itertools.pairwise(rows) if r0[0] <= s <= r1[0])
-    t = (s - s0) / (s1 - s0)
-    return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+def _between(rows: Sequence[tuple[float, Any]], s: float) -> Any:
+    """The value ``s`` cm up the spine, straight between ``rows`` of (spine cm, value), a
+    value being a number or a point; the last row's value past the end."""
+    for (s0, a), (s1, b) in itertools.pairwise(rows):
+        if s0 <= s <= s1:
+            t = (s - s0) / (s1 - s0)
+            if isinstance(a, tuple):
+                return tuple(u + (v - u) * t for u, v in zip(a, b, strict=True))
+            return a + (b - a) * t
+    return rows[-1][1]
 
 
 def ring(c: Point, r: float, a0: float = 0.0, a1: float = 360.0, n: int = 24) -> list[Point]:
@@ -201,7 +205,7 @@ def _trunk(
         "belly": dict(front)[22.0],
         # on the drawn front between the belly and the row nearer the hips: the tummy
         # squeeze's arrow, far from the hands resting on the ribs (round 17)
-        "low_belly": _on_rows(front, LOW_BELLY),
+        "low_belly": _between(front, LOW_BELLY),
         "ribs": dict(front)[30.0],
         "back": dict(back)[22.0],
         "shoulder_blade": dict(back)[38.0],
@@ -210,8 +214,6 @@ def _trunk(
         "below_ribs": front_of(13.0, _depth(13.0, 1) - pull(13.0)),
         # the rib cage's lower edge where it meets the drawn front outline (round 15)
         "rib_edge": front_of(rib_s, _depth(rib_s, 1) - pull(rib_s)),
-        # the drawn front 5 cm below that, between the rib edge and the resting hands
-        "under_ribs": front_of(rib_s - 5.0, _depth(rib_s - 5.0, 1) - pull(rib_s - 5.0)),
         "shoulder": centre(BODY["shoulder"])[0],
     }
     upper = centre(BODY["shoulder"])[1]
@@ -221,13 +223,12 @@ def _trunk(
     # your ribs" must be seen); it follows the front as the tummy draws in
     top = _depth(rib_s, 1) - pull(rib_s) - 0.4  # just inside the front outline
 
-    def drawn(s: float) -> float:  # the drawn front's depth (straight between TRUNK's rows)
-        rows = [(r, f - pull(r)) for r, f, _ in TRUNK]
-        return next(d0 + (d1 - d0) * (s - s0) / (s1 - s0)
-                    for (s0, d0), (s1, d1) in itertools.pairwise(rows) if s0 <= s <= s1)  # fmt: skip
+    drawn_rows = [(r, f - pull(r)) for r, f, _ in TRUNK]  # the drawn front's depth
 
     rib_line = tuple(
-        front_of(s, min(top - t**0.8 * 0.45 * (top + _depth(rib_s, 2)), drawn(s) - 0.4))
+        front_of(
+            s, min(top - t**0.8 * 0.45 * (top + _depth(rib_s, 2)), _between(drawn_rows, s) - 0.4)
+        )
         for t in (i / 10 for i in range(11))
         for s in [rib_s - 10.5 * t**1.4]
     )  # round 16: kept inside the drawn-in tummy (it stood out over it in drawing 2)
@@ -241,11 +242,7 @@ def _trunk(
 def _depth(s: float, column: int) -> float:
     """The trunk's front (``column`` 1) or back (2) depth in cm from the spine ``s`` cm
     along it, between TRUNK's rows."""
-    for row0, row1 in itertools.pairwise(TRUNK):
-        (s0, b0), (s1, b1) = (row0[0], row0[column]), (row1[0], row1[column])
-        if s0 <= s <= s1:
-            return b0 + (b1 - b0) * (s - s0) / (s1 - s0)
-    return TRUNK[-1][column]
+    return _between([(row[0], row[column]) for row in TRUNK], s)
 
 
 def _back_depth(s: float) -> float:

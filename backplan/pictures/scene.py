@@ -1258,7 +1258,7 @@ def _nearest_close_up(
     contents: Sequence[_Content], shown: Sequence[int],
 ) -> int:  # fmt: skip
     """Of the close-ups of ``region`` (drawn by ``tr``), the one nearest to it: the line
-    from the frame goes there (on a right-to-left page, step 1 sits on the right)."""
+    from the ring goes there (on a right-to-left page, step 1 sits on the right)."""
     (x0, y0), (x1, y1) = tr(region[:2]), tr(region[2:])
     at = ((x0 + x1) / 2, (y0 + y1) / 2)
     same = [j for j in shown if contents[j].region == region and j in panels]
