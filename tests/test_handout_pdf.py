@@ -269,3 +269,30 @@ def test_a_plan_with_an_unknown_exercise_names_it(catalogue: pd.DataFrame, tmp_p
 def test_an_unknown_page_size_is_refused(beginner_plan: bp.Plan, tmp_path: Path) -> None:
     with pytest.raises(bp.BackplanError, match="A4, letter"):
         bp.handout.to_pdf(beginner_plan, tmp_path / "x.pdf", page_size="A5")
+
+
+def test_handout_streams_are_flate_binary_and_reportlab_is_left_as_it_was(
+    pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    """The handout compresses its streams its own way (binary, zlib level 3: half the time
+    of ReportLab's level 6) and leaves ReportLab's settings as they were, so another
+    ReportLab document in the same notebook is written the ReportLab way."""
+    import zlib
+
+    from reportlab import rl_config
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfgen.canvas import Canvas
+
+    page = PdfReader(pdfs["normal"]).pages[1]
+    contents = page["/Contents"].get_object()
+    assert list(contents["/Filter"]) == ["/FlateDecode"]  # binary: no ASCII85 text
+    raw = contents.get_data()  # decoded by pypdf: the stream is sound
+    assert b" Tf " in raw and b" Tj " in raw  # the page's text
+    assert zlib.compress(raw, 3) == contents._data  # level 3, not ReportLab's 6
+    assert "encode" not in vars(pdfdoc.PDFZCompress)
+    assert rl_config.useA85 == 1  # ReportLab's default, set by the test run's ReportLab
+    # ReportLab's own documents: its level-6 compression, unchanged by the handouts above
+    c = Canvas(str(tmp_path / "other.pdf"), pageCompression=1)
+    c.drawString(100, 100, "another document")
+    c.save()
+    assert zlib.compress(b"x" * 1000) == pdfdoc.PDFZCompress.encode(b"x" * 1000)

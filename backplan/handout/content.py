@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..catalogue import load_advice, load_catalogue, split_steps
+from ..catalogue import catalogue_argument, load_advice, load_catalogue, split_steps
 from ..errors import PlanError, Problem
 from ..locales import UntranslatedWarning
 from ..pictures.sizes import badge_words
@@ -63,6 +63,16 @@ def _shipped_rows() -> dict[str, dict[str, Any]]:
 
 def _rows(catalogue: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {str(r["id"]): r for r in catalogue.to_dict("records")}
+
+
+def catalogue_or_shipped(value: object) -> pd.DataFrame | None:
+    """``value`` checked as a catalogue (:func:`~backplan.plan.build.catalogue_argument`),
+    or ``None`` for the shipped one, whose rows :func:`exercise_rows` reads once a process.
+
+    >>> catalogue_or_shipped(None) is None
+    True
+    """
+    return None if value is None else catalogue_argument(value)
 
 
 def exercise_rows(plan: Plan, catalogue: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:

@@ -26,7 +26,6 @@ import pandas as pd
 
 from .._io.files import as_path, write_atomic
 from ..plan import Plan
-from ..plan.build import catalogue_argument
 from ..plan.model import plan_argument
 from ..scripts import cjk_language
 from ..settings import ClinicSettings
@@ -35,6 +34,7 @@ from .content import (
     ExerciseBlock,
     Handout,
     box_layout,
+    catalogue_or_shipped,
     handout_content,
     length_words,
     week_parts,
@@ -343,7 +343,7 @@ def to_html(
                               phone=phone, physio=physio, settings=settings)  # fmt: skip
     large, size = options.pop("large_print"), options.pop("page_size")
     content = handout_content(
-        plan_argument(plan), catalogue_argument(catalogue), **options, language=language
+        plan_argument(plan), catalogue_or_shipped(catalogue), **options, language=language
     )
     html = render_html(content, large_print=large, page_size=size)
     target = as_path(path)

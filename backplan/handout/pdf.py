@@ -31,11 +31,10 @@ import pandas as pd
 from .._io.files import as_path, atomic_path
 from ..errors import BackplanError, short
 from ..plan import Plan
-from ..plan.build import catalogue_argument
 from ..plan.model import plan_argument
 from ..settings import ClinicSettings
 from ..words import CLINIC_TEXT
-from .content import ExerciseBlock, Handout, handout_content
+from .content import ExerciseBlock, Handout, catalogue_or_shipped, handout_content
 from .options import handout_options, page_size_value
 from .pdf_block import Frames, exercise_units, stacked_height
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
@@ -484,6 +483,6 @@ def to_pdf(
                               phone=phone, physio=physio, settings=settings)  # fmt: skip
     large, size = options.pop("large_print"), options.pop("page_size")
     content = handout_content(
-        plan_argument(plan), catalogue_argument(catalogue), **options, language=language
+        plan_argument(plan), catalogue_or_shipped(catalogue), **options, language=language
     )
     return render_pdf(content, path, large_print=large, page_size=size)

@@ -63,15 +63,29 @@ def footer_canvas(h: Handout, contact: list[str], size: float, rtl: bool = False
     return NumberedCanvas
 
 
+#: zlib's level for page and font streams: level 3 takes half the time of ReportLab's
+#: level 6 for files about 7% larger (measured on 6-week handouts with pictures).
+STREAM_LEVEL = 3
+
+
 @contextlib.contextmanager
 def binary_streams() -> Iterator[None]:
     """Write compressed streams as binary, not ASCII85 text (ReportLab's default): smaller
-    files, and the encoding is a tenth of the build time without ReportLab's C speed-ups."""
+    files, and the encoding is a tenth of the build time without ReportLab's C speed-ups;
+    compressed at :data:`STREAM_LEVEL`, not ReportLab's slower default."""
+    import zlib
+
     from reportlab import rl_config
+    from reportlab.pdfbase import pdfdoc
+
+    def encode(text: str | bytes) -> bytes:
+        return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, STREAM_LEVEL)
 
     before = rl_config.useA85
     rl_config.useA85 = 0
+    pdfdoc.PDFZCompress.encode = encode  # the one compressor every stream uses
     try:
         yield
     finally:
         rl_config.useA85 = before
+        vars(pdfdoc.PDFZCompress).pop("encode", None)  # ReportLab's own method again
