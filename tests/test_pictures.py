@@ -474,6 +474,23 @@ def test_close_ups_have_no_step_number_and_badges_come_once_after_the_last_step(
     assert len(closeup) == 1 and closeup[0].caption == "Close-up: heels up"
 
 
+def test_an_easier_way_says_so_on_its_picture() -> None:
+    """Blind tests 16 and 17: the straight leg raise and the easier leg raise on the back
+    are the same movement (the source gives it twice), so their pictures were told apart
+    only by the dose. Next to the exercise's own picture in a block, the easier way's
+    picture carries an "easier way" badge, in the patient's language; no other does."""
+    for exercise in ("supine-leg-raises", "half-sit-ups"):
+        for large in (False, True):
+            easier = exercise_picture(exercise, "easier", large_print=large)
+            own = exercise_picture(exercise, large_print=large)
+            assert "easier way" in [t.text for t in _texts(easier.items)], exercise
+            assert "easier way" not in [t.text for t in _texts(own.items)], exercise
+    polish = exercise_picture("half-sit-ups", "easier", language="pl")
+    assert "łatwiejsza wersja" in [t.text for t in _texts(polish.items)]
+    for exercise in ("straight-leg-raises", "heel-raises", "knee-to-chest"):
+        assert "easier way" not in [t.text for t in _texts(exercise_picture(exercise).items)]
+
+
 def test_a_lone_step_has_no_number_and_two_steps_are_numbered(printed: dict) -> None:
     """Blind test round 4: a "1" with no "2" (one drawing, or one drawing and its close-up)
     reads as a drawing missing. The numbered dots are white digits on black."""

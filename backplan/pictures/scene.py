@@ -1037,9 +1037,11 @@ def _badge_names(exercise: str, variant: str) -> list[str]:
 
 
 def _texts(numbers: Iterable[tuple[str, str]], language: str) -> dict[str, str]:
-    """The badges' words: the dose's when given, else the plain words ("hold", "repeat")."""
+    """The badges' words: the dose's when given, else the plain words ("hold", "repeat");
+    an easier way's picture says so ("easier way")."""
     w = _words(language)
-    return {"hold": w["picture_hold_word"], "reps": w["picture_repeat"], **dict(numbers)}
+    plain = {"hold": w["picture_hold_word"], "reps": w["picture_repeat"]}
+    return {**plain, "easier": w["picture_easier"], **dict(numbers)}
 
 
 @functools.lru_cache(maxsize=4096)
