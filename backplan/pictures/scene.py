@@ -46,11 +46,16 @@ PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
 #: than a frame (round 17: a black rectangle round the feet, on the floor line, read as a
 #: box or a step to stand on).
 MARKER = "#7a7a7a"
-#: The fill of where you start, inside its thick dashed outline: the paper's white, so no
-#: grey means two things (blind test round 9: a grey start beside the grey other leg read
-#: as a third leg); the fill hides the outline's inner half and the lines of the parts it
-#: covers, so the start shows as one dashed shape (round 3: not a faint line).
-START = "#ffffff"
+#: The fill of where you start, inside its thick dashed outline: a light grey, lighter than
+#: the still body, so the start reads as a body part wherever a piece of it shows (round 19:
+#: white on white, the wall squats' start legs showed only as their two dashed edges) and
+#: never as the mid grey other leg (blind test round 9: a grey start read as a third leg);
+#: the fill hides the outline's inner half and the lines of the parts it covers, so the
+#: start shows as one dashed shape (round 3: not a faint line).
+START = "#f5f5f5"
+#: The start's dashed outline: its width in outlines (half of it shows outside the fill:
+#: 0.81 mm in clear print, 1.08 mm in large print) and its dash and gap (mm).
+START_LINE, START_DASH = 3.6, (2.4, 1.4)
 FONT_MM = 25.4 / 72  # one point in mm
 #: The least length of an arrow's shaft between its heads, mm on paper.
 SHAFT_MM = 15.0
@@ -375,8 +380,8 @@ def _content(
             for name in sorted(_parts(entry.get("ghost_parts", entry.get("moving", []))) - hidden)
             if name != "tummy"
             for poly in g.parts.get(name, ())
-        ]  # a thick dashed outline round the whole, filled white: seen on poor prints
-        ghost = [Shape(poly, None, GHOST, outline * 2.8, dash=(2.0, 1.3)) for poly in polys]
+        ]  # a thick dashed outline round the whole, filled light grey: seen on poor prints
+        ghost = [Shape(poly, None, GHOST, outline * START_LINE, dash=START_DASH) for poly in polys]
         ghost += [Shape(poly, START) for poly in polys]
         if "tummy" in moving:  # the relaxed tummy's outline, dashed, behind the solid
             # drawn-in one (round 14: the change shows inside one drawing); round 17: as
@@ -1384,7 +1389,7 @@ def picture_key(language: str = "en", size: float = 12.0, width_mm: float = 184.
                 if kind == "dark":
                     items.append(Shape(shape, MOVE, INK, size * 0.04))
                 else:
-                    items.append(Shape(shape, START, GHOST, size * 0.06, dash=(2.0, 1.3)))
+                    items.append(Shape(shape, START, GHOST, size * 0.06, dash=START_DASH))
             items.append(Text(tx, y + h * 0.28, text, size))
             x += pw + 2 * gap
     alt = f"{title} {w.join([dark, dashed])}"
