@@ -88,6 +88,48 @@ def test_wall_squats_start_standing_in_clear_print_the_squat_alone_in_large_prin
     assert [p.index for p in roomy.panels] == [0, 1] and roomy.moves["knee"] >= 8
 
 
+def _showing(pic: scene.Picture, fill: str, step: float = 0.2) -> np.ndarray:
+    """Where ``fill`` is the colour on top on paper: a grid of ``step`` mm cells round the
+    shapes of that fill, each painted by the last filled shape over its middle, in the
+    order the picture draws."""
+    from matplotlib.path import Path as Outline
+
+    pts = np.array([p for s in _shapes(pic.items) if s.fill == fill for p in s.points])
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    xs, ys = np.arange(x0, x1, step) + step / 2, np.arange(y0, y1, step) + step / 2
+    gx, gy = np.meshgrid(xs, ys)
+    cells = np.column_stack([gx.ravel(), gy.ravel()])
+    top = np.full(len(cells), "", dtype=object)
+    for s in _shapes(pic.items):
+        if s.fill and s.closed and len(s.points) > 2:
+            top[Outline(np.array(s.points)).contains_points(cells)] = s.fill
+    return (top == fill).reshape(gx.shape)
+
+
+def test_wall_squats_large_print_alone_shows_the_straight_start_legs_as_a_grey_shape() -> None:
+    """Round 19 (blind test 17: "the start legs are two thin grey dashed lines"): alone in
+    large print (the standing start drawing left out, as on the A4 and Letter handouts),
+    the straight start legs show between the wall and the bent legs as a light grey shape,
+    60 mm2 or more of it on paper, from the buttock to the heel (80% or more of the start's
+    hip-to-heel height). Round 17's white start showed none: only its two dashed edges."""
+    from backplan.pictures.fit import fit_pictures
+
+    entry = exercise_entry("wall-squats")
+    start = figure(merged_pose(entry, "start")).points
+    assert scene.START != scene.WHITE
+    for pic in [exercise_picture("wall-squats", large_print=True)] + [
+        fit_pictures("wall-squats", ("",), large_print=True, width_mm=184, room_mm=room,
+                     dose="10 times, hold each for 5 seconds")[0]
+        for room in (79.5, 97)  # the rooms the Letter and A4 handouts give it
+    ]:  # fmt: skip
+        (panel,) = pic.panels
+        shown = _showing(pic, scene.START)
+        rows = np.flatnonzero(shown.any(axis=1))
+        assert shown.sum() * 0.2**2 >= 60, pic.scale
+        span = (rows.max() - rows.min()) * 0.2
+        assert span >= 0.8 * (start["hip"][1] - start["near_heel"][1]) * panel.scale
+
+
 def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:
     def grey(colour: str) -> float:
         r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
@@ -119,17 +161,25 @@ def test_where_you_start_is_a_filled_shape_with_a_thick_dashed_outline(
     exercise: str, variant: str
 ) -> None:
     """A one-drawing large-print picture shows the start as a shape inside a thick dashed
-    outline, not a thin dashed line a poor eye misses (blind test round 3); filled white
-    since round 10, so it is never the grey of the other leg."""
+    outline, not a thin dashed line a poor eye misses (blind test round 3). Round 19: the
+    same in every picture and both prints: each outline filled light grey (after it, so
+    its inner half is hidden) and 0.8 mm or more of it showing on paper (round 17: 0.63 mm
+    in clear print). The tummy squeeze's relaxed tummy is an open dashed line (1.2 mm)."""
     for large in (False, True):
         pic = exercise_picture(exercise, variant, large_print=large)
-        filled = {s.points for s in _shapes(pic.items) if s.fill == scene.START}
+        shapes = _shapes(pic.items)
         for line in _starts(pic):
-            assert line.width >= 1.2 and (not line.closed or line.points in filled), exercise
-        if len(pic.panels) == 1 and exercise != "wall-squats":  # the start panel left
-            assert filled, (exercise, variant)  # out: its pose is still there
-        elif len(pic.panels) == 1:  # the start (back on the wall, feet forward) in words and
-            # marks: the distance from the wall to the heel, and an arrow down and back up
+            if not line.closed:
+                assert line.width >= 1.2, exercise
+                continue
+            after = shapes[shapes.index(line) + 1 :]
+            assert any(s.points == line.points and s.fill == scene.START for s in after)
+            assert line.width / 2 >= 0.8, (exercise, variant, large, line.width)
+        if len(pic.panels) == 1:  # the start panel left out: its pose is still there
+            assert any(s.fill == scene.START for s in shapes), (exercise, variant)
+        if len(pic.panels) == 1 and exercise == "wall-squats":  # and the start (back on the
+            # wall, feet forward) in words and marks: the distance from the wall to the
+            # heel, and an arrow down and back up
             said = [t.text for t in _texts(pic.items)]
             assert "Feet forward 30 cm" in said
             (arrow,) = pic.panels[0].arrows
