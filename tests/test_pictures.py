@@ -156,6 +156,22 @@ def _starts(pic: scene.Picture) -> list:
     return [s for s in _shapes(pic.items) if s.dash and s.stroke == scene.GHOST]
 
 
+def _check_starts(pic: scene.Picture, where: object) -> None:
+    """Each closed dashed start outline is followed by a light grey shape of the same points
+    (its fill, hiding the inner half) and shows 0.8 mm or more on paper; a drawing alone has
+    a start; an open dashed line (the relaxed tummy) is 1.2 mm or more."""
+    shapes = _shapes(pic.items)
+    for line in _starts(pic):
+        if not line.closed:
+            assert line.width >= 1.2, where
+            continue
+        after = shapes[shapes.index(line) + 1 :]
+        assert any(s.points == line.points and s.fill == scene.START for s in after), where
+        assert line.width / 2 >= 0.8, (where, line.width)
+    if len(pic.panels) == 1:  # the start panel left out: its pose is still there
+        assert any(s.fill == scene.START for s in shapes), where
+
+
 @pytest.mark.parametrize(("exercise", "variant"), ALL)
 def test_where_you_start_is_a_filled_shape_with_a_thick_dashed_outline(
     exercise: str, variant: str
@@ -167,16 +183,7 @@ def test_where_you_start_is_a_filled_shape_with_a_thick_dashed_outline(
     in clear print). The tummy squeeze's relaxed tummy is an open dashed line (1.2 mm)."""
     for large in (False, True):
         pic = exercise_picture(exercise, variant, large_print=large)
-        shapes = _shapes(pic.items)
-        for line in _starts(pic):
-            if not line.closed:
-                assert line.width >= 1.2, exercise
-                continue
-            after = shapes[shapes.index(line) + 1 :]
-            assert any(s.points == line.points and s.fill == scene.START for s in after)
-            assert line.width / 2 >= 0.8, (exercise, variant, large, line.width)
-        if len(pic.panels) == 1:  # the start panel left out: its pose is still there
-            assert any(s.fill == scene.START for s in shapes), (exercise, variant)
+        _check_starts(pic, (exercise, variant, large))
         if len(pic.panels) == 1 and exercise == "wall-squats":  # and the start (back on the
             # wall, feet forward) in words and marks: the distance from the wall to the
             # heel, and an arrow down and back up
@@ -503,6 +510,13 @@ def test_every_arrow_has_a_shaft_of_15_mm_at_least(exercise: str, variant: str) 
         for arrow in arrows:
             shaft = _arrow_shaft(arrow, 16.0 if large else 12.0)
             assert shaft >= _least_shaft(exercise), (exercise, large)
+
+
+def test_start_outlines_in_the_handouts_are_filled_light_grey_and_thick(printed: dict) -> None:
+    """Round 19: as the A4 and Letter handouts print them, clear and large print."""
+    for (size, large), rows in printed.items():
+        for b, variant, pic in rows:
+            _check_starts(pic, (size, large, b.exercise, variant))
 
 
 def test_arrows_in_the_handouts_are_long_enough_and_whole(printed: dict) -> None:
