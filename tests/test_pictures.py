@@ -8,6 +8,7 @@ import itertools
 import math
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from backplan.pictures import (
 )
 from backplan.pictures.body import figure
 from backplan.pictures.data import exercise_entry, merged_pose
+from backplan.words import words_for
 
 WIDE = ("ankle-lifts", "heel-slides", "abdominal-contraction", "straight-leg-raises",
         "prone-leg-raises", "supine-leg-raises", "half-sit-ups", "knee-to-chest")  # fmt: skip
@@ -71,7 +73,7 @@ def test_pictures_are_big_enough_to_see_the_movement(exercise: str, variant: str
 def test_wall_squats_start_standing_in_clear_print_the_squat_alone_in_large_print() -> None:
     """Round 11: the standing start beside the squat where the size rules hold. In large
     print 95 mm high the two drawings would move the knee 7 mm (under 8), so it shows the
-    squat alone."""
+    squat's drawing alone (round 19: the start pose drawn whole beside it, see below)."""
     from backplan.pictures.fit import fit_pictures
 
     for pics in (
@@ -86,6 +88,63 @@ def test_wall_squats_start_standing_in_clear_print_the_squat_alone_in_large_prin
     # a large-print page with room keeps both drawings once the knee moves 8 mm
     (roomy,) = fit_pictures("wall-squats", ("",), large_print=True, width_mm=184, room_mm=130)
     assert [p.index for p in roomy.panels] == [0, 1] and roomy.moves["knee"] >= 8
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_wall_squats_large_print_alone_still_shows_the_standing_start_beside_the_squat(
+    language: str,
+) -> None:
+    """Round 19 (blind test 17, p22: "stand tall first, then slide down" is not in the
+    drawing): where large print leaves out the start drawing, the start pose is drawn
+    whole beside the squat (its legs as they start: straight), 0.95 or more of its size,
+    against its own wall, before it in reading order (on the left; on the right in
+    Arabic), its head 3 cm or more higher; the description says two drawings, and the
+    squat keeps its 8 mm of knee movement. Round 17: the squat alone."""
+    from backplan.pictures.fit import fit_pictures
+
+    start = figure(merged_pose(exercise_entry("wall-squats"), "start"))
+    rtl = language == "ar"
+    for pic, knee in [(exercise_picture("wall-squats", large_print=True, language=language), 8)] + [
+        (fit_pictures("wall-squats", ("",), large_print=True, width_mm=184, room_mm=room,
+                      dose="10 times, hold each for 5 seconds", language=language)[0], knee)
+        for room, knee in ((97, 8), (79.5, 6.5))  # the A4 and Letter handouts' rooms
+    ]:  # fmt: skip
+        assert [p.index for p in pic.panels] == [1] and pic.moves["knee"] >= knee
+        assert pic.alt.startswith(words_for(language)["picture_drawings_2"])
+        shapes = _shapes(pic.items)
+        walls = sorted((s for s in shapes if s.fill == scene.PROP), key=lambda s: min(_xs(s)))
+        heads = sorted((s for s in shapes if s.fill == scene.HAIR), key=lambda s: min(_xs(s)))
+        assert len(walls) == 2 and len(heads) == 2  # two people, each on their wall
+        (first, squat), squat_wall = (heads[::-1], walls[0]) if rtl else (heads, walls[1])
+        assert max(_ys(first)) - max(_ys(squat)) >= 3 * pic.scale
+        for name in ("near_thigh", "near_shin", "near_foot"):  # dark: what moves
+            (part,) = start.parts[name]
+            (k, drawn), *_ = [z for s in shapes if s.fill == scene.MOVE
+                              if (z := _similar(part, s.points))]  # fmt: skip
+            assert k >= 0.95 * pic.scale, name
+            if rtl:  # wholly on its own side of the squat's wall
+                assert min(_xs(drawn)) > max(_xs(squat_wall)), name
+            else:
+                assert max(_xs(drawn)) < min(_xs(squat_wall)), name
+
+
+def _similar(part: Sequence, drawn: scene.Shape | Sequence) -> tuple[float, scene.Shape] | None:
+    """``(mm per cm, drawn)`` when the drawn shape (mm) is ``part`` (cm) scaled and moved."""
+    a = np.array(part, dtype=float)
+    b = np.array(drawn, dtype=float)
+    if a.shape != b.shape:
+        return None
+    a, b = a - a[0], b - b[0]
+    k = float(np.linalg.norm(b) / np.linalg.norm(a))
+    return (k, scene.Shape(tuple(drawn))) if np.allclose(a * k, b, atol=0.05) else None
+
+
+def _xs(s: scene.Shape) -> list[float]:
+    return [x for x, _ in s.points]
+
+
+def _ys(s: scene.Shape) -> list[float]:
+    return [y for _, y in s.points]
 
 
 def _showing(pic: scene.Picture, fill: str, step: float = 0.2) -> np.ndarray:
