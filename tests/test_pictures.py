@@ -8,6 +8,7 @@ import itertools
 import math
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from backplan.pictures import (
 )
 from backplan.pictures.body import figure
 from backplan.pictures.data import exercise_entry, merged_pose
+from backplan.words import words_for
 
 WIDE = ("ankle-lifts", "heel-slides", "abdominal-contraction", "straight-leg-raises",
         "prone-leg-raises", "supine-leg-raises", "half-sit-ups", "knee-to-chest")  # fmt: skip
@@ -71,7 +73,7 @@ def test_pictures_are_big_enough_to_see_the_movement(exercise: str, variant: str
 def test_wall_squats_start_standing_in_clear_print_the_squat_alone_in_large_print() -> None:
     """Round 11: the standing start beside the squat where the size rules hold. In large
     print 95 mm high the two drawings would move the knee 7 mm (under 8), so it shows the
-    squat alone."""
+    squat's drawing alone (round 19: the start pose drawn whole beside it, see below)."""
     from backplan.pictures.fit import fit_pictures
 
     for pics in (
@@ -88,6 +90,105 @@ def test_wall_squats_start_standing_in_clear_print_the_squat_alone_in_large_prin
     assert [p.index for p in roomy.panels] == [0, 1] and roomy.moves["knee"] >= 8
 
 
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_wall_squats_large_print_alone_still_shows_the_standing_start_beside_the_squat(
+    language: str,
+) -> None:
+    """Round 19 (blind test 17, p22: "stand tall first, then slide down" is not in the
+    drawing): where large print leaves out the start drawing, the start pose is drawn
+    whole beside the squat (its legs as they start: straight), 0.95 or more of its size,
+    against its own wall, before it in reading order (on the left; on the right in
+    Arabic), its head 3 cm or more higher; the description says two drawings, and the
+    squat keeps its 8 mm of knee movement. Round 17: the squat alone."""
+    from backplan.pictures.fit import fit_pictures
+
+    start = figure(merged_pose(exercise_entry("wall-squats"), "start"))
+    rtl = language == "ar"
+    for pic, knee in [(exercise_picture("wall-squats", large_print=True, language=language), 8)] + [
+        (fit_pictures("wall-squats", ("",), large_print=True, width_mm=184, room_mm=room,
+                      dose="10 times, hold each for 5 seconds", language=language)[0], knee)
+        for room, knee in ((97, 8), (79.5, 6.5))  # the A4 and Letter handouts' rooms
+    ]:  # fmt: skip
+        assert [p.index for p in pic.panels] == [1] and pic.moves["knee"] >= knee
+        assert pic.alt.startswith(words_for(language)["picture_drawings_2"])
+        shapes = _shapes(pic.items)
+        walls = sorted((s for s in shapes if s.fill == scene.PROP), key=lambda s: min(_xs(s)))
+        heads = sorted((s for s in shapes if s.fill == scene.HAIR), key=lambda s: min(_xs(s)))
+        assert len(walls) == 2 and len(heads) == 2  # two people, each on their wall
+        (first, squat), squat_wall = (heads[::-1], walls[0]) if rtl else (heads, walls[1])
+        assert max(_ys(first)) - max(_ys(squat)) >= 3 * pic.scale
+        for name in ("near_thigh", "near_shin", "near_foot"):  # dark: what moves
+            (part,) = start.parts[name]
+            (k, drawn), *_ = [z for s in shapes if s.fill == scene.MOVE
+                              if (z := _similar(part, s.points))]  # fmt: skip
+            assert k >= 0.95 * pic.scale, name
+            if rtl:  # wholly on its own side of the squat's wall
+                assert min(_xs(drawn)) > max(_xs(squat_wall)), name
+            else:
+                assert max(_xs(drawn)) < min(_xs(squat_wall)), name
+
+
+def _similar(part: Sequence, drawn: scene.Shape | Sequence) -> tuple[float, scene.Shape] | None:
+    """``(mm per cm, drawn)`` when the drawn shape (mm) is ``part`` (cm) scaled and moved."""
+    a = np.array(part, dtype=float)
+    b = np.array(drawn, dtype=float)
+    if a.shape != b.shape:
+        return None
+    a, b = a - a[0], b - b[0]
+    k = float(np.linalg.norm(b) / np.linalg.norm(a))
+    return (k, scene.Shape(tuple(drawn))) if np.allclose(a * k, b, atol=0.05) else None
+
+
+def _xs(s: scene.Shape) -> list[float]:
+    return [x for x, _ in s.points]
+
+
+def _ys(s: scene.Shape) -> list[float]:
+    return [y for _, y in s.points]
+
+
+def _showing(pic: scene.Picture, fill: str, step: float = 0.2) -> np.ndarray:
+    """Where ``fill`` is the colour on top on paper: a grid of ``step`` mm cells round the
+    shapes of that fill, each painted by the last filled shape over its middle, in the
+    order the picture draws."""
+    from matplotlib.path import Path as Outline
+
+    pts = np.array([p for s in _shapes(pic.items) if s.fill == fill for p in s.points])
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    xs, ys = np.arange(x0, x1, step) + step / 2, np.arange(y0, y1, step) + step / 2
+    gx, gy = np.meshgrid(xs, ys)
+    cells = np.column_stack([gx.ravel(), gy.ravel()])
+    top = np.full(len(cells), "", dtype=object)
+    for s in _shapes(pic.items):
+        if s.fill and s.closed and len(s.points) > 2:
+            top[Outline(np.array(s.points)).contains_points(cells)] = s.fill
+    return (top == fill).reshape(gx.shape)
+
+
+def test_wall_squats_large_print_alone_shows_the_straight_start_legs_as_a_grey_shape() -> None:
+    """Round 19 (blind test 17: "the start legs are two thin grey dashed lines"): alone in
+    large print (the standing start drawing left out, as on the A4 and Letter handouts),
+    the straight start legs show between the wall and the bent legs as a light grey shape,
+    60 mm2 or more of it on paper, from the buttock to the heel (80% or more of the start's
+    hip-to-heel height). Round 17's white start showed none: only its two dashed edges."""
+    from backplan.pictures.fit import fit_pictures
+
+    entry = exercise_entry("wall-squats")
+    start = figure(merged_pose(entry, "start")).points
+    assert scene.START != scene.WHITE
+    for pic in [exercise_picture("wall-squats", large_print=True)] + [
+        fit_pictures("wall-squats", ("",), large_print=True, width_mm=184, room_mm=room,
+                     dose="10 times, hold each for 5 seconds")[0]
+        for room in (79.5, 97)  # the rooms the Letter and A4 handouts give it
+    ]:  # fmt: skip
+        (panel,) = pic.panels
+        shown = _showing(pic, scene.START)
+        rows = np.flatnonzero(shown.any(axis=1))
+        assert shown.sum() * 0.2**2 >= 60, pic.scale
+        span = (rows.max() - rows.min()) * 0.2
+        assert span >= 0.8 * (start["hip"][1] - start["near_heel"][1]) * panel.scale
+
+
 def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:
     def grey(colour: str) -> float:
         r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
@@ -98,10 +199,12 @@ def test_what_moves_is_dark_and_what_stays_is_light_in_greyscale() -> None:
     # test round 2), never as dark as what moves
     assert 0.55 < grey(scene.FAR) < 0.75
     # the far leg when both move (knees to chest) is a second, lighter blue: still darker
-    # than any still part. The start is white inside its thick dashed outline: round 9
-    # read a light grey start beside the mid grey other leg as a third leg
+    # than any still part. The start is a light grey inside its thick dashed outline,
+    # lighter than the still body (round 9 read a mid grey start beside the mid grey other
+    # leg as a third leg) but not the paper's white (round 19: white on white, the wall
+    # squats' start legs showed as two thin dashed lines)
     assert grey(scene.MOVE) + 0.15 < grey(scene.MOVE_FAR) < grey(scene.FAR)
-    assert scene.START == scene.WHITE
+    assert grey(scene.STILL) < grey(scene.START) <= 0.97
     assert scene.START not in {scene.MOVE, scene.MOVE_FAR, scene.FAR, scene.STILL, scene.HAIR}
     pic = exercise_picture("heel-slides")
     fills = [s.fill for s in _shapes(pic.items)]
@@ -112,22 +215,37 @@ def _starts(pic: scene.Picture) -> list:
     return [s for s in _shapes(pic.items) if s.dash and s.stroke == scene.GHOST]
 
 
+def _check_starts(pic: scene.Picture, where: object) -> None:
+    """Each closed dashed start outline is followed by a light grey shape of the same points
+    (its fill, hiding the inner half) and shows 0.8 mm or more on paper; a drawing alone has
+    a start; an open dashed line (the relaxed tummy) is 1.2 mm or more."""
+    shapes = _shapes(pic.items)
+    for line in _starts(pic):
+        if not line.closed:
+            assert line.width >= 1.2, where
+            continue
+        after = shapes[shapes.index(line) + 1 :]
+        assert any(s.points == line.points and s.fill == scene.START for s in after), where
+        assert line.width / 2 >= 0.8, (where, line.width)
+    if len(pic.panels) == 1:  # the start panel left out: its pose is still there
+        assert any(s.fill == scene.START for s in shapes), where
+
+
 @pytest.mark.parametrize(("exercise", "variant"), ALL)
 def test_where_you_start_is_a_filled_shape_with_a_thick_dashed_outline(
     exercise: str, variant: str
 ) -> None:
     """A one-drawing large-print picture shows the start as a shape inside a thick dashed
-    outline, not a thin dashed line a poor eye misses (blind test round 3); filled white
-    since round 10, so it is never the grey of the other leg."""
+    outline, not a thin dashed line a poor eye misses (blind test round 3). Round 19: the
+    same in every picture and both prints: each outline filled light grey (after it, so
+    its inner half is hidden) and 0.8 mm or more of it showing on paper (round 17: 0.63 mm
+    in clear print). The tummy squeeze's relaxed tummy is an open dashed line (1.2 mm)."""
     for large in (False, True):
         pic = exercise_picture(exercise, variant, large_print=large)
-        filled = {s.points for s in _shapes(pic.items) if s.fill == scene.START}
-        for line in _starts(pic):
-            assert line.width >= 1.2 and (not line.closed or line.points in filled), exercise
-        if len(pic.panels) == 1 and exercise != "wall-squats":  # the start panel left
-            assert filled, (exercise, variant)  # out: its pose is still there
-        elif len(pic.panels) == 1:  # the start (back on the wall, feet forward) in words and
-            # marks: the distance from the wall to the heel, and an arrow down and back up
+        _check_starts(pic, (exercise, variant, large))
+        if len(pic.panels) == 1 and exercise == "wall-squats":  # and the start (back on the
+            # wall, feet forward) in words and marks: the distance from the wall to the
+            # heel, and an arrow down and back up
             said = [t.text for t in _texts(pic.items)]
             assert "Feet forward 30 cm" in said
             (arrow,) = pic.panels[0].arrows
@@ -451,6 +569,13 @@ def test_every_arrow_has_a_shaft_of_15_mm_at_least(exercise: str, variant: str) 
         for arrow in arrows:
             shaft = _arrow_shaft(arrow, 16.0 if large else 12.0)
             assert shaft >= _least_shaft(exercise), (exercise, large)
+
+
+def test_start_outlines_in_the_handouts_are_filled_light_grey_and_thick(printed: dict) -> None:
+    """Round 19: as the A4 and Letter handouts print them, clear and large print."""
+    for (size, large), rows in printed.items():
+        for b, variant, pic in rows:
+            _check_starts(pic, (size, large, b.exercise, variant))
 
 
 def test_arrows_in_the_handouts_are_long_enough_and_whole(printed: dict) -> None:

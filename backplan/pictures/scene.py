@@ -46,11 +46,16 @@ PROP, PROP_DARK, WHITE, GHOST = "#d9d9d9", "#a6a6a6", "#ffffff", "#404040"
 #: than a frame (round 17: a black rectangle round the feet, on the floor line, read as a
 #: box or a step to stand on).
 MARKER = "#7a7a7a"
-#: The fill of where you start, inside its thick dashed outline: the paper's white, so no
-#: grey means two things (blind test round 9: a grey start beside the grey other leg read
-#: as a third leg); the fill hides the outline's inner half and the lines of the parts it
-#: covers, so the start shows as one dashed shape (round 3: not a faint line).
-START = "#ffffff"
+#: The fill of where you start, inside its thick dashed outline: a light grey, lighter than
+#: the still body, so the start reads as a body part wherever a piece of it shows (round 19:
+#: white on white, the wall squats' start legs showed only as their two dashed edges) and
+#: never as the mid grey other leg (blind test round 9: a grey start read as a third leg);
+#: the fill hides the outline's inner half and the lines of the parts it covers, so the
+#: start shows as one dashed shape (round 3: not a faint line).
+START = "#f5f5f5"
+#: The start's dashed outline: its width in outlines (half of it shows outside the fill:
+#: 0.81 mm in clear print, 1.08 mm in large print) and its dash and gap (mm).
+START_LINE, START_DASH = 3.6, (2.4, 1.4)
 FONT_MM = 25.4 / 72  # one point in mm
 #: The least length of an arrow's shaft between its heads, mm on paper.
 SHAFT_MM = 15.0
@@ -160,6 +165,7 @@ class _Content:
     of: int  # the panel a close-up magnifies
     front: bool = False  # the frame on the drawing magnified goes in front of the body
     low: bool = False  # a close-up at the foot of its row, just above its caption
+    beside: bool = False  # the start pose drawn whole beside the figure (``start_beside``)
 
 
 def _parts(names: Iterable[str]) -> set[str]:
@@ -286,6 +292,34 @@ def _props(entry: Mapping[str, Any], f: Figure, box: list[float], outline: float
     return out
 
 
+def _start_beside(
+    entry: Mapping[str, Any], spec: Mapping[str, Any], g: Figure, moving: set[str],
+    outline: float, box: list[float], rtl: bool,
+) -> list[Shape]:  # fmt: skip
+    """The start pose ``g`` drawn whole beside the figure, ``spec["zoom"]`` times its size,
+    against its own wall (to 1 cm above the head), on its own floor, ``spec["gap"]`` cm
+    away: before it in reading order (on its left; on its right on a right-to-left page).
+    ``box`` grows to hold it."""
+    z, gap = float(spec.get("zoom", 1.0)), float(spec.get("gap", 12.0))
+    body = _figure_shapes(g, moving, outline, set(), entry.get("arms_behind", False))
+    wall = _wall_x(g)
+    reach = (max(x for sh in body for x, _ in sh.points) - wall) * z
+    x = box[2] + gap + 11 if rtl else box[0] - gap - 2 - reach  # its wall's front
+    top = max(y for sh in body for _, y in sh.points) * z + 1
+    out = [Shape(((x - 11, 0), (x + reach + 2, 0)), None, INK, outline * 2.2, closed=False)]
+    out.append(Shape(_rect(x - 9, 0, x, top), PROP, INK, outline))
+    out += [
+        Shape(((x - 9, y), (x, y + 9)), None, PROP_DARK, outline * 1.4, closed=False)
+        for y in range(4, int(top) - 9, 12)
+    ]
+    out += [
+        replace(sh, points=tuple((x + (px - wall) * z, py * z) for px, py in sh.points))
+        for sh in body
+    ]
+    box[0], box[2], box[3] = min(box[0], x - 11), max(box[2], x + reach + 2), max(box[3], top)
+    return out
+
+
 def _wall_x(f: Figure) -> float:
     """Where a wall behind the body stands: at the back of the pelvis or the chest."""
     return min(p[0] for name in ("pelvis", "chest") for poly in f.parts[name] for p in poly)
@@ -375,8 +409,8 @@ def _content(
             for name in sorted(_parts(entry.get("ghost_parts", entry.get("moving", []))) - hidden)
             if name != "tummy"
             for poly in g.parts.get(name, ())
-        ]  # a thick dashed outline round the whole, filled white: seen on poor prints
-        ghost = [Shape(poly, None, GHOST, outline * 2.8, dash=(2.0, 1.3)) for poly in polys]
+        ]  # a thick dashed outline round the whole, filled light grey: seen on poor prints
+        ghost = [Shape(poly, None, GHOST, outline * START_LINE, dash=START_DASH) for poly in polys]
         ghost += [Shape(poly, START) for poly in polys]
         if "tummy" in moving:  # the relaxed tummy's outline, dashed, behind the solid
             # drawn-in one (round 14: the change shows inside one drawing); round 17: as
@@ -429,6 +463,11 @@ def _content(
             w, h = (v / k for v in _label_size(text, size))
             x0 = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
             _grow(box, [(x0, y - h / 2), (x0 + w, y + h / 2)], pad=0.5)
+    beside = bool(alone and size and panel.get("start_beside"))  # round 19: the start
+    if beside:  # drawn whole beside the figure, where large print leaves out its drawing
+        rtl = _words(language).direction == "rtl"
+        start = _start_beside(entry, panel["start_beside"], g, moving, outline, box, rtl)
+        shapes = [("shape", s) for s in start] + shapes
     region = None
     if "region" in panel and size:  # a thumbnail (no words) draws the whole figure
         cx, cy = _point(f, panel["region"]["around"])
@@ -447,7 +486,8 @@ def _content(
     if alone and panel.get("caption_alone"):  # no start drawing: this caption says the start
         caption = panel["caption_alone"]
     caption = said(caption)
-    return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front, low)
+    return _Content(shapes, tuple(box), zoom, caption, figures, closeup, region, of, front, low,
+                    beside)  # fmt: skip
 
 
 def _under_ring(entry: Mapping[str, Any], index: int, box: Sequence[float]) -> Point:
@@ -983,7 +1023,11 @@ def _best(
     drop = _droppable(entry) if may_drop else None
     alone = (  # the contents when the start panel is left out (a thumbnail too)
         _contents(exercise, variant, outline, size, hint, language, True)
-        if any(p.get("ghost_when") or p.get("caption_alone") for p in entry["panels"])
+        if any(
+            p.get(k)
+            for p in entry["panels"]
+            for k in ("ghost_when", "caption_alone", "start_beside")
+        )
         else contents
     )
     plans = [
@@ -1203,7 +1247,8 @@ def _draw(
         for name, text in reversed(pairs) if rtl else pairs:
             overlay += _tag(bx, by, text, size, dark=name == "hold")
             bx += _label_size(text, size)[0] + size * FONT_MM * 0.6
-    alt = alt_text(exercise, variant, texts, len(shown), language)
+    beside = any(contents[i].beside for i in shown)  # the start drawn whole beside it
+    alt = alt_text(exercise, variant, texts, len(shown) + beside, language)
     ordered = tuple(panels[i] for i in shown)
     moves = _moves(exercise, variant, ordered)
     return Picture(pic_w, total_h, tuple(items + overlay), alt, scale, ordered, moves)
@@ -1386,7 +1431,7 @@ def picture_key(language: str = "en", size: float = 12.0, width_mm: float = 184.
                 if kind == "dark":
                     items.append(Shape(shape, MOVE, INK, size * 0.04))
                 else:
-                    items.append(Shape(shape, START, GHOST, size * 0.06, dash=(2.0, 1.3)))
+                    items.append(Shape(shape, START, GHOST, size * 0.06, dash=START_DASH))
             items.append(Text(tx, y + h * 0.28, text, size))
             x += pw + 2 * gap
     alt = f"{title} {w.join([dark, dashed])}"
