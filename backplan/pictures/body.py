@@ -182,7 +182,8 @@ def _trunk(
         return _add(c, _dir(angle - 90 * side), depth)
 
     # round 19: a squeeze samples the front every cm along the tummy, so the drawn-in
-    # tummy is a smooth shallow curve (TRUNK's rows alone made it a V); no squeeze: TRUNK's
+    # tummy is a smooth shallow curve (TRUNK's rows alone made it a V); without one, the
+    # trunk is drawn from TRUNK's rows as before
     rows_in = sorted(
         {s for s, _, _ in TRUNK} | (set(map(float, range(5, 38))) if squeeze else set())
     )
