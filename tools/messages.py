@@ -74,6 +74,10 @@ def picture_messages() -> list[tuple[str, str, str]]:
             where = f"picture of {exercise}, {variant}"
             out.append((f"picture:{exercise}", e["alt"], f"{where}description, read aloud by "
                         "screen readers"))  # fmt: skip
+            for badge in e.get("badges", ()):  # a picture's own badge (not a dose's)
+                if badge not in ("hold", "reps"):
+                    out.append((f"picture:{exercise}", badge,
+                                f"{where}badge after the hold: a few words"))  # fmt: skip
             for i, panel in enumerate(e["panels"], start=1):
                 if panel.get("caption"):
                     out.append((f"picture:{exercise}", panel["caption"],
