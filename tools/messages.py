@@ -28,6 +28,7 @@ from babel.messages.pofile import read_po, write_po
 from backplan._io.paths import data_dir
 from backplan.catalogue import split_steps
 from backplan.locales.files import DATA_CONTEXTS, STAFF_PREFIX, template_path
+from backplan.pictures.scene import FIXED_BADGES
 
 WIDTH = 96
 _OWN_HEADER = re.compile(r'^"X-Backplan-[^"]*"\n', re.MULTILINE)
@@ -74,6 +75,10 @@ def picture_messages() -> list[tuple[str, str, str]]:
             where = f"picture of {exercise}, {variant}"
             out.append((f"picture:{exercise}", e["alt"], f"{where}description, read aloud by "
                         "screen readers"))  # fmt: skip
+            for badge in e.get("badges", ()):  # a picture's own badge (not a dose's)
+                if badge not in FIXED_BADGES:
+                    out.append((f"picture:{exercise}", badge,
+                                f"{where}badge after the hold: a few words"))  # fmt: skip
             for i, panel in enumerate(e["panels"], start=1):
                 if panel.get("caption"):
                     out.append((f"picture:{exercise}", panel["caption"],

@@ -181,7 +181,14 @@ def _trunk(
         c, angle = centre(s)
         return _add(c, _dir(angle - 90 * side), depth)
 
-    front = [(s, front_of(s, f - pull(s))) for s, f, _ in TRUNK]
+    # round 19: a squeeze samples the front every cm along the tummy, so the drawn-in
+    # tummy is a smooth shallow curve (TRUNK's rows alone made it a V); without one, the
+    # trunk is drawn from TRUNK's rows as before
+    rows_in = sorted(
+        {s for s, _, _ in TRUNK} | (set(map(float, range(5, 38))) if squeeze else set())
+    )
+    depths = [(s, _depth(s, 1)) for s in rows_in]
+    front = [(s, front_of(s, f - pull(s))) for s, f in depths]
 
     def bottom(s: float) -> float:  # face down the buttocks are what rise highest
         return 3.0 * math.cos(math.pi * s / 16) if side < 0 and abs(s) < 8 else 0.0
@@ -197,7 +204,7 @@ def _trunk(
     cut = BODY["waist"] + 4
     tummy = [p for s, p in front if 6 <= s <= 38]
     # the tummy wall: a band 3.5 cm deep under the front, following its curve
-    inner = [front_of(s, f - pull(s) - 3.5) for s, f, _ in TRUNK if 6 <= s <= 38][::-1]
+    inner = [front_of(s, f - pull(s) - 3.5) for s, f in depths if 6 <= s <= 38][::-1]
     relaxed = tuple(front_of(s, f) for s, f, _ in TRUNK if 4 <= s <= 38)
     rib_s = 36.0  # where the lower edge of the rib cage meets the front
     points = {
@@ -223,7 +230,7 @@ def _trunk(
     # your ribs" must be seen); it follows the front as the tummy draws in
     top = _depth(rib_s, 1) - pull(rib_s) - 0.4  # just inside the front outline
 
-    drawn_rows = [(r, f - pull(r)) for r, f, _ in TRUNK]  # the drawn front's depth
+    drawn_rows = [(r, f - pull(r)) for r, f in depths]  # the drawn front's depth
 
     rib_line = tuple(
         front_of(

@@ -1067,9 +1067,14 @@ def _best(
     return pick, contents
 
 
-def picture_badges(exercise: str, variant: str, texts: Mapping[str, str]) -> list[str]:
-    """The badges of a picture, in order, with their words."""
-    return [texts.get(b, b) for b in _badge_names(exercise, variant)]
+def picture_badges(
+    exercise: str, variant: str, texts: Mapping[str, str], language: str = "en"
+) -> list[str]:
+    """The badges of a picture, in order, with their words: the dose's (``texts``), or a
+    picture's own words in ``language`` (round 19: the tummy squeeze's "keep breathing"
+    after the hold)."""
+    return [texts[b] if b in texts else picture_word(exercise, b, language)
+            for b in _badge_names(exercise, variant)]  # fmt: skip
 
 
 def _badge_names(exercise: str, variant: str) -> list[str]:
@@ -1078,6 +1083,11 @@ def _badge_names(exercise: str, variant: str) -> list[str]:
     for p in entry["panels"]:
         names += [b for b in p.get("badges", []) if b not in names]
     return names
+
+
+#: The badges whose words are the handout's own (the dose's, "easier way"); any other
+#: badge a picture names is its own words, translated with its captions.
+FIXED_BADGES = ("hold", "reps", "easier")
 
 
 def _texts(numbers: Iterable[tuple[str, str]], language: str) -> dict[str, str]:
@@ -1095,7 +1105,7 @@ def _choose(
     language: str = "en",
 ) -> tuple[_Plan, float]:  # fmt: skip
     """The arrangement and scale chosen, and the scale its panels' contents were made for."""
-    badges = picture_badges(exercise, variant, _texts(numbers, language))
+    badges = picture_badges(exercise, variant, _texts(numbers, language), language)
     hint = min(at_most, 1.0)
     args = (size, outline, badges, at_most, may_drop, keep_panels)
     pick, _ = _best(exercise, variant, width, height, *args, hint, language)
@@ -1140,7 +1150,7 @@ def _draw(
     outline: float, texts: Mapping[str, str], language: str,
 ) -> Picture:  # fmt: skip
     names = _badge_names(exercise, variant)
-    badges = [texts.get(b, b) for b in names]
+    badges = picture_badges(exercise, variant, texts, language)
     rtl = _words(language).direction == "rtl"
     scale, rows = pick.scale, pick.rows
     shown = [i for row in rows for i in row]
