@@ -731,6 +731,28 @@ def test_html_print_view_keeps_each_large_print_exercise_on_one_page(tmp_path: P
             assert on == [where] or (on == [where + 1] and apart in pages[where + 1]), on
 
 
+@pytest.mark.parametrize("size", ["a4", "letter"])
+def test_html_pictures_show_their_movement_5_and_8_mm(size: str) -> None:
+    """The HTML handout estimates its print view's room (0.8 of the page for the words);
+    round 19 found wall squats, as the first exercise, squeezed to 38-48 mm with the knee
+    moving 2.7-4.1 mm in clear print and 3.7-5.8 mm in large print, its labels over the
+    body. Every picture the HTML handout shows, each exercise alone and with its level,
+    moves 5 mm or more on paper in clear print and 8 mm in large print."""
+    from backplan.handout.content import handout_content
+    from backplan.handout.html import html_block_pictures
+
+    cat = bp.load_catalogue()
+    alone = [bp.build_plan(cat, str(level), [e], start_date=date(2026, 3, 9), weeks=2)
+             for e, level in zip(cat.id, cat.level, strict=True)]  # fmt: skip
+    for plan in [*_demo_plans(), *alone]:
+        h = handout_content(plan)
+        for large, b in itertools.product((False, True), (*h.blocks, *h.next_blocks)):
+            pics = html_block_pictures(h, b, large, size)
+            for pic in (pics.main, pics.easier):
+                least = min(pic.moves.values(), default=99) if pic else 99
+                assert least >= (8.0 if large else 5.0), (b.exercise, large, least)
+
+
 def _on_paper(panel, point) -> tuple[float, float]:
     """Where a body point (cm) is drawn in ``panel`` (mm)."""
     return (panel.x + (point[0] - panel.origin[0]) * panel.scale,

@@ -20,7 +20,7 @@ import functools
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -41,7 +41,10 @@ from .content import (
 )
 from .options import handout_options
 
-__all__ = ["render_html", "to_html"]
+if TYPE_CHECKING:
+    from .pdf_block import BlockPictures
+
+__all__ = ["html_block_pictures", "render_html", "to_html"]
 
 
 @functools.cache
@@ -117,25 +120,35 @@ def _measurable(block: ExerciseBlock) -> ExerciseBlock:
     return replace(block, **changes)
 
 
-def _pictures(h: Handout, large_print: bool, page_size: str) -> tuple[Any, Any]:
-    """The template's picture markup function: the exercise's picture (or the easier way's,
-    ``variant="easier"``), sized like the PDF's to the room its block leaves on a printed
-    page, its badges from the dose line; and whether a block's easier way goes after it
-    under its own heading (as in the PDF, when the block cannot hold two pictures)."""
-    from ..pictures import picture_markup, picture_svg
+def html_block_pictures(
+    h: Handout, block: ExerciseBlock, large_print: bool, page_size: str
+) -> BlockPictures:
+    """The pictures of ``block`` as the HTML handout shows them: sized like the PDF's to the
+    room the block leaves on a printed page (``page_size`` "a4" or "letter"), but never
+    smaller than shows their movement (5 mm on paper, 8 mm in large print), since that room
+    is only an estimate of the browser's print view."""
     from .pdf_block import Frames, block_pictures, exercise_heads
 
     mm = 72 / 25.4
     short, long = (215.9, 279.4) if page_size == "letter" else (210.0, 297.0)
     width = (short - 26.0) * mm
     frame = (long - 31.0) * mm * HTML_ROOM  # @page margins 13 mm, 18 mm at the foot
-    heads = dict(exercise_heads(h))
+    head = dict(exercise_heads(h)).get(block, ("", None))
+    # measured as the PDF would print it; a character only the reader's browser has a
+    # font for (the PDF refuses it) is measured as a replacement character
+    return block_pictures(_measurable(block), large_print, width, Frames(frame, frame), head,
+                          h.words, grow=True)  # fmt: skip
 
-    def pictures(block: ExerciseBlock) -> Any:
-        # measured as the PDF would print it; a character only the reader's browser has a
-        # font for (the PDF refuses it) is measured as a replacement character
-        return block_pictures(_measurable(block), large_print, width, Frames(frame, frame),
-                              heads.get(block, ("", None)), h.words)  # fmt: skip
+
+def _pictures(h: Handout, large_print: bool, page_size: str) -> tuple[Any, Any]:
+    """The template's picture markup function: the exercise's picture (or the easier way's,
+    ``variant="easier"``), its badges from the dose line (see :func:`html_block_pictures`);
+    and whether a block's easier way goes after it under its own heading (as in the PDF,
+    when the block cannot hold two pictures)."""
+    from ..pictures import picture_markup, picture_svg
+
+    def pictures(block: ExerciseBlock) -> BlockPictures:
+        return html_block_pictures(h, block, large_print, page_size)
 
     def picture(block: ExerciseBlock, variant: str = "") -> str:
         if block.image:  # a clinic's own picture; no shipped drawing of its easier way

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
-from ..pictures.fit import fit_pictures
+from ..pictures.fit import fit_pictures, shows_movement
 from ..pictures.scene import Picture
 from ..pictures.sizes import LARGE_OVER_CLEAR
 from ..words import Words, words_for
@@ -163,23 +163,28 @@ def _rooms(
 
 def _fit(
     b: ExerciseBlock, large: bool, width_mm: float, rooms: tuple[float, float, float],
-    caps: tuple[float, float] | None, language: str = "en",
+    caps: tuple[float, float] | None, language: str = "en", grow: bool = False,
 ) -> BlockPictures:  # fmt: skip
     """The block's pictures in one print mode, sharing the page or with the easier way
-    apart, whichever keeps them readable; their words in ``language``."""
-    said: dict[str, Any] = {"numbers": dict(b.badges), "language": language}
+    apart, whichever keeps them readable; their words in ``language``. With ``grow``, a
+    picture is never smaller than shows its movement (see
+    :func:`~backplan.pictures.fit.fit_pictures`), even where the block then runs over."""
+    said: dict[str, Any] = {"numbers": dict(b.badges), "language": language, "grow": grow}
     easier = _has_easier_picture(b)
     if not easier:
         (main,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
                                room_mm=rooms[0], at_most=caps[:1] if caps else None,
                                **said)  # fmt: skip
         return BlockPictures(main, None, False)
+    # sharing the page only when both still show their movement in the room it leaves
     together = fit_pictures(b.exercise, ("", "easier"), large_print=large, width_mm=width_mm,
-                            room_mm=rooms[0], at_most=caps, **said)  # fmt: skip
+                            room_mm=rooms[0], at_most=caps, **{**said, "grow": False})  # fmt: skip
     (alone,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
                             room_mm=rooms[1], at_most=caps[:1] if caps else None,
                             **said)  # fmt: skip
-    if together[0].scale >= APART_BELOW * alone.scale:
+    if together[0].scale >= APART_BELOW * alone.scale and (
+        not grow or shows_movement(together, large)
+    ):
         return BlockPictures(together[0], together[1], False)
     (easier_pic,) = fit_pictures(b.exercise, ("easier",), large_print=large, width_mm=width_mm,
                                  room_mm=rooms[2], at_most=caps[1:] if caps else None,
@@ -195,23 +200,27 @@ def block_pictures(
     frames: Frames,
     head: tuple[str, str | None],
     w: Words | None = None,
+    grow: bool = False,
 ) -> BlockPictures:
     """The pictures of block ``b`` in a print mode: large print as big as the room on a
     large-print page allows; clear print at most 1/1.4 of that and within its own page.
     ``head`` is the group heading (and intro) printed above the block, or ``("", None)``;
-    ``w`` the words of the handout's language (English by default)."""
+    ``w`` the words of the handout's language (English by default). ``grow``: never
+    smaller than shows the movement (5 / 8 mm), for a page whose room is only estimated
+    (the HTML handout's print view); the PDF keeps each block on one page."""
     if b.image or not _has_picture(b):
         return BlockPictures(None, None, False)
     w = words_for() if w is None else w
     width_mm = width / MM
-    big = _fit(b, True, width_mm, _rooms(b, True, width, frames.large, head, w), None, w.code)
+    big = _fit(b, True, width_mm, _rooms(b, True, width, frames.large, head, w), None, w.code,
+               grow)  # fmt: skip
     if large:
         return big
     caps = tuple(
         (p.scale if p else 10.0) / LARGE_OVER_CLEAR for p in (big.main, big.easier)
     )  # fmt: skip
     rooms = _rooms(b, False, width, frames.this, head, w)
-    return _fit(b, False, width_mm, rooms, caps, w.code)  # type: ignore[arg-type]
+    return _fit(b, False, width_mm, rooms, caps, w.code, grow)  # type: ignore[arg-type]
 
 
 def _has_picture(b: ExerciseBlock) -> bool:

@@ -23,7 +23,7 @@ from .data import exercise_entry
 from .scene import Picture, keeps_clear, layout, measure
 from .sizes import dose_badges, picture_size
 
-__all__ = ["LEAST_ROOM_MM", "fit_pictures"]
+__all__ = ["LEAST_ROOM_MM", "fit_pictures", "least_move", "shows_movement"]
 
 #: The smallest room (mm) a block gives its pictures, even when its text leaves less: a
 #: picture squeezed below this says nothing, and the block runs over to the next page.
@@ -32,6 +32,8 @@ LEAST_ROOM_MM = 45.0
 KEEP_PANELS = 1.25
 #: The smallest movement (mm on paper) a large-print picture shows (issue 23).
 LARGE_LEAST_MOVE_MM = 8.0
+#: The smallest movement (mm on paper) a clear-print picture shows (issue 23).
+CLEAR_LEAST_MOVE_MM = 5.0
 
 
 def _args(large: bool, width: float, room: float, cap: float,
@@ -53,6 +55,7 @@ def fit_pictures(
     at_most: Sequence[float] | None = None,
     numbers: Mapping[str, str] | None = None,
     language: str = "en",
+    grow: bool = True,
 ) -> list[Picture]:
     """The pictures of ``exercise`` in each of ``variants`` (``""`` the exercise,
     ``"easier"`` its easier way), one above the other within ``room_mm`` of height, at
@@ -62,15 +65,50 @@ def fit_pictures(
 
     Either print may leave out a picture's start panel (its pose stays in the next panel,
     a thick dashed outline) when every panel would make the figures 1.25 times
-    smaller or more.
+    smaller or more. A room too small for the movement to show 5 mm on paper in clear
+    print (8 mm in large print) is taken as the room that shows it, where the width and
+    ``at_most`` allow: the pictures are then taller than ``room_mm`` (not with
+    ``grow=False``: see :func:`shows_movement`).
     """
     said = dose_badges(dose) if numbers is None else numbers
     badges = tuple(sorted(said.items()))
     caps = tuple(math.floor(c * 1e4) / 1e4 for c in at_most) if at_most is not None else None
     room = math.floor(max(room_mm, LEAST_ROOM_MM) * 4) / 4  # blocks of similar words share
-    return list(
-        _fit(exercise, tuple(variants), large_print, width_mm, room, badges, caps, language)
-    )
+    args = (exercise, tuple(variants), large_print, width_mm)
+    pics = _fit(*args, room, badges, caps, language)
+    if not grow:
+        return list(pics)
+    # a picture whose movement the room would shrink below the floor gets the room it
+    # needs instead (its block then runs over the page): the movement is what it shows
+    floor = least_move(large_print)
+    for _ in range(4):
+        short = max((floor / min(p.moves.values()) for p in pics if p.moves), default=1.0)
+        if short <= 1.0:
+            break
+        grown = _fit(*args, math.ceil(room * short * 4) / 4, badges, caps, language)
+        if max(g.scale - p.scale for g, p in zip(grown, pics, strict=True)) <= 1e-9:
+            break  # as big as the width or the caps let them be
+        room, pics = math.ceil(room * short * 4) / 4, grown
+    return list(pics)
+
+
+def least_move(large_print: bool) -> float:
+    """The smallest movement (mm on paper) a picture shows in a print mode."""
+    return LARGE_LEAST_MOVE_MM if large_print else CLEAR_LEAST_MOVE_MM
+
+
+def shows_movement(pictures: Sequence[Picture], large_print: bool) -> bool:
+    """Whether every one of ``pictures`` shows its movement at least :func:`least_move`.
+
+    >>> (small,) = fit_pictures("wall-squats", ("",), large_print=True, width_mm=184,
+    ...                         room_mm=50, grow=False)
+    >>> (grown,) = fit_pictures("wall-squats", ("",), large_print=True, width_mm=184,
+    ...                         room_mm=50)
+    >>> shows_movement([small], True), shows_movement([grown], True), grown.height > small.height
+    (False, True, True)
+    """
+    floor = least_move(large_print)
+    return all(min(p.moves.values(), default=floor) >= floor for p in pictures)
 
 
 @functools.lru_cache(maxsize=512)
