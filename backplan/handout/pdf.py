@@ -39,7 +39,17 @@ from .options import handout_options, page_size_value
 from .pdf_block import Frames, exercise_units, stacked_height
 from .pdf_canvas import FOOTER_Y, MARGIN_TOP, MARGIN_X, binary_streams, footer_canvas
 from .pdf_page_one import bullets, first_page, in_english
-from .pdf_style import BOLD, MM, PAGE_SIZES, REGULAR, Look, look, plain, register_fonts
+from .pdf_style import (
+    BOLD,
+    MM,
+    PAGE_SIZES,
+    REGULAR,
+    Look,
+    kept_together,
+    look,
+    plain,
+    register_fonts,
+)
 
 __all__ = [
     "BOLD", "MM", "PAGE_SIZES", "REGULAR", "handout_pictures", "register_fonts", "render_pdf",
@@ -75,7 +85,6 @@ def _advice_and_exercises(
     """The advice, then the exercise blocks (each part kept on one page), with places
     between the exercises where advice that would have left a page near empty goes
     instead (see :mod:`backplan.handout.pdf_advice`)."""
-    from reportlab.platypus import KeepTogether
     from reportlab.platypus.flowables import HRFlowable
 
     from .pdf_advice import AdviceQueue, AdviceSlot
@@ -90,7 +99,7 @@ def _advice_and_exercises(
     queue = AdviceQueue(_advice(h, lk), frame_h, rule, keep=1)  # "Before you start" stays
     out: list[Any] = [AdviceSlot(queue, firsts[0] if firsts else [], start=True)]
     for i, units in enumerate(exercises):
-        out += [KeepTogether(unit) for unit in units]
+        out += [kept_together(unit) for unit in units]
         out.append(AdviceSlot(queue, firsts[i + 1] if i + 1 < len(firsts) else None))
     if not exercises:
         out.append(AdviceSlot(queue, None))
@@ -154,7 +163,7 @@ def _diary(
     (``main``: a portrait page's text frame), else each stays whole. ``turn``: the diary
     starts a fresh page (landscape diary pages, weeks in parts); else its first week
     follows the instructions when it fits under them."""
-    from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak
+    from reportlab.platypus import NextPageTemplate, PageBreak
 
     from .pdf_diary import DiaryGrid, week_parts
 
@@ -166,7 +175,7 @@ def _diary(
     both = [*credits, *intro]
     together = stacked_height(both, main[0]) <= main[1]  # else each alone, never split
     out: list[Any] = (
-        [KeepTogether(both)] if together else [KeepTogether(credits), KeepTogether(intro)]
+        [kept_together(both)] if together else [kept_together(credits), kept_together(intro)]
     )
     out += [NextPageTemplate("diary"), PageBreak()] if turn else [NextPageTemplate("diary")]
     for i, (week, en) in enumerate(zip(h.diary, english, strict=True)):

@@ -19,7 +19,7 @@ Examples
 >>> queue = AdviceQueue([[Paragraph("Breathing")], [Paragraph("Keep active")]], 700.0)
 >>> slot = AdviceSlot(queue, after=[Paragraph("1. Heel slides")], start=True)
 >>> [type(f).__name__ for f in slot.split(500.0, 300.0)]
-['NullActionFlowable', 'KeepTogether', 'KeepTogether']
+['NullActionFlowable', 'Together', 'Together']
 >>> queue.waiting
 []
 """
@@ -63,15 +63,16 @@ class AdviceQueue:
     def _out(self, sections: list[list[Any]], under: bool) -> list[Any]:
         """The flowables that print ``sections`` (taken off the queue) where a slot stands;
         ``under``: set under an exercise, below a rule."""
-        from reportlab.platypus import KeepTogether
         from reportlab.platypus.doctemplate import NullActionFlowable
+
+        from .pdf_style import kept_together
 
         sections = list(sections)
         del self.waiting[: len(sections)]
         if sections and under and self.rule is not None:
             sections = [[self.rule(), *sections[0]], *sections[1:]]
         # a first flowable that cannot fail to fit, as KeepTogether's split gives
-        return [NullActionFlowable(), *(KeepTogether(s) for s in sections)]
+        return [NullActionFlowable(), *(kept_together(s) for s in sections)]
 
     def start(self, width: float, room: float, after: list[Any], canv: Any) -> list[Any]:
         """At the advice's own place (``room`` points left on the page): every section,

@@ -33,7 +33,7 @@ from ..pictures.sizes import LARGE_OVER_CLEAR
 from ..words import Words, words_for
 from .content import ExerciseBlock, Handout
 from .pdf_page_one import in_english
-from .pdf_style import MM, Look, look, para, plain
+from .pdf_style import MM, Look, kept_together, look, para, plain
 
 __all__ = [
     "BlockPictures", "Frames", "block_pictures", "exercise_heads", "exercise_story",
@@ -303,6 +303,4 @@ def exercise_story(h: Handout, lk: Look, width: float, frames: Frames) -> list[A
     """The exercise blocks, each kept on one page, under "Your exercises" (and "New
     exercises from week N" for the next level's). In a bilingual handout each block's
     English copy (no picture) follows as a block of its own, so each still fits a page."""
-    from reportlab.platypus import KeepTogether
-
-    return [KeepTogether(unit) for units in exercise_units(h, lk, width, frames) for unit in units]
+    return [kept_together(unit) for units in exercise_units(h, lk, width, frames) for unit in units]

@@ -140,6 +140,43 @@ def _paragraph_class() -> type:
     return CachedParagraph
 
 
+@functools.cache
+def _together_class() -> type:
+    from reportlab.platypus import KeepTogether
+
+    class Together(KeepTogether):
+        """ReportLab's ``KeepTogether`` without its copy of the document's frame.
+
+        Measuring its flowables, ``KeepTogether`` deep-copies the frame each time, so that
+        a flowable that asks the frame for a break (``CondPageBreak`` and the like) can be
+        measured; the handout's blocks hold none, and the copies were a twentieth of a
+        handout's build time. Pages come out byte for byte the same.
+        """
+
+        def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+            doc = getattr(self.canv, "_doctemplate", None)
+            frame = getattr(doc, "frame", None)
+            if frame is None:
+                return super().wrap(aW, aH)
+            doc.frame = None  # ReportLab then measures without copying it
+            try:
+                return super().wrap(aW, aH)
+            finally:
+                doc.frame = frame
+
+    return Together
+
+
+def kept_together(flowables: list[Any]) -> Any:
+    """``flowables`` kept on one page (ReportLab's ``KeepTogether``, measured without a
+    copy of the frame: see ``Together``).
+
+    >>> type(kept_together([])).__mro__[1].__name__
+    'KeepTogether'
+    """
+    return _together_class()(flowables)
+
+
 _SIMPLE: dict[str, bool] = {}
 
 
