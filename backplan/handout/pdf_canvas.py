@@ -48,7 +48,7 @@ def footer_canvas(h: Handout, contact: list[str], size: float, rtl: bool = False
         def _draw_footer(self, total: int) -> None:
             page_w = self._pagesize[0]
             text = h.words.text("page", page=self._pageNumber, pages=total)
-            self.setFillColor("black")
+            self.setFillColorRGB(0, 0, 0)
             # left to right: contact and patient from the left, the page number on the
             # right; right to left: mirrored
             start, end = (page_w - MARGIN_X, MARGIN_X) if rtl else (MARGIN_X, page_w - MARGIN_X)

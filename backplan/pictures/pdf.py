@@ -33,6 +33,15 @@ def _rgb(colour: str) -> str:
     return f"{r:.3f} {g:.3f} {b:.3f}"
 
 
+@functools.cache
+def _fill(colour: str) -> Any:
+    """ReportLab's colour for ``colour`` ("#rrggbb"), parsed once (parsing it on every
+    word of every picture cost a handout about a millisecond)."""
+    from reportlab.lib.colors import HexColor
+
+    return HexColor(colour)
+
+
 def _num(v: float) -> str:
     """A coordinate in points, to 0.1 pt (0.04 mm): short, and finer than any printer."""
     text = f"{v:.1f}"
@@ -140,7 +149,7 @@ def picture_flowable(pic: Picture, font: str | None = None) -> Any:
             c.addLiteral(_span(pic.alt))  # the picture in words, for screen readers
             c.addLiteral(ops)
             for t in texts:
-                c.setFillColor(t.colour)
+                c.setFillColor(_fill(t.colour))
                 x = t.x * MM
                 if t.anchor == "middle":
                     x -= text_width(t.text, t.size) * MM / 2
