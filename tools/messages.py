@@ -142,6 +142,9 @@ def update(check: bool = False) -> int:
         with open(po, "rb") as f:
             catalog = read_po(f)
         catalog.update(patient, no_fuzzy_matching=True, update_header_comment=False)
+        for key, m in list(catalog.obsolete.items()):  # in use again: not kept twice (a
+            if catalog.get(m.id, context=m.context) is not None:  # duplicate breaks msgfmt)
+                del catalog.obsolete[key]
         po.write_text(_written(catalog, "".join(_OWN_HEADER.findall(raw))), encoding="utf-8")
         print(f"updated {po.name}")
     return 0
