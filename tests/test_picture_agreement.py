@@ -337,19 +337,17 @@ def test_straight_leg_raises_mark_the_source_height_by_the_heel_the_easier_one_n
 @pytest.mark.parametrize(
     ("exercise", "variant", "point", "low", "high"),
     [("supine-leg-raises", "", "near_heel", 15, 25),  # H: as high as F, no higher
-     ("supine-leg-raises", "easier", "near_heel", 15, 30),  # L: as F
-     ("prone-leg-raises", "", "near_toe", 10, 25)],  # G: the toes leave the mat
+     ("supine-leg-raises", "easier", "near_heel", 15, 30)],  # L: as F
 )  # fmt: skip
 def test_lying_leg_raises_mark_a_small_lift_from_the_mat_to_the_lifted_foot(
     exercise: str, variant: str, point: str, low: float, high: float
 ) -> None:
-    """Round 21 (blind tests 19 and 20: "no height is given", "nothing limits how high the
-    leg goes"): the leg raises on the back (H, its easier way L) and on the front (G) get
-    F's upright two-headed marker with end stops, from the mat to the lifted foot, beside
-    it, labelled "small lift" (no number: the source gives none). The lift it marks is
-    small: H's heel is brought from 25 to 22 cm up (F's range). On the front the heel is
-    on top of the foot (soles up, 19 cm above the mat lying down), so G's marker ends at
-    the tip of the toes, which rest on the mat at the start."""
+    """Round 21 (blind tests 19 and 20: "no height is given"): the leg raises on the back
+    (H, and its easier way L) get F's upright two-headed marker with end stops, from the mat
+    to the lifted heel, beside it, labelled "small lift" (no number: the source gives none).
+    The lift it marks is small: H's heel is brought from 25 to 22 cm up (F's range). (The
+    leg raise on the front, G, has none yet: its marker's words under the mat make the
+    large-print HTML block run over its page; see docs/pictures-round21-p21lift.md.)"""
     from backplan.pictures.scene import _mark
 
     entry = exercise_entry(exercise, variant)
@@ -366,22 +364,6 @@ def test_lying_leg_raises_mark_a_small_lift_from_the_mat_to_the_lifted_foot(
     assert x0 == x1 and 0 < x1 - up.points[point][0] < 12  # upright, beside the foot
     feet = [p for poly in up.parts["near_foot"] for p in poly]
     assert x1 > max(x for x, _ in feet) - 1  # not across the foot
-
-
-def test_prone_leg_raises_say_the_hips_stay_on_the_mat_pointing_at_the_hips() -> None:
-    """Round 21 (blind test 20, G: "lifting too high arches a painful lower back", "small
-    lift, hips stay on the mat"): a label under the mat, its pointer ending at the front of
-    the pelvis where it rests on the mat."""
-    from backplan.pictures.scene import _mark
-
-    up = pose("prone-leg-raises", "up")
-    (mark,) = [m for m in exercise_entry("prone-leg-raises")["panels"][1]["marks"]
-               if m.get("text") == "hips stay on the mat"]  # fmt: skip
-    ((kind, ((x, y), leader, _, _)),) = _mark({"pose": up}, mark, 0.45, [0, 0, 0, 0])
-    assert kind == "label" and y < -5  # under the mat
-    pelvis = np.array([p for poly in up.parts["pelvis"] for p in poly])
-    assert Path(pelvis).contains_point(leader)  # on the hips
-    assert leader[1] < 6  # where they rest on the mat
 
 
 def test_supine_leg_raises_arms_at_sides_other_leg_down() -> None:
