@@ -502,6 +502,35 @@ def test_back_leg_swing_in_every_handout_close_up_shows_the_small_lift() -> None
         assert not [s for s in _shapes(pic.items) if s.dash], (size, large)  # nothing dashed
 
 
+def test_leg_raises_on_the_back_print_a_small_lift_marker_in_every_handout(
+    printed: dict,
+) -> None:
+    """Round 21 (blind tests 19 and 20: "no height is given"): as the A4 and Letter handouts
+    print them, clear and large print, the leg raise on the back and its easier way show,
+    beside the lifted heel, an upright shaft from the floor line to the heel's height and,
+    under the floor, the words "small lift" (once)."""
+    seen = set()
+    for (size, large), rows in printed.items():
+        for block, variant, pic in rows:
+            if block.exercise != "supine-leg-raises":
+                continue
+            seen.add((size, large, variant))
+            up = figure(merged_pose(exercise_entry(block.exercise, variant), "up"))
+            (lift,) = [p for p in pic.panels if p.index == 1]
+            hx, hy = _on_paper(lift, up.points["near_heel"])
+            floor = _on_paper(lift, (0.0, 0.0))[1]
+            shafts = [s for s in _shapes(pic.items) if len(s.points) == 2 and not s.closed
+                      and abs(s.points[0][0] - s.points[1][0]) < 0.01
+                      and 0 < s.points[0][0] - hx < 12 * lift.scale]  # fmt: skip
+            assert len(shafts) == 1, (size, large, variant)
+            ys = sorted(y for _, y in shafts[0].points)
+            assert abs(ys[0] - floor) < 1.5 * lift.scale, (size, large, variant)
+            assert abs(ys[1] - hy) < 2 * lift.scale, (size, large, variant)
+            (label,) = [t for t in _texts(pic.items) if t.text == "small lift"]
+            assert label.y < floor, (size, large, variant)  # under the floor
+    assert len(seen) == 8  # A4 and Letter, clear and large, the exercise and its easier way
+
+
 def test_large_print_pictures_are_at_least_1_4_times_clear_print_in_every_handout(
     printed: dict,
 ) -> None:
