@@ -442,6 +442,31 @@ def test_half_sit_ups_head_and_shoulders_only_hands_towards_knees() -> None:
     assert lowest(up, "near_foot") < 1.0  # feet flat
 
 
+def test_half_sit_ups_arrow_at_the_shoulder_blades_not_round_the_head() -> None:
+    """Round 22 (blind test 21, both reviewers): the only arrow curled round the head, so
+    patients would pull the head up. It now rises from the mat to the shoulder blades
+    (cm on the body): its tip within 4 cm of the lifted upper back's outline and no higher
+    than the shoulder, its tail low by the mat, every point of it 8+ cm from the head;
+    lengthened for print at its tail only, so the tip stays on the upper back."""
+    from backplan.pictures.scene import _arrow_path
+
+    entry = exercise_entry("half-sit-ups")
+    up = pose("half-sit-ups", "up")
+    panel = entry["panels"][1]
+    (spec,) = panel["arrows"]
+    path = _arrow_path(entry, panel, spec)["path"]
+    back, head = (np.array(up.parts[name][0]) for name in ("chest", "head"))
+
+    def gap(point, outline) -> float:  # to the nearest corner of the outline, cm
+        return float(np.hypot(*(outline - np.array(point)).T).min())
+
+    (tail, tip) = path[0], path[-1]
+    assert gap(tip, back) <= 4 and tip[1] <= up.points["shoulder"][1] + 1, path
+    assert 0 <= tail[1] <= 5, path  # from the mat
+    assert all(gap(p, head) >= 8 for p in path), path
+    assert spec.get("tip_fixed") and spec.get("heads") == 1
+
+
 def test_half_sit_ups_easier_seated_leg_lifted_to_waist_height() -> None:
     start, up = pose("half-sit-ups", "start", "easier"), pose("half-sit-ups", "up", "easier")
     assert lowest(start, "pelvis") == pytest.approx(46, abs=0.5)  # on a chair seat
