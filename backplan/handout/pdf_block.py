@@ -169,26 +169,26 @@ def _fit(
     apart, whichever keeps them readable; their words in ``language``. With ``grow``, a
     picture is never smaller than shows its movement (see
     :func:`~backplan.pictures.fit.fit_pictures`), even where the block then runs over."""
-    said: dict[str, Any] = {"numbers": dict(b.badges), "language": language, "grow": grow}
+    said: dict[str, Any] = {"numbers": dict(b.badges), "language": language}
     easier = _has_easier_picture(b)
     if not easier:
         (main,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
                                room_mm=rooms[0], at_most=caps[:1] if caps else None,
-                               **said)  # fmt: skip
+                               grow=grow, **said)  # fmt: skip
         return BlockPictures(main, None, False)
     # sharing the page only when both still show their movement in the room it leaves
     together = fit_pictures(b.exercise, ("", "easier"), large_print=large, width_mm=width_mm,
-                            room_mm=rooms[0], at_most=caps, **{**said, "grow": False})  # fmt: skip
+                            room_mm=rooms[0], at_most=caps, grow=False, **said)  # fmt: skip
     (alone,) = fit_pictures(b.exercise, ("",), large_print=large, width_mm=width_mm,
                             room_mm=rooms[1], at_most=caps[:1] if caps else None,
-                            **said)  # fmt: skip
+                            grow=grow, **said)  # fmt: skip
     if together[0].scale >= APART_BELOW * alone.scale and (
         not grow or shows_movement(together, large)
     ):
         return BlockPictures(together[0], together[1], False)
     (easier_pic,) = fit_pictures(b.exercise, ("easier",), large_print=large, width_mm=width_mm,
                                  room_mm=rooms[2], at_most=caps[1:] if caps else None,
-                                 **said)  # fmt: skip
+                                 grow=grow, **said)  # fmt: skip
     return BlockPictures(alone, easier_pic, True)
 
 

@@ -187,14 +187,18 @@ def _trunk(
     rows_in = sorted(
         {s for s, _, _ in TRUNK} | (set(map(float, range(5, 38))) if squeeze else set())
     )
-    depths = [(s, _depth(s, 1)) for s in rows_in]
-    front = [(s, front_of(s, f - pull(s))) for s, f in depths]
+
+    def drawn(s: float) -> float:  # the front's depth as drawn (drawn in by a squeeze)
+        return _depth(s, 1) - pull(s)
+
+    drawn_rows = [(s, drawn(s)) for s in rows_in]
+    front = [(s, front_of(s, d)) for s, d in drawn_rows]
 
     def bottom(s: float) -> float:  # face down the buttocks are what rise highest
         return 3.0 * math.cos(math.pi * s / 16) if side < 0 and abs(s) < 8 else 0.0
 
     rows = sorted({s for s, _, _ in TRUNK} | {-8.0, -4.0, -2.0, 2.0, 4.0, 8.0})  # a round bottom
-    back = [(s, front_of(s, -_back_depth(s) - bottom(s))) for s in rows]
+    back = [(s, front_of(s, -_depth(s, 2) - bottom(s))) for s in rows]
 
     def outline(lo: float, hi: float) -> Poly:
         fr = [p for s, p in front if lo <= s <= hi]
@@ -204,7 +208,7 @@ def _trunk(
     cut = BODY["waist"] + 4
     tummy = [p for s, p in front if 6 <= s <= 38]
     # the tummy wall: a band 3.5 cm deep under the front, following its curve
-    inner = [front_of(s, f - pull(s) - 3.5) for s, f in depths if 6 <= s <= 38][::-1]
+    inner = [front_of(s, d - 3.5) for s, d in drawn_rows if 6 <= s <= 38][::-1]
     relaxed = tuple(front_of(s, f) for s, f, _ in TRUNK if 4 <= s <= 38)
     rib_s = 36.0  # where the lower edge of the rib cage meets the front
     points = {
@@ -218,9 +222,9 @@ def _trunk(
         "shoulder_blade": dict(back)[38.0],
         "buttock": dict(back)[0.0],
         # on the front outline below the rib cage's edge, where the hands rest (round 15)
-        "below_ribs": front_of(13.0, _depth(13.0, 1) - pull(13.0)),
+        "below_ribs": front_of(13.0, drawn(13.0)),
         # the rib cage's lower edge where it meets the drawn front outline (round 15)
-        "rib_edge": front_of(rib_s, _depth(rib_s, 1) - pull(rib_s)),
+        "rib_edge": front_of(rib_s, drawn(rib_s)),
         "shoulder": centre(BODY["shoulder"])[0],
     }
     upper = centre(BODY["shoulder"])[1]
@@ -228,10 +232,7 @@ def _trunk(
     # the lower edge of the rib cage seen from the side: from just inside the front
     # outline it curves down the side of the trunk and towards the hips (round 15: "below
     # your ribs" must be seen); it follows the front as the tummy draws in
-    top = _depth(rib_s, 1) - pull(rib_s) - 0.4  # just inside the front outline
-
-    drawn_rows = [(r, f - pull(r)) for r, f in depths]  # the drawn front's depth
-
+    top = drawn(rib_s) - 0.4  # just inside the front outline
     rib_line = tuple(
         front_of(
             s, min(top - t**0.8 * 0.45 * (top + _depth(rib_s, 2)), _between(drawn_rows, s) - 0.4)
@@ -252,17 +253,12 @@ def _depth(s: float, column: int) -> float:
     return _between([(row[0], row[column]) for row in TRUNK], s)
 
 
-def _back_depth(s: float) -> float:
-    """The back's depth (cm behind the spine) ``s`` cm along it, between TRUNK's rows."""
-    return _depth(s, 2)
-
-
 def _back_lines(front_of: Any) -> dict[str, Poly]:
     """The line that shows a back seen from the side when a person lies face down: a
     shoulder blade, a curve just under the upper back's outline (``(cm along the spine, cm
     in from the back's outline)`` turned into points)."""
     blade = ((27, 0.3), (30, 2.6), (35, 3.6), (41, 3.4), (46, 1.8), (48, 0.3))
-    return {"back_blade": tuple(front_of(s, -_back_depth(s) + d) for s, d in blade)}
+    return {"back_blade": tuple(front_of(s, -_depth(s, 2) + d) for s, d in blade)}
 
 
 def _foot(ankle: Point, angle: float, side: float) -> tuple[Poly, Point, Point, Poly]:

@@ -85,10 +85,11 @@ def fit_pictures(
         short = max((floor / min(p.moves.values()) for p in pics if p.moves), default=1.0)
         if short <= 1.0:
             break
-        grown = _fit(*args, math.ceil(room * short * 4) / 4, badges, caps, language)
+        room_needed = math.ceil(room * short * 4) / 4
+        grown = _fit(*args, room_needed, badges, caps, language)
         if max(g.scale - p.scale for g, p in zip(grown, pics, strict=True)) <= 1e-9:
             break  # as big as the width or the caps let them be
-        room, pics = math.ceil(room * short * 4) / 4, grown
+        room, pics = room_needed, grown
     return list(pics)
 
 
